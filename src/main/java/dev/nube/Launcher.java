@@ -1,0 +1,2 @@
+package dev.nube;
+public final class Launcher { public static void main(String[] a) {} }

@@ -1,0 +1,152 @@
+package dev.nube.engine;
+
+import dev.nube.engine.compute.KeyPairService;
+import dev.nube.engine.compute.KeyPairs;
+import dev.nube.engine.compute.SecurityGroupService;
+import dev.nube.engine.compute.SecurityGroups;
+import dev.nube.engine.region.RegionService;
+import dev.nube.engine.region.Regions;
+import dev.nube.engine.store.EventBus;
+import java.io.IOException;
+import java.lang.System.Logger.Level;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.UnaryOperator;
+
+/**
+ * The embedded cloud: opens the data folder ({@code $NUBE_HOME}), the regions and the services, and closes them in
+ * reverse order. One engine at a time may open a data folder (a lock file guards it). Services are thread-safe.
+ */
+public final class Engine implements AutoCloseable {
+    private static final System.Logger LOG = System.getLogger(Engine.class.getName());
+
+    private final Path home;
+    private final EventBus events = new EventBus();
+    private final Deque<AutoCloseable> openedInOrder = new ArrayDeque<>();
+    private final AtomicReference<HostStatus> hostStatus = new AtomicReference<>(HostStatus.unchecked());
+    private final Regions regions;
+    private final KeyPairs keyPairs;
+    private final SecurityGroups securityGroups;
+
+    private Engine(Path home) {
+        this.home = home;
+        try {
+            openedInOrder.push(lockHome(home));
+            regions = new Regions(home, events);
+            keyPairs = new KeyPairs(regions, events);
+            regions.register(keyPairs);
+            openedInOrder.push(() -> regions.unregister(keyPairs));
+            securityGroups = new SecurityGroups(regions, events);
+            regions.register(securityGroups);
+            openedInOrder.push(() -> regions.unregister(securityGroups));
+        } catch (RuntimeException e) {
+            close();
+            throw e;
+        }
+    }
+
+    /** Opens the engine on {@code home}, creating the folder if needed. */
+    public static Engine open(Path home) {
+        return new Engine(home.toAbsolutePath().normalize());
+    }
+
+    /**
+     * {@code $NUBE_HOME} if set, else {@code $XDG_DATA_HOME/nube}, else {@code ~/.local/share/nube}.
+     */
+    public static Path defaultHome(Map<String, String> environment) {
+        String nubeHome = environment.get("NUBE_HOME");
+        if (nubeHome != null && !nubeHome.isBlank()) {
+            return Path.of(nubeHome);
+        }
+        String xdg = environment.get("XDG_DATA_HOME");
+        if (xdg != null && !xdg.isBlank() && Path.of(xdg).isAbsolute()) {
+            return Path.of(xdg, "nube");
+        }
+        return Path.of(System.getProperty("user.home"), ".local", "share", "nube");
+    }
+
+    private static AutoCloseable lockHome(Path home) {
+        try {
+            Files.createDirectories(home);
+            Path lockFile = home.resolve("engine.lock");
+            FileChannel channel = FileChannel.open(lockFile, StandardOpenOption.CREATE, StandardOpenOption.READ,
+                    StandardOpenOption.WRITE);
+            FileLock lock;
+            try {
+                lock = channel.tryLock();
+            } catch (java.nio.channels.OverlappingFileLockException e) {
+                lock = null; // held by another engine in this JVM
+            } catch (IOException | RuntimeException e) {
+                channel.close();
+                throw e;
+            }
+            if (lock == null) {
+                String holder = new String(Files.readAllBytes(lockFile), StandardCharsets.UTF_8).strip();
+                channel.close();
+                throw new EngineException("DataFolderInUse", "Another Nube console (" + (holder.isEmpty() ? "?"
+                        : "pid " + holder) + ") is using " + home + ". Close it first.");
+            }
+            channel.truncate(0);
+            channel.write(java.nio.ByteBuffer.wrap(Long.toString(ProcessHandle.current().pid())
+                    .getBytes(StandardCharsets.UTF_8)));
+            FileLock held = lock;
+            return () -> {
+                held.release();
+                channel.close();
+            };
+        } catch (IOException e) {
+            throw new EngineException("StorageError", "Cannot open the data folder " + home + ": " + e.getMessage(), e);
+        }
+    }
+
+    public Path home() {
+        return home;
+    }
+
+    public EventBus events() {
+        return events;
+    }
+
+    public RegionService regions() {
+        return regions;
+    }
+
+    public KeyPairService keyPairs() {
+        return keyPairs;
+    }
+
+    public SecurityGroupService securityGroups() {
+        return securityGroups;
+    }
+
+    public HostStatus hostStatus() {
+        return hostStatus.get();
+    }
+
+    /** Lets a service record what it found about the host; listeners hear {@link HostStatus.Changed}. */
+    public void updateHostStatus(UnaryOperator<HostStatus> change) {
+        HostStatus updated = hostStatus.updateAndGet(change);
+        events.publish(new HostStatus.Changed(updated));
+    }
+
+    /** Closes every service in the reverse order of opening; errors are logged and do not stop the others. */
+    @Override
+    public synchronized void close() {
+        while (!openedInOrder.isEmpty()) {
+            AutoCloseable next = openedInOrder.pop();
+            try {
+                next.close();
+            } catch (Exception e) {
+                LOG.log(Level.WARNING, "closing the engine: " + e.getMessage(), e);
+            }
+        }
+    }
+}

@@ -1,0 +1,220 @@
+package dev.nube.engine.region;
+
+import dev.nube.engine.EngineException;
+import dev.nube.engine.store.DocumentStore;
+import dev.nube.engine.store.EventBus;
+import dev.nube.engine.store.Listing;
+import dev.nube.engine.store.ResourceKind;
+import dev.nube.engine.store.UnreadableDocumentException;
+import java.io.IOException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.regex.Pattern;
+
+/**
+ * The region registry: one document per region under {@code $NUBE_HOME/config/regions/}, and a marker document in
+ * each region's root so that a root is never mistaken for, or created over, a folder that is not a region's.
+ * Thread-safe: changes are serialised on this object.
+ */
+public final class Regions implements RegionService {
+    private static final Pattern NAME = Pattern.compile("[a-z][a-z0-9-]{0,30}[a-z0-9]");
+    private static final String MARKER = "region.json";
+
+    private final Path home;
+    private final Path registry;
+    private final EventBus events;
+    private final List<RegionScoped> members = new CopyOnWriteArrayList<>();
+    private final Map<String, Region> regions = new LinkedHashMap<>();
+    private final List<String> problems = new ArrayList<>();
+
+    public Regions(Path home, EventBus events) {
+        this.home = home;
+        this.registry = home.resolve("config").resolve("regions");
+        this.events = events;
+        load();
+        if (!regions.containsKey(DEFAULT_REGION)) {
+            create(DEFAULT_REGION, null);
+        }
+    }
+
+    private synchronized void load() {
+        if (!Files.isDirectory(registry)) {
+            return;
+        }
+        List<Region> found = new ArrayList<>();
+        try (DirectoryStream<Path> entries = Files.newDirectoryStream(registry, "*.json")) {
+            for (Path entry : entries) {
+                try {
+                    DocumentStore.read(entry, Region.class).ifPresent(found::add);
+                } catch (UnreadableDocumentException e) {
+                    problems.add(e.getMessage());
+                }
+            }
+        } catch (IOException e) {
+            throw new EngineException("StorageError", "Cannot list regions in " + registry + ": " + e.getMessage(), e);
+        }
+        found.sort(Comparator.comparing(Region::name));
+        found.forEach(region -> regions.put(region.name(), region));
+    }
+
+    /** Adds a service that keeps resources per region and opens every known region for it. */
+    public void register(RegionScoped member) {
+        members.add(member);
+        for (Region region : list()) {
+            member.regionOpened(region);
+        }
+    }
+
+    public void unregister(RegionScoped member) {
+        members.remove(member);
+    }
+
+    /** Region documents that could not be read (left untouched on disk). */
+    public synchronized List<String> problems() {
+        return List.copyOf(problems);
+    }
+
+    @Override
+    public synchronized List<Region> list() {
+        List<Region> all = new ArrayList<>(regions.values());
+        all.sort(Comparator.comparing((Region r) -> !r.name().equals(DEFAULT_REGION)).thenComparing(Region::name));
+        return all;
+    }
+
+    @Override
+    public synchronized Region get(String name) {
+        Region region = regions.get(name);
+        if (region == null) {
+            throw new EngineException("InvalidRegion", "There is no region named '" + name + "'.");
+        }
+        return region;
+    }
+
+    @Override
+    public Region create(String name, Path root) {
+        Region region;
+        synchronized (this) {
+            if (name == null || !NAME.matcher(name).matches()) {
+                throw EngineException.invalid("A region name has 2 to 32 characters: lower-case letters, digits and"
+                        + " hyphens, starting with a letter and not ending with a hyphen (e.g. local-2).");
+            }
+            if (regions.containsKey(name)) {
+                throw new EngineException("RegionAlreadyExists", "A region named '" + name + "' already exists.");
+            }
+            Path dir = root == null ? home.resolve("regions").resolve(name) : root.toAbsolutePath().normalize();
+            claimRoot(name, dir);
+            region = new Region(name, dir, Instant.now());
+            DocumentStore.write(registry.resolve(name + ".json"), region);
+            regions.put(name, region);
+        }
+        for (RegionScoped member : members) {
+            member.regionOpened(region);
+        }
+        events.publish(new RegionsChanged());
+        return region;
+    }
+
+    private void claimRoot(String name, Path dir) {
+        Path marker = dir.resolve(MARKER);
+        if (Files.exists(marker)) {
+            RegionMarker existing = DocumentStore.read(marker, RegionMarker.class).orElseThrow();
+            if (!existing.region().equals(name)) {
+                throw EngineException.invalid(dir + " already holds region '" + existing.region() + "'.");
+            }
+            return;
+        }
+        if (Files.exists(dir)) {
+            if (!Files.isDirectory(dir)) {
+                throw EngineException.invalid(dir + " is a file, not a folder.");
+            }
+            try (DirectoryStream<Path> entries = Files.newDirectoryStream(dir)) {
+                if (entries.iterator().hasNext()) {
+                    throw EngineException.invalid(dir + " is not empty. Choose an empty folder for the region.");
+                }
+            } catch (IOException e) {
+                throw EngineException.invalid("Cannot read " + dir + ": " + e.getMessage());
+            }
+        }
+        if (!Files.isWritable(dir.getParent() == null ? dir : nearestExisting(dir))) {
+            throw EngineException.invalid("Cannot write in " + dir + ".");
+        }
+        DocumentStore.write(marker, new RegionMarker(name));
+    }
+
+    private static Path nearestExisting(Path dir) {
+        Path p = dir;
+        while (p != null && !Files.exists(p)) {
+            p = p.getParent();
+        }
+        return p == null ? dir : p;
+    }
+
+    @Override
+    public void remove(String name) {
+        Region region = get(name);
+        if (name.equals(DEFAULT_REGION)) {
+            throw new EngineException("OperationNotPermitted", "The default region " + DEFAULT_REGION
+                    + " cannot be removed.");
+        }
+        List<String> contents = new ArrayList<>();
+        for (RegionScoped member : members) {
+            contents.addAll(member.contentsOf(region));
+        }
+        if (!contents.isEmpty()) {
+            throw new EngineException("DependencyViolation", "Region '" + name + "' still holds "
+                    + String.join(", ", contents) + ". Delete them first.");
+        }
+        for (RegionScoped member : members) {
+            member.regionRemoved(region);
+        }
+        synchronized (this) {
+            try {
+                Files.deleteIfExists(registry.resolve(name + ".json"));
+                // Only what Nube made: the empty resource folders and the marker. Anything else stays.
+                for (ResourceKind kind : ResourceKind.values()) {
+                    deleteIfEmpty(region.root().resolve(kind.folder()));
+                }
+                Files.deleteIfExists(region.root().resolve(MARKER));
+                deleteIfEmpty(region.root());
+            } catch (IOException e) {
+                throw new EngineException("StorageError", "Could not remove region '" + name + "': "
+                        + e.getMessage(), e);
+            }
+            regions.remove(name);
+        }
+        events.publish(new RegionsChanged());
+    }
+
+    private static void deleteIfEmpty(Path dir) throws IOException {
+        if (!Files.isDirectory(dir)) {
+            return;
+        }
+        try (DirectoryStream<Path> entries = Files.newDirectoryStream(dir)) {
+            if (entries.iterator().hasNext()) {
+                return;
+            }
+        }
+        Files.delete(dir);
+    }
+
+    /** Counts the readable and unreadable resources of a listing, for {@link RegionScoped#contentsOf}. */
+    public static List<String> describe(Listing<?> listing, long defaults, String singular, String plural) {
+        long count = listing.items().size() - defaults + listing.problems().size();
+        if (count <= 0) {
+            return List.of();
+        }
+        return List.of(count + " " + (count == 1 ? singular : plural));
+    }
+
+    /** Written in every region root so a root is recognised as one. */
+    record RegionMarker(String region) {
+    }
+}

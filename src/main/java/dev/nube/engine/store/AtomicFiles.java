@@ -1,0 +1,75 @@
+package dev.nube.engine.store;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.FileAttribute;
+import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.Set;
+import java.util.UUID;
+
+/**
+ * Writes a file so that a crash at any instant leaves either the old content or the new, never a torn mix:
+ * the bytes go to a temporary file in the same folder, are forced to disk, and the temporary file is renamed
+ * over the target (rename is atomic within one file system); then the folder itself is forced so the rename
+ * survives a power cut. Temporary files are named {@code .NAME.UUID.tmp}.
+ */
+public final class AtomicFiles {
+    public static final String TEMP_SUFFIX = ".tmp";
+
+    private AtomicFiles() {
+    }
+
+    public static void write(Path target, byte[] content) throws IOException {
+        write(target, content, null);
+    }
+
+    /** As {@link #write(Path, byte[])}, with POSIX permissions set on the file from its creation on. */
+    public static void write(Path target, byte[] content, Set<PosixFilePermission> permissions) throws IOException {
+        Path dir = target.toAbsolutePath().getParent();
+        Files.createDirectories(dir);
+        Path temp = dir.resolve("." + target.getFileName() + "." + UUID.randomUUID() + TEMP_SUFFIX);
+        FileAttribute<?>[] attributes = permissions == null
+                ? new FileAttribute<?>[0]
+                : new FileAttribute<?>[] {PosixFilePermissions.asFileAttribute(permissions)};
+        try {
+            Files.createFile(temp, attributes);
+            try (FileChannel channel = FileChannel.open(temp, StandardOpenOption.WRITE)) {
+                ByteBuffer buffer = ByteBuffer.wrap(content);
+                while (buffer.hasRemaining()) {
+                    channel.write(buffer);
+                }
+                channel.force(true);
+            }
+            try {
+                Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            } catch (AtomicMoveNotSupportedException e) {
+                throw new IOException("the file system under " + dir + " cannot rename atomically", e);
+            }
+            forceDirectory(dir);
+        } catch (FileAlreadyExistsException e) {
+            throw new IOException("temporary file clash at " + temp, e);
+        } finally {
+            Files.deleteIfExists(temp);
+        }
+    }
+
+    /** Makes a rename or a new entry in {@code dir} durable. */
+    public static void forceDirectory(Path dir) throws IOException {
+        try (FileChannel channel = FileChannel.open(dir, StandardOpenOption.READ)) {
+            channel.force(true);
+        }
+    }
+
+    public static boolean isTemporary(Path file) {
+        String name = file.getFileName().toString();
+        return name.startsWith(".") && name.endsWith(TEMP_SUFFIX);
+    }
+}
