@@ -21,6 +21,7 @@ import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Instant;
 import java.util.Arrays;
+import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -95,30 +96,31 @@ public final class KeyPairs implements KeyPairService, RegionScoped {
                 privateKeyKept);
     }
 
-    /** Names as EC2 allows them: 1 to 255 ASCII characters. */
-    static void checkName(String name) {
+    /** What is wrong with a key pair name (EC2 allows 1 to 255 ASCII characters), or empty when it is fine. */
+    public static Optional<String> nameProblem(String name) {
         if (name == null || name.isEmpty()) {
-            throw EngineException.invalid("Enter a name for the key pair.");
+            return Optional.of("Enter a name for the key pair.");
         }
         if (name.length() > 255) {
-            throw EngineException.invalid("A key pair name has at most 255 characters; this one has "
-                    + name.length() + ".");
+            return Optional.of("A key pair name has at most 255 characters; this one has " + name.length() + ".");
         }
         for (int i = 0; i < name.length(); i++) {
             char c = name.charAt(i);
             if (c < 0x20 || c > 0x7e) {
-                throw EngineException.invalid("A key pair name may only hold ASCII letters, digits, spaces and"
-                        + " punctuation; '" + (c < 0x20 ? "\\u" + String.format("%04x", (int) c) : c)
-                        + "' is not allowed.");
+                return Optional.of("A key pair name may only hold ASCII letters, digits, spaces and punctuation; '"
+                        + (c < 0x20 ? "\\u" + String.format("%04x", (int) c) : c) + "' is not allowed.");
             }
         }
         if (!name.equals(name.strip())) {
-            throw EngineException.invalid("A key pair name cannot start or end with a space.");
+            return Optional.of("A key pair name cannot start or end with a space.");
         }
+        return Optional.empty();
     }
 
     private static void checkNewName(ResourceCollection<KeyPair> keys, String name) {
-        checkName(name);
+        nameProblem(name).ifPresent(problem -> {
+            throw EngineException.invalid(problem);
+        });
         if (keys.list().items().stream().anyMatch(k -> k.name().equals(name))) {
             throw new EngineException("InvalidKeyPair.Duplicate", "A key pair named '" + name
                     + "' already exists in this region.");

@@ -16,6 +16,8 @@ import dev.nube.engine.store.ResourceKind;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
+import java.util.function.Function;
 import java.util.regex.Pattern;
 
 /** Security groups stored per region in {@code security-groups/<id>/}. Changes are serialised on this object. */
@@ -154,6 +156,21 @@ public final class SecurityGroups implements SecurityGroupService, RegionScoped 
 
     @Override
     public SecurityGroupRule validate(String region, SecurityGroupRule rule) {
+        return normalize(rule, reference -> {
+            try {
+                return Optional.of(get(region, reference).id());
+            } catch (EngineException e) {
+                return Optional.empty();
+            }
+        });
+    }
+
+    /**
+     * Checks one rule and returns it in canonical form (CIDR as printed by {@link Cidr}, -1 ports for protocols
+     * without ports, a group named by its id); throws with the reason. Pure: {@code groupIdOf} resolves a group id
+     * or name to an existing group's id, so editors can check rules as they are typed.
+     */
+    public static SecurityGroupRule normalize(SecurityGroupRule rule, Function<String, Optional<String>> groupIdOf) {
         if (rule.protocol() == null) {
             throw EngineException.invalid("Choose a protocol: tcp, udp, icmp or all.");
         }
@@ -182,10 +199,11 @@ public final class SecurityGroups implements SecurityGroupService, RegionScoped 
             try {
                 cidr = Cidr.parse(rule.cidr()).toString();
             } catch (IllegalArgumentException e) {
-                throw new EngineException("InvalidParameterValue", e.getMessage());
+                throw EngineException.invalid(e.getMessage());
             }
         } else {
-            groupId = get(region, rule.groupId().strip()).id();
+            String reference = rule.groupId().strip();
+            groupId = groupIdOf.apply(reference).orElseThrow(() -> notFound(reference));
         }
         String description = rule.description();
         if (description.length() > 255 || !ALLOWED.matcher(description).matches()) {

@@ -1,0 +1,120 @@
+package dev.nube;
+
+import atlantafx.base.theme.PrimerDark;
+import atlantafx.base.theme.PrimerLight;
+import dev.nube.engine.Engine;
+import dev.nube.ui.common.ConsoleContext;
+import dev.nube.ui.common.ConsoleSettings;
+import dev.nube.ui.common.ConsoleSettingsStore;
+import dev.nube.ui.common.Dialogs;
+import dev.nube.ui.common.FxTaskExecutor;
+import dev.nube.ui.common.TaskExecutor;
+import dev.nube.ui.common.UiEvents;
+import dev.nube.ui.keys.KeyPairsView;
+import dev.nube.ui.keys.KeyPairsViewModel;
+import dev.nube.ui.network.SecurityGroupsView;
+import dev.nube.ui.network.SecurityGroupsViewModel;
+import dev.nube.ui.shell.Page;
+import dev.nube.ui.shell.ShellView;
+import dev.nube.ui.shell.ShellViewModel;
+import javafx.application.Application;
+import javafx.application.Platform;
+import javafx.geometry.Rectangle2D;
+import javafx.scene.Node;
+import javafx.scene.Scene;
+import javafx.scene.image.Image;
+import javafx.stage.Screen;
+import javafx.stage.Stage;
+
+/**
+ * The composition root: opens the engine, builds the console's views over it and shows the window. Closing the
+ * window closes the engine (instances keep running; see the README).
+ */
+public final class NubeApp extends Application {
+    private static final int[] ICON_SIZES = {16, 24, 32, 48, 64, 128, 256, 512};
+
+    private Engine engine;
+    private TaskExecutor tasks;
+
+    @Override
+    public void start(Stage stage) {
+        try {
+            engine = Engine.open(Engine.defaultHome(System.getenv()));
+        } catch (RuntimeException e) {
+            Dialogs.error(null, "Nube cannot start", e);
+            return;
+        }
+        tasks = new FxTaskExecutor();
+        UiEvents events = new UiEvents(engine.events(), Platform::runLater);
+        ConsoleSettingsStore settings = new ConsoleSettingsStore(engine.home());
+        ShellViewModel shell = compose(engine, tasks, events, settings);
+        ShellView view = new ShellView(shell, pageFactory(engine, new ConsoleContext(tasks, events,
+                shell.regionProperty())));
+
+        ConsoleSettings saved = settings.get();
+        Scene scene = new Scene(view, 1280, 800);
+        style(scene, shell);
+        stage.setScene(scene);
+        stage.setTitle("Nube");
+        for (int size : ICON_SIZES) {
+            stage.getIcons().add(new Image(NubeApp.class.getResourceAsStream("/dev/nube/icons/nube-" + size
+                    + ".png")));
+        }
+        restoreBounds(stage, saved);
+        stage.setOnCloseRequest(e -> shell.rememberWindow(stage.getX(), stage.getY(), stage.getWidth(),
+                stage.getHeight(), stage.isMaximized()));
+        stage.show();
+    }
+
+    /** The shell's view model over an engine (also what UI tests build). */
+    public static ShellViewModel compose(Engine engine, TaskExecutor tasks, UiEvents events,
+                                         ConsoleSettingsStore settings) {
+        return new ShellViewModel(engine.regions(), engine::hostStatus, engine.home(), settings, tasks, events);
+    }
+
+    /** Builds each page on first visit; pages not listed here show what they will hold. */
+    public static java.util.function.Function<Page, Node> pageFactory(Engine engine, ConsoleContext context) {
+        return page -> switch (page) {
+            case KEY_PAIRS -> new KeyPairsView(new KeyPairsViewModel(engine.keyPairs(), context));
+            case SECURITY_GROUPS -> new SecurityGroupsView(new SecurityGroupsViewModel(engine.securityGroups(),
+                    context));
+            default -> null;
+        };
+    }
+
+    /** Applies the theme the shell model holds, now and whenever it changes, plus Nube's own stylesheet. */
+    public static void style(Scene scene, ShellViewModel shell) {
+        scene.getStylesheets().add(NubeApp.class.getResource("/dev/nube/ui/nube.css").toExternalForm());
+        Runnable apply = () -> Application.setUserAgentStylesheet(shell.darkProperty().get()
+                ? new PrimerDark().getUserAgentStylesheet() : new PrimerLight().getUserAgentStylesheet());
+        apply.run();
+        shell.darkProperty().addListener((obs, old, dark) -> apply.run());
+    }
+
+    private static void restoreBounds(Stage stage, ConsoleSettings saved) {
+        if (saved.width() == null || saved.height() == null || saved.x() == null || saved.y() == null) {
+            return;
+        }
+        Rectangle2D wanted = new Rectangle2D(saved.x(), saved.y(), saved.width(), saved.height());
+        // Only where a screen still shows it (a monitor may have been unplugged since).
+        boolean visible = Screen.getScreens().stream().anyMatch(s -> s.getVisualBounds().intersects(
+                wanted.getMinX(), wanted.getMinY(), Math.min(wanted.getWidth(), 200), 40));
+        if (visible) {
+            stage.setX(saved.x());
+            stage.setY(saved.y());
+            stage.setWidth(Math.max(640, saved.width()));
+            stage.setHeight(Math.max(480, saved.height()));
+        }
+        stage.setMaximized(saved.maximized());
+    }
+
+    @Override
+    public void stop() {
+        if (tasks != null) {
+            tasks.shutdown();
+        }
+        if (engine != null) {
+            engine.close();
+        }
+    }
+}

@@ -1,0 +1,46 @@
+package dev.nube.ui.common;
+
+import javafx.scene.control.Alert;
+import javafx.scene.control.ButtonBar;
+import javafx.scene.control.ButtonType;
+import javafx.scene.control.Label;
+import javafx.stage.Window;
+
+/** Confirmation and error dialogs in one style. Modal: call them from the FX thread in answer to a user action. */
+public final class Dialogs {
+    private Dialogs() {
+    }
+
+    /**
+     * Asks before something that cannot be undone. {@code details} says exactly what will be lost;
+     * {@code action} labels the confirming button (e.g. "Delete"). Cancel is the default button.
+     */
+    public static boolean confirm(Window owner, String title, String question, String details, String action) {
+        ButtonType confirm = new ButtonType(action, ButtonBar.ButtonData.OK_DONE);
+        ButtonType cancel = new ButtonType("Cancel", ButtonBar.ButtonData.CANCEL_CLOSE);
+        Alert alert = new Alert(Alert.AlertType.CONFIRMATION, "", confirm, cancel);
+        alert.initOwner(owner);
+        alert.setTitle(title);
+        alert.setHeaderText(question);
+        Label body = new Label(details);
+        body.setWrapText(true);
+        body.setMaxWidth(460);
+        alert.getDialogPane().setContent(body);
+        alert.getDialogPane().lookupButton(confirm).getStyleClass().add("danger");
+        ((javafx.scene.control.Button) alert.getDialogPane().lookupButton(confirm)).setDefaultButton(false);
+        ((javafx.scene.control.Button) alert.getDialogPane().lookupButton(cancel)).setDefaultButton(true);
+        return alert.showAndWait().filter(confirm::equals).isPresent();
+    }
+
+    public static void error(Window owner, String title, Throwable failure) {
+        Alert alert = new Alert(Alert.AlertType.ERROR);
+        alert.initOwner(owner);
+        alert.setTitle(title);
+        alert.setHeaderText(title);
+        Label body = new Label(Errors.message(failure));
+        body.setWrapText(true);
+        body.setMaxWidth(460);
+        alert.getDialogPane().setContent(body);
+        alert.show();
+    }
+}

@@ -1,0 +1,115 @@
+package dev.nube.ui.common;
+
+import dev.nube.engine.store.Listing;
+import dev.nube.engine.store.ResourceChanged;
+import dev.nube.engine.store.ResourceKind;
+import dev.nube.engine.store.StoreProblem;
+import java.util.function.Function;
+import java.util.function.Predicate;
+import javafx.beans.property.ReadOnlyBooleanProperty;
+import javafx.beans.property.ReadOnlyBooleanWrapper;
+import javafx.beans.property.ReadOnlyStringProperty;
+import javafx.beans.property.ReadOnlyStringWrapper;
+import javafx.beans.property.StringProperty;
+import javafx.beans.property.SimpleStringProperty;
+import javafx.collections.FXCollections;
+import javafx.collections.ObservableList;
+import javafx.collections.transformation.FilteredList;
+
+/**
+ * The list half of a resource page's view model: the resources of one kind in the selected region, kept current by
+ * engine events and region changes, a text filter, the documents that could not be read, and the last failure.
+ * Results for a region that is no longer selected are dropped. FX thread only.
+ */
+public final class ResourceListModel<T> {
+    private final ConsoleContext context;
+    private final ResourceKind kind;
+    private final Function<String, Listing<T>> lister;
+    private final Function<T, String> searchText;
+    private final ObservableList<T> items = FXCollections.observableArrayList();
+    private final FilteredList<T> filtered = new FilteredList<>(items);
+    private final ObservableList<StoreProblem> problems = FXCollections.observableArrayList();
+    private final StringProperty filter = new SimpleStringProperty("");
+    private final ReadOnlyBooleanWrapper loading = new ReadOnlyBooleanWrapper();
+    private final ReadOnlyStringWrapper failure = new ReadOnlyStringWrapper("");
+
+    /**
+     * @param lister     reads the listing of a region (runs in the background)
+     * @param searchText the text of a resource the filter matches against
+     */
+    public ResourceListModel(ConsoleContext context, ResourceKind kind, Function<String, Listing<T>> lister,
+                             Function<T, String> searchText) {
+        this.context = context;
+        this.kind = kind;
+        this.lister = lister;
+        this.searchText = searchText;
+        filter.addListener((obs, old, text) -> filtered.setPredicate(matching(text)));
+        context.region().addListener((obs, old, region) -> reload());
+        context.events().on(ResourceChanged.class, event -> {
+            if (event.kind() == kind && event.region().equals(context.region().get())) {
+                reload();
+            }
+        });
+        reload();
+    }
+
+    private Predicate<T> matching(String text) {
+        if (text == null || text.isBlank()) {
+            return item -> true;
+        }
+        String needle = text.strip().toLowerCase(java.util.Locale.ROOT);
+        return item -> searchText.apply(item).toLowerCase(java.util.Locale.ROOT).contains(needle);
+    }
+
+    public void reload() {
+        String region = context.region().get();
+        loading.set(true);
+        context.tasks().submit(() -> lister.apply(region), listing -> {
+            if (!region.equals(context.region().get())) {
+                return;
+            }
+            loading.set(false);
+            items.setAll(listing.items());
+            problems.setAll(listing.problems());
+            failure.set("");
+        }, error -> {
+            loading.set(false);
+            failure.set(Errors.message(error));
+        });
+    }
+
+    public ResourceKind kind() {
+        return kind;
+    }
+
+    public String region() {
+        return context.region().get();
+    }
+
+    /** Every resource of the region, unfiltered. */
+    public ObservableList<T> items() {
+        return items;
+    }
+
+    /** The resources the filter lets through, for the table. */
+    public FilteredList<T> filtered() {
+        return filtered;
+    }
+
+    public ObservableList<StoreProblem> problems() {
+        return problems;
+    }
+
+    public StringProperty filterProperty() {
+        return filter;
+    }
+
+    public ReadOnlyBooleanProperty loadingProperty() {
+        return loading.getReadOnlyProperty();
+    }
+
+    /** Why the last reload failed, or empty. */
+    public ReadOnlyStringProperty failureProperty() {
+        return failure.getReadOnlyProperty();
+    }
+}

@@ -1,0 +1,56 @@
+package dev.nube.ui.common;
+
+import javafx.beans.binding.Bindings;
+import javafx.geometry.Pos;
+import javafx.scene.Node;
+import javafx.scene.control.Label;
+import javafx.scene.control.TableView;
+import javafx.scene.control.TextField;
+import javafx.scene.layout.HBox;
+import javafx.scene.layout.Priority;
+import javafx.scene.layout.Region;
+import javafx.scene.layout.VBox;
+
+/**
+ * The layout every resource page shares, as in the EC2 console: a title with the count, the page's actions, a filter
+ * field, the unreadable-documents banner, the last failure, and the table.
+ */
+public final class ResourcePage extends VBox {
+    private final TextField filter = new TextField();
+
+    public ResourcePage(String title, ResourceListModel<?> list, TableView<?> table, Node... actions) {
+        getStyleClass().add("resource-page");
+        setSpacing(10);
+        Label heading = new Label();
+        heading.getStyleClass().add("title-2");
+        heading.textProperty().bind(Bindings.createStringBinding(() -> title + " (" + list.items().size() + ")",
+                list.items()));
+        Region spacer = new Region();
+        HBox.setHgrow(spacer, Priority.ALWAYS);
+        HBox top = new HBox(8, heading, spacer);
+        top.getChildren().addAll(actions);
+        top.setAlignment(Pos.CENTER_LEFT);
+
+        filter.setPromptText("Filter " + title.toLowerCase(java.util.Locale.ROOT));
+        filter.getStyleClass().add("filter-field");
+        filter.textProperty().bindBidirectional(list.filterProperty());
+        filter.setMaxWidth(420);
+
+        ProblemBanner banner = new ProblemBanner();
+        list.problems().addListener((javafx.collections.ListChangeListener<Object>) change ->
+                banner.setProblems(java.util.List.copyOf(list.problems())));
+        Label failure = new Label();
+        failure.getStyleClass().add("error-text");
+        failure.textProperty().bind(list.failureProperty());
+        failure.visibleProperty().bind(list.failureProperty().isNotEmpty());
+        failure.managedProperty().bind(failure.visibleProperty());
+
+        VBox.setVgrow(table, Priority.ALWAYS);
+        getChildren().addAll(top, filter, banner, failure, table);
+    }
+
+    /** The filter field (to focus it with a shortcut). */
+    public TextField filterField() {
+        return filter;
+    }
+}

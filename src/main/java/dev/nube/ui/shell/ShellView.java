@@ -1,0 +1,219 @@
+package dev.nube.ui.shell;
+
+import dev.nube.engine.region.Region;
+import dev.nube.ui.common.Placeholder;
+import java.util.EnumMap;
+import java.util.Map;
+import java.util.function.Function;
+import javafx.beans.binding.Bindings;
+import javafx.geometry.Pos;
+import javafx.scene.Node;
+import javafx.scene.control.Button;
+import javafx.scene.control.ComboBox;
+import javafx.scene.control.Label;
+import javafx.scene.control.ListCell;
+import javafx.scene.control.ListView;
+import javafx.scene.control.Tooltip;
+import javafx.scene.image.Image;
+import javafx.scene.image.ImageView;
+import javafx.scene.input.KeyCode;
+import javafx.scene.input.KeyCodeCombination;
+import javafx.scene.input.KeyCombination;
+import javafx.scene.layout.BorderPane;
+import javafx.scene.layout.HBox;
+import javafx.scene.layout.Priority;
+import javafx.scene.layout.Pane;
+import javafx.scene.layout.StackPane;
+import org.kordamp.ikonli.feather.Feather;
+import org.kordamp.ikonli.javafx.FontIcon;
+
+/**
+ * The console's main window content: a header with the region selector and theme switch, the navigation on the left,
+ * the current page in the middle, and the status bar. Pages are built on first visit by the factory the composition
+ * root gives; a page it does not build shows what it will hold. FX thread only.
+ */
+public final class ShellView extends BorderPane {
+    private final ShellViewModel model;
+    private final Function<Page, Node> pageFactory;
+    private final Map<Page, Node> pages = new EnumMap<>(Page.class);
+    private final StackPane content = new StackPane();
+    private final ListView<Object> navigation = new ListView<>();
+
+    public ShellView(ShellViewModel model, Function<Page, Node> pageFactory) {
+        this.model = model;
+        this.pageFactory = pageFactory;
+        getStyleClass().add("shell");
+        setTop(header());
+        setLeft(navigation());
+        content.getStyleClass().add("page-host");
+        setCenter(content);
+        setBottom(statusBar());
+        model.pageProperty().addListener((obs, old, page) -> show(page));
+        show(model.pageProperty().get());
+        sceneProperty().addListener((obs, old, scene) -> {
+            if (scene != null) {
+                installShortcuts();
+            }
+        });
+    }
+
+    private Node header() {
+        ImageView logo = new ImageView(new Image(getClass().getResourceAsStream("/dev/nube/icons/nube-32.png")));
+        logo.setFitHeight(26);
+        logo.setPreserveRatio(true);
+        Label title = new Label("Nube");
+        title.getStyleClass().add("app-title");
+
+        ComboBox<Region> regions = new ComboBox<>(model.regions());
+        regions.setId("region-selector");
+        regions.setCellFactory(list -> new RegionCell());
+        regions.setButtonCell(new RegionCell());
+        regions.setTooltip(new Tooltip("The region every view shows"));
+        regions.valueProperty().addListener((obs, old, region) -> {
+            if (region != null) {
+                model.selectRegion(region.name());
+            }
+        });
+        Runnable syncSelection = () -> model.regions().stream()
+                .filter(r -> r.name().equals(model.regionProperty().get())).findFirst()
+                .ifPresent(regions::setValue);
+        model.regions().addListener((javafx.collections.ListChangeListener<Region>) change -> syncSelection.run());
+        model.regionProperty().addListener((obs, old, name) -> syncSelection.run());
+        Label regionLabel = new Label("Region");
+        regionLabel.setLabelFor(regions);
+        regionLabel.getStyleClass().add("text-muted");
+
+        Button manage = new Button(null, new FontIcon(Feather.SETTINGS));
+        manage.setId("manage-regions");
+        manage.getStyleClass().addAll("button-icon", "flat");
+        manage.setTooltip(new Tooltip("Manage regions..."));
+        manage.setOnAction(e -> new RegionsDialog(model, getScene().getWindow()).showAndWait());
+
+        Button theme = new Button();
+        theme.setId("theme-toggle");
+        theme.getStyleClass().addAll("button-icon", "flat");
+        theme.graphicProperty().bind(Bindings.createObjectBinding(
+                () -> new FontIcon(model.darkProperty().get() ? Feather.SUN : Feather.MOON), model.darkProperty()));
+        theme.tooltipProperty().bind(Bindings.createObjectBinding(() -> new Tooltip(
+                model.darkProperty().get() ? "Switch to the light theme" : "Switch to the dark theme"),
+                model.darkProperty()));
+        theme.setOnAction(e -> model.toggleTheme());
+
+        Pane spacer = new Pane();
+        HBox.setHgrow(spacer, Priority.ALWAYS);
+        HBox header = new HBox(10, logo, title, spacer, regionLabel, regions, manage, theme);
+        header.setAlignment(Pos.CENTER_LEFT);
+        header.getStyleClass().add("header");
+        return header;
+    }
+
+    private Node navigation() {
+        Page.Section section = null;
+        for (Page page : Page.values()) {
+            if (page.section() != section) {
+                section = page.section();
+                navigation.getItems().add(section);
+            }
+            navigation.getItems().add(page);
+        }
+        navigation.setId("navigation");
+        navigation.getStyleClass().add("navigation");
+        navigation.setCellFactory(list -> new NavigationCell());
+        navigation.setPrefWidth(210);
+        navigation.getSelectionModel().selectedItemProperty().addListener((obs, old, item) -> {
+            if (item instanceof Page page) {
+                model.navigate(page);
+            } else if (item instanceof Page.Section) {
+                // Section titles are not pages: step over them in the direction the selection moved.
+                int index = navigation.getItems().indexOf(item);
+                int previous = old == null ? -1 : navigation.getItems().indexOf(old);
+                int next = index + (previous > index && index > 0 ? -1 : 1);
+                if (next >= navigation.getItems().size() || next < 0) {
+                    next = previous;
+                }
+                int target = next;
+                javafx.application.Platform.runLater(() -> navigation.getSelectionModel().select(target));
+            }
+        });
+        model.pageProperty().addListener((obs, old, page) -> navigation.getSelectionModel().select(page));
+        navigation.getSelectionModel().select(model.pageProperty().get());
+        return navigation;
+    }
+
+    private void installShortcuts() {
+        Page[] all = Page.values();
+        for (int i = 0; i < all.length && i < 9; i++) {
+            Page page = all[i];
+            getScene().getAccelerators().put(new KeyCodeCombination(KeyCode.getKeyCode(Integer.toString(i + 1)),
+                    KeyCombination.SHORTCUT_DOWN), () -> model.navigate(page));
+        }
+    }
+
+    private Node statusBar() {
+        Label data = statusItem(Feather.FOLDER, "Data folder");
+        data.textProperty().bind(model.dataFolderProperty());
+        data.setId("status-data");
+        Label accelerator = statusItem(Feather.CPU, "Accelerator instances run on");
+        accelerator.textProperty().bind(Bindings.concat("Accelerator: ", model.acceleratorProperty()));
+        accelerator.setId("status-accelerator");
+        Label sandbox = statusItem(Feather.BOX, "How functions are isolated");
+        sandbox.textProperty().bind(Bindings.concat("Sandbox: ", model.sandboxProperty()));
+        sandbox.setId("status-sandbox");
+        Pane spacer = new Pane();
+        HBox.setHgrow(spacer, Priority.ALWAYS);
+        HBox bar = new HBox(18, data, spacer, accelerator, sandbox);
+        bar.setAlignment(Pos.CENTER_LEFT);
+        bar.getStyleClass().add("status-bar");
+        return bar;
+    }
+
+    private static Label statusItem(Feather icon, String tooltip) {
+        Label label = new Label(null, new FontIcon(icon));
+        label.setTooltip(new Tooltip(tooltip));
+        label.setMinWidth(Label.USE_PREF_SIZE);
+        return label;
+    }
+
+    private void show(Page page) {
+        Node node = pages.computeIfAbsent(page, p -> {
+            Node built = pageFactory.apply(p);
+            return built != null ? built : new Placeholder(p.icon(), p.title(), p.summary());
+        });
+        content.getChildren().setAll(node);
+    }
+
+    /** The node shown for the current page (for tests and focus handling). */
+    public Node currentPage() {
+        return content.getChildren().isEmpty() ? null : content.getChildren().get(0);
+    }
+
+    private static final class RegionCell extends ListCell<Region> {
+        @Override
+        protected void updateItem(Region region, boolean empty) {
+            super.updateItem(region, empty);
+            setText(empty || region == null ? null : region.name());
+        }
+    }
+
+    private static final class NavigationCell extends ListCell<Object> {
+        @Override
+        protected void updateItem(Object item, boolean empty) {
+            super.updateItem(item, empty);
+            getStyleClass().removeAll("nav-section", "nav-page");
+            if (empty || item == null) {
+                setText(null);
+                setGraphic(null);
+                setFocusTraversable(false);
+            } else if (item instanceof Page.Section section) {
+                setText(section.title());
+                setGraphic(null);
+                getStyleClass().add("nav-section");
+            } else {
+                Page page = (Page) item;
+                setText(page.title());
+                setGraphic(new FontIcon(page.icon()));
+                getStyleClass().add("nav-page");
+            }
+        }
+    }
+}

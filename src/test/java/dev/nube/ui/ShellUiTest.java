@@ -1,0 +1,122 @@
+package dev.nube.ui;
+
+import static dev.nube.ui.ConsoleFixture.waitUntil;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.nube.engine.compute.KeyType;
+import dev.nube.engine.region.Region;
+import dev.nube.ui.common.ConsoleSettingsStore;
+import dev.nube.ui.common.Placeholder;
+import dev.nube.ui.shell.Page;
+import java.nio.file.Path;
+import javafx.scene.Node;
+import javafx.scene.control.ComboBox;
+import javafx.scene.control.Label;
+import javafx.scene.control.TableView;
+import javafx.scene.input.KeyCode;
+import javafx.stage.Stage;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+import org.testfx.api.FxRobot;
+import org.testfx.framework.junit5.ApplicationExtension;
+import org.testfx.framework.junit5.Start;
+
+@Tag("ui")
+@ExtendWith(ApplicationExtension.class)
+class ShellUiTest {
+    @TempDir
+    static Path home;
+    private ConsoleFixture console;
+
+    @Start
+    void start(Stage stage) throws Exception {
+        java.nio.file.Path dir = java.nio.file.Files.createTempDirectory(home, "console");
+        console = new ConsoleFixture(dir, stage);
+    }
+
+    @AfterEach
+    void close() {
+        console.close();
+    }
+
+    private static String text(FxRobot robot, String query) {
+        return robot.lookup(query).queryAs(Label.class).getText();
+    }
+
+    @Test
+    void navigatesWithTheMouseTheKeyboardAndShortcuts(FxRobot robot) {
+        assertTrue(console.view().currentPage() instanceof Placeholder, "the dashboard says what it will hold");
+        assertTrue(robot.lookup("A summary of this region: instances by state, images, key pairs and security"
+                + " groups, the accelerator guests run on, and how much of this machine's CPU and memory your"
+                + " instances use.").tryQuery().isPresent());
+
+        robot.clickOn("Key pairs");
+        waitUntil("the key pairs page shows", () -> robot.lookup("#key-pairs-table").tryQuery().isPresent());
+        assertEquals(Page.KEY_PAIRS, console.shell().pageProperty().get());
+
+        robot.push(KeyCode.UP); // the navigation list has the focus after the click
+        waitUntil("the security groups page shows",
+                () -> robot.lookup("#security-groups-table").tryQuery().isPresent());
+
+        robot.push(KeyCode.DOWN).push(KeyCode.DOWN); // over the Lambda heading to Functions
+        waitUntil("functions", () -> console.shell().pageProperty().get() == Page.FUNCTIONS);
+        assertTrue(robot.lookup("Functions").tryQuery().isPresent());
+
+        robot.press(KeyCode.CONTROL, KeyCode.DIGIT1).release(KeyCode.DIGIT1, KeyCode.CONTROL);
+        waitUntil("the dashboard", () -> console.shell().pageProperty().get() == Page.DASHBOARD);
+        robot.press(KeyCode.CONTROL, KeyCode.DIGIT2).release(KeyCode.DIGIT2, KeyCode.CONTROL);
+        waitUntil("instances", () -> console.shell().pageProperty().get() == Page.INSTANCES);
+        Node page = console.view().currentPage();
+        assertTrue(page instanceof Placeholder, "an unbuilt page shows what it will hold, not a blank pane");
+    }
+
+    @Test
+    void theRegionSelectorSwitchesEveryView(FxRobot robot) {
+        console.engine().regions().create("local-2", null);
+        console.engine().keyPairs().create("local-2", "only-in-local-2", KeyType.ED25519, 0);
+        robot.clickOn("Key pairs");
+        TableView<?> table = robot.lookup("#key-pairs-table").queryTableView();
+        waitUntil("local-1 has no keys", () -> table.getItems().isEmpty());
+
+        @SuppressWarnings("unchecked")
+        ComboBox<Region> selector = robot.lookup("#region-selector").queryAs(ComboBox.class);
+        waitUntil("both regions are offered", () -> selector.getItems().size() == 2);
+        robot.clickOn(selector).clickOn("local-2");
+        waitUntil("the key of local-2 shows", () -> table.getItems().size() == 1);
+        assertEquals("local-2", console.shell().regionProperty().get());
+
+        robot.clickOn("Security groups");
+        TableView<?> groups = robot.lookup("#security-groups-table").queryTableView();
+        waitUntil("local-2's default group shows", () -> groups.getItems().size() == 1);
+        robot.clickOn(selector).clickOn("local-1");
+        robot.clickOn("Key pairs");
+        waitUntil("back in local-1 the key is gone", () -> table.getItems().isEmpty());
+    }
+
+    @Test
+    void statusBarShowsTheDataFolderAndWhatIsNotCheckedYet(FxRobot robot) {
+        assertEquals(console.engine().home().toString(), text(robot, "#status-data"));
+        assertEquals("Accelerator: " + console.engine().hostStatus().accelerator(),
+                text(robot, "#status-accelerator"));
+        assertEquals("Sandbox: " + console.engine().hostStatus().sandbox(), text(robot, "#status-sandbox"));
+        robot.interact(() -> console.engine().updateHostStatus(s -> s.withAccelerator("TCG (test)")));
+        waitUntil("the status bar follows the engine",
+                () -> text(robot, "#status-accelerator").equals("Accelerator: TCG (test)"));
+    }
+
+    @Test
+    void themeAndPageAreRemembered(FxRobot robot) {
+        boolean dark = console.shell().darkProperty().get();
+        robot.clickOn("#theme-toggle");
+        robot.clickOn("Security groups");
+        waitUntil("the theme flipped", () -> console.shell().darkProperty().get() != dark);
+        waitUntil("the settings are saved", () -> {
+            var saved = new ConsoleSettingsStore(console.engine().home()).get();
+            return saved.dark() != dark && Page.SECURITY_GROUPS.name().equals(saved.page());
+        });
+    }
+}
