@@ -11,6 +11,12 @@ public final class Dialogs {
     private Dialogs() {
     }
 
+    /** Gives a dialog Nube's stylesheet: dialogs are scenes of their own and do not inherit the window's. */
+    public static void style(javafx.scene.control.Dialog<?> dialog) {
+        dialog.getDialogPane().getStylesheets().add(Dialogs.class.getResource("/dev/nube/ui/nube.css")
+                .toExternalForm());
+    }
+
     /**
      * Asks before something that cannot be undone. {@code details} says exactly what will be lost;
      * {@code action} labels the confirming button (e.g. "Delete"). Cancel is the default button.
@@ -20,6 +26,7 @@ public final class Dialogs {
         ButtonType cancel = new ButtonType("Cancel", ButtonBar.ButtonData.CANCEL_CLOSE);
         Alert alert = new Alert(Alert.AlertType.CONFIRMATION, "", confirm, cancel);
         alert.initOwner(owner);
+        style(alert);
         alert.setTitle(title);
         alert.setHeaderText(question);
         Label body = new Label(details);
@@ -33,11 +40,16 @@ public final class Dialogs {
     }
 
     public static void error(Window owner, String title, Throwable failure) {
+        error(owner, title, Errors.message(failure));
+    }
+
+    public static void error(Window owner, String title, String message) {
         Alert alert = new Alert(Alert.AlertType.ERROR);
         alert.initOwner(owner);
+        style(alert);
         alert.setTitle(title);
         alert.setHeaderText(title);
-        Label body = new Label(Errors.message(failure));
+        Label body = new Label(message);
         body.setWrapText(true);
         body.setMaxWidth(460);
         alert.getDialogPane().setContent(body);

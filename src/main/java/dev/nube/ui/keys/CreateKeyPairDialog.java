@@ -4,6 +4,7 @@ import dev.nube.engine.compute.KeyPair;
 import dev.nube.engine.compute.KeyPairService;
 import dev.nube.engine.compute.KeyPairs;
 import dev.nube.engine.compute.KeyType;
+import dev.nube.ui.common.Dialogs;
 import dev.nube.ui.common.Errors;
 import java.io.File;
 import javafx.event.ActionEvent;
@@ -35,6 +36,7 @@ final class CreateKeyPairDialog extends Dialog<KeyPair> {
     CreateKeyPairDialog(KeyPairsViewModel model, Window owner) {
         this.model = model;
         initOwner(owner);
+        Dialogs.style(this);
         setTitle("Create key pair");
         setHeaderText("Create a key pair to log in to your instances with SSH.");
         getDialogPane().getButtonTypes().addAll(createType, ButtonType.CANCEL);

@@ -4,6 +4,7 @@ import dev.nube.engine.EngineException;
 import dev.nube.engine.compute.KeyPair;
 import dev.nube.engine.compute.KeyPairs;
 import dev.nube.engine.compute.SshPublicKey;
+import dev.nube.ui.common.Dialogs;
 import dev.nube.ui.common.Errors;
 import java.io.File;
 import javafx.event.ActionEvent;
@@ -28,6 +29,7 @@ final class ImportKeyPairDialog extends Dialog<KeyPair> {
 
     ImportKeyPairDialog(KeyPairsViewModel model, Window owner) {
         initOwner(owner);
+        Dialogs.style(this);
         setTitle("Import key pair");
         setHeaderText("Import the public key of a key pair you already have. Nube keeps no private key for it.");
         ButtonType importType = new ButtonType("Import key pair", ButtonBar.ButtonData.OK_DONE);

@@ -1,6 +1,7 @@
 package dev.nube.ui.network;
 
 import dev.nube.engine.compute.SecurityGroup;
+import dev.nube.ui.common.Dialogs;
 import dev.nube.ui.common.Errors;
 import javafx.event.ActionEvent;
 import javafx.scene.control.Button;
@@ -18,6 +19,7 @@ final class CreateSecurityGroupDialog extends Dialog<SecurityGroup> {
 
     CreateSecurityGroupDialog(SecurityGroupsViewModel model, Window owner) {
         initOwner(owner);
+        Dialogs.style(this);
         setTitle("Create security group");
         setHeaderText("A new group allows no inbound traffic and all outbound traffic until you edit its rules.");
         ButtonType createType = new ButtonType("Create security group", ButtonBar.ButtonData.OK_DONE);

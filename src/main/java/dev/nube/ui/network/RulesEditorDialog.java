@@ -3,6 +3,7 @@ package dev.nube.ui.network;
 import dev.nube.engine.compute.SecurityGroup;
 import dev.nube.engine.compute.SecurityGroup.Direction;
 import dev.nube.engine.compute.SecurityGroupRule;
+import dev.nube.ui.common.Dialogs;
 import dev.nube.ui.common.Errors;
 import java.util.ArrayList;
 import java.util.List;
@@ -46,14 +47,23 @@ final class RulesEditorDialog extends Dialog<SecurityGroup> {
         this.model = model;
         this.direction = direction;
         initOwner(owner);
-        setResizable(true);
+        Dialogs.style(this);
         setTitle("Edit " + direction.label().toLowerCase() + " rules");
         setHeaderText("Edit " + direction.label().toLowerCase() + " rules of " + group.name() + " (" + group.id()
                 + ")");
         for (SecurityGroupRule rule : group.rules(direction)) {
             drafts.add(RuleDraft.of(rule, model::groupIdOf));
         }
-        drafts.addListener((ListChangeListener<RuleDraft>) change -> layoutRows());
+        drafts.addListener((ListChangeListener<RuleDraft>) change -> {
+            // Rows are rebuilt when rules are added or removed, not when one changes (that would steal the focus).
+            boolean structural = false;
+            while (change.next()) {
+                structural |= change.wasAdded() || change.wasRemoved();
+            }
+            if (structural) {
+                layoutRows();
+            }
+        });
 
         grid.setId("rules-grid");
         grid.setHgap(8);

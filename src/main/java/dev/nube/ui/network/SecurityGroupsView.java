@@ -126,8 +126,8 @@ public final class SecurityGroupsView extends StackPane {
 
     private void delete(SecurityGroup group) {
         if (group.isDefault()) {
-            Dialogs.error(window(), "Cannot delete the default group", new IllegalStateException(
-                    "Every region keeps its default security group; edit its rules instead."));
+            Dialogs.error(window(), "Cannot delete the default group",
+                    "Every region keeps its default security group; edit its rules instead.");
             return;
         }
         if (Dialogs.confirm(window(), "Delete security group", "Delete security group '" + group.name() + "'?",

@@ -32,6 +32,7 @@ final class RegionsDialog extends Dialog<Void> {
     RegionsDialog(ShellViewModel model, Window owner) {
         this.model = model;
         initOwner(owner);
+        Dialogs.style(this);
         setTitle("Regions");
         setHeaderText("Regions keep separate sets of instances, keys, groups and functions.");
         getDialogPane().getButtonTypes().add(ButtonType.CLOSE);
