@@ -299,7 +299,7 @@ public final class ExecutionEnvironment {
                     return new Reply(403, "{\"errorMessage\":\"Init is over\",\"errorType\":\"InvalidStateTransition\"}");
                 }
                 state = EnvironmentLifecycle.next(id, state, EnvironmentEvent.INIT_ERROR);
-                notifyAll();
+                ExecutionEnvironment.this.notifyAll();
             }
             ready.completeExceptionally(new RuntimeOutcome.Failure(new RuntimeOutcome.InitError(body,
                     errorTypeHeader)));
