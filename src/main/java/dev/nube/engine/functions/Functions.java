@@ -83,6 +83,16 @@ public final class Functions implements FunctionService, RegionScoped, AutoClose
         return repository;
     }
 
+    /** Every execution environment alive now (for tests that check what is left behind). */
+    java.util.Set<dev.nube.engine.functions.sandbox.ExecutionEnvironment> liveEnvironments() {
+        return invocations.live();
+    }
+
+    /** Invocations of a function running now. */
+    int running(String region, String name) {
+        return concurrency.running(region, get0(region, name).id());
+    }
+
     @Override
     public List<RuntimeInfo> runtimes() {
         return runtimes.available();

@@ -203,7 +203,8 @@ final class Invoker {
             environment.timeOut();
             await(environment);
             durationMs = timeoutMs;
-            String message = Instant.now() + " " + requestId + " Task timed out after "
+            String message = Instant.now().truncatedTo(java.time.temporal.ChronoUnit.MILLIS) + " " + requestId
+                    + " Task timed out after "
                     + String.format("%d.00", invocation.timeoutSeconds()) + " seconds";
             warm.engineLines(message);
             error = new FunctionError(FunctionError.UNHANDLED, "Sandbox.Timedout", message, List.of());
