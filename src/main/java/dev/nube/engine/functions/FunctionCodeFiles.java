@@ -44,38 +44,32 @@ public final class FunctionCodeFiles implements FunctionCode {
 
     @Override
     public void saveFiles(String region, String name, Map<String, byte[]> files) {
-        FunctionConfiguration function = function(region, name);
-        synchronized (repository) {
-            Path code = repository.codeDir(function);
+        change(region, name, code -> {
             files.keySet().forEach(path -> CodeFolder.resolve(code, path)); // refuse any bad path before writing
             files.forEach((path, content) -> CodeFolder.write(code, path, content));
-        }
-        functions.codeChanged(function);
+        });
     }
 
     @Override
     public void createFolder(String region, String name, String path) {
-        FunctionConfiguration function = function(region, name);
-        synchronized (repository) {
-            CodeFolder.createFolder(repository.codeDir(function), path);
-        }
-        functions.codeChanged(function);
+        change(region, name, code -> CodeFolder.createFolder(code, path));
     }
 
     @Override
     public void rename(String region, String name, String from, String to) {
-        FunctionConfiguration function = function(region, name);
-        synchronized (repository) {
-            CodeFolder.rename(repository.codeDir(function), from, to);
-        }
-        functions.codeChanged(function);
+        change(region, name, code -> CodeFolder.rename(code, from, to));
     }
 
     @Override
     public void delete(String region, String name, String path) {
+        change(region, name, code -> CodeFolder.delete(code, path));
+    }
+
+    /** Changes $LATEST's code folder under the repository's lock, then makes the new revision. */
+    private void change(String region, String name, java.util.function.Consumer<Path> edit) {
         FunctionConfiguration function = function(region, name);
         synchronized (repository) {
-            CodeFolder.delete(repository.codeDir(function), path);
+            edit.accept(repository.codeDir(function));
         }
         functions.codeChanged(function);
     }
