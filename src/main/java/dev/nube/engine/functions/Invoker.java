@@ -6,6 +6,7 @@ import dev.nube.engine.functions.runtime.RuntimeApi;
 import dev.nube.engine.functions.sandbox.EnvironmentConfig;
 import dev.nube.engine.functions.sandbox.EnvironmentState;
 import dev.nube.engine.functions.sandbox.ExecutionEnvironment;
+import dev.nube.engine.functions.sandbox.IllegalTransitionException;
 import dev.nube.engine.functions.sandbox.RuntimeOutcome;
 import dev.nube.engine.functions.sandbox.Sandbox;
 import dev.nube.engine.functions.sandbox.SandboxSpec;
@@ -104,7 +105,15 @@ final class Invoker {
         } else {
             warm.beginInvocation();
         }
-        return invoke(invocation, warm, requestId, initMs, stillCurrent);
+        try {
+            return invoke(invocation, warm, requestId, initMs, stillCurrent);
+        } catch (IllegalTransitionException e) {
+            if (initMs != null) {
+                throw e;
+            }
+            // A warm one died between leaving the pool and taking the event (its watcher got there first).
+            return run(invocation, stillCurrent);
+        }
     }
 
     private Warm coldStart(Invocation invocation) {
