@@ -4,6 +4,12 @@ import dev.nube.engine.compute.KeyPairService;
 import dev.nube.engine.compute.KeyPairs;
 import dev.nube.engine.compute.SecurityGroupService;
 import dev.nube.engine.compute.SecurityGroups;
+import dev.nube.engine.functions.FunctionCode;
+import dev.nube.engine.functions.FunctionCodeFiles;
+import dev.nube.engine.functions.FunctionMonitor;
+import dev.nube.engine.functions.FunctionMonitoring;
+import dev.nube.engine.functions.FunctionService;
+import dev.nube.engine.functions.Functions;
 import dev.nube.engine.region.RegionService;
 import dev.nube.engine.region.Regions;
 import dev.nube.engine.store.EventBus;
@@ -35,6 +41,9 @@ public final class Engine implements AutoCloseable {
     private final Regions regions;
     private final KeyPairs keyPairs;
     private final SecurityGroups securityGroups;
+    private final Functions functions;
+    private final FunctionCode functionCode;
+    private final FunctionMonitor functionMonitor;
 
     private Engine(Path home) {
         this.home = home;
@@ -47,6 +56,12 @@ public final class Engine implements AutoCloseable {
             securityGroups = new SecurityGroups(regions, events);
             regions.register(securityGroups);
             openedInOrder.push(() -> regions.unregister(securityGroups));
+            functions = new Functions(regions, events, home, sandbox -> updateHostStatus(s -> s.withSandbox(sandbox)));
+            openedInOrder.push(functions);
+            regions.register(functions);
+            openedInOrder.push(() -> regions.unregister(functions));
+            functionCode = new FunctionCodeFiles(functions);
+            functionMonitor = new FunctionMonitoring(functions);
         } catch (RuntimeException e) {
             close();
             throw e;
@@ -125,6 +140,18 @@ public final class Engine implements AutoCloseable {
 
     public SecurityGroupService securityGroups() {
         return securityGroups;
+    }
+
+    public FunctionService functions() {
+        return functions;
+    }
+
+    public FunctionCode functionCode() {
+        return functionCode;
+    }
+
+    public FunctionMonitor functionMonitor() {
+        return functionMonitor;
     }
 
     public HostStatus hostStatus() {

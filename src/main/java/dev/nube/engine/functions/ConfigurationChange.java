@@ -1,0 +1,35 @@
+package dev.nube.engine.functions;
+
+import java.util.Map;
+
+/**
+ * UpdateFunctionConfiguration: each field that is not null replaces the current value; {@code environment}, when
+ * given, replaces all variables. Takes effect on the next invocation (warm environments of the old configuration
+ * are discarded).
+ */
+public record ConfigurationChange(String runtime, String handler, Integer memoryMb, Integer timeoutSeconds,
+        Map<String, String> environment, String description) {
+    public static ConfigurationChange none() {
+        return new ConfigurationChange(null, null, null, null, null, null);
+    }
+
+    public ConfigurationChange memory(int mb) {
+        return new ConfigurationChange(runtime, handler, mb, timeoutSeconds, environment, description);
+    }
+
+    public ConfigurationChange timeout(int seconds) {
+        return new ConfigurationChange(runtime, handler, memoryMb, seconds, environment, description);
+    }
+
+    public ConfigurationChange handler(String value) {
+        return new ConfigurationChange(runtime, value, memoryMb, timeoutSeconds, environment, description);
+    }
+
+    public ConfigurationChange environment(Map<String, String> variables) {
+        return new ConfigurationChange(runtime, handler, memoryMb, timeoutSeconds, Map.copyOf(variables), description);
+    }
+
+    public ConfigurationChange description(String value) {
+        return new ConfigurationChange(runtime, handler, memoryMb, timeoutSeconds, environment, value);
+    }
+}

@@ -1,0 +1,42 @@
+package dev.nube.engine.functions;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A function's code as a folder of files. Writes change $LATEST (saved at once, each file atomically) and make the
+ * next invocation start a fresh environment; published versions are read-only. Paths are relative, '/'-separated,
+ * and may not leave the code folder. Thread-safe; calls do file I/O, so run them off a UI thread.
+ */
+public interface FunctionCode {
+    /** Every file and folder, folders before their contents, sorted by path. {@code qualifier}: null/$LATEST or N. */
+    List<CodeEntry> files(String region, String name, String qualifier);
+
+    /** A file's bytes; ResourceNotFoundException when there is none. */
+    byte[] readFile(String region, String name, String qualifier, String path);
+
+    /** Creates or replaces a file of $LATEST (its folders are created). */
+    void writeFile(String region, String name, String path, byte[] content);
+
+    /** Saves several files of $LATEST at once (one new revision). */
+    void saveFiles(String region, String name, Map<String, byte[]> files);
+
+    void createFolder(String region, String name, String path);
+
+    /** Renames (moves) a file or folder; refuses when the target exists. */
+    void rename(String region, String name, String from, String to);
+
+    /** Deletes a file, or a folder with everything in it. */
+    void delete(String region, String name, String path);
+
+    /**
+     * Replaces $LATEST's code with a zip's contents. Refuses, with nothing changed: entries that leave the folder
+     * (zip-slip), symbolic links that point outside it, more than 250 MB unzipped, and zip bombs (an entry inflating
+     * more than 100 times its compressed size past 1 MB).
+     */
+    void importZip(String region, String name, Path zip);
+
+    /** Writes the code of $LATEST or a version as a zip to {@code target} (replaced atomically). */
+    void exportZip(String region, String name, String qualifier, Path target);
+}

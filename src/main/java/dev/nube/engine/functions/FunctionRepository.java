@@ -1,0 +1,166 @@
+package dev.nube.engine.functions;
+
+import dev.nube.engine.EngineException;
+import dev.nube.engine.region.RegionService;
+import dev.nube.engine.store.DocumentStore;
+import dev.nube.engine.store.EventBus;
+import dev.nube.engine.store.Listing;
+import dev.nube.engine.store.ResourceCollection;
+import dev.nube.engine.store.ResourceKind;
+import java.io.IOException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * Where functions live: {@code regions/<region>/functions/<fn-id>/} holding {@code resource.json}, {@code code/}
+ * ($LATEST), {@code versions/N/{version.json,code.zip,code/}}, {@code test-events.json}, {@code logs/} and
+ * {@code metrics.json}. Names map to ids through an index per region built from the documents on first use and kept
+ * in memory (an invocation never reads a document). Thread-safe; changes that must keep names unique hold this
+ * object's lock.
+ */
+final class FunctionRepository {
+    private final RegionService regions;
+    private final EventBus events;
+    private final Map<String, Map<String, FunctionConfiguration>> byName = new ConcurrentHashMap<>();
+    private final Map<String, FunctionLog> logs = new ConcurrentHashMap<>();
+    private final Map<String, FunctionMetrics> metrics = new ConcurrentHashMap<>();
+
+    /** The stored test events of a function. */
+    record TestEvents(List<TestEvent> events) {
+    }
+
+    FunctionRepository(RegionService regions, EventBus events) {
+        this.regions = regions;
+        this.events = events;
+    }
+
+    ResourceCollection<FunctionConfiguration> collection(String region) {
+        return new ResourceCollection<>(ResourceKind.FUNCTION, regions.get(region).root(), FunctionConfiguration.class);
+    }
+
+    private Map<String, FunctionConfiguration> index(String region) {
+        return byName.computeIfAbsent(region, r -> {
+            Map<String, FunctionConfiguration> index = new ConcurrentHashMap<>();
+            collection(r).list().items().forEach(f -> index.put(f.name(), f));
+            return index;
+        });
+    }
+
+    Listing<FunctionConfiguration> list(String region) {
+        Listing<FunctionConfiguration> listing = collection(region).list();
+        Map<String, FunctionConfiguration> index = new ConcurrentHashMap<>();
+        listing.items().forEach(f -> index.put(f.name(), f));
+        byName.put(region, index);
+        return listing;
+    }
+
+    Optional<FunctionConfiguration> find(String region, String name) {
+        return Optional.ofNullable(index(region).get(name));
+    }
+
+    FunctionConfiguration get(String region, String name) {
+        return find(region, name).orElseThrow(() -> notFound(region, name));
+    }
+
+    static EngineException notFound(String region, String name) {
+        return new EngineException("ResourceNotFoundException", "Function not found: arn:aws:lambda:" + region
+                + ":000000000000:function:" + name);
+    }
+
+    /** Writes the document and updates the index. */
+    synchronized void save(FunctionConfiguration function) {
+        collection(function.region()).put(function.id(), function);
+        index(function.region()).put(function.name(), function);
+    }
+
+    synchronized void remove(FunctionConfiguration function) {
+        index(function.region()).remove(function.name());
+        metrics.remove(function.id()); // dropped unsaved: the folder goes with it
+        logs.remove(function.id());
+        collection(function.region()).delete(function.id());
+    }
+
+    Path folder(FunctionConfiguration function) {
+        return collection(function.region()).folderOf(function.id());
+    }
+
+    Path codeDir(FunctionConfiguration function) {
+        return folder(function).resolve("code");
+    }
+
+    Path versionDir(FunctionConfiguration function, String version) {
+        return folder(function).resolve("versions").resolve(version);
+    }
+
+    FunctionLog log(FunctionConfiguration function) {
+        return logs.computeIfAbsent(function.id(), id -> new FunctionLog(folder(function).resolve("logs"),
+                function.region(), function.name(), events));
+    }
+
+    FunctionMetrics metrics(FunctionConfiguration function) {
+        return metrics.computeIfAbsent(function.id(), id -> new FunctionMetrics(folder(function).resolve(
+                "metrics.json")));
+    }
+
+    void saveMetrics() {
+        metrics.values().forEach(m -> {
+            try {
+                m.save();
+            } catch (EngineException e) {
+                // the function was deleted meanwhile
+            }
+        });
+    }
+
+    List<FunctionVersion> versions(FunctionConfiguration function) {
+        Path dir = folder(function).resolve("versions");
+        List<FunctionVersion> versions = new ArrayList<>();
+        if (!Files.isDirectory(dir)) {
+            return versions;
+        }
+        try (DirectoryStream<Path> entries = Files.newDirectoryStream(dir)) {
+            for (Path entry : entries) {
+                DocumentStore.read(entry.resolve("version.json"), FunctionVersion.class).ifPresent(versions::add);
+            }
+        } catch (IOException e) {
+            throw new EngineException("StorageError", "Cannot list versions in " + dir + ": " + e.getMessage(), e);
+        }
+        versions.sort(Comparator.comparingInt(v -> Integer.parseInt(v.version())));
+        return versions;
+    }
+
+    FunctionVersion version(FunctionConfiguration function, String version) {
+        if (!version.matches("[1-9][0-9]{0,8}")) {
+            throw new EngineException("InvalidParameterValueException", "'" + version + "' is not a version: use"
+                    + " $LATEST or a published version number.");
+        }
+        return DocumentStore.read(versionDir(function, version).resolve("version.json"), FunctionVersion.class)
+                .orElseThrow(() -> new EngineException("ResourceNotFoundException", "Function not found: "
+                        + function.arn(version)));
+    }
+
+    /** The code folder of $LATEST (null or "$LATEST") or of a published version. */
+    Path codeDir(FunctionConfiguration function, String qualifier) {
+        if (qualifier == null || qualifier.equals(FunctionConfiguration.LATEST)) {
+            return codeDir(function);
+        }
+        version(function, qualifier);
+        return versionDir(function, qualifier).resolve("code");
+    }
+
+    List<TestEvent> testEvents(FunctionConfiguration function) {
+        return DocumentStore.read(folder(function).resolve("test-events.json"), TestEvents.class)
+                .map(TestEvents::events).orElse(List.of());
+    }
+
+    void saveTestEvents(FunctionConfiguration function, List<TestEvent> list) {
+        DocumentStore.write(folder(function).resolve("test-events.json"), new TestEvents(list));
+    }
+}

@@ -1,0 +1,76 @@
+package dev.nube.engine.functions;
+
+import dev.nube.engine.functions.sandbox.SandboxMode;
+import dev.nube.engine.store.Listing;
+import java.util.List;
+
+/**
+ * Lambda's functions per region: create, configure, publish, invoke, delete; and the test events saved with them.
+ * Functions are addressed by name (unique per region, as in AWS). Errors are {@code EngineException}s with AWS's
+ * codes: ResourceNotFoundException, ResourceConflictException, InvalidParameterValueException,
+ * TooManyRequestsException, RequestTooLargeException. Thread-safe; calls may block (invoke runs the function),
+ * so a UI calls them off its UI thread. Changes publish {@code ResourceChanged} (kind FUNCTION, the fn- id).
+ */
+public interface FunctionService {
+    /** The runtimes whose toolchain is present, with their versions, e.g. python3 3.11.2, nodejs 20.20.2. */
+    List<RuntimeInfo> runtimes();
+
+    /** The sandbox mode invocations run in now. */
+    SandboxMode sandboxMode();
+
+    /** The sandbox in words, as the status bar shows it (also published through the engine's host status). */
+    String sandboxDescription();
+
+    /**
+     * Creates a function whose code is the runtime's blueprint. Refuses an invalid name (letters, digits, hyphen,
+     * underscore, 1-64), a taken name, an absent runtime, memory outside 128-3008 MB or off the 64 MB steps, a
+     * timeout outside 1-300 s, reserved or oversized (4 KB) environment variables, a reserved concurrency the region
+     * cannot give.
+     */
+    FunctionConfiguration create(String region, CreateFunctionRequest request);
+
+    /** Every function with its invocations and errors in the last 24 hours; unreadable documents as problems. */
+    Listing<FunctionSummary> list(String region);
+
+    /** Throws ResourceNotFoundException. */
+    FunctionConfiguration get(String region, String name);
+
+    /** UpdateFunctionConfiguration; the next invocation runs the new configuration in a new environment. */
+    FunctionConfiguration updateConfiguration(String region, String name, ConfigurationChange change);
+
+    /** PutFunctionConcurrency (a number) or DeleteFunctionConcurrency (null). */
+    FunctionConfiguration putReservedConcurrency(String region, String name, Integer reservedConcurrency);
+
+    /**
+     * Deletes the function, its versions, logs, metrics and test events. Refuses with ResourceConflictException while
+     * any of its invocations runs (it does not wait for them; Event invocations still queued fail afterwards).
+     */
+    void delete(String region, String name);
+
+    /** Publishes $LATEST's code and configuration as the next numbered version (immutable, a zip). */
+    FunctionVersion publishVersion(String region, String name, String description);
+
+    /** Published versions, oldest first ($LATEST is not listed). */
+    List<FunctionVersion> versions(String region, String name);
+
+    /**
+     * Invokes the function. RequestResponse waits for the result (an error in the function is a result with
+     * {@link FunctionError}, not an exception); Event queues it and returns 202; DryRun returns 204. Throws
+     * TooManyRequestsException when the concurrency (reserved, or the region's) is used up or the Event queue is
+     * full, RequestTooLargeException over 6 MB, InvalidRequestContentException when the payload is not JSON.
+     */
+    InvocationResult invoke(String region, String name, InvokeRequest request);
+
+    /** The saved test events of a function, by name. */
+    List<TestEvent> testEvents(String region, String name);
+
+    /** Saves (or replaces) a named test event; refuses invalid JSON. */
+    TestEvent saveTestEvent(String region, String name, TestEvent event);
+
+    void deleteTestEvent(String region, String name, String eventName);
+
+    FunctionSettings settings();
+
+    /** Changes the settings; a changed sandbox mode applies to environments started afterwards. */
+    void updateSettings(FunctionSettings settings);
+}

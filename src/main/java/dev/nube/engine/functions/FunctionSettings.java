@@ -1,0 +1,69 @@
+package dev.nube.engine.functions;
+
+import dev.nube.engine.functions.sandbox.SandboxMode;
+import java.time.Duration;
+import java.util.List;
+
+/**
+ * Engine-wide settings of the functions service (stored in {@code $NUBE_HOME/config/functions.json}).
+ *
+ * @param regionConcurrency  concurrent executions per region (AWS's default quota: 1,000)
+ * @param idleKeepAlive      how long an idle warm environment is kept
+ * @param asyncQueueCapacity Event invocations waiting per engine; beyond it Invoke is throttled
+ * @param asyncRetryDelays   the delays before each retry of a failed Event invocation (AWS: two retries)
+ * @param sandboxMode        null to detect the strongest mode; a mode to force it (the watchdog, to test the
+ *                           fallback real users may get)
+ * @param coldStartLimit     cold starts running at once; more wait for a slot (see {@link #DEFAULT_COLD_STARTS})
+ */
+public record FunctionSettings(int regionConcurrency, Duration idleKeepAlive, int asyncQueueCapacity,
+        List<Duration> asyncRetryDelays, SandboxMode sandboxMode, int coldStartLimit) {
+    /**
+     * Cold starts at once. An interpreter start is CPU-bound: beyond a few per core they only slow each other down
+     * (100 at once on 2 cores take ~100x as long each, and every one of them risks the 10 s init limit), and each
+     * holds memory before it is useful. Queuing them in a small window keeps each start fast and bounded.
+     */
+    public static final int DEFAULT_COLD_STARTS = Math.max(2, 2 * Runtime.getRuntime().availableProcessors());
+
+    public FunctionSettings {
+        asyncRetryDelays = List.copyOf(asyncRetryDelays);
+        if (regionConcurrency < 1 || asyncQueueCapacity < 1 || coldStartLimit < 1 || idleKeepAlive.isNegative()) {
+            throw new IllegalArgumentException("function settings must be positive: " + regionConcurrency + ", "
+                    + asyncQueueCapacity + ", " + coldStartLimit + ", " + idleKeepAlive);
+        }
+    }
+
+    public static FunctionSettings defaults() {
+        return new FunctionSettings(1000, Duration.ofMinutes(10), 1000,
+                List.of(Duration.ofMinutes(1), Duration.ofMinutes(2)), null, DEFAULT_COLD_STARTS);
+    }
+
+    public FunctionSettings withRegionConcurrency(int value) {
+        return new FunctionSettings(value, idleKeepAlive, asyncQueueCapacity, asyncRetryDelays, sandboxMode,
+                coldStartLimit);
+    }
+
+    public FunctionSettings withIdleKeepAlive(Duration value) {
+        return new FunctionSettings(regionConcurrency, value, asyncQueueCapacity, asyncRetryDelays, sandboxMode,
+                coldStartLimit);
+    }
+
+    public FunctionSettings withAsyncRetryDelays(List<Duration> value) {
+        return new FunctionSettings(regionConcurrency, idleKeepAlive, asyncQueueCapacity, value, sandboxMode,
+                coldStartLimit);
+    }
+
+    public FunctionSettings withAsyncQueueCapacity(int value) {
+        return new FunctionSettings(regionConcurrency, idleKeepAlive, value, asyncRetryDelays, sandboxMode,
+                coldStartLimit);
+    }
+
+    public FunctionSettings withSandboxMode(SandboxMode value) {
+        return new FunctionSettings(regionConcurrency, idleKeepAlive, asyncQueueCapacity, asyncRetryDelays, value,
+                coldStartLimit);
+    }
+
+    public FunctionSettings withColdStartLimit(int value) {
+        return new FunctionSettings(regionConcurrency, idleKeepAlive, asyncQueueCapacity, asyncRetryDelays,
+                sandboxMode, value);
+    }
+}

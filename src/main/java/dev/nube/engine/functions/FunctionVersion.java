@@ -1,0 +1,18 @@
+package dev.nube.engine.functions;
+
+import java.time.Instant;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * A published version: an immutable copy of the code (a zip) and of the configuration that runs it.
+ * Stored as {@code versions/N/version.json} beside {@code versions/N/code.zip}.
+ */
+public record FunctionVersion(String version, String description, Instant createdAt, String codeSha256,
+        long codeSize, String runtime, String handler, int memoryMb, int timeoutSeconds,
+        Map<String, String> environment) {
+    public FunctionVersion {
+        environment = environment == null ? Map.of() : java.util.Collections.unmodifiableMap(new TreeMap<>(environment));
+        description = description == null ? "" : description;
+    }
+}

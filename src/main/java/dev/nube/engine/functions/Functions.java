@@ -1,0 +1,351 @@
+package dev.nube.engine.functions;
+
+import dev.nube.engine.EngineException;
+import dev.nube.engine.functions.sandbox.Sandbox;
+import dev.nube.engine.functions.sandbox.SandboxMode;
+import dev.nube.engine.region.Region;
+import dev.nube.engine.region.RegionScoped;
+import dev.nube.engine.region.RegionService;
+import dev.nube.engine.region.Regions;
+import dev.nube.engine.store.DocumentStore;
+import dev.nube.engine.store.EventBus;
+import dev.nube.engine.store.Ids;
+import dev.nube.engine.store.Json;
+import dev.nube.engine.store.Listing;
+import dev.nube.engine.store.ResourceChanged;
+import dev.nube.engine.store.ResourceChanged.Change;
+import dev.nube.engine.store.ResourceKind;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Consumer;
+
+/**
+ * The functions service: functions, versions and test events stored per region ({@link FunctionRepository}),
+ * invocations run in sandboxed execution environments ({@link Invocations}). Reports the sandbox mode through
+ * {@code sandboxStatus}. Thread-safe; changes that touch names or versions hold the repository's lock.
+ */
+public final class Functions implements FunctionService, RegionScoped, AutoCloseable {
+    private final RegionService regions;
+    private final EventBus events;
+    private final Path settingsFile;
+    private final Consumer<String> sandboxStatus;
+    private final FunctionRepository repository;
+    private final Runtimes runtimes;
+    private final AtomicReference<FunctionSettings> settings = new AtomicReference<>();
+    private final AtomicReference<Sandbox> sandbox = new AtomicReference<>();
+    private final Map<String, Long> revisions = new ConcurrentHashMap<>();
+    private final Concurrency concurrency;
+    private final Invocations invocations;
+
+    /**
+     * @param home          the engine's data folder ({@code runtime/} and {@code config/functions.json} live there)
+     * @param sandboxStatus hears the sandbox in words whenever it is (re)detected, for the status bar
+     */
+    public Functions(RegionService regions, EventBus events, Path home, Consumer<String> sandboxStatus) {
+        this.regions = regions;
+        this.events = events;
+        this.settingsFile = home.resolve("config").resolve("functions.json");
+        this.sandboxStatus = sandboxStatus;
+        this.repository = new FunctionRepository(regions, events);
+        this.runtimes = new Runtimes(home.resolve("runtime"));
+        this.settings.set(DocumentStore.read(settingsFile, FunctionSettings.class).orElse(FunctionSettings.defaults()));
+        this.concurrency = new Concurrency(() -> settings.get().regionConcurrency());
+        detectSandbox();
+        this.invocations = new Invocations(repository, runtimes, concurrency, events, settings::get, sandbox::get,
+                this::isCurrent);
+    }
+
+    private void detectSandbox() {
+        Sandbox detected = Sandbox.detect(java.util.Optional.ofNullable(settings.get().sandboxMode()));
+        sandbox.set(detected);
+        sandboxStatus.accept(detected.describe());
+    }
+
+    private boolean isCurrent(WarmPool.Key key) {
+        Long revision = revisions.get(key.functionId());
+        return revision != null && (!key.version().equals(FunctionConfiguration.LATEST) || revision == key.revision());
+    }
+
+    private FunctionConfiguration get0(String region, String name) {
+        FunctionConfiguration function = repository.get(region, name);
+        revisions.putIfAbsent(function.id(), function.revision());
+        return function;
+    }
+
+    FunctionRepository repository() {
+        return repository;
+    }
+
+    /** Every execution environment alive now (for tests that check what is left behind). */
+    java.util.Set<dev.nube.engine.functions.sandbox.ExecutionEnvironment> liveEnvironments() {
+        return invocations.live();
+    }
+
+    /** Invocations of a function running now. */
+    int running(String region, String name) {
+        return concurrency.running(region, get0(region, name).id());
+    }
+
+    @Override
+    public List<RuntimeInfo> runtimes() {
+        return runtimes.available();
+    }
+
+    @Override
+    public SandboxMode sandboxMode() {
+        return sandbox.get().mode();
+    }
+
+    @Override
+    public String sandboxDescription() {
+        return sandbox.get().describe();
+    }
+
+    @Override
+    public FunctionConfiguration create(String region, CreateFunctionRequest request) {
+        FunctionRules.checkName(request.name());
+        RuntimeInfo runtime = runtimes.get(request.runtime());
+        String handler = request.handler() == null ? runtime.defaultHandler() : request.handler();
+        FunctionRules.checkHandler(handler);
+        FunctionRules.checkMemory(request.memoryMb());
+        FunctionRules.checkTimeout(request.timeoutSeconds());
+        FunctionRules.checkEnvironment(request.environment());
+        FunctionRules.checkDescription(request.description());
+        FunctionConfiguration function;
+        synchronized (repository) {
+            if (repository.find(region, request.name()).isPresent()) {
+                throw new EngineException("ResourceConflictException", "Function already exist: " + request.name());
+            }
+            String id = Ids.newId(ResourceKind.FUNCTION);
+            if (request.reservedConcurrency() != null) {
+                concurrency.reserve(region, id, request.reservedConcurrency());
+            }
+            Instant now = Instant.now();
+            function = new FunctionConfiguration(id, request.name(), region, runtime.id(), handler,
+                    request.memoryMb(), request.timeoutSeconds(), request.environment(), request.reservedConcurrency(),
+                    request.description(), now, now, 1, 0, 0);
+            Path code = repository.codeDir(function);
+            try {
+                Files.createDirectories(code);
+            } catch (IOException e) {
+                throw CodeFolder.storage(code, e);
+            }
+            runtimes.blueprint(runtime.id()).forEach((file, content) -> CodeFolder.write(code, file, content));
+            function = function.withCode(CodeFolder.size(code));
+            repository.save(function); // the document last: a crash before it leaves no half-made function listed
+            revisions.put(id, function.revision());
+        }
+        events.publish(new ResourceChanged(region, ResourceKind.FUNCTION, function.id(), Change.CREATED));
+        return function;
+    }
+
+    @Override
+    public Listing<FunctionSummary> list(String region) {
+        Listing<FunctionConfiguration> listing = repository.list(region);
+        List<FunctionSummary> summaries = new ArrayList<>();
+        for (FunctionConfiguration function : listing.items()) {
+            long[] day = repository.metrics(function).last24Hours();
+            summaries.add(new FunctionSummary(function, day[0], day[1]));
+        }
+        summaries.sort(java.util.Comparator.comparing(s -> s.configuration().name()));
+        return new Listing<>(summaries, listing.problems());
+    }
+
+    @Override
+    public FunctionConfiguration get(String region, String name) {
+        return get0(region, name);
+    }
+
+    @Override
+    public FunctionConfiguration updateConfiguration(String region, String name, ConfigurationChange change) {
+        FunctionConfiguration updated;
+        synchronized (repository) {
+            FunctionConfiguration function = get0(region, name);
+            String runtime = change.runtime() == null ? function.runtime() : runtimes.get(change.runtime()).id();
+            String handler = change.handler() == null ? function.handler() : change.handler();
+            int memory = change.memoryMb() == null ? function.memoryMb() : change.memoryMb();
+            int timeout = change.timeoutSeconds() == null ? function.timeoutSeconds() : change.timeoutSeconds();
+            Map<String, String> environment = change.environment() == null ? function.environment()
+                    : change.environment();
+            String description = change.description() == null ? function.description() : change.description();
+            FunctionRules.checkHandler(handler);
+            FunctionRules.checkMemory(memory);
+            FunctionRules.checkTimeout(timeout);
+            FunctionRules.checkEnvironment(environment);
+            FunctionRules.checkDescription(description);
+            updated = function.changed(runtime, handler, memory, timeout, environment, description);
+            repository.save(updated);
+            revisions.put(updated.id(), updated.revision());
+        }
+        invocations.retire(updated, FunctionConfiguration.LATEST);
+        events.publish(new ResourceChanged(region, ResourceKind.FUNCTION, updated.id(), Change.UPDATED));
+        return updated;
+    }
+
+    /** Called by the code service after $LATEST's files changed. */
+    FunctionConfiguration codeChanged(FunctionConfiguration function) {
+        FunctionConfiguration updated;
+        synchronized (repository) {
+            updated = repository.get(function.region(), function.name()).withCode(CodeFolder.size(
+                    repository.codeDir(function)));
+            repository.save(updated);
+            revisions.put(updated.id(), updated.revision());
+        }
+        invocations.retire(updated, FunctionConfiguration.LATEST);
+        events.publish(new ResourceChanged(function.region(), ResourceKind.FUNCTION, updated.id(), Change.UPDATED));
+        return updated;
+    }
+
+    @Override
+    public FunctionConfiguration putReservedConcurrency(String region, String name, Integer reservedConcurrency) {
+        FunctionConfiguration updated;
+        synchronized (repository) {
+            FunctionConfiguration function = get0(region, name);
+            concurrency.reserve(region, function.id(), reservedConcurrency);
+            updated = function.withReservedConcurrency(reservedConcurrency);
+            repository.save(updated);
+        }
+        events.publish(new ResourceChanged(region, ResourceKind.FUNCTION, updated.id(), Change.UPDATED));
+        return updated;
+    }
+
+    @Override
+    public void delete(String region, String name) {
+        FunctionConfiguration function;
+        synchronized (repository) {
+            function = get0(region, name);
+            int running = concurrency.running(region, function.id());
+            if (running > 0) {
+                throw new EngineException("ResourceConflictException", "The function " + name + " has " + running
+                        + " invocation" + (running == 1 ? "" : "s") + " running. Delete it when "
+                        + (running == 1 ? "it finishes" : "they finish") + ".");
+            }
+            revisions.remove(function.id());
+            invocations.retire(function, null);
+            concurrency.forget(region, function.id());
+            repository.remove(function);
+        }
+        events.publish(new ResourceChanged(region, ResourceKind.FUNCTION, function.id(), Change.DELETED));
+    }
+
+    @Override
+    public FunctionVersion publishVersion(String region, String name, String description) {
+        FunctionVersion version;
+        FunctionConfiguration function;
+        synchronized (repository) {
+            function = get0(region, name);
+            String number = Integer.toString(function.lastVersion() + 1);
+            Path dir = repository.versionDir(function, number);
+            CodeFolder.deleteTree(dir); // a publish that crashed half-way left no version.json: start again
+            CodeFolder.copyTree(repository.codeDir(function), dir.resolve("code"));
+            String sha = ZipPackages.zip(dir.resolve("code"), dir.resolve("code.zip"));
+            long size;
+            try {
+                size = Files.size(dir.resolve("code.zip"));
+            } catch (IOException e) {
+                throw CodeFolder.storage(dir, e);
+            }
+            version = new FunctionVersion(number, description, Instant.now(), sha, size, function.runtime(),
+                    function.handler(), function.memoryMb(), function.timeoutSeconds(), function.environment());
+            DocumentStore.write(dir.resolve("version.json"), version);
+            repository.save(function.withLastVersion(function.lastVersion() + 1));
+        }
+        events.publish(new ResourceChanged(region, ResourceKind.FUNCTION, function.id(), Change.UPDATED));
+        return version;
+    }
+
+    @Override
+    public List<FunctionVersion> versions(String region, String name) {
+        return repository.versions(get0(region, name));
+    }
+
+    @Override
+    public InvocationResult invoke(String region, String name, InvokeRequest request) {
+        return invocations.invoke(get0(region, name), request);
+    }
+
+    @Override
+    public List<TestEvent> testEvents(String region, String name) {
+        return repository.testEvents(get0(region, name));
+    }
+
+    @Override
+    public TestEvent saveTestEvent(String region, String name, TestEvent event) {
+        if (event.name() == null || !event.name().matches("[A-Za-z0-9_.-]{1,25}")) {
+            throw FunctionRules.invalid("A test event's name has 1 to 25 letters, digits, dots, hyphens or"
+                    + " underscores.");
+        }
+        try {
+            Json.mapper().readTree(event.json());
+        } catch (IOException e) {
+            throw FunctionRules.invalid("The test event is not valid JSON: " + e.getMessage().lines().findFirst()
+                    .orElse(""));
+        }
+        synchronized (repository) {
+            FunctionConfiguration function = get0(region, name);
+            List<TestEvent> saved = new ArrayList<>(repository.testEvents(function));
+            saved.removeIf(e -> e.name().equals(event.name()));
+            saved.add(event);
+            saved.sort(java.util.Comparator.comparing(TestEvent::name));
+            repository.saveTestEvents(function, saved);
+        }
+        return event;
+    }
+
+    @Override
+    public void deleteTestEvent(String region, String name, String eventName) {
+        synchronized (repository) {
+            FunctionConfiguration function = get0(region, name);
+            List<TestEvent> saved = new ArrayList<>(repository.testEvents(function));
+            if (!saved.removeIf(e -> e.name().equals(eventName))) {
+                throw new EngineException("ResourceNotFoundException", "There is no test event '" + eventName + "'.");
+            }
+            repository.saveTestEvents(function, saved);
+        }
+    }
+
+    @Override
+    public FunctionSettings settings() {
+        return settings.get();
+    }
+
+    @Override
+    public void updateSettings(FunctionSettings value) {
+        FunctionSettings old = settings.getAndSet(value);
+        DocumentStore.write(settingsFile, value);
+        if (!java.util.Objects.equals(old.sandboxMode(), value.sandboxMode())) {
+            detectSandbox();
+        }
+    }
+
+    /** Loads what invocations need of the region's functions: reserved concurrency and revisions. */
+    @Override
+    public void regionOpened(Region region) {
+        for (FunctionConfiguration function : repository.list(region.name()).items()) {
+            revisions.put(function.id(), function.revision());
+            if (function.reservedConcurrency() != null) {
+                concurrency.restore(region.name(), function.id(), function.reservedConcurrency());
+            }
+        }
+    }
+
+    @Override
+    public List<String> contentsOf(Region region) {
+        return Regions.describe(repository.collection(region.name()).list(), 0, "function", "functions");
+    }
+
+    /** Stops every execution environment and saves the metrics. */
+    @Override
+    public void close() {
+        invocations.close();
+        repository.saveMetrics();
+        sandbox.get().close();
+    }
+}

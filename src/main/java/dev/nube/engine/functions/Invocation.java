@@ -1,0 +1,16 @@
+package dev.nube.engine.functions;
+
+import java.nio.file.Path;
+
+/**
+ * What an invocation runs: a function at one version, with the code folder and the configuration of that version,
+ * and the function's log group and metrics.
+ */
+record Invocation(FunctionConfiguration function, String version, String runtime, String handler, int memoryMb,
+        int timeoutSeconds, java.util.Map<String, String> environment, Path codeDir, FunctionLog log,
+        FunctionMetrics metrics, byte[] payload, String clientContext) {
+    WarmPool.Key key() {
+        return new WarmPool.Key(function.region(), function.id(), version,
+                FunctionConfiguration.LATEST.equals(version) ? function.revision() : 0);
+    }
+}

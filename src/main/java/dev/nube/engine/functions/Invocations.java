@@ -1,0 +1,214 @@
+package dev.nube.engine.functions;
+
+import dev.nube.engine.EngineException;
+import dev.nube.engine.functions.sandbox.ExecutionEnvironment;
+import dev.nube.engine.functions.sandbox.Sandbox;
+import dev.nube.engine.store.EventBus;
+import dev.nube.engine.store.Json;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Predicate;
+import java.util.function.Supplier;
+
+/**
+ * Invoke in its three types. RequestResponse takes a concurrency slot (or is throttled at once) and runs on the
+ * caller's thread; Event goes to a bounded queue worked by a small pool and is retried after each delay of the
+ * settings (two retries, as AWS) when it fails or is throttled; DryRun only checks. Also owns the warm pool and
+ * reaps idle environments. Thread-safe.
+ */
+final class Invocations implements AutoCloseable {
+    private static final int EVENT_WORKERS = 16;
+
+    private final FunctionRepository repository;
+    private final Concurrency concurrency;
+    private final EventBus events;
+    private final Supplier<FunctionSettings> settings;
+    private final Predicate<WarmPool.Key> current;
+    private final WarmPool pool = new WarmPool();
+    private final Invoker invoker;
+    private final Path runDir;
+    private final ExecutorService connections = Executors.newCachedThreadPool(daemon("runtime-api-connection"));
+    private final ExecutorService eventWorkers = Executors.newFixedThreadPool(EVENT_WORKERS, daemon("function-event"));
+    private final ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor(
+            daemon("functions-housekeeping"));
+    private final AtomicInteger queuedEvents = new AtomicInteger();
+    private volatile boolean closed;
+
+    Invocations(FunctionRepository repository, Runtimes runtimes, Concurrency concurrency, EventBus events,
+            Supplier<FunctionSettings> settings, Supplier<Sandbox> sandbox, Predicate<WarmPool.Key> current) {
+        this.repository = repository;
+        this.concurrency = concurrency;
+        this.events = events;
+        this.settings = settings;
+        this.current = current;
+        try {
+            this.runDir = Files.createTempDirectory("nube-functions-");
+        } catch (IOException e) {
+            throw new EngineException("StorageError", "Cannot make a temporary folder: " + e.getMessage(), e);
+        }
+        this.invoker = new Invoker(sandbox, runtimes, runDir, connections, pool, events,
+                settings.get().coldStartLimit());
+        scheduler.scheduleWithFixedDelay(this::housekeeping, 1, 1, TimeUnit.SECONDS);
+    }
+
+    private static ThreadFactory daemon(String name) {
+        AtomicInteger count = new AtomicInteger();
+        return runnable -> {
+            Thread thread = new Thread(runnable, name + "-" + count.incrementAndGet());
+            thread.setDaemon(true);
+            return thread;
+        };
+    }
+
+    private void housekeeping() {
+        pool.expired(settings.get().idleKeepAlive()).forEach(warm -> warm.environment().stop());
+        if (System.currentTimeMillis() / 1000 % 30 == 0) {
+            repository.saveMetrics();
+        }
+    }
+
+    InvocationResult invoke(FunctionConfiguration function, InvokeRequest request) {
+        if (request.payload().length > InvokeRequest.MAX_PAYLOAD_BYTES) {
+            throw new EngineException("RequestTooLargeException", "Request must be smaller than "
+                    + InvokeRequest.MAX_PAYLOAD_BYTES + " bytes for the InvokeFunction operation (this one has "
+                    + request.payload().length + ").");
+        }
+        if (request.payload().length > 0) {
+            try {
+                Json.mapper().readTree(request.payload());
+            } catch (IOException e) {
+                throw new EngineException("InvalidRequestContentException", "Could not parse request body into json: "
+                        + e.getMessage().lines().findFirst().orElse(""));
+            }
+        }
+        Invocation invocation = resolve(function, request);
+        return switch (request.type()) {
+            case DRY_RUN -> InvocationResult.accepted(UUID.randomUUID().toString(), 204);
+            case EVENT -> enqueue(function, request);
+            case REQUEST_RESPONSE -> runSync(invocation);
+        };
+    }
+
+    private Invocation resolve(FunctionConfiguration function, InvokeRequest request) {
+        String qualifier = request.qualifier() == null ? FunctionConfiguration.LATEST : request.qualifier();
+        FunctionLog log = repository.log(function);
+        FunctionMetrics metrics = repository.metrics(function);
+        if (qualifier.equals(FunctionConfiguration.LATEST)) {
+            return new Invocation(function, qualifier, function.runtime(), function.handler(), function.memoryMb(),
+                    function.timeoutSeconds(), function.environment(), repository.codeDir(function), log, metrics,
+                    request.payload(), request.clientContext());
+        }
+        FunctionVersion version = repository.version(function, qualifier);
+        return new Invocation(function, qualifier, version.runtime(), version.handler(), version.memoryMb(),
+                version.timeoutSeconds(), version.environment(), repository.codeDir(function, qualifier), log,
+                metrics, request.payload(), request.clientContext());
+    }
+
+    private InvocationResult runSync(Invocation invocation) {
+        FunctionConfiguration function = invocation.function();
+        if (closed) {
+            throw new EngineException("ServiceException", "The engine is closing.");
+        }
+        Concurrency.Slot slot = concurrency.tryAcquire(function.region(), function.id());
+        if (slot == null) {
+            invocation.metrics().throttled(Instant.now());
+            events.publish(new FunctionEvents.InvocationFinished(function.region(), function.name(), null, false,
+                    true));
+            throw new EngineException("TooManyRequestsException", "Rate Exceeded. " + (function.reservedConcurrency()
+                    != null ? "The function's reserved concurrency (" + function.reservedConcurrency() + ")"
+                    : "The region's concurrency (" + settings.get().regionConcurrency() + ")") + " is in use.");
+        }
+        try (slot) {
+            if (!current.test(new WarmPool.Key(function.region(), function.id(), FunctionConfiguration.LATEST,
+                    function.revision())) && FunctionConfiguration.LATEST.equals(invocation.version())) {
+                // deleted or changed since it was read: run what is there now
+                FunctionConfiguration now = repository.get(function.region(), function.name());
+                return runSync(resolve(now, new InvokeRequest(null, InvocationType.REQUEST_RESPONSE,
+                        invocation.payload(), invocation.clientContext())));
+            }
+            return invoker.run(invocation, key -> !closed && current.test(key));
+        }
+    }
+
+    private InvocationResult enqueue(FunctionConfiguration function, InvokeRequest request) {
+        if (queuedEvents.incrementAndGet() > settings.get().asyncQueueCapacity()) {
+            queuedEvents.decrementAndGet();
+            throw new EngineException("TooManyRequestsException", "Rate Exceeded. The queue of Event invocations ("
+                    + settings.get().asyncQueueCapacity() + ") is full.");
+        }
+        String requestId = UUID.randomUUID().toString();
+        InvokeRequest sync = request.as(InvocationType.REQUEST_RESPONSE);
+        eventWorkers.execute(() -> attempt(function.region(), function.name(), sync, 0));
+        return InvocationResult.accepted(requestId, 202);
+    }
+
+    private void attempt(String region, String name, InvokeRequest request, int attempt) {
+        boolean retry;
+        try {
+            FunctionConfiguration function = repository.get(region, name);
+            retry = runSync(resolve(function, request)).error() != null;
+        } catch (EngineException e) {
+            retry = !e.code().equals("ResourceNotFoundException");
+        } catch (RuntimeException e) {
+            retry = true;
+        }
+        List<Duration> delays = settings.get().asyncRetryDelays();
+        if (retry && attempt < delays.size() && !closed) {
+            scheduler.schedule(() -> eventWorkers.execute(() -> attempt(region, name, request, attempt + 1)),
+                    delays.get(attempt).toMillis(), TimeUnit.MILLISECONDS);
+        } else {
+            queuedEvents.decrementAndGet();
+        }
+    }
+
+    /** Event invocations queued or being retried. */
+    int queuedEvents() {
+        return queuedEvents.get();
+    }
+
+    /** Stops the idle environments of a function (all versions when {@code version} is null). */
+    void retire(FunctionConfiguration function, String version) {
+        pool.remove(key -> key.functionId().equals(function.id()) && (version == null || key.version().equals(version)))
+                .forEach(warm -> warm.environment().stop());
+    }
+
+    /** Idle environments in the pool. */
+    int idle() {
+        return pool.size();
+    }
+
+    /** Every environment alive, busy or idle. */
+    java.util.Set<ExecutionEnvironment> live() {
+        return invoker.live();
+    }
+
+    @Override
+    public void close() {
+        closed = true;
+        scheduler.shutdownNow();
+        eventWorkers.shutdownNow();
+        for (ExecutionEnvironment environment : List.copyOf(invoker.live())) {
+            environment.stop();
+        }
+        for (ExecutionEnvironment environment : List.copyOf(invoker.live())) {
+            try {
+                environment.closed().get(10, TimeUnit.SECONDS);
+            } catch (Exception e) {
+                // reported by the environment; closing goes on
+            }
+        }
+        connections.shutdownNow();
+        CodeFolder.deleteTree(runDir);
+    }
+}

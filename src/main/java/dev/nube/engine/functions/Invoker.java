@@ -1,0 +1,352 @@
+package dev.nube.engine.functions;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.nube.engine.EngineException;
+import dev.nube.engine.functions.runtime.RuntimeApi;
+import dev.nube.engine.functions.sandbox.EnvironmentConfig;
+import dev.nube.engine.functions.sandbox.EnvironmentState;
+import dev.nube.engine.functions.sandbox.ExecutionEnvironment;
+import dev.nube.engine.functions.sandbox.IllegalTransitionException;
+import dev.nube.engine.functions.sandbox.RuntimeOutcome;
+import dev.nube.engine.functions.sandbox.Sandbox;
+import dev.nube.engine.functions.sandbox.SandboxSpec;
+import dev.nube.engine.store.EventBus;
+import dev.nube.engine.store.Json;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.Supplier;
+
+/**
+ * Runs synchronous invocations: takes a warm environment or starts one (at most {@code coldStartLimit} at once),
+ * hands it the event, waits until the answer or the deadline, and writes START, END and REPORT around the
+ * function's own output. A dead or timed-out environment is never reused. Thread-safe; every call runs on the
+ * caller's thread.
+ */
+final class Invoker {
+    /** AWS limits the init phase to 10 s. */
+    static final long INIT_LIMIT_MS = 10_000;
+    private static final DateTimeFormatter STREAM_DATE = DateTimeFormatter.ofPattern("yyyy/MM/dd")
+            .withZone(ZoneOffset.UTC);
+    private static final long MIB = 1024 * 1024;
+
+    private final Supplier<Sandbox> sandbox;
+    private final Runtimes runtimes;
+    private final Path runDir;
+    private final ExecutorService connections;
+    private final WarmPool pool;
+    private final EventBus events;
+    private final Semaphore coldStarts;
+    private final Set<ExecutionEnvironment> live = ConcurrentHashMap.newKeySet();
+
+    Invoker(Supplier<Sandbox> sandbox, Runtimes runtimes, Path runDir, ExecutorService connections, WarmPool pool,
+            EventBus events, int coldStartLimit) {
+        this.sandbox = sandbox;
+        this.runtimes = runtimes;
+        this.runDir = runDir;
+        this.connections = connections;
+        this.pool = pool;
+        this.events = events;
+        this.coldStarts = new Semaphore(coldStartLimit, true);
+    }
+
+    /** Environments alive now (idle or busy). */
+    Set<ExecutionEnvironment> live() {
+        return live;
+    }
+
+    /**
+     * Runs one invocation to its end. {@code stillCurrent} says, when it is over, whether the environment may go back
+     * to the pool (false once the code or configuration changed, or the engine is closing).
+     */
+    InvocationResult run(Invocation invocation, java.util.function.Predicate<WarmPool.Key> stillCurrent) {
+        String requestId = UUID.randomUUID().toString();
+        Warm warm = pool.take(invocation.key());
+        Double initMs = null;
+        long started = System.nanoTime();
+        if (warm == null) {
+            warm = coldStart(invocation);
+            ExecutionEnvironment environment = warm.environment();
+            try {
+                environment.ready().get(INIT_LIMIT_MS, TimeUnit.MILLISECONDS);
+                initMs = environment.initDurationMs();
+            } catch (TimeoutException e) {
+                environment.timeOut();
+                await(environment);
+                return failedInit(invocation, warm, requestId, new FunctionError(FunctionError.UNHANDLED,
+                        "Sandbox.Timedout", "Init timed out after 10.00 seconds", List.of()), INIT_LIMIT_MS);
+            } catch (ExecutionException e) {
+                environment.stop();
+                await(environment);
+                return failedInit(invocation, warm, requestId, initError(e.getCause(), requestId),
+                        (System.nanoTime() - started) / 1e6);
+            } catch (InterruptedException e) {
+                environment.stop();
+                Thread.currentThread().interrupt();
+                throw new EngineException("ServiceException", "Interrupted while starting " + invocation.function()
+                        .name());
+            }
+        } else {
+            warm.beginInvocation();
+        }
+        try {
+            return invoke(invocation, warm, requestId, initMs, stillCurrent);
+        } catch (IllegalTransitionException e) {
+            if (initMs != null) {
+                throw e;
+            }
+            // A warm one died between leaving the pool and taking the event (its watcher got there first).
+            return run(invocation, stillCurrent);
+        }
+    }
+
+    private Warm coldStart(Invocation invocation) {
+        long waitMs = invocation.timeoutSeconds() * 1000L;
+        try {
+            if (!coldStarts.tryAcquire(waitMs, TimeUnit.MILLISECONDS)) {
+                throw new EngineException("TooManyRequestsException", "Rate exceeded: too many execution"
+                        + " environments are starting at once. Try again.");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new EngineException("ServiceException", "Interrupted while waiting to start an environment");
+        }
+        try {
+            byte[] random = new byte[16];
+            ThreadLocalRandom.current().nextBytes(random);
+            String id = HexFormat.of().formatHex(random);
+            String streamName = STREAM_DATE.format(Instant.now()) + "/[" + invocation.version() + "]" + id;
+            Warm warm = new Warm(invocation.key(), invocation.log().open(streamName));
+            EnvironmentConfig config = new EnvironmentConfig(invocation.function().name(), invocation.version(),
+                    invocation.memoryMb(), streamName, spec(invocation, streamName));
+            ExecutionEnvironment environment;
+            try {
+                environment = ExecutionEnvironment.start(id, config, sandbox.get(), runDir, connections, warm);
+            } catch (RuntimeException e) {
+                warm.stream().close();
+                throw e;
+            }
+            warm.attach(environment);
+            live.add(environment);
+            environment.closed().whenComplete((code, error) -> {
+                live.remove(environment);
+                warm.stream().close();
+            });
+            // The slot is held until init ends, whichever way: that is the expensive part.
+            environment.ready().whenComplete((v, e) -> coldStarts.release());
+            return warm;
+        } catch (RuntimeException e) {
+            coldStarts.release();
+            throw e;
+        }
+    }
+
+    private SandboxSpec spec(Invocation invocation, String streamName) {
+        FunctionConfiguration function = invocation.function();
+        RuntimeInfo runtime = runtimes.get(invocation.runtime());
+        Map<String, String> variables = new HashMap<>();
+        variables.put("PATH", "/usr/local/bin:/usr/bin:/bin");
+        variables.put("LANG", "C.UTF-8");
+        variables.putAll(invocation.environment());
+        variables.put("AWS_LAMBDA_FUNCTION_NAME", function.name());
+        variables.put("AWS_LAMBDA_FUNCTION_MEMORY_SIZE", Integer.toString(invocation.memoryMb()));
+        variables.put("AWS_LAMBDA_FUNCTION_VERSION", invocation.version());
+        variables.put("AWS_REGION", function.region());
+        variables.put("AWS_DEFAULT_REGION", function.region());
+        if (!runtime.executionEnv().isEmpty()) {
+            variables.put("AWS_EXECUTION_ENV", runtime.executionEnv());
+        }
+        variables.put("_HANDLER", invocation.handler());
+        variables.put("LAMBDA_TASK_ROOT", SandboxSpec.TASK_ROOT);
+        variables.put("LAMBDA_RUNTIME_DIR", SandboxSpec.RUNTIME_DIR);
+        variables.put("AWS_LAMBDA_LOG_GROUP_NAME", function.logGroup());
+        variables.put("AWS_LAMBDA_LOG_STREAM_NAME", streamName);
+        variables.put("AWS_LAMBDA_INITIALIZATION_TYPE", "on-demand");
+        variables.put("TZ", ":UTC");
+        return new SandboxSpec(invocation.codeDir(), runtimes.dir(), variables, runtimes.command(invocation.runtime()),
+                SandboxSpec.DEFAULT_TMP_BYTES);
+    }
+
+    private InvocationResult invoke(Invocation invocation, Warm warm, String requestId, Double initMs,
+            java.util.function.Predicate<WarmPool.Key> stillCurrent) {
+        ExecutionEnvironment environment = warm.environment();
+        long timeoutMs = invocation.timeoutSeconds() * 1000L;
+        long deadline = System.currentTimeMillis() + timeoutMs;
+        warm.engineLines("START RequestId: " + requestId + " Version: " + invocation.version());
+        long dispatched = System.nanoTime();
+        RuntimeOutcome outcome;
+        try {
+            outcome = environment.invoke(new RuntimeApi.NextInvocation(requestId, deadline,
+                    invocation.function().arn(FunctionConfiguration.LATEST.equals(invocation.version()) ? null
+                            : invocation.version()), traceId(), headerSafe(invocation.clientContext()), null,
+                    invocation.payload())).get(timeoutMs, TimeUnit.MILLISECONDS);
+        } catch (TimeoutException e) {
+            outcome = null;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            environment.stop();
+            throw new EngineException("ServiceException", "Interrupted while invoking " + invocation.function().name());
+        } catch (ExecutionException e) {
+            throw new IllegalStateException("an invocation future never fails", e);
+        }
+        double durationMs;
+        byte[] payload = new byte[0];
+        FunctionError error = null;
+        if (outcome == null) {
+            environment.timeOut();
+            await(environment);
+            durationMs = timeoutMs;
+            String message = Instant.now().truncatedTo(java.time.temporal.ChronoUnit.MILLIS) + " " + requestId
+                    + " Task timed out after "
+                    + String.format("%d.00", invocation.timeoutSeconds()) + " seconds";
+            warm.engineLines(message);
+            error = new FunctionError(FunctionError.UNHANDLED, "Sandbox.Timedout", message, List.of());
+            payload = errorJson(error);
+        } else if (outcome instanceof RuntimeOutcome.Exited exited) {
+            await(environment);
+            durationMs = (System.nanoTime() - dispatched) / 1e6;
+            String message = "RequestId: " + requestId + " Error: Runtime exited with error: " + exited.describe()
+                    + (exited.outOfMemory() ? " (out of memory: the function used more than its "
+                    + invocation.memoryMb() + " MB)" : "");
+            warm.engineLines(message, "Runtime.ExitError");
+            error = new FunctionError(FunctionError.UNHANDLED, "Runtime.ExitError", message, List.of());
+            payload = errorJson(error);
+        } else {
+            environment.syncOutput();
+            if (outcome instanceof RuntimeOutcome.Response response) {
+                durationMs = (response.atNanos() - dispatched) / 1e6;
+                payload = response.body();
+            } else if (outcome instanceof RuntimeOutcome.ErrorResponse response) {
+                durationMs = (response.atNanos() - dispatched) / 1e6;
+                payload = response.body();
+                error = parseError(response.body(), "Handled".equals(response.errorTypeHeader())
+                        ? FunctionError.HANDLED : FunctionError.UNHANDLED);
+            } else {
+                RuntimeOutcome.ResponseTooLarge tooLarge = (RuntimeOutcome.ResponseTooLarge) outcome;
+                durationMs = (tooLarge.atNanos() - dispatched) / 1e6;
+                error = new FunctionError(FunctionError.UNHANDLED, "Function.ResponseSizeTooLarge",
+                        "Response payload size (" + tooLarge.bytes() + " bytes) exceeded maximum allowed payload size ("
+                                + RuntimeApi.MAX_RESPONSE_BYTES + " bytes).", List.of());
+                payload = errorJson(error);
+            }
+        }
+        long maxMemoryMb = (environment.peakMemoryBytes() + MIB - 1) / MIB;
+        InvocationResult result = report(invocation, warm, requestId, payload, error, durationMs, maxMemoryMb, initMs);
+        if (environment.state() == EnvironmentState.INVOKING) {
+            environment.complete();
+            if (stillCurrent.test(warm.key())) {
+                pool.offer(warm);
+            } else {
+                environment.stop();
+            }
+        }
+        return result;
+    }
+
+    private InvocationResult failedInit(Invocation invocation, Warm warm, String requestId, FunctionError error,
+            double durationMs) {
+        warm.engineLines("START RequestId: " + requestId + " Version: " + invocation.version());
+        ExecutionEnvironment environment = warm.environment();
+        long maxMemoryMb = (environment.peakMemoryBytes() + MIB - 1) / MIB;
+        double initMs = environment.initDurationMs() > 0 ? environment.initDurationMs() : durationMs;
+        return report(invocation, warm, requestId, errorJson(error), error, durationMs, maxMemoryMb, initMs);
+    }
+
+    private InvocationResult report(Invocation invocation, Warm warm, String requestId, byte[] payload,
+            FunctionError error, double durationMs, long maxMemoryMb, Double initMs) {
+        long billed = (long) Math.ceil(durationMs);
+        String report = "REPORT RequestId: " + requestId + "\tDuration: " + String.format("%.2f", durationMs)
+                + " ms\tBilled Duration: " + billed + " ms\tMemory Size: " + invocation.memoryMb()
+                + " MB\tMax Memory Used: " + maxMemoryMb + " MB"
+                + (initMs == null ? "" : "\tInit Duration: " + String.format("%.2f", initMs) + " ms");
+        warm.engineLines("END RequestId: " + requestId, report);
+        warm.stream().flush();
+        invocation.metrics().invoked(Instant.now(), durationMs, error != null);
+        events.publish(new FunctionEvents.InvocationFinished(invocation.function().region(),
+                invocation.function().name(), requestId, error != null, false));
+        return new InvocationResult(requestId, 200, payload, error, warm.tail(), durationMs, billed,
+                invocation.memoryMb(), maxMemoryMb, initMs, invocation.version(), warm.stream().name());
+    }
+
+    private static void await(ExecutionEnvironment environment) {
+        try {
+            environment.closed().get(30, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (ExecutionException | TimeoutException e) {
+            // logged by the environment; the result says what happened anyway
+        }
+    }
+
+    private static FunctionError initError(Throwable cause, String requestId) {
+        if (cause instanceof RuntimeOutcome.Failure failure) {
+            if (failure.outcome() instanceof RuntimeOutcome.InitError init) {
+                return parseError(init.body(), FunctionError.UNHANDLED);
+            }
+            if (failure.outcome() instanceof RuntimeOutcome.Exited exited) {
+                return new FunctionError(FunctionError.UNHANDLED, "Runtime.ExitError", "RequestId: " + requestId
+                        + " Error: Runtime exited with error: " + exited.describe()
+                        + (exited.outOfMemory() ? " (out of memory)" : ""), List.of());
+            }
+        }
+        return new FunctionError(FunctionError.UNHANDLED, "Runtime.Unknown", String.valueOf(cause), List.of());
+    }
+
+    /** Reads {errorType, errorMessage, stackTrace | trace} as AWS's runtimes send it. */
+    static FunctionError parseError(byte[] body, String kind) {
+        try {
+            JsonNode node = Json.mapper().readTree(body);
+            List<String> trace = new ArrayList<>();
+            JsonNode stack = node.has("stackTrace") ? node.get("stackTrace") : node.get("trace");
+            if (stack != null && stack.isArray()) {
+                stack.forEach(line -> trace.add(line.asText()));
+            }
+            return new FunctionError(kind, node.path("errorType").asText("Unknown"),
+                    node.path("errorMessage").asText(""), trace);
+        } catch (java.io.IOException | RuntimeException e) {
+            return new FunctionError(kind, "Unknown", new String(body, StandardCharsets.UTF_8), List.of());
+        }
+    }
+
+    static byte[] errorJson(FunctionError error) {
+        Map<String, Object> document = new java.util.LinkedHashMap<>();
+        document.put("errorMessage", error.message());
+        document.put("errorType", error.type());
+        if (!error.stackTrace().isEmpty()) {
+            document.put("stackTrace", error.stackTrace());
+        }
+        try {
+            return Json.mapper().writer().without(com.fasterxml.jackson.databind.SerializationFeature.INDENT_OUTPUT)
+                    .writeValueAsBytes(document);
+        } catch (java.io.IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static String traceId() {
+        ThreadLocalRandom random = ThreadLocalRandom.current();
+        return "Root=1-" + Long.toHexString(Instant.now().getEpochSecond()) + "-"
+                + String.format("%024x", new java.math.BigInteger(96, random)) + ";Parent="
+                + String.format("%016x", random.nextLong()) + ";Sampled=0";
+    }
+
+    private static String headerSafe(String value) {
+        return value == null ? null : value.replace('\r', ' ').replace('\n', ' ');
+    }
+}

@@ -1,0 +1,92 @@
+package dev.nube.engine.functions;
+
+import dev.nube.engine.functions.sandbox.ExecutionEnvironment;
+import dev.nube.engine.functions.sandbox.OutputPump;
+import java.util.List;
+
+/**
+ * An execution environment together with its log stream and the tail of the current invocation's log (the last
+ * 4 KB, for X-Amz-Log-Result). The environment's output pump writes here. Thread-safe.
+ */
+final class Warm implements OutputPump.LineSink {
+    static final int TAIL_BYTES = 4096;
+
+    private final WarmPool.Key key;
+    private final FunctionLog.Stream stream;
+    private final StringBuilder tail = new StringBuilder();
+    private volatile ExecutionEnvironment environment;
+    private volatile long idleSince;
+
+    Warm(WarmPool.Key key, FunctionLog.Stream stream) {
+        this.key = key;
+        this.stream = stream;
+    }
+
+    void attach(ExecutionEnvironment value) {
+        environment = value;
+    }
+
+    WarmPool.Key key() {
+        return key;
+    }
+
+    ExecutionEnvironment environment() {
+        return environment;
+    }
+
+    FunctionLog.Stream stream() {
+        return stream;
+    }
+
+    long idleSince() {
+        return idleSince;
+    }
+
+    void idleSince(long nanos) {
+        idleSince = nanos;
+    }
+
+    @Override
+    public void line(long epochMillis, String text) {
+        synchronized (tail) {
+            tail.append(text).append('\n');
+            trim();
+        }
+        stream.append(epochMillis, List.of(text));
+    }
+
+    /** Lines the engine writes (START, END, REPORT, errors). */
+    void engineLines(String... lines) {
+        synchronized (tail) {
+            for (String line : lines) {
+                tail.append(line).append('\n');
+            }
+            trim();
+        }
+        stream.append(System.currentTimeMillis(), List.of(lines));
+    }
+
+    private void trim() {
+        if (tail.length() > 2 * TAIL_BYTES) {
+            tail.delete(0, tail.length() - TAIL_BYTES);
+        }
+    }
+
+    /** Starts a new invocation's tail. */
+    void beginInvocation() {
+        synchronized (tail) {
+            tail.setLength(0);
+        }
+    }
+
+    /** The last 4 KB of the invocation's log. */
+    String tail() {
+        synchronized (tail) {
+            byte[] bytes = tail.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8);
+            if (bytes.length <= TAIL_BYTES) {
+                return tail.toString();
+            }
+            return new String(bytes, bytes.length - TAIL_BYTES, TAIL_BYTES, java.nio.charset.StandardCharsets.UTF_8);
+        }
+    }
+}

@@ -1,0 +1,170 @@
+package dev.nube.engine.functions;
+
+import dev.nube.engine.EngineException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFilePermission;
+import java.security.DigestInputStream;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.Base64;
+import java.util.Collections;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Set;
+import java.util.UUID;
+import java.util.stream.Stream;
+import org.apache.commons.compress.archivers.zip.ZipArchiveEntry;
+import org.apache.commons.compress.archivers.zip.ZipArchiveOutputStream;
+import org.apache.commons.compress.archivers.zip.ZipFile;
+
+/**
+ * Deployment packages: zips read and written with Commons Compress. Unzipping goes to a fresh folder that the
+ * caller swaps in only when everything was accepted, so a refused package leaves nothing half-written. Stateless.
+ */
+final class ZipPackages {
+    /** AWS's limit for a function's unzipped code. */
+    static final long MAX_UNZIPPED_BYTES = 250L * 1024 * 1024;
+    /** An entry inflating more than this many times its compressed size (past {@link #BOMB_FLOOR}) is a bomb. */
+    static final long MAX_RATIO = 100;
+    static final long BOMB_FLOOR = 1024 * 1024;
+    private static final int FILE_TYPE = 0100000;
+    private static final int LINK_TYPE = 0120000;
+
+    private ZipPackages() {
+    }
+
+    /** Unzips {@code zip} into {@code target} (which must not exist); on refusal {@code target} is removed. */
+    static void unzip(Path zip, Path target) {
+        try (ZipFile file = ZipFile.builder().setPath(zip).get()) {
+            Files.createDirectories(target);
+            long total = 0;
+            for (ZipArchiveEntry entry : Collections.list(file.getEntries())) {
+                String name = entry.getName();
+                Path destination = safe(target, name);
+                if (entry.isDirectory()) {
+                    Files.createDirectories(destination);
+                    continue;
+                }
+                Files.createDirectories(destination.getParent());
+                if (entry.isUnixSymlink()) {
+                    String link = file.getUnixSymlink(entry);
+                    Path resolved = destination.getParent().resolve(link).normalize();
+                    if (Path.of(link).isAbsolute() || !resolved.startsWith(target)) {
+                        throw refused("the link '" + name + "' points to '" + link + "', outside the function's code");
+                    }
+                    Files.createSymbolicLink(destination, Path.of(link));
+                    continue;
+                }
+                long written;
+                try (InputStream in = file.getInputStream(entry); OutputStream out = Files.newOutputStream(destination)) {
+                    written = copyBounded(in, out, name, entry.getCompressedSize(), MAX_UNZIPPED_BYTES - total);
+                }
+                total += written;
+                int mode = entry.getUnixMode();
+                Set<PosixFilePermission> permissions = (mode & 0111) != 0 || destination.getFileName().toString()
+                        .equals("bootstrap") ? CodeFolder.EXECUTABLE : CodeFolder.FILE;
+                Files.setPosixFilePermissions(destination, permissions);
+            }
+        } catch (EngineException e) {
+            CodeFolder.deleteTree(target);
+            throw e;
+        } catch (IOException | RuntimeException e) {
+            CodeFolder.deleteTree(target);
+            throw new EngineException("InvalidZipFileException", "Could not unzip " + zip.getFileName() + ": "
+                    + e.getMessage(), e);
+        }
+    }
+
+    private static Path safe(Path target, String name) {
+        String cleaned = name.replace('\\', '/');
+        Path resolved = target.resolve(cleaned).normalize();
+        if (cleaned.startsWith("/") || List.of(cleaned.split("/")).contains("..") || !resolved.startsWith(target)
+                || resolved.equals(target)) {
+            throw refused("the entry '" + name + "' would be written outside the function's code (zip slip)");
+        }
+        return resolved;
+    }
+
+    private static long copyBounded(InputStream in, OutputStream out, String name, long compressed, long room)
+            throws IOException {
+        byte[] buffer = new byte[64 * 1024];
+        long written = 0;
+        int n;
+        while ((n = in.read(buffer)) > 0) {
+            written += n;
+            if (written > room) {
+                throw refused("it unzips to more than " + (MAX_UNZIPPED_BYTES >> 20) + " MB");
+            }
+            if (written > BOMB_FLOOR && compressed >= 0 && written > MAX_RATIO * Math.max(1, compressed)) {
+                throw refused("'" + name + "' inflates more than " + MAX_RATIO + " times its compressed size"
+                        + " (a zip bomb)");
+            }
+            out.write(buffer, 0, n);
+        }
+        return written;
+    }
+
+    private static EngineException refused(String why) {
+        return new EngineException("InvalidZipFileException", "The package was refused: " + why
+                + ". Nothing was changed.");
+    }
+
+    /** Zips the folder {@code dir} into {@code target}, replacing it atomically. Returns the zip's SHA-256. */
+    static String zip(Path dir, Path target) {
+        Path temp = target.resolveSibling("." + target.getFileName() + "." + UUID.randomUUID() + ".tmp");
+        try {
+            Files.createDirectories(target.getParent());
+            try (ZipArchiveOutputStream out = new ZipArchiveOutputStream(Files.newOutputStream(temp));
+                    Stream<Path> walk = Files.walk(dir)) {
+                for (Path path : walk.filter(p -> !p.equals(dir)).sorted(Comparator.naturalOrder()).toList()) {
+                    String name = CodeFolder.relative(dir, path);
+                    if (Files.isSymbolicLink(path)) {
+                        ZipArchiveEntry entry = new ZipArchiveEntry(name);
+                        entry.setUnixMode(LINK_TYPE | 0777);
+                        out.putArchiveEntry(entry);
+                        out.write(Files.readSymbolicLink(path).toString().getBytes(StandardCharsets.UTF_8));
+                        out.closeArchiveEntry();
+                    } else if (Files.isDirectory(path, LinkOption.NOFOLLOW_LINKS)) {
+                        out.putArchiveEntry(new ZipArchiveEntry(name + "/"));
+                        out.closeArchiveEntry();
+                    } else {
+                        ZipArchiveEntry entry = new ZipArchiveEntry(name);
+                        entry.setUnixMode(FILE_TYPE | (Files.isExecutable(path) ? 0755 : 0644));
+                        entry.setLastModifiedTime(Files.getLastModifiedTime(path));
+                        out.putArchiveEntry(entry);
+                        Files.copy(path, out);
+                        out.closeArchiveEntry();
+                    }
+                }
+            }
+            String sha = sha256(temp);
+            Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            return sha;
+        } catch (IOException e) {
+            throw new EngineException("StorageError", "Could not write " + target + ": " + e.getMessage(), e);
+        } finally {
+            try {
+                Files.deleteIfExists(temp);
+            } catch (IOException e) {
+                // a leftover temp file is harmless
+            }
+        }
+    }
+
+    /** Base64 of the SHA-256, as AWS's CodeSha256. */
+    static String sha256(Path file) throws IOException {
+        try (InputStream in = new DigestInputStream(Files.newInputStream(file), MessageDigest.getInstance("SHA-256"))) {
+            in.transferTo(OutputStream.nullOutputStream());
+            return Base64.getEncoder().encodeToString(((DigestInputStream) in).getMessageDigest().digest());
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}

@@ -1,0 +1,121 @@
+package dev.nube.engine.functions.sandbox;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+
+/** Reading and writing cgroup control files, shared by the v1 and v2 limiters. Stateless. */
+final class CgroupFiles {
+    private CgroupFiles() {
+    }
+
+    static void write(Path file, String value) throws IOException {
+        // One write(2) per value, as cgroupfs wants (it takes the whole value from one write).
+        Files.write(file, value.getBytes(StandardCharsets.US_ASCII));
+    }
+
+    static Optional<String> read(Path file) {
+        try {
+            return Optional.of(Files.readString(file, StandardCharsets.US_ASCII).strip());
+        } catch (IOException e) {
+            return Optional.empty();
+        }
+    }
+
+    static long readLong(Path file) {
+        return read(file).filter(s -> !s.isEmpty() && !s.equals("max")).map(Long::parseLong).orElse(0L);
+    }
+
+    /** The value of {@code key} in a flat keyed file such as memory.events ("oom_kill 1"). */
+    static long keyed(Path file, String key) {
+        return read(file).stream().flatMap(String::lines).map(String::strip)
+                .filter(line -> line.startsWith(key + " ")).map(line -> Long.parseLong(line.substring(key.length() + 1)
+                        .strip())).findFirst().orElse(0L);
+    }
+
+    /** Every pid listed in the cgroup.procs of the given cgroups (each read once). */
+    static List<Long> procs(Path... cgroups) {
+        Set<Long> pids = new LinkedHashSet<>();
+        for (Path cgroup : cgroups) {
+            read(cgroup.resolve("cgroup.procs")).ifPresent(text -> text.lines().map(String::strip)
+                    .filter(s -> !s.isEmpty()).map(Long::parseLong).forEach(pids::add));
+        }
+        return new ArrayList<>(pids);
+    }
+
+    /**
+     * Kills every process in the cgroups, again and again until none is left (a fork bomb keeps forking while it is
+     * being killed; its pids limit stops it from outgrowing us). Gives up after ten seconds.
+     */
+    static void killAll(Path... cgroups) {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (System.nanoTime() < deadline) {
+            List<Long> pids = procs(cgroups);
+            if (pids.isEmpty()) {
+                return;
+            }
+            for (long pid : pids) {
+                ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly);
+            }
+            sleepQuietly(2);
+        }
+    }
+
+    /** Removes an empty cgroup, waiting up to two seconds for exiting processes to leave it. */
+    static boolean remove(Path cgroup) {
+        for (int attempt = 0; attempt < 200; attempt++) {
+            try {
+                Files.deleteIfExists(cgroup);
+                return true;
+            } catch (NoSuchFileException e) {
+                return true;
+            } catch (IOException e) {
+                sleepQuietly(10); // EBUSY while dying processes are still counted in it
+            }
+        }
+        return false;
+    }
+
+    /** Removes leftover child cgroups named {@code prefix<pid>} whose pid (a former Nube JVM) is gone. */
+    static void removeStale(Path parent, String prefix) {
+        if (!Files.isDirectory(parent)) {
+            return;
+        }
+        try (DirectoryStream<Path> entries = Files.newDirectoryStream(parent, prefix + "*")) {
+            for (Path entry : entries) {
+                String suffix = entry.getFileName().toString().substring(prefix.length());
+                if (!suffix.matches("[0-9]+") || ProcessHandle.of(Long.parseLong(suffix)).isPresent()) {
+                    continue;
+                }
+                try (DirectoryStream<Path> children = Files.newDirectoryStream(entry)) {
+                    for (Path child : children) {
+                        if (Files.isDirectory(child)) {
+                            killAll(child);
+                            remove(child);
+                        }
+                    }
+                }
+                remove(entry);
+            }
+        } catch (IOException e) {
+            // best effort: a leftover empty cgroup costs nothing
+        }
+    }
+
+    static void sleepQuietly(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

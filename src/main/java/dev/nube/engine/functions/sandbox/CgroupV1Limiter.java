@@ -1,0 +1,146 @@
+package dev.nube.engine.functions.sandbox;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Limits in writable cgroup v1 memory and pids hierarchies: one cgroup per environment under
+ * {@code <own cgroup>/nube-<jvm pid>/} in each, with memory.limit_in_bytes (and memory.memsw.limit_in_bytes, so no
+ * swap) and pids.max. The peak comes from memory.max_usage_in_bytes, an OOM kill from memory.oom_control.
+ */
+final class CgroupV1Limiter implements ResourceLimiter {
+    static final String PREFIX = "nube-";
+    private final Path memoryBase;
+    private final Path pidsBase;
+
+    private CgroupV1Limiter(Path memoryBase, Path pidsBase) {
+        this.memoryBase = memoryBase;
+        this.pidsBase = pidsBase;
+    }
+
+    /**
+     * The limiter if this process may create cgroups under its own memory and pids cgroups, else a reason why not.
+     *
+     * @param mount      where the v1 controllers are mounted (each in a folder named after it)
+     * @param selfCgroup the text of /proc/self/cgroup
+     */
+    static Detected<ResourceLimiter> detect(Path mount, String selfCgroup) {
+        Optional<String> memory = CgroupPaths.v1Path(selfCgroup, "memory");
+        Optional<String> pids = CgroupPaths.v1Path(selfCgroup, "pids");
+        if (memory.isEmpty() || pids.isEmpty()) {
+            return Detected.no("no cgroup v1 memory and pids hierarchies");
+        }
+        Path memoryOwn = CgroupPaths.under(mount.resolve("memory"), memory.get());
+        Path pidsOwn = CgroupPaths.under(mount.resolve("pids"), pids.get());
+        if (!Files.isRegularFile(memoryOwn.resolve("memory.limit_in_bytes"))
+                || !Files.isRegularFile(pidsOwn.resolve("cgroup.procs"))) {
+            return Detected.no("cgroup v1 memory and pids are not mounted under " + mount);
+        }
+        CgroupFiles.removeStale(memoryOwn, PREFIX);
+        CgroupFiles.removeStale(pidsOwn, PREFIX);
+        String name = PREFIX + ProcessHandle.current().pid();
+        Path memoryBase = memoryOwn.resolve(name);
+        Path pidsBase = pidsOwn.resolve(name);
+        try {
+            Files.createDirectories(memoryBase);
+            Files.createDirectories(pidsBase);
+        } catch (IOException e) {
+            return Detected.no("cannot create cgroups under " + memoryOwn + " (" + e.getMessage() + ")");
+        }
+        if (!Files.isWritable(memoryBase.resolve("cgroup.procs")) || !Files.isWritable(pidsBase.resolve("pids.max"))) {
+            CgroupFiles.remove(memoryBase);
+            CgroupFiles.remove(pidsBase);
+            return Detected.no("the cgroup v1 folders Nube made are not writable");
+        }
+        return Detected.yes(new CgroupV1Limiter(memoryBase, pidsBase));
+    }
+
+    @Override
+    public SandboxMode mode() {
+        return SandboxMode.CGROUP_V1;
+    }
+
+    @Override
+    public ResourceLimits create(String name, long memoryBytes, int maxProcesses) {
+        Path memory = memoryBase.resolve(name);
+        Path pids = pidsBase.resolve(name);
+        try {
+            Files.createDirectory(memory);
+            Files.createDirectory(pids);
+            CgroupFiles.write(memory.resolve("memory.limit_in_bytes"), Long.toString(memoryBytes));
+            Path memsw = memory.resolve("memory.memsw.limit_in_bytes");
+            if (Files.exists(memsw)) { // swap accounting on: memory + swap = memory means no swap
+                CgroupFiles.write(memsw, Long.toString(memoryBytes));
+            }
+            CgroupFiles.write(pids.resolve("pids.max"), Integer.toString(maxProcesses));
+        } catch (IOException e) {
+            CgroupFiles.remove(memory);
+            CgroupFiles.remove(pids);
+            throw new SandboxException("Could not create the cgroup for " + name + ": " + e.getMessage(), e);
+        }
+        return new Limits(memory, pids);
+    }
+
+    /** Removes this JVM's base cgroups (they are empty once every environment is closed). */
+    void close() {
+        CgroupFiles.remove(memoryBase);
+        CgroupFiles.remove(pidsBase);
+    }
+
+    private static final class Limits implements ResourceLimits {
+        private final Path memory;
+        private final Path pids;
+        private volatile boolean closed;
+
+        Limits(Path memory, Path pids) {
+            this.memory = memory;
+            this.pids = pids;
+        }
+
+        @Override
+        public List<String> joinCommands() {
+            return List.of("echo $$ > " + CgroupPaths.shellQuote(memory.resolve("cgroup.procs")),
+                    "echo $$ > " + CgroupPaths.shellQuote(pids.resolve("cgroup.procs")));
+        }
+
+        @Override
+        public void attach(ProcessHandle process) {
+        }
+
+        @Override
+        public long peakMemoryBytes() {
+            return CgroupFiles.readLong(memory.resolve("memory.max_usage_in_bytes"));
+        }
+
+        @Override
+        public boolean memoryExceeded() {
+            return CgroupFiles.keyed(memory.resolve("memory.oom_control"), "oom_kill") > 0;
+        }
+
+        @Override
+        public void killAll() {
+            if (!closed) {
+                CgroupFiles.killAll(pids, memory);
+            }
+        }
+
+        @Override
+        public List<Long> processes() {
+            return CgroupFiles.procs(pids, memory);
+        }
+
+        @Override
+        public synchronized void close() {
+            if (closed) {
+                return;
+            }
+            closed = true;
+            CgroupFiles.killAll(pids, memory);
+            CgroupFiles.remove(memory);
+            CgroupFiles.remove(pids);
+        }
+    }
+}

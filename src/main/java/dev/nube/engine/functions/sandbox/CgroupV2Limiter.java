@@ -1,0 +1,153 @@
+package dev.nube.engine.functions.sandbox;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * Limits in a cgroup v2 subtree delegated to the user, as systemd gives each desktop user
+ * ({@code user@UID.service}). The "no internal processes" rule means a cgroup that hands memory and pids to its
+ * children may hold no process itself, so on first use this JVM (and whatever else sits in its cgroup, all the
+ * user's own) moves into a leaf {@code nube-jvm-<pid>} beside {@code nube-<pid>}, under which each environment gets
+ * memory.max, memory.swap.max = 0 and pids.max. The peak comes from memory.peak, an OOM kill from memory.events,
+ * and cgroup.kill ends a whole environment at once.
+ */
+final class CgroupV2Limiter implements ResourceLimiter {
+    private static final Map<Path, Detected<ResourceLimiter>> PER_MOUNT = new ConcurrentHashMap<>();
+    private final Path base;
+
+    private CgroupV2Limiter(Path base) {
+        this.base = base;
+    }
+
+    /**
+     * The limiter if this process's own v2 cgroup is delegated to it with the memory and pids controllers, else why
+     * not. Set up once per mount and JVM (the set-up moves the JVM, after which /proc/self/cgroup reads differently).
+     */
+    static Detected<ResourceLimiter> detect(Path mount, String selfCgroup) {
+        return PER_MOUNT.computeIfAbsent(mount.toAbsolutePath(), m -> setUp(m, selfCgroup));
+    }
+
+    private static Detected<ResourceLimiter> setUp(Path mount, String selfCgroup) {
+        Optional<String> path = CgroupPaths.v2Path(selfCgroup);
+        if (path.isEmpty()) {
+            return Detected.no("this process is in no cgroup v2");
+        }
+        Path own = CgroupPaths.under(mount, path.get());
+        String controllers = CgroupFiles.read(own.resolve("cgroup.controllers")).orElse("");
+        if (!List.of(controllers.split(" ")).containsAll(List.of("memory", "pids"))) {
+            return Detected.no("cgroup v2 does not offer memory and pids to " + own
+                    + (controllers.isBlank() ? " (no controllers)" : " (only " + controllers + ")"));
+        }
+        if (!Files.isWritable(own) || !Files.isWritable(own.resolve("cgroup.subtree_control"))
+                || !Files.isWritable(own.resolve("cgroup.procs"))) {
+            return Detected.no("the cgroup v2 " + own + " is not delegated to this user");
+        }
+        long pid = ProcessHandle.current().pid();
+        CgroupFiles.removeStale(own, CgroupV1Limiter.PREFIX);
+        try {
+            String enabled = CgroupFiles.read(own.resolve("cgroup.subtree_control")).orElse("");
+            if (!List.of(enabled.split(" ")).containsAll(List.of("memory", "pids"))) {
+                Path leaf = own.resolve("nube-jvm-" + pid);
+                Files.createDirectories(leaf);
+                for (long member : CgroupFiles.procs(own)) {
+                    CgroupFiles.write(leaf.resolve("cgroup.procs"), Long.toString(member));
+                }
+                CgroupFiles.write(own.resolve("cgroup.subtree_control"), "+memory +pids");
+            }
+            Path base = own.resolve(CgroupV1Limiter.PREFIX + pid);
+            Files.createDirectories(base);
+            CgroupFiles.write(base.resolve("cgroup.subtree_control"), "+memory +pids");
+            return Detected.yes(new CgroupV2Limiter(base));
+        } catch (IOException e) {
+            return Detected.no("cannot set up the delegated cgroup v2 " + own + " (" + e.getMessage() + ")");
+        }
+    }
+
+    @Override
+    public SandboxMode mode() {
+        return SandboxMode.CGROUP_V2;
+    }
+
+    @Override
+    public ResourceLimits create(String name, long memoryBytes, int maxProcesses) {
+        Path cgroup = base.resolve(name);
+        try {
+            Files.createDirectory(cgroup);
+            CgroupFiles.write(cgroup.resolve("memory.max"), Long.toString(memoryBytes));
+            Path swap = cgroup.resolve("memory.swap.max");
+            if (Files.exists(swap)) {
+                CgroupFiles.write(swap, "0");
+            }
+            CgroupFiles.write(cgroup.resolve("pids.max"), Integer.toString(maxProcesses));
+        } catch (IOException e) {
+            CgroupFiles.remove(cgroup);
+            throw new SandboxException("Could not create the cgroup for " + name + ": " + e.getMessage(), e);
+        }
+        return new Limits(cgroup);
+    }
+
+    private static final class Limits implements ResourceLimits {
+        private final Path cgroup;
+        private volatile boolean closed;
+
+        Limits(Path cgroup) {
+            this.cgroup = cgroup;
+        }
+
+        @Override
+        public List<String> joinCommands() {
+            return List.of("echo $$ > " + CgroupPaths.shellQuote(cgroup.resolve("cgroup.procs")));
+        }
+
+        @Override
+        public void attach(ProcessHandle process) {
+        }
+
+        @Override
+        public long peakMemoryBytes() {
+            Path peak = cgroup.resolve("memory.peak"); // Linux 5.19+; before it, the current use is the best we have
+            return CgroupFiles.readLong(Files.exists(peak) ? peak : cgroup.resolve("memory.current"));
+        }
+
+        @Override
+        public boolean memoryExceeded() {
+            return CgroupFiles.keyed(cgroup.resolve("memory.events"), "oom_kill") > 0;
+        }
+
+        @Override
+        public void killAll() {
+            if (closed) {
+                return;
+            }
+            Path kill = cgroup.resolve("cgroup.kill"); // Linux 5.14+
+            if (Files.exists(kill)) {
+                try {
+                    CgroupFiles.write(kill, "1");
+                } catch (IOException e) {
+                    // fall through to killing one by one
+                }
+            }
+            CgroupFiles.killAll(cgroup);
+        }
+
+        @Override
+        public List<Long> processes() {
+            return CgroupFiles.procs(cgroup);
+        }
+
+        @Override
+        public synchronized void close() {
+            if (closed) {
+                return;
+            }
+            killAll();
+            closed = true;
+            CgroupFiles.remove(cgroup);
+        }
+    }
+}

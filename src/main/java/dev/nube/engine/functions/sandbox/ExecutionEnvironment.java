@@ -1,0 +1,314 @@
+package dev.nube.engine.functions.sandbox;
+
+import dev.nube.engine.functions.runtime.RuntimeApi;
+import dev.nube.engine.functions.runtime.RuntimeApiServer;
+import java.io.File;
+import java.io.IOException;
+import java.lang.System.Logger.Level;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * One execution environment: a sandboxed runtime process, its Runtime API server, its output pump and its resource
+ * limits, driven through the {@link EnvironmentLifecycle}. It runs one invocation at a time.
+ * <p>One watcher per process: the process's exit (seen once, by {@link Process#onExit()}) fails the init or the
+ * in-flight invocation exactly once with {@link RuntimeOutcome.Exited}, then releases everything the environment
+ * opened, in reverse order. Thread-safe: state changes hold this object's lock.
+ */
+public final class ExecutionEnvironment {
+    private static final System.Logger LOG = System.getLogger(ExecutionEnvironment.class.getName());
+
+    private final String id;
+    private final EnvironmentConfig config;
+    private final ResourceLimits limits;
+    private final Deque<AutoCloseable> cleanup = new ArrayDeque<>();
+    private final CompletableFuture<Void> ready = new CompletableFuture<>();
+    private final CompletableFuture<Integer> closed = new CompletableFuture<>();
+    private final AtomicBoolean exitSeen = new AtomicBoolean();
+    private EnvironmentState state = EnvironmentState.INACTIVE;
+    private Pending pending;
+    private Process process;
+    private OutputPump pump;
+    private long startedNanos;
+    private volatile long initNanos = -1;
+    private volatile long finalPeakBytes = -1;
+
+    private static final class Pending {
+        final RuntimeApi.NextInvocation invocation;
+        final CompletableFuture<RuntimeOutcome> outcome = new CompletableFuture<>();
+        boolean delivered;
+
+        Pending(RuntimeApi.NextInvocation invocation) {
+            this.invocation = invocation;
+        }
+    }
+
+    private ExecutionEnvironment(String id, EnvironmentConfig config, ResourceLimits limits) {
+        this.id = id;
+        this.config = config;
+        this.limits = limits;
+    }
+
+    /**
+     * Starts an environment: makes its limits, Runtime API server and output FIFO, then the sandboxed process. Init
+     * runs in the background; {@link #ready()} says how it ends. Throws {@link SandboxException} when the sandbox
+     * cannot be made (nothing is left behind then).
+     *
+     * @param runDir a private folder for the environment's FIFO
+     */
+    public static ExecutionEnvironment start(String id, EnvironmentConfig config, Sandbox sandbox, Path runDir,
+            ExecutorService connections, OutputPump.LineSink output) {
+        if (!sandbox.available()) {
+            throw new SandboxException(sandbox.problem());
+        }
+        ResourceLimits limits = sandbox.limiter().create("env-" + id, config.memoryBytes(),
+                SandboxSpec.MAX_PROCESSES);
+        ExecutionEnvironment environment = new ExecutionEnvironment(id, config, limits);
+        environment.cleanup.push(limits);
+        try {
+            environment.launch(sandbox, runDir, connections, output);
+        } catch (IOException | RuntimeException e) {
+            environment.releaseAll();
+            throw new SandboxException("Could not start an execution environment for " + config.functionName()
+                    + ": " + e.getMessage(), e);
+        }
+        return environment;
+    }
+
+    private void launch(Sandbox sandbox, Path runDir, ExecutorService connections, OutputPump.LineSink output)
+            throws IOException {
+        RuntimeApiServer server = new RuntimeApiServer(new Api(), connections, id);
+        cleanup.push(server);
+        Path fifo = runDir.resolve(id + ".out");
+        OutputPump.makeFifo(fifo);
+        cleanup.push(() -> Files.deleteIfExists(fifo));
+        pump = new OutputPump(fifo, id, output, "function-output-" + id);
+        cleanup.push(pump::stop);
+        Map<String, String> variables = new HashMap<>(config.spec().environment());
+        variables.put("AWS_LAMBDA_RUNTIME_API", server.address());
+        SandboxSpec spec = new SandboxSpec(config.spec().codeDir(), config.spec().runtimeDir(), variables,
+                config.spec().command(), config.spec().tmpBytes());
+        ProcessBuilder builder = new ProcessBuilder(sandbox.command(spec, limits))
+                .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(fifo.toFile()))
+                .redirectErrorStream(true);
+        builder.environment().clear();
+        builder.environment().putAll(variables);
+        synchronized (this) {
+            state = EnvironmentLifecycle.next(id, state, EnvironmentEvent.START);
+            startedNanos = System.nanoTime();
+            process = builder.start();
+        }
+        limits.attach(process.toHandle());
+        process.onExit().whenComplete((p, error) -> exited(p == null ? -1 : p.exitValue()));
+    }
+
+    public String id() {
+        return id;
+    }
+
+    public EnvironmentConfig config() {
+        return config;
+    }
+
+    public synchronized EnvironmentState state() {
+        return state;
+    }
+
+    /** Completes when init is over (the runtime's first GET /next); fails with {@link RuntimeOutcome.Failure}. */
+    public CompletableFuture<Void> ready() {
+        return ready;
+    }
+
+    /** Init duration in ms, once ready. */
+    public double initDurationMs() {
+        return initNanos / 1e6;
+    }
+
+    /** Completes with the exit code once the process is gone and everything the environment held is released. */
+    public CompletableFuture<Integer> closed() {
+        return closed;
+    }
+
+    /**
+     * Hands an invocation to the runtime (READY -> INVOKING). The future completes with the runtime's answer, or
+     * with {@link RuntimeOutcome.Exited} if the process dies first; never exceptionally.
+     */
+    public synchronized CompletableFuture<RuntimeOutcome> invoke(RuntimeApi.NextInvocation invocation) {
+        state = EnvironmentLifecycle.next(id, state, EnvironmentEvent.INVOKE);
+        pending = new Pending(invocation);
+        notifyAll();
+        return pending.outcome;
+    }
+
+    /** Waits until every line the runtime wrote so far went to the log (see {@link OutputPump#sync()}). */
+    public void syncOutput() {
+        try {
+            pump.sync().get(5, java.util.concurrent.TimeUnit.SECONDS);
+        } catch (Exception e) {
+            LOG.log(Level.DEBUG, "output of " + id + " did not sync: " + e);
+        }
+    }
+
+    /** The invocation is fully done (INVOKING -> READY): the environment may take the next one. */
+    public synchronized void complete() {
+        state = EnvironmentLifecycle.next(id, state, EnvironmentEvent.COMPLETE);
+        pending = null;
+    }
+
+    /** The deadline passed: kills the whole environment (the watcher then moves it to STOPPED). */
+    public void timeOut() {
+        synchronized (this) {
+            state = EnvironmentLifecycle.next(id, state, EnvironmentEvent.DEADLINE);
+            notifyAll();
+        }
+        kill();
+    }
+
+    /** Stops the environment for good and kills its processes; idempotent. */
+    public void stop() {
+        synchronized (this) {
+            state = EnvironmentLifecycle.next(id, state, EnvironmentEvent.STOP);
+            notifyAll();
+        }
+        kill();
+    }
+
+    private void kill() {
+        limits.killAll();
+        Process p;
+        synchronized (this) {
+            p = process;
+        }
+        if (p != null) {
+            p.descendants().forEach(ProcessHandle::destroyForcibly);
+            p.destroyForcibly();
+        }
+    }
+
+    /** The environment's highest memory use so far (kept after it is gone), in bytes. */
+    public long peakMemoryBytes() {
+        long kept = finalPeakBytes;
+        return kept >= 0 ? kept : limits.peakMemoryBytes();
+    }
+
+    /** Processes still inside the environment's limits (empty once it is gone). */
+    public List<Long> processes() {
+        return limits.processes();
+    }
+
+    /** The watcher: runs once, when the process is gone. */
+    private void exited(int exitCode) {
+        if (!exitSeen.compareAndSet(false, true)) {
+            return;
+        }
+        boolean outOfMemory = limits.memoryExceeded();
+        finalPeakBytes = limits.peakMemoryBytes();
+        RuntimeOutcome.Exited outcome = new RuntimeOutcome.Exited(exitCode, outOfMemory);
+        Pending inFlight;
+        synchronized (this) {
+            state = EnvironmentLifecycle.next(id, state, EnvironmentEvent.EXITED);
+            inFlight = pending;
+            notifyAll();
+        }
+        limits.killAll(); // anything that outlived bubblewrap (its pid namespace normally takes them along)
+        releaseAll();
+        ready.completeExceptionally(new RuntimeOutcome.Failure(outcome));
+        if (inFlight != null) {
+            inFlight.outcome.complete(outcome);
+        }
+        closed.complete(exitCode);
+    }
+
+    private void releaseAll() {
+        while (!cleanup.isEmpty()) {
+            try {
+                cleanup.pop().close();
+            } catch (Exception e) {
+                LOG.log(Level.WARNING, "releasing environment " + id + ": " + e.getMessage(), e);
+            }
+        }
+    }
+
+    /** The environment's side of the Runtime API. */
+    private final class Api implements RuntimeApi {
+        @Override
+        public NextInvocation next() throws InterruptedException {
+            synchronized (ExecutionEnvironment.this) {
+                if (state == EnvironmentState.STARTING) {
+                    state = EnvironmentLifecycle.next(id, state, EnvironmentEvent.RUNTIME_READY);
+                    initNanos = System.nanoTime() - startedNanos;
+                    ready.complete(null);
+                }
+                while (true) {
+                    if (state != EnvironmentState.READY && state != EnvironmentState.INVOKING) {
+                        return null;
+                    }
+                    if (pending != null && !pending.delivered) {
+                        pending.delivered = true;
+                        return pending.invocation;
+                    }
+                    ExecutionEnvironment.this.wait();
+                }
+            }
+        }
+
+        private Pending delivered(String requestId) {
+            Pending current = pending;
+            return current != null && current.delivered && current.invocation.requestId().equals(requestId)
+                    ? current : null;
+        }
+
+        @Override
+        public Reply response(String requestId, byte[] body) {
+            return answer(requestId, new RuntimeOutcome.Response(body, System.nanoTime()));
+        }
+
+        @Override
+        public Reply error(String requestId, byte[] body, String errorTypeHeader) {
+            return answer(requestId, new RuntimeOutcome.ErrorResponse(body, errorTypeHeader, System.nanoTime()));
+        }
+
+        private Reply answer(String requestId, RuntimeOutcome outcome) {
+            Pending current;
+            synchronized (ExecutionEnvironment.this) {
+                current = delivered(requestId);
+            }
+            if (current == null) {
+                return Reply.badRequest("InvalidRequestID", "No invocation " + requestId + " is running here");
+            }
+            if (!current.outcome.complete(outcome)) {
+                return new Reply(403, "{\"errorMessage\":\"Invocation " + requestId
+                        + " already has an answer\",\"errorType\":\"InvalidStateTransition\"}");
+            }
+            return Reply.ACCEPTED;
+        }
+
+        @Override
+        public Reply initError(byte[] body, String errorTypeHeader) {
+            synchronized (ExecutionEnvironment.this) {
+                if (state != EnvironmentState.STARTING) {
+                    return new Reply(403, "{\"errorMessage\":\"Init is over\",\"errorType\":\"InvalidStateTransition\"}");
+                }
+                state = EnvironmentLifecycle.next(id, state, EnvironmentEvent.INIT_ERROR);
+                ExecutionEnvironment.this.notifyAll();
+            }
+            ready.completeExceptionally(new RuntimeOutcome.Failure(new RuntimeOutcome.InitError(body,
+                    errorTypeHeader)));
+            return Reply.ACCEPTED;
+        }
+
+        @Override
+        public void responseTooLarge(String requestId, long bytes) {
+            answer(requestId, new RuntimeOutcome.ResponseTooLarge(bytes, System.nanoTime()));
+        }
+    }
+}

@@ -1,0 +1,176 @@
+package dev.nube.engine.functions.sandbox;
+
+import java.io.ByteArrayOutputStream;
+import java.io.FileInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.RandomAccessFile;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Queue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentLinkedQueue;
+
+/**
+ * Reads an environment's output (stdout and stderr share one FIFO) line by line into a {@link LineSink}. The engine
+ * also holds a write end of the FIFO, which gives it an ordering barrier that needs nothing from the runtime: once
+ * the runtime has posted its response, everything it printed before is in the FIFO, and a marker written after it
+ * comes out of {@link #sync()} only when those lines were delivered. So END and REPORT always follow the
+ * invocation's own output, for custom runtimes too. A partial last line is delivered at the barrier.
+ * <p>Threads: one reader thread per pump; {@link #sync()} and {@link #stop()} from any thread.
+ */
+public final class OutputPump {
+    /** The longest log event; longer lines are cut into pieces of this size (AWS's 256 KB). */
+    static final int MAX_LINE_BYTES = 256 * 1024;
+
+    /** Receives each line of output, without its newline, with the time it was read. */
+    public interface LineSink {
+        void line(long epochMillis, String text);
+    }
+
+    private final RandomAccessFile writer;
+    private final InputStream reader;
+    private final byte[] syncMarker;
+    private final byte[] stopMarker;
+    private final LineSink sink;
+    private final Queue<CompletableFuture<Void>> syncs = new ConcurrentLinkedQueue<>();
+    private final CompletableFuture<Void> stopped = new CompletableFuture<>();
+
+    /** Opens both ends of {@code fifo} (which must exist) and starts reading. */
+    public OutputPump(Path fifo, String token, LineSink sink, String threadName) throws IOException {
+        this.writer = new RandomAccessFile(fifo.toFile(), "rw"); // O_RDWR never blocks on a FIFO
+        this.reader = new FileInputStream(fifo.toFile());
+        this.syncMarker = ("\0nube-sync-" + token + "\n").getBytes(StandardCharsets.US_ASCII);
+        this.stopMarker = ("\0nube-stop-" + token + "\n").getBytes(StandardCharsets.US_ASCII);
+        this.sink = sink;
+        Thread thread = new Thread(this::pump, threadName);
+        thread.setDaemon(true);
+        thread.start();
+    }
+
+    /** Creates a FIFO at {@code path} (mkfifo(1); Java has no call for it). */
+    public static void makeFifo(Path path) throws IOException {
+        Process process = new ProcessBuilder("mkfifo", "-m", "600", path.toString()).redirectErrorStream(true).start();
+        try {
+            String out = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            if (process.waitFor() != 0 || !Files.exists(path)) {
+                throw new IOException("mkfifo " + path + " failed: " + out.strip());
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted while making " + path, e);
+        }
+    }
+
+    /** Completes when every byte written to the FIFO before this call has reached the sink. */
+    public CompletableFuture<Void> sync() {
+        CompletableFuture<Void> done = new CompletableFuture<>();
+        if (stopped.isDone()) {
+            done.complete(null);
+            return done;
+        }
+        syncs.add(done);
+        try {
+            synchronized (writer) {
+                writer.write(syncMarker); // shorter than PIPE_BUF: one atomic write
+            }
+        } catch (IOException e) {
+            syncs.remove(done);
+            done.complete(null);
+        }
+        return done;
+    }
+
+    /** Delivers what is left, then ends the reader thread and closes the FIFO. Returns when done (or after 5 s). */
+    public void stop() {
+        try {
+            synchronized (writer) {
+                writer.write(stopMarker);
+            }
+            stopped.get(5, java.util.concurrent.TimeUnit.SECONDS);
+        } catch (Exception e) {
+            // the reader is gone already, or stuck: close below
+        } finally {
+            closeQuietly();
+        }
+    }
+
+    private void pump() {
+        ByteArrayOutputStream line = new ByteArrayOutputStream(256);
+        byte[] buffer = new byte[64 * 1024];
+        try {
+            int n;
+            while ((n = reader.read(buffer)) > 0) {
+                for (int i = 0; i < n; i++) {
+                    byte b = buffer[i];
+                    if (b != '\n') {
+                        line.write(b);
+                        if (line.size() >= MAX_LINE_BYTES) {
+                            emit(line.toByteArray(), line.size());
+                            line.reset();
+                        }
+                        continue;
+                    }
+                    byte[] bytes = line.toByteArray();
+                    line.reset();
+                    if (endsWith(bytes, stopMarker)) {
+                        emit(bytes, bytes.length - stopMarker.length + 1);
+                        return;
+                    }
+                    if (endsWith(bytes, syncMarker)) {
+                        emit(bytes, bytes.length - syncMarker.length + 1);
+                        CompletableFuture<Void> waiting = syncs.poll();
+                        if (waiting != null) {
+                            waiting.complete(null);
+                        }
+                        continue;
+                    }
+                    emit(bytes, bytes.length);
+                }
+            }
+        } catch (IOException e) {
+            // closed under us
+        } finally {
+            stopped.complete(null);
+            CompletableFuture<Void> waiting;
+            while ((waiting = syncs.poll()) != null) {
+                waiting.complete(null);
+            }
+        }
+    }
+
+    /** True when {@code line} + '\n' ends with {@code marker} (which ends in '\n'). */
+    private static boolean endsWith(byte[] line, byte[] marker) {
+        int length = marker.length - 1;
+        if (line.length < length) {
+            return false;
+        }
+        for (int i = 0; i < length; i++) {
+            if (line[line.length - length + i] != marker[i]) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private void emit(byte[] bytes, int length) {
+        if (length <= 0) {
+            return;
+        }
+        sink.line(System.currentTimeMillis(), new String(bytes, 0, length, StandardCharsets.UTF_8));
+    }
+
+    private void closeQuietly() {
+        try {
+            writer.close();
+        } catch (IOException e) {
+            // closing
+        }
+        try {
+            reader.close();
+        } catch (IOException e) {
+            // closing
+        }
+    }
+}

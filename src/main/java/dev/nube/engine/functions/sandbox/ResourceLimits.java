@@ -1,0 +1,32 @@
+package dev.nube.engine.functions.sandbox;
+
+import java.util.List;
+
+/**
+ * The memory and process limits of one execution environment (a cgroup, or the watchdog's bookkeeping). Created
+ * before the environment's process starts; the process joins it through {@link #joinCommands()} run by the shell
+ * that then execs bubblewrap, so not a single allocation of the sandbox escapes the limit.
+ * Thread-safe. {@link #close()} is idempotent and must run after the process tree is gone.
+ */
+public interface ResourceLimits extends AutoCloseable {
+    /** Shell commands (POSIX sh, {@code $$} is the shell) that move the shell into the limits before it execs. */
+    List<String> joinCommands();
+
+    /** Called once the process started; the watchdog begins sampling here. */
+    void attach(ProcessHandle process);
+
+    /** The highest memory use of the environment since it started, in bytes (measured, never the limit). */
+    long peakMemoryBytes();
+
+    /** True once the environment was killed for using more memory than its limit. */
+    boolean memoryExceeded();
+
+    /** Kills every process in the environment (all members of the cgroup, or the sampled tree). */
+    void killAll();
+
+    /** Processes still inside the limits (host pids), for checks that nothing was left behind. */
+    List<Long> processes();
+
+    @Override
+    void close();
+}

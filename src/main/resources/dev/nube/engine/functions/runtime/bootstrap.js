@@ -1,0 +1,263 @@
+// Nube's Node.js runtime: speaks the Lambda Runtime API (2018-06-01) on AWS_LAMBDA_RUNTIME_API, loads the handler
+// named by _HANDLER from /var/task (.js, .mjs or .cjs; CommonJS or ES modules), and runs one invocation at a time,
+// as AWS's Node.js runtime does: async handlers, callback handlers with callbackWaitsForEmptyEventLoop, console
+// lines as "<time>\t<request id>\tINFO\t<message>". HTTP over one keep-alive socket, by hand (the engine's server
+// always sends Content-Length).
+'use strict';
+const net = require('net');
+const fs = require('fs');
+const path = require('path');
+const util = require('util');
+const { pathToFileURL } = require('url');
+
+const [HOST, PORT] = (() => {
+  const address = process.env.AWS_LAMBDA_RUNTIME_API;
+  const colon = address.lastIndexOf(':');
+  return [address.slice(0, colon), Number(address.slice(colon + 1))];
+})();
+const BASE = '/2018-06-01/runtime';
+const TASK_ROOT = process.env.LAMBDA_TASK_ROOT || '/var/task';
+let currentRequestId = '';
+
+class RuntimeClient {
+  constructor() {
+    this.socket = null;
+    this.buffer = Buffer.alloc(0);
+    this.waiting = null;
+  }
+
+  connect() {
+    this.socket = net.connect(PORT, HOST);
+    this.socket.setNoDelay(true);
+    this.buffer = Buffer.alloc(0);
+    this.socket.on('data', (chunk) => {
+      this.buffer = this.buffer.length ? Buffer.concat([this.buffer, chunk]) : chunk;
+      this.tryParse();
+    });
+    const fail = (error) => {
+      this.socket = null;
+      if (this.waiting) {
+        const { reject } = this.waiting;
+        this.waiting = null;
+        reject(error || new Error('the Runtime API closed the connection'));
+      }
+    };
+    this.socket.on('error', fail);
+    this.socket.on('close', () => fail());
+  }
+
+  tryParse() {
+    if (!this.waiting) return;
+    const end = this.buffer.indexOf('\r\n\r\n');
+    if (end < 0) return;
+    const lines = this.buffer.subarray(0, end).toString('latin1').split('\r\n');
+    const headers = {};
+    for (const line of lines.slice(1)) {
+      const colon = line.indexOf(':');
+      headers[line.slice(0, colon).trim().toLowerCase()] = line.slice(colon + 1).trim();
+    }
+    const length = Number(headers['content-length'] || 0);
+    if (this.buffer.length < end + 4 + length) return;
+    const body = this.buffer.subarray(end + 4, end + 4 + length);
+    this.buffer = this.buffer.subarray(end + 4 + length);
+    const { resolve } = this.waiting;
+    this.waiting = null;
+    resolve({ status: Number(lines[0].split(' ')[1]), headers, body });
+  }
+
+  /** Sends one request and resolves with {status, headers, body}. keepAlive=false lets the loop empty meanwhile. */
+  request(method, urlPath, body, extraHeaders, keepAlive = true) {
+    if (!this.socket) this.connect();
+    const payload = body ? Buffer.from(body) : Buffer.alloc(0);
+    let head = `${method} ${urlPath} HTTP/1.1\r\nHost: ${HOST}\r\nContent-Length: ${payload.length}\r\n`;
+    for (const [name, value] of Object.entries(extraHeaders || {})) head += `${name}: ${value}\r\n`;
+    if (keepAlive) this.socket.ref(); else this.socket.unref();
+    return new Promise((resolve, reject) => {
+      this.waiting = { resolve, reject };
+      this.socket.write(Buffer.concat([Buffer.from(head + '\r\n', 'latin1'), payload]));
+      this.tryParse();
+    });
+  }
+
+  idle() {
+    if (this.socket) this.socket.unref();
+  }
+}
+
+function patchConsole() {
+  const write = (level) => (...args) => {
+    const line = util.format(...args).replace(/\n/g, '\r');
+    process.stdout.write(`${new Date().toISOString()}\t${currentRequestId || 'undefined'}\t${level}\t${line}\n`);
+  };
+  console.log = write('INFO');
+  console.info = write('INFO');
+  console.warn = write('WARN');
+  console.error = write('ERROR');
+  console.debug = write('DEBUG');
+  console.trace = write('TRACE');
+}
+
+function toErrorBody(error) {
+  if (error instanceof Error) {
+    return {
+      errorType: error.name || 'Error',
+      errorMessage: error.message,
+      trace: (error.stack || '').split('\n'),
+    };
+  }
+  return { errorType: typeof error, errorMessage: typeof error === 'string' ? error : JSON.stringify(error), trace: [] };
+}
+
+async function loadHandler(handler) {
+  const dot = handler.lastIndexOf('.');
+  if (dot < 1) {
+    return { initError: { errorType: 'Runtime.MalformedHandlerName', errorMessage: `Bad handler ${handler}`, trace: [] } };
+  }
+  const moduleName = handler.slice(0, dot);
+  const exportPath = handler.slice(dot + 1).split('.');
+  const base = path.resolve(TASK_ROOT, moduleName);
+  const file = ['.js', '.mjs', '.cjs'].map((ext) => base + ext).find((candidate) => fs.existsSync(candidate));
+  let module;
+  try {
+    if (!file) {
+      const error = new Error(`Cannot find module '${moduleName}'`);
+      error.code = 'MODULE_NOT_FOUND';
+      throw error;
+    }
+    if (file.endsWith('.mjs')) {
+      module = await import(pathToFileURL(file).href);
+    } else {
+      try {
+        module = require(file);
+      } catch (error) {
+        if (error.code !== 'ERR_REQUIRE_ESM') throw error;
+        module = await import(pathToFileURL(file).href);
+      }
+    }
+  } catch (error) {
+    const body = toErrorBody(error);
+    if (error instanceof SyntaxError) {
+      body.errorType = 'Runtime.UserCodeSyntaxError';
+      body.errorMessage = `${error.name}: ${error.message}`;
+    } else if (error.code === 'MODULE_NOT_FOUND' || error.code === 'ERR_MODULE_NOT_FOUND') {
+      body.errorType = 'Runtime.ImportModuleError';
+      body.errorMessage = `Error: ${error.message}`;
+    }
+    return { initError: body };
+  }
+  let target = module;
+  for (const part of exportPath) target = target == null ? undefined : target[part];
+  if (typeof target !== 'function' && module && module.default && typeof module.default === 'object') {
+    target = exportPath.reduce((value, part) => (value == null ? undefined : value[part]), module.default);
+  }
+  if (typeof target !== 'function') {
+    return { initError: { errorType: 'Runtime.HandlerNotFound', errorMessage: `${handler} is undefined or not exported`, trace: [] } };
+  }
+  return { handler: target };
+}
+
+function makeContext(headers, done) {
+  const deadline = Number(headers['lambda-runtime-deadline-ms'] || 0);
+  const context = {
+    callbackWaitsForEmptyEventLoop: true,
+    functionName: process.env.AWS_LAMBDA_FUNCTION_NAME,
+    functionVersion: process.env.AWS_LAMBDA_FUNCTION_VERSION,
+    invokedFunctionArn: headers['lambda-runtime-invoked-function-arn'],
+    memoryLimitInMB: process.env.AWS_LAMBDA_FUNCTION_MEMORY_SIZE,
+    awsRequestId: headers['lambda-runtime-aws-request-id'],
+    logGroupName: process.env.AWS_LAMBDA_LOG_GROUP_NAME,
+    logStreamName: process.env.AWS_LAMBDA_LOG_STREAM_NAME,
+    identity: headers['lambda-runtime-cognito-identity'] ? JSON.parse(headers['lambda-runtime-cognito-identity']) : undefined,
+    clientContext: headers['lambda-runtime-client-context'] ? JSON.parse(headers['lambda-runtime-client-context']) : undefined,
+    getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()),
+    done: (error, result) => done(error, result, true),
+    succeed: (result) => done(null, result, true),
+    fail: (error) => done(error, undefined, true),
+  };
+  return context;
+}
+
+/** Runs the handler; resolves with {result} or {error, handled}. */
+function runHandler(handler, event, headers) {
+  return new Promise((resolve) => {
+    let settled = false;
+    const finish = (outcome, waitForEmptyLoop) => {
+      if (settled) return;
+      settled = true;
+      if (waitForEmptyLoop) {
+        // As AWS: with callbackWaitsForEmptyEventLoop the response waits until timers and sockets are done.
+        process.once('beforeExit', () => resolve(outcome));
+        client.idle();
+      } else {
+        resolve(outcome);
+      }
+    };
+    const callback = (error, result, fromContext) => {
+      const wait = !fromContext && context.callbackWaitsForEmptyEventLoop;
+      if (error !== null && error !== undefined) finish({ error, handled: true }, wait);
+      else finish({ result }, wait);
+    };
+    const context = makeContext(headers, callback);
+    try {
+      const returned = handler(event, context, (error, result) => callback(error, result, false));
+      if (returned && typeof returned.then === 'function') {
+        returned.then((result) => finish({ result }, false), (error) => finish({ error, handled: false }, false));
+      } else if (handler.length < 3) {
+        finish({ result: returned }, false);
+      }
+    } catch (error) {
+      finish({ error, handled: false }, false);
+    }
+  });
+}
+
+const client = new RuntimeClient();
+
+async function main() {
+  patchConsole();
+  const loaded = await loadHandler(process.env._HANDLER || 'index.handler');
+  if (loaded.initError) {
+    console.error(`${loaded.initError.errorType}: ${loaded.initError.errorMessage}`);
+    await client.request('POST', `${BASE}/init/error`, JSON.stringify(loaded.initError),
+      { 'Content-Type': 'application/vnd.aws.lambda.error+json', 'Lambda-Runtime-Function-Error-Type': loaded.initError.errorType });
+    process.exit(1);
+  }
+  for (;;) {
+    const next = await client.request('GET', `${BASE}/invocation/next`);
+    if (next.status !== 200) continue;
+    const requestId = next.headers['lambda-runtime-aws-request-id'];
+    currentRequestId = requestId;
+    if (next.headers['lambda-runtime-trace-id']) process.env._X_AMZN_TRACE_ID = next.headers['lambda-runtime-trace-id'];
+    let event;
+    try {
+      event = next.body.length ? JSON.parse(next.body.toString('utf8')) : {};
+    } catch (error) {
+      event = next.body.toString('utf8');
+    }
+    client.idle();
+    const outcome = await runHandler(loaded.handler, event, next.headers);
+    if ('error' in outcome) {
+      const body = toErrorBody(outcome.error);
+      console.error('Invoke Error \t' + JSON.stringify(body));
+      await client.request('POST', `${BASE}/invocation/${requestId}/error`, JSON.stringify(body),
+        { 'Content-Type': 'application/vnd.aws.lambda.error+json',
+          'Lambda-Runtime-Function-Error-Type': outcome.handled ? 'Handled' : 'Unhandled' });
+      continue;
+    }
+    let payload;
+    try {
+      payload = outcome.result === undefined ? 'null' : JSON.stringify(outcome.result);
+    } catch (error) {
+      const body = { errorType: 'Runtime.MarshalError', errorMessage: `Unable to stringify response body: ${error.message}`, trace: [] };
+      await client.request('POST', `${BASE}/invocation/${requestId}/error`, JSON.stringify(body),
+        { 'Lambda-Runtime-Function-Error-Type': 'Unhandled' });
+      continue;
+    }
+    await client.request('POST', `${BASE}/invocation/${requestId}/response`, payload);
+  }
+}
+
+main().catch((error) => {
+  process.stderr.write(`Nube runtime failed: ${error && error.stack || error}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,187 @@
+# Nube's Python runtime: speaks the Lambda Runtime API (2018-06-01) on AWS_LAMBDA_RUNTIME_API, loads the handler
+# named by _HANDLER from /var/task, and runs one invocation at a time, as AWS's Python runtime does.
+# Standard library only. HTTP is spoken over one keep-alive socket by hand: the engine's server always answers
+# with Content-Length, and http.client would add ~10 ms to every cold start.
+import json
+import os
+import socket
+import sys
+import time
+
+API = os.environ["AWS_LAMBDA_RUNTIME_API"]
+BASE = "/2018-06-01/runtime"
+
+
+class RuntimeClient:
+    def __init__(self, address):
+        host, _, port = address.rpartition(":")
+        self.address = (host, int(port))
+        self.sock = None
+        self.buf = b""
+
+    def _connect(self):
+        self.sock = socket.create_connection(self.address)
+        self.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        self.buf = b""
+
+    def request(self, method, path, body=b"", headers=None):
+        for attempt in (0, 1):
+            if self.sock is None:
+                self._connect()
+            head = "%s %s HTTP/1.1\r\nHost: %s\r\nContent-Length: %d\r\n" % (method, path, API, len(body))
+            if headers:
+                head += "".join("%s: %s\r\n" % kv for kv in headers.items())
+            try:
+                self.sock.sendall(head.encode("latin-1") + b"\r\n" + body)
+                return self._read_response()
+            except (ConnectionError, OSError):
+                self.sock = None
+                if attempt:
+                    raise
+
+    def _read_response(self):
+        while b"\r\n\r\n" not in self.buf:
+            self._fill()
+        head, self.buf = self.buf.split(b"\r\n\r\n", 1)
+        lines = head.decode("latin-1").split("\r\n")
+        status = int(lines[0].split(" ")[1])
+        headers = {}
+        for line in lines[1:]:
+            name, _, value = line.partition(":")
+            headers[name.strip().lower()] = value.strip()
+        length = int(headers.get("content-length", "0"))
+        while len(self.buf) < length:
+            self._fill()
+        body, self.buf = self.buf[:length], self.buf[length:]
+        return status, headers, body
+
+    def _fill(self):
+        chunk = self.sock.recv(1 << 20)
+        if not chunk:
+            raise ConnectionError("the Runtime API closed the connection")
+        self.buf += chunk
+
+
+class LambdaContext:
+    def __init__(self, request_id, deadline_ms, arn, client_context, identity):
+        self.aws_request_id = request_id
+        self.invoked_function_arn = arn
+        self.function_name = os.environ.get("AWS_LAMBDA_FUNCTION_NAME")
+        self.function_version = os.environ.get("AWS_LAMBDA_FUNCTION_VERSION")
+        self.memory_limit_in_mb = os.environ.get("AWS_LAMBDA_FUNCTION_MEMORY_SIZE")
+        self.log_group_name = os.environ.get("AWS_LAMBDA_LOG_GROUP_NAME")
+        self.log_stream_name = os.environ.get("AWS_LAMBDA_LOG_STREAM_NAME")
+        self.client_context = json.loads(client_context) if client_context else None
+        self.identity = json.loads(identity) if identity else None
+        self._deadline_ms = deadline_ms
+
+    def get_remaining_time_in_millis(self):
+        return max(0, self._deadline_ms - int(time.time() * 1000))
+
+
+CURRENT_REQUEST = {"id": ""}
+
+
+def install_logging():
+    import logging
+
+    class LambdaLoggerHandler(logging.Handler):
+        def emit(self, record):
+            try:
+                message = self.format(record)
+                stamp = time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(record.created))
+                sys.stdout.write("[%s]\t%s.%03dZ\t%s\t%s\n" % (record.levelname, stamp, record.msecs,
+                                                               CURRENT_REQUEST["id"], message))
+            except Exception:
+                self.handleError(record)
+
+    logging.getLogger().addHandler(LambdaLoggerHandler())
+
+
+def error_body(error_type, message, trace):
+    return {"errorMessage": message, "errorType": error_type, "requestId": CURRENT_REQUEST["id"],
+            "stackTrace": trace}
+
+
+def report_exception(exc, error_type=None):
+    import traceback
+    trace = traceback.format_list(traceback.extract_tb(exc.__traceback__))
+    error_type = error_type or type(exc).__name__
+    message = str(exc)
+    sys.stdout.write("[ERROR] %s: %s\nTraceback (most recent call last):\n%s" % (error_type, message, "".join(trace)))
+    return error_body(error_type, message, trace)
+
+
+def load_handler(handler):
+    try:
+        module_name, function_name = handler.rsplit(".", 1)
+    except ValueError as e:
+        return None, error_body("Runtime.MalformedHandlerName", "Bad handler '%s': %s" % (handler, e), [])
+    module_name = module_name.replace("/", ".")
+    import importlib
+    try:
+        module = importlib.import_module(module_name)
+    except SyntaxError as e:
+        return None, report_exception(e, "Runtime.UserCodeSyntaxError") | {
+            "errorMessage": "Syntax error in module '%s': %s" % (module_name, e)}
+    except ImportError as e:
+        return None, report_exception(e, "Runtime.ImportModuleError") | {
+            "errorMessage": "Unable to import module '%s': %s" % (module_name, e)}
+    except Exception as e:
+        return None, report_exception(e)
+    function = getattr(module, function_name, None)
+    if function is None:
+        message = "Handler '%s' missing on module '%s'" % (function_name, module_name)
+        sys.stdout.write("[ERROR] Runtime.HandlerNotFound: %s\n" % message)
+        return None, error_body("Runtime.HandlerNotFound", message, [])
+    return function, None
+
+
+def main():
+    sys.path.insert(0, os.environ.get("LAMBDA_TASK_ROOT", "/var/task"))
+    client = RuntimeClient(API)
+    install_logging()
+    handler, init_error = load_handler(os.environ["_HANDLER"])
+    if init_error is not None:
+        sys.stdout.flush()
+        client.request("POST", BASE + "/init/error", json.dumps(init_error).encode(),
+                       {"Lambda-Runtime-Function-Error-Type": init_error["errorType"]})
+        sys.exit(1)
+    while True:
+        status, headers, body = client.request("GET", BASE + "/invocation/next")
+        if status != 200:
+            time.sleep(0.01)
+            continue
+        request_id = headers["lambda-runtime-aws-request-id"]
+        CURRENT_REQUEST["id"] = request_id
+        if "lambda-runtime-trace-id" in headers:
+            os.environ["_X_AMZN_TRACE_ID"] = headers["lambda-runtime-trace-id"]
+        context = LambdaContext(request_id, int(headers.get("lambda-runtime-deadline-ms", "0")),
+                                headers.get("lambda-runtime-invoked-function-arn"),
+                                headers.get("lambda-runtime-client-context"),
+                                headers.get("lambda-runtime-cognito-identity"))
+        try:
+            event = json.loads(body) if body else {}
+            result = handler(event, context)
+            try:
+                payload = json.dumps(result).encode()
+            except (TypeError, ValueError) as e:
+                raise MarshalError("Unable to marshal response: %s" % e) from None
+            path, extra = "/invocation/%s/response" % request_id, None
+        except MarshalError as e:
+            payload = json.dumps(report_exception(e, "Runtime.MarshalError")).encode()
+            path, extra = "/invocation/%s/error" % request_id, {"Lambda-Runtime-Function-Error-Type": "Unhandled"}
+        except Exception as e:
+            payload = json.dumps(report_exception(e)).encode()
+            path, extra = "/invocation/%s/error" % request_id, {"Lambda-Runtime-Function-Error-Type": "Unhandled"}
+        sys.stdout.flush()
+        sys.stderr.flush()
+        client.request("POST", BASE + path, payload, extra)
+
+
+class MarshalError(Exception):
+    pass
+
+
+if __name__ == "__main__":
+    main()

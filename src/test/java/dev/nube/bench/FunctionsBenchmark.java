@@ -1,0 +1,252 @@
+package dev.nube.bench;
+
+import dev.nube.engine.Engine;
+import dev.nube.engine.functions.ConfigurationChange;
+import dev.nube.engine.functions.CreateFunctionRequest;
+import dev.nube.engine.functions.FunctionService;
+import dev.nube.engine.functions.InvocationResult;
+import dev.nube.engine.functions.InvokeRequest;
+import dev.nube.engine.functions.sandbox.ResourceLimits;
+import dev.nube.engine.functions.sandbox.Sandbox;
+import dev.nube.engine.functions.sandbox.SandboxSpec;
+import java.io.BufferedInputStream;
+import java.io.File;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+
+/**
+ * Warm invoke latency and throughput of a python and a node echo function beside a bare loopback HTTP round trip
+ * between this JVM and a bare (unsandboxed) python process speaking the same two requests; cold start beside
+ * {@code python3 -c pass} and {@code node -e 0} started through the same sandbox command (bubblewrap + limits).
+ */
+final class FunctionsBenchmark implements Bench.Suite {
+    private static final String REGION = "local-1";
+    private static final String BARE_CLIENT = """
+            import socket, sys
+            s = socket.create_connection(("127.0.0.1", int(sys.argv[1])))
+            s.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+            buf = b""
+            while True:
+                s.sendall(b"GET /next HTTP/1.1\\r\\nHost: x\\r\\nContent-Length: 0\\r\\n\\r\\n")
+                while b"\\r\\n\\r\\n" not in buf:
+                    chunk = s.recv(65536)
+                    if not chunk:
+                        sys.exit(0)
+                    buf += chunk
+                head, buf = buf.split(b"\\r\\n\\r\\n", 1)
+                length = int([l for l in head.split(b"\\r\\n") if l.lower().startswith(b"content-length")][0]
+                             .split(b":")[1])
+                while len(buf) < length:
+                    buf += s.recv(65536)
+                body, buf = buf[:length], buf[length:]
+                s.sendall(b"POST /response HTTP/1.1\\r\\nHost: x\\r\\nContent-Length: %d\\r\\n\\r\\n" % len(body) + body)
+                while b"\\r\\n\\r\\n" not in buf:
+                    buf += s.recv(65536)
+                head, buf = buf.split(b"\\r\\n\\r\\n", 1)
+                buf = buf[15:]  # the 202 body {"status":"OK"}
+            """;
+
+    @Override
+    public String description() {
+        return "warm and cold function invocations vs a bare loopback round trip and bare interpreter starts";
+    }
+
+    @Override
+    public void run(String[] args) throws Exception {
+        int count = args.length > 0 ? Integer.parseInt(args[0]) : 500;
+        Path dir = Files.createTempDirectory("nube-bench-functions");
+        try (Engine engine = Engine.open(dir.resolve("home"))) {
+            FunctionService functions = engine.functions();
+            System.out.println("sandbox: " + functions.sandboxDescription());
+            functions.create(REGION, CreateFunctionRequest.of("echo-python", "python3"));
+            functions.create(REGION, CreateFunctionRequest.of("echo-node", "nodejs"));
+            String payload = "{\"hello\":\"world\"}";
+            Stats python = warm(functions, "echo-python", payload, count);
+            Stats node = warm(functions, "echo-node", payload, count);
+            Stats baseline = bareRoundTrip(payload, count);
+            double sequential = 1e6 / mean(functions, "echo-python", payload, count);
+            double concurrent = concurrent(functions, "echo-python", payload, 4, count);
+            print("python warm", python);
+            print("node warm", node);
+            print("bare round trip", baseline);
+            System.out.printf("python throughput: %.0f/s sequential, %.0f/s with 4 concurrent callers%n", sequential,
+                    concurrent);
+            double pythonCold = cold(functions, "echo-python", payload, 10);
+            double nodeCold = cold(functions, "echo-node", payload, 10);
+            Sandbox sandbox = Sandbox.detect(Optional.empty());
+            double pythonBare = bareStart(sandbox, List.of("/usr/bin/python3", "-c", "pass"), 10);
+            double nodeBare = bareStart(sandbox, List.of("/usr/bin/node", "-e", "0"), 10);
+            System.out.printf("cold start (median of 10, invoke to result): python %.1f ms, node %.1f ms%n",
+                    pythonCold, nodeCold);
+            System.out.printf("bare start through the same sandbox: python3 -c pass %.1f ms, node -e 0 %.1f ms%n",
+                    pythonBare, nodeBare);
+            System.out.printf("functions: warm_p50_us=%.0f warm_p99_us=%.0f baseline_p50_us=%.0f warm_ratio=%.1f"
+                    + " cold_ms=%.0f cold_baseline_ms=%.0f cold_ratio=%.1f node_warm_p50_us=%.0f"
+                    + " node_cold_ms=%.0f node_cold_baseline_ms=%.0f node_cold_ratio=%.1f seq_per_s=%.0f"
+                    + " conc4_per_s=%.0f%n", python.median(), python.percentile(99), baseline.median(),
+                    python.median() / baseline.median(), pythonCold, pythonBare, pythonCold / pythonBare,
+                    node.median(), nodeCold, nodeBare, nodeCold / nodeBare, sequential, concurrent);
+        } finally {
+            try (var walk = Files.walk(dir)) {
+                walk.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+            }
+        }
+    }
+
+    private static void print(String what, Stats stats) {
+        System.out.printf("%-16s p50 %.0f us, p99 %.0f us (%d calls)%n", what + ":", stats.median(),
+                stats.percentile(99), stats.count());
+    }
+
+    private static Stats warm(FunctionService functions, String name, String payload, int count) {
+        for (int i = 0; i < 50; i++) {
+            check(functions.invoke(REGION, name, InvokeRequest.of(payload)));
+        }
+        double[] micros = new double[count];
+        for (int i = 0; i < count; i++) {
+            long t0 = System.nanoTime();
+            check(functions.invoke(REGION, name, InvokeRequest.of(payload)));
+            micros[i] = (System.nanoTime() - t0) / 1000.0;
+        }
+        return new Stats(micros);
+    }
+
+    private static double mean(FunctionService functions, String name, String payload, int count) {
+        long t0 = System.nanoTime();
+        for (int i = 0; i < count; i++) {
+            check(functions.invoke(REGION, name, InvokeRequest.of(payload)));
+        }
+        return (System.nanoTime() - t0) / 1000.0 / count;
+    }
+
+    private static double concurrent(FunctionService functions, String name, String payload, int callers, int count)
+            throws Exception {
+        ExecutorService pool = Executors.newFixedThreadPool(callers);
+        try {
+            List<Future<?>> warmUp = new ArrayList<>();
+            for (int c = 0; c < callers; c++) {
+                warmUp.add(pool.submit(() -> mean(functions, name, payload, 20)));
+            }
+            for (Future<?> future : warmUp) {
+                future.get();
+            }
+            long t0 = System.nanoTime();
+            List<Future<?>> all = new ArrayList<>();
+            for (int c = 0; c < callers; c++) {
+                all.add(pool.submit(() -> mean(functions, name, payload, count / callers)));
+            }
+            for (Future<?> future : all) {
+                future.get();
+            }
+            return (count / callers * callers) / ((System.nanoTime() - t0) / 1e9);
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    private static double cold(FunctionService functions, String name, String payload, int times) {
+        double[] millis = new double[times];
+        for (int i = 0; i < times; i++) {
+            functions.updateConfiguration(REGION, name, ConfigurationChange.none().description("cold " + i));
+            long t0 = System.nanoTime();
+            InvocationResult result = check(functions.invoke(REGION, name, InvokeRequest.of(payload)));
+            millis[i] = (System.nanoTime() - t0) / 1e6;
+            if (!result.coldStart()) {
+                throw new IllegalStateException("expected a cold start");
+            }
+        }
+        return new Stats(millis).median();
+    }
+
+    private static double bareStart(Sandbox sandbox, List<String> command, int times) throws Exception {
+        Path empty = Files.createTempDirectory("nube-bench-empty");
+        double[] millis = new double[times];
+        for (int i = 0; i < times; i++) {
+            long t0 = System.nanoTime();
+            try (ResourceLimits limits = sandbox.limiter().create("bench-" + ProcessHandle.current().pid() + "-" + i,
+                    128L << 20, SandboxSpec.MAX_PROCESSES)) {
+                SandboxSpec spec = new SandboxSpec(empty, empty, Map.of("PATH", "/usr/bin:/bin"), command,
+                        SandboxSpec.DEFAULT_TMP_BYTES);
+                ProcessBuilder builder = new ProcessBuilder(sandbox.command(spec, limits)).redirectErrorStream(true)
+                        .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+                        .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
+                builder.environment().clear();
+                builder.environment().putAll(spec.environment());
+                if (builder.start().waitFor() != 0) {
+                    throw new IllegalStateException(command + " failed in the sandbox");
+                }
+            }
+            millis[i] = (System.nanoTime() - t0) / 1e6;
+        }
+        Files.delete(empty);
+        return new Stats(millis).median();
+    }
+
+    /** The JVM answers a bare python process's GET with the event and times until its POST comes back. */
+    private static Stats bareRoundTrip(String payload, int count) throws Exception {
+        byte[] event = payload.getBytes(StandardCharsets.UTF_8);
+        try (ServerSocket server = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            Process python = new ProcessBuilder("/usr/bin/python3", "-c", BARE_CLIENT,
+                    Integer.toString(server.getLocalPort())).redirectErrorStream(true).start();
+            try (Socket socket = server.accept()) {
+                socket.setTcpNoDelay(true);
+                InputStream in = new BufferedInputStream(socket.getInputStream());
+                OutputStream out = socket.getOutputStream();
+                double[] micros = new double[count];
+                for (int i = -50; i < count; i++) {
+                    readRequest(in);
+                    long t0 = System.nanoTime();
+                    out.write(("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: " + event.length
+                            + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+                    out.write(event);
+                    out.flush();
+                    readRequest(in);
+                    if (i >= 0) {
+                        micros[i] = (System.nanoTime() - t0) / 1000.0;
+                    }
+                    out.write("HTTP/1.1 202 Accepted\r\nContent-Length: 15\r\n\r\n{\"status\":\"OK\"}"
+                            .getBytes(StandardCharsets.US_ASCII));
+                    out.flush();
+                }
+                return new Stats(micros);
+            } finally {
+                python.destroyForcibly();
+            }
+        }
+    }
+
+    private static void readRequest(InputStream in) throws Exception {
+        StringBuilder head = new StringBuilder();
+        while (!head.toString().endsWith("\r\n\r\n")) {
+            int b = in.read();
+            if (b < 0) {
+                throw new IllegalStateException("the bare client went away");
+            }
+            head.append((char) b);
+        }
+        String text = head.toString().toLowerCase(java.util.Locale.ROOT);
+        int at = text.indexOf("content-length:");
+        int length = at < 0 ? 0 : Integer.parseInt(text.substring(at + 15, text.indexOf("\r\n", at)).strip());
+        in.readNBytes(length);
+    }
+
+    private static InvocationResult check(InvocationResult result) {
+        if (result.error() != null) {
+            throw new IllegalStateException("invocation failed: " + result.payloadText());
+        }
+        return result;
+    }
+}

@@ -1,0 +1,52 @@
+package dev.nube.engine.functions;
+
+import dev.nube.engine.Engine;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.Map;
+
+/** An engine on a temporary data folder, with helpers to make functions from source text. */
+final class FunctionsFixture implements AutoCloseable {
+    static final String REGION = "local-1";
+    final Engine engine;
+    final FunctionService functions;
+    final FunctionCode code;
+    final FunctionMonitor monitor;
+
+    FunctionsFixture(Path dir) {
+        engine = Engine.open(dir.resolve("home"));
+        functions = engine.functions();
+        code = engine.functionCode();
+        monitor = engine.functionMonitor();
+    }
+
+    /** A function whose code is exactly {@code files} (the blueprint is replaced). */
+    FunctionConfiguration function(CreateFunctionRequest request, Map<String, String> files) {
+        FunctionConfiguration created = functions.create(REGION, request);
+        for (CodeEntry entry : code.files(REGION, request.name(), null)) {
+            if (!entry.directory()) {
+                code.delete(REGION, request.name(), entry.path());
+            }
+        }
+        files.forEach((path, text) -> code.writeFile(REGION, request.name(), path,
+                text.getBytes(StandardCharsets.UTF_8)));
+        return created;
+    }
+
+    FunctionConfiguration python(String name, String source) {
+        return function(CreateFunctionRequest.of(name, "python3"), Map.of("lambda_function.py", source));
+    }
+
+    FunctionConfiguration node(String name, String source) {
+        return function(CreateFunctionRequest.of(name, "nodejs"), Map.of("index.js", source));
+    }
+
+    InvocationResult invoke(String name, String json) {
+        return functions.invoke(REGION, name, InvokeRequest.of(json));
+    }
+
+    @Override
+    public void close() {
+        engine.close();
+    }
+}

@@ -1,0 +1,333 @@
+package dev.nube.engine.functions;
+
+import static dev.nube.engine.functions.FunctionsFixture.REGION;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.nube.engine.EngineException;
+import dev.nube.engine.store.Json;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Real invocations in real sandboxes: runtimes, context, environment, errors, warm reuse, logs, versions. */
+@Tag("sandbox")
+class InvocationTest {
+    @TempDir
+    static Path dir;
+    static FunctionsFixture f;
+
+    @BeforeAll
+    static void open() {
+        f = new FunctionsFixture(dir);
+    }
+
+    @AfterAll
+    static void close() {
+        f.close();
+    }
+
+    private static JsonNode json(InvocationResult result) throws Exception {
+        return Json.mapper().readTree(result.payload());
+    }
+
+    @Test
+    void pythonSeesItsContextAndEnvironmentAndReusesTheWarmEnvironment() throws Exception {
+        f.function(CreateFunctionRequest.of("py-context", "python3").withMemory(192).withTimeout(7)
+                .withEnvironment(Map.of("GREETING", "hola")), Map.of("lambda_function.py", """
+                import os
+                COUNT = 0
+                def lambda_handler(event, context):
+                    global COUNT
+                    COUNT += 1
+                    print("count", COUNT)
+                    names = ["AWS_LAMBDA_FUNCTION_NAME", "AWS_LAMBDA_FUNCTION_MEMORY_SIZE", "AWS_LAMBDA_FUNCTION_VERSION",
+                             "AWS_REGION", "AWS_EXECUTION_ENV", "_HANDLER", "LAMBDA_TASK_ROOT", "LAMBDA_RUNTIME_DIR",
+                             "AWS_LAMBDA_RUNTIME_API", "AWS_LAMBDA_LOG_GROUP_NAME", "AWS_LAMBDA_LOG_STREAM_NAME", "TZ",
+                             "AWS_LAMBDA_INITIALIZATION_TYPE", "GREETING", "_X_AMZN_TRACE_ID", "HOME", "NUBE_HOME"]
+                    return {"count": COUNT, "event": event, "env": {n: os.environ.get(n) for n in names},
+                            "cwd": os.getcwd(), "uid": os.getuid(),
+                            "context": {"function_name": context.function_name,
+                                        "function_version": context.function_version,
+                                        "invoked_function_arn": context.invoked_function_arn,
+                                        "memory_limit_in_mb": context.memory_limit_in_mb,
+                                        "aws_request_id": context.aws_request_id,
+                                        "log_group_name": context.log_group_name,
+                                        "log_stream_name": context.log_stream_name,
+                                        "remaining": context.get_remaining_time_in_millis()}}
+                """));
+        InvocationResult first = f.invoke("py-context", "{\"n\": 1}");
+        assertNull(first.error(), first.payloadText());
+        JsonNode out = json(first);
+        assertEquals(1, out.get("event").get("n").asInt());
+        JsonNode env = out.get("env");
+        assertEquals("py-context", env.get("AWS_LAMBDA_FUNCTION_NAME").asText());
+        assertEquals("192", env.get("AWS_LAMBDA_FUNCTION_MEMORY_SIZE").asText());
+        assertEquals("$LATEST", env.get("AWS_LAMBDA_FUNCTION_VERSION").asText());
+        assertEquals(REGION, env.get("AWS_REGION").asText());
+        assertTrue(env.get("AWS_EXECUTION_ENV").asText().startsWith("AWS_Lambda_python3."));
+        assertEquals("lambda_function.lambda_handler", env.get("_HANDLER").asText());
+        assertEquals("/var/task", env.get("LAMBDA_TASK_ROOT").asText());
+        assertEquals("/var/runtime", env.get("LAMBDA_RUNTIME_DIR").asText());
+        assertTrue(env.get("AWS_LAMBDA_RUNTIME_API").asText().startsWith("127.0.0.1:"));
+        assertEquals("/aws/lambda/py-context", env.get("AWS_LAMBDA_LOG_GROUP_NAME").asText());
+        assertEquals(first.logStream(), env.get("AWS_LAMBDA_LOG_STREAM_NAME").asText());
+        assertTrue(first.logStream().matches("\\d{4}/\\d{2}/\\d{2}/\\[\\$LATEST][0-9a-f]{32}"), first.logStream());
+        assertEquals(":UTC", env.get("TZ").asText());
+        assertEquals("on-demand", env.get("AWS_LAMBDA_INITIALIZATION_TYPE").asText());
+        assertEquals("hola", env.get("GREETING").asText());
+        assertTrue(env.get("_X_AMZN_TRACE_ID").asText().startsWith("Root=1-"));
+        assertTrue(env.get("NUBE_HOME").isNull() && env.get("HOME").isNull(), "a clean environment");
+        assertEquals("/var/task", out.get("cwd").asText());
+        assertEquals(993, out.get("uid").asInt());
+        JsonNode context = out.get("context");
+        assertEquals("py-context", context.get("function_name").asText());
+        assertEquals("$LATEST", context.get("function_version").asText());
+        assertEquals("arn:aws:lambda:local-1:000000000000:function:py-context",
+                context.get("invoked_function_arn").asText());
+        assertEquals("192", context.get("memory_limit_in_mb").asText());
+        assertEquals(first.requestId(), context.get("aws_request_id").asText());
+        assertEquals("/aws/lambda/py-context", context.get("log_group_name").asText());
+        int remaining = context.get("remaining").asInt();
+        assertTrue(remaining > 0 && remaining <= 7000, "remaining " + remaining);
+        assertNotNull(first.initDurationMs(), "the first invocation is a cold start");
+
+        InvocationResult second = f.invoke("py-context", "{}");
+        assertEquals(2, json(second).get("count").asInt(), "the module-level counter proves the warm reuse");
+        assertNull(second.initDurationMs(), "a warm start has no init duration");
+        assertEquals(first.logStream(), second.logStream());
+
+        f.functions.updateConfiguration(REGION, "py-context", ConfigurationChange.none()
+                .environment(Map.of("GREETING", "adios")));
+        InvocationResult third = f.invoke("py-context", "{}");
+        assertEquals(1, json(third).get("count").asInt(), "a configuration change starts a new environment");
+        assertEquals("adios", json(third).get("env").get("GREETING").asText());
+    }
+
+    @Test
+    void logsReadAsCloudWatchShowsThem() throws Exception {
+        f.python("py-logs", """
+                import logging
+                logger = logging.getLogger()
+                logger.setLevel(logging.INFO)
+                def lambda_handler(event, context):
+                    print("plain line")
+                    logger.info("via logging")
+                    return "ok"
+                """);
+        InvocationResult result = f.invoke("py-logs", "{}");
+        String[] lines = result.logTail().split("\n");
+        String id = result.requestId();
+        assertEquals("START RequestId: " + id + " Version: $LATEST", lines[0]);
+        assertEquals("plain line", lines[1]);
+        assertTrue(lines[2].matches("\\[INFO]\t\\d{4}-\\d\\d-\\d\\dT[0-9:.]+Z\t" + id + "\tvia logging"), lines[2]);
+        assertEquals("END RequestId: " + id, lines[3]);
+        assertTrue(lines[4].matches("REPORT RequestId: " + id + "\tDuration: [0-9.]+ ms\tBilled Duration: \\d+ ms"
+                + "\tMemory Size: 128 MB\tMax Memory Used: \\d+ MB\tInit Duration: [0-9.]+ ms"), lines[4]);
+        assertEquals((long) Math.ceil(result.durationMs()), result.billedDurationMs());
+        assertTrue(result.maxMemoryUsedMb() > 3 && result.maxMemoryUsedMb() < 128, "measured, not the size: "
+                + result.maxMemoryUsedMb());
+
+        List<LogStream> streams = f.monitor.logStreams(REGION, "py-logs");
+        assertEquals(result.logStream(), streams.get(0).name());
+        List<LogEvent> found = f.monitor.logEvents(REGION, "py-logs", LogQuery.last(10).containing("VIA LOGGING"));
+        assertEquals(1, found.size());
+        List<LogEvent> lastTwo = f.monitor.logEvents(REGION, "py-logs", LogQuery.last(2));
+        assertTrue(lastTwo.get(1).message().startsWith("REPORT RequestId: " + id));
+        assertTrue(f.monitor.logEvents(REGION, "py-logs", LogQuery.last(10).since(Instant.now().plusSeconds(60)))
+                .isEmpty());
+        List<MetricPoint> points = f.monitor.metrics(REGION, "py-logs", Instant.now().minusSeconds(300),
+                Instant.now(), Duration.ofMinutes(5));
+        assertEquals(1, points.stream().mapToLong(MetricPoint::invocations).sum());
+        assertEquals(1, f.functions.list(REGION).items().stream().filter(s -> s.configuration().name()
+                .equals("py-logs")).findFirst().orElseThrow().invocations24h());
+    }
+
+    @Test
+    void nodeRunsAsyncAndCallbackHandlersWithItsContext() throws Exception {
+        f.node("node-context", """
+                let count = 0;
+                exports.handler = async (event, context) => {
+                  count++;
+                  console.log('hello', event.who);
+                  return { count, name: context.functionName, version: context.functionVersion,
+                           arn: context.invokedFunctionArn, memory: context.memoryLimitInMB, id: context.awsRequestId,
+                           group: context.logGroupName, stream: context.logStreamName,
+                           remaining: context.getRemainingTimeInMillis(),
+                           waits: context.callbackWaitsForEmptyEventLoop, exec: process.env.AWS_EXECUTION_ENV };
+                };
+                """);
+        InvocationResult first = f.invoke("node-context", "{\"who\":\"node\"}");
+        JsonNode out = json(first);
+        assertEquals("node-context", out.get("name").asText());
+        assertEquals("$LATEST", out.get("version").asText());
+        assertEquals("arn:aws:lambda:local-1:000000000000:function:node-context", out.get("arn").asText());
+        assertEquals("128", out.get("memory").asText());
+        assertEquals(first.requestId(), out.get("id").asText());
+        assertEquals("/aws/lambda/node-context", out.get("group").asText());
+        assertEquals(first.logStream(), out.get("stream").asText());
+        assertTrue(out.get("remaining").asInt() > 0);
+        assertTrue(out.get("waits").asBoolean());
+        assertTrue(out.get("exec").asText().startsWith("AWS_Lambda_nodejs"));
+        assertTrue(first.logTail().contains("\t" + first.requestId() + "\tINFO\thello node"), first.logTail());
+        assertEquals(2, json(f.invoke("node-context", "{}")).get("count").asInt());
+
+        f.node("node-callback", """
+                exports.handler = (event, context, callback) => {
+                  // With callbackWaitsForEmptyEventLoop the response waits for this timer.
+                  setTimeout(() => console.log('timer done'), 200);
+                  if (event.fail) { callback(new Error('told to fail')); return; }
+                  callback(null, { ok: true });
+                };
+                """);
+        InvocationResult ok = f.invoke("node-callback", "{}");
+        assertEquals("{\"ok\":true}", ok.payloadText());
+        assertTrue(ok.logTail().indexOf("timer done") < ok.logTail().indexOf("END RequestId"), ok.logTail());
+        InvocationResult handled = f.invoke("node-callback", "{\"fail\":true}");
+        assertEquals(FunctionError.HANDLED, handled.functionError());
+        assertEquals("Error", handled.error().type());
+        assertEquals("told to fail", handled.error().message());
+        assertTrue(handled.error().stackTrace().get(0).startsWith("Error: told to fail"));
+    }
+
+    @Test
+    void aCustomRuntimeBootstrapSpeaksTheRuntimeApi() throws Exception {
+        f.function(CreateFunctionRequest.of("custom-echo", "provided"), Map.of("bootstrap", """
+                #!/usr/bin/python3
+                import json, os, urllib.request
+                api = "http://" + os.environ["AWS_LAMBDA_RUNTIME_API"] + "/2018-06-01/runtime/invocation/"
+                while True:
+                    with urllib.request.urlopen(api + "next") as r:
+                        rid = r.headers["Lambda-Runtime-Aws-Request-Id"]
+                        deadline = int(r.headers["Lambda-Runtime-Deadline-Ms"])
+                        arn = r.headers["Lambda-Runtime-Invoked-Function-Arn"]
+                        event = json.loads(r.read())
+                    print("custom runtime got", event, flush=True)
+                    body = json.dumps({"echo": event, "arn": arn, "deadline": deadline}).encode()
+                    urllib.request.urlopen(urllib.request.Request(api + rid + "/response", data=body)).read()
+                """));
+        InvocationResult result = f.invoke("custom-echo", "{\"x\":[1,2]}");
+        assertNull(result.error(), result.payloadText());
+        JsonNode out = json(result);
+        assertEquals("[1,2]", out.get("echo").get("x").toString());
+        assertEquals("arn:aws:lambda:local-1:000000000000:function:custom-echo", out.get("arn").asText());
+        assertTrue(out.get("deadline").asLong() > System.currentTimeMillis());
+        assertTrue(result.logTail().contains("custom runtime got {'x': [1, 2]}"), result.logTail());
+    }
+
+    @Test
+    void errorsAreReportedAsAwsDoes() throws Exception {
+        f.python("py-raise", "def lambda_handler(event, context):\n    raise ValueError('bad value')\n");
+        InvocationResult raised = f.invoke("py-raise", "{}");
+        assertEquals(FunctionError.UNHANDLED, raised.functionError());
+        assertEquals("ValueError", raised.error().type());
+        assertEquals("bad value", raised.error().message());
+        assertTrue(raised.error().stackTrace().stream().anyMatch(l -> l.contains("lambda_function.py")));
+        assertTrue(raised.logTail().contains("[ERROR] ValueError: bad value"), raised.logTail());
+        assertEquals("bad value", json(raised).get("errorMessage").asText());
+
+        f.python("py-import", "import no_such_module\ndef lambda_handler(e, c):\n    return 1\n");
+        InvocationResult imported = f.invoke("py-import", "{}");
+        assertEquals("Runtime.ImportModuleError", imported.error().type());
+        assertTrue(imported.error().message().startsWith("Unable to import module 'lambda_function': No module"),
+                imported.error().message());
+        assertNotNull(imported.initDurationMs());
+
+        f.python("py-syntax", "def lambda_handler(e, c)\n    return 1\n");
+        assertEquals("Runtime.UserCodeSyntaxError", f.invoke("py-syntax", "{}").error().type());
+
+        f.function(CreateFunctionRequest.of("py-nohandler", "python3").withHandler("lambda_function.missing"),
+                Map.of("lambda_function.py", "def lambda_handler(e, c):\n    return 1\n"));
+        InvocationResult missing = f.invoke("py-nohandler", "{}");
+        assertEquals("Runtime.HandlerNotFound", missing.error().type());
+        assertEquals("Handler 'missing' missing on module 'lambda_function'", missing.error().message());
+
+        f.node("node-throw", "exports.handler = async () => { throw new TypeError('nope'); };");
+        InvocationResult thrown = f.invoke("node-throw", "{}");
+        assertEquals(FunctionError.UNHANDLED, thrown.functionError());
+        assertEquals("TypeError", thrown.error().type());
+        f.node("node-syntax", "exports.handler = async () => { return 1 ;;; ) };");
+        assertEquals("Runtime.UserCodeSyntaxError", f.invoke("node-syntax", "{}").error().type());
+        f.function(CreateFunctionRequest.of("node-import", "nodejs").withHandler("app.handler"),
+                Map.of("index.js", "exports.handler = async () => 1;"));
+        assertEquals("Runtime.ImportModuleError", f.invoke("node-import", "{}").error().type());
+        f.node("node-nohandler", "exports.other = async () => 1;");
+        assertEquals("Runtime.HandlerNotFound", f.invoke("node-nohandler", "{}").error().type());
+
+        f.python("py-exit", "import os\ndef lambda_handler(e, c):\n    os._exit(3)\n");
+        InvocationResult exited = f.invoke("py-exit", "{}");
+        assertEquals("Runtime.ExitError", exited.error().type());
+        assertTrue(exited.error().message().endsWith("Runtime exited with error: exit status 3"),
+                exited.error().message());
+        assertNotNull(f.invoke("py-exit", "{}").initDurationMs(), "after a crash the next invocation is cold");
+    }
+
+    @Test
+    void payloadsOverSixMegabytesAreRefused() throws Exception {
+        f.python("py-big", """
+                def lambda_handler(event, context):
+                    return "x" * event.get("size", 0)
+                """);
+        byte[] tooBig = ("\"" + "a".repeat(InvokeRequest.MAX_PAYLOAD_BYTES) + "\"").getBytes(StandardCharsets.UTF_8);
+        EngineException refused = assertThrows(EngineException.class, () -> f.functions.invoke(REGION, "py-big",
+                new InvokeRequest(null, InvocationType.REQUEST_RESPONSE, tooBig, null)));
+        assertEquals("RequestTooLargeException", refused.code());
+        EngineException notJson = assertThrows(EngineException.class, () -> f.invoke("py-big", "{oops"));
+        assertEquals("InvalidRequestContentException", notJson.code());
+
+        InvocationResult fine = f.invoke("py-big", "{\"size\": 6000000}");
+        assertNull(fine.error());
+        assertEquals(6_000_002, fine.payload().length);
+        InvocationResult large = f.invoke("py-big", "{\"size\": 7000000}");
+        assertEquals("Function.ResponseSizeTooLarge", large.error().type());
+        assertNull(f.invoke("py-big", "{\"size\": 3}").error(), "the environment survives a refused response");
+    }
+
+    @Test
+    void eventInvocationsAreQueuedAndRetriedTwiceAndDryRunOnlyChecks() throws Exception {
+        f.functions.updateSettings(f.functions.settings().withAsyncRetryDelays(List.of(Duration.ofMillis(100),
+                Duration.ofMillis(100))));
+        f.python("py-async", "def lambda_handler(event, context):\n    print('attempt')\n    raise Exception('always')\n");
+        InvocationResult accepted = f.functions.invoke(REGION, "py-async", InvokeRequest.of("{}")
+                .as(InvocationType.EVENT));
+        assertEquals(202, accepted.statusCode());
+        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        while (f.monitor.logEvents(REGION, "py-async", LogQuery.last(100).containing("attempt")).size() < 3
+                && System.nanoTime() < deadline) {
+            Thread.sleep(100);
+        }
+        Thread.sleep(500);
+        assertEquals(3, f.monitor.logEvents(REGION, "py-async", LogQuery.last(100).containing("attempt")).size(),
+                "one attempt and two retries");
+        assertEquals(204, f.functions.invoke(REGION, "py-async", InvokeRequest.of("{}").as(InvocationType.DRY_RUN))
+                .statusCode());
+    }
+
+    @Test
+    void publishedVersionsRunTheirOwnCode() throws Exception {
+        f.python("py-versions", "def lambda_handler(e, c):\n    return 'one'\n");
+        FunctionVersion v1 = f.functions.publishVersion(REGION, "py-versions", "first");
+        assertEquals("1", v1.version());
+        f.code.writeFile(REGION, "py-versions", "lambda_function.py",
+                "def lambda_handler(e, c):\n    return 'two'\n".getBytes(StandardCharsets.UTF_8));
+        assertEquals("\"two\"", f.invoke("py-versions", "{}").payloadText());
+        InvocationResult old = f.functions.invoke(REGION, "py-versions", InvokeRequest.of("{}").qualified("1"));
+        assertEquals("\"one\"", old.payloadText());
+        assertEquals("1", old.executedVersion());
+        assertTrue(old.logStream().contains("/[1]"), old.logStream());
+        assertTrue(new String(f.code.readFile(REGION, "py-versions", "1", "lambda_function.py"),
+                StandardCharsets.UTF_8).contains("'one'"));
+    }
+}

@@ -1,0 +1,296 @@
+package dev.nube.engine.functions;
+
+import static dev.nube.engine.functions.FunctionsFixture.REGION;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.nube.engine.EngineException;
+import dev.nube.engine.functions.sandbox.ExecutionEnvironment;
+import dev.nube.engine.functions.sandbox.SandboxMode;
+import dev.nube.engine.store.Json;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Every limit, broken on purpose, in the strongest mode this machine offers (cgroup v1 here). */
+@Tag("sandbox")
+class LimitsTest {
+    static final String ALLOCATE = """
+            import time
+            def lambda_handler(event, context):
+                block = b"x" * (event["mb"] * 1024 * 1024)
+                time.sleep(0.3)
+                return len(block)
+            """;
+    @TempDir
+    static Path dir;
+    static FunctionsFixture f;
+
+    @BeforeAll
+    static void open() {
+        f = new FunctionsFixture(dir);
+    }
+
+    @AfterAll
+    static void close() {
+        f.close();
+    }
+
+    static Functions engineFunctions(FunctionsFixture fixture) {
+        return (Functions) fixture.functions;
+    }
+
+    static ExecutionEnvironment environmentOf(FunctionsFixture fixture, String name) throws InterruptedException {
+        for (int i = 0; i < 600; i++) {
+            for (ExecutionEnvironment environment : engineFunctions(fixture).liveEnvironments()) {
+                if (environment.config().functionName().equals(name)) {
+                    return environment;
+                }
+            }
+            Thread.sleep(50);
+        }
+        throw new AssertionError("no environment of " + name + " appeared");
+    }
+
+    /** Invokes in the background, collects the environment's processes meanwhile, checks none is left after. */
+    static InvocationResult invokeAndCheckNothingLeft(FunctionsFixture fixture, String name, String json)
+            throws Exception {
+        CompletableFuture<InvocationResult> result = CompletableFuture.supplyAsync(() -> fixture.invoke(name, json));
+        ExecutionEnvironment environment = environmentOf(fixture, name);
+        Set<Long> seen = new HashSet<>();
+        while (!result.isDone()) {
+            seen.addAll(environment.processes());
+            Thread.sleep(100);
+        }
+        InvocationResult done = result.get();
+        assertFalse(seen.isEmpty(), "the environment's processes were seen");
+        assertTrue(environment.state().terminal(), environment.state().toString());
+        assertAllGone(seen);
+        assertTrue(environment.processes().isEmpty());
+        return done;
+    }
+
+    /**
+     * Every process is gone: exited, or a zombie its new parent has not reaped yet (the host's init reaps what
+     * a killed pid namespace leaves). Waits a little, since SIGKILL takes effect asynchronously.
+     */
+    static void assertAllGone(Set<Long> pids) throws Exception {
+        for (long pid : pids) {
+            for (int i = 0; i < 200 && running(pid); i++) {
+                Thread.sleep(50);
+            }
+            assertFalse(running(pid), "process " + pid + " was left running");
+        }
+    }
+
+    private static boolean running(long pid) {
+        try {
+            String stat = java.nio.file.Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
+            char state = stat.charAt(stat.lastIndexOf(')') + 2);
+            return state != 'Z' && state != 'X';
+        } catch (java.io.IOException e) {
+            return false;
+        }
+    }
+
+    @Test
+    void anInfiniteLoopIsKilledAtItsTimeoutWithNothingLeftBehind() throws Exception {
+        f.function(CreateFunctionRequest.of("loop", "python3").withTimeout(2), Map.of("lambda_function.py", """
+                import subprocess
+                def lambda_handler(event, context):
+                    subprocess.Popen(["sleep", "1000"])  # a child too: the whole environment must go
+                    while True:
+                        pass
+                """));
+        InvocationResult result = invokeAndCheckNothingLeft(f, "loop", "{}");
+        assertEquals("Sandbox.Timedout", result.error().type());
+        assertTrue(result.error().message().endsWith(result.requestId() + " Task timed out after 2.00 seconds"),
+                result.error().message());
+        assertTrue(result.logTail().contains("Task timed out after 2.00 seconds"));
+        assertEquals(2000.0, result.durationMs());
+    }
+
+    @Test
+    void memoryOverTheLimitIsKilledAndSixtyFourMegabytesUnderSucceeds() throws Exception {
+        f.function(CreateFunctionRequest.of("memory", "python3").withMemory(256), Map.of("lambda_function.py",
+                ALLOCATE));
+        InvocationResult under = f.invoke("memory", "{\"mb\": 192}");
+        assertNull(under.error(), under.payloadText());
+        assertTrue(under.maxMemoryUsedMb() >= 192 && under.maxMemoryUsedMb() <= 256,
+                "Max Memory Used close to the 192 MB allocated: " + under.maxMemoryUsedMb());
+        InvocationResult over = invokeAndCheckNothingLeft(f, "memory", "{\"mb\": 400}");
+        assertEquals("Runtime.ExitError", over.error().type());
+        assertTrue(over.error().message().contains("Runtime exited with error: signal: killed (out of memory"),
+                over.error().message());
+        assertTrue(over.maxMemoryUsedMb() >= 250, "the peak reached the limit: " + over.maxMemoryUsedMb());
+        assertTrue(f.invoke("memory", "{\"mb\": 10}").coldStart(), "the killed environment was discarded");
+    }
+
+    @Test
+    void tmpHoldsFourHundredMegabytesButNotSixHundred() throws Exception {
+        // tmpfs pages count against the memory cgroup, so the function gets room for them (AWS's /tmp is disk).
+        f.function(CreateFunctionRequest.of("tmp", "python3").withMemory(1024).withTimeout(60),
+                Map.of("lambda_function.py", """
+                import os
+                def lambda_handler(event, context):
+                    chunk = b"t" * (1024 * 1024)
+                    try:
+                        with open("/tmp/fill", "wb") as out:
+                            for _ in range(event["mb"]):
+                                out.write(chunk)
+                        return "wrote"
+                    except OSError as e:
+                        return os.strerror(e.errno)
+                    finally:
+                        if os.path.exists("/tmp/fill"):
+                            os.remove("/tmp/fill")
+                """));
+        assertEquals("\"wrote\"", f.invoke("tmp", "{\"mb\": 400}").payloadText());
+        assertEquals("\"No space left on device\"", f.invoke("tmp", "{\"mb\": 600}").payloadText());
+    }
+
+    @Test
+    void codeIsReadOnlyAndTheHomeAndDataFolderAreNotVisible() throws Exception {
+        f.python("isolation", """
+                import os
+                def attempt(action):
+                    try:
+                        action()
+                        return "allowed"
+                    except OSError as e:
+                        return os.strerror(e.errno)
+                def lambda_handler(event, context):
+                    return {"write_task": attempt(lambda: open("/var/task/new.py", "w")),
+                            "home": attempt(lambda: os.listdir(event["home"])),
+                            "data": attempt(lambda: os.listdir(event["data"])),
+                            "hostname": os.uname().nodename, "pid": os.getpid(),
+                            "tmp": attempt(lambda: open("/tmp/ok", "w").close())}
+                """);
+        String home = System.getProperty("user.home");
+        InvocationResult result = f.invoke("isolation", Json.mapper().writeValueAsString(Map.of("home", home,
+                "data", f.engine.home().toString())));
+        var out = Json.mapper().readTree(result.payload());
+        assertEquals("Read-only file system", out.get("write_task").asText());
+        assertEquals("No such file or directory", out.get("home").asText(), "the user's home " + home);
+        assertEquals("No such file or directory", out.get("data").asText(), "Nube's data folder");
+        assertEquals("allowed", out.get("tmp").asText());
+        assertEquals("localhost", out.get("hostname").asText());
+        assertTrue(out.get("pid").asInt() < 10, "a pid namespace of its own: pid " + out.get("pid"));
+    }
+
+    @Test
+    void aForkBombIsContainedAndTheHostStaysResponsive() throws Exception {
+        f.function(CreateFunctionRequest.of("forkbomb", "python3").withTimeout(6).withMemory(512),
+                Map.of("lambda_function.py", """
+                import os, time
+                def lambda_handler(event, context):
+                    while True:
+                        try:
+                            if os.fork() == 0:
+                                while True:
+                                    time.sleep(1)
+                        except OSError:
+                            time.sleep(0.001)
+                """));
+        CompletableFuture<InvocationResult> result = CompletableFuture.supplyAsync(() -> f.invoke("forkbomb", "{}"));
+        ExecutionEnvironment environment = environmentOf(f, "forkbomb");
+        int most = 0;
+        Set<Long> seen = new HashSet<>();
+        List<Long> hostCommandMillis = new ArrayList<>();
+        while (!result.isDone()) {
+            List<Long> processes = environment.processes();
+            seen.addAll(processes);
+            most = Math.max(most, processes.size());
+            long t0 = System.nanoTime();
+            Process probe = new ProcessBuilder("/bin/true").start();
+            assertTrue(probe.waitFor(60, TimeUnit.SECONDS), "the host can still start a process");
+            hostCommandMillis.add((System.nanoTime() - t0) / 1_000_000);
+            Thread.sleep(200);
+        }
+        InvocationResult done = result.get();
+        assertEquals("Sandbox.Timedout", done.error().type());
+        assertTrue(most > 100 && most <= 1024, "contained by the pids limit: at most " + most + " processes");
+        assertAllGone(seen);
+        assertFalse(hostCommandMillis.isEmpty());
+        f.python("after-bomb", "def lambda_handler(e, c):\n    return 'fine'\n");
+        assertEquals("\"fine\"", f.invoke("after-bomb", "{}").payloadText());
+    }
+
+    @Test
+    void beyondTheConcurrencyTheNextInvocationIsThrottledAtOnce() throws Exception {
+        FunctionSettings before = f.functions.settings();
+        f.functions.updateSettings(before.withRegionConcurrency(4));
+        try {
+            f.function(CreateFunctionRequest.of("sleeper", "python3").withTimeout(30), Map.of("lambda_function.py",
+                    "import time\ndef lambda_handler(event, context):\n    time.sleep(event['s'])\n"
+                    + "    return 'slept'\n"));
+            List<CompletableFuture<InvocationResult>> running = new ArrayList<>();
+            for (int i = 0; i < 4; i++) {
+                running.add(CompletableFuture.supplyAsync(() -> f.invoke("sleeper", "{\"s\": 4}")));
+            }
+            for (int i = 0; i < 600 && engineFunctions(f).running(REGION, "sleeper") < 4; i++) {
+                Thread.sleep(20);
+            }
+            EngineException throttled = assertThrows(EngineException.class, () -> f.invoke("sleeper", "{\"s\": 0}"));
+            assertEquals("TooManyRequestsException", throttled.code());
+            for (CompletableFuture<InvocationResult> invocation : running) {
+                assertEquals("\"slept\"", invocation.get(120, TimeUnit.SECONDS).payloadText());
+            }
+            var throttles = f.monitor.metrics(REGION, "sleeper", java.time.Instant.now().minusSeconds(600),
+                    java.time.Instant.now(), java.time.Duration.ofMinutes(15));
+            assertEquals(1, throttles.stream().mapToLong(MetricPoint::throttles).sum());
+
+            f.python("reserved", "import time\ndef lambda_handler(event, context):\n    time.sleep(event['s'])\n");
+            f.functions.putReservedConcurrency(REGION, "reserved", 1);
+            CompletableFuture<InvocationResult> one = CompletableFuture.supplyAsync(() -> f.invoke("reserved",
+                    "{\"s\": 2}"));
+            for (int i = 0; i < 600 && engineFunctions(f).running(REGION, "reserved") < 1; i++) {
+                Thread.sleep(20);
+            }
+            assertEquals("TooManyRequestsException", assertThrows(EngineException.class,
+                    () -> f.invoke("reserved", "{\"s\": 0}")).code());
+            assertEquals("ResourceConflictException", assertThrows(EngineException.class,
+                    () -> f.functions.delete(REGION, "reserved")).code(), "no delete while it runs");
+            assertNull(one.get(120, TimeUnit.SECONDS).error());
+            f.functions.delete(REGION, "reserved");
+        } finally {
+            f.functions.updateSettings(before);
+        }
+    }
+
+    @Test
+    void concurrentColdStartsAllSucceed() throws Exception {
+        f.python("burst", "import time\ndef lambda_handler(event, context):\n    time.sleep(0.5)\n    return 1\n");
+        AtomicInteger ok = new AtomicInteger();
+        List<CompletableFuture<Void>> all = new ArrayList<>();
+        for (int i = 0; i < 12; i++) {
+            all.add(CompletableFuture.runAsync(() -> {
+                if (f.invoke("burst", "{}").error() == null) {
+                    ok.incrementAndGet();
+                }
+            }, java.util.concurrent.Executors.newSingleThreadExecutor()));
+        }
+        CompletableFuture.allOf(all.toArray(CompletableFuture[]::new)).get(300, TimeUnit.SECONDS);
+        assertEquals(12, ok.get());
+    }
+
+    @Test
+    void theSandboxModeIsReportedForTheStatusBar() {
+        assertEquals(SandboxMode.CGROUP_V1, f.functions.sandboxMode(), "this machine has writable cgroup v1");
+        assertTrue(f.engine.hostStatus().sandbox().startsWith("bubblewrap"), f.engine.hostStatus().sandbox());
+    }
+}

@@ -1,0 +1,49 @@
+package dev.nube.engine.functions;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.nube.engine.functions.sandbox.SandboxMode;
+import java.nio.file.Path;
+import java.util.Map;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The fallback users without a writable cgroup get, forced through the settings: the watchdog still kills a
+ * function over its memory, measures Max Memory Used, and the timeout still takes the whole environment.
+ */
+@Tag("sandbox")
+class WatchdogModeTest {
+    @TempDir
+    Path dir;
+
+    @Test
+    void theWatchdogEnforcesMemoryAndTimeouts() throws Exception {
+        try (FunctionsFixture f = new FunctionsFixture(dir)) {
+            f.functions.updateSettings(f.functions.settings().withSandboxMode(SandboxMode.WATCHDOG));
+            assertEquals(SandboxMode.WATCHDOG, f.functions.sandboxMode());
+            assertTrue(f.engine.hostStatus().sandbox().contains("watchdog"), f.engine.hostStatus().sandbox());
+
+            f.function(CreateFunctionRequest.of("wd-memory", "python3").withMemory(256), Map.of(
+                    "lambda_function.py", LimitsTest.ALLOCATE));
+            InvocationResult under = f.invoke("wd-memory", "{\"mb\": 150}");
+            assertNull(under.error(), under.payloadText());
+            assertTrue(under.maxMemoryUsedMb() >= 150 && under.maxMemoryUsedMb() < 256,
+                    "sampled peak near the 150 MB allocated: " + under.maxMemoryUsedMb());
+            InvocationResult over = LimitsTest.invokeAndCheckNothingLeft(f, "wd-memory", "{\"mb\": 600}");
+            assertEquals("Runtime.ExitError", over.error().type());
+            assertTrue(over.error().message().contains("signal: killed (out of memory"), over.error().message());
+
+            f.function(CreateFunctionRequest.of("wd-loop", "python3").withTimeout(1), Map.of("lambda_function.py",
+                    "def lambda_handler(e, c):\n    while True:\n        pass\n"));
+            InvocationResult loop = LimitsTest.invokeAndCheckNothingLeft(f, "wd-loop", "{}");
+            assertEquals("Sandbox.Timedout", loop.error().type());
+
+            f.functions.updateSettings(f.functions.settings().withSandboxMode(null));
+            assertEquals(SandboxMode.CGROUP_V1, f.functions.sandboxMode(), "detection again picks the cgroup");
+        }
+    }
+}

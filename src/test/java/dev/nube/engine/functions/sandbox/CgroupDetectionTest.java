@@ -1,0 +1,83 @@
+package dev.nube.engine.functions.sandbox;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * How the limiter is chosen. cgroup v2 cannot be exercised for real on this cgroup v1 machine, so its set-up is
+ * checked against a folder laid out as a delegated v2 subtree is (the files the kernel would create are made by
+ * hand): which files Nube writes, with which values. Enforcement itself is tested in v1 and watchdog modes.
+ */
+class CgroupDetectionTest {
+    @TempDir
+    Path dir;
+
+    @Test
+    void parsesProcSelfCgroupAndMountinfo() {
+        String selfCgroup = "9:name=systemd:/\n4:memory:/process_api/abc\n8:pids:/\n2:cpu,cpuacct:/x\n0::/user.slice\n";
+        assertEquals(Optional.of("/process_api/abc"), CgroupPaths.v1Path(selfCgroup, "memory"));
+        assertEquals(Optional.of("/"), CgroupPaths.v1Path(selfCgroup, "pids"));
+        assertEquals(Optional.of("/x"), CgroupPaths.v1Path(selfCgroup, "cpuacct"));
+        assertEquals(Optional.of("/user.slice"), CgroupPaths.v2Path(selfCgroup));
+        String mountinfo = "35 24 0:30 / /sys/fs/cgroup ro,nosuid - tmpfs tmpfs ro\n"
+                + "36 35 0:31 / /sys/fs/cgroup/unified rw,nosuid - cgroup2 cgroup2 rw\n";
+        assertEquals(Optional.of(Path.of("/sys/fs/cgroup/unified")), CgroupPaths.v2Mount(mountinfo));
+    }
+
+    @Test
+    void delegatedV2SubtreeIsSetUpAndLimitsAreWritten() throws Exception {
+        Path mount = dir.resolve("cgroup2");
+        Path own = mount.resolve("user.slice/user-1000.slice/user@1000.service/app.slice/nube.scope");
+        Files.createDirectories(own);
+        Files.writeString(own.resolve("cgroup.controllers"), "cpu io memory pids\n");
+        Files.writeString(own.resolve("cgroup.subtree_control"), "\n");
+        Files.writeString(own.resolve("cgroup.procs"), ProcessHandle.current().pid() + "\n");
+        String selfCgroup = "0::/user.slice/user-1000.slice/user@1000.service/app.slice/nube.scope\n";
+
+        Detected<ResourceLimiter> detected = CgroupV2Limiter.detect(mount, selfCgroup);
+        ResourceLimiter limiter = detected.value().orElseThrow(() -> new AssertionError(detected.reason()));
+        assertEquals(SandboxMode.CGROUP_V2, limiter.mode());
+        long pid = ProcessHandle.current().pid();
+        assertEquals(pid + "", Files.readString(own.resolve("nube-jvm-" + pid + "/cgroup.procs")).strip(),
+                "the JVM moved into a leaf, so the scope may delegate controllers");
+        assertEquals("+memory +pids", Files.readString(own.resolve("cgroup.subtree_control")));
+        Path base = own.resolve("nube-" + pid);
+        assertEquals("+memory +pids", Files.readString(base.resolve("cgroup.subtree_control")));
+
+        ResourceLimits limits = limiter.create("env-x", 256L << 20, 1024);
+        Path env = base.resolve("env-x");
+        assertEquals(String.valueOf(256L << 20), Files.readString(env.resolve("memory.max")));
+        assertEquals("1024", Files.readString(env.resolve("pids.max")));
+        assertEquals(List.of("echo $$ > '" + env.resolve("cgroup.procs") + "'"), limits.joinCommands());
+        Files.writeString(env.resolve("memory.events"), "low 0\nhigh 0\nmax 3\noom 1\noom_kill 1\n");
+        Files.writeString(env.resolve("memory.peak"), "123456789\n");
+        assertTrue(limits.memoryExceeded());
+        assertEquals(123456789L, limits.peakMemoryBytes());
+    }
+
+    @Test
+    void v2WithoutControllersOrNotDelegatedIsRefusedWithAReason() throws Exception {
+        Path mount = dir.resolve("other");
+        Path own = mount.resolve("system.slice");
+        Files.createDirectories(own);
+        Files.writeString(own.resolve("cgroup.controllers"), "\n");
+        Detected<ResourceLimiter> detected = CgroupV2Limiter.detect(mount, "0::/system.slice\n");
+        assertFalse(detected.value().isPresent());
+        assertTrue(detected.reason().contains("memory and pids"), detected.reason());
+    }
+
+    @Test
+    void forcedWatchdogIsUsedAndSaysSo() {
+        Sandbox sandbox = Sandbox.detect(Optional.of(SandboxMode.WATCHDOG));
+        assertEquals(SandboxMode.WATCHDOG, sandbox.mode());
+        assertTrue(sandbox.describe().contains("watchdog"), sandbox.describe());
+    }
+}

@@ -1,0 +1,59 @@
+package dev.nube.engine.functions.sandbox;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.io.File;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Nube's users are not root: the very sandbox command the engine builds (watchdog limits, as a user without a
+ * writable cgroup gets) is run here as the user nobody through setpriv, and must work. Runs only where the tests
+ * run as root (they can switch users).
+ */
+@Tag("sandbox")
+class UnprivilegedSandboxTest {
+    @Test
+    void theSandboxNeedsNoRoot() throws Exception {
+        assumeTrue("root".equals(System.getProperty("user.name")) && Files.isExecutable(Path.of("/usr/bin/setpriv")),
+                "needs root to switch to nobody");
+        Path code = Files.createTempDirectory(Path.of("/tmp"), "nube-unprivileged-",
+                PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwxr-xr-x")));
+        try {
+            Files.writeString(code.resolve("probe.py"), "import os\nopen('/tmp/x', 'w').write('ok')\n"
+                    + "print(os.getuid(), os.getpid(), open('/tmp/x').read(), os.path.exists('/root'))\n");
+            Files.setPosixFilePermissions(code.resolve("probe.py"), PosixFilePermissions.fromString("rw-r--r--"));
+            Sandbox sandbox = Sandbox.detect(Optional.of(SandboxMode.WATCHDOG));
+            try (ResourceLimits limits = sandbox.limiter().create("unprivileged", 128L << 20, 1024)) {
+                SandboxSpec spec = new SandboxSpec(code, code, Map.of("PATH", "/usr/bin:/bin"),
+                        List.of("/usr/bin/python3", "/var/task/probe.py"), SandboxSpec.DEFAULT_TMP_BYTES);
+                List<String> command = new ArrayList<>(List.of("/usr/bin/setpriv", "--reuid", "65534", "--regid",
+                        "65534", "--clear-groups", "--"));
+                command.addAll(sandbox.command(spec, limits));
+                ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true)
+                        .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
+                builder.environment().clear();
+                builder.environment().putAll(spec.environment());
+                Process process = builder.start();
+                limits.attach(process.toHandle());
+                String out = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
+                process.waitFor(60, TimeUnit.SECONDS);
+                assertEquals(0, process.exitValue(), out);
+                assertEquals("993 2 ok False", out, "uid 993, pid 2 in its own namespace, /tmp works, no /root");
+            }
+        } finally {
+            Files.deleteIfExists(code.resolve("probe.py"));
+            Files.deleteIfExists(code);
+        }
+    }
+}
