@@ -98,6 +98,12 @@ public final class FunctionRules {
                 + e.getValue().getBytes(StandardCharsets.UTF_8).length).sum();
     }
 
+    static void checkTestEventName(String name) {
+        if (name == null || !name.matches("[A-Za-z0-9_.-]{1,25}")) {
+            throw invalid("A test event's name has 1 to 25 letters, digits, dots, hyphens or underscores.");
+        }
+    }
+
     static void checkDescription(String description) {
         if (description != null && description.length() > 256) {
             throw invalid("A description has at most 256 characters.");
@@ -117,6 +123,11 @@ public final class FunctionRules {
     /** Why environment variables cannot be set (a reserved or malformed name, more than 4 KB), or empty. */
     public static Optional<String> environmentProblem(Map<String, String> variables) {
         return problem(() -> checkEnvironment(variables));
+    }
+
+    /** Why {@code name} cannot name a saved test event, or empty. */
+    public static Optional<String> testEventNameProblem(String name) {
+        return problem(() -> checkTestEventName(name));
     }
 
     /** True for the variables Lambda sets itself, which a function may not define. */

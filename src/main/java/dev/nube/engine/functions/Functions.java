@@ -289,10 +289,7 @@ public final class Functions implements FunctionService, RegionScoped, AutoClose
 
     @Override
     public TestEvent saveTestEvent(String region, String name, TestEvent event) {
-        if (event.name() == null || !event.name().matches("[A-Za-z0-9_.-]{1,25}")) {
-            throw FunctionRules.invalid("A test event's name has 1 to 25 letters, digits, dots, hyphens or"
-                    + " underscores.");
-        }
+        FunctionRules.checkTestEventName(event.name());
         try {
             Json.mapper().readTree(event.json());
         } catch (IOException e) {

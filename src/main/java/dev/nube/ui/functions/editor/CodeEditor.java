@@ -14,6 +14,15 @@ import javafx.beans.property.SimpleObjectProperty;
 import javafx.beans.property.SimpleStringProperty;
 import javafx.beans.property.StringProperty;
 import javafx.beans.value.ObservableValue;
+import javafx.css.CssMetaData;
+import javafx.css.SimpleStyleableObjectProperty;
+import javafx.css.Styleable;
+import javafx.css.StyleableObjectProperty;
+import javafx.css.StyleableProperty;
+import javafx.css.converter.PaintConverter;
+import javafx.scene.paint.Color;
+import javafx.scene.paint.Paint;
+import java.util.ArrayList;
 import javafx.scene.control.Control;
 import javafx.scene.control.IndexRange;
 import javafx.scene.control.Skin;
@@ -24,7 +33,6 @@ import org.fxmisc.richtext.LineNumberFactory;
 import org.fxmisc.richtext.MultiChangeBuilder;
 import org.fxmisc.richtext.model.StyleSpans;
 import org.fxmisc.richtext.model.StyleSpansBuilder;
-import org.fxmisc.richtext.model.TwoDimensional;
 import org.fxmisc.wellbehaved.event.EventPattern;
 import org.fxmisc.wellbehaved.event.InputMap;
 import org.fxmisc.wellbehaved.event.Nodes;
@@ -51,8 +59,17 @@ public final class CodeEditor extends Control {
     private final BooleanProperty matchCase = new SimpleBooleanProperty();
     private final ReadOnlyIntegerWrapper matchCount = new ReadOnlyIntegerWrapper();
     private final ReadOnlyIntegerWrapper currentMatch = new ReadOnlyIntegerWrapper();
+    private final ReadOnlyIntegerWrapper findRequests = new ReadOnlyIntegerWrapper();
     private final ReadOnlyIntegerWrapper caretLine = new ReadOnlyIntegerWrapper(1);
     private final ReadOnlyIntegerWrapper caretColumn = new ReadOnlyIntegerWrapper(1);
+    private final IndentKeys indentKeys = new IndentKeys(area, language::get);
+    private final StyleableObjectProperty<Paint> currentLineFill = new SimpleStyleableObjectProperty<>(
+            CURRENT_LINE_FILL, this, "currentLineFill", Color.TRANSPARENT) {
+        @Override
+        protected void invalidated() {
+            area.setLineHighlighterFill(get());
+        }
+    };
     private List<TextSearch.Match> matches = List.of();
 
     public CodeEditor() {
@@ -89,12 +106,33 @@ public final class CodeEditor extends Control {
                 InputMap.consumeWhen(EventPattern.keyPressed(KeyCode.ESCAPE), () -> findMode.get() != FindMode.HIDDEN,
                         e -> hideFind()),
                 InputMap.consume(EventPattern.keyPressed(KeyCode.Y, KeyCombination.SHORTCUT_DOWN), e -> area.redo()),
-                InputMap.consumeWhen(EventPattern.keyPressed(KeyCode.ENTER), area::isEditable, e -> enter()),
-                InputMap.consumeWhen(EventPattern.keyPressed(KeyCode.TAB, KeyCombination.SHIFT_DOWN),
-                        area::isEditable, e -> outdent()),
-                InputMap.consumeWhen(EventPattern.keyPressed(KeyCode.TAB), area::isEditable, e -> indent()),
-                InputMap.consumeWhen(EventPattern.keyTyped(c -> c.length() == 1 && "}])".contains(c)),
-                        area::isEditable, e -> closer(e.getCharacter().charAt(0))));
+                indentKeys.inputMap());
+    }
+
+    /** {@code -nube-current-line-fill}: the current line's background (RichTextFX takes it as a Paint, not CSS). */
+    private static final CssMetaData<CodeEditor, Paint> CURRENT_LINE_FILL = new CssMetaData<>(
+            "-nube-current-line-fill", PaintConverter.getInstance(), Color.TRANSPARENT) {
+        @Override
+        public boolean isSettable(CodeEditor editor) {
+            return !editor.currentLineFill.isBound();
+        }
+
+        @Override
+        public StyleableProperty<Paint> getStyleableProperty(CodeEditor editor) {
+            return editor.currentLineFill;
+        }
+    };
+    private static final List<CssMetaData<? extends Styleable, ?>> CSS_META_DATA;
+
+    static {
+        List<CssMetaData<? extends Styleable, ?>> all = new ArrayList<>(Control.getClassCssMetaData());
+        all.add(CURRENT_LINE_FILL);
+        CSS_META_DATA = List.copyOf(all);
+    }
+
+    @Override
+    public List<CssMetaData<? extends Styleable, ?>> getControlCssMetaData() {
+        return CSS_META_DATA;
     }
 
     @Override
@@ -206,7 +244,13 @@ public final class CodeEditor extends Control {
             searchText.set(selected);
         }
         findMode.set(replace && area.isEditable() ? FindMode.REPLACE : FindMode.FIND);
+        findRequests.set(findRequests.get() + 1);
         refreshStyles();
+    }
+
+    /** Counts the times find was asked for, so the bar takes the focus even when it was open already. */
+    ReadOnlyIntegerProperty findRequestsProperty() {
+        return findRequests.getReadOnlyProperty();
     }
 
     public void hideFind() {
@@ -292,79 +336,5 @@ public final class CodeEditor extends Control {
         }
         builder.add(List.of(), length - at);
         return builder.create();
-    }
-
-    // ---- indentation ----
-
-    private String lineBeforeCaret() {
-        return area.getParagraph(area.getCurrentParagraph()).getText().substring(0, area.getCaretColumn());
-    }
-
-    private void enter() {
-        IndexRange selection = area.getSelection();
-        TwoDimensional.Position from = area.offsetToPosition(selection.getStart(), TwoDimensional.Bias.Forward);
-        TwoDimensional.Position to = area.offsetToPosition(selection.getEnd(), TwoDimensional.Bias.Forward);
-        String before = area.getParagraph(from.getMajor()).getText().substring(0, from.getMinor());
-        String after = area.getParagraph(to.getMajor()).getText().substring(to.getMinor());
-        Indentation.Insertion insertion = Indentation.enter(language.get(), before, after);
-        area.replaceText(selection.getStart(), selection.getEnd(), insertion.text());
-        area.moveTo(selection.getStart() + insertion.caret());
-        area.requestFollowCaret();
-    }
-
-    private void indent() {
-        IndexRange selection = area.getSelection();
-        String unit = language.get().indentUnit();
-        if (!area.getSelectedText().contains("\n")) {
-            area.replaceSelection(unit);
-            return;
-        }
-        int[] lines = selectedParagraphs();
-        MultiChangeBuilder<?, ?, ?> change = area.createMultiChange(lines[1] - lines[0] + 1);
-        for (int p = lines[1]; p >= lines[0]; p--) {
-            change.insertTextAbsolutely(p, 0, unit);
-        }
-        change.commit();
-        area.selectRange(selection.getStart() + unit.length(), selection.getEnd() + unit.length()
-                * (lines[1] - lines[0] + 1));
-    }
-
-    private void outdent() {
-        int[] lines = selectedParagraphs();
-        String unit = language.get().indentUnit();
-        MultiChangeBuilder<?, ?, ?> change = area.createMultiChange(lines[1] - lines[0] + 1);
-        boolean any = false;
-        for (int p = lines[1]; p >= lines[0]; p--) {
-            int width = Indentation.outdentWidth(area.getParagraph(p).getText(), unit);
-            if (width > 0) {
-                change.deleteTextAbsolutely(p, 0, p, width);
-                any = true;
-            }
-        }
-        if (any) {
-            change.commit();
-        }
-    }
-
-    private int[] selectedParagraphs() {
-        IndexRange selection = area.getSelection();
-        int first = area.offsetToPosition(selection.getStart(), TwoDimensional.Bias.Forward).getMajor();
-        TwoDimensional.Position end = area.offsetToPosition(selection.getEnd(), TwoDimensional.Bias.Forward);
-        int last = end.getMajor();
-        if (last > first && end.getMinor() == 0) {
-            last--; // a selection ending at a line's start does not take that line
-        }
-        return new int[] {first, last};
-    }
-
-    private void closer(char typed) {
-        String before = lineBeforeCaret();
-        String lineStart = Indentation.beforeCloser(language.get(), before, typed);
-        int caret = area.getCaretPosition();
-        if (lineStart == null || area.getSelection().getLength() > 0) {
-            area.replaceSelection(String.valueOf(typed));
-            return;
-        }
-        area.replaceText(caret - before.length(), caret, lineStart + typed);
     }
 }

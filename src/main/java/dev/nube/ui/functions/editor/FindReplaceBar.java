@@ -90,12 +90,10 @@ final class FindReplaceBar extends GridPane {
         find.setMaxWidth(360);
         replace.setMaxWidth(360);
 
-        editor.findModeProperty().addListener((obs, old, mode) -> {
-            show(mode, replace, replaceOne, replaceAll);
-            if (mode != CodeEditor.FindMode.HIDDEN) {
-                (mode == CodeEditor.FindMode.REPLACE && old == CodeEditor.FindMode.FIND ? replace : find).requestFocus();
-                find.selectAll();
-            }
+        editor.findModeProperty().addListener((obs, old, mode) -> show(mode, replace, replaceOne, replaceAll));
+        editor.findRequestsProperty().addListener((obs, old, requests) -> {
+            find.requestFocus();
+            find.selectAll();
         });
         show(editor.findModeProperty().get(), replace, replaceOne, replaceAll);
     }
