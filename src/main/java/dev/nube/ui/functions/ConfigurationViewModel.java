@@ -75,12 +75,17 @@ final class ConfigurationViewModel {
         boolean keepEdits = dirty.get();
         saved.set(configuration);
         if (!keepEdits) {
-            reset();
+            showSaved();
         }
     }
 
     /** Drops the edits: the form shows the saved configuration again. */
     void reset() {
+        showSaved();
+        status.set("");
+    }
+
+    private void showSaved() {
         FunctionConfiguration c = saved.get();
         if (c == null) {
             return;
@@ -93,7 +98,6 @@ final class ConfigurationViewModel {
         reserved.set(c.reservedConcurrency() == null ? "" : c.reservedConcurrency().toString());
         variables.setAll(c.environment().entrySet().stream().map(e -> new EnvironmentVariable(e.getKey(),
                 e.getValue())).toList());
-        status.set("");
     }
 
     private static String timeoutProblem(String text) {
@@ -206,7 +210,7 @@ final class ConfigurationViewModel {
         }, updated -> {
             saving.set(false);
             saved.set(updated);
-            reset();
+            showSaved();
             status.set("Saved. The next invocation runs with this configuration.");
             onSaved.run();
         }, error -> {

@@ -99,8 +99,8 @@ final class FileTreePane extends VBox {
 
     /** Rebuilds the tree from the flat list (folders come before their contents), keeping folders open. */
     private void rebuild() {
-        CodeDocument shown = model.selectedProperty().get();
-        String selected = selectedPath().orElse(shown == null ? null : shown.path());
+        CodeDocument shown = model.selectedProperty().get(); // the file in the editor wins over an old selection
+        String selected = shown != null ? shown.path() : selectedPath().orElse(null);
         TreeItem<CodeEntry> root = new TreeItem<>();
         Map<String, TreeItem<CodeEntry>> folders = new HashMap<>();
         List<CodeEntry> byPath = model.files().stream().sorted(Comparator.comparing(CodeEntry::path)).toList();
