@@ -197,4 +197,41 @@ class FunctionsUiTest {
         assertTrue(status.startsWith("Succeeded: Version 1"), status);
         assertTrue(area(robot, "versions-result-response").getText().contains("\"version\": \"1\""));
     }
+
+    @Test
+    void aFunctionErrorIsClearlyMarkedAndALongInvocationShowsElapsedTime(FxRobot robot) {
+        console.engine().functions().create(REGION, CreateFunctionRequest.of("slow", "python3").withTimeout(30));
+        console.engine().functionCode().writeFile(REGION, "slow", "lambda_function.py", ("import time\n\n"
+                + "def lambda_handler(event, context):\n    time.sleep(event.get(\"sleep\", 0))\n"
+                + "    if event.get(\"fail\"):\n        raise KeyError(\"no such order\")\n    return \"done\"\n")
+                .getBytes(StandardCharsets.UTF_8));
+        console.engine().functions().saveTestEvent(REGION, "slow", new TestEvent("fails", "{\"fail\": true}"));
+        console.engine().functions().saveTestEvent(REGION, "slow", new TestEvent("sleeps", "{\"sleep\": 4}"));
+        FunctionsUi.openFunctionsPage(robot);
+        FunctionsUi.openFunction(robot, "slow");
+        tab(robot, "test-tab");
+        waitUntil("the first saved event is shown", () -> visibleOrFail(robot, "#test-event-name",
+                javafx.scene.control.TextField.class).getText().equals("fails"));
+
+        robot.clickOn("#test-invoke");
+        String status = awaitResult(robot, "test-result-status");
+        assertTrue(status.startsWith("Failed (Unhandled error): KeyError in Test event fails"), status);
+        assertTrue(visibleOrFail(robot, "#test-result-status", Label.class).getStyleClass().contains("result-failed"));
+        assertEquals("KeyError", text(robot, ".result-error-type"));
+        assertEquals("'no such order'", text(robot, ".result-error-message"));
+        assertTrue(robot.lookup((javafx.scene.Node n) -> n instanceof TextArea t && FunctionsUi.shown(n)
+                && t.getText().contains("lambda_handler")).tryQuery().isPresent(), "the stack trace is shown");
+
+        FunctionsUi.clickText(robot, "sleeps");
+        robot.clickOn("#test-invoke");
+        waitUntil("it says it runs", () -> text(robot, "#test-result-status").startsWith(
+                "Running Test event sleeps on $LATEST... "));
+        String early = text(robot, "#test-result-status");
+        tab(robot, "configuration-tab"); // the console stays usable meanwhile
+        robot.clickOn("#config-description").write("still responsive");
+        tab(robot, "test-tab");
+        waitUntil("the elapsed time moves on", () -> !text(robot, "#test-result-status").equals(early)
+                && text(robot, "#test-result-status").startsWith("Running"));
+        assertTrue(awaitResult(robot, "test-result-status").startsWith("Succeeded: Test event sleeps"));
+    }
 }
