@@ -17,6 +17,7 @@ import dev.nube.ui.network.SecurityGroupsViewModel;
 import dev.nube.ui.shell.Page;
 import dev.nube.ui.shell.ShellView;
 import dev.nube.ui.shell.ShellViewModel;
+import dev.nube.ui.shell.WorkspaceTabs;
 import javafx.application.Application;
 import javafx.application.Platform;
 import javafx.geometry.Rectangle2D;
@@ -35,6 +36,7 @@ public final class NubeApp extends Application {
 
     private Engine engine;
     private TaskExecutor tasks;
+    private ShellView view;
 
     @Override
     public void start(Stage stage) {
@@ -47,9 +49,8 @@ public final class NubeApp extends Application {
         tasks = new FxTaskExecutor();
         UiEvents events = new UiEvents(engine.events(), Platform::runLater);
         ConsoleSettingsStore settings = new ConsoleSettingsStore(engine.home());
-        ShellViewModel shell = compose(engine, tasks, events, settings);
-        ShellView view = new ShellView(shell, pageFactory(engine, new ConsoleContext(tasks, events,
-                shell.regionProperty())));
+        view = console(engine, tasks, events, settings);
+        ShellViewModel shell = view.model();
 
         ConsoleSettings saved = settings.get();
         Scene scene = new Scene(view, 1280, 800);
@@ -66,10 +67,14 @@ public final class NubeApp extends Application {
         stage.show();
     }
 
-    /** The shell's view model over an engine (also what UI tests build). */
-    public static ShellViewModel compose(Engine engine, TaskExecutor tasks, UiEvents events,
-                                         ConsoleSettingsStore settings) {
-        return new ShellViewModel(engine.regions(), engine::hostStatus, engine.home(), settings, tasks, events);
+    /** The whole console over an engine: the shell, its workspace and every page (also what UI tests build). */
+    public static ShellView console(Engine engine, TaskExecutor tasks, UiEvents events,
+                                    ConsoleSettingsStore settings) {
+        ShellViewModel shell = new ShellViewModel(engine.regions(), engine::hostStatus, engine.home(), settings, tasks,
+                events);
+        WorkspaceTabs workspace = new WorkspaceTabs();
+        ConsoleContext context = new ConsoleContext(tasks, events, shell.regionProperty(), workspace);
+        return new ShellView(shell, workspace, pageFactory(engine, context));
     }
 
     /** Builds each page on first visit; pages not listed here show what they will hold. */
@@ -110,6 +115,9 @@ public final class NubeApp extends Application {
 
     @Override
     public void stop() {
+        if (view != null) {
+            view.workspace().closeAll();
+        }
         if (tasks != null) {
             tasks.shutdown();
         }
