@@ -1,5 +1,9 @@
 package dev.nube.engine;
 
+import dev.nube.engine.compute.ImageService;
+import dev.nube.engine.compute.Images;
+import dev.nube.engine.compute.InstanceService;
+import dev.nube.engine.compute.Instances;
 import dev.nube.engine.compute.KeyPairService;
 import dev.nube.engine.compute.KeyPairs;
 import dev.nube.engine.compute.SecurityGroupService;
@@ -35,8 +39,10 @@ public final class Engine implements AutoCloseable {
     private final Regions regions;
     private final KeyPairs keyPairs;
     private final SecurityGroups securityGroups;
+    private final Images images;
+    private final Instances instances;
 
-    private Engine(Path home) {
+    private Engine(Path home, Path cache) {
         this.home = home;
         try {
             openedInOrder.push(lockHome(home));
@@ -47,15 +53,47 @@ public final class Engine implements AutoCloseable {
             securityGroups = new SecurityGroups(regions, events);
             regions.register(securityGroups);
             openedInOrder.push(() -> regions.unregister(securityGroups));
+            images = new Images(regions, events, cache);
+            regions.register(images);
+            openedInOrder.push(() -> regions.unregister(images));
+            instances = new Instances(regions, events, images, keyPairs, securityGroups, home.resolve("run"),
+                    Instances.DEFAULT_STOP_GRACE, accelerator -> updateHostStatus(s -> s.withAccelerator(accelerator)));
+            securityGroups.setUsage(instances);
+            images.setUsage(instances::usersOfImage);
+            // Closing lets go of running instances without stopping them: they outlive the console.
+            openedInOrder.push(instances);
+            regions.register(instances);
+            openedInOrder.push(() -> regions.unregister(instances));
         } catch (RuntimeException e) {
             close();
             throw e;
         }
     }
 
-    /** Opens the engine on {@code home}, creating the folder if needed. */
+    /** Opens the engine on {@code home}, creating the folder if needed; the cache is {@link #defaultCache}. */
     public static Engine open(Path home) {
-        return new Engine(home.toAbsolutePath().normalize());
+        return open(home, defaultCache(System.getenv()));
+    }
+
+    /** Opens the engine on {@code home}, keeping downloads and built images in {@code cache} (shared, rebuildable). */
+    public static Engine open(Path home, Path cache) {
+        return new Engine(home.toAbsolutePath().normalize(), cache.toAbsolutePath().normalize());
+    }
+
+    /**
+     * Where downloaded packages and finished image builds are kept, shared by every data folder of this user:
+     * {@code $NUBE_CACHE} if set, else {@code $XDG_CACHE_HOME/nube}, else {@code ~/.cache/nube}.
+     */
+    public static Path defaultCache(Map<String, String> environment) {
+        String nubeCache = environment.get("NUBE_CACHE");
+        if (nubeCache != null && !nubeCache.isBlank()) {
+            return Path.of(nubeCache);
+        }
+        String xdg = environment.get("XDG_CACHE_HOME");
+        if (xdg != null && !xdg.isBlank() && Path.of(xdg).isAbsolute()) {
+            return Path.of(xdg, "nube");
+        }
+        return Path.of(System.getProperty("user.home"), ".cache", "nube");
     }
 
     /**
@@ -125,6 +163,14 @@ public final class Engine implements AutoCloseable {
 
     public SecurityGroupService securityGroups() {
         return securityGroups;
+    }
+
+    public ImageService images() {
+        return images;
+    }
+
+    public InstanceService instances() {
+        return instances;
     }
 
     public HostStatus hostStatus() {
