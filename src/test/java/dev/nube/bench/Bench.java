@@ -13,7 +13,8 @@ public final class Bench {
     }
 
     private static final Map<String, Suite> SUITES = new TreeMap<>(Map.of(
-            "store", new StoreBenchmark()));
+            "store", new StoreBenchmark(),
+            "instances", new InstancesBenchmark()));
 
     private Bench() {
     }

@@ -58,7 +58,8 @@ final class InstanceLifecycle {
             return InstanceState.SHUTTING_DOWN;
         }
         RunningInstance live = instances.running.get(Instances.key(region, r.id()));
-        boolean alive = live != null ? live.alive() : findProcess(region, r.id()).isPresent();
+        // An attached QEMU counts as alive until its exit is handled (the reason recorded, the cleanup done).
+        boolean alive = live != null || findProcess(region, r.id()).isPresent();
         if (!alive) {
             boolean starting = r.operation() == Operation.LAUNCHING || r.operation() == Operation.STARTING;
             return starting && r.intent() == Intent.RUNNING ? InstanceState.PENDING : InstanceState.STOPPED;
@@ -394,13 +395,15 @@ final class InstanceLifecycle {
         @Override
         public void exited(RunningInstance instance, String reason) {
             String id = instance.instanceId();
-            instances.running.remove(Instances.key(region, id), instance);
             instance.files().log("QEMU pid " + instance.pid() + " ended: " + reason);
             try {
+                // The reason first: until the instance leaves the running map it is not shown stopped.
                 instances.update(region, id, r -> r.intent() == Intent.RUNNING
                         ? r.with(Intent.STOPPED, r.operation(), reason) : r);
+                instances.running.remove(Instances.key(region, id), instance);
                 instances.publishState(region, id);
             } catch (EngineException e) {
+                instances.running.remove(Instances.key(region, id), instance);
                 LOG.log(System.Logger.Level.DEBUG, "instance " + id + " went away: " + e.getMessage());
             }
         }

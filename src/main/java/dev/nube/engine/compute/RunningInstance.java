@@ -159,8 +159,11 @@ final class RunningInstance {
             reason = "Server.InternalError: QEMU (pid " + process.pid() + ") ended unexpectedly (killed or crashed)";
         }
         errors.forEach(e -> files.log("after exit: " + e));
-        exited.complete(reason);
-        listener.exited(this, reason);
+        try {
+            listener.exited(this, reason);
+        } finally {
+            exited.complete(reason); // after the listener: whoever awaits the exit sees it fully handled
+        }
     }
 
     /** Presses the ACPI power button (the guest shuts down cleanly if it is up). */

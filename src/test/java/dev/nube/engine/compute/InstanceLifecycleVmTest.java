@@ -63,7 +63,7 @@ class InstanceLifecycleVmTest {
         assertTrue(connect.sshCommand().contains("-p " + connect.port()), connect.sshCommand());
         String viaSsh = EngineTestSupport.run(List.of("ssh", "-i", connect.privateKeyFile().toString(), "-p",
                 Integer.toString(connect.port()), "-o", "StrictHostKeyChecking=no", "-o",
-                "UserKnownHostsFile=/dev/null", "-o", "BatchMode=yes", connect.user() + "@" + connect.host(),
+                "UserKnownHostsFile=/dev/null", "-o", "BatchMode=yes", "-o", "LogLevel=ERROR", connect.user() + "@" + connect.host(),
                 "hostname"));
         assertTrue(viaSsh.contains(id), viaSsh);
 

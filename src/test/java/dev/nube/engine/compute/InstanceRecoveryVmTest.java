@@ -64,7 +64,7 @@ class InstanceRecoveryVmTest {
             ConnectInfo connect = instances.connectInfo(REGION, instance.id());
             String out = EngineTestSupport.run(List.of("ssh", "-i", connect.privateKeyFile().toString(), "-p",
                     Integer.toString(connect.port()), "-o", "StrictHostKeyChecking=no", "-o",
-                    "UserKnownHostsFile=/dev/null", "-o", "BatchMode=yes", "root@127.0.0.1",
+                    "UserKnownHostsFile=/dev/null", "-o", "BatchMode=yes", "-o", "LogLevel=ERROR", "root@127.0.0.1",
                     "cat /root/marker; wget -q -O - http://169.254.169.254/latest/meta-data/instance-id"));
             assertEquals("before\n" + instance.id(), out.strip(), "the metadata service is back too");
             instances.terminate(REGION, instance.id());
