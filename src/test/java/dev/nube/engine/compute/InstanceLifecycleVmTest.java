@@ -10,6 +10,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.nube.engine.EngineException;
 import dev.nube.engine.EngineTestSupport;
 import dev.nube.engine.store.EngineEvent;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -111,6 +112,23 @@ class InstanceLifecycleVmTest {
         assertTrue(console.contains("nube: instance " + instance.id()), console);
         Path socket = vm.instances().serialConsoleSocket(REGION, instance.id());
         assertTrue(Files.exists(socket), socket.toString());
+        try (java.nio.channels.SocketChannel serial = java.nio.channels.SocketChannel.open(
+                java.net.UnixDomainSocketAddress.of(socket))) {
+            serial.write(java.nio.ByteBuffer.wrap("\necho serial-$((6 * 7))\n".getBytes(StandardCharsets.UTF_8)));
+            StringBuilder seen = new StringBuilder();
+            java.nio.ByteBuffer buffer = java.nio.ByteBuffer.allocate(4096);
+            long deadline = System.nanoTime() + 60_000_000_000L;
+            serial.configureBlocking(false);
+            while (!seen.toString().contains("serial-42") && System.nanoTime() < deadline) {
+                buffer.clear();
+                if (serial.read(buffer) > 0) {
+                    seen.append(new String(buffer.array(), 0, buffer.position(), StandardCharsets.UTF_8));
+                } else {
+                    Thread.sleep(50);
+                }
+            }
+            assertTrue(seen.toString().contains("serial-42"), "the shell on the serial console answered: " + seen);
+        }
         assertNotNull(vm.instances().summary(REGION).instancesByState().get(InstanceState.RUNNING));
         assertTrue(vm.instances().hostUsage().instanceMemoryMiB() >= 512);
         vm.instances().terminate(REGION, instance.id());

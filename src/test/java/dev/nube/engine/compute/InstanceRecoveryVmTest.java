@@ -74,6 +74,39 @@ class InstanceRecoveryVmTest {
     }
 
     @Test
+    void anInstanceOutlivesTheConsoleJvmThatLaunchedIt() throws Exception {
+        vm.engine.close(); // the data folder is the other JVM's now
+        Process console = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-cp",
+                System.getProperty("java.class.path"), LaunchingConsole.class.getName(), home.toString())
+                .redirectErrorStream(true).start();
+        String id;
+        long pid;
+        try {
+            java.io.BufferedReader out = new java.io.BufferedReader(new java.io.InputStreamReader(
+                    console.getInputStream(), StandardCharsets.UTF_8));
+            String line;
+            do {
+                line = out.readLine();
+            } while (line != null && !line.startsWith("launched "));
+            assertTrue(line != null, "the launching JVM printed no instance");
+            id = line.split(" ")[1];
+            pid = Long.parseLong(line.split(" ")[2]);
+        } finally {
+            console.destroyForcibly(); // SIGKILL: no shutdown hook, nothing closed
+            console.waitFor();
+        }
+        assertTrue(ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false), "QEMU survived the kill");
+        String stat = java.nio.file.Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
+        String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+        assertEquals(Long.toString(pid), fields[3], "QEMU leads its own session (setsid)");
+        vm = new VmTestSupport(home);
+        vm.awaitRunning(id);
+        assertEquals(pid, vm.instances().get(REGION, id).pid());
+        assertEquals(id, vm.ssh(id, "wget -q -O - http://169.254.169.254/latest/meta-data/instance-id").strip());
+        vm.instances().terminate(REGION, id);
+    }
+
+    @Test
     void userDataScriptRunsOnceAndTheRootVolumeGrows() throws Exception {
         byte[] script = "#!/bin/sh\necho ran >> /root/user-data-runs\n".getBytes(StandardCharsets.UTF_8);
         Instance instance = vm.launch(RunRequest.of(vm.image.id(), "t3.micro", vm.keyPair.id())
@@ -123,6 +156,13 @@ class InstanceRecoveryVmTest {
         assertFalse(tried.contains(b), tried);
         assertEquals("404", vm.ssh(a, "wget -S -O /dev/null http://169.254.169.254/latest/meta-data/nothing-here 2>&1"
                 + " | grep -o 404 | head -1").strip());
+        // Operations on different instances run at once.
+        java.util.concurrent.CompletableFuture<Instance> stopA = java.util.concurrent.CompletableFuture
+                .supplyAsync(() -> vm.instances().stop(REGION, a));
+        java.util.concurrent.CompletableFuture<Instance> stopB = java.util.concurrent.CompletableFuture
+                .supplyAsync(() -> vm.instances().stop(REGION, b));
+        assertEquals(InstanceState.STOPPED, stopA.get().state());
+        assertEquals(InstanceState.STOPPED, stopB.get().state());
         vm.instances().terminate(REGION, a);
         vm.instances().terminate(REGION, b);
     }

@@ -19,6 +19,12 @@ import net.schmizz.sshj.transport.verification.PromiscuousVerifier;
 final class VmTestSupport implements AutoCloseable {
     static final String REGION = "local-1";
     static final long BOOT_MS = 180_000;
+    /** sshj logs every connection at INFO; kept here so the setting is not garbage-collected. */
+    private static final java.util.logging.Logger SSHJ_LOG = java.util.logging.Logger.getLogger("net.schmizz");
+
+    static {
+        SSHJ_LOG.setLevel(java.util.logging.Level.WARNING);
+    }
 
     final Engine engine;
     final Image image;

@@ -32,6 +32,7 @@ final class DebianPackages {
     }
 
     private final Path cache;
+    private final Map<String, Map<String, String>> known = new java.util.HashMap<>();
 
     /** {@code cache} is where downloaded packages are kept ({@code $XDG_CACHE_HOME/nube/debs}). */
     DebianPackages(Path cache) {
@@ -40,21 +41,32 @@ final class DebianPackages {
 
     /** The fields apt-cache shows for the candidate version of {@code name}, or empty when apt does not know it. */
     Optional<Map<String, String>> candidate(String name) throws IOException, InterruptedException {
-        Result result = run(List.of("apt-cache", "show", "--no-all-versions", name), null);
-        if (result.exit != 0 || result.out.isBlank()) {
-            return Optional.empty();
+        if (!known.containsKey(name)) {
+            lookUp(List.of(name));
         }
+        return Optional.ofNullable(known.get(name));
+    }
+
+    /** Asks apt about several packages in one call (each call costs a fraction of a second). */
+    void lookUp(List<String> names) throws IOException, InterruptedException {
+        List<String> command = new ArrayList<>(List.of("apt-cache", "show", "--no-all-versions"));
+        command.addAll(names);
+        Result result = run(command, null);
         Map<String, String> fields = new LinkedHashMap<>();
-        for (String line : result.out.split("\n")) {
+        for (String line : (result.out + "\n\n").split("\n")) {
             if (line.isEmpty()) {
-                break; // first stanza only
+                if (fields.containsKey("Package")) {
+                    known.putIfAbsent(fields.get("Package"), fields);
+                }
+                fields = new LinkedHashMap<>();
+                continue;
             }
             int colon = line.indexOf(':');
             if (colon > 0 && !Character.isWhitespace(line.charAt(0))) {
                 fields.put(line.substring(0, colon), line.substring(colon + 1).strip());
             }
         }
-        return Optional.of(fields);
+        names.forEach(n -> known.putIfAbsent(n, null));
     }
 
     /**
@@ -155,12 +167,26 @@ final class DebianPackages {
         return all;
     }
 
-    private static boolean matches(Path file, String sha256) {
+    /**
+     * Whether {@code file} has the checksum. A file in Nube's cache that was verified before carries a note of its
+     * checksum, size and time; when those still agree, hashing 70 MB of kernel package again is skipped.
+     */
+    private boolean matches(Path file, String sha256) {
         if (!Files.isRegularFile(file)) {
             return false;
         }
         try {
-            return sha256 == null || sha256.equalsIgnoreCase(sha256(file));
+            String stamp = sha256 + " " + Files.size(file) + " " + Files.getLastModifiedTime(file).toMillis();
+            Path note = file.resolveSibling(file.getFileName() + ".verified");
+            if (file.startsWith(cache) && sha256 != null && Files.isRegularFile(note)
+                    && Files.readString(note).strip().equals(stamp)) {
+                return true;
+            }
+            boolean good = sha256 == null || sha256.equalsIgnoreCase(sha256(file));
+            if (good && file.startsWith(cache) && sha256 != null) {
+                Files.writeString(note, stamp + "\n");
+            }
+            return good;
         } catch (IOException e) {
             return false;
         }

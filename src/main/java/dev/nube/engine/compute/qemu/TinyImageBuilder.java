@@ -65,6 +65,7 @@ public final class TinyImageBuilder {
         List<String> names = new ArrayList<>();
         names.add(kernelPackage);
         names.addAll(USERLAND);
+        apt.lookUp(names);
         Map<String, DebianPackages.Fetched> fetched = new TreeMap<>();
         for (int i = 0; i < names.size(); i++) {
             checkCancelled();
