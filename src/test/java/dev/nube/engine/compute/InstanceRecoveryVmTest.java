@@ -95,15 +95,22 @@ class InstanceRecoveryVmTest {
             console.destroyForcibly(); // SIGKILL: no shutdown hook, nothing closed
             console.waitFor();
         }
+        vm = new VmTestSupport(home); // first, so that whatever fails below, the instance is cleaned up
         assertTrue(ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false), "QEMU survived the kill");
-        String stat = java.nio.file.Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
-        String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-        assertEquals(Long.toString(pid), fields[3], "QEMU leads its own session (setsid)");
-        vm = new VmTestSupport(home);
+        String[] qemu = stat(Long.toString(pid));
+        String[] self = stat("self");
+        assertNotEquals(self[3], qemu[3], "QEMU runs in a session of its own (setsid), not the console's");
+        assertNotEquals(self[2], qemu[2], "and in a process group of its own");
         vm.awaitRunning(id);
         assertEquals(pid, vm.instances().get(REGION, id).pid());
         assertEquals(id, vm.ssh(id, "wget -q -O - http://169.254.169.254/latest/meta-data/instance-id").strip());
         vm.instances().terminate(REGION, id);
+    }
+
+    /** Fields of /proc/PID/stat after the command name: [0] state, [1] ppid, [2] pgrp, [3] session. */
+    private static String[] stat(String pid) throws java.io.IOException {
+        String stat = java.nio.file.Files.readString(Path.of("/proc", pid, "stat"));
+        return stat.substring(stat.lastIndexOf(')') + 2).split(" ");
     }
 
     @Test

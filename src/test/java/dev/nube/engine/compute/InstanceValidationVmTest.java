@@ -113,12 +113,26 @@ class InstanceValidationVmTest {
     @Test
     void anUnusedImageIsDeregisteredWithItsFiles() {
         vm.engine.regions().create("local-2", null);
+        List<ImageBuildProgress> progress = new java.util.concurrent.CopyOnWriteArrayList<>();
+        AutoCloseable listening = vm.engine.events().subscribe(e -> {
+            if (e instanceof ImageBuildProgress p) {
+                progress.add(p);
+            }
+        });
         Image other = vm.engine.images().ensureTinyImage("local-2");
+        ImageBuildProgress last = progress.get(progress.size() - 1);
+        assertTrue(last.finished() && other.id().equals(last.imageId()) && last.fraction() == 1, last.toString());
+        assertTrue(progress.size() > 2, "progress was shown along the way: " + progress);
         Path folder = vm.engine.regions().get("local-2").root().resolve("images").resolve(other.id());
         assertTrue(Files.exists(folder.resolve("disk.qcow2")));
         vm.engine.images().deregister("local-2", other.id());
         assertTrue(vm.engine.images().list("local-2").items().isEmpty());
         assertTrue(!Files.exists(folder));
         vm.engine.regions().remove("local-2");
+        try {
+            listening.close();
+        } catch (Exception e) {
+            throw new AssertionError(e);
+        }
     }
 }
