@@ -70,7 +70,7 @@ public final class Images implements ImageService, RegionScoped {
         }
         try (DirectoryStream<Path> entries = Files.newDirectoryStream(dir, BUILDING + "*")) {
             for (Path leftover : entries) {
-                deleteTree(leftover);
+                ResourceCollection.deleteTree(leftover);
             }
         } catch (IOException e) {
             LOG.log(System.Logger.Level.WARNING, "cannot clean unfinished image builds in " + dir, e);
@@ -129,7 +129,7 @@ public final class Images implements ImageService, RegionScoped {
                 throw new EngineException("ImageBuildFailed", "The build of " + TINY_IMAGE_NAME + " was cancelled.", e);
             } finally {
                 try {
-                    deleteTree(work);
+                    ResourceCollection.deleteTree(work);
                 } catch (IOException e) {
                     LOG.log(System.Logger.Level.WARNING, "cannot remove " + work, e);
                 }
@@ -156,17 +156,6 @@ public final class Images implements ImageService, RegionScoped {
                 total += Files.size(f);
             }
             return total;
-        }
-    }
-
-    private static void deleteTree(Path root) throws IOException {
-        if (!Files.exists(root)) {
-            return;
-        }
-        try (Stream<Path> walk = Files.walk(root)) {
-            for (Path p : walk.sorted(java.util.Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(p);
-            }
         }
     }
 

@@ -31,7 +31,6 @@ final class InstanceLifecycle {
     private static final System.Logger LOG = System.getLogger(InstanceLifecycle.class.getName());
     private static final SecureRandom RANDOM = new SecureRandom();
     private static final Duration EXIT_WAIT = Duration.ofSeconds(30);
-    private static final Duration TERMINATED_SHOWN = Duration.ofHours(1);
 
     private final Instances instances;
 
@@ -103,7 +102,7 @@ final class InstanceLifecycle {
         throw new EngineException("Server.InternalError", "No free loopback port for the metadata service.");
     }
 
-    private MetadataServer serveMetadata(String region, InstanceRecord r) throws IOException {
+    MetadataServer serveMetadata(String region, InstanceRecord r) throws IOException {
         String key = null;
         if (r.keyPairId() != null) {
             try {
@@ -150,7 +149,7 @@ final class InstanceLifecycle {
         }
     }
 
-    private void attach(String region, String id, ProcessHandle process, MetadataServer metadata) throws IOException {
+    void attach(String region, String id, ProcessHandle process, MetadataServer metadata) throws IOException {
         try {
             RunningInstance live = RunningInstance.attach(id, process, instances.files(region, id), metadata,
                     new Scoped(region));
@@ -242,7 +241,7 @@ final class InstanceLifecycle {
         return instances.get(region, id);
     }
 
-    private void killUnattached(String region, String id, String why) throws InterruptedException {
+    void killUnattached(String region, String id, String why) throws InterruptedException {
         Optional<ProcessHandle> process = findProcess(region, id);
         if (process.isPresent()) {
             instances.files(region, id).log(why + ": killing QEMU (pid " + process.get().pid() + "), not attached");
@@ -297,7 +296,7 @@ final class InstanceLifecycle {
     }
 
     /** Ends QEMU if it runs, deletes every file but the document, marks the document terminated. */
-    private void finishTermination(String region, String id, String reason) {
+    void finishTermination(String region, String id, String reason) {
         RunningInstance live = instances.running.get(Instances.key(region, id));
         try {
             if (live != null) {
@@ -316,66 +315,6 @@ final class InstanceLifecycle {
             throw new EngineException("Server.InternalError", "The termination of " + id + " was interrupted.", e);
         }
         instances.update(region, id, x -> x.terminated(reason, Instant.now()));
-        instances.publishState(region, id);
-    }
-
-    /**
-     * Brings one instance in line with the facts at engine start: re-attaches a live QEMU, completes or rolls back an
-     * operation the console quit in the middle of, records why a QEMU that should run is gone. Caller holds the lock.
-     */
-    void reconcile(String region, String id) {
-        InstanceRecord r = instances.record(region, id);
-        InstanceFiles files = instances.files(region, id);
-        if (r.intent() == Intent.TERMINATED && r.operation() == Operation.NONE) {
-            if (r.terminatedAt() != null && r.terminatedAt().isBefore(Instant.now().minus(TERMINATED_SHOWN))) {
-                instances.collection(region).delete(id);
-            }
-            return;
-        }
-        Optional<ProcessHandle> process = findProcess(region, id);
-        try {
-            switch (r.operation()) {
-                case TERMINATING -> {
-                    files.log("engine start: completing the termination");
-                    finishTermination(region, id, r.stateReason());
-                    return;
-                }
-                case LAUNCHING -> {
-                    if (process.isEmpty()) {
-                        files.log("engine start: the launch did not finish; rolling it back");
-                        rollBackLaunch(region, id, "the console stopped during the launch");
-                        return;
-                    }
-                }
-                case STOPPING -> {
-                    files.log("engine start: completing the stop");
-                    killUnattached(region, id, "stop");
-                    instances.update(region, id, x -> x.with(Intent.STOPPED, Operation.NONE, r.stateReason()));
-                    instances.publishState(region, id);
-                    return;
-                }
-                default -> {
-                }
-            }
-            if (process.isPresent()) {
-                MetadataServer metadata = serveMetadata(region, r);
-                attach(region, id, process.get(), metadata);
-                files.log("engine start: re-attached QEMU pid " + process.get().pid());
-                instances.update(region, id, x -> x.with(Intent.RUNNING, Operation.NONE, null));
-            } else if (r.intent() == Intent.RUNNING) {
-                String reason = "Server.InternalError: QEMU is no longer running; it ended while the console was"
-                        + " closed (see the console output)";
-                files.log("engine start: " + reason);
-                instances.update(region, id, x -> x.with(Intent.STOPPED, Operation.NONE, reason));
-            } else if (r.operation() != Operation.NONE) {
-                instances.update(region, id, x -> x.withOperation(Operation.NONE));
-            }
-        } catch (IOException | RuntimeException e) {
-            files.log("engine start: could not re-attach: " + e.getMessage());
-            LOG.log(System.Logger.Level.WARNING, "reconciling " + id + ": " + e.getMessage(), e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
         instances.publishState(region, id);
     }
 

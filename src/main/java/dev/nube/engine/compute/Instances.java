@@ -59,6 +59,7 @@ public final class Instances implements InstanceService, RegionScoped, SecurityG
     private final CompletableFuture<Accelerator> accelerator;
     private final Duration stopGrace;
     private final InstanceLifecycle lifecycle;
+    private final InstanceReconciler reconciler;
 
     /**
      * {@code stopGrace} is how long a stop waits for the guest to power off before QEMU is killed.
@@ -74,6 +75,7 @@ public final class Instances implements InstanceService, RegionScoped, SecurityG
         this.securityGroups = securityGroups;
         this.stopGrace = stopGrace;
         this.lifecycle = new InstanceLifecycle(this);
+        this.reconciler = new InstanceReconciler(this, lifecycle);
         this.accelerator = CompletableFuture.supplyAsync(() -> Accelerator.probe(QemuMachine.BINARY, workFolder),
                 runnable -> {
                     Thread probe = new Thread(runnable, "kvm probe");
@@ -365,7 +367,7 @@ public final class Instances implements InstanceService, RegionScoped, SecurityG
     public void regionOpened(Region region) {
         for (InstanceRecord record : collection(region.name()).list().items()) {
             lifecycle.withLock(region.name(), record.id(), () -> {
-                lifecycle.reconcile(region.name(), record.id());
+                reconciler.reconcile(region.name(), record.id());
                 return null;
             });
         }

@@ -15,29 +15,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /** The whole life of one real instance, as the issue describes it. */
-@Tag("vm")
-class InstanceLifecycleVmTest {
-    @TempDir
-    static Path home;
-    static VmTestSupport vm;
-
-    @BeforeAll
-    static void open() {
-        vm = new VmTestSupport(home);
-    }
-
-    @AfterAll
-    static void close() {
-        vm.close();
-    }
-
+class InstanceLifecycleVmTest extends VmTestBase {
     @Test
     void launchLogInStopStartRebootTerminate() throws Exception {
         List<EngineEvent> events = new CopyOnWriteArrayList<>();

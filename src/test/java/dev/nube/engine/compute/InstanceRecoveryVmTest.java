@@ -11,29 +11,10 @@ import dev.nube.engine.EngineTestSupport;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /** What happens around a running instance: QEMU killed, the engine restarted, user data, neighbours. */
-@Tag("vm")
-class InstanceRecoveryVmTest {
-    @TempDir
-    static Path home;
-    static VmTestSupport vm;
-
-    @BeforeAll
-    static void open() {
-        vm = new VmTestSupport(home);
-    }
-
-    @AfterAll
-    static void close() {
-        vm.close();
-    }
-
+class InstanceRecoveryVmTest extends VmTestBase {
     @Test
     void killedQemuShowsStoppedWithTheReason() throws Exception {
         Instance instance = vm.launch();

@@ -9,29 +9,10 @@ import dev.nube.engine.EngineException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /** Bad launch requests get clear errors and change nothing; images are listed, described and deregistered. */
-@Tag("vm")
-class InstanceValidationVmTest {
-    @TempDir
-    static Path home;
-    static VmTestSupport vm;
-
-    @BeforeAll
-    static void open() {
-        vm = new VmTestSupport(home);
-    }
-
-    @AfterAll
-    static void close() {
-        vm.close();
-    }
-
+class InstanceValidationVmTest extends VmTestBase {
     private void refused(String code, String messagePart, RunRequest request) throws Exception {
         List<Instance> before = vm.instances().list(REGION).items();
         Path folder = home.resolve("regions/local-1/instances");

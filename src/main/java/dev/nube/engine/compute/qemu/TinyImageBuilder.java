@@ -1,6 +1,7 @@
 package dev.nube.engine.compute.qemu;
 
 import dev.nube.engine.compute.ImagePackage;
+import dev.nube.engine.store.ResourceCollection;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -83,7 +84,7 @@ public final class TinyImageBuilder {
             } catch (java.nio.file.FileAlreadyExistsException | java.nio.file.DirectoryNotEmptyException e) {
                 // another build finished the same image first: use it
             } finally {
-                deleteTree(work);
+                ResourceCollection.deleteTree(work);
             }
         } else {
             progress.update(0.9, "Using the cached build " + done.getFileName());
@@ -137,8 +138,8 @@ public final class TinyImageBuilder {
         Commands.check(List.of("qemu-img", "convert", "-f", "raw", "-O", "qcow2", raw.toString(),
                 work.resolve(DISK).toString()), work, TOOL_DEADLINE);
         Files.delete(raw);
-        deleteTree(root);
-        deleteTree(kernelFiles);
+        ResourceCollection.deleteTree(root);
+        ResourceCollection.deleteTree(kernelFiles);
         Files.writeString(work.resolve("kernel-release"), release + "\n");
     }
 
@@ -196,14 +197,4 @@ public final class TinyImageBuilder {
         }
     }
 
-    static void deleteTree(Path root) throws IOException {
-        if (!Files.exists(root, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
-            return;
-        }
-        try (Stream<Path> walk = Files.walk(root)) {
-            for (Path p : walk.sorted(java.util.Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(p);
-            }
-        }
-    }
 }
