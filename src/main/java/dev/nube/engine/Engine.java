@@ -85,28 +85,28 @@ public final class Engine implements AutoCloseable {
      * {@code $NUBE_CACHE} if set, else {@code $XDG_CACHE_HOME/nube}, else {@code ~/.cache/nube}.
      */
     public static Path defaultCache(Map<String, String> environment) {
-        return fromEnvironment(environment, "NUBE_CACHE", "XDG_CACHE_HOME", ".cache");
+        String nubeCache = environment.get("NUBE_CACHE");
+        String xdg = environment.get("XDG_CACHE_HOME");
+        if (nubeCache != null && !nubeCache.isBlank()) {
+            return Path.of(nubeCache);
+        }
+        return xdg != null && !xdg.isBlank() && Path.of(xdg).isAbsolute() ? Path.of(xdg, "nube")
+                : Path.of(System.getProperty("user.home"), ".cache", "nube");
     }
 
     /**
      * {@code $NUBE_HOME} if set, else {@code $XDG_DATA_HOME/nube}, else {@code ~/.local/share/nube}.
      */
     public static Path defaultHome(Map<String, String> environment) {
-        return fromEnvironment(environment, "NUBE_HOME", "XDG_DATA_HOME", ".local/share");
-    }
-
-    /** {@code $override}, else {@code $xdgVariable/nube} when absolute, else {@code ~/fallback/nube}. */
-    private static Path fromEnvironment(Map<String, String> environment, String override, String xdgVariable,
-                                        String fallback) {
-        String explicit = environment.get(override);
-        if (explicit != null && !explicit.isBlank()) {
-            return Path.of(explicit);
+        String nubeHome = environment.get("NUBE_HOME");
+        if (nubeHome != null && !nubeHome.isBlank()) {
+            return Path.of(nubeHome);
         }
-        String xdg = environment.get(xdgVariable);
+        String xdg = environment.get("XDG_DATA_HOME");
         if (xdg != null && !xdg.isBlank() && Path.of(xdg).isAbsolute()) {
             return Path.of(xdg, "nube");
         }
-        return Path.of(System.getProperty("user.home")).resolve(fallback).resolve("nube");
+        return Path.of(System.getProperty("user.home"), ".local", "share", "nube");
     }
 
     private static AutoCloseable lockHome(Path home) {

@@ -24,7 +24,8 @@ public interface InstanceService {
     /**
      * Launches {@code request.count()} instances. Everything is checked first; then each gets a root overlay on the
      * image's disk and a QEMU process, and is returned {@code pending}; it turns {@code running} when its SSH server
-     * answers.
+     * answers. When a launch fails part-way (QEMU does not start), that instance is shown terminated with the reason,
+     * those launched before it keep running, and {@code InstanceLaunchFailed} is thrown.
      */
     List<Instance> run(String region, RunRequest request);
 
