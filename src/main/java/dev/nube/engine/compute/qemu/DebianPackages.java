@@ -51,9 +51,9 @@ final class DebianPackages {
     void lookUp(List<String> names) throws IOException, InterruptedException {
         List<String> command = new ArrayList<>(List.of("apt-cache", "show", "--no-all-versions"));
         command.addAll(names);
-        Result result = run(command, null);
+        Commands.Result result = run(command, null);
         Map<String, String> fields = new LinkedHashMap<>();
-        for (String line : (result.out + "\n\n").split("\n")) {
+        for (String line : (result.output() + "\n\n").split("\n")) {
             if (line.isEmpty()) {
                 if (fields.containsKey("Package")) {
                     known.putIfAbsent(fields.get("Package"), fields);
@@ -124,10 +124,10 @@ final class DebianPackages {
             throws IOException, InterruptedException {
         Path work = Files.createTempDirectory(cache, ".download-");
         try {
-            Result result = run(List.of("apt-get", "download", "-q", name + "=" + version), work);
+            Commands.Result result = run(List.of("apt-get", "download", "-q", name + "=" + version), work);
             Path got = work.resolve(fileName);
-            if (result.exit != 0 || !Files.isRegularFile(got)) {
-                throw new IOException("apt-get download " + name + " failed: " + lastLine(result.out));
+            if (result.exit() != 0 || !Files.isRegularFile(got)) {
+                throw new IOException("apt-get download " + name + " failed: " + result.lastLine());
             }
             Files.move(got, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
         } finally {
@@ -206,16 +206,7 @@ final class DebianPackages {
         }
     }
 
-    private static Result run(List<String> command, Path dir) throws IOException, InterruptedException {
-        Commands.Result result = Commands.run(command, dir, Duration.ofSeconds(COMMAND_TIMEOUT_S));
-        return new Result(result.exit(), result.output());
-    }
-
-    private record Result(int exit, String out) {
-    }
-
-    private static String lastLine(String text) {
-        String[] lines = text.strip().split("\n");
-        return lines.length == 0 ? "" : lines[lines.length - 1];
+    private static Commands.Result run(List<String> command, Path dir) throws IOException, InterruptedException {
+        return Commands.run(command, dir, Duration.ofSeconds(COMMAND_TIMEOUT_S));
     }
 }
