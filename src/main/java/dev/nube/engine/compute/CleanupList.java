@@ -15,8 +15,11 @@ final class CleanupList implements AutoCloseable {
     private record Step(String what, AutoCloseable action) {
     }
 
-    /** Registers {@code action}, described as {@code what} in error messages. */
+    /** Registers {@code action}, described as {@code what} in error messages; null is ignored. */
     synchronized void add(String what, AutoCloseable action) {
+        if (action == null) {
+            return; // nothing was opened
+        }
         steps.push(new Step(what, action));
     }
 

@@ -149,13 +149,16 @@ final class InstanceLifecycle {
         }
     }
 
+    /** Holds the live QEMU of an instance; {@code metadata} may be null (its port was taken). */
     void attach(String region, String id, ProcessHandle process, MetadataServer metadata) throws IOException {
         try {
             RunningInstance live = RunningInstance.attach(id, process, instances.files(region, id), metadata,
                     new Scoped(region));
             instances.running.put(Instances.key(region, id), live);
         } catch (IOException | RuntimeException e) {
-            metadata.close();
+            if (metadata != null) {
+                metadata.close();
+            }
             throw e;
         }
     }

@@ -64,7 +64,14 @@ final class InstanceReconciler {
                 }
             }
             if (process.isPresent()) {
-                MetadataServer metadata = lifecycle.serveMetadata(region, r);
+                MetadataServer metadata = null;
+                try {
+                    metadata = lifecycle.serveMetadata(region, r);
+                } catch (java.net.BindException e) {
+                    // QEMU relays to this port and cannot be told another: the guest goes without metadata.
+                    files.log("engine start: metadata port " + r.metadataPort() + " is taken; the guest has no"
+                            + " metadata service until it is stopped and started");
+                }
                 lifecycle.attach(region, id, process.get(), metadata);
                 files.log("engine start: re-attached QEMU pid " + process.get().pid());
                 instances.update(region, id, x -> x.with(Intent.RUNNING, Operation.NONE, null));
