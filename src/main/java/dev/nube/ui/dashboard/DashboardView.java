@@ -65,7 +65,14 @@ public final class DashboardView extends ScrollPane {
         model.usageProperty().addListener((obs, old, usage) -> show(usage));
         show(model.summaryProperty().get());
         show(model.usageProperty().get());
-        Timeline timer = new Timeline(new KeyFrame(Duration.seconds(5), e -> model.refresh()));
+        Timeline timer = new Timeline();
+        timer.getKeyFrames().add(new KeyFrame(Duration.seconds(5), e -> {
+            if (getScene() == null || getScene().getWindow() == null || !getScene().getWindow().isShowing()) {
+                timer.stop(); // no longer on screen
+            } else {
+                model.refresh();
+            }
+        }));
         timer.setCycleCount(Timeline.INDEFINITE);
         sceneProperty().addListener((obs, old, scene) -> {
             if (scene == null) {
