@@ -10,6 +10,14 @@ import dev.nube.ui.common.Dialogs;
 import dev.nube.ui.common.FxTaskExecutor;
 import dev.nube.ui.common.TaskExecutor;
 import dev.nube.ui.common.UiEvents;
+import dev.nube.ui.dashboard.DashboardView;
+import dev.nube.ui.dashboard.DashboardViewModel;
+import dev.nube.ui.images.ImagesView;
+import dev.nube.ui.images.ImagesViewModel;
+import dev.nube.ui.instances.InstancesView;
+import dev.nube.ui.instances.InstancesViewModel;
+import dev.nube.ui.instances.LaunchWizardView;
+import dev.nube.ui.instances.LaunchWizardViewModel;
 import dev.nube.ui.keys.KeyPairsView;
 import dev.nube.ui.keys.KeyPairsViewModel;
 import dev.nube.ui.network.SecurityGroupsView;
@@ -32,6 +40,7 @@ import javafx.stage.Stage;
  * window closes the engine (instances keep running; see the README).
  */
 public final class NubeApp extends Application {
+    private static final String LAUNCH_TAB = "launch-instances";
     private static final int[] ICON_SIZES = {16, 24, 32, 48, 64, 128, 256, 512};
 
     private Engine engine;
@@ -80,11 +89,37 @@ public final class NubeApp extends Application {
     /** Builds each page on first visit; pages not listed here show what they will hold. */
     public static java.util.function.Function<Page, Node> pageFactory(Engine engine, ConsoleContext context) {
         return page -> switch (page) {
+            case DASHBOARD -> new DashboardView(new DashboardViewModel(engine.instances(), engine::hostStatus,
+                    context));
+            case INSTANCES -> new InstancesView(new InstancesViewModel(engine.instances(), engine.securityGroups(),
+                    context, engine.home().resolve("known_hosts")), () -> openLaunchWizard(engine, context));
+            case IMAGES -> new ImagesView(new ImagesViewModel(engine.images(), context));
             case KEY_PAIRS -> new KeyPairsView(new KeyPairsViewModel(engine.keyPairs(), context));
             case SECURITY_GROUPS -> new SecurityGroupsView(new SecurityGroupsViewModel(engine.securityGroups(),
                     context));
             default -> null;
         };
+    }
+
+    /** Opens "Launch an instance" as a workspace tab (or shows the one already open). */
+    private static void openLaunchWizard(Engine engine, ConsoleContext context) {
+        if (context.workspace().tab(LAUNCH_TAB) != null) {
+            context.workspace().openTab(LAUNCH_TAB, "Launch instances", null, () -> { });
+            return;
+        }
+        LaunchWizardViewModel wizard = new LaunchWizardViewModel(engine.instances(), engine.images(),
+                engine.securityGroups(), context);
+        KeyPairsViewModel keys = new KeyPairsViewModel(engine.keyPairs(), context);
+        SecurityGroupsViewModel groups = new SecurityGroupsViewModel(engine.securityGroups(), context);
+        LaunchWizardView view = new LaunchWizardView(wizard, keys, groups, launched -> {
+            context.workspace().closeTab(LAUNCH_TAB);
+            context.workspace().showPages();
+        }, () -> context.workspace().closeTab(LAUNCH_TAB));
+        context.workspace().openTab(LAUNCH_TAB, "Launch instances", view, () -> {
+            wizard.dispose();
+            keys.list().dispose();
+            groups.list().dispose();
+        });
     }
 
     /** Applies the theme the shell model holds, now and whenever it changes, plus Nube's own stylesheet. */

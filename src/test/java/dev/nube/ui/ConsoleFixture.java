@@ -51,8 +51,13 @@ public final class ConsoleFixture implements AutoCloseable {
 
     /** Waits (up to 30 s) until {@code condition} holds, evaluated on the FX thread. */
     public static void waitUntil(String what, Callable<Boolean> condition) {
+        waitUntil(what, 30, condition);
+    }
+
+    /** Waits up to {@code seconds} until {@code condition} holds, evaluated on the FX thread. */
+    public static void waitUntil(String what, long seconds, Callable<Boolean> condition) {
         try {
-            WaitForAsyncUtils.waitFor(30, TimeUnit.SECONDS, () -> WaitForAsyncUtils.asyncFx(condition).get());
+            WaitForAsyncUtils.waitFor(seconds, TimeUnit.SECONDS, () -> WaitForAsyncUtils.asyncFx(condition).get());
         } catch (TimeoutException e) {
             throw new AssertionError("timed out waiting until " + what, e);
         }

@@ -15,6 +15,9 @@ public interface Workspace {
     /** The content of the open tab known by {@code key}, or null. */
     Node tab(String key);
 
+    /** Closes the tab known by {@code key} (its {@code onClose} runs), if it is open. */
+    void closeTab(String key);
+
     /** Brings the pages back to the front. */
     void showPages();
 }

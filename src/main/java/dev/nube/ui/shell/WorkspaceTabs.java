@@ -63,17 +63,25 @@ public final class WorkspaceTabs implements Workspace {
     }
 
     @Override
+    public void closeTab(String key) {
+        Tab tab = open.remove(key);
+        if (tab != null) {
+            tabs.getTabs().remove(tab);
+            if (tab.getOnClosed() != null) {
+                tab.getOnClosed().handle(null);
+            }
+        }
+    }
+
+    @Override
     public void showPages() {
         tabs.getSelectionModel().select(pages);
     }
 
     /** Closes every tab as if the person had, so each releases what it holds. */
     public void closeAll() {
-        for (Tab tab : open.values().toArray(Tab[]::new)) {
-            tabs.getTabs().remove(tab);
-            if (tab.getOnClosed() != null) {
-                tab.getOnClosed().handle(null);
-            }
+        for (String key : open.keySet().toArray(String[]::new)) {
+            closeTab(key);
         }
     }
 }

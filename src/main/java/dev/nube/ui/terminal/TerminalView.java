@@ -48,12 +48,15 @@ public final class TerminalView extends BorderPane {
         status.setId("terminal-status");
         reconnect.setId("terminal-reconnect");
         reconnect.setOnAction(e -> connect());
+        reconnect.setMinWidth(Button.USE_PREF_SIZE);
+        status.setMinWidth(0);
         Pane spacer = new Pane();
         HBox.setHgrow(spacer, Priority.ALWAYS);
         HBox bar = new HBox(8, status, spacer, reconnect);
         if (copyCommand != null) {
             Button copy = new Button("Copy SSH command", new FontIcon(Feather.COPY));
             copy.setId("copy-ssh-command");
+            copy.setMinWidth(Button.USE_PREF_SIZE);
             copy.setOnAction(e -> {
                 ClipboardContent content = new ClipboardContent();
                 content.putString(copyCommand);
