@@ -96,6 +96,13 @@ class InstancesUiTest {
         assertTrue(badgeOf(robot, instance.id()).getStyleClass().contains("state-running"));
 
         robot.clickOn("ui-test");
+        robot.clickOn("#instance-tab-metadata");
+        TextArea metadata = robot.lookup("#instance-metadata").queryAs(TextArea.class);
+        waitUntil("the metadata tab shows what the guest reads", () -> metadata.getText()
+                .contains("/latest/meta-data/instance-id\n    " + instance.id()));
+        robot.clickOn("#instance-tab-console-output");
+        TextArea consoleOutput = robot.lookup("#console-output").queryAs(TextArea.class);
+        waitUntil("the console output shows the boot", () -> consoleOutput.getText().contains("Linux version"));
         robot.clickOn("#connect-instance");
         String terminalId = "#ssh-terminal-" + instance.id();
         waitUntil("the terminal is connected with a prompt", 120, () -> robot.lookup(terminalId).tryQuery()

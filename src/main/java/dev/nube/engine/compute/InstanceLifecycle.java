@@ -103,6 +103,11 @@ final class InstanceLifecycle {
     }
 
     MetadataServer serveMetadata(String region, InstanceRecord r) throws IOException {
+        return MetadataServer.start(r.metadataPort(), metadataOf(region, r));
+    }
+
+    /** What the metadata service tells instance {@code r} about itself. */
+    InstanceMetadata metadataOf(String region, InstanceRecord r) throws IOException {
         String key = null;
         if (r.keyPairId() != null) {
             try {
@@ -113,9 +118,9 @@ final class InstanceLifecycle {
         }
         Path userData = instances.files(region, r.id()).userData();
         byte[] data = Files.isRegularFile(userData) ? Files.readAllBytes(userData) : null;
-        return MetadataServer.start(r.metadataPort(), new InstanceMetadata(r.id(), r.instanceType(), r.imageId(),
+        return new InstanceMetadata(r.id(), r.instanceType(), r.imageId(),
                 r.id() + "." + region + ".compute.internal", QemuMachine.GUEST_ADDRESS, r.keyName(), key, region,
-                data));
+                data);
     }
 
     /** Starts QEMU for the instance and attaches to it. Caller holds the lock. */

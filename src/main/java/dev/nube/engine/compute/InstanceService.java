@@ -56,6 +56,12 @@ public interface InstanceService {
     /** The end of the serial console log (GetConsoleOutput), at most {@code maxBytes}; empty if none yet. */
     String consoleOutput(String region, String id, int maxBytes);
 
+    /**
+     * What the instance metadata service (169.254.169.254) answers this instance: every path it serves, sorted, with
+     * its body as text. The same documents the guest reads.
+     */
+    java.util.SortedMap<String, String> metadata(String region, String id);
+
     /** How to log in by SSH; throws {@code IncorrectInstanceState} unless the instance is running. */
     ConnectInfo connectInfo(String region, String id);
 

@@ -3,6 +3,7 @@ package dev.nube.engine.compute;
 import dev.nube.engine.EngineException;
 import dev.nube.engine.compute.InstanceRecord.Intent;
 import dev.nube.engine.compute.InstanceRecord.Operation;
+import dev.nube.engine.compute.net.MetadataServer;
 import dev.nube.engine.compute.qemu.Accelerator;
 import dev.nube.engine.compute.qemu.Commands;
 import dev.nube.engine.compute.qemu.QemuMachine;
@@ -266,6 +267,19 @@ public final class Instances implements InstanceService, RegionScoped, SecurityG
         } catch (IOException e) {
             throw new EngineException("StorageError", "Cannot read the console log of " + id + ": " + e.getMessage(),
                     e);
+        }
+    }
+
+    @Override
+    public java.util.SortedMap<String, String> metadata(String region, String id) {
+        InstanceRecord record = record(region, id);
+        try {
+            java.util.SortedMap<String, String> documents = new java.util.TreeMap<>();
+            MetadataServer.documents(lifecycle.metadataOf(region, record)).forEach((path, body) ->
+                    documents.put(path, new String(body, java.nio.charset.StandardCharsets.UTF_8)));
+            return documents;
+        } catch (IOException e) {
+            throw new EngineException("StorageError", "Cannot read the metadata of " + id + ": " + e.getMessage(), e);
         }
     }
 

@@ -124,7 +124,12 @@ final class InstanceDetailsView extends VBox {
                 showGroups(groups);
             }
         }, failure -> security.getChildren().setAll(new Label(Errors.message(failure))));
-        metadata.setText(metadataText(instance));
+        metadata.setText("Loading...");
+        model.metadata(instance, documents -> {
+            if (shown == instance) {
+                metadata.setText(metadataText(documents));
+            }
+        }, failure -> metadata.setText(Errors.message(failure)));
         if (tabs.getSelectionModel().getSelectedItem().getText().equals("Console output")) {
             loadConsole();
         }
@@ -163,8 +168,16 @@ final class InstanceDetailsView extends VBox {
         }, failure -> consoleStatus.setText(Errors.message(failure)));
     }
 
-    private static String metadataText(Instance instance) {
-        return "";
+    /** The documents the guest reads at 169.254.169.254, listings left out: path, then its content indented. */
+    private static String metadataText(java.util.SortedMap<String, String> documents) {
+        StringBuilder text = new StringBuilder("What the instance reads from http://169.254.169.254:\n\n");
+        documents.forEach((path, body) -> {
+            if (!path.endsWith("/")) {
+                text.append(path).append('\n');
+                body.strip().lines().forEach(line -> text.append("    ").append(line).append('\n'));
+            }
+        });
+        return text.toString();
     }
 
     private static void fill(GridPane grid, String[][] rows) {

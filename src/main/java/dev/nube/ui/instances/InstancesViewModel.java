@@ -129,6 +129,12 @@ public final class InstancesViewModel {
         context.tasks().submit(() -> instances.consoleOutput(region, instance.id(), 64 * 1024), onOutput, onFailure);
     }
 
+    public void metadata(Instance instance, Consumer<java.util.SortedMap<String, String>> onMetadata,
+                         Consumer<Throwable> onFailure) {
+        String region = list.region();
+        context.tasks().submit(() -> instances.metadata(region, instance.id()), onMetadata, onFailure);
+    }
+
     public void connectInfo(Instance instance, Consumer<ConnectInfo> onInfo, Consumer<Throwable> onFailure) {
         String region = list.region();
         context.tasks().submit(() -> instances.connectInfo(region, instance.id()), onInfo, onFailure);

@@ -46,7 +46,7 @@ public final class MetadataServer implements AutoCloseable {
     }
 
     /** Every path the service answers, with its body. Listings end in a slash, as EC2's do. */
-    static Map<String, byte[]> documents(InstanceMetadata m) {
+    public static Map<String, byte[]> documents(InstanceMetadata m) {
         Map<String, String> meta = new LinkedHashMap<>();
         meta.put("ami-id", m.imageId());
         meta.put("hostname", m.hostname());
