@@ -10,8 +10,16 @@ import dev.nube.ui.common.Dialogs;
 import dev.nube.ui.common.FxTaskExecutor;
 import dev.nube.ui.common.TaskExecutor;
 import dev.nube.ui.common.UiEvents;
+import dev.nube.ui.dashboard.DashboardView;
+import dev.nube.ui.dashboard.DashboardViewModel;
 import dev.nube.ui.functions.FunctionsView;
 import dev.nube.ui.functions.FunctionsViewModel;
+import dev.nube.ui.images.ImagesView;
+import dev.nube.ui.images.ImagesViewModel;
+import dev.nube.ui.instances.InstancesView;
+import dev.nube.ui.instances.InstancesViewModel;
+import dev.nube.ui.instances.LaunchWizardView;
+import dev.nube.ui.instances.LaunchWizardViewModel;
 import dev.nube.ui.keys.KeyPairsView;
 import dev.nube.ui.keys.KeyPairsViewModel;
 import dev.nube.ui.network.SecurityGroupsView;
@@ -19,6 +27,7 @@ import dev.nube.ui.network.SecurityGroupsViewModel;
 import dev.nube.ui.shell.Page;
 import dev.nube.ui.shell.ShellView;
 import dev.nube.ui.shell.ShellViewModel;
+import dev.nube.ui.shell.WorkspaceTabs;
 import javafx.application.Application;
 import javafx.application.Platform;
 import javafx.geometry.Rectangle2D;
@@ -33,10 +42,12 @@ import javafx.stage.Stage;
  * window closes the engine (instances keep running; see the README).
  */
 public final class NubeApp extends Application {
+    private static final String LAUNCH_TAB = "launch-instances";
     private static final int[] ICON_SIZES = {16, 24, 32, 48, 64, 128, 256, 512};
 
     private Engine engine;
     private TaskExecutor tasks;
+    private ShellView view;
 
     @Override
     public void start(Stage stage) {
@@ -49,9 +60,8 @@ public final class NubeApp extends Application {
         tasks = new FxTaskExecutor();
         UiEvents events = new UiEvents(engine.events(), Platform::runLater);
         ConsoleSettingsStore settings = new ConsoleSettingsStore(engine.home());
-        ShellViewModel shell = compose(engine, tasks, events, settings);
-        ShellView view = new ShellView(shell, pageFactory(engine, new ConsoleContext(tasks, events,
-                shell.regionProperty())));
+        view = console(engine, tasks, events, settings);
+        ShellViewModel shell = view.model();
 
         ConsoleSettings saved = settings.get();
         Scene scene = new Scene(view, 1280, 800);
@@ -74,15 +84,24 @@ public final class NubeApp extends Application {
         stage.show();
     }
 
-    /** The shell's view model over an engine (also what UI tests build). */
-    public static ShellViewModel compose(Engine engine, TaskExecutor tasks, UiEvents events,
-                                         ConsoleSettingsStore settings) {
-        return new ShellViewModel(engine.regions(), engine::hostStatus, engine.home(), settings, tasks, events);
+    /** The whole console over an engine: the shell, its workspace and every page (also what UI tests build). */
+    public static ShellView console(Engine engine, TaskExecutor tasks, UiEvents events,
+                                    ConsoleSettingsStore settings) {
+        ShellViewModel shell = new ShellViewModel(engine.regions(), engine::hostStatus, engine.home(), settings, tasks,
+                events);
+        WorkspaceTabs workspace = new WorkspaceTabs();
+        ConsoleContext context = new ConsoleContext(tasks, events, shell.regionProperty(), workspace);
+        return new ShellView(shell, workspace, pageFactory(engine, context));
     }
 
     /** Builds each page on first visit; pages not listed here show what they will hold. */
     public static java.util.function.Function<Page, Node> pageFactory(Engine engine, ConsoleContext context) {
         return page -> switch (page) {
+            case DASHBOARD -> new DashboardView(new DashboardViewModel(engine.instances(), engine::hostStatus,
+                    context));
+            case INSTANCES -> new InstancesView(new InstancesViewModel(engine.instances(), engine.securityGroups(),
+                    context, engine.home().resolve("known_hosts")), () -> openLaunchWizard(engine, context));
+            case IMAGES -> new ImagesView(new ImagesViewModel(engine.images(), context));
             case KEY_PAIRS -> new KeyPairsView(new KeyPairsViewModel(engine.keyPairs(), context));
             case SECURITY_GROUPS -> new SecurityGroupsView(new SecurityGroupsViewModel(engine.securityGroups(),
                     context));
@@ -90,6 +109,27 @@ public final class NubeApp extends Application {
                     engine.functionMonitor(), context));
             default -> null;
         };
+    }
+
+    /** Opens "Launch an instance" as a workspace tab (or shows the one already open). */
+    private static void openLaunchWizard(Engine engine, ConsoleContext context) {
+        if (context.workspace().tab(LAUNCH_TAB) != null) {
+            context.workspace().openTab(LAUNCH_TAB, "Launch instances", null, () -> { });
+            return;
+        }
+        LaunchWizardViewModel wizard = new LaunchWizardViewModel(engine.instances(), engine.images(),
+                engine.securityGroups(), context);
+        KeyPairsViewModel keys = new KeyPairsViewModel(engine.keyPairs(), context);
+        SecurityGroupsViewModel groups = new SecurityGroupsViewModel(engine.securityGroups(), context);
+        LaunchWizardView view = new LaunchWizardView(wizard, keys, groups, launched -> {
+            context.workspace().closeTab(LAUNCH_TAB);
+            context.workspace().showPages();
+        }, () -> context.workspace().closeTab(LAUNCH_TAB));
+        context.workspace().openTab(LAUNCH_TAB, "Launch instances", view, () -> {
+            wizard.dispose();
+            keys.list().dispose();
+            groups.list().dispose();
+        });
     }
 
     /** Applies the theme the shell model holds, now and whenever it changes, plus Nube's own stylesheet. */
@@ -120,6 +160,9 @@ public final class NubeApp extends Application {
 
     @Override
     public void stop() {
+        if (view != null) {
+            view.workspace().closeAll();
+        }
         if (tasks != null) {
             tasks.shutdown();
         }

@@ -1,5 +1,9 @@
 package dev.nube.engine;
 
+import dev.nube.engine.compute.ImageService;
+import dev.nube.engine.compute.Images;
+import dev.nube.engine.compute.InstanceService;
+import dev.nube.engine.compute.Instances;
 import dev.nube.engine.compute.KeyPairService;
 import dev.nube.engine.compute.KeyPairs;
 import dev.nube.engine.compute.SecurityGroupService;
@@ -44,8 +48,10 @@ public final class Engine implements AutoCloseable {
     private final Functions functions;
     private final FunctionCode functionCode;
     private final FunctionMonitor functionMonitor;
+    private final Images images;
+    private final Instances instances;
 
-    private Engine(Path home) {
+    private Engine(Path home, Path cache) {
         this.home = home;
         try {
             openedInOrder.push(lockHome(home));
@@ -62,15 +68,45 @@ public final class Engine implements AutoCloseable {
             openedInOrder.push(() -> regions.unregister(functions));
             functionCode = new FunctionCodeFiles(functions);
             functionMonitor = new FunctionMonitoring(functions);
+            images = new Images(regions, events, cache);
+            regions.register(images);
+            openedInOrder.push(() -> regions.unregister(images));
+            instances = new Instances(regions, events, images, keyPairs, securityGroups, home.resolve("run"),
+                    Instances.DEFAULT_STOP_GRACE, accelerator -> updateHostStatus(s -> s.withAccelerator(accelerator)));
+            securityGroups.setUsage(instances);
+            images.setUsage(instances::usersOfImage);
+            // Closing lets go of running instances without stopping them: they outlive the console.
+            openedInOrder.push(instances);
+            regions.register(instances);
+            openedInOrder.push(() -> regions.unregister(instances));
         } catch (RuntimeException e) {
             close();
             throw e;
         }
     }
 
-    /** Opens the engine on {@code home}, creating the folder if needed. */
+    /** Opens the engine on {@code home}, creating the folder if needed; the cache is {@link #defaultCache}. */
     public static Engine open(Path home) {
-        return new Engine(home.toAbsolutePath().normalize());
+        return open(home, defaultCache(System.getenv()));
+    }
+
+    /** Opens the engine on {@code home}, keeping downloads and built images in {@code cache} (shared, rebuildable). */
+    public static Engine open(Path home, Path cache) {
+        return new Engine(home.toAbsolutePath().normalize(), cache.toAbsolutePath().normalize());
+    }
+
+    /**
+     * Where downloaded packages and finished image builds are kept, shared by every data folder of this user:
+     * {@code $NUBE_CACHE} if set, else {@code $XDG_CACHE_HOME/nube}, else {@code ~/.cache/nube}.
+     */
+    public static Path defaultCache(Map<String, String> environment) {
+        String nubeCache = environment.get("NUBE_CACHE");
+        String xdg = environment.get("XDG_CACHE_HOME");
+        if (nubeCache != null && !nubeCache.isBlank()) {
+            return Path.of(nubeCache);
+        }
+        return xdg != null && !xdg.isBlank() && Path.of(xdg).isAbsolute() ? Path.of(xdg, "nube")
+                : Path.of(System.getProperty("user.home"), ".cache", "nube");
     }
 
     /**
@@ -152,6 +188,14 @@ public final class Engine implements AutoCloseable {
 
     public FunctionMonitor functionMonitor() {
         return functionMonitor;
+    }
+
+    public ImageService images() {
+        return images;
+    }
+
+    public InstanceService instances() {
+        return instances;
     }
 
     public HostStatus hostStatus() {

@@ -14,7 +14,8 @@ public final class Bench {
 
     private static final Map<String, Suite> SUITES = new TreeMap<>(Map.of(
             "store", new StoreBenchmark(),
-            "functions", new FunctionsBenchmark()));
+            "functions", new FunctionsBenchmark(),
+            "instances", new InstancesBenchmark()));
 
     private Bench() {
     }

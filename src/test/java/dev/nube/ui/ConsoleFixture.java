@@ -2,7 +2,6 @@ package dev.nube.ui;
 
 import dev.nube.NubeApp;
 import dev.nube.engine.Engine;
-import dev.nube.ui.common.ConsoleContext;
 import dev.nube.ui.common.ConsoleSettingsStore;
 import dev.nube.ui.common.FxTaskExecutor;
 import dev.nube.ui.common.UiEvents;
@@ -30,9 +29,8 @@ public final class ConsoleFixture implements AutoCloseable {
     public ConsoleFixture(Path home, Stage stage) {
         engine = Engine.open(home);
         UiEvents events = new UiEvents(engine.events(), Platform::runLater);
-        shell = NubeApp.compose(engine, tasks, events, new ConsoleSettingsStore(home));
-        view = new ShellView(shell, NubeApp.pageFactory(engine, new ConsoleContext(tasks, events,
-                shell.regionProperty())));
+        view = NubeApp.console(engine, tasks, events, new ConsoleSettingsStore(home));
+        shell = view.model();
         Scene scene = new Scene(view, 1280, 800);
         NubeApp.style(scene, shell);
         stage.setScene(scene);
@@ -53,8 +51,13 @@ public final class ConsoleFixture implements AutoCloseable {
 
     /** Waits (up to 30 s) until {@code condition} holds, evaluated on the FX thread. */
     public static void waitUntil(String what, Callable<Boolean> condition) {
+        waitUntil(what, 30, condition);
+    }
+
+    /** Waits up to {@code seconds} until {@code condition} holds, evaluated on the FX thread. */
+    public static void waitUntil(String what, long seconds, Callable<Boolean> condition) {
         try {
-            WaitForAsyncUtils.waitFor(30, TimeUnit.SECONDS, () -> WaitForAsyncUtils.asyncFx(condition).get());
+            WaitForAsyncUtils.waitFor(seconds, TimeUnit.SECONDS, () -> WaitForAsyncUtils.asyncFx(condition).get());
         } catch (TimeoutException e) {
             throw new AssertionError("timed out waiting until " + what, e);
         }
@@ -63,6 +66,8 @@ public final class ConsoleFixture implements AutoCloseable {
 
     @Override
     public void close() {
+        WaitForAsyncUtils.asyncFx(() -> view.workspace().closeAll());
+        WaitForAsyncUtils.waitForFxEvents();
         tasks.shutdown();
         engine.close();
     }

@@ -27,6 +27,10 @@ public final class FxTaskExecutor implements TaskExecutor {
                                   Consumer<? super Throwable> onFailure) {
         AtomicReference<Future<?>> future = new AtomicReference<>();
         Handle handle = new Handle(future);
+        if (pool.isShutdown()) {
+            handle.cancel(); // the console is closing: nothing new starts
+            return handle;
+        }
         future.set(pool.submit(() -> {
             try {
                 T result = work.call();

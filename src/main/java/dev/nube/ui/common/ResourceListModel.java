@@ -30,8 +30,12 @@ public final class ResourceListModel<T> {
     private final FilteredList<T> filtered = new FilteredList<>(items);
     private final ObservableList<StoreProblem> problems = FXCollections.observableArrayList();
     private final StringProperty filter = new SimpleStringProperty("");
+    private final javafx.beans.property.ObjectProperty<Predicate<T>> extraFilter =
+            new javafx.beans.property.SimpleObjectProperty<>(item -> true);
     private final ReadOnlyBooleanWrapper loading = new ReadOnlyBooleanWrapper();
     private final ReadOnlyStringWrapper failure = new ReadOnlyStringWrapper("");
+    private final javafx.beans.value.ChangeListener<String> regionListener = (obs, old, region) -> reload();
+    private final AutoCloseable subscription;
 
     /**
      * @param lister     reads the listing of a region (runs in the background)
@@ -43,14 +47,20 @@ public final class ResourceListModel<T> {
         this.kind = kind;
         this.lister = lister;
         this.searchText = searchText;
-        filter.addListener((obs, old, text) -> filtered.setPredicate(matching(text)));
-        context.region().addListener((obs, old, region) -> reload());
-        context.events().on(ResourceChanged.class, event -> {
+        filter.addListener((obs, old, text) -> refilter());
+        extraFilter.addListener((obs, old, predicate) -> refilter());
+        context.region().addListener(regionListener);
+        subscription = context.events().on(ResourceChanged.class, event -> {
             if (event.kind() == kind && event.region().equals(context.region().get())) {
                 reload();
             }
         });
         reload();
+    }
+
+    private void refilter() {
+        Predicate<T> extra = extraFilter.get() == null ? item -> true : extraFilter.get();
+        filtered.setPredicate(matching(filter.get()).and(extra));
     }
 
     private Predicate<T> matching(String text) {
@@ -59,6 +69,16 @@ public final class ResourceListModel<T> {
         }
         String needle = text.strip().toLowerCase(java.util.Locale.ROOT);
         return item -> searchText.apply(item).toLowerCase(java.util.Locale.ROOT).contains(needle);
+    }
+
+    /** Stops following the engine and the region (for lists that live shorter than the console, as in a tab). */
+    public void dispose() {
+        context.region().removeListener(regionListener);
+        try {
+            subscription.close();
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     public void reload() {
@@ -94,6 +114,11 @@ public final class ResourceListModel<T> {
     /** The resources the filter lets through, for the table. */
     public FilteredList<T> filtered() {
         return filtered;
+    }
+
+    /** A further condition rows must meet besides the text filter (e.g. a state), or null for none. */
+    public javafx.beans.property.ObjectProperty<Predicate<T>> extraFilterProperty() {
+        return extraFilter;
     }
 
     public ObservableList<StoreProblem> problems() {

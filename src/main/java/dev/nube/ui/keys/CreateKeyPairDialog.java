@@ -25,7 +25,7 @@ import javafx.stage.Window;
  * Creates a key pair: name (checked as typed) and type. Once created, offers the private key for download and says
  * that Nube keeps a copy for one-click SSH. Returns the created key pair, or nothing if cancelled.
  */
-final class CreateKeyPairDialog extends Dialog<KeyPair> {
+public final class CreateKeyPairDialog extends Dialog<KeyPair> {
     private final KeyPairsViewModel model;
     private final TextField name = new TextField();
     private final ToggleGroup type = new ToggleGroup();
@@ -33,7 +33,7 @@ final class CreateKeyPairDialog extends Dialog<KeyPair> {
     private final ButtonType createType = new ButtonType("Create key pair", ButtonBar.ButtonData.OK_DONE);
     private KeyPair created;
 
-    CreateKeyPairDialog(KeyPairsViewModel model, Window owner) {
+    public CreateKeyPairDialog(KeyPairsViewModel model, Window owner) {
         this.model = model;
         initOwner(owner);
         Dialogs.style(this);

@@ -14,6 +14,7 @@ import javafx.scene.control.ComboBox;
 import javafx.scene.control.Label;
 import javafx.scene.control.ListCell;
 import javafx.scene.control.ListView;
+import javafx.scene.control.TabPane;
 import javafx.scene.control.Tooltip;
 import javafx.scene.image.Image;
 import javafx.scene.image.ImageView;
@@ -35,21 +36,35 @@ import org.kordamp.ikonli.javafx.FontIcon;
  */
 public final class ShellView extends BorderPane {
     private final ShellViewModel model;
+    private final WorkspaceTabs workspace;
     private final Function<Page, Node> pageFactory;
     private final Map<Page, Node> pages = new EnumMap<>(Page.class);
     private final StackPane content = new StackPane();
     private final ListView<Object> navigation = new ListView<>();
 
-    public ShellView(ShellViewModel model, Function<Page, Node> pageFactory) {
+    public ShellView(ShellViewModel model, WorkspaceTabs workspace, Function<Page, Node> pageFactory) {
         this.model = model;
+        this.workspace = workspace;
         this.pageFactory = pageFactory;
         getStyleClass().add("shell");
         setTop(header());
         setLeft(navigation());
         content.getStyleClass().add("page-host");
-        setCenter(content);
+        workspace.setPages(content);
+        TabPane tabs = workspace.node();
+        // With no terminal open, the tab strip would only show "Console": hide it.
+        Runnable strip = () -> {
+            tabs.getStyleClass().remove("pages-only");
+            if (workspace.onlyPages()) {
+                tabs.getStyleClass().add("pages-only");
+            }
+        };
+        tabs.getTabs().addListener((javafx.collections.ListChangeListener<javafx.scene.control.Tab>) c -> strip.run());
+        strip.run();
+        setCenter(tabs);
         setBottom(statusBar());
         model.pageProperty().addListener((obs, old, page) -> show(page));
+        navigation.setOnMouseClicked(e -> workspace.showPages());
         show(model.pageProperty().get());
         sceneProperty().addListener((obs, old, scene) -> {
             if (scene != null) {
@@ -176,6 +191,7 @@ public final class ShellView extends BorderPane {
     }
 
     private void show(Page page) {
+        workspace.showPages();
         Node node = pages.computeIfAbsent(page, p -> {
             Node built = pageFactory.apply(p);
             return built != null ? built : new Placeholder(p.icon(), p.title(), p.summary());
@@ -222,6 +238,14 @@ public final class ShellView extends BorderPane {
         } else {
             guards.get(index).leave(() -> askInTurn(guards, index + 1, close));
         }
+    }
+
+    public ShellViewModel model() {
+        return model;
+    }
+
+    public WorkspaceTabs workspace() {
+        return workspace;
     }
 
     /** The node shown for the current page (for tests and focus handling). */

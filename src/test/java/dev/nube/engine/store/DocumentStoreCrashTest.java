@@ -58,8 +58,10 @@ class DocumentStoreCrashTest {
             }
             Thread.sleep(random.nextInt(40));
             child.destroyForcibly(); // SIGKILL on Linux
-            child.waitFor(10, TimeUnit.SECONDS);
-            reader.join(5000);
+            assertTrue(child.waitFor(60, TimeUnit.SECONDS), "the killed child did not exit");
+            // Every acknowledgement the child printed must be read before judging: the pipe ends when it died.
+            reader.join(60_000);
+            assertTrue(!reader.isAlive(), "the child's output was not drained");
             long acked = acknowledged.get();
             assertTrue(acked > counter, "the child wrote nothing before being killed");
             // Documents written by the child: counter+1 .. acked complete, acked+1 possibly in flight.

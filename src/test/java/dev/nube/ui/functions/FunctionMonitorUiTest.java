@@ -1,7 +1,7 @@
 package dev.nube.ui.functions;
 
 import static dev.nube.ui.functions.FunctionsUi.REGION;
-import static dev.nube.ui.functions.FunctionsUi.await;
+import static dev.nube.ui.ConsoleFixture.waitUntil;
 import static dev.nube.ui.functions.FunctionsUi.tab;
 import static dev.nube.ui.functions.FunctionsUi.text;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -69,14 +69,14 @@ class FunctionMonitorUiTest {
         LineChart<?, ?> invocations = robot.lookup("#monitor-invocations").queryAs(LineChart.class);
         LineChart<?, ?> errors = robot.lookup("#monitor-errors").queryAs(LineChart.class);
         LineChart<?, ?> duration = robot.lookup("#monitor-duration").queryAs(LineChart.class);
-        await("the empty hour is drawn", 30, () -> invocations.getData().get(0).getData().size() >= 60);
+        waitUntil("the empty hour is drawn", 30, () -> invocations.getData().get(0).getData().size() >= 60);
         assertTrue(text(robot, "#monitor-summary").startsWith("Invocations 0"));
 
         invoke("{\"who\": \"a\"}");
         invoke("{\"who\": \"b\"}");
         invoke("{\"who\": \"c\", \"fail\": true}");
-        await("the charts follow the invocations", 60, () -> total(invocations) == 3 && total(errors) == 1);
-        await("the summary too", 30, () -> text(robot, "#monitor-summary").startsWith("Invocations 3  \u00B7  Errors 1"
+        waitUntil("the charts follow the invocations", 60, () -> total(invocations) == 3 && total(errors) == 1);
+        waitUntil("the summary too", 30, () -> text(robot, "#monitor-summary").startsWith("Invocations 3  \u00B7  Errors 1"
                 + " (33.3%)  \u00B7  Throttles 0"));
         assertTrue(total(duration) > 0, "durations are drawn");
     }
@@ -89,29 +89,29 @@ class FunctionMonitorUiTest {
         FunctionsUi.openFunction(robot, "watched");
         tab(robot, "logs-tab");
         TableView<LogEvent> events = robot.lookup("#logs-events").queryAs(TableView.class);
-        await("the first call's lines", 30, () -> events.getItems().size() == 4);
+        waitUntil("the first call's lines", 30, () -> events.getItems().size() == 4);
         assertTrue(events.getItems().get(0).message().startsWith("REPORT RequestId: "), "newest first");
         assertTrue(events.getItems().get(3).message().startsWith("START RequestId: "));
 
         invoke("{\"who\": \"second\"}");
-        await("Follow adds the new lines at the top", 60, () -> events.getItems().size() == 8
+        waitUntil("Follow adds the new lines at the top", 60, () -> events.getItems().size() == 8
                 && events.getItems().get(0).message().startsWith("REPORT ")
                 && events.getItems().stream().anyMatch(e -> e.message().equals("working on second")));
 
         robot.clickOn("#logs-search").write("working on");
-        await("the search keeps the matching lines", 30, () -> events.getItems().stream().map(LogEvent::message)
+        waitUntil("the search keeps the matching lines", 30, () -> events.getItems().stream().map(LogEvent::message)
                 .toList().equals(List.of("working on second", "working on first")));
         invoke("{\"who\": \"third\", \"fail\": true}");
-        await("followed lines are searched too", 60, () -> events.getItems().size() == 3
+        waitUntil("followed lines are searched too", 60, () -> events.getItems().size() == 3
                 && events.getItems().get(0).message().equals("working on third"));
 
         robot.clickOn(robot.lookup("#logs-search").queryAs(TextField.class)).eraseText(10).write("ValueError");
-        await("the error's lines are found", 30, () -> !events.getItems().isEmpty() && events.getItems().stream()
+        waitUntil("the error's lines are found", 30, () -> !events.getItems().isEmpty() && events.getItems().stream()
                 .allMatch(e -> e.message().contains("ValueError")));
         robot.clickOn("#logs-follow");
         invoke("{\"who\": \"fourth\", \"fail\": true}");
         robot.clickOn("#logs-refresh");
-        await("with Follow off, Refresh reads them", 60, () -> events.getItems().size() >= 2
+        waitUntil("with Follow off, Refresh reads them", 60, () -> events.getItems().size() >= 2
                 && events.getItems().stream().allMatch(e -> e.message().contains("ValueError")));
     }
 }

@@ -6,9 +6,6 @@ import dev.nube.engine.functions.FunctionSummary;
 import dev.nube.ui.ConsoleFixture;
 import dev.nube.ui.functions.editor.CodeEditor;
 import java.util.Optional;
-import java.util.concurrent.Callable;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import javafx.scene.Node;
 import javafx.scene.control.Button;
 import javafx.scene.control.Label;
@@ -17,7 +14,6 @@ import javafx.scene.control.TabPane;
 import javafx.scene.control.TableView;
 import org.fxmisc.richtext.CodeArea;
 import org.testfx.api.FxRobot;
-import org.testfx.util.WaitForAsyncUtils;
 
 /**
  * Steps the functions UI tests share, done as a person would: open the page, open a function, pick a tab, answer
@@ -99,26 +95,12 @@ final class FunctionsUi {
         waitUntil("the dialog closed", () -> robot.lookup(".unsaved-dialog").tryQuery().isEmpty());
     }
 
-    static boolean unsavedDialogShown(FxRobot robot) {
-        return robot.lookup(".unsaved-dialog").tryQuery().isPresent();
-    }
-
     /** Waits up to 90 s (a cold start on a busy machine) for an invocation's status to read its outcome. */
     static String awaitResult(FxRobot robot, String statusId) {
-        await("a result in #" + statusId, 90, () -> {
+        ConsoleFixture.waitUntil("a result in #" + statusId, 90, () -> {
             String status = text(robot, "#" + statusId);
             return status.startsWith("Succeeded") || status.startsWith("Failed") || status.contains("Not sent");
         });
         return text(robot, "#" + statusId);
-    }
-
-    /** Like {@link ConsoleFixture#waitUntil} with a longer limit, for work that runs a sandbox. */
-    static void await(String what, int seconds, Callable<Boolean> condition) {
-        try {
-            WaitForAsyncUtils.waitFor(seconds, TimeUnit.SECONDS, () -> WaitForAsyncUtils.asyncFx(condition).get());
-        } catch (TimeoutException e) {
-            throw new AssertionError("timed out waiting until " + what, e);
-        }
-        WaitForAsyncUtils.waitForFxEvents();
     }
 }

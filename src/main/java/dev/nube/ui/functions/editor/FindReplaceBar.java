@@ -9,7 +9,6 @@ import javafx.scene.control.ToggleButton;
 import javafx.scene.control.Tooltip;
 import javafx.scene.input.KeyCode;
 import javafx.scene.layout.GridPane;
-import javafx.scene.layout.Priority;
 import org.kordamp.ikonli.feather.Feather;
 import org.kordamp.ikonli.javafx.FontIcon;
 
@@ -86,9 +85,8 @@ final class FindReplaceBar extends GridPane {
         add(replace, 0, 1);
         add(replaceOne, 1, 1);
         add(replaceAll, 2, 1, 3, 1);
-        GridPane.setHgrow(find, Priority.ALWAYS);
-        find.setMaxWidth(360);
-        replace.setMaxWidth(360);
+        find.setPrefWidth(320);
+        replace.setPrefWidth(320);
 
         editor.findModeProperty().addListener((obs, old, mode) -> show(mode, replace, replaceOne, replaceAll));
         editor.findRequestsProperty().addListener((obs, old, requests) -> {

@@ -1,0 +1,358 @@
+package dev.nube.engine.compute;
+
+import dev.nube.engine.EngineException;
+import dev.nube.engine.compute.InstanceRecord.Intent;
+import dev.nube.engine.compute.InstanceRecord.Operation;
+import dev.nube.engine.compute.net.InstanceMetadata;
+import dev.nube.engine.compute.net.MetadataServer;
+import dev.nube.engine.compute.qemu.QemuMachine;
+import dev.nube.engine.compute.qemu.TinyImageBuilder;
+import java.io.IOException;
+import java.net.BindException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Supplier;
+
+/**
+ * The operations behind {@link Instances}: deriving the state from facts, starting and attaching QEMU, stop, start,
+ * reboot, terminate, and reconciling at engine start. Every method that changes an instance runs under its lock
+ * ({@link #withLock}); the exit watcher of {@link RunningInstance} does not take it (it only updates the document).
+ */
+final class InstanceLifecycle {
+    private static final System.Logger LOG = System.getLogger(InstanceLifecycle.class.getName());
+    private static final SecureRandom RANDOM = new SecureRandom();
+    private static final Duration EXIT_WAIT = Duration.ofSeconds(30);
+
+    private final Instances instances;
+
+    InstanceLifecycle(Instances instances) {
+        this.instances = instances;
+    }
+
+    <T> T withLock(String region, String id, Supplier<T> operation) {
+        instances.record(region, id); // not found / malformed before waiting for a lock
+        ReentrantLock lock = instances.lock(region, id);
+        try {
+            return operation.get();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** The state, from the document's intent and operation and the facts: QEMU alive, the SSH banner seen. */
+    InstanceState derive(String region, InstanceRecord r) {
+        if (r.intent() == Intent.TERMINATED && r.operation() == Operation.NONE) {
+            return InstanceState.TERMINATED;
+        }
+        if (r.operation() == Operation.TERMINATING || r.intent() == Intent.TERMINATED) {
+            return InstanceState.SHUTTING_DOWN;
+        }
+        RunningInstance live = instances.running.get(Instances.key(region, r.id()));
+        // An attached QEMU counts as alive until its exit is handled (the reason recorded, the cleanup done).
+        boolean alive = live != null || findProcess(region, r.id()).isPresent();
+        if (!alive) {
+            boolean starting = r.operation() == Operation.LAUNCHING || r.operation() == Operation.STARTING;
+            return starting && r.intent() == Intent.RUNNING ? InstanceState.PENDING : InstanceState.STOPPED;
+        }
+        if (r.operation() == Operation.STOPPING) {
+            return InstanceState.STOPPING;
+        }
+        if (r.operation() == Operation.REBOOTING) {
+            return InstanceState.RUNNING;
+        }
+        return live != null && live.sshReady() ? InstanceState.RUNNING : InstanceState.PENDING;
+    }
+
+    Optional<ProcessHandle> findProcess(String region, String id) {
+        return QemuMachine.find(instances.files(region, id).pidFile(), id);
+    }
+
+    Instance toInstance(String region, InstanceRecord r) {
+        InstanceState state = derive(region, r);
+        RunningInstance live = instances.running.get(Instances.key(region, r.id()));
+        List<String> problems = new ArrayList<>();
+        if (state.hasProcess() && live == null && state != InstanceState.SHUTTING_DOWN) {
+            problems.add("QEMU runs but the engine could not attach to it (see instance.log)");
+        }
+        boolean up = live != null && live.alive();
+        return new Instance(r.id(), r.name(), state, r.stateReason(), r.instanceType(), r.vcpus(), r.memoryMiB(),
+                r.imageId(), r.keyPairId(), r.keyName(), r.securityGroupIds(), r.rootVolumeGiB(), r.hasUserData(),
+                r.launchTime(), QemuMachine.GUEST_ADDRESS, up ? live.sshPort() : 0, up ? live.pid() : 0, problems);
+    }
+
+    /** A free loopback port below the ephemeral range, so it is still free when the engine re-binds it later. */
+    int freePort() {
+        for (int attempt = 0; attempt < 50; attempt++) {
+            int port = 20000 + RANDOM.nextInt(12000);
+            try (ServerSocket probe = new ServerSocket(port, 1, InetAddress.getLoopbackAddress())) {
+                return port;
+            } catch (IOException e) {
+                // taken: try another
+            }
+        }
+        throw new EngineException("Server.InternalError", "No free loopback port for the metadata service.");
+    }
+
+    MetadataServer serveMetadata(String region, InstanceRecord r) throws IOException {
+        return MetadataServer.start(r.metadataPort(), metadataOf(region, r));
+    }
+
+    /** What the metadata service tells instance {@code r} about itself. */
+    InstanceMetadata metadataOf(String region, InstanceRecord r) throws IOException {
+        String key = null;
+        if (r.keyPairId() != null) {
+            try {
+                key = instances.keyPairs.get(region, r.keyPairId()).publicKey();
+            } catch (EngineException e) {
+                instances.files(region, r.id()).log("metadata: key pair " + r.keyPairId() + " is gone; no SSH key");
+            }
+        }
+        Path userData = instances.files(region, r.id()).userData();
+        byte[] data = Files.isRegularFile(userData) ? Files.readAllBytes(userData) : null;
+        return new InstanceMetadata(r.id(), r.instanceType(), r.imageId(),
+                r.id() + "." + region + ".compute.internal", QemuMachine.GUEST_ADDRESS, r.keyName(), key, region,
+                data);
+    }
+
+    /** Starts QEMU for the instance and attaches to it. Caller holds the lock. */
+    void launchProcess(String region, String id) throws IOException, InterruptedException {
+        InstanceFiles files = instances.files(region, id);
+        InstanceRecord r = instances.record(region, id);
+        MetadataServer metadata;
+        try {
+            metadata = serveMetadata(region, r);
+        } catch (BindException e) {
+            int port = freePort();
+            files.log("metadata: port " + r.metadataPort() + " is taken; using " + port);
+            r = instances.update(region, id, x -> x.withMetadataPort(port));
+            metadata = serveMetadata(region, r);
+        }
+        try {
+            Files.deleteIfExists(files.qmpSocket());
+            Files.deleteIfExists(files.serialSocket());
+            Path image = instances.images.folder(region, r.imageId());
+            QemuMachine.Spec spec = new QemuMachine.Spec(id, instances.accelerator(), r.vcpus(), r.memoryMiB(),
+                    image.resolve(TinyImageBuilder.KERNEL), image.resolve(TinyImageBuilder.INITRD), files.rootDisk(),
+                    files.qmpSocket(), files.serialSocket(), files.consoleLog(), files.pidFile(), r.metadataPort(), 0);
+            long pid = QemuMachine.launch(spec, files.qemuLog());
+            files.log("QEMU started, pid " + pid + ", " + instances.accelerator().description());
+            ProcessHandle process = ProcessHandle.of(pid).orElseThrow(() -> new IOException("QEMU exited at once"));
+            attach(region, id, process, metadata);
+        } catch (IOException | RuntimeException | InterruptedException e) {
+            metadata.close();
+            findProcess(region, id).ifPresent(ProcessHandle::destroyForcibly);
+            throw e;
+        }
+    }
+
+    /** Holds the live QEMU of an instance; {@code metadata} may be null (its port was taken). */
+    void attach(String region, String id, ProcessHandle process, MetadataServer metadata) throws IOException {
+        try {
+            RunningInstance live = RunningInstance.attach(id, process, instances.files(region, id), metadata,
+                    new Scoped(region));
+            instances.running.put(Instances.key(region, id), live);
+        } catch (IOException | RuntimeException e) {
+            if (metadata != null) {
+                metadata.close();
+            }
+            throw e;
+        }
+    }
+
+    /** Completes a launch that failed: no QEMU, no files, the document says terminated and why. */
+    void rollBackLaunch(String region, String id, String why) {
+        try {
+            findProcess(region, id).ifPresent(ProcessHandle::destroyForcibly);
+            RunningInstance live = instances.running.remove(Instances.key(region, id));
+            if (live != null) {
+                live.detach();
+            }
+            InstanceFiles files = instances.files(region, id);
+            files.deleteAllButDocument();
+            if (instances.collection(region).find(id).isPresent()) {
+                instances.update(region, id, r -> r.terminated("Server.InternalError: the launch failed: " + why,
+                        Instant.now()));
+                instances.publishState(region, id);
+            }
+        } catch (IOException | RuntimeException e) {
+            LOG.log(System.Logger.Level.WARNING, "rolling back the launch of " + id + ": " + e.getMessage(), e);
+        }
+    }
+
+    Instance start(String region, String id) {
+        InstanceRecord r = instances.record(region, id);
+        Instances.guard(id, derive(region, r), InstanceEvent.START);
+        if (!Files.isRegularFile(instances.files(region, id).rootDisk())) {
+            throw new EngineException("Server.InternalError", "Instance " + id + " has lost its root volume ("
+                    + instances.files(region, id).rootDisk() + "); terminate it.");
+        }
+        instances.update(region, id, x -> x.with(Intent.RUNNING, Operation.STARTING, null));
+        instances.publishState(region, id);
+        try {
+            launchProcess(region, id);
+        } catch (IOException | RuntimeException e) {
+            instances.update(region, id, x -> x.with(Intent.STOPPED, Operation.NONE,
+                    "Server.InternalError: the start failed: " + e.getMessage()));
+            instances.publishState(region, id);
+            throw new EngineException("InstanceStartFailed", "Could not start " + id + ": " + e.getMessage(), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            instances.update(region, id, x -> x.with(Intent.STOPPED, Operation.NONE, "the start was interrupted"));
+            instances.publishState(region, id);
+            throw new EngineException("InstanceStartFailed", "The start of " + id + " was interrupted.", e);
+        }
+        instances.update(region, id, x -> x.withOperation(Operation.NONE));
+        instances.publishState(region, id);
+        return instances.get(region, id);
+    }
+
+    Instance stop(String region, String id, Duration grace) {
+        InstanceRecord r = instances.record(region, id);
+        Instances.guard(id, derive(region, r), InstanceEvent.STOP);
+        instances.update(region, id, x -> x.with(Intent.STOPPED, Operation.STOPPING, Instances.USER_INITIATED));
+        instances.publishState(region, id);
+        InstanceFiles files = instances.files(region, id);
+        RunningInstance live = instances.running.get(Instances.key(region, id));
+        try {
+            if (live != null) {
+                try {
+                    live.powerButton();
+                } catch (IOException e) {
+                    files.log("stop: the power button could not be pressed (" + e.getMessage() + ")");
+                }
+                if (live.awaitExit(grace) == null) {
+                    String line = "stop: the guest did not power off within " + grace.toSeconds()
+                            + " s; killing QEMU (pid " + live.pid() + ")";
+                    files.log(line);
+                    LOG.log(System.Logger.Level.WARNING, id + ": " + line);
+                    live.kill();
+                    live.awaitExit(EXIT_WAIT);
+                }
+            } else {
+                killUnattached(region, id, "stop");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new EngineException("Server.InternalError", "The stop of " + id + " was interrupted.", e);
+        }
+        instances.update(region, id, x -> x.with(Intent.STOPPED, Operation.NONE, Instances.USER_INITIATED));
+        instances.publishState(region, id);
+        return instances.get(region, id);
+    }
+
+    void killUnattached(String region, String id, String why) throws InterruptedException {
+        Optional<ProcessHandle> process = findProcess(region, id);
+        if (process.isPresent()) {
+            instances.files(region, id).log(why + ": killing QEMU (pid " + process.get().pid() + "), not attached");
+            process.get().destroyForcibly();
+            try {
+                process.get().onExit().get(EXIT_WAIT.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+            } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+                instances.files(region, id).log(why + ": QEMU pid " + process.get().pid() + " did not end");
+            }
+        }
+    }
+
+    Instance reboot(String region, String id) {
+        InstanceRecord r = instances.record(region, id);
+        Instances.guard(id, derive(region, r), InstanceEvent.REBOOT);
+        RunningInstance live = instances.running.get(Instances.key(region, id));
+        if (live == null) {
+            throw new EngineException("IncorrectInstanceState", "Instance " + id + " runs but the engine is not"
+                    + " attached to it; stop and start it.");
+        }
+        instances.update(region, id, x -> x.withOperation(Operation.REBOOTING));
+        InstanceFiles files = instances.files(region, id);
+        try {
+            if (!live.ctrlAltDelete(Instances.REBOOT_GRACE)) {
+                files.log("reboot: the guest did not restart within " + Instances.REBOOT_GRACE.toSeconds()
+                        + " s of Ctrl-Alt-Del; resetting it");
+                live.hardReset();
+            }
+            if (!live.awaitSshReady(Instances.BOOT_DEADLINE)) {
+                files.log("reboot: SSH did not answer within " + Instances.BOOT_DEADLINE.toMinutes() + " min");
+            }
+        } catch (IOException e) {
+            files.log("reboot: " + e.getMessage());
+            throw new EngineException("Server.InternalError", "Could not reboot " + id + ": " + e.getMessage(), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new EngineException("Server.InternalError", "The reboot of " + id + " was interrupted.", e);
+        } finally {
+            instances.update(region, id, x -> x.withOperation(Operation.NONE));
+            instances.publishState(region, id);
+        }
+        return instances.get(region, id);
+    }
+
+    Instance terminate(String region, String id) {
+        InstanceRecord r = instances.record(region, id);
+        Instances.guard(id, derive(region, r), InstanceEvent.TERMINATE);
+        instances.update(region, id, x -> x.with(Intent.TERMINATED, Operation.TERMINATING, Instances.USER_INITIATED));
+        instances.publishState(region, id);
+        finishTermination(region, id, Instances.USER_INITIATED);
+        return instances.get(region, id);
+    }
+
+    /** Ends QEMU if it runs, deletes every file but the document, marks the document terminated. */
+    void finishTermination(String region, String id, String reason) {
+        RunningInstance live = instances.running.get(Instances.key(region, id));
+        try {
+            if (live != null) {
+                live.quit();
+                if (live.awaitExit(EXIT_WAIT) == null) {
+                    live.kill();
+                    live.awaitExit(EXIT_WAIT);
+                }
+            }
+            killUnattached(region, id, "terminate");
+            instances.files(region, id).deleteAllButDocument();
+        } catch (IOException e) {
+            throw new EngineException("StorageError", "Could not delete the files of " + id + ": " + e.getMessage(), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new EngineException("Server.InternalError", "The termination of " + id + " was interrupted.", e);
+        }
+        instances.update(region, id, x -> x.terminated(reason, Instant.now()));
+        instances.publishState(region, id);
+    }
+
+    /** The listener of one region's running instances. */
+    private final class Scoped implements RunningInstance.Listener {
+        private final String region;
+
+        Scoped(String region) {
+            this.region = region;
+        }
+
+        @Override
+        public void sshReady(RunningInstance instance) {
+            instances.publishState(region, instance.instanceId());
+        }
+
+        @Override
+        public void exited(RunningInstance instance, String reason) {
+            String id = instance.instanceId();
+            instance.files().log("QEMU pid " + instance.pid() + " ended: " + reason);
+            try {
+                // The reason first: until the instance leaves the running map it is not shown stopped.
+                instances.update(region, id, r -> r.intent() == Intent.RUNNING
+                        ? r.with(Intent.STOPPED, r.operation(), reason) : r);
+                instances.running.remove(Instances.key(region, id), instance);
+                instances.publishState(region, id);
+            } catch (EngineException e) {
+                instances.running.remove(Instances.key(region, id), instance);
+                LOG.log(System.Logger.Level.DEBUG, "instance " + id + " went away: " + e.getMessage());
+            }
+        }
+    }
+}

@@ -1,0 +1,94 @@
+package dev.nube.engine.compute;
+
+import dev.nube.engine.compute.InstanceRecord.Intent;
+import dev.nube.engine.compute.InstanceRecord.Operation;
+import dev.nube.engine.compute.net.MetadataServer;
+import java.io.IOException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Optional;
+
+/**
+ * What the engine does with each instance when it opens a region: the instance's facts decide, never a stored flag.
+ * Runs under the instance's lock (see {@link Instances#regionOpened}).
+ */
+final class InstanceReconciler {
+    private static final System.Logger LOG = System.getLogger(InstanceReconciler.class.getName());
+    /** As EC2, terminated instances stay listed for a while. */
+    private static final Duration TERMINATED_SHOWN = Duration.ofHours(1);
+
+    private final Instances instances;
+    private final InstanceLifecycle lifecycle;
+
+    InstanceReconciler(Instances instances, InstanceLifecycle lifecycle) {
+        this.instances = instances;
+        this.lifecycle = lifecycle;
+    }
+
+    /**
+     * Brings one instance in line with the facts at engine start: re-attaches a live QEMU, completes or rolls back an
+     * operation the console quit in the middle of, records why a QEMU that should run is gone. Caller holds the lock.
+     */
+    void reconcile(String region, String id) {
+        InstanceRecord r = instances.record(region, id);
+        InstanceFiles files = instances.files(region, id);
+        if (r.intent() == Intent.TERMINATED && r.operation() == Operation.NONE) {
+            if (r.terminatedAt() != null && r.terminatedAt().isBefore(Instant.now().minus(TERMINATED_SHOWN))) {
+                instances.collection(region).delete(id);
+            }
+            return;
+        }
+        Optional<ProcessHandle> process = lifecycle.findProcess(region, id);
+        try {
+            switch (r.operation()) {
+                case TERMINATING -> {
+                    files.log("engine start: completing the termination");
+                    lifecycle.finishTermination(region, id, r.stateReason());
+                    return;
+                }
+                case LAUNCHING -> {
+                    if (process.isEmpty()) {
+                        files.log("engine start: the launch did not finish; rolling it back");
+                        lifecycle.rollBackLaunch(region, id, "the console stopped during the launch");
+                        return;
+                    }
+                }
+                case STOPPING -> {
+                    files.log("engine start: completing the stop");
+                    lifecycle.killUnattached(region, id, "stop");
+                    instances.update(region, id, x -> x.with(Intent.STOPPED, Operation.NONE, r.stateReason()));
+                    instances.publishState(region, id);
+                    return;
+                }
+                default -> {
+                }
+            }
+            if (process.isPresent()) {
+                MetadataServer metadata = null;
+                try {
+                    metadata = lifecycle.serveMetadata(region, r);
+                } catch (java.net.BindException e) {
+                    // QEMU relays to this port and cannot be told another: the guest goes without metadata.
+                    files.log("engine start: metadata port " + r.metadataPort() + " is taken; the guest has no"
+                            + " metadata service until it is stopped and started");
+                }
+                lifecycle.attach(region, id, process.get(), metadata);
+                files.log("engine start: re-attached QEMU pid " + process.get().pid());
+                instances.update(region, id, x -> x.with(Intent.RUNNING, Operation.NONE, null));
+            } else if (r.intent() == Intent.RUNNING) {
+                String reason = "Server.InternalError: QEMU is no longer running; it ended while the console was"
+                        + " closed (see the console output)";
+                files.log("engine start: " + reason);
+                instances.update(region, id, x -> x.with(Intent.STOPPED, Operation.NONE, reason));
+            } else if (r.operation() != Operation.NONE) {
+                instances.update(region, id, x -> x.withOperation(Operation.NONE));
+            }
+        } catch (IOException | RuntimeException e) {
+            files.log("engine start: could not re-attach: " + e.getMessage());
+            LOG.log(System.Logger.Level.WARNING, "reconciling " + id + ": " + e.getMessage(), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        instances.publishState(region, id);
+    }
+}

@@ -1,0 +1,409 @@
+package dev.nube.engine.compute;
+
+import dev.nube.engine.EngineException;
+import dev.nube.engine.compute.InstanceRecord.Intent;
+import dev.nube.engine.compute.InstanceRecord.Operation;
+import dev.nube.engine.compute.net.MetadataServer;
+import dev.nube.engine.compute.qemu.Accelerator;
+import dev.nube.engine.compute.qemu.Commands;
+import dev.nube.engine.compute.qemu.QemuMachine;
+import dev.nube.engine.compute.qemu.TinyImageBuilder;
+import dev.nube.engine.region.Region;
+import dev.nube.engine.region.RegionScoped;
+import dev.nube.engine.region.RegionService;
+import dev.nube.engine.store.AtomicFiles;
+import dev.nube.engine.store.EventBus;
+import dev.nube.engine.store.Ids;
+import dev.nube.engine.store.Listing;
+import dev.nube.engine.store.ResourceChanged;
+import dev.nube.engine.store.ResourceChanged.Change;
+import dev.nube.engine.store.ResourceCollection;
+import dev.nube.engine.store.ResourceKind;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Consumer;
+import java.util.function.UnaryOperator;
+
+/**
+ * Instances stored per region in {@code instances/<id>/}, each run by a daemonized QEMU. The state is derived from
+ * facts every time it is asked for ({@link InstanceLifecycle#derive}); the document records only what the user asked
+ * for and the operation under way. Each instance has a lock held for a whole operation (so operations on it are
+ * serialised) and document updates are serialised on this object (short). See {@link InstanceService} for the rules.
+ */
+public final class Instances implements InstanceService, RegionScoped, SecurityGroupService.Usage, AutoCloseable {
+    static final String USER_INITIATED = "Client.UserInitiatedShutdown: User initiated shutdown";
+    /** How long a stop waits for the guest to power off before QEMU is killed. */
+    public static final Duration DEFAULT_STOP_GRACE = Duration.ofSeconds(30);
+    static final Duration REBOOT_GRACE = Duration.ofSeconds(60);
+    static final Duration BOOT_DEADLINE = Duration.ofMinutes(5);
+
+    final RegionService regions;
+    final EventBus events;
+    final Images images;
+    final KeyPairService keyPairs;
+    final SecurityGroupService securityGroups;
+    final InstanceTypes types = InstanceTypes.ofThisMachine();
+    final Map<String, RunningInstance> running = new ConcurrentHashMap<>();
+    private final Map<String, ReentrantLock> locks = new ConcurrentHashMap<>();
+    private final Map<String, InstanceState> published = new ConcurrentHashMap<>();
+    private final CompletableFuture<Accelerator> accelerator;
+    private final Duration stopGrace;
+    private final InstanceLifecycle lifecycle;
+    private final InstanceReconciler reconciler;
+
+    /**
+     * {@code stopGrace} is how long a stop waits for the guest to power off before QEMU is killed.
+     * {@code acceleratorReport} hears the accelerator's description once the KVM probe (started here) has decided.
+     */
+    public Instances(RegionService regions, EventBus events, Images images, KeyPairService keyPairs,
+                     SecurityGroupService securityGroups, Path workFolder, Duration stopGrace,
+                     Consumer<String> acceleratorReport) {
+        this.regions = regions;
+        this.events = events;
+        this.images = images;
+        this.keyPairs = keyPairs;
+        this.securityGroups = securityGroups;
+        this.stopGrace = stopGrace;
+        this.lifecycle = new InstanceLifecycle(this);
+        this.reconciler = new InstanceReconciler(this, lifecycle);
+        this.accelerator = CompletableFuture.supplyAsync(() -> Accelerator.probe(QemuMachine.BINARY, workFolder),
+                runnable -> {
+                    Thread probe = new Thread(runnable, "kvm probe");
+                    probe.setDaemon(true);
+                    probe.start();
+                });
+        accelerator.thenAccept(a -> acceleratorReport.accept(a.description()));
+    }
+
+    ResourceCollection<InstanceRecord> collection(String region) {
+        return new ResourceCollection<>(ResourceKind.INSTANCE, regions.get(region).root(), InstanceRecord.class);
+    }
+
+    static String key(String region, String id) {
+        return region + "/" + id;
+    }
+
+    InstanceFiles files(String region, String id) {
+        return InstanceFiles.of(collection(region).folderOf(id));
+    }
+
+    Accelerator accelerator() {
+        return accelerator.join();
+    }
+
+    InstanceRecord record(String region, String id) {
+        if (id == null || !Ids.isId(ResourceKind.INSTANCE, id)) {
+            throw new EngineException("InvalidInstanceID.Malformed", "'" + id + "' is not an instance id (i- and 17"
+                    + " hex digits).");
+        }
+        return collection(region).find(id).orElseThrow(() -> new EngineException("InvalidInstanceID.NotFound",
+                "The instance '" + id + "' does not exist in region " + region + "."));
+    }
+
+    /** Re-reads, changes and saves a document atomically with respect to other updates. */
+    synchronized InstanceRecord update(String region, String id, UnaryOperator<InstanceRecord> change) {
+        InstanceRecord updated = change.apply(record(region, id));
+        collection(region).put(id, updated);
+        return updated;
+    }
+
+    /** Publishes the instance's state if it differs from the last one published. */
+    void publishState(String region, String id) {
+        InstanceRecord record = record(region, id);
+        InstanceState state = lifecycle.derive(region, record);
+        InstanceState previous = published.put(key(region, id), state);
+        if (previous != state) {
+            events.publish(new InstanceStateChanged(region, id, previous, state, record.stateReason()));
+            events.publish(new ResourceChanged(region, ResourceKind.INSTANCE, id, Change.UPDATED));
+        }
+    }
+
+    ReentrantLock lock(String region, String id) {
+        ReentrantLock lock = locks.computeIfAbsent(key(region, id), k -> new ReentrantLock());
+        lock.lock();
+        return lock;
+    }
+
+    /** The guard every request passes: the next state, or {@code IncorrectInstanceState} naming id and state. */
+    static InstanceState guard(String id, InstanceState state, InstanceEvent event) {
+        try {
+            return state.on(event);
+        } catch (InstanceState.IllegalTransition e) {
+            throw new EngineException("IncorrectInstanceState", "Instance " + id + " is " + state.awsName()
+                    + "; it cannot be " + event.pastTense() + ".");
+        }
+    }
+
+    @Override
+    public List<InstanceType> instanceTypes() {
+        return InstanceTypes.ALL;
+    }
+
+    @Override
+    public String whyTypeDoesNotFit(InstanceType type) {
+        return types.whyNotFits(type);
+    }
+
+    @Override
+    public List<Instance> run(String region, RunRequest request) {
+        LaunchPlan plan = LaunchPlan.check(region, request, images, keyPairs, securityGroups, types, memoryInUseMiB());
+        List<Instance> launched = new ArrayList<>();
+        for (int i = 0; i < plan.count(); i++) {
+            launched.add(launchOne(region, plan));
+        }
+        return launched;
+    }
+
+    private Instance launchOne(String region, LaunchPlan plan) {
+        String id = Ids.newId(ResourceKind.INSTANCE);
+        InstanceFiles files = files(region, id);
+        ReentrantLock lock = lock(region, id);
+        try {
+            files.create();
+            if (plan.userData() != null) {
+                AtomicFiles.write(files.userData(), plan.userData(), PosixFilePermissions.fromString("rw-------"));
+            }
+            InstanceRecord record = new InstanceRecord(id, plan.name(), plan.image().id(), plan.type().name(),
+                    plan.type().vcpus(), plan.type().memoryMiB(), plan.keyPair() == null ? null : plan.keyPair().id(),
+                    plan.keyPair() == null ? null : plan.keyPair().name(),
+                    plan.groups().stream().map(SecurityGroup::id).toList(), plan.rootVolumeGiB(),
+                    plan.userData() != null, plan.image().sshUser(), Instant.now(), Intent.RUNNING,
+                    Operation.LAUNCHING, null, null, lifecycle.freePort());
+            collection(region).put(id, record);
+            events.publish(new ResourceChanged(region, ResourceKind.INSTANCE, id, Change.CREATED));
+            publishState(region, id);
+            files.log("launch: " + plan.type().name() + ", image " + plan.image().id() + ", volume "
+                    + plan.rootVolumeGiB() + " GiB, user data " + plan.describeUserData());
+            Path base = images.folder(region, plan.image().id()).resolve(TinyImageBuilder.DISK);
+            Commands.check(List.of("qemu-img", "create", "-q", "-f", "qcow2", "-b", base.toString(), "-F", "qcow2",
+                    files.rootDisk().toString(), plan.rootVolumeGiB() + "G"), files.folder(), Duration.ofMinutes(1));
+            lifecycle.launchProcess(region, id);
+            update(region, id, r -> r.withOperation(Operation.NONE));
+            publishState(region, id);
+            return get(region, id);
+        } catch (IOException | RuntimeException e) {
+            String why = e instanceof EngineException ? e.getMessage() : String.valueOf(e.getMessage());
+            lifecycle.rollBackLaunch(region, id, why);
+            throw new EngineException("InstanceLaunchFailed", "Could not launch an instance: " + why, e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            lifecycle.rollBackLaunch(region, id, "interrupted");
+            throw new EngineException("InstanceLaunchFailed", "The launch was interrupted.", e);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    @Override
+    public Listing<Instance> list(String region) {
+        Listing<InstanceRecord> records = collection(region).list();
+        return new Listing<>(records.items().stream().map(r -> lifecycle.toInstance(region, r)).toList(),
+                records.problems());
+    }
+
+    @Override
+    public Instance get(String region, String id) {
+        return lifecycle.toInstance(region, record(region, id));
+    }
+
+    @Override
+    public Instance start(String region, String id) {
+        return lifecycle.withLock(region, id, () -> lifecycle.start(region, id));
+    }
+
+    @Override
+    public Instance stop(String region, String id) {
+        return lifecycle.withLock(region, id, () -> lifecycle.stop(region, id, stopGrace));
+    }
+
+    @Override
+    public Instance reboot(String region, String id) {
+        return lifecycle.withLock(region, id, () -> lifecycle.reboot(region, id));
+    }
+
+    @Override
+    public Instance terminate(String region, String id) {
+        return lifecycle.withLock(region, id, () -> lifecycle.terminate(region, id));
+    }
+
+    @Override
+    public boolean awaitState(String region, String id, InstanceState state, long timeoutMillis)
+            throws InterruptedException {
+        long deadline = System.nanoTime() + timeoutMillis * 1_000_000;
+        while (true) {
+            if (get(region, id).state() == state) {
+                return true;
+            }
+            if (System.nanoTime() > deadline) {
+                return false;
+            }
+            Thread.sleep(100);
+        }
+    }
+
+    @Override
+    public String consoleOutput(String region, String id, int maxBytes) {
+        record(region, id);
+        Path log = files(region, id).consoleLog();
+        try (java.nio.channels.FileChannel channel = java.nio.channels.FileChannel.open(log)) {
+            long size = channel.size();
+            long from = Math.max(0, size - maxBytes);
+            java.nio.ByteBuffer buffer = java.nio.ByteBuffer.allocate((int) (size - from));
+            channel.read(buffer, from);
+            return new String(buffer.array(), 0, buffer.position(), java.nio.charset.StandardCharsets.UTF_8);
+        } catch (java.nio.file.NoSuchFileException e) {
+            return "";
+        } catch (IOException e) {
+            throw new EngineException("StorageError", "Cannot read the console log of " + id + ": " + e.getMessage(),
+                    e);
+        }
+    }
+
+    @Override
+    public java.util.SortedMap<String, String> metadata(String region, String id) {
+        InstanceRecord record = record(region, id);
+        try {
+            java.util.SortedMap<String, String> documents = new java.util.TreeMap<>();
+            MetadataServer.documents(lifecycle.metadataOf(region, record)).forEach((path, body) ->
+                    documents.put(path, new String(body, java.nio.charset.StandardCharsets.UTF_8)));
+            return documents;
+        } catch (IOException e) {
+            throw new EngineException("StorageError", "Cannot read the metadata of " + id + ": " + e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public ConnectInfo connectInfo(String region, String id) {
+        InstanceRecord record = record(region, id);
+        InstanceState state = lifecycle.derive(region, record);
+        RunningInstance live = running.get(key(region, id));
+        if (state != InstanceState.RUNNING || live == null) {
+            throw new EngineException("IncorrectInstanceState", "Instance " + id + " is " + state.awsName()
+                    + "; SSH works once it is running.");
+        }
+        Path keyFile = null;
+        if (record.keyPairId() != null) {
+            try {
+                keyFile = keyPairs.privateKeyFile(region, record.keyPairId());
+            } catch (EngineException e) {
+                keyFile = null; // imported key, or the key pair was deleted: the user brings the key
+            }
+        }
+        String keyArgument = keyFile == null ? "" : "-i '" + keyFile + "' ";
+        String command = "ssh " + keyArgument + "-p " + live.sshPort() + " -o HostKeyAlias=" + id
+                + " -o StrictHostKeyChecking=accept-new " + record.sshUser() + "@127.0.0.1";
+        return new ConnectInfo(id, "127.0.0.1", live.sshPort(), record.sshUser(), keyFile, command);
+    }
+
+    @Override
+    public Path serialConsoleSocket(String region, String id) {
+        InstanceRecord record = record(region, id);
+        InstanceState state = lifecycle.derive(region, record);
+        if (!state.hasProcess() || running.get(key(region, id)) == null) {
+            throw new EngineException("IncorrectInstanceState", "Instance " + id + " is " + state.awsName()
+                    + "; its serial console is there while it runs.");
+        }
+        return files(region, id).serialSocket();
+    }
+
+    @Override
+    public ComputeSummary summary(String region) {
+        Map<InstanceState, Integer> counts = new EnumMap<>(InstanceState.class);
+        for (InstanceState state : InstanceState.values()) {
+            counts.put(state, 0);
+        }
+        list(region).items().forEach(i -> counts.merge(i.state(), 1, Integer::sum));
+        return new ComputeSummary(counts, images.list(region).items().size(), keyPairs.list(region).items().size(),
+                securityGroups.list(region).items().size());
+    }
+
+    @Override
+    public HostUsage hostUsage() {
+        double load = -1;
+        if (java.lang.management.ManagementFactory.getOperatingSystemMXBean()
+                instanceof com.sun.management.OperatingSystemMXBean os) {
+            load = os.getCpuLoad();
+        }
+        long total = InstanceTypes.meminfoMiB("MemTotal");
+        long available = InstanceTypes.meminfoMiB("MemAvailable");
+        int vcpus = 0;
+        long memory = 0;
+        for (Map.Entry<String, RunningInstance> entry : running.entrySet()) {
+            String[] parts = entry.getKey().split("/", 2);
+            try {
+                InstanceRecord record = record(parts[0], parts[1]);
+                vcpus += record.vcpus();
+                memory += record.memoryMiB();
+            } catch (EngineException e) {
+                // the region or instance went away meanwhile
+            }
+        }
+        return new HostUsage(types.hostCpus(), total, load, total < 0 || available < 0 ? -1 : total - available, vcpus,
+                memory);
+    }
+
+    long memoryInUseMiB() {
+        return hostUsage().instanceMemoryMiB();
+    }
+
+    @Override
+    public List<String> usersOf(String region, String groupId) {
+        return users(region, r -> r.securityGroupIds().contains(groupId));
+    }
+
+    /** Instances (not terminated) launched from {@code imageId}, in words. */
+    public List<String> usersOfImage(String region, String imageId) {
+        return users(region, r -> r.imageId().equals(imageId));
+    }
+
+    private List<String> users(String region, java.util.function.Predicate<InstanceRecord> uses) {
+        List<String> users = new ArrayList<>();
+        for (InstanceRecord r : collection(region).list().items()) {
+            if (uses.test(r) && !(r.intent() == Intent.TERMINATED && r.operation() == Operation.NONE)) {
+                users.add(r.id() + (r.name().isEmpty() ? "" : " (" + r.name() + ")"));
+            }
+        }
+        return users;
+    }
+
+    @Override
+    public void regionOpened(Region region) {
+        for (InstanceRecord record : collection(region.name()).list().items()) {
+            lifecycle.withLock(region.name(), record.id(), () -> {
+                reconciler.reconcile(region.name(), record.id());
+                return null;
+            });
+        }
+    }
+
+    @Override
+    public List<String> contentsOf(Region region) {
+        long live = collection(region.name()).list().items().stream()
+                .filter(r -> !(r.intent() == Intent.TERMINATED && r.operation() == Operation.NONE)).count();
+        return live == 0 ? List.of() : List.of(live + (live == 1 ? " instance" : " instances"));
+    }
+
+    @Override
+    public void regionRemoved(Region region) {
+        // Only terminated instances remain (contentsOf counts the others): their documents go with the region.
+        collection(region.name()).ids().forEach(id -> collection(region.name()).delete(id));
+    }
+
+    /** Lets go of every running instance without stopping it: they run on and are re-attached at the next start. */
+    @Override
+    public void close() {
+        running.values().forEach(RunningInstance::detach);
+        running.clear();
+    }
+}

@@ -1,0 +1,212 @@
+package dev.nube.engine.compute.qemu;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Finds Debian packages by name through the system's apt, without root: {@code apt-cache show} names the candidate
+ * version and its checksum, the file is taken from Nube's own package cache or apt's
+ * ({@code /var/cache/apt/archives}) when it is there, and fetched with {@code apt-get download} otherwise. Every file
+ * is checked against apt's SHA-256 before use. When apt knows nothing (no package lists), a file already cached is
+ * used as it is. Not thread-safe: one image build at a time uses it.
+ */
+final class DebianPackages {
+    private static final List<Path> APT_ARCHIVES = List.of(Path.of("/var/cache/apt/archives"));
+    private static final long COMMAND_TIMEOUT_S = 600;
+
+    /** One package that went into an image: what the image manifest lists. */
+    record Fetched(String name, String version, String sha256, Path file) {
+    }
+
+    private final Path cache;
+    private final Map<String, Map<String, String>> known = new java.util.HashMap<>();
+
+    /** {@code cache} is where downloaded packages are kept ({@code $XDG_CACHE_HOME/nube/debs}). */
+    DebianPackages(Path cache) {
+        this.cache = cache;
+    }
+
+    /** The fields apt-cache shows for the candidate version of {@code name}, or empty when apt does not know it. */
+    Optional<Map<String, String>> candidate(String name) throws IOException, InterruptedException {
+        if (!known.containsKey(name)) {
+            lookUp(List.of(name));
+        }
+        return Optional.ofNullable(known.get(name));
+    }
+
+    /** Asks apt about several packages in one call (each call costs a fraction of a second). */
+    void lookUp(List<String> names) throws IOException, InterruptedException {
+        List<String> command = new ArrayList<>(List.of("apt-cache", "show", "--no-all-versions"));
+        command.addAll(names);
+        Commands.Result result = run(command, null);
+        Map<String, String> fields = new LinkedHashMap<>();
+        for (String line : (result.output() + "\n\n").split("\n")) {
+            if (line.isEmpty()) {
+                if (fields.containsKey("Package")) {
+                    known.putIfAbsent(fields.get("Package"), fields);
+                }
+                fields = new LinkedHashMap<>();
+                continue;
+            }
+            int colon = line.indexOf(':');
+            if (colon > 0 && !Character.isWhitespace(line.charAt(0))) {
+                fields.put(line.substring(0, colon), line.substring(colon + 1).strip());
+            }
+        }
+        names.forEach(n -> known.putIfAbsent(n, null));
+    }
+
+    /**
+     * The real package a metapackage such as {@code linux-image-amd64} stands for: the first dependency whose name
+     * starts with {@code prefix}.
+     */
+    String resolveMeta(String meta, String prefix) throws IOException, InterruptedException {
+        Optional<Map<String, String>> fields = candidate(meta);
+        if (fields.isPresent()) {
+            for (String dep : fields.get().getOrDefault("Depends", "").split("[,|]")) {
+                String depName = dep.strip().split("[ (]")[0];
+                if (depName.startsWith(prefix)) {
+                    return depName;
+                }
+            }
+            throw new IOException(meta + " does not depend on a " + prefix + "* package");
+        }
+        // No package lists: the newest matching package already downloaded.
+        return newestCached(prefix + "*").map(p -> p.getFileName().toString().split("_")[0])
+                .orElseThrow(() -> new IOException("apt does not know " + meta + " (run 'apt-get update') and no "
+                        + prefix + "* package is cached"));
+    }
+
+    /** The package file of {@code name}'s candidate version, verified; downloaded when needed. */
+    Fetched fetch(String name) throws IOException, InterruptedException {
+        Optional<Map<String, String>> fields = candidate(name);
+        if (fields.isEmpty()) {
+            Path file = newestCached(name + "_*").orElseThrow(() -> new IOException("apt does not know the package "
+                    + name + " (run 'apt-get update') and it is not cached"));
+            Map<String, String> control = new DebArchive(file).control();
+            return new Fetched(name, control.get("Version"), sha256(file), file);
+        }
+        String version = fields.get().get("Version");
+        String arch = fields.get().getOrDefault("Architecture", "amd64");
+        String expected = fields.get().get("SHA256");
+        String fileName = name + "_" + version.replace(":", "%3a") + "_" + arch + ".deb";
+        Files.createDirectories(cache);
+        Path target = cache.resolve(fileName);
+        if (!matches(target, expected)) {
+            Optional<Path> local = APT_ARCHIVES.stream().map(dir -> dir.resolve(fileName))
+                    .filter(p -> matches(p, expected)).findFirst();
+            if (local.isPresent()) {
+                copyAtomically(local.get(), target);
+            } else {
+                download(name, version, fileName, target);
+            }
+        }
+        if (!matches(target, expected)) {
+            throw new IOException(fileName + " does not match the checksum apt lists for it");
+        }
+        return new Fetched(name, version, expected == null ? sha256(target) : expected, target);
+    }
+
+    private void download(String name, String version, String fileName, Path target)
+            throws IOException, InterruptedException {
+        Path work = Files.createTempDirectory(cache, ".download-");
+        try {
+            Commands.Result result = run(List.of("apt-get", "download", "-q", name + "=" + version), work);
+            Path got = work.resolve(fileName);
+            if (result.exit() != 0 || !Files.isRegularFile(got)) {
+                throw new IOException("apt-get download " + name + " failed: " + result.lastLine());
+            }
+            Files.move(got, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        } finally {
+            try (DirectoryStream<Path> left = Files.newDirectoryStream(work)) {
+                for (Path p : left) {
+                    Files.deleteIfExists(p);
+                }
+            }
+            Files.deleteIfExists(work);
+        }
+    }
+
+    private void copyAtomically(Path source, Path target) throws IOException {
+        Path temp = target.resolveSibling("." + target.getFileName() + ".part");
+        Files.copy(source, temp, StandardCopyOption.REPLACE_EXISTING);
+        Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+    }
+
+    private Optional<Path> newestCached(String glob) throws IOException {
+        List<Path> found = new ArrayList<>();
+        for (Path dir : concat(cache, APT_ARCHIVES)) {
+            if (!Files.isDirectory(dir)) {
+                continue;
+            }
+            try (DirectoryStream<Path> entries = Files.newDirectoryStream(dir, glob + ".deb")) {
+                entries.forEach(found::add);
+            }
+        }
+        found.sort((a, b) -> Long.compare(b.toFile().lastModified(), a.toFile().lastModified()));
+        return found.stream().findFirst();
+    }
+
+    private static List<Path> concat(Path first, List<Path> rest) {
+        List<Path> all = new ArrayList<>();
+        all.add(first);
+        all.addAll(rest);
+        return all;
+    }
+
+    /**
+     * Whether {@code file} has the checksum. A file in Nube's cache that was verified before carries a note of its
+     * checksum, size and time; when those still agree, hashing 70 MB of kernel package again is skipped.
+     */
+    private boolean matches(Path file, String sha256) {
+        if (!Files.isRegularFile(file)) {
+            return false;
+        }
+        try {
+            String stamp = sha256 + " " + Files.size(file) + " " + Files.getLastModifiedTime(file).toMillis();
+            Path note = file.resolveSibling(file.getFileName() + ".verified");
+            if (file.startsWith(cache) && sha256 != null && Files.isRegularFile(note)
+                    && Files.readString(note).strip().equals(stamp)) {
+                return true;
+            }
+            boolean good = sha256 == null || sha256.equalsIgnoreCase(sha256(file));
+            if (good && file.startsWith(cache) && sha256 != null) {
+                Files.writeString(note, stamp + "\n");
+            }
+            return good;
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    static String sha256(Path file) throws IOException {
+        try (InputStream in = Files.newInputStream(file)) {
+            MessageDigest digest = MessageDigest.getInstance("SHA-256");
+            byte[] buffer = new byte[1 << 16];
+            int n;
+            while ((n = in.read(buffer)) > 0) {
+                digest.update(buffer, 0, n);
+            }
+            return HexFormat.of().formatHex(digest.digest());
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static Commands.Result run(List<String> command, Path dir) throws IOException, InterruptedException {
+        return Commands.run(command, dir, Duration.ofSeconds(COMMAND_TIMEOUT_S));
+    }
+}

@@ -1,0 +1,171 @@
+package dev.nube.engine.compute.qemu;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * One QEMU process for one instance: its command line, and the facts about it. QEMU is started with
+ * {@code -daemonize}: it forks, calls setsid (its own session and process group, so it outlives the console and
+ * ignores the console's signals) and writes its pid file; the process the JVM started exits once the machine is set
+ * up. Stateless; safe from any thread.
+ */
+public final class QemuMachine {
+    public static final String BINARY = "qemu-system-x86_64";
+    /** The guest's address on QEMU's user network (its DHCP lease) and the host's, as in EC2's link-local range. */
+    public static final String GUEST_ADDRESS = "169.254.0.15";
+    public static final String METADATA_ADDRESS = "169.254.169.254";
+    private static final long START_DEADLINE_S = 60;
+
+    /** What to run: everything QEMU needs to know, paths absolute. */
+    public record Spec(String instanceId, Accelerator accelerator, int vcpus, int memoryMiB, Path kernel, Path initrd,
+                       Path rootDisk, Path qmpSocket, Path serialSocket, Path consoleLog, Path pidFile,
+                       int metadataPort, int sshPort) {
+    }
+
+    private QemuMachine() {
+    }
+
+    /** The name every Nube QEMU carries ({@code -name}); also how a pid is recognised as the instance's. */
+    public static String processName(String instanceId) {
+        return "nube-" + instanceId;
+    }
+
+    /** The kernel command line of Nube's guests. */
+    public static String kernelCommandLine() {
+        return "console=ttyS0 panic=-1";
+    }
+
+    /** The full command line; {@code sshPort} 0 lets QEMU pick a free loopback port. */
+    public static List<String> command(Spec spec) {
+        List<String> c = new ArrayList<>(List.of(BINARY,
+                "-name", processName(spec.instanceId()),
+                "-machine", "pc,accel=" + spec.accelerator().name(),
+                "-smp", Integer.toString(spec.vcpus()),
+                "-m", spec.memoryMiB() + "M",
+                "-nodefaults", "-no-user-config", "-display", "none",
+                "-kernel", spec.kernel().toString(),
+                "-initrd", spec.initrd().toString(),
+                "-append", kernelCommandLine(),
+                "-drive", "file=" + spec.rootDisk() + ",if=virtio,format=qcow2,discard=unmap",
+                "-netdev", "user,id=net0,restrict=on,net=169.254.0.0/16,host=169.254.0.2,dhcpstart=" + GUEST_ADDRESS
+                        + ",hostfwd=tcp:127.0.0.1:" + spec.sshPort() + "-:22"
+                        + ",guestfwd=tcp:" + METADATA_ADDRESS + ":80-cmd:" + relayBinary() + " nc 127.0.0.1 "
+                        + spec.metadataPort(),
+                "-device", "virtio-net-pci,netdev=net0",
+                "-device", "virtio-rng-pci",
+                "-chardev", "socket,id=serial0,path=" + spec.serialSocket() + ",server=on,wait=off,logfile="
+                        + spec.consoleLog() + ",logappend=on",
+                "-serial", "chardev:serial0",
+                "-qmp", "unix:" + spec.qmpSocket() + ",server=on,wait=off",
+                "-pidfile", spec.pidFile().toString(),
+                "-daemonize"));
+        return c;
+    }
+
+    /** The host's busybox, whose {@code nc} relays each metadata connection of a guest to the engine. */
+    static String relayBinary() {
+        for (String candidate : List.of("/bin/busybox", "/usr/bin/busybox")) {
+            if (Files.isExecutable(Path.of(candidate))) {
+                return candidate;
+            }
+        }
+        return "busybox";
+    }
+
+    /**
+     * Starts QEMU daemonized and returns its pid. {@code stderrLog} gets what QEMU printed before it detached;
+     * its last line is the reason when the start fails.
+     */
+    public static long launch(Spec spec, Path stderrLog) throws IOException, InterruptedException {
+        Files.deleteIfExists(spec.pidFile());
+        Process parent = new ProcessBuilder(command(spec)).redirectErrorStream(true)
+                .redirectOutput(stderrLog.toFile()).redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
+                .start();
+        if (!parent.waitFor(START_DEADLINE_S, TimeUnit.SECONDS)) {
+            parent.destroyForcibly();
+            throw new IOException("QEMU did not start within " + START_DEADLINE_S + " s");
+        }
+        if (parent.exitValue() != 0) {
+            throw new IOException("QEMU failed to start: " + lastLine(stderrLog));
+        }
+        return find(spec.pidFile(), spec.instanceId()).map(ProcessHandle::pid)
+                .orElseThrow(() -> new IOException("QEMU started but left no running process ("
+                        + lastLine(stderrLog) + ")"));
+    }
+
+    /**
+     * The live QEMU of {@code instanceId}: the pid in {@code pidFile}, alive, and its command line carrying the
+     * instance's {@link #processName} (so a reused pid is never mistaken for it).
+     */
+    public static Optional<ProcessHandle> find(Path pidFile, String instanceId) {
+        long pid;
+        try {
+            pid = Long.parseLong(Files.readString(pidFile).strip());
+        } catch (NoSuchFileException e) {
+            return Optional.empty();
+        } catch (IOException | NumberFormatException e) {
+            return Optional.empty();
+        }
+        return ProcessHandle.of(pid).filter(ProcessHandle::isAlive).filter(h -> isInstanceProcess(pid, instanceId));
+    }
+
+    private static boolean isInstanceProcess(long pid, String instanceId) {
+        try {
+            String cmdline = new String(Files.readAllBytes(Path.of("/proc", Long.toString(pid), "cmdline")),
+                    StandardCharsets.UTF_8);
+            return cmdline.contains("\0" + processName(instanceId) + "\0") || cmdline.contains(processName(instanceId)
+                    + ",");
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    /** Resident memory of a process in MiB (from /proc), or -1. */
+    public static long rssMiB(long pid) {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc", Long.toString(pid), "status"))) {
+                if (line.startsWith("VmRSS:")) {
+                    return Long.parseLong(line.replaceAll("[^0-9]", "")) / 1024;
+                }
+            }
+        } catch (IOException | NumberFormatException e) {
+            return -1;
+        }
+        return -1;
+    }
+
+    private static String lastLine(Path file) {
+        try {
+            List<String> lines = Files.readAllLines(file);
+            for (int i = lines.size() - 1; i >= 0; i--) {
+                if (!lines.get(i).isBlank()) {
+                    return lines.get(i).strip();
+                }
+            }
+        } catch (IOException e) {
+            return "no output";
+        }
+        return "no output";
+    }
+
+    /** The host port forwarded to the guest's port 22, read from {@code info usernet}; 0 if none is listed. */
+    public static int sshPort(String usernet) {
+        for (String line : usernet.split("\r?\n")) {
+            if (line.contains("HOST_FORWARD")) {
+                String[] f = line.trim().split("\\s+");
+                // Protocol[State] FD SrcAddr SrcPort DstAddr DstPort RecvQ SendQ
+                if (f.length >= 6 && f[5].equals("22")) {
+                    return Integer.parseInt(f[3]);
+                }
+            }
+        }
+        return 0;
+    }
+}

@@ -1,0 +1,81 @@
+package dev.nube.ui.dashboard;
+
+import dev.nube.engine.HostStatus;
+import dev.nube.engine.compute.ComputeSummary;
+import dev.nube.engine.compute.HostUsage;
+import dev.nube.engine.compute.InstanceService;
+import dev.nube.engine.compute.InstanceStateChanged;
+import dev.nube.engine.store.ResourceChanged;
+import dev.nube.ui.common.ConsoleContext;
+import dev.nube.ui.common.Errors;
+import java.util.function.Supplier;
+import javafx.beans.property.ReadOnlyObjectProperty;
+import javafx.beans.property.ReadOnlyObjectWrapper;
+import javafx.beans.property.ReadOnlyStringProperty;
+import javafx.beans.property.ReadOnlyStringWrapper;
+
+/**
+ * The dashboard: the region's counts, the accelerator, and this machine's CPU and memory with what instances take.
+ * Refreshed on engine events, on region changes, and by {@link #refresh()} (the view calls it on a timer while
+ * shown, for the CPU load). FX thread only.
+ */
+public final class DashboardViewModel {
+    private final InstanceService instances;
+    private final ConsoleContext context;
+    private final ReadOnlyObjectWrapper<ComputeSummary> summary = new ReadOnlyObjectWrapper<>();
+    private final ReadOnlyObjectWrapper<HostUsage> usage = new ReadOnlyObjectWrapper<>();
+    private final ReadOnlyStringWrapper accelerator = new ReadOnlyStringWrapper();
+    private final ReadOnlyStringWrapper failure = new ReadOnlyStringWrapper("");
+    private boolean refreshing;
+
+    public DashboardViewModel(InstanceService instances, Supplier<HostStatus> hostStatus, ConsoleContext context) {
+        this.instances = instances;
+        this.context = context;
+        accelerator.set(hostStatus.get().accelerator());
+        context.events().on(HostStatus.Changed.class, changed -> accelerator.set(changed.status().accelerator()));
+        context.events().on(ResourceChanged.class, event -> {
+            if (event.region().equals(context.region().get())) {
+                refresh();
+            }
+        });
+        context.events().on(InstanceStateChanged.class, event -> refresh());
+        context.region().addListener((obs, old, region) -> refresh());
+        refresh();
+    }
+
+    /** Reads the numbers again (one read at a time: a refresh asked for meanwhile is skipped). */
+    public void refresh() {
+        if (refreshing) {
+            return;
+        }
+        refreshing = true;
+        String region = context.region().get();
+        context.tasks().submit(() -> new Object[] {instances.summary(region), instances.hostUsage()}, result -> {
+            refreshing = false;
+            if (region.equals(context.region().get())) {
+                summary.set((ComputeSummary) result[0]);
+            }
+            usage.set((HostUsage) result[1]);
+            failure.set("");
+        }, error -> {
+            refreshing = false;
+            failure.set(Errors.message(error));
+        });
+    }
+
+    public ReadOnlyObjectProperty<ComputeSummary> summaryProperty() {
+        return summary.getReadOnlyProperty();
+    }
+
+    public ReadOnlyObjectProperty<HostUsage> usageProperty() {
+        return usage.getReadOnlyProperty();
+    }
+
+    public ReadOnlyStringProperty acceleratorProperty() {
+        return accelerator.getReadOnlyProperty();
+    }
+
+    public ReadOnlyStringProperty failureProperty() {
+        return failure.getReadOnlyProperty();
+    }
+}

@@ -1,0 +1,124 @@
+package dev.nube.ui.images;
+
+import dev.nube.engine.compute.Image;
+import dev.nube.engine.compute.ImagePackage;
+import dev.nube.engine.compute.ImageService;
+import dev.nube.ui.common.Dialogs;
+import dev.nube.ui.common.ResourcePage;
+import dev.nube.ui.common.Tables;
+import java.time.ZoneId;
+import java.time.format.DateTimeFormatter;
+import javafx.beans.binding.Bindings;
+import javafx.geometry.Orientation;
+import javafx.scene.Node;
+import javafx.scene.control.Button;
+import javafx.scene.control.Label;
+import javafx.scene.control.ProgressBar;
+import javafx.scene.control.SplitPane;
+import javafx.scene.control.TableView;
+import javafx.scene.layout.HBox;
+import javafx.scene.layout.Priority;
+import javafx.scene.layout.StackPane;
+import javafx.scene.layout.VBox;
+import org.kordamp.ikonli.feather.Feather;
+import org.kordamp.ikonli.javafx.FontIcon;
+
+/** The images page (AMIs): the list, the selected image's details and package manifest, build and deregister. */
+public final class ImagesView extends StackPane {
+    private static final DateTimeFormatter CREATED = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm")
+            .withZone(ZoneId.systemDefault());
+
+    private final ImagesViewModel model;
+    private final TableView<Image> table = new TableView<>();
+
+    public ImagesView(ImagesViewModel model) {
+        this.model = model;
+        table.setId("images-table");
+        table.setItems(model.list().filtered());
+        table.setPlaceholder(new Label("No images in this region yet. \"" + ImageService.TINY_IMAGE_NAME
+                + "\" is built from Debian packages on first launch, or now with \"Build\"."));
+        table.getColumns().add(Tables.column("Name", 200, Image::name));
+        table.getColumns().add(Tables.column("AMI ID", 200, Image::id));
+        table.getColumns().add(Tables.column("Architecture", 100, Image::architecture));
+        table.getColumns().add(Tables.column("Size", 90, i -> String.format("%.1f MiB", i.sizeBytes() / 1048576.0)));
+        table.getColumns().add(Tables.column("Root device", 100, i -> i.rootDeviceGiB() + " GiB"));
+        table.getColumns().add(Tables.column("Created", 140, i -> CREATED.format(i.createdAt())));
+        table.getColumns().add(Tables.column("Source", 200, Image::source));
+        table.setColumnResizePolicy(TableView.CONSTRAINED_RESIZE_POLICY_FLEX_LAST_COLUMN);
+        Tables.keepSelectionById(table, Image::id);
+
+        Button build = new Button("Build " + ImageService.TINY_IMAGE_NAME, new FontIcon(Feather.PACKAGE));
+        build.setId("build-tiny-image");
+        build.disableProperty().bind(Bindings.createBooleanBinding(() -> model.buildingProperty().get()
+                || model.hasTinyImage(), model.buildingProperty(), model.list().items()));
+        build.setOnAction(e -> model.buildTinyImage());
+        Button deregister = new Button("Deregister", new FontIcon(Feather.TRASH_2));
+        deregister.setId("deregister-image");
+        deregister.disableProperty().bind(table.getSelectionModel().selectedItemProperty().isNull());
+        deregister.setOnAction(e -> deregister(table.getSelectionModel().getSelectedItem()));
+        Button refresh = new Button(null, new FontIcon(Feather.REFRESH_CW));
+        refresh.getStyleClass().add("button-icon");
+        refresh.setOnAction(e -> model.list().reload());
+
+        ResourcePage page = new ResourcePage("Images", model.list(), table, refresh, deregister, build);
+        ProgressBar progress = new ProgressBar();
+        progress.progressProperty().bind(model.progressProperty());
+        progress.visibleProperty().bind(model.buildingProperty());
+        progress.setPrefWidth(260);
+        Label status = new Label();
+        status.setId("image-build-status");
+        status.textProperty().bind(model.statusProperty());
+        HBox buildRow = new HBox(10, progress, status);
+        buildRow.visibleProperty().bind(model.statusProperty().isNotEmpty());
+        buildRow.managedProperty().bind(buildRow.visibleProperty());
+        page.getChildren().add(2, buildRow);
+
+        SplitPane split = new SplitPane(page, details());
+        split.setOrientation(Orientation.VERTICAL);
+        split.setDividerPositions(0.5);
+        getChildren().add(split);
+    }
+
+    private Node details() {
+        Label title = new Label("Select an image to see its details and package manifest.");
+        title.setId("image-details-title");
+        title.getStyleClass().add("title-4");
+        Label about = new Label();
+        about.setWrapText(true);
+        TableView<ImagePackage> manifest = new TableView<>();
+        manifest.setId("image-manifest");
+        manifest.getColumns().add(Tables.column("Package", 220, ImagePackage::name));
+        manifest.getColumns().add(Tables.column("Version", 220, ImagePackage::version));
+        manifest.getColumns().add(Tables.column("SHA-256 of the .deb", 480, ImagePackage::sha256));
+        manifest.setColumnResizePolicy(TableView.CONSTRAINED_RESIZE_POLICY_FLEX_LAST_COLUMN);
+        manifest.setPlaceholder(new Label("No package manifest."));
+        table.getSelectionModel().selectedItemProperty().addListener((obs, old, image) -> {
+            if (image == null) {
+                title.setText("Select an image to see its details and package manifest.");
+                about.setText("");
+                manifest.getItems().clear();
+                return;
+            }
+            title.setText(image.name() + " (" + image.id() + ")");
+            about.setText(image.description() + "\nKernel " + image.kernelRelease() + ", SSH user "
+                    + image.sshUser() + ", root device " + image.rootDeviceGiB() + " GiB, source: " + image.source()
+                    + ".\nPackages that went in:");
+            manifest.getItems().setAll(image.manifest());
+        });
+        VBox box = new VBox(8, title, about, manifest);
+        VBox.setVgrow(manifest, Priority.ALWAYS);
+        box.getStyleClass().add("details-pane");
+        return box;
+    }
+
+    private void deregister(Image image) {
+        if (Dialogs.confirm(getScene().getWindow(), "Deregister image", "Deregister " + image.name() + " ("
+                + image.id() + ")?", "Its kernel, initramfs and base disk ("
+                + String.format("%.1f MiB", image.sizeBytes() / 1048576.0) + ") are deleted. An image that an"
+                + " instance still uses cannot be deregistered: its root volume is an overlay on the image's disk.",
+                "Deregister")) {
+            model.deregister(image, () -> { }, failure -> Dialogs.error(getScene().getWindow(),
+                    "Could not deregister the image", failure));
+        }
+    }
+}

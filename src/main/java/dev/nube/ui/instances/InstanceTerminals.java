@@ -1,0 +1,84 @@
+package dev.nube.ui.instances;
+
+import dev.nube.engine.EngineException;
+import dev.nube.engine.compute.ConnectInfo;
+import dev.nube.engine.compute.Instance;
+import dev.nube.engine.compute.InstanceService;
+import dev.nube.engine.compute.InstanceState;
+import dev.nube.engine.compute.InstanceStateChanged;
+import dev.nube.engine.compute.terminal.SerialTerminal;
+import dev.nube.engine.compute.terminal.SshTerminal;
+import dev.nube.ui.common.ConsoleContext;
+import dev.nube.ui.terminal.TerminalView;
+
+/**
+ * Opens an instance's terminals as workspace tabs: "Connect" (an SSH shell logged in with the instance's key pair)
+ * and the serial console. Each (re)connection asks the engine afresh where the instance listens, since the port
+ * changes when it restarts. When an instance stops, its SSH tab says so instead of a bare "connection closed".
+ * FX thread only.
+ */
+final class InstanceTerminals {
+    private static final int COLUMNS = 120;
+    private static final int ROWS = 32;
+
+    private final InstancesViewModel model;
+    private final ConsoleContext context;
+
+    InstanceTerminals(InstancesViewModel model) {
+        this.model = model;
+        this.context = model.context();
+        context.events().on(InstanceStateChanged.class, change -> {
+            if (change.current() != InstanceState.RUNNING && change.current() != InstanceState.PENDING
+                    && context.workspace().tab(sshKey(change.instanceId())) instanceof TerminalView view
+                    && view.isConnected()) {
+                view.ended("Disconnected: instance " + change.instanceId() + " is " + change.current().awsName()
+                        + (change.reason() == null || change.reason().isEmpty() ? "" : " (" + change.reason() + ")")
+                        + ". Start it and reconnect.");
+            }
+        });
+    }
+
+    static String sshKey(String instanceId) {
+        return "ssh-" + instanceId;
+    }
+
+    static String serialKey(String instanceId) {
+        return "serial-" + instanceId;
+    }
+
+    /** Opens (or shows) the SSH terminal of a running instance. */
+    void connect(Instance instance, ConnectInfo info) {
+        String region = model.list().region();
+        InstanceService instances = model.service();
+        String id = instance.id();
+        if (info.privateKeyFile() == null) {
+            throw new EngineException("Connect.NoKey", instance.keyName() == null
+                    ? id + " was launched without a key pair: SSH logins need one. Use the serial console instead."
+                    : "Nube holds no private key for '" + instance.keyName() + "' (it was imported). Log in from a"
+                    + " terminal with your own key: " + info.sshCommand());
+        }
+        TerminalView view = new TerminalView(title(instance), () -> {
+            ConnectInfo fresh = instances.connectInfo(region, id);
+            return SshTerminal.open(fresh.host(), fresh.port(), fresh.user(), fresh.privateKeyFile(), id,
+                    model.knownHosts(), COLUMNS, ROWS);
+        }, context.tasks(), info.sshCommand());
+        view.setId("ssh-terminal-" + id);
+        context.workspace().openTab(sshKey(id), "SSH " + title(instance), view, view::close);
+    }
+
+    /** Opens (or shows) the serial console of an instance that has a QEMU process. */
+    void serialConsole(Instance instance) {
+        String region = model.list().region();
+        InstanceService instances = model.service();
+        String id = instance.id();
+        TerminalView view = new TerminalView("the serial console of " + title(instance),
+                () -> SerialTerminal.open(instances.serialConsoleSocket(region, id)), context.tasks(), null);
+        view.setId("serial-terminal-" + id);
+        context.workspace().openTab(serialKey(id), "Serial " + title(instance), view, view::close);
+    }
+
+    private static String title(Instance instance) {
+        String name = InstancesViewModel.nameOf(instance);
+        return name.isEmpty() ? instance.id() : name + " (" + instance.id() + ")";
+    }
+}

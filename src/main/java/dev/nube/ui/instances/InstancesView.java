@@ -1,0 +1,200 @@
+package dev.nube.ui.instances;
+
+import dev.nube.engine.compute.Instance;
+import dev.nube.engine.compute.InstanceState;
+import dev.nube.ui.common.Dialogs;
+import dev.nube.ui.common.ResourcePage;
+import dev.nube.ui.common.Tables;
+import dev.nube.ui.instances.InstancesViewModel.Action;
+import java.time.ZoneId;
+import java.time.format.DateTimeFormatter;
+import java.util.List;
+import java.util.stream.Collectors;
+import javafx.beans.binding.Bindings;
+import javafx.beans.property.SimpleObjectProperty;
+import javafx.collections.FXCollections;
+import javafx.geometry.Orientation;
+import javafx.scene.control.Button;
+import javafx.scene.control.ComboBox;
+import javafx.scene.control.Label;
+import javafx.scene.control.ListCell;
+import javafx.scene.control.MenuButton;
+import javafx.scene.control.MenuItem;
+import javafx.scene.control.SelectionMode;
+import javafx.scene.control.SplitPane;
+import javafx.scene.control.TableCell;
+import javafx.scene.control.TableColumn;
+import javafx.scene.control.TableView;
+import javafx.scene.layout.StackPane;
+import javafx.stage.Window;
+import org.kordamp.ikonli.feather.Feather;
+import org.kordamp.ikonli.javafx.FontIcon;
+
+/**
+ * The instances page: a live table (state as a badge), text and state filters, actions on the selected instances,
+ * Connect, and the details of the selected instance below. {@code onLaunch} opens the launch wizard. FX thread only.
+ */
+public final class InstancesView extends StackPane {
+    static final DateTimeFormatter LAUNCHED = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss")
+            .withZone(ZoneId.systemDefault());
+
+    private final InstancesViewModel model;
+    private final InstanceTerminals terminals;
+    private final TableView<Instance> table = new TableView<>();
+
+    public InstancesView(InstancesViewModel model, Runnable onLaunch) {
+        this.model = model;
+        this.terminals = new InstanceTerminals(model);
+        table.setId("instances-table");
+        table.setItems(model.list().filtered());
+        table.getSelectionModel().setSelectionMode(SelectionMode.MULTIPLE);
+        table.setPlaceholder(new Label("No instances match. Launch one with \"Launch instances\"."));
+        table.getColumns().add(Tables.column("Name", 130, InstancesViewModel::nameOf));
+        table.getColumns().add(Tables.column("Instance ID", 190, Instance::id));
+        table.getColumns().add(stateColumn());
+        table.getColumns().add(Tables.column("Instance type", 100, Instance::instanceType));
+        table.getColumns().add(Tables.column("Address", 175, InstancesView::address));
+        table.getColumns().add(Tables.column("Key pair", 120, i -> i.keyName() == null ? "-" : i.keyName()));
+        table.getColumns().add(Tables.column("Launch time", 160, i -> LAUNCHED.format(i.launchTime())));
+        table.setColumnResizePolicy(TableView.CONSTRAINED_RESIZE_POLICY_FLEX_LAST_COLUMN);
+        Tables.keepSelectionById(table, Instance::id);
+        table.setOnMouseClicked(e -> {
+            if (e.getClickCount() == 2 && selected().size() == 1) {
+                connect(selected().get(0));
+            }
+        });
+
+        Button launch = new Button("Launch instances", new FontIcon(Feather.PLUS));
+        launch.setId("launch-instances");
+        launch.getStyleClass().add("accent");
+        launch.setOnAction(e -> onLaunch.run());
+        Button connect = new Button("Connect", new FontIcon(Feather.TERMINAL));
+        connect.setId("connect-instance");
+        connect.disableProperty().bind(Bindings.createBooleanBinding(() -> selected().size() != 1
+                || selected().get(0).state() != InstanceState.RUNNING, table.getSelectionModel().getSelectedItems()));
+        connect.setOnAction(e -> connect(selected().get(0)));
+        MenuButton state = new MenuButton("Instance state");
+        state.setId("instance-state-menu");
+        state.disableProperty().bind(Bindings.isEmpty(table.getSelectionModel().getSelectedItems()));
+        for (Action action : Action.values()) {
+            MenuItem item = new MenuItem(action.label());
+            item.setId("action-" + action.name().toLowerCase());
+            item.setUserData(action);
+            item.setOnAction(e -> run(action));
+            state.getItems().add(item);
+        }
+        // Only what fits at least one selected instance is offered (the engine checks again).
+        state.setOnShowing(e -> state.getItems().forEach(item -> {
+            if (item.getUserData() instanceof Action action) {
+                item.setDisable(selected().stream().noneMatch(i -> action.appliesTo(i.state())));
+            }
+        }));
+        MenuItem serial = new MenuItem("Serial console");
+        serial.setId("action-serial");
+        serial.setOnAction(e -> selected().forEach(terminals::serialConsole));
+        state.getItems().addAll(new javafx.scene.control.SeparatorMenuItem(), serial);
+        Button refresh = new Button(null, new FontIcon(Feather.REFRESH_CW));
+        refresh.getStyleClass().add("button-icon");
+        refresh.setOnAction(e -> model.list().reload());
+
+        ComboBox<InstanceState> stateFilter = new ComboBox<>(FXCollections.observableArrayList(
+                (InstanceState) null));
+        stateFilter.getItems().addAll(InstanceState.values());
+        stateFilter.setId("state-filter");
+        stateFilter.setPromptText("All states");
+        stateFilter.setCellFactory(list -> new StateCell());
+        stateFilter.setButtonCell(new StateCell());
+        stateFilter.valueProperty().bindBidirectional(model.stateFilterProperty());
+
+        ResourcePage page = new ResourcePage("Instances", model.list(), table, refresh, stateFilter, state, connect,
+                launch);
+        Label problem = new Label();
+        problem.setId("instances-action-problem");
+        problem.getStyleClass().add("error-text");
+        problem.setWrapText(true);
+        problem.textProperty().bind(model.actionProblemProperty());
+        problem.visibleProperty().bind(model.actionProblemProperty().isNotEmpty());
+        problem.managedProperty().bind(problem.visibleProperty());
+        page.getChildren().add(2, problem);
+
+        InstanceDetailsView details = new InstanceDetailsView(model);
+        table.getSelectionModel().selectedItemProperty().addListener((obs, old, instance) -> details.show(instance));
+        SplitPane split = new SplitPane(page, details);
+        split.setOrientation(Orientation.VERTICAL);
+        split.setDividerPositions(0.55);
+        getChildren().add(split);
+    }
+
+    static String address(Instance instance) {
+        return instance.sshPort() > 0 ? "127.0.0.1:" + instance.sshPort() + " (SSH)" : "-";
+    }
+
+    private List<Instance> selected() {
+        return List.copyOf(table.getSelectionModel().getSelectedItems());
+    }
+
+    private void run(Action action) {
+        List<Instance> chosen = selected();
+        if (action == Action.TERMINATE) {
+            String names = chosen.stream().map(i -> i.id() + (InstancesViewModel.nameOf(i).isEmpty() ? ""
+                    : " (" + i.name() + ")")).collect(Collectors.joining(", "));
+            if (!Dialogs.confirm(window(), "Terminate instances", "Terminate " + (chosen.size() == 1 ? "this instance"
+                    : chosen.size() + " instances") + "?", "Terminating " + names + " deletes "
+                    + (chosen.size() == 1 ? "its root volume" : "their root volumes")
+                    + " and everything on " + (chosen.size() == 1 ? "it" : "them")
+                    + ". This cannot be undone.", "Terminate")) {
+                return;
+            }
+        }
+        model.apply(action, chosen);
+    }
+
+    private void connect(Instance instance) {
+        if (instance.state() != InstanceState.RUNNING) {
+            Dialogs.error(window(), "Cannot connect", instance.id() + " is " + instance.state().awsName()
+                    + ": only a running instance accepts SSH logins. The serial console works while it has a"
+                    + " QEMU process.");
+            return;
+        }
+        model.connectInfo(instance, info -> {
+            try {
+                terminals.connect(instance, info);
+            } catch (RuntimeException e) {
+                Dialogs.error(window(), "Cannot connect", e);
+            }
+        }, failure -> Dialogs.error(window(), "Cannot connect", failure));
+    }
+
+    private TableColumn<Instance, InstanceState> stateColumn() {
+        TableColumn<Instance, InstanceState> column = new TableColumn<>("Instance state");
+        column.setPrefWidth(140);
+        column.setCellValueFactory(cell -> new SimpleObjectProperty<>(cell.getValue().state()));
+        column.setCellFactory(c -> new TableCell<>() {
+            private final StateBadge badge = new StateBadge();
+
+            @Override
+            protected void updateItem(InstanceState state, boolean empty) {
+                super.updateItem(state, empty);
+                if (empty || state == null) {
+                    setGraphic(null);
+                } else {
+                    badge.setState(state);
+                    setGraphic(badge);
+                }
+            }
+        });
+        return column;
+    }
+
+    private Window window() {
+        return getScene().getWindow();
+    }
+
+    private static final class StateCell extends ListCell<InstanceState> {
+        @Override
+        protected void updateItem(InstanceState state, boolean empty) {
+            super.updateItem(state, empty);
+            setText(empty ? null : state == null ? "All states" : state.awsName());
+        }
+    }
+}

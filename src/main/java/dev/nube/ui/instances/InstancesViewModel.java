@@ -1,0 +1,172 @@
+package dev.nube.ui.instances;
+
+import dev.nube.engine.compute.ConnectInfo;
+import dev.nube.engine.compute.Instance;
+import dev.nube.engine.compute.InstanceService;
+import dev.nube.engine.compute.InstanceState;
+import dev.nube.engine.compute.SecurityGroup;
+import dev.nube.engine.compute.SecurityGroupService;
+import dev.nube.engine.store.ResourceKind;
+import dev.nube.ui.common.ConsoleContext;
+import dev.nube.ui.common.Errors;
+import dev.nube.ui.common.ResourceListModel;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Consumer;
+import javafx.beans.property.ObjectProperty;
+import javafx.beans.property.ReadOnlyStringProperty;
+import javafx.beans.property.ReadOnlyStringWrapper;
+import javafx.beans.property.SimpleObjectProperty;
+
+/**
+ * The instances page: the live list (it reloads on every engine event about instances), a state filter, and the
+ * instance actions. Actions run one background task per instance, so several instances stop at once; failures are
+ * gathered into {@link #actionProblemProperty()}. FX thread only.
+ */
+public final class InstancesViewModel {
+    /** The actions of the "Instance state" menu, with the state each one needs, as EC2 names them. */
+    public enum Action {
+        START("Start instance", "started"), STOP("Stop instance", "stopped"), REBOOT("Reboot instance", "rebooted"),
+        TERMINATE("Terminate instance", "terminated");
+
+        private final String label;
+        private final String done;
+
+        Action(String label, String done) {
+            this.label = label;
+            this.done = done;
+        }
+
+        public String label() {
+            return label;
+        }
+
+        /** Whether the action makes sense for an instance in {@code state} (the engine checks again). */
+        public boolean appliesTo(InstanceState state) {
+            return switch (this) {
+                case START -> state == InstanceState.STOPPED;
+                case STOP -> state == InstanceState.RUNNING || state == InstanceState.PENDING;
+                case REBOOT -> state == InstanceState.RUNNING;
+                case TERMINATE -> state != InstanceState.TERMINATED && state != InstanceState.SHUTTING_DOWN;
+            };
+        }
+    }
+
+    private final InstanceService instances;
+    private final SecurityGroupService securityGroups;
+    private final ConsoleContext context;
+    private final Path knownHosts;
+    private final ResourceListModel<Instance> list;
+    private final ObjectProperty<InstanceState> stateFilter = new SimpleObjectProperty<>();
+    private final ReadOnlyStringWrapper actionProblem = new ReadOnlyStringWrapper("");
+
+    /** {@code knownHosts} is where Nube's own SSH client keeps the host keys of instances. */
+    public InstancesViewModel(InstanceService instances, SecurityGroupService securityGroups, ConsoleContext context,
+                              Path knownHosts) {
+        this.instances = instances;
+        this.securityGroups = securityGroups;
+        this.context = context;
+        this.knownHosts = knownHosts;
+        this.list = new ResourceListModel<>(context, ResourceKind.INSTANCE, instances::list,
+                i -> String.join(" ", i.id(), nameOf(i), i.state().awsName(), i.instanceType(),
+                        String.valueOf(i.keyName()), String.valueOf(i.privateIp()), i.imageId()));
+        stateFilter.addListener((obs, old, state) -> list.extraFilterProperty().set(
+                state == null ? null : instance -> instance.state() == state));
+    }
+
+    static String nameOf(Instance instance) {
+        return instance.name() == null ? "" : instance.name();
+    }
+
+    public ResourceListModel<Instance> list() {
+        return list;
+    }
+
+    /** The state rows must be in, or null for every state. */
+    public ObjectProperty<InstanceState> stateFilterProperty() {
+        return stateFilter;
+    }
+
+    /** What went wrong with the last actions ("Could not stop i-...: ..."), or empty. */
+    public ReadOnlyStringProperty actionProblemProperty() {
+        return actionProblem.getReadOnlyProperty();
+    }
+
+    public void clearActionProblem() {
+        actionProblem.set("");
+    }
+
+    /** Applies {@code action} to every instance it fits; instances it does not fit are named in the problem. */
+    public void apply(Action action, List<Instance> selected) {
+        String region = list.region();
+        List<String> skipped = new ArrayList<>();
+        actionProblem.set("");
+        for (Instance instance : selected) {
+            if (!action.appliesTo(instance.state())) {
+                skipped.add(instance.id() + " is " + instance.state().awsName());
+                continue;
+            }
+            context.tasks().submit(() -> switch (action) {
+                case START -> instances.start(region, instance.id());
+                case STOP -> instances.stop(region, instance.id());
+                case REBOOT -> instances.reboot(region, instance.id());
+                case TERMINATE -> instances.terminate(region, instance.id());
+            }, done -> list.reload(), failure -> addProblem("Could not " + action.label().toLowerCase()
+                    .replace(" instance", "") + " " + instance.id() + ": " + Errors.message(failure)));
+        }
+        if (!skipped.isEmpty()) {
+            addProblem("Not " + action.done + ": " + String.join(", ", skipped) + ".");
+        }
+    }
+
+    private void addProblem(String text) {
+        actionProblem.set(actionProblem.get().isEmpty() ? text : actionProblem.get() + "\n" + text);
+    }
+
+    public void consoleOutput(Instance instance, Consumer<String> onOutput, Consumer<Throwable> onFailure) {
+        String region = list.region();
+        context.tasks().submit(() -> instances.consoleOutput(region, instance.id(), 64 * 1024), onOutput, onFailure);
+    }
+
+    public void metadata(Instance instance, Consumer<java.util.SortedMap<String, String>> onMetadata,
+                         Consumer<Throwable> onFailure) {
+        String region = list.region();
+        context.tasks().submit(() -> instances.metadata(region, instance.id()), onMetadata, onFailure);
+    }
+
+    public void connectInfo(Instance instance, Consumer<ConnectInfo> onInfo, Consumer<Throwable> onFailure) {
+        String region = list.region();
+        context.tasks().submit(() -> instances.connectInfo(region, instance.id()), onInfo, onFailure);
+    }
+
+    public void serialSocket(Instance instance, Consumer<Path> onSocket, Consumer<Throwable> onFailure) {
+        String region = list.region();
+        context.tasks().submit(() -> instances.serialConsoleSocket(region, instance.id()), onSocket, onFailure);
+    }
+
+    /** The security groups of an instance, with their rules (a group deleted since shows as missing). */
+    public void securityGroups(Instance instance, Consumer<List<SecurityGroup>> onGroups,
+                               Consumer<Throwable> onFailure) {
+        String region = list.region();
+        context.tasks().submit(() -> {
+            List<SecurityGroup> groups = new ArrayList<>();
+            for (String id : instance.securityGroupIds()) {
+                groups.add(securityGroups.get(region, id));
+            }
+            return groups;
+        }, onGroups, onFailure);
+    }
+
+    public Path knownHosts() {
+        return knownHosts;
+    }
+
+    public ConsoleContext context() {
+        return context;
+    }
+
+    public InstanceService service() {
+        return instances;
+    }
+}

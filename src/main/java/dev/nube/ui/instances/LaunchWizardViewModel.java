@@ -1,0 +1,278 @@
+package dev.nube.ui.instances;
+
+import dev.nube.engine.compute.Image;
+import dev.nube.engine.compute.ImageBuildProgress;
+import dev.nube.engine.compute.ImageService;
+import dev.nube.engine.compute.Instance;
+import dev.nube.engine.compute.InstanceService;
+import dev.nube.engine.compute.InstanceType;
+import dev.nube.engine.compute.KeyPair;
+import dev.nube.engine.compute.Protocol;
+import dev.nube.engine.compute.RunRequest;
+import dev.nube.engine.compute.SecurityGroup;
+import dev.nube.engine.compute.SecurityGroupRule;
+import dev.nube.engine.compute.SecurityGroupService;
+import dev.nube.ui.common.ConsoleContext;
+import dev.nube.ui.common.Errors;
+import dev.nube.ui.common.TaskExecutor;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Consumer;
+import javafx.beans.Observable;
+import javafx.beans.binding.Bindings;
+import javafx.beans.binding.ObjectBinding;
+import javafx.beans.property.BooleanProperty;
+import javafx.beans.property.DoubleProperty;
+import javafx.beans.property.IntegerProperty;
+import javafx.beans.property.ObjectProperty;
+import javafx.beans.property.ReadOnlyBooleanProperty;
+import javafx.beans.property.ReadOnlyBooleanWrapper;
+import javafx.beans.property.SimpleBooleanProperty;
+import javafx.beans.property.SimpleDoubleProperty;
+import javafx.beans.property.SimpleIntegerProperty;
+import javafx.beans.property.SimpleObjectProperty;
+import javafx.beans.property.SimpleStringProperty;
+import javafx.beans.property.StringProperty;
+import javafx.collections.FXCollections;
+import javafx.collections.ObservableList;
+
+/**
+ * The launch wizard's state, as the EC2 console's one page: name, image, type, key pair (or none, with a warning),
+ * security group (existing, or a new one allowing SSH), root volume, count and user data; the problems that block
+ * Launch, computed as anything changes; and the launch itself, which builds the tiny image first when the region
+ * has none (its progress shown) and can be cancelled. FX thread only.
+ */
+public final class LaunchWizardViewModel {
+    /** An image to launch from; {@code image} is null for the built-in image not built yet in this region. */
+    public record ImageChoice(Image image, String label) {
+        @Override
+        public String toString() {
+            return label;
+        }
+    }
+
+    private final InstanceService instances;
+    private final ImageService images;
+    private final SecurityGroupService groups;
+    private final ConsoleContext context;
+
+    private final ObservableList<ImageChoice> imageChoices = FXCollections.observableArrayList();
+    private final ObservableList<InstanceType> types = FXCollections.observableArrayList();
+    final StringProperty name = new SimpleStringProperty("");
+    final ObjectProperty<ImageChoice> image = new SimpleObjectProperty<>();
+    final ObjectProperty<InstanceType> type = new SimpleObjectProperty<>();
+    final ObjectProperty<KeyPair> keyPair = new SimpleObjectProperty<>();
+    final BooleanProperty withoutKeyPair = new SimpleBooleanProperty();
+    final BooleanProperty newGroup = new SimpleBooleanProperty();
+    final ObjectProperty<SecurityGroup> existingGroup = new SimpleObjectProperty<>();
+    final IntegerProperty rootVolumeGiB = new SimpleIntegerProperty(1);
+    final IntegerProperty count = new SimpleIntegerProperty(1);
+    final StringProperty userData = new SimpleStringProperty("");
+    private final ReadOnlyBooleanWrapper launching = new ReadOnlyBooleanWrapper();
+    private final DoubleProperty progress = new SimpleDoubleProperty(-1);
+    private final StringProperty status = new SimpleStringProperty("");
+    private final ObjectBinding<List<String>> problems;
+    private final List<String> typeProblems = new ArrayList<>();
+    private TaskExecutor.Cancellable running;
+    private final AutoCloseable progressSubscription;
+
+    public LaunchWizardViewModel(InstanceService instances, ImageService images, SecurityGroupService groups,
+                                 ConsoleContext context) {
+        this.instances = instances;
+        this.images = images;
+        this.groups = groups;
+        this.context = context;
+        Observable[] inputs = {name, image, type, keyPair, withoutKeyPair, newGroup, existingGroup, rootVolumeGiB,
+            count, userData};
+        problems = Bindings.createObjectBinding(this::computeProblems, inputs);
+        image.addListener((obs, old, choice) -> {
+            int minimum = minimumVolumeGiB();
+            if (rootVolumeGiB.get() < minimum) {
+                rootVolumeGiB.set(minimum);
+            }
+        });
+        progressSubscription = context.events().on(ImageBuildProgress.class, update -> {
+            if (launching.get() && update.region().equals(context.region().get())) {
+                progress.set(update.fraction());
+                status.set("Building " + update.imageName() + ": " + update.step());
+            }
+        });
+        load();
+    }
+
+    private void load() {
+        String region = context.region().get();
+        context.tasks().submit(() -> images.list(region).items(), list -> {
+            imageChoices.clear();
+            list.forEach(i -> imageChoices.add(new ImageChoice(i, i.name() + " (" + i.id() + ")")));
+            if (list.stream().noneMatch(i -> i.name().equals(ImageService.TINY_IMAGE_NAME))) {
+                imageChoices.add(0, new ImageChoice(null, ImageService.TINY_IMAGE_NAME
+                        + " (built from Debian packages on first launch)"));
+            }
+            if (image.get() == null && !imageChoices.isEmpty()) {
+                image.set(imageChoices.get(0));
+            }
+        }, failure -> status.set(Errors.message(failure)));
+        context.tasks().submit(() -> {
+            List<InstanceType> all = instances.instanceTypes();
+            List<String> reasons = new ArrayList<>();
+            all.forEach(t -> reasons.add(instances.whyTypeDoesNotFit(t)));
+            return new Object[] {all, reasons};
+        }, result -> {
+            @SuppressWarnings("unchecked")
+            List<InstanceType> all = (List<InstanceType>) result[0];
+            @SuppressWarnings("unchecked")
+            List<String> reasons = (List<String>) result[1];
+            typeProblems.clear();
+            typeProblems.addAll(reasons);
+            types.setAll(all);
+            if (type.get() == null) {
+                all.stream().filter(t -> t.name().equals("t3.micro")).findFirst().or(() -> all.stream().findFirst())
+                        .ifPresent(type::set);
+            }
+        }, failure -> status.set(Errors.message(failure)));
+    }
+
+    /** Why a type cannot run here, or null when it can. */
+    String whyNotFits(InstanceType candidate) {
+        int index = types.indexOf(candidate);
+        return index < 0 || index >= typeProblems.size() ? null : typeProblems.get(index);
+    }
+
+    int minimumVolumeGiB() {
+        ImageChoice choice = image.get();
+        return choice == null || choice.image() == null ? 1 : Math.max(1, choice.image().rootDeviceGiB());
+    }
+
+    private List<String> computeProblems() {
+        List<String> found = new ArrayList<>();
+        if (name.get().length() > 255) {
+            found.add("The name has at most 255 characters.");
+        }
+        if (image.get() == null) {
+            found.add("Choose an image.");
+        }
+        if (type.get() == null) {
+            found.add("Choose an instance type.");
+        } else if (whyNotFits(type.get()) != null) {
+            found.add(whyNotFits(type.get()));
+        }
+        if (keyPair.get() == null && !withoutKeyPair.get()) {
+            found.add("Choose a key pair, create one, or proceed without a key pair.");
+        }
+        if (!newGroup.get() && existingGroup.get() == null) {
+            found.add("Choose a security group, or create one that allows SSH.");
+        }
+        if (rootVolumeGiB.get() < minimumVolumeGiB() || rootVolumeGiB.get() > RunRequest.MAX_ROOT_VOLUME_GIB) {
+            found.add("The root volume is " + minimumVolumeGiB() + " to " + RunRequest.MAX_ROOT_VOLUME_GIB + " GiB.");
+        }
+        if (count.get() < 1 || count.get() > RunRequest.MAX_COUNT) {
+            found.add("Launch 1 to " + RunRequest.MAX_COUNT + " instances at a time.");
+        }
+        int userDataBytes = userDataBytes();
+        if (userDataBytes > RunRequest.MAX_USER_DATA_BYTES) {
+            found.add("User data is " + userDataBytes + " bytes; at most " + RunRequest.MAX_USER_DATA_BYTES
+                    + " bytes are allowed.");
+        }
+        return found;
+    }
+
+    int userDataBytes() {
+        return userData.get().getBytes(StandardCharsets.UTF_8).length;
+    }
+
+    /** What stops the launch, in words; empty when Launch may go. */
+    public ObjectBinding<List<String>> problems() {
+        return problems;
+    }
+
+    /** Launches; {@code onLaunched} gets the new instances. The wizard stays usable after a failure. */
+    public void launch(Consumer<List<Instance>> onLaunched, Consumer<Throwable> onFailure) {
+        if (launching.get() || !problems.get().isEmpty()) {
+            return;
+        }
+        String region = context.region().get();
+        ImageChoice choice = image.get();
+        InstanceType chosenType = type.get();
+        String key = withoutKeyPair.get() || keyPair.get() == null ? null : keyPair.get().id();
+        boolean createGroup = newGroup.get();
+        String group = createGroup ? null : existingGroup.get().id();
+        String instanceName = name.get().isBlank() ? null : name.get().strip();
+        byte[] data = userData.get().isEmpty() ? null : userData.get().getBytes(StandardCharsets.UTF_8);
+        int volume = rootVolumeGiB.get();
+        int instanceCount = count.get();
+        launching.set(true);
+        progress.set(-1);
+        status.set("Launching...");
+        running = context.tasks().submit(() -> {
+            String imageId = choice.image() != null ? choice.image().id() : images.ensureTinyImage(region).id();
+            String groupId = createGroup ? createSshGroup(region) : group;
+            return instances.run(region, new RunRequest(imageId, chosenType.name(), key, List.of(groupId),
+                    instanceCount, instanceName, data, volume));
+        }, launched -> {
+            launching.set(false);
+            status.set("Launched " + launched.size() + (launched.size() == 1 ? " instance." : " instances."));
+            onLaunched.accept(launched);
+        }, failure -> {
+            launching.set(false);
+            progress.set(-1);
+            status.set(Errors.message(failure));
+            onFailure.accept(failure);
+        });
+    }
+
+    /** A new group in EC2's style ("launch-wizard-N") allowing SSH from anywhere. */
+    private String createSshGroup(String region) {
+        List<String> taken = groups.list(region).items().stream().map(SecurityGroup::name).toList();
+        int n = 1;
+        while (taken.contains("launch-wizard-" + n)) {
+            n++;
+        }
+        SecurityGroup created = groups.create(region, "launch-wizard-" + n, "created by the launch wizard");
+        groups.setRules(region, created.id(), SecurityGroup.Direction.INBOUND, List.of(
+                SecurityGroupRule.fromCidr(Protocol.TCP, 22, 22, "0.0.0.0/0", "SSH from anywhere")));
+        return created.id();
+    }
+
+    /** Stops a launch under way (an image build is cancelled; instances already started stay). */
+    public void cancel() {
+        if (running != null && launching.get()) {
+            running.cancel();
+            launching.set(false);
+            progress.set(-1);
+            status.set("Cancelled.");
+        }
+    }
+
+    /** The wizard closed: cancel what runs and stop listening to the engine. */
+    public void dispose() {
+        cancel();
+        try {
+            progressSubscription.close();
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    public ObservableList<ImageChoice> imageChoices() {
+        return imageChoices;
+    }
+
+    public ObservableList<InstanceType> types() {
+        return types;
+    }
+
+    public ReadOnlyBooleanProperty launchingProperty() {
+        return launching.getReadOnlyProperty();
+    }
+
+    /** The image build's progress (0..1), or -1 when there is no build to measure. */
+    public DoubleProperty progressProperty() {
+        return progress;
+    }
+
+    public StringProperty statusProperty() {
+        return status;
+    }
+}

@@ -1,0 +1,142 @@
+package dev.nube.bench;
+
+import dev.nube.engine.Engine;
+import dev.nube.engine.compute.Image;
+import dev.nube.engine.compute.Instance;
+import dev.nube.engine.compute.InstanceService;
+import dev.nube.engine.compute.InstanceState;
+import dev.nube.engine.compute.KeyType;
+import dev.nube.engine.compute.RunRequest;
+import dev.nube.engine.compute.net.SshBanner;
+import dev.nube.engine.compute.qemu.QemuMachine;
+import dev.nube.engine.compute.qemu.TinyImageBuilder;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+
+/**
+ * Launch to SSH-ready through the engine (median of 5) beside a bare {@code qemu-system-x86_64} boot of the same
+ * kernel, initramfs and disk to the same SSH banner in the same run, alternating the two; then stop and start times
+ * and the resident memory of one running instance. The ratio is Nube's overhead.
+ */
+final class InstancesBenchmark implements Bench.Suite {
+    private static final String REGION = "local-1";
+    private static final long DEADLINE_MS = 300_000;
+
+    @Override
+    public String description() {
+        return "launch to SSH-ready vs a bare QEMU boot of the same image; stop, start, RSS";
+    }
+
+    @Override
+    public void run(String[] args) throws Exception {
+        int rounds = args.length > 0 ? Integer.parseInt(args[0]) : 5;
+        Path home = Files.createTempDirectory("nube-bench-instances");
+        try (Engine engine = Engine.open(home)) {
+            InstanceService instances = engine.instances();
+            long t0 = System.nanoTime();
+            Image image = engine.images().ensureTinyImage(REGION);
+            System.out.printf("image ready in %d ms (cached builds are reused)%n", ms(t0));
+            String key = engine.keyPairs().create(REGION, "bench", KeyType.ED25519, 0).keyPair().id();
+            Path imageDir = home.resolve("regions/local-1/images").resolve(image.id());
+            List<Double> nube = new ArrayList<>();
+            List<Double> bare = new ArrayList<>();
+            for (int i = 0; i < rounds; i++) {
+                bare.add((double) bareBoot(imageDir, home.resolve("bare-" + i)));
+                long start = System.nanoTime();
+                Instance launched = instances.run(REGION, RunRequest.of(image.id(), "t3.nano", key)).get(0);
+                if (!instances.awaitState(REGION, launched.id(), InstanceState.RUNNING, DEADLINE_MS)) {
+                    throw new IllegalStateException(launched.id() + " did not reach running");
+                }
+                nube.add((double) ms(start));
+                System.out.printf("round %d: bare %.0f ms, nube %.0f ms%n", i + 1, bare.get(i), nube.get(i));
+                if (i < rounds - 1) {
+                    instances.terminate(REGION, launched.id());
+                    continue;
+                }
+                Instance running = instances.get(REGION, launched.id());
+                Thread.sleep(2000); // let the guest settle before reading its memory
+                long rss = QemuMachine.rssMiB(running.pid());
+                long stopStart = System.nanoTime();
+                instances.stop(REGION, running.id());
+                long stopMs = ms(stopStart);
+                long startStart = System.nanoTime();
+                instances.start(REGION, running.id());
+                instances.awaitState(REGION, running.id(), InstanceState.RUNNING, DEADLINE_MS);
+                long startMs = ms(startStart);
+                instances.terminate(REGION, running.id());
+                double n = new Stats(nube.stream().mapToDouble(d -> d).toArray()).median();
+                double b = new Stats(bare.stream().mapToDouble(d -> d).toArray()).median();
+                System.out.printf("launch to SSH banner: median %.0f ms (Nube) vs %.0f ms (bare QEMU), %d rounds%n", n,
+                        b, rounds);
+                System.out.printf("stop (clean power-off): %d ms; start to SSH: %d ms; RSS of a t3.nano: %d MiB%n",
+                        stopMs, startMs, rss);
+                System.out.printf("instances: launch_to_ssh_ms=%.0f bare_qemu_ms=%.0f ratio=%.2f rss_mb=%d stop_ms=%d"
+                        + " start_to_ssh_ms=%d accel=%s%n", n, b, n / b, rss, stopMs, startMs,
+                        engine.hostStatus().accelerator().startsWith("KVM") ? "kvm" : "tcg");
+            }
+        } finally {
+            try (Stream<Path> walk = Files.walk(home)) {
+                walk.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+            }
+        }
+    }
+
+    /** qemu-system-x86_64 with the same kernel, initramfs, disk and devices, timed from exec to the SSH banner. */
+    private static long bareBoot(Path imageDir, Path work) throws IOException, InterruptedException {
+        Files.createDirectories(work);
+        Path disk = work.resolve("root.qcow2");
+        new ProcessBuilder("qemu-img", "create", "-q", "-f", "qcow2", "-b",
+                imageDir.resolve(TinyImageBuilder.DISK).toString(), "-F", "qcow2", disk.toString()).inheritIO()
+                .start().waitFor();
+        int port;
+        try (ServerSocket free = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            port = free.getLocalPort();
+        }
+        long start = System.nanoTime();
+        Process qemu = new ProcessBuilder(QemuMachine.BINARY, "-machine", "pc,accel=tcg", "-smp", "1", "-m", "512M",
+                "-nodefaults", "-no-user-config", "-display", "none",
+                "-kernel", imageDir.resolve(TinyImageBuilder.KERNEL).toString(),
+                "-initrd", imageDir.resolve(TinyImageBuilder.INITRD).toString(),
+                "-append", QemuMachine.kernelCommandLine(),
+                "-drive", "file=" + disk + ",if=virtio,format=qcow2",
+                "-netdev", "user,id=net0,restrict=on,net=169.254.0.0/16,host=169.254.0.2,dhcpstart=169.254.0.15,"
+                        + "hostfwd=tcp:127.0.0.1:" + port + "-:22,"
+                        // The guest asks the metadata service at boot; here the relay finds nobody listening and
+                        // the guest's request fails at once (without a relay it would wait for its timeouts).
+                        + "guestfwd=tcp:169.254.169.254:80-cmd:busybox nc 127.0.0.1 " + closedPort(),
+                "-device", "virtio-net-pci,netdev=net0", "-device", "virtio-rng-pci",
+                "-serial", "file:" + work.resolve("console.log"))
+                .redirectErrorStream(true).redirectOutput(work.resolve("qemu.log").toFile()).start();
+        try {
+            long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(DEADLINE_MS);
+            while (!SshBanner.answers("127.0.0.1", port, 2000)) {
+                if (System.nanoTime() > deadline || !qemu.isAlive()) {
+                    throw new IllegalStateException("the bare QEMU boot did not reach SSH; see " + work);
+                }
+                Thread.sleep(150);
+            }
+            return ms(start);
+        } finally {
+            qemu.destroyForcibly();
+            qemu.waitFor(10, TimeUnit.SECONDS);
+        }
+    }
+
+    private static int closedPort() throws IOException {
+        try (ServerSocket free = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            return free.getLocalPort();
+        }
+    }
+
+    private static long ms(long startNanos) {
+        return (System.nanoTime() - startNanos) / 1_000_000;
+    }
+}

@@ -1,0 +1,90 @@
+package dev.nube.engine.compute;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.nube.engine.Engine;
+import dev.nube.engine.HostStatus;
+import dev.nube.engine.compute.InstanceRecord.Intent;
+import dev.nube.engine.compute.InstanceRecord.Operation;
+import dev.nube.engine.store.Ids;
+import dev.nube.engine.store.ResourceCollection;
+import dev.nube.engine.store.ResourceKind;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Engine start with instances whose QEMU is gone: operations cut short are completed or rolled back, never left in
+ * between, and a vanished QEMU is shown stopped with the reason. (Re-attaching a live QEMU is in the VM tests.)
+ */
+class InstanceReconcileTest {
+    @TempDir
+    Path home;
+
+    private String store(Intent intent, Operation operation, Instant terminatedAt) throws Exception {
+        String id = Ids.newId(ResourceKind.INSTANCE);
+        Path root = home.resolve("regions/local-1");
+        ResourceCollection<InstanceRecord> instances = new ResourceCollection<>(ResourceKind.INSTANCE, root,
+                InstanceRecord.class);
+        Files.createDirectories(instances.folderOf(id));
+        Files.writeString(instances.folderOf(id).resolve("root.qcow2"), "disk");
+        Files.writeString(instances.folderOf(id).resolve("qemu.pid"), "999999999");
+        instances.put(id, new InstanceRecord(id, "x", "ami-0123456789abcdef0", "t3.nano", 1, 512, null, null,
+                List.of(), 1, false, "root", Instant.now(), intent, operation, null, terminatedAt, 20000));
+        return id;
+    }
+
+    @Test
+    void completesOrRollsBackWhatTheConsoleLeftHalfDone() throws Exception {
+        Engine.open(home).close(); // creates the region
+        String launching = store(Intent.RUNNING, Operation.LAUNCHING, null);
+        String terminating = store(Intent.TERMINATED, Operation.TERMINATING, null);
+        String stopping = store(Intent.STOPPED, Operation.STOPPING, null);
+        String vanished = store(Intent.RUNNING, Operation.NONE, null);
+        String stopped = store(Intent.STOPPED, Operation.NONE, null);
+        String longGone = store(Intent.TERMINATED, Operation.NONE, Instant.now().minus(Duration.ofHours(2)));
+        try (Engine engine = Engine.open(home)) {
+            InstanceService instances = engine.instances();
+            Instance a = instances.get("local-1", launching);
+            assertEquals(InstanceState.TERMINATED, a.state());
+            assertTrue(a.stateReason().contains("launch"), a.stateReason());
+            assertFalse(Files.exists(folder(launching).resolve("root.qcow2")), "the rolled-back launch left no disk");
+
+            assertEquals(InstanceState.TERMINATED, instances.get("local-1", terminating).state());
+            assertFalse(Files.exists(folder(terminating).resolve("root.qcow2")), "the termination was completed");
+
+            assertEquals(InstanceState.STOPPED, instances.get("local-1", stopping).state());
+            Instance v = instances.get("local-1", vanished);
+            assertEquals(InstanceState.STOPPED, v.state());
+            assertTrue(v.stateReason().contains("no longer running"), v.stateReason());
+            assertTrue(Files.exists(folder(vanished).resolve("root.qcow2")), "a stopped instance keeps its disk");
+            assertEquals(InstanceState.STOPPED, instances.get("local-1", stopped).state());
+            assertEquals(null, instances.get("local-1", stopped).stateReason());
+
+            assertFalse(Files.exists(folder(longGone)), "terminated instances are listed for an hour, then go");
+            assertEquals(5, instances.list("local-1").items().size());
+        }
+    }
+
+    @Test
+    void theAcceleratorIsProbedAndReported() throws Exception {
+        try (Engine engine = Engine.open(home)) {
+            long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+            while (engine.hostStatus().accelerator().equals(HostStatus.NOT_CHECKED) && System.nanoTime() < deadline) {
+                Thread.sleep(50);
+            }
+            String accelerator = engine.hostStatus().accelerator();
+            assertTrue(accelerator.startsWith("KVM") || accelerator.startsWith("TCG ("), accelerator);
+        }
+    }
+
+    private Path folder(String id) {
+        return home.resolve("regions/local-1/instances").resolve(id);
+    }
+}

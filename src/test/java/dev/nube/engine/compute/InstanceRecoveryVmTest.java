@@ -1,0 +1,157 @@
+package dev.nube.engine.compute;
+
+import static dev.nube.engine.compute.VmTestSupport.REGION;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.nube.engine.Engine;
+import dev.nube.engine.EngineTestSupport;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** What happens around a running instance: QEMU killed, the engine restarted, user data, neighbours. */
+class InstanceRecoveryVmTest extends VmTestBase {
+    @Test
+    void killedQemuShowsStoppedWithTheReason() throws Exception {
+        Instance instance = vm.launch();
+        EngineTestSupport.run(List.of("kill", "-9", Long.toString(instance.pid())));
+        assertTrue(vm.instances().awaitState(REGION, instance.id(), InstanceState.STOPPED, 60_000));
+        Instance stopped = vm.instances().get(REGION, instance.id());
+        assertTrue(stopped.stateReason().contains("ended unexpectedly"), stopped.stateReason());
+        assertTrue(stopped.stateReason().contains(Long.toString(instance.pid())), stopped.stateReason());
+        // It starts again from the same disk.
+        vm.instances().start(REGION, instance.id());
+        vm.awaitRunning(instance.id());
+        vm.instances().terminate(REGION, instance.id());
+    }
+
+    @Test
+    void restartingTheEngineReattachesARunningInstance() throws Exception {
+        Instance instance = vm.launch();
+        vm.ssh(instance.id(), "echo before > /root/marker");
+        vm.engine.close();
+        assertTrue(ProcessHandle.of(instance.pid()).map(ProcessHandle::isAlive).orElse(false),
+                "QEMU outlives the engine that started it");
+        try (Engine reopened = Engine.open(home)) {
+            InstanceService instances = reopened.instances();
+            assertTrue(instances.awaitState(REGION, instance.id(), InstanceState.RUNNING, VmTestSupport.BOOT_MS));
+            Instance again = instances.get(REGION, instance.id());
+            assertEquals(instance.pid(), again.pid(), "the same QEMU, re-attached");
+            assertEquals(instance.sshPort(), again.sshPort());
+            ConnectInfo connect = instances.connectInfo(REGION, instance.id());
+            String out = EngineTestSupport.run(List.of("ssh", "-i", connect.privateKeyFile().toString(), "-p",
+                    Integer.toString(connect.port()), "-o", "StrictHostKeyChecking=no", "-o",
+                    "UserKnownHostsFile=/dev/null", "-o", "BatchMode=yes", "-o", "LogLevel=ERROR", "root@127.0.0.1",
+                    "cat /root/marker; wget -q -O - http://169.254.169.254/latest/meta-data/instance-id"));
+            assertEquals("before\n" + instance.id(), out.strip(), "the metadata service is back too");
+            instances.terminate(REGION, instance.id());
+        } finally {
+            vm = new VmTestSupport(home);
+        }
+    }
+
+    @Test
+    void anInstanceOutlivesTheConsoleJvmThatLaunchedIt() throws Exception {
+        vm.engine.close(); // the data folder is the other JVM's now
+        Process console = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-cp",
+                System.getProperty("java.class.path"), LaunchingConsole.class.getName(), home.toString())
+                .redirectErrorStream(true).start();
+        String id;
+        long pid;
+        try {
+            java.io.BufferedReader out = new java.io.BufferedReader(new java.io.InputStreamReader(
+                    console.getInputStream(), StandardCharsets.UTF_8));
+            String line;
+            do {
+                line = out.readLine();
+            } while (line != null && !line.startsWith("launched "));
+            assertTrue(line != null, "the launching JVM printed no instance");
+            id = line.split(" ")[1];
+            pid = Long.parseLong(line.split(" ")[2]);
+        } finally {
+            console.destroyForcibly(); // SIGKILL: no shutdown hook, nothing closed
+            console.waitFor();
+        }
+        vm = new VmTestSupport(home); // first, so that whatever fails below, the instance is cleaned up
+        assertTrue(ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false), "QEMU survived the kill");
+        String[] qemu = stat(Long.toString(pid));
+        String[] self = stat("self");
+        assertNotEquals(self[3], qemu[3], "QEMU runs in a session of its own (setsid), not the console's");
+        assertNotEquals(self[2], qemu[2], "and in a process group of its own");
+        vm.awaitRunning(id);
+        assertEquals(pid, vm.instances().get(REGION, id).pid());
+        assertEquals(id, vm.ssh(id, "wget -q -O - http://169.254.169.254/latest/meta-data/instance-id").strip());
+        vm.instances().terminate(REGION, id);
+    }
+
+    /** Fields of /proc/PID/stat after the command name: [0] state, [1] ppid, [2] pgrp, [3] session. */
+    private static String[] stat(String pid) throws java.io.IOException {
+        String stat = java.nio.file.Files.readString(Path.of("/proc", pid, "stat"));
+        return stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+    }
+
+    @Test
+    void userDataScriptRunsOnceAndTheRootVolumeGrows() throws Exception {
+        byte[] script = "#!/bin/sh\necho ran >> /root/user-data-runs\n".getBytes(StandardCharsets.UTF_8);
+        Instance instance = vm.launch(RunRequest.of(vm.image.id(), "t3.micro", vm.keyPair.id())
+                .withUserData(script).withRootVolumeGiB(3));
+        String id = instance.id();
+        assertTrue(instance.hasUserData());
+        assertEquals("ran", waitForFile(id, "/root/user-data-runs").strip());
+        vm.instances().stop(REGION, id);
+        vm.instances().start(REGION, id);
+        vm.awaitRunning(id);
+        assertEquals("ran", waitForFile(id, "/root/user-data-runs").strip(), "user data runs once per instance");
+        assertEquals(new String(script, StandardCharsets.UTF_8),
+                vm.ssh(id, "wget -q -O - http://169.254.169.254/latest/user-data"));
+        String blocks = vm.ssh(id, "sleep 2; df -k / | tail -1").trim().split("\\s+")[1];
+        assertTrue(Long.parseLong(blocks) > 2_500_000, "the root file system grew to the 3 GiB volume: " + blocks);
+        vm.instances().terminate(REGION, id);
+    }
+
+    private String waitForFile(String id, String path) throws Exception {
+        for (int i = 0; i < 60; i++) {
+            String out = vm.ssh(id, "cat " + path + " 2>/dev/null");
+            if (!out.isBlank()) {
+                return out;
+            }
+            Thread.sleep(1000);
+        }
+        return "";
+    }
+
+    @Test
+    void twoInstancesRunAtOnceAndSeeOnlyTheirOwnMetadata() throws Exception {
+        List<Instance> two = vm.instances().run(REGION, RunRequest.of(vm.image.id(), "t3.nano", vm.keyPair.id())
+                .withCount(2).withName("pair"));
+        assertEquals(2, two.size());
+        String a = two.get(0).id();
+        String b = two.get(1).id();
+        vm.awaitRunning(a);
+        vm.awaitRunning(b);
+        assertEquals(a, vm.ssh(a, "wget -q -O - http://169.254.169.254/latest/meta-data/instance-id").strip());
+        assertEquals(b, vm.ssh(b, "wget -q -O - http://169.254.169.254/latest/meta-data/instance-id").strip());
+        assertNotEquals(vm.instances().get(REGION, a).sshPort(), vm.instances().get(REGION, b).sshPort());
+        // B's metadata port on the host is out of A's reach: the guest's network is restricted to its own relay.
+        int portOfB = ((Instances) vm.instances()).record(REGION, b).metadataPort();
+        String tried = vm.ssh(a, "timeout 10 wget -q -O - http://169.254.0.2:" + portOfB
+                + "/latest/meta-data/instance-id; timeout 10 wget -q -O - http://10.0.2.2:" + portOfB
+                + "/latest/meta-data/instance-id; echo end");
+        assertFalse(tried.contains(b), tried);
+        assertEquals("404", vm.ssh(a, "wget -S -O /dev/null http://169.254.169.254/latest/meta-data/nothing-here 2>&1"
+                + " | grep -o 404 | head -1").strip());
+        // Operations on different instances run at once.
+        java.util.concurrent.CompletableFuture<Instance> stopA = java.util.concurrent.CompletableFuture
+                .supplyAsync(() -> vm.instances().stop(REGION, a));
+        java.util.concurrent.CompletableFuture<Instance> stopB = java.util.concurrent.CompletableFuture
+                .supplyAsync(() -> vm.instances().stop(REGION, b));
+        assertEquals(InstanceState.STOPPED, stopA.get().state());
+        assertEquals(InstanceState.STOPPED, stopB.get().state());
+        vm.instances().terminate(REGION, a);
+        vm.instances().terminate(REGION, b);
+    }
+}

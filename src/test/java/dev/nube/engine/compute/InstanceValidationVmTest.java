@@ -1,0 +1,119 @@
+package dev.nube.engine.compute;
+
+import static dev.nube.engine.compute.VmTestSupport.REGION;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.nube.engine.EngineException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** Bad launch requests get clear errors and change nothing; images are listed, described and deregistered. */
+class InstanceValidationVmTest extends VmTestBase {
+    private void refused(String code, String messagePart, RunRequest request) throws Exception {
+        List<Instance> before = vm.instances().list(REGION).items();
+        Path folder = home.resolve("regions/local-1/instances");
+        long filesBefore = Files.exists(folder) ? Files.list(folder).count() : 0;
+        EngineException e = assertThrows(EngineException.class, () -> vm.instances().run(REGION, request));
+        assertEquals(code, e.code(), e.getMessage());
+        assertTrue(e.getMessage().contains(messagePart), e.getMessage());
+        assertEquals(before, vm.instances().list(REGION).items(), "nothing was created");
+        assertEquals(filesBefore, Files.exists(folder) ? Files.list(folder).count() : 0, "no files were left");
+    }
+
+    @Test
+    void badRequestsAreRefusedAndChangeNothing() throws Exception {
+        String image = vm.image.id();
+        String key = vm.keyPair.id();
+        refused("InvalidAMIID.NotFound", "ami-0123456789abcdef0",
+                RunRequest.of("ami-0123456789abcdef0", "t3.nano", key));
+        refused("InvalidAMIID.Malformed", "not-an-image", RunRequest.of("not-an-image", "t3.nano", key));
+        InstanceType tooBig = vm.instances().instanceTypes().stream()
+                .filter(t -> vm.instances().whyTypeDoesNotFit(t) != null).findFirst().orElseThrow();
+        refused("InvalidParameterValue", "this machine has", RunRequest.of(image, tooBig.name(), key));
+        refused("InvalidParameterValue", "no instance type 'z9.huge'", RunRequest.of(image, "z9.huge", key));
+        refused("InvalidKeyPair.NotFound", "missing-key", RunRequest.of(image, "t3.nano", "missing-key"));
+        refused("InvalidGroup.NotFound", "no-such-group",
+                RunRequest.of(image, "t3.nano", key).withSecurityGroups(List.of("no-such-group")));
+        refused("InvalidParameterValue", "16 KB",
+                RunRequest.of(image, "t3.nano", key).withUserData(new byte[16 * 1024 + 1]));
+        refused("InvalidParameterValue", "between 1 and", RunRequest.of(image, "t3.nano", key).withCount(0));
+        refused("InvalidParameterValue", "root volume", RunRequest.of(image, "t3.nano", key).withRootVolumeGiB(5000));
+        EngineException missing = assertThrows(EngineException.class,
+                () -> vm.instances().stop(REGION, "i-0123456789abcdef0"));
+        assertEquals("InvalidInstanceID.NotFound", missing.code());
+    }
+
+    @Test
+    void instanceTypesAreATableValidatedAgainstTheHost() {
+        List<InstanceType> types = vm.instances().instanceTypes();
+        assertEquals("t3.nano", types.get(0).name());
+        assertEquals(new InstanceType("t3.large", 2, 8192), types.stream().filter(t -> t.name().equals("t3.large"))
+                .findFirst().orElseThrow());
+        assertEquals(null, vm.instances().whyTypeDoesNotFit(types.get(0)));
+        String why = vm.instances().whyTypeDoesNotFit(new InstanceType("huge", 4096, 512));
+        assertTrue(why.contains("4096 vCPUs"), why);
+    }
+
+    @Test
+    void theTinyImageIsListedWithItsManifest() {
+        Image image = vm.engine.images().get(REGION, vm.image.id());
+        assertEquals(ImageService.TINY_IMAGE_NAME, image.name());
+        assertEquals("x86_64", image.architecture());
+        assertTrue(image.sizeBytes() > 1_000_000);
+        assertTrue(image.source().contains("Debian"));
+        List<String> names = image.manifest().stream().map(ImagePackage::name).toList();
+        assertTrue(names.contains("busybox-static") && names.contains("dropbear-bin"), names.toString());
+        assertTrue(names.stream().anyMatch(n -> n.startsWith("linux-image-6.")), names.toString());
+        assertTrue(image.manifest().stream().allMatch(p -> p.version() != null && p.sha256().length() == 64));
+        assertEquals(List.of(image), vm.engine.images().list(REGION).items());
+        assertEquals(image, vm.engine.images().ensureTinyImage(REGION), "built once per region");
+    }
+
+    @Test
+    void imagesAndGroupsInUseCannotBeDeleted() throws Exception {
+        SecurityGroup web = vm.engine.securityGroups().create(REGION, "web", "test");
+        Instance instance = vm.instances().run(REGION, RunRequest.of(vm.image.id(), "t3.nano", null)
+                .withSecurityGroups(List.of("web"))).get(0);
+        assertEquals(List.of(web.id()), instance.securityGroupIds());
+        EngineException e = assertThrows(EngineException.class,
+                () -> vm.engine.images().deregister(REGION, vm.image.id()));
+        assertEquals("InvalidAMIID.InUse", e.code());
+        assertTrue(e.getMessage().contains(instance.id()), e.getMessage());
+        EngineException group = assertThrows(EngineException.class,
+                () -> vm.engine.securityGroups().delete(REGION, web.id()));
+        assertEquals("DependencyViolation", group.code());
+        assertTrue(group.getMessage().contains(instance.id()), group.getMessage());
+        vm.instances().terminate(REGION, instance.id());
+        vm.engine.securityGroups().delete(REGION, web.id());
+    }
+
+    @Test
+    void anUnusedImageIsDeregisteredWithItsFiles() {
+        vm.engine.regions().create("local-2", null);
+        List<ImageBuildProgress> progress = new java.util.concurrent.CopyOnWriteArrayList<>();
+        AutoCloseable listening = vm.engine.events().subscribe(e -> {
+            if (e instanceof ImageBuildProgress p) {
+                progress.add(p);
+            }
+        });
+        Image other = vm.engine.images().ensureTinyImage("local-2");
+        ImageBuildProgress last = progress.get(progress.size() - 1);
+        assertTrue(last.finished() && other.id().equals(last.imageId()) && last.fraction() == 1, last.toString());
+        assertTrue(progress.size() > 2, "progress was shown along the way: " + progress);
+        Path folder = vm.engine.regions().get("local-2").root().resolve("images").resolve(other.id());
+        assertTrue(Files.exists(folder.resolve("disk.qcow2")));
+        vm.engine.images().deregister("local-2", other.id());
+        assertTrue(vm.engine.images().list("local-2").items().isEmpty());
+        assertTrue(!Files.exists(folder));
+        vm.engine.regions().remove("local-2");
+        try {
+            listening.close();
+        } catch (Exception e) {
+            throw new AssertionError(e);
+        }
+    }
+}

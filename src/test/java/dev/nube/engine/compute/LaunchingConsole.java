@@ -1,0 +1,22 @@
+package dev.nube.engine.compute;
+
+import dev.nube.engine.Engine;
+
+/**
+ * Stands in for the console in {@code InstanceRecoveryVmTest}: a separate JVM that opens the engine on the data folder
+ * given as its argument, launches one instance, prints its id and waits to be killed.
+ */
+public final class LaunchingConsole {
+    private LaunchingConsole() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        Engine engine = Engine.open(java.nio.file.Path.of(args[0]));
+        Image image = engine.images().ensureTinyImage("local-1");
+        KeyPair key = engine.keyPairs().get("local-1", "test-key");
+        Instance instance = engine.instances().run("local-1", RunRequest.of(image.id(), "t3.nano", key.id())).get(0);
+        System.out.println("launched " + instance.id() + " " + instance.pid());
+        System.out.flush();
+        Thread.sleep(Long.MAX_VALUE);
+    }
+}

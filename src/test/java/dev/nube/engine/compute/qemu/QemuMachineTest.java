@@ -1,0 +1,41 @@
+package dev.nube.engine.compute.qemu;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class QemuMachineTest {
+    @Test
+    void readsTheForwardedSshPortFromInfoUsernet() {
+        String usernet = "Hub -1 (net0):\r\n  Protocol[State]    FD  Source Address  Port   Dest. Address  Port RecvQ SendQ"
+                + "\r\n  TCP[HOST_FORWARD]  15       127.0.0.1 43295    169.254.0.15    22     0     0\r\n";
+        assertEquals(43295, QemuMachine.sshPort(usernet));
+        assertEquals(0, QemuMachine.sshPort("Hub -1 (net0):\r\n"));
+    }
+
+    @Test
+    void theGuestNetworkIsRestrictedAndQemuDaemonized() {
+        Path d = Path.of("/x");
+        List<String> command = QemuMachine.command(new QemuMachine.Spec("i-0123456789abcdef0",
+                new Accelerator("tcg", "TCG"), 1, 512, d.resolve("k"), d.resolve("i"), d.resolve("r"),
+                d.resolve("q"), d.resolve("s"), d.resolve("c"), d.resolve("p"), 20001, 0));
+        String netdev = command.get(command.indexOf("-netdev") + 1);
+        assertTrue(netdev.contains("restrict=on"), netdev);
+        assertTrue(netdev.contains("hostfwd=tcp:127.0.0.1:0-:22"), netdev);
+        assertTrue(netdev.contains("guestfwd=tcp:169.254.169.254:80-cmd:"), netdev);
+        assertTrue(netdev.endsWith("nc 127.0.0.1 20001"), netdev);
+        assertTrue(command.contains("-daemonize") && command.contains("-pidfile"));
+        assertEquals("nube-i-0123456789abcdef0", command.get(command.indexOf("-name") + 1));
+    }
+
+    @Test
+    void theKvmProbeFirmwareHasItsCodeAtTheResetVector() {
+        byte[] firmware = Accelerator.firmware();
+        assertEquals(64 * 1024, firmware.length);
+        assertEquals((byte) 0xb0, firmware[0xfff0]);
+        assertEquals('K', firmware[0xfff1]);
+    }
+}

@@ -1,0 +1,87 @@
+package dev.nube.ui;
+
+import static dev.nube.ui.ConsoleFixture.waitUntil;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.nube.engine.compute.Image;
+import dev.nube.engine.compute.ImagePackage;
+import dev.nube.engine.compute.KeyType;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import javafx.scene.control.Label;
+import javafx.scene.control.TableView;
+import javafx.stage.Stage;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+import org.testfx.api.FxRobot;
+import org.testfx.framework.junit5.ApplicationExtension;
+import org.testfx.framework.junit5.Start;
+
+/** The images page (build, manifest, deregister) and the dashboard's counts, over a real engine. */
+@Tag("vm")
+@Tag("ui")
+@ExtendWith(ApplicationExtension.class)
+class ImagesAndDashboardUiTest {
+    @TempDir
+    static Path temp;
+    private ConsoleFixture console;
+
+    @Start
+    void start(Stage stage) throws Exception {
+        console = new ConsoleFixture(Files.createTempDirectory(temp, "console"), stage);
+    }
+
+    @AfterEach
+    void close() {
+        console.close();
+    }
+
+    @Test
+    void buildsTheTinyImageShowsItsManifestAndDeregistersIt(FxRobot robot) {
+        robot.clickOn("Images");
+        @SuppressWarnings("unchecked")
+        TableView<Image> table = robot.lookup("#images-table").queryAs(TableView.class);
+        waitUntil("the empty list", () -> table.getItems().isEmpty());
+        robot.clickOn("#build-tiny-image");
+        waitUntil("the image is built and listed", 600, () -> table.getItems().size() == 1);
+        Image image = table.getItems().get(0);
+        assertEquals("Nube Linux (tiny)", image.name());
+        robot.clickOn(image.id());
+        @SuppressWarnings("unchecked")
+        TableView<ImagePackage> manifest = robot.lookup("#image-manifest").queryAs(TableView.class);
+        waitUntil("the manifest lists the Debian packages", () -> manifest.getItems().stream()
+                .anyMatch(p -> p.name().equals("busybox-static")) && manifest.getItems().stream()
+                .anyMatch(p -> p.name().startsWith("linux-image")));
+        assertTrue(robot.lookup("#build-tiny-image").queryButton().isDisabled(), "it is built already");
+
+        robot.clickOn("#deregister-image");
+        robot.clickOn("Cancel");
+        assertEquals(1, table.getItems().size(), "cancel keeps the image");
+        robot.clickOn("#deregister-image");
+        robot.clickOn(".danger");
+        waitUntil("the image is gone", () -> table.getItems().isEmpty());
+        assertTrue(console.engine().images().list("local-1").items().isEmpty());
+    }
+
+    @Test
+    void theDashboardCountsWhatTheRegionHolds(FxRobot robot) {
+        waitUntil("the dashboard shows one security group", () -> text(robot, "#dashboard-security-groups")
+                .equals("1"));
+        assertEquals("0", text(robot, "#dashboard-key-pairs"));
+        robot.interact(() -> { });
+        console.engine().keyPairs().create("local-1", "counted", KeyType.ED25519, 0);
+        waitUntil("the new key pair is counted", () -> text(robot, "#dashboard-key-pairs").equals("1"));
+        assertEquals("0", text(robot, "#dashboard-state-running"));
+        waitUntil("the accelerator is shown", () -> text(robot, "#dashboard-accelerator")
+                .equals(console.engine().hostStatus().accelerator()));
+        waitUntil("host memory is shown", () -> text(robot, "#dashboard-memory").startsWith("Memory: "));
+    }
+
+    private static String text(FxRobot robot, String query) {
+        return robot.lookup(query).queryAs(Label.class).getText();
+    }
+}
