@@ -55,10 +55,15 @@ final class CodeTabView extends BorderPane {
         setTop(toolbar());
         setCenter(main);
         setBottom(statusLine());
-        addEventFilter(KeyEvent.KEY_PRESSED, e -> {
+        onSaveShortcut(this, this::save);
+    }
+
+    /** Makes Ctrl+S pressed anywhere inside {@code node} run {@code save} (each tab saves what it edits). */
+    static void onSaveShortcut(Node node, Runnable save) {
+        node.addEventFilter(KeyEvent.KEY_PRESSED, e -> {
             if (SAVE.match(e)) {
-                save();
                 e.consume();
+                save.run();
             }
         });
     }

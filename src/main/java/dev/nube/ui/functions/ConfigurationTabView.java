@@ -83,6 +83,11 @@ final class ConfigurationTabView extends ScrollPane {
                 new EnvironmentEditor(model), note, actions);
         content.getStyleClass().add("configuration-form");
         setContent(content);
+        CodeTabView.onSaveShortcut(this, () -> { // Ctrl+S saves the form, as it saves a file in the Code tab
+            if (!save.isDisabled()) {
+                model.save(() -> { }, failure -> { });
+            }
+        });
     }
 
     private static TextField digits(String id, int max) {

@@ -57,7 +57,7 @@ final class CreateFunctionDialog extends Dialog<FunctionConfiguration> {
             runtime.getSelectionModel().select(0);
         }
         blueprint.setId("function-blueprint");
-        blueprint.setPrefHeight(150);
+        blueprint.setPrefHeight(190);
         blueprint.setCellFactory(list -> new BlueprintCell());
         memory.setId("function-memory");
         timeout.setId("function-timeout");

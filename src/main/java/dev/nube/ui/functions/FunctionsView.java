@@ -41,15 +41,15 @@ public final class FunctionsView extends StackPane implements LeaveGuard {
         table.setItems(model.list().filtered());
         table.getSelectionModel().setSelectionMode(SelectionMode.SINGLE);
         table.setPlaceholder(new Label("No functions in this region. Create one from a blueprint."));
-        table.getColumns().add(Tables.column("Name", 200, s -> s.configuration().name()));
+        table.getColumns().add(Tables.column("Name", 180, s -> s.configuration().name()));
         table.getColumns().add(Tables.column("Runtime", 130, s -> model.runtimeTitle(s.configuration().runtime())));
         table.getColumns().add(Tables.column("Memory", 90, s -> s.configuration().memoryMb() + " MB"));
         table.getColumns().add(Tables.column("Timeout", 80, s -> s.configuration().timeoutSeconds() + " s"));
         table.getColumns().add(Tables.column("Last modified", 140, s -> TIME.format(s.configuration()
                 .lastModified())));
-        table.getColumns().add(Tables.column("Invocations (24 h)", 130, s -> Long.toString(s.invocations24h())));
-        table.getColumns().add(Tables.column("Errors (24 h)", 100, s -> Long.toString(s.errors24h())));
-        table.getColumns().add(Tables.column("Description", 200, s -> s.configuration().description()));
+        table.getColumns().add(Tables.column("Invocations (24 h)", 150, s -> Long.toString(s.invocations24h())));
+        table.getColumns().add(Tables.column("Errors (24 h)", 115, s -> Long.toString(s.errors24h())));
+        table.getColumns().add(Tables.column("Description", 160, s -> s.configuration().description()));
         table.setColumnResizePolicy(TableView.CONSTRAINED_RESIZE_POLICY_FLEX_LAST_COLUMN);
         Tables.keepSelectionById(table, s -> s.configuration().id());
         model.runtimes().addListener((javafx.collections.ListChangeListener<Object>) c -> table.refresh());

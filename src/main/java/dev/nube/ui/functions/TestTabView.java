@@ -121,6 +121,11 @@ final class TestTabView extends BorderPane {
         split.setDividerPositions(0.45);
         setLeft(left);
         setCenter(split);
+        CodeTabView.onSaveShortcut(this, () -> { // Ctrl+S saves the event, as it saves a file in the Code tab
+            if (!save.isDisabled()) {
+                model.save(() -> { }, failure -> { });
+            }
+        });
         model.nameProperty().addListener((obs, old, text) -> showSelected());
         model.events().addListener((javafx.collections.ListChangeListener<TestEvent>) c -> showSelected());
     }
@@ -168,7 +173,8 @@ final class TestTabView extends BorderPane {
         return label;
     }
 
-    private static final class EventCell extends ListCell<TestEvent> {
+    /** A saved test event, by name. */
+    static final class EventCell extends ListCell<TestEvent> {
         @Override
         protected void updateItem(TestEvent item, boolean empty) {
             super.updateItem(item, empty);

@@ -12,7 +12,6 @@ import javafx.scene.control.ButtonType;
 import javafx.scene.control.ComboBox;
 import javafx.scene.control.Dialog;
 import javafx.scene.control.Label;
-import javafx.scene.control.ListCell;
 import javafx.scene.control.SplitPane;
 import javafx.scene.control.TableView;
 import javafx.scene.control.TextInputDialog;
@@ -61,8 +60,8 @@ final class VersionsTabView extends BorderPane {
         ComboBox<TestEvent> event = new ComboBox<>(test.events());
         event.setId("versions-event");
         event.setPromptText("Test event");
-        event.setCellFactory(list -> new EventCell());
-        event.setButtonCell(new EventCell());
+        event.setCellFactory(list -> new TestTabView.EventCell());
+        event.setButtonCell(new TestTabView.EventCell());
         test.events().addListener((javafx.collections.ListChangeListener<TestEvent>) c -> {
             if (event.getValue() == null && !test.events().isEmpty()) {
                 event.getSelectionModel().select(0);
@@ -147,13 +146,5 @@ final class VersionsTabView extends BorderPane {
         dialog.getDialogPane().getButtonTypes().add(ButtonType.CLOSE);
         dialog.setResizable(true);
         dialog.show();
-    }
-
-    private static final class EventCell extends ListCell<TestEvent> {
-        @Override
-        protected void updateItem(TestEvent item, boolean empty) {
-            super.updateItem(item, empty);
-            setText(empty || item == null ? null : item.name());
-        }
     }
 }

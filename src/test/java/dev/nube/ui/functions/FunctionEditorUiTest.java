@@ -13,24 +13,16 @@ import dev.nube.engine.functions.CreateFunctionRequest;
 import dev.nube.ui.ConsoleFixture;
 import dev.nube.ui.shell.Page;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.concurrent.atomic.AtomicBoolean;
 import javafx.application.Platform;
 import javafx.scene.control.ComboBox;
 import javafx.scene.control.Tab;
 import javafx.scene.control.TabPane;
 import javafx.scene.input.KeyCode;
-import javafx.stage.Stage;
 import org.fxmisc.richtext.CodeArea;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
-import org.junit.jupiter.api.io.TempDir;
 import org.testfx.api.FxRobot;
-import org.testfx.framework.junit5.ApplicationExtension;
-import org.testfx.framework.junit5.Start;
 
 /**
  * The Code tab as an editor (nothing is invoked): find and replace, undo and redo, indentation, new files, and
@@ -38,22 +30,7 @@ import org.testfx.framework.junit5.Start;
  * list, leaving the page and quitting the console.
  */
 @Tag("ui")
-@ExtendWith(ApplicationExtension.class)
-class FunctionEditorUiTest {
-    @TempDir
-    static Path temp;
-    private ConsoleFixture console;
-
-    @Start
-    void start(Stage stage) throws Exception {
-        console = new ConsoleFixture(Files.createTempDirectory(temp, "console"), stage);
-    }
-
-    @AfterEach
-    void close() {
-        console.close();
-    }
-
+class FunctionEditorUiTest extends FunctionsConsoleTest {
     private String onDisk(String function, String path) {
         return new String(console.engine().functionCode().readFile(REGION, function, null, path),
                 StandardCharsets.UTF_8);

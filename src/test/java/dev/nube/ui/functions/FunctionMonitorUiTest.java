@@ -11,45 +11,27 @@ import dev.nube.engine.functions.InvokeRequest;
 import dev.nube.engine.functions.LogEvent;
 import dev.nube.ui.ConsoleFixture;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.List;
 import javafx.scene.chart.LineChart;
 import javafx.scene.control.TableView;
 import javafx.scene.control.TextField;
-import javafx.stage.Stage;
-import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
-import org.junit.jupiter.api.io.TempDir;
 import org.testfx.api.FxRobot;
-import org.testfx.framework.junit5.ApplicationExtension;
-import org.testfx.framework.junit5.Start;
 
 /** The Monitor and Logs tabs follow invocations live, with real sandboxed runs. */
 @Tag("ui")
 @Tag("sandbox")
-@ExtendWith(ApplicationExtension.class)
-class FunctionMonitorUiTest {
+class FunctionMonitorUiTest extends FunctionsConsoleTest {
     private static final String FLAKY = "def lambda_handler(event, context):\n    print(\"working on \" + event[\"who\"])\n"
             + "    if event.get(\"fail\"):\n        raise ValueError(\"asked to fail\")\n    return event[\"who\"]\n";
 
-    @TempDir
-    static Path temp;
-    private ConsoleFixture console;
-
-    @Start
-    void start(Stage stage) throws Exception {
-        console = new ConsoleFixture(Files.createTempDirectory(temp, "console"), stage);
+    @BeforeEach
+    void prepare() {
         console.engine().functions().create(REGION, CreateFunctionRequest.of("watched", "python3"));
         console.engine().functionCode().writeFile(REGION, "watched", "lambda_function.py",
                 FLAKY.getBytes(StandardCharsets.UTF_8));
-    }
-
-    @AfterEach
-    void close() {
-        console.close();
     }
 
     private void invoke(String json) {

@@ -16,8 +16,6 @@ import dev.nube.engine.functions.RuntimeInfo;
 import dev.nube.engine.functions.TestEvent;
 import dev.nube.engine.functions.sandbox.SandboxMode;
 import dev.nube.ui.ConsoleFixture;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.List;
 import javafx.scene.control.Button;
 import javafx.scene.control.ComboBox;
@@ -26,15 +24,9 @@ import javafx.scene.control.Slider;
 import javafx.scene.control.TableView;
 import javafx.scene.control.TextField;
 import javafx.scene.input.KeyCode;
-import javafx.stage.Stage;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
-import org.junit.jupiter.api.io.TempDir;
 import org.testfx.api.FxRobot;
-import org.testfx.framework.junit5.ApplicationExtension;
-import org.testfx.framework.junit5.Start;
 
 /**
  * What the console refuses or says before anything runs: the memory control holds only sizes Lambda offers,
@@ -42,22 +34,7 @@ import org.testfx.framework.junit5.Start;
  * lost, and the function page says plainly when isolation is weaker than full.
  */
 @Tag("ui")
-@ExtendWith(ApplicationExtension.class)
-class FunctionSettingsUiTest {
-    @TempDir
-    static Path temp;
-    private ConsoleFixture console;
-
-    @Start
-    void start(Stage stage) throws Exception {
-        console = new ConsoleFixture(Files.createTempDirectory(temp, "console"), stage);
-    }
-
-    @AfterEach
-    void close() {
-        console.close();
-    }
-
+class FunctionSettingsUiTest extends FunctionsConsoleTest {
     private void open(FxRobot robot, String name) {
         FunctionsUi.openFunctionsPage(robot);
         FunctionsUi.openFunction(robot, name);

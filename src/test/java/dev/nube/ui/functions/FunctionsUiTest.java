@@ -15,8 +15,6 @@ import dev.nube.engine.functions.CreateFunctionRequest;
 import dev.nube.engine.functions.TestEvent;
 import dev.nube.ui.ConsoleFixture;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import javafx.scene.control.Button;
@@ -26,16 +24,10 @@ import javafx.scene.control.TabPane;
 import javafx.scene.control.TextArea;
 import javafx.scene.input.KeyCode;
 import javafx.scene.layout.FlowPane;
-import javafx.stage.Stage;
 import org.fxmisc.richtext.CodeArea;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
-import org.junit.jupiter.api.io.TempDir;
 import org.testfx.api.FxRobot;
-import org.testfx.framework.junit5.ApplicationExtension;
-import org.testfx.framework.junit5.Start;
 
 /**
  * The functions console over a real engine with real sandboxes: create from a blueprint, edit, save, test with a
@@ -43,26 +35,11 @@ import org.testfx.framework.junit5.Start;
  */
 @Tag("ui")
 @Tag("sandbox")
-@ExtendWith(ApplicationExtension.class)
-class FunctionsUiTest {
+class FunctionsUiTest extends FunctionsConsoleTest {
     private static final String GREETER = "import json\n\ndef lambda_handler(event, context):\n"
             + "print(\"greeting \" + event[\"name\"])\nreturn {\"greeting\": \"Hello, \" + event[\"name\"]}\n";
     private static final String GREETER_INDENTED = "import json\n\ndef lambda_handler(event, context):\n"
             + "    print(\"greeting \" + event[\"name\"])\n    return {\"greeting\": \"Hello, \" + event[\"name\"]}\n";
-
-    @TempDir
-    static Path temp;
-    private ConsoleFixture console;
-
-    @Start
-    void start(Stage stage) throws Exception {
-        console = new ConsoleFixture(Files.createTempDirectory(temp, "console"), stage);
-    }
-
-    @AfterEach
-    void close() {
-        console.close();
-    }
 
     @Test
     void createsFromABlueprintEditsSavesAndRunsASavedTestEvent(FxRobot robot) {
