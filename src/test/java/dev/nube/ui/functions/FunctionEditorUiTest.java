@@ -10,7 +10,6 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.nube.engine.functions.CreateFunctionRequest;
-import dev.nube.ui.ConsoleFixture;
 import dev.nube.ui.shell.Page;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -19,10 +18,12 @@ import javafx.scene.control.ComboBox;
 import javafx.scene.control.Tab;
 import javafx.scene.control.TabPane;
 import javafx.scene.input.KeyCode;
+import javafx.stage.Stage;
 import org.fxmisc.richtext.CodeArea;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.testfx.api.FxRobot;
+import org.testfx.framework.junit5.Start;
 
 /**
  * The Code tab as an editor (nothing is invoked): find and replace, undo and redo, indentation, new files, and
@@ -31,6 +32,11 @@ import org.testfx.api.FxRobot;
  */
 @Tag("ui")
 class FunctionEditorUiTest extends FunctionsConsoleTest {
+    @Start
+    void start(Stage stage) throws Exception {
+        open(stage);
+    }
+
     private String onDisk(String function, String path) {
         return new String(console.engine().functionCode().readFile(REGION, function, null, path),
                 StandardCharsets.UTF_8);

@@ -1,7 +1,7 @@
 package dev.nube.ui.functions;
 
-import static dev.nube.ui.functions.FunctionsUi.REGION;
 import static dev.nube.ui.ConsoleFixture.waitUntil;
+import static dev.nube.ui.functions.FunctionsUi.REGION;
 import static dev.nube.ui.functions.FunctionsUi.tab;
 import static dev.nube.ui.functions.FunctionsUi.text;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -9,16 +9,17 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.nube.engine.functions.CreateFunctionRequest;
 import dev.nube.engine.functions.InvokeRequest;
 import dev.nube.engine.functions.LogEvent;
-import dev.nube.ui.ConsoleFixture;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import javafx.scene.chart.LineChart;
 import javafx.scene.control.TableView;
 import javafx.scene.control.TextField;
+import javafx.stage.Stage;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.testfx.api.FxRobot;
+import org.testfx.framework.junit5.Start;
 
 /** The Monitor and Logs tabs follow invocations live, with real sandboxed runs. */
 @Tag("ui")
@@ -26,6 +27,11 @@ import org.testfx.api.FxRobot;
 class FunctionMonitorUiTest extends FunctionsConsoleTest {
     private static final String FLAKY = "def lambda_handler(event, context):\n    print(\"working on \" + event[\"who\"])\n"
             + "    if event.get(\"fail\"):\n        raise ValueError(\"asked to fail\")\n    return event[\"who\"]\n";
+
+    @Start
+    void start(Stage stage) throws Exception {
+        open(stage);
+    }
 
     @BeforeEach
     void prepare() {

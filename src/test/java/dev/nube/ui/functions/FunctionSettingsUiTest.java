@@ -15,7 +15,6 @@ import dev.nube.engine.functions.LogQuery;
 import dev.nube.engine.functions.RuntimeInfo;
 import dev.nube.engine.functions.TestEvent;
 import dev.nube.engine.functions.sandbox.SandboxMode;
-import dev.nube.ui.ConsoleFixture;
 import java.util.List;
 import javafx.scene.control.Button;
 import javafx.scene.control.ComboBox;
@@ -24,9 +23,11 @@ import javafx.scene.control.Slider;
 import javafx.scene.control.TableView;
 import javafx.scene.control.TextField;
 import javafx.scene.input.KeyCode;
+import javafx.stage.Stage;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.testfx.api.FxRobot;
+import org.testfx.framework.junit5.Start;
 
 /**
  * What the console refuses or says before anything runs: the memory control holds only sizes Lambda offers,
@@ -35,6 +36,11 @@ import org.testfx.api.FxRobot;
  */
 @Tag("ui")
 class FunctionSettingsUiTest extends FunctionsConsoleTest {
+    @Start
+    void start(Stage stage) throws Exception {
+        open(stage);
+    }
+
     private void open(FxRobot robot, String name) {
         FunctionsUi.openFunctionsPage(robot);
         FunctionsUi.openFunction(robot, name);

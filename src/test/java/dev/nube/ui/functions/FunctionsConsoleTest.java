@@ -8,17 +8,19 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 import org.testfx.framework.junit5.ApplicationExtension;
-import org.testfx.framework.junit5.Start;
 
-/** The whole console over a real engine in a fresh data folder for each test, as the functions UI tests use it. */
+/**
+ * The whole console over a real engine in a fresh data folder for each test, as the functions UI tests use it. Each
+ * test class has its own {@code @Start} method calling {@link #open(Stage)}: TestFX looks for it in the test class
+ * itself, not in its superclasses.
+ */
 @ExtendWith(ApplicationExtension.class)
 abstract class FunctionsConsoleTest {
     @TempDir
     static Path temp;
     ConsoleFixture console;
 
-    @Start
-    void start(Stage stage) throws Exception {
+    void open(Stage stage) throws Exception {
         console = new ConsoleFixture(Files.createTempDirectory(temp, "console"), stage);
     }
 

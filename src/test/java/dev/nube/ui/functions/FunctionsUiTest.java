@@ -13,7 +13,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.nube.engine.functions.CreateFunctionRequest;
 import dev.nube.engine.functions.TestEvent;
-import dev.nube.ui.ConsoleFixture;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
@@ -24,10 +23,12 @@ import javafx.scene.control.TabPane;
 import javafx.scene.control.TextArea;
 import javafx.scene.input.KeyCode;
 import javafx.scene.layout.FlowPane;
+import javafx.stage.Stage;
 import org.fxmisc.richtext.CodeArea;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.testfx.api.FxRobot;
+import org.testfx.framework.junit5.Start;
 
 /**
  * The functions console over a real engine with real sandboxes: create from a blueprint, edit, save, test with a
@@ -40,6 +41,11 @@ class FunctionsUiTest extends FunctionsConsoleTest {
             + "print(\"greeting \" + event[\"name\"])\nreturn {\"greeting\": \"Hello, \" + event[\"name\"]}\n";
     private static final String GREETER_INDENTED = "import json\n\ndef lambda_handler(event, context):\n"
             + "    print(\"greeting \" + event[\"name\"])\n    return {\"greeting\": \"Hello, \" + event[\"name\"]}\n";
+
+    @Start
+    void start(Stage stage) throws Exception {
+        open(stage);
+    }
 
     @Test
     void createsFromABlueprintEditsSavesAndRunsASavedTestEvent(FxRobot robot) {
