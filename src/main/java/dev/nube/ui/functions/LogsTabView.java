@@ -73,7 +73,7 @@ final class LogsTabView extends BorderPane {
         TextField search = new TextField();
         search.setId("logs-search");
         search.setPromptText("Search the log (e.g. ERROR, a request id)");
-        search.setPrefColumnCount(30);
+        search.setPrefColumnCount(26);
         search.textProperty().bindBidirectional(model.searchProperty());
         PauseTransition typing = new PauseTransition(Duration.millis(300));
         typing.setOnFinished(e -> model.reloadEvents());
@@ -87,9 +87,11 @@ final class LogsTabView extends BorderPane {
         Label count = new Label();
         count.setId("logs-count");
         count.getStyleClass().add("text-muted");
-        count.textProperty().bind(Bindings.createStringBinding(() -> model.events().size() + " events, newest first"
-                + (model.events().size() >= LogsViewModel.LIMIT ? " (the last " + LogsViewModel.LIMIT + ")" : ""),
-                model.events()));
+        count.textProperty().bind(Bindings.createStringBinding(() -> (model.events().size() >= LogsViewModel.LIMIT
+                ? "the last " : "") + model.events().size() + " events, newest first", model.events()));
+        follow.setMinWidth(Region.USE_PREF_SIZE);
+        refresh.setMinWidth(Region.USE_PREF_SIZE);
+        count.setMinWidth(Region.USE_PREF_SIZE);
         Label failure = new Label();
         failure.getStyleClass().add("error-text");
         failure.textProperty().bind(model.failureProperty());
@@ -102,7 +104,7 @@ final class LogsTabView extends BorderPane {
         TableView<LogEvent> events = new TableView<>(model.events());
         events.setId("logs-events");
         events.setPlaceholder(new Label("No log events. Invoke the function, or change the search."));
-        events.getColumns().add(Tables.column("Time", 190, e -> TIME.format(e.timestamp())));
+        events.getColumns().add(Tables.column("Time", 215, e -> TIME.format(e.timestamp())));
         events.getColumns().add(Tables.column("Message", 700, e -> e.message().replace("\t", "   ")));
         events.setColumnResizePolicy(TableView.CONSTRAINED_RESIZE_POLICY_FLEX_LAST_COLUMN);
         events.getStyleClass().add("log-table");
