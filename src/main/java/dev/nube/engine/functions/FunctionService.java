@@ -29,10 +29,9 @@ public interface FunctionService {
 
     /**
      * Creates a function whose code is one of the runtime's blueprints (hello world unless the request names
-     * another). Refuses an unknown blueprint, an invalid name (letters, digits, hyphen,
-     * underscore, 1-64), a taken name, an absent runtime, memory outside 128-3008 MB or off the 64 MB steps, a
-     * timeout outside 1-300 s, reserved or oversized (4 KB) environment variables, a reserved concurrency the region
-     * cannot give.
+     * another). Refuses an unknown blueprint, an invalid name (letters, digits, hyphen, underscore, 1-64), a taken
+     * name, an absent runtime, memory outside 128-3008 MB or off the 64 MB steps, a timeout outside 1-300 s, reserved
+     * or oversized (4 KB) environment variables, a reserved concurrency the region cannot give.
      */
     FunctionConfiguration create(String region, CreateFunctionRequest request);
 
