@@ -12,6 +12,8 @@ import dev.nube.ui.common.TaskExecutor;
 import dev.nube.ui.common.UiEvents;
 import dev.nube.ui.dashboard.DashboardView;
 import dev.nube.ui.dashboard.DashboardViewModel;
+import dev.nube.ui.functions.FunctionsView;
+import dev.nube.ui.functions.FunctionsViewModel;
 import dev.nube.ui.images.ImagesView;
 import dev.nube.ui.images.ImagesViewModel;
 import dev.nube.ui.instances.InstancesView;
@@ -71,8 +73,14 @@ public final class NubeApp extends Application {
                     + ".png")));
         }
         restoreBounds(stage, saved);
-        stage.setOnCloseRequest(e -> shell.rememberWindow(stage.getX(), stage.getY(), stage.getWidth(),
-                stage.getHeight(), stage.isMaximized()));
+        stage.setOnCloseRequest(e -> {
+            e.consume(); // pages with unsaved edits ask first; the window closes once they agree
+            view.requestClose(() -> {
+                shell.rememberWindow(stage.getX(), stage.getY(), stage.getWidth(), stage.getHeight(),
+                        stage.isMaximized());
+                stage.close();
+            });
+        });
         stage.show();
     }
 
@@ -97,6 +105,8 @@ public final class NubeApp extends Application {
             case KEY_PAIRS -> new KeyPairsView(new KeyPairsViewModel(engine.keyPairs(), context));
             case SECURITY_GROUPS -> new SecurityGroupsView(new SecurityGroupsViewModel(engine.securityGroups(),
                     context));
+            case FUNCTIONS -> new FunctionsView(new FunctionsViewModel(engine.functions(), engine.functionCode(),
+                    engine.functionMonitor(), context));
             default -> null;
         };
     }

@@ -3,14 +3,16 @@ package dev.nube.engine.functions;
 import java.util.Map;
 
 /**
- * What CreateFunction takes. The code starts from the runtime's blueprint (a hello world that logs a line and
- * returns the event); {@link #of(String, String)} fills AWS's defaults: the runtime's default handler, 128 MB, 3 s.
+ * What CreateFunction takes. The code starts from one of the runtime's blueprints (by default the hello world that
+ * logs a line and returns the event); {@link #of(String, String)} fills AWS's defaults: the runtime's default
+ * handler, 128 MB, 3 s.
  *
  * @param handler             null for the runtime's default handler
  * @param reservedConcurrency null for none
+ * @param blueprint           a {@link Blueprint#id()} of the runtime, null for hello world
  */
 public record CreateFunctionRequest(String name, String runtime, String handler, int memoryMb, int timeoutSeconds,
-        Map<String, String> environment, Integer reservedConcurrency, String description) {
+        Map<String, String> environment, Integer reservedConcurrency, String description, String blueprint) {
     public static final int DEFAULT_MEMORY_MB = 128;
     public static final int DEFAULT_TIMEOUT_SECONDS = 3;
 
@@ -20,31 +22,41 @@ public record CreateFunctionRequest(String name, String runtime, String handler,
 
     public static CreateFunctionRequest of(String name, String runtime) {
         return new CreateFunctionRequest(name, runtime, null, DEFAULT_MEMORY_MB, DEFAULT_TIMEOUT_SECONDS, Map.of(), null,
-                "");
+                "", null);
     }
 
     public CreateFunctionRequest withMemory(int mb) {
         return new CreateFunctionRequest(name, runtime, handler, mb, timeoutSeconds, environment, reservedConcurrency,
-                description);
+                description, blueprint);
     }
 
     public CreateFunctionRequest withTimeout(int seconds) {
         return new CreateFunctionRequest(name, runtime, handler, memoryMb, seconds, environment, reservedConcurrency,
-                description);
+                description, blueprint);
     }
 
     public CreateFunctionRequest withEnvironment(Map<String, String> variables) {
         return new CreateFunctionRequest(name, runtime, handler, memoryMb, timeoutSeconds, variables,
-                reservedConcurrency, description);
+                reservedConcurrency, description, blueprint);
     }
 
     public CreateFunctionRequest withHandler(String value) {
         return new CreateFunctionRequest(name, runtime, value, memoryMb, timeoutSeconds, environment,
-                reservedConcurrency, description);
+                reservedConcurrency, description, blueprint);
     }
 
     public CreateFunctionRequest withReservedConcurrency(Integer value) {
         return new CreateFunctionRequest(name, runtime, handler, memoryMb, timeoutSeconds, environment, value,
-                description);
+                description, blueprint);
+    }
+
+    public CreateFunctionRequest withDescription(String value) {
+        return new CreateFunctionRequest(name, runtime, handler, memoryMb, timeoutSeconds, environment,
+                reservedConcurrency, value, blueprint);
+    }
+
+    public CreateFunctionRequest withBlueprint(String value) {
+        return new CreateFunctionRequest(name, runtime, handler, memoryMb, timeoutSeconds, environment,
+                reservedConcurrency, description, value);
     }
 }

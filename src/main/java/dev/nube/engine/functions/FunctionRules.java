@@ -3,16 +3,21 @@ package dev.nube.engine.functions;
 import dev.nube.engine.EngineException;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.regex.Pattern;
 
-/** The limits AWS puts on a function's name and configuration, with messages that say how to fix the value. */
-final class FunctionRules {
-    static final int MIN_MEMORY_MB = 128;
-    static final int MAX_MEMORY_MB = 3008;
-    static final int MEMORY_STEP_MB = 64;
-    static final int MAX_TIMEOUT_SECONDS = 300;
-    static final int MAX_ENVIRONMENT_BYTES = 4096;
+/**
+ * The limits AWS puts on a function's name and configuration, with messages that say how to fix the value. The
+ * service enforces them; a console checks values as they are typed with the {@code ...Problem} methods, which give
+ * the same messages. Stateless.
+ */
+public final class FunctionRules {
+    public static final int MIN_MEMORY_MB = 128;
+    public static final int MAX_MEMORY_MB = 3008;
+    public static final int MEMORY_STEP_MB = 64;
+    public static final int MAX_TIMEOUT_SECONDS = 300;
+    public static final int MAX_ENVIRONMENT_BYTES = 4096;
     static final String INVALID = "InvalidParameterValueException";
     private static final Pattern NAME = Pattern.compile("[A-Za-z0-9_-]{1,64}");
     private static final Pattern VARIABLE = Pattern.compile("[a-zA-Z]([a-zA-Z0-9_])*");
@@ -88,14 +93,54 @@ final class FunctionRules {
     }
 
     /** The number of bytes environment variables count against the 4 KB limit (for a gauge). */
-    static int environmentBytes(Map<String, String> variables) {
+    public static int environmentBytes(Map<String, String> variables) {
         return variables.entrySet().stream().mapToInt(e -> e.getKey().getBytes(StandardCharsets.UTF_8).length
                 + e.getValue().getBytes(StandardCharsets.UTF_8).length).sum();
+    }
+
+    static void checkTestEventName(String name) {
+        if (name == null || !name.matches("[A-Za-z0-9_.-]{1,25}")) {
+            throw invalid("A test event's name has 1 to 25 letters, digits, dots, hyphens or underscores.");
+        }
     }
 
     static void checkDescription(String description) {
         if (description != null && description.length() > 256) {
             throw invalid("A description has at most 256 characters.");
+        }
+    }
+
+    /** Why {@code name} cannot name a function, or empty. */
+    public static Optional<String> nameProblem(String name) {
+        return problem(() -> checkName(name));
+    }
+
+    /** Why {@code handler} is not a handler (FILE.FUNCTION), or empty. */
+    public static Optional<String> handlerProblem(String handler) {
+        return problem(() -> checkHandler(handler));
+    }
+
+    /** Why environment variables cannot be set (a reserved or malformed name, more than 4 KB), or empty. */
+    public static Optional<String> environmentProblem(Map<String, String> variables) {
+        return problem(() -> checkEnvironment(variables));
+    }
+
+    /** Why {@code name} cannot name a saved test event, or empty. */
+    public static Optional<String> testEventNameProblem(String name) {
+        return problem(() -> checkTestEventName(name));
+    }
+
+    /** True for the variables Lambda sets itself, which a function may not define. */
+    public static boolean reservedVariable(String name) {
+        return RESERVED.contains(name);
+    }
+
+    private static Optional<String> problem(Runnable check) {
+        try {
+            check.run();
+            return Optional.empty();
+        } catch (EngineException e) {
+            return Optional.of(e.getMessage());
         }
     }
 }

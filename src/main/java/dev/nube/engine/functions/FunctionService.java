@@ -15,17 +15,23 @@ public interface FunctionService {
     /** The runtimes whose toolchain is present, with their versions, e.g. python3 3.11.2, nodejs 20.20.2. */
     List<RuntimeInfo> runtimes();
 
+    /** The blueprints a function of {@code runtime} can start from, hello world first. */
+    List<Blueprint> blueprints(String runtime);
+
     /** The sandbox mode invocations run in now. */
     SandboxMode sandboxMode();
 
     /** The sandbox in words, as the status bar shows it (also published through the engine's host status). */
     String sandboxDescription();
 
+    /** Why functions cannot run on this machine (bubblewrap missing or unable to make namespaces), or empty. */
+    String sandboxProblem();
+
     /**
-     * Creates a function whose code is the runtime's blueprint. Refuses an invalid name (letters, digits, hyphen,
-     * underscore, 1-64), a taken name, an absent runtime, memory outside 128-3008 MB or off the 64 MB steps, a
-     * timeout outside 1-300 s, reserved or oversized (4 KB) environment variables, a reserved concurrency the region
-     * cannot give.
+     * Creates a function whose code is one of the runtime's blueprints (hello world unless the request names
+     * another). Refuses an unknown blueprint, an invalid name (letters, digits, hyphen, underscore, 1-64), a taken
+     * name, an absent runtime, memory outside 128-3008 MB or off the 64 MB steps, a timeout outside 1-300 s, reserved
+     * or oversized (4 KB) environment variables, a reserved concurrency the region cannot give.
      */
     FunctionConfiguration create(String region, CreateFunctionRequest request);
 

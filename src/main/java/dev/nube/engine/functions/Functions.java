@@ -99,6 +99,11 @@ public final class Functions implements FunctionService, RegionScoped, AutoClose
     }
 
     @Override
+    public List<Blueprint> blueprints(String runtime) {
+        return runtimes.blueprints(runtimes.get(runtime).id());
+    }
+
+    @Override
     public SandboxMode sandboxMode() {
         return sandbox.get().mode();
     }
@@ -106,6 +111,11 @@ public final class Functions implements FunctionService, RegionScoped, AutoClose
     @Override
     public String sandboxDescription() {
         return sandbox.get().describe();
+    }
+
+    @Override
+    public String sandboxProblem() {
+        return sandbox.get().problem();
     }
 
     @Override
@@ -118,6 +128,7 @@ public final class Functions implements FunctionService, RegionScoped, AutoClose
         FunctionRules.checkTimeout(request.timeoutSeconds());
         FunctionRules.checkEnvironment(request.environment());
         FunctionRules.checkDescription(request.description());
+        Map<String, byte[]> blueprint = runtimes.blueprint(runtime.id(), request.blueprint());
         FunctionConfiguration function;
         synchronized (repository) {
             if (repository.find(region, request.name()).isPresent()) {
@@ -137,7 +148,7 @@ public final class Functions implements FunctionService, RegionScoped, AutoClose
             } catch (IOException e) {
                 throw CodeFolder.storage(code, e);
             }
-            runtimes.blueprint(runtime.id()).forEach((file, content) -> CodeFolder.write(code, file, content));
+            blueprint.forEach((file, content) -> CodeFolder.write(code, file, content));
             function = function.withCode(CodeFolder.size(code));
             repository.save(function); // the document last: a crash before it leaves no half-made function listed
             revisions.put(id, function.revision());
@@ -278,10 +289,7 @@ public final class Functions implements FunctionService, RegionScoped, AutoClose
 
     @Override
     public TestEvent saveTestEvent(String region, String name, TestEvent event) {
-        if (event.name() == null || !event.name().matches("[A-Za-z0-9_.-]{1,25}")) {
-            throw FunctionRules.invalid("A test event's name has 1 to 25 letters, digits, dots, hyphens or"
-                    + " underscores.");
-        }
+        FunctionRules.checkTestEventName(event.name());
         try {
             Json.mapper().readTree(event.json());
         } catch (IOException e) {

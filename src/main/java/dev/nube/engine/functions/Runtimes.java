@@ -29,8 +29,10 @@ final class Runtimes {
     static final String NODE = "nodejs";
     static final String PROVIDED = "provided";
     private static final String RESOURCES = "/dev/nube/engine/functions/";
-    private static final Map<String, List<String>> BLUEPRINTS = Map.of(PYTHON, List.of("lambda_function.py"),
-            NODE, List.of("index.mjs"), PROVIDED, List.of("bootstrap"));
+    private static final Map<String, String> BLUEPRINT_FILES = Map.of(PYTHON, "lambda_function.py", NODE, "index.mjs",
+            PROVIDED, "bootstrap");
+    private static final String HTTP_API = "http-api";
+    private static final String S3_OBJECT_CREATED = "s3-object-created";
 
     private final Path runtimeDir;
     private volatile List<RuntimeInfo> available;
@@ -97,12 +99,30 @@ final class Runtimes {
         };
     }
 
-    /** The blueprint's files: a hello world that logs a line and returns the event. */
-    Map<String, byte[]> blueprint(String runtime) {
-        Map<String, byte[]> files = new LinkedHashMap<>();
-        for (String file : BLUEPRINTS.getOrDefault(runtime, List.of())) {
-            files.put(file, resource(RESOURCES + "blueprints/" + runtime + "/" + file));
+    /** The blueprints of {@code runtime}, hello world first. */
+    List<Blueprint> blueprints(String runtime) {
+        List<Blueprint> list = new ArrayList<>();
+        list.add(new Blueprint(Blueprint.HELLO_WORLD, runtime, "Hello world",
+                "Logs a line and returns the event it was given."));
+        if (!runtime.equals(PROVIDED)) {
+            list.add(new Blueprint(HTTP_API, runtime, "HTTP API (API Gateway proxy)",
+                    "Answers an API Gateway proxy request with a JSON greeting: statusCode, headers and body."));
+            list.add(new Blueprint(S3_OBJECT_CREATED, runtime, "S3 object created",
+                    "Handles S3 ObjectCreated notifications: logs each new object and returns their keys."));
         }
+        return List.copyOf(list);
+    }
+
+    /** The files of one of {@code runtime}'s blueprints (null: hello world); refuses one it does not have. */
+    Map<String, byte[]> blueprint(String runtime, String blueprint) {
+        String id = blueprint == null ? Blueprint.HELLO_WORLD : blueprint;
+        if (blueprints(runtime).stream().noneMatch(b -> b.id().equals(id))) {
+            throw FunctionRules.invalid("The runtime " + runtime + " has no blueprint '" + id + "'. It has: "
+                    + String.join(", ", blueprints(runtime).stream().map(Blueprint::id).toList()) + ".");
+        }
+        String file = BLUEPRINT_FILES.get(runtime);
+        Map<String, byte[]> files = new LinkedHashMap<>();
+        files.put(file, resource(RESOURCES + "blueprints/" + runtime + "/" + id + "/" + file));
         return files;
     }
 

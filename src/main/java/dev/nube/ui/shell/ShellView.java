@@ -1,6 +1,7 @@
 package dev.nube.ui.shell;
 
 import dev.nube.engine.region.Region;
+import dev.nube.ui.common.LeaveGuard;
 import dev.nube.ui.common.Placeholder;
 import java.util.EnumMap;
 import java.util.Map;
@@ -137,7 +138,7 @@ public final class ShellView extends BorderPane {
         navigation.setPrefWidth(210);
         navigation.getSelectionModel().selectedItemProperty().addListener((obs, old, item) -> {
             if (item instanceof Page page) {
-                model.navigate(page);
+                go(page);
             } else if (item instanceof Page.Section) {
                 // Section titles are not pages: step over them in the direction the selection moved.
                 int index = navigation.getItems().indexOf(item);
@@ -160,7 +161,7 @@ public final class ShellView extends BorderPane {
         for (int i = 0; i < all.length && i < 9; i++) {
             Page page = all[i];
             getScene().getAccelerators().put(new KeyCodeCombination(KeyCode.getKeyCode(Integer.toString(i + 1)),
-                    KeyCombination.SHORTCUT_DOWN), () -> model.navigate(page));
+                    KeyCombination.SHORTCUT_DOWN), () -> go(page));
         }
     }
 
@@ -196,6 +197,47 @@ public final class ShellView extends BorderPane {
             return built != null ? built : new Placeholder(p.icon(), p.title(), p.summary());
         });
         content.getChildren().setAll(node);
+    }
+
+    /**
+     * Goes to {@code target} once the current page lets go of its unsaved edits ({@link LeaveGuard}); if the person
+     * cancels, the navigation goes back to the current page.
+     */
+    private void go(Page target) {
+        Page current = model.pageProperty().get();
+        if (target == current) {
+            return;
+        }
+        if (pages.get(current) instanceof LeaveGuard guard) {
+            boolean[] left = new boolean[1];
+            guard.leave(() -> {
+                left[0] = true;
+                model.navigate(target);
+            });
+            if (!left[0] && model.pageProperty().get() == current) {
+                javafx.application.Platform.runLater(() -> navigation.getSelectionModel().select(current));
+            }
+            return;
+        }
+        model.navigate(target);
+    }
+
+    /**
+     * Asks every page that holds unsaved edits whether the console may close, one after the other, and runs
+     * {@code close} when all agree (the composition root calls it on the window's close request).
+     */
+    public void requestClose(Runnable close) {
+        java.util.List<LeaveGuard> guards = pages.values().stream().filter(LeaveGuard.class::isInstance)
+                .map(LeaveGuard.class::cast).toList();
+        askInTurn(guards, 0, close);
+    }
+
+    private static void askInTurn(java.util.List<LeaveGuard> guards, int index, Runnable close) {
+        if (index == guards.size()) {
+            close.run();
+        } else {
+            guards.get(index).leave(() -> askInTurn(guards, index + 1, close));
+        }
     }
 
     public ShellViewModel model() {

@@ -203,4 +203,37 @@ class FunctionStoreTest {
         f = new FunctionsFixture(dir); // reopened: read back from disk
         assertEquals(512, f.functions.get(REGION, "config").memoryMb());
     }
+
+    @Test
+    void blueprintsStartTheCodeAndUnknownOnesAreRefused() {
+        assertEquals(List.of("hello-world", "http-api", "s3-object-created"), f.functions.blueprints("python3").stream()
+                .map(Blueprint::id).toList());
+        assertEquals(List.of("hello-world"), f.functions.blueprints("provided").stream().map(Blueprint::id).toList());
+        f.functions.create(REGION, CreateFunctionRequest.of("api", "python3").withBlueprint("http-api"));
+        assertTrue(new String(f.code.readFile(REGION, "api", null, "lambda_function.py"), StandardCharsets.UTF_8)
+                .contains("statusCode"));
+        f.functions.create(REGION, CreateFunctionRequest.of("s3", "nodejs").withBlueprint("s3-object-created"));
+        assertTrue(new String(f.code.readFile(REGION, "s3", null, "index.mjs"), StandardCharsets.UTF_8)
+                .contains("Records"));
+        EngineException unknown = assertThrows(EngineException.class, () -> f.functions.create(REGION,
+                CreateFunctionRequest.of("nope", "provided").withBlueprint("http-api")));
+        assertEquals("InvalidParameterValueException", unknown.code());
+        assertTrue(f.functions.list(REGION).items().stream().noneMatch(s -> s.configuration().name().equals("nope")));
+    }
+
+    @Test
+    void rulesSayWhatIsWrongAsAConsoleTypes() {
+        assertTrue(FunctionRules.nameProblem("ok-name_1").isEmpty());
+        assertTrue(FunctionRules.nameProblem("has space").orElseThrow().contains("only letters"));
+        assertTrue(FunctionRules.nameProblem("x".repeat(65)).orElseThrow().contains("at most 64"));
+        assertTrue(FunctionRules.handlerProblem("index.handler").isEmpty());
+        assertTrue(FunctionRules.handlerProblem("nodot").isPresent());
+        assertTrue(FunctionRules.environmentProblem(Map.of("AWS_REGION", "x")).orElseThrow().contains("reserved"));
+        assertTrue(FunctionRules.environmentProblem(Map.of("1BAD", "x")).isPresent());
+        assertTrue(FunctionRules.environmentProblem(Map.of("BIG", "v".repeat(4094))).orElseThrow().contains("4 KB"));
+        assertTrue(FunctionRules.environmentProblem(Map.of("BIG", "v".repeat(4093))).isEmpty());
+        assertEquals(7, FunctionRules.environmentBytes(Map.of("KEY", "val", "A", "")));
+        assertTrue(FunctionRules.reservedVariable("_HANDLER"));
+        assertFalse(FunctionRules.reservedVariable("LANG"));
+    }
 }

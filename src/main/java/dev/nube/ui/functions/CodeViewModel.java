@@ -1,0 +1,283 @@
+package dev.nube.ui.functions;
+
+import dev.nube.engine.functions.CodeEntry;
+import dev.nube.engine.functions.FunctionVersion;
+import dev.nube.ui.common.Errors;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Consumer;
+import javafx.beans.property.ObjectProperty;
+import javafx.beans.property.ReadOnlyBooleanProperty;
+import javafx.beans.property.ReadOnlyBooleanWrapper;
+import javafx.beans.property.ReadOnlyIntegerProperty;
+import javafx.beans.property.ReadOnlyIntegerWrapper;
+import javafx.beans.property.ReadOnlyStringProperty;
+import javafx.beans.property.ReadOnlyStringWrapper;
+import javafx.beans.property.SimpleObjectProperty;
+import javafx.collections.FXCollections;
+import javafx.collections.ListChangeListener;
+import javafx.collections.ObservableList;
+
+/**
+ * The code of $LATEST (editable) or of a published version (read-only): the files, the documents open in the
+ * editor with their unsaved edits, and the file commands (save, deploy, new, rename, delete, zip import and export).
+ * Engine calls run on the task executor. FX thread only.
+ */
+final class CodeViewModel {
+    private final FunctionScope scope;
+    private final String qualifier;
+    private final ObservableList<CodeEntry> files = FXCollections.observableArrayList();
+    private final ObservableList<CodeDocument> documents = FXCollections.observableArrayList();
+    private final ObjectProperty<CodeDocument> selected = new SimpleObjectProperty<>();
+    private final ReadOnlyIntegerWrapper dirtyCount = new ReadOnlyIntegerWrapper();
+    private final ReadOnlyBooleanWrapper busy = new ReadOnlyBooleanWrapper();
+    private final ReadOnlyStringWrapper status = new ReadOnlyStringWrapper("");
+    private final ReadOnlyStringWrapper failure = new ReadOnlyStringWrapper("");
+    private String mainModule;
+
+    /** @param qualifier null for $LATEST, else a published version (read-only) */
+    CodeViewModel(FunctionScope scope, String qualifier) {
+        this.scope = scope;
+        this.qualifier = qualifier;
+        documents.addListener((ListChangeListener<CodeDocument>) change -> {
+            while (change.next()) {
+                change.getAddedSubList().forEach(d -> d.dirtyProperty().addListener((obs, old, dirty) -> recount()));
+            }
+            recount();
+        });
+        reloadFiles();
+    }
+
+    private void recount() {
+        dirtyCount.set((int) documents.stream().filter(CodeDocument::dirty).count());
+    }
+
+    /** A file name for the exported code, e.g. "my-function.zip" or "my-function-v3.zip". */
+    String zipName() {
+        return scope.name() + (qualifier == null ? "" : "-v" + qualifier) + ".zip";
+    }
+
+    boolean readOnly() {
+        return qualifier != null;
+    }
+
+    ObservableList<CodeEntry> files() {
+        return files;
+    }
+
+    ObservableList<CodeDocument> documents() {
+        return documents;
+    }
+
+    ObjectProperty<CodeDocument> selectedProperty() {
+        return selected;
+    }
+
+    /** How many open files have unsaved edits. */
+    ReadOnlyIntegerProperty dirtyCountProperty() {
+        return dirtyCount.getReadOnlyProperty();
+    }
+
+    List<String> dirtyFiles() {
+        return documents.stream().filter(CodeDocument::dirty).map(CodeDocument::path).toList();
+    }
+
+    ReadOnlyBooleanProperty busyProperty() {
+        return busy.getReadOnlyProperty();
+    }
+
+    /** What the last command did, e.g. "Saved lambda_function.py". */
+    ReadOnlyStringProperty statusProperty() {
+        return status.getReadOnlyProperty();
+    }
+
+    ReadOnlyStringProperty failureProperty() {
+        return failure.getReadOnlyProperty();
+    }
+
+    void reloadFiles() {
+        scope.tasks().submit(() -> scope.code().files(scope.region(), scope.name(), qualifier), found -> {
+            files.setAll(found);
+            openMain();
+        }, this::fail);
+    }
+
+    /**
+     * Opens the handler's file ("lambda_function.py" for lambda_function.lambda_handler) once the files are known,
+     * if nothing is open yet, as the Lambda console does when a function's page opens.
+     */
+    void openMain(String handler) {
+        mainModule = handler.contains(".") ? handler.substring(0, handler.lastIndexOf('.')) : handler;
+        openMain();
+    }
+
+    private void openMain() {
+        if (mainModule == null || files.isEmpty() || !documents.isEmpty()) {
+            return;
+        }
+        String module = mainModule;
+        mainModule = null;
+        files.stream().filter(f -> !f.directory()).filter(f -> f.path().equals(module) || f.path().startsWith(module
+                + ".")).findFirst().or(() -> files.stream().filter(f -> !f.directory()).findFirst())
+                .ifPresent(f -> open(f.path()));
+    }
+
+    /** Opens (or shows, if open) the file at {@code path}. */
+    void open(String path) {
+        for (CodeDocument document : documents) {
+            if (document.path().equals(path)) {
+                selected.set(document);
+                return;
+            }
+        }
+        scope.tasks().submit(() -> scope.code().readFile(scope.region(), scope.name(), qualifier, path), bytes -> {
+            if (documents.stream().noneMatch(d -> d.path().equals(path))) {
+                documents.add(CodeDocument.of(path, bytes));
+            }
+            documents.stream().filter(d -> d.path().equals(path)).findFirst().ifPresent(selected::set);
+        }, this::fail);
+    }
+
+    /** Closes a document, dropping its unsaved edits (the view asks first). */
+    void close(CodeDocument document) {
+        int index = documents.indexOf(document);
+        documents.remove(document);
+        if (selected.get() == document) {
+            selected.set(documents.isEmpty() ? null : documents.get(Math.max(0, Math.min(index, documents.size() - 1))));
+        }
+    }
+
+    void save(CodeDocument document, Runnable onSaved) {
+        saveDocuments(List.of(document), "Saved " + document.path(), onSaved, this::fail);
+    }
+
+    /** Saves every open file with unsaved edits as one change of $LATEST. */
+    void saveAll(Runnable onSaved, Consumer<Throwable> onFailure) {
+        List<CodeDocument> dirty = documents.stream().filter(CodeDocument::dirty).toList();
+        if (dirty.isEmpty()) {
+            onSaved.run();
+            return;
+        }
+        saveDocuments(dirty, dirty.size() == 1 ? "Saved " + dirty.get(0).path() : "Saved " + dirty.size()
+                + " files", onSaved, onFailure);
+    }
+
+    private void saveDocuments(List<CodeDocument> dirty, String done, Runnable onSaved, Consumer<Throwable> onFailure) {
+        if (readOnly()) {
+            return;
+        }
+        Map<CodeDocument, String> contents = new LinkedHashMap<>();
+        dirty.forEach(d -> contents.put(d, d.text()));
+        Map<String, byte[]> bytes = new LinkedHashMap<>();
+        contents.forEach((d, text) -> bytes.put(d.path(), text.getBytes(StandardCharsets.UTF_8)));
+        busy.set(true);
+        scope.tasks().submit(() -> {
+            scope.code().saveFiles(scope.region(), scope.name(), bytes);
+            return null;
+        }, ignored -> {
+            busy.set(false);
+            // What was written is saved; edits typed meanwhile stay dirty.
+            contents.forEach(CodeDocument::markSaved);
+            succeed(done);
+            onSaved.run();
+        }, error -> {
+            busy.set(false);
+            fail(error);
+            onFailure.accept(error);
+        });
+    }
+
+    /** Saves every file, then publishes $LATEST as a new version. */
+    void deploy(String description, Consumer<FunctionVersion> onDeployed) {
+        saveAll(() -> {
+            busy.set(true);
+            scope.tasks().submit(() -> scope.functions().publishVersion(scope.region(), scope.name(), description),
+                    version -> {
+                        busy.set(false);
+                        succeed("Deployed: saved and published as version " + version.version());
+                        onDeployed.accept(version);
+                    }, error -> {
+                        busy.set(false);
+                        fail(error);
+                    });
+        }, error -> { });
+    }
+
+    void newFile(String path) {
+        change(() -> scope.code().writeFile(scope.region(), scope.name(), path, new byte[0]), "Created " + path,
+                () -> {
+                    documents.add(CodeDocument.empty(path));
+                    selected.set(documents.get(documents.size() - 1));
+                });
+    }
+
+    void newFolder(String path) {
+        change(() -> scope.code().createFolder(scope.region(), scope.name(), path), "Created folder " + path, () -> { });
+    }
+
+    /** Renames a file or folder; open documents inside it follow, keeping their edits. */
+    void rename(String from, String to) {
+        change(() -> scope.code().rename(scope.region(), scope.name(), from, to), "Renamed " + from + " to " + to,
+                () -> documents.forEach(d -> {
+                    if (d.path().equals(from) || d.path().startsWith(from + "/")) {
+                        d.moved(to + d.path().substring(from.length()));
+                    }
+                }));
+    }
+
+    /** Deletes a file or folder and closes what was open inside it (the view has confirmed). */
+    void delete(String path) {
+        change(() -> scope.code().delete(scope.region(), scope.name(), path), "Deleted " + path,
+                () -> List.copyOf(documents).stream().filter(d -> d.path().equals(path)
+                        || d.path().startsWith(path + "/")).forEach(this::close));
+    }
+
+    /** Replaces the code with a zip's files; open documents are closed (the view has confirmed). */
+    void importZip(Path zip) {
+        change(() -> scope.code().importZip(scope.region(), scope.name(), zip), "Imported " + zip.getFileName(),
+                () -> List.copyOf(documents).forEach(this::close));
+    }
+
+    void exportZip(Path target) {
+        busy.set(true);
+        scope.tasks().submit(() -> {
+            scope.code().exportZip(scope.region(), scope.name(), qualifier, target);
+            return null;
+        }, ignored -> {
+            busy.set(false);
+            succeed("Exported to " + target);
+        }, error -> {
+            busy.set(false);
+            fail(error);
+        });
+    }
+
+    private void change(Runnable work, String done, Runnable then) {
+        busy.set(true);
+        scope.tasks().submit(() -> {
+            work.run();
+            return null;
+        }, ignored -> {
+            busy.set(false);
+            then.run();
+            succeed(done);
+            reloadFiles();
+        }, error -> {
+            busy.set(false);
+            fail(error);
+        });
+    }
+
+    private void succeed(String message) {
+        failure.set("");
+        status.set(message);
+    }
+
+    private void fail(Throwable error) {
+        status.set("");
+        failure.set(Errors.message(error));
+    }
+}

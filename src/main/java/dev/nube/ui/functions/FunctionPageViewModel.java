@@ -1,0 +1,139 @@
+package dev.nube.ui.functions;
+
+import dev.nube.engine.functions.FunctionCode;
+import dev.nube.engine.functions.FunctionConfiguration;
+import dev.nube.engine.functions.FunctionMonitor;
+import dev.nube.engine.functions.FunctionService;
+import dev.nube.engine.store.ResourceChanged;
+import dev.nube.engine.store.ResourceKind;
+import dev.nube.ui.common.ConsoleContext;
+import dev.nube.ui.common.Errors;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Consumer;
+import javafx.beans.property.ReadOnlyObjectProperty;
+import javafx.beans.property.ReadOnlyObjectWrapper;
+import javafx.beans.property.ReadOnlyStringProperty;
+import javafx.beans.property.ReadOnlyStringWrapper;
+
+/**
+ * One open function: its configuration as the engine has it (re-read when it changes), and the view models of its
+ * tabs (code, test, configuration, monitor, logs, versions). Knows what edits are unsaved across the tabs and can
+ * save them all. {@link #dispose()} ends its engine subscriptions. FX thread only.
+ */
+public final class FunctionPageViewModel {
+    private final FunctionScope scope;
+    private final ReadOnlyObjectWrapper<FunctionConfiguration> configuration = new ReadOnlyObjectWrapper<>();
+    private final ReadOnlyStringWrapper failure = new ReadOnlyStringWrapper("");
+    private final CodeViewModel code;
+    private final TestViewModel test;
+    private final ConfigurationViewModel settings;
+    private final MonitorViewModel monitor;
+    private final LogsViewModel logs;
+    private final VersionsViewModel versions;
+
+    FunctionPageViewModel(String region, String name, FunctionService functions, FunctionCode files,
+                          FunctionMonitor metrics, ConsoleContext context) {
+        this.scope = new FunctionScope(region, name, functions, files, metrics, context.tasks(), context.events());
+        this.code = new CodeViewModel(scope, null);
+        this.test = new TestViewModel(scope);
+        this.settings = new ConfigurationViewModel(scope);
+        this.monitor = new MonitorViewModel(scope);
+        this.logs = new LogsViewModel(scope);
+        this.versions = new VersionsViewModel(scope);
+        scope.on(ResourceChanged.class, changed -> {
+            FunctionConfiguration current = configuration.get();
+            if (changed.kind() == ResourceKind.FUNCTION && changed.region().equals(region) && current != null
+                    && changed.id().equals(current.id())) {
+                reload();
+            }
+        });
+        reload();
+    }
+
+    /** Re-reads the configuration, the file list and the versions. */
+    void reload() {
+        scope.tasks().submit(() -> scope.functions().get(scope.region(), scope.name()), loaded -> {
+            if (configuration.get() == null) {
+                code.openMain(loaded.handler());
+            }
+            configuration.set(loaded);
+            settings.load(loaded);
+            failure.set("");
+        }, error -> failure.set(Errors.message(error)));
+        if (configuration.get() != null) {
+            code.reloadFiles();
+            versions.reload();
+        }
+    }
+
+    public String region() {
+        return scope.region();
+    }
+
+    public String name() {
+        return scope.name();
+    }
+
+    /** The configuration as last read, or null before the first read. */
+    ReadOnlyObjectProperty<FunctionConfiguration> configurationProperty() {
+        return configuration.getReadOnlyProperty();
+    }
+
+    /** Why the function cannot be read (e.g. deleted meanwhile), or empty. */
+    ReadOnlyStringProperty failureProperty() {
+        return failure.getReadOnlyProperty();
+    }
+
+    CodeViewModel code() {
+        return code;
+    }
+
+    TestViewModel test() {
+        return test;
+    }
+
+    ConfigurationViewModel settings() {
+        return settings;
+    }
+
+    MonitorViewModel monitor() {
+        return monitor;
+    }
+
+    LogsViewModel logs() {
+        return logs;
+    }
+
+    VersionsViewModel versions() {
+        return versions;
+    }
+
+    /** The edits that would be lost on leaving, in words ("lambda_function.py", "the configuration", ...). */
+    List<String> unsavedWork() {
+        List<String> unsaved = new ArrayList<>(code.dirtyFiles());
+        if (settings.dirtyProperty().get()) {
+            unsaved.add("the configuration");
+        }
+        if (test.dirtyProperty().get()) {
+            unsaved.add("test event " + test.nameProperty().get());
+        }
+        return unsaved;
+    }
+
+    /** Saves the code, the configuration and the test event, in turn; stops at the first failure. */
+    void saveAll(Runnable onSaved, Consumer<Throwable> onFailure) {
+        code.saveAll(() -> settings.save(() -> {
+            if (test.dirtyProperty().get()) {
+                test.save(onSaved, onFailure);
+            } else {
+                onSaved.run();
+            }
+        }, onFailure), onFailure);
+    }
+
+    /** Ends the page's engine subscriptions. */
+    void dispose() {
+        scope.close();
+    }
+}

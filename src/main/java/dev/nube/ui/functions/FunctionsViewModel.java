@@ -1,0 +1,176 @@
+package dev.nube.ui.functions;
+
+import dev.nube.engine.HostStatus;
+import dev.nube.engine.functions.Blueprint;
+import dev.nube.engine.functions.CreateFunctionRequest;
+import dev.nube.engine.functions.FunctionCode;
+import dev.nube.engine.functions.FunctionConfiguration;
+import dev.nube.engine.functions.FunctionEvents;
+import dev.nube.engine.functions.FunctionMonitor;
+import dev.nube.engine.functions.FunctionService;
+import dev.nube.engine.functions.FunctionSummary;
+import dev.nube.engine.functions.RuntimeInfo;
+import dev.nube.engine.functions.sandbox.SandboxMode;
+import dev.nube.engine.store.ResourceKind;
+import dev.nube.ui.common.ConsoleContext;
+import dev.nube.ui.common.ResourceListModel;
+import java.util.List;
+import java.util.function.Consumer;
+import javafx.beans.property.ReadOnlyObjectProperty;
+import javafx.beans.property.ReadOnlyObjectWrapper;
+import javafx.collections.FXCollections;
+import javafx.collections.ObservableList;
+
+/**
+ * The Functions page: the region's functions (with the last 24 hours' invocations and errors), the runtimes this
+ * machine has, create and delete, and the one function page open at a time. Engine calls run on the task executor.
+ * FX thread only.
+ */
+public final class FunctionsViewModel {
+    private final FunctionService functions;
+    private final FunctionCode code;
+    private final FunctionMonitor monitor;
+    private final ConsoleContext context;
+    private final ResourceListModel<FunctionSummary> list;
+    private final ObservableList<RuntimeInfo> runtimes = FXCollections.observableArrayList();
+    private final ReadOnlyObjectWrapper<Sandbox> sandbox = new ReadOnlyObjectWrapper<>();
+    private final ReadOnlyObjectWrapper<FunctionPageViewModel> open = new ReadOnlyObjectWrapper<>();
+    private boolean reloadAfterLoading;
+
+    /** How functions are isolated here, for the function page's notice. */
+    public record Sandbox(SandboxMode mode, String description, String problem) {
+        /** True when limits are kernel-enforced and bubblewrap works: nothing to warn about. */
+        boolean full() {
+            return problem.isEmpty() && mode.kernelEnforced();
+        }
+    }
+
+    private record Host(List<RuntimeInfo> runtimes, Sandbox sandbox) {
+    }
+
+    public FunctionsViewModel(FunctionService functions, FunctionCode code, FunctionMonitor monitor,
+                              ConsoleContext context) {
+        this.functions = functions;
+        this.code = code;
+        this.monitor = monitor;
+        this.context = context;
+        this.list = new ResourceListModel<>(context, ResourceKind.FUNCTION, functions::list, s -> s.configuration().name()
+                + " " + s.configuration().runtime() + " " + s.configuration().description());
+        context.events().on(FunctionEvents.InvocationFinished.class, finished -> {
+            if (finished.region().equals(list.region())) {
+                reloadCounts();
+            }
+        });
+        list.loadingProperty().addListener((obs, was, loading) -> {
+            if (!loading && reloadAfterLoading) {
+                reloadAfterLoading = false;
+                list.reload();
+            }
+        });
+        context.region().addListener((obs, old, region) -> {
+            // Another region shows its own list; a function with unsaved edits stays open (its region shown).
+            FunctionPageViewModel page = open.get();
+            if (page != null && !page.region().equals(region) && page.unsavedWork().isEmpty()) {
+                close();
+            }
+        });
+        context.events().on(HostStatus.Changed.class, changed -> loadHost());
+        loadHost();
+    }
+
+    private void loadHost() {
+        context.tasks().submit(() -> new Host(functions.runtimes(), new Sandbox(functions.sandboxMode(),
+                functions.sandboxDescription(), functions.sandboxProblem())), host -> {
+                    runtimes.setAll(host.runtimes());
+                    sandbox.set(host.sandbox());
+                }, failure -> { });
+    }
+
+    /** Invocations change the 24-hour counts; a burst of them makes one reload, not one each. */
+    private void reloadCounts() {
+        if (list.loadingProperty().get()) {
+            reloadAfterLoading = true;
+        } else {
+            list.reload();
+        }
+    }
+
+    public ResourceListModel<FunctionSummary> list() {
+        return list;
+    }
+
+    /** The runtimes whose toolchain is present, with versions. */
+    public ObservableList<RuntimeInfo> runtimes() {
+        return runtimes;
+    }
+
+    public ReadOnlyObjectProperty<Sandbox> sandboxProperty() {
+        return sandbox.getReadOnlyProperty();
+    }
+
+    /** The function page shown, or null for the list. */
+    public ReadOnlyObjectProperty<FunctionPageViewModel> openProperty() {
+        return open.getReadOnlyProperty();
+    }
+
+    /** "Python 3.11.2" for "python3", or the id itself while runtimes are loading. */
+    public String runtimeTitle(String id) {
+        return runtimes.stream().filter(r -> r.id().equals(id)).map(RuntimeInfo::displayName).findFirst().orElse(id);
+    }
+
+    public void blueprints(String runtime, Consumer<List<Blueprint>> onLoaded, Consumer<Throwable> onFailure) {
+        context.tasks().submit(() -> functions.blueprints(runtime), onLoaded, onFailure);
+    }
+
+    public void create(CreateFunctionRequest request, Consumer<FunctionConfiguration> onCreated,
+                       Consumer<Throwable> onFailure) {
+        String region = list.region();
+        context.tasks().submit(() -> functions.create(region, request), onCreated, onFailure);
+    }
+
+    /** Deletes a function; the engine refuses while it runs. */
+    public void delete(String name, Runnable onDeleted, Consumer<Throwable> onFailure) {
+        String region = list.region();
+        context.tasks().submit(() -> {
+            functions.delete(region, name);
+            return null;
+        }, ignored -> {
+            FunctionPageViewModel page = open.get();
+            if (page != null && page.name().equals(name) && page.region().equals(region)) {
+                close();
+            }
+            onDeleted.run();
+        }, onFailure);
+    }
+
+    /** Counts what deleting a function loses (versions, test events), for the confirmation. */
+    public void deletionDetails(String name, Consumer<String> onCounted) {
+        String region = list.region();
+        context.tasks().submit(() -> {
+            int versions = functions.versions(region, name).size();
+            int events = functions.testEvents(region, name).size();
+            return "Nube deletes its code, " + plural(versions, "published version") + ", "
+                    + plural(events, "saved test event") + ", its logs and its metrics. This cannot be undone;"
+                    + " export the code as a zip first to keep it.";
+        }, onCounted, failure -> onCounted.accept("Nube deletes its code, versions, test events, logs and metrics."));
+    }
+
+    private static String plural(int count, String noun) {
+        return count + " " + noun + (count == 1 ? "" : "s");
+    }
+
+    /** Shows the page of function {@code name} of the selected region (the caller has let go of the old one). */
+    public void open(String name) {
+        close();
+        open.set(new FunctionPageViewModel(list.region(), name, functions, code, monitor, context));
+    }
+
+    /** Back to the list. */
+    public void close() {
+        FunctionPageViewModel page = open.get();
+        if (page != null) {
+            open.set(null);
+            page.dispose();
+        }
+    }
+}

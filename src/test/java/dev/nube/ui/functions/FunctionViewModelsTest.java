@@ -1,0 +1,179 @@
+package dev.nube.ui.functions;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.nube.engine.Engine;
+import dev.nube.engine.functions.CodeEntry;
+import dev.nube.engine.functions.CreateFunctionRequest;
+import dev.nube.engine.functions.FunctionConfiguration;
+import dev.nube.ui.common.UiEvents;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The Code and Configuration view models over a real engine, without a toolkit (work and callbacks on the test's
+ * thread): what the file commands do to open documents and their unsaved edits, zips, deploy, and the checks the
+ * configuration form makes before anything is saved.
+ */
+class FunctionViewModelsTest {
+    private static final String REGION = "local-1";
+    @TempDir
+    Path dir;
+    private Engine engine;
+
+    @BeforeEach
+    void open() {
+        engine = Engine.open(dir.resolve("home"));
+    }
+
+    @AfterEach
+    void close() {
+        engine.close();
+    }
+
+    private FunctionScope scope(String name) {
+        return new FunctionScope(REGION, name, engine.functions(), engine.functionCode(), engine.functionMonitor(),
+                new SameThreadTasks(), new UiEvents(engine.events(), Runnable::run));
+    }
+
+    private List<String> paths(String name) {
+        return engine.functionCode().files(REGION, name, null).stream().map(CodeEntry::path).toList();
+    }
+
+    private String read(String name, String path) {
+        return new String(engine.functionCode().readFile(REGION, name, null, path), StandardCharsets.UTF_8);
+    }
+
+    @Test
+    void fileCommandsKeepOrDropEditsAsTheySay() {
+        engine.functions().create(REGION, CreateFunctionRequest.of("files", "python3"));
+        CodeViewModel code = new CodeViewModel(scope("files"), null);
+        code.openMain("lambda_function.lambda_handler");
+        CodeDocument main = code.selectedProperty().get();
+        assertEquals("lambda_function.py", main.path(), "the handler's file opens first");
+        main.textProperty().set("def lambda_handler(e, c):\n    return 1\n");
+        assertEquals(List.of("lambda_function.py"), code.dirtyFiles());
+
+        code.newFolder("lib");
+        code.rename("lambda_function.py", "lib/handler.py");
+        assertEquals("lib/handler.py", main.path(), "the open file follows its rename");
+        assertTrue(main.dirty(), "with its unsaved edit");
+        code.saveAll(() -> { }, e -> { throw new AssertionError(e); });
+        assertEquals("def lambda_handler(e, c):\n    return 1\n", read("files", "lib/handler.py"));
+        assertEquals(0, code.dirtyCountProperty().get());
+
+        code.newFile("lib/data.json");
+        assertEquals("lib/data.json", code.selectedProperty().get().path());
+        code.delete("lib");
+        assertTrue(code.documents().isEmpty(), "what was inside a deleted folder is closed");
+        assertEquals(List.of(), paths("files"));
+        assertTrue(code.statusProperty().get().startsWith("Deleted lib"));
+
+        engine.functionCode().writeFile(REGION, "files", "blob.bin", new byte[] {0, 1, 2, (byte) 0xff});
+        code.open("blob.bin");
+        assertNotNull(code.selectedProperty().get().notShown(), "a binary file is not shown as text");
+        code.rename("blob.bin", "../escape.bin");
+        assertFalse(code.failureProperty().get().isEmpty(), "the engine's refusal is shown");
+    }
+
+    @Test
+    void zipsRoundTripAndDeployPublishes() {
+        engine.functions().create(REGION, CreateFunctionRequest.of("source", "nodejs"));
+        engine.functions().create(REGION, CreateFunctionRequest.of("target", "python3"));
+        CodeViewModel source = new CodeViewModel(scope("source"), null);
+        source.newFile("lib/util.mjs");
+        source.selectedProperty().get().textProperty().set("export const two = 2;\n");
+        source.deploy("with util", version -> assertEquals("1", version.version()));
+        assertEquals("export const two = 2;\n", read("source", "lib/util.mjs"), "deploy saved first");
+        assertEquals("with util", engine.functions().versions(REGION, "source").get(0).description());
+
+        Path zip = dir.resolve("source.zip");
+        source.exportZip(zip);
+        CodeViewModel target = new CodeViewModel(scope("target"), null);
+        target.open("lambda_function.py");
+        target.importZip(zip);
+        assertTrue(target.documents().isEmpty(), "the replaced code's documents are closed");
+        assertEquals(paths("source"), paths("target"));
+
+        CodeViewModel version = new CodeViewModel(scope("source"), "1");
+        assertTrue(version.readOnly());
+        assertEquals("source-v1.zip", version.zipName());
+        version.open("lib/util.mjs");
+        assertEquals("export const two = 2;\n", version.selectedProperty().get().text());
+    }
+
+    @Test
+    void theConfigurationFormChecksBeforeSaving() {
+        FunctionConfiguration created = engine.functions().create(REGION, CreateFunctionRequest.of("config",
+                "python3"));
+        ConfigurationViewModel form = new ConfigurationViewModel(scope("config"));
+        form.load(created);
+        assertFalse(form.dirtyProperty().get());
+
+        form.addVariable();
+        assertEquals("Enter a name.", form.variables().get(0).problemProperty().get());
+        form.variables().get(0).keyProperty().set("_HANDLER");
+        assertEquals("_HANDLER is reserved: Lambda sets it itself.", form.variables().get(0).problemProperty().get());
+        form.variables().get(0).keyProperty().set("1BAD");
+        assertTrue(form.variables().get(0).problemProperty().get().contains("starts with a letter"));
+        form.variables().get(0).keyProperty().set("STAGE");
+        form.variables().get(0).valueProperty().set("prod");
+        form.addVariable();
+        form.variables().get(1).keyProperty().set("STAGE");
+        assertEquals("STAGE is defined twice.", form.variables().get(1).problemProperty().get());
+        form.variables().get(1).keyProperty().set("BIG");
+        form.variables().get(1).valueProperty().set("v".repeat(4090));
+        assertEquals(4102, form.environmentBytesProperty().get());
+        assertTrue(form.environmentProblemProperty().get().contains("at most 4096"));
+        assertFalse(form.validProperty().get());
+        String[] refused = new String[1];
+        form.save(() -> { }, e -> refused[0] = e.getMessage());
+        assertTrue(refused[0].contains("fix them or discard"), "an invalid form is never saved");
+
+        form.variables().get(1).valueProperty().set("small");
+        form.timeoutProperty().set("301");
+        assertEquals("The timeout is a whole number of seconds from 1 to 300.", form.timeoutProblemProperty().get());
+        form.timeoutProperty().set("30");
+        form.handlerProperty().set("nodot");
+        assertFalse(form.handlerProblemProperty().get().isEmpty());
+        form.handlerProperty().set("lambda_function.lambda_handler");
+        form.reserveProperty().set(true);
+        form.reservedProperty().set("5");
+        form.memoryProperty().set(1000);
+        assertEquals(1000, form.memoryProperty().get(), "the form holds what the control gives it");
+        form.memoryProperty().set(1024);
+        assertTrue(form.validProperty().get() && form.dirtyProperty().get());
+        form.save(() -> { }, e -> { throw new AssertionError(e); });
+        FunctionConfiguration saved = engine.functions().get(REGION, "config");
+        assertEquals(Map.of("STAGE", "prod", "BIG", "small"), saved.environment());
+        assertEquals(30, saved.timeoutSeconds());
+        assertEquals(1024, saved.memoryMb());
+        assertEquals(5, saved.reservedConcurrency());
+        assertFalse(form.dirtyProperty().get());
+
+        form.reserveProperty().set(false);
+        form.save(() -> { }, e -> { throw new AssertionError(e); });
+        assertNull(engine.functions().get(REGION, "config").reservedConcurrency(), "unreserved again");
+    }
+
+    @Test
+    void memorySizesSnapToLambdasSteps() {
+        assertEquals(128, MemorySize.snap(0));
+        assertEquals(128, MemorySize.snap(159));
+        assertEquals(192, MemorySize.snap(160));
+        assertEquals(1024, MemorySize.snap(1000));
+        assertEquals(3008, MemorySize.snap(3050));
+        assertTrue(MemorySize.valid(3008));
+        assertFalse(MemorySize.valid(3072));
+    }
+}
