@@ -44,7 +44,10 @@ class DocumentStoreCrashTest {
                         StandardCharsets.UTF_8))) {
                     String line;
                     while ((line = in.readLine()) != null) {
-                        acknowledged.set(Long.parseLong(line.strip()));
+                        // The JVM may print its own warnings here (unified logging goes to stdout): skip them.
+                        if (line.startsWith(DocumentWriterChild.ACK)) {
+                            acknowledged.set(Long.parseLong(line.substring(DocumentWriterChild.ACK.length()).strip()));
+                        }
                     }
                 } catch (Exception ignored) {
                     // the child died mid-line: what we did

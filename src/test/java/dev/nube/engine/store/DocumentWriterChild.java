@@ -4,9 +4,12 @@ import java.nio.file.Path;
 
 /**
  * Run in a child JVM by {@link DocumentStoreCrashTest}: rewrites a few documents in a tight loop, each with a counter
- * and a payload derived from it, and prints "k" after write k is complete. It runs until it is killed.
+ * and a payload derived from it, and prints "written k" after write k is complete. It runs until it is killed.
  */
 public final class DocumentWriterChild {
+    /** What starts an acknowledgement line. */
+    static final String ACK = "written ";
+
     private DocumentWriterChild() {
     }
 
@@ -18,7 +21,7 @@ public final class DocumentWriterChild {
             counter++;
             Path file = dir.resolve("doc-" + (counter % documents) + ".json");
             DocumentStore.write(file, Sample.of(counter));
-            System.out.println(counter);
+            System.out.println(ACK + counter);
             System.out.flush();
         }
     }
