@@ -94,7 +94,9 @@ public final class LaunchWizardView extends BorderPane {
                 return "A small Linux (Debian's kernel, busybox and dropbear), built on this machine from Debian"
                         + " packages the first time you launch it, then kept. SSH user: root.";
             }
-            return choice.image().description() + " Architecture " + choice.image().architecture() + ", kernel "
+            String description = choice.image().description().strip();
+            return description + (description.endsWith(".") ? " " : ". ") + "Architecture "
+                    + choice.image().architecture() + ", kernel "
                     + choice.image().kernelRelease() + ", SSH user: " + choice.image().sshUser() + ".";
         }, model.image));
         return section("Application and OS image", images, details);
