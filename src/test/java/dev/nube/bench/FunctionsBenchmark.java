@@ -34,6 +34,7 @@ import java.util.concurrent.Future;
  */
 final class FunctionsBenchmark implements Bench.Suite {
     private static final String REGION = "local-1";
+    private static final int WARM_UP_CALLS = 2000;
     private static final String BARE_CLIENT = """
             import socket, sys
             s = socket.create_connection(("127.0.0.1", int(sys.argv[1])))
@@ -111,8 +112,12 @@ final class FunctionsBenchmark implements Bench.Suite {
                 stats.percentile(99), stats.count());
     }
 
+    /**
+     * Steady-state warm invocations: 2000 calls first, so the environment is warm and the JVM has compiled the
+     * invocation path (a console that has run for a while), then {@code count} measured calls.
+     */
     private static Stats warm(FunctionService functions, String name, String payload, int count) {
-        for (int i = 0; i < 50; i++) {
+        for (int i = 0; i < WARM_UP_CALLS; i++) {
             check(functions.invoke(REGION, name, InvokeRequest.of(payload)));
         }
         double[] micros = new double[count];
@@ -206,7 +211,7 @@ final class FunctionsBenchmark implements Bench.Suite {
                 InputStream in = new BufferedInputStream(socket.getInputStream());
                 OutputStream out = socket.getOutputStream();
                 double[] micros = new double[count];
-                for (int i = -50; i < count; i++) {
+                for (int i = -WARM_UP_CALLS; i < count; i++) {
                     readRequest(in);
                     long t0 = System.nanoTime();
                     out.write(("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: " + event.length

@@ -339,11 +339,13 @@ final class Invoker {
         }
     }
 
+    /** An X-Ray trace header as Lambda sends it: Root=1-{epoch seconds hex}-{96 random bits}, a parent, unsampled. */
     private static String traceId() {
         ThreadLocalRandom random = ThreadLocalRandom.current();
+        HexFormat hex = HexFormat.of();
         return "Root=1-" + Long.toHexString(Instant.now().getEpochSecond()) + "-"
-                + String.format("%024x", new java.math.BigInteger(96, random)) + ";Parent="
-                + String.format("%016x", random.nextLong()) + ";Sampled=0";
+                + hex.toHexDigits(random.nextInt()) + hex.toHexDigits(random.nextLong()) + ";Parent="
+                + hex.toHexDigits(random.nextLong()) + ";Sampled=0";
     }
 
     private static String headerSafe(String value) {

@@ -13,9 +13,23 @@ public interface RuntimeApi {
             String clientContext, String cognitoIdentity, byte[] payload) {
     }
 
-    /** How a POST was taken: the HTTP status and a JSON body. */
-    record Reply(int status, String json) {
-        public static final Reply ACCEPTED = new Reply(202, "{\"status\":\"OK\"}");
+    /**
+     * How a POST was taken: the HTTP status and a JSON body, and what to do once the reply is on its way
+     * ({@code then}). Taking an answer runs after the reply is written, so the runtime moves on to its next
+     * {@code GET /next} while the engine finishes the invocation.
+     */
+    record Reply(int status, String json, Runnable then) {
+        private static final String OK = "{\"status\":\"OK\"}";
+        public static final Reply ACCEPTED = new Reply(202, OK, () -> { });
+
+        public Reply(int status, String json) {
+            this(status, json, () -> { });
+        }
+
+        /** 202, then {@code then}. */
+        public static Reply accepted(Runnable then) {
+            return new Reply(202, OK, then);
+        }
 
         public static Reply badRequest(String errorType, String message) {
             return new Reply(400, "{\"errorMessage\":\"" + message.replace("\"", "'") + "\",\"errorType\":\""
@@ -24,10 +38,21 @@ public interface RuntimeApi {
     }
 
     /**
-     * Blocks until the environment has an invocation for the runtime, and returns it; the first call also means the
-     * runtime finished its init. Returns null when the environment is going away (the connection is then closed).
+     * The runtime asks for the next invocation ({@code GET /runtime/invocation/next}); the first call also means the
+     * runtime finished its init. Blocks until {@code delivery} has written an invocation to the runtime and returns
+     * true, or returns false when the environment is going away (the connection is then closed).
+     * <p>{@code delivery} runs on whichever thread has the invocation first: this one, when one is already waiting,
+     * or the invoking thread, which then writes straight to the runtime's connection instead of waking this thread
+     * to do it (a thread wake-up less on every warm invocation). This thread touches the connection again only after
+     * {@code next} returns. An {@link java.io.IOException} from the delivery is passed on: the connection broke, and
+     * the invocation goes to the runtime's next {@code GET /next}.
      */
-    NextInvocation next() throws InterruptedException;
+    boolean next(Delivery delivery) throws InterruptedException, java.io.IOException;
+
+    /** Writes an invocation to the runtime that asked for it. */
+    interface Delivery {
+        void deliver(NextInvocation next) throws java.io.IOException;
+    }
 
     /** {@code POST /runtime/invocation/{id}/response}. */
     Reply response(String requestId, byte[] body);

@@ -97,23 +97,7 @@ public final class RuntimeApiServer implements AutoCloseable {
         String path = request.path();
         if (request.method().equals("GET") && path.equals(PREFIX + "invocation/next")) {
             request.discardBody(in);
-            RuntimeApi.NextInvocation next = api.next();
-            if (next == null) {
-                return false;
-            }
-            Map<String, String> headers = new TreeMap<>();
-            headers.put("Lambda-Runtime-Aws-Request-Id", next.requestId());
-            headers.put("Lambda-Runtime-Deadline-Ms", Long.toString(next.deadlineEpochMillis()));
-            headers.put("Lambda-Runtime-Invoked-Function-Arn", next.invokedFunctionArn());
-            headers.put("Lambda-Runtime-Trace-Id", next.traceId());
-            if (next.clientContext() != null) {
-                headers.put("Lambda-Runtime-Client-Context", next.clientContext());
-            }
-            if (next.cognitoIdentity() != null) {
-                headers.put("Lambda-Runtime-Cognito-Identity", next.cognitoIdentity());
-            }
-            write(out, 200, headers, next.payload());
-            return true;
+            return api.next(next -> writeNext(out, next));
         }
         if (!request.method().equals("POST")) {
             request.discardBody(in);
@@ -150,13 +134,32 @@ public final class RuntimeApiServer implements AutoCloseable {
                 + RuntimeApi.MAX_RESPONSE_BYTES + " bytes).", "RequestEntityTooLarge"), StandardCharsets.UTF_8));
     }
 
+    private static void writeNext(OutputStream out, RuntimeApi.NextInvocation next) throws IOException {
+        Map<String, String> headers = new TreeMap<>();
+        headers.put("Lambda-Runtime-Aws-Request-Id", next.requestId());
+        headers.put("Lambda-Runtime-Deadline-Ms", Long.toString(next.deadlineEpochMillis()));
+        headers.put("Lambda-Runtime-Invoked-Function-Arn", next.invokedFunctionArn());
+        headers.put("Lambda-Runtime-Trace-Id", next.traceId());
+        if (next.clientContext() != null) {
+            headers.put("Lambda-Runtime-Client-Context", next.clientContext());
+        }
+        if (next.cognitoIdentity() != null) {
+            headers.put("Lambda-Runtime-Cognito-Identity", next.cognitoIdentity());
+        }
+        write(out, 200, headers, next.payload());
+    }
+
     private static byte[] json(String message, String type) {
         return ("{\"errorMessage\":\"" + message + "\",\"errorType\":\"" + type + "\"}")
                 .getBytes(StandardCharsets.UTF_8);
     }
 
     private static void reply(OutputStream out, RuntimeApi.Reply reply) throws IOException {
-        write(out, reply.status(), Map.of(), reply.json().getBytes(StandardCharsets.UTF_8));
+        try {
+            write(out, reply.status(), Map.of(), reply.json().getBytes(StandardCharsets.UTF_8));
+        } finally {
+            reply.then().run(); // an answer counts even if the runtime hung up before reading our 202
+        }
     }
 
     private static void write(OutputStream out, int status, Map<String, String> headers, byte[] body)

@@ -31,8 +31,20 @@ final class CgroupFiles {
         }
     }
 
+    /**
+     * A number from a one-value control file, or 0. Read with one small read rather than {@link #read} (kernfs files
+     * claim a 4 KiB size): this runs on every invocation, for Max Memory Used.
+     */
     static long readLong(Path file) {
-        return read(file).filter(s -> !s.isEmpty() && !s.equals("max")).map(Long::parseLong).orElse(0L);
+        byte[] buffer = new byte[64];
+        int length;
+        try (java.io.InputStream in = Files.newInputStream(file)) {
+            length = in.readNBytes(buffer, 0, buffer.length);
+        } catch (IOException e) {
+            return 0L;
+        }
+        String value = new String(buffer, 0, length, StandardCharsets.US_ASCII).strip();
+        return value.isEmpty() || value.equals("max") ? 0L : Long.parseLong(value);
     }
 
     /** The value of {@code key} in a flat keyed file such as memory.events ("oom_kill 1"). */

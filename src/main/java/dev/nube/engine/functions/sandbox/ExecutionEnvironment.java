@@ -35,6 +35,7 @@ public final class ExecutionEnvironment {
     private final AtomicBoolean exitSeen = new AtomicBoolean();
     private EnvironmentState state = EnvironmentState.INACTIVE;
     private Pending pending;
+    private Waiter waiter;
     private Process process;
     private OutputPump pump;
     private long startedNanos;
@@ -45,9 +46,22 @@ public final class ExecutionEnvironment {
         final RuntimeApi.NextInvocation invocation;
         final CompletableFuture<RuntimeOutcome> outcome = new CompletableFuture<>();
         boolean delivered;
+        boolean answered;
 
         Pending(RuntimeApi.NextInvocation invocation) {
             this.invocation = invocation;
+        }
+    }
+
+    /** A runtime blocked in {@code GET /next}; the invoking thread may deliver to it directly. */
+    private static final class Waiter {
+        final RuntimeApi.Delivery delivery;
+        boolean taken;
+        boolean done;
+        boolean delivered;
+
+        Waiter(RuntimeApi.Delivery delivery) {
+            this.delivery = delivery;
         }
     }
 
@@ -139,14 +153,44 @@ public final class ExecutionEnvironment {
     }
 
     /**
-     * Hands an invocation to the runtime (READY -> INVOKING). The future completes with the runtime's answer, or
-     * with {@link RuntimeOutcome.Exited} if the process dies first; never exceptionally.
+     * Hands an invocation to the runtime (READY -> INVOKING). When the runtime is already waiting in
+     * {@code GET /next}, the invocation is written to it from this thread. The future completes with the runtime's
+     * answer, or with {@link RuntimeOutcome.Exited} if the process dies first; never exceptionally.
      */
-    public synchronized CompletableFuture<RuntimeOutcome> invoke(RuntimeApi.NextInvocation invocation) {
-        state = EnvironmentLifecycle.next(id, state, EnvironmentEvent.INVOKE);
-        pending = new Pending(invocation);
-        notifyAll();
-        return pending.outcome;
+    public CompletableFuture<RuntimeOutcome> invoke(RuntimeApi.NextInvocation invocation) {
+        Waiter direct;
+        Pending current;
+        synchronized (this) {
+            state = EnvironmentLifecycle.next(id, state, EnvironmentEvent.INVOKE);
+            current = new Pending(invocation);
+            pending = current;
+            direct = waiter;
+            if (direct != null) {
+                waiter = null;
+                direct.taken = true;
+                current.delivered = true;
+            } else {
+                notifyAll();
+            }
+        }
+        if (direct != null) {
+            boolean written;
+            try {
+                direct.delivery.deliver(invocation);
+                written = true;
+            } catch (java.io.IOException e) {
+                written = false; // the connection broke: the runtime asks again on a new one and gets it then
+            }
+            synchronized (this) {
+                direct.done = true;
+                direct.delivered = written;
+                if (!written && pending == current) {
+                    current.delivered = false;
+                }
+                notifyAll();
+            }
+        }
+        return current.outcome;
     }
 
     /** Waits until every line the runtime wrote so far went to the log (see {@link OutputPump#sync()}). */
@@ -241,23 +285,48 @@ public final class ExecutionEnvironment {
     /** The environment's side of the Runtime API. */
     private final class Api implements RuntimeApi {
         @Override
-        public NextInvocation next() throws InterruptedException {
+        public boolean next(Delivery delivery) throws InterruptedException, java.io.IOException {
+            Waiter me = new Waiter(delivery);
+            Pending ready;
             synchronized (ExecutionEnvironment.this) {
                 if (state == EnvironmentState.STARTING) {
                     state = EnvironmentLifecycle.next(id, state, EnvironmentEvent.RUNTIME_READY);
                     initNanos = System.nanoTime() - startedNanos;
-                    ready.complete(null);
+                    ExecutionEnvironment.this.ready.complete(null);
                 }
                 while (true) {
-                    if (state != EnvironmentState.READY && state != EnvironmentState.INVOKING) {
-                        return null;
-                    }
-                    if (pending != null && !pending.delivered) {
+                    if (me.taken) {
+                        if (me.done) {
+                            return me.delivered;
+                        }
+                    } else if (state != EnvironmentState.READY && state != EnvironmentState.INVOKING) {
+                        if (waiter == me) {
+                            waiter = null;
+                        }
+                        return false;
+                    } else if (pending != null && !pending.delivered) {
+                        if (waiter == me) {
+                            waiter = null;
+                        }
                         pending.delivered = true;
-                        return pending.invocation;
+                        ready = pending;
+                        break;
+                    } else {
+                        waiter = me;
                     }
                     ExecutionEnvironment.this.wait();
                 }
+            }
+            try {
+                delivery.deliver(ready.invocation);
+                return true;
+            } catch (java.io.IOException e) {
+                synchronized (ExecutionEnvironment.this) {
+                    if (pending == ready) {
+                        ready.delivered = false; // a new connection's GET /next gets it
+                    }
+                }
+                throw e;
             }
         }
 
@@ -277,19 +346,21 @@ public final class ExecutionEnvironment {
             return answer(requestId, new RuntimeOutcome.ErrorResponse(body, errorTypeHeader, System.nanoTime()));
         }
 
+        /** Accepts an answer; the invocation completes once the 202 is written (see {@link Reply#then()}). */
         private Reply answer(String requestId, RuntimeOutcome outcome) {
             Pending current;
             synchronized (ExecutionEnvironment.this) {
                 current = delivered(requestId);
+                if (current != null && !current.answered) {
+                    current.answered = true;
+                    return Reply.accepted(() -> current.outcome.complete(outcome));
+                }
             }
             if (current == null) {
                 return Reply.badRequest("InvalidRequestID", "No invocation " + requestId + " is running here");
             }
-            if (!current.outcome.complete(outcome)) {
-                return new Reply(403, "{\"errorMessage\":\"Invocation " + requestId
-                        + " already has an answer\",\"errorType\":\"InvalidStateTransition\"}");
-            }
-            return Reply.ACCEPTED;
+            return new Reply(403, "{\"errorMessage\":\"Invocation " + requestId
+                    + " already has an answer\",\"errorType\":\"InvalidStateTransition\"}");
         }
 
         @Override
@@ -308,7 +379,7 @@ public final class ExecutionEnvironment {
 
         @Override
         public void responseTooLarge(String requestId, long bytes) {
-            answer(requestId, new RuntimeOutcome.ResponseTooLarge(bytes, System.nanoTime()));
+            answer(requestId, new RuntimeOutcome.ResponseTooLarge(bytes, System.nanoTime())).then().run();
         }
     }
 }
