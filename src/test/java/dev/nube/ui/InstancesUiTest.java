@@ -114,6 +114,18 @@ class InstancesUiTest {
         waitUntil("the command's output is on the terminal screen", 60,
                 () -> terminal.screenText().contains("nube-" + marker + "-42"));
 
+        // The serial console: a shell on ttyS0, reached without the guest's network.
+        robot.clickOn("#pages-tab");
+        robot.clickOn("ui-test");
+        robot.clickOn("#instance-state-menu").clickOn("#action-serial");
+        String serialId = "#serial-terminal-" + instance.id();
+        waitUntil("the serial console is connected", 60, () -> robot.lookup(serialId).tryQuery()
+                .map(node -> ((TerminalView) node).isConnected()).orElse(false));
+        TerminalView serial = robot.lookup(serialId).queryAs(TerminalView.class);
+        robot.clickOn(serial.getCenter());
+        robot.write("\necho serial-" + marker + "-$((7*6))\n");
+        waitUntil("the serial console answers", 60, () -> serial.screenText().contains("serial-" + marker + "-42"));
+
         // Closing the console leaves the instance running; a new console shows it as it is.
         robot.interact(console::close);
         robot.interact(() -> console = new ConsoleFixture(home, stage));

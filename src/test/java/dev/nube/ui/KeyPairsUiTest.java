@@ -118,6 +118,32 @@ class KeyPairsUiTest {
     }
 
     @Test
+    void anUnreadableDocumentIsShownWithItsReasonAndKept(FxRobot robot) throws Exception {
+        String id = dev.nube.engine.store.Ids.newId(dev.nube.engine.store.ResourceKind.KEY_PAIR);
+        Path document = console.engine().home().resolve("regions/local-1/keypairs/" + id + "/resource.json");
+        Files.createDirectories(document.getParent());
+        Files.writeString(document, "{\"schemaVersion\": 1, \"name\": \"half-writ");
+        console.engine().keyPairs().create("local-1", "fine", dev.nube.engine.compute.KeyType.ED25519, 0);
+        openKeyPairs(robot);
+        waitUntil("the readable key is listed", () -> table.getItems().size() == 1);
+        assertTrue(robot.lookup("1 resource cannot be read").tryQuery().isPresent());
+        assertTrue(robot.lookup(".problem-banner .label").queryAllAs(Label.class).stream()
+                .anyMatch(l -> l.getText().startsWith(id + ": not valid JSON")), "the banner names it and says why");
+        assertTrue(Files.exists(document), "the broken document is left as it was");
+    }
+
+    @Test
+    void theFilterNarrowsTheTable(FxRobot robot) {
+        console.engine().keyPairs().create("local-1", "alpha laptop", dev.nube.engine.compute.KeyType.ED25519, 0);
+        console.engine().keyPairs().create("local-1", "beta server", dev.nube.engine.compute.KeyType.ED25519, 0);
+        openKeyPairs(robot);
+        waitUntil("both keys", () -> table.getItems().size() == 2);
+        robot.clickOn(".filter-field").write("beta");
+        waitUntil("only the matching key", () -> table.getItems().size() == 1
+                && table.getItems().get(0).name().equals("beta server"));
+    }
+
+    @Test
     void deletesAfterConfirmation(FxRobot robot) {
         console.engine().keyPairs().create("local-1", "old key", dev.nube.engine.compute.KeyType.ED25519, 0);
         openKeyPairs(robot);

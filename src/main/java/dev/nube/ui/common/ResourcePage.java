@@ -6,6 +6,8 @@ import javafx.scene.Node;
 import javafx.scene.control.Label;
 import javafx.scene.control.TableView;
 import javafx.scene.control.TextField;
+import org.controlsfx.control.textfield.CustomTextField;
+import org.controlsfx.control.textfield.TextFields;
 import javafx.scene.layout.HBox;
 import javafx.scene.layout.Priority;
 import javafx.scene.layout.Region;
@@ -16,7 +18,7 @@ import javafx.scene.layout.VBox;
  * field, the unreadable-documents banner, the last failure, and the table.
  */
 public final class ResourcePage extends VBox {
-    private final TextField filter = new TextField();
+    private final CustomTextField filter = (CustomTextField) TextFields.createClearableTextField();
 
     public ResourcePage(String title, ResourceListModel<?> list, TableView<?> table, Node... actions) {
         getStyleClass().add("resource-page");
@@ -32,6 +34,7 @@ public final class ResourcePage extends VBox {
         top.setAlignment(Pos.CENTER_LEFT);
 
         filter.setPromptText("Filter " + title.toLowerCase(java.util.Locale.ROOT));
+        filter.setLeft(new org.kordamp.ikonli.javafx.FontIcon(org.kordamp.ikonli.feather.Feather.SEARCH));
         filter.getStyleClass().add("filter-field");
         filter.textProperty().bindBidirectional(list.filterProperty());
         filter.setMaxWidth(420);

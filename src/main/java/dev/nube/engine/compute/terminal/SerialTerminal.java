@@ -6,7 +6,7 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
-import java.nio.channels.Channels;
+import java.nio.ByteBuffer;
 import java.nio.channels.SocketChannel;
 import java.nio.file.Path;
 
@@ -21,8 +21,42 @@ public final class SerialTerminal implements TerminalChannel {
 
     private SerialTerminal(SocketChannel channel) {
         this.channel = channel;
-        this.input = Channels.newInputStream(channel);
-        this.output = Channels.newOutputStream(channel);
+        // Not Channels.newInputStream/newOutputStream: on JDK 17 both hold the channel's blocking lock, so a write
+        // waits for a blocked read to end and typed keys never reach the guest. The channel itself reads and writes
+        // concurrently.
+        this.input = new InputStream() {
+            @Override
+            public int read() throws IOException {
+                byte[] one = new byte[1];
+                return read(one, 0, 1) < 0 ? -1 : one[0] & 0xff;
+            }
+
+            @Override
+            public int read(byte[] bytes, int offset, int length) throws IOException {
+                if (length == 0) {
+                    return 0;
+                }
+                int count;
+                do {
+                    count = channel.read(ByteBuffer.wrap(bytes, offset, length));
+                } while (count == 0);
+                return count;
+            }
+        };
+        this.output = new OutputStream() {
+            @Override
+            public void write(int b) throws IOException {
+                write(new byte[] {(byte) b}, 0, 1);
+            }
+
+            @Override
+            public void write(byte[] bytes, int offset, int length) throws IOException {
+                ByteBuffer buffer = ByteBuffer.wrap(bytes, offset, length);
+                while (buffer.hasRemaining()) {
+                    channel.write(buffer);
+                }
+            }
+        };
     }
 
     /** Connects to the serial socket; throws {@code Connect.Failed} if QEMU is not listening there. */
