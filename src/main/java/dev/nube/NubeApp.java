@@ -49,30 +49,47 @@ public final class NubeApp extends Application {
     private TaskExecutor tasks;
     private ShellView view;
 
+    /**
+     * Shows the window at once, opens the engine in the background (it re-attaches running instances, which may take
+     * a moment), then puts the console in the window. The FX thread never waits for the engine.
+     */
     @Override
     public void start(Stage stage) {
-        try {
-            engine = Engine.open(Engine.defaultHome(System.getenv()));
-        } catch (RuntimeException e) {
-            Dialogs.error(null, "Nube cannot start", e);
-            return;
-        }
-        tasks = new FxTaskExecutor();
-        UiEvents events = new UiEvents(engine.events(), Platform::runLater);
-        ConsoleSettingsStore settings = new ConsoleSettingsStore(engine.home());
-        view = console(engine, tasks, events, settings);
-        ShellViewModel shell = view.model();
-
-        ConsoleSettings saved = settings.get();
-        Scene scene = new Scene(view, 1280, 800);
-        style(scene, shell);
-        stage.setScene(scene);
+        java.nio.file.Path home = Engine.defaultHome(System.getenv());
         stage.setTitle("Nube");
         for (int size : ICON_SIZES) {
             stage.getIcons().add(new Image(NubeApp.class.getResourceAsStream("/dev/nube/icons/nube-" + size
                     + ".png")));
         }
-        restoreBounds(stage, saved);
+        Application.setUserAgentStylesheet(new PrimerLight().getUserAgentStylesheet());
+        javafx.scene.control.Label opening = new javafx.scene.control.Label("Opening " + home + "...");
+        stage.setScene(new Scene(new javafx.scene.layout.StackPane(opening), 1280, 800));
+        stage.show();
+        Thread opener = new Thread(() -> {
+            try {
+                Engine opened = Engine.open(home);
+                ConsoleSettingsStore settings = new ConsoleSettingsStore(opened.home());
+                Platform.runLater(() -> showConsole(stage, opened, settings));
+            } catch (RuntimeException e) {
+                Platform.runLater(() -> {
+                    Dialogs.error(null, "Nube cannot start", e); // the console exits once it is closed
+                    stage.hide();
+                });
+            }
+        }, "nube-open-engine");
+        opener.setDaemon(true);
+        opener.start();
+    }
+
+    private void showConsole(Stage stage, Engine opened, ConsoleSettingsStore settings) {
+        engine = opened;
+        tasks = new FxTaskExecutor();
+        UiEvents events = new UiEvents(engine.events(), Platform::runLater);
+        view = console(engine, tasks, events, settings);
+        ShellViewModel shell = view.model();
+        stage.getScene().setRoot(view);
+        style(stage.getScene(), shell);
+        restoreBounds(stage, settings.get());
         stage.setOnCloseRequest(e -> {
             e.consume(); // pages with unsaved edits ask first; the window closes once they agree
             view.requestClose(() -> {
@@ -81,7 +98,6 @@ public final class NubeApp extends Application {
                 stage.close();
             });
         });
-        stage.show();
     }
 
     /** The whole console over an engine: the shell, its workspace and every page (also what UI tests build). */
@@ -113,8 +129,7 @@ public final class NubeApp extends Application {
 
     /** Opens "Launch an instance" as a workspace tab (or shows the one already open). */
     private static void openLaunchWizard(Engine engine, ConsoleContext context) {
-        if (context.workspace().tab(LAUNCH_TAB) != null) {
-            context.workspace().openTab(LAUNCH_TAB, "Launch instances", null, () -> { });
+        if (context.workspace().showTab(LAUNCH_TAB)) {
             return;
         }
         LaunchWizardViewModel wizard = new LaunchWizardViewModel(engine.instances(), engine.images(),

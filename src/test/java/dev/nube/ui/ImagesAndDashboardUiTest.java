@@ -60,7 +60,8 @@ class ImagesAndDashboardUiTest {
 
         robot.clickOn("#deregister-image");
         robot.clickOn("Cancel");
-        assertEquals(1, table.getItems().size(), "cancel keeps the image");
+        org.testfx.util.WaitForAsyncUtils.sleep(1, java.util.concurrent.TimeUnit.SECONDS); // a delete would be done by now
+        assertEquals(1, console.engine().images().list("local-1").items().size(), "cancel keeps the image");
         robot.clickOn("#deregister-image");
         robot.clickOn(".danger");
         waitUntil("the image is gone", () -> table.getItems().isEmpty());

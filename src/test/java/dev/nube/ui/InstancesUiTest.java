@@ -108,6 +108,15 @@ class InstancesUiTest {
         waitUntil("the terminal is connected with a prompt", 120, () -> robot.lookup(terminalId).tryQuery()
                 .map(node -> ((TerminalView) node).screenText().contains("# ")).orElse(false));
         TerminalView terminal = robot.lookup(terminalId).queryAs(TerminalView.class);
+        // Connect again: the open terminal comes to the front; no second, hidden session is started.
+        robot.clickOn("#pages-tab");
+        robot.clickOn("ui-test");
+        robot.clickOn("#connect-instance");
+        waitUntil("the SSH tab is shown again", () -> robot.lookup("#tab-ssh-" + instance.id()).tryQuery()
+                .isPresent() && robot.lookup(terminalId).queryAll().size() == 1 && terminal.isVisible()
+                && terminal.getScene() != null);
+        assertEquals(1, robot.lookup(".tab").queryAll().stream().filter(t -> ("tab-ssh-" + instance.id())
+                .equals(t.getId())).count());
         String marker = UUID.randomUUID().toString().substring(0, 8);
         robot.clickOn(terminal.getCenter());
         robot.write("echo nube-" + marker + "-$((6*7))\n");

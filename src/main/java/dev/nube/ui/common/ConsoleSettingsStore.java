@@ -32,7 +32,8 @@ public final class ConsoleSettingsStore {
     }
 
     /** Changes the settings in memory and on disk; blocks for a durable write, so call it through a TaskExecutor. */
-    public void update(java.util.function.UnaryOperator<ConsoleSettings> change) {
+    public synchronized void update(java.util.function.UnaryOperator<ConsoleSettings> change) {
+        // Serialised, and each write takes the newest value: quick changes never leave an older one on disk.
         ConsoleSettings updated = current.updateAndGet(change);
         try {
             DocumentStore.write(file, updated);

@@ -36,6 +36,7 @@ public final class ResourceListModel<T> {
     private final ReadOnlyStringWrapper failure = new ReadOnlyStringWrapper("");
     private final javafx.beans.value.ChangeListener<String> regionListener = (obs, old, region) -> reload();
     private final AutoCloseable subscription;
+    private long generations;
 
     /**
      * @param lister     reads the listing of a region (runs in the background)
@@ -81,11 +82,16 @@ public final class ResourceListModel<T> {
         }
     }
 
+    /**
+     * Reads the list again. Reloads may overlap (events come in bursts); only the newest one's answer is shown, so
+     * an older listing finishing last never replaces a newer one.
+     */
     public void reload() {
         String region = context.region().get();
+        long generation = ++generations;
         loading.set(true);
         context.tasks().submit(() -> lister.apply(region), listing -> {
-            if (!region.equals(context.region().get())) {
+            if (generation != generations) {
                 return;
             }
             loading.set(false);
@@ -93,6 +99,9 @@ public final class ResourceListModel<T> {
             problems.setAll(listing.problems());
             failure.set("");
         }, error -> {
+            if (generation != generations) {
+                return;
+            }
             loading.set(false);
             failure.set(Errors.message(error));
         });

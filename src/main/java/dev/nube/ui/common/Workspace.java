@@ -12,6 +12,9 @@ public interface Workspace {
      */
     void openTab(String key, String title, Node content, Runnable onClose);
 
+    /** Brings the tab known by {@code key} to the front; false when there is none. */
+    boolean showTab(String key);
+
     /** The content of the open tab known by {@code key}, or null. */
     Node tab(String key);
 

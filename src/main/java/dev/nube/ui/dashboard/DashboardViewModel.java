@@ -27,6 +27,7 @@ public final class DashboardViewModel {
     private final ReadOnlyStringWrapper accelerator = new ReadOnlyStringWrapper();
     private final ReadOnlyStringWrapper failure = new ReadOnlyStringWrapper("");
     private boolean refreshing;
+    private boolean again;
 
     public DashboardViewModel(InstanceService instances, Supplier<HostStatus> hostStatus, ConsoleContext context) {
         this.instances = instances;
@@ -43,24 +44,36 @@ public final class DashboardViewModel {
         refresh();
     }
 
-    /** Reads the numbers again (one read at a time: a refresh asked for meanwhile is skipped). */
+    /**
+     * Reads the numbers again. One read at a time: a refresh asked for meanwhile runs once the current one ends (so a
+     * region switched during a read is read too).
+     */
     public void refresh() {
         if (refreshing) {
+            again = true;
             return;
         }
         refreshing = true;
+        again = false;
         String region = context.region().get();
         context.tasks().submit(() -> new Object[] {instances.summary(region), instances.hostUsage()}, result -> {
-            refreshing = false;
             if (region.equals(context.region().get())) {
                 summary.set((ComputeSummary) result[0]);
             }
             usage.set((HostUsage) result[1]);
             failure.set("");
+            done();
         }, error -> {
-            refreshing = false;
             failure.set(Errors.message(error));
+            done();
         });
+    }
+
+    private void done() {
+        refreshing = false;
+        if (again) {
+            refresh();
+        }
     }
 
     public ReadOnlyObjectProperty<ComputeSummary> summaryProperty() {

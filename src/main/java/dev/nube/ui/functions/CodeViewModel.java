@@ -207,6 +207,14 @@ final class CodeViewModel {
     }
 
     void newFile(String path) {
+        // Writing a file replaces it: a new file must not take the place of one that exists (or is open).
+        boolean exists = files.stream().anyMatch(f -> f.path().equals(path))
+                || documents.stream().anyMatch(d -> d.path().equals(path));
+        if (exists) {
+            status.set("");
+            failure.set(path + " already exists. Choose another name, or open the file from the tree.");
+            return;
+        }
         change(() -> scope.code().writeFile(scope.region(), scope.name(), path, new byte[0]), "Created " + path,
                 () -> {
                     documents.add(CodeDocument.empty(path));

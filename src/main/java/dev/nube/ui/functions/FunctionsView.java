@@ -136,6 +136,6 @@ public final class FunctionsView extends StackPane implements LeaveGuard {
     }
 
     private Window window() {
-        return getScene() == null ? null : getScene().getWindow();
+        return dev.nube.ui.common.Nodes.windowOf(this);
     }
 }

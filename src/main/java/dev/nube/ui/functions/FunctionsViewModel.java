@@ -13,6 +13,7 @@ import dev.nube.engine.functions.RuntimeInfo;
 import dev.nube.engine.functions.sandbox.SandboxMode;
 import dev.nube.engine.store.ResourceKind;
 import dev.nube.ui.common.ConsoleContext;
+import dev.nube.ui.common.Errors;
 import dev.nube.ui.common.ResourceListModel;
 import java.util.List;
 import java.util.function.Consumer;
@@ -83,7 +84,8 @@ public final class FunctionsViewModel {
                 functions.sandboxDescription(), functions.sandboxProblem())), host -> {
                     runtimes.setAll(host.runtimes());
                     sandbox.set(host.sandbox());
-                }, failure -> { });
+                }, failure -> System.getLogger(FunctionsViewModel.class.getName()).log(System.Logger.Level.WARNING,
+                        "could not read the runtimes and the sandbox mode: " + Errors.message(failure)));
     }
 
     /** Invocations change the 24-hour counts; a burst of them makes one reload, not one each. */

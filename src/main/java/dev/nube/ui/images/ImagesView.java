@@ -4,6 +4,7 @@ import dev.nube.engine.compute.Image;
 import dev.nube.engine.compute.ImagePackage;
 import dev.nube.engine.compute.ImageService;
 import dev.nube.ui.common.Dialogs;
+import dev.nube.ui.common.Nodes;
 import dev.nube.ui.common.ResourcePage;
 import dev.nube.ui.common.Tables;
 import java.time.ZoneId;
@@ -112,12 +113,12 @@ public final class ImagesView extends StackPane {
     }
 
     private void deregister(Image image) {
-        if (Dialogs.confirm(getScene().getWindow(), "Deregister image", "Deregister " + image.name() + " ("
+        if (Dialogs.confirm(Nodes.windowOf(this), "Deregister image", "Deregister " + image.name() + " ("
                 + image.id() + ")?", "Its kernel, initramfs and base disk ("
                 + String.format("%.1f MiB", image.sizeBytes() / 1048576.0) + ") are deleted. An image that an"
                 + " instance still uses cannot be deregistered: its root volume is an overlay on the image's disk.",
                 "Deregister")) {
-            model.deregister(image, () -> { }, failure -> Dialogs.error(getScene().getWindow(),
+            model.deregister(image, () -> { }, failure -> Dialogs.error(Nodes.windowOf(this),
                     "Could not deregister the image", failure));
         }
     }

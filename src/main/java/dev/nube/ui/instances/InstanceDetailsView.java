@@ -137,12 +137,15 @@ final class InstanceDetailsView extends VBox {
 
     private void showGroups(List<SecurityGroup> groups) {
         security.getChildren().clear();
+        Label note = new Label("Security group rules are kept and checked; Nube does not filter traffic by them yet.");
+        note.getStyleClass().add("text-muted");
+        security.getChildren().add(note);
         for (SecurityGroup group : groups) {
             Label heading = new Label(group.name() + " (" + group.id() + ")");
             heading.getStyleClass().add("text-bold");
             security.getChildren().add(heading);
             if (group.inbound().isEmpty()) {
-                security.getChildren().add(new Label("No inbound rules: no traffic may reach the instance."));
+                security.getChildren().add(new Label("No inbound rules."));
             }
             for (SecurityGroupRule rule : group.inbound()) {
                 security.getChildren().add(new Label("Inbound " + rule.protocol().label() + " " + rule.portRange()

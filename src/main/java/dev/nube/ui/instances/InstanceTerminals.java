@@ -46,7 +46,12 @@ final class InstanceTerminals {
         return "serial-" + instanceId;
     }
 
-    /** Opens (or shows) the SSH terminal of a running instance. */
+    /** Whether the instance's SSH terminal is open already (then it is brought to the front). */
+    boolean showConnected(Instance instance) {
+        return context.workspace().showTab(sshKey(instance.id()));
+    }
+
+    /** Opens the SSH terminal of a running instance (see {@link #showConnected} first). */
     void connect(Instance instance, ConnectInfo info) {
         String region = model.list().region();
         InstanceService instances = model.service();
@@ -68,6 +73,9 @@ final class InstanceTerminals {
 
     /** Opens (or shows) the serial console of an instance that has a QEMU process. */
     void serialConsole(Instance instance) {
+        if (context.workspace().showTab(serialKey(instance.id()))) {
+            return; // one terminal per console: QEMU's serial socket takes one client
+        }
         String region = model.list().region();
         InstanceService instances = model.service();
         String id = instance.id();

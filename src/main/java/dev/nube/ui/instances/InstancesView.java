@@ -3,6 +3,7 @@ package dev.nube.ui.instances;
 import dev.nube.engine.compute.Instance;
 import dev.nube.engine.compute.InstanceState;
 import dev.nube.ui.common.Dialogs;
+import dev.nube.ui.common.Nodes;
 import dev.nube.ui.common.ResourcePage;
 import dev.nube.ui.common.Tables;
 import dev.nube.ui.instances.InstancesViewModel.Action;
@@ -156,6 +157,9 @@ public final class InstancesView extends StackPane {
                     + " QEMU process.");
             return;
         }
+        if (terminals.showConnected(instance)) {
+            return; // already open: a second session would only be hidden behind the first
+        }
         model.connectInfo(instance, info -> {
             try {
                 terminals.connect(instance, info);
@@ -187,7 +191,7 @@ public final class InstancesView extends StackPane {
     }
 
     private Window window() {
-        return getScene().getWindow();
+        return Nodes.windowOf(this);
     }
 
     private static final class StateCell extends ListCell<InstanceState> {

@@ -176,8 +176,8 @@ public final class LaunchWizardView extends BorderPane {
         groups.list().items().addListener((javafx.collections.ListChangeListener<SecurityGroup>) c -> pickDefault.run());
         pickDefault.run();
         return section("Network settings", existing, choice, create,
-                hint("Instances get an SSH port on this machine's loopback address; the security group's inbound"
-                        + " rules say which traffic may reach them."));
+                hint("Instances get an SSH port on this machine's loopback address. Security group rules are kept"
+                        + " with the instance; Nube does not filter traffic by them yet."));
     }
 
     private Node storageSection() {
@@ -275,7 +275,7 @@ public final class LaunchWizardView extends BorderPane {
                 .name();
         String group = model.newGroup.get() ? "new group allowing SSH" : model.existingGroup.get() == null ? "-"
                 : model.existingGroup.get().name();
-        return "Number of instances: " + model.count.get() + "\nImage: " + image + "\nInstance type: " + type
+        return "Region: " + model.region() + "\nNumber of instances: " + model.count.get() + "\nImage: " + image + "\nInstance type: " + type
                 + "\nKey pair: " + key + "\nSecurity group: " + group + "\nStorage: " + model.rootVolumeGiB.get()
                 + " GiB" + (model.name.get().isBlank() ? "" : "\nName: " + model.name.get().strip());
     }

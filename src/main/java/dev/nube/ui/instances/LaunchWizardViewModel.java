@@ -76,6 +76,7 @@ public final class LaunchWizardViewModel {
     private final List<String> typeProblems = new ArrayList<>();
     private TaskExecutor.Cancellable running;
     private final AutoCloseable progressSubscription;
+    private final javafx.beans.value.ChangeListener<String> regionListener = (obs, old, region) -> regionChanged();
 
     public LaunchWizardViewModel(InstanceService instances, ImageService images, SecurityGroupService groups,
                                  ConsoleContext context) {
@@ -98,12 +99,25 @@ public final class LaunchWizardViewModel {
                 status.set("Building " + update.imageName() + ": " + update.step());
             }
         });
+        context.region().addListener(regionListener);
+        load();
+    }
+
+    /** Another region was chosen in the header: its images, keys and groups replace the old region's choices. */
+    private void regionChanged() {
+        keyPair.set(null);
+        existingGroup.set(null);
+        image.set(null);
+        imageChoices.clear();
         load();
     }
 
     private void load() {
         String region = context.region().get();
         context.tasks().submit(() -> images.list(region).items(), list -> {
+            if (!region.equals(context.region().get())) {
+                return;
+            }
             imageChoices.clear();
             list.forEach(i -> imageChoices.add(new ImageChoice(i, i.name() + " (" + i.id() + ")")));
             if (list.stream().noneMatch(i -> i.name().equals(ImageService.TINY_IMAGE_NAME))) {
@@ -248,11 +262,17 @@ public final class LaunchWizardViewModel {
     /** The wizard closed: cancel what runs and stop listening to the engine. */
     public void dispose() {
         cancel();
+        context.region().removeListener(regionListener);
         try {
             progressSubscription.close();
         } catch (Exception e) {
             throw new IllegalStateException(e);
         }
+    }
+
+    /** The region the instances will be launched in (the one selected in the header). */
+    public String region() {
+        return context.region().get();
     }
 
     public ObservableList<ImageChoice> imageChoices() {

@@ -2,6 +2,7 @@ package dev.nube.ui.keys;
 
 import dev.nube.engine.compute.KeyPair;
 import dev.nube.ui.common.Dialogs;
+import dev.nube.ui.common.Nodes;
 import dev.nube.ui.common.ResourcePage;
 import dev.nube.ui.common.Tables;
 import java.io.File;
@@ -124,6 +125,6 @@ public final class KeyPairsView extends StackPane {
     }
 
     private Window window() {
-        return getScene().getWindow();
+        return Nodes.windowOf(this);
     }
 }

@@ -21,7 +21,7 @@ final class CreateSecurityGroupDialog extends Dialog<SecurityGroup> {
         initOwner(owner);
         Dialogs.style(this);
         setTitle("Create security group");
-        setHeaderText("A new group allows no inbound traffic and all outbound traffic until you edit its rules.");
+        setHeaderText("A new group has no inbound rule and allows all outbound traffic, until you edit its rules.");
         ButtonType createType = new ButtonType("Create security group", ButtonBar.ButtonData.OK_DONE);
         getDialogPane().getButtonTypes().addAll(createType, ButtonType.CANCEL);
         TextField name = new TextField();

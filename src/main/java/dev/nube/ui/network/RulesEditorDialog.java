@@ -88,10 +88,11 @@ final class RulesEditorDialog extends Dialog<SecurityGroup> {
         message.setId("rules-message");
         message.getStyleClass().add("error-text");
         message.setWrapText(true);
-        Label hint = new Label(direction == Direction.INBOUND
-                ? "Inbound rules say which traffic may reach instances in this group. Changes apply to running"
-                + " instances at once."
-                : "Outbound rules say where instances in this group may send traffic.");
+        Label hint = new Label((direction == Direction.INBOUND
+                ? "Inbound rules say which traffic may reach instances in this group."
+                : "Outbound rules say where instances in this group may send traffic.")
+                + " Nube keeps and checks them; it does not filter traffic by them yet (an instance is reached only"
+                + " through its SSH port on 127.0.0.1).");
         hint.setWrapText(true);
         hint.getStyleClass().add("text-muted");
         ScrollPane scroll = new ScrollPane(grid);
@@ -131,9 +132,7 @@ final class RulesEditorDialog extends Dialog<SecurityGroup> {
             grid.add(heading, c, 0);
         }
         if (drafts.isEmpty()) {
-            Label none = new Label("No " + direction.label().toLowerCase() + " rules: "
-                    + (direction == Direction.INBOUND ? "no traffic may reach instances in this group."
-                    : "instances in this group may not send traffic."));
+            Label none = new Label("No " + direction.label().toLowerCase() + " rules.");
             none.getStyleClass().add("text-muted");
             grid.add(none, 0, 1, headings.length, 1);
         }

@@ -4,6 +4,7 @@ import dev.nube.engine.compute.SecurityGroup;
 import dev.nube.engine.compute.SecurityGroup.Direction;
 import dev.nube.engine.compute.SecurityGroupRule;
 import dev.nube.ui.common.Dialogs;
+import dev.nube.ui.common.Nodes;
 import dev.nube.ui.common.ResourcePage;
 import dev.nube.ui.common.Tables;
 import javafx.geometry.Orientation;
@@ -140,6 +141,6 @@ public final class SecurityGroupsView extends StackPane {
     }
 
     private Window window() {
-        return getScene().getWindow();
+        return Nodes.windowOf(this);
     }
 }

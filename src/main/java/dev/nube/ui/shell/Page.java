@@ -15,13 +15,14 @@ public enum Page {
             "The machine images (AMIs) instances launch from: the built-in Nube Linux image, images imported from a"
             + " file, and images made from your instances."),
     VOLUMES(Section.EC2, "Volumes", Feather.HARD_DRIVE,
-            "Disks (EBS-style volumes): create them, attach them to a running instance and detach them, resize"
-            + " them, and snapshot them."),
+            "Not available yet. This page will hold disks (EBS-style volumes): create them, attach them to a running"
+            + " instance and detach them, resize them, and snapshot them."),
     SNAPSHOTS(Section.EC2, "Snapshots", Feather.CAMERA,
-            "Point-in-time copies of volumes: create volumes from them and copy them to other regions."),
+            "Not available yet. This page will hold point-in-time copies of volumes: create volumes from them and"
+            + " copy them to other regions."),
     ELASTIC_IPS(Section.EC2, "Elastic IPs", Feather.MAP_PIN,
-            "Static addresses on this machine's loopback network that you allocate once and move between"
-            + " instances."),
+            "Not available yet. This page will hold static addresses on this machine's loopback network that you"
+            + " allocate once and move between instances."),
     SECURITY_GROUPS(Section.EC2, "Security groups", Feather.SHIELD, "Firewalls for your instances."),
     KEY_PAIRS(Section.EC2, "Key pairs", Feather.KEY, "SSH key pairs for logging in to your instances."),
     FUNCTIONS(Section.LAMBDA, "Functions", Feather.CODE,

@@ -102,7 +102,16 @@ final class RegionsDialog extends Dialog<Void> {
         error.getStyleClass().add("error-text");
         error.setWrapText(true);
         error.setMaxWidth(560);
-        VBox body = new VBox(12, table, remove, new Label("New region"), form, error);
+        Label problems = new Label();
+        problems.setId("region-problems");
+        problems.setWrapText(true);
+        problems.setMaxWidth(560);
+        problems.getStyleClass().add("warning-text");
+        problems.textProperty().bind(javafx.beans.binding.Bindings.createStringBinding(
+                () -> String.join("\n", model.regionProblems()), model.regionProblems()));
+        problems.visibleProperty().bind(javafx.beans.binding.Bindings.isNotEmpty(model.regionProblems()));
+        problems.managedProperty().bind(problems.visibleProperty());
+        VBox body = new VBox(12, problems, table, remove, new Label("New region"), form, error);
         body.setPadding(new Insets(4));
         getDialogPane().setContent(body);
         getDialogPane().setPrefWidth(620);

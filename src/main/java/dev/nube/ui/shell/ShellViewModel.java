@@ -32,6 +32,7 @@ public final class ShellViewModel {
     private final Supplier<HostStatus> hostStatus;
 
     private final ObservableList<Region> regions = FXCollections.observableArrayList();
+    private final ObservableList<String> regionProblems = FXCollections.observableArrayList();
     private final ReadOnlyStringWrapper region = new ReadOnlyStringWrapper(RegionService.DEFAULT_REGION);
     private final ReadOnlyObjectWrapper<Page> page = new ReadOnlyObjectWrapper<>(Page.DASHBOARD);
     private final ReadOnlyBooleanWrapper dark = new ReadOnlyBooleanWrapper();
@@ -71,12 +72,23 @@ public final class ShellViewModel {
 
     /** Re-reads the region list; falls back to the default region if the selected one is gone. */
     public void reloadRegions() {
-        tasks.submit(regionService::list, list -> {
+        tasks.submit(() -> new Object[] {regionService.list(), regionService.problems()}, result -> {
+            @SuppressWarnings("unchecked")
+            List<Region> list = (List<Region>) result[0];
+            @SuppressWarnings("unchecked")
+            List<String> problems = (List<String>) result[1];
             regions.setAll(list);
+            regionProblems.setAll(problems);
             if (list.stream().noneMatch(r -> r.name().equals(region.get()))) {
                 selectRegion(RegionService.DEFAULT_REGION);
             }
-        }, failure -> { });
+        }, failure -> regionProblems.setAll(List.of("The regions could not be read: "
+                + dev.nube.ui.common.Errors.message(failure))));
+    }
+
+    /** Regions that could not be opened (or could not be listed), with the reasons. */
+    public ObservableList<String> regionProblems() {
+        return regionProblems;
     }
 
     public void navigate(Page target) {

@@ -57,6 +57,15 @@ public final class WorkspaceTabs implements Workspace {
     }
 
     @Override
+    public boolean showTab(String key) {
+        Tab tab = open.get(key);
+        if (tab != null) {
+            tabs.getSelectionModel().select(tab);
+        }
+        return tab != null;
+    }
+
+    @Override
     public Node tab(String key) {
         Tab tab = open.get(key);
         return tab == null ? null : tab.getContent();

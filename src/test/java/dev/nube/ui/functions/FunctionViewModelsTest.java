@@ -74,6 +74,12 @@ class FunctionViewModelsTest {
 
         code.newFile("lib/data.json");
         assertEquals("lib/data.json", code.selectedProperty().get().path());
+        code.newFile("lib/handler.py");
+        assertTrue(code.failureProperty().get().startsWith("lib/handler.py already exists"),
+                code.failureProperty().get());
+        assertEquals("def lambda_handler(e, c):\n    return 1\n", read("files", "lib/handler.py"),
+                "a new file never replaces an existing one");
+        assertEquals(1, code.documents().stream().filter(d -> d.path().equals("lib/handler.py")).count());
         code.delete("lib");
         assertTrue(code.documents().isEmpty(), "what was inside a deleted folder is closed");
         assertEquals(List.of(), paths("files"));
