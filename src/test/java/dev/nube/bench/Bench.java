@@ -14,6 +14,7 @@ public final class Bench {
 
     private static final Map<String, Suite> SUITES = new TreeMap<>(Map.of(
             "store", new StoreBenchmark(),
+            "console", new ConsoleBenchmark(),
             "functions", new FunctionsBenchmark(),
             "instances", new InstancesBenchmark()));
 

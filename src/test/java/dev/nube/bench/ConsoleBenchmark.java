@@ -1,0 +1,90 @@
+package dev.nube.bench;
+
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Console start-up: time from JVM start to the first frame (the window showing "Opening ...") and to the console
+ * ready (engine open, dashboard built), for the real console on an existing data folder, beside a bare JavaFX window
+ * started the same way in the same run. Both run headless (Monocle, software rendering), so the numbers leave out
+ * a real display's work but compare like with like.
+ */
+final class ConsoleBenchmark implements Bench.Suite {
+    private static final Pattern CONSOLE = Pattern.compile("startup: first frame (\\d+) ms, console ready (\\d+) ms");
+    private static final Pattern BARE = Pattern.compile("bare first frame (\\d+) ms");
+
+    @Override
+    public String description() {
+        return "console first frame and ready time vs a bare JavaFX window";
+    }
+
+    @Override
+    public void run(String[] args) throws Exception {
+        int rounds = args.length > 0 ? Integer.parseInt(args[0]) : 5;
+        Path home = Files.createTempDirectory("nube-bench-console");
+        long[] first = new long[rounds];
+        long[] ready = new long[rounds];
+        long[] bare = new long[rounds];
+        launch("dev.nube.Launcher", home, CONSOLE); // creates the data folder; not measured
+        for (int i = 0; i < rounds; i++) {
+            Matcher console = launch("dev.nube.Launcher", home, CONSOLE);
+            first[i] = Long.parseLong(console.group(1));
+            ready[i] = Long.parseLong(console.group(2));
+            bare[i] = Long.parseLong(launch(BareFxApp.class.getName(), home, BARE).group(1));
+            System.out.printf("round %d: console first frame %d ms, ready %d ms; bare window %d ms%n", i + 1,
+                    first[i], ready[i], bare[i]);
+        }
+        double firstMedian = new Stats(toDoubles(first)).median();
+        double readyMedian = new Stats(toDoubles(ready)).median();
+        double bareMedian = new Stats(toDoubles(bare)).median();
+        System.out.printf("console: first_frame_ms=%.0f ready_ms=%.0f bare_first_frame_ms=%.0f ratio=%.2f%n",
+                firstMedian, readyMedian, bareMedian, firstMedian / bareMedian);
+    }
+
+    private static double[] toDoubles(long[] values) {
+        double[] out = new double[values.length];
+        for (int i = 0; i < values.length; i++) {
+            out[i] = values[i];
+        }
+        return out;
+    }
+
+    /** Starts a JVM on {@code mainClass}, waits for the line matching {@code pattern}, then ends it. */
+    private static Matcher launch(String mainClass, Path home, Pattern pattern) throws Exception {
+        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java")
+                .toString()));
+        if (Runtime.version().feature() >= 22) {
+            command.add("--enable-native-access=ALL-UNNAMED");
+        }
+        command.addAll(List.of("-cp", System.getProperty("java.class.path"), "-Dglass.platform=Monocle",
+                "-Dmonocle.platform=Headless", "-Dprism.order=sw", "-Dprism.text=t2k", "-Djava.awt.headless=true",
+                mainClass));
+        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
+        builder.environment().put("NUBE_HOME", home.toString());
+        Process process = builder.start();
+        try (BufferedReader out = new BufferedReader(new InputStreamReader(process.getInputStream(),
+                StandardCharsets.UTF_8))) {
+            String line;
+            while ((line = out.readLine()) != null) {
+                Matcher matcher = pattern.matcher(line);
+                if (matcher.find()) {
+                    return matcher;
+                }
+            }
+            throw new IllegalStateException(mainClass + " ended without printing its start-up time");
+        } finally {
+            process.destroy();
+            if (!process.waitFor(30, TimeUnit.SECONDS)) {
+                process.destroyForcibly();
+            }
+        }
+    }
+}
