@@ -20,6 +20,7 @@ import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.function.Predicate;
 
 /**
  * The Lambda Runtime API of one execution environment: a small HTTP/1.1 server on 127.0.0.1 with an ephemeral port
@@ -27,6 +28,9 @@ import java.util.concurrent.RejectedExecutionException;
  * rather than the JDK's HttpServer: a warm invocation is one GET answered and one POST read, and blocking sockets with
  * TCP_NODELAY keep that to two loopback writes (see the functions benchmark). Keep-alive, Content-Length and chunked
  * bodies are supported, which is what AWS's runtime clients, curl and our bootstraps send.
+ * <p>Any local process can connect to a loopback port, so each connection is first put to {@code admit} (on its
+ * connection thread) and closed unanswered unless admitted: the environment admits only its own processes, or
+ * another process could take the next caller's event from {@code GET /next} and answer in the function's name.
  * <p>Threads: one acceptor per server; each connection is served on {@code connections}. Close ends both.
  */
 public final class RuntimeApiServer implements AutoCloseable {
@@ -34,13 +38,17 @@ public final class RuntimeApiServer implements AutoCloseable {
     private static final int MAX_HEADER_BYTES = 64 * 1024;
 
     private final RuntimeApi api;
+    private final Predicate<Socket> admit;
     private final ExecutorService connections;
     private final ServerSocket server;
     private final Set<Socket> open = ConcurrentHashMap.newKeySet();
     private volatile boolean closed;
 
-    public RuntimeApiServer(RuntimeApi api, ExecutorService connections, String name) throws IOException {
+    /** @param admit says whether a new connection may be served (false: it is closed unanswered) */
+    public RuntimeApiServer(RuntimeApi api, ExecutorService connections, String name, Predicate<Socket> admit)
+            throws IOException {
         this.api = api;
+        this.admit = admit;
         this.connections = connections;
         this.server = new ServerSocket();
         server.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 16);
@@ -78,6 +86,9 @@ public final class RuntimeApiServer implements AutoCloseable {
 
     private void serve(Socket socket) {
         try (socket) {
+            if (!admit.test(socket)) {
+                return;
+            }
             InputStream in = new BufferedInputStream(socket.getInputStream(), 16 * 1024);
             OutputStream out = new BufferedOutputStream(socket.getOutputStream(), 16 * 1024);
             try {

@@ -1,13 +1,16 @@
 package dev.nube.engine.functions.sandbox;
 
 import dev.nube.engine.functions.runtime.RuntimeApi;
+import dev.nube.engine.functions.runtime.LoopbackPeers;
 import dev.nube.engine.functions.runtime.RuntimeApiServer;
 import java.io.File;
 import java.io.IOException;
 import java.lang.System.Logger.Level;
+import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.Deque;
 import java.util.HashMap;
 import java.util.List;
@@ -99,7 +102,7 @@ public final class ExecutionEnvironment {
 
     private void launch(Sandbox sandbox, Path runDir, ExecutorService connections, OutputPump.LineSink output)
             throws IOException {
-        RuntimeApiServer server = new RuntimeApiServer(new Api(), connections, id);
+        RuntimeApiServer server = new RuntimeApiServer(new Api(), connections, id, this::ownConnection);
         cleanup.push(server);
         Path fifo = runDir.resolve(id + ".out");
         OutputPump.makeFifo(fifo);
@@ -127,6 +130,34 @@ public final class ExecutionEnvironment {
 
     public String id() {
         return id;
+    }
+
+    /**
+     * True when the other end of a Runtime API connection is held by one of this environment's processes: a member
+     * of its limits (a cgroup holds the runtime from before its exec), or the process or a descendant of it (the
+     * watchdog starts sampling only after the start, so the runtime's first connection may come before). The
+     * process is read under the lock that {@link #launch} holds while starting it, so it is set by then.
+     */
+    private boolean ownConnection(Socket socket) {
+        long inode = LoopbackPeers.peerInode(socket);
+        if (inode > 0 && LoopbackPeers.heldBy(limits.processes(), inode)) {
+            return true;
+        }
+        Process p;
+        synchronized (this) {
+            p = process;
+        }
+        if (inode > 0 && p != null) {
+            List<Long> tree = new ArrayList<>();
+            tree.add(p.pid());
+            p.descendants().forEach(h -> tree.add(h.pid()));
+            if (LoopbackPeers.heldBy(tree, inode)) {
+                return true;
+            }
+        }
+        LOG.log(Level.INFO, "refused a Runtime API connection to environment " + id + " from port " + socket.getPort()
+                + ": not one of its processes");
+        return false;
     }
 
     public EnvironmentConfig config() {

@@ -63,7 +63,7 @@ class RuntimeApiServerTest {
     }
 
     private RuntimeApiServer start(ExecutorService executor) throws IOException {
-        server = new RuntimeApiServer(api, executor, "test");
+        server = new RuntimeApiServer(api, executor, "test", socket -> true);
         return server;
     }
 
