@@ -24,6 +24,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
@@ -192,10 +193,13 @@ final class Invoker {
         long dispatched = System.nanoTime();
         RuntimeOutcome outcome;
         try {
-            outcome = environment.invoke(new RuntimeApi.NextInvocation(requestId, deadline,
-                    invocation.function().arn(FunctionConfiguration.LATEST.equals(invocation.version()) ? null
-                            : invocation.version()), traceId(), headerSafe(invocation.clientContext()), null,
-                    invocation.payload())).get(timeoutMs, TimeUnit.MILLISECONDS);
+            String arn = invocation.function().arn(FunctionConfiguration.LATEST.equals(invocation.version()) ? null
+                    : invocation.version());
+            CompletableFuture<RuntimeOutcome> answer = environment.invoke(new RuntimeApi.NextInvocation(requestId,
+                    deadline, arn, traceId(), headerSafe(invocation.clientContext()), null, invocation.payload()));
+            // The deadline runs from the dispatch, whatever handing the event over took.
+            long left = TimeUnit.MILLISECONDS.toNanos(timeoutMs) - (System.nanoTime() - dispatched);
+            outcome = answer.get(Math.max(0, left), TimeUnit.NANOSECONDS);
         } catch (TimeoutException e) {
             outcome = null;
         } catch (InterruptedException e) {

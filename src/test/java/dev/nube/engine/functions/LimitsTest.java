@@ -125,6 +125,23 @@ class LimitsTest {
     }
 
     @Test
+    void aRuntimeThatNeverReadsItsLargeEventStillTimesOut() throws Exception {
+        f.function(CreateFunctionRequest.of("deaf", "provided").withTimeout(2), Map.of("bootstrap", """
+                #!/usr/bin/python3
+                import os, socket, time
+                host, port = os.environ["AWS_LAMBDA_RUNTIME_API"].rsplit(":", 1)
+                s = socket.create_connection((host, int(port)))
+                s.sendall(b"GET /2018-06-01/runtime/invocation/next HTTP/1.1\\r\\nHost: x\\r\\n\\r\\n")
+                time.sleep(3600)  # asks for an event and never reads it
+                """));
+        String event = "{\"x\": \"" + "a".repeat(5_000_000) + "\"}";
+        InvocationResult result = CompletableFuture.supplyAsync(() -> f.invoke("deaf", event))
+                .get(120, TimeUnit.SECONDS); // a bound for a broken engine only, never a measured time
+        assertEquals("Sandbox.Timedout", result.error().type(), result.payloadText());
+        assertEquals(2000.0, result.durationMs());
+    }
+
+    @Test
     void memoryOverTheLimitIsKilledAndSixtyFourMegabytesUnderSucceeds() throws Exception {
         f.function(CreateFunctionRequest.of("memory", "python3").withMemory(256), Map.of("lambda_function.py",
                 ALLOCATE));

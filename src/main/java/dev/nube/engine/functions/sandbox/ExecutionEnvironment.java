@@ -28,6 +28,11 @@ import java.util.concurrent.atomic.AtomicBoolean;
  */
 public final class ExecutionEnvironment {
     private static final System.Logger LOG = System.getLogger(ExecutionEnvironment.class.getName());
+    /**
+     * The largest event the invoking thread writes itself. Loopback socket buffers take this much without the
+     * runtime reading (a warm call saves a thread wake-up); anything larger could block the write.
+     */
+    static final int DIRECT_DELIVERY_MAX_BYTES = 64 * 1024;
 
     private final String id;
     private final EnvironmentConfig config;
@@ -185,8 +190,11 @@ public final class ExecutionEnvironment {
 
     /**
      * Hands an invocation to the runtime (READY -> INVOKING). When the runtime is already waiting in
-     * {@code GET /next}, the invocation is written to it from this thread. The future completes with the runtime's
-     * answer, or with {@link RuntimeOutcome.Exited} if the process dies first; never exceptionally.
+     * {@code GET /next} and the event is small ({@value #DIRECT_DELIVERY_MAX_BYTES} bytes at most), the invocation is
+     * written to it from this thread; a larger one is written by the runtime's connection thread, since a runtime
+     * that does not read would block the write, and the caller must be free to time the invocation out. The future
+     * completes with the runtime's answer, or with {@link RuntimeOutcome.Exited} if the process dies first; never
+     * exceptionally. Throws {@link IllegalTransitionException} when the environment is not READY.
      */
     public CompletableFuture<RuntimeOutcome> invoke(RuntimeApi.NextInvocation invocation) {
         Waiter direct;
@@ -195,7 +203,7 @@ public final class ExecutionEnvironment {
             state = EnvironmentLifecycle.next(id, state, EnvironmentEvent.INVOKE);
             current = new Pending(invocation);
             pending = current;
-            direct = waiter;
+            direct = invocation.payload().length <= DIRECT_DELIVERY_MAX_BYTES ? waiter : null;
             if (direct != null) {
                 waiter = null;
                 direct.taken = true;
