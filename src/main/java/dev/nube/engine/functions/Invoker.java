@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.nube.engine.EngineException;
 import dev.nube.engine.functions.runtime.RuntimeApi;
 import dev.nube.engine.functions.sandbox.EnvironmentConfig;
-import dev.nube.engine.functions.sandbox.EnvironmentState;
 import dev.nube.engine.functions.sandbox.ExecutionEnvironment;
 import dev.nube.engine.functions.sandbox.IllegalTransitionException;
 import dev.nube.engine.functions.sandbox.RuntimeOutcome;
@@ -88,7 +87,9 @@ final class Invoker {
                 environment.ready().get(INIT_LIMIT_MS, TimeUnit.MILLISECONDS);
                 initMs = environment.initDurationMs();
             } catch (TimeoutException e) {
-                environment.timeOut();
+                if (!environment.timeOut()) {
+                    environment.stop(); // its init ended just as the limit passed: reported as timed out, not kept
+                }
                 await(environment);
                 return failedInit(invocation, warm, requestId, new FunctionError(FunctionError.UNHANDLED,
                         "Sandbox.Timedout", "Init timed out after 10.00 seconds", List.of()), INIT_LIMIT_MS);
@@ -106,15 +107,9 @@ final class Invoker {
         } else {
             warm.beginInvocation();
         }
-        try {
-            return invoke(invocation, warm, requestId, initMs, stillCurrent);
-        } catch (IllegalTransitionException e) {
-            if (initMs != null) {
-                throw e;
-            }
-            // A warm one died between leaving the pool and taking the event (its watcher got there first).
-            return run(invocation, stillCurrent);
-        }
+        InvocationResult result = invoke(invocation, warm, requestId, initMs, stillCurrent);
+        // null: a warm one died between leaving the pool and taking the event (its watcher got there first)
+        return result != null ? result : run(invocation, stillCurrent);
     }
 
     private Warm coldStart(Invocation invocation) {
@@ -184,6 +179,11 @@ final class Invoker {
                 SandboxSpec.DEFAULT_TMP_BYTES);
     }
 
+    /**
+     * Runs the invocation in {@code warm}; null when the environment refused it (no longer READY) and it came from
+     * the pool, so the caller may take another. Only that refusal leads to a retry: once the environment took the
+     * event, the invocation ends here whatever happens to the environment.
+     */
     private InvocationResult invoke(Invocation invocation, Warm warm, String requestId, Double initMs,
             java.util.function.Predicate<WarmPool.Key> stillCurrent) {
         ExecutionEnvironment environment = warm.environment();
@@ -195,8 +195,17 @@ final class Invoker {
         try {
             String arn = invocation.function().arn(FunctionConfiguration.LATEST.equals(invocation.version()) ? null
                     : invocation.version());
-            CompletableFuture<RuntimeOutcome> answer = environment.invoke(new RuntimeApi.NextInvocation(requestId,
-                    deadline, arn, traceId(), headerSafe(invocation.clientContext()), null, invocation.payload()));
+            CompletableFuture<RuntimeOutcome> answer;
+            try {
+                answer = environment.invoke(new RuntimeApi.NextInvocation(requestId, deadline, arn, traceId(),
+                        headerSafe(invocation.clientContext()), null, invocation.payload()));
+            } catch (IllegalTransitionException e) {
+                if (initMs == null) {
+                    return null;
+                }
+                // A fresh one went away right after its init: the invocation fails as its runtime did.
+                answer = environment.closed().handle((code, error) -> environment.exit());
+            }
             // The deadline runs from the dispatch, whatever handing the event over took.
             long left = TimeUnit.MILLISECONDS.toNanos(timeoutMs) - (System.nanoTime() - dispatched);
             outcome = answer.get(Math.max(0, left), TimeUnit.NANOSECONDS);
@@ -213,7 +222,7 @@ final class Invoker {
         byte[] payload = new byte[0];
         FunctionError error = null;
         if (outcome == null) {
-            environment.timeOut();
+            environment.timeOut(); // false when it exited meanwhile: the deadline passed all the same
             await(environment);
             durationMs = timeoutMs;
             String message = Instant.now().truncatedTo(java.time.temporal.ChronoUnit.MILLIS) + " " + requestId
@@ -252,8 +261,7 @@ final class Invoker {
         }
         long maxMemoryMb = (environment.peakMemoryBytes() + MIB - 1) / MIB;
         InvocationResult result = report(invocation, warm, requestId, payload, error, durationMs, maxMemoryMb, initMs);
-        if (environment.state() == EnvironmentState.INVOKING) {
-            environment.complete();
+        if (environment.complete()) {
             if (stillCurrent.test(warm.key())) {
                 pool.offer(warm);
             } else {

@@ -49,6 +49,7 @@ public final class ExecutionEnvironment {
     private long startedNanos;
     private volatile long initNanos = -1;
     private volatile long finalPeakBytes = -1;
+    private volatile RuntimeOutcome.Exited exit;
 
     private static final class Pending {
         final RuntimeApi.NextInvocation invocation;
@@ -241,19 +242,35 @@ public final class ExecutionEnvironment {
         }
     }
 
-    /** The invocation is fully done (INVOKING -> READY): the environment may take the next one. */
-    public synchronized void complete() {
+    /**
+     * The invocation is fully done (INVOKING -> READY): the environment may take the next one. Returns false, and
+     * changes nothing, when the environment is no longer INVOKING (its process exited, or it was stopped, meanwhile).
+     */
+    public synchronized boolean complete() {
+        if (!EnvironmentLifecycle.allowed(state, EnvironmentEvent.COMPLETE)) {
+            return false;
+        }
         state = EnvironmentLifecycle.next(id, state, EnvironmentEvent.COMPLETE);
         pending = null;
+        return true;
     }
 
-    /** The deadline passed: kills the whole environment (the watcher then moves it to STOPPED). */
-    public void timeOut() {
+    /**
+     * The deadline of the init or of the invocation passed: kills the whole environment (the watcher then moves it
+     * to STOPPED) and returns true. Returns false, and does nothing, when the environment is neither STARTING nor
+     * INVOKING any more: its process exited, it was stopped, or its init ended just now (then it is READY, and the
+     * caller decides what becomes of it).
+     */
+    public boolean timeOut() {
         synchronized (this) {
+            if (!EnvironmentLifecycle.allowed(state, EnvironmentEvent.DEADLINE)) {
+                return false;
+            }
             state = EnvironmentLifecycle.next(id, state, EnvironmentEvent.DEADLINE);
             notifyAll();
         }
         kill();
+        return true;
     }
 
     /** Stops the environment for good and kills its processes; idempotent. */
@@ -277,6 +294,11 @@ public final class ExecutionEnvironment {
         }
     }
 
+    /** How the process ended, once {@link #closed()} completed; null before. */
+    public RuntimeOutcome.Exited exit() {
+        return exit;
+    }
+
     /** The environment's highest memory use so far (kept after it is gone), in bytes. */
     public long peakMemoryBytes() {
         long kept = finalPeakBytes;
@@ -296,6 +318,7 @@ public final class ExecutionEnvironment {
         boolean outOfMemory = limits.memoryExceeded();
         finalPeakBytes = limits.peakMemoryBytes();
         RuntimeOutcome.Exited outcome = new RuntimeOutcome.Exited(exitCode, outOfMemory);
+        exit = outcome;
         Pending inFlight;
         synchronized (this) {
             state = EnvironmentLifecycle.next(id, state, EnvironmentEvent.EXITED);
