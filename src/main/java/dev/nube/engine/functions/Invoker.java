@@ -22,7 +22,6 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
@@ -76,7 +75,7 @@ final class Invoker {
      * to the pool (false once the code or configuration changed, or the engine is closing).
      */
     InvocationResult run(Invocation invocation, java.util.function.Predicate<WarmPool.Key> stillCurrent) {
-        String requestId = UUID.randomUUID().toString();
+        String requestId = invocation.requestId();
         Warm warm = pool.take(invocation.key());
         Double initMs = null;
         long started = System.nanoTime();

@@ -311,6 +311,12 @@ class InvocationTest {
         Thread.sleep(500);
         assertEquals(3, f.monitor.logEvents(REGION, "py-async", LogQuery.last(100).containing("attempt")).size(),
                 "one attempt and two retries");
+        List<LogEvent> starts = f.monitor.logEvents(REGION, "py-async", LogQuery.last(100).containing("START"));
+        assertEquals(3, starts.size());
+        for (LogEvent start : starts) {
+            assertEquals("START RequestId: " + accepted.requestId() + " Version: $LATEST", start.message(),
+                    "every attempt runs under the id the caller got, as on AWS");
+        }
         assertEquals(204, f.functions.invoke(REGION, "py-async", InvokeRequest.of("{}").as(InvocationType.DRY_RUN))
                 .statusCode());
     }
