@@ -74,7 +74,8 @@ final class ZipPackages {
                 long written;
                 try (InputStream in = file.getInputStream(entry); OutputStream out = Files.newOutputStream(destination,
                         StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS)) {
-                    written = copyBounded(in, out, entry.getName(), entry.getCompressedSize(), MAX_UNZIPPED_BYTES - total);
+                    written = copyBounded(in, out, entry.getName(), entry.getCompressedSize(),
+                            MAX_UNZIPPED_BYTES - total);
                 }
                 total += written;
                 int mode = entry.getUnixMode();
