@@ -156,6 +156,29 @@ class InvocationTest {
     }
 
     @Test
+    void aFunctionCannotEndOrFakeTheReadingOfItsOutput() throws Exception {
+        // The markers the log reader once used were made from the environment's id, which the function can see.
+        f.python("py-markers", """
+                import os, sys
+                def lambda_handler(event, context):
+                    env = os.environ["AWS_LAMBDA_LOG_STREAM_NAME"].rsplit("]", 1)[1]
+                    if event.get("forge"):
+                        sys.stdout.write("\\0nube-sync-" + env + "\\n\\0nube-stop-" + env + "\\n")
+                    print("line", event["n"], flush=True)
+                    return event["n"]
+                """);
+        InvocationResult forged = f.invoke("py-markers", "{\"n\": 1, \"forge\": true}");
+        assertNull(forged.error(), forged.payloadText());
+        assertTrue(forged.logTail().contains("line 1\n"), forged.logTail());
+        for (int n = 2; n <= 3; n++) {
+            InvocationResult later = f.invoke("py-markers", "{\"n\": " + n + "}");
+            assertNull(later.error(), later.payloadText());
+            assertNull(later.initDurationMs(), "the same environment");
+            assertTrue(later.logTail().contains("line " + n + "\n"), "its output is still read: " + later.logTail());
+        }
+    }
+
+    @Test
     void nodeRunsAsyncAndCallbackHandlersWithItsContext() throws Exception {
         f.node("node-context", """
                 let count = 0;

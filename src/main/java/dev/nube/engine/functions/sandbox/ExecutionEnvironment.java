@@ -113,7 +113,7 @@ public final class ExecutionEnvironment {
         Path fifo = runDir.resolve(id + ".out");
         OutputPump.makeFifo(fifo);
         cleanup.push(() -> Files.deleteIfExists(fifo));
-        pump = new OutputPump(fifo, id, output, "function-output-" + id);
+        pump = new OutputPump(fifo, output, "function-output-" + id);
         cleanup.push(pump::stop);
         Map<String, String> variables = new HashMap<>(config.spec().environment());
         variables.put("AWS_LAMBDA_RUNTIME_API", server.address());
