@@ -58,12 +58,17 @@ final class FunctionLog {
         }
     }
 
-    /** One log stream being written. Lines are buffered; {@link #flush()} ends each invocation. */
+    /**
+     * One log stream being written. Lines are buffered; {@link #flush()} ends each invocation. Lines may still come
+     * after {@link #close()} (END and REPORT of an invocation whose environment went away first): each such append
+     * opens the file and closes it again, so nothing stays open.
+     */
     final class Stream implements AutoCloseable {
         private final String name;
         private final Path file;
         private Writer writer;
         private long size;
+        private boolean closed;
 
         Stream(String name) throws IOException {
             this.name = name;
@@ -90,6 +95,10 @@ final class FunctionLog {
                 }
             } catch (IOException e) {
                 return; // a full disk loses log lines, never the invocation
+            } finally {
+                if (closed) {
+                    closeWriter();
+                }
             }
             events.publish(new FunctionEvents.LogAppended(region, functionName, appended));
         }
@@ -116,6 +125,11 @@ final class FunctionLog {
 
         @Override
         public synchronized void close() {
+            closed = true;
+            closeWriter();
+        }
+
+        private void closeWriter() {
             try {
                 if (writer != null) {
                     writer.close();
