@@ -10,6 +10,7 @@ import java.net.URLDecoder;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
+import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -47,12 +48,21 @@ final class FunctionLog {
         this.events = events;
     }
 
-    /** Opens a new stream for writing (one per execution environment). */
+    /**
+     * Opens a new stream for writing (one per execution environment). Makes {@code logs/} but never the function's
+     * folder: a function deleted meanwhile is not found, rather than brought back as a folder with only logs in it.
+     */
     Stream open(String streamName) {
         try {
-            Files.createDirectories(dir);
+            try {
+                Files.createDirectory(dir);
+            } catch (FileAlreadyExistsException e) {
+                // the usual case
+            }
             trim();
             return new Stream(streamName);
+        } catch (NoSuchFileException e) {
+            throw FunctionRepository.notFound(region, functionName);
         } catch (IOException e) {
             throw new EngineException("StorageError", "Cannot write logs in " + dir + ": " + e.getMessage(), e);
         }

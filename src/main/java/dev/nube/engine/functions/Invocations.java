@@ -131,6 +131,16 @@ final class Invocations implements AutoCloseable {
                     : "The region's concurrency (" + settings.get().regionConcurrency() + ")") + " is in use.");
         }
         try (slot) {
+            // Delete refuses while a slot is taken, under the repository's lock: checked under the same lock, the
+            // function either still exists now (and stays until the slot is released) or is gone for good.
+            boolean exists;
+            synchronized (repository) {
+                exists = repository.find(function.region(), function.name())
+                        .filter(found -> found.id().equals(function.id())).isPresent();
+            }
+            if (!exists) {
+                throw FunctionRepository.notFound(function.region(), function.name());
+            }
             if (!current.test(new WarmPool.Key(function.region(), function.id(), FunctionConfiguration.LATEST,
                     function.revision())) && FunctionConfiguration.LATEST.equals(invocation.version())) {
                 // deleted or changed since it was read: run what is there now

@@ -215,6 +215,18 @@ class FunctionStoreTest {
     }
 
     @Test
+    void aDeletedFunctionsLogIsNotBroughtBack() {
+        FunctionConfiguration function = f.functions.create(REGION, CreateFunctionRequest.of("gone", "python3"));
+        FunctionRepository repository = ((Functions) f.functions).repository();
+        FunctionLog log = repository.log(function); // as an invocation that started just before the delete holds it
+        Path folder = repository.folder(function);
+        f.functions.delete(REGION, "gone");
+        EngineException e = assertThrows(EngineException.class, () -> log.open("2024/01/01/[$LATEST]abc"));
+        assertEquals("ResourceNotFoundException", e.code(), code(e));
+        assertFalse(Files.exists(folder), "no folder with only logs/ in it");
+    }
+
+    @Test
     void versionsAreImmutableCopiesAndTestEventsAreSaved() throws Exception {
         f.functions.create(REGION, CreateFunctionRequest.of("versions", "python3"));
         FunctionVersion one = f.functions.publishVersion(REGION, "versions", "first");
