@@ -181,6 +181,37 @@ class LimitsTest {
     }
 
     @Test
+    void devShmHoldsSixtyFourMegabytesAndTheRestOfDevIsReadOnly() throws Exception {
+        f.function(CreateFunctionRequest.of("shm", "python3").withMemory(1024).withTimeout(60),
+                Map.of("lambda_function.py", """
+                import os
+                def fill(path, mb):
+                    chunk = b"s" * (1024 * 1024)
+                    try:
+                        with open(path, "wb") as out:
+                            for _ in range(mb):
+                                out.write(chunk)
+                        return "wrote"
+                    except OSError as e:
+                        return os.strerror(e.errno)
+                    finally:
+                        if os.path.exists(path):
+                            os.remove(path)
+                def lambda_handler(event, context):
+                    with open("/dev/null", "w") as null:
+                        null.write("devices still work")
+                    return {"small": fill("/dev/shm/f", 32), "big": fill("/dev/shm/f", 100),
+                            "dev": fill("/dev/f", 100)}
+                """));
+        InvocationResult result = f.invoke("shm", "{}");
+        assertNull(result.error(), result.payloadText());
+        var out = Json.mapper().readTree(result.payload());
+        assertEquals("wrote", out.get("small").asText());
+        assertEquals("No space left on device", out.get("big").asText(), "/dev/shm is as small as its cap");
+        assertEquals("Read-only file system", out.get("dev").asText(), "nothing to fill beside it");
+    }
+
+    @Test
     void codeIsReadOnlyAndTheHomeAndDataFolderAreNotVisible() throws Exception {
         f.python("isolation", """
                 import os

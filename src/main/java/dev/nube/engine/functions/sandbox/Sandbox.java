@@ -137,7 +137,10 @@ public final class Sandbox {
         for (String name : ETC) {
             command.addAll(List.of("--ro-bind-try", "/etc/" + name, "/etc/" + name));
         }
+        // bubblewrap's /dev is a tmpfs the sandbox user owns, with no size limit: /dev/shm gets a small tmpfs of its
+        // own, and the rest of /dev turns read-only (its device nodes still work).
         command.addAll(List.of("--proc", "/proc", "--dev", "/dev",
+                "--size", Long.toString(SandboxSpec.SHM_BYTES), "--tmpfs", "/dev/shm", "--remount-ro", "/dev",
                 "--size", Long.toString(spec.tmpBytes()), "--tmpfs", "/tmp",
                 "--ro-bind", spec.codeDir().toString(), SandboxSpec.TASK_ROOT,
                 "--ro-bind", spec.runtimeDir().toString(), SandboxSpec.RUNTIME_DIR,
