@@ -36,6 +36,20 @@ class LimitsTest {
                 time.sleep(0.3)
                 return len(block)
             """;
+    /** Starts event["threads"] threads that sleep; says how far it got when refused. */
+    static final String THREADS = """
+            import threading, time
+            def lambda_handler(event, context):
+                started = 0
+                try:
+                    for _ in range(event["threads"]):
+                        threading.Thread(target=time.sleep, args=(20,), daemon=True).start()
+                        started += 1
+                except RuntimeError as e:
+                    return "refused after %d: %s" % (started, e)
+                time.sleep(2)
+                return "started %d" % started
+            """;
     @TempDir
     static Path dir;
     static FunctionsFixture f;

@@ -13,7 +13,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The fallback users without a writable cgroup get, forced through the settings: the watchdog still kills a
- * function over its memory, measures Max Memory Used, and the timeout still takes the whole environment.
+ * function over its memory or over 1,024 processes and threads, measures Max Memory Used, and the timeout still
+ * takes the whole environment.
  */
 @Tag("sandbox")
 class WatchdogModeTest {
@@ -41,6 +42,13 @@ class WatchdogModeTest {
                     "def lambda_handler(e, c):\n    while True:\n        pass\n"));
             InvocationResult loop = LimitsTest.invokeAndCheckNothingLeft(f, "wd-loop", "{}");
             assertEquals("Sandbox.Timedout", loop.error().type());
+
+            f.function(CreateFunctionRequest.of("wd-threads", "python3").withTimeout(30).withMemory(1024),
+                    Map.of("lambda_function.py", LimitsTest.THREADS));
+            InvocationResult threads = LimitsTest.invokeAndCheckNothingLeft(f, "wd-threads", "{\"threads\": 1100}");
+            assertEquals("Runtime.ExitError", threads.error().type(), "threads count against the 1,024: "
+                    + threads.payloadText());
+            assertTrue(threads.error().message().contains("signal: killed"), threads.error().message());
 
             f.functions.updateSettings(f.functions.settings().withSandboxMode(null));
             assertEquals(SandboxMode.CGROUP_V1, f.functions.sandboxMode(), "detection again picks the cgroup");
