@@ -226,6 +226,44 @@ class LimitsTest {
     }
 
     @Test
+    void openFilesStopAtOneThousandTwentyFour() throws Exception {
+        f.python("files", """
+                import os
+                def lambda_handler(event, context):
+                    held = []
+                    try:
+                        while len(held) < 5000:
+                            held.append(open("/dev/null"))
+                        return {"opened": len(held), "error": None}
+                    except OSError as e:
+                        return {"opened": len(held), "error": os.strerror(e.errno)}
+                    finally:
+                        for handle in held:
+                            handle.close()
+                """);
+        InvocationResult result = f.invoke("files", "{}");
+        assertNull(result.error(), result.payloadText());
+        var out = Json.mapper().readTree(result.payload());
+        assertEquals("Too many open files", out.get("error").asText());
+        int opened = out.get("opened").asInt();
+        assertTrue(opened > 1000 && opened < 1024, "RLIMIT_NOFILE 1024, less what the runtime holds: " + opened);
+    }
+
+    @Test
+    void anInitLongerThanTenSecondsIsStoppedWithNothingLeftBehind() throws Exception {
+        f.function(CreateFunctionRequest.of("slow-init", "python3").withTimeout(60), Map.of("lambda_function.py", """
+                import time
+                time.sleep(60)  # module level: the init phase
+                def lambda_handler(event, context):
+                    return "never"
+                """));
+        InvocationResult result = invokeAndCheckNothingLeft(f, "slow-init", "{}");
+        assertEquals("Sandbox.Timedout", result.error().type(), result.payloadText());
+        assertEquals("Init timed out after 10.00 seconds", result.error().message());
+        assertEquals(Double.valueOf(Invoker.INIT_LIMIT_MS), result.durationMs());
+    }
+
+    @Test
     void codeIsReadOnlyAndTheHomeAndDataFolderAreNotVisible() throws Exception {
         f.python("isolation", """
                 import os
