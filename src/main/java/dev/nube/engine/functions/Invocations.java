@@ -12,6 +12,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -192,6 +193,17 @@ final class Invocations implements AutoCloseable {
     void retire(FunctionConfiguration function, String version) {
         pool.remove(key -> key.functionId().equals(function.id()) && (version == null || key.version().equals(version)))
                 .forEach(warm -> warm.environment().stop());
+    }
+
+    /**
+     * Closes {@code old}, a sandbox just replaced in the settings, once no environment started in it is left: the
+     * idle ones stop now, the busy ones when their invocation ends (they do not go back to the pool).
+     */
+    void retireSandbox(Sandbox old) {
+        pool.remove(key -> true).forEach(warm -> warm.environment().stop());
+        CompletableFuture<?>[] closing = invoker.live().stream().map(ExecutionEnvironment::closed)
+                .toArray(CompletableFuture[]::new);
+        CompletableFuture.allOf(closing).whenComplete((done, error) -> old.close());
     }
 
     /** Idle environments in the pool. */

@@ -127,12 +127,13 @@ final class Invoker {
             ThreadLocalRandom.current().nextBytes(random);
             String id = HexFormat.of().formatHex(random);
             String streamName = STREAM_DATE.format(Instant.now()) + "/[" + invocation.version() + "]" + id;
-            Warm warm = new Warm(invocation.key(), invocation.log().open(streamName));
+            Sandbox in = sandbox.get();
+            Warm warm = new Warm(invocation.key(), invocation.log().open(streamName), in);
             EnvironmentConfig config = new EnvironmentConfig(invocation.function().name(), invocation.version(),
                     invocation.memoryMb(), streamName, spec(invocation, streamName));
             ExecutionEnvironment environment;
             try {
-                environment = ExecutionEnvironment.start(id, config, sandbox.get(), runDir, connections, warm);
+                environment = ExecutionEnvironment.start(id, config, in, runDir, connections, warm);
             } catch (RuntimeException e) {
                 warm.stream().close();
                 throw e;
@@ -261,7 +262,7 @@ final class Invoker {
         long maxMemoryMb = (environment.peakMemoryBytes() + MIB - 1) / MIB;
         InvocationResult result = report(invocation, warm, requestId, payload, error, durationMs, maxMemoryMb, initMs);
         if (environment.complete()) {
-            if (stillCurrent.test(warm.key())) {
+            if (stillCurrent.test(warm.key()) && warm.sandbox() == sandbox.get()) {
                 pool.offer(warm);
             } else {
                 environment.stop();

@@ -6,7 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.nube.engine.functions.sandbox.SandboxMode;
 import java.nio.file.Path;
+import java.util.HashSet;
 import java.util.Map;
+import java.util.Set;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -21,8 +23,16 @@ class WatchdogModeTest {
     @TempDir
     Path dir;
 
+    private static Set<Thread> watchdogThreads() {
+        Set<Thread> threads = new HashSet<>();
+        Thread.getAllStackTraces().keySet().stream().filter(t -> t.getName().equals("nube-functions-watchdog"))
+                .forEach(threads::add);
+        return threads;
+    }
+
     @Test
     void theWatchdogEnforcesMemoryAndTimeouts() throws Exception {
+        Set<Thread> before = watchdogThreads();
         try (FunctionsFixture f = new FunctionsFixture(dir)) {
             f.functions.updateSettings(f.functions.settings().withSandboxMode(SandboxMode.WATCHDOG));
             assertEquals(SandboxMode.WATCHDOG, f.functions.sandboxMode());
@@ -50,8 +60,18 @@ class WatchdogModeTest {
                     + threads.payloadText());
             assertTrue(threads.error().message().contains("signal: killed"), threads.error().message());
 
+            assertNull(f.invoke("wd-memory", "{\"mb\": 10}").error(), "one environment stays warm");
             f.functions.updateSettings(f.functions.settings().withSandboxMode(null));
             assertEquals(SandboxMode.CGROUP_V1, f.functions.sandboxMode(), "detection again picks the cgroup");
+            // The replaced watchdog is closed once its environments are gone: its sampling thread ends.
+            Set<Thread> left = watchdogThreads();
+            left.removeAll(before);
+            for (int i = 0; i < 300 && !left.isEmpty(); i++) {
+                Thread.sleep(100);
+                left.removeIf(thread -> !thread.isAlive());
+            }
+            assertEquals(Set.of(), left, "the old watchdog's thread");
+            assertTrue(f.invoke("wd-memory", "{\"mb\": 10}").coldStart(), "its warm environment was stopped");
         }
     }
 }

@@ -108,10 +108,15 @@ public final class Sandbox {
         return limiterNote.isEmpty() ? text : text + " — " + limiterNote;
     }
 
-    /** Releases what detection made (this JVM's cgroup v1 folders); call once every environment is gone. */
+    /**
+     * Releases what detection made (this JVM's cgroup v1 folders, the watchdog's thread); call once every environment
+     * is gone.
+     */
     public void close() {
         if (limiter instanceof CgroupV1Limiter v1) {
             v1.close();
+        } else if (limiter instanceof WatchdogLimiter watchdog) {
+            watchdog.close();
         }
     }
 

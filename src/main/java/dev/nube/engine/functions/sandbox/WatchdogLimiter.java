@@ -21,11 +21,27 @@ import java.util.stream.Stream;
 final class WatchdogLimiter implements ResourceLimiter {
     static final long INTERVAL_MS = 20;
     private static final long PAGE_SIZE = 4096;
-    private final ScheduledExecutorService sampler = Executors.newSingleThreadScheduledExecutor(r -> {
-        Thread thread = new Thread(r, "nube-functions-watchdog");
-        thread.setDaemon(true);
-        return thread;
-    });
+    /** Started with the first environment; ended by {@link #close()} (and started again if one comes after). */
+    private ScheduledExecutorService sampler;
+
+    private synchronized ScheduledExecutorService sampler() {
+        if (sampler == null) {
+            sampler = Executors.newSingleThreadScheduledExecutor(r -> {
+                Thread thread = new Thread(r, "nube-functions-watchdog");
+                thread.setDaemon(true);
+                return thread;
+            });
+        }
+        return sampler;
+    }
+
+    /** Ends the sampling thread; call once the environments limited here are gone. */
+    synchronized void close() {
+        if (sampler != null) {
+            sampler.shutdownNow();
+            sampler = null;
+        }
+    }
 
     @Override
     public SandboxMode mode() {
@@ -58,7 +74,7 @@ final class WatchdogLimiter implements ResourceLimiter {
         @Override
         public synchronized void attach(ProcessHandle process) {
             root = process;
-            sampling = sampler.scheduleWithFixedDelay(this::sample, 0, INTERVAL_MS, TimeUnit.MILLISECONDS);
+            sampling = sampler().scheduleWithFixedDelay(this::sample, 0, INTERVAL_MS, TimeUnit.MILLISECONDS);
         }
 
         private void sample() {
