@@ -3,6 +3,7 @@ package dev.nube.engine.functions;
 import dev.nube.engine.EngineException;
 import dev.nube.engine.store.AtomicFiles;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
@@ -91,13 +92,26 @@ final class CodeFolder {
         return list(root).stream().mapToLong(CodeEntry::size).sum();
     }
 
+    /**
+     * A file's bytes. A link is read only when it leads to a file inside the code (a folder imported before links
+     * were checked may hold one that does not); the file it leads to is opened without following links.
+     */
     static byte[] read(Path root, String relative) {
         Path file = resolve(root, relative);
         try {
-            if (Files.isDirectory(file)) {
+            if (Files.isSymbolicLink(file)) {
+                Path real = file.toRealPath();
+                if (!real.startsWith(root.toRealPath())) {
+                    throw FunctionRules.invalid("'" + relative + "' is a link that leads outside the function's code.");
+                }
+                file = real;
+            }
+            if (Files.isDirectory(file, LinkOption.NOFOLLOW_LINKS)) {
                 throw FunctionRules.invalid("'" + relative + "' is a folder.");
             }
-            return Files.readAllBytes(file);
+            try (InputStream in = Files.newInputStream(file, LinkOption.NOFOLLOW_LINKS)) {
+                return in.readAllBytes();
+            }
         } catch (NoSuchFileException e) {
             throw new EngineException("ResourceNotFoundException", "There is no file '" + relative + "'.");
         } catch (IOException e) {

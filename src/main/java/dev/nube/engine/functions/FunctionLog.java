@@ -10,6 +10,7 @@ import java.net.URLDecoder;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
+import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -47,23 +48,37 @@ final class FunctionLog {
         this.events = events;
     }
 
-    /** Opens a new stream for writing (one per execution environment). */
+    /**
+     * Opens a new stream for writing (one per execution environment). Makes {@code logs/} but never the function's
+     * folder: a function deleted meanwhile is not found, rather than brought back as a folder with only logs in it.
+     */
     Stream open(String streamName) {
         try {
-            Files.createDirectories(dir);
+            try {
+                Files.createDirectory(dir);
+            } catch (FileAlreadyExistsException e) {
+                // the usual case
+            }
             trim();
             return new Stream(streamName);
+        } catch (NoSuchFileException e) {
+            throw FunctionRepository.notFound(region, functionName);
         } catch (IOException e) {
             throw new EngineException("StorageError", "Cannot write logs in " + dir + ": " + e.getMessage(), e);
         }
     }
 
-    /** One log stream being written. Lines are buffered; {@link #flush()} ends each invocation. */
+    /**
+     * One log stream being written. Lines are buffered; {@link #flush()} ends each invocation. Lines may still come
+     * after {@link #close()} (END and REPORT of an invocation whose environment went away first): each such append
+     * opens the file and closes it again, so nothing stays open.
+     */
     final class Stream implements AutoCloseable {
         private final String name;
         private final Path file;
         private Writer writer;
         private long size;
+        private boolean closed;
 
         Stream(String name) throws IOException {
             this.name = name;
@@ -90,6 +105,10 @@ final class FunctionLog {
                 }
             } catch (IOException e) {
                 return; // a full disk loses log lines, never the invocation
+            } finally {
+                if (closed) {
+                    closeWriter();
+                }
             }
             events.publish(new FunctionEvents.LogAppended(region, functionName, appended));
         }
@@ -116,6 +135,11 @@ final class FunctionLog {
 
         @Override
         public synchronized void close() {
+            closed = true;
+            closeWriter();
+        }
+
+        private void closeWriter() {
             try {
                 if (writer != null) {
                     writer.close();

@@ -64,7 +64,10 @@ public final class Functions implements FunctionService, RegionScoped, AutoClose
 
     private void detectSandbox() {
         Sandbox detected = Sandbox.detect(java.util.Optional.ofNullable(settings.get().sandboxMode()));
-        sandbox.set(detected);
+        Sandbox old = sandbox.getAndSet(detected);
+        if (old != null) {
+            invocations.retireSandbox(old);
+        }
         sandboxStatus.accept(detected.describe());
     }
 

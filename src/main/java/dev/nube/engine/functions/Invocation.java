@@ -4,10 +4,11 @@ import java.nio.file.Path;
 
 /**
  * What an invocation runs: a function at one version, with the code folder and the configuration of that version,
- * and the function's log group and metrics.
+ * and the function's log group and metrics. {@code requestId} is the one id of the invocation, kept across the
+ * retries of an Event invocation as AWS keeps it.
  */
-record Invocation(FunctionConfiguration function, String version, String runtime, String handler, int memoryMb,
-        int timeoutSeconds, java.util.Map<String, String> environment, Path codeDir, FunctionLog log,
+record Invocation(String requestId, FunctionConfiguration function, String version, String runtime, String handler,
+        int memoryMb, int timeoutSeconds, java.util.Map<String, String> environment, Path codeDir, FunctionLog log,
         FunctionMetrics metrics, byte[] payload, String clientContext) {
     WarmPool.Key key() {
         return new WarmPool.Key(function.region(), function.id(), version,

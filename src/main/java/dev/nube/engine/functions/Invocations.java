@@ -12,6 +12,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -92,25 +93,26 @@ final class Invocations implements AutoCloseable {
                         + e.getMessage().lines().findFirst().orElse(""));
             }
         }
-        Invocation invocation = resolve(function, request);
+        String requestId = UUID.randomUUID().toString();
+        Invocation invocation = resolve(function, request, requestId);
         return switch (request.type()) {
-            case DRY_RUN -> InvocationResult.accepted(UUID.randomUUID().toString(), 204);
-            case EVENT -> enqueue(function, request);
+            case DRY_RUN -> InvocationResult.accepted(requestId, 204);
+            case EVENT -> enqueue(function, request, requestId);
             case REQUEST_RESPONSE -> runSync(invocation);
         };
     }
 
-    private Invocation resolve(FunctionConfiguration function, InvokeRequest request) {
+    private Invocation resolve(FunctionConfiguration function, InvokeRequest request, String requestId) {
         String qualifier = request.qualifier() == null ? FunctionConfiguration.LATEST : request.qualifier();
         FunctionLog log = repository.log(function);
         FunctionMetrics metrics = repository.metrics(function);
         if (qualifier.equals(FunctionConfiguration.LATEST)) {
-            return new Invocation(function, qualifier, function.runtime(), function.handler(), function.memoryMb(),
-                    function.timeoutSeconds(), function.environment(), repository.codeDir(function), log, metrics,
-                    request.payload(), request.clientContext());
+            return new Invocation(requestId, function, qualifier, function.runtime(), function.handler(),
+                    function.memoryMb(), function.timeoutSeconds(), function.environment(), repository.codeDir(function),
+                    log, metrics, request.payload(), request.clientContext());
         }
         FunctionVersion version = repository.version(function, qualifier);
-        return new Invocation(function, qualifier, version.runtime(), version.handler(), version.memoryMb(),
+        return new Invocation(requestId, function, qualifier, version.runtime(), version.handler(), version.memoryMb(),
                 version.timeoutSeconds(), version.environment(), repository.codeDir(function, qualifier), log,
                 metrics, request.payload(), request.clientContext());
     }
@@ -130,34 +132,44 @@ final class Invocations implements AutoCloseable {
                     : "The region's concurrency (" + settings.get().regionConcurrency() + ")") + " is in use.");
         }
         try (slot) {
+            // Delete refuses while a slot is taken, under the repository's lock: checked under the same lock, the
+            // function either still exists now (and stays until the slot is released) or is gone for good.
+            boolean exists;
+            synchronized (repository) {
+                exists = repository.find(function.region(), function.name())
+                        .filter(found -> found.id().equals(function.id())).isPresent();
+            }
+            if (!exists) {
+                throw FunctionRepository.notFound(function.region(), function.name());
+            }
             if (!current.test(new WarmPool.Key(function.region(), function.id(), FunctionConfiguration.LATEST,
                     function.revision())) && FunctionConfiguration.LATEST.equals(invocation.version())) {
                 // deleted or changed since it was read: run what is there now
                 FunctionConfiguration now = repository.get(function.region(), function.name());
                 return runSync(resolve(now, new InvokeRequest(null, InvocationType.REQUEST_RESPONSE,
-                        invocation.payload(), invocation.clientContext())));
+                        invocation.payload(), invocation.clientContext()), invocation.requestId()));
             }
             return invoker.run(invocation, key -> !closed && current.test(key));
         }
     }
 
-    private InvocationResult enqueue(FunctionConfiguration function, InvokeRequest request) {
+    private InvocationResult enqueue(FunctionConfiguration function, InvokeRequest request, String requestId) {
         if (queuedEvents.incrementAndGet() > settings.get().asyncQueueCapacity()) {
             queuedEvents.decrementAndGet();
             throw new EngineException("TooManyRequestsException", "Rate Exceeded. The queue of Event invocations ("
                     + settings.get().asyncQueueCapacity() + ") is full.");
         }
-        String requestId = UUID.randomUUID().toString();
         InvokeRequest sync = request.as(InvocationType.REQUEST_RESPONSE);
-        eventWorkers.execute(() -> attempt(function.region(), function.name(), sync, 0));
+        eventWorkers.execute(() -> attempt(function.region(), function.name(), sync, requestId, 0));
         return InvocationResult.accepted(requestId, 202);
     }
 
-    private void attempt(String region, String name, InvokeRequest request, int attempt) {
+    /** One try of an Event invocation; every try runs under the id the caller was given. */
+    private void attempt(String region, String name, InvokeRequest request, String requestId, int attempt) {
         boolean retry;
         try {
             FunctionConfiguration function = repository.get(region, name);
-            retry = runSync(resolve(function, request)).error() != null;
+            retry = runSync(resolve(function, request, requestId)).error() != null;
         } catch (EngineException e) {
             retry = !e.code().equals("ResourceNotFoundException");
         } catch (RuntimeException e) {
@@ -165,8 +177,8 @@ final class Invocations implements AutoCloseable {
         }
         List<Duration> delays = settings.get().asyncRetryDelays();
         if (retry && attempt < delays.size() && !closed) {
-            scheduler.schedule(() -> eventWorkers.execute(() -> attempt(region, name, request, attempt + 1)),
-                    delays.get(attempt).toMillis(), TimeUnit.MILLISECONDS);
+            Runnable next = () -> attempt(region, name, request, requestId, attempt + 1);
+            scheduler.schedule(() -> eventWorkers.execute(next), delays.get(attempt).toMillis(), TimeUnit.MILLISECONDS);
         } else {
             queuedEvents.decrementAndGet();
         }
@@ -181,6 +193,17 @@ final class Invocations implements AutoCloseable {
     void retire(FunctionConfiguration function, String version) {
         pool.remove(key -> key.functionId().equals(function.id()) && (version == null || key.version().equals(version)))
                 .forEach(warm -> warm.environment().stop());
+    }
+
+    /**
+     * Closes {@code old}, a sandbox just replaced in the settings, once no environment started in it is left: the
+     * idle ones stop now, the busy ones when their invocation ends (they do not go back to the pool).
+     */
+    void retireSandbox(Sandbox old) {
+        pool.remove(key -> true).forEach(warm -> warm.environment().stop());
+        CompletableFuture<?>[] closing = invoker.live().stream().map(ExecutionEnvironment::closed)
+                .toArray(CompletableFuture[]::new);
+        CompletableFuture.allOf(closing).whenComplete((done, error) -> old.close());
     }
 
     /** Idle environments in the pool. */

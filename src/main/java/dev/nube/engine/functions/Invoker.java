@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.nube.engine.EngineException;
 import dev.nube.engine.functions.runtime.RuntimeApi;
 import dev.nube.engine.functions.sandbox.EnvironmentConfig;
-import dev.nube.engine.functions.sandbox.EnvironmentState;
 import dev.nube.engine.functions.sandbox.ExecutionEnvironment;
 import dev.nube.engine.functions.sandbox.IllegalTransitionException;
 import dev.nube.engine.functions.sandbox.RuntimeOutcome;
@@ -23,7 +22,7 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
@@ -76,7 +75,7 @@ final class Invoker {
      * to the pool (false once the code or configuration changed, or the engine is closing).
      */
     InvocationResult run(Invocation invocation, java.util.function.Predicate<WarmPool.Key> stillCurrent) {
-        String requestId = UUID.randomUUID().toString();
+        String requestId = invocation.requestId();
         Warm warm = pool.take(invocation.key());
         Double initMs = null;
         long started = System.nanoTime();
@@ -87,7 +86,9 @@ final class Invoker {
                 environment.ready().get(INIT_LIMIT_MS, TimeUnit.MILLISECONDS);
                 initMs = environment.initDurationMs();
             } catch (TimeoutException e) {
-                environment.timeOut();
+                if (!environment.timeOut()) {
+                    environment.stop(); // its init ended just as the limit passed: reported as timed out, not kept
+                }
                 await(environment);
                 return failedInit(invocation, warm, requestId, new FunctionError(FunctionError.UNHANDLED,
                         "Sandbox.Timedout", "Init timed out after 10.00 seconds", List.of()), INIT_LIMIT_MS);
@@ -105,15 +106,9 @@ final class Invoker {
         } else {
             warm.beginInvocation();
         }
-        try {
-            return invoke(invocation, warm, requestId, initMs, stillCurrent);
-        } catch (IllegalTransitionException e) {
-            if (initMs != null) {
-                throw e;
-            }
-            // A warm one died between leaving the pool and taking the event (its watcher got there first).
-            return run(invocation, stillCurrent);
-        }
+        InvocationResult result = invoke(invocation, warm, requestId, initMs, stillCurrent);
+        // null: a warm one died between leaving the pool and taking the event (its watcher got there first)
+        return result != null ? result : run(invocation, stillCurrent);
     }
 
     private Warm coldStart(Invocation invocation) {
@@ -132,12 +127,13 @@ final class Invoker {
             ThreadLocalRandom.current().nextBytes(random);
             String id = HexFormat.of().formatHex(random);
             String streamName = STREAM_DATE.format(Instant.now()) + "/[" + invocation.version() + "]" + id;
-            Warm warm = new Warm(invocation.key(), invocation.log().open(streamName));
+            Sandbox in = sandbox.get();
+            Warm warm = new Warm(invocation.key(), invocation.log().open(streamName), in);
             EnvironmentConfig config = new EnvironmentConfig(invocation.function().name(), invocation.version(),
                     invocation.memoryMb(), streamName, spec(invocation, streamName));
             ExecutionEnvironment environment;
             try {
-                environment = ExecutionEnvironment.start(id, config, sandbox.get(), runDir, connections, warm);
+                environment = ExecutionEnvironment.start(id, config, in, runDir, connections, warm);
             } catch (RuntimeException e) {
                 warm.stream().close();
                 throw e;
@@ -183,6 +179,11 @@ final class Invoker {
                 SandboxSpec.DEFAULT_TMP_BYTES);
     }
 
+    /**
+     * Runs the invocation in {@code warm}; null when the environment refused it (no longer READY) and it came from
+     * the pool, so the caller may take another. Only that refusal leads to a retry: once the environment took the
+     * event, the invocation ends here whatever happens to the environment.
+     */
     private InvocationResult invoke(Invocation invocation, Warm warm, String requestId, Double initMs,
             java.util.function.Predicate<WarmPool.Key> stillCurrent) {
         ExecutionEnvironment environment = warm.environment();
@@ -192,10 +193,22 @@ final class Invoker {
         long dispatched = System.nanoTime();
         RuntimeOutcome outcome;
         try {
-            outcome = environment.invoke(new RuntimeApi.NextInvocation(requestId, deadline,
-                    invocation.function().arn(FunctionConfiguration.LATEST.equals(invocation.version()) ? null
-                            : invocation.version()), traceId(), headerSafe(invocation.clientContext()), null,
-                    invocation.payload())).get(timeoutMs, TimeUnit.MILLISECONDS);
+            String arn = invocation.function().arn(FunctionConfiguration.LATEST.equals(invocation.version()) ? null
+                    : invocation.version());
+            CompletableFuture<RuntimeOutcome> answer;
+            try {
+                answer = environment.invoke(new RuntimeApi.NextInvocation(requestId, deadline, arn, traceId(),
+                        headerSafe(invocation.clientContext()), null, invocation.payload()));
+            } catch (IllegalTransitionException e) {
+                if (initMs == null) {
+                    return null;
+                }
+                // A fresh one went away right after its init: the invocation fails as its runtime did.
+                answer = environment.closed().handle((code, error) -> environment.exit());
+            }
+            // The deadline runs from the dispatch, whatever handing the event over took.
+            long left = TimeUnit.MILLISECONDS.toNanos(timeoutMs) - (System.nanoTime() - dispatched);
+            outcome = answer.get(Math.max(0, left), TimeUnit.NANOSECONDS);
         } catch (TimeoutException e) {
             outcome = null;
         } catch (InterruptedException e) {
@@ -209,7 +222,7 @@ final class Invoker {
         byte[] payload = new byte[0];
         FunctionError error = null;
         if (outcome == null) {
-            environment.timeOut();
+            environment.timeOut(); // false when it exited meanwhile: the deadline passed all the same
             await(environment);
             durationMs = timeoutMs;
             String message = Instant.now().truncatedTo(java.time.temporal.ChronoUnit.MILLIS) + " " + requestId
@@ -248,9 +261,8 @@ final class Invoker {
         }
         long maxMemoryMb = (environment.peakMemoryBytes() + MIB - 1) / MIB;
         InvocationResult result = report(invocation, warm, requestId, payload, error, durationMs, maxMemoryMb, initMs);
-        if (environment.state() == EnvironmentState.INVOKING) {
-            environment.complete();
-            if (stillCurrent.test(warm.key())) {
+        if (environment.complete()) {
+            if (stillCurrent.test(warm.key()) && warm.sandbox() == sandbox.get()) {
                 pool.offer(warm);
             } else {
                 environment.stop();

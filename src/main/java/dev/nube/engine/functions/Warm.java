@@ -2,6 +2,7 @@ package dev.nube.engine.functions;
 
 import dev.nube.engine.functions.sandbox.ExecutionEnvironment;
 import dev.nube.engine.functions.sandbox.OutputPump;
+import dev.nube.engine.functions.sandbox.Sandbox;
 import java.util.List;
 
 /**
@@ -13,13 +14,20 @@ final class Warm implements OutputPump.LineSink {
 
     private final WarmPool.Key key;
     private final FunctionLog.Stream stream;
+    private final Sandbox sandbox;
     private final StringBuilder tail = new StringBuilder();
     private volatile ExecutionEnvironment environment;
     private volatile long idleSince;
 
-    Warm(WarmPool.Key key, FunctionLog.Stream stream) {
+    Warm(WarmPool.Key key, FunctionLog.Stream stream, Sandbox sandbox) {
         this.key = key;
         this.stream = stream;
+        this.sandbox = sandbox;
+    }
+
+    /** The sandbox the environment was started in. */
+    Sandbox sandbox() {
+        return sandbox;
     }
 
     void attach(ExecutionEnvironment value) {

@@ -9,14 +9,20 @@ import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFileAttributeView;
 import java.nio.file.attribute.PosixFilePermission;
 import java.security.DigestInputStream;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
 import java.util.Base64;
 import java.util.Collections;
 import java.util.Comparator;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 import java.util.stream.Stream;
@@ -40,37 +46,48 @@ final class ZipPackages {
     private ZipPackages() {
     }
 
-    /** Unzips {@code zip} into {@code target} (which must not exist); on refusal {@code target} is removed. */
+    /**
+     * Unzips {@code zip} into {@code target} (which must not exist); on refusal {@code target} is removed. Links are
+     * where zips escape, so: no two entries may share a name, no entry may lie under a link of the same zip, files are
+     * opened without following links and must be new, and links are made only after every file, each pointing
+     * within the code by {@link #linkTarget} (upward steps first, then only downward ones).
+     */
     static void unzip(Path zip, Path target) {
         try (ZipFile file = ZipFile.builder().setPath(zip).get()) {
             Files.createDirectories(target);
+            Map<Path, ZipArchiveEntry> entries = checkedEntries(target, Collections.list(file.getEntries()));
             long total = 0;
-            for (ZipArchiveEntry entry : Collections.list(file.getEntries())) {
-                String name = entry.getName();
-                Path destination = safe(target, name);
+            Map<Path, String> links = new LinkedHashMap<>();
+            for (Map.Entry<Path, ZipArchiveEntry> named : entries.entrySet()) {
+                Path relative = named.getKey();
+                ZipArchiveEntry entry = named.getValue();
+                Path destination = target.resolve(relative);
                 if (entry.isDirectory()) {
                     Files.createDirectories(destination);
                     continue;
                 }
-                Files.createDirectories(destination.getParent());
                 if (entry.isUnixSymlink()) {
-                    String link = file.getUnixSymlink(entry);
-                    Path resolved = destination.getParent().resolve(link).normalize();
-                    if (Path.of(link).isAbsolute() || !resolved.startsWith(target)) {
-                        throw refused("the link '" + name + "' points to '" + link + "', outside the function's code");
-                    }
-                    Files.createSymbolicLink(destination, Path.of(link));
+                    links.put(relative, file.getUnixSymlink(entry));
                     continue;
                 }
+                Files.createDirectories(destination.getParent());
                 long written;
-                try (InputStream in = file.getInputStream(entry); OutputStream out = Files.newOutputStream(destination)) {
-                    written = copyBounded(in, out, name, entry.getCompressedSize(), MAX_UNZIPPED_BYTES - total);
+                try (InputStream in = file.getInputStream(entry); OutputStream out = Files.newOutputStream(destination,
+                        StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS)) {
+                    written = copyBounded(in, out, entry.getName(), entry.getCompressedSize(),
+                            MAX_UNZIPPED_BYTES - total);
                 }
                 total += written;
                 int mode = entry.getUnixMode();
                 Set<PosixFilePermission> permissions = (mode & 0111) != 0 || destination.getFileName().toString()
                         .equals("bootstrap") ? CodeFolder.EXECUTABLE : CodeFolder.FILE;
-                Files.setPosixFilePermissions(destination, permissions);
+                Files.getFileAttributeView(destination, PosixFileAttributeView.class, LinkOption.NOFOLLOW_LINKS)
+                        .setPermissions(permissions);
+            }
+            for (Map.Entry<Path, String> link : links.entrySet()) {
+                Path destination = target.resolve(link.getKey());
+                Files.createDirectories(destination.getParent());
+                Files.createSymbolicLink(destination, linkTarget(link.getKey(), link.getValue()));
             }
         } catch (EngineException e) {
             CodeFolder.deleteTree(target);
@@ -80,6 +97,66 @@ final class ZipPackages {
             throw new EngineException("InvalidZipFileException", "Could not unzip " + zip.getFileName() + ": "
                     + e.getMessage(), e);
         }
+    }
+
+    /** The entries by their path under the code, in zip order; refuses duplicates and entries under a link. */
+    private static Map<Path, ZipArchiveEntry> checkedEntries(Path target, List<ZipArchiveEntry> entries) {
+        Map<Path, ZipArchiveEntry> byPath = new LinkedHashMap<>();
+        Set<Path> links = new HashSet<>();
+        for (ZipArchiveEntry entry : entries) {
+            Path relative = target.relativize(safe(target, entry.getName()));
+            ZipArchiveEntry before = byPath.putIfAbsent(relative, entry);
+            if (before != null && !(before.isDirectory() && entry.isDirectory())) {
+                throw refused("the entry '" + entry.getName() + "' appears twice");
+            }
+            if (entry.isUnixSymlink()) {
+                links.add(relative);
+            }
+        }
+        for (Map.Entry<Path, ZipArchiveEntry> named : byPath.entrySet()) {
+            for (Path above = named.getKey().getParent(); above != null; above = above.getParent()) {
+                if (links.contains(above)) {
+                    throw refused("the entry '" + named.getValue().getName() + "' lies under the link '" + above
+                            + "'");
+                }
+            }
+        }
+        return byPath;
+    }
+
+    /**
+     * The target of the link at {@code relative}, if it stays within the code: relative, some '..' steps first that
+     * do not climb above the code, then names only. Because no entry lies under a link, the link's folder is a real
+     * folder, so the '..' steps are real ones; the names after them go down, whether or not they are links that
+     * obey the same rule. Lexical normalisation alone is not enough: with {@code up -> ..}, {@code up/..} reads as
+     * the code's folder but is its parent.
+     */
+    static Path linkTarget(Path relative, String link) {
+        String cleaned = link;
+        if (cleaned.isEmpty() || cleaned.startsWith("/") || cleaned.indexOf('\0') >= 0) {
+            throw refused("the link '" + relative + "' points to '" + link + "', outside the function's code");
+        }
+        int depth = relative.getNameCount() - 1;
+        boolean down = false;
+        List<String> parts = new ArrayList<>();
+        for (String part : cleaned.split("/")) {
+            if (part.isEmpty() || part.equals(".")) {
+                continue;
+            }
+            if (part.equals("..")) {
+                if (down || --depth < 0) {
+                    throw refused("the link '" + relative + "' points to '" + link + "', outside the function's code"
+                            + (down ? " (a link may go up only before it goes down)" : ""));
+                }
+            } else {
+                down = true;
+            }
+            parts.add(part);
+        }
+        if (parts.isEmpty()) {
+            throw refused("the link '" + relative + "' points to its own folder");
+        }
+        return Path.of(String.join("/", parts));
     }
 
     private static Path safe(Path target, String name) {

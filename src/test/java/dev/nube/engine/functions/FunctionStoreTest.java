@@ -158,6 +158,74 @@ class FunctionStoreTest {
                 f.code.files(REGION, "zips2", null).stream().map(CodeEntry::path).toList());
     }
 
+    /** A zip of entries in this order: a value starting with "->" makes a link to the rest, else a file. */
+    private Path orderedZip(String name, List<Map.Entry<String, String>> entries) throws Exception {
+        Path zip = dir.resolve(name);
+        try (ZipArchiveOutputStream out = new ZipArchiveOutputStream(Files.newOutputStream(zip))) {
+            for (Map.Entry<String, String> e : entries) {
+                ZipArchiveEntry entry = new ZipArchiveEntry(e.getKey());
+                boolean link = e.getValue().startsWith("->");
+                entry.setUnixMode(link ? 0120777 : 0100644);
+                out.putArchiveEntry(entry);
+                out.write((link ? e.getValue().substring(2) : e.getValue()).getBytes(StandardCharsets.UTF_8));
+                out.closeArchiveEntry();
+            }
+        }
+        return zip;
+    }
+
+    @Test
+    void linksInAZipCannotReachOutsideTheCode() throws Exception {
+        FunctionConfiguration function = f.functions.create(REGION, CreateFunctionRequest.of("links", "python3"));
+        Path folder = ((Functions) f.functions).repository().folder(function);
+        Map<String, Path> bad = new java.util.LinkedHashMap<>();
+        // Each link on its own reads as inside (x/up/.. is x), but up2 really sits in the code's folder.
+        bad.put("chained links", orderedZip("chain.zip", List.of(Map.entry("x/up", "->.."),
+                Map.entry("x/up/up2", "->.."), Map.entry("x/up/up2/escaped.txt", "out"))));
+        // A later file of the same name as a link would be written through the link.
+        bad.put("file over a link", orderedZip("twice.zip", List.of(Map.entry("x/up", "->.."),
+                Map.entry("out", "->x/up/../escaped.txt"), Map.entry("out", "out"))));
+        bad.put("down then up", orderedZip("downup.zip", List.of(Map.entry("x/up", "->.."),
+                Map.entry("peek", "->x/up/../escaped.txt"))));
+        bad.put("a file under a link", orderedZip("under.zip", List.of(Map.entry("lib", "->."),
+                Map.entry("lib/a.py", "x"))));
+        for (Map.Entry<String, Path> zip : bad.entrySet()) {
+            EngineException e = assertThrows(EngineException.class, () -> f.code.importZip(REGION, "links",
+                    zip.getValue()), zip.getKey());
+            assertEquals("InvalidZipFileException", e.code(), code(e));
+        }
+        try (var all = Files.walk(f.engine.home())) {
+            assertTrue(all.noneMatch(p -> p.getFileName().toString().equals("escaped.txt")), "nothing escaped");
+        }
+
+        // Links that stay inside are kept, and read as the file they lead to.
+        f.code.importZip(REGION, "links", orderedZip("fine.zip", List.of(Map.entry("lib/util.py", "u = 1\n"),
+                Map.entry("lib/again.py", "->util.py"), Map.entry("sub/dir/up.py", "->../../lib/util.py"),
+                Map.entry("lambda_function.py", "x = 1\n"))));
+        assertEquals("u = 1\n", new String(f.code.readFile(REGION, "links", null, "sub/dir/up.py"),
+                StandardCharsets.UTF_8));
+        assertTrue(Files.isSymbolicLink(folder.resolve("code/lib/again.py")));
+
+        // A link left by an older import that points outside is not followed when the code is read.
+        Files.writeString(folder.resolve("secret.txt"), "secret");
+        Files.createSymbolicLink(folder.resolve("code/peek.txt"), Path.of("../secret.txt"));
+        EngineException outside = assertThrows(EngineException.class, () -> f.code.readFile(REGION, "links", null,
+                "peek.txt"));
+        assertEquals("InvalidParameterValueException", outside.code(), code(outside));
+    }
+
+    @Test
+    void aDeletedFunctionsLogIsNotBroughtBack() {
+        FunctionConfiguration function = f.functions.create(REGION, CreateFunctionRequest.of("gone", "python3"));
+        FunctionRepository repository = ((Functions) f.functions).repository();
+        FunctionLog log = repository.log(function); // as an invocation that started just before the delete holds it
+        Path folder = repository.folder(function);
+        f.functions.delete(REGION, "gone");
+        EngineException e = assertThrows(EngineException.class, () -> log.open("2024/01/01/[$LATEST]abc"));
+        assertEquals("ResourceNotFoundException", e.code(), code(e));
+        assertFalse(Files.exists(folder), "no folder with only logs/ in it");
+    }
+
     @Test
     void versionsAreImmutableCopiesAndTestEventsAreSaved() throws Exception {
         f.functions.create(REGION, CreateFunctionRequest.of("versions", "python3"));

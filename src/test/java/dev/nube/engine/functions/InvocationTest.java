@@ -156,6 +156,29 @@ class InvocationTest {
     }
 
     @Test
+    void aFunctionCannotEndOrFakeTheReadingOfItsOutput() throws Exception {
+        // The markers the log reader once used were made from the environment's id, which the function can see.
+        f.python("py-markers", """
+                import os, sys
+                def lambda_handler(event, context):
+                    env = os.environ["AWS_LAMBDA_LOG_STREAM_NAME"].rsplit("]", 1)[1]
+                    if event.get("forge"):
+                        sys.stdout.write("\\0nube-sync-" + env + "\\n\\0nube-stop-" + env + "\\n")
+                    print("line", event["n"], flush=True)
+                    return event["n"]
+                """);
+        InvocationResult forged = f.invoke("py-markers", "{\"n\": 1, \"forge\": true}");
+        assertNull(forged.error(), forged.payloadText());
+        assertTrue(forged.logTail().contains("line 1\n"), forged.logTail());
+        for (int n = 2; n <= 3; n++) {
+            InvocationResult later = f.invoke("py-markers", "{\"n\": " + n + "}");
+            assertNull(later.error(), later.payloadText());
+            assertNull(later.initDurationMs(), "the same environment");
+            assertTrue(later.logTail().contains("line " + n + "\n"), "its output is still read: " + later.logTail());
+        }
+    }
+
+    @Test
     void nodeRunsAsyncAndCallbackHandlersWithItsContext() throws Exception {
         f.node("node-context", """
                 let count = 0;
@@ -275,6 +298,47 @@ class InvocationTest {
     }
 
     @Test
+    void failedInvocationsLeaveNoLogFileOpen() throws Exception {
+        FunctionConfiguration crash = f.python("py-crash", "import os\ndef lambda_handler(e, c):\n    os._exit(3)\n");
+        FunctionConfiguration slow = f.function(CreateFunctionRequest.of("py-slow", "python3").withTimeout(1),
+                Map.of("lambda_function.py", "import time\ndef lambda_handler(e, c):\n    time.sleep(30)\n"));
+        FunctionConfiguration badInit = f.python("py-bad-init", "raise Exception('no init')\n");
+        assertEquals("Runtime.ExitError", f.invoke("py-crash", "{}").error().type());
+        assertEquals("Sandbox.Timedout", f.invoke("py-slow", "{}").error().type());
+        assertNotNull(f.invoke("py-bad-init", "{}").error());
+        for (FunctionConfiguration function : List.of(crash, slow, badInit)) {
+            Path logs = ((Functions) f.functions).repository().folder(function).resolve("logs").toRealPath();
+            // The environment closes its stream on its way out, which may come just after the result.
+            List<Path> open = openFilesUnder(logs);
+            for (int i = 0; i < 100 && !open.isEmpty(); i++) {
+                Thread.sleep(100);
+                open = openFilesUnder(logs);
+            }
+            assertEquals(List.of(), open, function.name() + ": END and REPORT came after the stream was closed");
+            assertTrue(f.monitor.logEvents(REGION, function.name(), LogQuery.last(1)).get(0).message()
+                    .startsWith("REPORT RequestId: "), "and were written all the same");
+        }
+    }
+
+    /** Files under {@code folder} that this JVM holds open (from /proc/self/fd). */
+    private static List<Path> openFilesUnder(Path folder) throws java.io.IOException {
+        List<Path> open = new java.util.ArrayList<>();
+        try (var fds = java.nio.file.Files.list(Path.of("/proc/self/fd"))) {
+            for (Path fd : fds.toList()) {
+                try {
+                    Path target = java.nio.file.Files.readSymbolicLink(fd);
+                    if (target.startsWith(folder)) {
+                        open.add(target);
+                    }
+                } catch (java.io.IOException e) {
+                    // closed meanwhile
+                }
+            }
+        }
+        return open;
+    }
+
+    @Test
     void payloadsOverSixMegabytesAreRefused() throws Exception {
         f.python("py-big", """
                 def lambda_handler(event, context):
@@ -311,6 +375,12 @@ class InvocationTest {
         Thread.sleep(500);
         assertEquals(3, f.monitor.logEvents(REGION, "py-async", LogQuery.last(100).containing("attempt")).size(),
                 "one attempt and two retries");
+        List<LogEvent> starts = f.monitor.logEvents(REGION, "py-async", LogQuery.last(100).containing("START"));
+        assertEquals(3, starts.size());
+        for (LogEvent start : starts) {
+            assertEquals("START RequestId: " + accepted.requestId() + " Version: $LATEST", start.message(),
+                    "every attempt runs under the id the caller got, as on AWS");
+        }
         assertEquals(204, f.functions.invoke(REGION, "py-async", InvokeRequest.of("{}").as(InvocationType.DRY_RUN))
                 .statusCode());
     }

@@ -36,6 +36,20 @@ class LimitsTest {
                 time.sleep(0.3)
                 return len(block)
             """;
+    /** Starts event["threads"] threads that sleep; says how far it got when refused. */
+    static final String THREADS = """
+            import threading, time
+            def lambda_handler(event, context):
+                started = 0
+                try:
+                    for _ in range(event["threads"]):
+                        threading.Thread(target=time.sleep, args=(20,), daemon=True).start()
+                        started += 1
+                except RuntimeError as e:
+                    return "refused after %d: %s" % (started, e)
+                time.sleep(2)
+                return "started %d" % started
+            """;
     @TempDir
     static Path dir;
     static FunctionsFixture f;
@@ -125,6 +139,23 @@ class LimitsTest {
     }
 
     @Test
+    void aRuntimeThatNeverReadsItsLargeEventStillTimesOut() throws Exception {
+        f.function(CreateFunctionRequest.of("deaf", "provided").withTimeout(2), Map.of("bootstrap", """
+                #!/usr/bin/python3
+                import os, socket, time
+                host, port = os.environ["AWS_LAMBDA_RUNTIME_API"].rsplit(":", 1)
+                s = socket.create_connection((host, int(port)))
+                s.sendall(b"GET /2018-06-01/runtime/invocation/next HTTP/1.1\\r\\nHost: x\\r\\n\\r\\n")
+                time.sleep(3600)  # asks for an event and never reads it
+                """));
+        String event = "{\"x\": \"" + "a".repeat(5_000_000) + "\"}";
+        InvocationResult result = CompletableFuture.supplyAsync(() -> f.invoke("deaf", event))
+                .get(120, TimeUnit.SECONDS); // a bound for a broken engine only, never a measured time
+        assertEquals("Sandbox.Timedout", result.error().type(), result.payloadText());
+        assertEquals(2000.0, result.durationMs());
+    }
+
+    @Test
     void memoryOverTheLimitIsKilledAndSixtyFourMegabytesUnderSucceeds() throws Exception {
         f.function(CreateFunctionRequest.of("memory", "python3").withMemory(256), Map.of("lambda_function.py",
                 ALLOCATE));
@@ -161,6 +192,75 @@ class LimitsTest {
                 """));
         assertEquals("\"wrote\"", f.invoke("tmp", "{\"mb\": 400}").payloadText());
         assertEquals("\"No space left on device\"", f.invoke("tmp", "{\"mb\": 600}").payloadText());
+    }
+
+    @Test
+    void devShmHoldsSixtyFourMegabytesAndTheRestOfDevIsReadOnly() throws Exception {
+        f.function(CreateFunctionRequest.of("shm", "python3").withMemory(1024).withTimeout(60),
+                Map.of("lambda_function.py", """
+                import os
+                def fill(path, mb):
+                    chunk = b"s" * (1024 * 1024)
+                    try:
+                        with open(path, "wb") as out:
+                            for _ in range(mb):
+                                out.write(chunk)
+                        return "wrote"
+                    except OSError as e:
+                        return os.strerror(e.errno)
+                    finally:
+                        if os.path.exists(path):
+                            os.remove(path)
+                def lambda_handler(event, context):
+                    with open("/dev/null", "w") as null:
+                        null.write("devices still work")
+                    return {"small": fill("/dev/shm/f", 32), "big": fill("/dev/shm/f", 100),
+                            "dev": fill("/dev/f", 100)}
+                """));
+        InvocationResult result = f.invoke("shm", "{}");
+        assertNull(result.error(), result.payloadText());
+        var out = Json.mapper().readTree(result.payload());
+        assertEquals("wrote", out.get("small").asText());
+        assertEquals("No space left on device", out.get("big").asText(), "/dev/shm is as small as its cap");
+        assertEquals("Read-only file system", out.get("dev").asText(), "nothing to fill beside it");
+    }
+
+    @Test
+    void openFilesStopAtOneThousandTwentyFour() throws Exception {
+        f.python("files", """
+                import os
+                def lambda_handler(event, context):
+                    held = []
+                    try:
+                        while len(held) < 5000:
+                            held.append(open("/dev/null"))
+                        return {"opened": len(held), "error": None}
+                    except OSError as e:
+                        return {"opened": len(held), "error": os.strerror(e.errno)}
+                    finally:
+                        for handle in held:
+                            handle.close()
+                """);
+        InvocationResult result = f.invoke("files", "{}");
+        assertNull(result.error(), result.payloadText());
+        var out = Json.mapper().readTree(result.payload());
+        assertEquals("Too many open files", out.get("error").asText());
+        int opened = out.get("opened").asInt();
+        assertTrue(opened > 1000 && opened < 1024, "RLIMIT_NOFILE 1024, less what the runtime holds: " + opened);
+    }
+
+    @Test
+    void anInitLongerThanTenSecondsIsStoppedWithNothingLeftBehind() throws Exception {
+        f.function(CreateFunctionRequest.of("slow-init", "python3").withTimeout(60), Map.of("lambda_function.py", """
+                import time
+                time.sleep(60)  # module level: the init phase
+                def lambda_handler(event, context):
+                    return "never"
+                """));
+        InvocationResult result = invokeAndCheckNothingLeft(f, "slow-init", "{}");
+        assertEquals("Sandbox.Timedout", result.error().type(), result.payloadText());
+        assertEquals("Init timed out after 10.00 seconds", result.error().message());
+        assertEquals(Double.valueOf(Invoker.INIT_LIMIT_MS), result.durationMs());
     }
 
     @Test

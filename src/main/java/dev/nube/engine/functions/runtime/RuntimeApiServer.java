@@ -19,6 +19,8 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.function.Predicate;
 
 /**
  * The Lambda Runtime API of one execution environment: a small HTTP/1.1 server on 127.0.0.1 with an ephemeral port
@@ -26,6 +28,9 @@ import java.util.concurrent.ExecutorService;
  * rather than the JDK's HttpServer: a warm invocation is one GET answered and one POST read, and blocking sockets with
  * TCP_NODELAY keep that to two loopback writes (see the functions benchmark). Keep-alive, Content-Length and chunked
  * bodies are supported, which is what AWS's runtime clients, curl and our bootstraps send.
+ * <p>Any local process can connect to a loopback port, so each connection is first put to {@code admit} (on its
+ * connection thread) and closed unanswered unless admitted: the environment admits only its own processes, or
+ * another process could take the next caller's event from {@code GET /next} and answer in the function's name.
  * <p>Threads: one acceptor per server; each connection is served on {@code connections}. Close ends both.
  */
 public final class RuntimeApiServer implements AutoCloseable {
@@ -33,13 +38,17 @@ public final class RuntimeApiServer implements AutoCloseable {
     private static final int MAX_HEADER_BYTES = 64 * 1024;
 
     private final RuntimeApi api;
+    private final Predicate<Socket> admit;
     private final ExecutorService connections;
     private final ServerSocket server;
     private final Set<Socket> open = ConcurrentHashMap.newKeySet();
     private volatile boolean closed;
 
-    public RuntimeApiServer(RuntimeApi api, ExecutorService connections, String name) throws IOException {
+    /** @param admit says whether a new connection may be served (false: it is closed unanswered) */
+    public RuntimeApiServer(RuntimeApi api, ExecutorService connections, String name, Predicate<Socket> admit)
+            throws IOException {
         this.api = api;
+        this.admit = admit;
         this.connections = connections;
         this.server = new ServerSocket();
         server.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 16);
@@ -55,31 +64,46 @@ public final class RuntimeApiServer implements AutoCloseable {
 
     private void acceptLoop() {
         while (!closed) {
+            Socket socket;
             try {
-                Socket socket = server.accept();
-                socket.setTcpNoDelay(true);
-                open.add(socket);
-                connections.execute(() -> serve(socket));
-            } catch (IOException | java.util.concurrent.RejectedExecutionException e) {
+                socket = server.accept();
+            } catch (IOException e) {
                 if (!closed) {
                     sleep(); // e.g. out of file descriptors: do not spin
                 }
+                continue;
+            }
+            open.add(socket);
+            try {
+                socket.setTcpNoDelay(true);
+                connections.execute(() -> serve(socket));
+            } catch (IOException | RejectedExecutionException e) {
+                open.remove(socket);
+                closeQuietly(socket);
             }
         }
     }
 
     private void serve(Socket socket) {
         try (socket) {
+            if (!admit.test(socket)) {
+                return;
+            }
             InputStream in = new BufferedInputStream(socket.getInputStream(), 16 * 1024);
             OutputStream out = new BufferedOutputStream(socket.getOutputStream(), 16 * 1024);
-            while (!closed) {
-                Request request = Request.read(in);
-                if (request == null) {
-                    return;
+            try {
+                while (!closed) {
+                    Request request = Request.read(in);
+                    if (request == null) {
+                        return;
+                    }
+                    if (!handle(request, in, out) || "close".equalsIgnoreCase(request.header("connection"))) {
+                        return;
+                    }
                 }
-                if (!handle(request, in, out) || "close".equalsIgnoreCase(request.header("connection"))) {
-                    return;
-                }
+            } catch (BadRequest e) {
+                // where the body ends is unknown: answer, then close
+                write(out, 400, Map.of("Connection", "close"), json(e.getMessage(), "InvalidRequest"));
             }
         } catch (SocketException | EOFException e) {
             // the runtime went away, or we closed it
@@ -150,7 +174,8 @@ public final class RuntimeApiServer implements AutoCloseable {
     }
 
     private static byte[] json(String message, String type) {
-        return ("{\"errorMessage\":\"" + message + "\",\"errorType\":\"" + type + "\"}")
+        String escaped = message.replace("\\", "\\\\").replace("\"", "\\\"").replaceAll("\\p{Cntrl}", " ");
+        return ("{\"errorMessage\":\"" + escaped + "\",\"errorType\":\"" + type + "\"}")
                 .getBytes(StandardCharsets.UTF_8);
     }
 
@@ -205,11 +230,28 @@ public final class RuntimeApiServer implements AutoCloseable {
         }
     }
 
+    private static void closeQuietly(Socket socket) {
+        try {
+            socket.close();
+        } catch (IOException e) {
+            // closing: nothing to do
+        }
+    }
+
     private static void sleep() {
         try {
             Thread.sleep(50);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+        }
+    }
+
+    /** A request whose framing cannot be read (a bad Content-Length or chunk size): answered with 400. */
+    static final class BadRequest extends IOException {
+        private static final long serialVersionUID = 1L;
+
+        BadRequest(String message) {
+            super(message);
         }
     }
 
@@ -237,6 +279,10 @@ public final class RuntimeApiServer implements AutoCloseable {
                             header.substring(colon + 1).strip());
                 }
             }
+            String length = headers.get("content-length");
+            if (length != null && !length.matches("[0-9]{1,18}")) {
+                throw new BadRequest("Content-Length is not a number: " + length);
+            }
             String target = parts[1];
             int query = target.indexOf('?');
             return new Request(parts[0], query < 0 ? target : target.substring(0, query), headers);
@@ -248,7 +294,7 @@ public final class RuntimeApiServer implements AutoCloseable {
 
         long contentLength() {
             String value = headers.get("content-length");
-            return value == null ? -1 : Long.parseLong(value.strip());
+            return value == null ? -1 : Long.parseLong(value); // checked by read
         }
 
         boolean chunked() {
@@ -276,7 +322,11 @@ public final class RuntimeApiServer implements AutoCloseable {
                 copy(in, OutputStream.nullOutputStream(), length);
                 return null;
             }
-            return in.readNBytes((int) length);
+            byte[] body = in.readNBytes((int) length);
+            if (body.length < length) {
+                throw new EOFException("the body ended after " + body.length + " of " + length + " bytes");
+            }
+            return body;
         }
 
         void discardBody(InputStream in) throws IOException {
@@ -288,7 +338,11 @@ public final class RuntimeApiServer implements AutoCloseable {
         private static long chunkSize(InputStream in) throws IOException {
             String line = readLine(in, false);
             int semicolon = line.indexOf(';');
-            return Long.parseLong((semicolon < 0 ? line : line.substring(0, semicolon)).strip(), 16);
+            String size = (semicolon < 0 ? line : line.substring(0, semicolon)).strip();
+            if (!size.matches("[0-9a-fA-F]{1,15}")) {
+                throw new BadRequest("a chunk size is not a hexadecimal number: " + size);
+            }
+            return Long.parseLong(size, 16);
         }
 
         private static void copy(InputStream in, OutputStream out, long count) throws IOException {

@@ -97,7 +97,11 @@ final class CgroupFiles {
         return false;
     }
 
-    /** Removes leftover child cgroups named {@code prefix<pid>} whose pid (a former Nube JVM) is gone. */
+    /**
+     * Removes leftover child cgroups named {@code prefix<pid>} whose pid (a former Nube JVM) is gone, with the
+     * environments in them. A former JVM's cgroup v2 leaf {@code prefix jvm-<pid>} holds whatever else sat in the
+     * delegated cgroup with it, the user's own processes: it is removed only once empty, and nothing in it is killed.
+     */
     static void removeStale(Path parent, String prefix) {
         if (!Files.isDirectory(parent)) {
             return;
@@ -105,7 +109,15 @@ final class CgroupFiles {
         try (DirectoryStream<Path> entries = Files.newDirectoryStream(parent, prefix + "*")) {
             for (Path entry : entries) {
                 String suffix = entry.getFileName().toString().substring(prefix.length());
-                if (!suffix.matches("[0-9]+") || ProcessHandle.of(Long.parseLong(suffix)).isPresent()) {
+                boolean jvmLeaf = suffix.startsWith("jvm-");
+                String pid = jvmLeaf ? suffix.substring("jvm-".length()) : suffix;
+                if (!pid.matches("[0-9]{1,18}") || ProcessHandle.of(Long.parseLong(pid)).isPresent()) {
+                    continue;
+                }
+                if (jvmLeaf) {
+                    if (procs(entry).isEmpty()) {
+                        remove(entry);
+                    }
                     continue;
                 }
                 try (DirectoryStream<Path> children = Files.newDirectoryStream(entry)) {

@@ -68,6 +68,10 @@ final class CgroupV1Limiter implements ResourceLimiter {
         Path memory = memoryBase.resolve(name);
         Path pids = pidsBase.resolve(name);
         try {
+            // The base folders are this JVM's, shared by every limiter it detects; one that was replaced in the
+            // settings removes them when closed, if empty.
+            Files.createDirectories(memoryBase);
+            Files.createDirectories(pidsBase);
             Files.createDirectory(memory);
             Files.createDirectory(pids);
             CgroupFiles.write(memory.resolve("memory.limit_in_bytes"), Long.toString(memoryBytes));

@@ -68,6 +68,11 @@ public final class EnvironmentLifecycle {
         TABLE.computeIfAbsent(from, s -> new EnumMap<>(EnvironmentEvent.class)).put(event, to);
     }
 
+    /** True when {@code event} is allowed in {@code state}. */
+    public static boolean allowed(EnvironmentState state, EnvironmentEvent event) {
+        return TABLE.getOrDefault(state, Map.of()).containsKey(event);
+    }
+
     /** The state after {@code event} in {@code state}; throws when the pair is not allowed. */
     public static EnvironmentState next(String environmentId, EnvironmentState state, EnvironmentEvent event) {
         EnvironmentState to = TABLE.getOrDefault(state, Map.of()).get(event);

@@ -1,13 +1,16 @@
 package dev.nube.engine.functions.sandbox;
 
 import dev.nube.engine.functions.runtime.RuntimeApi;
+import dev.nube.engine.functions.runtime.LoopbackPeers;
 import dev.nube.engine.functions.runtime.RuntimeApiServer;
 import java.io.File;
 import java.io.IOException;
 import java.lang.System.Logger.Level;
+import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.Deque;
 import java.util.HashMap;
 import java.util.List;
@@ -25,6 +28,11 @@ import java.util.concurrent.atomic.AtomicBoolean;
  */
 public final class ExecutionEnvironment {
     private static final System.Logger LOG = System.getLogger(ExecutionEnvironment.class.getName());
+    /**
+     * The largest event the invoking thread writes itself. Loopback socket buffers take this much without the
+     * runtime reading (a warm call saves a thread wake-up); anything larger could block the write.
+     */
+    static final int DIRECT_DELIVERY_MAX_BYTES = 64 * 1024;
 
     private final String id;
     private final EnvironmentConfig config;
@@ -41,6 +49,7 @@ public final class ExecutionEnvironment {
     private long startedNanos;
     private volatile long initNanos = -1;
     private volatile long finalPeakBytes = -1;
+    private volatile RuntimeOutcome.Exited exit;
 
     private static final class Pending {
         final RuntimeApi.NextInvocation invocation;
@@ -99,12 +108,12 @@ public final class ExecutionEnvironment {
 
     private void launch(Sandbox sandbox, Path runDir, ExecutorService connections, OutputPump.LineSink output)
             throws IOException {
-        RuntimeApiServer server = new RuntimeApiServer(new Api(), connections, id);
+        RuntimeApiServer server = new RuntimeApiServer(new Api(), connections, id, this::ownConnection);
         cleanup.push(server);
         Path fifo = runDir.resolve(id + ".out");
         OutputPump.makeFifo(fifo);
         cleanup.push(() -> Files.deleteIfExists(fifo));
-        pump = new OutputPump(fifo, id, output, "function-output-" + id);
+        pump = new OutputPump(fifo, output, "function-output-" + id);
         cleanup.push(pump::stop);
         Map<String, String> variables = new HashMap<>(config.spec().environment());
         variables.put("AWS_LAMBDA_RUNTIME_API", server.address());
@@ -127,6 +136,34 @@ public final class ExecutionEnvironment {
 
     public String id() {
         return id;
+    }
+
+    /**
+     * True when the other end of a Runtime API connection is held by one of this environment's processes: a member
+     * of its limits (a cgroup holds the runtime from before its exec), or the process or a descendant of it (the
+     * watchdog starts sampling only after the start, so the runtime's first connection may come before). The
+     * process is read under the lock that {@link #launch} holds while starting it, so it is set by then.
+     */
+    private boolean ownConnection(Socket socket) {
+        long inode = LoopbackPeers.peerInode(socket);
+        if (inode > 0 && LoopbackPeers.heldBy(limits.processes(), inode)) {
+            return true;
+        }
+        Process p;
+        synchronized (this) {
+            p = process;
+        }
+        if (inode > 0 && p != null) {
+            List<Long> tree = new ArrayList<>();
+            tree.add(p.pid());
+            p.descendants().forEach(h -> tree.add(h.pid()));
+            if (LoopbackPeers.heldBy(tree, inode)) {
+                return true;
+            }
+        }
+        LOG.log(Level.INFO, "refused a Runtime API connection to environment " + id + " from port " + socket.getPort()
+                + ": not one of its processes");
+        return false;
     }
 
     public EnvironmentConfig config() {
@@ -154,8 +191,11 @@ public final class ExecutionEnvironment {
 
     /**
      * Hands an invocation to the runtime (READY -> INVOKING). When the runtime is already waiting in
-     * {@code GET /next}, the invocation is written to it from this thread. The future completes with the runtime's
-     * answer, or with {@link RuntimeOutcome.Exited} if the process dies first; never exceptionally.
+     * {@code GET /next} and the event is small ({@value #DIRECT_DELIVERY_MAX_BYTES} bytes at most), the invocation is
+     * written to it from this thread; a larger one is written by the runtime's connection thread, since a runtime
+     * that does not read would block the write, and the caller must be free to time the invocation out. The future
+     * completes with the runtime's answer, or with {@link RuntimeOutcome.Exited} if the process dies first; never
+     * exceptionally. Throws {@link IllegalTransitionException} when the environment is not READY.
      */
     public CompletableFuture<RuntimeOutcome> invoke(RuntimeApi.NextInvocation invocation) {
         Waiter direct;
@@ -164,7 +204,7 @@ public final class ExecutionEnvironment {
             state = EnvironmentLifecycle.next(id, state, EnvironmentEvent.INVOKE);
             current = new Pending(invocation);
             pending = current;
-            direct = waiter;
+            direct = invocation.payload().length <= DIRECT_DELIVERY_MAX_BYTES ? waiter : null;
             if (direct != null) {
                 waiter = null;
                 direct.taken = true;
@@ -202,19 +242,35 @@ public final class ExecutionEnvironment {
         }
     }
 
-    /** The invocation is fully done (INVOKING -> READY): the environment may take the next one. */
-    public synchronized void complete() {
+    /**
+     * The invocation is fully done (INVOKING -> READY): the environment may take the next one. Returns false, and
+     * changes nothing, when the environment is no longer INVOKING (its process exited, or it was stopped, meanwhile).
+     */
+    public synchronized boolean complete() {
+        if (!EnvironmentLifecycle.allowed(state, EnvironmentEvent.COMPLETE)) {
+            return false;
+        }
         state = EnvironmentLifecycle.next(id, state, EnvironmentEvent.COMPLETE);
         pending = null;
+        return true;
     }
 
-    /** The deadline passed: kills the whole environment (the watcher then moves it to STOPPED). */
-    public void timeOut() {
+    /**
+     * The deadline of the init or of the invocation passed: kills the whole environment (the watcher then moves it
+     * to STOPPED) and returns true. Returns false, and does nothing, when the environment is neither STARTING nor
+     * INVOKING any more: its process exited, it was stopped, or its init ended just now (then it is READY, and the
+     * caller decides what becomes of it).
+     */
+    public boolean timeOut() {
         synchronized (this) {
+            if (!EnvironmentLifecycle.allowed(state, EnvironmentEvent.DEADLINE)) {
+                return false;
+            }
             state = EnvironmentLifecycle.next(id, state, EnvironmentEvent.DEADLINE);
             notifyAll();
         }
         kill();
+        return true;
     }
 
     /** Stops the environment for good and kills its processes; idempotent. */
@@ -238,6 +294,11 @@ public final class ExecutionEnvironment {
         }
     }
 
+    /** How the process ended, once {@link #closed()} completed; null before. */
+    public RuntimeOutcome.Exited exit() {
+        return exit;
+    }
+
     /** The environment's highest memory use so far (kept after it is gone), in bytes. */
     public long peakMemoryBytes() {
         long kept = finalPeakBytes;
@@ -257,6 +318,7 @@ public final class ExecutionEnvironment {
         boolean outOfMemory = limits.memoryExceeded();
         finalPeakBytes = limits.peakMemoryBytes();
         RuntimeOutcome.Exited outcome = new RuntimeOutcome.Exited(exitCode, outOfMemory);
+        exit = outcome;
         Pending inFlight;
         synchronized (this) {
             state = EnvironmentLifecycle.next(id, state, EnvironmentEvent.EXITED);

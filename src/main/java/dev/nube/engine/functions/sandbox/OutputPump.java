@@ -8,6 +8,8 @@ import java.io.RandomAccessFile;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.util.HexFormat;
 import java.util.Queue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
@@ -23,6 +25,7 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 public final class OutputPump {
     /** The longest log event; longer lines are cut into pieces of this size (AWS's 256 KB). */
     static final int MAX_LINE_BYTES = 256 * 1024;
+    private static final SecureRandom RANDOM = new SecureRandom();
 
     /** Receives each line of output, without its newline, with the time it was read. */
     public interface LineSink {
@@ -37,8 +40,15 @@ public final class OutputPump {
     private final Queue<CompletableFuture<Void>> syncs = new ConcurrentLinkedQueue<>();
     private final CompletableFuture<Void> stopped = new CompletableFuture<>();
 
-    /** Opens both ends of {@code fifo} (which must exist) and starts reading. */
-    public OutputPump(Path fifo, String token, LineSink sink, String threadName) throws IOException {
+    /**
+     * Opens both ends of {@code fifo} (which must exist) and starts reading. The markers carry a random token that
+     * only this object knows: a function that prints a marker must not be able to end or fake a barrier (the
+     * environment's id, for one, is visible to it at the end of AWS_LAMBDA_LOG_STREAM_NAME).
+     */
+    public OutputPump(Path fifo, LineSink sink, String threadName) throws IOException {
+        byte[] random = new byte[16];
+        RANDOM.nextBytes(random);
+        String token = HexFormat.of().formatHex(random);
         this.writer = new RandomAccessFile(fifo.toFile(), "rw"); // O_RDWR never blocks on a FIFO
         this.reader = new FileInputStream(fifo.toFile());
         this.syncMarker = ("\0nube-sync-" + token + "\n").getBytes(StandardCharsets.US_ASCII);

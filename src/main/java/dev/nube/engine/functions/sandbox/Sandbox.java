@@ -108,10 +108,15 @@ public final class Sandbox {
         return limiterNote.isEmpty() ? text : text + " — " + limiterNote;
     }
 
-    /** Releases what detection made (this JVM's cgroup v1 folders); call once every environment is gone. */
+    /**
+     * Releases what detection made (this JVM's cgroup v1 folders, the watchdog's thread); call once every environment
+     * is gone.
+     */
     public void close() {
         if (limiter instanceof CgroupV1Limiter v1) {
             v1.close();
+        } else if (limiter instanceof WatchdogLimiter watchdog) {
+            watchdog.close();
         }
     }
 
@@ -137,7 +142,10 @@ public final class Sandbox {
         for (String name : ETC) {
             command.addAll(List.of("--ro-bind-try", "/etc/" + name, "/etc/" + name));
         }
+        // bubblewrap's /dev is a tmpfs the sandbox user owns, with no size limit: /dev/shm gets a small tmpfs of its
+        // own, and the rest of /dev turns read-only (its device nodes still work).
         command.addAll(List.of("--proc", "/proc", "--dev", "/dev",
+                "--size", Long.toString(SandboxSpec.SHM_BYTES), "--tmpfs", "/dev/shm", "--remount-ro", "/dev",
                 "--size", Long.toString(spec.tmpBytes()), "--tmpfs", "/tmp",
                 "--ro-bind", spec.codeDir().toString(), SandboxSpec.TASK_ROOT,
                 "--ro-bind", spec.runtimeDir().toString(), SandboxSpec.RUNTIME_DIR,

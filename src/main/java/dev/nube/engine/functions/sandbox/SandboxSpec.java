@@ -15,6 +15,8 @@ public record SandboxSpec(Path codeDir, Path runtimeDir, Map<String, String> env
     public static final String RUNTIME_DIR = "/var/runtime";
     /** The /tmp size AWS gives by default. */
     public static final long DEFAULT_TMP_BYTES = 512L * 1024 * 1024;
+    /** The size of /dev/shm (shared memory for semaphores and the like; AWS has none). */
+    public static final long SHM_BYTES = 64L * 1024 * 1024;
     /** RLIMIT_NOFILE inside the sandbox, as AWS's 1,024 file descriptors. */
     public static final int MAX_OPEN_FILES = 1024;
     /** Processes and threads, as AWS's 1,024. */

@@ -14,17 +14,34 @@ import java.util.stream.Stream;
 /**
  * The fallback when no cgroup is writable: one daemon thread samples each environment's process tree every
  * {@value #INTERVAL_MS} ms, summing the resident memory of its processes, and kills the whole tree when the sum
- * passes the memory limit or the tree holds more processes than allowed. Weaker than a cgroup, and said so: a fast
+ * passes the memory limit or the tree holds more processes and threads together than allowed (as the pids
+ * controller counts them). Weaker than a cgroup, and said so: a fast
  * allocation overshoots the limit until the next sample, and a fork bomb can outrun one interval.
  */
 final class WatchdogLimiter implements ResourceLimiter {
     static final long INTERVAL_MS = 20;
     private static final long PAGE_SIZE = 4096;
-    private final ScheduledExecutorService sampler = Executors.newSingleThreadScheduledExecutor(r -> {
-        Thread thread = new Thread(r, "nube-functions-watchdog");
-        thread.setDaemon(true);
-        return thread;
-    });
+    /** Started with the first environment; ended by {@link #close()} (and started again if one comes after). */
+    private ScheduledExecutorService sampler;
+
+    private synchronized ScheduledExecutorService sampler() {
+        if (sampler == null) {
+            sampler = Executors.newSingleThreadScheduledExecutor(r -> {
+                Thread thread = new Thread(r, "nube-functions-watchdog");
+                thread.setDaemon(true);
+                return thread;
+            });
+        }
+        return sampler;
+    }
+
+    /** Ends the sampling thread; call once the environments limited here are gone. */
+    synchronized void close() {
+        if (sampler != null) {
+            sampler.shutdownNow();
+            sampler = null;
+        }
+    }
 
     @Override
     public SandboxMode mode() {
@@ -57,7 +74,7 @@ final class WatchdogLimiter implements ResourceLimiter {
         @Override
         public synchronized void attach(ProcessHandle process) {
             root = process;
-            sampling = sampler.scheduleWithFixedDelay(this::sample, 0, INTERVAL_MS, TimeUnit.MILLISECONDS);
+            sampling = sampler().scheduleWithFixedDelay(this::sample, 0, INTERVAL_MS, TimeUnit.MILLISECONDS);
         }
 
         private void sample() {
@@ -67,13 +84,15 @@ final class WatchdogLimiter implements ResourceLimiter {
             }
             List<ProcessHandle> members = members(tree);
             long resident = 0;
+            long tasks = 0;
             for (ProcessHandle member : members) {
                 resident += residentBytes(member.pid());
+                tasks += threads(member.pid());
             }
             if (resident > peak) {
                 peak = resident;
             }
-            if (resident > memoryBytes || members.size() > maxProcesses) {
+            if (resident > memoryBytes || tasks > maxProcesses) {
                 exceeded = resident > memoryBytes;
                 killAll();
             }
@@ -127,6 +146,17 @@ final class WatchdogLimiter implements ResourceLimiter {
             descendants.forEach(all::add);
         }
         return all;
+    }
+
+    /** The threads of a process (num_threads, the 20th field of /proc/PID/stat); 0 for a process that is gone. */
+    static long threads(long pid) {
+        try {
+            String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
+            String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+            return Long.parseLong(fields[17]);
+        } catch (IOException | RuntimeException e) {
+            return 0;
+        }
     }
 
     /** Resident set size from /proc/PID/statm (second field, in pages); 0 for a process that is gone. */

@@ -64,6 +64,23 @@ class CgroupDetectionTest {
     }
 
     @Test
+    void leftoversOfAFormerJvmAreRemovedButNotTheProcessesItsLeafStillHolds() throws Exception {
+        Path own = Files.createDirectories(dir.resolve("stale/app.slice"));
+        long self = ProcessHandle.current().pid();
+        Path goneBase = Files.createDirectories(own.resolve("nube-999999999"));
+        Path goneLeaf = Files.createDirectories(own.resolve("nube-jvm-999999999"));
+        Path busyLeaf = Files.createDirectories(own.resolve("nube-jvm-999999998"));
+        Files.writeString(busyLeaf.resolve("cgroup.procs"), self + "\n"); // a process of the user still in it
+        Path liveLeaf = Files.createDirectories(own.resolve("nube-jvm-" + self));
+        CgroupFiles.removeStale(own, "nube-");
+        assertFalse(Files.exists(goneBase));
+        assertFalse(Files.exists(goneLeaf), "the leaf of a JVM that is gone, once empty");
+        assertTrue(Files.exists(busyLeaf), "kept while it holds processes");
+        assertTrue(ProcessHandle.current().isAlive());
+        assertTrue(Files.exists(liveLeaf), "a running JVM's leaf");
+    }
+
+    @Test
     void v2WithoutControllersOrNotDelegatedIsRefusedWithAReason() throws Exception {
         Path mount = dir.resolve("other");
         Path own = mount.resolve("system.slice");

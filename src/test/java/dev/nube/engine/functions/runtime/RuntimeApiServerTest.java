@@ -1,0 +1,130 @@
+package dev.nube.engine.functions.runtime;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/** The Runtime API server's HTTP handling, against a recording API (no sandbox). */
+class RuntimeApiServerTest {
+    private static final String RESPONSE = RuntimeApiServer.PREFIX + "invocation/abc/response";
+    /** A bound that only a broken server reaches (it would leave the connection open); never a measured time. */
+    private static final int SAFETY_TIMEOUT_MS = 30_000;
+
+    private final List<String> answers = new CopyOnWriteArrayList<>();
+    private final ExecutorService connections = Executors.newCachedThreadPool();
+    private RuntimeApiServer server;
+
+    private final RuntimeApi api = new RuntimeApi() {
+        @Override
+        public boolean next(Delivery delivery) {
+            return false;
+        }
+
+        @Override
+        public Reply response(String requestId, byte[] body) {
+            answers.add(requestId + ":" + new String(body, StandardCharsets.UTF_8));
+            return Reply.ACCEPTED;
+        }
+
+        @Override
+        public Reply error(String requestId, byte[] body, String errorTypeHeader) {
+            answers.add(requestId + " error:" + new String(body, StandardCharsets.UTF_8));
+            return Reply.ACCEPTED;
+        }
+
+        @Override
+        public Reply initError(byte[] body, String errorTypeHeader) {
+            return Reply.ACCEPTED;
+        }
+
+        @Override
+        public void responseTooLarge(String requestId, long bytes) {
+        }
+    };
+
+    @AfterEach
+    void close() {
+        if (server != null) {
+            server.close();
+        }
+        connections.shutdownNow();
+    }
+
+    private RuntimeApiServer start(ExecutorService executor) throws IOException {
+        server = new RuntimeApiServer(api, executor, "test", socket -> true);
+        return server;
+    }
+
+    /** Sends {@code request} (then half-closes when {@code endInput}) and returns all the server wrote. */
+    private String exchange(String request, boolean endInput) throws IOException {
+        String[] address = server.address().split(":");
+        try (Socket socket = new Socket()) {
+            socket.connect(new InetSocketAddress(address[0], Integer.parseInt(address[1])));
+            socket.setSoTimeout(SAFETY_TIMEOUT_MS);
+            socket.getOutputStream().write(request.getBytes(StandardCharsets.UTF_8));
+            socket.getOutputStream().flush();
+            if (endInput) {
+                socket.shutdownOutput();
+            }
+            InputStream in = socket.getInputStream();
+            ByteArrayOutputStream all = new ByteArrayOutputStream();
+            in.transferTo(all); // until the server closes
+            return all.toString(StandardCharsets.UTF_8);
+        }
+    }
+
+    @Test
+    void aCompleteResponseIsTaken() throws Exception {
+        start(connections);
+        String reply = exchange("POST " + RESPONSE + " HTTP/1.1\r\nContent-Length: 4\r\nConnection: close\r\n\r\n"
+                + "\"ok\"", false);
+        assertTrue(reply.startsWith("HTTP/1.1 202"), reply);
+        assertEquals(List.of("abc:\"ok\""), answers);
+    }
+
+    @Test
+    void aBodyThatEndsEarlyIsNotAResponse() throws Exception {
+        start(connections);
+        String reply = exchange("POST " + RESPONSE + " HTTP/1.1\r\nContent-Length: 100\r\n\r\n{\"partial\"", true);
+        assertEquals("", reply, "the connection closes without an answer");
+        assertEquals(List.of(), answers, "a runtime that died mid-POST answered nothing");
+        String chunked = exchange("POST " + RESPONSE + " HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n"
+                + "40\r\n{\"partial\"", true);
+        assertEquals("", chunked);
+        assertEquals(List.of(), answers);
+    }
+
+    @Test
+    void aContentLengthOrChunkSizeThatIsNoNumberGetsBadRequest() throws Exception {
+        start(connections);
+        String length = exchange("POST " + RESPONSE + " HTTP/1.1\r\nContent-Length: ten\r\n\r\n0123456789", false);
+        assertTrue(length.startsWith("HTTP/1.1 400 Bad Request"), length);
+        assertTrue(length.contains("Content-Length is not a number: ten"), length);
+        String negative = exchange("POST " + RESPONSE + " HTTP/1.1\r\nContent-Length: -5\r\n\r\n", false);
+        assertTrue(negative.startsWith("HTTP/1.1 400"), negative);
+        String chunk = exchange("POST " + RESPONSE + " HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\nab\r\n"
+                + "0\r\n\r\n", false);
+        assertTrue(chunk.startsWith("HTTP/1.1 400"), chunk);
+        assertEquals(List.of(), answers);
+    }
+
+    @Test
+    void aConnectionTheExecutorRefusesIsClosed() throws Exception {
+        ExecutorService refusing = Executors.newSingleThreadExecutor();
+        refusing.shutdown();
+        start(refusing);
+        assertEquals("", exchange("", false), "closed, not left open");
+    }
+}
