@@ -53,20 +53,29 @@ public final class QemuMachine {
                 "-kernel", spec.kernel().toString(),
                 "-initrd", spec.initrd().toString(),
                 "-append", kernelCommandLine(),
-                "-drive", "file=" + spec.rootDisk() + ",if=virtio,format=qcow2,discard=unmap",
+                "-drive", "file=" + inOption(spec.rootDisk()) + ",if=virtio,format=qcow2,discard=unmap",
                 "-netdev", "user,id=net0,restrict=on,net=169.254.0.0/16,host=169.254.0.2,dhcpstart=" + GUEST_ADDRESS
                         + ",hostfwd=tcp:127.0.0.1:" + spec.sshPort() + "-:22"
                         + ",guestfwd=tcp:" + METADATA_ADDRESS + ":80-cmd:" + relayBinary() + " nc 127.0.0.1 "
                         + spec.metadataPort(),
                 "-device", "virtio-net-pci,netdev=net0",
                 "-device", "virtio-rng-pci",
-                "-chardev", "socket,id=serial0,path=" + spec.serialSocket() + ",server=on,wait=off,logfile="
-                        + spec.consoleLog() + ",logappend=on",
+                "-chardev", "socket,id=serial0,path=" + inOption(spec.serialSocket()) + ",server=on,wait=off,logfile="
+                        + inOption(spec.consoleLog()) + ",logappend=on",
                 "-serial", "chardev:serial0",
-                "-qmp", "unix:" + spec.qmpSocket() + ",server=on,wait=off",
+                "-chardev", "socket,id=qmp0,path=" + inOption(spec.qmpSocket()) + ",server=on,wait=off",
+                "-mon", "chardev=qmp0,mode=control",
                 "-pidfile", spec.pidFile().toString(),
                 "-daemonize"));
         return c;
+    }
+
+    /**
+     * A path as a value inside a QEMU option list ({@code file=PATH,if=virtio}): QEMU reads a comma as the end of
+     * the value unless it is doubled. Paths given as whole arguments ({@code -kernel PATH}) are taken as they are.
+     */
+    static String inOption(Path path) {
+        return path.toString().replace(",", ",,");
     }
 
     /** The host's busybox, whose {@code nc} relays each metadata connection of a guest to the engine. */
