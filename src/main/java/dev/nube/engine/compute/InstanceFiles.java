@@ -20,7 +20,7 @@ record InstanceFiles(Path folder, Path socketFolder) {
 
     static InstanceFiles of(Path folder) {
         Path sockets = folder;
-        if (folder.resolve("serial.sock").toString().getBytes(StandardCharsets.UTF_8).length > MAX_SOCKET_PATH) {
+        if (folder.resolve("metadata.sock").toString().getBytes(StandardCharsets.UTF_8).length > MAX_SOCKET_PATH) {
             sockets = Path.of(System.getProperty("java.io.tmpdir"), "nube-" + System.getProperty("user.name"),
                     folder.getFileName().toString());
         }
@@ -43,6 +43,11 @@ record InstanceFiles(Path folder, Path socketFolder) {
         return socketFolder.resolve("serial.sock");
     }
 
+    /** Where the instance's metadata service listens; QEMU's relay connects to it for each guest request. */
+    Path metadataSocket() {
+        return socketFolder.resolve("metadata.sock");
+    }
+
     Path consoleLog() {
         return folder.resolve("console.log");
     }
@@ -59,13 +64,18 @@ record InstanceFiles(Path folder, Path socketFolder) {
         return folder.resolve("instance.log");
     }
 
-    /** Creates the folders (the socket folder private to this user). */
+    /**
+     * Creates the folders, or checks them again before a start: the instance's folder and its socket folder are
+     * private to this user (0700), since they hold user data and the metadata service's socket.
+     */
     void create() throws IOException {
         Files.createDirectories(folder);
+        Files.setPosixFilePermissions(folder, PosixFilePermissions.fromString("rwx------"));
         if (!socketFolder.equals(folder)) {
             Files.createDirectories(socketFolder.getParent(), PosixFilePermissions.asFileAttribute(
                     PosixFilePermissions.fromString("rwx------")));
-            Files.createDirectories(socketFolder);
+            Files.createDirectories(socketFolder, PosixFilePermissions.asFileAttribute(
+                    PosixFilePermissions.fromString("rwx------")));
         }
     }
 
@@ -93,6 +103,7 @@ record InstanceFiles(Path folder, Path socketFolder) {
         if (!socketFolder.equals(folder)) {
             Files.deleteIfExists(qmpSocket());
             Files.deleteIfExists(serialSocket());
+            Files.deleteIfExists(metadataSocket());
             Files.deleteIfExists(socketFolder);
         }
     }

@@ -8,12 +8,8 @@ import dev.nube.engine.compute.net.MetadataServer;
 import dev.nube.engine.compute.qemu.QemuMachine;
 import dev.nube.engine.compute.qemu.TinyImageBuilder;
 import java.io.IOException;
-import java.net.BindException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.SecureRandom;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -29,7 +25,6 @@ import java.util.function.Supplier;
  */
 final class InstanceLifecycle {
     private static final System.Logger LOG = System.getLogger(InstanceLifecycle.class.getName());
-    private static final SecureRandom RANDOM = new SecureRandom();
     private static final Duration EXIT_WAIT = Duration.ofSeconds(30);
 
     private final Instances instances;
@@ -89,21 +84,9 @@ final class InstanceLifecycle {
                 r.launchTime(), QemuMachine.GUEST_ADDRESS, up ? live.sshPort() : 0, up ? live.pid() : 0, problems);
     }
 
-    /** A free loopback port below the ephemeral range, so it is still free when the engine re-binds it later. */
-    int freePort() {
-        for (int attempt = 0; attempt < 50; attempt++) {
-            int port = 20000 + RANDOM.nextInt(12000);
-            try (ServerSocket probe = new ServerSocket(port, 1, InetAddress.getLoopbackAddress())) {
-                return port;
-            } catch (IOException e) {
-                // taken: try another
-            }
-        }
-        throw new EngineException("Server.InternalError", "No free loopback port for the metadata service.");
-    }
-
+    /** Serves the instance's metadata on its unix socket (in its private folder), where QEMU's relay connects. */
     MetadataServer serveMetadata(String region, InstanceRecord r) throws IOException {
-        return MetadataServer.start(r.metadataPort(), metadataOf(region, r));
+        return MetadataServer.start(instances.files(region, r.id()).metadataSocket(), metadataOf(region, r));
     }
 
     /** What the metadata service tells instance {@code r} about itself. */
@@ -127,22 +110,15 @@ final class InstanceLifecycle {
     void launchProcess(String region, String id) throws IOException, InterruptedException {
         InstanceFiles files = instances.files(region, id);
         InstanceRecord r = instances.record(region, id);
-        MetadataServer metadata;
-        try {
-            metadata = serveMetadata(region, r);
-        } catch (BindException e) {
-            int port = freePort();
-            files.log("metadata: port " + r.metadataPort() + " is taken; using " + port);
-            r = instances.update(region, id, x -> x.withMetadataPort(port));
-            metadata = serveMetadata(region, r);
-        }
+        files.create(); // again: a private socket folder under /tmp may have gone with a reboot
+        MetadataServer metadata = serveMetadata(region, r);
         try {
             Files.deleteIfExists(files.qmpSocket());
             Files.deleteIfExists(files.serialSocket());
             Path image = instances.images.folder(region, r.imageId());
             QemuMachine.Spec spec = new QemuMachine.Spec(id, instances.accelerator(), r.vcpus(), r.memoryMiB(),
                     image.resolve(TinyImageBuilder.KERNEL), image.resolve(TinyImageBuilder.INITRD), files.rootDisk(),
-                    files.qmpSocket(), files.serialSocket(), files.consoleLog(), files.pidFile(), r.metadataPort(), 0);
+                    files.qmpSocket(), files.serialSocket(), files.consoleLog(), files.pidFile(), files.metadataSocket(), 0);
             long pid = QemuMachine.launch(spec, files.qemuLog());
             files.log("QEMU started, pid " + pid + ", " + instances.accelerator().description());
             ProcessHandle process = ProcessHandle.of(pid).orElseThrow(() -> new IOException("QEMU exited at once"));
@@ -154,7 +130,7 @@ final class InstanceLifecycle {
         }
     }
 
-    /** Holds the live QEMU of an instance; {@code metadata} may be null (its port was taken). */
+    /** Holds the live QEMU of an instance; {@code metadata} may be null (it could not be served). */
     void attach(String region, String id, ProcessHandle process, MetadataServer metadata) throws IOException {
         try {
             RunningInstance live = RunningInstance.attach(id, process, instances.files(region, id), metadata,

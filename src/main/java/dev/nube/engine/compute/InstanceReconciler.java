@@ -67,9 +67,9 @@ final class InstanceReconciler {
                 MetadataServer metadata = null;
                 try {
                     metadata = lifecycle.serveMetadata(region, r);
-                } catch (java.net.BindException e) {
-                    // QEMU relays to this port and cannot be told another: the guest goes without metadata.
-                    files.log("engine start: metadata port " + r.metadataPort() + " is taken; the guest has no"
+                } catch (IOException e) {
+                    // The guest reads its metadata at boot; it goes without until the next start.
+                    files.log("engine start: cannot serve the metadata (" + e.getMessage() + "); the guest has no"
                             + " metadata service until it is stopped and started");
                 }
                 lifecycle.attach(region, id, process.get(), metadata);

@@ -179,7 +179,7 @@ public final class Instances implements InstanceService, RegionScoped, SecurityG
                     plan.keyPair() == null ? null : plan.keyPair().name(),
                     plan.groups().stream().map(SecurityGroup::id).toList(), plan.rootVolumeGiB(),
                     plan.userData() != null, plan.image().sshUser(), Instant.now(), Intent.RUNNING,
-                    Operation.LAUNCHING, null, null, lifecycle.freePort());
+                    Operation.LAUNCHING, null, null);
             collection(region).put(id, record);
             events.publish(new ResourceChanged(region, ResourceKind.INSTANCE, id, Change.CREATED));
             publishState(region, id);
