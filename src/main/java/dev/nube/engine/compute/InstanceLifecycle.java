@@ -144,7 +144,11 @@ final class InstanceLifecycle {
         }
     }
 
-    /** Completes a launch that failed: no QEMU, no files, the document says terminated and why. */
+    /**
+     * Completes a launch that failed: no QEMU, no files, the document says terminated and why. A launch that failed
+     * before its document was written leaves nothing at all (a folder without a document would be listed as a
+     * problem forever).
+     */
     void rollBackLaunch(String region, String id, String why) {
         try {
             findProcess(region, id).ifPresent(ProcessHandle::destroyForcibly);
@@ -154,7 +158,9 @@ final class InstanceLifecycle {
             }
             InstanceFiles files = instances.files(region, id);
             files.deleteAllButDocument();
-            if (instances.collection(region).find(id).isPresent()) {
+            if (!Files.exists(files.folder().resolve(InstanceFiles.DOCUMENT))) {
+                dev.nube.engine.store.ResourceCollection.deleteTree(files.folder());
+            } else if (instances.collection(region).find(id).isPresent()) {
                 instances.update(region, id, r -> r.terminated("Server.InternalError: the launch failed: " + why,
                         Instant.now()));
                 instances.publishState(region, id);
@@ -171,9 +177,10 @@ final class InstanceLifecycle {
             throw new EngineException("Server.InternalError", "Instance " + id + " has lost its root volume ("
                     + instances.files(region, id).rootDisk() + "); terminate it.");
         }
-        instances.update(region, id, x -> x.with(Intent.RUNNING, Operation.STARTING, null));
-        instances.publishState(region, id);
+        instances.reserveToStart(id, r.memoryMiB());
         try {
+            instances.update(region, id, x -> x.with(Intent.RUNNING, Operation.STARTING, null));
+            instances.publishState(region, id);
             launchProcess(region, id);
         } catch (IOException | RuntimeException e) {
             instances.update(region, id, x -> x.with(Intent.STOPPED, Operation.NONE,
@@ -185,6 +192,8 @@ final class InstanceLifecycle {
             instances.update(region, id, x -> x.with(Intent.STOPPED, Operation.NONE, "the start was interrupted"));
             instances.publishState(region, id);
             throw new EngineException("InstanceStartFailed", "The start of " + id + " was interrupted.", e);
+        } finally {
+            instances.release(r.memoryMiB()); // counted in the running instances from now on, or not started
         }
         instances.update(region, id, x -> x.withOperation(Operation.NONE));
         instances.publishState(region, id);

@@ -53,10 +53,16 @@ public final class Instances implements InstanceService, RegionScoped, SecurityG
     final Images images;
     final KeyPairService keyPairs;
     final SecurityGroupService securityGroups;
-    final InstanceTypes types = InstanceTypes.ofThisMachine();
+    /** The instance types against this machine; tests may give it a smaller machine (set before any launch). */
+    volatile InstanceTypes types = InstanceTypes.ofThisMachine();
     final Map<String, RunningInstance> running = new ConcurrentHashMap<>();
     private final Map<String, ReentrantLock> locks = new ConcurrentHashMap<>();
+    private final Map<String, Object> publishLocks = new ConcurrentHashMap<>();
     private final Map<String, InstanceState> published = new ConcurrentHashMap<>();
+    /** Held while memory is checked and reserved, so two launches or starts cannot both take the last of it. */
+    private final Object capacityLock = new Object();
+    /** Memory promised to launches and starts under way whose QEMU is not in {@link #running} yet. */
+    private long reservedMiB;
     private final CompletableFuture<Accelerator> accelerator;
     private final Duration stopGrace;
     private final InstanceLifecycle lifecycle;
@@ -118,14 +124,21 @@ public final class Instances implements InstanceService, RegionScoped, SecurityG
         return updated;
     }
 
-    /** Publishes the instance's state if it differs from the last one published. */
+    /**
+     * Publishes the instance's state if it differs from the last one published. Reading the facts, remembering and
+     * publishing happen under one short lock per instance (not the operation lock: watcher threads call this while an
+     * operation waits for them), so an older state is never published after a newer one.
+     */
     void publishState(String region, String id) {
-        InstanceRecord record = record(region, id);
-        InstanceState state = lifecycle.derive(region, record);
-        InstanceState previous = published.put(key(region, id), state);
-        if (previous != state) {
-            events.publish(new InstanceStateChanged(region, id, previous, state, record.stateReason()));
-            events.publish(new ResourceChanged(region, ResourceKind.INSTANCE, id, Change.UPDATED));
+        String key = key(region, id);
+        synchronized (publishLocks.computeIfAbsent(key, k -> new Object())) {
+            InstanceRecord record = record(region, id);
+            InstanceState state = lifecycle.derive(region, record);
+            InstanceState previous = published.put(key, state);
+            if (previous != state) {
+                events.publish(new InstanceStateChanged(region, id, previous, state, record.stateReason()));
+                events.publish(new ResourceChanged(region, ResourceKind.INSTANCE, id, Change.UPDATED));
+            }
         }
     }
 
@@ -157,12 +170,43 @@ public final class Instances implements InstanceService, RegionScoped, SecurityG
 
     @Override
     public List<Instance> run(String region, RunRequest request) {
-        LaunchPlan plan = LaunchPlan.check(region, request, images, keyPairs, securityGroups, types, memoryInUseMiB());
+        LaunchPlan plan;
+        synchronized (capacityLock) {
+            plan = LaunchPlan.check(region, request, images, keyPairs, securityGroups, types, memoryInUseMiB());
+            reservedMiB += (long) plan.type().memoryMiB() * plan.count();
+        }
         List<Instance> launched = new ArrayList<>();
-        for (int i = 0; i < plan.count(); i++) {
-            launched.add(launchOne(region, plan));
+        try {
+            for (int i = 0; i < plan.count(); i++) {
+                launched.add(launchOne(region, plan));
+                release(plan.type().memoryMiB()); // counted in the running instances from now on
+            }
+        } finally {
+            release((long) plan.type().memoryMiB() * (plan.count() - launched.size()));
         }
         return launched;
+    }
+
+    /**
+     * Reserves {@code memoryMiB} for starting an instance, or refuses with {@code InsufficientInstanceCapacity} as
+     * RunInstances does. The caller {@link #release releases} it once the QEMU runs (or did not start).
+     */
+    void reserveToStart(String id, int memoryMiB) {
+        synchronized (capacityLock) {
+            long inUse = memoryInUseMiB();
+            if (types.hostMemoryMiB() > 0 && inUse + memoryMiB > types.hostMemoryMiB()) {
+                throw new EngineException("InsufficientInstanceCapacity", "Instance " + id + " needs " + memoryMiB
+                        + " MiB of memory; running instances already have " + inUse + " MiB of this machine's "
+                        + types.hostMemoryMiB() + " MiB.");
+            }
+            reservedMiB += memoryMiB;
+        }
+    }
+
+    void release(long memoryMiB) {
+        synchronized (capacityLock) {
+            reservedMiB -= memoryMiB;
+        }
     }
 
     private Instance launchOne(String region, LaunchPlan plan) {
@@ -353,8 +397,11 @@ public final class Instances implements InstanceService, RegionScoped, SecurityG
                 memory);
     }
 
+    /** Memory of the running instances and of the launches and starts under way. */
     long memoryInUseMiB() {
-        return hostUsage().instanceMemoryMiB();
+        synchronized (capacityLock) {
+            return hostUsage().instanceMemoryMiB() + reservedMiB;
+        }
     }
 
     @Override
