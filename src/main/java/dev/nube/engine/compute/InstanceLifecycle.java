@@ -6,6 +6,7 @@ import dev.nube.engine.compute.InstanceRecord.Operation;
 import dev.nube.engine.compute.net.InstanceMetadata;
 import dev.nube.engine.compute.net.MetadataServer;
 import dev.nube.engine.compute.qemu.QemuMachine;
+import dev.nube.engine.compute.qemu.Qmp;
 import dev.nube.engine.compute.qemu.TinyImageBuilder;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -75,8 +76,13 @@ final class InstanceLifecycle {
         InstanceState state = derive(region, r);
         RunningInstance live = instances.running.get(Instances.key(region, r.id()));
         List<String> problems = new ArrayList<>();
-        if (state.hasProcess() && live == null && state != InstanceState.SHUTTING_DOWN) {
+        if (state.hasProcess() && live == null && state != InstanceState.SHUTTING_DOWN
+                && state != InstanceState.STOPPING) {
             problems.add("QEMU runs but the engine could not attach to it (see instance.log)");
+        }
+        String problem = instances.problemOf(region, r.id());
+        if (problem != null) {
+            problems.add(problem);
         }
         boolean up = live != null && live.alive();
         return new Instance(r.id(), r.name(), state, r.stateReason(), r.instanceType(), r.vcpus(), r.memoryMiB(),
@@ -223,7 +229,7 @@ final class InstanceLifecycle {
                     live.awaitExit(EXIT_WAIT);
                 }
             } else {
-                killUnattached(region, id, "stop");
+                stopUnattached(region, id, grace, "stop");
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -234,6 +240,39 @@ final class InstanceLifecycle {
         return instances.get(region, id);
     }
 
+    /**
+     * Stops a QEMU the engine is not attached to as a stop should: the power button through a QMP connection of its
+     * own, up to {@code grace} for the guest to power off, and only then a kill, with the reason in the log.
+     */
+    void stopUnattached(String region, String id, Duration grace, String why) throws InterruptedException {
+        Optional<ProcessHandle> process = findProcess(region, id);
+        if (process.isEmpty()) {
+            return;
+        }
+        InstanceFiles files = instances.files(region, id);
+        long pid = process.get().pid();
+        try (Qmp qmp = Qmp.connect(files.qmpSocket(), event -> { }, RunningInstance.QMP_DEADLINE)) {
+            qmp.execute("system_powerdown", java.util.Map.of(), RunningInstance.QMP_DEADLINE);
+            files.log(why + ": pressed the power button of QEMU pid " + pid + " (not attached)");
+        } catch (IOException e) {
+            String line = why + ": QEMU pid " + pid + " does not answer on QMP (" + e.getMessage() + "); killing it";
+            files.log(line);
+            LOG.log(System.Logger.Level.WARNING, id + ": " + line);
+            killUnattached(region, id, why);
+            return;
+        }
+        try {
+            process.get().onExit().get(grace.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+            String line = why + ": the guest did not power off within " + grace.toSeconds() + " s; killing QEMU (pid "
+                    + pid + ")";
+            files.log(line);
+            LOG.log(System.Logger.Level.WARNING, id + ": " + line);
+            killUnattached(region, id, why);
+        }
+    }
+
+    /** Kills a QEMU the engine is not attached to at once (termination; or a stop whose guest did not answer). */
     void killUnattached(String region, String id, String why) throws InterruptedException {
         Optional<ProcessHandle> process = findProcess(region, id);
         if (process.isPresent()) {

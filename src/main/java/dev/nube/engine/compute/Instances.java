@@ -59,6 +59,10 @@ public final class Instances implements InstanceService, RegionScoped, SecurityG
     private final Map<String, ReentrantLock> locks = new ConcurrentHashMap<>();
     private final Map<String, Object> publishLocks = new ConcurrentHashMap<>();
     private final Map<String, InstanceState> published = new ConcurrentHashMap<>();
+    /** What went wrong with an instance at engine start, shown on it until the engine closes. */
+    private final Map<String, String> problems = new ConcurrentHashMap<>();
+    /** Work finishing in the background (a stop cut short): interrupted when the engine closes. */
+    private final java.util.Set<Thread> background = ConcurrentHashMap.newKeySet();
     /** Held while memory is checked and reserved, so two launches or starts cannot both take the last of it. */
     private final Object capacityLock = new Object();
     /** Memory promised to launches and starts under way whose QEMU is not in {@link #running} yet. */
@@ -82,7 +86,7 @@ public final class Instances implements InstanceService, RegionScoped, SecurityG
         this.securityGroups = securityGroups;
         this.stopGrace = stopGrace;
         this.lifecycle = new InstanceLifecycle(this);
-        this.reconciler = new InstanceReconciler(this, lifecycle);
+        this.reconciler = new InstanceReconciler(this, lifecycle, stopGrace);
         this.accelerator = CompletableFuture.supplyAsync(() -> Accelerator.probe(QemuMachine.BINARY, workFolder),
                 runnable -> {
                     Thread probe = new Thread(runnable, "kvm probe");
@@ -424,14 +428,48 @@ public final class Instances implements InstanceService, RegionScoped, SecurityG
         return users;
     }
 
+    /** Reconciles every instance of the region; one that cannot be reconciled gets a problem, the rest go on. */
     @Override
     public void regionOpened(Region region) {
         for (InstanceRecord record : collection(region.name()).list().items()) {
-            lifecycle.withLock(region.name(), record.id(), () -> {
-                reconciler.reconcile(region.name(), record.id());
-                return null;
-            });
+            try {
+                lifecycle.withLock(region.name(), record.id(), () -> {
+                    reconciler.reconcile(region.name(), record.id());
+                    return null;
+                });
+            } catch (RuntimeException e) {
+                recordProblem(region.name(), record.id(), "At engine start: " + e.getMessage());
+            }
         }
+    }
+
+    /** Records what went wrong with an instance outside any request, to show on it (and in the log). */
+    void recordProblem(String region, String id, String problem) {
+        System.getLogger(Instances.class.getName()).log(System.Logger.Level.WARNING, id + ": " + problem);
+        problems.put(key(region, id), problem);
+    }
+
+    String problemOf(String region, String id) {
+        return problems.get(key(region, id));
+    }
+
+    /** Runs {@code work} on a thread of its own under the instance's lock; its failure becomes the instance's problem. */
+    void inBackground(String region, String id, String what, Runnable work) {
+        Thread thread = new Thread(() -> {
+            try {
+                lifecycle.withLock(region, id, () -> {
+                    work.run();
+                    return null;
+                });
+            } catch (RuntimeException e) {
+                recordProblem(region, id, what + ": " + e.getMessage());
+            } finally {
+                background.remove(Thread.currentThread());
+            }
+        }, what + " " + id);
+        thread.setDaemon(true);
+        background.add(thread);
+        thread.start();
     }
 
     @Override
@@ -450,6 +488,7 @@ public final class Instances implements InstanceService, RegionScoped, SecurityG
     /** Lets go of every running instance without stopping it: they run on and are re-attached at the next start. */
     @Override
     public void close() {
+        background.forEach(Thread::interrupt);
         running.values().forEach(RunningInstance::detach);
         running.clear();
     }

@@ -73,6 +73,29 @@ class InstanceReconcileTest {
     }
 
     @Test
+    void anInstanceThatCannotBeReconciledGetsAProblemAndTheEngineOpensAllTheSame() throws Exception {
+        Engine.open(home).close();
+        String longGone = store(Intent.TERMINATED, Operation.NONE, Instant.now().minus(Duration.ofHours(2)));
+        String vanished = store(Intent.RUNNING, Operation.NONE, null);
+        Path document = folder(longGone).resolve("resource.json");
+        // The expired instance's document cannot be deleted (as a read-only or failing disk would refuse).
+        boolean immutable = new ProcessBuilder("chattr", "+i", document.toString()).start().waitFor() == 0;
+        org.junit.jupiter.api.Assumptions.assumeTrue(immutable, "chattr +i works here");
+        try (Engine engine = Engine.open(home)) {
+            InstanceService instances = engine.instances();
+            Instance stuck = instances.get("local-1", longGone);
+            assertEquals(InstanceState.TERMINATED, stuck.state());
+            assertTrue(stuck.problems().stream().anyMatch(p -> p.contains("Could not delete")), stuck.problems()
+                    .toString());
+            Instance v = instances.get("local-1", vanished);
+            assertEquals(InstanceState.STOPPED, v.state(), "the other instances are reconciled");
+            assertTrue(v.stateReason().contains("no longer running"), v.stateReason());
+        } finally {
+            new ProcessBuilder("chattr", "-i", document.toString()).start().waitFor();
+        }
+    }
+
+    @Test
     void theAcceleratorIsProbedAndReported() throws Exception {
         try (Engine engine = Engine.open(home)) {
             long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();

@@ -8,6 +8,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.nube.engine.Engine;
 import dev.nube.engine.EngineTestSupport;
+import dev.nube.engine.store.ResourceCollection;
+import dev.nube.engine.store.ResourceKind;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.List;
@@ -49,6 +51,32 @@ class InstanceRecoveryVmTest extends VmTestBase {
                     "cat /root/marker; wget -q -O - http://169.254.169.254/latest/meta-data/instance-id"));
             assertEquals("before\n" + instance.id(), out.strip(), "the metadata service is back too");
             instances.terminate(REGION, instance.id());
+        } finally {
+            vm = new VmTestSupport(home);
+        }
+    }
+
+    @Test
+    void aStopTheConsoleQuitInTheMiddleOfEndsWithAPowerOffNotAKill() throws Exception {
+        Instance instance = vm.launch();
+        String id = instance.id();
+        vm.engine.close();
+        // As if the console closed a second after Stop: the document says stopping, the guest still runs.
+        ResourceCollection<InstanceRecord> documents = new ResourceCollection<>(ResourceKind.INSTANCE,
+                home.resolve("regions/local-1"), InstanceRecord.class);
+        documents.put(id, documents.find(id).orElseThrow().with(InstanceRecord.Intent.STOPPED,
+                InstanceRecord.Operation.STOPPING, Instances.USER_INITIATED));
+        try (Engine reopened = Engine.open(home)) {
+            assertTrue(reopened.instances().awaitState(REGION, id, InstanceState.STOPPED, VmTestSupport.BOOT_MS),
+                    () -> "still " + reopened.instances().get(REGION, id).state());
+            String console = reopened.instances().consoleOutput(REGION, id, 16_000);
+            assertTrue(console.contains("reboot: Power down"), "the guest shut down cleanly:\n" + console);
+            String log = java.nio.file.Files.readString(home.resolve("regions/local-1/instances").resolve(id)
+                    .resolve("instance.log"));
+            assertTrue(log.contains("pressed the power button"), log);
+            assertFalse(log.contains("killing"), log);
+            assertFalse(ProcessHandle.of(instance.pid()).map(ProcessHandle::isAlive).orElse(false));
+            reopened.instances().terminate(REGION, id);
         } finally {
             vm = new VmTestSupport(home);
         }
