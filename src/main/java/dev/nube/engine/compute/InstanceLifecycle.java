@@ -141,7 +141,10 @@ final class InstanceLifecycle {
         try {
             RunningInstance live = RunningInstance.attach(id, process, instances.files(region, id), metadata,
                     new Scoped(region));
+            instances.beforeRunning.accept(live);
+            // In the map first, then the watcher: a QEMU that ends in between is still seen ending and removed.
             instances.running.put(Instances.key(region, id), live);
+            live.watchExit();
         } catch (IOException | RuntimeException e) {
             if (metadata != null) {
                 metadata.close();

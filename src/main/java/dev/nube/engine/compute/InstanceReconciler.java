@@ -82,9 +82,10 @@ final class InstanceReconciler {
                     files.log("engine start: cannot serve the metadata (" + e.getMessage() + "); the guest has no"
                             + " metadata service until it is stopped and started");
                 }
+                // The document first: if QEMU ends while being attached, its exit handler has the last word.
+                instances.update(region, id, x -> x.with(Intent.RUNNING, Operation.NONE, null));
                 lifecycle.attach(region, id, process.get(), metadata);
                 files.log("engine start: re-attached QEMU pid " + process.get().pid());
-                instances.update(region, id, x -> x.with(Intent.RUNNING, Operation.NONE, null));
             } else if (r.intent() == Intent.RUNNING) {
                 String reason = "Server.InternalError: QEMU is no longer running; it ended while the console was"
                         + " closed (see the console output)";

@@ -56,6 +56,8 @@ public final class Instances implements InstanceService, RegionScoped, SecurityG
     /** The instance types against this machine; tests may give it a smaller machine (set before any launch). */
     volatile InstanceTypes types = InstanceTypes.ofThisMachine();
     final Map<String, RunningInstance> running = new ConcurrentHashMap<>();
+    /** For tests: runs once QEMU is attached, just before it joins {@link #running} (where a race used to hide). */
+    volatile Consumer<RunningInstance> beforeRunning = live -> { };
     private final Map<String, ReentrantLock> locks = new ConcurrentHashMap<>();
     private final Map<String, Object> publishLocks = new ConcurrentHashMap<>();
     private final Map<String, InstanceState> published = new ConcurrentHashMap<>();

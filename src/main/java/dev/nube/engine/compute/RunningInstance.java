@@ -53,8 +53,9 @@ final class RunningInstance {
 
     /**
      * Takes hold of the live QEMU {@code process}: connects QMP, reads the forwarded SSH port, starts the banner
-     * watcher and the exit watcher. {@code metadata} (already serving) joins the cleanup list. On failure everything
-     * opened is released again and the exception says why.
+     * watcher. {@code metadata} (already serving) joins the cleanup list. On failure everything opened is released
+     * again and the exception says why. The exit watcher starts with {@link #watchExit()}, once the caller has put
+     * the instance where the exit handler looks for it.
      */
     static RunningInstance attach(String instanceId, ProcessHandle process, InstanceFiles files,
                                   MetadataServer metadata, Listener listener) throws IOException {
@@ -75,8 +76,15 @@ final class RunningInstance {
         prober.setDaemon(true);
         running.cleanup.add("SSH banner watcher", prober::interrupt);
         prober.start();
-        process.onExit().thenRun(running::onProcessExit);
         return running;
+    }
+
+    /**
+     * Starts the exit watcher. If QEMU has already ended, the exit is handled at once, on this thread; so the caller
+     * first makes the instance findable (the running map), then calls this, and no exit can be missed in between.
+     */
+    void watchExit() {
+        process.onExit().thenRun(this::onProcessExit);
     }
 
     String instanceId() {

@@ -32,6 +32,27 @@ class InstanceRecoveryVmTest extends VmTestBase {
     }
 
     @Test
+    void aQemuThatEndsWhileItIsBeingAttachedIsSeenEnding() throws Exception {
+        Instances instances = (Instances) vm.instances();
+        instances.beforeRunning = live -> {
+            ProcessHandle process = ProcessHandle.of(live.pid()).orElseThrow();
+            process.destroyForcibly();
+            process.onExit().join();
+        };
+        String id;
+        try {
+            id = vm.instances().run(REGION, RunRequest.of(vm.image.id(), "t3.nano", vm.keyPair.id())).get(0).id();
+        } finally {
+            instances.beforeRunning = live -> { };
+        }
+        assertTrue(vm.instances().awaitState(REGION, id, InstanceState.STOPPED, 60_000),
+                () -> "not pending forever: " + vm.instances().get(REGION, id).state());
+        Instance stopped = vm.instances().get(REGION, id);
+        assertTrue(stopped.stateReason().contains("ended unexpectedly"), stopped.stateReason());
+        vm.instances().terminate(REGION, id);
+    }
+
+    @Test
     void restartingTheEngineReattachesARunningInstance() throws Exception {
         Instance instance = vm.launch();
         vm.ssh(instance.id(), "echo before > /root/marker");
@@ -83,7 +104,6 @@ class InstanceRecoveryVmTest extends VmTestBase {
                     .resolve("instance.log"));
             assertTrue(log.contains("pressed the power button"), log);
             assertFalse(log.contains("killing"), log);
-            assertFalse(ProcessHandle.of(instance.pid()).map(ProcessHandle::isAlive).orElse(false));
             reopened.instances().terminate(REGION, id);
         } finally {
             vm = new VmTestSupport(home);
