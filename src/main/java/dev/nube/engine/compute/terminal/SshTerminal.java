@@ -9,6 +9,7 @@ import java.security.PublicKey;
 import java.util.List;
 import java.util.Map;
 import net.schmizz.sshj.SSHClient;
+import net.schmizz.sshj.common.DisconnectReason;
 import net.schmizz.sshj.common.KeyType;
 import net.schmizz.sshj.connection.channel.direct.PTYMode;
 import net.schmizz.sshj.connection.channel.direct.Session;
@@ -57,8 +58,10 @@ public final class SshTerminal implements TerminalChannel {
                     + " for user " + user + ". Was it launched with this key pair?", e);
         } catch (TransportException e) {
             closeQuietly(client);
-            String reason = e.getMessage() != null && e.getMessage().contains("HostKey")
-                    ? "its host key changed since the last login (known hosts: " + knownHosts + ")"
+            // sshj says "Could not verify `ssh-ed25519` host key with fingerprint ..."; the reason code is what counts.
+            String reason = e.getDisconnectReason() == DisconnectReason.HOST_KEY_NOT_VERIFIABLE
+                    ? "its host key changed since the last login (known hosts: " + knownHosts + "). If the instance"
+                    + " was rebuilt on purpose, remove the line for " + hostAlias + " from that file."
                     : String.valueOf(e.getMessage());
             throw new EngineException("Connect.Failed", "Could not connect to " + hostAlias + ": " + reason, e);
         } catch (IOException e) {
