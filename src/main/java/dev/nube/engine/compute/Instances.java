@@ -71,15 +71,17 @@ public final class Instances implements InstanceService, RegionScoped, SecurityG
     private long reservedMiB;
     private final CompletableFuture<Accelerator> accelerator;
     private final Duration stopGrace;
+    private final Path knownHosts;
     private final InstanceLifecycle lifecycle;
     private final InstanceReconciler reconciler;
 
     /**
-     * {@code stopGrace} is how long a stop waits for the guest to power off before QEMU is killed.
+     * {@code stopGrace} is how long a stop waits for the guest to power off before QEMU is killed. {@code knownHosts}
+     * is the known_hosts file of the console's SSH terminal, which the offered ssh command uses too.
      * {@code acceleratorReport} hears the accelerator's description once the KVM probe (started here) has decided.
      */
     public Instances(RegionService regions, EventBus events, Images images, KeyPairService keyPairs,
-                     SecurityGroupService securityGroups, Path workFolder, Duration stopGrace,
+                     SecurityGroupService securityGroups, Path workFolder, Duration stopGrace, Path knownHosts,
                      Consumer<String> acceleratorReport) {
         this.regions = regions;
         this.events = events;
@@ -87,6 +89,7 @@ public final class Instances implements InstanceService, RegionScoped, SecurityG
         this.keyPairs = keyPairs;
         this.securityGroups = securityGroups;
         this.stopGrace = stopGrace;
+        this.knownHosts = knownHosts;
         this.lifecycle = new InstanceLifecycle(this);
         this.reconciler = new InstanceReconciler(this, lifecycle, stopGrace);
         this.accelerator = CompletableFuture.supplyAsync(() -> Accelerator.probe(QemuMachine.BINARY, workFolder),
@@ -350,10 +353,16 @@ public final class Instances implements InstanceService, RegionScoped, SecurityG
                 keyFile = null; // imported key, or the key pair was deleted: the user brings the key
             }
         }
-        String keyArgument = keyFile == null ? "" : "-i '" + keyFile + "' ";
+        String keyArgument = keyFile == null ? "" : "-i " + shellQuoted(keyFile.toString()) + " ";
+        // The same known hosts as the console's own SSH terminal, under the same alias: one trust, shared.
         String command = "ssh " + keyArgument + "-p " + live.sshPort() + " -o HostKeyAlias=" + id
-                + " -o StrictHostKeyChecking=accept-new " + record.sshUser() + "@127.0.0.1";
+                + " -o StrictHostKeyChecking=accept-new -o UserKnownHostsFile=" + shellQuoted(knownHosts.toString())
+                + " " + record.sshUser() + "@127.0.0.1";
         return new ConnectInfo(id, "127.0.0.1", live.sshPort(), record.sshUser(), keyFile, command);
+    }
+
+    private static String shellQuoted(String word) {
+        return "'" + word.replace("'", "'\\''") + "'";
     }
 
     @Override

@@ -55,6 +55,11 @@ class InstanceLifecycleVmTest extends VmTestBase {
                 "UserKnownHostsFile=/dev/null", "-o", "BatchMode=yes", "-o", "LogLevel=ERROR", connect.user() + "@" + connect.host(),
                 "hostname"));
         assertTrue(viaSsh.contains(id), viaSsh);
+        // The offered command itself, as typed into a shell: it trusts the host key in the console's known_hosts.
+        String offered = connect.sshCommand().replaceFirst("^ssh ", "ssh -o BatchMode=yes -o LogLevel=ERROR ");
+        assertTrue(EngineTestSupport.run(List.of("sh", "-c", offered + " hostname")).contains(id), offered);
+        assertTrue(java.nio.file.Files.readString(dev.nube.engine.Engine.knownHostsFile(home)).contains("ssh-"),
+                "the host key is remembered in the file the SSH terminal reads");
 
         Instance stopped = vm.instances().stop(REGION, id);
         assertEquals(InstanceState.STOPPED, stopped.state());

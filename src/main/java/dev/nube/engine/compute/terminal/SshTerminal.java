@@ -22,7 +22,8 @@ import net.schmizz.sshj.userauth.UserAuthException;
  * An SSH login shell with a pseudo-terminal (xterm-256color), authenticated with a private key file. The server's
  * host key is checked against a known_hosts file under an alias (the instance id, since loopback ports are reused):
  * trusted on first use, refused if it changes later, exactly as {@code ssh -o HostKeyAlias=ALIAS
- * -o StrictHostKeyChecking=accept-new -o UserKnownHostsFile=FILE} does, so the stock client shares the file.
+ * -o StrictHostKeyChecking=accept-new -o UserKnownHostsFile=FILE} does, so the stock client shares the file (the
+ * command {@code InstanceService.connectInfo} offers names the engine's known_hosts file that way).
  */
 public final class SshTerminal implements TerminalChannel {
     private final SSHClient client;
