@@ -44,7 +44,12 @@ final class InstanceLifecycle {
         }
     }
 
-    /** The state, from the document's intent and operation and the facts: QEMU alive, the SSH banner seen. */
+    /**
+     * The state, from the document's intent and operation and the facts: QEMU alive, the SSH banner seen. Cheap (no
+     * round trip): what QMP says of the virtual machine (paused, crashed, QEMU silent) is watched in the background
+     * by {@link RunningInstance} and shown as a problem on the instance ({@link #toInstance}), since EC2's states
+     * have no word for it.
+     */
     InstanceState derive(String region, InstanceRecord r) {
         if (r.intent() == Intent.TERMINATED && r.operation() == Operation.NONE) {
             return InstanceState.TERMINATED;
@@ -79,6 +84,10 @@ final class InstanceLifecycle {
         if (state.hasProcess() && live == null && state != InstanceState.SHUTTING_DOWN
                 && state != InstanceState.STOPPING) {
             problems.add("QEMU runs but the engine could not attach to it (see instance.log)");
+        }
+        String qmpProblem = live == null ? null : live.qmpProblem();
+        if (qmpProblem != null && live.alive()) {
+            problems.add(qmpProblem);
         }
         String problem = instances.problemOf(region, r.id());
         if (problem != null) {

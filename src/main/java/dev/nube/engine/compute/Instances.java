@@ -37,8 +37,9 @@ import java.util.function.UnaryOperator;
 
 /**
  * Instances stored per region in {@code instances/<id>/}, each run by a daemonized QEMU. The state is derived from
- * facts every time it is asked for ({@link InstanceLifecycle#derive}); the document records only what the user asked
- * for and the operation under way. Each instance has a lock held for a whole operation (so operations on it are
+ * facts every time it is asked for ({@link InstanceLifecycle#derive}: the QEMU process, the guest's SSH banner; QMP's
+ * view of a paused or silent QEMU shows as a problem); the document records only what the user asked for and the
+ * operation under way. Each instance has a lock held for a whole operation (so operations on it are
  * serialised) and document updates are serialised on this object (short). See {@link InstanceService} for the rules.
  */
 public final class Instances implements InstanceService, RegionScoped, SecurityGroupService.Usage, AutoCloseable {

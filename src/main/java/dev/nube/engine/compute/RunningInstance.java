@@ -21,6 +21,9 @@ import java.util.function.Consumer;
  */
 final class RunningInstance {
     static final Duration QMP_DEADLINE = Duration.ofSeconds(10);
+    /** How often the watcher asks QMP how the virtual machine is (paused, crashed, or QEMU not answering at all). */
+    private static final long STATUS_EVERY_NANOS = Duration.ofSeconds(5).toNanos();
+    private static final Duration STATUS_DEADLINE = Duration.ofSeconds(3);
 
     /** What the engine hears from a running instance. Called on watcher threads; must not block long. */
     interface Listener {
@@ -43,6 +46,9 @@ final class RunningInstance {
     private volatile boolean probeWanted = true;
     private volatile String guestShutdown;
     private volatile CompletableFuture<Void> reset = new CompletableFuture<>();
+    /** QEMU's run status from QMP query-status ("running", "paused", "guest-panicked", ...); null if QMP is silent. */
+    private volatile String runStatus = "running";
+    private volatile boolean statusWanted;
 
     private RunningInstance(String instanceId, ProcessHandle process, InstanceFiles files, Listener listener) {
         this.instanceId = instanceId;
@@ -68,6 +74,7 @@ final class RunningInstance {
             if (running.sshPort == 0) {
                 throw new IOException("QEMU lists no SSH port forward");
             }
+            running.checkStatus();
         } catch (IOException | RuntimeException e) {
             running.cleanup.release();
             throw e;
@@ -120,14 +127,24 @@ final class RunningInstance {
                 reset.complete(null);
                 wakeProber();
             }
+            case "STOP", "RESUME" -> {
+                statusWanted = true; // paused or resumed: ask for the status now, not at the next round
+                wakeProber();
+            }
             default -> {
             }
         }
     }
 
     private void probeLoop() {
+        long nextStatus = System.nanoTime() + STATUS_EVERY_NANOS;
         try {
             while (!Thread.currentThread().isInterrupted() && alive()) {
+                if (statusWanted || System.nanoTime() - nextStatus > 0) {
+                    statusWanted = false;
+                    checkStatus();
+                    nextStatus = System.nanoTime() + STATUS_EVERY_NANOS;
+                }
                 if (probeWanted && !sshReady) {
                     if (SshBanner.answers("127.0.0.1", sshPort, 2000)) {
                         sshReady = true;
@@ -144,6 +161,32 @@ final class RunningInstance {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+    }
+
+    /** Asks QMP how the virtual machine is; a QEMU that does not answer is noted as such (it may be hung). */
+    private void checkStatus() {
+        try {
+            runStatus = qmp.execute("query-status", Map.of(), STATUS_DEADLINE).path("status").asText("unknown");
+        } catch (IOException e) {
+            runStatus = alive() ? null : runStatus;
+        }
+    }
+
+    /**
+     * What QMP says is wrong with the virtual machine, in words, or null when it runs: paused, crashed (any status
+     * other than running), or QEMU not answering on QMP. Checked every few seconds and on QEMU's STOP and RESUME.
+     */
+    String qmpProblem() {
+        String status = runStatus;
+        if (status == null) {
+            return "QEMU does not answer on QMP (it may be hung); stop the instance to end it";
+        }
+        return status.equals("running") ? null : "QEMU reports the virtual machine as " + status;
+    }
+
+    /** Runs a QMP command on this QEMU (the engine's operations use the named methods; tests use this). */
+    JsonNode qmpCommand(String command) throws IOException {
+        return qmp.execute(command, Map.of(), QMP_DEADLINE);
     }
 
     private void wakeProber() {

@@ -61,6 +61,13 @@ class InstanceLifecycleVmTest extends VmTestBase {
         assertTrue(java.nio.file.Files.readString(dev.nube.engine.Engine.knownHostsFile(home)).contains("ssh-"),
                 "the host key is remembered in the file the SSH terminal reads");
 
+        // A paused virtual machine is shown as such (QMP says so), and the note goes when it runs again.
+        RunningInstance live = ((Instances) vm.instances()).running.get(Instances.key(REGION, id));
+        live.qmpCommand("stop");
+        assertTrue(awaitProblem(id, "paused"), () -> vm.instances().get(REGION, id).problems().toString());
+        live.qmpCommand("cont");
+        assertTrue(awaitProblem(id, null), () -> vm.instances().get(REGION, id).problems().toString());
+
         Instance stopped = vm.instances().stop(REGION, id);
         assertEquals(InstanceState.STOPPED, stopped.state());
         assertEquals(Instances.USER_INITIATED, stopped.stateReason());
@@ -126,5 +133,18 @@ class InstanceLifecycleVmTest extends VmTestBase {
         assertTrue(vm.instances().hostUsage().instanceMemoryMiB() >= 512);
         vm.instances().terminate(REGION, instance.id());
         assertFalse(Files.exists(socket));
+    }
+
+    /** Waits until the instance shows a problem containing {@code word}, or none when {@code word} is null. */
+    private static boolean awaitProblem(String id, String word) throws InterruptedException {
+        long deadline = System.nanoTime() + java.time.Duration.ofSeconds(60).toNanos();
+        while (System.nanoTime() < deadline) {
+            List<String> problems = vm.instances().get(REGION, id).problems();
+            if (word == null ? problems.isEmpty() : problems.stream().anyMatch(p -> p.contains(word))) {
+                return true;
+            }
+            Thread.sleep(100);
+        }
+        return false;
     }
 }
