@@ -181,7 +181,9 @@ final class RunningInstance {
         if (status == null) {
             return "QEMU does not answer on QMP (it may be hung); stop the instance to end it";
         }
-        return status.equals("running") ? null : "QEMU reports the virtual machine as " + status;
+        // "shutdown": the guest powered off and QEMU is about to exit, which the exit watcher reports.
+        return status.equals("running") || status.equals("shutdown") ? null
+                : "QEMU reports the virtual machine as " + status;
     }
 
     /** Runs a QMP command on this QEMU (the engine's operations use the named methods; tests use this). */
