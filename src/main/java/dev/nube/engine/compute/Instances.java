@@ -357,7 +357,9 @@ public final class Instances implements InstanceService, RegionScoped, SecurityG
         String keyArgument = keyFile == null ? "" : "-i " + shellQuoted(keyFile.toString()) + " ";
         // The same known hosts as the console's own SSH terminal, under the same alias: one trust, shared.
         String command = "ssh " + keyArgument + "-p " + live.sshPort() + " -o HostKeyAlias=" + id
-                + " -o StrictHostKeyChecking=accept-new -o UserKnownHostsFile=" + shellQuoted(knownHosts.toString())
+                // ssh splits this option's value at spaces (it takes a list of files) unless it is in double quotes.
+                + " -o StrictHostKeyChecking=accept-new -o " + shellQuoted("UserKnownHostsFile=\""
+                        + knownHosts.toString().replace("\\", "\\\\").replace("\"", "\\\"") + "\"")
                 + " " + record.sshUser() + "@127.0.0.1";
         return new ConnectInfo(id, "127.0.0.1", live.sshPort(), record.sshUser(), keyFile, command);
     }
