@@ -38,6 +38,12 @@ class InstanceRecoveryVmTest extends VmTestBase {
             ProcessHandle process = ProcessHandle.of(live.pid()).orElseThrow();
             process.destroyForcibly();
             process.onExit().join();
+            try {
+                // Let an exit watcher that is already running (as it was before the fix) handle the exit first.
+                live.awaitExit(java.time.Duration.ofSeconds(5));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
         };
         String id;
         try {
