@@ -72,7 +72,8 @@ public final class Engine implements AutoCloseable {
             regions.register(images);
             openedInOrder.push(() -> regions.unregister(images));
             instances = new Instances(regions, events, images, keyPairs, securityGroups, home.resolve("run"),
-                    Instances.DEFAULT_STOP_GRACE, knownHostsFile(home), accelerator -> updateHostStatus(s -> s.withAccelerator(accelerator)));
+                    Instances.DEFAULT_STOP_GRACE, knownHostsFile(home),
+                    accelerator -> updateHostStatus(s -> s.withAccelerator(accelerator)));
             securityGroups.setUsage(instances);
             images.setUsage(instances::usersOfImage);
             // Closing lets go of running instances without stopping them: they outlive the console.

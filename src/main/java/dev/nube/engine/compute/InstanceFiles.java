@@ -34,7 +34,7 @@ record InstanceFiles(Path folder, Path socketFolder) {
         return new InstanceFiles(folder, sockets);
     }
 
-    /** The private folder for sockets that do not fit in the instance's folder: XDG's runtime folder if there is one. */
+    /** The private folder for sockets too long for the instance's folder: XDG's runtime folder if there is one. */
     static Path runtimeFolder(java.util.Map<String, String> environment, String user) {
         String xdg = environment.get("XDG_RUNTIME_DIR");
         if (xdg != null && !xdg.isBlank() && Path.of(xdg).isAbsolute() && Files.isDirectory(Path.of(xdg))) {

@@ -133,7 +133,8 @@ final class InstanceLifecycle {
             Path image = instances.images.folder(region, r.imageId());
             QemuMachine.Spec spec = new QemuMachine.Spec(id, instances.accelerator(), r.vcpus(), r.memoryMiB(),
                     image.resolve(TinyImageBuilder.KERNEL), image.resolve(TinyImageBuilder.INITRD), files.rootDisk(),
-                    files.qmpSocket(), files.serialSocket(), files.consoleLog(), files.pidFile(), files.metadataSocket(), 0);
+                    files.qmpSocket(), files.serialSocket(), files.consoleLog(), files.pidFile(), files.metadataSocket(),
+                    0);
             long pid = QemuMachine.launch(spec, files.qemuLog());
             files.log("QEMU started, pid " + pid + ", " + instances.accelerator().description());
             ProcessHandle process = ProcessHandle.of(pid).orElseThrow(() -> new IOException("QEMU exited at once"));

@@ -467,7 +467,7 @@ public final class Instances implements InstanceService, RegionScoped, SecurityG
         return problems.get(key(region, id));
     }
 
-    /** Runs {@code work} on a thread of its own under the instance's lock; its failure becomes the instance's problem. */
+    /** Runs {@code work} on a thread of its own under the instance's lock; a failure becomes the instance's problem. */
     void inBackground(String region, String id, String what, Runnable work) {
         Thread thread = new Thread(() -> {
             try {

@@ -62,7 +62,8 @@ class InstanceValidationVmTest extends VmTestBase {
             String c = vm.instances().run(REGION, RunRequest.of(vm.image.id(), "t3.nano", vm.keyPair.id())).get(0).id();
             EngineException full = assertThrows(EngineException.class, () -> vm.instances().start(REGION, a.id()));
             assertEquals("InsufficientInstanceCapacity", full.code(), full.getMessage());
-            assertEquals(InstanceState.STOPPED, vm.instances().get(REGION, a.id()).state(), "the refusal changed nothing");
+            assertEquals(InstanceState.STOPPED, vm.instances().get(REGION, a.id()).state(),
+                    "the refusal changed nothing");
             vm.instances().terminate(REGION, b);
             vm.instances().terminate(REGION, c);
             vm.instances().terminate(REGION, a.id());

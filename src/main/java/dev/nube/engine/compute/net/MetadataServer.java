@@ -62,7 +62,8 @@ public final class MetadataServer implements AutoCloseable {
         }
         MetadataServer metadataServer;
         try {
-            metadataServer = new MetadataServer(server, socket, documents(metadata), "metadata " + metadata.instanceId());
+            metadataServer = new MetadataServer(server, socket, documents(metadata),
+                    "metadata " + metadata.instanceId());
         } catch (IOException | RuntimeException e) {
             server.close();
             throw e;
@@ -240,7 +241,8 @@ public final class MetadataServer implements AutoCloseable {
         }
         try {
             // Only our own socket file: a later server of the same instance may already listen at this path.
-            if (java.util.Objects.equals(socketFile, Files.readAttributes(socket, BasicFileAttributes.class).fileKey())) {
+            Object now = Files.readAttributes(socket, BasicFileAttributes.class).fileKey();
+            if (java.util.Objects.equals(socketFile, now)) {
                 Files.deleteIfExists(socket);
             }
         } catch (IOException ignored) {

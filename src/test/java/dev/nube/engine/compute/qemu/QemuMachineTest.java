@@ -60,7 +60,8 @@ class QemuMachineTest {
 
     @Test
     void theRelayCommandQuotesThePathAsAShellWould() {
-        assertEquals("/bin/nc.openbsd -U '/a b/it'\\''s/m.sock'", QemuMachine.relayCommand(Path.of("/a b/it's/m.sock")));
+        assertEquals("/bin/nc.openbsd -U '/a b/it'\\''s/m.sock'",
+                QemuMachine.relayCommand(Path.of("/a b/it's/m.sock")));
     }
 
     @Test
