@@ -72,7 +72,8 @@ public final class Engine implements AutoCloseable {
             regions.register(images);
             openedInOrder.push(() -> regions.unregister(images));
             instances = new Instances(regions, events, images, keyPairs, securityGroups, home.resolve("run"),
-                    Instances.DEFAULT_STOP_GRACE, accelerator -> updateHostStatus(s -> s.withAccelerator(accelerator)));
+                    Instances.DEFAULT_STOP_GRACE, knownHostsFile(home),
+                    accelerator -> updateHostStatus(s -> s.withAccelerator(accelerator)));
             securityGroups.setUsage(instances);
             images.setUsage(instances::usersOfImage);
             // Closing lets go of running instances without stopping them: they outlive the console.
@@ -160,6 +161,11 @@ public final class Engine implements AutoCloseable {
 
     public Path home() {
         return home;
+    }
+
+    /** The known_hosts file of instances' SSH host keys (under their ids): the console's terminal and ssh share it. */
+    public static Path knownHostsFile(Path home) {
+        return home.resolve("known_hosts");
     }
 
     public EventBus events() {

@@ -6,14 +6,11 @@ import dev.nube.engine.compute.InstanceRecord.Operation;
 import dev.nube.engine.compute.net.InstanceMetadata;
 import dev.nube.engine.compute.net.MetadataServer;
 import dev.nube.engine.compute.qemu.QemuMachine;
+import dev.nube.engine.compute.qemu.Qmp;
 import dev.nube.engine.compute.qemu.TinyImageBuilder;
 import java.io.IOException;
-import java.net.BindException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.SecureRandom;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -29,7 +26,6 @@ import java.util.function.Supplier;
  */
 final class InstanceLifecycle {
     private static final System.Logger LOG = System.getLogger(InstanceLifecycle.class.getName());
-    private static final SecureRandom RANDOM = new SecureRandom();
     private static final Duration EXIT_WAIT = Duration.ofSeconds(30);
 
     private final Instances instances;
@@ -48,7 +44,12 @@ final class InstanceLifecycle {
         }
     }
 
-    /** The state, from the document's intent and operation and the facts: QEMU alive, the SSH banner seen. */
+    /**
+     * The state, from the document's intent and operation and the facts: QEMU alive, the SSH banner seen. Cheap (no
+     * round trip): what QMP says of the virtual machine (paused, crashed, QEMU silent) is watched in the background
+     * by {@link RunningInstance} and shown as a problem on the instance ({@link #toInstance}), since EC2's states
+     * have no word for it.
+     */
     InstanceState derive(String region, InstanceRecord r) {
         if (r.intent() == Intent.TERMINATED && r.operation() == Operation.NONE) {
             return InstanceState.TERMINATED;
@@ -80,8 +81,17 @@ final class InstanceLifecycle {
         InstanceState state = derive(region, r);
         RunningInstance live = instances.running.get(Instances.key(region, r.id()));
         List<String> problems = new ArrayList<>();
-        if (state.hasProcess() && live == null && state != InstanceState.SHUTTING_DOWN) {
+        if (state.hasProcess() && live == null && state != InstanceState.SHUTTING_DOWN
+                && state != InstanceState.STOPPING) {
             problems.add("QEMU runs but the engine could not attach to it (see instance.log)");
+        }
+        String qmpProblem = live == null ? null : live.qmpProblem();
+        if (qmpProblem != null && live.alive()) {
+            problems.add(qmpProblem);
+        }
+        String problem = instances.problemOf(region, r.id());
+        if (problem != null) {
+            problems.add(problem);
         }
         boolean up = live != null && live.alive();
         return new Instance(r.id(), r.name(), state, r.stateReason(), r.instanceType(), r.vcpus(), r.memoryMiB(),
@@ -89,21 +99,9 @@ final class InstanceLifecycle {
                 r.launchTime(), QemuMachine.GUEST_ADDRESS, up ? live.sshPort() : 0, up ? live.pid() : 0, problems);
     }
 
-    /** A free loopback port below the ephemeral range, so it is still free when the engine re-binds it later. */
-    int freePort() {
-        for (int attempt = 0; attempt < 50; attempt++) {
-            int port = 20000 + RANDOM.nextInt(12000);
-            try (ServerSocket probe = new ServerSocket(port, 1, InetAddress.getLoopbackAddress())) {
-                return port;
-            } catch (IOException e) {
-                // taken: try another
-            }
-        }
-        throw new EngineException("Server.InternalError", "No free loopback port for the metadata service.");
-    }
-
+    /** Serves the instance's metadata on its unix socket (in its private folder), where QEMU's relay connects. */
     MetadataServer serveMetadata(String region, InstanceRecord r) throws IOException {
-        return MetadataServer.start(r.metadataPort(), metadataOf(region, r));
+        return MetadataServer.start(instances.files(region, r.id()).metadataSocket(), metadataOf(region, r));
     }
 
     /** What the metadata service tells instance {@code r} about itself. */
@@ -127,22 +125,16 @@ final class InstanceLifecycle {
     void launchProcess(String region, String id) throws IOException, InterruptedException {
         InstanceFiles files = instances.files(region, id);
         InstanceRecord r = instances.record(region, id);
-        MetadataServer metadata;
-        try {
-            metadata = serveMetadata(region, r);
-        } catch (BindException e) {
-            int port = freePort();
-            files.log("metadata: port " + r.metadataPort() + " is taken; using " + port);
-            r = instances.update(region, id, x -> x.withMetadataPort(port));
-            metadata = serveMetadata(region, r);
-        }
+        files.create(); // again: a private socket folder under /tmp may have gone with a reboot
+        MetadataServer metadata = serveMetadata(region, r);
         try {
             Files.deleteIfExists(files.qmpSocket());
             Files.deleteIfExists(files.serialSocket());
             Path image = instances.images.folder(region, r.imageId());
             QemuMachine.Spec spec = new QemuMachine.Spec(id, instances.accelerator(), r.vcpus(), r.memoryMiB(),
                     image.resolve(TinyImageBuilder.KERNEL), image.resolve(TinyImageBuilder.INITRD), files.rootDisk(),
-                    files.qmpSocket(), files.serialSocket(), files.consoleLog(), files.pidFile(), r.metadataPort(), 0);
+                    files.qmpSocket(), files.serialSocket(), files.consoleLog(), files.pidFile(), files.metadataSocket(),
+                    0);
             long pid = QemuMachine.launch(spec, files.qemuLog());
             files.log("QEMU started, pid " + pid + ", " + instances.accelerator().description());
             ProcessHandle process = ProcessHandle.of(pid).orElseThrow(() -> new IOException("QEMU exited at once"));
@@ -154,12 +146,15 @@ final class InstanceLifecycle {
         }
     }
 
-    /** Holds the live QEMU of an instance; {@code metadata} may be null (its port was taken). */
+    /** Holds the live QEMU of an instance; {@code metadata} may be null (it could not be served). */
     void attach(String region, String id, ProcessHandle process, MetadataServer metadata) throws IOException {
         try {
             RunningInstance live = RunningInstance.attach(id, process, instances.files(region, id), metadata,
                     new Scoped(region));
+            instances.beforeRunning.accept(live);
+            // In the map first, then the watcher: a QEMU that ends in between is still seen ending and removed.
             instances.running.put(Instances.key(region, id), live);
+            live.watchExit();
         } catch (IOException | RuntimeException e) {
             if (metadata != null) {
                 metadata.close();
@@ -168,7 +163,11 @@ final class InstanceLifecycle {
         }
     }
 
-    /** Completes a launch that failed: no QEMU, no files, the document says terminated and why. */
+    /**
+     * Completes a launch that failed: no QEMU, no files, the document says terminated and why. A launch that failed
+     * before its document was written leaves nothing at all (a folder without a document would be listed as a
+     * problem forever).
+     */
     void rollBackLaunch(String region, String id, String why) {
         try {
             findProcess(region, id).ifPresent(ProcessHandle::destroyForcibly);
@@ -178,7 +177,9 @@ final class InstanceLifecycle {
             }
             InstanceFiles files = instances.files(region, id);
             files.deleteAllButDocument();
-            if (instances.collection(region).find(id).isPresent()) {
+            if (!Files.exists(files.folder().resolve(InstanceFiles.DOCUMENT))) {
+                dev.nube.engine.store.ResourceCollection.deleteTree(files.folder());
+            } else if (instances.collection(region).find(id).isPresent()) {
                 instances.update(region, id, r -> r.terminated("Server.InternalError: the launch failed: " + why,
                         Instant.now()));
                 instances.publishState(region, id);
@@ -195,9 +196,10 @@ final class InstanceLifecycle {
             throw new EngineException("Server.InternalError", "Instance " + id + " has lost its root volume ("
                     + instances.files(region, id).rootDisk() + "); terminate it.");
         }
-        instances.update(region, id, x -> x.with(Intent.RUNNING, Operation.STARTING, null));
-        instances.publishState(region, id);
+        instances.reserveToStart(id, r.memoryMiB());
         try {
+            instances.update(region, id, x -> x.with(Intent.RUNNING, Operation.STARTING, null));
+            instances.publishState(region, id);
             launchProcess(region, id);
         } catch (IOException | RuntimeException e) {
             instances.update(region, id, x -> x.with(Intent.STOPPED, Operation.NONE,
@@ -209,6 +211,8 @@ final class InstanceLifecycle {
             instances.update(region, id, x -> x.with(Intent.STOPPED, Operation.NONE, "the start was interrupted"));
             instances.publishState(region, id);
             throw new EngineException("InstanceStartFailed", "The start of " + id + " was interrupted.", e);
+        } finally {
+            instances.release(r.memoryMiB()); // counted in the running instances from now on, or not started
         }
         instances.update(region, id, x -> x.withOperation(Operation.NONE));
         instances.publishState(region, id);
@@ -238,7 +242,7 @@ final class InstanceLifecycle {
                     live.awaitExit(EXIT_WAIT);
                 }
             } else {
-                killUnattached(region, id, "stop");
+                stopUnattached(region, id, grace, "stop");
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -249,6 +253,39 @@ final class InstanceLifecycle {
         return instances.get(region, id);
     }
 
+    /**
+     * Stops a QEMU the engine is not attached to as a stop should: the power button through a QMP connection of its
+     * own, up to {@code grace} for the guest to power off, and only then a kill, with the reason in the log.
+     */
+    void stopUnattached(String region, String id, Duration grace, String why) throws InterruptedException {
+        Optional<ProcessHandle> process = findProcess(region, id);
+        if (process.isEmpty()) {
+            return;
+        }
+        InstanceFiles files = instances.files(region, id);
+        long pid = process.get().pid();
+        try (Qmp qmp = Qmp.connect(files.qmpSocket(), event -> { }, RunningInstance.QMP_DEADLINE)) {
+            qmp.execute("system_powerdown", java.util.Map.of(), RunningInstance.QMP_DEADLINE);
+            files.log(why + ": pressed the power button of QEMU pid " + pid + " (not attached)");
+        } catch (IOException e) {
+            String line = why + ": QEMU pid " + pid + " does not answer on QMP (" + e.getMessage() + "); killing it";
+            files.log(line);
+            LOG.log(System.Logger.Level.WARNING, id + ": " + line);
+            killUnattached(region, id, why);
+            return;
+        }
+        try {
+            process.get().onExit().get(grace.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+            String line = why + ": the guest did not power off within " + grace.toSeconds() + " s; killing QEMU (pid "
+                    + pid + ")";
+            files.log(line);
+            LOG.log(System.Logger.Level.WARNING, id + ": " + line);
+            killUnattached(region, id, why);
+        }
+    }
+
+    /** Kills a QEMU the engine is not attached to at once (termination; or a stop whose guest did not answer). */
     void killUnattached(String region, String id, String why) throws InterruptedException {
         Optional<ProcessHandle> process = findProcess(region, id);
         if (process.isPresent()) {

@@ -10,7 +10,10 @@ import java.util.Optional;
 
 /**
  * What the engine does with each instance when it opens a region: the instance's facts decide, never a stored flag.
- * Runs under the instance's lock (see {@link Instances#regionOpened}).
+ * Runs under the instance's lock (see {@link Instances#regionOpened}). Never throws: what goes wrong with one instance
+ * is recorded on it ({@link Instances#recordProblem}) and the engine opens all the same. The one slow case, a stop the
+ * console quit in the middle of while the guest still runs, finishes in the background (power button, the grace
+ * period, then a kill), the instance showing stopping meanwhile.
  */
 final class InstanceReconciler {
     private static final System.Logger LOG = System.getLogger(InstanceReconciler.class.getName());
@@ -19,10 +22,12 @@ final class InstanceReconciler {
 
     private final Instances instances;
     private final InstanceLifecycle lifecycle;
+    private final Duration stopGrace;
 
-    InstanceReconciler(Instances instances, InstanceLifecycle lifecycle) {
+    InstanceReconciler(Instances instances, InstanceLifecycle lifecycle, Duration stopGrace) {
         this.instances = instances;
         this.lifecycle = lifecycle;
+        this.stopGrace = stopGrace;
     }
 
     /**
@@ -30,16 +35,16 @@ final class InstanceReconciler {
      * operation the console quit in the middle of, records why a QEMU that should run is gone. Caller holds the lock.
      */
     void reconcile(String region, String id) {
-        InstanceRecord r = instances.record(region, id);
         InstanceFiles files = instances.files(region, id);
-        if (r.intent() == Intent.TERMINATED && r.operation() == Operation.NONE) {
-            if (r.terminatedAt() != null && r.terminatedAt().isBefore(Instant.now().minus(TERMINATED_SHOWN))) {
-                instances.collection(region).delete(id);
-            }
-            return;
-        }
-        Optional<ProcessHandle> process = lifecycle.findProcess(region, id);
         try {
+            InstanceRecord r = instances.record(region, id);
+            if (r.intent() == Intent.TERMINATED && r.operation() == Operation.NONE) {
+                if (r.terminatedAt() != null && r.terminatedAt().isBefore(Instant.now().minus(TERMINATED_SHOWN))) {
+                    instances.collection(region).delete(id);
+                }
+                return;
+            }
+            Optional<ProcessHandle> process = lifecycle.findProcess(region, id);
             switch (r.operation()) {
                 case TERMINATING -> {
                     files.log("engine start: completing the termination");
@@ -54,9 +59,14 @@ final class InstanceReconciler {
                     }
                 }
                 case STOPPING -> {
-                    files.log("engine start: completing the stop");
-                    lifecycle.killUnattached(region, id, "stop");
-                    instances.update(region, id, x -> x.with(Intent.STOPPED, Operation.NONE, r.stateReason()));
+                    if (process.isEmpty()) {
+                        files.log("engine start: the stop was done (QEMU is gone)");
+                        instances.update(region, id, x -> x.with(Intent.STOPPED, Operation.NONE, r.stateReason()));
+                    } else {
+                        files.log("engine start: completing the stop of QEMU pid " + process.get().pid()
+                                + " (power button, up to " + stopGrace.toSeconds() + " s, then a kill)");
+                        instances.inBackground(region, id, "completing the stop", () -> finishStop(region, id));
+                    }
                     instances.publishState(region, id);
                     return;
                 }
@@ -67,14 +77,15 @@ final class InstanceReconciler {
                 MetadataServer metadata = null;
                 try {
                     metadata = lifecycle.serveMetadata(region, r);
-                } catch (java.net.BindException e) {
-                    // QEMU relays to this port and cannot be told another: the guest goes without metadata.
-                    files.log("engine start: metadata port " + r.metadataPort() + " is taken; the guest has no"
+                } catch (IOException e) {
+                    // The guest reads its metadata at boot; it goes without until the next start.
+                    files.log("engine start: cannot serve the metadata (" + e.getMessage() + "); the guest has no"
                             + " metadata service until it is stopped and started");
                 }
+                // The document first: if QEMU ends while being attached, its exit handler has the last word.
+                instances.update(region, id, x -> x.with(Intent.RUNNING, Operation.NONE, null));
                 lifecycle.attach(region, id, process.get(), metadata);
                 files.log("engine start: re-attached QEMU pid " + process.get().pid());
-                instances.update(region, id, x -> x.with(Intent.RUNNING, Operation.NONE, null));
             } else if (r.intent() == Intent.RUNNING) {
                 String reason = "Server.InternalError: QEMU is no longer running; it ended while the console was"
                         + " closed (see the console output)";
@@ -83,11 +94,27 @@ final class InstanceReconciler {
             } else if (r.operation() != Operation.NONE) {
                 instances.update(region, id, x -> x.withOperation(Operation.NONE));
             }
+            instances.publishState(region, id);
         } catch (IOException | RuntimeException e) {
-            files.log("engine start: could not re-attach: " + e.getMessage());
+            files.log("engine start: " + e.getMessage());
             LOG.log(System.Logger.Level.WARNING, "reconciling " + id + ": " + e.getMessage(), e);
+            instances.recordProblem(region, id, "At engine start: " + e.getMessage());
+        }
+    }
+
+    /** The rest of a stop cut short, in the background under the instance's lock. */
+    private void finishStop(String region, String id) {
+        try {
+            InstanceRecord r = instances.record(region, id);
+            if (r.operation() != Operation.STOPPING) {
+                return; // someone else finished it meanwhile
+            }
+            lifecycle.stopUnattached(region, id, stopGrace, "engine start: completing the stop");
+            if (lifecycle.findProcess(region, id).isEmpty()) {
+                instances.update(region, id, x -> x.with(Intent.STOPPED, Operation.NONE, r.stateReason()));
+            }
         } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
+            Thread.currentThread().interrupt(); // the engine closes: the next one completes the stop
         }
         instances.publishState(region, id);
     }

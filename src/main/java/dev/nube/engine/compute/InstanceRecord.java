@@ -12,7 +12,7 @@ import java.util.List;
 record InstanceRecord(String id, String name, String imageId, String instanceType, int vcpus, int memoryMiB,
                       String keyPairId, String keyName, List<String> securityGroupIds, int rootVolumeGiB,
                       boolean hasUserData, String sshUser, Instant launchTime, Intent intent, Operation operation,
-                      String stateReason, Instant terminatedAt, int metadataPort) {
+                      String stateReason, Instant terminatedAt) {
 
     /** What the user last asked the instance to be. */
     enum Intent { RUNNING, STOPPED, TERMINATED }
@@ -28,7 +28,7 @@ record InstanceRecord(String id, String name, String imageId, String instanceTyp
     InstanceRecord with(Intent newIntent, Operation newOperation, String newReason) {
         return new InstanceRecord(id, name, imageId, instanceType, vcpus, memoryMiB, keyPairId, keyName,
                 securityGroupIds, rootVolumeGiB, hasUserData, sshUser, launchTime, newIntent, newOperation, newReason,
-                terminatedAt, metadataPort);
+                terminatedAt);
     }
 
     InstanceRecord withOperation(Operation newOperation) {
@@ -39,15 +39,9 @@ record InstanceRecord(String id, String name, String imageId, String instanceTyp
         return with(intent, operation, newReason);
     }
 
-    InstanceRecord withMetadataPort(int port) {
-        return new InstanceRecord(id, name, imageId, instanceType, vcpus, memoryMiB, keyPairId, keyName,
-                securityGroupIds, rootVolumeGiB, hasUserData, sshUser, launchTime, intent, operation, stateReason,
-                terminatedAt, port);
-    }
-
     InstanceRecord terminated(String reason, Instant at) {
         return new InstanceRecord(id, name, imageId, instanceType, vcpus, memoryMiB, keyPairId, keyName,
                 securityGroupIds, rootVolumeGiB, hasUserData, sshUser, launchTime, Intent.TERMINATED, Operation.NONE,
-                reason, at, metadataPort);
+                reason, at);
     }
 }

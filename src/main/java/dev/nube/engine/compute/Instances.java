@@ -37,8 +37,9 @@ import java.util.function.UnaryOperator;
 
 /**
  * Instances stored per region in {@code instances/<id>/}, each run by a daemonized QEMU. The state is derived from
- * facts every time it is asked for ({@link InstanceLifecycle#derive}); the document records only what the user asked
- * for and the operation under way. Each instance has a lock held for a whole operation (so operations on it are
+ * facts every time it is asked for ({@link InstanceLifecycle#derive}: the QEMU process, the guest's SSH banner; QMP's
+ * view of a paused or silent QEMU shows as a problem); the document records only what the user asked for and the
+ * operation under way. Each instance has a lock held for a whole operation (so operations on it are
  * serialised) and document updates are serialised on this object (short). See {@link InstanceService} for the rules.
  */
 public final class Instances implements InstanceService, RegionScoped, SecurityGroupService.Usage, AutoCloseable {
@@ -53,21 +54,35 @@ public final class Instances implements InstanceService, RegionScoped, SecurityG
     final Images images;
     final KeyPairService keyPairs;
     final SecurityGroupService securityGroups;
-    final InstanceTypes types = InstanceTypes.ofThisMachine();
+    /** The instance types against this machine; tests may give it a smaller machine (set before any launch). */
+    volatile InstanceTypes types = InstanceTypes.ofThisMachine();
     final Map<String, RunningInstance> running = new ConcurrentHashMap<>();
+    /** For tests: runs once QEMU is attached, just before it joins {@link #running} (where a race used to hide). */
+    volatile Consumer<RunningInstance> beforeRunning = live -> { };
     private final Map<String, ReentrantLock> locks = new ConcurrentHashMap<>();
+    private final Map<String, Object> publishLocks = new ConcurrentHashMap<>();
     private final Map<String, InstanceState> published = new ConcurrentHashMap<>();
+    /** What went wrong with an instance at engine start, shown on it until the engine closes. */
+    private final Map<String, String> problems = new ConcurrentHashMap<>();
+    /** Work finishing in the background (a stop cut short): interrupted when the engine closes. */
+    private final java.util.Set<Thread> background = ConcurrentHashMap.newKeySet();
+    /** Held while memory is checked and reserved, so two launches or starts cannot both take the last of it. */
+    private final Object capacityLock = new Object();
+    /** Memory promised to launches and starts under way whose QEMU is not in {@link #running} yet. */
+    private long reservedMiB;
     private final CompletableFuture<Accelerator> accelerator;
     private final Duration stopGrace;
+    private final Path knownHosts;
     private final InstanceLifecycle lifecycle;
     private final InstanceReconciler reconciler;
 
     /**
-     * {@code stopGrace} is how long a stop waits for the guest to power off before QEMU is killed.
+     * {@code stopGrace} is how long a stop waits for the guest to power off before QEMU is killed. {@code knownHosts}
+     * is the known_hosts file of the console's SSH terminal, which the offered ssh command uses too.
      * {@code acceleratorReport} hears the accelerator's description once the KVM probe (started here) has decided.
      */
     public Instances(RegionService regions, EventBus events, Images images, KeyPairService keyPairs,
-                     SecurityGroupService securityGroups, Path workFolder, Duration stopGrace,
+                     SecurityGroupService securityGroups, Path workFolder, Duration stopGrace, Path knownHosts,
                      Consumer<String> acceleratorReport) {
         this.regions = regions;
         this.events = events;
@@ -75,8 +90,9 @@ public final class Instances implements InstanceService, RegionScoped, SecurityG
         this.keyPairs = keyPairs;
         this.securityGroups = securityGroups;
         this.stopGrace = stopGrace;
+        this.knownHosts = knownHosts;
         this.lifecycle = new InstanceLifecycle(this);
-        this.reconciler = new InstanceReconciler(this, lifecycle);
+        this.reconciler = new InstanceReconciler(this, lifecycle, stopGrace);
         this.accelerator = CompletableFuture.supplyAsync(() -> Accelerator.probe(QemuMachine.BINARY, workFolder),
                 runnable -> {
                     Thread probe = new Thread(runnable, "kvm probe");
@@ -118,14 +134,21 @@ public final class Instances implements InstanceService, RegionScoped, SecurityG
         return updated;
     }
 
-    /** Publishes the instance's state if it differs from the last one published. */
+    /**
+     * Publishes the instance's state if it differs from the last one published. Reading the facts, remembering and
+     * publishing happen under one short lock per instance (not the operation lock: watcher threads call this while an
+     * operation waits for them), so an older state is never published after a newer one.
+     */
     void publishState(String region, String id) {
-        InstanceRecord record = record(region, id);
-        InstanceState state = lifecycle.derive(region, record);
-        InstanceState previous = published.put(key(region, id), state);
-        if (previous != state) {
-            events.publish(new InstanceStateChanged(region, id, previous, state, record.stateReason()));
-            events.publish(new ResourceChanged(region, ResourceKind.INSTANCE, id, Change.UPDATED));
+        String key = key(region, id);
+        synchronized (publishLocks.computeIfAbsent(key, k -> new Object())) {
+            InstanceRecord record = record(region, id);
+            InstanceState state = lifecycle.derive(region, record);
+            InstanceState previous = published.put(key, state);
+            if (previous != state) {
+                events.publish(new InstanceStateChanged(region, id, previous, state, record.stateReason()));
+                events.publish(new ResourceChanged(region, ResourceKind.INSTANCE, id, Change.UPDATED));
+            }
         }
     }
 
@@ -157,12 +180,43 @@ public final class Instances implements InstanceService, RegionScoped, SecurityG
 
     @Override
     public List<Instance> run(String region, RunRequest request) {
-        LaunchPlan plan = LaunchPlan.check(region, request, images, keyPairs, securityGroups, types, memoryInUseMiB());
+        LaunchPlan plan;
+        synchronized (capacityLock) {
+            plan = LaunchPlan.check(region, request, images, keyPairs, securityGroups, types, memoryInUseMiB());
+            reservedMiB += (long) plan.type().memoryMiB() * plan.count();
+        }
         List<Instance> launched = new ArrayList<>();
-        for (int i = 0; i < plan.count(); i++) {
-            launched.add(launchOne(region, plan));
+        try {
+            for (int i = 0; i < plan.count(); i++) {
+                launched.add(launchOne(region, plan));
+                release(plan.type().memoryMiB()); // counted in the running instances from now on
+            }
+        } finally {
+            release((long) plan.type().memoryMiB() * (plan.count() - launched.size()));
         }
         return launched;
+    }
+
+    /**
+     * Reserves {@code memoryMiB} for starting an instance, or refuses with {@code InsufficientInstanceCapacity} as
+     * RunInstances does. The caller {@link #release releases} it once the QEMU runs (or did not start).
+     */
+    void reserveToStart(String id, int memoryMiB) {
+        synchronized (capacityLock) {
+            long inUse = memoryInUseMiB();
+            if (types.hostMemoryMiB() > 0 && inUse + memoryMiB > types.hostMemoryMiB()) {
+                throw new EngineException("InsufficientInstanceCapacity", "Instance " + id + " needs " + memoryMiB
+                        + " MiB of memory; running instances already have " + inUse + " MiB of this machine's "
+                        + types.hostMemoryMiB() + " MiB.");
+            }
+            reservedMiB += memoryMiB;
+        }
+    }
+
+    void release(long memoryMiB) {
+        synchronized (capacityLock) {
+            reservedMiB -= memoryMiB;
+        }
     }
 
     private Instance launchOne(String region, LaunchPlan plan) {
@@ -179,7 +233,7 @@ public final class Instances implements InstanceService, RegionScoped, SecurityG
                     plan.keyPair() == null ? null : plan.keyPair().name(),
                     plan.groups().stream().map(SecurityGroup::id).toList(), plan.rootVolumeGiB(),
                     plan.userData() != null, plan.image().sshUser(), Instant.now(), Intent.RUNNING,
-                    Operation.LAUNCHING, null, null, lifecycle.freePort());
+                    Operation.LAUNCHING, null, null);
             collection(region).put(id, record);
             events.publish(new ResourceChanged(region, ResourceKind.INSTANCE, id, Change.CREATED));
             publishState(region, id);
@@ -300,10 +354,18 @@ public final class Instances implements InstanceService, RegionScoped, SecurityG
                 keyFile = null; // imported key, or the key pair was deleted: the user brings the key
             }
         }
-        String keyArgument = keyFile == null ? "" : "-i '" + keyFile + "' ";
+        String keyArgument = keyFile == null ? "" : "-i " + shellQuoted(keyFile.toString()) + " ";
+        // The same known hosts as the console's own SSH terminal, under the same alias: one trust, shared.
         String command = "ssh " + keyArgument + "-p " + live.sshPort() + " -o HostKeyAlias=" + id
-                + " -o StrictHostKeyChecking=accept-new " + record.sshUser() + "@127.0.0.1";
+                // ssh splits this option's value at spaces (it takes a list of files) unless it is in double quotes.
+                + " -o StrictHostKeyChecking=accept-new -o " + shellQuoted("UserKnownHostsFile=\""
+                        + knownHosts.toString().replace("\\", "\\\\").replace("\"", "\\\"") + "\"")
+                + " " + record.sshUser() + "@127.0.0.1";
         return new ConnectInfo(id, "127.0.0.1", live.sshPort(), record.sshUser(), keyFile, command);
+    }
+
+    private static String shellQuoted(String word) {
+        return "'" + word.replace("'", "'\\''") + "'";
     }
 
     @Override
@@ -353,8 +415,11 @@ public final class Instances implements InstanceService, RegionScoped, SecurityG
                 memory);
     }
 
+    /** Memory of the running instances and of the launches and starts under way. */
     long memoryInUseMiB() {
-        return hostUsage().instanceMemoryMiB();
+        synchronized (capacityLock) {
+            return hostUsage().instanceMemoryMiB() + reservedMiB;
+        }
     }
 
     @Override
@@ -377,14 +442,48 @@ public final class Instances implements InstanceService, RegionScoped, SecurityG
         return users;
     }
 
+    /** Reconciles every instance of the region; one that cannot be reconciled gets a problem, the rest go on. */
     @Override
     public void regionOpened(Region region) {
         for (InstanceRecord record : collection(region.name()).list().items()) {
-            lifecycle.withLock(region.name(), record.id(), () -> {
-                reconciler.reconcile(region.name(), record.id());
-                return null;
-            });
+            try {
+                lifecycle.withLock(region.name(), record.id(), () -> {
+                    reconciler.reconcile(region.name(), record.id());
+                    return null;
+                });
+            } catch (RuntimeException e) {
+                recordProblem(region.name(), record.id(), "At engine start: " + e.getMessage());
+            }
         }
+    }
+
+    /** Records what went wrong with an instance outside any request, to show on it (and in the log). */
+    void recordProblem(String region, String id, String problem) {
+        System.getLogger(Instances.class.getName()).log(System.Logger.Level.WARNING, id + ": " + problem);
+        problems.put(key(region, id), problem);
+    }
+
+    String problemOf(String region, String id) {
+        return problems.get(key(region, id));
+    }
+
+    /** Runs {@code work} on a thread of its own under the instance's lock; a failure becomes the instance's problem. */
+    void inBackground(String region, String id, String what, Runnable work) {
+        Thread thread = new Thread(() -> {
+            try {
+                lifecycle.withLock(region, id, () -> {
+                    work.run();
+                    return null;
+                });
+            } catch (RuntimeException e) {
+                recordProblem(region, id, what + ": " + e.getMessage());
+            } finally {
+                background.remove(Thread.currentThread());
+            }
+        }, what + " " + id);
+        thread.setDaemon(true);
+        background.add(thread);
+        thread.start();
     }
 
     @Override
@@ -403,6 +502,7 @@ public final class Instances implements InstanceService, RegionScoped, SecurityG
     /** Lets go of every running instance without stopping it: they run on and are re-attached at the next start. */
     @Override
     public void close() {
+        background.forEach(Thread::interrupt);
         running.values().forEach(RunningInstance::detach);
         running.clear();
     }

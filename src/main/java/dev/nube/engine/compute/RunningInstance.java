@@ -21,6 +21,9 @@ import java.util.function.Consumer;
  */
 final class RunningInstance {
     static final Duration QMP_DEADLINE = Duration.ofSeconds(10);
+    /** How often the watcher asks QMP how the virtual machine is (paused, crashed, or QEMU not answering at all). */
+    private static final long STATUS_EVERY_NANOS = Duration.ofSeconds(5).toNanos();
+    private static final Duration STATUS_DEADLINE = Duration.ofSeconds(3);
 
     /** What the engine hears from a running instance. Called on watcher threads; must not block long. */
     interface Listener {
@@ -43,6 +46,9 @@ final class RunningInstance {
     private volatile boolean probeWanted = true;
     private volatile String guestShutdown;
     private volatile CompletableFuture<Void> reset = new CompletableFuture<>();
+    /** QEMU's run status from QMP query-status ("running", "paused", "guest-panicked", ...); null if QMP is silent. */
+    private volatile String runStatus = "running";
+    private volatile boolean statusWanted;
 
     private RunningInstance(String instanceId, ProcessHandle process, InstanceFiles files, Listener listener) {
         this.instanceId = instanceId;
@@ -53,8 +59,9 @@ final class RunningInstance {
 
     /**
      * Takes hold of the live QEMU {@code process}: connects QMP, reads the forwarded SSH port, starts the banner
-     * watcher and the exit watcher. {@code metadata} (already serving) joins the cleanup list. On failure everything
-     * opened is released again and the exception says why.
+     * watcher. {@code metadata} (already serving) joins the cleanup list. On failure everything opened is released
+     * again and the exception says why. The exit watcher starts with {@link #watchExit()}, once the caller has put
+     * the instance where the exit handler looks for it.
      */
     static RunningInstance attach(String instanceId, ProcessHandle process, InstanceFiles files,
                                   MetadataServer metadata, Listener listener) throws IOException {
@@ -67,6 +74,7 @@ final class RunningInstance {
             if (running.sshPort == 0) {
                 throw new IOException("QEMU lists no SSH port forward");
             }
+            running.checkStatus();
         } catch (IOException | RuntimeException e) {
             running.cleanup.release();
             throw e;
@@ -75,8 +83,15 @@ final class RunningInstance {
         prober.setDaemon(true);
         running.cleanup.add("SSH banner watcher", prober::interrupt);
         prober.start();
-        process.onExit().thenRun(running::onProcessExit);
         return running;
+    }
+
+    /**
+     * Starts the exit watcher. If QEMU has already ended, the exit is handled at once, on this thread; so the caller
+     * first makes the instance findable (the running map), then calls this, and no exit can be missed in between.
+     */
+    void watchExit() {
+        process.onExit().thenRun(this::onProcessExit);
     }
 
     String instanceId() {
@@ -112,14 +127,24 @@ final class RunningInstance {
                 reset.complete(null);
                 wakeProber();
             }
+            case "STOP", "RESUME" -> {
+                statusWanted = true; // paused or resumed: ask for the status now, not at the next round
+                wakeProber();
+            }
             default -> {
             }
         }
     }
 
     private void probeLoop() {
+        long nextStatus = System.nanoTime() + STATUS_EVERY_NANOS;
         try {
             while (!Thread.currentThread().isInterrupted() && alive()) {
+                if (statusWanted || System.nanoTime() - nextStatus > 0) {
+                    statusWanted = false;
+                    checkStatus();
+                    nextStatus = System.nanoTime() + STATUS_EVERY_NANOS;
+                }
                 if (probeWanted && !sshReady) {
                     if (SshBanner.answers("127.0.0.1", sshPort, 2000)) {
                         sshReady = true;
@@ -136,6 +161,34 @@ final class RunningInstance {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+    }
+
+    /** Asks QMP how the virtual machine is; a QEMU that does not answer is noted as such (it may be hung). */
+    private void checkStatus() {
+        try {
+            runStatus = qmp.execute("query-status", Map.of(), STATUS_DEADLINE).path("status").asText("unknown");
+        } catch (IOException e) {
+            runStatus = alive() ? null : runStatus;
+        }
+    }
+
+    /**
+     * What QMP says is wrong with the virtual machine, in words, or null when it runs: paused, crashed (any status
+     * other than running), or QEMU not answering on QMP. Checked every few seconds and on QEMU's STOP and RESUME.
+     */
+    String qmpProblem() {
+        String status = runStatus;
+        if (status == null) {
+            return "QEMU does not answer on QMP (it may be hung); stop the instance to end it";
+        }
+        // "shutdown": the guest powered off and QEMU is about to exit, which the exit watcher reports.
+        return status.equals("running") || status.equals("shutdown") ? null
+                : "QEMU reports the virtual machine as " + status;
+    }
+
+    /** Runs a QMP command on this QEMU (the engine's operations use the named methods; tests use this). */
+    JsonNode qmpCommand(String command) throws IOException {
+        return qmp.execute(command, Map.of(), QMP_DEADLINE);
     }
 
     private void wakeProber() {

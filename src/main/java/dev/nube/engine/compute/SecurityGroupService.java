@@ -18,7 +18,8 @@ public interface SecurityGroupService {
 
     /**
      * Replaces the rules of one direction, all or nothing: every rule is checked first and the first problem is
-     * reported as "Rule N: ...". Takes effect on running instances at once.
+     * reported as "Rule N: ...". The rules are kept and checked, but nothing enforces them on instances yet (the port
+     * proxy that will filter traffic on an instance's public address is not built): saving them changes no traffic.
      */
     SecurityGroup setRules(String region, String id, Direction direction, List<SecurityGroupRule> rules);
 

@@ -49,8 +49,8 @@ public final class SecurityGroups implements SecurityGroupService, RegionScoped 
         ResourceCollection<SecurityGroup> groups = collection(region.name());
         Listing<SecurityGroup> listing = groups.list();
         boolean hasDefault = listing.items().stream().anyMatch(SecurityGroup::isDefault);
-        // A default group whose document is unreadable is still there: never create a second one over it.
-        if (hasDefault || !listing.problems().isEmpty() && listing.items().isEmpty()) {
+        // Any unreadable document may be the default group's: never create a second one beside it.
+        if (hasDefault || !listing.problems().isEmpty()) {
             return;
         }
         String id = Ids.newId(ResourceKind.SECURITY_GROUP);

@@ -7,7 +7,13 @@ import java.util.List;
 public interface RegionService {
     String DEFAULT_REGION = "local-1";
 
-    /** All regions, the default first, then by name. */
+    /**
+     * What kept regions from opening, in words (a region document that cannot be read, a root on a disk that is not
+     * mounted); empty when all is well. Such regions are not listed.
+     */
+    List<String> problems();
+
+    /** All regions that opened, the default first, then by name. */
     List<Region> list();
 
     /** The region called {@code name}; throws {@code InvalidRegion} if there is none. */

@@ -13,26 +13,33 @@ import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.regex.Pattern;
 
 /**
  * The region registry: one document per region under {@code $NUBE_HOME/config/regions/}, and a marker document in
  * each region's root so that a root is never mistaken for, or created over, a folder that is not a region's.
- * Thread-safe: changes are serialised on this object.
+ * A region opens only while its root holds its marker: a root on a disk that is not mounted is reported in
+ * {@link #problems()} and left alone (nothing is written where the disk should be). Thread-safe: changes are
+ * serialised on this object.
  */
 public final class Regions implements RegionService {
     private static final Pattern NAME = Pattern.compile("[a-z][a-z0-9-]{0,30}[a-z0-9]");
     private static final String MARKER = "region.json";
+    private static final System.Logger LOG = System.getLogger(Regions.class.getName());
 
     private final Path home;
     private final Path registry;
     private final EventBus events;
     private final List<RegionScoped> members = new CopyOnWriteArrayList<>();
     private final Map<String, Region> regions = new LinkedHashMap<>();
+    /** Registered regions that did not open (root without its marker, unreadable document): never written to. */
+    private final Set<String> unavailable = new HashSet<>();
     private final List<String> problems = new ArrayList<>();
 
     public Regions(Path home, EventBus events) {
@@ -40,7 +47,7 @@ public final class Regions implements RegionService {
         this.registry = home.resolve("config").resolve("regions");
         this.events = events;
         load();
-        if (!regions.containsKey(DEFAULT_REGION)) {
+        if (!regions.containsKey(DEFAULT_REGION) && !unavailable.contains(DEFAULT_REGION)) {
             create(DEFAULT_REGION, null);
         }
     }
@@ -56,20 +63,92 @@ public final class Regions implements RegionService {
                     DocumentStore.read(entry, Region.class).ifPresent(found::add);
                 } catch (UnreadableDocumentException e) {
                     problems.add(e.getMessage());
+                    if (entry.getFileName().toString().equals(DEFAULT_REGION + ".json")) {
+                        openDefaultWithoutDocument();
+                    }
                 }
             }
         } catch (IOException e) {
             throw new EngineException("StorageError", "Cannot list regions in " + registry + ": " + e.getMessage(), e);
         }
         found.sort(Comparator.comparing(Region::name));
-        found.forEach(region -> regions.put(region.name(), region));
+        for (Region region : found) {
+            String problem = markerProblem(region);
+            if (problem == null) {
+                regions.put(region.name(), region);
+            } else {
+                unavailable.add(region.name());
+                problems.add("Region " + region.name() + " is not opened: " + problem);
+            }
+        }
     }
 
-    /** Adds a service that keeps resources per region and opens every known region for it. */
+    /**
+     * The default region's document cannot be read: it stays as it is (for the person to repair), and the region
+     * opens at its default place so that the console still works. Its document is not rewritten.
+     */
+    private void openDefaultWithoutDocument() {
+        Path dir = defaultRoot(DEFAULT_REGION);
+        try {
+            String problem = markerProblem(new Region(DEFAULT_REGION, dir, Instant.now()));
+            if (problem != null) {
+                throw EngineException.invalid(problem);
+            }
+            regions.put(DEFAULT_REGION, new Region(DEFAULT_REGION, dir, Instant.now()));
+            problems.add("Region " + DEFAULT_REGION + " is opened at its default place " + dir + " while its document"
+                    + " cannot be read.");
+        } catch (RuntimeException e) {
+            unavailable.add(DEFAULT_REGION);
+            problems.add("Region " + DEFAULT_REGION + " is not opened: " + e.getMessage());
+        }
+    }
+
+    private Path defaultRoot(String name) {
+        return home.resolve("regions").resolve(name);
+    }
+
+    /**
+     * Why {@code region}'s root is not its own, or null when it holds the region's marker. The default region at its
+     * default place (inside the data folder, so no other disk is involved) may claim its marker again.
+     */
+    private String markerProblem(Region region) {
+        Path marker = region.root().resolve(MARKER);
+        try {
+            if (!Files.exists(marker) && region.name().equals(DEFAULT_REGION)
+                    && region.root().equals(defaultRoot(DEFAULT_REGION))) {
+                DocumentStore.write(marker, new RegionMarker(DEFAULT_REGION));
+                return null;
+            }
+            if (!Files.exists(marker)) {
+                return region.root() + " holds no " + MARKER + " (is the disk it lives on mounted?)";
+            }
+            RegionMarker found = DocumentStore.read(marker, RegionMarker.class).orElse(null);
+            if (found == null || !region.name().equals(found.region())) {
+                return region.root() + " holds region '" + (found == null ? "?" : found.region()) + "', not this one";
+            }
+            return null;
+        } catch (RuntimeException e) {
+            return "its marker " + marker + " cannot be read: " + e.getMessage();
+        }
+    }
+
+    /**
+     * Adds a service that keeps resources per region and opens every known region for it. A region the service
+     * fails to open is recorded in {@link #problems()}; the other regions still open.
+     */
     public void register(RegionScoped member) {
         members.add(member);
         for (Region region : list()) {
-            member.regionOpened(region);
+            try {
+                member.regionOpened(region);
+            } catch (RuntimeException e) {
+                String problem = "Region " + region.name() + ": " + member.getClass().getSimpleName()
+                        + " could not open it: " + e.getMessage();
+                LOG.log(System.Logger.Level.WARNING, problem, e);
+                synchronized (this) {
+                    problems.add(problem);
+                }
+            }
         }
     }
 
@@ -77,7 +156,10 @@ public final class Regions implements RegionService {
         members.remove(member);
     }
 
-    /** Region documents that could not be read (left untouched on disk). */
+    /**
+     * What stopped a region from opening, in words: documents that could not be read (left untouched on disk),
+     * roots without their marker, services that failed to open a region.
+     */
     public synchronized List<String> problems() {
         return List.copyOf(problems);
     }
@@ -106,10 +188,11 @@ public final class Regions implements RegionService {
                 throw EngineException.invalid("A region name has 2 to 32 characters: lower-case letters, digits and"
                         + " hyphens, starting with a letter and not ending with a hyphen (e.g. local-2).");
             }
-            if (regions.containsKey(name)) {
-                throw new EngineException("RegionAlreadyExists", "A region named '" + name + "' already exists.");
+            if (regions.containsKey(name) || unavailable.contains(name)) {
+                throw new EngineException("RegionAlreadyExists", "A region named '" + name + "' already exists"
+                        + (unavailable.contains(name) ? " (it is not opened: see the region problems)." : "."));
             }
-            Path dir = root == null ? home.resolve("regions").resolve(name) : root.toAbsolutePath().normalize();
+            Path dir = root == null ? defaultRoot(name) : root.toAbsolutePath().normalize();
             claimRoot(name, dir);
             region = new Region(name, dir, Instant.now());
             DocumentStore.write(registry.resolve(name + ".json"), region);

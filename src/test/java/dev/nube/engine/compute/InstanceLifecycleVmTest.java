@@ -55,6 +55,18 @@ class InstanceLifecycleVmTest extends VmTestBase {
                 "UserKnownHostsFile=/dev/null", "-o", "BatchMode=yes", "-o", "LogLevel=ERROR", connect.user() + "@" + connect.host(),
                 "hostname"));
         assertTrue(viaSsh.contains(id), viaSsh);
+        // The offered command itself, as typed into a shell: it trusts the host key in the console's known_hosts.
+        String offered = connect.sshCommand().replaceFirst("^ssh ", "ssh -o BatchMode=yes -o LogLevel=ERROR ");
+        assertTrue(EngineTestSupport.run(List.of("sh", "-c", offered + " hostname")).contains(id), offered);
+        assertTrue(java.nio.file.Files.readString(dev.nube.engine.Engine.knownHostsFile(home)).contains("ssh-"),
+                "the host key is remembered in the file the SSH terminal reads");
+
+        // A paused virtual machine is shown as such (QMP says so), and the note goes when it runs again.
+        RunningInstance live = ((Instances) vm.instances()).running.get(Instances.key(REGION, id));
+        live.qmpCommand("stop");
+        assertTrue(awaitProblem(id, "paused"), () -> vm.instances().get(REGION, id).problems().toString());
+        live.qmpCommand("cont");
+        assertTrue(awaitProblem(id, null), () -> vm.instances().get(REGION, id).problems().toString());
 
         Instance stopped = vm.instances().stop(REGION, id);
         assertEquals(InstanceState.STOPPED, stopped.state());
@@ -121,5 +133,18 @@ class InstanceLifecycleVmTest extends VmTestBase {
         assertTrue(vm.instances().hostUsage().instanceMemoryMiB() >= 512);
         vm.instances().terminate(REGION, instance.id());
         assertFalse(Files.exists(socket));
+    }
+
+    /** Waits until the instance shows a problem containing {@code word}, or none when {@code word} is null. */
+    private static boolean awaitProblem(String id, String word) throws InterruptedException {
+        long deadline = System.nanoTime() + java.time.Duration.ofSeconds(60).toNanos();
+        while (System.nanoTime() < deadline) {
+            List<String> problems = vm.instances().get(REGION, id).problems();
+            if (word == null ? problems.isEmpty() : problems.stream().anyMatch(p -> p.contains(word))) {
+                return true;
+            }
+            Thread.sleep(100);
+        }
+        return false;
     }
 }

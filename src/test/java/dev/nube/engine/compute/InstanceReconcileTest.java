@@ -36,7 +36,7 @@ class InstanceReconcileTest {
         Files.writeString(instances.folderOf(id).resolve("root.qcow2"), "disk");
         Files.writeString(instances.folderOf(id).resolve("qemu.pid"), "999999999");
         instances.put(id, new InstanceRecord(id, "x", "ami-0123456789abcdef0", "t3.nano", 1, 512, null, null,
-                List.of(), 1, false, "root", Instant.now(), intent, operation, null, terminatedAt, 20000));
+                List.of(), 1, false, "root", Instant.now(), intent, operation, null, terminatedAt));
         return id;
     }
 
@@ -69,6 +69,29 @@ class InstanceReconcileTest {
 
             assertFalse(Files.exists(folder(longGone)), "terminated instances are listed for an hour, then go");
             assertEquals(5, instances.list("local-1").items().size());
+        }
+    }
+
+    @Test
+    void anInstanceThatCannotBeReconciledGetsAProblemAndTheEngineOpensAllTheSame() throws Exception {
+        Engine.open(home).close();
+        String longGone = store(Intent.TERMINATED, Operation.NONE, Instant.now().minus(Duration.ofHours(2)));
+        String vanished = store(Intent.RUNNING, Operation.NONE, null);
+        Path document = folder(longGone).resolve("resource.json");
+        // The expired instance's document cannot be deleted (as a read-only or failing disk would refuse).
+        boolean immutable = new ProcessBuilder("chattr", "+i", document.toString()).start().waitFor() == 0;
+        org.junit.jupiter.api.Assumptions.assumeTrue(immutable, "chattr +i works here");
+        try (Engine engine = Engine.open(home)) {
+            InstanceService instances = engine.instances();
+            Instance stuck = instances.get("local-1", longGone);
+            assertEquals(InstanceState.TERMINATED, stuck.state());
+            assertTrue(stuck.problems().stream().anyMatch(p -> p.contains("Could not delete")), stuck.problems()
+                    .toString());
+            Instance v = instances.get("local-1", vanished);
+            assertEquals(InstanceState.STOPPED, v.state(), "the other instances are reconciled");
+            assertTrue(v.stateReason().contains("no longer running"), v.stateReason());
+        } finally {
+            new ProcessBuilder("chattr", "-i", document.toString()).start().waitFor();
         }
     }
 

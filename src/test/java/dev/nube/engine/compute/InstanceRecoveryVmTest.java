@@ -8,6 +8,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.nube.engine.Engine;
 import dev.nube.engine.EngineTestSupport;
+import dev.nube.engine.store.ResourceCollection;
+import dev.nube.engine.store.ResourceKind;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.List;
@@ -30,6 +32,33 @@ class InstanceRecoveryVmTest extends VmTestBase {
     }
 
     @Test
+    void aQemuThatEndsWhileItIsBeingAttachedIsSeenEnding() throws Exception {
+        Instances instances = (Instances) vm.instances();
+        instances.beforeRunning = live -> {
+            ProcessHandle process = ProcessHandle.of(live.pid()).orElseThrow();
+            process.destroyForcibly();
+            process.onExit().join();
+            try {
+                // Let an exit watcher that is already running (as it was before the fix) handle the exit first.
+                live.awaitExit(java.time.Duration.ofSeconds(5));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        };
+        String id;
+        try {
+            id = vm.instances().run(REGION, RunRequest.of(vm.image.id(), "t3.nano", vm.keyPair.id())).get(0).id();
+        } finally {
+            instances.beforeRunning = live -> { };
+        }
+        assertTrue(vm.instances().awaitState(REGION, id, InstanceState.STOPPED, 60_000),
+                () -> "not pending forever: " + vm.instances().get(REGION, id).state());
+        Instance stopped = vm.instances().get(REGION, id);
+        assertTrue(stopped.stateReason().contains("ended unexpectedly"), stopped.stateReason());
+        vm.instances().terminate(REGION, id);
+    }
+
+    @Test
     void restartingTheEngineReattachesARunningInstance() throws Exception {
         Instance instance = vm.launch();
         vm.ssh(instance.id(), "echo before > /root/marker");
@@ -49,6 +78,39 @@ class InstanceRecoveryVmTest extends VmTestBase {
                     "cat /root/marker; wget -q -O - http://169.254.169.254/latest/meta-data/instance-id"));
             assertEquals("before\n" + instance.id(), out.strip(), "the metadata service is back too");
             instances.terminate(REGION, instance.id());
+        } finally {
+            vm = new VmTestSupport(home);
+        }
+    }
+
+    @Test
+    void aStopTheConsoleQuitInTheMiddleOfEndsWithAPowerOffNotAKill() throws Exception {
+        Instance instance = vm.launch();
+        String id = instance.id();
+        vm.engine.close();
+        // As if the console closed a second after Stop: the document says stopping, the guest still runs.
+        ResourceCollection<InstanceRecord> documents = new ResourceCollection<>(ResourceKind.INSTANCE,
+                home.resolve("regions/local-1"), InstanceRecord.class);
+        documents.put(id, documents.find(id).orElseThrow().with(InstanceRecord.Intent.STOPPED,
+                InstanceRecord.Operation.STOPPING, Instances.USER_INITIATED));
+        try (Engine reopened = Engine.open(home)) {
+            assertTrue(reopened.instances().awaitState(REGION, id, InstanceState.STOPPED, VmTestSupport.BOOT_MS),
+                    () -> "still " + reopened.instances().get(REGION, id).state());
+            // Stopped shows as soon as QEMU is on its way out; the stop is done when the document says so.
+            Instances engineInstances = (Instances) reopened.instances();
+            long deadline = System.nanoTime() + java.time.Duration.ofMillis(VmTestSupport.BOOT_MS).toNanos();
+            while (engineInstances.record(REGION, id).operation() != InstanceRecord.Operation.NONE
+                    && System.nanoTime() < deadline) {
+                Thread.sleep(100);
+            }
+            assertEquals(InstanceRecord.Operation.NONE, engineInstances.record(REGION, id).operation());
+            String console = reopened.instances().consoleOutput(REGION, id, 16_000);
+            assertTrue(console.contains("reboot: Power down"), "the guest shut down cleanly:\n" + console);
+            String log = java.nio.file.Files.readString(home.resolve("regions/local-1/instances").resolve(id)
+                    .resolve("instance.log"));
+            assertTrue(log.contains("pressed the power button"), log);
+            assertFalse(log.contains("killing"), log);
+            reopened.instances().terminate(REGION, id);
         } finally {
             vm = new VmTestSupport(home);
         }
@@ -126,6 +188,7 @@ class InstanceRecoveryVmTest extends VmTestBase {
 
     @Test
     void twoInstancesRunAtOnceAndSeeOnlyTheirOwnMetadata() throws Exception {
+        java.util.Set<Integer> listeningBefore = listeningTcpPortsOfThisProcess();
         List<Instance> two = vm.instances().run(REGION, RunRequest.of(vm.image.id(), "t3.nano", vm.keyPair.id())
                 .withCount(2).withName("pair"));
         assertEquals(2, two.size());
@@ -136,12 +199,17 @@ class InstanceRecoveryVmTest extends VmTestBase {
         assertEquals(a, vm.ssh(a, "wget -q -O - http://169.254.169.254/latest/meta-data/instance-id").strip());
         assertEquals(b, vm.ssh(b, "wget -q -O - http://169.254.169.254/latest/meta-data/instance-id").strip());
         assertNotEquals(vm.instances().get(REGION, a).sshPort(), vm.instances().get(REGION, b).sshPort());
-        // B's metadata port on the host is out of A's reach: the guest's network is restricted to its own relay.
-        int portOfB = ((Instances) vm.instances()).record(REGION, b).metadataPort();
-        String tried = vm.ssh(a, "timeout 10 wget -q -O - http://169.254.0.2:" + portOfB
-                + "/latest/meta-data/instance-id; timeout 10 wget -q -O - http://10.0.2.2:" + portOfB
-                + "/latest/meta-data/instance-id; echo end");
-        assertFalse(tried.contains(b), tried);
+        // The metadata services listen on unix sockets in each instance's private folder, on no TCP port that another
+        // local user (or anything, while the console is closed) could reach or take over.
+        assertEquals(listeningBefore, listeningTcpPortsOfThisProcess(), "the engine listens on no new TCP port");
+        for (String id : List.of(a, b)) {
+            InstanceFiles files = ((Instances) vm.instances()).files(REGION, id);
+            assertTrue(java.nio.file.Files.exists(files.metadataSocket()), files.metadataSocket().toString());
+            assertEquals("rwx------", java.nio.file.attribute.PosixFilePermissions.toString(
+                    java.nio.file.Files.getPosixFilePermissions(files.metadataSocket().getParent())));
+            assertEquals("rwx------", java.nio.file.attribute.PosixFilePermissions.toString(
+                    java.nio.file.Files.getPosixFilePermissions(files.folder())));
+        }
         assertEquals("404", vm.ssh(a, "wget -S -O /dev/null http://169.254.169.254/latest/meta-data/nothing-here 2>&1"
                 + " | grep -o 404 | head -1").strip());
         // Operations on different instances run at once.
@@ -153,5 +221,32 @@ class InstanceRecoveryVmTest extends VmTestBase {
         assertEquals(InstanceState.STOPPED, stopB.get().state());
         vm.instances().terminate(REGION, a);
         vm.instances().terminate(REGION, b);
+    }
+
+    /** The TCP ports this JVM listens on, from /proc: its socket inodes matched against the kernel's tables. */
+    private static java.util.Set<Integer> listeningTcpPortsOfThisProcess() throws java.io.IOException {
+        java.util.Set<String> inodes = new java.util.HashSet<>();
+        try (var fds = java.nio.file.Files.list(java.nio.file.Path.of("/proc/self/fd"))) {
+            for (java.nio.file.Path fd : fds.toList()) {
+                try {
+                    String target = java.nio.file.Files.readSymbolicLink(fd).toString();
+                    if (target.startsWith("socket:[")) {
+                        inodes.add(target.substring("socket:[".length(), target.length() - 1));
+                    }
+                } catch (java.io.IOException gone) {
+                    // closed meanwhile
+                }
+            }
+        }
+        java.util.Set<Integer> ports = new java.util.TreeSet<>();
+        for (String table : List.of("/proc/net/tcp", "/proc/net/tcp6")) {
+            for (String line : java.nio.file.Files.readAllLines(java.nio.file.Path.of(table))) {
+                String[] f = line.trim().split("\\s+");
+                if (f.length > 9 && f[3].equals("0A") && inodes.contains(f[9])) {
+                    ports.add(Integer.parseInt(f[1].substring(f[1].indexOf(':') + 1), 16));
+                }
+            }
+        }
+        return ports;
     }
 }

@@ -48,6 +48,57 @@ class InstanceValidationVmTest extends VmTestBase {
     }
 
     @Test
+    void startChecksTheMachinesMemoryAsLaunchDoes() throws Exception {
+        Instances instances = (Instances) vm.instances();
+        InstanceTypes real = instances.types;
+        instances.types = new InstanceTypes(real.hostCpus(), 1024); // room for two t3.nano (512 MiB each)
+        try {
+            Instance a = vm.launch();
+            vm.instances().stop(REGION, a.id());
+            String b = vm.instances().run(REGION, RunRequest.of(vm.image.id(), "t3.nano", vm.keyPair.id())).get(0).id();
+            EngineException twoMore = assertThrows(EngineException.class, () -> vm.instances().run(REGION,
+                    RunRequest.of(vm.image.id(), "t3.nano", vm.keyPair.id()).withCount(2)));
+            assertEquals("InsufficientInstanceCapacity", twoMore.code(), twoMore.getMessage());
+            String c = vm.instances().run(REGION, RunRequest.of(vm.image.id(), "t3.nano", vm.keyPair.id())).get(0).id();
+            EngineException full = assertThrows(EngineException.class, () -> vm.instances().start(REGION, a.id()));
+            assertEquals("InsufficientInstanceCapacity", full.code(), full.getMessage());
+            assertEquals(InstanceState.STOPPED, vm.instances().get(REGION, a.id()).state(),
+                    "the refusal changed nothing");
+            vm.instances().terminate(REGION, b);
+            vm.instances().terminate(REGION, c);
+            vm.instances().terminate(REGION, a.id());
+        } finally {
+            instances.types = real;
+        }
+    }
+
+    @Test
+    void aLaunchThatFailsBeforeItsDocumentIsWrittenLeavesNoFolder() throws Exception {
+        org.junit.jupiter.api.Assumptions.assumeTrue(System.getenv("XDG_RUNTIME_DIR") == null,
+                "the sockets would go to XDG_RUNTIME_DIR");
+        Path instancesFolder = home.resolve("regions/local-1/instances");
+        InstanceFiles probe = InstanceFiles.of(instancesFolder.resolve("i-0123456789abcdef0"));
+        org.junit.jupiter.api.Assumptions.assumeTrue(!probe.socketFolder().equals(probe.folder()),
+                "the data folder is short enough for sockets in the instance folder");
+        // A runtime folder open to other users makes the launch fail after the instance's folder was made.
+        String user = System.getProperty("user.name");
+        String fakeUser = "nube-test-" + ProcessHandle.current().pid();
+        Path runtime = InstanceFiles.runtimeFolder(java.util.Map.of(), fakeUser);
+        Files.createDirectories(runtime);
+        Files.setPosixFilePermissions(runtime, java.nio.file.attribute.PosixFilePermissions.fromString("rwxrwxrwx"));
+        System.setProperty("user.name", fakeUser);
+        try {
+            refused("InstanceLaunchFailed", "open to other users",
+                    RunRequest.of(vm.image.id(), "t3.nano", vm.keyPair.id()).withUserData(new byte[] {'x'}));
+            assertTrue(vm.instances().list(REGION).problems().isEmpty(), () -> "no folder without a document: "
+                    + vm.instances().list(REGION).problems());
+        } finally {
+            System.setProperty("user.name", user);
+            Files.delete(runtime);
+        }
+    }
+
+    @Test
     void instanceTypesAreATableValidatedAgainstTheHost() {
         List<InstanceType> types = vm.instances().instanceTypes();
         assertEquals("t3.nano", types.get(0).name());

@@ -50,6 +50,22 @@ class SecurityGroupsTest {
     }
 
     @Test
+    void anUnreadableDefaultGroupIsNotReplacedByASecondOne() throws Exception {
+        SecurityGroup web = groups.create(REGION, "web", "web servers");
+        SecurityGroup original = groups.get(REGION, "default");
+        engine.close();
+        Path document = dir.resolve("regions/local-1/security-groups").resolve(original.id()).resolve("resource.json");
+        java.nio.file.Files.writeString(document, "{ torn");
+        engine = Engine.open(dir);
+        groups = engine.securityGroups();
+        var listing = groups.list(REGION);
+        assertEquals(List.of(web.id()), listing.items().stream().map(SecurityGroup::id).toList(),
+                "no second default group");
+        assertEquals(1, listing.problems().size());
+        assertEquals("{ torn", java.nio.file.Files.readString(document));
+    }
+
+    @Test
     void createsAndDeletesGroups() {
         SecurityGroup web = groups.create(REGION, "web", "Web servers");
         assertTrue(web.id().startsWith("sg-"));

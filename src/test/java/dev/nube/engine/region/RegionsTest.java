@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.nube.engine.Engine;
 import dev.nube.engine.EngineException;
 import dev.nube.engine.compute.KeyType;
+import dev.nube.engine.store.ResourceCollection;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -69,6 +70,89 @@ class RegionsTest {
             assertTrue(e.getMessage().contains("not empty"), e.getMessage());
             assertEquals("precious", Files.readString(busy.resolve("thesis.txt")));
         }
+    }
+
+    @Test
+    void aRegionWhoseDiskIsNotMountedIsReportedAndNothingIsWrittenWhereItShouldBe() throws Exception {
+        Path otherDisk = dir.resolve("usb/nube-eu");
+        try (Engine engine = Engine.open(dir.resolve("home"))) {
+            engine.regions().create("eu-local-1", otherDisk);
+            engine.keyPairs().create("eu-local-1", "k", KeyType.ED25519, 0);
+        }
+        ResourceCollection.deleteTree(dir.resolve("usb")); // the disk is unplugged: its mount point is gone
+        try (Engine engine = Engine.open(dir.resolve("home"))) {
+            assertEquals(List.of("local-1"), engine.regions().list().stream().map(Region::name).toList());
+            assertTrue(engine.regions().problems().stream().anyMatch(p -> p.contains("eu-local-1")
+                    && p.contains("mounted")), engine.regions().problems().toString());
+            assertFalse(Files.exists(otherDisk), "no empty region was made where the disk should be mounted");
+            assertEquals("InvalidRegion", assertThrows(EngineException.class,
+                    () -> engine.keyPairs().list("eu-local-1")).code());
+            assertEquals("RegionAlreadyExists", assertThrows(EngineException.class,
+                    () -> engine.regions().create("eu-local-1", null)).code());
+        }
+        Files.createDirectories(otherDisk); // mounted again, but empty: still not the region's root
+        try (Engine engine = Engine.open(dir.resolve("home"))) {
+            assertEquals(1, engine.regions().list().size());
+            try (var left = Files.list(otherDisk)) {
+                assertEquals(0, left.count(), "the empty mount point is left alone");
+            }
+        }
+    }
+
+    @Test
+    void aServiceThatCannotOpenOneRegionStillOpensTheOthers() {
+        Regions regions = new Regions(dir.resolve("home"), new dev.nube.engine.store.EventBus());
+        regions.create("broken-1", null);
+        List<String> opened = new java.util.ArrayList<>();
+        regions.register(new RegionScoped() {
+            @Override
+            public void regionOpened(Region region) {
+                if (region.name().equals("broken-1")) {
+                    throw new EngineException("StorageError", "disk full");
+                }
+                opened.add(region.name());
+            }
+
+            @Override
+            public List<String> contentsOf(Region region) {
+                return List.of();
+            }
+        });
+        assertEquals(List.of("local-1"), opened);
+        assertTrue(regions.problems().stream().anyMatch(p -> p.contains("broken-1") && p.contains("disk full")),
+                regions.problems().toString());
+    }
+
+    @Test
+    void theDefaultRegionAtItsDefaultPlaceClaimsItsMarkerAgain() throws Exception {
+        Path home = dir.resolve("home");
+        try (Engine engine = Engine.open(home)) {
+            engine.keyPairs().create("local-1", "k", KeyType.ED25519, 0);
+        }
+        Files.delete(home.resolve("regions/local-1/region.json"));
+        try (Engine engine = Engine.open(home)) {
+            assertEquals(List.of("local-1"), engine.regions().list().stream().map(Region::name).toList());
+            assertEquals(1, engine.keyPairs().list("local-1").items().size());
+            assertTrue(Files.exists(home.resolve("regions/local-1/region.json")));
+        }
+    }
+
+    @Test
+    void anUnreadableDefaultRegionDocumentIsKeptAndReportedAndTheRegionStillOpens() throws Exception {
+        Path home = dir.resolve("home");
+        try (Engine engine = Engine.open(home)) {
+            engine.keyPairs().create("local-1", "k", KeyType.ED25519, 0);
+        }
+        Path document = home.resolve("config/regions/local-1.json");
+        Files.writeString(document, "{\"name\": \"local-1\", torn");
+        try (Engine engine = Engine.open(home)) {
+            assertEquals(List.of("local-1"), engine.regions().list().stream().map(Region::name).toList());
+            assertEquals(home.resolve("regions/local-1"), engine.regions().get("local-1").root());
+            assertEquals(1, engine.keyPairs().list("local-1").items().size());
+            assertTrue(engine.regions().problems().stream().anyMatch(p -> p.contains("local-1.json")),
+                    engine.regions().problems().toString());
+        }
+        assertEquals("{\"name\": \"local-1\", torn", Files.readString(document), "the document is left as it was");
     }
 
     @Test

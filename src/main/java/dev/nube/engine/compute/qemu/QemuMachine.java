@@ -22,11 +22,13 @@ public final class QemuMachine {
     public static final String GUEST_ADDRESS = "169.254.0.15";
     public static final String METADATA_ADDRESS = "169.254.169.254";
     private static final long START_DEADLINE_S = 60;
+    /** OpenBSD netcat (Debian's netcat-openbsd): busybox's nc cannot connect to a unix socket. */
+    static final String RELAY = "/bin/nc.openbsd";
 
     /** What to run: everything QEMU needs to know, paths absolute. */
     public record Spec(String instanceId, Accelerator accelerator, int vcpus, int memoryMiB, Path kernel, Path initrd,
                        Path rootDisk, Path qmpSocket, Path serialSocket, Path consoleLog, Path pidFile,
-                       int metadataPort, int sshPort) {
+                       Path metadataSocket, int sshPort) {
     }
 
     private QemuMachine() {
@@ -53,30 +55,44 @@ public final class QemuMachine {
                 "-kernel", spec.kernel().toString(),
                 "-initrd", spec.initrd().toString(),
                 "-append", kernelCommandLine(),
-                "-drive", "file=" + spec.rootDisk() + ",if=virtio,format=qcow2,discard=unmap",
+                "-drive", "file=" + inOption(spec.rootDisk()) + ",if=virtio,format=qcow2,discard=unmap",
                 "-netdev", "user,id=net0,restrict=on,net=169.254.0.0/16,host=169.254.0.2,dhcpstart=" + GUEST_ADDRESS
                         + ",hostfwd=tcp:127.0.0.1:" + spec.sshPort() + "-:22"
-                        + ",guestfwd=tcp:" + METADATA_ADDRESS + ":80-cmd:" + relayBinary() + " nc 127.0.0.1 "
-                        + spec.metadataPort(),
+                        + ",guestfwd=tcp:" + METADATA_ADDRESS + ":80-cmd:"
+                        + relayCommand(spec.metadataSocket()).replace(",", ",,"),
                 "-device", "virtio-net-pci,netdev=net0",
                 "-device", "virtio-rng-pci",
-                "-chardev", "socket,id=serial0,path=" + spec.serialSocket() + ",server=on,wait=off,logfile="
-                        + spec.consoleLog() + ",logappend=on",
+                "-chardev", "socket,id=serial0,path=" + inOption(spec.serialSocket()) + ",server=on,wait=off,logfile="
+                        + inOption(spec.consoleLog()) + ",logappend=on",
                 "-serial", "chardev:serial0",
-                "-qmp", "unix:" + spec.qmpSocket() + ",server=on,wait=off",
+                "-chardev", "socket,id=qmp0,path=" + inOption(spec.qmpSocket()) + ",server=on,wait=off",
+                "-mon", "chardev=qmp0,mode=control",
                 "-pidfile", spec.pidFile().toString(),
                 "-daemonize"));
         return c;
     }
 
-    /** The host's busybox, whose {@code nc} relays each metadata connection of a guest to the engine. */
-    static String relayBinary() {
-        for (String candidate : List.of("/bin/busybox", "/usr/bin/busybox")) {
-            if (Files.isExecutable(Path.of(candidate))) {
-                return candidate;
-            }
-        }
-        return "busybox";
+    /**
+     * A path as a value inside a QEMU option list ({@code file=PATH,if=virtio}): QEMU reads a comma as the end of
+     * the value unless it is doubled. Paths given as whole arguments ({@code -kernel PATH}) are taken as they are.
+     */
+    static String inOption(Path path) {
+        return path.toString().replace(",", ",,");
+    }
+
+    /**
+     * The command QEMU runs for each connection the guest opens to the metadata address: OpenBSD netcat joins it to
+     * the metadata service's unix socket. QEMU splits the command as a shell would (without running one), so the
+     * path is single-quoted.
+     */
+    static String relayCommand(Path metadataSocket) {
+        return RELAY + " -U '" + metadataSocket.toString().replace("'", "'\\''") + "'";
+    }
+
+    /** Why QEMU cannot relay the metadata service here, or null when it can. */
+    public static String relayMissing() {
+        return Files.isExecutable(Path.of(RELAY)) ? null : RELAY + " is missing (install the Debian package"
+                + " netcat-openbsd): it relays each guest's metadata requests";
     }
 
     /**
@@ -84,6 +100,10 @@ public final class QemuMachine {
      * its last line is the reason when the start fails.
      */
     public static long launch(Spec spec, Path stderrLog) throws IOException, InterruptedException {
+        String missing = relayMissing();
+        if (missing != null) {
+            throw new IOException(missing);
+        }
         Files.deleteIfExists(spec.pidFile());
         Process parent = new ProcessBuilder(command(spec)).redirectErrorStream(true)
                 .redirectOutput(stderrLog.toFile()).redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))

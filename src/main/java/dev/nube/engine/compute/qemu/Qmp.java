@@ -1,6 +1,8 @@
 package dev.nube.engine.compute.qemu;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectWriter;
+import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.nube.engine.store.Json;
 import java.io.BufferedReader;
@@ -15,24 +17,30 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
-import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 
 /**
  * A QMP (QEMU Machine Protocol) connection over the instance's unix socket. One reader thread splits what QEMU sends
- * into command replies (handed to the caller waiting in {@link #execute}) and asynchronous events (handed to the
- * event listener, on the reader thread: keep it short). Commands are serialised on this object. When QEMU goes away
- * the listener hears a {@code CLOSED} event once.
+ * into command replies and asynchronous events (handed to the event listener, on the reader thread: keep it short).
+ * Every command carries its own {@code id}, which QEMU copies into the reply, so a reply is handed only to the caller
+ * that sent that command: a late reply to a command whose caller gave up is dropped, never taken as the answer to the
+ * next one. Writes are serialised on this object. When QEMU goes away the listener hears a {@code CLOSED} event once.
  */
 public final class Qmp implements AutoCloseable {
     /** The pseudo-event delivered when the connection ends. */
     public static final String CLOSED = "CLOSED";
     private static final JsonNode END = Json.mapper().createObjectNode();
+    private static final ObjectWriter ONE_LINE = Json.mapper().writer().without(SerializationFeature.INDENT_OUTPUT);
 
     private final SocketChannel channel;
-    private final BlockingQueue<JsonNode> replies = new LinkedBlockingQueue<>();
+    private final CompletableFuture<JsonNode> greeting = new CompletableFuture<>();
+    private final Map<String, CompletableFuture<JsonNode>> pending = new ConcurrentHashMap<>();
+    private final AtomicLong nextId = new AtomicLong();
+    private volatile boolean closed;
     private final Thread reader;
 
     private Qmp(SocketChannel channel, Consumer<JsonNode> events) throws IOException {
@@ -62,8 +70,8 @@ public final class Qmp implements AutoCloseable {
         try {
             channel.connect(UnixDomainSocketAddress.of(socket));
             Qmp qmp = new Qmp(channel, events);
-            JsonNode greeting = qmp.replies.poll(deadline.toMillis(), TimeUnit.MILLISECONDS);
-            if (greeting == null || !greeting.has("QMP")) {
+            JsonNode greeting = qmp.greeting.get(deadline.toMillis(), TimeUnit.MILLISECONDS);
+            if (greeting == END) {
                 throw new IOException("QEMU did not greet on " + socket);
             }
             qmp.execute("qmp_capabilities", Map.of(), deadline);
@@ -71,6 +79,9 @@ public final class Qmp implements AutoCloseable {
         } catch (IOException | RuntimeException e) {
             channel.close();
             throw e;
+        } catch (java.util.concurrent.TimeoutException | java.util.concurrent.ExecutionException e) {
+            channel.close();
+            throw new IOException("QEMU did not greet on " + socket + " within " + deadline.toSeconds() + " s", e);
         } catch (InterruptedException e) {
             channel.close();
             Thread.currentThread().interrupt();
@@ -90,14 +101,22 @@ public final class Qmp implements AutoCloseable {
                 }
                 if (message.has("event")) {
                     events.accept(message);
+                } else if (message.has("QMP")) {
+                    greeting.complete(message);
                 } else {
-                    replies.add(message);
+                    CompletableFuture<JsonNode> waiting = pending.remove(message.path("id").asText(""));
+                    if (waiting != null) {
+                        waiting.complete(message); // no one waits for a reply without an id we sent: dropped
+                    }
                 }
             }
         } catch (IOException ignored) {
             // the socket closed: QEMU ended or we closed it
         } finally {
-            replies.add(END);
+            this.closed = true;
+            greeting.complete(END);
+            pending.values().forEach(waiting -> waiting.complete(END));
+            pending.clear();
             ObjectNode closed = Json.mapper().createObjectNode();
             closed.put("event", CLOSED);
             events.accept(closed);
@@ -105,31 +124,40 @@ public final class Qmp implements AutoCloseable {
     }
 
     /** Runs a QMP command and returns its {@code return} value; throws with QEMU's error text. */
-    public synchronized JsonNode execute(String command, Map<String, ?> arguments, Duration deadline)
-            throws IOException {
+    public JsonNode execute(String command, Map<String, ?> arguments, Duration deadline) throws IOException {
+        String id = "nube-" + nextId.incrementAndGet();
         ObjectNode request = Json.mapper().createObjectNode();
         request.put("execute", command);
         if (!arguments.isEmpty()) {
             request.set("arguments", Json.mapper().valueToTree(arguments));
         }
-        replies.removeIf(r -> r != END);
-        ByteBuffer bytes = ByteBuffer.wrap((Json.mapper().writeValueAsString(request) + "\n")
-                .getBytes(StandardCharsets.UTF_8));
-        while (bytes.hasRemaining()) {
-            channel.write(bytes);
-        }
+        request.put("id", id);
+        CompletableFuture<JsonNode> answer = new CompletableFuture<>();
+        pending.put(id, answer);
         JsonNode reply;
         try {
-            reply = replies.poll(deadline.toMillis(), TimeUnit.MILLISECONDS);
+            if (closed) {
+                throw new IOException("QEMU closed QMP before " + command);
+            }
+            ByteBuffer bytes = ByteBuffer.wrap((ONE_LINE.writeValueAsString(request) + "\n")
+                    .getBytes(StandardCharsets.UTF_8));
+            synchronized (this) {
+                while (bytes.hasRemaining()) {
+                    channel.write(bytes);
+                }
+            }
+            reply = answer.get(deadline.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (java.util.concurrent.TimeoutException e) {
+            throw new IOException("QMP " + command + " got no answer within " + deadline.toSeconds() + " s");
+        } catch (java.util.concurrent.ExecutionException e) {
+            throw new IOException("QMP " + command + ": " + e.getCause(), e.getCause());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IOException("interrupted while waiting for QMP " + command, e);
-        }
-        if (reply == null) {
-            throw new IOException("QMP " + command + " got no answer within " + deadline.toSeconds() + " s");
+        } finally {
+            pending.remove(id);
         }
         if (reply == END) {
-            replies.add(END);
             throw new IOException("QEMU closed QMP during " + command);
         }
         if (reply.has("error")) {

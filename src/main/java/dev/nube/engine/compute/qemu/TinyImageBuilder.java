@@ -1,11 +1,14 @@
 package dev.nube.engine.compute.qemu;
 
 import dev.nube.engine.compute.ImagePackage;
+import dev.nube.engine.store.AtomicFiles;
 import dev.nube.engine.store.ResourceCollection;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.channels.FileChannel;
 import java.nio.file.Files;
+import java.nio.file.StandardOpenOption;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.MessageDigest;
@@ -37,6 +40,9 @@ public final class TinyImageBuilder {
     private static final List<String> USERLAND = List.of("busybox-static", "dropbear-bin", "libc6", "libcrypt1",
             "libtomcrypt1", "libtommath1", "libgmp10", "zlib1g", "e2fsprogs", "libext2fs2", "libcom-err2", "libblkid1", "libuuid1");
     private static final Duration TOOL_DEADLINE = Duration.ofMinutes(5);
+    /** The files of a finished build, and the list of their sizes that marks it complete. */
+    private static final List<String> BUILT = List.of(KERNEL, INITRD, DISK, "kernel-release");
+    static final String SIZES = "build.sizes";
 
     /** Told how far the build is, from 0 to 1, and what it is doing, in words. */
     public interface Progress {
@@ -75,16 +81,33 @@ public final class TinyImageBuilder {
         }
         List<ImagePackage> manifest = fetched.values().stream()
                 .map(f -> new ImagePackage(f.name(), f.version(), f.sha256())).toList();
-        Path done = cache.resolve("images").resolve("nube-linux-tiny-" + key(manifest));
-        if (!Files.isRegularFile(done.resolve("kernel-release"))) {
-            Path work = Files.createDirectories(cache.resolve("images")).resolve(".build-" + System.nanoTime());
+        Path images = cache.resolve("images");
+        Path done = images.resolve("nube-linux-tiny-" + key(manifest));
+        if (!isComplete(done)) {
+            if (Files.exists(done)) {
+                // A power cut before this build's files reached the disk, or a build from before they were checked.
+                progress.update(0.42, "The cached build " + done.getFileName() + " is incomplete: building it again");
+                Path aside = images.resolve(".broken-" + System.nanoTime());
+                try {
+                    Files.move(done, aside, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+                } catch (java.nio.file.NoSuchFileException e) {
+                    // another build moved it first
+                }
+                ResourceCollection.deleteTree(aside);
+            }
+            Path work = Files.createDirectories(images).resolve(".build-" + System.nanoTime());
             try {
                 assemble(fetched, kernelPackage, work, progress);
+                seal(work);
                 Files.move(work, done, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+                AtomicFiles.forceDirectory(images);
             } catch (java.nio.file.FileAlreadyExistsException | java.nio.file.DirectoryNotEmptyException e) {
                 // another build finished the same image first: use it
             } finally {
                 ResourceCollection.deleteTree(work);
+            }
+            if (!isComplete(done)) {
+                throw new IOException("the cached build " + done + " is incomplete right after it was made");
             }
         } else {
             progress.update(0.9, "Using the cached build " + done.getFileName());
@@ -143,6 +166,45 @@ public final class TinyImageBuilder {
         Files.writeString(work.resolve("kernel-release"), release + "\n");
     }
 
+    /**
+     * Makes a finished build durable before it is renamed into place: every file forced to disk, then a list of their
+     * sizes, written atomically (forced, with its folder). A build is reused only if that list matches.
+     */
+    static void seal(Path work) throws IOException {
+        StringBuilder sizes = new StringBuilder();
+        for (String name : BUILT) {
+            Path file = work.resolve(name);
+            try (FileChannel channel = FileChannel.open(file, StandardOpenOption.WRITE)) {
+                channel.force(true);
+            }
+            sizes.append(name).append(' ').append(Files.size(file)).append('\n');
+        }
+        AtomicFiles.write(work.resolve(SIZES), sizes.toString().getBytes(StandardCharsets.UTF_8));
+    }
+
+    /** Whether {@code done} holds a whole build: every file there, not empty, with the size {@link #seal} noted. */
+    static boolean isComplete(Path done) {
+        try {
+            List<String> lines = Files.readAllLines(done.resolve(SIZES), StandardCharsets.UTF_8);
+            Map<String, Long> sizes = new TreeMap<>();
+            for (String line : lines) {
+                String[] f = line.trim().split(" ");
+                if (f.length == 2) {
+                    sizes.put(f[0], Long.parseLong(f[1]));
+                }
+            }
+            for (String name : BUILT) {
+                Long size = sizes.get(name);
+                if (size == null || size == 0 || Files.size(done.resolve(name)) != size) {
+                    return false;
+                }
+            }
+            return true;
+        } catch (IOException | NumberFormatException e) {
+            return false;
+        }
+    }
+
     private static void writeInitramfs(Path target, Path kernelFiles, Path busybox) throws IOException {
         Map<String, Path> modules = new TreeMap<>();
         try (Stream<Path> walk = Files.walk(kernelFiles)) {
@@ -186,6 +248,9 @@ public final class TinyImageBuilder {
         } catch (IOException | UnsupportedOperationException e) {
             try (InputStream in = Files.newInputStream(source)) {
                 Files.copy(in, target);
+            }
+            try (FileChannel channel = FileChannel.open(target, StandardOpenOption.WRITE)) {
+                channel.force(true);
             }
         }
         Files.setPosixFilePermissions(target, PosixFilePermissions.fromString("rw-r--r--"));

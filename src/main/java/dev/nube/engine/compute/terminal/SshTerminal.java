@@ -9,6 +9,7 @@ import java.security.PublicKey;
 import java.util.List;
 import java.util.Map;
 import net.schmizz.sshj.SSHClient;
+import net.schmizz.sshj.common.DisconnectReason;
 import net.schmizz.sshj.common.KeyType;
 import net.schmizz.sshj.connection.channel.direct.PTYMode;
 import net.schmizz.sshj.connection.channel.direct.Session;
@@ -21,7 +22,8 @@ import net.schmizz.sshj.userauth.UserAuthException;
  * An SSH login shell with a pseudo-terminal (xterm-256color), authenticated with a private key file. The server's
  * host key is checked against a known_hosts file under an alias (the instance id, since loopback ports are reused):
  * trusted on first use, refused if it changes later, exactly as {@code ssh -o HostKeyAlias=ALIAS
- * -o StrictHostKeyChecking=accept-new -o UserKnownHostsFile=FILE} does, so the stock client shares the file.
+ * -o StrictHostKeyChecking=accept-new -o UserKnownHostsFile=FILE} does, so the stock client shares the file (the
+ * command {@code InstanceService.connectInfo} offers names the engine's known_hosts file that way).
  */
 public final class SshTerminal implements TerminalChannel {
     private final SSHClient client;
@@ -57,8 +59,10 @@ public final class SshTerminal implements TerminalChannel {
                     + " for user " + user + ". Was it launched with this key pair?", e);
         } catch (TransportException e) {
             closeQuietly(client);
-            String reason = e.getMessage() != null && e.getMessage().contains("HostKey")
-                    ? "its host key changed since the last login (known hosts: " + knownHosts + ")"
+            // sshj says "Could not verify `ssh-ed25519` host key with fingerprint ..."; the reason code is what counts.
+            String reason = e.getDisconnectReason() == DisconnectReason.HOST_KEY_NOT_VERIFIABLE
+                    ? "its host key changed since the last login (known hosts: " + knownHosts + "). If the instance"
+                    + " was rebuilt on purpose, remove the line for " + hostAlias + " from that file."
                     : String.valueOf(e.getMessage());
             throw new EngineException("Connect.Failed", "Could not connect to " + hostAlias + ": " + reason, e);
         } catch (IOException e) {

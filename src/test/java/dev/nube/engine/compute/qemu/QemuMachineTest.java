@@ -1,6 +1,7 @@
 package dev.nube.engine.compute.qemu;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Path;
@@ -21,14 +22,46 @@ class QemuMachineTest {
         Path d = Path.of("/x");
         List<String> command = QemuMachine.command(new QemuMachine.Spec("i-0123456789abcdef0",
                 new Accelerator("tcg", "TCG"), 1, 512, d.resolve("k"), d.resolve("i"), d.resolve("r"),
-                d.resolve("q"), d.resolve("s"), d.resolve("c"), d.resolve("p"), 20001, 0));
+                d.resolve("q"), d.resolve("s"), d.resolve("c"), d.resolve("p"), d.resolve("m.sock"), 0));
         String netdev = command.get(command.indexOf("-netdev") + 1);
         assertTrue(netdev.contains("restrict=on"), netdev);
         assertTrue(netdev.contains("hostfwd=tcp:127.0.0.1:0-:22"), netdev);
         assertTrue(netdev.contains("guestfwd=tcp:169.254.169.254:80-cmd:"), netdev);
-        assertTrue(netdev.endsWith("nc 127.0.0.1 20001"), netdev);
+        assertTrue(netdev.endsWith("-cmd:/bin/nc.openbsd -U '/x/m.sock'"), netdev);
+        assertFalse(netdev.contains("127.0.0.1 "), "no relay to a loopback port: " + netdev);
         assertTrue(command.contains("-daemonize") && command.contains("-pidfile"));
         assertEquals("nube-i-0123456789abcdef0", command.get(command.indexOf("-name") + 1));
+    }
+
+    @Test
+    void commasInPathsAreDoubledInsideOptionsAndLeftAloneInWholeArguments() {
+        Path d = Path.of("/data/a,b/i-0123456789abcdef0");
+        List<String> command = QemuMachine.command(new QemuMachine.Spec("i-0123456789abcdef0",
+                new Accelerator("tcg", "TCG"), 1, 512, d.resolve("k"), d.resolve("i"), d.resolve("r"),
+                d.resolve("q"), d.resolve("s"), d.resolve("c"), d.resolve("p"), d.resolve("m.sock"), 0));
+        String drive = command.get(command.indexOf("-drive") + 1);
+        assertTrue(drive.startsWith("file=/data/a,,b/i-0123456789abcdef0/r,if=virtio"), drive);
+        List<String> chardevs = new java.util.ArrayList<>();
+        for (int i = 0; i < command.size(); i++) {
+            if (command.get(i).equals("-chardev")) {
+                chardevs.add(command.get(i + 1));
+            }
+        }
+        assertTrue(chardevs.stream().anyMatch(c -> c.contains("path=/data/a,,b/i-0123456789abcdef0/s,")
+                && c.contains("logfile=/data/a,,b/i-0123456789abcdef0/c,")), chardevs.toString());
+        assertTrue(chardevs.stream().anyMatch(c -> c.contains("path=/data/a,,b/i-0123456789abcdef0/q,")),
+                chardevs.toString());
+        assertFalse(String.join(" ", command).contains("a,b/i-0123456789abcdef0/q"), "the QMP path is escaped too");
+        assertEquals("/data/a,b/i-0123456789abcdef0/k", command.get(command.indexOf("-kernel") + 1));
+        assertEquals("/data/a,b/i-0123456789abcdef0/p", command.get(command.indexOf("-pidfile") + 1));
+        String netdev = command.get(command.indexOf("-netdev") + 1);
+        assertTrue(netdev.endsWith("-U '/data/a,,b/i-0123456789abcdef0/m.sock'"), netdev);
+    }
+
+    @Test
+    void theRelayCommandQuotesThePathAsAShellWould() {
+        assertEquals("/bin/nc.openbsd -U '/a b/it'\\''s/m.sock'",
+                QemuMachine.relayCommand(Path.of("/a b/it's/m.sock")));
     }
 
     @Test
