@@ -27,9 +27,4 @@ public interface RegionService {
 
     /** Removes an empty region; refuses with the list of what it still holds. The default region stays. */
     void remove(String name);
-
-    /** Regions that could not be opened, each with the reason (their files are left as they are). */
-    default List<String> problems() {
-        return List.of();
-    }
 }
