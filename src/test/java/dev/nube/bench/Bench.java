@@ -16,7 +16,8 @@ public final class Bench {
             "store", new StoreBenchmark(),
             "console", new ConsoleBenchmark(),
             "functions", new FunctionsBenchmark(),
-            "instances", new InstancesBenchmark()));
+            "instances", new InstancesBenchmark(),
+            "tables", new TablesBenchmark()));
 
     private Bench() {
     }

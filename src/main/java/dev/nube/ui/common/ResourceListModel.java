@@ -4,6 +4,9 @@ import dev.nube.engine.store.Listing;
 import dev.nube.engine.store.ResourceChanged;
 import dev.nube.engine.store.ResourceKind;
 import dev.nube.engine.store.StoreProblem;
+import java.util.IdentityHashMap;
+import java.util.Locale;
+import java.util.Map;
 import java.util.function.Function;
 import java.util.function.Predicate;
 import javafx.beans.property.ReadOnlyBooleanProperty;
@@ -37,10 +40,12 @@ public final class ResourceListModel<T> {
     private final javafx.beans.value.ChangeListener<String> regionListener = (obs, old, region) -> reload();
     private final AutoCloseable subscription;
     private long generations;
+    /** Each item's search text, lower-cased, made in the background with its listing (typing stays cheap). */
+    private Map<T, String> searchIndex = new IdentityHashMap<>();
 
     /**
      * @param lister     reads the listing of a region (runs in the background)
-     * @param searchText the text of a resource the filter matches against
+     * @param searchText the text of a resource the filter matches against (runs in the background too)
      */
     public ResourceListModel(ConsoleContext context, ResourceKind kind, Function<String, Listing<T>> lister,
                              Function<T, String> searchText) {
@@ -68,8 +73,15 @@ public final class ResourceListModel<T> {
         if (text == null || text.isBlank()) {
             return item -> true;
         }
-        String needle = text.strip().toLowerCase(java.util.Locale.ROOT);
-        return item -> searchText.apply(item).toLowerCase(java.util.Locale.ROOT).contains(needle);
+        String needle = text.strip().toLowerCase(Locale.ROOT);
+        return item -> {
+            String indexed = searchIndex.get(item);
+            return (indexed != null ? indexed : lowered(item)).contains(needle);
+        };
+    }
+
+    private String lowered(T item) {
+        return searchText.apply(item).toLowerCase(Locale.ROOT);
     }
 
     /** Stops following the engine and the region (for lists that live shorter than the console, as in a tab). */
@@ -90,13 +102,19 @@ public final class ResourceListModel<T> {
         String region = context.region().get();
         long generation = ++generations;
         loading.set(true);
-        context.tasks().submit(() -> lister.apply(region), listing -> {
+        context.tasks().submit(() -> {
+            Listing<T> listing = lister.apply(region);
+            Map<T, String> index = new IdentityHashMap<>();
+            listing.items().forEach(item -> index.put(item, lowered(item)));
+            return new Indexed<>(listing, index);
+        }, indexed -> {
             if (generation != generations) {
                 return;
             }
             loading.set(false);
-            items.setAll(listing.items());
-            problems.setAll(listing.problems());
+            searchIndex = indexed.searchIndex();
+            items.setAll(indexed.listing().items());
+            problems.setAll(indexed.listing().problems());
             failure.set("");
         }, error -> {
             if (generation != generations) {
@@ -105,6 +123,9 @@ public final class ResourceListModel<T> {
             loading.set(false);
             failure.set(Errors.message(error));
         });
+    }
+
+    private record Indexed<T>(Listing<T> listing, Map<T, String> searchIndex) {
     }
 
     public ResourceKind kind() {

@@ -53,8 +53,8 @@ public final class InstancesView extends StackPane {
         table.getColumns().add(Tables.column("Name", 130, InstancesViewModel::nameOf));
         table.getColumns().add(Tables.column("Instance ID", 190, Instance::id));
         table.getColumns().add(stateColumn());
-        table.getColumns().add(Tables.column("Instance type", 100, Instance::instanceType));
-        table.getColumns().add(Tables.column("Address", 175, InstancesView::address));
+        table.getColumns().add(Tables.column("Instance type", 125, Instance::instanceType));
+        table.getColumns().add(Tables.column("Address", 165, InstancesView::address));
         table.getColumns().add(Tables.column("Key pair", 120, i -> i.keyName() == null ? "-" : i.keyName()));
         table.getColumns().add(Tables.column("Launch time", 160, i -> LAUNCHED.format(i.launchTime())));
         table.setColumnResizePolicy(TableView.CONSTRAINED_RESIZE_POLICY_FLEX_LAST_COLUMN);
