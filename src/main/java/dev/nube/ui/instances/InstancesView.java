@@ -50,13 +50,13 @@ public final class InstancesView extends StackPane {
         table.setItems(model.list().filtered());
         table.getSelectionModel().setSelectionMode(SelectionMode.MULTIPLE);
         table.setPlaceholder(new Label("No instances match. Launch one with \"Launch instances\"."));
-        table.getColumns().add(Tables.column("Name", 130, InstancesViewModel::nameOf));
-        table.getColumns().add(Tables.column("Instance ID", 190, Instance::id));
+        table.getColumns().add(Tables.column("Name", 110, InstancesViewModel::nameOf));
+        table.getColumns().add(Tables.column("Instance ID", 175, Instance::id));
         table.getColumns().add(stateColumn());
         table.getColumns().add(Tables.column("Instance type", 125, Instance::instanceType));
-        table.getColumns().add(Tables.column("Address", 165, InstancesView::address));
-        table.getColumns().add(Tables.column("Key pair", 120, i -> i.keyName() == null ? "-" : i.keyName()));
-        table.getColumns().add(Tables.column("Launch time", 160, i -> LAUNCHED.format(i.launchTime())));
+        table.getColumns().add(Tables.column("Address", 180, InstancesView::address));
+        table.getColumns().add(Tables.column("Key pair", 95, i -> i.keyName() == null ? "-" : i.keyName()));
+        table.getColumns().add(Tables.column("Launch time", 165, i -> LAUNCHED.format(i.launchTime())));
         table.setColumnResizePolicy(TableView.CONSTRAINED_RESIZE_POLICY_FLEX_LAST_COLUMN);
         Tables.keepSelectionById(table, Instance::id);
         table.setOnMouseClicked(e -> {
