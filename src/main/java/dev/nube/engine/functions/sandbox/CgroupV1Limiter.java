@@ -132,6 +132,11 @@ final class CgroupV1Limiter implements ResourceLimiter {
         }
 
         @Override
+        public boolean holdsWholeTree() {
+            return true;
+        }
+
+        @Override
         public List<Long> processes() {
             return CgroupFiles.procs(pids, memory);
         }

@@ -136,6 +136,11 @@ final class CgroupV2Limiter implements ResourceLimiter {
         }
 
         @Override
+        public boolean holdsWholeTree() {
+            return true;
+        }
+
+        @Override
         public List<Long> processes() {
             return CgroupFiles.procs(cgroup);
         }

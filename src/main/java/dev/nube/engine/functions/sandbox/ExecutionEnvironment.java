@@ -140,8 +140,9 @@ public final class ExecutionEnvironment {
 
     /**
      * True when the other end of a Runtime API connection is held by one of this environment's processes: a member
-     * of its limits (a cgroup holds the runtime from before its exec), or the process or a descendant of it (the
-     * watchdog starts sampling only after the start, so the runtime's first connection may come before). The
+     * of its limits (a cgroup holds the runtime from before its exec), or, under the watchdog, the process or a
+     * descendant of it (the watchdog starts sampling only after the start, so the runtime's first connection may
+     * come before). The
      * process is read under the lock that {@link #launch} holds while starting it, so it is set by then.
      */
     private boolean ownConnection(Socket socket) {
@@ -153,7 +154,7 @@ public final class ExecutionEnvironment {
         synchronized (this) {
             p = process;
         }
-        if (inode > 0 && p != null) {
+        if (inode > 0 && p != null && !limits.holdsWholeTree()) {
             List<Long> tree = new ArrayList<>();
             tree.add(p.pid());
             p.descendants().forEach(h -> tree.add(h.pid()));
@@ -289,7 +290,9 @@ public final class ExecutionEnvironment {
             p = process;
         }
         if (p != null) {
-            p.descendants().forEach(ProcessHandle::destroyForcibly);
+            if (!limits.holdsWholeTree()) {
+                p.descendants().forEach(ProcessHandle::destroyForcibly);
+            }
             p.destroyForcibly();
         }
     }

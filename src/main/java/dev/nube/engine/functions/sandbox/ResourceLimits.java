@@ -27,6 +27,13 @@ public interface ResourceLimits extends AutoCloseable {
     /** Processes still inside the limits (host pids), for checks that nothing was left behind. */
     List<Long> processes();
 
+    /**
+     * True when every process of the environment is a member from before the exec (a cgroup): then
+     * {@link #killAll()} and {@link #processes()} are complete, and nobody needs to walk the host's process table
+     * (a walk reads all of /proc, which adds up with a thousand environments).
+     */
+    boolean holdsWholeTree();
+
     @Override
     void close();
 }

@@ -124,6 +124,11 @@ final class WatchdogLimiter implements ResourceLimiter {
         }
 
         @Override
+        public boolean holdsWholeTree() {
+            return false;
+        }
+
+        @Override
         public List<Long> processes() {
             ProcessHandle tree = root;
             return tree == null ? List.of() : members(tree).stream().filter(ProcessHandle::isAlive)
