@@ -105,7 +105,9 @@ def error_body(error_type, message, trace):
 
 def report_exception(exc, error_type=None):
     import traceback
-    trace = traceback.format_list(traceback.extract_tb(exc.__traceback__))
+    # The user's frames only, as AWS shows them: not this bootstrap's call of the handler, nor importlib's.
+    trace = traceback.format_list([frame for frame in traceback.extract_tb(exc.__traceback__)
+                                   if frame.filename != __file__ and not frame.filename.startswith("<frozen ")])
     error_type = error_type or type(exc).__name__
     message = str(exc)
     sys.stdout.write("[ERROR] %s: %s\nTraceback (most recent call last):\n%s" % (error_type, message, "".join(trace)))
