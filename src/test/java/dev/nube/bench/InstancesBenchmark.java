@@ -72,14 +72,22 @@ final class InstancesBenchmark implements Bench.Suite {
                 instances.awaitState(REGION, running.id(), InstanceState.RUNNING, DEADLINE_MS);
                 long startMs = ms(startStart);
                 instances.terminate(REGION, running.id());
-                double n = new Stats(nube.stream().mapToDouble(d -> d).toArray()).median();
-                double b = new Stats(bare.stream().mapToDouble(d -> d).toArray()).median();
-                System.out.printf("launch to SSH banner: median %.0f ms (Nube) vs %.0f ms (bare QEMU), %d rounds%n", n,
-                        b, rounds);
+                Stats nubeStats = new Stats(nube.stream().mapToDouble(d -> d).toArray());
+                Stats bareStats = new Stats(bare.stream().mapToDouble(d -> d).toArray());
+                double n = nubeStats.median();
+                double b = bareStats.median();
+                // Under TCG a boot's speed varies with the emulated CPU's (some boots run uniformly slower), so a
+                // median of few rounds can land in different groups for the two; the fastest of each compares
+                // like with like.
+                double nMin = nubeStats.percentile(0);
+                double bMin = bareStats.percentile(0);
+                System.out.printf("launch to SSH banner: median %.0f ms (Nube) vs %.0f ms (bare QEMU), fastest %.0f ms"
+                        + " vs %.0f ms, %d rounds%n", n, b, nMin, bMin, rounds);
                 System.out.printf("stop (clean power-off): %d ms; start to SSH: %d ms; RSS of a t3.nano: %d MiB%n",
                         stopMs, startMs, rss);
-                System.out.printf("instances: launch_to_ssh_ms=%.0f bare_qemu_ms=%.0f ratio=%.2f rss_mb=%d stop_ms=%d"
-                        + " start_to_ssh_ms=%d accel=%s%n", n, b, n / b, rss, stopMs, startMs,
+                System.out.printf("instances: launch_to_ssh_ms=%.0f bare_qemu_ms=%.0f ratio=%.2f launch_min_ms=%.0f"
+                        + " bare_min_ms=%.0f min_ratio=%.2f rss_mb=%d stop_ms=%d start_to_ssh_ms=%d accel=%s%n", n, b,
+                        n / b, nMin, bMin, nMin / bMin, rss, stopMs, startMs,
                         engine.hostStatus().accelerator().startsWith("KVM") ? "kvm" : "tcg");
             }
         } finally {
