@@ -46,8 +46,8 @@ class FullConcurrencyTest {
         FunctionsFixture f = new FunctionsFixture(dir);
         if (!f.functions.sandboxMode().kernelEnforced()) {
             f.close();
-            assumeTrue(false, "the watchdog samples each environment's process tree in turn; with 1,000 of them it"
-                    + " falls behind, so this runs only where cgroups enforce the limits");
+            assumeTrue(false, "the watchdog's pass over /proc takes about 70 ms with 2,000 processes, most of a core"
+                    + " on a small machine; this runs only where cgroups enforce the limits");
         }
         ExecutorService callers = Executors.newFixedThreadPool(QUOTA);
         Set<Long> processes = new HashSet<>();
