@@ -46,7 +46,7 @@ class FullConcurrencyTest {
         FunctionsFixture f = new FunctionsFixture(dir);
         if (!f.functions.sandboxMode().kernelEnforced()) {
             f.close();
-            assumeTrue(false, "the watchdog's pass over /proc takes about 70 ms with 2,000 processes, most of a core"
+            assumeTrue(false, "the watchdog's pass over /proc takes about 50 ms with 2,000 processes, most of a core"
                     + " on a small machine; this runs only where cgroups enforce the limits");
         }
         ExecutorService callers = Executors.newFixedThreadPool(QUOTA);
