@@ -7,37 +7,21 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.nube.engine.compute.Image;
 import dev.nube.engine.compute.ImagePackage;
 import dev.nube.engine.compute.KeyType;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import javafx.scene.control.Label;
 import javafx.scene.control.TableView;
 import javafx.stage.Stage;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
-import org.junit.jupiter.api.io.TempDir;
 import org.testfx.api.FxRobot;
-import org.testfx.framework.junit5.ApplicationExtension;
 import org.testfx.framework.junit5.Start;
 
 /** The images page (build, manifest, deregister) and the dashboard's counts, over a real engine. */
 @Tag("vm")
 @Tag("ui")
-@ExtendWith(ApplicationExtension.class)
-class ImagesAndDashboardUiTest {
-    @TempDir
-    static Path temp;
-    private ConsoleFixture console;
-
+class ImagesAndDashboardUiTest extends ConsoleUiTest {
     @Start
     void start(Stage stage) throws Exception {
-        console = new ConsoleFixture(Files.createTempDirectory(temp, "console"), stage);
-    }
-
-    @AfterEach
-    void close() {
-        console.close();
+        open(stage);
     }
 
     @Test

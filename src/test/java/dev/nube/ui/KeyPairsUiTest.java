@@ -15,31 +15,18 @@ import javafx.scene.control.Label;
 import javafx.scene.control.TableView;
 import javafx.scene.control.TextArea;
 import javafx.stage.Stage;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
-import org.junit.jupiter.api.io.TempDir;
 import org.testfx.api.FxRobot;
-import org.testfx.framework.junit5.ApplicationExtension;
 import org.testfx.framework.junit5.Start;
 
 @Tag("ui")
-@ExtendWith(ApplicationExtension.class)
-class KeyPairsUiTest {
-    @TempDir
-    static Path temp;
-    private ConsoleFixture console;
+class KeyPairsUiTest extends ConsoleUiTest {
     private TableView<KeyPair> table;
 
     @Start
     void start(Stage stage) throws Exception {
-        console = new ConsoleFixture(Files.createTempDirectory(temp, "console"), stage);
-    }
-
-    @AfterEach
-    void close() {
-        console.close();
+        open(stage);
     }
 
     @SuppressWarnings("unchecked")

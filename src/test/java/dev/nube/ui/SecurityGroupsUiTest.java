@@ -8,39 +8,24 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.nube.engine.compute.Protocol;
 import dev.nube.engine.compute.SecurityGroup;
 import dev.nube.engine.compute.SecurityGroupRule;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.List;
 import javafx.scene.control.Button;
 import javafx.scene.control.ComboBox;
 import javafx.scene.control.Label;
 import javafx.scene.control.TableView;
 import javafx.stage.Stage;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
-import org.junit.jupiter.api.io.TempDir;
 import org.testfx.api.FxRobot;
-import org.testfx.framework.junit5.ApplicationExtension;
 import org.testfx.framework.junit5.Start;
 
 @Tag("ui")
-@ExtendWith(ApplicationExtension.class)
-class SecurityGroupsUiTest {
-    @TempDir
-    static Path temp;
-    private ConsoleFixture console;
+class SecurityGroupsUiTest extends ConsoleUiTest {
     private TableView<SecurityGroup> groups;
 
     @Start
     void start(Stage stage) throws Exception {
-        console = new ConsoleFixture(Files.createTempDirectory(temp, "console"), stage);
-    }
-
-    @AfterEach
-    void close() {
-        console.close();
+        open(stage);
     }
 
     @SuppressWarnings("unchecked")

@@ -9,38 +9,22 @@ import dev.nube.engine.region.Region;
 import dev.nube.ui.common.ConsoleSettingsStore;
 import dev.nube.ui.common.Placeholder;
 import dev.nube.ui.shell.Page;
-import java.nio.file.Path;
 import javafx.scene.Node;
 import javafx.scene.control.ComboBox;
 import javafx.scene.control.Label;
 import javafx.scene.control.TableView;
 import javafx.scene.input.KeyCode;
 import javafx.stage.Stage;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
-import org.junit.jupiter.api.io.TempDir;
 import org.testfx.api.FxRobot;
-import org.testfx.framework.junit5.ApplicationExtension;
 import org.testfx.framework.junit5.Start;
 
 @Tag("ui")
-@ExtendWith(ApplicationExtension.class)
-class ShellUiTest {
-    @TempDir
-    static Path home;
-    private ConsoleFixture console;
-
+class ShellUiTest extends ConsoleUiTest {
     @Start
     void start(Stage stage) throws Exception {
-        java.nio.file.Path dir = java.nio.file.Files.createTempDirectory(home, "console");
-        console = new ConsoleFixture(dir, stage);
-    }
-
-    @AfterEach
-    void close() {
-        console.close();
+        open(stage);
     }
 
     private static String text(FxRobot robot, String query) {

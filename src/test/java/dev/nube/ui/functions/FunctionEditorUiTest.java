@@ -1,5 +1,6 @@
 package dev.nube.ui.functions;
 
+import dev.nube.ui.ConsoleUiTest;
 import static dev.nube.ui.ConsoleFixture.waitUntil;
 import static dev.nube.ui.functions.FunctionsUi.REGION;
 import static dev.nube.ui.functions.FunctionsUi.answerUnsaved;
@@ -31,7 +32,7 @@ import org.testfx.framework.junit5.Start;
  * list, leaving the page and quitting the console.
  */
 @Tag("ui")
-class FunctionEditorUiTest extends FunctionsConsoleTest {
+class FunctionEditorUiTest extends ConsoleUiTest {
     @Start
     void start(Stage stage) throws Exception {
         open(stage);

@@ -1,5 +1,6 @@
 package dev.nube.ui.functions;
 
+import dev.nube.ui.ConsoleUiTest;
 import static dev.nube.ui.ConsoleFixture.waitUntil;
 import static dev.nube.ui.functions.FunctionsUi.REGION;
 import static dev.nube.ui.functions.FunctionsUi.tab;
@@ -24,7 +25,7 @@ import org.testfx.framework.junit5.Start;
 /** The Monitor and Logs tabs follow invocations live, with real sandboxed runs. */
 @Tag("ui")
 @Tag("sandbox")
-class FunctionMonitorUiTest extends FunctionsConsoleTest {
+class FunctionMonitorUiTest extends ConsoleUiTest {
     private static final String FLAKY = "def lambda_handler(event, context):\n    print(\"working on \" + event[\"who\"])\n"
             + "    if event.get(\"fail\"):\n        raise ValueError(\"asked to fail\")\n    return event[\"who\"]\n";
 

@@ -1,5 +1,6 @@
 package dev.nube.ui.functions;
 
+import dev.nube.ui.ConsoleUiTest;
 import static dev.nube.ui.ConsoleFixture.waitUntil;
 import static dev.nube.ui.functions.FunctionsUi.REGION;
 import static dev.nube.ui.functions.FunctionsUi.area;
@@ -35,7 +36,7 @@ import org.testfx.framework.junit5.Start;
  * lost, and the function page says plainly when isolation is weaker than full.
  */
 @Tag("ui")
-class FunctionSettingsUiTest extends FunctionsConsoleTest {
+class FunctionSettingsUiTest extends ConsoleUiTest {
     @Start
     void start(Stage stage) throws Exception {
         open(stage);

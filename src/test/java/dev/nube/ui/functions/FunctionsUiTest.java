@@ -1,5 +1,6 @@
 package dev.nube.ui.functions;
 
+import dev.nube.ui.ConsoleUiTest;
 import static dev.nube.ui.ConsoleFixture.waitUntil;
 import static dev.nube.ui.functions.FunctionsUi.REGION;
 import static dev.nube.ui.functions.FunctionsUi.area;
@@ -36,7 +37,7 @@ import org.testfx.framework.junit5.Start;
  */
 @Tag("ui")
 @Tag("sandbox")
-class FunctionsUiTest extends FunctionsConsoleTest {
+class FunctionsUiTest extends ConsoleUiTest {
     private static final String GREETER = "import json\n\ndef lambda_handler(event, context):\n"
             + "print(\"greeting \" + event[\"name\"])\nreturn {\"greeting\": \"Hello, \" + event[\"name\"]}\n";
     private static final String GREETER_INDENTED = "import json\n\ndef lambda_handler(event, context):\n"
