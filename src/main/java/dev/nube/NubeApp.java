@@ -127,7 +127,7 @@ public final class NubeApp extends Application {
             case DASHBOARD -> new DashboardView(new DashboardViewModel(engine.instances(), engine::hostStatus,
                     context));
             case INSTANCES -> new InstancesView(new InstancesViewModel(engine.instances(), engine.securityGroups(),
-                    context, engine.home().resolve("known_hosts")), () -> openLaunchWizard(engine, context));
+                    context, Engine.knownHostsFile(engine.home())), () -> openLaunchWizard(engine, context));
             case IMAGES -> new ImagesView(new ImagesViewModel(engine.images(), context));
             case KEY_PAIRS -> new KeyPairsView(new KeyPairsViewModel(engine.keyPairs(), context));
             case SECURITY_GROUPS -> new SecurityGroupsView(new SecurityGroupsViewModel(engine.securityGroups(),

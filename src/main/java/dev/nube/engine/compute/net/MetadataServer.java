@@ -74,11 +74,6 @@ public final class MetadataServer implements AutoCloseable {
         return metadataServer;
     }
 
-    /** Where the service listens. */
-    public Path socket() {
-        return socket;
-    }
-
     private void acceptLoop() {
         try {
             while (server.isOpen()) {
