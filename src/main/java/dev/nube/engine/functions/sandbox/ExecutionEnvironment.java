@@ -140,31 +140,32 @@ public final class ExecutionEnvironment {
 
     /**
      * True when the other end of a Runtime API connection is held by one of this environment's processes: a member
-     * of its limits (a cgroup holds the runtime from before its exec), or, under the watchdog, the process or a
+     * of its cgroup (which holds the runtime from before its exec), or, under the watchdog, the process or a
      * descendant of it (the watchdog starts sampling only after the start, so the runtime's first connection may
-     * come before). The
-     * process is read under the lock that {@link #launch} holds while starting it, so it is set by then.
+     * come before). The process is read under the lock that {@link #launch} holds while starting it, so it is set
+     * by then.
      */
     private boolean ownConnection(Socket socket) {
         long inode = LoopbackPeers.peerInode(socket);
-        if (inode > 0 && LoopbackPeers.heldBy(limits.processes(), inode)) {
+        if (inode > 0 && LoopbackPeers.heldBy(limits.holdsWholeTree() ? limits.processes() : processTree(), inode)) {
             return true;
-        }
-        Process p;
-        synchronized (this) {
-            p = process;
-        }
-        if (inode > 0 && p != null && !limits.holdsWholeTree()) {
-            List<Long> tree = new ArrayList<>();
-            tree.add(p.pid());
-            p.descendants().forEach(h -> tree.add(h.pid()));
-            if (LoopbackPeers.heldBy(tree, inode)) {
-                return true;
-            }
         }
         LOG.log(Level.INFO, "refused a Runtime API connection to environment " + id + " from port " + socket.getPort()
                 + ": not one of its processes");
         return false;
+    }
+
+    private List<Long> processTree() {
+        Process p;
+        synchronized (this) {
+            p = process;
+        }
+        List<Long> tree = new ArrayList<>();
+        if (p != null) {
+            tree.add(p.pid());
+            p.descendants().forEach(h -> tree.add(h.pid()));
+        }
+        return tree;
     }
 
     public EnvironmentConfig config() {

@@ -10,6 +10,7 @@ import java.util.Deque;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * The host's processes as /proc shows them at one moment: each one's parent, threads and resident memory, read in a
@@ -74,6 +75,11 @@ final class ProcessTable {
         } catch (IOException | RuntimeException e) {
             return null;
         }
+    }
+
+    /** One process read now, or empty when it is gone. */
+    static Optional<Entry> read(long pid) {
+        return Optional.ofNullable(parse(pid, PROC.resolve(Long.toString(pid)).resolve("stat")));
     }
 
     /** {@code root} and all its descendants; empty when {@code root} is not in the table. */

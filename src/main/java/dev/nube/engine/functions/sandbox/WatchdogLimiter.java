@@ -67,6 +67,8 @@ final class WatchdogLimiter implements ResourceLimiter {
         private volatile ProcessHandle root;
         private volatile long peak;
         private volatile boolean exceeded;
+        /** The pids of the tree at the last sample. */
+        private volatile List<Long> lastTree = List.of();
 
         Limits(long memoryBytes, int maxProcesses) {
             this.memoryBytes = memoryBytes;
@@ -91,9 +93,15 @@ final class WatchdogLimiter implements ResourceLimiter {
             if (tree == null || !tree.isAlive()) {
                 return;
             }
+            List<ProcessTable.Entry> members = table.tree(tree.pid());
+            lastTree = members.stream().map(ProcessTable.Entry::pid).toList();
+            measure(members);
+        }
+
+        private void measure(List<ProcessTable.Entry> members) {
             long resident = 0;
             long tasks = 0;
-            for (ProcessTable.Entry member : table.tree(tree.pid())) {
+            for (ProcessTable.Entry member : members) {
                 resident += member.residentBytes();
                 tasks += member.threads();
             }
@@ -108,7 +116,14 @@ final class WatchdogLimiter implements ResourceLimiter {
 
         @Override
         public long peakMemoryBytes() {
-            check(ProcessTable.read()); // a last look, so a short invocation between two samples is still measured
+            // A last look, so a short invocation between two samples is still measured: the processes of the last
+            // sample read again (not the whole process table, on every invocation), or the table before any sample.
+            List<Long> known = lastTree;
+            if (known.isEmpty()) {
+                check(ProcessTable.read());
+            } else if (root != null && root.isAlive()) {
+                measure(known.stream().map(ProcessTable::read).flatMap(java.util.Optional::stream).toList());
+            }
             return peak;
         }
 
