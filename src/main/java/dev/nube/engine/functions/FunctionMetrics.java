@@ -80,12 +80,13 @@ final class FunctionMetrics {
     }
 
     private Bucket bucket(Instant at) {
-        dirty = true;
         return minutes.computeIfAbsent(at.getEpochSecond() / 60, m -> new Bucket());
     }
 
+    // dirty is set after the change, and save() clears it before its snapshot: a change is never left unsaved.
     void invoked(Instant at, double durationMs, boolean error) {
         bucket(at).add(durationMs, error);
+        dirty = true;
     }
 
     void throttled(Instant at) {
@@ -93,6 +94,7 @@ final class FunctionMetrics {
         synchronized (bucket) {
             bucket.throttles++;
         }
+        dirty = true;
     }
 
     /** {invocations, errors} in the 24 hours before now. */

@@ -109,12 +109,16 @@ final class FunctionRepository {
                 "metrics.json")));
     }
 
+    /**
+     * Writes the metrics that changed. Each one under the lock {@link #remove} holds, and only while still listed:
+     * a write after the delete would bring the function's folder back with nothing but its metrics in it.
+     */
     void saveMetrics() {
-        metrics.values().forEach(m -> {
-            try {
-                m.save();
-            } catch (EngineException e) {
-                // the function was deleted meanwhile
+        metrics.forEach((id, m) -> {
+            synchronized (this) {
+                if (metrics.get(id) == m) {
+                    m.save();
+                }
             }
         });
     }

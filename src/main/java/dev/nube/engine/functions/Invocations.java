@@ -60,7 +60,8 @@ final class Invocations implements AutoCloseable {
         }
         this.invoker = new Invoker(sandbox, runtimes, runDir, connections, pool, events,
                 settings.get().coldStartLimit());
-        scheduler.scheduleWithFixedDelay(this::housekeeping, 1, 1, TimeUnit.SECONDS);
+        scheduler.scheduleWithFixedDelay(this::stopExpired, 1, 1, TimeUnit.SECONDS);
+        scheduler.scheduleAtFixedRate(repository::saveMetrics, 30, 30, TimeUnit.SECONDS);
     }
 
     private static ThreadFactory daemon(String name) {
@@ -72,11 +73,8 @@ final class Invocations implements AutoCloseable {
         };
     }
 
-    private void housekeeping() {
+    private void stopExpired() {
         pool.expired(settings.get().idleKeepAlive()).forEach(warm -> warm.environment().stop());
-        if (System.currentTimeMillis() / 1000 % 30 == 0) {
-            repository.saveMetrics();
-        }
     }
 
     InvocationResult invoke(FunctionConfiguration function, InvokeRequest request) {
@@ -142,14 +140,16 @@ final class Invocations implements AutoCloseable {
             if (!exists) {
                 throw FunctionRepository.notFound(function.region(), function.name());
             }
+            Invocation run = invocation;
             if (!current.test(new WarmPool.Key(function.region(), function.id(), FunctionConfiguration.LATEST,
                     function.revision())) && FunctionConfiguration.LATEST.equals(invocation.version())) {
-                // deleted or changed since it was read: run what is there now
+                // changed since it was read: run what is there now, in the slot already held (the same function:
+                // delete waits for the slot)
                 FunctionConfiguration now = repository.get(function.region(), function.name());
-                return runSync(resolve(now, new InvokeRequest(null, InvocationType.REQUEST_RESPONSE,
-                        invocation.payload(), invocation.clientContext()), invocation.requestId()));
+                run = resolve(now, new InvokeRequest(null, InvocationType.REQUEST_RESPONSE, invocation.payload(),
+                        invocation.clientContext()), invocation.requestId());
             }
-            return invoker.run(invocation, key -> !closed && current.test(key));
+            return invoker.run(run, key -> !closed && current.test(key));
         }
     }
 
