@@ -6,6 +6,7 @@ import dev.nube.engine.compute.HostUsage;
 import dev.nube.engine.compute.InstanceService;
 import dev.nube.engine.compute.InstanceStateChanged;
 import dev.nube.engine.store.ResourceChanged;
+import dev.nube.engine.store.ResourceKind;
 import dev.nube.ui.common.ConsoleContext;
 import dev.nube.ui.common.Errors;
 import java.util.function.Supplier;
@@ -34,12 +35,18 @@ public final class DashboardViewModel {
         this.context = context;
         accelerator.set(hostStatus.get().accelerator());
         context.events().on(HostStatus.Changed.class, changed -> accelerator.set(changed.status().accelerator()));
+        // Each instance change comes as both events: the region's counts follow ResourceChanged (functions are not
+        // counted here); the host's usage also follows instances of other regions.
         context.events().on(ResourceChanged.class, event -> {
-            if (event.region().equals(context.region().get())) {
+            if (event.kind() != ResourceKind.FUNCTION && event.region().equals(context.region().get())) {
                 refresh();
             }
         });
-        context.events().on(InstanceStateChanged.class, event -> refresh());
+        context.events().on(InstanceStateChanged.class, event -> {
+            if (!event.region().equals(context.region().get())) {
+                refresh();
+            }
+        });
         context.region().addListener((obs, old, region) -> refresh());
         refresh();
     }
@@ -56,17 +63,20 @@ public final class DashboardViewModel {
         refreshing = true;
         again = false;
         String region = context.region().get();
-        context.tasks().submit(() -> new Object[] {instances.summary(region), instances.hostUsage()}, result -> {
+        context.tasks().submit(() -> new Numbers(instances.summary(region), instances.hostUsage()), result -> {
             if (region.equals(context.region().get())) {
-                summary.set((ComputeSummary) result[0]);
+                summary.set(result.summary());
             }
-            usage.set((HostUsage) result[1]);
+            usage.set(result.usage());
             failure.set("");
             done();
         }, error -> {
             failure.set(Errors.message(error));
             done();
         });
+    }
+
+    private record Numbers(ComputeSummary summary, HostUsage usage) {
     }
 
     private void done() {

@@ -40,7 +40,12 @@ final class LogsViewModel {
 
     LogsViewModel(FunctionScope scope) {
         this.scope = scope;
-        stream.addListener((obs, old, value) -> reloadEvents());
+        // A stream's record changes with every new event (its size and last time): read again only for another one.
+        stream.addListener((obs, old, value) -> {
+            if (!java.util.Objects.equals(old == null ? null : old.name(), value == null ? null : value.name())) {
+                reloadEvents();
+            }
+        });
         scope.on(FunctionEvents.LogAppended.class, appended -> {
             if (scope.is(appended.region(), appended.functionName())) {
                 appended(appended.events());

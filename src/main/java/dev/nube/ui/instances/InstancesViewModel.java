@@ -93,10 +93,6 @@ public final class InstancesViewModel {
         return actionProblem.getReadOnlyProperty();
     }
 
-    public void clearActionProblem() {
-        actionProblem.set("");
-    }
-
     /** Applies {@code action} to every instance it fits; instances it does not fit are named in the problem. */
     public void apply(Action action, List<Instance> selected) {
         String region = list.region();
@@ -112,7 +108,7 @@ public final class InstancesViewModel {
                 case STOP -> instances.stop(region, instance.id());
                 case REBOOT -> instances.reboot(region, instance.id());
                 case TERMINATE -> instances.terminate(region, instance.id());
-            }, done -> list.reload(), failure -> addProblem("Could not " + action.label().toLowerCase()
+            }, done -> { }, failure -> addProblem("Could not " + action.label().toLowerCase()
                     .replace(" instance", "") + " " + instance.id() + ": " + Errors.message(failure)));
         }
         if (!skipped.isEmpty()) {
@@ -138,11 +134,6 @@ public final class InstancesViewModel {
     public void connectInfo(Instance instance, Consumer<ConnectInfo> onInfo, Consumer<Throwable> onFailure) {
         String region = list.region();
         context.tasks().submit(() -> instances.connectInfo(region, instance.id()), onInfo, onFailure);
-    }
-
-    public void serialSocket(Instance instance, Consumer<Path> onSocket, Consumer<Throwable> onFailure) {
-        String region = list.region();
-        context.tasks().submit(() -> instances.serialConsoleSocket(region, instance.id()), onSocket, onFailure);
     }
 
     /** The security groups of an instance, with their rules (a group deleted since shows as missing). */
