@@ -36,6 +36,8 @@ final class FileTreePane extends VBox {
     private final CodeViewModel model;
     private final TreeView<CodeEntry> tree = new TreeView<>();
     private final Set<String> expanded = new HashSet<>();
+    /** True while {@link #rebuild()} puts the selection back. */
+    private boolean restoring;
 
     FileTreePane(CodeViewModel model, String idPrefix) {
         this.model = model;
@@ -43,11 +45,20 @@ final class FileTreePane extends VBox {
         tree.setId(idPrefix + "-files");
         tree.setShowRoot(false);
         tree.setRoot(new TreeItem<>());
-        tree.setCellFactory(t -> new EntryCell());
+        tree.setCellFactory(t -> {
+            EntryCell cell = new EntryCell();
+            // A click opens the file even when it is selected already (its tab may have been closed).
+            cell.setOnMouseClicked(e -> {
+                if (!cell.isEmpty() && !cell.getItem().directory()) {
+                    model.open(cell.getItem().path());
+                }
+            });
+            return cell;
+        });
         VBox.setVgrow(tree, Priority.ALWAYS);
         model.files().addListener((ListChangeListener<CodeEntry>) change -> rebuild());
         tree.getSelectionModel().selectedItemProperty().addListener((obs, old, item) -> {
-            if (item != null && item.getValue() != null && !item.getValue().directory()) {
+            if (!restoring && item != null && item.getValue() != null && !item.getValue().directory()) {
                 model.open(item.getValue().path());
             }
         });
@@ -124,9 +135,15 @@ final class FileTreePane extends VBox {
             }
         }
         sortFoldersFirst(root);
-        tree.setRoot(root);
-        if (select != null) {
-            tree.getSelectionModel().select(select);
+        // Restoring the selection opens nothing: a file whose tab was closed stays closed.
+        restoring = true;
+        try {
+            tree.setRoot(root);
+            if (select != null) {
+                tree.getSelectionModel().select(select);
+            }
+        } finally {
+            restoring = false;
         }
     }
 
