@@ -199,7 +199,7 @@ final class ConfigurationViewModel {
         Integer reservedValue = reservedValue();
         saving.set(true);
         scope.tasks().submit(() -> {
-            FunctionConfiguration updated = scope.functions().get(scope.region(), scope.name());
+            FunctionConfiguration updated = null; // saving runs only when something changed: one of these runs
             if (!change.equals(ConfigurationChange.none())) {
                 updated = scope.functions().updateConfiguration(scope.region(), scope.name(), change);
             }

@@ -86,11 +86,14 @@ final class CreateFunctionDialog extends Dialog<FunctionConfiguration> {
         Button create = (Button) getDialogPane().lookupButton(createType);
         create.setId("function-create");
         runtime.valueProperty().addListener((obs, old, value) -> loadBlueprints(create));
-        model.runtimes().addListener((javafx.collections.ListChangeListener<RuntimeInfo>) c -> {
+        // The runtimes list lives as long as the console: the dialog stops listening when it closes.
+        javafx.collections.ListChangeListener<RuntimeInfo> runtimesLoaded = c -> {
             if (runtime.getValue() == null && !model.runtimes().isEmpty()) {
                 runtime.getSelectionModel().select(0);
             }
-        });
+        };
+        model.runtimes().addListener(runtimesLoaded);
+        setOnHidden(e -> model.runtimes().removeListener(runtimesLoaded));
         name.textProperty().addListener((obs, old, text) -> validate(create));
         timeout.textProperty().addListener((obs, old, text) -> validate(create));
         blueprint.getSelectionModel().selectedItemProperty().addListener((obs, old, b) -> validate(create));

@@ -112,6 +112,6 @@ final class EditorTabs extends TabPane {
     }
 
     private Window window() {
-        return getScene() == null ? null : getScene().getWindow();
+        return dev.nube.ui.common.Nodes.windowOf(this);
     }
 }
