@@ -184,11 +184,6 @@ final class Invocations implements AutoCloseable {
         }
     }
 
-    /** Event invocations queued or being retried. */
-    int queuedEvents() {
-        return queuedEvents.get();
-    }
-
     /** Stops the idle environments of a function (all versions when {@code version} is null). */
     void retire(FunctionConfiguration function, String version) {
         pool.remove(key -> key.functionId().equals(function.id()) && (version == null || key.version().equals(version)))
@@ -204,11 +199,6 @@ final class Invocations implements AutoCloseable {
         CompletableFuture<?>[] closing = invoker.live().stream().map(ExecutionEnvironment::closed)
                 .toArray(CompletableFuture[]::new);
         CompletableFuture.allOf(closing).whenComplete((done, error) -> old.close());
-    }
-
-    /** Idle environments in the pool. */
-    int idle() {
-        return pool.size();
     }
 
     /** Every environment alive, busy or idle. */

@@ -72,8 +72,4 @@ final class WarmPool {
         }
         return removed;
     }
-
-    synchronized int size() {
-        return idle.values().stream().mapToInt(Deque::size).sum();
-    }
 }

@@ -128,10 +128,6 @@ public final class ResourceListModel<T> {
     private record Indexed<T>(Listing<T> listing, Map<T, String> searchIndex) {
     }
 
-    public ResourceKind kind() {
-        return kind;
-    }
-
     public String region() {
         return context.region().get();
     }

@@ -5,7 +5,6 @@ import javafx.geometry.Pos;
 import javafx.scene.Node;
 import javafx.scene.control.Label;
 import javafx.scene.control.TableView;
-import javafx.scene.control.TextField;
 import org.controlsfx.control.textfield.CustomTextField;
 import org.controlsfx.control.textfield.TextFields;
 import javafx.scene.layout.HBox;
@@ -50,10 +49,5 @@ public final class ResourcePage extends VBox {
 
         VBox.setVgrow(table, Priority.ALWAYS);
         getChildren().addAll(top, filter, banner, failure, table);
-    }
-
-    /** The filter field (to focus it with a shortcut). */
-    public TextField filterField() {
-        return filter;
     }
 }

@@ -92,10 +92,6 @@ final class CodeDocument {
         return text.get();
     }
 
-    String savedText() {
-        return saved.get();
-    }
-
     BooleanBinding dirtyProperty() {
         return dirty;
     }

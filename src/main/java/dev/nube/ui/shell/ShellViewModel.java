@@ -142,10 +142,6 @@ public final class ShellViewModel {
         }, ignored -> { }, failure -> { });
     }
 
-    public ConsoleSettings savedSettings() {
-        return settings.get();
-    }
-
     public ObservableList<Region> regions() {
         return regions;
     }

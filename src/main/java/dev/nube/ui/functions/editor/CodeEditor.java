@@ -202,13 +202,6 @@ public final class CodeEditor extends Control {
         return caretColumn.getReadOnlyProperty();
     }
 
-    /** Puts the caret at the start of a line (1-based) and scrolls to it. */
-    public void goToLine(int line) {
-        int paragraph = Math.max(0, Math.min(line - 1, area.getParagraphs().size() - 1));
-        area.moveTo(paragraph, 0);
-        area.requestFollowCaret();
-    }
-
     // ---- find and replace ----
 
     public ReadOnlyObjectProperty<FindMode> findModeProperty() {
