@@ -87,6 +87,7 @@ final class InstanceDetailsView extends VBox {
     }
 
     void show(Instance instance) {
+        Instance before = shown;
         shown = instance;
         tabs.setDisable(instance == null);
         if (instance == null) {
@@ -118,21 +119,33 @@ final class InstanceDetailsView extends VBox {
                     + ")"},
             {"Delete on termination", "yes"},
         });
-        security.getChildren().setAll(new Label("Loading security groups..."));
-        model.securityGroups(instance, groups -> {
-            if (shown == instance) {
-                showGroups(groups);
-            }
-        }, failure -> security.getChildren().setAll(new Label(Errors.message(failure))));
+        // A new state of the same instance (a reload) refreshes the grids; what is read from the engine is read
+        // again only for another instance, or for other groups.
+        boolean same = before != null && before.id().equals(instance.id());
+        if (!same || !before.securityGroupIds().equals(instance.securityGroupIds())) {
+            security.getChildren().setAll(new Label("Loading security groups..."));
+            model.securityGroups(instance, groups -> {
+                if (isShown(instance)) {
+                    showGroups(groups);
+                }
+            }, failure -> security.getChildren().setAll(new Label(Errors.message(failure))));
+        }
+        if (same) {
+            return;
+        }
         metadata.setText("Loading...");
         model.metadata(instance, documents -> {
-            if (shown == instance) {
+            if (isShown(instance)) {
                 metadata.setText(metadataText(documents));
             }
         }, failure -> metadata.setText(Errors.message(failure)));
         if (tabs.getSelectionModel().getSelectedItem().getText().equals("Console output")) {
             loadConsole();
         }
+    }
+
+    private boolean isShown(Instance instance) {
+        return shown != null && shown.id().equals(instance.id());
     }
 
     private void showGroups(List<SecurityGroup> groups) {

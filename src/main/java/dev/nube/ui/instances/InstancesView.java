@@ -119,7 +119,19 @@ public final class InstancesView extends StackPane {
         page.getChildren().add(2, problem);
 
         InstanceDetailsView details = new InstanceDetailsView(model);
-        table.getSelectionModel().selectedItemProperty().addListener((obs, old, instance) -> details.show(instance));
+        table.getSelectionModel().selectedItemProperty().addListener((obs, old, instance) -> {
+            if (instance != null) {
+                details.show(instance);
+            } else {
+                // A reload empties the selection for a moment before it is put back: clear the details only when
+                // it stays empty.
+                javafx.application.Platform.runLater(() -> {
+                    if (table.getSelectionModel().getSelectedItem() == null) {
+                        details.show(null);
+                    }
+                });
+            }
+        });
         SplitPane split = new SplitPane(page, details);
         split.setOrientation(Orientation.VERTICAL);
         split.setDividerPositions(0.55);

@@ -27,7 +27,7 @@ import org.kordamp.ikonli.javafx.FontIcon;
 public final class SecurityGroupsView extends StackPane {
     private final SecurityGroupsViewModel model;
     private final TableView<SecurityGroup> table = new TableView<>();
-    private String pendingSelection;
+    private final Tables.SelectionById<SecurityGroup> selection;
 
     public SecurityGroupsView(SecurityGroupsViewModel model) {
         this.model = model;
@@ -59,23 +59,12 @@ public final class SecurityGroupsView extends StackPane {
         split.setOrientation(Orientation.VERTICAL);
         split.setDividerPositions(0.5);
         getChildren().add(split);
-        Tables.keepSelectionById(table, SecurityGroup::id);
-        table.getItems().addListener((javafx.collections.ListChangeListener<SecurityGroup>) change -> {
-            if (pendingSelection != null) {
-                String wanted = pendingSelection;
-                table.getItems().stream().filter(g -> g.id().equals(wanted)).findFirst().ifPresent(g -> {
-                    pendingSelection = null;
-                    table.getSelectionModel().select(g);
-                });
-            }
-        });
+        selection = Tables.keepSelectionById(table, SecurityGroup::id);
     }
 
     /** Selects a group just created or saved, now or once the reload that brings it arrives. */
     private void select(SecurityGroup group) {
-        table.getSelectionModel().clearSelection();
-        table.getItems().stream().filter(g -> g.id().equals(group.id())).findFirst()
-                .ifPresentOrElse(table.getSelectionModel()::select, () -> pendingSelection = group.id());
+        selection.select(group.id());
     }
 
     private Node details() {
