@@ -10,11 +10,13 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.regex.Pattern;
 
 /**
  * Finds Debian packages by name through the system's apt, without root: {@code apt-cache show} names the candidate
@@ -26,13 +28,15 @@ import java.util.Optional;
 final class DebianPackages {
     private static final List<Path> APT_ARCHIVES = List.of(Path.of("/var/cache/apt/archives"));
     private static final long COMMAND_TIMEOUT_S = 600;
+    /** How apt's own messages begin (error, warning, notice); no control field has a one-letter name. */
+    private static final Pattern APT_MESSAGE = Pattern.compile("[EWN]: .*");
 
     /** One package that went into an image: what the image manifest lists. */
     record Fetched(String name, String version, String sha256, Path file) {
     }
 
     private final Path cache;
-    private final Map<String, Map<String, String>> known = new java.util.HashMap<>();
+    private final Map<String, Map<String, String>> known = new HashMap<>();
 
     /** {@code cache} is where downloaded packages are kept ({@code $XDG_CACHE_HOME/nube/debs}). */
     DebianPackages(Path cache) {
@@ -52,21 +56,71 @@ final class DebianPackages {
         List<String> command = new ArrayList<>(List.of("apt-cache", "show", "--no-all-versions"));
         command.addAll(names);
         Commands.Result result = run(command, null);
+        Map<String, Map<String, String>> records;
+        try {
+            // Exit 100 with nothing shown when apt knows none of the names: each is then recorded as unknown.
+            records = parseRecords(result.output());
+        } catch (IllegalArgumentException e) {
+            throw new IOException("cannot read what apt-cache show printed: " + e.getMessage(), e);
+        }
+        for (String name : names) {
+            known.put(name, records.get(name));
+        }
+    }
+
+    /**
+     * The records {@code apt-cache show} prints, by package name in the order printed: RFC 822 style stanzas of
+     * {@code Field: value} lines, separated by blank lines. A line starting with a space or tab continues the field
+     * before it (as a Description does) and is joined to its value after a newline, without that first character.
+     * The last record needs no blank line after it. When a name has several records (several architectures), the
+     * first counts. apt's own messages ({@code E: ...}, {@code W: ...}, {@code N: ...}) are skipped.
+     *
+     * @throws IllegalArgumentException for a line that is neither a field, a continuation nor blank, a continuation
+     *                                  with no field before it, or a record without a Package field
+     */
+    static Map<String, Map<String, String>> parseRecords(String text) {
+        Map<String, Map<String, String>> records = new LinkedHashMap<>();
         Map<String, String> fields = new LinkedHashMap<>();
-        for (String line : (result.output() + "\n\n").split("\n")) {
-            if (line.isEmpty()) {
-                if (fields.containsKey("Package")) {
-                    known.putIfAbsent(fields.get("Package"), fields);
-                }
+        String field = null;
+        String[] lines = text.split("\n", -1);
+        for (int i = 0; i < lines.length; i++) {
+            String line = lines[i];
+            if (line.isBlank()) {
+                addRecord(records, fields, i);
                 fields = new LinkedHashMap<>();
-                continue;
-            }
-            int colon = line.indexOf(':');
-            if (colon > 0 && !Character.isWhitespace(line.charAt(0))) {
-                fields.put(line.substring(0, colon), line.substring(colon + 1).strip());
+                field = null;
+            } else if (line.charAt(0) == ' ' || line.charAt(0) == '\t') {
+                if (field == null) {
+                    throw new IllegalArgumentException("line " + (i + 1) + " of apt's package records continues"
+                            + " a field but follows none: '" + line + "'");
+                }
+                fields.put(field, fields.get(field) + "\n" + line.substring(1));
+            } else if (APT_MESSAGE.matcher(line).matches()) {
+                field = null;
+            } else {
+                int colon = line.indexOf(':');
+                if (colon <= 0) {
+                    throw new IllegalArgumentException("line " + (i + 1) + " of apt's package records is not a"
+                            + " 'Field: value' line: '" + line + "'");
+                }
+                field = line.substring(0, colon);
+                fields.put(field, line.substring(colon + 1).strip());
             }
         }
-        names.forEach(n -> known.putIfAbsent(n, null));
+        addRecord(records, fields, lines.length);
+        return records;
+    }
+
+    private static void addRecord(Map<String, Map<String, String>> records, Map<String, String> fields, int line) {
+        if (fields.isEmpty()) {
+            return;
+        }
+        String name = fields.get("Package");
+        if (name == null || name.isEmpty()) {
+            throw new IllegalArgumentException("the package record ending at line " + line + " of apt's output has"
+                    + " no Package field: " + fields.keySet());
+        }
+        records.putIfAbsent(name, fields);
     }
 
     /**
