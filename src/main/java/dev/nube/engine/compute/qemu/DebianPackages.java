@@ -20,13 +20,14 @@ import java.util.regex.Pattern;
 
 /**
  * Finds Debian packages by name through the system's apt, without root: {@code apt-cache show} names the candidate
- * version and its checksum, the file is taken from Nube's own package cache or apt's
+ * version and its checksum, the file is taken from Nube's own package cache or apt's archive folders
  * ({@code /var/cache/apt/archives}) when it is there, and fetched with {@code apt-get download} otherwise. Every file
  * is checked against apt's SHA-256 before use. When apt knows nothing (no package lists), a file already cached is
  * used as it is. Not thread-safe: one image build at a time uses it.
  */
 final class DebianPackages {
-    private static final List<Path> APT_ARCHIVES = List.of(Path.of("/var/cache/apt/archives"));
+    /** Where apt keeps the packages it downloaded. */
+    static final List<Path> APT_ARCHIVES = List.of(Path.of("/var/cache/apt/archives"));
     private static final long COMMAND_TIMEOUT_S = 600;
     /** How apt's own messages begin (error, warning, notice); no control field has a one-letter name. */
     private static final Pattern APT_MESSAGE = Pattern.compile("[EWN]: .*");
@@ -36,11 +37,17 @@ final class DebianPackages {
     }
 
     private final Path cache;
+    private final List<Path> aptArchives;
     private final Map<String, Map<String, String>> known = new HashMap<>();
 
-    /** {@code cache} is where downloaded packages are kept ({@code $XDG_CACHE_HOME/nube/debs}). */
-    DebianPackages(Path cache) {
+    /**
+     * {@code cache} is where downloaded packages are kept ({@code $XDG_CACHE_HOME/nube/debs}); {@code aptArchives}
+     * where apt keeps the packages it downloaded ({@link #APT_ARCHIVES}). With no archive folders every package not in
+     * {@code cache} is fetched, as on a fresh machine.
+     */
+    DebianPackages(Path cache, List<Path> aptArchives) {
         this.cache = cache;
+        this.aptArchives = List.copyOf(aptArchives);
     }
 
     /** The fields apt-cache shows for the candidate version of {@code name}, or empty when apt does not know it. */
@@ -160,7 +167,7 @@ final class DebianPackages {
         Files.createDirectories(cache);
         Path target = cache.resolve(fileName);
         if (!matches(target, expected)) {
-            Optional<Path> local = APT_ARCHIVES.stream().map(dir -> dir.resolve(fileName))
+            Optional<Path> local = aptArchives.stream().map(dir -> dir.resolve(fileName))
                     .filter(p -> matches(p, expected)).findFirst();
             if (local.isPresent()) {
                 copyAtomically(local.get(), target);
@@ -202,7 +209,7 @@ final class DebianPackages {
 
     private Optional<Path> newestCached(String glob) throws IOException {
         List<Path> found = new ArrayList<>();
-        for (Path dir : concat(cache, APT_ARCHIVES)) {
+        for (Path dir : concat(cache, aptArchives)) {
             if (!Files.isDirectory(dir)) {
                 continue;
             }

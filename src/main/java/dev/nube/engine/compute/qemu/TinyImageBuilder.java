@@ -37,8 +37,10 @@ public final class TinyImageBuilder {
     public static final String DISK = "disk.qcow2";
     /** The root disk's size; an instance's volume is at least this big and the guest grows into the rest. */
     public static final long DISK_BYTES = 1L << 30;
-    private static final List<String> USERLAND = List.of("busybox-static", "dropbear-bin", "libc6", "libcrypt1",
-            "libtomcrypt1", "libtommath1", "libgmp10", "zlib1g", "e2fsprogs", "libext2fs2", "libcom-err2", "libblkid1", "libuuid1");
+    /** The packages of the root disk's programs and libraries, beside the kernel's. */
+    static final List<String> USERLAND = List.of("busybox-static", "dropbear-bin", "libc6", "libcrypt1",
+            "libtomcrypt1", "libtommath1", "libgmp10", "zlib1g", "e2fsprogs", "libext2fs2", "libcom-err2", "libblkid1",
+            "libuuid1");
     private static final Duration TOOL_DEADLINE = Duration.ofMinutes(5);
     /** The files of a finished build, and the list of their sizes that marks it complete. */
     private static final List<String> BUILT = List.of(KERNEL, INITRD, DISK, "kernel-release");
@@ -54,10 +56,17 @@ public final class TinyImageBuilder {
     }
 
     private final Path cache;
+    private final List<Path> aptArchives;
 
     /** {@code cache} keeps downloaded packages and finished builds ({@code $XDG_CACHE_HOME/nube}). */
     public TinyImageBuilder(Path cache) {
+        this(cache, DebianPackages.APT_ARCHIVES);
+    }
+
+    /** As {@link #TinyImageBuilder(Path)}, taking packages apt already downloaded from {@code aptArchives} only. */
+    TinyImageBuilder(Path cache, List<Path> aptArchives) {
         this.cache = cache;
+        this.aptArchives = List.copyOf(aptArchives);
     }
 
     /**
@@ -66,7 +75,7 @@ public final class TinyImageBuilder {
      * discards it.
      */
     public Built build(Path target, Progress progress) throws IOException, InterruptedException {
-        DebianPackages apt = new DebianPackages(cache.resolve("debs"));
+        DebianPackages apt = new DebianPackages(cache.resolve("debs"), aptArchives);
         progress.update(0.01, "Finding the kernel package");
         String kernelPackage = apt.resolveMeta("linux-image-amd64", "linux-image-6.");
         List<String> names = new ArrayList<>();
