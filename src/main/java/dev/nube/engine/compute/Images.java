@@ -109,8 +109,11 @@ public final class Images implements ImageService, RegionScoped {
                 Files.createDirectories(work);
                 TinyImageBuilder.Built built = new TinyImageBuilder(cache).build(work, progress);
                 String id = Ids.newId(ResourceKind.IMAGE);
+                // Packages taken from a cache without apt's word on their version are named where the image is shown.
+                String cached = built.cachedWithoutApt().isEmpty() ? "" : ". Built without apt's package lists from"
+                        + " cached packages: " + String.join("; ", built.cachedWithoutApt());
                 Image image = new Image(id, TINY_IMAGE_NAME, "BusyBox, Dropbear SSH and Debian's Linux "
-                        + built.kernelRelease() + "; user-data scripts, metadata service, root volume growth",
+                        + built.kernelRelease() + "; user-data scripts, metadata service, root volume growth" + cached,
                         "x86_64", (int) (TinyImageBuilder.DISK_BYTES >> 30), sizeOf(work), Instant.now(),
                         "Built by Nube from Debian packages", built.kernelRelease(), "root", built.packages());
                 DocumentStore.write(work.resolve(ResourceCollection.DOCUMENT), image);

@@ -22,12 +22,18 @@ import java.util.regex.Pattern;
  * Finds Debian packages by name through the system's apt, without root: {@code apt-cache show} names the candidate
  * version and its checksum, the file is taken from Nube's own package cache or apt's archive folders
  * ({@code /var/cache/apt/archives}) when it is there, and fetched with {@code apt-get download} otherwise. Every file
- * is checked against apt's SHA-256 before use. When apt knows nothing (no package lists), a file already cached is
- * used as it is. Not thread-safe: one image build at a time uses it.
+ * is checked against apt's SHA-256 before use.
+ *
+ * <p>Only a machine with no package lists at all ({@code /var/lib/apt/lists} holds no {@code *_Packages*} file, as
+ * before the first {@code apt-get update}) falls back to the newest file already cached for a package, used as it is
+ * and named in {@link #fallbacks()} so the image says so. When apt has lists but does not know a package, that is an
+ * error naming the package: a cached file would be a guess at the wrong version. Not thread-safe: one image build at
+ * a time uses it.
  */
 final class DebianPackages {
     /** Where apt keeps the packages it downloaded. */
     static final List<Path> APT_ARCHIVES = List.of(Path.of("/var/cache/apt/archives"));
+    private static final Path APT_LISTS = Path.of("/var/lib/apt/lists");
     private static final long COMMAND_TIMEOUT_S = 600;
     /** How apt's own messages begin (error, warning, notice); no control field has a one-letter name. */
     private static final Pattern APT_MESSAGE = Pattern.compile("[EWN]: .*");
@@ -38,7 +44,9 @@ final class DebianPackages {
 
     private final Path cache;
     private final List<Path> aptArchives;
+    private final Path aptLists;
     private final Map<String, Map<String, String>> known = new HashMap<>();
+    private final List<String> fallbacks = new ArrayList<>();
 
     /**
      * {@code cache} is where downloaded packages are kept ({@code $XDG_CACHE_HOME/nube/debs}); {@code aptArchives}
@@ -46,8 +54,14 @@ final class DebianPackages {
      * {@code cache} is fetched, as on a fresh machine.
      */
     DebianPackages(Path cache, List<Path> aptArchives) {
+        this(cache, aptArchives, APT_LISTS);
+    }
+
+    /** As {@link #DebianPackages(Path, List)} with apt's package lists folder given. */
+    DebianPackages(Path cache, List<Path> aptArchives, Path aptLists) {
         this.cache = cache;
         this.aptArchives = List.copyOf(aptArchives);
+        this.aptLists = aptLists;
     }
 
     /** The fields apt-cache shows for the candidate version of {@code name}, or empty when apt does not know it. */
@@ -131,6 +145,14 @@ final class DebianPackages {
     }
 
     /**
+     * What was taken from the cache because apt has no package lists, one note per package in words: empty unless
+     * this machine never ran {@code apt-get update}.
+     */
+    List<String> fallbacks() {
+        return List.copyOf(fallbacks);
+    }
+
+    /**
      * The real package a metapackage such as {@code linux-image-amd64} stands for: the first dependency whose name
      * starts with {@code prefix}.
      */
@@ -145,18 +167,18 @@ final class DebianPackages {
             }
             throw new IOException(meta + " does not depend on a " + prefix + "* package");
         }
-        // No package lists: the newest matching package already downloaded.
-        return newestCached(prefix + "*").map(p -> p.getFileName().toString().split("_")[0])
-                .orElseThrow(() -> new IOException("apt does not know " + meta + " (run 'apt-get update') and no "
-                        + prefix + "* package is cached"));
+        Path file = cachedInsteadOf(meta, prefix + "*");
+        String name = file.getFileName().toString().split("_")[0];
+        fallbacks.add(meta + " taken as " + name + ", the newest " + prefix + "* package cached");
+        return name;
     }
 
     /** The package file of {@code name}'s candidate version, verified; downloaded when needed. */
     Fetched fetch(String name) throws IOException, InterruptedException {
         Optional<Map<String, String>> fields = candidate(name);
         if (fields.isEmpty()) {
-            Path file = newestCached(name + "_*").orElseThrow(() -> new IOException("apt does not know the package "
-                    + name + " (run 'apt-get update') and it is not cached"));
+            Path file = cachedInsteadOf(name, name + "_*");
+            fallbacks.add(name + " from " + file);
             Map<String, String> control = new DebArchive(file).control();
             return new Fetched(name, control.get("Version"), sha256(file), file);
         }
@@ -205,6 +227,29 @@ final class DebianPackages {
         Path temp = target.resolveSibling("." + target.getFileName() + ".part");
         Files.copy(source, temp, StandardCopyOption.REPLACE_EXISTING);
         Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+    }
+
+    /**
+     * The newest cached package file named like {@code glob} (plus {@code .deb}), for the package {@code name} that
+     * apt does not know; allowed only while apt has no package lists, since with lists apt's answer is the truth.
+     */
+    private Path cachedInsteadOf(String name, String glob) throws IOException {
+        if (hasPackageLists()) {
+            throw new IOException("apt does not know the package " + name + ": check that apt's sources hold it"
+                    + " ('apt-cache policy " + name + "') and run 'apt-get update'");
+        }
+        return newestCached(glob).orElseThrow(() -> new IOException("apt has no package lists (run 'apt-get"
+                + " update') and no package file " + glob + ".deb is cached for " + name));
+    }
+
+    /** Whether apt has package lists to answer from: any {@code *_Packages*} index, compressed or not. */
+    private boolean hasPackageLists() throws IOException {
+        if (!Files.isDirectory(aptLists)) {
+            return false;
+        }
+        try (DirectoryStream<Path> lists = Files.newDirectoryStream(aptLists, "*_Packages*")) {
+            return lists.iterator().hasNext();
+        }
     }
 
     private Optional<Path> newestCached(String glob) throws IOException {

@@ -51,8 +51,15 @@ public final class TinyImageBuilder {
         void update(double fraction, String step);
     }
 
-    /** A finished build: the packages that went in and the kernel's release. */
-    public record Built(List<ImagePackage> packages, String kernelRelease) {
+    /**
+     * A finished build: the packages that went in, the kernel's release, and one note per package taken from a cache
+     * as it was because apt has no package lists (empty normally).
+     */
+    public record Built(List<ImagePackage> packages, String kernelRelease, List<String> cachedWithoutApt) {
+        public Built {
+            packages = List.copyOf(packages);
+            cachedWithoutApt = List.copyOf(cachedWithoutApt);
+        }
     }
 
     private final Path cache;
@@ -87,6 +94,11 @@ public final class TinyImageBuilder {
             checkCancelled();
             progress.update(0.02 + 0.4 * i / names.size(), "Fetching " + names.get(i));
             fetched.put(names.get(i), apt.fetch(names.get(i)));
+        }
+        List<String> cachedWithoutApt = apt.fallbacks();
+        if (!cachedWithoutApt.isEmpty()) {
+            progress.update(0.42, "apt has no package lists (run 'apt-get update'): using cached packages as they are: "
+                    + String.join("; ", cachedWithoutApt));
         }
         List<ImagePackage> manifest = fetched.values().stream()
                 .map(f -> new ImagePackage(f.name(), f.version(), f.sha256())).toList();
@@ -125,7 +137,7 @@ public final class TinyImageBuilder {
             linkOrCopy(done.resolve(file), target.resolve(file));
         }
         progress.update(1.0, "Image ready");
-        return new Built(manifest, Files.readString(done.resolve("kernel-release")).strip());
+        return new Built(manifest, Files.readString(done.resolve("kernel-release")).strip(), cachedWithoutApt);
     }
 
     private void assemble(Map<String, DebianPackages.Fetched> fetched, String kernelPackage, Path work,

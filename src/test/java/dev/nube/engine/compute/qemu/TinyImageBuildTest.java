@@ -65,6 +65,7 @@ class TinyImageBuildTest {
             assertEquals(candidate.get("Version"), manifest.get(name), name + " at apt's candidate version");
         }
         assertEquals(names.size(), manifest.size(), manifest.toString());
+        assertTrue(built.cachedWithoutApt().isEmpty(), "apt has lists here: " + built.cachedWithoutApt());
         assertTrue(steps.stream().anyMatch(s -> s.equals("Fetching libuuid1")), steps.toString());
         for (String file : List.of(TinyImageBuilder.KERNEL, TinyImageBuilder.INITRD, TinyImageBuilder.DISK)) {
             assertTrue(Files.isRegularFile(target.resolve(file)) && Files.size(target.resolve(file)) > 0, file);
