@@ -8,6 +8,8 @@ import dev.nube.engine.compute.KeyPairService;
 import dev.nube.engine.compute.KeyPairs;
 import dev.nube.engine.compute.SecurityGroupService;
 import dev.nube.engine.compute.SecurityGroups;
+import dev.nube.engine.compute.qemu.Accelerators;
+import dev.nube.engine.compute.qemu.QemuHost;
 import dev.nube.engine.functions.FunctionCode;
 import dev.nube.engine.functions.FunctionCodeFiles;
 import dev.nube.engine.functions.FunctionMonitor;
@@ -51,7 +53,7 @@ public final class Engine implements AutoCloseable {
     private final Images images;
     private final Instances instances;
 
-    private Engine(Path home, Path cache) {
+    private Engine(Path home, Path cache, QemuHost qemu) {
         this.home = home;
         try {
             openedInOrder.push(lockHome(home));
@@ -71,9 +73,12 @@ public final class Engine implements AutoCloseable {
             images = new Images(regions, events, cache);
             regions.register(images);
             openedInOrder.push(() -> regions.unregister(images));
-            instances = new Instances(regions, events, images, keyPairs, securityGroups, home.resolve("run"),
-                    Instances.DEFAULT_STOP_GRACE, knownHostsFile(home),
+            Accelerators accelerators = new Accelerators(qemu, home.resolve("run"),
+                    cache.resolve("kvm-verdicts.json"), home.resolve("config").resolve("compute.json"),
                     accelerator -> updateHostStatus(s -> s.withAccelerator(accelerator)));
+            openedInOrder.push(accelerators);
+            instances = new Instances(regions, events, images, keyPairs, securityGroups, accelerators,
+                    Instances.DEFAULT_STOP_GRACE, knownHostsFile(home));
             securityGroups.setUsage(instances);
             images.setUsage(instances::usersOfImage);
             // Closing lets go of running instances without stopping them: they outlive the console.
@@ -93,7 +98,12 @@ public final class Engine implements AutoCloseable {
 
     /** Opens the engine on {@code home}, keeping downloads and built images in {@code cache} (shared, rebuildable). */
     public static Engine open(Path home, Path cache) {
-        return new Engine(home.toAbsolutePath().normalize(), cache.toAbsolutePath().normalize());
+        return open(home, cache, QemuHost.SYSTEM);
+    }
+
+    /** As {@link #open(Path, Path)}, running guests with {@code qemu} (the system's QEMU and /dev/kvm normally). */
+    public static Engine open(Path home, Path cache, QemuHost qemu) {
+        return new Engine(home.toAbsolutePath().normalize(), cache.toAbsolutePath().normalize(), qemu);
     }
 
     /**

@@ -7,6 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.nube.engine.compute.Image;
 import dev.nube.engine.compute.ImagePackage;
 import dev.nube.engine.compute.KeyType;
+import dev.nube.engine.compute.qemu.AcceleratorMode;
+import javafx.scene.control.ComboBox;
 import javafx.scene.control.Label;
 import javafx.scene.control.TableView;
 import javafx.stage.Stage;
@@ -64,6 +66,22 @@ class ImagesAndDashboardUiTest extends ConsoleUiTest {
         waitUntil("the accelerator is shown", () -> text(robot, "#dashboard-accelerator")
                 .equals(console.engine().hostStatus().accelerator()));
         waitUntil("host memory is shown", () -> text(robot, "#dashboard-memory").startsWith("Memory: "));
+    }
+
+    @Test
+    void theAcceleratorSettingIsChosenOnTheDashboardAndSaved(FxRobot robot) {
+        @SuppressWarnings("unchecked")
+        ComboBox<AcceleratorMode> mode = robot.lookup("#dashboard-accelerator-mode").queryAs(ComboBox.class);
+        waitUntil("the saved setting is shown", () -> mode.getValue() == AcceleratorMode.AUTO);
+        robot.clickOn(mode);
+        robot.clickOn("TCG");
+        waitUntil("the engine has the new setting", () -> console.engine().instances().acceleratorMode()
+                == AcceleratorMode.TCG);
+        waitUntil("the status bar says why", () -> robot.lookup("#status-accelerator").queryAs(Label.class)
+                .getText().equals("Accelerator: TCG (chosen in settings)"));
+        robot.interact(() -> mode.setValue(AcceleratorMode.AUTO));
+        waitUntil("and back to automatic", () -> console.engine().instances().acceleratorMode()
+                == AcceleratorMode.AUTO);
     }
 
     private static String text(FxRobot robot, String query) {

@@ -5,6 +5,9 @@ import dev.nube.engine.compute.InstanceRecord.Intent;
 import dev.nube.engine.compute.InstanceRecord.Operation;
 import dev.nube.engine.compute.net.InstanceMetadata;
 import dev.nube.engine.compute.net.MetadataServer;
+import dev.nube.engine.compute.qemu.Accelerator;
+import dev.nube.engine.compute.qemu.AcceleratorMode;
+import dev.nube.engine.compute.qemu.Accelerators;
 import dev.nube.engine.compute.qemu.QemuMachine;
 import dev.nube.engine.compute.qemu.Qmp;
 import dev.nube.engine.compute.qemu.TinyImageBuilder;
@@ -131,14 +134,15 @@ final class InstanceLifecycle {
             Files.deleteIfExists(files.qmpSocket());
             Files.deleteIfExists(files.serialSocket());
             Path image = instances.images.folder(region, r.imageId());
-            QemuMachine.Spec spec = new QemuMachine.Spec(id, instances.accelerator(), r.vcpus(), r.memoryMiB(),
-                    image.resolve(TinyImageBuilder.KERNEL), image.resolve(TinyImageBuilder.INITRD), files.rootDisk(),
-                    files.qmpSocket(), files.serialSocket(), files.consoleLog(), files.pidFile(), files.metadataSocket(),
-                    0);
+            Accelerator accelerator = instances.accelerators.forGuest(kernelOf(region, r));
+            QemuMachine.Spec spec = new QemuMachine.Spec(instances.accelerators.host().binary(), id, accelerator,
+                    r.vcpus(), r.memoryMiB(), image.resolve(TinyImageBuilder.KERNEL),
+                    image.resolve(TinyImageBuilder.INITRD), files.rootDisk(), files.qmpSocket(), files.serialSocket(),
+                    files.consoleLog(), files.pidFile(), files.metadataSocket(), 0);
             long pid = QemuMachine.launch(spec, files.qemuLog());
-            files.log("QEMU started, pid " + pid + ", " + instances.accelerator().description());
+            files.log("QEMU started, pid " + pid + ", " + accelerator.description());
             ProcessHandle process = ProcessHandle.of(pid).orElseThrow(() -> new IOException("QEMU exited at once"));
-            attach(region, id, process, metadata);
+            attach(region, id, process, metadata, accelerator);
         } catch (IOException | RuntimeException | InterruptedException e) {
             metadata.close();
             findProcess(region, id).ifPresent(ProcessHandle::destroyForcibly);
@@ -146,11 +150,28 @@ final class InstanceLifecycle {
         }
     }
 
-    /** Holds the live QEMU of an instance; {@code metadata} may be null (it could not be served). */
-    void attach(String region, String id, ProcessHandle process, MetadataServer metadata) throws IOException {
+    /** The guest kernel of instance {@code r}, as the accelerator verdicts know it. */
+    Accelerators.GuestKernelFile kernelOf(String region, InstanceRecord r) {
+        String release;
+        try {
+            release = instances.images.get(region, r.imageId()).kernelRelease();
+        } catch (EngineException e) {
+            release = null; // the image was deregistered while the instance kept its files
+        }
+        return new Accelerators.GuestKernelFile(instances.images.folder(region, r.imageId())
+                .resolve(TinyImageBuilder.KERNEL), release);
+    }
+
+    /**
+     * Holds the live QEMU of an instance; {@code metadata} may be null (it could not be served).
+     * {@code launchedWith} is the accelerator QEMU was started with just now (its boot is watched from the start), or
+     * null when it is re-attached.
+     */
+    void attach(String region, String id, ProcessHandle process, MetadataServer metadata, Accelerator launchedWith)
+            throws IOException {
         try {
             RunningInstance live = RunningInstance.attach(id, process, instances.files(region, id), metadata,
-                    new Scoped(region));
+                    new Scoped(region), launchedWith);
             instances.beforeRunning.accept(live);
             // In the map first, then the watcher: a QEMU that ends in between is still seen ending and removed.
             instances.running.put(Instances.key(region, id), live);
@@ -363,6 +384,53 @@ final class InstanceLifecycle {
         instances.publishState(region, id);
     }
 
+    /**
+     * A guest that failed while booting under KVM: in the automatic mode the verdict is recorded (later guests of this
+     * kernel go straight to TCG) and the same instance, with its disk and id, is started again under TCG. With KVM
+     * chosen in settings it is ended instead, the failure in its state reason. Caller holds the lock; does nothing
+     * if {@code live} is no longer the instance's QEMU (stopped or terminated meanwhile).
+     */
+    void fallBackToTcg(String region, String id, RunningInstance live, String reason) {
+        if (instances.running.get(Instances.key(region, id)) != live) {
+            return;
+        }
+        InstanceFiles files = instances.files(region, id);
+        InstanceRecord r = instances.record(region, id);
+        try {
+            if (instances.accelerators.mode() != AcceleratorMode.AUTO) {
+                String why = "Server.InternalError: KVM failed to run the guest (" + reason + "); the accelerator is"
+                        + " set to KVM in settings, so it was not restarted under TCG";
+                files.log(why);
+                live.end(why);
+                live.awaitExit(EXIT_WAIT);
+                return;
+            }
+            instances.accelerators.kvmFailed(kernelOf(region, r), reason);
+            String note = "KVM failed to run the guest kernel (" + reason + "); restarted under TCG";
+            files.log(note + "; ending QEMU pid " + live.pid());
+            LOG.log(System.Logger.Level.WARNING, id + ": " + note);
+            // STARTING before the old QEMU leaves the map: meanwhile the instance shows pending, never stopped.
+            instances.update(region, id, x -> x.with(Intent.RUNNING, Operation.STARTING, note));
+            instances.running.remove(Instances.key(region, id), live);
+            if (!live.detachAndKill(EXIT_WAIT)) {
+                throw new IOException("QEMU pid " + live.pid() + " did not end");
+            }
+            instances.publishState(region, id);
+            launchProcess(region, id);
+            instances.update(region, id, x -> x.withOperation(Operation.NONE));
+        } catch (IOException | RuntimeException e) {
+            files.log("the restart under TCG failed: " + e.getMessage());
+            instances.update(region, id, x -> x.with(Intent.STOPPED, Operation.NONE,
+                    "Server.InternalError: KVM failed to run the guest (" + reason + ") and the restart under TCG"
+                            + " failed: " + e.getMessage()));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            instances.update(region, id, x -> x.with(Intent.STOPPED, Operation.NONE,
+                    "Server.InternalError: the restart under TCG was interrupted"));
+        }
+        instances.publishState(region, id);
+    }
+
     /** The listener of one region's running instances. */
     private final class Scoped implements RunningInstance.Listener {
         private final String region;
@@ -374,6 +442,20 @@ final class InstanceLifecycle {
         @Override
         public void sshReady(RunningInstance instance) {
             instances.publishState(region, instance.instanceId());
+        }
+
+        @Override
+        public void kvmBootFailed(RunningInstance instance, String reason) {
+            String id = instance.instanceId();
+            instances.inBackground(region, id, "KVM fallback", () -> fallBackToTcg(region, id, instance, reason));
+        }
+
+        @Override
+        public void halted(RunningInstance instance, String reason) {
+            String line = reason + "; ending QEMU pid " + instance.pid();
+            instance.files().log(line);
+            LOG.log(System.Logger.Level.WARNING, instance.instanceId() + ": " + line);
+            instance.end("Server.InternalError: " + reason);
         }
 
         @Override

@@ -84,7 +84,7 @@ final class InstanceReconciler {
                 }
                 // The document first: if QEMU ends while being attached, its exit handler has the last word.
                 instances.update(region, id, x -> x.with(Intent.RUNNING, Operation.NONE, null));
-                lifecycle.attach(region, id, process.get(), metadata);
+                lifecycle.attach(region, id, process.get(), metadata, null);
                 files.log("engine start: re-attached QEMU pid " + process.get().pid());
             } else if (r.intent() == Intent.RUNNING) {
                 String reason = "Server.InternalError: QEMU is no longer running; it ended while the console was"

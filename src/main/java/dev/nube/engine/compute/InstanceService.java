@@ -76,4 +76,10 @@ public interface InstanceService {
 
     /** Host capacity and what instances and everything else use of it. */
     HostUsage hostUsage();
+
+    /** The accelerator setting (automatic, KVM or TCG), kept in the data folder. */
+    dev.nube.engine.compute.qemu.AcceleratorMode acceleratorMode();
+
+    /** Changes the accelerator setting; instances started from now on follow it, running ones are not touched. */
+    void setAcceleratorMode(dev.nube.engine.compute.qemu.AcceleratorMode mode);
 }

@@ -4,9 +4,9 @@ import dev.nube.engine.EngineException;
 import dev.nube.engine.compute.InstanceRecord.Intent;
 import dev.nube.engine.compute.InstanceRecord.Operation;
 import dev.nube.engine.compute.net.MetadataServer;
-import dev.nube.engine.compute.qemu.Accelerator;
+import dev.nube.engine.compute.qemu.AcceleratorMode;
+import dev.nube.engine.compute.qemu.Accelerators;
 import dev.nube.engine.compute.qemu.Commands;
-import dev.nube.engine.compute.qemu.QemuMachine;
 import dev.nube.engine.compute.qemu.TinyImageBuilder;
 import dev.nube.engine.region.Region;
 import dev.nube.engine.region.RegionScoped;
@@ -29,7 +29,6 @@ import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Consumer;
@@ -70,7 +69,7 @@ public final class Instances implements InstanceService, RegionScoped, SecurityG
     private final Object capacityLock = new Object();
     /** Memory promised to launches and starts under way whose QEMU is not in {@link #running} yet. */
     private long reservedMiB;
-    private final CompletableFuture<Accelerator> accelerator;
+    final Accelerators accelerators;
     private final Duration stopGrace;
     private final Path knownHosts;
     private final InstanceLifecycle lifecycle;
@@ -79,11 +78,11 @@ public final class Instances implements InstanceService, RegionScoped, SecurityG
     /**
      * {@code stopGrace} is how long a stop waits for the guest to power off before QEMU is killed. {@code knownHosts}
      * is the known_hosts file of the console's SSH terminal, which the offered ssh command uses too.
-     * {@code acceleratorReport} hears the accelerator's description once the KVM probe (started here) has decided.
+     * {@code accelerators} decides which accelerator each guest runs on (the caller closes it).
      */
     public Instances(RegionService regions, EventBus events, Images images, KeyPairService keyPairs,
-                     SecurityGroupService securityGroups, Path workFolder, Duration stopGrace, Path knownHosts,
-                     Consumer<String> acceleratorReport) {
+                     SecurityGroupService securityGroups, Accelerators accelerators, Duration stopGrace,
+                     Path knownHosts) {
         this.regions = regions;
         this.events = events;
         this.images = images;
@@ -93,13 +92,7 @@ public final class Instances implements InstanceService, RegionScoped, SecurityG
         this.knownHosts = knownHosts;
         this.lifecycle = new InstanceLifecycle(this);
         this.reconciler = new InstanceReconciler(this, lifecycle, stopGrace);
-        this.accelerator = CompletableFuture.supplyAsync(() -> Accelerator.probe(QemuMachine.BINARY, workFolder),
-                runnable -> {
-                    Thread probe = new Thread(runnable, "kvm probe");
-                    probe.setDaemon(true);
-                    probe.start();
-                });
-        accelerator.thenAccept(a -> acceleratorReport.accept(a.description()));
+        this.accelerators = accelerators;
     }
 
     ResourceCollection<InstanceRecord> collection(String region) {
@@ -114,8 +107,14 @@ public final class Instances implements InstanceService, RegionScoped, SecurityG
         return InstanceFiles.of(collection(region).folderOf(id));
     }
 
-    Accelerator accelerator() {
-        return accelerator.join();
+    @Override
+    public AcceleratorMode acceleratorMode() {
+        return accelerators.mode();
+    }
+
+    @Override
+    public void setAcceleratorMode(AcceleratorMode mode) {
+        accelerators.setMode(mode);
     }
 
     InstanceRecord record(String region, String id) {
@@ -455,6 +454,10 @@ public final class Instances implements InstanceService, RegionScoped, SecurityG
                 recordProblem(region.name(), record.id(), "At engine start: " + e.getMessage());
             }
         }
+        // Before the first launch where it costs little: whether KVM runs the kernel of an image already here.
+        images.list(region.name()).items().stream().findFirst().ifPresent(image -> accelerators.checkInBackground(
+                new Accelerators.GuestKernelFile(images.folder(region.name(), image.id())
+                        .resolve(TinyImageBuilder.KERNEL), image.kernelRelease())));
     }
 
     /** Records what went wrong with an instance outside any request, to show on it (and in the log). */

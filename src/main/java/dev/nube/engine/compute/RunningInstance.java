@@ -3,6 +3,7 @@ package dev.nube.engine.compute;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.nube.engine.compute.net.MetadataServer;
 import dev.nube.engine.compute.net.SshBanner;
+import dev.nube.engine.compute.qemu.Accelerator;
 import dev.nube.engine.compute.qemu.QemuMachine;
 import dev.nube.engine.compute.qemu.Qmp;
 import java.io.IOException;
@@ -24,12 +25,23 @@ final class RunningInstance {
     /** How often the watcher asks QMP how the virtual machine is (paused, crashed, or QEMU not answering at all). */
     private static final long STATUS_EVERY_NANOS = Duration.ofSeconds(5).toNanos();
     private static final Duration STATUS_DEADLINE = Duration.ofSeconds(3);
+    /**
+     * How long a guest booting under KVM may leave its serial console empty. A kernel under a working KVM prints its
+     * first lines within a second; one that prints nothing is stuck (a KVM that hangs real guests).
+     */
+    static final Duration KVM_SILENCE_DEADLINE = Duration.ofSeconds(10);
 
     /** What the engine hears from a running instance. Called on watcher threads; must not block long. */
     interface Listener {
         void sshReady(RunningInstance instance);
 
         void exited(RunningInstance instance, String reason);
+
+        /** The guest failed while booting under KVM ({@link #failure}); heard at most once per QEMU. */
+        void kvmBootFailed(RunningInstance instance, String reason);
+
+        /** The virtual machine cannot go on by itself ({@link #failure}); heard at most once per QEMU. */
+        void halted(RunningInstance instance, String reason);
     }
 
     private final String instanceId;
@@ -39,6 +51,15 @@ final class RunningInstance {
     private final Object probeSignal = new Object();
     private final Listener listener;
     private final InstanceFiles files;
+    private final boolean underKvm;
+    /** True when this QEMU was started for this attach (so its whole boot is watched), false when re-attached. */
+    private final boolean freshBoot;
+    private final long attachedNanos = System.nanoTime();
+    private final long consoleAtAttach;
+    private volatile boolean failureReported;
+    private volatile boolean shutdownSeen;
+    /** Why QEMU is being ended by the engine (the exit's reason), or null. */
+    private volatile String endReason;
     private volatile Qmp qmp;
     private volatile int sshPort;
     private volatile boolean sshReady;
@@ -50,22 +71,28 @@ final class RunningInstance {
     private volatile String runStatus = "running";
     private volatile boolean statusWanted;
 
-    private RunningInstance(String instanceId, ProcessHandle process, InstanceFiles files, Listener listener) {
+    private RunningInstance(String instanceId, ProcessHandle process, InstanceFiles files, Listener listener,
+                            Accelerator launchedWith) {
         this.instanceId = instanceId;
         this.process = process;
         this.files = files;
         this.listener = listener;
+        this.freshBoot = launchedWith != null;
+        this.underKvm = launchedWith != null ? launchedWith.isKvm() : QemuMachine.runsUnderKvm(process.pid());
+        this.consoleAtAttach = consoleBytes();
     }
 
     /**
      * Takes hold of the live QEMU {@code process}: connects QMP, reads the forwarded SSH port, starts the banner
      * watcher. {@code metadata} (already serving) joins the cleanup list. On failure everything opened is released
      * again and the exception says why. The exit watcher starts with {@link #watchExit()}, once the caller has put
-     * the instance where the exit handler looks for it.
+     * the instance where the exit handler looks for it. {@code launchedWith}: the accelerator QEMU was just started
+     * with, or null when it is re-attached (its command line then tells).
      */
     static RunningInstance attach(String instanceId, ProcessHandle process, InstanceFiles files,
-                                  MetadataServer metadata, Listener listener) throws IOException {
-        RunningInstance running = new RunningInstance(instanceId, process, files, listener);
+                                  MetadataServer metadata, Listener listener, Accelerator launchedWith)
+            throws IOException {
+        RunningInstance running = new RunningInstance(instanceId, process, files, listener, launchedWith);
         running.cleanup.add("metadata server", metadata);
         try {
             running.qmp = Qmp.connect(files.qmpSocket(), running::onQmpEvent, QMP_DEADLINE);
@@ -127,7 +154,7 @@ final class RunningInstance {
                 reset.complete(null);
                 wakeProber();
             }
-            case "STOP", "RESUME" -> {
+            case "STOP", "RESUME", "GUEST_PANICKED" -> {
                 statusWanted = true; // paused or resumed: ask for the status now, not at the next round
                 wakeProber();
             }
@@ -142,8 +169,12 @@ final class RunningInstance {
             while (!Thread.currentThread().isInterrupted() && alive()) {
                 if (statusWanted || System.nanoTime() - nextStatus > 0) {
                     statusWanted = false;
+                    boolean shutdownBefore = shutdownSeen;
                     checkStatus();
-                    nextStatus = System.nanoTime() + STATUS_EVERY_NANOS;
+                    shutdownSeen = "shutdown".equals(runStatus);
+                    watchHealth(shutdownBefore);
+                    // Every second while a KVM boot is watched: its silence deadline is counted in seconds.
+                    nextStatus = System.nanoTime() + (watchingKvmBoot() ? 1_000_000_000L : STATUS_EVERY_NANOS);
                 }
                 if (probeWanted && !sshReady) {
                     if (SshBanner.answers("127.0.0.1", sshPort, 2000)) {
@@ -161,6 +192,66 @@ final class RunningInstance {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+    }
+
+    private boolean watchingKvmBoot() {
+        return underKvm && !sshReady && !failureReported;
+    }
+
+    private void watchHealth(boolean shutdownBefore) {
+        if (failureReported) {
+            return;
+        }
+        Duration sinceAttach = Duration.ofNanos(System.nanoTime() - attachedNanos);
+        String failure = failure(runStatus, shutdownBefore, underKvm && freshBoot && !sshReady,
+                consoleBytes() - consoleAtAttach, sinceAttach);
+        if (failure == null) {
+            return;
+        }
+        failureReported = true;
+        if (underKvm && !sshReady) {
+            listener.kvmBootFailed(this, failure);
+        } else {
+            listener.halted(this, failure);
+        }
+    }
+
+    /**
+     * Why the virtual machine cannot go on by itself, or null while it can: QMP's {@code status} says it stopped on
+     * an internal error (KVM's "emulation failure" leaves it so) or a kernel panic, or it stays shut down without
+     * QEMU exiting ({@code shutdownBefore}: it was so at the previous look too); or, for a boot watched from its start
+     * under KVM ({@code watchSilence}), the serial console has stayed empty ({@code consolePrinted} bytes since the
+     * start) for {@link #KVM_SILENCE_DEADLINE}. A pure function, so every case is tested without QEMU.
+     */
+    static String failure(String status, boolean shutdownBefore, boolean watchSilence, long consolePrinted,
+                          Duration sinceStart) {
+        if ("internal-error".equals(status)) {
+            return "the virtual machine stopped on an internal error (QEMU status internal-error)";
+        }
+        if ("guest-panicked".equals(status)) {
+            return "the guest kernel panicked (QEMU status guest-panicked)";
+        }
+        if ("shutdown".equals(status) && shutdownBefore) {
+            return "the guest shut down but QEMU did not exit (QEMU status shutdown)";
+        }
+        if (watchSilence && consolePrinted <= 0 && sinceStart.compareTo(KVM_SILENCE_DEADLINE) > 0) {
+            return "the guest printed nothing on its serial console within " + KVM_SILENCE_DEADLINE.toSeconds()
+                    + " s";
+        }
+        return null;
+    }
+
+    private long consoleBytes() {
+        try {
+            return java.nio.file.Files.size(files.consoleLog());
+        } catch (IOException e) {
+            return 0;
+        }
+    }
+
+    /** Whether this QEMU runs its guest under KVM. */
+    boolean underKvm() {
+        return underKvm;
     }
 
     /** Asks QMP how the virtual machine is; a QEMU that does not answer is noted as such (it may be hung). */
@@ -203,7 +294,9 @@ final class RunningInstance {
         }
         List<String> errors = cleanup.release();
         String reason;
-        if ("guest".equals(guestShutdown)) {
+        if (endReason != null) {
+            reason = endReason;
+        } else if ("guest".equals(guestShutdown)) {
             reason = "Client.InstanceInitiatedShutdown: the guest powered off";
         } else if (guestShutdown != null) {
             reason = "Server.InternalError: QEMU (pid " + process.pid() + ") was ended by the host (" + guestShutdown
@@ -252,6 +345,24 @@ final class RunningInstance {
             qmp.execute("quit", Map.of(), QMP_DEADLINE);
         } catch (IOException e) {
             process.destroyForcibly();
+        }
+    }
+
+    /** Ends QEMU at once (as {@link #quit}); its exit is reported with {@code reason}. */
+    void end(String reason) {
+        endReason = reason;
+        quit();
+    }
+
+    /** Lets go of QEMU ({@link #detach}), kills it and waits up to {@code wait} for it to be gone. */
+    boolean detachAndKill(Duration wait) throws InterruptedException {
+        detach();
+        process.destroyForcibly();
+        try {
+            process.onExit().get(wait.toMillis(), TimeUnit.MILLISECONDS);
+            return true;
+        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+            return false;
         }
     }
 

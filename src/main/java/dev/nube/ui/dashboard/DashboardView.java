@@ -3,18 +3,23 @@ package dev.nube.ui.dashboard;
 import dev.nube.engine.compute.ComputeSummary;
 import dev.nube.engine.compute.HostUsage;
 import dev.nube.engine.compute.InstanceState;
+import dev.nube.engine.compute.qemu.AcceleratorMode;
 import dev.nube.ui.instances.StateBadge;
 import javafx.animation.KeyFrame;
 import javafx.animation.Timeline;
+import javafx.collections.FXCollections;
 import javafx.geometry.Insets;
 import javafx.scene.Node;
+import javafx.scene.control.ComboBox;
 import javafx.scene.control.Label;
 import javafx.scene.control.ProgressBar;
 import javafx.scene.control.ScrollPane;
+import javafx.scene.control.Tooltip;
 import javafx.scene.layout.FlowPane;
 import javafx.scene.layout.GridPane;
 import javafx.scene.layout.VBox;
 import javafx.util.Duration;
+import javafx.util.StringConverter;
 
 /**
  * The dashboard: cards for instances by state, images, key pairs and security groups, and one for this machine
@@ -43,6 +48,26 @@ public final class DashboardView extends ScrollPane {
         accelerator.setId("dashboard-accelerator");
         accelerator.setWrapText(true);
         accelerator.textProperty().bind(model.acceleratorProperty());
+        ComboBox<AcceleratorMode> mode = new ComboBox<>(FXCollections.observableArrayList(AcceleratorMode.values()));
+        mode.setId("dashboard-accelerator-mode");
+        mode.setConverter(new StringConverter<>() {
+            @Override
+            public String toString(AcceleratorMode value) {
+                return value == null ? "" : value.label();
+            }
+
+            @Override
+            public AcceleratorMode fromString(String text) {
+                return null;
+            }
+        });
+        mode.setTooltip(new Tooltip("Automatic: KVM where it really runs the guest kernel, else TCG; a guest that"
+                + " fails under KVM starts again under TCG.\nKVM: always KVM; a failure shows on the instance.\nTCG:"
+                + " always software emulation (slower, works everywhere).\nApplies to instances started from now on."));
+        // The model holds the saved choice: shown here, and a pick here asks the model to save it.
+        mode.setValue(model.acceleratorModeProperty().get());
+        model.acceleratorModeProperty().addListener((obs, old, value) -> mode.setValue(value));
+        mode.valueProperty().addListener((obs, old, value) -> model.chooseAccelerator(value));
         cpu.setId("dashboard-cpu");
         memory.setId("dashboard-memory");
         memory.setWrapText(true);
@@ -55,7 +80,7 @@ public final class DashboardView extends ScrollPane {
 
         FlowPane cards = new FlowPane(16, 16, card("Instances", states), card("Images", images),
                 card("Key pairs", keyPairs), card("Security groups", groups),
-                card("This machine", new VBox(8, new Label("Accelerator"), accelerator, cpu, cpuBar, memory,
+                card("This machine", new VBox(8, new Label("Accelerator"), mode, accelerator, cpu, cpuBar, memory,
                         memoryBar)));
         VBox content = new VBox(14, heading, failure, cards);
         content.setPadding(new Insets(0, 8, 8, 0));

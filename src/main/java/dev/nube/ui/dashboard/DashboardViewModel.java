@@ -5,6 +5,7 @@ import dev.nube.engine.compute.ComputeSummary;
 import dev.nube.engine.compute.HostUsage;
 import dev.nube.engine.compute.InstanceService;
 import dev.nube.engine.compute.InstanceStateChanged;
+import dev.nube.engine.compute.qemu.AcceleratorMode;
 import dev.nube.engine.store.ResourceChanged;
 import dev.nube.engine.store.ResourceKind;
 import dev.nube.ui.common.ConsoleContext;
@@ -27,6 +28,7 @@ public final class DashboardViewModel {
     private final ReadOnlyObjectWrapper<HostUsage> usage = new ReadOnlyObjectWrapper<>();
     private final ReadOnlyStringWrapper accelerator = new ReadOnlyStringWrapper();
     private final ReadOnlyStringWrapper failure = new ReadOnlyStringWrapper("");
+    private final ReadOnlyObjectWrapper<AcceleratorMode> acceleratorMode = new ReadOnlyObjectWrapper<>();
     private boolean refreshing;
     private boolean again;
 
@@ -48,7 +50,32 @@ public final class DashboardViewModel {
             }
         });
         context.region().addListener((obs, old, region) -> refresh());
+        context.tasks().submit(instances::acceleratorMode, acceleratorMode::set,
+                error -> failure.set(Errors.message(error)));
         refresh();
+    }
+
+    /**
+     * Changes the accelerator setting (guests started from now on follow it); the choice shown goes back to the saved
+     * one if the change fails.
+     */
+    public void chooseAccelerator(AcceleratorMode mode) {
+        AcceleratorMode before = acceleratorMode.get();
+        if (mode == null || mode == before) {
+            return;
+        }
+        acceleratorMode.set(mode);
+        context.tasks().submit(() -> {
+            instances.setAcceleratorMode(mode);
+            return mode;
+        }, saved -> failure.set(""), error -> {
+            acceleratorMode.set(before);
+            failure.set(Errors.message(error));
+        });
+    }
+
+    public ReadOnlyObjectProperty<AcceleratorMode> acceleratorModeProperty() {
+        return acceleratorMode.getReadOnlyProperty();
     }
 
     /**

@@ -31,7 +31,12 @@ final class VmTestSupport implements AutoCloseable {
     final KeyPair keyPair;
 
     VmTestSupport(Path home) {
-        engine = Engine.open(home);
+        this(Engine.open(home));
+    }
+
+    /** On an engine already open (e.g. with a QEMU of the test's own). */
+    VmTestSupport(Engine engine) {
+        this.engine = engine;
         image = engine.images().ensureTinyImage(REGION);
         keyPair = engine.keyPairs().list(REGION).items().stream().filter(k -> k.name().equals("test-key")).findFirst()
                 .orElseGet(() -> engine.keyPairs().create(REGION, "test-key", KeyType.ED25519, 0).keyPair());

@@ -26,7 +26,7 @@ public final class QemuMachine {
     static final String RELAY = "/bin/nc.openbsd";
 
     /** What to run: everything QEMU needs to know, paths absolute. */
-    public record Spec(String instanceId, Accelerator accelerator, int vcpus, int memoryMiB, Path kernel, Path initrd,
+    public record Spec(String binary, String instanceId, Accelerator accelerator, int vcpus, int memoryMiB, Path kernel, Path initrd,
                        Path rootDisk, Path qmpSocket, Path serialSocket, Path consoleLog, Path pidFile,
                        Path metadataSocket, int sshPort) {
     }
@@ -46,7 +46,7 @@ public final class QemuMachine {
 
     /** The full command line; {@code sshPort} 0 lets QEMU pick a free loopback port. */
     public static List<String> command(Spec spec) {
-        List<String> c = new ArrayList<>(List.of(BINARY,
+        List<String> c = new ArrayList<>(List.of(spec.binary(),
                 "-name", processName(spec.instanceId()),
                 "-machine", "pc,accel=" + spec.accelerator().name(),
                 "-smp", Integer.toString(spec.vcpus()),
@@ -142,6 +142,17 @@ public final class QemuMachine {
                     StandardCharsets.UTF_8);
             return cmdline.contains("\0" + processName(instanceId) + "\0") || cmdline.contains(processName(instanceId)
                     + ",");
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    /** Whether the QEMU of {@code pid} runs its guest under KVM (read from its command line). */
+    public static boolean runsUnderKvm(long pid) {
+        try {
+            String cmdline = new String(Files.readAllBytes(Path.of("/proc", Long.toString(pid), "cmdline")),
+                    StandardCharsets.UTF_8);
+            return cmdline.contains("accel=kvm");
         } catch (IOException e) {
             return false;
         }

@@ -20,8 +20,8 @@ class QemuMachineTest {
     @Test
     void theGuestNetworkIsRestrictedAndQemuDaemonized() {
         Path d = Path.of("/x");
-        List<String> command = QemuMachine.command(new QemuMachine.Spec("i-0123456789abcdef0",
-                new Accelerator("tcg", "TCG"), 1, 512, d.resolve("k"), d.resolve("i"), d.resolve("r"),
+        List<String> command = QemuMachine.command(new QemuMachine.Spec(QemuMachine.BINARY,
+                "i-0123456789abcdef0", Accelerator.tcg("test"), 1, 512, d.resolve("k"), d.resolve("i"), d.resolve("r"),
                 d.resolve("q"), d.resolve("s"), d.resolve("c"), d.resolve("p"), d.resolve("m.sock"), 0));
         String netdev = command.get(command.indexOf("-netdev") + 1);
         assertTrue(netdev.contains("restrict=on"), netdev);
@@ -36,8 +36,8 @@ class QemuMachineTest {
     @Test
     void commasInPathsAreDoubledInsideOptionsAndLeftAloneInWholeArguments() {
         Path d = Path.of("/data/a,b/i-0123456789abcdef0");
-        List<String> command = QemuMachine.command(new QemuMachine.Spec("i-0123456789abcdef0",
-                new Accelerator("tcg", "TCG"), 1, 512, d.resolve("k"), d.resolve("i"), d.resolve("r"),
+        List<String> command = QemuMachine.command(new QemuMachine.Spec(QemuMachine.BINARY,
+                "i-0123456789abcdef0", Accelerator.tcg("test"), 1, 512, d.resolve("k"), d.resolve("i"), d.resolve("r"),
                 d.resolve("q"), d.resolve("s"), d.resolve("c"), d.resolve("p"), d.resolve("m.sock"), 0));
         String drive = command.get(command.indexOf("-drive") + 1);
         assertTrue(drive.startsWith("file=/data/a,,b/i-0123456789abcdef0/r,if=virtio"), drive);
@@ -66,9 +66,10 @@ class QemuMachineTest {
 
     @Test
     void theKvmProbeFirmwareHasItsCodeAtTheResetVector() {
-        byte[] firmware = Accelerator.firmware();
+        byte[] firmware = KvmProbes.firmware();
         assertEquals(64 * 1024, firmware.length);
         assertEquals((byte) 0xb0, firmware[0xfff0]);
-        assertEquals('K', firmware[0xfff1]);
+        assertEquals('~', firmware[0xfff1]);
+        assertEquals((byte) 0xf4, firmware[0xfffd], "hlt before the end of the image");
     }
 }
