@@ -15,6 +15,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -105,6 +106,20 @@ class InstanceReconcileTest {
             String accelerator = engine.hostStatus().accelerator();
             assertTrue(accelerator.startsWith("KVM") || accelerator.startsWith("TCG ("), accelerator);
         }
+    }
+
+    @Test
+    void noProbeOutlivesAShortEngineRun() throws Exception {
+        for (int i = 0; i < 3; i++) {
+            Engine.open(home).close(); // closes while its KVM probe may still run
+        }
+        List<String> left = new ArrayList<>();
+        ProcessHandle.allProcesses().forEach(p -> p.info().arguments().ifPresent(args -> {
+            if (String.join(" ", args).contains("nube-kvm-probe")) {
+                left.add(p.pid() + ": " + String.join(" ", args));
+            }
+        }));
+        assertEquals(List.of(), left, "KVM probes left running after the engines closed");
     }
 
     private Path folder(String id) {
