@@ -55,25 +55,12 @@ final class InstanceLifecycle {
      */
     InstanceState derive(String region, InstanceRecord r) {
         if (r.intent() == Intent.TERMINATED && r.operation() == Operation.NONE) {
-            return InstanceState.TERMINATED;
-        }
-        if (r.operation() == Operation.TERMINATING || r.intent() == Intent.TERMINATED) {
-            return InstanceState.SHUTTING_DOWN;
+            return InstanceState.TERMINATED; // without looking for a process: most listed instances are here
         }
         RunningInstance live = instances.running.get(Instances.key(region, r.id()));
-        // An attached QEMU counts as alive until its exit is handled (the reason recorded, the cleanup done).
-        boolean alive = live != null || findProcess(region, r.id()).isPresent();
-        if (!alive) {
-            boolean starting = r.operation() == Operation.LAUNCHING || r.operation() == Operation.STARTING;
-            return starting && r.intent() == Intent.RUNNING ? InstanceState.PENDING : InstanceState.STOPPED;
-        }
-        if (r.operation() == Operation.STOPPING) {
-            return InstanceState.STOPPING;
-        }
-        if (r.operation() == Operation.REBOOTING) {
-            return InstanceState.RUNNING;
-        }
-        return live != null && live.sshReady() ? InstanceState.RUNNING : InstanceState.PENDING;
+        boolean processAlive = live != null || findProcess(region, r.id()).isPresent();
+        return InstanceState.derive(r.intent(), r.operation(), new InstanceState.Facts(live != null, processAlive,
+                live != null && live.sshReady(), live != null && live.halted()));
     }
 
     Optional<ProcessHandle> findProcess(String region, String id) {
@@ -212,7 +199,7 @@ final class InstanceLifecycle {
 
     Instance start(String region, String id) {
         InstanceRecord r = instances.record(region, id);
-        Instances.guard(id, derive(region, r), InstanceEvent.START);
+        Instances.guard(id, derive(region, r), InstanceRequest.START);
         if (!Files.isRegularFile(instances.files(region, id).rootDisk())) {
             throw new EngineException("Server.InternalError", "Instance " + id + " has lost its root volume ("
                     + instances.files(region, id).rootDisk() + "); terminate it.");
@@ -242,29 +229,11 @@ final class InstanceLifecycle {
 
     Instance stop(String region, String id, Duration grace) {
         InstanceRecord r = instances.record(region, id);
-        Instances.guard(id, derive(region, r), InstanceEvent.STOP);
+        Instances.guard(id, derive(region, r), InstanceRequest.STOP);
         instances.update(region, id, x -> x.with(Intent.STOPPED, Operation.STOPPING, Instances.USER_INITIATED));
         instances.publishState(region, id);
-        InstanceFiles files = instances.files(region, id);
-        RunningInstance live = instances.running.get(Instances.key(region, id));
         try {
-            if (live != null) {
-                try {
-                    live.powerButton();
-                } catch (IOException e) {
-                    files.log("stop: the power button could not be pressed (" + e.getMessage() + ")");
-                }
-                if (live.awaitExit(grace) == null) {
-                    String line = "stop: the guest did not power off within " + grace.toSeconds()
-                            + " s; killing QEMU (pid " + live.pid() + ")";
-                    files.log(line);
-                    LOG.log(System.Logger.Level.WARNING, id + ": " + line);
-                    live.kill();
-                    live.awaitExit(EXIT_WAIT);
-                }
-            } else {
-                stopUnattached(region, id, grace, "stop");
-            }
+            powerOff(region, id, grace, "stop");
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new EngineException("Server.InternalError", "The stop of " + id + " was interrupted.", e);
@@ -275,34 +244,55 @@ final class InstanceLifecycle {
     }
 
     /**
-     * Stops a QEMU the engine is not attached to as a stop should: the power button through a QMP connection of its
-     * own, up to {@code grace} for the guest to power off, and only then a kill, with the reason in the log.
+     * Stops the instance's QEMU as a stop should, attached or not: the ACPI power button (through the engine's QMP
+     * connection, or one of its own), up to {@code grace} for the guest to power off, and only then a kill, with
+     * the reason in the instance's log. Returns once QEMU is gone (or does not end even when killed: logged).
      */
-    void stopUnattached(String region, String id, Duration grace, String why) throws InterruptedException {
-        Optional<ProcessHandle> process = findProcess(region, id);
+    void powerOff(String region, String id, Duration grace, String why) throws InterruptedException {
+        RunningInstance live = instances.running.get(Instances.key(region, id));
+        Optional<ProcessHandle> process = live != null ? ProcessHandle.of(live.pid()) : findProcess(region, id);
         if (process.isEmpty()) {
             return;
         }
         InstanceFiles files = instances.files(region, id);
         long pid = process.get().pid();
-        try (Qmp qmp = Qmp.connect(files.qmpSocket(), event -> { }, RunningInstance.QMP_DEADLINE)) {
-            qmp.execute("system_powerdown", java.util.Map.of(), RunningInstance.QMP_DEADLINE);
-            files.log(why + ": pressed the power button of QEMU pid " + pid + " (not attached)");
+        String pressed = null;
+        try {
+            if (live != null) {
+                live.powerButton();
+            } else {
+                try (Qmp qmp = Qmp.connect(files.qmpSocket(), event -> { }, RunningInstance.QMP_DEADLINE)) {
+                    qmp.execute("system_powerdown", java.util.Map.of(), RunningInstance.QMP_DEADLINE);
+                }
+                files.log(why + ": pressed the power button of QEMU pid " + pid + " (not attached)");
+            }
         } catch (IOException e) {
-            String line = why + ": QEMU pid " + pid + " does not answer on QMP (" + e.getMessage() + "); killing it";
+            pressed = "the power button could not be pressed (" + e.getMessage() + ")";
+        }
+        boolean ended = pressed == null && awaitEnd(live, process.get(), grace);
+        if (!ended) {
+            String line = why + ": " + (pressed != null ? pressed : "the guest did not power off within "
+                    + grace.toSeconds() + " s") + "; killing QEMU (pid " + pid + ")";
             files.log(line);
             LOG.log(System.Logger.Level.WARNING, id + ": " + line);
-            killUnattached(region, id, why);
-            return;
+            process.get().destroyForcibly();
+            if (!awaitEnd(live, process.get(), EXIT_WAIT)) {
+                files.log(why + ": QEMU pid " + pid + " did not end");
+            }
+        }
+    }
+
+    /** Waits for QEMU to end: for an attached one, until its exit has been handled too. */
+    private static boolean awaitEnd(RunningInstance live, ProcessHandle process, Duration wait)
+            throws InterruptedException {
+        if (live != null) {
+            return live.awaitExit(wait) != null;
         }
         try {
-            process.get().onExit().get(grace.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+            process.onExit().get(wait.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+            return true;
         } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
-            String line = why + ": the guest did not power off within " + grace.toSeconds() + " s; killing QEMU (pid "
-                    + pid + ")";
-            files.log(line);
-            LOG.log(System.Logger.Level.WARNING, id + ": " + line);
-            killUnattached(region, id, why);
+            return false;
         }
     }
 
@@ -322,7 +312,7 @@ final class InstanceLifecycle {
 
     Instance reboot(String region, String id) {
         InstanceRecord r = instances.record(region, id);
-        Instances.guard(id, derive(region, r), InstanceEvent.REBOOT);
+        Instances.guard(id, derive(region, r), InstanceRequest.REBOOT);
         RunningInstance live = instances.running.get(Instances.key(region, id));
         if (live == null) {
             throw new EngineException("IncorrectInstanceState", "Instance " + id + " runs but the engine is not"
@@ -354,7 +344,7 @@ final class InstanceLifecycle {
 
     Instance terminate(String region, String id) {
         InstanceRecord r = instances.record(region, id);
-        Instances.guard(id, derive(region, r), InstanceEvent.TERMINATE);
+        Instances.guard(id, derive(region, r), InstanceRequest.TERMINATE);
         instances.update(region, id, x -> x.with(Intent.TERMINATED, Operation.TERMINATING, Instances.USER_INITIATED));
         instances.publishState(region, id);
         finishTermination(region, id, Instances.USER_INITIATED);

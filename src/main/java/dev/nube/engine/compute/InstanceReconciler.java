@@ -109,7 +109,7 @@ final class InstanceReconciler {
             if (r.operation() != Operation.STOPPING) {
                 return; // someone else finished it meanwhile
             }
-            lifecycle.stopUnattached(region, id, stopGrace, "engine start: completing the stop");
+            lifecycle.powerOff(region, id, stopGrace, "engine start: completing the stop");
             if (lifecycle.findProcess(region, id).isEmpty()) {
                 instances.update(region, id, x -> x.with(Intent.STOPPED, Operation.NONE, r.stateReason()));
             }

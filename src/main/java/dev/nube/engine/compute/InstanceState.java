@@ -1,11 +1,9 @@
 package dev.nube.engine.compute;
 
-import java.util.Optional;
-
 /**
- * EC2's instance states and the transitions between them. {@link #on} is the one guard every operation goes through:
- * it returns the state an event leads to, or throws {@link IllegalTransition} naming the state. The state of an
- * instance is never stored: the engine derives it from the QEMU process, QMP and the guest's SSH banner.
+ * EC2's instance states, and which requests each allows ({@link #allows}: the one rule that the engine's guard and
+ * the console's buttons follow). A state is never stored: {@link #derive} computes it from what the user asked for,
+ * the operation under way and the facts about the QEMU process.
  */
 public enum InstanceState {
     PENDING("pending", 0),
@@ -38,68 +36,55 @@ public enum InstanceState {
         return this == PENDING || this == RUNNING || this == STOPPING || this == SHUTTING_DOWN;
     }
 
-    /** The state {@code event} leads to from this one; throws {@link IllegalTransition} if it is not allowed. */
-    public InstanceState on(InstanceEvent event) {
-        return next(event).orElseThrow(() -> new IllegalTransition(this, event));
-    }
-
-    /** The state {@code event} leads to, or empty if the event is not allowed in this state. */
-    public Optional<InstanceState> next(InstanceEvent event) {
-        InstanceState to = switch (this) {
-            case PENDING -> switch (event) {
-                case STOP -> STOPPING;
-                case TERMINATE -> SHUTTING_DOWN;
-                case SSH_READY -> RUNNING;
-                case PROCESS_EXITED -> STOPPED;
-                case START, REBOOT, TERMINATION_DONE -> null;
-            };
-            case RUNNING -> switch (event) {
-                case STOP -> STOPPING;
-                case REBOOT, SSH_READY -> RUNNING; // EC2 shows a rebooting instance as running
-                case TERMINATE -> SHUTTING_DOWN;
-                case PROCESS_EXITED -> STOPPED;
-                case START, TERMINATION_DONE -> null;
-            };
-            case STOPPING -> switch (event) {
-                case TERMINATE -> SHUTTING_DOWN;
-                case PROCESS_EXITED -> STOPPED;
-                case SSH_READY -> STOPPING; // a banner that raced the stop changes nothing
-                case START, STOP, REBOOT, TERMINATION_DONE -> null;
-            };
-            case STOPPED -> switch (event) {
-                case START -> PENDING;
-                case TERMINATE -> SHUTTING_DOWN;
-                case PROCESS_EXITED -> STOPPED;
-                case STOP, REBOOT, SSH_READY, TERMINATION_DONE -> null;
-            };
-            case SHUTTING_DOWN -> switch (event) {
-                case TERMINATION_DONE -> TERMINATED;
-                case PROCESS_EXITED, SSH_READY -> SHUTTING_DOWN;
-                case START, STOP, REBOOT, TERMINATE -> null;
-            };
-            case TERMINATED -> null;
+    /**
+     * Whether an instance in this state may be asked {@code request}, as EC2 allows it: start a stopped one; stop a
+     * pending or running one; reboot a running one; terminate any that is not already going or gone.
+     */
+    public boolean allows(InstanceRequest request) {
+        return switch (request) {
+            case START -> this == STOPPED;
+            case STOP -> this == PENDING || this == RUNNING;
+            case REBOOT -> this == RUNNING;
+            case TERMINATE -> this != SHUTTING_DOWN && this != TERMINATED;
         };
-        return Optional.ofNullable(to);
     }
 
-    /** An event that is not allowed in the current state. */
-    public static final class IllegalTransition extends IllegalStateException {
-        private static final long serialVersionUID = 1L;
-        private final InstanceState state;
-        private final InstanceEvent event;
+    /**
+     * What the engine knows of an instance's QEMU at one moment: whether it holds it ({@code attached}), whether its
+     * process is alive (by pid file and command line, attached or not), whether the guest's SSH banner came, and
+     * whether QMP says the virtual machine cannot go on ({@code halted}: internal error or kernel panic; the engine
+     * is ending it).
+     */
+    public record Facts(boolean attached, boolean processAlive, boolean sshReady, boolean halted) {
+    }
 
-        IllegalTransition(InstanceState state, InstanceEvent event) {
-            super("an instance that is " + state.awsName + " cannot be " + event.pastTense());
-            this.state = state;
-            this.event = event;
+    /**
+     * The state of an instance whose document says {@code intent} with {@code operation} under way, given the facts.
+     * A pure function: every combination is tested without QEMU.
+     */
+    static InstanceState derive(InstanceRecord.Intent intent, InstanceRecord.Operation operation, Facts facts) {
+        if (intent == InstanceRecord.Intent.TERMINATED) {
+            return operation == InstanceRecord.Operation.NONE ? TERMINATED : SHUTTING_DOWN;
         }
-
-        public InstanceState state() {
-            return state;
+        if (operation == InstanceRecord.Operation.TERMINATING) {
+            return SHUTTING_DOWN;
         }
-
-        public InstanceEvent event() {
-            return event;
+        // An attached QEMU counts as alive until its exit is handled (the reason recorded, the cleanup done).
+        if (!facts.attached() && !facts.processAlive()) {
+            boolean starting = operation == InstanceRecord.Operation.LAUNCHING
+                    || operation == InstanceRecord.Operation.STARTING;
+            return starting && intent == InstanceRecord.Intent.RUNNING ? PENDING : STOPPED;
         }
+        if (operation == InstanceRecord.Operation.STOPPING) {
+            return STOPPING;
+        }
+        if (facts.halted()) {
+            // Never running: a booted guest is being ended; a boot is being retried under TCG or ended.
+            return facts.sshReady() ? STOPPING : PENDING;
+        }
+        if (operation == InstanceRecord.Operation.REBOOTING) {
+            return RUNNING; // EC2 shows a rebooting instance as running
+        }
+        return facts.attached() && facts.sshReady() ? RUNNING : PENDING;
     }
 }

@@ -157,13 +157,11 @@ public final class Instances implements InstanceService, RegionScoped, SecurityG
         return lock;
     }
 
-    /** The guard every request passes: the next state, or {@code IncorrectInstanceState} naming id and state. */
-    static InstanceState guard(String id, InstanceState state, InstanceEvent event) {
-        try {
-            return state.on(event);
-        } catch (InstanceState.IllegalTransition e) {
+    /** The guard every request passes: {@code IncorrectInstanceState}, naming id and state, unless allowed. */
+    static void guard(String id, InstanceState state, InstanceRequest request) {
+        if (!state.allows(request)) {
             throw new EngineException("IncorrectInstanceState", "Instance " + id + " is " + state.awsName()
-                    + "; it cannot be " + event.pastTense() + ".");
+                    + "; it cannot be " + request.pastTense() + ".");
         }
     }
 

@@ -249,9 +249,10 @@ final class RunningInstance {
         }
     }
 
-    /** Whether this QEMU runs its guest under KVM. */
-    boolean underKvm() {
-        return underKvm;
+    /** Whether QMP says the virtual machine cannot go on (internal error, kernel panic): never shown running. */
+    boolean halted() {
+        String status = runStatus;
+        return "internal-error".equals(status) || "guest-panicked".equals(status);
     }
 
     /** Asks QMP how the virtual machine is; a QEMU that does not answer is noted as such (it may be hung). */

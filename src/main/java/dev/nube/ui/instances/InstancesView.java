@@ -6,7 +6,7 @@ import dev.nube.ui.common.Dialogs;
 import dev.nube.ui.common.Nodes;
 import dev.nube.ui.common.ResourcePage;
 import dev.nube.ui.common.Tables;
-import dev.nube.ui.instances.InstancesViewModel.Action;
+import dev.nube.engine.compute.InstanceRequest;
 import java.time.ZoneId;
 import java.time.format.DateTimeFormatter;
 import java.util.List;
@@ -77,7 +77,7 @@ public final class InstancesView extends StackPane {
         MenuButton state = new MenuButton("Instance state");
         state.setId("instance-state-menu");
         state.disableProperty().bind(Bindings.isEmpty(table.getSelectionModel().getSelectedItems()));
-        for (Action action : Action.values()) {
+        for (InstanceRequest action : InstanceRequest.values()) {
             MenuItem item = new MenuItem(action.label());
             item.setId("action-" + action.name().toLowerCase());
             item.setUserData(action);
@@ -86,8 +86,8 @@ public final class InstancesView extends StackPane {
         }
         // Only what fits at least one selected instance is offered (the engine checks again).
         state.setOnShowing(e -> state.getItems().forEach(item -> {
-            if (item.getUserData() instanceof Action action) {
-                item.setDisable(selected().stream().noneMatch(i -> action.appliesTo(i.state())));
+            if (item.getUserData() instanceof InstanceRequest action) {
+                item.setDisable(selected().stream().noneMatch(i -> i.state().allows(action)));
             }
         }));
         MenuItem serial = new MenuItem("Serial console");
@@ -146,9 +146,9 @@ public final class InstancesView extends StackPane {
         return List.copyOf(table.getSelectionModel().getSelectedItems());
     }
 
-    private void run(Action action) {
+    private void run(InstanceRequest action) {
         List<Instance> chosen = selected();
-        if (action == Action.TERMINATE) {
+        if (action == InstanceRequest.TERMINATE) {
             String names = chosen.stream().map(i -> i.id() + (InstancesViewModel.nameOf(i).isEmpty() ? ""
                     : " (" + i.name() + ")")).collect(Collectors.joining(", "));
             if (!Dialogs.confirm(window(), "Terminate instances", "Terminate " + (chosen.size() == 1 ? "this instance"

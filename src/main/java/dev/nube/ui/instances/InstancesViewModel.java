@@ -2,6 +2,7 @@ package dev.nube.ui.instances;
 
 import dev.nube.engine.compute.ConnectInfo;
 import dev.nube.engine.compute.Instance;
+import dev.nube.engine.compute.InstanceRequest;
 import dev.nube.engine.compute.InstanceService;
 import dev.nube.engine.compute.InstanceState;
 import dev.nube.engine.compute.SecurityGroup;
@@ -25,34 +26,6 @@ import javafx.beans.property.SimpleObjectProperty;
  * gathered into {@link #actionProblemProperty()}. FX thread only.
  */
 public final class InstancesViewModel {
-    /** The actions of the "Instance state" menu, with the state each one needs, as EC2 names them. */
-    public enum Action {
-        START("Start instance", "started"), STOP("Stop instance", "stopped"), REBOOT("Reboot instance", "rebooted"),
-        TERMINATE("Terminate instance", "terminated");
-
-        private final String label;
-        private final String done;
-
-        Action(String label, String done) {
-            this.label = label;
-            this.done = done;
-        }
-
-        public String label() {
-            return label;
-        }
-
-        /** Whether the action makes sense for an instance in {@code state} (the engine checks again). */
-        public boolean appliesTo(InstanceState state) {
-            return switch (this) {
-                case START -> state == InstanceState.STOPPED;
-                case STOP -> state == InstanceState.RUNNING || state == InstanceState.PENDING;
-                case REBOOT -> state == InstanceState.RUNNING;
-                case TERMINATE -> state != InstanceState.TERMINATED && state != InstanceState.SHUTTING_DOWN;
-            };
-        }
-    }
-
     private final InstanceService instances;
     private final SecurityGroupService securityGroups;
     private final ConsoleContext context;
@@ -94,12 +67,12 @@ public final class InstancesViewModel {
     }
 
     /** Applies {@code action} to every instance it fits; instances it does not fit are named in the problem. */
-    public void apply(Action action, List<Instance> selected) {
+    public void apply(InstanceRequest action, List<Instance> selected) {
         String region = list.region();
         List<String> skipped = new ArrayList<>();
         actionProblem.set("");
         for (Instance instance : selected) {
-            if (!action.appliesTo(instance.state())) {
+            if (!instance.state().allows(action)) {
                 skipped.add(instance.id() + " is " + instance.state().awsName());
                 continue;
             }
@@ -112,7 +85,7 @@ public final class InstancesViewModel {
                     .replace(" instance", "") + " " + instance.id() + ": " + Errors.message(failure)));
         }
         if (!skipped.isEmpty()) {
-            addProblem("Not " + action.done + ": " + String.join(", ", skipped) + ".");
+            addProblem("Not " + action.pastTense() + ": " + String.join(", ", skipped) + ".");
         }
     }
 
