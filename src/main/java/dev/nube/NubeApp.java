@@ -72,7 +72,7 @@ public final class NubeApp extends Application {
         Thread opener = new Thread(() -> {
             try {
                 Engine opened = Engine.open(home);
-                ConsoleSettingsStore settings = new ConsoleSettingsStore(opened.home());
+                ConsoleSettingsStore settings = new ConsoleSettingsStore(opened.consoleSettings());
                 Platform.runLater(() -> showConsole(stage, opened, settings));
             } catch (RuntimeException e) {
                 Platform.runLater(() -> {
@@ -127,7 +127,7 @@ public final class NubeApp extends Application {
             case DASHBOARD -> new DashboardView(new DashboardViewModel(engine.instances(), engine::hostStatus,
                     context));
             case INSTANCES -> new InstancesView(new InstancesViewModel(engine.instances(), engine.securityGroups(),
-                    context, Engine.knownHostsFile(engine.home())), () -> openLaunchWizard(engine, context));
+                    context), () -> openLaunchWizard(engine, context));
             case IMAGES -> new ImagesView(new ImagesViewModel(engine.images(), context));
             case KEY_PAIRS -> new KeyPairsView(new KeyPairsViewModel(engine.keyPairs(), context));
             case SECURITY_GROUPS -> new SecurityGroupsView(new SecurityGroupsViewModel(engine.securityGroups(),

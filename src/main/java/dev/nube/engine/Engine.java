@@ -19,6 +19,7 @@ import dev.nube.engine.functions.Functions;
 import dev.nube.engine.region.RegionService;
 import dev.nube.engine.region.Regions;
 import dev.nube.engine.store.EventBus;
+import dev.nube.engine.store.SettingsFile;
 import java.io.IOException;
 import java.lang.System.Logger.Level;
 import java.nio.channels.FileChannel;
@@ -171,6 +172,11 @@ public final class Engine implements AutoCloseable {
 
     public Path home() {
         return home;
+    }
+
+    /** The console's settings document ({@code console.json} in the data folder). */
+    public SettingsFile consoleSettings() {
+        return SettingsFile.at(home.resolve("console.json"));
     }
 
     /** The known_hosts file of instances' SSH host keys (under their ids): the console's terminal and ssh share it. */

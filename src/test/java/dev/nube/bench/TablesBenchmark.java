@@ -84,7 +84,7 @@ final class TablesBenchmark implements Bench.Suite {
             Stage stage = fx(() -> {
                 Stage s = new Stage();
                 ShellView console = NubeApp.console(engine, tasks, new UiEvents(engine.events(), Platform::runLater),
-                        new ConsoleSettingsStore(dir.resolve("home")));
+                        new ConsoleSettingsStore(engine.consoleSettings()));
                 Scene scene = new Scene(console, 1280, 800);
                 NubeApp.style(scene, console.model());
                 s.setScene(scene);

@@ -29,7 +29,7 @@ public final class ConsoleFixture implements AutoCloseable {
     public ConsoleFixture(Path home, Stage stage) {
         engine = Engine.open(home);
         UiEvents events = new UiEvents(engine.events(), Platform::runLater);
-        view = NubeApp.console(engine, tasks, events, new ConsoleSettingsStore(home));
+        view = NubeApp.console(engine, tasks, events, new ConsoleSettingsStore(engine.consoleSettings()));
         shell = view.model();
         Scene scene = new Scene(view, 1280, 800);
         NubeApp.style(scene, shell);

@@ -118,7 +118,13 @@ class InstancesUiTest {
         assertEquals(1, robot.lookup(".tab").queryAll().stream().filter(t -> ("tab-ssh-" + instance.id())
                 .equals(t.getId())).count());
         String marker = UUID.randomUUID().toString().substring(0, 8);
-        robot.clickOn(terminal.getCenter());
+        waitUntil("the terminal has the keyboard without a click", () -> {
+            javafx.scene.Node owner = terminal.getScene().getFocusOwner();
+            while (owner != null && owner != terminal) {
+                owner = owner.getParent();
+            }
+            return owner == terminal;
+        });
         robot.write("echo nube-" + marker + "-$((6*7))\n");
         waitUntil("the command's output is on the terminal screen", 60,
                 () -> terminal.screenText().contains("nube-" + marker + "-42"));

@@ -97,7 +97,7 @@ class ShellUiTest extends ConsoleUiTest {
         robot.clickOn("Security groups");
         waitUntil("the theme flipped", () -> console.shell().darkProperty().get() != dark);
         waitUntil("the settings are saved", () -> {
-            var saved = new ConsoleSettingsStore(console.engine().home()).get();
+            var saved = new ConsoleSettingsStore(console.engine().consoleSettings()).get();
             return saved.dark() != dark && Page.SECURITY_GROUPS.name().equals(saved.page());
         });
     }

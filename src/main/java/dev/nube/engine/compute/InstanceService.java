@@ -77,6 +77,16 @@ public interface InstanceService {
     /** Host capacity and what instances and everything else use of it. */
     HostUsage hostUsage();
 
+    /**
+     * Opens an SSH shell on a running instance, logged in with its key pair's private key, checking the host key
+     * against the engine's known_hosts (trusted on first use, under the instance id). {@code Connect.NoKey} when
+     * Nube holds no private key for it ({@link ConnectInfo#loginProblem}).
+     */
+    dev.nube.engine.compute.terminal.TerminalChannel openSshTerminal(String region, String id, int columns, int rows);
+
+    /** Opens the instance's serial console (one client at a time; works without the guest's network). */
+    dev.nube.engine.compute.terminal.TerminalChannel openSerialConsole(String region, String id);
+
     /** The accelerator setting (automatic, KVM or TCG), kept in the data folder. */
     dev.nube.engine.compute.qemu.AcceleratorMode acceleratorMode();
 

@@ -8,6 +8,9 @@ import dev.nube.engine.compute.qemu.AcceleratorMode;
 import dev.nube.engine.compute.qemu.Accelerators;
 import dev.nube.engine.compute.qemu.Commands;
 import dev.nube.engine.compute.qemu.TinyImageBuilder;
+import dev.nube.engine.compute.terminal.SerialTerminal;
+import dev.nube.engine.compute.terminal.SshTerminal;
+import dev.nube.engine.compute.terminal.TerminalChannel;
 import dev.nube.engine.region.Region;
 import dev.nube.engine.region.RegionScoped;
 import dev.nube.engine.region.RegionService;
@@ -358,7 +361,29 @@ public final class Instances implements InstanceService, RegionScoped, SecurityG
                 + " -o StrictHostKeyChecking=accept-new -o " + shellQuoted("UserKnownHostsFile=\""
                         + knownHosts.toString().replace("\\", "\\\\").replace("\"", "\\\"") + "\"")
                 + " " + record.sshUser() + "@127.0.0.1";
-        return new ConnectInfo(id, "127.0.0.1", live.sshPort(), record.sshUser(), keyFile, command);
+        String problem = null;
+        if (keyFile == null) {
+            problem = record.keyName() == null
+                    ? id + " was launched without a key pair: SSH logins need one. Use the serial console instead."
+                    : "Nube holds no private key for '" + record.keyName() + "' (it was imported). Log in from a"
+                    + " terminal with your own key: " + command;
+        }
+        return new ConnectInfo(id, "127.0.0.1", live.sshPort(), record.sshUser(), keyFile, command, problem);
+    }
+
+    @Override
+    public TerminalChannel openSshTerminal(String region, String id, int columns, int rows) {
+        ConnectInfo info = connectInfo(region, id);
+        if (info.loginProblem() != null) {
+            throw new EngineException("Connect.NoKey", info.loginProblem());
+        }
+        return SshTerminal.open(info.host(), info.port(), info.user(), info.privateKeyFile(), id, knownHosts, columns,
+                rows);
+    }
+
+    @Override
+    public TerminalChannel openSerialConsole(String region, String id) {
+        return SerialTerminal.open(serialConsoleSocket(region, id));
     }
 
     private static String shellQuoted(String word) {

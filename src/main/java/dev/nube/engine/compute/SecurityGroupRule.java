@@ -1,5 +1,9 @@
 package dev.nube.engine.compute;
 
+import dev.nube.engine.EngineException;
+import java.util.Optional;
+import java.util.function.Function;
+
 /**
  * One rule of a security group: traffic of {@code protocol} on ports {@code fromPort..toPort} from (inbound) or to
  * (outbound) a peer, which is either a CIDR block or another security group (exactly one of {@code cidr} and
@@ -32,6 +36,53 @@ public record SecurityGroupRule(Protocol protocol, int fromPort, int toPort, Str
             return "All";
         }
         return fromPort == toPort ? Integer.toString(fromPort) : fromPort + "-" + toPort;
+    }
+
+    /**
+     * This rule checked and in canonical form (CIDR as printed by {@link Cidr}, -1 ports for protocols without
+     * ports, a group named by its id); throws with the reason. Pure: {@code groupIdOf} resolves a group id or name to
+     * an existing group's id, so editors can check rules as they are typed.
+     */
+    public SecurityGroupRule normalized(Function<String, Optional<String>> groupIdOf) {
+        if (protocol == null) {
+            throw EngineException.invalid("Choose a protocol: tcp, udp, icmp or all.");
+        }
+        int from = fromPort;
+        int to = toPort;
+        if (protocol.hasPorts()) {
+            if (from < 0 || from > 65535 || to < 0 || to > 65535) {
+                throw EngineException.invalid("Ports are numbers from 0 to 65535.");
+            }
+            if (from > to) {
+                throw EngineException.invalid("The port range " + from + "-" + to + " ends before it starts.");
+            }
+        } else {
+            from = -1;
+            to = -1;
+        }
+        boolean hasCidr = cidr != null && !cidr.isBlank();
+        boolean hasGroup = groupId != null && !groupId.isBlank();
+        if (hasCidr == hasGroup) {
+            throw EngineException.invalid("Give either a CIDR block (e.g. 0.0.0.0/0) or a security group, not "
+                    + (hasCidr ? "both." : "neither."));
+        }
+        String checkedCidr = null;
+        String checkedGroup = null;
+        if (hasCidr) {
+            try {
+                checkedCidr = Cidr.parse(cidr).toString();
+            } catch (IllegalArgumentException e) {
+                throw EngineException.invalid(e.getMessage());
+            }
+        } else {
+            String reference = groupId.strip();
+            checkedGroup = groupIdOf.apply(reference).orElseThrow(() -> SecurityGroups.notFound(reference));
+        }
+        if (description.length() > 255 || !SecurityGroups.ALLOWED.matcher(description).matches()) {
+            throw EngineException.invalid("A rule description has at most 255 characters: "
+                    + SecurityGroups.ALLOWED_TEXT + ".");
+        }
+        return new SecurityGroupRule(protocol, from, to, checkedCidr, checkedGroup, description);
     }
 
     /** Same traffic and peer, whatever the description: EC2 refuses such a rule as a duplicate. */

@@ -23,8 +23,8 @@ import java.util.regex.Pattern;
 /** Security groups stored per region in {@code security-groups/<id>/}. Changes are serialised on this object. */
 public final class SecurityGroups implements SecurityGroupService, RegionScoped {
     /** The characters EC2 allows in a VPC security group's name and description. */
-    private static final Pattern ALLOWED = Pattern.compile("[a-zA-Z0-9 ._\\-:/()#,@\\[\\]+=&;{}!$*]*");
-    private static final String ALLOWED_TEXT = "letters, digits, spaces and ._-:/()#,@[]+=&;{}!$*";
+    static final Pattern ALLOWED = Pattern.compile("[a-zA-Z0-9 ._\\-:/()#,@\\[\\]+=&;{}!$*]*");
+    static final String ALLOWED_TEXT = "letters, digits, spaces and ._-:/()#,@[]+=&;{}!$*";
 
     private final RegionService regions;
     private final EventBus events;
@@ -86,7 +86,7 @@ public final class SecurityGroups implements SecurityGroupService, RegionScoped 
                 .orElseThrow(() -> notFound(idOrName));
     }
 
-    private static EngineException notFound(String idOrName) {
+    static EngineException notFound(String idOrName) {
         return new EngineException("InvalidGroup.NotFound", "The security group '" + idOrName
                 + "' does not exist in this region.");
     }
@@ -156,60 +156,13 @@ public final class SecurityGroups implements SecurityGroupService, RegionScoped 
 
     @Override
     public SecurityGroupRule validate(String region, SecurityGroupRule rule) {
-        return normalize(rule, reference -> {
+        return rule.normalized(reference -> {
             try {
                 return Optional.of(get(region, reference).id());
             } catch (EngineException e) {
                 return Optional.empty();
             }
         });
-    }
-
-    /**
-     * Checks one rule and returns it in canonical form (CIDR as printed by {@link Cidr}, -1 ports for protocols
-     * without ports, a group named by its id); throws with the reason. Pure: {@code groupIdOf} resolves a group id
-     * or name to an existing group's id, so editors can check rules as they are typed.
-     */
-    public static SecurityGroupRule normalize(SecurityGroupRule rule, Function<String, Optional<String>> groupIdOf) {
-        if (rule.protocol() == null) {
-            throw EngineException.invalid("Choose a protocol: tcp, udp, icmp or all.");
-        }
-        int from = rule.fromPort();
-        int to = rule.toPort();
-        if (rule.protocol().hasPorts()) {
-            if (from < 0 || from > 65535 || to < 0 || to > 65535) {
-                throw EngineException.invalid("Ports are numbers from 0 to 65535.");
-            }
-            if (from > to) {
-                throw EngineException.invalid("The port range " + from + "-" + to + " ends before it starts.");
-            }
-        } else {
-            from = -1;
-            to = -1;
-        }
-        boolean hasCidr = rule.cidr() != null && !rule.cidr().isBlank();
-        boolean hasGroup = rule.groupId() != null && !rule.groupId().isBlank();
-        if (hasCidr == hasGroup) {
-            throw EngineException.invalid("Give either a CIDR block (e.g. 0.0.0.0/0) or a security group, not "
-                    + (hasCidr ? "both." : "neither."));
-        }
-        String cidr = null;
-        String groupId = null;
-        if (hasCidr) {
-            try {
-                cidr = Cidr.parse(rule.cidr()).toString();
-            } catch (IllegalArgumentException e) {
-                throw EngineException.invalid(e.getMessage());
-            }
-        } else {
-            String reference = rule.groupId().strip();
-            groupId = groupIdOf.apply(reference).orElseThrow(() -> notFound(reference));
-        }
-        String description = rule.description();
-        if (description.length() > 255 || !ALLOWED.matcher(description).matches()) {
-            throw EngineException.invalid("A rule description has at most 255 characters: " + ALLOWED_TEXT + ".");
-        }
-        return new SecurityGroupRule(rule.protocol(), from, to, cidr, groupId, description);
     }
 
     @Override

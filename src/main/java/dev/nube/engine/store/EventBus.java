@@ -10,11 +10,11 @@ import java.util.function.Consumer;
  * subscription order; a listener must return quickly (the UI's adapter only hands the event to the FX thread). A
  * listener that throws is logged and does not stop delivery to the others.
  */
-public final class EventBus {
+public final class EventBus implements EngineEvents {
     private static final System.Logger LOG = System.getLogger(EventBus.class.getName());
     private final List<Consumer<? super EngineEvent>> listeners = new CopyOnWriteArrayList<>();
 
-    /** Starts delivering events to {@code listener}; close the returned handle to stop. */
+    @Override
     public AutoCloseable subscribe(Consumer<? super EngineEvent> listener) {
         listeners.add(listener);
         return () -> listeners.remove(listener);

@@ -1,25 +1,25 @@
 package dev.nube.ui.common;
 
 import dev.nube.engine.EngineException;
-import dev.nube.engine.store.DocumentStore;
-import java.nio.file.Path;
+import dev.nube.engine.store.SettingsFile;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
- * Keeps {@link ConsoleSettings} in {@code console.json} in the data folder, written atomically. An unreadable file
+ * Keeps {@link ConsoleSettings} in the engine's settings file for the console ({@code console.json} in the data
+ * folder, see {@code Engine.settingsFile}), written atomically. An unreadable file
  * is left alone (and reported once); the console then starts with defaults and overwrites it only when a setting
  * changes. Thread-safe.
  */
 public final class ConsoleSettingsStore {
     private static final System.Logger LOG = System.getLogger(ConsoleSettingsStore.class.getName());
-    private final Path file;
+    private final SettingsFile file;
     private final AtomicReference<ConsoleSettings> current;
 
-    public ConsoleSettingsStore(Path dataFolder) {
-        this.file = dataFolder.resolve("console.json");
+    public ConsoleSettingsStore(SettingsFile file) {
+        this.file = file;
         ConsoleSettings loaded;
         try {
-            loaded = DocumentStore.read(file, ConsoleSettings.class).orElse(ConsoleSettings.defaults());
+            loaded = file.read(ConsoleSettings.class).orElse(ConsoleSettings.defaults());
         } catch (EngineException e) {
             LOG.log(System.Logger.Level.WARNING, "console settings ignored: " + e.getMessage());
             loaded = ConsoleSettings.defaults();
@@ -36,7 +36,7 @@ public final class ConsoleSettingsStore {
         // Serialised, and each write takes the newest value: quick changes never leave an older one on disk.
         ConsoleSettings updated = current.updateAndGet(change);
         try {
-            DocumentStore.write(file, updated);
+            file.write(updated);
         } catch (EngineException e) {
             LOG.log(System.Logger.Level.WARNING, "console settings not saved: " + e.getMessage());
         }

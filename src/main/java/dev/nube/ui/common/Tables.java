@@ -21,8 +21,18 @@ public final class Tables {
     public static <T> TableColumn<T, String> column(String title, double width, Function<T, String> value) {
         TableColumn<T, String> column = new TableColumn<>(title);
         column.setPrefWidth(width);
+        // A constrained table shrinks columns to fit its width; never below what shows the whole title.
+        column.setMinWidth(Math.min(width, titleWidth(title)));
         column.setCellValueFactory(cell -> new SimpleStringProperty(value.apply(cell.getValue())));
         return column;
+    }
+
+    /** The width a column title takes in a header: its text in bold at the theme's size, and the header's padding. */
+    static double titleWidth(String title) {
+        javafx.scene.text.Text text = new javafx.scene.text.Text(title);
+        text.setFont(javafx.scene.text.Font.font(javafx.scene.text.Font.getDefault().getFamily(),
+                javafx.scene.text.FontWeight.BOLD, Math.max(14, javafx.scene.text.Font.getDefault().getSize())));
+        return Math.ceil(text.getLayoutBounds().getWidth()) + 28;
     }
 
     /**

@@ -1,7 +1,7 @@
 package dev.nube.ui.common;
 
 import dev.nube.engine.store.EngineEvent;
-import dev.nube.engine.store.EventBus;
+import dev.nube.engine.store.EngineEvents;
 import java.util.concurrent.Executor;
 import java.util.function.Consumer;
 
@@ -10,10 +10,10 @@ import java.util.function.Consumer;
  * thread (the executor given, {@code Platform::runLater} in the console), filtered by type.
  */
 public final class UiEvents {
-    private final EventBus bus;
+    private final EngineEvents bus;
     private final Executor uiThread;
 
-    public UiEvents(EventBus bus, Executor uiThread) {
+    public UiEvents(EngineEvents bus, Executor uiThread) {
         this.bus = bus;
         this.uiThread = uiThread;
     }

@@ -3,8 +3,6 @@ package dev.nube.ui.instances;
 import dev.nube.engine.compute.Instance;
 import dev.nube.engine.compute.SecurityGroup;
 import dev.nube.engine.compute.SecurityGroupRule;
-import dev.nube.ui.common.Errors;
-import java.util.List;
 import javafx.geometry.Insets;
 import javafx.scene.Node;
 import javafx.scene.control.Button;
@@ -25,7 +23,7 @@ import org.kordamp.ikonli.javafx.FontIcon;
  * Shows a hint when nothing is selected. FX thread only.
  */
 final class InstanceDetailsView extends VBox {
-    private final InstancesViewModel model;
+    private final InstanceDetailsViewModel model;
     private final Label title = new Label("Select an instance to see its details.");
     private final TabPane tabs = new TabPane();
     private final GridPane details = grid();
@@ -34,9 +32,8 @@ final class InstanceDetailsView extends VBox {
     private final TextArea console = new TextArea();
     private final Label consoleStatus = new Label();
     private final TextArea metadata = new TextArea();
-    private Instance shown;
 
-    InstanceDetailsView(InstancesViewModel model) {
+    InstanceDetailsView(InstanceDetailsViewModel model) {
         this.model = model;
         getStyleClass().add("details-pane");
         setSpacing(8);
@@ -50,17 +47,23 @@ final class InstanceDetailsView extends VBox {
         metadata.getStyleClass().add("monospace");
         Button refresh = new Button("Refresh", new FontIcon(Feather.REFRESH_CW));
         refresh.setId("refresh-console-output");
-        refresh.setOnAction(e -> loadConsole());
+        refresh.setOnAction(e -> model.refreshConsole());
+        consoleStatus.textProperty().bind(model.consoleStatusProperty());
+        metadata.textProperty().bind(model.metadataProperty());
+        model.consoleOutputProperty().addListener((obs, old, text) -> {
+            console.setText(text);
+            console.positionCaret(console.getLength());
+        });
+        model.groups().addListener((javafx.collections.ListChangeListener<SecurityGroup>) change -> showGroups());
+        model.groupsStatusProperty().addListener((obs, old, status) -> showGroups());
+        model.instanceProperty().addListener((obs, old, instance) -> render(instance));
         VBox consoleBox = new VBox(6, new HBox(8, refresh, consoleStatus), console);
         VBox.setVgrow(console, Priority.ALWAYS);
         tabs.getTabs().addAll(tab("Details", scroll(details)), tab("Security", scroll(security)),
                 tab("Storage", scroll(storage)), tab("Console output", consoleBox), tab("Metadata", metadata));
         tabs.setTabClosingPolicy(TabPane.TabClosingPolicy.UNAVAILABLE);
-        tabs.getSelectionModel().selectedItemProperty().addListener((obs, old, tab) -> {
-            if (tab != null && tab.getText().equals("Console output")) {
-                loadConsole();
-            }
-        });
+        tabs.getSelectionModel().selectedItemProperty().addListener((obs, old, tab) ->
+                model.setConsoleShown(tab != null && tab.getText().equals("Console output")));
         tabs.setDisable(true);
         VBox.setVgrow(tabs, Priority.ALWAYS);
         getChildren().addAll(title, tabs);
@@ -86,9 +89,12 @@ final class InstanceDetailsView extends VBox {
         return grid;
     }
 
+    /** Shows {@code instance} (null: nothing selected). */
     void show(Instance instance) {
-        Instance before = shown;
-        shown = instance;
+        model.show(instance);
+    }
+
+    private void render(Instance instance) {
         tabs.setDisable(instance == null);
         if (instance == null) {
             title.setText("Select an instance to see its details.");
@@ -119,41 +125,18 @@ final class InstanceDetailsView extends VBox {
                     + ")"},
             {"Delete on termination", "yes"},
         });
-        // A new state of the same instance (a reload) refreshes the grids; what is read from the engine is read
-        // again only for another instance, or for other groups.
-        boolean same = before != null && before.id().equals(instance.id());
-        if (!same || !before.securityGroupIds().equals(instance.securityGroupIds())) {
-            security.getChildren().setAll(new Label("Loading security groups..."));
-            model.securityGroups(instance, groups -> {
-                if (isShown(instance)) {
-                    showGroups(groups);
-                }
-            }, failure -> security.getChildren().setAll(new Label(Errors.message(failure))));
-        }
-        if (same) {
+    }
+
+    private void showGroups() {
+        security.getChildren().clear();
+        if (!model.groupsStatusProperty().get().isEmpty()) {
+            security.getChildren().add(new Label(model.groupsStatusProperty().get()));
             return;
         }
-        metadata.setText("Loading...");
-        model.metadata(instance, documents -> {
-            if (isShown(instance)) {
-                metadata.setText(metadataText(documents));
-            }
-        }, failure -> metadata.setText(Errors.message(failure)));
-        if (tabs.getSelectionModel().getSelectedItem().getText().equals("Console output")) {
-            loadConsole();
-        }
-    }
-
-    private boolean isShown(Instance instance) {
-        return shown != null && shown.id().equals(instance.id());
-    }
-
-    private void showGroups(List<SecurityGroup> groups) {
-        security.getChildren().clear();
         Label note = new Label("Security group rules are kept and checked; Nube does not filter traffic by them yet.");
         note.getStyleClass().add("text-muted");
         security.getChildren().add(note);
-        for (SecurityGroup group : groups) {
+        for (SecurityGroup group : model.groups()) {
             Label heading = new Label(group.name() + " (" + group.id() + ")");
             heading.getStyleClass().add("text-bold");
             security.getChildren().add(heading);
@@ -166,34 +149,6 @@ final class InstanceDetailsView extends VBox {
                         + ")")));
             }
         }
-    }
-
-    private void loadConsole() {
-        Instance instance = shown;
-        if (instance == null) {
-            return;
-        }
-        consoleStatus.setText("Loading...");
-        model.consoleOutput(instance, text -> {
-            if (shown != null && shown.id().equals(instance.id())) {
-                console.setText(text.isEmpty() ? "(no console output yet)" : text);
-                console.positionCaret(console.getLength());
-                consoleStatus.setText("Last 64 KiB of the serial console, read " + java.time.LocalTime.now()
-                        .withNano(0));
-            }
-        }, failure -> consoleStatus.setText(Errors.message(failure)));
-    }
-
-    /** The documents the guest reads at 169.254.169.254, listings left out: path, then its content indented. */
-    private static String metadataText(java.util.SortedMap<String, String> documents) {
-        StringBuilder text = new StringBuilder("What the instance reads from http://169.254.169.254:\n\n");
-        documents.forEach((path, body) -> {
-            if (!path.endsWith("/")) {
-                text.append(path).append('\n');
-                body.strip().lines().forEach(line -> text.append("    ").append(line).append('\n'));
-            }
-        });
-        return text.toString();
     }
 
     private static void fill(GridPane grid, String[][] rows) {

@@ -1,13 +1,10 @@
 package dev.nube.ui.instances;
 
-import dev.nube.engine.EngineException;
 import dev.nube.engine.compute.ConnectInfo;
 import dev.nube.engine.compute.Instance;
 import dev.nube.engine.compute.InstanceService;
 import dev.nube.engine.compute.InstanceState;
 import dev.nube.engine.compute.InstanceStateChanged;
-import dev.nube.engine.compute.terminal.SerialTerminal;
-import dev.nube.engine.compute.terminal.SshTerminal;
 import dev.nube.ui.common.ConsoleContext;
 import dev.nube.ui.terminal.TerminalView;
 
@@ -51,22 +48,16 @@ final class InstanceTerminals {
         return context.workspace().showTab(sshKey(instance.id()));
     }
 
-    /** Opens the SSH terminal of a running instance (see {@link #showConnected} first). */
+    /**
+     * Opens the SSH terminal of a running instance (see {@link #showConnected} first) whose {@code info} has no
+     * login problem.
+     */
     void connect(Instance instance, ConnectInfo info) {
         String region = model.list().region();
         InstanceService instances = model.service();
         String id = instance.id();
-        if (info.privateKeyFile() == null) {
-            throw new EngineException("Connect.NoKey", instance.keyName() == null
-                    ? id + " was launched without a key pair: SSH logins need one. Use the serial console instead."
-                    : "Nube holds no private key for '" + instance.keyName() + "' (it was imported). Log in from a"
-                    + " terminal with your own key: " + info.sshCommand());
-        }
-        TerminalView view = new TerminalView(title(instance), () -> {
-            ConnectInfo fresh = instances.connectInfo(region, id);
-            return SshTerminal.open(fresh.host(), fresh.port(), fresh.user(), fresh.privateKeyFile(), id,
-                    model.knownHosts(), COLUMNS, ROWS);
-        }, context.tasks(), info.sshCommand());
+        TerminalView view = new TerminalView(title(instance), () -> instances.openSshTerminal(region, id, COLUMNS,
+                ROWS), context.tasks(), info.sshCommand());
         view.setId("ssh-terminal-" + id);
         context.workspace().openTab(sshKey(id), "SSH " + title(instance), view, view::close);
     }
@@ -80,7 +71,7 @@ final class InstanceTerminals {
         InstanceService instances = model.service();
         String id = instance.id();
         TerminalView view = new TerminalView("the serial console of " + title(instance),
-                () -> SerialTerminal.open(instances.serialConsoleSocket(region, id)), context.tasks(), null);
+                () -> instances.openSerialConsole(region, id), context.tasks(), null);
         view.setId("serial-terminal-" + id);
         context.workspace().openTab(serialKey(id), "Serial " + title(instance), view, view::close);
     }

@@ -118,7 +118,7 @@ public final class InstancesView extends StackPane {
         problem.managedProperty().bind(problem.visibleProperty());
         page.getChildren().add(2, problem);
 
-        InstanceDetailsView details = new InstanceDetailsView(model);
+        InstanceDetailsView details = new InstanceDetailsView(model.details());
         table.getSelectionModel().selectedItemProperty().addListener((obs, old, instance) -> {
             if (instance != null) {
                 details.show(instance);
@@ -173,10 +173,10 @@ public final class InstancesView extends StackPane {
             return; // already open: a second session would only be hidden behind the first
         }
         model.connectInfo(instance, info -> {
-            try {
+            if (info.loginProblem() != null) {
+                Dialogs.error(window(), "Cannot connect", info.loginProblem());
+            } else {
                 terminals.connect(instance, info);
-            } catch (RuntimeException e) {
-                Dialogs.error(window(), "Cannot connect", e);
             }
         }, failure -> Dialogs.error(window(), "Cannot connect", failure));
     }

@@ -5,13 +5,11 @@ import dev.nube.engine.compute.Instance;
 import dev.nube.engine.compute.InstanceRequest;
 import dev.nube.engine.compute.InstanceService;
 import dev.nube.engine.compute.InstanceState;
-import dev.nube.engine.compute.SecurityGroup;
 import dev.nube.engine.compute.SecurityGroupService;
 import dev.nube.engine.store.ResourceKind;
 import dev.nube.ui.common.ConsoleContext;
 import dev.nube.ui.common.Errors;
 import dev.nube.ui.common.ResourceListModel;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Consumer;
@@ -27,23 +25,20 @@ import javafx.beans.property.SimpleObjectProperty;
  */
 public final class InstancesViewModel {
     private final InstanceService instances;
-    private final SecurityGroupService securityGroups;
     private final ConsoleContext context;
-    private final Path knownHosts;
     private final ResourceListModel<Instance> list;
     private final ObjectProperty<InstanceState> stateFilter = new SimpleObjectProperty<>();
     private final ReadOnlyStringWrapper actionProblem = new ReadOnlyStringWrapper("");
+    private final InstanceDetailsViewModel details;
 
-    /** {@code knownHosts} is where Nube's own SSH client keeps the host keys of instances. */
-    public InstancesViewModel(InstanceService instances, SecurityGroupService securityGroups, ConsoleContext context,
-                              Path knownHosts) {
+    public InstancesViewModel(InstanceService instances, SecurityGroupService securityGroups,
+                              ConsoleContext context) {
         this.instances = instances;
-        this.securityGroups = securityGroups;
         this.context = context;
-        this.knownHosts = knownHosts;
         this.list = new ResourceListModel<>(context, ResourceKind.INSTANCE, instances::list,
                 i -> String.join(" ", i.id(), nameOf(i), i.state().awsName(), i.instanceType(),
                         String.valueOf(i.keyName()), String.valueOf(i.privateIp()), i.imageId()));
+        this.details = new InstanceDetailsViewModel(instances, securityGroups, context, list::region);
         stateFilter.addListener((obs, old, state) -> list.extraFilterProperty().set(
                 state == null ? null : instance -> instance.state() == state));
     }
@@ -93,37 +88,18 @@ public final class InstancesViewModel {
         actionProblem.set(actionProblem.get().isEmpty() ? text : actionProblem.get() + "\n" + text);
     }
 
-    public void consoleOutput(Instance instance, Consumer<String> onOutput, Consumer<Throwable> onFailure) {
-        String region = list.region();
-        context.tasks().submit(() -> instances.consoleOutput(region, instance.id(), 64 * 1024), onOutput, onFailure);
-    }
 
-    public void metadata(Instance instance, Consumer<java.util.SortedMap<String, String>> onMetadata,
-                         Consumer<Throwable> onFailure) {
-        String region = list.region();
-        context.tasks().submit(() -> instances.metadata(region, instance.id()), onMetadata, onFailure);
-    }
 
     public void connectInfo(Instance instance, Consumer<ConnectInfo> onInfo, Consumer<Throwable> onFailure) {
         String region = list.region();
         context.tasks().submit(() -> instances.connectInfo(region, instance.id()), onInfo, onFailure);
     }
 
-    /** The security groups of an instance, with their rules (a group deleted since shows as missing). */
-    public void securityGroups(Instance instance, Consumer<List<SecurityGroup>> onGroups,
-                               Consumer<Throwable> onFailure) {
-        String region = list.region();
-        context.tasks().submit(() -> {
-            List<SecurityGroup> groups = new ArrayList<>();
-            for (String id : instance.securityGroupIds()) {
-                groups.add(securityGroups.get(region, id));
-            }
-            return groups;
-        }, onGroups, onFailure);
-    }
 
-    public Path knownHosts() {
-        return knownHosts;
+
+    /** The details of the selected instance (one model for the page). */
+    public InstanceDetailsViewModel details() {
+        return details;
     }
 
     public ConsoleContext context() {

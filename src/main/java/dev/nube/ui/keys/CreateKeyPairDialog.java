@@ -2,7 +2,6 @@ package dev.nube.ui.keys;
 
 import dev.nube.engine.compute.KeyPair;
 import dev.nube.engine.compute.KeyPairService;
-import dev.nube.engine.compute.KeyPairs;
 import dev.nube.engine.compute.KeyType;
 import dev.nube.ui.common.Dialogs;
 import dev.nube.ui.common.Errors;
@@ -89,7 +88,7 @@ public final class CreateKeyPairDialog extends Dialog<KeyPair> {
     }
 
     private void validate(Button create) {
-        var problem = KeyPairs.nameProblem(name.getText());
+        var problem = KeyPair.nameProblem(name.getText());
         message.setText(name.getText().isEmpty() ? "" : problem.orElse(""));
         create.setDisable(problem.isPresent());
     }

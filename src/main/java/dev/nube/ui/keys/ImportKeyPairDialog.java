@@ -2,7 +2,6 @@ package dev.nube.ui.keys;
 
 import dev.nube.engine.EngineException;
 import dev.nube.engine.compute.KeyPair;
-import dev.nube.engine.compute.KeyPairs;
 import dev.nube.engine.compute.SshPublicKey;
 import dev.nube.ui.common.Dialogs;
 import dev.nube.ui.common.Errors;
@@ -95,7 +94,7 @@ final class ImportKeyPairDialog extends Dialog<KeyPair> {
     }
 
     private void validate(Button importButton) {
-        var nameProblem = KeyPairs.nameProblem(name.getText());
+        var nameProblem = KeyPair.nameProblem(name.getText());
         String keyProblem = null;
         SshPublicKey parsed = null;
         try {

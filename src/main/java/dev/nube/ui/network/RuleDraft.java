@@ -2,7 +2,6 @@ package dev.nube.ui.network;
 
 import dev.nube.engine.EngineException;
 import dev.nube.engine.compute.SecurityGroupRule;
-import dev.nube.engine.compute.SecurityGroups;
 import java.util.Optional;
 import java.util.function.Function;
 import java.util.regex.Matcher;
@@ -79,7 +78,7 @@ final class RuleDraft {
                 ? SecurityGroupRule.fromGroup(type.protocol(), from, to, group.group(1), description.get())
                 : SecurityGroupRule.fromCidr(type.protocol(), from, to, peerText, description.get());
         try {
-            rule = SecurityGroups.normalize(typed, groupIdOf);
+            rule = typed.normalized(groupIdOf);
             problem.set("");
         } catch (EngineException e) {
             problem.set(e.getMessage());

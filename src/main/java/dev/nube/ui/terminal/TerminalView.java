@@ -70,7 +70,30 @@ public final class TerminalView extends BorderPane {
         setTop(bar);
         body.getStyleClass().add("terminal-body");
         setCenter(body);
+        // The keyboard goes to the terminal whenever its tab comes to the front (the tab's content region is made
+        // visible then), not only when it is clicked.
+        parentProperty().addListener((obs, old, parent) -> {
+            if (parent != null) {
+                parent.visibleProperty().addListener((o, was, visible) -> {
+                    if (visible) {
+                        Platform.runLater(this::focusInput);
+                    }
+                });
+            }
+        });
         connect();
+    }
+
+    /** Gives the keyboard to the terminal (or to Reconnect when it is not connected). */
+    public void focusInput() {
+        if (closed || getScene() == null) {
+            return;
+        }
+        if (widget != null && body.getChildren().contains(widget.getPane())) {
+            widget.getPreferredFocusableNode().requestFocus();
+        } else {
+            reconnect.requestFocus();
+        }
     }
 
     /** Opens a new connection (after a drop, or the first time). */
@@ -102,7 +125,7 @@ public final class TerminalView extends BorderPane {
         body.getChildren().setAll(widget.getPane());
         widget.start();
         status.setText("Connected to " + title);
-        Platform.runLater(() -> widget.getPreferredFocusableNode().requestFocus());
+        Platform.runLater(this::focusInput);
     }
 
     /** Ends the session with a reason the person can read, e.g. because the instance stopped. */

@@ -1,0 +1,171 @@
+package dev.nube.ui.instances;
+
+import dev.nube.engine.compute.Instance;
+import dev.nube.engine.compute.InstanceService;
+import dev.nube.engine.compute.SecurityGroup;
+import dev.nube.engine.compute.SecurityGroupService;
+import dev.nube.ui.common.ConsoleContext;
+import dev.nube.ui.common.Errors;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.SortedMap;
+import java.util.function.Supplier;
+import javafx.beans.property.ReadOnlyObjectProperty;
+import javafx.beans.property.ReadOnlyObjectWrapper;
+import javafx.beans.property.ReadOnlyStringProperty;
+import javafx.beans.property.ReadOnlyStringWrapper;
+import javafx.collections.FXCollections;
+import javafx.collections.ObservableList;
+
+/**
+ * The selected instance's details: the instance, its security groups, its metadata and (while that tab is shown) its
+ * console output, read in the background. A result that arrives for an instance no longer shown is dropped. A new
+ * state of the same instance reads nothing again but its groups, if they changed. FX thread only.
+ */
+public final class InstanceDetailsViewModel {
+    /** How much of the serial console is shown. */
+    static final int CONSOLE_BYTES = 64 * 1024;
+
+    private final InstanceService instances;
+    private final SecurityGroupService securityGroups;
+    private final ConsoleContext context;
+    private final Supplier<String> region;
+    private final ReadOnlyObjectWrapper<Instance> instance = new ReadOnlyObjectWrapper<>();
+    private final ObservableList<SecurityGroup> groups = FXCollections.observableArrayList();
+    private final ReadOnlyStringWrapper groupsStatus = new ReadOnlyStringWrapper("");
+    private final ReadOnlyStringWrapper metadata = new ReadOnlyStringWrapper("");
+    private final ReadOnlyStringWrapper consoleOutput = new ReadOnlyStringWrapper("");
+    private final ReadOnlyStringWrapper consoleStatus = new ReadOnlyStringWrapper("");
+    private boolean consoleShown;
+
+    /** {@code region} tells the region whose instance is shown. */
+    public InstanceDetailsViewModel(InstanceService instances, SecurityGroupService securityGroups,
+                                    ConsoleContext context, Supplier<String> region) {
+        this.instances = instances;
+        this.securityGroups = securityGroups;
+        this.context = context;
+        this.region = region;
+    }
+
+    /** Shows {@code shown} (null: nothing selected). */
+    public void show(Instance shown) {
+        Instance before = instance.get();
+        instance.set(shown);
+        if (shown == null) {
+            return;
+        }
+        boolean same = before != null && before.id().equals(shown.id());
+        if (!same || !before.securityGroupIds().equals(shown.securityGroupIds())) {
+            loadGroups(shown);
+        }
+        if (same) {
+            return;
+        }
+        metadata.set("Loading...");
+        String at = region.get();
+        context.tasks().submit(() -> instances.metadata(at, shown.id()), documents -> {
+            if (isShown(shown)) {
+                metadata.set(metadataText(documents));
+            }
+        }, failure -> {
+            if (isShown(shown)) {
+                metadata.set(Errors.message(failure));
+            }
+        });
+        if (consoleShown) {
+            refreshConsole();
+        }
+    }
+
+    /** Whether the console output is on screen: it is read when it comes into view, and for each new instance. */
+    public void setConsoleShown(boolean shown) {
+        consoleShown = shown;
+        if (shown) {
+            refreshConsole();
+        }
+    }
+
+    /** Reads the end of the serial console again. */
+    public void refreshConsole() {
+        Instance shown = instance.get();
+        if (shown == null) {
+            return;
+        }
+        consoleStatus.set("Loading...");
+        String at = region.get();
+        context.tasks().submit(() -> instances.consoleOutput(at, shown.id(), CONSOLE_BYTES), text -> {
+            if (isShown(shown)) {
+                consoleOutput.set(text.isEmpty() ? "(no console output yet)" : text);
+                consoleStatus.set("Last 64 KiB of the serial console, read " + java.time.LocalTime.now().withNano(0));
+            }
+        }, failure -> {
+            if (isShown(shown)) {
+                consoleStatus.set(Errors.message(failure));
+            }
+        });
+    }
+
+    private void loadGroups(Instance shown) {
+        groups.clear();
+        groupsStatus.set("Loading security groups...");
+        String at = region.get();
+        context.tasks().submit(() -> {
+            List<SecurityGroup> found = new ArrayList<>();
+            for (String id : shown.securityGroupIds()) {
+                found.add(securityGroups.get(at, id));
+            }
+            return found;
+        }, found -> {
+            if (isShown(shown)) {
+                groups.setAll(found);
+                groupsStatus.set("");
+            }
+        }, failure -> {
+            if (isShown(shown)) {
+                groupsStatus.set(Errors.message(failure));
+            }
+        });
+    }
+
+    private boolean isShown(Instance candidate) {
+        return instance.get() != null && instance.get().id().equals(candidate.id());
+    }
+
+    /** The documents the guest reads at 169.254.169.254, listings left out: path, then its content indented. */
+    static String metadataText(SortedMap<String, String> documents) {
+        StringBuilder text = new StringBuilder("What the instance reads from http://169.254.169.254:\n\n");
+        documents.forEach((path, body) -> {
+            if (!path.endsWith("/")) {
+                text.append(path).append('\n');
+                body.strip().lines().forEach(line -> text.append("    ").append(line).append('\n'));
+            }
+        });
+        return text.toString();
+    }
+
+    public ReadOnlyObjectProperty<Instance> instanceProperty() {
+        return instance.getReadOnlyProperty();
+    }
+
+    /** The shown instance's security groups, once read. */
+    public ObservableList<SecurityGroup> groups() {
+        return FXCollections.unmodifiableObservableList(groups);
+    }
+
+    /** "Loading ...", why the groups could not be read, or empty. */
+    public ReadOnlyStringProperty groupsStatusProperty() {
+        return groupsStatus.getReadOnlyProperty();
+    }
+
+    public ReadOnlyStringProperty metadataProperty() {
+        return metadata.getReadOnlyProperty();
+    }
+
+    public ReadOnlyStringProperty consoleOutputProperty() {
+        return consoleOutput.getReadOnlyProperty();
+    }
+
+    public ReadOnlyStringProperty consoleStatusProperty() {
+        return consoleStatus.getReadOnlyProperty();
+    }
+}
