@@ -16,82 +16,36 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.locks.ReentrantLock;
-import java.util.function.Supplier;
 
 /**
- * The operations behind {@link Instances}: deriving the state from facts, starting and attaching QEMU, stop, start,
- * reboot, terminate, and reconciling at engine start. Every method that changes an instance runs under its lock
- * ({@link #withLock}); the exit watcher of {@link RunningInstance} does not take it (it only updates the document).
+ * The operations behind {@link Instances}: starting and attaching QEMU (on the accelerator {@link Accelerators}
+ * decides, falling back to TCG when KVM fails the guest), stop, start, reboot, terminate. Every method that changes
+ * an instance runs under its lock ({@link InstanceTable#withLock}); the watchers of {@link RunningInstance} do not
+ * take it (they only update the document, or hand work to a thread that takes it).
  */
 final class InstanceLifecycle {
     private static final System.Logger LOG = System.getLogger(InstanceLifecycle.class.getName());
     private static final Duration EXIT_WAIT = Duration.ofSeconds(30);
 
-    private final Instances instances;
+    private final InstanceTable table;
+    private final HostCapacity capacity;
+    private final Images images;
+    private final KeyPairService keyPairs;
+    private final Accelerators accelerators;
 
-    InstanceLifecycle(Instances instances) {
-        this.instances = instances;
-    }
-
-    <T> T withLock(String region, String id, Supplier<T> operation) {
-        instances.record(region, id); // not found / malformed before waiting for a lock
-        ReentrantLock lock = instances.lock(region, id);
-        try {
-            return operation.get();
-        } finally {
-            lock.unlock();
-        }
-    }
-
-    /**
-     * The state, from the document's intent and operation and the facts: QEMU alive, the SSH banner seen. Cheap (no
-     * round trip): what QMP says of the virtual machine (paused, crashed, QEMU silent) is watched in the background
-     * by {@link RunningInstance} and shown as a problem on the instance ({@link #toInstance}), since EC2's states
-     * have no word for it.
-     */
-    InstanceState derive(String region, InstanceRecord r) {
-        if (r.intent() == Intent.TERMINATED && r.operation() == Operation.NONE) {
-            return InstanceState.TERMINATED; // without looking for a process: most listed instances are here
-        }
-        RunningInstance live = instances.running.get(Instances.key(region, r.id()));
-        boolean processAlive = live != null || findProcess(region, r.id()).isPresent();
-        return InstanceState.derive(r.intent(), r.operation(), new InstanceState.Facts(live != null, processAlive,
-                live != null && live.sshReady(), live != null && live.halted()));
-    }
-
-    Optional<ProcessHandle> findProcess(String region, String id) {
-        return QemuMachine.find(instances.files(region, id).pidFile(), id);
-    }
-
-    Instance toInstance(String region, InstanceRecord r) {
-        InstanceState state = derive(region, r);
-        RunningInstance live = instances.running.get(Instances.key(region, r.id()));
-        List<String> problems = new ArrayList<>();
-        if (state.hasProcess() && live == null && state != InstanceState.SHUTTING_DOWN
-                && state != InstanceState.STOPPING) {
-            problems.add("QEMU runs but the engine could not attach to it (see instance.log)");
-        }
-        String qmpProblem = live == null ? null : live.qmpProblem();
-        if (qmpProblem != null && live.alive()) {
-            problems.add(qmpProblem);
-        }
-        String problem = instances.problemOf(region, r.id());
-        if (problem != null) {
-            problems.add(problem);
-        }
-        boolean up = live != null && live.alive();
-        return new Instance(r.id(), r.name(), state, r.stateReason(), r.instanceType(), r.vcpus(), r.memoryMiB(),
-                r.imageId(), r.keyPairId(), r.keyName(), r.securityGroupIds(), r.rootVolumeGiB(), r.hasUserData(),
-                r.launchTime(), QemuMachine.GUEST_ADDRESS, up ? live.sshPort() : 0, up ? live.pid() : 0, problems);
+    InstanceLifecycle(InstanceTable table, HostCapacity capacity, Images images, KeyPairService keyPairs,
+                      Accelerators accelerators) {
+        this.table = table;
+        this.capacity = capacity;
+        this.images = images;
+        this.keyPairs = keyPairs;
+        this.accelerators = accelerators;
     }
 
     /** Serves the instance's metadata on its unix socket (in its private folder), where QEMU's relay connects. */
     MetadataServer serveMetadata(String region, InstanceRecord r) throws IOException {
-        return MetadataServer.start(instances.files(region, r.id()).metadataSocket(), metadataOf(region, r));
+        return MetadataServer.start(table.files(region, r.id()).metadataSocket(), metadataOf(region, r));
     }
 
     /** What the metadata service tells instance {@code r} about itself. */
@@ -99,12 +53,12 @@ final class InstanceLifecycle {
         String key = null;
         if (r.keyPairId() != null) {
             try {
-                key = instances.keyPairs.get(region, r.keyPairId()).publicKey();
+                key = keyPairs.get(region, r.keyPairId()).publicKey();
             } catch (EngineException e) {
-                instances.files(region, r.id()).log("metadata: key pair " + r.keyPairId() + " is gone; no SSH key");
+                table.files(region, r.id()).log("metadata: key pair " + r.keyPairId() + " is gone; no SSH key");
             }
         }
-        Path userData = instances.files(region, r.id()).userData();
+        Path userData = table.files(region, r.id()).userData();
         byte[] data = Files.isRegularFile(userData) ? Files.readAllBytes(userData) : null;
         return new InstanceMetadata(r.id(), r.instanceType(), r.imageId(),
                 r.id() + "." + region + ".compute.internal", QemuMachine.GUEST_ADDRESS, r.keyName(), key, region,
@@ -113,16 +67,16 @@ final class InstanceLifecycle {
 
     /** Starts QEMU for the instance and attaches to it. Caller holds the lock. */
     void launchProcess(String region, String id) throws IOException, InterruptedException {
-        InstanceFiles files = instances.files(region, id);
-        InstanceRecord r = instances.record(region, id);
+        InstanceFiles files = table.files(region, id);
+        InstanceRecord r = table.record(region, id);
         files.create(); // again: a private socket folder under /tmp may have gone with a reboot
         MetadataServer metadata = serveMetadata(region, r);
         try {
             Files.deleteIfExists(files.qmpSocket());
             Files.deleteIfExists(files.serialSocket());
-            Path image = instances.images.folder(region, r.imageId());
-            Accelerator accelerator = instances.accelerators.forGuest(kernelOf(region, r));
-            QemuMachine.Spec spec = new QemuMachine.Spec(instances.accelerators.host().binary(), id, accelerator,
+            Path image = images.folder(region, r.imageId());
+            Accelerator accelerator = accelerators.forGuest(kernelOf(region, r));
+            QemuMachine.Spec spec = new QemuMachine.Spec(accelerators.host().binary(), id, accelerator,
                     r.vcpus(), r.memoryMiB(), image.resolve(TinyImageBuilder.KERNEL),
                     image.resolve(TinyImageBuilder.INITRD), files.rootDisk(), files.qmpSocket(), files.serialSocket(),
                     files.consoleLog(), files.pidFile(), files.metadataSocket(), 0);
@@ -132,7 +86,7 @@ final class InstanceLifecycle {
             attach(region, id, process, metadata, accelerator);
         } catch (IOException | RuntimeException | InterruptedException e) {
             metadata.close();
-            findProcess(region, id).ifPresent(ProcessHandle::destroyForcibly);
+            table.findProcess(region, id).ifPresent(ProcessHandle::destroyForcibly);
             throw e;
         }
     }
@@ -141,11 +95,11 @@ final class InstanceLifecycle {
     Accelerators.GuestKernelFile kernelOf(String region, InstanceRecord r) {
         String release;
         try {
-            release = instances.images.get(region, r.imageId()).kernelRelease();
+            release = images.get(region, r.imageId()).kernelRelease();
         } catch (EngineException e) {
             release = null; // the image was deregistered while the instance kept its files
         }
-        return new Accelerators.GuestKernelFile(instances.images.folder(region, r.imageId())
+        return new Accelerators.GuestKernelFile(images.folder(region, r.imageId())
                 .resolve(TinyImageBuilder.KERNEL), release);
     }
 
@@ -157,11 +111,11 @@ final class InstanceLifecycle {
     void attach(String region, String id, ProcessHandle process, MetadataServer metadata, Accelerator launchedWith)
             throws IOException {
         try {
-            RunningInstance live = RunningInstance.attach(id, process, instances.files(region, id), metadata,
+            RunningInstance live = RunningInstance.attach(id, process, table.files(region, id), metadata,
                     new Scoped(region), launchedWith);
-            instances.beforeRunning.accept(live);
+            table.beforeRunning.accept(live);
             // In the map first, then the watcher: a QEMU that ends in between is still seen ending and removed.
-            instances.running.put(Instances.key(region, id), live);
+            table.running.put(InstanceTable.key(region, id), live);
             live.watchExit();
         } catch (IOException | RuntimeException e) {
             if (metadata != null) {
@@ -178,19 +132,19 @@ final class InstanceLifecycle {
      */
     void rollBackLaunch(String region, String id, String why) {
         try {
-            findProcess(region, id).ifPresent(ProcessHandle::destroyForcibly);
-            RunningInstance live = instances.running.remove(Instances.key(region, id));
+            table.findProcess(region, id).ifPresent(ProcessHandle::destroyForcibly);
+            RunningInstance live = table.running.remove(InstanceTable.key(region, id));
             if (live != null) {
                 live.detach();
             }
-            InstanceFiles files = instances.files(region, id);
+            InstanceFiles files = table.files(region, id);
             files.deleteAllButDocument();
             if (!Files.exists(files.folder().resolve(InstanceFiles.DOCUMENT))) {
                 dev.nube.engine.store.ResourceCollection.deleteTree(files.folder());
-            } else if (instances.collection(region).find(id).isPresent()) {
-                instances.update(region, id, r -> r.terminated("Server.InternalError: the launch failed: " + why,
+            } else if (table.collection(region).find(id).isPresent()) {
+                table.update(region, id, r -> r.terminated("Server.InternalError: the launch failed: " + why,
                         Instant.now()));
-                instances.publishState(region, id);
+                table.publishState(region, id);
             }
         } catch (IOException | RuntimeException e) {
             LOG.log(System.Logger.Level.WARNING, "rolling back the launch of " + id + ": " + e.getMessage(), e);
@@ -198,49 +152,49 @@ final class InstanceLifecycle {
     }
 
     Instance start(String region, String id) {
-        InstanceRecord r = instances.record(region, id);
-        Instances.guard(id, derive(region, r), InstanceRequest.START);
-        if (!Files.isRegularFile(instances.files(region, id).rootDisk())) {
+        InstanceRecord r = table.record(region, id);
+        Instances.guard(id, table.derive(region, r), InstanceRequest.START);
+        if (!Files.isRegularFile(table.files(region, id).rootDisk())) {
             throw new EngineException("Server.InternalError", "Instance " + id + " has lost its root volume ("
-                    + instances.files(region, id).rootDisk() + "); terminate it.");
+                    + table.files(region, id).rootDisk() + "); terminate it.");
         }
-        instances.reserveToStart(id, r.memoryMiB());
+        capacity.reserveToStart(id, r.memoryMiB());
         try {
-            instances.update(region, id, x -> x.with(Intent.RUNNING, Operation.STARTING, null));
-            instances.publishState(region, id);
+            table.update(region, id, x -> x.with(Intent.RUNNING, Operation.STARTING, null));
+            table.publishState(region, id);
             launchProcess(region, id);
         } catch (IOException | RuntimeException e) {
-            instances.update(region, id, x -> x.with(Intent.STOPPED, Operation.NONE,
+            table.update(region, id, x -> x.with(Intent.STOPPED, Operation.NONE,
                     "Server.InternalError: the start failed: " + e.getMessage()));
-            instances.publishState(region, id);
+            table.publishState(region, id);
             throw new EngineException("InstanceStartFailed", "Could not start " + id + ": " + e.getMessage(), e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            instances.update(region, id, x -> x.with(Intent.STOPPED, Operation.NONE, "the start was interrupted"));
-            instances.publishState(region, id);
+            table.update(region, id, x -> x.with(Intent.STOPPED, Operation.NONE, "the start was interrupted"));
+            table.publishState(region, id);
             throw new EngineException("InstanceStartFailed", "The start of " + id + " was interrupted.", e);
         } finally {
-            instances.release(r.memoryMiB()); // counted in the running instances from now on, or not started
+            capacity.release(r.memoryMiB()); // counted in the running instances from now on, or not started
         }
-        instances.update(region, id, x -> x.withOperation(Operation.NONE));
-        instances.publishState(region, id);
-        return instances.get(region, id);
+        table.update(region, id, x -> x.withOperation(Operation.NONE));
+        table.publishState(region, id);
+        return table.get(region, id);
     }
 
     Instance stop(String region, String id, Duration grace) {
-        InstanceRecord r = instances.record(region, id);
-        Instances.guard(id, derive(region, r), InstanceRequest.STOP);
-        instances.update(region, id, x -> x.with(Intent.STOPPED, Operation.STOPPING, Instances.USER_INITIATED));
-        instances.publishState(region, id);
+        InstanceRecord r = table.record(region, id);
+        Instances.guard(id, table.derive(region, r), InstanceRequest.STOP);
+        table.update(region, id, x -> x.with(Intent.STOPPED, Operation.STOPPING, Instances.USER_INITIATED));
+        table.publishState(region, id);
         try {
             powerOff(region, id, grace, "stop");
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new EngineException("Server.InternalError", "The stop of " + id + " was interrupted.", e);
         }
-        instances.update(region, id, x -> x.with(Intent.STOPPED, Operation.NONE, Instances.USER_INITIATED));
-        instances.publishState(region, id);
-        return instances.get(region, id);
+        table.update(region, id, x -> x.with(Intent.STOPPED, Operation.NONE, Instances.USER_INITIATED));
+        table.publishState(region, id);
+        return table.get(region, id);
     }
 
     /**
@@ -249,12 +203,12 @@ final class InstanceLifecycle {
      * the reason in the instance's log. Returns once QEMU is gone (or does not end even when killed: logged).
      */
     void powerOff(String region, String id, Duration grace, String why) throws InterruptedException {
-        RunningInstance live = instances.running.get(Instances.key(region, id));
-        Optional<ProcessHandle> process = live != null ? ProcessHandle.of(live.pid()) : findProcess(region, id);
+        RunningInstance live = table.live(region, id);
+        Optional<ProcessHandle> process = live != null ? ProcessHandle.of(live.pid()) : table.findProcess(region, id);
         if (process.isEmpty()) {
             return;
         }
-        InstanceFiles files = instances.files(region, id);
+        InstanceFiles files = table.files(region, id);
         long pid = process.get().pid();
         String pressed = null;
         try {
@@ -298,28 +252,28 @@ final class InstanceLifecycle {
 
     /** Kills a QEMU the engine is not attached to at once (termination; or a stop whose guest did not answer). */
     void killUnattached(String region, String id, String why) throws InterruptedException {
-        Optional<ProcessHandle> process = findProcess(region, id);
+        Optional<ProcessHandle> process = table.findProcess(region, id);
         if (process.isPresent()) {
-            instances.files(region, id).log(why + ": killing QEMU (pid " + process.get().pid() + "), not attached");
+            table.files(region, id).log(why + ": killing QEMU (pid " + process.get().pid() + "), not attached");
             process.get().destroyForcibly();
             try {
                 process.get().onExit().get(EXIT_WAIT.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
             } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
-                instances.files(region, id).log(why + ": QEMU pid " + process.get().pid() + " did not end");
+                table.files(region, id).log(why + ": QEMU pid " + process.get().pid() + " did not end");
             }
         }
     }
 
     Instance reboot(String region, String id) {
-        InstanceRecord r = instances.record(region, id);
-        Instances.guard(id, derive(region, r), InstanceRequest.REBOOT);
-        RunningInstance live = instances.running.get(Instances.key(region, id));
+        InstanceRecord r = table.record(region, id);
+        Instances.guard(id, table.derive(region, r), InstanceRequest.REBOOT);
+        RunningInstance live = table.live(region, id);
         if (live == null) {
             throw new EngineException("IncorrectInstanceState", "Instance " + id + " runs but the engine is not"
                     + " attached to it; stop and start it.");
         }
-        instances.update(region, id, x -> x.withOperation(Operation.REBOOTING));
-        InstanceFiles files = instances.files(region, id);
+        table.update(region, id, x -> x.withOperation(Operation.REBOOTING));
+        InstanceFiles files = table.files(region, id);
         try {
             if (!live.ctrlAltDelete(Instances.REBOOT_GRACE)) {
                 files.log("reboot: the guest did not restart within " + Instances.REBOOT_GRACE.toSeconds()
@@ -336,24 +290,24 @@ final class InstanceLifecycle {
             Thread.currentThread().interrupt();
             throw new EngineException("Server.InternalError", "The reboot of " + id + " was interrupted.", e);
         } finally {
-            instances.update(region, id, x -> x.withOperation(Operation.NONE));
-            instances.publishState(region, id);
+            table.update(region, id, x -> x.withOperation(Operation.NONE));
+            table.publishState(region, id);
         }
-        return instances.get(region, id);
+        return table.get(region, id);
     }
 
     Instance terminate(String region, String id) {
-        InstanceRecord r = instances.record(region, id);
-        Instances.guard(id, derive(region, r), InstanceRequest.TERMINATE);
-        instances.update(region, id, x -> x.with(Intent.TERMINATED, Operation.TERMINATING, Instances.USER_INITIATED));
-        instances.publishState(region, id);
+        InstanceRecord r = table.record(region, id);
+        Instances.guard(id, table.derive(region, r), InstanceRequest.TERMINATE);
+        table.update(region, id, x -> x.with(Intent.TERMINATED, Operation.TERMINATING, Instances.USER_INITIATED));
+        table.publishState(region, id);
         finishTermination(region, id, Instances.USER_INITIATED);
-        return instances.get(region, id);
+        return table.get(region, id);
     }
 
     /** Ends QEMU if it runs, deletes every file but the document, marks the document terminated. */
     void finishTermination(String region, String id, String reason) {
-        RunningInstance live = instances.running.get(Instances.key(region, id));
+        RunningInstance live = table.live(region, id);
         try {
             if (live != null) {
                 live.quit();
@@ -363,15 +317,15 @@ final class InstanceLifecycle {
                 }
             }
             killUnattached(region, id, "terminate");
-            instances.files(region, id).deleteAllButDocument();
+            table.files(region, id).deleteAllButDocument();
         } catch (IOException e) {
             throw new EngineException("StorageError", "Could not delete the files of " + id + ": " + e.getMessage(), e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new EngineException("Server.InternalError", "The termination of " + id + " was interrupted.", e);
         }
-        instances.update(region, id, x -> x.terminated(reason, Instant.now()));
-        instances.publishState(region, id);
+        table.update(region, id, x -> x.terminated(reason, Instant.now()));
+        table.publishState(region, id);
     }
 
     /**
@@ -381,13 +335,13 @@ final class InstanceLifecycle {
      * if {@code live} is no longer the instance's QEMU (stopped or terminated meanwhile).
      */
     void fallBackToTcg(String region, String id, RunningInstance live, String reason) {
-        if (instances.running.get(Instances.key(region, id)) != live) {
+        if (table.live(region, id) != live) {
             return;
         }
-        InstanceFiles files = instances.files(region, id);
-        InstanceRecord r = instances.record(region, id);
+        InstanceFiles files = table.files(region, id);
+        InstanceRecord r = table.record(region, id);
         try {
-            if (instances.accelerators.mode() != AcceleratorMode.AUTO) {
+            if (accelerators.mode() != AcceleratorMode.AUTO) {
                 String why = "Server.InternalError: KVM failed to run the guest (" + reason + "); the accelerator is"
                         + " set to KVM in settings, so it was not restarted under TCG";
                 files.log(why);
@@ -395,30 +349,30 @@ final class InstanceLifecycle {
                 live.awaitExit(EXIT_WAIT);
                 return;
             }
-            instances.accelerators.kvmFailed(kernelOf(region, r), reason);
+            accelerators.kvmFailed(kernelOf(region, r), reason);
             String note = "KVM failed to run the guest kernel (" + reason + "); restarted under TCG";
             files.log(note + "; ending QEMU pid " + live.pid());
             LOG.log(System.Logger.Level.WARNING, id + ": " + note);
             // STARTING before the old QEMU leaves the map: meanwhile the instance shows pending, never stopped.
-            instances.update(region, id, x -> x.with(Intent.RUNNING, Operation.STARTING, note));
-            instances.running.remove(Instances.key(region, id), live);
+            table.update(region, id, x -> x.with(Intent.RUNNING, Operation.STARTING, note));
+            table.running.remove(InstanceTable.key(region, id), live);
             if (!live.detachAndKill(EXIT_WAIT)) {
                 throw new IOException("QEMU pid " + live.pid() + " did not end");
             }
-            instances.publishState(region, id);
+            table.publishState(region, id);
             launchProcess(region, id);
-            instances.update(region, id, x -> x.withOperation(Operation.NONE));
+            table.update(region, id, x -> x.withOperation(Operation.NONE));
         } catch (IOException | RuntimeException e) {
             files.log("the restart under TCG failed: " + e.getMessage());
-            instances.update(region, id, x -> x.with(Intent.STOPPED, Operation.NONE,
+            table.update(region, id, x -> x.with(Intent.STOPPED, Operation.NONE,
                     "Server.InternalError: KVM failed to run the guest (" + reason + ") and the restart under TCG"
                             + " failed: " + e.getMessage()));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            instances.update(region, id, x -> x.with(Intent.STOPPED, Operation.NONE,
+            table.update(region, id, x -> x.with(Intent.STOPPED, Operation.NONE,
                     "Server.InternalError: the restart under TCG was interrupted"));
         }
-        instances.publishState(region, id);
+        table.publishState(region, id);
     }
 
     /** The listener of one region's running instances. */
@@ -431,13 +385,13 @@ final class InstanceLifecycle {
 
         @Override
         public void sshReady(RunningInstance instance) {
-            instances.publishState(region, instance.instanceId());
+            table.publishState(region, instance.instanceId());
         }
 
         @Override
         public void kvmBootFailed(RunningInstance instance, String reason) {
             String id = instance.instanceId();
-            instances.inBackground(region, id, "KVM fallback", () -> fallBackToTcg(region, id, instance, reason));
+            table.inBackground(region, id, "KVM fallback", () -> fallBackToTcg(region, id, instance, reason));
         }
 
         @Override
@@ -454,12 +408,12 @@ final class InstanceLifecycle {
             instance.files().log("QEMU pid " + instance.pid() + " ended: " + reason);
             try {
                 // The reason first: until the instance leaves the running map it is not shown stopped.
-                instances.update(region, id, r -> r.intent() == Intent.RUNNING
+                table.update(region, id, r -> r.intent() == Intent.RUNNING
                         ? r.with(Intent.STOPPED, r.operation(), reason) : r);
-                instances.running.remove(Instances.key(region, id), instance);
-                instances.publishState(region, id);
+                table.running.remove(InstanceTable.key(region, id), instance);
+                table.publishState(region, id);
             } catch (EngineException e) {
-                instances.running.remove(Instances.key(region, id), instance);
+                table.running.remove(InstanceTable.key(region, id), instance);
                 LOG.log(System.Logger.Level.DEBUG, "instance " + id + " went away: " + e.getMessage());
             }
         }

@@ -11,7 +11,7 @@ import java.util.Optional;
 /**
  * What the engine does with each instance when it opens a region: the instance's facts decide, never a stored flag.
  * Runs under the instance's lock (see {@link Instances#regionOpened}). Never throws: what goes wrong with one instance
- * is recorded on it ({@link Instances#recordProblem}) and the engine opens all the same. The one slow case, a stop the
+ * is recorded on it ({@link InstanceTable#recordProblem}) and the engine opens all the same. The one slow case, a stop the
  * console quit in the middle of while the guest still runs, finishes in the background (power button, the grace
  * period, then a kill), the instance showing stopping meanwhile.
  */
@@ -20,12 +20,12 @@ final class InstanceReconciler {
     /** As EC2, terminated instances stay listed for a while. */
     private static final Duration TERMINATED_SHOWN = Duration.ofHours(1);
 
-    private final Instances instances;
+    private final InstanceTable table;
     private final InstanceLifecycle lifecycle;
     private final Duration stopGrace;
 
-    InstanceReconciler(Instances instances, InstanceLifecycle lifecycle, Duration stopGrace) {
-        this.instances = instances;
+    InstanceReconciler(InstanceTable table, InstanceLifecycle lifecycle, Duration stopGrace) {
+        this.table = table;
         this.lifecycle = lifecycle;
         this.stopGrace = stopGrace;
     }
@@ -35,16 +35,16 @@ final class InstanceReconciler {
      * operation the console quit in the middle of, records why a QEMU that should run is gone. Caller holds the lock.
      */
     void reconcile(String region, String id) {
-        InstanceFiles files = instances.files(region, id);
+        InstanceFiles files = table.files(region, id);
         try {
-            InstanceRecord r = instances.record(region, id);
+            InstanceRecord r = table.record(region, id);
             if (r.intent() == Intent.TERMINATED && r.operation() == Operation.NONE) {
                 if (r.terminatedAt() != null && r.terminatedAt().isBefore(Instant.now().minus(TERMINATED_SHOWN))) {
-                    instances.collection(region).delete(id);
+                    table.collection(region).delete(id);
                 }
                 return;
             }
-            Optional<ProcessHandle> process = lifecycle.findProcess(region, id);
+            Optional<ProcessHandle> process = table.findProcess(region, id);
             switch (r.operation()) {
                 case TERMINATING -> {
                     files.log("engine start: completing the termination");
@@ -61,13 +61,13 @@ final class InstanceReconciler {
                 case STOPPING -> {
                     if (process.isEmpty()) {
                         files.log("engine start: the stop was done (QEMU is gone)");
-                        instances.update(region, id, x -> x.with(Intent.STOPPED, Operation.NONE, r.stateReason()));
+                        table.update(region, id, x -> x.with(Intent.STOPPED, Operation.NONE, r.stateReason()));
                     } else {
                         files.log("engine start: completing the stop of QEMU pid " + process.get().pid()
                                 + " (power button, up to " + stopGrace.toSeconds() + " s, then a kill)");
-                        instances.inBackground(region, id, "completing the stop", () -> finishStop(region, id));
+                        table.inBackground(region, id, "completing the stop", () -> finishStop(region, id));
                     }
-                    instances.publishState(region, id);
+                    table.publishState(region, id);
                     return;
                 }
                 default -> {
@@ -83,39 +83,39 @@ final class InstanceReconciler {
                             + " metadata service until it is stopped and started");
                 }
                 // The document first: if QEMU ends while being attached, its exit handler has the last word.
-                instances.update(region, id, x -> x.with(Intent.RUNNING, Operation.NONE, null));
+                table.update(region, id, x -> x.with(Intent.RUNNING, Operation.NONE, null));
                 lifecycle.attach(region, id, process.get(), metadata, null);
                 files.log("engine start: re-attached QEMU pid " + process.get().pid());
             } else if (r.intent() == Intent.RUNNING) {
                 String reason = "Server.InternalError: QEMU is no longer running; it ended while the console was"
                         + " closed (see the console output)";
                 files.log("engine start: " + reason);
-                instances.update(region, id, x -> x.with(Intent.STOPPED, Operation.NONE, reason));
+                table.update(region, id, x -> x.with(Intent.STOPPED, Operation.NONE, reason));
             } else if (r.operation() != Operation.NONE) {
-                instances.update(region, id, x -> x.withOperation(Operation.NONE));
+                table.update(region, id, x -> x.withOperation(Operation.NONE));
             }
-            instances.publishState(region, id);
+            table.publishState(region, id);
         } catch (IOException | RuntimeException e) {
             files.log("engine start: " + e.getMessage());
             LOG.log(System.Logger.Level.WARNING, "reconciling " + id + ": " + e.getMessage(), e);
-            instances.recordProblem(region, id, "At engine start: " + e.getMessage());
+            table.recordProblem(region, id, "At engine start: " + e.getMessage());
         }
     }
 
     /** The rest of a stop cut short, in the background under the instance's lock. */
     private void finishStop(String region, String id) {
         try {
-            InstanceRecord r = instances.record(region, id);
+            InstanceRecord r = table.record(region, id);
             if (r.operation() != Operation.STOPPING) {
                 return; // someone else finished it meanwhile
             }
             lifecycle.powerOff(region, id, stopGrace, "engine start: completing the stop");
-            if (lifecycle.findProcess(region, id).isEmpty()) {
-                instances.update(region, id, x -> x.with(Intent.STOPPED, Operation.NONE, r.stateReason()));
+            if (table.findProcess(region, id).isEmpty()) {
+                table.update(region, id, x -> x.with(Intent.STOPPED, Operation.NONE, r.stateReason()));
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt(); // the engine closes: the next one completes the stop
         }
-        instances.publishState(region, id);
+        table.publishState(region, id);
     }
 }

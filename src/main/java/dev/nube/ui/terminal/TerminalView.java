@@ -90,7 +90,9 @@ public final class TerminalView extends BorderPane {
             return;
         }
         if (widget != null && body.getChildren().contains(widget.getPane())) {
-            widget.getPreferredFocusableNode().requestFocus();
+            // The terminal's key handlers sit on its canvas; the widget's "preferred focusable node" is the pane
+            // around it, which takes the focus but never sees a key.
+            widget.getTerminalPanel().getCanvas().requestFocus();
         } else {
             reconnect.requestFocus();
         }

@@ -62,7 +62,7 @@ class InstanceLifecycleVmTest extends VmTestBase {
                 "the host key is remembered in the file the SSH terminal reads");
 
         // A paused virtual machine is shown as such (QMP says so), and the note goes when it runs again.
-        RunningInstance live = ((Instances) vm.instances()).running.get(Instances.key(REGION, id));
+        RunningInstance live = ((Instances) vm.instances()).table.live(REGION, id);
         live.qmpCommand("stop");
         assertTrue(awaitProblem(id, "paused"), () -> vm.instances().get(REGION, id).problems().toString());
         live.qmpCommand("cont");

@@ -34,7 +34,7 @@ class InstanceRecoveryVmTest extends VmTestBase {
     @Test
     void aQemuThatEndsWhileItIsBeingAttachedIsSeenEnding() throws Exception {
         Instances instances = (Instances) vm.instances();
-        instances.beforeRunning = live -> {
+        instances.table.beforeRunning = live -> {
             ProcessHandle process = ProcessHandle.of(live.pid()).orElseThrow();
             process.destroyForcibly();
             process.onExit().join();
@@ -49,7 +49,7 @@ class InstanceRecoveryVmTest extends VmTestBase {
         try {
             id = vm.instances().run(REGION, RunRequest.of(vm.image.id(), "t3.nano", vm.keyPair.id())).get(0).id();
         } finally {
-            instances.beforeRunning = live -> { };
+            instances.table.beforeRunning = live -> { };
         }
         assertTrue(vm.instances().awaitState(REGION, id, InstanceState.STOPPED, 60_000),
                 () -> "not pending forever: " + vm.instances().get(REGION, id).state());
@@ -99,11 +99,11 @@ class InstanceRecoveryVmTest extends VmTestBase {
             // Stopped shows as soon as QEMU is on its way out; the stop is done when the document says so.
             Instances engineInstances = (Instances) reopened.instances();
             long deadline = System.nanoTime() + java.time.Duration.ofMillis(VmTestSupport.BOOT_MS).toNanos();
-            while (engineInstances.record(REGION, id).operation() != InstanceRecord.Operation.NONE
+            while (engineInstances.table.record(REGION, id).operation() != InstanceRecord.Operation.NONE
                     && System.nanoTime() < deadline) {
                 Thread.sleep(100);
             }
-            assertEquals(InstanceRecord.Operation.NONE, engineInstances.record(REGION, id).operation());
+            assertEquals(InstanceRecord.Operation.NONE, engineInstances.table.record(REGION, id).operation());
             String console = reopened.instances().consoleOutput(REGION, id, 16_000);
             assertTrue(console.contains("reboot: Power down"), "the guest shut down cleanly:\n" + console);
             String log = java.nio.file.Files.readString(home.resolve("regions/local-1/instances").resolve(id)
@@ -203,7 +203,7 @@ class InstanceRecoveryVmTest extends VmTestBase {
         // local user (or anything, while the console is closed) could reach or take over.
         assertEquals(listeningBefore, listeningTcpPortsOfThisProcess(), "the engine listens on no new TCP port");
         for (String id : List.of(a, b)) {
-            InstanceFiles files = ((Instances) vm.instances()).files(REGION, id);
+            InstanceFiles files = ((Instances) vm.instances()).table.files(REGION, id);
             assertTrue(java.nio.file.Files.exists(files.metadataSocket()), files.metadataSocket().toString());
             assertEquals("rwx------", java.nio.file.attribute.PosixFilePermissions.toString(
                     java.nio.file.Files.getPosixFilePermissions(files.metadataSocket().getParent())));

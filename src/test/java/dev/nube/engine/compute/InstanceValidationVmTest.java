@@ -50,8 +50,8 @@ class InstanceValidationVmTest extends VmTestBase {
     @Test
     void startChecksTheMachinesMemoryAsLaunchDoes() throws Exception {
         Instances instances = (Instances) vm.instances();
-        InstanceTypes real = instances.types;
-        instances.types = new InstanceTypes(real.hostCpus(), 1024); // room for two t3.nano (512 MiB each)
+        InstanceTypes real = instances.capacity.types;
+        instances.capacity.types = new InstanceTypes(real.hostCpus(), 1024); // room for two t3.nano (512 MiB each)
         try {
             Instance a = vm.launch();
             vm.instances().stop(REGION, a.id());
@@ -68,7 +68,7 @@ class InstanceValidationVmTest extends VmTestBase {
             vm.instances().terminate(REGION, c);
             vm.instances().terminate(REGION, a.id());
         } finally {
-            instances.types = real;
+            instances.capacity.types = real;
         }
     }
 
