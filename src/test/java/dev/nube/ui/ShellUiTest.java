@@ -119,6 +119,7 @@ class ShellUiTest extends ConsoleUiTest {
     @Test
     void themeAndPageAreRemembered(FxRobot robot) {
         boolean dark = console.shell().darkProperty().get();
+        waitUntil("the theme toggle is shown", () -> clickable(robot, "#theme-toggle"));
         robot.clickOn("#theme-toggle");
         robot.clickOn("Security groups");
         waitUntil("the theme flipped", () -> console.shell().darkProperty().get() != dark);
