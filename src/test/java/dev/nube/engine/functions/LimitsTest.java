@@ -53,9 +53,9 @@ class LimitsTest {
                 return "started %d" % started
             """;
     /**
-     * Memory for the fork bomb. Each forked Python costs ~0.8 MB of the memory limit (page tables, kernel stack,
-     * pages copied on write), so at 512 MB the memory limit ends the bomb at ~600 processes, before the limit of
-     * processes the test is about.
+     * Memory for the fork tests. Each forked Python costs ~0.8 MB of the memory limit (page tables, kernel stack,
+     * pages copied on write), so at 512 MB the memory limit ends a fork bomb at ~600 processes, before the limit of
+     * processes these tests are about.
      */
     static final int FORK_MEMORY_MB = 2048;
     /** How long an invocation or a wait here may take before the engine counts as broken: never a measured time. */
@@ -382,6 +382,26 @@ class LimitsTest {
         assertNothingLeft(environment, seen);
         f.python("after-bomb", "def lambda_handler(e, c):\n    return 'fine'\n");
         assertEquals("\"fine\"", f.invoke("after-bomb", "{}").payloadText());
+    }
+
+    @Test
+    void aRuntimeThatExitsOnceAForkIsRefusedSaysItReachedTheProcessLimit() throws Exception {
+        f.function(CreateFunctionRequest.of("fork-then-exit", "python3").withTimeout(60).withMemory(FORK_MEMORY_MB),
+                Map.of("lambda_function.py", """
+                import os, time
+                def lambda_handler(event, context):
+                    try:
+                        while True:
+                            if os.fork() == 0:
+                                time.sleep(60)
+                                os._exit(0)
+                    except OSError:
+                        os._exit(1)  # gives up, and the runtime with it
+                """));
+        InvocationResult result = invokeAndCheckNothingLeft(f, "fork-then-exit", "{}");
+        assertEquals("Runtime.ExitError", result.error().type(), result.payloadText());
+        assertTrue(result.error().message().endsWith("Runtime exited with error: exit status 1 (the function reached"
+                + " its limit of 1,024 processes and threads)"), result.error().message());
     }
 
     @Test
