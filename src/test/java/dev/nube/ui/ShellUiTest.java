@@ -4,6 +4,7 @@ import static dev.nube.ui.ConsoleFixture.waitUntil;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.nube.engine.HostStatus;
 import dev.nube.engine.compute.KeyType;
 import dev.nube.engine.region.Region;
 import dev.nube.ui.common.ConsoleSettingsStore;
@@ -19,6 +20,7 @@ import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.testfx.api.FxRobot;
 import org.testfx.framework.junit5.Start;
+import org.testfx.util.NodeQueryUtils;
 
 @Tag("ui")
 class ShellUiTest extends ConsoleUiTest {
@@ -91,8 +93,33 @@ class ShellUiTest extends ConsoleUiTest {
     }
 
     @Test
+    void aLongStatusIsCutShortAndTheHeaderStaysInTheWindow(FxRobot robot) {
+        String reason = "TCG (KVM probe failed: " + "KVM internal error. Suberror: 1, emulation failure; ".repeat(10)
+                + ")";
+        // The engine's own probe must not overwrite the reason set here.
+        waitUntil("the KVM probe answered", () -> !console.engine().hostStatus().accelerator()
+                .equals(HostStatus.NOT_CHECKED));
+        robot.interact(() -> console.engine().updateHostStatus(s -> s.withAccelerator(reason)));
+        waitUntil("the status bar holds the whole reason", () -> text(robot, "#status-accelerator").endsWith(reason));
+        robot.interact(() -> { // lay the console out now rather than at the next pulse
+            console.view().applyCss();
+            console.view().layout();
+        });
+        waitUntil("the theme toggle is inside the window", () -> clickable(robot, "#theme-toggle"));
+        waitUntil("the region selector is inside the window", () -> clickable(robot, "#region-selector"));
+        Label accelerator = robot.lookup("#status-accelerator").queryAs(Label.class);
+        assertTrue(accelerator.getTooltip().getText().endsWith(reason), "the tooltip shows what is cut short");
+    }
+
+    /** What clickOn asks of a node: visible and inside its window. Read it on the FX thread (as waitUntil does). */
+    private static boolean clickable(FxRobot robot, String query) {
+        return robot.lookup(query).match(NodeQueryUtils.isVisible()).tryQuery().isPresent();
+    }
+
+    @Test
     void themeAndPageAreRemembered(FxRobot robot) {
         boolean dark = console.shell().darkProperty().get();
+        waitUntil("the theme toggle is shown", () -> clickable(robot, "#theme-toggle"));
         robot.clickOn("#theme-toggle");
         robot.clickOn("Security groups");
         waitUntil("the theme flipped", () -> console.shell().darkProperty().get() != dark);

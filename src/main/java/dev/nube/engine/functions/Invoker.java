@@ -20,6 +20,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
@@ -95,7 +96,8 @@ final class Invoker {
             } catch (ExecutionException e) {
                 environment.stop();
                 await(environment);
-                return failedInit(invocation, warm, requestId, initError(e.getCause(), requestId),
+                return failedInit(invocation, warm, requestId, initError(e.getCause(), requestId,
+                        invocation.memoryMb()),
                         (System.nanoTime() - started) / 1e6);
             } catch (InterruptedException e) {
                 environment.stop();
@@ -234,9 +236,7 @@ final class Invoker {
         } else if (outcome instanceof RuntimeOutcome.Exited exited) {
             await(environment);
             durationMs = (System.nanoTime() - dispatched) / 1e6;
-            String message = "RequestId: " + requestId + " Error: Runtime exited with error: " + exited.describe()
-                    + (exited.outOfMemory() ? " (out of memory: the function used more than its "
-                    + invocation.memoryMb() + " MB)" : "");
+            String message = exitMessage(requestId, exited, invocation.memoryMb());
             warm.engineLines(message, "Runtime.ExitError");
             error = new FunctionError(FunctionError.UNHANDLED, "Runtime.ExitError", message, List.of());
             payload = errorJson(error);
@@ -306,18 +306,34 @@ final class Invoker {
         }
     }
 
-    private static FunctionError initError(Throwable cause, String requestId) {
+    private static FunctionError initError(Throwable cause, String requestId, int memoryMb) {
         if (cause instanceof RuntimeOutcome.Failure failure) {
             if (failure.outcome() instanceof RuntimeOutcome.InitError init) {
                 return parseError(init.body(), FunctionError.UNHANDLED);
             }
             if (failure.outcome() instanceof RuntimeOutcome.Exited exited) {
-                return new FunctionError(FunctionError.UNHANDLED, "Runtime.ExitError", "RequestId: " + requestId
-                        + " Error: Runtime exited with error: " + exited.describe()
-                        + (exited.outOfMemory() ? " (out of memory)" : ""), List.of());
+                return new FunctionError(FunctionError.UNHANDLED, "Runtime.ExitError",
+                        exitMessage(requestId, exited, memoryMb), List.of());
             }
         }
         return new FunctionError(FunctionError.UNHANDLED, "Runtime.Unknown", String.valueOf(cause), List.of());
+    }
+
+    /**
+     * AWS's words for a runtime that exited ("... Runtime exited with error: signal: killed"), then which of the
+     * function's limits it had reached by then: the likeliest reason it ended, which those words leave out.
+     */
+    private static String exitMessage(String requestId, RuntimeOutcome.Exited exited, int memoryMb) {
+        List<String> reached = new ArrayList<>();
+        if (exited.outOfMemory()) {
+            reached.add("out of memory: the function used more than its " + memoryMb + " MB");
+        }
+        if (exited.processLimitReached()) {
+            reached.add(String.format(Locale.ROOT, "the function reached its limit of %,d processes and"
+                    + " threads", SandboxSpec.MAX_PROCESSES));
+        }
+        return "RequestId: " + requestId + " Error: Runtime exited with error: " + exited.describe()
+                + (reached.isEmpty() ? "" : " (" + String.join("; ", reached) + ")");
     }
 
     /** Reads {errorType, errorMessage, stackTrace | trace} as AWS's runtimes send it. */

@@ -186,10 +186,16 @@ public final class ShellView extends BorderPane {
         return bar;
     }
 
-    private static Label statusItem(Feather icon, String tooltip) {
+    /**
+     * A status text that is cut short when the window is too narrow for it (a text as long as the KVM probe's
+     * reason for falling back to TCG would otherwise widen the whole console past its window, and push the header's
+     * controls out of reach); its tooltip says what it is and shows all of it.
+     */
+    private static Label statusItem(Feather icon, String what) {
         Label label = new Label(null, new FontIcon(icon));
-        label.setTooltip(new Tooltip(tooltip));
-        label.setMinWidth(Label.USE_PREF_SIZE);
+        Tooltip tooltip = new Tooltip();
+        tooltip.textProperty().bind(Bindings.concat(what, "\n", label.textProperty()));
+        label.setTooltip(tooltip);
         return label;
     }
 

@@ -10,6 +10,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.nube.engine.EngineException;
 import dev.nube.engine.functions.sandbox.ExecutionEnvironment;
 import dev.nube.engine.functions.sandbox.SandboxMode;
+import dev.nube.engine.functions.sandbox.SandboxSpec;
 import dev.nube.engine.store.Json;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -20,6 +21,7 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
@@ -50,6 +52,14 @@ class LimitsTest {
                 time.sleep(2)
                 return "started %d" % started
             """;
+    /**
+     * Memory for the fork tests. Each forked Python costs ~0.8 MB of the memory limit (page tables, kernel stack,
+     * pages copied on write), so at 512 MB the memory limit ends a fork bomb at ~600 processes, before the limit of
+     * processes these tests are about.
+     */
+    static final int FORK_MEMORY_MB = 2048;
+    /** How long an invocation or a wait here may take before the engine counts as broken: never a measured time. */
+    static final long BOUND_SECONDS = 120;
     @TempDir
     static Path dir;
     static FunctionsFixture f;
@@ -86,16 +96,43 @@ class LimitsTest {
         CompletableFuture<InvocationResult> result = CompletableFuture.supplyAsync(() -> fixture.invoke(name, json));
         ExecutionEnvironment environment = environmentOf(fixture, name);
         Set<Long> seen = new HashSet<>();
-        while (!result.isDone()) {
-            seen.addAll(environment.processes());
-            Thread.sleep(100);
-        }
-        InvocationResult done = result.get();
+        InvocationResult done = sampleUntilDone(result, 100, () -> seen.addAll(environment.processes()));
         assertFalse(seen.isEmpty(), "the environment's processes were seen");
+        assertNothingLeft(environment, seen);
+        return done;
+    }
+
+    /** One round of sampling while an invocation runs. */
+    interface Round {
+        void run() throws Exception;
+    }
+
+    /** Runs {@code round} every {@code everyMs} until {@code invocation} ends; fails if it runs past the bound. */
+    static InvocationResult sampleUntilDone(CompletableFuture<InvocationResult> invocation, long everyMs, Round round)
+            throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(BOUND_SECONDS);
+        while (!invocation.isDone()) {
+            assertTrue(System.nanoTime() < deadline, "the invocation did not end within " + BOUND_SECONDS + " s");
+            round.run();
+            Thread.sleep(everyMs);
+        }
+        return invocation.get();
+    }
+
+    /** Polls {@code condition} until it holds; fails saying {@code what} did not happen within the bound. */
+    static void waitUntil(String what, BooleanSupplier condition) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(BOUND_SECONDS);
+        while (!condition.getAsBoolean()) {
+            assertTrue(System.nanoTime() < deadline, "timed out after " + BOUND_SECONDS + " s waiting until " + what);
+            Thread.sleep(20);
+        }
+    }
+
+    /** The environment is over and every process it had is gone. */
+    static void assertNothingLeft(ExecutionEnvironment environment, Set<Long> seen) throws Exception {
         assertTrue(environment.state().terminal(), environment.state().toString());
         assertAllGone(seen);
-        assertTrue(environment.processes().isEmpty());
-        return done;
+        assertEquals(List.of(), environment.processes(), "processes still in the environment's limits");
     }
 
     /**
@@ -294,7 +331,7 @@ class LimitsTest {
 
     @Test
     void aForkBombIsContainedAndTheHostStaysResponsive() throws Exception {
-        f.function(CreateFunctionRequest.of("forkbomb", "python3").withTimeout(6).withMemory(512),
+        f.function(CreateFunctionRequest.of("forkbomb", "python3").withTimeout(6).withMemory(FORK_MEMORY_MB),
                 Map.of("lambda_function.py", """
                 import os, time
                 def lambda_handler(event, context):
@@ -308,26 +345,63 @@ class LimitsTest {
                 """));
         CompletableFuture<InvocationResult> result = CompletableFuture.supplyAsync(() -> f.invoke("forkbomb", "{}"));
         ExecutionEnvironment environment = environmentOf(f, "forkbomb");
-        int most = 0;
+        AtomicInteger most = new AtomicInteger();
         Set<Long> seen = new HashSet<>();
         List<Long> hostCommandMillis = new ArrayList<>();
-        while (!result.isDone()) {
+        InvocationResult done = sampleUntilDone(result, 200, () -> {
             List<Long> processes = environment.processes();
             seen.addAll(processes);
-            most = Math.max(most, processes.size());
+            most.accumulateAndGet(processes.size(), Math::max);
             long t0 = System.nanoTime();
             Process probe = new ProcessBuilder("/bin/true").start();
             assertTrue(probe.waitFor(60, TimeUnit.SECONDS), "the host can still start a process");
             hostCommandMillis.add((System.nanoTime() - t0) / 1_000_000);
-            Thread.sleep(200);
+        });
+
+        assertTrue(most.get() <= SandboxSpec.MAX_PROCESSES, "contained by the pids limit: " + most + " processes");
+        assertFalse(hostCommandMillis.isEmpty(), "the host was probed while the bomb ran");
+        long slowest = hostCommandMillis.stream().mapToLong(Long::longValue).max().orElseThrow();
+        // Milliseconds on a host that stays usable; seconds only on one the bomb starved.
+        assertTrue(slowest < 5000, "the host stayed responsive: the slowest /bin/true took " + slowest + " ms of "
+                + hostCommandMillis);
+        // Which limit ends the bomb depends on the machine: the pids limit holds it until the deadline, unless its
+        // processes outgrow the memory first. Either way the result says which.
+        String outcome = done.error() == null ? "no error: " + done.payloadText()
+                : done.error().type() + ": " + done.error().message();
+        if (outcome.startsWith("Sandbox.Timedout")) {
+            assertTrue(outcome.endsWith(done.requestId() + " Task timed out after 6.00 seconds"), outcome);
+            assertEquals(6000.0, done.durationMs());
+            assertTrue(most.get() > 100, "the bomb ran until the deadline: " + most + " processes at most");
+        } else {
+            assertTrue(outcome.startsWith("Runtime.ExitError") && outcome.contains(
+                    "Runtime exited with error: signal: killed (out of memory: the function used more than its "
+                    + FORK_MEMORY_MB + " MB"), outcome);
+            assertTrue(done.maxMemoryUsedMb() >= FORK_MEMORY_MB - 20, "the peak reached the limit: "
+                    + done.maxMemoryUsedMb());
         }
-        InvocationResult done = result.get();
-        assertEquals("Sandbox.Timedout", done.error().type());
-        assertTrue(most > 100 && most <= 1024, "contained by the pids limit: at most " + most + " processes");
-        assertAllGone(seen);
-        assertFalse(hostCommandMillis.isEmpty());
+        assertNothingLeft(environment, seen);
         f.python("after-bomb", "def lambda_handler(e, c):\n    return 'fine'\n");
         assertEquals("\"fine\"", f.invoke("after-bomb", "{}").payloadText());
+    }
+
+    @Test
+    void aRuntimeThatExitsOnceAForkIsRefusedSaysItReachedTheProcessLimit() throws Exception {
+        f.function(CreateFunctionRequest.of("fork-then-exit", "python3").withTimeout(60).withMemory(FORK_MEMORY_MB),
+                Map.of("lambda_function.py", """
+                import os, time
+                def lambda_handler(event, context):
+                    try:
+                        while True:
+                            if os.fork() == 0:
+                                time.sleep(60)
+                                os._exit(0)
+                    except OSError:
+                        os._exit(1)  # gives up, and the runtime with it
+                """));
+        InvocationResult result = invokeAndCheckNothingLeft(f, "fork-then-exit", "{}");
+        assertEquals("Runtime.ExitError", result.error().type(), result.payloadText());
+        assertTrue(result.error().message().endsWith("Runtime exited with error: exit status 1 (the function reached"
+                + " its limit of 1,024 processes and threads)"), result.error().message());
     }
 
     @Test
@@ -342,9 +416,7 @@ class LimitsTest {
             for (int i = 0; i < 4; i++) {
                 running.add(CompletableFuture.supplyAsync(() -> f.invoke("sleeper", "{\"s\": 4}")));
             }
-            for (int i = 0; i < 600 && engineFunctions(f).running(REGION, "sleeper") < 4; i++) {
-                Thread.sleep(20);
-            }
+            waitUntil("4 invocations run", () -> engineFunctions(f).running(REGION, "sleeper") == 4);
             EngineException throttled = assertThrows(EngineException.class, () -> f.invoke("sleeper", "{\"s\": 0}"));
             assertEquals("TooManyRequestsException", throttled.code());
             for (CompletableFuture<InvocationResult> invocation : running) {
@@ -358,9 +430,7 @@ class LimitsTest {
             f.functions.putReservedConcurrency(REGION, "reserved", 1);
             CompletableFuture<InvocationResult> one = CompletableFuture.supplyAsync(() -> f.invoke("reserved",
                     "{\"s\": 2}"));
-            for (int i = 0; i < 600 && engineFunctions(f).running(REGION, "reserved") < 1; i++) {
-                Thread.sleep(20);
-            }
+            waitUntil("the reserved function runs", () -> engineFunctions(f).running(REGION, "reserved") == 1);
             assertEquals("TooManyRequestsException", assertThrows(EngineException.class,
                     () -> f.invoke("reserved", "{\"s\": 0}")).code());
             assertEquals("ResourceConflictException", assertThrows(EngineException.class,

@@ -58,7 +58,8 @@ class WatchdogModeTest {
             InvocationResult threads = LimitsTest.invokeAndCheckNothingLeft(f, "wd-threads", "{\"threads\": 1100}");
             assertEquals("Runtime.ExitError", threads.error().type(), "threads count against the 1,024: "
                     + threads.payloadText());
-            assertTrue(threads.error().message().contains("signal: killed"), threads.error().message());
+            assertTrue(threads.error().message().endsWith("signal: killed (the function reached its limit of 1,024"
+                    + " processes and threads)"), threads.error().message());
 
             assertNull(f.invoke("wd-memory", "{\"mb\": 10}").error(), "one environment stays warm");
             f.functions.updateSettings(f.functions.settings().withSandboxMode(null));

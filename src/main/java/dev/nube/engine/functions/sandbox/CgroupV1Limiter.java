@@ -125,6 +125,11 @@ final class CgroupV1Limiter implements ResourceLimiter {
         }
 
         @Override
+        public boolean processLimitReached() {
+            return CgroupFiles.keyed(pids.resolve("pids.events"), "max") > 0; // forks refused at pids.max
+        }
+
+        @Override
         public void killAll() {
             if (!closed) {
                 CgroupFiles.killAll(pids, memory);

@@ -120,6 +120,11 @@ final class CgroupV2Limiter implements ResourceLimiter {
         }
 
         @Override
+        public boolean processLimitReached() {
+            return CgroupFiles.keyed(cgroup.resolve("pids.events"), "max") > 0; // forks refused at pids.max
+        }
+
+        @Override
         public void killAll() {
             if (closed) {
                 return;

@@ -320,8 +320,9 @@ public final class ExecutionEnvironment {
             return;
         }
         boolean outOfMemory = limits.memoryExceeded();
+        boolean processLimitReached = limits.processLimitReached();
         finalPeakBytes = limits.peakMemoryBytes();
-        RuntimeOutcome.Exited outcome = new RuntimeOutcome.Exited(exitCode, outOfMemory);
+        RuntimeOutcome.Exited outcome = new RuntimeOutcome.Exited(exitCode, outOfMemory, processLimitReached);
         exit = outcome;
         Pending inFlight;
         synchronized (this) {

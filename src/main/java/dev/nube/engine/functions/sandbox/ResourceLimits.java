@@ -21,6 +21,12 @@ public interface ResourceLimits extends AutoCloseable {
     /** True once the environment was killed for using more memory than its limit. */
     boolean memoryExceeded();
 
+    /**
+     * True once the environment reached its limit of processes and threads: a cgroup refused it a new one, or the
+     * watchdog killed it for having too many.
+     */
+    boolean processLimitReached();
+
     /** Kills every process in the environment (all members of the cgroup, or the sampled tree). */
     void killAll();
 

@@ -18,8 +18,11 @@ public sealed interface RuntimeOutcome {
     record InitError(byte[] body, String errorTypeHeader) implements RuntimeOutcome {
     }
 
-    /** The sandbox process exited; {@code outOfMemory} when its memory limit killed it. */
-    record Exited(int exitCode, boolean outOfMemory) implements RuntimeOutcome {
+    /**
+     * The sandbox process exited; {@code outOfMemory} when its memory limit killed it, {@code processLimitReached}
+     * when it had reached its limit of processes and threads by then.
+     */
+    record Exited(int exitCode, boolean outOfMemory, boolean processLimitReached) implements RuntimeOutcome {
         /** As AWS words it after "Runtime exited with error: ": "signal: killed" or "exit status 1". */
         public String describe() {
             if (exitCode > 128) {

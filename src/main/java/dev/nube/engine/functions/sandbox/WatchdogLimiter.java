@@ -67,6 +67,7 @@ final class WatchdogLimiter implements ResourceLimiter {
         private volatile ProcessHandle root;
         private volatile long peak;
         private volatile boolean exceeded;
+        private volatile boolean tooManyProcesses;
         /** The pids of the tree at the last sample. */
         private volatile List<Long> lastTree = List.of();
 
@@ -110,6 +111,7 @@ final class WatchdogLimiter implements ResourceLimiter {
             }
             if (resident > memoryBytes || tasks > maxProcesses) {
                 exceeded = resident > memoryBytes;
+                tooManyProcesses = tasks > maxProcesses;
                 killAll();
             }
         }
@@ -130,6 +132,11 @@ final class WatchdogLimiter implements ResourceLimiter {
         @Override
         public boolean memoryExceeded() {
             return exceeded;
+        }
+
+        @Override
+        public boolean processLimitReached() {
+            return tooManyProcesses;
         }
 
         @Override

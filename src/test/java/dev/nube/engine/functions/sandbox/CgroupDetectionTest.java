@@ -61,6 +61,9 @@ class CgroupDetectionTest {
         Files.writeString(env.resolve("memory.peak"), "123456789\n");
         assertTrue(limits.memoryExceeded());
         assertEquals(123456789L, limits.peakMemoryBytes());
+        assertFalse(limits.processLimitReached());
+        Files.writeString(env.resolve("pids.events"), "max 2\n");
+        assertTrue(limits.processLimitReached(), "pids.max refused two forks");
     }
 
     @Test
