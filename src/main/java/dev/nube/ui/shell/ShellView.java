@@ -172,9 +172,7 @@ public final class ShellView extends BorderPane {
         Label accelerator = statusItem(Feather.CPU, "Accelerator instances run on");
         accelerator.textProperty().bind(Bindings.concat("Accelerator: ", model.acceleratorProperty()));
         accelerator.setId("status-accelerator");
-        // A reason can be long ("TCG (KVM failed to run the guest kernel: ...)"): cut to fit, whole in the tooltip.
-        accelerator.setMinWidth(160);
-        accelerator.getTooltip().textProperty().bind(accelerator.textProperty());
+        accelerator.setMinWidth(160); // a reason can be long: cut to fit, whole in the tooltip
         Label sandbox = statusItem(Feather.BOX, "How functions are isolated");
         sandbox.textProperty().bind(Bindings.concat("Sandbox: ", model.sandboxProperty()));
         sandbox.setId("status-sandbox");
