@@ -38,6 +38,7 @@ final class InstancesBenchmark implements Bench.Suite {
     @Override
     public void run(String[] args) throws Exception {
         int rounds = args.length > 0 ? Integer.parseInt(args[0]) : 5;
+        int batch = args.length > 1 ? Integer.parseInt(args[1]) : 20;
         Path home = Files.createTempDirectory("nube-bench-instances");
         try (Engine engine = Engine.open(home)) {
             InstanceService instances = engine.instances();
@@ -72,6 +73,7 @@ final class InstancesBenchmark implements Bench.Suite {
                 instances.awaitState(REGION, running.id(), InstanceState.RUNNING, DEADLINE_MS);
                 long startMs = ms(startStart);
                 instances.terminate(REGION, running.id());
+                long[] many = batch(instances, image.id(), key, imageDir, home, batch);
                 Stats nubeStats = new Stats(nube.stream().mapToDouble(d -> d).toArray());
                 Stats bareStats = new Stats(bare.stream().mapToDouble(d -> d).toArray());
                 double n = nubeStats.median();
@@ -85,10 +87,15 @@ final class InstancesBenchmark implements Bench.Suite {
                         + " vs %.0f ms, %d rounds%n", n, b, nMin, bMin, rounds);
                 System.out.printf("stop (clean power-off): %d ms; start to SSH: %d ms; RSS of a t3.nano: %d MiB%n",
                         stopMs, startMs, rss);
+                System.out.printf("a batch of %d: RunInstances returned in %d ms, all running after %d ms (%d bare"
+                        + " QEMUs started together: %d ms), all terminated in %d ms%n", batch, many[0], many[1], batch,
+                        many[2], many[3]);
                 System.out.printf("instances: launch_to_ssh_ms=%.0f bare_qemu_ms=%.0f ratio=%.2f launch_min_ms=%.0f"
-                        + " bare_min_ms=%.0f min_ratio=%.2f rss_mb=%d stop_ms=%d start_to_ssh_ms=%d accel=%s%n", n, b,
-                        n / b, nMin, bMin, nMin / bMin, rss, stopMs, startMs,
-                        engine.hostStatus().accelerator().startsWith("KVM") ? "kvm" : "tcg");
+                        + " bare_min_ms=%.0f min_ratio=%.2f rss_mb=%d stop_ms=%d start_to_ssh_ms=%d accel=%s"
+                        + " batch%d_return_ms=%d batch%d_all_running_ms=%d batch%d_bare_ms=%d"
+                        + " batch%d_terminate_ms=%d%n", n, b, n / b, nMin, bMin, nMin / bMin, rss, stopMs, startMs,
+                        engine.hostStatus().accelerator().startsWith("KVM") ? "kvm" : "tcg", batch, many[0], batch,
+                        many[1], batch, many[2], batch, many[3]);
             }
         } finally {
             try (Stream<Path> walk = Files.walk(home)) {
@@ -97,8 +104,84 @@ final class InstancesBenchmark implements Bench.Suite {
         }
     }
 
+    /**
+     * {@code count} instances at once: how long RunInstances takes to answer, until all of them run, and until all
+     * are terminated (each its own call, at once, as the console does), beside as many bare QEMUs started together
+     * to the same SSH banner. Returns those four times in ms.
+     */
+    private static long[] batch(InstanceService instances, String imageId, String key, Path imageDir, Path home,
+                                int count) throws Exception {
+        List<BareQemu> bares = new ArrayList<>();
+        long bareStart = System.nanoTime();
+        try {
+            for (int i = 0; i < count; i++) {
+                bares.add(startBare(imageDir, home.resolve("batch-bare-" + i)));
+            }
+            for (BareQemu bare : bares) {
+                bare.awaitBanner();
+            }
+        } finally {
+            bares.forEach(BareQemu::close);
+        }
+        long bareMs = ms(bareStart);
+        long start = System.nanoTime();
+        List<Instance> launched = instances.run(REGION, RunRequest.of(imageId, "t3.nano", key).withCount(count));
+        long returnMs = ms(start);
+        for (Instance instance : launched) {
+            if (!instances.awaitState(REGION, instance.id(), InstanceState.RUNNING, DEADLINE_MS)) {
+                throw new IllegalStateException(instance.id() + " of the batch did not reach running");
+            }
+        }
+        long allRunningMs = ms(start);
+        long terminateStart = System.nanoTime();
+        java.util.concurrent.ExecutorService callers = java.util.concurrent.Executors.newFixedThreadPool(count);
+        try {
+            List<java.util.concurrent.Future<Instance>> done = new ArrayList<>();
+            for (Instance instance : launched) {
+                done.add(callers.submit(() -> instances.terminate(REGION, instance.id())));
+            }
+            for (java.util.concurrent.Future<Instance> each : done) {
+                each.get(DEADLINE_MS, TimeUnit.MILLISECONDS);
+            }
+        } finally {
+            callers.shutdownNow();
+        }
+        return new long[] {returnMs, allRunningMs, bareMs, ms(terminateStart)};
+    }
+
     /** qemu-system-x86_64 with the same kernel, initramfs, disk and devices, timed from exec to the SSH banner. */
     private static long bareBoot(Path imageDir, Path work) throws IOException, InterruptedException {
+        long start = System.nanoTime();
+        try (BareQemu bare = startBare(imageDir, work)) {
+            bare.awaitBanner();
+            return ms(start);
+        }
+    }
+
+    /** A bare QEMU booting, and the loopback port its SSH answers on. */
+    private record BareQemu(Process qemu, int port, Path work) implements AutoCloseable {
+        void awaitBanner() throws InterruptedException {
+            long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(DEADLINE_MS);
+            while (!SshBanner.answers("127.0.0.1", port, 2000)) {
+                if (System.nanoTime() > deadline || !qemu.isAlive()) {
+                    throw new IllegalStateException("the bare QEMU boot did not reach SSH; see " + work);
+                }
+                Thread.sleep(150);
+            }
+        }
+
+        @Override
+        public void close() {
+            qemu.destroyForcibly();
+            try {
+                qemu.waitFor(10, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    private static BareQemu startBare(Path imageDir, Path work) throws IOException, InterruptedException {
         Files.createDirectories(work);
         Path disk = work.resolve("root.qcow2");
         new ProcessBuilder("qemu-img", "create", "-q", "-f", "qcow2", "-b",
@@ -108,7 +191,6 @@ final class InstancesBenchmark implements Bench.Suite {
         try (ServerSocket free = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             port = free.getLocalPort();
         }
-        long start = System.nanoTime();
         Process qemu = new ProcessBuilder(QemuMachine.BINARY, "-machine", "pc,accel=tcg", "-smp", "1", "-m", "512M",
                 "-nodefaults", "-no-user-config", "-display", "none",
                 "-kernel", imageDir.resolve(TinyImageBuilder.KERNEL).toString(),
@@ -123,19 +205,7 @@ final class InstancesBenchmark implements Bench.Suite {
                 "-device", "virtio-net-pci,netdev=net0", "-device", "virtio-rng-pci",
                 "-serial", "file:" + work.resolve("console.log"))
                 .redirectErrorStream(true).redirectOutput(work.resolve("qemu.log").toFile()).start();
-        try {
-            long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(DEADLINE_MS);
-            while (!SshBanner.answers("127.0.0.1", port, 2000)) {
-                if (System.nanoTime() > deadline || !qemu.isAlive()) {
-                    throw new IllegalStateException("the bare QEMU boot did not reach SSH; see " + work);
-                }
-                Thread.sleep(150);
-            }
-            return ms(start);
-        } finally {
-            qemu.destroyForcibly();
-            qemu.waitFor(10, TimeUnit.SECONDS);
-        }
+        return new BareQemu(qemu, port, work);
     }
 
     private static int closedPort() throws IOException {

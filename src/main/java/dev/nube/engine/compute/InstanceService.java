@@ -22,10 +22,11 @@ public interface InstanceService {
     String whyTypeDoesNotFit(InstanceType type);
 
     /**
-     * Launches {@code request.count()} instances. Everything is checked first; then each gets a root overlay on the
-     * image's disk and a QEMU process, and is returned {@code pending}; it turns {@code running} when its SSH server
-     * answers. When a launch fails part-way (QEMU does not start), that instance is shown terminated with the reason,
-     * those launched before it keep running, and {@code InstanceLaunchFailed} is thrown.
+     * Launches {@code request.count()} instances, as RunInstances: everything is checked first, every instance is
+     * written and returned {@code pending} at once, and then each gets a root overlay on the image's disk and a QEMU
+     * process in the background, a few at once; it turns {@code running} when its SSH server answers. An instance
+     * whose QEMU does not start is shown terminated with the reason. {@code InstanceLaunchFailed} is thrown only when
+     * the instances could not even be written (then none is left).
      */
     List<Instance> run(String region, RunRequest request);
 

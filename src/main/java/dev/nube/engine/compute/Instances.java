@@ -28,7 +28,6 @@ import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * The instance service: instances stored per region in {@code instances/<id>/}, each run by a daemonized QEMU. This
@@ -43,6 +42,8 @@ public final class Instances implements InstanceService, RegionScoped, SecurityG
     public static final Duration DEFAULT_STOP_GRACE = Duration.ofSeconds(30);
     static final Duration REBOOT_GRACE = Duration.ofSeconds(60);
     static final Duration BOOT_DEADLINE = Duration.ofMinutes(5);
+    static final int LAUNCHES_AT_ONCE = Math.max(4, 2 * Runtime.getRuntime().availableProcessors());
+    private static final Duration CLOSE_WAIT = Duration.ofSeconds(30);
 
     private final Images images;
     private final KeyPairService keyPairs;
@@ -51,6 +52,17 @@ public final class Instances implements InstanceService, RegionScoped, SecurityG
     final InstanceTable table;
     /** What instances take of this machine (package-private for tests). */
     final HostCapacity capacity;
+    /**
+     * Launches that start QEMUs, a few at once: each start is mostly QEMU setting up its machine, so a few overlap
+     * well on any machine, while 20 at once would only slow each other and the console down.
+     */
+    private final java.util.concurrent.ExecutorService launches = java.util.concurrent.Executors.newFixedThreadPool(
+            LAUNCHES_AT_ONCE, work -> {
+                Thread thread = new Thread(work, "instance launch");
+                thread.setDaemon(true);
+                return thread;
+            });
+    private volatile boolean closing;
     final Accelerators accelerators;
     private final Duration stopGrace;
     private final Path knownHosts;
@@ -109,22 +121,32 @@ public final class Instances implements InstanceService, RegionScoped, SecurityG
     public List<Instance> run(String region, RunRequest request) {
         LaunchPlan plan = capacity.reserveForLaunch(inUse -> LaunchPlan.check(region, request, images, keyPairs,
                 securityGroups, capacity.types, inUse));
-        List<Instance> launched = new ArrayList<>();
+        List<String> created = new ArrayList<>();
         try {
             for (int i = 0; i < plan.count(); i++) {
-                launched.add(launchOne(region, plan));
-                capacity.release(plan.type().memoryMiB()); // counted in the running instances from now on
+                created.add(createPending(region, plan));
             }
-        } finally {
-            capacity.release((long) plan.type().memoryMiB() * (plan.count() - launched.size()));
+        } catch (RuntimeException e) {
+            // All or nothing, as RunInstances: the ones already written go as the one that failed.
+            created.forEach(id -> lifecycle.rollBackLaunch(region, id, "another instance of the launch failed"));
+            capacity.release((long) plan.type().memoryMiB() * plan.count());
+            throw e;
         }
-        return launched;
+        capacity.release((long) plan.type().memoryMiB() * (plan.count() - created.size()));
+        // Each is pending from here; QEMUs start in the background, a few at once (see LAUNCHES_AT_ONCE).
+        for (String id : created) {
+            launches.execute(() -> finishLaunch(region, id, plan));
+        }
+        return created.stream().map(id -> table.get(region, id)).toList();
     }
 
-    private Instance launchOne(String region, LaunchPlan plan) {
+    /**
+     * Writes a new instance, pending: its folder, user data and document. A failure before the document is written
+     * leaves nothing behind; the caller hears it as {@code InstanceLaunchFailed}.
+     */
+    private String createPending(String region, LaunchPlan plan) {
         String id = Ids.newId(ResourceKind.INSTANCE);
         InstanceFiles files = table.files(region, id);
-        ReentrantLock lock = table.lock(region, id);
         try {
             files.create();
             if (plan.userData() != null) {
@@ -140,23 +162,50 @@ public final class Instances implements InstanceService, RegionScoped, SecurityG
             table.publishState(region, id);
             files.log("launch: " + plan.type().name() + ", image " + plan.image().id() + ", volume "
                     + plan.rootVolumeGiB() + " GiB, user data " + plan.describeUserData());
-            Path base = images.folder(region, plan.image().id()).resolve(TinyImageBuilder.DISK);
-            Commands.check(List.of("qemu-img", "create", "-q", "-f", "qcow2", "-b", base.toString(), "-F", "qcow2",
-                    files.rootDisk().toString(), plan.rootVolumeGiB() + "G"), files.folder(), Duration.ofMinutes(1));
-            lifecycle.launchProcess(region, id);
-            table.update(region, id, r -> r.withOperation(Operation.NONE));
-            table.publishState(region, id);
-            return get(region, id);
+            return id;
         } catch (IOException | RuntimeException e) {
             String why = e instanceof EngineException ? e.getMessage() : String.valueOf(e.getMessage());
             lifecycle.rollBackLaunch(region, id, why);
             throw new EngineException("InstanceLaunchFailed", "Could not launch an instance: " + why, e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            lifecycle.rollBackLaunch(region, id, "interrupted");
-            throw new EngineException("InstanceLaunchFailed", "The launch was interrupted.", e);
+        }
+    }
+
+    /**
+     * Gives a pending instance its disk and QEMU, under its lock; a failure shows on the instance (terminated, with
+     * the reason, as EC2 shows a launch that failed). Skipped when the instance was terminated meanwhile, or when the
+     * engine is closing (the next engine start rolls back a launch left half done). Releases the instance's share of
+     * the launch's memory reservation: from now on it counts as running, or not at all.
+     */
+    private void finishLaunch(String region, String id, LaunchPlan plan) {
+        try {
+            table.withLock(region, id, () -> {
+                InstanceRecord r = table.record(region, id);
+                if (closing || r.intent() != Intent.RUNNING || r.operation() != Operation.LAUNCHING) {
+                    return null;
+                }
+                InstanceFiles files = table.files(region, id);
+                try {
+                    Path base = images.folder(region, plan.image().id()).resolve(TinyImageBuilder.DISK);
+                    Commands.check(List.of("qemu-img", "create", "-q", "-f", "qcow2", "-b", base.toString(), "-F",
+                            "qcow2", files.rootDisk().toString(), plan.rootVolumeGiB() + "G"), files.folder(),
+                            Duration.ofMinutes(1));
+                    lifecycle.launchProcess(region, id);
+                    table.update(region, id, x -> x.withOperation(Operation.NONE));
+                    table.publishState(region, id);
+                } catch (IOException | RuntimeException e) {
+                    String why = e instanceof EngineException ? e.getMessage() : String.valueOf(e.getMessage());
+                    files.log("launch failed: " + why);
+                    lifecycle.rollBackLaunch(region, id, why);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    lifecycle.rollBackLaunch(region, id, "interrupted");
+                }
+                return null;
+            });
+        } catch (RuntimeException e) {
+            table.recordProblem(region, id, "launch: " + e.getMessage());
         } finally {
-            lock.unlock();
+            capacity.release(plan.type().memoryMiB());
         }
     }
 
@@ -370,9 +419,22 @@ public final class Instances implements InstanceService, RegionScoped, SecurityG
         table.collection(region.name()).ids().forEach(id -> table.collection(region.name()).delete(id));
     }
 
-    /** Lets go of every running instance without stopping it: they run on and are re-attached at the next start. */
+    /**
+     * Lets go of every running instance without stopping it: they run on and are re-attached at the next start.
+     * Launches under way finish first (a few seconds); queued ones are left pending, for the next start to roll back.
+     */
     @Override
     public void close() {
+        closing = true;
+        launches.shutdown();
+        try {
+            if (!launches.awaitTermination(CLOSE_WAIT.toSeconds(), java.util.concurrent.TimeUnit.SECONDS)) {
+                System.getLogger(Instances.class.getName()).log(System.Logger.Level.WARNING, "launches still running"
+                        + " after " + CLOSE_WAIT.toSeconds() + " s; the next start completes or rolls them back");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
         table.close();
     }
 }

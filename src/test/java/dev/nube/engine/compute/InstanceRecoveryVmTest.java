@@ -45,14 +45,16 @@ class InstanceRecoveryVmTest extends VmTestBase {
                 Thread.currentThread().interrupt();
             }
         };
-        String id;
+        String id = null;
         try {
             id = vm.instances().run(REGION, RunRequest.of(vm.image.id(), "t3.nano", vm.keyPair.id())).get(0).id();
+            String launched = id;
+            // The QEMU starts in the background: the hook stays until the instance has been seen ending.
+            assertTrue(vm.instances().awaitState(REGION, id, InstanceState.STOPPED, 60_000),
+                    () -> "not pending forever: " + vm.instances().get(REGION, launched).state());
         } finally {
             instances.table.beforeRunning = live -> { };
         }
-        assertTrue(vm.instances().awaitState(REGION, id, InstanceState.STOPPED, 60_000),
-                () -> "not pending forever: " + vm.instances().get(REGION, id).state());
         Instance stopped = vm.instances().get(REGION, id);
         assertTrue(stopped.stateReason().contains("ended unexpectedly"), stopped.stateReason());
         vm.instances().terminate(REGION, id);
@@ -192,6 +194,8 @@ class InstanceRecoveryVmTest extends VmTestBase {
         List<Instance> two = vm.instances().run(REGION, RunRequest.of(vm.image.id(), "t3.nano", vm.keyPair.id())
                 .withCount(2).withName("pair"));
         assertEquals(2, two.size());
+        assertEquals(List.of(InstanceState.PENDING, InstanceState.PENDING), two.stream().map(Instance::state).toList(),
+                "RunInstances answers at once, every instance pending");
         String a = two.get(0).id();
         String b = two.get(1).id();
         vm.awaitRunning(a);
@@ -248,5 +252,32 @@ class InstanceRecoveryVmTest extends VmTestBase {
             }
         }
         return ports;
+    }
+
+    @Test
+    void instancesTerminatedWhileTheirLaunchWaitsNeverStart() throws Exception {
+        int count = Instances.LAUNCHES_AT_ONCE + 2; // some wait for a launch slot
+        List<Instance> batch = vm.instances().run(REGION, RunRequest.of(vm.image.id(), "t3.nano", vm.keyPair.id())
+                .withCount(count));
+        assertEquals(count, batch.size());
+        java.util.concurrent.ExecutorService callers = java.util.concurrent.Executors.newFixedThreadPool(count);
+        try {
+            List<java.util.concurrent.Future<Instance>> done = new java.util.ArrayList<>();
+            for (Instance instance : batch) {
+                done.add(callers.submit(() -> vm.instances().terminate(REGION, instance.id())));
+            }
+            for (java.util.concurrent.Future<Instance> each : done) {
+                assertEquals(InstanceState.TERMINATED, each.get(120, java.util.concurrent.TimeUnit.SECONDS).state());
+            }
+        } finally {
+            callers.shutdownNow();
+        }
+        for (Instance instance : batch) {
+            Instance after = vm.instances().get(REGION, instance.id());
+            assertEquals(InstanceState.TERMINATED, after.state());
+            assertEquals(Instances.USER_INITIATED, after.stateReason());
+            assertTrue(((Instances) vm.instances()).table.findProcess(REGION, instance.id()).isEmpty(),
+                    "no QEMU left for " + instance.id());
+        }
     }
 }
