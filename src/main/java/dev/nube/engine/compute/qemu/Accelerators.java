@@ -183,11 +183,18 @@ public final class Accelerators implements AutoCloseable {
             return "checking that KVM runs the guest kernel";
         }
         String key = shownKey;
-        Verdict verdict = key == null ? null : readVerdicts().verdicts().get(key);
+        Verdict verdict = key == null ? latestForThisQemu() : readVerdicts().verdicts().get(key);
         if (verdict == null) {
             return "KVM, not yet tried with a guest kernel (the first launch checks it)";
         }
         return verdict.works() ? Accelerator.KVM.description() : Accelerator.tcg(failedText(verdict)).description();
+    }
+
+    /** Before any kernel of this data folder was checked: the newest verdict on this QEMU (from any data folder). */
+    private Verdict latestForThisQemu() {
+        String prefix = qemuKey() + " | ";
+        return readVerdicts().verdicts().entrySet().stream().filter(e -> e.getKey().startsWith(prefix))
+                .map(Map.Entry::getValue).max(java.util.Comparator.comparing(Verdict::checkedAt)).orElse(null);
     }
 
     private static String failedText(Verdict verdict) {
@@ -230,12 +237,17 @@ public final class Accelerators implements AutoCloseable {
         }
     }
 
-    private String key(GuestKernelFile kernel) {
+    /** This QEMU in the verdicts' keys: its binary and version. */
+    private String qemuKey() {
         String version = qemuVersion;
         if (version == null) {
             version = host.version();
             qemuVersion = version;
         }
+        return host.binary() + " | " + version;
+    }
+
+    private String key(GuestKernelFile kernel) {
         String release = kernel.release();
         if (release == null || release.isBlank()) {
             try {
@@ -244,7 +256,7 @@ public final class Accelerators implements AutoCloseable {
                 release = kernel.file().toString();
             }
         }
-        return host.binary() + " | " + version + " | " + release;
+        return qemuKey() + " | " + release;
     }
 
     private Verdicts readVerdicts() {
