@@ -42,28 +42,13 @@ public record FunctionSettings(int regionConcurrency, Duration idleKeepAlive, in
                 coldStartLimit);
     }
 
-    public FunctionSettings withIdleKeepAlive(Duration value) {
-        return new FunctionSettings(regionConcurrency, value, asyncQueueCapacity, asyncRetryDelays, sandboxMode,
-                coldStartLimit);
-    }
-
     public FunctionSettings withAsyncRetryDelays(List<Duration> value) {
         return new FunctionSettings(regionConcurrency, idleKeepAlive, asyncQueueCapacity, value, sandboxMode,
-                coldStartLimit);
-    }
-
-    public FunctionSettings withAsyncQueueCapacity(int value) {
-        return new FunctionSettings(regionConcurrency, idleKeepAlive, value, asyncRetryDelays, sandboxMode,
                 coldStartLimit);
     }
 
     public FunctionSettings withSandboxMode(SandboxMode value) {
         return new FunctionSettings(regionConcurrency, idleKeepAlive, asyncQueueCapacity, asyncRetryDelays, value,
                 coldStartLimit);
-    }
-
-    public FunctionSettings withColdStartLimit(int value) {
-        return new FunctionSettings(regionConcurrency, idleKeepAlive, asyncQueueCapacity, asyncRetryDelays,
-                sandboxMode, value);
     }
 }
