@@ -20,6 +20,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
@@ -41,6 +42,9 @@ import java.util.function.Supplier;
 final class Invoker {
     /** AWS limits the init phase to 10 s. */
     static final long INIT_LIMIT_MS = 10_000;
+    /** Worded as AWS words it; the root locale keeps the decimal point whatever the user's locale. */
+    private static final String INIT_TIMED_OUT = String.format(Locale.ROOT, "Init timed out after %.2f seconds",
+            INIT_LIMIT_MS / 1000.0);
     private static final DateTimeFormatter STREAM_DATE = DateTimeFormatter.ofPattern("yyyy/MM/dd")
             .withZone(ZoneOffset.UTC);
     private static final long MIB = 1024 * 1024;
@@ -91,7 +95,7 @@ final class Invoker {
                 }
                 await(environment);
                 return failedInit(invocation, warm, requestId, new FunctionError(FunctionError.UNHANDLED,
-                        "Sandbox.Timedout", "Init timed out after 10.00 seconds", List.of()), INIT_LIMIT_MS);
+                        "Sandbox.Timedout", INIT_TIMED_OUT, List.of()), INIT_LIMIT_MS);
             } catch (ExecutionException e) {
                 environment.stop();
                 await(environment);
