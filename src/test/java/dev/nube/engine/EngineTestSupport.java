@@ -4,9 +4,10 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
+import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
 
-/** Helpers the engine tests share: running a real command and reading what it printed. */
+/** Helpers the engine tests share: running a real command and reading what it printed, waiting for a state. */
 public final class EngineTestSupport {
     private EngineTestSupport() {
     }
@@ -25,5 +26,19 @@ public final class EngineTestSupport {
             throw new AssertionError(command + " exited " + process.exitValue() + ":\n" + text);
         }
         return text;
+    }
+
+    /**
+     * Checks {@code condition} every 20 ms until it holds; fails the test, naming {@code what} was awaited, if it does
+     * not within {@code seconds}. The deadline only bounds a broken run: the test proves the state, not the time.
+     */
+    public static void waitUntil(String what, long seconds, Callable<Boolean> condition) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
+        while (!condition.call()) {
+            if (System.nanoTime() - deadline > 0) {
+                throw new AssertionError("timed out after " + seconds + " s waiting until " + what);
+            }
+            Thread.sleep(20);
+        }
     }
 }

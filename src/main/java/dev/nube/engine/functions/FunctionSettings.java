@@ -51,4 +51,9 @@ public record FunctionSettings(int regionConcurrency, Duration idleKeepAlive, in
         return new FunctionSettings(regionConcurrency, idleKeepAlive, asyncQueueCapacity, asyncRetryDelays, value,
                 coldStartLimit);
     }
+
+    public FunctionSettings withColdStartLimit(int value) {
+        return new FunctionSettings(regionConcurrency, idleKeepAlive, asyncQueueCapacity, asyncRetryDelays,
+                sandboxMode, value);
+    }
 }

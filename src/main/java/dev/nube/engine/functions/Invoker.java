@@ -27,7 +27,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Semaphore;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -55,18 +54,18 @@ final class Invoker {
     private final ExecutorService connections;
     private final WarmPool pool;
     private final EventBus events;
-    private final Semaphore coldStarts;
+    private final ColdStartSlots coldStarts;
     private final Set<ExecutionEnvironment> live = ConcurrentHashMap.newKeySet();
 
     Invoker(Supplier<Sandbox> sandbox, Runtimes runtimes, Path runDir, ExecutorService connections, WarmPool pool,
-            EventBus events, int coldStartLimit) {
+            EventBus events, ColdStartSlots coldStarts) {
         this.sandbox = sandbox;
         this.runtimes = runtimes;
         this.runDir = runDir;
         this.connections = connections;
         this.pool = pool;
         this.events = events;
-        this.coldStarts = new Semaphore(coldStartLimit, true);
+        this.coldStarts = coldStarts;
     }
 
     /** Environments alive now (idle or busy). */
