@@ -91,6 +91,11 @@ public final class Functions implements FunctionService, RegionScoped, AutoClose
         return invocations.live();
     }
 
+    /** Event invocations accepted and not finished, retries included (for tests that wait for the last try). */
+    int queuedEvents() {
+        return invocations.queuedEvents();
+    }
+
     /** The cold start slots of the invocations (for tests that count starts under way and waiting). */
     ColdStartSlots coldStarts() {
         return invocations.coldStarts();

@@ -207,6 +207,11 @@ final class Invocations implements AutoCloseable {
         coldStarts.limitChanged();
     }
 
+    /** Event invocations accepted and not finished: waiting, running or due for a retry. */
+    int queuedEvents() {
+        return queuedEvents.get();
+    }
+
     /** The cold start slots (for tests that count starts under way and waiting). */
     ColdStartSlots coldStarts() {
         return coldStarts;
