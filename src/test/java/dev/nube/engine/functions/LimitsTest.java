@@ -345,9 +345,7 @@ class LimitsTest {
             for (int i = 0; i < 4; i++) {
                 running.add(CompletableFuture.supplyAsync(() -> f.invoke("sleeper", "{\"s\": 4}")));
             }
-            for (int i = 0; i < 600 && engineFunctions(f).running(REGION, "sleeper") < 4; i++) {
-                Thread.sleep(20);
-            }
+            waitUntil("four invocations of sleeper run", 60, () -> engineFunctions(f).running(REGION, "sleeper") == 4);
             EngineException throttled = assertThrows(EngineException.class, () -> f.invoke("sleeper", "{\"s\": 0}"));
             assertEquals("TooManyRequestsException", throttled.code());
             for (CompletableFuture<InvocationResult> invocation : running) {
@@ -361,9 +359,7 @@ class LimitsTest {
             f.functions.putReservedConcurrency(REGION, "reserved", 1);
             CompletableFuture<InvocationResult> one = CompletableFuture.supplyAsync(() -> f.invoke("reserved",
                     "{\"s\": 2}"));
-            for (int i = 0; i < 600 && engineFunctions(f).running(REGION, "reserved") < 1; i++) {
-                Thread.sleep(20);
-            }
+            waitUntil("an invocation of reserved runs", 60, () -> engineFunctions(f).running(REGION, "reserved") == 1);
             assertEquals("TooManyRequestsException", assertThrows(EngineException.class,
                     () -> f.invoke("reserved", "{\"s\": 0}")).code());
             assertEquals("ResourceConflictException", assertThrows(EngineException.class,

@@ -1,5 +1,6 @@
 package dev.nube.engine.compute.terminal;
 
+import static dev.nube.engine.EngineTestSupport.waitUntil;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -53,10 +54,7 @@ class SshTerminalTest {
                 hostKey.toString()).redirectErrorStream(true).redirectOutput(dir.resolve("dropbear.log").toFile())
                 .start();
         try {
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-            while (!SshBanner.answers("127.0.0.1", port, 1000) && System.nanoTime() < deadline) {
-                Thread.sleep(100);
-            }
+            waitUntil("dropbear answers on port " + port, 60, () -> SshBanner.answers("127.0.0.1", port, 1000));
             EngineException e = assertThrows(EngineException.class, () -> SshTerminal.open("127.0.0.1", port, "root",
                     dir.resolve("user"), ALIAS, knownHosts, 80, 24));
             assertEquals("Connect.Failed", e.code());
