@@ -14,10 +14,16 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The SSH terminal against a real SSH server: a dropbear started on loopback for the test. */
+/**
+ * The SSH terminal against a real SSH server: a dropbear started on loopback for the test. No guest boots, but it runs
+ * the guest image's SSH server (dropbear-bin in packaging/packages.txt), so it goes with the VM tests: the fast set
+ * assumes none of the guests' tooling.
+ */
+@Tag("vm")
 class SshTerminalTest {
     private static final String ALIAS = "i-0123456789abcdef0";
 
