@@ -1,14 +1,31 @@
 package dev.nube.engine;
 
+import dev.nube.engine.compute.qemu.QemuHost;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.util.List;
+import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
 
-/** Helpers the engine tests share: running a real command and reading what it printed. */
+/**
+ * Helpers the engine tests share: an engine for tests of the store, running a real command and reading what it
+ * printed, waiting for a state.
+ */
 public final class EngineTestSupport {
     private EngineTestSupport() {
+    }
+
+    /**
+     * The engine on {@code home} as {@link Engine#open(Path)} opens it, except that its QEMU host has no KVM device, so
+     * opening it starts no KVM probe (a QEMU process each time): for tests that launch no guest. Sandbox detection
+     * still runs, as opening the engine always does it.
+     */
+    public static Engine openWithoutKvm(Path home) {
+        // A path under /dev/null can never exist.
+        QemuHost noKvm = new QemuHost(QemuHost.SYSTEM.binary(), Path.of("/dev/null/kvm"));
+        return Engine.open(home, Engine.defaultCache(System.getenv()), noKvm);
     }
 
     /** Runs a command, fails the test unless it exits 0 within a minute, and returns its standard output. */
@@ -25,5 +42,19 @@ public final class EngineTestSupport {
             throw new AssertionError(command + " exited " + process.exitValue() + ":\n" + text);
         }
         return text;
+    }
+
+    /**
+     * Checks {@code condition} every 20 ms until it holds; fails the test, naming {@code what} was awaited, if it does
+     * not within {@code seconds}. The deadline only bounds a broken run: the test proves the state, not the time.
+     */
+    public static void waitUntil(String what, long seconds, Callable<Boolean> condition) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
+        while (!condition.call()) {
+            if (System.nanoTime() - deadline > 0) {
+                throw new AssertionError("timed out after " + seconds + " s waiting until " + what);
+            }
+            Thread.sleep(20);
+        }
     }
 }

@@ -45,8 +45,11 @@ class ImagesAndDashboardUiTest extends ConsoleUiTest {
         assertTrue(robot.lookup("#build-tiny-image").queryButton().isDisabled(), "it is built already");
 
         robot.clickOn("#deregister-image");
+        String question = "Deregister " + image.name() + " (" + image.id() + ")?";
+        assertTrue(robot.lookup(question).tryQuery().isPresent(), "the confirmation asks");
         robot.clickOn("Cancel");
-        org.testfx.util.WaitForAsyncUtils.sleep(1, java.util.concurrent.TimeUnit.SECONDS); // a delete would be done by now
+        waitUntil("the confirmation is closed", () -> robot.lookup(question).tryQuery().isEmpty());
+        console.waitUntilIdle(); // a deregistration the click had started would be done now
         assertEquals(1, console.engine().images().list("local-1").items().size(), "cancel keeps the image");
         robot.clickOn("#deregister-image");
         robot.clickOn(".danger");

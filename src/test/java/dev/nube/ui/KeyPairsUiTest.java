@@ -139,7 +139,8 @@ class KeyPairsUiTest extends ConsoleUiTest {
         robot.clickOn("#delete-key-pair");
         assertTrue(robot.lookup("Delete key pair 'old key'?").tryQuery().isPresent());
         robot.clickOn("Cancel");
-        org.testfx.util.WaitForAsyncUtils.sleep(1, java.util.concurrent.TimeUnit.SECONDS); // a delete would be done by now
+        waitUntil("the confirmation is closed", () -> robot.lookup("Delete key pair 'old key'?").tryQuery().isEmpty());
+        console.waitUntilIdle(); // a delete the click had started would be done now
         assertEquals(1, console.engine().keyPairs().list("local-1").items().size(), "cancel keeps the key");
         robot.clickOn("#delete-key-pair");
         robot.clickOn(".danger");

@@ -2,7 +2,6 @@ package dev.nube.engine.compute;
 
 import java.net.InetAddress;
 import java.util.Arrays;
-import java.util.Optional;
 
 /**
  * An IPv4 or IPv6 CIDR block such as {@code 10.0.0.0/8} or {@code 2001:db8::/32}. Parsed by hand (never through a
@@ -89,15 +88,6 @@ public record Cidr(byte[] network, int prefix) {
                     + "?");
         }
         return new Cidr(network, prefix);
-    }
-
-    /** Parses a block, or empty when it is not one. */
-    public static Optional<Cidr> tryParse(String text) {
-        try {
-            return Optional.of(parse(text));
-        } catch (IllegalArgumentException e) {
-            return Optional.empty();
-        }
     }
 
     private static byte[] mask(byte[] address, int prefix) {

@@ -35,10 +35,6 @@ record InstanceRecord(String id, String name, String imageId, String instanceTyp
         return with(intent, newOperation, stateReason);
     }
 
-    InstanceRecord withReason(String newReason) {
-        return with(intent, operation, newReason);
-    }
-
     InstanceRecord terminated(String reason, Instant at) {
         return new InstanceRecord(id, name, imageId, instanceType, vcpus, memoryMiB, keyPairId, keyName,
                 securityGroupIds, rootVolumeGiB, hasUserData, sshUser, launchTime, Intent.TERMINATED, Operation.NONE,

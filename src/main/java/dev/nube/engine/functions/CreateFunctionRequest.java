@@ -50,11 +50,6 @@ public record CreateFunctionRequest(String name, String runtime, String handler,
                 description, blueprint);
     }
 
-    public CreateFunctionRequest withDescription(String value) {
-        return new CreateFunctionRequest(name, runtime, handler, memoryMb, timeoutSeconds, environment,
-                reservedConcurrency, value, blueprint);
-    }
-
     public CreateFunctionRequest withBlueprint(String value) {
         return new CreateFunctionRequest(name, runtime, handler, memoryMb, timeoutSeconds, environment,
                 reservedConcurrency, description, value);

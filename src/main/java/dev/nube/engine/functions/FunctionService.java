@@ -77,6 +77,9 @@ public interface FunctionService {
 
     FunctionSettings settings();
 
-    /** Changes the settings; a changed sandbox mode applies to environments started afterwards. */
+    /**
+     * Changes the settings; a changed sandbox mode applies to environments started afterwards, a changed cold start
+     * limit to the starts waiting for a slot and those after them.
+     */
     void updateSettings(FunctionSettings settings);
 }

@@ -42,18 +42,8 @@ public record FunctionSettings(int regionConcurrency, Duration idleKeepAlive, in
                 coldStartLimit);
     }
 
-    public FunctionSettings withIdleKeepAlive(Duration value) {
-        return new FunctionSettings(regionConcurrency, value, asyncQueueCapacity, asyncRetryDelays, sandboxMode,
-                coldStartLimit);
-    }
-
     public FunctionSettings withAsyncRetryDelays(List<Duration> value) {
         return new FunctionSettings(regionConcurrency, idleKeepAlive, asyncQueueCapacity, value, sandboxMode,
-                coldStartLimit);
-    }
-
-    public FunctionSettings withAsyncQueueCapacity(int value) {
-        return new FunctionSettings(regionConcurrency, idleKeepAlive, value, asyncRetryDelays, sandboxMode,
                 coldStartLimit);
     }
 

@@ -91,6 +91,16 @@ public final class Functions implements FunctionService, RegionScoped, AutoClose
         return invocations.live();
     }
 
+    /** Event invocations accepted and not finished, retries included (for tests that wait for the last try). */
+    int queuedEvents() {
+        return invocations.queuedEvents();
+    }
+
+    /** The cold start slots of the invocations (for tests that count starts under way and waiting). */
+    ColdStartSlots coldStarts() {
+        return invocations.coldStarts();
+    }
+
     /** Invocations of a function running now. */
     int running(String region, String name) {
         return concurrency.running(region, get0(region, name).id());
@@ -331,6 +341,7 @@ public final class Functions implements FunctionService, RegionScoped, AutoClose
     public void updateSettings(FunctionSettings value) {
         FunctionSettings old = settings.getAndSet(value);
         DocumentStore.write(settingsFile, value);
+        invocations.settingsChanged(); // after the new value is in place: the starts it wakes read the limit then
         if (!java.util.Objects.equals(old.sandboxMode(), value.sandboxMode())) {
             detectSandbox();
         }

@@ -37,6 +37,7 @@ final class Invocations implements AutoCloseable {
     private final Supplier<FunctionSettings> settings;
     private final Predicate<WarmPool.Key> current;
     private final WarmPool pool = new WarmPool();
+    private final ColdStartSlots coldStarts;
     private final Invoker invoker;
     private final Path runDir;
     private final ExecutorService connections = Executors.newCachedThreadPool(daemon("runtime-api-connection"));
@@ -58,8 +59,8 @@ final class Invocations implements AutoCloseable {
         } catch (IOException e) {
             throw new EngineException("StorageError", "Cannot make a temporary folder: " + e.getMessage(), e);
         }
-        this.invoker = new Invoker(sandbox, runtimes, runDir, connections, pool, events,
-                settings.get().coldStartLimit());
+        this.coldStarts = new ColdStartSlots(() -> settings.get().coldStartLimit());
+        this.invoker = new Invoker(sandbox, runtimes, runDir, connections, pool, events, coldStarts);
         scheduler.scheduleWithFixedDelay(this::stopExpired, 1, 1, TimeUnit.SECONDS);
         scheduler.scheduleAtFixedRate(repository::saveMetrics, 30, 30, TimeUnit.SECONDS);
     }
@@ -199,6 +200,21 @@ final class Invocations implements AutoCloseable {
         CompletableFuture<?>[] closing = invoker.live().stream().map(ExecutionEnvironment::closed)
                 .toArray(CompletableFuture[]::new);
         CompletableFuture.allOf(closing).whenComplete((done, error) -> old.close());
+    }
+
+    /** Called after the settings changed, so that a raised cold start limit lets waiting starts go now. */
+    void settingsChanged() {
+        coldStarts.limitChanged();
+    }
+
+    /** Event invocations accepted and not finished: waiting, running or due for a retry. */
+    int queuedEvents() {
+        return queuedEvents.get();
+    }
+
+    /** The cold start slots (for tests that count starts under way and waiting). */
+    ColdStartSlots coldStarts() {
+        return coldStarts;
     }
 
     /** Every environment alive, busy or idle. */

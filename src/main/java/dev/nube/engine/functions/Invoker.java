@@ -27,7 +27,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Semaphore;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -42,6 +41,9 @@ import java.util.function.Supplier;
 final class Invoker {
     /** AWS limits the init phase to 10 s. */
     static final long INIT_LIMIT_MS = 10_000;
+    /** Worded as AWS words it; the root locale keeps the decimal point whatever the user's locale. */
+    private static final String INIT_TIMED_OUT = String.format(Locale.ROOT, "Init timed out after %.2f seconds",
+            INIT_LIMIT_MS / 1000.0);
     private static final DateTimeFormatter STREAM_DATE = DateTimeFormatter.ofPattern("yyyy/MM/dd")
             .withZone(ZoneOffset.UTC);
     private static final long MIB = 1024 * 1024;
@@ -52,18 +54,18 @@ final class Invoker {
     private final ExecutorService connections;
     private final WarmPool pool;
     private final EventBus events;
-    private final Semaphore coldStarts;
+    private final ColdStartSlots coldStarts;
     private final Set<ExecutionEnvironment> live = ConcurrentHashMap.newKeySet();
 
     Invoker(Supplier<Sandbox> sandbox, Runtimes runtimes, Path runDir, ExecutorService connections, WarmPool pool,
-            EventBus events, int coldStartLimit) {
+            EventBus events, ColdStartSlots coldStarts) {
         this.sandbox = sandbox;
         this.runtimes = runtimes;
         this.runDir = runDir;
         this.connections = connections;
         this.pool = pool;
         this.events = events;
-        this.coldStarts = new Semaphore(coldStartLimit, true);
+        this.coldStarts = coldStarts;
     }
 
     /** Environments alive now (idle or busy). */
@@ -92,7 +94,7 @@ final class Invoker {
                 }
                 await(environment);
                 return failedInit(invocation, warm, requestId, new FunctionError(FunctionError.UNHANDLED,
-                        "Sandbox.Timedout", "Init timed out after 10.00 seconds", List.of()), INIT_LIMIT_MS);
+                        "Sandbox.Timedout", INIT_TIMED_OUT, List.of()), INIT_LIMIT_MS);
             } catch (ExecutionException e) {
                 environment.stop();
                 await(environment);

@@ -1,5 +1,6 @@
 package dev.nube.engine.compute;
 
+import static dev.nube.engine.EngineTestSupport.waitUntil;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -99,10 +100,8 @@ class InstanceReconcileTest {
     @Test
     void theAcceleratorIsProbedAndReported() throws Exception {
         try (Engine engine = Engine.open(home)) {
-            long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-            while (engine.hostStatus().accelerator().equals(HostStatus.NOT_CHECKED) && System.nanoTime() < deadline) {
-                Thread.sleep(50);
-            }
+            waitUntil("the accelerator is checked", 30,
+                    () -> !engine.hostStatus().accelerator().equals(HostStatus.NOT_CHECKED));
             String accelerator = engine.hostStatus().accelerator();
             assertTrue(accelerator.startsWith("KVM") || accelerator.startsWith("TCG ("), accelerator);
         }

@@ -100,11 +100,9 @@ class InstanceRecoveryVmTest extends VmTestBase {
                     () -> "still " + reopened.instances().get(REGION, id).state());
             // Stopped shows as soon as QEMU is on its way out; the stop is done when the document says so.
             Instances engineInstances = (Instances) reopened.instances();
-            long deadline = System.nanoTime() + java.time.Duration.ofMillis(VmTestSupport.BOOT_MS).toNanos();
-            while (engineInstances.table.record(REGION, id).operation() != InstanceRecord.Operation.NONE
-                    && System.nanoTime() < deadline) {
-                Thread.sleep(100);
-            }
+            EngineTestSupport.waitUntil("the stop's operation is cleared from the document",
+                    VmTestSupport.BOOT_MS / 1000, () -> engineInstances.table.record(REGION, id).operation()
+                    == InstanceRecord.Operation.NONE);
             assertEquals(InstanceRecord.Operation.NONE, engineInstances.table.record(REGION, id).operation());
             String console = reopened.instances().consoleOutput(REGION, id, 16_000);
             assertTrue(console.contains("reboot: Power down"), "the guest shut down cleanly:\n" + console);
@@ -185,7 +183,7 @@ class InstanceRecoveryVmTest extends VmTestBase {
             }
             Thread.sleep(1000);
         }
-        return "";
+        throw new AssertionError(path + " is still missing or empty on " + id + " after 60 tries a second apart");
     }
 
     @Test

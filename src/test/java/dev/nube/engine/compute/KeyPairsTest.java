@@ -1,5 +1,6 @@
 package dev.nube.engine.compute;
 
+import static dev.nube.engine.EngineTestSupport.openWithoutKvm;
 import static dev.nube.engine.EngineTestSupport.run;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -31,7 +32,7 @@ class KeyPairsTest {
 
     @BeforeEach
     void open() {
-        engine = Engine.open(dir.resolve("home"));
+        engine = openWithoutKvm(dir.resolve("home"));
         keys = engine.keyPairs();
     }
 
@@ -159,7 +160,7 @@ class KeyPairsTest {
     void keysSurviveAnEngineRestart() {
         KeyPair key = keys.create(REGION, "persistent", KeyType.ED25519, 0).keyPair();
         engine.close();
-        engine = Engine.open(dir.resolve("home"));
+        engine = openWithoutKvm(dir.resolve("home"));
         assertEquals(key, engine.keyPairs().get(REGION, "persistent"));
     }
 }

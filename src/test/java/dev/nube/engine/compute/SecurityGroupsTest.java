@@ -1,5 +1,6 @@
 package dev.nube.engine.compute;
 
+import static dev.nube.engine.EngineTestSupport.openWithoutKvm;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -24,7 +25,7 @@ class SecurityGroupsTest {
 
     @BeforeEach
     void open() {
-        engine = Engine.open(dir);
+        engine = openWithoutKvm(dir);
         groups = engine.securityGroups();
     }
 
@@ -43,7 +44,7 @@ class SecurityGroupsTest {
                 () -> groups.delete(REGION, group.id())).code());
 
         engine.close();
-        engine = Engine.open(dir);
+        engine = openWithoutKvm(dir);
         assertEquals(1, engine.securityGroups().list(REGION).items().size(), "reopening adds no second default");
         engine.regions().create("local-2", null);
         assertEquals("default", engine.securityGroups().list("local-2").items().get(0).name());
@@ -56,7 +57,7 @@ class SecurityGroupsTest {
         engine.close();
         Path document = dir.resolve("regions/local-1/security-groups").resolve(original.id()).resolve("resource.json");
         java.nio.file.Files.writeString(document, "{ torn");
-        engine = Engine.open(dir);
+        engine = openWithoutKvm(dir);
         groups = engine.securityGroups();
         var listing = groups.list(REGION);
         assertEquals(List.of(web.id()), listing.items().stream().map(SecurityGroup::id).toList(),

@@ -1,11 +1,12 @@
 package dev.nube.engine.functions;
 
 import dev.nube.engine.Engine;
+import dev.nube.engine.EngineTestSupport;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.Map;
 
-/** An engine on a temporary data folder, with helpers to make functions from source text. */
+/** An engine on a temporary data folder (no KVM probe), with helpers to make functions from source text. */
 final class FunctionsFixture implements AutoCloseable {
     static final String REGION = "local-1";
     final Engine engine;
@@ -14,7 +15,7 @@ final class FunctionsFixture implements AutoCloseable {
     final FunctionMonitor monitor;
 
     FunctionsFixture(Path dir) {
-        engine = Engine.open(dir.resolve("home"));
+        engine = EngineTestSupport.openWithoutKvm(dir.resolve("home")); // functions need no guest
         functions = engine.functions();
         code = engine.functionCode();
         monitor = engine.functionMonitor();

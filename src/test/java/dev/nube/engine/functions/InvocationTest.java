@@ -1,5 +1,6 @@
 package dev.nube.engine.functions;
 
+import static dev.nube.engine.EngineTestSupport.waitUntil;
 import static dev.nube.engine.functions.FunctionsFixture.REGION;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -369,12 +370,8 @@ class InvocationTest {
         InvocationResult accepted = f.functions.invoke(REGION, "py-async", InvokeRequest.of("{}")
                 .as(InvocationType.EVENT));
         assertEquals(202, accepted.statusCode());
-        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-        while (f.monitor.logEvents(REGION, "py-async", LogQuery.last(100).containing("attempt")).size() < 3
-                && System.nanoTime() < deadline) {
-            Thread.sleep(100);
-        }
-        Thread.sleep(500);
+        // The event leaves the queue when its last try ends and no retry is scheduled: nothing can run after that.
+        waitUntil("the event's tries are over", 60, () -> ((Functions) f.functions).queuedEvents() == 0);
         assertEquals(3, f.monitor.logEvents(REGION, "py-async", LogQuery.last(100).containing("attempt")).size(),
                 "one attempt and two retries");
         List<LogEvent> starts = f.monitor.logEvents(REGION, "py-async", LogQuery.last(100).containing("START"));

@@ -1,5 +1,6 @@
 package dev.nube.engine.functions;
 
+import static dev.nube.engine.EngineTestSupport.waitUntil;
 import static dev.nube.engine.functions.FunctionsFixture.REGION;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -8,10 +9,12 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.nube.engine.EngineException;
+import dev.nube.engine.functions.sandbox.EnvironmentState;
 import dev.nube.engine.functions.sandbox.ExecutionEnvironment;
 import dev.nube.engine.functions.sandbox.SandboxMode;
 import dev.nube.engine.functions.sandbox.SandboxSpec;
 import dev.nube.engine.store.Json;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -120,7 +123,7 @@ class LimitsTest {
     }
 
     /** Polls {@code condition} until it holds; fails saying {@code what} did not happen within the bound. */
-    static void waitUntil(String what, BooleanSupplier condition) throws InterruptedException {
+    static void waitBounded(String what, BooleanSupplier condition) throws InterruptedException {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(BOUND_SECONDS);
         while (!condition.getAsBoolean()) {
             assertTrue(System.nanoTime() < deadline, "timed out after " + BOUND_SECONDS + " s waiting until " + what);
@@ -416,7 +419,7 @@ class LimitsTest {
             for (int i = 0; i < 4; i++) {
                 running.add(CompletableFuture.supplyAsync(() -> f.invoke("sleeper", "{\"s\": 4}")));
             }
-            waitUntil("4 invocations run", () -> engineFunctions(f).running(REGION, "sleeper") == 4);
+            waitBounded("4 invocations run", () -> engineFunctions(f).running(REGION, "sleeper") == 4);
             EngineException throttled = assertThrows(EngineException.class, () -> f.invoke("sleeper", "{\"s\": 0}"));
             assertEquals("TooManyRequestsException", throttled.code());
             for (CompletableFuture<InvocationResult> invocation : running) {
@@ -430,7 +433,7 @@ class LimitsTest {
             f.functions.putReservedConcurrency(REGION, "reserved", 1);
             CompletableFuture<InvocationResult> one = CompletableFuture.supplyAsync(() -> f.invoke("reserved",
                     "{\"s\": 2}"));
-            waitUntil("the reserved function runs", () -> engineFunctions(f).running(REGION, "reserved") == 1);
+            waitBounded("the reserved function runs", () -> engineFunctions(f).running(REGION, "reserved") == 1);
             assertEquals("TooManyRequestsException", assertThrows(EngineException.class,
                     () -> f.invoke("reserved", "{\"s\": 0}")).code());
             assertEquals("ResourceConflictException", assertThrows(EngineException.class,
@@ -456,6 +459,76 @@ class LimitsTest {
         }
         CompletableFuture.allOf(all.toArray(CompletableFuture[]::new)).get(300, TimeUnit.SECONDS);
         assertEquals(12, ok.get());
+    }
+
+    @Test
+    void aChangedColdStartLimitAppliesToTheRunningEngine() throws Exception {
+        FunctionSettings before = f.functions.settings();
+        ColdStartSlots slots = engineFunctions(f).coldStarts();
+        f.functions.updateSettings(before.withColdStartLimit(1));
+        try {
+            Path firstGate = gatedFunction("gated-1");
+            Path secondGate = gatedFunction("gated-2");
+            List<CompletableFuture<InvocationResult>> firsts = invokeInBackground("gated-1", 3);
+            waitUntil("one start under way and two waiting at a limit of 1", 60,
+                    () -> starting("gated-1") == 1 && slots.waiting() == 2);
+
+            f.functions.updateSettings(before.withColdStartLimit(3));
+            waitUntil("the two waiting starts to go at a limit of 3", 60, () -> starting("gated-1") == 3);
+            assertEquals(0, slots.waiting());
+
+            f.functions.updateSettings(before.withColdStartLimit(1));
+            List<CompletableFuture<InvocationResult>> seconds = invokeInBackground("gated-2", 2);
+            waitUntil("both new starts to wait behind the three under way", 60, () -> slots.waiting() == 2);
+            Files.createFile(firstGate);
+            for (CompletableFuture<InvocationResult> invocation : firsts) {
+                assertEquals("\"started\"", invocation.get(120, TimeUnit.SECONDS).payloadText());
+            }
+            waitUntil("one new start under way and the other still waiting at a limit of 1", 60,
+                    () -> starting("gated-2") == 1 && slots.waiting() == 1);
+            assertEquals(1, slots.inUse());
+
+            Files.createFile(secondGate);
+            for (CompletableFuture<InvocationResult> invocation : seconds) {
+                assertEquals("\"started\"", invocation.get(120, TimeUnit.SECONDS).payloadText());
+            }
+        } finally {
+            f.functions.updateSettings(before);
+        }
+    }
+
+    /**
+     * A function whose init waits until a file named {@code go} appears in its code folder, so the test decides when
+     * its cold starts end; returns where to create that file. The code folder is bound into the sandbox as it is on
+     * the host, and the file is put there behind the service's back so that no code change stops the environments.
+     */
+    private static Path gatedFunction(String name) {
+        FunctionConfiguration function = f.function(CreateFunctionRequest.of(name, "python3").withTimeout(60),
+                Map.of("lambda_function.py", """
+                        import os, time
+                        while not os.path.exists("/var/task/go"):
+                            time.sleep(0.02)
+                        def lambda_handler(event, context):
+                            return "started"
+                        """));
+        return engineFunctions(f).repository().codeDir(function).resolve("go");
+    }
+
+    /** Invokes {@code count} times at once, each on a thread of its own (the invocations block until they end). */
+    private static List<CompletableFuture<InvocationResult>> invokeInBackground(String name, int count) {
+        List<CompletableFuture<InvocationResult>> all = new ArrayList<>();
+        for (int i = 0; i < count; i++) {
+            all.add(CompletableFuture.supplyAsync(() -> f.invoke(name, "{}"),
+                    task -> new Thread(task, "invoke-" + name).start()));
+        }
+        return all;
+    }
+
+    /** Environments of a function in their init now. */
+    private static long starting(String name) {
+        return engineFunctions(f).liveEnvironments().stream()
+                .filter(e -> e.config().functionName().equals(name) && e.state() == EnvironmentState.STARTING)
+                .count();
     }
 
     @Test

@@ -1,5 +1,6 @@
 package dev.nube.engine.region;
 
+import static dev.nube.engine.EngineTestSupport.openWithoutKvm;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -21,7 +22,7 @@ class RegionsTest {
 
     @Test
     void theDefaultRegionExistsAndCannotBeRemoved() {
-        try (Engine engine = Engine.open(dir.resolve("home"))) {
+        try (Engine engine = openWithoutKvm(dir.resolve("home"))) {
             assertEquals(List.of("local-1"), engine.regions().list().stream().map(Region::name).toList());
             assertEquals("OperationNotPermitted", assertThrows(EngineException.class,
                     () -> engine.regions().remove("local-1")).code());
@@ -33,7 +34,7 @@ class RegionsTest {
     @Test
     void regionsLiveWhereTheyAreToldAndAreRemovedOnlyWhenEmpty() throws Exception {
         Path otherDisk = dir.resolve("other-disk/nube-eu");
-        try (Engine engine = Engine.open(dir.resolve("home"))) {
+        try (Engine engine = openWithoutKvm(dir.resolve("home"))) {
             Region region = engine.regions().create("eu-local-1", otherDisk);
             assertEquals(otherDisk, region.root());
             engine.keyPairs().create("eu-local-1", "k", KeyType.ED25519, 0);
@@ -45,7 +46,7 @@ class RegionsTest {
             assertEquals("DependencyViolation", notEmpty.code());
             assertTrue(notEmpty.getMessage().contains("still holds 1 key pair"), notEmpty.getMessage());
         }
-        try (Engine engine = Engine.open(dir.resolve("home"))) {
+        try (Engine engine = openWithoutKvm(dir.resolve("home"))) {
             assertEquals(List.of("local-1", "eu-local-1"),
                     engine.regions().list().stream().map(Region::name).toList());
             engine.keyPairs().delete("eu-local-1", "k");
@@ -60,7 +61,7 @@ class RegionsTest {
         Path busy = dir.resolve("busy");
         Files.createDirectories(busy);
         Files.writeString(busy.resolve("thesis.txt"), "precious");
-        try (Engine engine = Engine.open(dir.resolve("home"))) {
+        try (Engine engine = openWithoutKvm(dir.resolve("home"))) {
             for (String bad : new String[] {"", "A", "Local-2", "-x", "x-", "local_2", "a".repeat(33)}) {
                 assertThrows(EngineException.class, () -> engine.regions().create(bad, null), bad);
             }
@@ -75,12 +76,12 @@ class RegionsTest {
     @Test
     void aRegionWhoseDiskIsNotMountedIsReportedAndNothingIsWrittenWhereItShouldBe() throws Exception {
         Path otherDisk = dir.resolve("usb/nube-eu");
-        try (Engine engine = Engine.open(dir.resolve("home"))) {
+        try (Engine engine = openWithoutKvm(dir.resolve("home"))) {
             engine.regions().create("eu-local-1", otherDisk);
             engine.keyPairs().create("eu-local-1", "k", KeyType.ED25519, 0);
         }
         ResourceCollection.deleteTree(dir.resolve("usb")); // the disk is unplugged: its mount point is gone
-        try (Engine engine = Engine.open(dir.resolve("home"))) {
+        try (Engine engine = openWithoutKvm(dir.resolve("home"))) {
             assertEquals(List.of("local-1"), engine.regions().list().stream().map(Region::name).toList());
             assertTrue(engine.regions().problems().stream().anyMatch(p -> p.contains("eu-local-1")
                     && p.contains("mounted")), engine.regions().problems().toString());
@@ -91,7 +92,7 @@ class RegionsTest {
                     () -> engine.regions().create("eu-local-1", null)).code());
         }
         Files.createDirectories(otherDisk); // mounted again, but empty: still not the region's root
-        try (Engine engine = Engine.open(dir.resolve("home"))) {
+        try (Engine engine = openWithoutKvm(dir.resolve("home"))) {
             assertEquals(1, engine.regions().list().size());
             try (var left = Files.list(otherDisk)) {
                 assertEquals(0, left.count(), "the empty mount point is left alone");
@@ -126,11 +127,11 @@ class RegionsTest {
     @Test
     void theDefaultRegionAtItsDefaultPlaceClaimsItsMarkerAgain() throws Exception {
         Path home = dir.resolve("home");
-        try (Engine engine = Engine.open(home)) {
+        try (Engine engine = openWithoutKvm(home)) {
             engine.keyPairs().create("local-1", "k", KeyType.ED25519, 0);
         }
         Files.delete(home.resolve("regions/local-1/region.json"));
-        try (Engine engine = Engine.open(home)) {
+        try (Engine engine = openWithoutKvm(home)) {
             assertEquals(List.of("local-1"), engine.regions().list().stream().map(Region::name).toList());
             assertEquals(1, engine.keyPairs().list("local-1").items().size());
             assertTrue(Files.exists(home.resolve("regions/local-1/region.json")));
@@ -140,12 +141,12 @@ class RegionsTest {
     @Test
     void anUnreadableDefaultRegionDocumentIsKeptAndReportedAndTheRegionStillOpens() throws Exception {
         Path home = dir.resolve("home");
-        try (Engine engine = Engine.open(home)) {
+        try (Engine engine = openWithoutKvm(home)) {
             engine.keyPairs().create("local-1", "k", KeyType.ED25519, 0);
         }
         Path document = home.resolve("config/regions/local-1.json");
         Files.writeString(document, "{\"name\": \"local-1\", torn");
-        try (Engine engine = Engine.open(home)) {
+        try (Engine engine = openWithoutKvm(home)) {
             assertEquals(List.of("local-1"), engine.regions().list().stream().map(Region::name).toList());
             assertEquals(home.resolve("regions/local-1"), engine.regions().get("local-1").root());
             assertEquals(1, engine.keyPairs().list("local-1").items().size());
@@ -157,12 +158,12 @@ class RegionsTest {
 
     @Test
     void oneEngineAtATimePerDataFolder() {
-        try (Engine engine = Engine.open(dir)) {
-            EngineException e = assertThrows(EngineException.class, () -> Engine.open(dir));
+        try (Engine engine = openWithoutKvm(dir)) {
+            EngineException e = assertThrows(EngineException.class, () -> openWithoutKvm(dir));
             assertEquals("DataFolderInUse", e.code());
             assertTrue(e.getMessage().contains("pid " + ProcessHandle.current().pid()), e.getMessage());
         }
-        Engine.open(dir).close();
+        openWithoutKvm(dir).close();
     }
 
     @Test

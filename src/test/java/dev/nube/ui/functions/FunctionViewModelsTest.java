@@ -10,6 +10,7 @@ import dev.nube.engine.Engine;
 import dev.nube.engine.functions.CodeEntry;
 import dev.nube.engine.functions.CreateFunctionRequest;
 import dev.nube.engine.functions.FunctionConfiguration;
+import dev.nube.ui.SameThreadTasks;
 import dev.nube.ui.common.UiEvents;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;

@@ -1,5 +1,6 @@
 package dev.nube.engine.compute.terminal;
 
+import static dev.nube.engine.EngineTestSupport.waitUntil;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -13,10 +14,16 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The SSH terminal against a real SSH server: a dropbear started on loopback for the test. */
+/**
+ * The SSH terminal against a real SSH server: a dropbear started on loopback for the test. No guest boots, but it runs
+ * the guest image's SSH server (dropbear-bin in packaging/packages.txt), so it goes with the VM tests: the fast set
+ * assumes none of the guests' tooling.
+ */
+@Tag("vm")
 class SshTerminalTest {
     private static final String ALIAS = "i-0123456789abcdef0";
 
@@ -53,10 +60,7 @@ class SshTerminalTest {
                 hostKey.toString()).redirectErrorStream(true).redirectOutput(dir.resolve("dropbear.log").toFile())
                 .start();
         try {
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-            while (!SshBanner.answers("127.0.0.1", port, 1000) && System.nanoTime() < deadline) {
-                Thread.sleep(100);
-            }
+            waitUntil("dropbear answers on port " + port, 60, () -> SshBanner.answers("127.0.0.1", port, 1000));
             EngineException e = assertThrows(EngineException.class, () -> SshTerminal.open("127.0.0.1", port, "root",
                     dir.resolve("user"), ALIAS, knownHosts, 80, 24));
             assertEquals("Connect.Failed", e.code());

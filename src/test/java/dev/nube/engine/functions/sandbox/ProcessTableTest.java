@@ -31,7 +31,8 @@ class ProcessTableTest {
                 }
                 Thread.sleep(20);
             }
-            assertEquals(expected, tree.stream().map(ProcessTable.Entry::pid).collect(Collectors.toSet()));
+            assertEquals(expected, tree.stream().map(ProcessTable.Entry::pid).collect(Collectors.toSet()),
+                    "the shell and its three descendants, as the process table had them when the wait ended");
             for (ProcessTable.Entry entry : tree) {
                 assertTrue(entry.residentBytes() > 0, entry.toString());
                 assertEquals(1, entry.threads(), entry.toString());
