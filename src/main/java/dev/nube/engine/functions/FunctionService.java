@@ -3,6 +3,7 @@ package dev.nube.engine.functions;
 import dev.nube.engine.functions.sandbox.SandboxMode;
 import dev.nube.engine.store.Listing;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * Lambda's functions per region: create, configure, publish, invoke, delete; and the test events saved with them.
@@ -37,6 +38,13 @@ public interface FunctionService {
 
     /** Every function with its invocations and errors in the last 24 hours; unreadable documents as problems. */
     Listing<FunctionSummary> list(String region);
+
+    /**
+     * One row of {@link #list}: the function whose id is {@code functionId} (its fn- id, as events name it) with its
+     * invocations and errors in the last 24 hours, counted as the list counts them; empty when there is no such
+     * function. Reads that function's document alone. Throws {@code InvalidDocument} when it cannot be read.
+     */
+    Optional<FunctionSummary> summary(String region, String functionId);
 
     /** Throws ResourceNotFoundException. */
     FunctionConfiguration get(String region, String name);

@@ -22,6 +22,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
@@ -175,11 +176,20 @@ public final class Functions implements FunctionService, RegionScoped, AutoClose
         Listing<FunctionConfiguration> listing = repository.list(region);
         List<FunctionSummary> summaries = new ArrayList<>();
         for (FunctionConfiguration function : listing.items()) {
-            long[] day = repository.metrics(function).last24Hours();
-            summaries.add(new FunctionSummary(function, day[0], day[1]));
+            summaries.add(summaryOf(function));
         }
         summaries.sort(java.util.Comparator.comparing(s -> s.configuration().name()));
         return new Listing<>(summaries, listing.problems());
+    }
+
+    @Override
+    public Optional<FunctionSummary> summary(String region, String functionId) {
+        return repository.collection(region).find(functionId).map(this::summaryOf);
+    }
+
+    private FunctionSummary summaryOf(FunctionConfiguration function) {
+        long[] day = repository.metrics(function).last24Hours();
+        return new FunctionSummary(function, day[0], day[1]);
     }
 
     @Override

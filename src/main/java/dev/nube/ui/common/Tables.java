@@ -6,9 +6,12 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Set;
 import java.util.function.Function;
-import javafx.application.Platform;
+import javafx.beans.property.ReadOnlyObjectProperty;
+import javafx.beans.property.ReadOnlyObjectWrapper;
 import javafx.beans.property.SimpleStringProperty;
 import javafx.collections.ListChangeListener;
+import javafx.collections.ObservableList;
+import javafx.collections.transformation.FilteredList;
 import javafx.scene.control.TableColumn;
 import javafx.scene.control.TableView;
 
@@ -36,90 +39,140 @@ public final class Tables {
     }
 
     /**
-     * Keeps the rows selected by id when the table's items are replaced (a reload after an engine event brings new
-     * values for the same resources): every row of a multiple selection, and a row a filter hid once it shows again.
+     * Keeps the rows selected by id when the table's items change (a reload brings new values for the same resources,
+     * an engine event replaces one row): every row of a multiple selection, and a row a filter hid once it shows
+     * again. Call it after {@code setItems}, and do not set other items afterwards: it puts a list of its own, which
+     * passes every row, between those items and the table.
      */
     public static <T> SelectionById<T> keepSelectionById(TableView<T> table, Function<T, String> id) {
         return new SelectionById<>(table, id);
     }
 
-    /** The rows a person selected, followed by id across reloads. FX thread only. */
+    /**
+     * The rows a person selected, followed by id across changes of the table's items. A JavaFX table drops or moves
+     * its selection while it follows a change of its items: a replaced row ({@code set(i, x)}) leaves at most the
+     * last selected row selected, and none if that row was the one replaced; a removed row selects the row before
+     * it. So this hears of every change before the table and after it: a selection change in between is the table's
+     * doing and is undone; any other is the person's choice (or code's), taken at once. FX thread only.
+     */
     public static final class SelectionById<T> {
         private final TableView<T> table;
         private final Function<T, String> id;
-        /** The ids of the rows chosen: what is selected again when new items arrive. */
+        private final ReadOnlyObjectWrapper<T> selectedItem = new ReadOnlyObjectWrapper<>();
+        /** The ids of the rows chosen: what is selected again when the items change. */
         private Set<String> wanted = Set.of();
+        /** The ids of the rows with the keyboard focus and selected last when the items began to change. */
+        private String focused;
+        private String lead;
+        /** Set from the moment the items change until the table has followed them. */
+        private boolean following;
         private boolean restoring;
-        private boolean checkPending;
-        /** Set when the items or the code changed the selection since the person last did. */
-        private boolean otherCause;
 
         private SelectionById(TableView<T> table, Function<T, String> id) {
             this.table = table;
             this.id = id;
-            table.getSelectionModel().getSelectedItems().addListener((ListChangeListener<T>) change -> {
-                if (!restoring) {
-                    otherCause = false;
-                    if (!checkPending) {
-                        checkPending = true;
-                        Platform.runLater(this::followPerson);
-                    }
+            ObservableList<T> items = table.getItems();
+            // Listeners hear a change in the order they were added: this one before the list the table observes
+            // (made next) passes the change on, so before the table does.
+            items.addListener((ListChangeListener<T>) change -> {
+                if (!following) {
+                    following = true;
+                    focused = idOf(table.getFocusModel().getFocusedItem());
+                    lead = idOf(table.getSelectionModel().getSelectedItem());
                 }
             });
-            table.getItems().addListener((ListChangeListener<T>) change -> {
-                otherCause = true;
+            ObservableList<T> shown = new FilteredList<>(items);
+            table.setItems(shown);
+            table.getSelectionModel().getSelectedItems().addListener((ListChangeListener<T>) change -> {
+                if (!following && !restoring) {
+                    followPerson();
+                }
+            });
+            // Its own listener: the table may update its selected item after it tells of the selected rows.
+            table.getSelectionModel().selectedItemProperty().addListener((obs, old, item) -> {
+                if (!following && !restoring) {
+                    selectedItem.set(item);
+                }
+            });
+            // Added after the table's own listener (setItems added it): runs once the table has followed the change.
+            shown.addListener((ListChangeListener<T>) change -> {
+                following = false;
                 restore();
             });
+            followPerson();
+            selectedItem.set(table.getSelectionModel().getSelectedItem());
         }
 
-        /**
-         * Takes the selection as the person's choice, unless the items changed meanwhile: the table drops or moves
-         * the selection while it follows new items (a reload, a filter), before this hears of them.
-         */
+        /** Takes the selection as the person's choice; rows chosen before and now hidden by a filter stay chosen. */
         private void followPerson() {
-            checkPending = false;
-            if (otherCause) {
-                return;
+            Set<String> kept = new HashSet<>(wanted);
+            if (!kept.isEmpty()) {
+                table.getItems().forEach(item -> kept.remove(id.apply(item)));
             }
-            Set<String> kept = new HashSet<>(wanted); // rows chosen before and hidden by a filter stay chosen
-            table.getItems().forEach(item -> kept.remove(id.apply(item)));
             selectedRows().forEach(item -> kept.add(id.apply(item)));
             wanted = kept;
         }
 
         /** Selects the row of {@code rowId} alone, now or once a reload brings it. */
         public void select(String rowId) {
-            restoring = true;
-            try {
-                table.getSelectionModel().clearSelection();
-            } finally {
-                restoring = false;
-            }
-            otherCause = true;
             wanted = Set.of(rowId);
             restore();
         }
 
+        /**
+         * The selected row as the person sees it: it changes when the person selects another row, when the selected
+         * row gets new values or when it goes away, never for the moment the table follows a change of its items.
+         */
+        public ReadOnlyObjectProperty<T> selectedItemProperty() {
+            return selectedItem.getReadOnlyProperty();
+        }
+
+        /**
+         * Selects exactly the shown rows whose ids are wanted, the one selected last before the change last again
+         * (it is the table's selected item), and gives the focus back to the row that had it.
+         */
         private void restore() {
             List<Integer> rows = new ArrayList<>();
-            List<T> found = new ArrayList<>();
+            int leadRow = -1;
+            int focusRow = -1;
             for (int i = 0; i < table.getItems().size(); i++) {
-                T item = table.getItems().get(i);
-                if (wanted.contains(id.apply(item))) {
-                    rows.add(i);
-                    found.add(item);
+                String itemId = id.apply(table.getItems().get(i));
+                if (wanted.contains(itemId)) {
+                    if (itemId.equals(lead)) {
+                        leadRow = i;
+                    } else {
+                        rows.add(i);
+                    }
+                }
+                if (itemId.equals(focused)) {
+                    focusRow = i;
                 }
             }
-            if (found.isEmpty() || selectedRows().equals(found)) {
-                return;
+            if (leadRow >= 0) {
+                rows.add(leadRow);
             }
             restoring = true;
             try {
-                table.getSelectionModel().clearSelection();
-                rows.forEach(table.getSelectionModel()::select);
+                List<Integer> selected = table.getSelectionModel().getSelectedIndices().stream().sorted().toList();
+                boolean leadKept = rows.isEmpty() || table.getSelectionModel().getSelectedIndex() == rows.get(
+                        rows.size() - 1);
+                if (!selected.equals(rows.stream().sorted().toList()) || !leadKept) {
+                    table.getSelectionModel().clearSelection();
+                    rows.forEach(table.getSelectionModel()::select);
+                }
+                if (focusRow >= 0 && table.getFocusModel().getFocusedIndex() != focusRow) {
+                    table.getFocusModel().focus(focusRow);
+                }
             } finally {
                 restoring = false;
             }
+            focused = null;
+            lead = null;
+            selectedItem.set(table.getSelectionModel().getSelectedItem());
+        }
+
+        private String idOf(T row) {
+            return row == null ? null : id.apply(row);
         }
 
         private List<T> selectedRows() {

@@ -15,6 +15,7 @@ import dev.nube.engine.store.ResourceKind;
 import dev.nube.ui.common.ConsoleContext;
 import dev.nube.ui.common.Errors;
 import dev.nube.ui.common.ResourceListModel;
+import java.util.Comparator;
 import java.util.List;
 import java.util.function.Consumer;
 import javafx.beans.property.ReadOnlyObjectProperty;
@@ -36,7 +37,6 @@ public final class FunctionsViewModel {
     private final ObservableList<RuntimeInfo> runtimes = FXCollections.observableArrayList();
     private final ReadOnlyObjectWrapper<Sandbox> sandbox = new ReadOnlyObjectWrapper<>();
     private final ReadOnlyObjectWrapper<FunctionPageViewModel> open = new ReadOnlyObjectWrapper<>();
-    private boolean reloadAfterLoading;
 
     /** How functions are isolated here, for the function page's notice. */
     public record Sandbox(SandboxMode mode, String description, String problem) {
@@ -55,17 +55,15 @@ public final class FunctionsViewModel {
         this.code = code;
         this.monitor = monitor;
         this.context = context;
-        this.list = new ResourceListModel<>(context, ResourceKind.FUNCTION, functions::list, s -> s.configuration().name()
-                + " " + s.configuration().runtime() + " " + s.configuration().description());
+        this.list = new ResourceListModel<>(context, ResourceKind.FUNCTION, new ResourceListModel.Source<>(
+                functions::list, functions::summary, s -> s.configuration().id(),
+                Comparator.comparing((FunctionSummary s) -> s.configuration().name())),
+                s -> s.configuration().name() + " " + s.configuration().runtime() + " "
+                        + s.configuration().description());
         context.events().on(FunctionEvents.InvocationFinished.class, finished -> {
-            if (finished.region().equals(list.region())) {
-                reloadCounts();
-            }
-        });
-        list.loadingProperty().addListener((obs, was, loading) -> {
-            if (!loading && reloadAfterLoading) {
-                reloadAfterLoading = false;
-                list.reload();
+            // A throttled invocation counts in neither the invocations nor the errors the list shows.
+            if (finished.region().equals(list.region()) && !finished.throttled()) {
+                countsChanged(finished.region(), finished.functionName());
             }
         });
         context.region().addListener((obs, old, region) -> {
@@ -88,13 +86,23 @@ public final class FunctionsViewModel {
                         "could not read the runtimes and the sandbox mode: " + Errors.message(failure)));
     }
 
-    /** Invocations change the 24-hour counts; a burst of them makes one reload, not one each. */
-    private void reloadCounts() {
-        if (list.loadingProperty().get()) {
-            reloadAfterLoading = true;
-        } else {
-            list.reload();
+    /**
+     * An invocation changed one function's 24-hour counts: its row is read again (a burst of invocations makes one
+     * read at a time, and one more after). The event names the function; a function not in the list yet (its row is
+     * still being read) is looked up by name in the background.
+     */
+    private void countsChanged(String region, String name) {
+        for (FunctionSummary row : list.items()) {
+            if (row.configuration().name().equals(name)) {
+                list.reload(row.configuration().id());
+                return;
+            }
         }
+        context.tasks().submit(() -> functions.get(region, name).id(), id -> {
+            if (region.equals(list.region())) {
+                list.reload(id);
+            }
+        }, failure -> { }); // deleted meanwhile (its event removes the row), or unreadable (the list shows why)
     }
 
     public ResourceListModel<FunctionSummary> list() {

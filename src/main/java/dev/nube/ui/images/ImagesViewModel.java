@@ -27,7 +27,8 @@ public final class ImagesViewModel {
     public ImagesViewModel(ImageService images, ConsoleContext context) {
         this.images = images;
         this.context = context;
-        this.list = new ResourceListModel<>(context, ResourceKind.IMAGE, images::list,
+        this.list = new ResourceListModel<>(context, ResourceKind.IMAGE, new ResourceListModel.Source<>(images::list,
+                ResourceListModel.absentOn("InvalidAMIID.NotFound", images::get), Image::id),
                 i -> i.name() + " " + i.id() + " " + i.source() + " " + i.architecture());
         context.events().on(ImageBuildProgress.class, update -> {
             if (update.region().equals(context.region().get())) {

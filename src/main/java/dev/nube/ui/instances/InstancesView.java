@@ -58,7 +58,7 @@ public final class InstancesView extends StackPane {
         table.getColumns().add(Tables.column("Key pair", 95, i -> i.keyName() == null ? "-" : i.keyName()));
         table.getColumns().add(Tables.column("Launch time", 165, i -> LAUNCHED.format(i.launchTime())));
         table.setColumnResizePolicy(TableView.CONSTRAINED_RESIZE_POLICY_FLEX_LAST_COLUMN);
-        Tables.keepSelectionById(table, Instance::id);
+        Tables.SelectionById<Instance> selection = Tables.keepSelectionById(table, Instance::id);
         table.setOnMouseClicked(e -> {
             if (e.getClickCount() == 2 && selected().size() == 1) {
                 connect(selected().get(0));
@@ -119,19 +119,9 @@ public final class InstancesView extends StackPane {
         page.getChildren().add(2, problem);
 
         InstanceDetailsView details = new InstanceDetailsView(model.details());
-        table.getSelectionModel().selectedItemProperty().addListener((obs, old, instance) -> {
-            if (instance != null) {
-                details.show(instance);
-            } else {
-                // A reload empties the selection for a moment before it is put back: clear the details only when
-                // it stays empty.
-                javafx.application.Platform.runLater(() -> {
-                    if (table.getSelectionModel().getSelectedItem() == null) {
-                        details.show(null);
-                    }
-                });
-            }
-        });
+        // The selection as the person sees it: new values of the selected instance, never the moment a reload or a
+        // row update empties the table's selection before it is put back.
+        selection.selectedItemProperty().addListener((obs, old, instance) -> details.show(instance));
         SplitPane split = new SplitPane(page, details);
         split.setOrientation(Orientation.VERTICAL);
         split.setDividerPositions(0.55);

@@ -19,9 +19,9 @@ import javafx.beans.property.ReadOnlyStringWrapper;
 import javafx.beans.property.SimpleObjectProperty;
 
 /**
- * The instances page: the live list (it reloads on every engine event about instances), a state filter, and the
- * instance actions. Actions run one background task per instance, so several instances stop at once; failures are
- * gathered into {@link #actionProblemProperty()}. FX thread only.
+ * The instances page: the live list (an engine event about an instance updates that instance's row), a state
+ * filter, and the instance actions. Actions run one background task per instance, so several instances stop at
+ * once; failures are gathered into {@link #actionProblemProperty()}. FX thread only.
  */
 public final class InstancesViewModel {
     private final InstanceService instances;
@@ -35,7 +35,9 @@ public final class InstancesViewModel {
                               ConsoleContext context) {
         this.instances = instances;
         this.context = context;
-        this.list = new ResourceListModel<>(context, ResourceKind.INSTANCE, instances::list,
+        this.list = new ResourceListModel<>(context, ResourceKind.INSTANCE, new ResourceListModel.Source<>(
+                instances::list, ResourceListModel.absentOn("InvalidInstanceID.NotFound", instances::get),
+                Instance::id),
                 i -> String.join(" ", i.id(), nameOf(i), i.state().awsName(), i.instanceType(),
                         String.valueOf(i.keyName()), String.valueOf(i.privateIp()), i.imageId()));
         this.details = new InstanceDetailsViewModel(instances, securityGroups, context, list::region);

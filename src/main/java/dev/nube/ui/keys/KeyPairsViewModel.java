@@ -18,7 +18,8 @@ public final class KeyPairsViewModel {
     public KeyPairsViewModel(KeyPairService keyPairs, ConsoleContext context) {
         this.keyPairs = keyPairs;
         this.context = context;
-        this.list = new ResourceListModel<>(context, ResourceKind.KEY_PAIR, keyPairs::list,
+        this.list = new ResourceListModel<>(context, ResourceKind.KEY_PAIR, new ResourceListModel.Source<>(
+                keyPairs::list, ResourceListModel.absentOn("InvalidKeyPair.NotFound", keyPairs::get), KeyPair::id),
                 k -> k.name() + " " + k.id() + " " + k.type().label() + " " + k.fingerprint());
     }
 

@@ -20,7 +20,8 @@ public final class SecurityGroupsViewModel {
     public SecurityGroupsViewModel(SecurityGroupService groups, ConsoleContext context) {
         this.groups = groups;
         this.context = context;
-        this.list = new ResourceListModel<>(context, ResourceKind.SECURITY_GROUP, groups::list,
+        this.list = new ResourceListModel<>(context, ResourceKind.SECURITY_GROUP, new ResourceListModel.Source<>(
+                groups::list, ResourceListModel.absentOn("InvalidGroup.NotFound", groups::get), SecurityGroup::id),
                 g -> g.name() + " " + g.id() + " " + g.description());
     }
 

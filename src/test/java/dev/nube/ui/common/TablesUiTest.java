@@ -78,4 +78,16 @@ class TablesUiTest {
         fx(() -> items.setAll(rows(4, "a", "b", "c", "d", "e")));
         assertEquals(List.of("e"), selectedIds(), "a row selected before it arrived is selected when it does");
     }
+
+    @Test
+    void aRowChosenJustBeforeTheItemsChangeStaysChosen() {
+        fx(() -> table.getSelectionModel().select(0));
+        fx(() -> { // the person's click, and new values of another row handled in the same turn of the FX thread
+            table.getSelectionModel().clearAndSelect(1);
+            items.set(2, new Row("c", 2));
+        });
+        assertEquals(List.of("b"), selectedIds());
+        fx(() -> items.set(0, new Row("a", 2)));
+        assertEquals(List.of("b"), selectedIds());
+    }
 }

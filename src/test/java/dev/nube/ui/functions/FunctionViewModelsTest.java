@@ -4,27 +4,37 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.nube.engine.Engine;
 import dev.nube.engine.functions.CodeEntry;
 import dev.nube.engine.functions.CreateFunctionRequest;
 import dev.nube.engine.functions.FunctionConfiguration;
+import dev.nube.engine.functions.FunctionService;
+import dev.nube.engine.functions.FunctionSummary;
+import dev.nube.engine.functions.InvokeRequest;
+import dev.nube.ui.common.ConsoleContext;
 import dev.nube.ui.SameThreadTasks;
 import dev.nube.ui.common.UiEvents;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Proxy;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
+import javafx.beans.property.SimpleStringProperty;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The Code and Configuration view models over a real engine, without a toolkit (work and callbacks on the test's
  * thread): what the file commands do to open documents and their unsaved edits, zips, deploy, and the checks the
- * configuration form makes before anything is saved.
+ * configuration form makes before anything is saved; and how invocations reach the functions list.
  */
 class FunctionViewModelsTest {
     private static final String REGION = "local-1";
@@ -182,5 +192,45 @@ class FunctionViewModelsTest {
         assertEquals(3008, MemorySize.snap(3050));
         assertTrue(MemorySize.valid(3008));
         assertFalse(MemorySize.valid(3072));
+    }
+
+    @Test
+    @Tag("sandbox")
+    void anInvocationUpdatesItsFunctionsRowAloneWithTheNumbersAListingGives() throws Exception {
+        FunctionService functions = engine.functions();
+        for (String name : List.of("alpha", "beta", "gamma")) {
+            functions.create(REGION, CreateFunctionRequest.of(name, "python3"));
+        }
+        engine.functionCode().writeFile(REGION, "beta", "lambda_function.py", ("def lambda_handler(event, context):\n"
+                + "    if event.get('fail'):\n        raise ValueError('asked to')\n    return 1\n")
+                .getBytes(StandardCharsets.UTF_8));
+        AtomicInteger listings = new AtomicInteger();
+        FunctionService counted = (FunctionService) Proxy.newProxyInstance(FunctionService.class.getClassLoader(),
+                new Class<?>[] {FunctionService.class}, (proxy, method, args) -> {
+                    if (method.getName().equals("list")) {
+                        listings.incrementAndGet();
+                    }
+                    try {
+                        return method.invoke(functions, args);
+                    } catch (InvocationTargetException e) {
+                        throw e.getCause();
+                    }
+                });
+        FunctionsViewModel model = new FunctionsViewModel(counted, engine.functionCode(), engine.functionMonitor(),
+                new ConsoleContext(new SameThreadTasks(), new UiEvents(engine.events(), Runnable::run),
+                        new SimpleStringProperty(REGION), null));
+        List<FunctionSummary> before = List.copyOf(model.list().items());
+        assertEquals(List.of(0L, 0L, 0L), before.stream().map(FunctionSummary::invocations24h).toList());
+
+        functions.invoke(REGION, "beta", InvokeRequest.of("{}"));
+        functions.invoke(REGION, "beta", InvokeRequest.of("{\"fail\": true}"));
+        functions.invoke(REGION, "beta", InvokeRequest.of("{}"));
+        List<FunctionSummary> after = List.copyOf(model.list().items());
+        assertEquals(3, after.get(1).invocations24h());
+        assertEquals(1, after.get(1).errors24h());
+        assertSame(before.get(0), after.get(0), "alpha's row is untouched");
+        assertSame(before.get(2), after.get(2), "gamma's row is untouched");
+        assertEquals(functions.list(REGION).items(), after, "the numbers a listing gives");
+        assertEquals(1, listings.get(), "the region was listed once, when the list opened");
     }
 }
