@@ -1,13 +1,13 @@
 package dev.nube.engine;
 
-import dev.nube.engine.compute.ImageService;
-import dev.nube.engine.compute.Images;
-import dev.nube.engine.compute.InstanceService;
-import dev.nube.engine.compute.Instances;
-import dev.nube.engine.compute.KeyPairService;
-import dev.nube.engine.compute.KeyPairs;
-import dev.nube.engine.compute.SecurityGroupService;
-import dev.nube.engine.compute.SecurityGroups;
+import dev.nube.engine.compute.images.ImageService;
+import dev.nube.engine.compute.images.Images;
+import dev.nube.engine.compute.instances.InstanceService;
+import dev.nube.engine.compute.instances.Instances;
+import dev.nube.engine.compute.keys.KeyPairService;
+import dev.nube.engine.compute.keys.KeyPairs;
+import dev.nube.engine.compute.network.SecurityGroupService;
+import dev.nube.engine.compute.network.SecurityGroups;
 import dev.nube.engine.compute.qemu.Accelerators;
 import dev.nube.engine.compute.qemu.QemuHost;
 import dev.nube.engine.functions.FunctionCode;

@@ -1,9 +1,9 @@
 package dev.nube.bench;
 
 import dev.nube.engine.Engine;
+import dev.nube.engine.compute.images.tiny.TinyImageBuilder;
 import dev.nube.engine.compute.qemu.KvmProbes;
 import dev.nube.engine.compute.qemu.QemuHost;
-import dev.nube.engine.compute.qemu.TinyImageBuilder;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;

@@ -1,15 +1,15 @@
 package dev.nube.bench;
 
 import dev.nube.engine.Engine;
-import dev.nube.engine.compute.Image;
-import dev.nube.engine.compute.Instance;
-import dev.nube.engine.compute.InstanceService;
-import dev.nube.engine.compute.InstanceState;
-import dev.nube.engine.compute.KeyType;
-import dev.nube.engine.compute.RunRequest;
-import dev.nube.engine.compute.net.SshBanner;
+import dev.nube.engine.compute.images.Image;
+import dev.nube.engine.compute.images.tiny.TinyImageBuilder;
+import dev.nube.engine.compute.instances.Instance;
+import dev.nube.engine.compute.instances.InstanceService;
+import dev.nube.engine.compute.instances.InstanceState;
+import dev.nube.engine.compute.instances.RunRequest;
+import dev.nube.engine.compute.instances.SshBanner;
+import dev.nube.engine.compute.keys.KeyType;
 import dev.nube.engine.compute.qemu.QemuMachine;
-import dev.nube.engine.compute.qemu.TinyImageBuilder;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;

@@ -4,9 +4,9 @@ import static dev.nube.ui.ConsoleFixture.waitUntil;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.nube.engine.compute.Image;
-import dev.nube.engine.compute.ImagePackage;
-import dev.nube.engine.compute.KeyType;
+import dev.nube.engine.compute.images.Image;
+import dev.nube.engine.compute.images.ImagePackage;
+import dev.nube.engine.compute.keys.KeyType;
 import dev.nube.engine.compute.qemu.AcceleratorMode;
 import javafx.scene.control.ComboBox;
 import javafx.scene.control.Label;

@@ -5,9 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.nube.engine.compute.Instance;
-import dev.nube.engine.compute.InstanceState;
-import dev.nube.engine.compute.KeyType;
+import dev.nube.engine.compute.instances.Instance;
+import dev.nube.engine.compute.instances.InstanceState;
+import dev.nube.engine.compute.keys.KeyType;
 import dev.nube.ui.instances.StateBadge;
 import dev.nube.ui.terminal.TerminalView;
 import java.nio.file.Files;

@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.nube.engine.EngineTestSupport;
-import dev.nube.engine.compute.KeyPair;
+import dev.nube.engine.compute.keys.KeyPair;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -110,7 +110,7 @@ class KeyPairsUiTest extends ConsoleUiTest {
         Path document = console.engine().home().resolve("regions/local-1/keypairs/" + id + "/resource.json");
         Files.createDirectories(document.getParent());
         Files.writeString(document, "{\"schemaVersion\": 1, \"name\": \"half-writ");
-        console.engine().keyPairs().create("local-1", "fine", dev.nube.engine.compute.KeyType.ED25519, 0);
+        console.engine().keyPairs().create("local-1", "fine", dev.nube.engine.compute.keys.KeyType.ED25519, 0);
         openKeyPairs(robot);
         waitUntil("the readable key is listed", () -> table.getItems().size() == 1);
         assertTrue(robot.lookup("1 resource cannot be read").tryQuery().isPresent());
@@ -121,8 +121,8 @@ class KeyPairsUiTest extends ConsoleUiTest {
 
     @Test
     void theFilterNarrowsTheTable(FxRobot robot) {
-        console.engine().keyPairs().create("local-1", "alpha laptop", dev.nube.engine.compute.KeyType.ED25519, 0);
-        console.engine().keyPairs().create("local-1", "beta server", dev.nube.engine.compute.KeyType.ED25519, 0);
+        console.engine().keyPairs().create("local-1", "alpha laptop", dev.nube.engine.compute.keys.KeyType.ED25519, 0);
+        console.engine().keyPairs().create("local-1", "beta server", dev.nube.engine.compute.keys.KeyType.ED25519, 0);
         openKeyPairs(robot);
         waitUntil("both keys", () -> table.getItems().size() == 2);
         robot.clickOn(".filter-field").write("beta");
@@ -132,7 +132,7 @@ class KeyPairsUiTest extends ConsoleUiTest {
 
     @Test
     void deletesAfterConfirmation(FxRobot robot) {
-        console.engine().keyPairs().create("local-1", "old key", dev.nube.engine.compute.KeyType.ED25519, 0);
+        console.engine().keyPairs().create("local-1", "old key", dev.nube.engine.compute.keys.KeyType.ED25519, 0);
         openKeyPairs(robot);
         waitUntil("the key is listed", () -> table.getItems().size() == 1);
         robot.clickOn("old key");

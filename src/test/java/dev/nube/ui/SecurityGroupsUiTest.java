@@ -5,9 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.nube.engine.compute.Protocol;
-import dev.nube.engine.compute.SecurityGroup;
-import dev.nube.engine.compute.SecurityGroupRule;
+import dev.nube.engine.compute.network.Protocol;
+import dev.nube.engine.compute.network.SecurityGroup;
+import dev.nube.engine.compute.network.SecurityGroupRule;
 import java.util.List;
 import javafx.scene.control.Button;
 import javafx.scene.control.ComboBox;

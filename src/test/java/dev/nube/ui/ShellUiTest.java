@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.nube.engine.HostStatus;
-import dev.nube.engine.compute.KeyType;
+import dev.nube.engine.compute.keys.KeyType;
 import dev.nube.engine.region.Region;
 import dev.nube.ui.common.ConsoleSettingsStore;
 import dev.nube.ui.common.Placeholder;

@@ -1,8 +1,8 @@
 package dev.nube.ui.dashboard;
 
-import dev.nube.engine.compute.ComputeSummary;
-import dev.nube.engine.compute.HostUsage;
-import dev.nube.engine.compute.InstanceState;
+import dev.nube.engine.compute.instances.ComputeSummary;
+import dev.nube.engine.compute.instances.HostUsage;
+import dev.nube.engine.compute.instances.InstanceState;
 import dev.nube.engine.compute.qemu.AcceleratorMode;
 import dev.nube.ui.instances.StateBadge;
 import javafx.animation.KeyFrame;

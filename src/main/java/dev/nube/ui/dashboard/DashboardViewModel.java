@@ -1,10 +1,10 @@
 package dev.nube.ui.dashboard;
 
 import dev.nube.engine.HostStatus;
-import dev.nube.engine.compute.ComputeSummary;
-import dev.nube.engine.compute.HostUsage;
-import dev.nube.engine.compute.InstanceService;
-import dev.nube.engine.compute.InstanceStateChanged;
+import dev.nube.engine.compute.instances.ComputeSummary;
+import dev.nube.engine.compute.instances.HostUsage;
+import dev.nube.engine.compute.instances.InstanceService;
+import dev.nube.engine.compute.instances.InstanceStateChanged;
 import dev.nube.engine.compute.qemu.AcceleratorMode;
 import dev.nube.engine.store.ResourceChanged;
 import dev.nube.engine.store.ResourceKind;

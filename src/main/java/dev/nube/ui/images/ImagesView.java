@@ -1,8 +1,8 @@
 package dev.nube.ui.images;
 
-import dev.nube.engine.compute.Image;
-import dev.nube.engine.compute.ImagePackage;
-import dev.nube.engine.compute.ImageService;
+import dev.nube.engine.compute.images.Image;
+import dev.nube.engine.compute.images.ImagePackage;
+import dev.nube.engine.compute.images.ImageService;
 import dev.nube.ui.common.Dialogs;
 import dev.nube.ui.common.Nodes;
 import dev.nube.ui.common.ResourcePage;

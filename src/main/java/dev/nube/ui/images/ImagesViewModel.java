@@ -1,8 +1,8 @@
 package dev.nube.ui.images;
 
-import dev.nube.engine.compute.Image;
-import dev.nube.engine.compute.ImageBuildProgress;
-import dev.nube.engine.compute.ImageService;
+import dev.nube.engine.compute.images.Image;
+import dev.nube.engine.compute.images.ImageBuildProgress;
+import dev.nube.engine.compute.images.ImageService;
 import dev.nube.engine.store.ResourceKind;
 import dev.nube.ui.common.ConsoleContext;
 import dev.nube.ui.common.Errors;

@@ -1,8 +1,8 @@
 package dev.nube.ui.instances;
 
-import dev.nube.engine.compute.Instance;
-import dev.nube.engine.compute.SecurityGroup;
-import dev.nube.engine.compute.SecurityGroupRule;
+import dev.nube.engine.compute.instances.Instance;
+import dev.nube.engine.compute.network.SecurityGroup;
+import dev.nube.engine.compute.network.SecurityGroupRule;
 import javafx.geometry.Insets;
 import javafx.scene.Node;
 import javafx.scene.control.Button;

@@ -1,9 +1,9 @@
 package dev.nube.ui.instances;
 
-import dev.nube.engine.compute.Instance;
-import dev.nube.engine.compute.InstanceService;
-import dev.nube.engine.compute.SecurityGroup;
-import dev.nube.engine.compute.SecurityGroupService;
+import dev.nube.engine.compute.instances.Instance;
+import dev.nube.engine.compute.instances.InstanceService;
+import dev.nube.engine.compute.network.SecurityGroup;
+import dev.nube.engine.compute.network.SecurityGroupService;
 import dev.nube.ui.common.ConsoleContext;
 import dev.nube.ui.common.Errors;
 import java.util.ArrayList;

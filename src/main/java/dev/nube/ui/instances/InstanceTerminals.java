@@ -1,10 +1,10 @@
 package dev.nube.ui.instances;
 
-import dev.nube.engine.compute.ConnectInfo;
-import dev.nube.engine.compute.Instance;
-import dev.nube.engine.compute.InstanceService;
-import dev.nube.engine.compute.InstanceState;
-import dev.nube.engine.compute.InstanceStateChanged;
+import dev.nube.engine.compute.instances.ConnectInfo;
+import dev.nube.engine.compute.instances.Instance;
+import dev.nube.engine.compute.instances.InstanceService;
+import dev.nube.engine.compute.instances.InstanceState;
+import dev.nube.engine.compute.instances.InstanceStateChanged;
 import dev.nube.ui.common.ConsoleContext;
 import dev.nube.ui.terminal.TerminalView;
 

@@ -1,12 +1,12 @@
 package dev.nube.ui.instances;
 
-import dev.nube.engine.compute.Instance;
-import dev.nube.engine.compute.InstanceState;
+import dev.nube.engine.compute.instances.Instance;
+import dev.nube.engine.compute.instances.InstanceRequest;
+import dev.nube.engine.compute.instances.InstanceState;
 import dev.nube.ui.common.Dialogs;
 import dev.nube.ui.common.Nodes;
 import dev.nube.ui.common.ResourcePage;
 import dev.nube.ui.common.Tables;
-import dev.nube.engine.compute.InstanceRequest;
 import java.time.ZoneId;
 import java.time.format.DateTimeFormatter;
 import java.util.List;

@@ -1,11 +1,11 @@
 package dev.nube.ui.instances;
 
-import dev.nube.engine.compute.ConnectInfo;
-import dev.nube.engine.compute.Instance;
-import dev.nube.engine.compute.InstanceRequest;
-import dev.nube.engine.compute.InstanceService;
-import dev.nube.engine.compute.InstanceState;
-import dev.nube.engine.compute.SecurityGroupService;
+import dev.nube.engine.compute.instances.ConnectInfo;
+import dev.nube.engine.compute.instances.Instance;
+import dev.nube.engine.compute.instances.InstanceRequest;
+import dev.nube.engine.compute.instances.InstanceService;
+import dev.nube.engine.compute.instances.InstanceState;
+import dev.nube.engine.compute.network.SecurityGroupService;
 import dev.nube.engine.store.ResourceKind;
 import dev.nube.ui.common.ConsoleContext;
 import dev.nube.ui.common.Errors;

@@ -1,10 +1,10 @@
 package dev.nube.ui.instances;
 
-import dev.nube.engine.compute.Instance;
-import dev.nube.engine.compute.InstanceType;
-import dev.nube.engine.compute.KeyPair;
-import dev.nube.engine.compute.RunRequest;
-import dev.nube.engine.compute.SecurityGroup;
+import dev.nube.engine.compute.instances.Instance;
+import dev.nube.engine.compute.instances.InstanceType;
+import dev.nube.engine.compute.instances.RunRequest;
+import dev.nube.engine.compute.keys.KeyPair;
+import dev.nube.engine.compute.network.SecurityGroup;
 import dev.nube.ui.keys.CreateKeyPairDialog;
 import dev.nube.ui.keys.KeyPairsViewModel;
 import dev.nube.ui.network.SecurityGroupsViewModel;

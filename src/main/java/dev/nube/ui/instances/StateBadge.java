@@ -1,6 +1,6 @@
 package dev.nube.ui.instances;
 
-import dev.nube.engine.compute.InstanceState;
+import dev.nube.engine.compute.instances.InstanceState;
 import javafx.beans.property.ObjectProperty;
 import javafx.beans.property.SimpleObjectProperty;
 import javafx.scene.control.Control;

@@ -1,8 +1,8 @@
 package dev.nube.ui.keys;
 
-import dev.nube.engine.compute.KeyPair;
-import dev.nube.engine.compute.KeyPairService;
-import dev.nube.engine.compute.KeyType;
+import dev.nube.engine.compute.keys.KeyPair;
+import dev.nube.engine.compute.keys.KeyPairService;
+import dev.nube.engine.compute.keys.KeyType;
 import dev.nube.ui.common.Dialogs;
 import dev.nube.ui.common.Errors;
 import java.io.File;

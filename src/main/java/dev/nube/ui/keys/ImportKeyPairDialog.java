@@ -1,8 +1,8 @@
 package dev.nube.ui.keys;
 
 import dev.nube.engine.EngineException;
-import dev.nube.engine.compute.KeyPair;
-import dev.nube.engine.compute.SshPublicKey;
+import dev.nube.engine.compute.keys.KeyPair;
+import dev.nube.engine.compute.keys.SshPublicKey;
 import dev.nube.ui.common.Dialogs;
 import dev.nube.ui.common.Errors;
 import java.io.File;

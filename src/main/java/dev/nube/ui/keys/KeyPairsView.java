@@ -1,6 +1,6 @@
 package dev.nube.ui.keys;
 
-import dev.nube.engine.compute.KeyPair;
+import dev.nube.engine.compute.keys.KeyPair;
 import dev.nube.ui.common.Dialogs;
 import dev.nube.ui.common.Nodes;
 import dev.nube.ui.common.ResourcePage;
@@ -41,7 +41,7 @@ public final class KeyPairsView extends StackPane {
         table.getColumns().add(Tables.column("Name", 160, KeyPair::name));
         table.getColumns().add(Tables.column("ID", 205, KeyPair::id));
         table.getColumns().add(Tables.column("Type", 80, k -> k.type().label()
-                + (k.type() == dev.nube.engine.compute.KeyType.RSA ? " " + k.bits() : "")));
+                + (k.type() == dev.nube.engine.compute.keys.KeyType.RSA ? " " + k.bits() : "")));
         table.getColumns().add(Tables.column("Fingerprint", 400, KeyPair::fingerprint));
         table.getColumns().add(Tables.column("Private key", 150, k -> k.privateKeyKept() ? "Kept by Nube"
                 : "Not held (imported)"));

@@ -1,6 +1,6 @@
 package dev.nube.ui.network;
 
-import dev.nube.engine.compute.SecurityGroup;
+import dev.nube.engine.compute.network.SecurityGroup;
 import dev.nube.ui.common.Dialogs;
 import dev.nube.ui.common.Errors;
 import javafx.event.ActionEvent;

@@ -1,7 +1,7 @@
 package dev.nube.ui.network;
 
 import dev.nube.engine.EngineException;
-import dev.nube.engine.compute.SecurityGroupRule;
+import dev.nube.engine.compute.network.SecurityGroupRule;
 import java.util.Optional;
 import java.util.function.Function;
 import java.util.regex.Matcher;

@@ -1,7 +1,7 @@
 package dev.nube.ui.network;
 
-import dev.nube.engine.compute.Protocol;
-import dev.nube.engine.compute.SecurityGroupRule;
+import dev.nube.engine.compute.network.Protocol;
+import dev.nube.engine.compute.network.SecurityGroupRule;
 
 /** The rule types the EC2 console offers: common services with fixed ports, and custom ranges. */
 enum RulePreset {

@@ -1,8 +1,8 @@
 package dev.nube.ui.network;
 
-import dev.nube.engine.compute.SecurityGroup;
-import dev.nube.engine.compute.SecurityGroup.Direction;
-import dev.nube.engine.compute.SecurityGroupRule;
+import dev.nube.engine.compute.network.SecurityGroup.Direction;
+import dev.nube.engine.compute.network.SecurityGroup;
+import dev.nube.engine.compute.network.SecurityGroupRule;
 import dev.nube.ui.common.Dialogs;
 import dev.nube.ui.common.Nodes;
 import dev.nube.ui.common.ResourcePage;

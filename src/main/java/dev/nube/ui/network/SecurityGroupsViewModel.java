@@ -1,9 +1,9 @@
 package dev.nube.ui.network;
 
-import dev.nube.engine.compute.SecurityGroup;
-import dev.nube.engine.compute.SecurityGroup.Direction;
-import dev.nube.engine.compute.SecurityGroupRule;
-import dev.nube.engine.compute.SecurityGroupService;
+import dev.nube.engine.compute.network.SecurityGroup.Direction;
+import dev.nube.engine.compute.network.SecurityGroup;
+import dev.nube.engine.compute.network.SecurityGroupRule;
+import dev.nube.engine.compute.network.SecurityGroupService;
 import dev.nube.engine.store.ResourceKind;
 import dev.nube.ui.common.ConsoleContext;
 import dev.nube.ui.common.ResourceListModel;

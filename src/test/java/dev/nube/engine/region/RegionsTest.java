@@ -8,7 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.nube.engine.Engine;
 import dev.nube.engine.EngineException;
-import dev.nube.engine.compute.KeyType;
+import dev.nube.engine.compute.keys.KeyType;
 import dev.nube.engine.store.ResourceCollection;
 import java.nio.file.Files;
 import java.nio.file.Path;

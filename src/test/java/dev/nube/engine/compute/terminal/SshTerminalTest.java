@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.nube.engine.EngineException;
-import dev.nube.engine.compute.net.SshBanner;
+import dev.nube.engine.compute.instances.SshBanner;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;

@@ -1,5 +1,0 @@
-package dev.nube.engine.compute;
-
-/** One Debian package that went into an image, as its manifest lists it. */
-public record ImagePackage(String name, String version, String sha256) {
-}

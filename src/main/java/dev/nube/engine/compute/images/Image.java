@@ -1,0 +1,17 @@
+package dev.nube.engine.compute.images;
+
+import java.time.Instant;
+import java.util.List;
+
+/**
+ * A machine image (AMI): a kernel, an initramfs and a root disk that instances start from. {@code rootDeviceGiB} is
+ * the root disk's size, the smallest root volume an instance of it may have; {@code sizeBytes} is what its files take
+ * on disk. {@code manifest} lists the Debian packages that went in; {@code source} says where it came from.
+ */
+public record Image(String id, String name, String description, String architecture, int rootDeviceGiB,
+                    long sizeBytes, Instant createdAt, String source, String kernelRelease, String sshUser,
+                    List<ImagePackage> manifest) {
+    public Image {
+        manifest = List.copyOf(manifest);
+    }
+}

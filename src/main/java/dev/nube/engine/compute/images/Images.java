@@ -1,0 +1,169 @@
+package dev.nube.engine.compute.images;
+
+import dev.nube.engine.EngineException;
+import dev.nube.engine.compute.images.tiny.TinyImageBuilder;
+import dev.nube.engine.region.Region;
+import dev.nube.engine.region.RegionScoped;
+import dev.nube.engine.region.RegionService;
+import dev.nube.engine.region.Regions;
+import dev.nube.engine.store.DocumentStore;
+import dev.nube.engine.store.EventBus;
+import dev.nube.engine.store.Ids;
+import dev.nube.engine.store.Listing;
+import dev.nube.engine.store.ResourceChanged.Change;
+import dev.nube.engine.store.ResourceChanged;
+import dev.nube.engine.store.ResourceCollection;
+import dev.nube.engine.store.ResourceKind;
+import java.io.IOException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Instant;
+import java.util.List;
+import java.util.function.BiFunction;
+import java.util.stream.Stream;
+
+/**
+ * Images stored per region in {@code images/<id>/}: {@code resource.json} beside the kernel, initramfs and root disk.
+ * A new image is assembled in a hidden {@code .building-*} folder, document included, and renamed to its id in one
+ * step, so a failed or interrupted build never leaves a half image registered. Builds are serialised on one lock;
+ * deregistering is serialised on this object.
+ */
+public final class Images implements ImageService, RegionScoped {
+    private static final System.Logger LOG = System.getLogger(Images.class.getName());
+    private static final String BUILDING = ".building-";
+
+    private final RegionService regions;
+    private final EventBus events;
+    private final Path cache;
+    private final Object buildLock = new Object();
+    private volatile BiFunction<String, String, List<String>> usage = (region, imageId) -> List.of();
+
+    /** {@code cache} holds downloaded packages and finished builds, shared by every data folder of this user. */
+    public Images(RegionService regions, EventBus events, Path cache) {
+        this.regions = regions;
+        this.events = events;
+        this.cache = cache;
+    }
+
+    /** Tells the service which instances use an image, so deregistering one in use is refused with their ids. */
+    public void setUsage(BiFunction<String, String, List<String>> usersOfImage) {
+        this.usage = usersOfImage;
+    }
+
+    private ResourceCollection<Image> collection(String region) {
+        return new ResourceCollection<>(ResourceKind.IMAGE, regions.get(region).root(), Image.class);
+    }
+
+    /** The folder of an image's files; the image must exist. */
+    public Path folder(String region, String id) {
+        return collection(region).folderOf(get(region, id).id());
+    }
+
+    @Override
+    public void regionOpened(Region region) {
+        // Leftovers of builds that were interrupted (the console quit): never an image, so removed.
+        Path dir = region.root().resolve(ResourceKind.IMAGE.folder());
+        if (!Files.isDirectory(dir)) {
+            return;
+        }
+        try (DirectoryStream<Path> entries = Files.newDirectoryStream(dir, BUILDING + "*")) {
+            for (Path leftover : entries) {
+                ResourceCollection.deleteTree(leftover);
+            }
+        } catch (IOException e) {
+            LOG.log(System.Logger.Level.WARNING, "cannot clean unfinished image builds in " + dir, e);
+        }
+    }
+
+    @Override
+    public List<String> contentsOf(Region region) {
+        return Regions.describe(collection(region.name()).list(), 0, "image", "images");
+    }
+
+    @Override
+    public Listing<Image> list(String region) {
+        return collection(region).list();
+    }
+
+    @Override
+    public Image get(String region, String id) {
+        return collection(region).find(id).orElseThrow(() -> new EngineException("InvalidAMIID.NotFound",
+                "The image '" + id + "' does not exist in region " + region + "."));
+    }
+
+    @Override
+    public Image ensureTinyImage(String region) {
+        synchronized (buildLock) {
+            ResourceCollection<Image> images = collection(region);
+            for (Image image : images.list().items()) {
+                if (image.name().equals(TINY_IMAGE_NAME)) {
+                    return image;
+                }
+            }
+            Path work = images.dir().resolve(BUILDING + System.nanoTime());
+            TinyImageBuilder.Progress progress = (fraction, step) -> events.publish(new ImageBuildProgress(region,
+                    TINY_IMAGE_NAME, fraction, step, false, null, null));
+            try {
+                Files.createDirectories(work);
+                TinyImageBuilder.Built built = new TinyImageBuilder(cache).build(work, progress);
+                String id = Ids.newId(ResourceKind.IMAGE);
+                // Packages taken from a cache without apt's word on their version are named where the image is shown.
+                String cached = built.cachedWithoutApt().isEmpty() ? "" : ". Built without apt's package lists from"
+                        + " cached packages: " + String.join("; ", built.cachedWithoutApt());
+                Image image = new Image(id, TINY_IMAGE_NAME, "BusyBox, Dropbear SSH and Debian's Linux "
+                        + built.kernelRelease() + "; user-data scripts, metadata service, root volume growth" + cached,
+                        "x86_64", (int) (TinyImageBuilder.DISK_BYTES >> 30), sizeOf(work), Instant.now(),
+                        "Built by Nube from Debian packages", built.kernelRelease(), "root", built.packages());
+                DocumentStore.write(work.resolve(ResourceCollection.DOCUMENT), image);
+                Files.move(work, images.folderOf(id), StandardCopyOption.ATOMIC_MOVE);
+                events.publish(new ResourceChanged(region, ResourceKind.IMAGE, id, Change.CREATED));
+                events.publish(new ImageBuildProgress(region, TINY_IMAGE_NAME, 1, "Ready", true, id, null));
+                return image;
+            } catch (IOException | RuntimeException e) {
+                String why = e.getMessage() == null ? e.toString() : e.getMessage();
+                events.publish(new ImageBuildProgress(region, TINY_IMAGE_NAME, 0, "Failed", true, null, why));
+                throw new EngineException("ImageBuildFailed", "Could not build " + TINY_IMAGE_NAME + ": " + why, e);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                events.publish(new ImageBuildProgress(region, TINY_IMAGE_NAME, 0, "Cancelled", true, null,
+                        "cancelled"));
+                throw new EngineException("ImageBuildFailed", "The build of " + TINY_IMAGE_NAME + " was cancelled.", e);
+            } finally {
+                try {
+                    ResourceCollection.deleteTree(work);
+                } catch (IOException e) {
+                    LOG.log(System.Logger.Level.WARNING, "cannot remove " + work, e);
+                }
+            }
+        }
+    }
+
+    @Override
+    public synchronized void deregister(String region, String id) {
+        Image image = get(region, id);
+        List<String> users = usage.apply(region, image.id());
+        if (!users.isEmpty()) {
+            throw new EngineException("InvalidAMIID.InUse", "Image '" + image.name() + "' (" + image.id()
+                    + ") is the base of " + String.join(", ", users) + ". Terminate them first.");
+        }
+        collection(region).delete(image.id());
+        events.publish(new ResourceChanged(region, ResourceKind.IMAGE, image.id(), Change.DELETED));
+    }
+
+    private static long sizeOf(Path dir) throws IOException {
+        try (Stream<Path> files = Files.list(dir)) {
+            long total = 0;
+            for (Path f : files.toList()) {
+                total += Files.size(f);
+            }
+            return total;
+        }
+    }
+
+    /** True when {@code id} has the form of an image id. */
+    public static boolean isImageId(String id) {
+        return Ids.isId(ResourceKind.IMAGE, id);
+    }
+}

@@ -1,0 +1,287 @@
+package dev.nube.engine.compute.images.tiny;
+
+import dev.nube.engine.compute.images.ImagePackage;
+import dev.nube.engine.compute.qemu.Commands;
+import dev.nube.engine.store.AtomicFiles;
+import dev.nube.engine.store.ResourceCollection;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.function.Predicate;
+import java.util.stream.Stream;
+
+/**
+ * Builds "Nube Linux (tiny)" from Debian packages only: Debian's kernel as a PVH vmlinux, an initramfs that loads the
+ * virtio and ext4 modules and switches to the root disk, and an ext4 root disk (qcow2) holding busybox, dropbear,
+ * resize2fs, their libraries and Nube's init scripts. Needs no root: the host's {@code mke2fs -d} fills the disk and
+ * {@code debugfs} gives every file to root. One build per instance of this class at a time; check
+ * {@link Thread#interrupted()} to cancel.
+ */
+public final class TinyImageBuilder {
+    /** Bumped when the image's layout or scripts change, so cached builds are not reused across versions. */
+    static final int LAYOUT_VERSION = 1;
+    public static final String KERNEL = "vmlinux";
+    public static final String INITRD = "initrd.img";
+    public static final String DISK = "disk.qcow2";
+    /** The root disk's size; an instance's volume is at least this big and the guest grows into the rest. */
+    public static final long DISK_BYTES = 1L << 30;
+    /** The packages of the root disk's programs and libraries, beside the kernel's. */
+    static final List<String> USERLAND = List.of("busybox-static", "dropbear-bin", "libc6", "libcrypt1",
+            "libtomcrypt1", "libtommath1", "libgmp10", "zlib1g", "e2fsprogs", "libext2fs2", "libcom-err2", "libblkid1",
+            "libuuid1");
+    private static final Duration TOOL_DEADLINE = Duration.ofMinutes(5);
+    /** The files of a finished build, and the list of their sizes that marks it complete. */
+    private static final List<String> BUILT = List.of(KERNEL, INITRD, DISK, "kernel-release");
+    static final String SIZES = "build.sizes";
+
+    /** Told how far the build is, from 0 to 1, and what it is doing, in words. */
+    public interface Progress {
+        void update(double fraction, String step);
+    }
+
+    /**
+     * A finished build: the packages that went in, the kernel's release, and one note per package taken from a cache
+     * as it was because apt has no package lists (empty normally).
+     */
+    public record Built(List<ImagePackage> packages, String kernelRelease, List<String> cachedWithoutApt) {
+        public Built {
+            packages = List.copyOf(packages);
+            cachedWithoutApt = List.copyOf(cachedWithoutApt);
+        }
+    }
+
+    private final Path cache;
+    private final List<Path> aptArchives;
+
+    /** {@code cache} keeps downloaded packages and finished builds ({@code $XDG_CACHE_HOME/nube}). */
+    public TinyImageBuilder(Path cache) {
+        this(cache, DebianPackages.APT_ARCHIVES);
+    }
+
+    /** As {@link #TinyImageBuilder(Path)}, taking packages apt already downloaded from {@code aptArchives} only. */
+    TinyImageBuilder(Path cache, List<Path> aptArchives) {
+        this.cache = cache;
+        this.aptArchives = List.copyOf(aptArchives);
+    }
+
+    /**
+     * Writes {@link #KERNEL}, {@link #INITRD} and {@link #DISK} into the empty folder {@code target}. A finished build
+     * with the same packages is reused from the cache. On failure {@code target} may hold partial files: the caller
+     * discards it.
+     */
+    public Built build(Path target, Progress progress) throws IOException, InterruptedException {
+        DebianPackages apt = new DebianPackages(cache.resolve("debs"), aptArchives);
+        progress.update(0.01, "Finding the kernel package");
+        String kernelPackage = apt.resolveMeta("linux-image-amd64", "linux-image-6.");
+        List<String> names = new ArrayList<>();
+        names.add(kernelPackage);
+        names.addAll(USERLAND);
+        apt.lookUp(names);
+        Map<String, DebianPackages.Fetched> fetched = new TreeMap<>();
+        for (int i = 0; i < names.size(); i++) {
+            checkCancelled();
+            progress.update(0.02 + 0.4 * i / names.size(), "Fetching " + names.get(i));
+            fetched.put(names.get(i), apt.fetch(names.get(i)));
+        }
+        List<String> cachedWithoutApt = apt.fallbacks();
+        if (!cachedWithoutApt.isEmpty()) {
+            progress.update(0.42, "apt has no package lists (run 'apt-get update'): using cached packages as they are: "
+                    + String.join("; ", cachedWithoutApt));
+        }
+        List<ImagePackage> manifest = fetched.values().stream()
+                .map(f -> new ImagePackage(f.name(), f.version(), f.sha256())).toList();
+        Path images = cache.resolve("images");
+        Path done = images.resolve("nube-linux-tiny-" + key(manifest));
+        if (!isComplete(done)) {
+            if (Files.exists(done)) {
+                // A power cut before this build's files reached the disk, or a build from before they were checked.
+                progress.update(0.42, "The cached build " + done.getFileName() + " is incomplete: building it again");
+                Path aside = images.resolve(".broken-" + System.nanoTime());
+                try {
+                    Files.move(done, aside, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+                } catch (java.nio.file.NoSuchFileException e) {
+                    // another build moved it first
+                }
+                ResourceCollection.deleteTree(aside);
+            }
+            Path work = Files.createDirectories(images).resolve(".build-" + System.nanoTime());
+            try {
+                assemble(fetched, kernelPackage, work, progress);
+                seal(work);
+                Files.move(work, done, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+                AtomicFiles.forceDirectory(images);
+            } catch (java.nio.file.FileAlreadyExistsException | java.nio.file.DirectoryNotEmptyException e) {
+                // another build finished the same image first: use it
+            } finally {
+                ResourceCollection.deleteTree(work);
+            }
+            if (!isComplete(done)) {
+                throw new IOException("the cached build " + done + " is incomplete right after it was made");
+            }
+        } else {
+            progress.update(0.9, "Using the cached build " + done.getFileName());
+        }
+        for (String file : List.of(KERNEL, INITRD, DISK)) {
+            linkOrCopy(done.resolve(file), target.resolve(file));
+        }
+        progress.update(1.0, "Image ready");
+        return new Built(manifest, Files.readString(done.resolve("kernel-release")).strip(), cachedWithoutApt);
+    }
+
+    private void assemble(Map<String, DebianPackages.Fetched> fetched, String kernelPackage, Path work,
+                          Progress progress) throws IOException, InterruptedException {
+        Path root = work.resolve("rootfs");
+        Path kernelFiles = work.resolve("kernel");
+        Files.createDirectories(root);
+        progress.update(0.45, "Unpacking " + kernelPackage);
+        List<String> kernelEntries = new DebArchive(fetched.get(kernelPackage).file()).extract(kernelFiles,
+                name -> name.startsWith("boot/vmlinuz-") || name.endsWith(".ko"));
+        checkCancelled();
+        String vmlinuz = kernelEntries.stream().filter(n -> n.startsWith("boot/vmlinuz-")).findFirst()
+                .orElseThrow(() -> new IOException(kernelPackage + " holds no boot/vmlinuz-*"));
+        String release = vmlinuz.substring("boot/vmlinuz-".length());
+        progress.update(0.6, "Turning the kernel into a PVH vmlinux");
+        GuestKernel.extractVmlinux(kernelFiles.resolve(vmlinuz), work.resolve(KERNEL));
+        checkCancelled();
+
+        progress.update(0.7, "Unpacking busybox, dropbear and their libraries");
+        Predicate<String> libraries = n -> n.matches("(usr/)?lib(64)?/(x86_64-linux-gnu/)?[^/]+\\.so[.0-9]*")
+                || n.matches("(usr/)?lib64/ld-linux-x86-64\\.so\\.2");
+        for (String name : USERLAND) {
+            Predicate<String> wanted = switch (name) {
+                case "busybox-static" -> n -> n.endsWith("bin/busybox");
+                case "dropbear-bin" -> n -> n.endsWith("sbin/dropbear") || n.endsWith("bin/dropbearkey");
+                case "e2fsprogs" -> n -> n.endsWith("sbin/resize2fs");
+                default -> libraries;
+            };
+            new DebArchive(fetched.get(name).file()).extract(root, wanted);
+        }
+        GuestRoot.populate(root);
+        progress.update(0.75, "Writing the initramfs");
+        writeInitramfs(work.resolve(INITRD), kernelFiles, root.resolve("bin/busybox"));
+        checkCancelled();
+        progress.update(0.8, "Making the ext4 root disk");
+        Path raw = work.resolve("disk.raw");
+        Commands.check(List.of("mke2fs", "-q", "-F", "-t", "ext4", "-L", "nube-root", "-E", "root_owner=0:0",
+                "-d", root.toString(), raw.toString(), (DISK_BYTES >> 20) + "M"), work, TOOL_DEADLINE);
+        Path script = work.resolve("owners.debugfs");
+        Files.write(script, GuestRoot.ownershipScript(root), StandardCharsets.UTF_8);
+        Commands.check(List.of("debugfs", "-w", "-f", script.toString(), raw.toString()), work, TOOL_DEADLINE);
+        Commands.check(List.of("qemu-img", "convert", "-f", "raw", "-O", "qcow2", raw.toString(),
+                work.resolve(DISK).toString()), work, TOOL_DEADLINE);
+        Files.delete(raw);
+        ResourceCollection.deleteTree(root);
+        ResourceCollection.deleteTree(kernelFiles);
+        Files.writeString(work.resolve("kernel-release"), release + "\n");
+    }
+
+    /**
+     * Makes a finished build durable before it is renamed into place: every file forced to disk, then a list of their
+     * sizes, written atomically (forced, with its folder). A build is reused only if that list matches.
+     */
+    static void seal(Path work) throws IOException {
+        StringBuilder sizes = new StringBuilder();
+        for (String name : BUILT) {
+            Path file = work.resolve(name);
+            try (FileChannel channel = FileChannel.open(file, StandardOpenOption.WRITE)) {
+                channel.force(true);
+            }
+            sizes.append(name).append(' ').append(Files.size(file)).append('\n');
+        }
+        AtomicFiles.write(work.resolve(SIZES), sizes.toString().getBytes(StandardCharsets.UTF_8));
+    }
+
+    /** Whether {@code done} holds a whole build: every file there, not empty, with the size {@link #seal} noted. */
+    static boolean isComplete(Path done) {
+        try {
+            List<String> lines = Files.readAllLines(done.resolve(SIZES), StandardCharsets.UTF_8);
+            Map<String, Long> sizes = new TreeMap<>();
+            for (String line : lines) {
+                String[] f = line.trim().split(" ");
+                if (f.length == 2) {
+                    sizes.put(f[0], Long.parseLong(f[1]));
+                }
+            }
+            for (String name : BUILT) {
+                Long size = sizes.get(name);
+                if (size == null || size == 0 || Files.size(done.resolve(name)) != size) {
+                    return false;
+                }
+            }
+            return true;
+        } catch (IOException | NumberFormatException e) {
+            return false;
+        }
+    }
+
+    private static void writeInitramfs(Path target, Path kernelFiles, Path busybox) throws IOException {
+        Map<String, Path> modules = new TreeMap<>();
+        try (Stream<Path> walk = Files.walk(kernelFiles)) {
+            walk.filter(p -> p.toString().endsWith(".ko")).forEach(p -> modules.put(GuestKernel.moduleName(p), p));
+        }
+        List<String> order = GuestKernel.loadOrder(modules);
+        try (Initramfs cpio = new Initramfs(target)) {
+            for (String dir : List.of("dev", "proc", "sys", "newroot", "bin", "modules")) {
+                cpio.folder(dir, 0755);
+            }
+            cpio.charDevice("dev/console", 0600, 5, 1);
+            cpio.file("bin/busybox", 0755, busybox);
+            cpio.file("init", 0755, GuestRoot.resource("init"));
+            for (String name : order) {
+                cpio.file("modules/" + name + ".ko", 0644, modules.get(name));
+            }
+            cpio.file("modules/order", 0644, (String.join("\n", order) + "\n").getBytes(StandardCharsets.UTF_8));
+        }
+    }
+
+    private static String key(List<ImagePackage> manifest) throws IOException {
+        try {
+            MessageDigest digest = MessageDigest.getInstance("SHA-256");
+            digest.update(("layout " + LAYOUT_VERSION + "\n").getBytes(StandardCharsets.UTF_8));
+            for (ImagePackage p : manifest) {
+                digest.update((p.name() + " " + p.version() + " " + p.sha256() + "\n").getBytes(StandardCharsets.UTF_8));
+            }
+            for (String script : GuestRoot.SCRIPTS) {
+                digest.update(GuestRoot.resource(script));
+            }
+            return HexFormat.of().formatHex(digest.digest()).substring(0, 16);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** A hard link when the cache and the target share a file system (instant), else a copy. */
+    static void linkOrCopy(Path source, Path target) throws IOException {
+        try {
+            Files.createLink(target, source);
+        } catch (IOException | UnsupportedOperationException e) {
+            try (InputStream in = Files.newInputStream(source)) {
+                Files.copy(in, target);
+            }
+            try (FileChannel channel = FileChannel.open(target, StandardOpenOption.WRITE)) {
+                channel.force(true);
+            }
+        }
+        Files.setPosixFilePermissions(target, PosixFilePermissions.fromString("rw-r--r--"));
+    }
+
+    private static void checkCancelled() throws InterruptedException {
+        if (Thread.interrupted()) {
+            throw new InterruptedException("the image build was cancelled");
+        }
+    }
+
+}

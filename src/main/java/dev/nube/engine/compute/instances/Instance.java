@@ -1,0 +1,21 @@
+package dev.nube.engine.compute.instances;
+
+import java.time.Instant;
+import java.util.List;
+
+/**
+ * An instance as the console shows it. {@code state} is derived from facts when the value is made (the QEMU process,
+ * QMP, the SSH banner); {@code stateReason} says why it is stopped or terminated, as EC2's state reason does.
+ * {@code sshPort} is the loopback port forwarded to the guest's port 22 while it runs, else 0. {@code keyPairId} and
+ * {@code keyName} are null when launched without a key pair. {@code problems} lists what does not add up (shown, never
+ * hidden).
+ */
+public record Instance(String id, String name, InstanceState state, String stateReason, String instanceType,
+                       int vcpus, int memoryMiB, String imageId, String keyPairId, String keyName,
+                       List<String> securityGroupIds, int rootVolumeGiB, boolean hasUserData, Instant launchTime,
+                       String privateIp, int sshPort, long pid, List<String> problems) {
+    public Instance {
+        securityGroupIds = List.copyOf(securityGroupIds);
+        problems = List.copyOf(problems);
+    }
+}

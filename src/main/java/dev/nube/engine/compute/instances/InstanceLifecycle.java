@@ -1,0 +1,423 @@
+package dev.nube.engine.compute.instances;
+
+import dev.nube.engine.EngineException;
+import dev.nube.engine.compute.images.Images;
+import dev.nube.engine.compute.images.tiny.TinyImageBuilder;
+import dev.nube.engine.compute.instances.InstanceRecord.Intent;
+import dev.nube.engine.compute.instances.InstanceRecord.Operation;
+import dev.nube.engine.compute.instances.metadata.InstanceMetadata;
+import dev.nube.engine.compute.instances.metadata.MetadataServer;
+import dev.nube.engine.compute.keys.KeyPairService;
+import dev.nube.engine.compute.qemu.Accelerator;
+import dev.nube.engine.compute.qemu.AcceleratorMode;
+import dev.nube.engine.compute.qemu.Accelerators;
+import dev.nube.engine.compute.qemu.QemuMachine;
+import dev.nube.engine.compute.qemu.Qmp;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Optional;
+
+/**
+ * The operations behind {@link Instances}: starting and attaching QEMU (on the accelerator {@link Accelerators}
+ * decides, falling back to TCG when KVM fails the guest), stop, start, reboot, terminate. Every method that changes
+ * an instance runs under its lock ({@link InstanceTable#withLock}); the watchers of {@link RunningInstance} do not
+ * take it (they only update the document, or hand work to a thread that takes it).
+ */
+final class InstanceLifecycle {
+    private static final System.Logger LOG = System.getLogger(InstanceLifecycle.class.getName());
+    private static final Duration EXIT_WAIT = Duration.ofSeconds(30);
+
+    private final InstanceTable table;
+    private final HostCapacity capacity;
+    private final Images images;
+    private final KeyPairService keyPairs;
+    private final Accelerators accelerators;
+
+    InstanceLifecycle(InstanceTable table, HostCapacity capacity, Images images, KeyPairService keyPairs,
+                      Accelerators accelerators) {
+        this.table = table;
+        this.capacity = capacity;
+        this.images = images;
+        this.keyPairs = keyPairs;
+        this.accelerators = accelerators;
+    }
+
+    /** Serves the instance's metadata on its unix socket (in its private folder), where QEMU's relay connects. */
+    MetadataServer serveMetadata(String region, InstanceRecord r) throws IOException {
+        return MetadataServer.start(table.files(region, r.id()).metadataSocket(), metadataOf(region, r));
+    }
+
+    /** What the metadata service tells instance {@code r} about itself. */
+    InstanceMetadata metadataOf(String region, InstanceRecord r) throws IOException {
+        String key = null;
+        if (r.keyPairId() != null) {
+            try {
+                key = keyPairs.get(region, r.keyPairId()).publicKey();
+            } catch (EngineException e) {
+                table.files(region, r.id()).log("metadata: key pair " + r.keyPairId() + " is gone; no SSH key");
+            }
+        }
+        Path userData = table.files(region, r.id()).userData();
+        byte[] data = Files.isRegularFile(userData) ? Files.readAllBytes(userData) : null;
+        return new InstanceMetadata(r.id(), r.instanceType(), r.imageId(),
+                r.id() + "." + region + ".compute.internal", QemuMachine.GUEST_ADDRESS, r.keyName(), key, region,
+                data);
+    }
+
+    /** Starts QEMU for the instance and attaches to it. Caller holds the lock. */
+    void launchProcess(String region, String id) throws IOException, InterruptedException {
+        InstanceFiles files = table.files(region, id);
+        InstanceRecord r = table.record(region, id);
+        files.create(); // again: a private socket folder under /tmp may have gone with a reboot
+        MetadataServer metadata = serveMetadata(region, r);
+        try {
+            Files.deleteIfExists(files.qmpSocket());
+            Files.deleteIfExists(files.serialSocket());
+            Path image = images.folder(region, r.imageId());
+            Accelerator accelerator = accelerators.forGuest(kernelOf(region, r));
+            QemuMachine.Spec spec = new QemuMachine.Spec(accelerators.host().binary(), id, accelerator,
+                    r.vcpus(), r.memoryMiB(), image.resolve(TinyImageBuilder.KERNEL),
+                    image.resolve(TinyImageBuilder.INITRD), files.rootDisk(), files.qmpSocket(), files.serialSocket(),
+                    files.consoleLog(), files.pidFile(), files.metadataSocket(), 0);
+            long pid = QemuMachine.launch(spec, files.qemuLog());
+            files.log("QEMU started, pid " + pid + ", " + accelerator.description());
+            ProcessHandle process = ProcessHandle.of(pid).orElseThrow(() -> new IOException("QEMU exited at once"));
+            attach(region, id, process, metadata, accelerator);
+        } catch (IOException | RuntimeException | InterruptedException e) {
+            metadata.close();
+            table.findProcess(region, id).ifPresent(ProcessHandle::destroyForcibly);
+            throw e;
+        }
+    }
+
+    /** The guest kernel of instance {@code r}, as the accelerator verdicts know it. */
+    Accelerators.GuestKernelFile kernelOf(String region, InstanceRecord r) {
+        String release;
+        try {
+            release = images.get(region, r.imageId()).kernelRelease();
+        } catch (EngineException e) {
+            release = null; // the image was deregistered while the instance kept its files
+        }
+        return new Accelerators.GuestKernelFile(images.folder(region, r.imageId())
+                .resolve(TinyImageBuilder.KERNEL), release);
+    }
+
+    /**
+     * Holds the live QEMU of an instance; {@code metadata} may be null (it could not be served).
+     * {@code launchedWith} is the accelerator QEMU was started with just now (its boot is watched from the start), or
+     * null when it is re-attached.
+     */
+    void attach(String region, String id, ProcessHandle process, MetadataServer metadata, Accelerator launchedWith)
+            throws IOException {
+        try {
+            RunningInstance live = RunningInstance.attach(id, process, table.files(region, id), metadata,
+                    new Scoped(region), launchedWith);
+            table.beforeRunning.accept(live);
+            // In the map first, then the watcher: a QEMU that ends in between is still seen ending and removed.
+            table.running.put(InstanceTable.key(region, id), live);
+            live.watchExit();
+        } catch (IOException | RuntimeException e) {
+            if (metadata != null) {
+                metadata.close();
+            }
+            throw e;
+        }
+    }
+
+    /**
+     * Completes a launch that failed: no QEMU, no files, the document says terminated and why. A launch that failed
+     * before its document was written leaves nothing at all (a folder without a document would be listed as a
+     * problem forever).
+     */
+    void rollBackLaunch(String region, String id, String why) {
+        try {
+            table.findProcess(region, id).ifPresent(ProcessHandle::destroyForcibly);
+            RunningInstance live = table.running.remove(InstanceTable.key(region, id));
+            if (live != null) {
+                live.detach();
+            }
+            InstanceFiles files = table.files(region, id);
+            files.deleteAllButDocument();
+            if (!Files.exists(files.folder().resolve(InstanceFiles.DOCUMENT))) {
+                dev.nube.engine.store.ResourceCollection.deleteTree(files.folder());
+            } else if (table.collection(region).find(id).isPresent()) {
+                table.update(region, id, r -> r.terminated("Server.InternalError: the launch failed: " + why,
+                        Instant.now()));
+                table.publishState(region, id);
+            }
+        } catch (IOException | RuntimeException e) {
+            LOG.log(System.Logger.Level.WARNING, "rolling back the launch of " + id + ": " + e.getMessage(), e);
+        }
+    }
+
+    Instance start(String region, String id) {
+        InstanceRecord r = table.record(region, id);
+        Instances.guard(id, table.derive(region, r), InstanceRequest.START);
+        if (!Files.isRegularFile(table.files(region, id).rootDisk())) {
+            throw new EngineException("Server.InternalError", "Instance " + id + " has lost its root volume ("
+                    + table.files(region, id).rootDisk() + "); terminate it.");
+        }
+        capacity.reserveToStart(id, r.memoryMiB());
+        try {
+            table.update(region, id, x -> x.with(Intent.RUNNING, Operation.STARTING, null));
+            table.publishState(region, id);
+            launchProcess(region, id);
+        } catch (IOException | RuntimeException e) {
+            table.update(region, id, x -> x.with(Intent.STOPPED, Operation.NONE,
+                    "Server.InternalError: the start failed: " + e.getMessage()));
+            table.publishState(region, id);
+            throw new EngineException("InstanceStartFailed", "Could not start " + id + ": " + e.getMessage(), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            table.update(region, id, x -> x.with(Intent.STOPPED, Operation.NONE, "the start was interrupted"));
+            table.publishState(region, id);
+            throw new EngineException("InstanceStartFailed", "The start of " + id + " was interrupted.", e);
+        } finally {
+            capacity.release(r.memoryMiB()); // counted in the running instances from now on, or not started
+        }
+        table.update(region, id, x -> x.withOperation(Operation.NONE));
+        table.publishState(region, id);
+        return table.get(region, id);
+    }
+
+    Instance stop(String region, String id, Duration grace) {
+        InstanceRecord r = table.record(region, id);
+        Instances.guard(id, table.derive(region, r), InstanceRequest.STOP);
+        table.update(region, id, x -> x.with(Intent.STOPPED, Operation.STOPPING, Instances.USER_INITIATED));
+        table.publishState(region, id);
+        try {
+            powerOff(region, id, grace, "stop");
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new EngineException("Server.InternalError", "The stop of " + id + " was interrupted.", e);
+        }
+        table.update(region, id, x -> x.with(Intent.STOPPED, Operation.NONE, Instances.USER_INITIATED));
+        table.publishState(region, id);
+        return table.get(region, id);
+    }
+
+    /**
+     * Stops the instance's QEMU as a stop should, attached or not: the ACPI power button (through the engine's QMP
+     * connection, or one of its own), up to {@code grace} for the guest to power off, and only then a kill, with
+     * the reason in the instance's log. Returns once QEMU is gone (or does not end even when killed: logged).
+     */
+    void powerOff(String region, String id, Duration grace, String why) throws InterruptedException {
+        RunningInstance live = table.live(region, id);
+        Optional<ProcessHandle> process = live != null ? ProcessHandle.of(live.pid()) : table.findProcess(region, id);
+        if (process.isEmpty()) {
+            return;
+        }
+        InstanceFiles files = table.files(region, id);
+        long pid = process.get().pid();
+        String pressed = null;
+        try {
+            if (live != null) {
+                live.powerButton();
+            } else {
+                try (Qmp qmp = Qmp.connect(files.qmpSocket(), event -> { }, RunningInstance.QMP_DEADLINE)) {
+                    qmp.execute("system_powerdown", java.util.Map.of(), RunningInstance.QMP_DEADLINE);
+                }
+                files.log(why + ": pressed the power button of QEMU pid " + pid + " (not attached)");
+            }
+        } catch (IOException e) {
+            pressed = "the power button could not be pressed (" + e.getMessage() + ")";
+        }
+        boolean ended = pressed == null && awaitEnd(live, process.get(), grace);
+        if (!ended) {
+            String line = why + ": " + (pressed != null ? pressed : "the guest did not power off within "
+                    + grace.toSeconds() + " s") + "; killing QEMU (pid " + pid + ")";
+            files.log(line);
+            LOG.log(System.Logger.Level.WARNING, id + ": " + line);
+            process.get().destroyForcibly();
+            if (!awaitEnd(live, process.get(), EXIT_WAIT)) {
+                files.log(why + ": QEMU pid " + pid + " did not end");
+            }
+        }
+    }
+
+    /** Waits for QEMU to end: for an attached one, until its exit has been handled too. */
+    private static boolean awaitEnd(RunningInstance live, ProcessHandle process, Duration wait)
+            throws InterruptedException {
+        if (live != null) {
+            return live.awaitExit(wait) != null;
+        }
+        try {
+            process.onExit().get(wait.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+            return true;
+        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+            return false;
+        }
+    }
+
+    /** Kills a QEMU the engine is not attached to at once (termination; or a stop whose guest did not answer). */
+    void killUnattached(String region, String id, String why) throws InterruptedException {
+        Optional<ProcessHandle> process = table.findProcess(region, id);
+        if (process.isPresent()) {
+            table.files(region, id).log(why + ": killing QEMU (pid " + process.get().pid() + "), not attached");
+            process.get().destroyForcibly();
+            try {
+                process.get().onExit().get(EXIT_WAIT.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+            } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+                table.files(region, id).log(why + ": QEMU pid " + process.get().pid() + " did not end");
+            }
+        }
+    }
+
+    Instance reboot(String region, String id) {
+        InstanceRecord r = table.record(region, id);
+        Instances.guard(id, table.derive(region, r), InstanceRequest.REBOOT);
+        RunningInstance live = table.live(region, id);
+        if (live == null) {
+            throw new EngineException("IncorrectInstanceState", "Instance " + id + " runs but the engine is not"
+                    + " attached to it; stop and start it.");
+        }
+        table.update(region, id, x -> x.withOperation(Operation.REBOOTING));
+        InstanceFiles files = table.files(region, id);
+        try {
+            if (!live.ctrlAltDelete(Instances.REBOOT_GRACE)) {
+                files.log("reboot: the guest did not restart within " + Instances.REBOOT_GRACE.toSeconds()
+                        + " s of Ctrl-Alt-Del; resetting it");
+                live.hardReset();
+            }
+            if (!live.awaitSshReady(Instances.BOOT_DEADLINE)) {
+                files.log("reboot: SSH did not answer within " + Instances.BOOT_DEADLINE.toMinutes() + " min");
+            }
+        } catch (IOException e) {
+            files.log("reboot: " + e.getMessage());
+            throw new EngineException("Server.InternalError", "Could not reboot " + id + ": " + e.getMessage(), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new EngineException("Server.InternalError", "The reboot of " + id + " was interrupted.", e);
+        } finally {
+            table.update(region, id, x -> x.withOperation(Operation.NONE));
+            table.publishState(region, id);
+        }
+        return table.get(region, id);
+    }
+
+    Instance terminate(String region, String id) {
+        InstanceRecord r = table.record(region, id);
+        Instances.guard(id, table.derive(region, r), InstanceRequest.TERMINATE);
+        table.update(region, id, x -> x.with(Intent.TERMINATED, Operation.TERMINATING, Instances.USER_INITIATED));
+        table.publishState(region, id);
+        finishTermination(region, id, Instances.USER_INITIATED);
+        return table.get(region, id);
+    }
+
+    /** Ends QEMU if it runs, deletes every file but the document, marks the document terminated. */
+    void finishTermination(String region, String id, String reason) {
+        RunningInstance live = table.live(region, id);
+        try {
+            if (live != null) {
+                live.quit();
+                if (live.awaitExit(EXIT_WAIT) == null) {
+                    live.kill();
+                    live.awaitExit(EXIT_WAIT);
+                }
+            }
+            killUnattached(region, id, "terminate");
+            table.files(region, id).deleteAllButDocument();
+        } catch (IOException e) {
+            throw new EngineException("StorageError", "Could not delete the files of " + id + ": " + e.getMessage(), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new EngineException("Server.InternalError", "The termination of " + id + " was interrupted.", e);
+        }
+        table.update(region, id, x -> x.terminated(reason, Instant.now()));
+        table.publishState(region, id);
+    }
+
+    /**
+     * A guest that failed while booting under KVM: in the automatic mode the verdict is recorded (later guests of this
+     * kernel go straight to TCG) and the same instance, with its disk and id, is started again under TCG. With KVM
+     * chosen in settings it is ended instead, the failure in its state reason. Caller holds the lock; does nothing
+     * if {@code live} is no longer the instance's QEMU (stopped or terminated meanwhile).
+     */
+    void fallBackToTcg(String region, String id, RunningInstance live, String reason) {
+        if (table.live(region, id) != live) {
+            return;
+        }
+        InstanceFiles files = table.files(region, id);
+        InstanceRecord r = table.record(region, id);
+        try {
+            if (accelerators.mode() != AcceleratorMode.AUTO) {
+                String why = "Server.InternalError: KVM failed to run the guest (" + reason + "); the accelerator is"
+                        + " set to KVM in settings, so it was not restarted under TCG";
+                files.log(why);
+                live.end(why);
+                live.awaitExit(EXIT_WAIT);
+                return;
+            }
+            accelerators.kvmFailed(kernelOf(region, r), reason);
+            String note = "KVM failed to run the guest kernel (" + reason + "); restarted under TCG";
+            files.log(note + "; ending QEMU pid " + live.pid());
+            LOG.log(System.Logger.Level.WARNING, id + ": " + note);
+            // STARTING before the old QEMU leaves the map: meanwhile the instance shows pending, never stopped.
+            table.update(region, id, x -> x.with(Intent.RUNNING, Operation.STARTING, note));
+            table.running.remove(InstanceTable.key(region, id), live);
+            if (!live.detachAndKill(EXIT_WAIT)) {
+                throw new IOException("QEMU pid " + live.pid() + " did not end");
+            }
+            table.publishState(region, id);
+            launchProcess(region, id);
+            table.update(region, id, x -> x.withOperation(Operation.NONE));
+        } catch (IOException | RuntimeException e) {
+            files.log("the restart under TCG failed: " + e.getMessage());
+            table.update(region, id, x -> x.with(Intent.STOPPED, Operation.NONE,
+                    "Server.InternalError: KVM failed to run the guest (" + reason + ") and the restart under TCG"
+                            + " failed: " + e.getMessage()));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            table.update(region, id, x -> x.with(Intent.STOPPED, Operation.NONE,
+                    "Server.InternalError: the restart under TCG was interrupted"));
+        }
+        table.publishState(region, id);
+    }
+
+    /** The listener of one region's running instances. */
+    private final class Scoped implements RunningInstance.Listener {
+        private final String region;
+
+        Scoped(String region) {
+            this.region = region;
+        }
+
+        @Override
+        public void sshReady(RunningInstance instance) {
+            table.publishState(region, instance.instanceId());
+        }
+
+        @Override
+        public void kvmBootFailed(RunningInstance instance, String reason) {
+            String id = instance.instanceId();
+            table.inBackground(region, id, "KVM fallback", () -> fallBackToTcg(region, id, instance, reason));
+        }
+
+        @Override
+        public void halted(RunningInstance instance, String reason) {
+            String line = reason + "; ending QEMU pid " + instance.pid();
+            instance.files().log(line);
+            LOG.log(System.Logger.Level.WARNING, instance.instanceId() + ": " + line);
+            instance.end("Server.InternalError: " + reason);
+        }
+
+        @Override
+        public void exited(RunningInstance instance, String reason) {
+            String id = instance.instanceId();
+            instance.files().log("QEMU pid " + instance.pid() + " ended: " + reason);
+            try {
+                // The reason first: until the instance leaves the running map it is not shown stopped.
+                table.update(region, id, r -> r.intent() == Intent.RUNNING
+                        ? r.with(Intent.STOPPED, r.operation(), reason) : r);
+                table.running.remove(InstanceTable.key(region, id), instance);
+                table.publishState(region, id);
+            } catch (EngineException e) {
+                table.running.remove(InstanceTable.key(region, id), instance);
+                LOG.log(System.Logger.Level.DEBUG, "instance " + id + " went away: " + e.getMessage());
+            }
+        }
+    }
+}

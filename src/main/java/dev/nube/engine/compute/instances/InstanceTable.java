@@ -1,0 +1,201 @@
+package dev.nube.engine.compute.instances;
+
+import dev.nube.engine.EngineException;
+import dev.nube.engine.compute.qemu.QemuMachine;
+import dev.nube.engine.region.RegionService;
+import dev.nube.engine.store.EventBus;
+import dev.nube.engine.store.Ids;
+import dev.nube.engine.store.ResourceChanged.Change;
+import dev.nube.engine.store.ResourceChanged;
+import dev.nube.engine.store.ResourceCollection;
+import dev.nube.engine.store.ResourceKind;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Consumer;
+import java.util.function.Supplier;
+import java.util.function.UnaryOperator;
+
+/**
+ * The instances as the engine holds them: their documents per region, the QEMUs it is attached to, a lock per
+ * instance held for a whole operation (so operations on one instance are serialised), the state each was last
+ * published in, and the problems found outside any request. The state is derived from facts every time it is asked
+ * for ({@link InstanceState#derive}); the document records only what the user asked for and the operation under way.
+ *
+ * <p>Thread rules: document updates are serialised on this object (short); publishing holds a short lock per
+ * instance (not the operation lock: watcher threads publish while an operation waits for them), so an older state is
+ * never published after a newer one.
+ */
+final class InstanceTable {
+    private static final System.Logger LOG = System.getLogger(InstanceTable.class.getName());
+
+    private final RegionService regions;
+    private final EventBus events;
+    /** The QEMUs the engine holds, by {@link #key}. */
+    final Map<String, RunningInstance> running = new ConcurrentHashMap<>();
+    /** For tests: runs once QEMU is attached, just before it joins {@link #running} (where a race used to hide). */
+    volatile Consumer<RunningInstance> beforeRunning = live -> { };
+    private final Map<String, ReentrantLock> locks = new ConcurrentHashMap<>();
+    private final Map<String, Object> publishLocks = new ConcurrentHashMap<>();
+    private final Map<String, InstanceState> published = new ConcurrentHashMap<>();
+    /** What went wrong with an instance at engine start, shown on it until the engine closes. */
+    private final Map<String, String> problems = new ConcurrentHashMap<>();
+    /** Work finishing in the background (a stop cut short): interrupted when the engine closes. */
+    private final Set<Thread> background = ConcurrentHashMap.newKeySet();
+
+    InstanceTable(RegionService regions, EventBus events) {
+        this.regions = regions;
+        this.events = events;
+    }
+
+    static String key(String region, String id) {
+        return region + "/" + id;
+    }
+
+    ResourceCollection<InstanceRecord> collection(String region) {
+        return new ResourceCollection<>(ResourceKind.INSTANCE, regions.get(region).root(), InstanceRecord.class);
+    }
+
+    InstanceFiles files(String region, String id) {
+        return InstanceFiles.of(collection(region).folderOf(id));
+    }
+
+    InstanceRecord record(String region, String id) {
+        if (id == null || !Ids.isId(ResourceKind.INSTANCE, id)) {
+            throw new EngineException("InvalidInstanceID.Malformed", "'" + id + "' is not an instance id (i- and 17"
+                    + " hex digits).");
+        }
+        return collection(region).find(id).orElseThrow(() -> new EngineException("InvalidInstanceID.NotFound",
+                "The instance '" + id + "' does not exist in region " + region + "."));
+    }
+
+    /** Writes a new instance's first document and says it exists. */
+    void create(String region, InstanceRecord record) {
+        collection(region).put(record.id(), record);
+        events.publish(new ResourceChanged(region, ResourceKind.INSTANCE, record.id(), Change.CREATED));
+    }
+
+    /** Re-reads, changes and saves a document atomically with respect to other updates. */
+    synchronized InstanceRecord update(String region, String id, UnaryOperator<InstanceRecord> change) {
+        InstanceRecord updated = change.apply(record(region, id));
+        collection(region).put(id, updated);
+        return updated;
+    }
+
+    /** Publishes the instance's state if it differs from the last one published (see the class comment). */
+    void publishState(String region, String id) {
+        String key = key(region, id);
+        synchronized (publishLocks.computeIfAbsent(key, k -> new Object())) {
+            InstanceRecord record = record(region, id);
+            InstanceState state = derive(region, record);
+            InstanceState previous = published.put(key, state);
+            if (previous != state) {
+                events.publish(new InstanceStateChanged(region, id, previous, state, record.stateReason()));
+                events.publish(new ResourceChanged(region, ResourceKind.INSTANCE, id, Change.UPDATED));
+            }
+        }
+    }
+
+    ReentrantLock lock(String region, String id) {
+        ReentrantLock lock = locks.computeIfAbsent(key(region, id), k -> new ReentrantLock());
+        lock.lock();
+        return lock;
+    }
+
+    /** Runs {@code operation} under the instance's lock; not found and malformed ids fail before any wait. */
+    <T> T withLock(String region, String id, Supplier<T> operation) {
+        record(region, id);
+        ReentrantLock lock = lock(region, id);
+        try {
+            return operation.get();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** The QEMU the engine holds for the instance, or null. */
+    RunningInstance live(String region, String id) {
+        return running.get(key(region, id));
+    }
+
+    Optional<ProcessHandle> findProcess(String region, String id) {
+        return QemuMachine.find(files(region, id).pidFile(), id);
+    }
+
+    /**
+     * The state, from the document and the facts: QEMU attached or alive, the SSH banner seen, QMP's word that the
+     * machine halted. Cheap (no round trip): QMP is watched in the background by {@link RunningInstance}.
+     */
+    InstanceState derive(String region, InstanceRecord r) {
+        if (r.intent() == InstanceRecord.Intent.TERMINATED && r.operation() == InstanceRecord.Operation.NONE) {
+            return InstanceState.TERMINATED; // without looking for a process: most listed instances are here
+        }
+        RunningInstance live = live(region, r.id());
+        boolean processAlive = live != null || findProcess(region, r.id()).isPresent();
+        return InstanceState.derive(r.intent(), r.operation(), new InstanceState.Facts(live != null, processAlive,
+                live != null && live.sshReady(), live != null && live.halted()));
+    }
+
+    Instance get(String region, String id) {
+        return toInstance(region, record(region, id));
+    }
+
+    /** The instance as the service shows it, with what is wrong with it (QMP's view, an attach that failed). */
+    Instance toInstance(String region, InstanceRecord r) {
+        InstanceState state = derive(region, r);
+        RunningInstance live = live(region, r.id());
+        List<String> found = new ArrayList<>();
+        if (state.hasProcess() && live == null && state != InstanceState.SHUTTING_DOWN
+                && state != InstanceState.STOPPING) {
+            found.add("QEMU runs but the engine could not attach to it (see instance.log)");
+        }
+        String qmpProblem = live == null ? null : live.qmpProblem();
+        if (qmpProblem != null && live.alive()) {
+            found.add(qmpProblem);
+        }
+        String problem = problems.get(key(region, r.id()));
+        if (problem != null) {
+            found.add(problem);
+        }
+        boolean up = live != null && live.alive();
+        return new Instance(r.id(), r.name(), state, r.stateReason(), r.instanceType(), r.vcpus(), r.memoryMiB(),
+                r.imageId(), r.keyPairId(), r.keyName(), r.securityGroupIds(), r.rootVolumeGiB(), r.hasUserData(),
+                r.launchTime(), QemuMachine.GUEST_ADDRESS, up ? live.sshPort() : 0, up ? live.pid() : 0, found);
+    }
+
+    /** Records what went wrong with an instance outside any request, to show on it (and in the log). */
+    void recordProblem(String region, String id, String problem) {
+        LOG.log(System.Logger.Level.WARNING, id + ": " + problem);
+        problems.put(key(region, id), problem);
+    }
+
+    /** Runs {@code work} on a thread of its own under the instance's lock; a failure becomes the instance's problem. */
+    void inBackground(String region, String id, String what, Runnable work) {
+        Thread thread = new Thread(() -> {
+            try {
+                withLock(region, id, () -> {
+                    work.run();
+                    return null;
+                });
+            } catch (RuntimeException e) {
+                recordProblem(region, id, what + ": " + e.getMessage());
+            } finally {
+                background.remove(Thread.currentThread());
+            }
+        }, what + " " + id);
+        thread.setDaemon(true);
+        background.add(thread);
+        thread.start();
+    }
+
+    /** Stops the background work and lets go of every QEMU without stopping it (they run on). */
+    void close() {
+        background.forEach(Thread::interrupt);
+        running.values().forEach(RunningInstance::detach);
+        running.clear();
+    }
+}

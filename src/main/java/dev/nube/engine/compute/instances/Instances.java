@@ -1,0 +1,444 @@
+package dev.nube.engine.compute.instances;
+
+import dev.nube.engine.EngineException;
+import dev.nube.engine.compute.images.Images;
+import dev.nube.engine.compute.images.tiny.TinyImageBuilder;
+import dev.nube.engine.compute.instances.InstanceRecord.Intent;
+import dev.nube.engine.compute.instances.InstanceRecord.Operation;
+import dev.nube.engine.compute.instances.metadata.MetadataServer;
+import dev.nube.engine.compute.keys.KeyPairService;
+import dev.nube.engine.compute.network.SecurityGroup;
+import dev.nube.engine.compute.network.SecurityGroupService;
+import dev.nube.engine.compute.qemu.AcceleratorMode;
+import dev.nube.engine.compute.qemu.Accelerators;
+import dev.nube.engine.compute.qemu.Commands;
+import dev.nube.engine.compute.terminal.SerialTerminal;
+import dev.nube.engine.compute.terminal.SshTerminal;
+import dev.nube.engine.compute.terminal.TerminalChannel;
+import dev.nube.engine.region.Region;
+import dev.nube.engine.region.RegionScoped;
+import dev.nube.engine.region.RegionService;
+import dev.nube.engine.store.AtomicFiles;
+import dev.nube.engine.store.EventBus;
+import dev.nube.engine.store.Ids;
+import dev.nube.engine.store.Listing;
+import dev.nube.engine.store.ResourceKind;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The instance service: instances stored per region in {@code instances/<id>/}, each run by a daemonized QEMU. This
+ * class checks requests and hands them on: {@link InstanceTable} holds the documents, the attached QEMUs, the locks
+ * and the published states (a state is derived from facts each time, never stored); {@link HostCapacity} what
+ * instances take of the machine; {@link InstanceLifecycle} the operations; {@link InstanceReconciler} what is found
+ * at engine start. Thread-safe; see {@link InstanceService} for the rules.
+ */
+public final class Instances implements InstanceService, RegionScoped, SecurityGroupService.Usage, AutoCloseable {
+    static final String USER_INITIATED = "Client.UserInitiatedShutdown: User initiated shutdown";
+    /** How long a stop waits for the guest to power off before QEMU is killed. */
+    public static final Duration DEFAULT_STOP_GRACE = Duration.ofSeconds(30);
+    static final Duration REBOOT_GRACE = Duration.ofSeconds(60);
+    static final Duration BOOT_DEADLINE = Duration.ofMinutes(5);
+    static final int LAUNCHES_AT_ONCE = Math.max(4, 2 * Runtime.getRuntime().availableProcessors());
+    private static final Duration CLOSE_WAIT = Duration.ofSeconds(30);
+
+    private final Images images;
+    private final KeyPairService keyPairs;
+    private final SecurityGroupService securityGroups;
+    /** The instances' documents, attached QEMUs, locks and published states (package-private for tests). */
+    final InstanceTable table;
+    /** What instances take of this machine (package-private for tests). */
+    final HostCapacity capacity;
+    /**
+     * Launches that start QEMUs, a few at once: each start is mostly QEMU setting up its machine, so a few overlap
+     * well on any machine, while 20 at once would only slow each other and the console down.
+     */
+    private final java.util.concurrent.ExecutorService launches = java.util.concurrent.Executors.newFixedThreadPool(
+            LAUNCHES_AT_ONCE, work -> {
+                Thread thread = new Thread(work, "instance launch");
+                thread.setDaemon(true);
+                return thread;
+            });
+    private volatile boolean closing;
+    final Accelerators accelerators;
+    private final Duration stopGrace;
+    private final Path knownHosts;
+    private final InstanceLifecycle lifecycle;
+    private final InstanceReconciler reconciler;
+
+    /**
+     * {@code stopGrace} is how long a stop waits for the guest to power off before QEMU is killed. {@code knownHosts}
+     * is the known_hosts file of the console's SSH terminal, which the offered ssh command uses too.
+     * {@code accelerators} decides which accelerator each guest runs on (the caller closes it).
+     */
+    public Instances(RegionService regions, EventBus events, Images images, KeyPairService keyPairs,
+                     SecurityGroupService securityGroups, Accelerators accelerators, Duration stopGrace,
+                     Path knownHosts) {
+        this.images = images;
+        this.keyPairs = keyPairs;
+        this.securityGroups = securityGroups;
+        this.stopGrace = stopGrace;
+        this.knownHosts = knownHosts;
+        this.accelerators = accelerators;
+        this.table = new InstanceTable(regions, events);
+        this.capacity = new HostCapacity(table);
+        this.lifecycle = new InstanceLifecycle(table, capacity, images, keyPairs, accelerators);
+        this.reconciler = new InstanceReconciler(table, lifecycle, stopGrace);
+    }
+
+    @Override
+    public AcceleratorMode acceleratorMode() {
+        return accelerators.mode();
+    }
+
+    @Override
+    public void setAcceleratorMode(AcceleratorMode mode) {
+        accelerators.setMode(mode);
+    }
+
+    /** The guard every request passes: {@code IncorrectInstanceState}, naming id and state, unless allowed. */
+    static void guard(String id, InstanceState state, InstanceRequest request) {
+        if (!state.allows(request)) {
+            throw new EngineException("IncorrectInstanceState", "Instance " + id + " is " + state.awsName()
+                    + "; it cannot be " + request.pastTense() + ".");
+        }
+    }
+
+    @Override
+    public List<InstanceType> instanceTypes() {
+        return InstanceTypes.ALL;
+    }
+
+    @Override
+    public String whyTypeDoesNotFit(InstanceType type) {
+        return capacity.types.whyNotFits(type);
+    }
+
+    @Override
+    public List<Instance> run(String region, RunRequest request) {
+        LaunchPlan plan = capacity.reserveForLaunch(inUse -> LaunchPlan.check(region, request, images, keyPairs,
+                securityGroups, capacity.types, inUse));
+        List<String> created = new ArrayList<>();
+        try {
+            for (int i = 0; i < plan.count(); i++) {
+                created.add(createPending(region, plan));
+            }
+        } catch (RuntimeException e) {
+            // All or nothing, as RunInstances: the ones already written go as the one that failed.
+            created.forEach(id -> lifecycle.rollBackLaunch(region, id, "another instance of the launch failed"));
+            capacity.release((long) plan.type().memoryMiB() * plan.count());
+            throw e;
+        }
+        capacity.release((long) plan.type().memoryMiB() * (plan.count() - created.size()));
+        // Each is pending from here; QEMUs start in the background, a few at once (see LAUNCHES_AT_ONCE).
+        for (String id : created) {
+            launches.execute(() -> finishLaunch(region, id, plan));
+        }
+        return created.stream().map(id -> table.get(region, id)).toList();
+    }
+
+    /**
+     * Writes a new instance, pending: its folder, user data and document. A failure before the document is written
+     * leaves nothing behind; the caller hears it as {@code InstanceLaunchFailed}.
+     */
+    private String createPending(String region, LaunchPlan plan) {
+        String id = Ids.newId(ResourceKind.INSTANCE);
+        InstanceFiles files = table.files(region, id);
+        try {
+            files.create();
+            if (plan.userData() != null) {
+                AtomicFiles.write(files.userData(), plan.userData(), PosixFilePermissions.fromString("rw-------"));
+            }
+            InstanceRecord record = new InstanceRecord(id, plan.name(), plan.image().id(), plan.type().name(),
+                    plan.type().vcpus(), plan.type().memoryMiB(), plan.keyPair() == null ? null : plan.keyPair().id(),
+                    plan.keyPair() == null ? null : plan.keyPair().name(),
+                    plan.groups().stream().map(SecurityGroup::id).toList(), plan.rootVolumeGiB(),
+                    plan.userData() != null, plan.image().sshUser(), Instant.now(), Intent.RUNNING,
+                    Operation.LAUNCHING, null, null);
+            table.create(region, record);
+            table.publishState(region, id);
+            files.log("launch: " + plan.type().name() + ", image " + plan.image().id() + ", volume "
+                    + plan.rootVolumeGiB() + " GiB, user data " + plan.describeUserData());
+            return id;
+        } catch (IOException | RuntimeException e) {
+            String why = e instanceof EngineException ? e.getMessage() : String.valueOf(e.getMessage());
+            lifecycle.rollBackLaunch(region, id, why);
+            throw new EngineException("InstanceLaunchFailed", "Could not launch an instance: " + why, e);
+        }
+    }
+
+    /**
+     * Gives a pending instance its disk and QEMU, under its lock; a failure shows on the instance (terminated, with
+     * the reason, as EC2 shows a launch that failed). Skipped when the instance was terminated meanwhile, or when the
+     * engine is closing (the next engine start rolls back a launch left half done). Releases the instance's share of
+     * the launch's memory reservation: from now on it counts as running, or not at all.
+     */
+    private void finishLaunch(String region, String id, LaunchPlan plan) {
+        try {
+            table.withLock(region, id, () -> {
+                InstanceRecord r = table.record(region, id);
+                if (closing || r.intent() != Intent.RUNNING || r.operation() != Operation.LAUNCHING) {
+                    return null;
+                }
+                InstanceFiles files = table.files(region, id);
+                try {
+                    Path base = images.folder(region, plan.image().id()).resolve(TinyImageBuilder.DISK);
+                    Commands.check(List.of("qemu-img", "create", "-q", "-f", "qcow2", "-b", base.toString(), "-F",
+                            "qcow2", files.rootDisk().toString(), plan.rootVolumeGiB() + "G"), files.folder(),
+                            Duration.ofMinutes(1));
+                    lifecycle.launchProcess(region, id);
+                    table.update(region, id, x -> x.withOperation(Operation.NONE));
+                    table.publishState(region, id);
+                } catch (IOException | RuntimeException e) {
+                    String why = e instanceof EngineException ? e.getMessage() : String.valueOf(e.getMessage());
+                    files.log("launch failed: " + why);
+                    lifecycle.rollBackLaunch(region, id, why);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    lifecycle.rollBackLaunch(region, id, "interrupted");
+                }
+                return null;
+            });
+        } catch (RuntimeException e) {
+            table.recordProblem(region, id, "launch: " + e.getMessage());
+        } finally {
+            capacity.release(plan.type().memoryMiB());
+        }
+    }
+
+    @Override
+    public Listing<Instance> list(String region) {
+        Listing<InstanceRecord> records = table.collection(region).list();
+        return new Listing<>(records.items().stream().map(r -> table.toInstance(region, r)).toList(),
+                records.problems());
+    }
+
+    @Override
+    public Instance get(String region, String id) {
+        return table.toInstance(region, table.record(region, id));
+    }
+
+    @Override
+    public Instance start(String region, String id) {
+        return table.withLock(region, id, () -> lifecycle.start(region, id));
+    }
+
+    @Override
+    public Instance stop(String region, String id) {
+        return table.withLock(region, id, () -> lifecycle.stop(region, id, stopGrace));
+    }
+
+    @Override
+    public Instance reboot(String region, String id) {
+        return table.withLock(region, id, () -> lifecycle.reboot(region, id));
+    }
+
+    @Override
+    public Instance terminate(String region, String id) {
+        return table.withLock(region, id, () -> lifecycle.terminate(region, id));
+    }
+
+    @Override
+    public boolean awaitState(String region, String id, InstanceState state, long timeoutMillis)
+            throws InterruptedException {
+        long deadline = System.nanoTime() + timeoutMillis * 1_000_000;
+        while (true) {
+            if (get(region, id).state() == state) {
+                return true;
+            }
+            if (System.nanoTime() > deadline) {
+                return false;
+            }
+            Thread.sleep(100);
+        }
+    }
+
+    @Override
+    public String consoleOutput(String region, String id, int maxBytes) {
+        table.record(region, id);
+        Path log = table.files(region, id).consoleLog();
+        try (java.nio.channels.FileChannel channel = java.nio.channels.FileChannel.open(log)) {
+            long size = channel.size();
+            long from = Math.max(0, size - maxBytes);
+            java.nio.ByteBuffer buffer = java.nio.ByteBuffer.allocate((int) (size - from));
+            channel.read(buffer, from);
+            return new String(buffer.array(), 0, buffer.position(), java.nio.charset.StandardCharsets.UTF_8);
+        } catch (java.nio.file.NoSuchFileException e) {
+            return "";
+        } catch (IOException e) {
+            throw new EngineException("StorageError", "Cannot read the console log of " + id + ": " + e.getMessage(),
+                    e);
+        }
+    }
+
+    @Override
+    public java.util.SortedMap<String, String> metadata(String region, String id) {
+        InstanceRecord record = table.record(region, id);
+        try {
+            java.util.SortedMap<String, String> documents = new java.util.TreeMap<>();
+            MetadataServer.documents(lifecycle.metadataOf(region, record)).forEach((path, body) ->
+                    documents.put(path, new String(body, java.nio.charset.StandardCharsets.UTF_8)));
+            return documents;
+        } catch (IOException e) {
+            throw new EngineException("StorageError", "Cannot read the metadata of " + id + ": " + e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public ConnectInfo connectInfo(String region, String id) {
+        InstanceRecord record = table.record(region, id);
+        InstanceState state = table.derive(region, record);
+        RunningInstance live = table.live(region, id);
+        if (state != InstanceState.RUNNING || live == null) {
+            throw new EngineException("IncorrectInstanceState", "Instance " + id + " is " + state.awsName()
+                    + "; SSH works once it is running.");
+        }
+        Path keyFile = null;
+        if (record.keyPairId() != null) {
+            try {
+                keyFile = keyPairs.privateKeyFile(region, record.keyPairId());
+            } catch (EngineException e) {
+                keyFile = null; // imported key, or the key pair was deleted: the user brings the key
+            }
+        }
+        String keyArgument = keyFile == null ? "" : "-i " + shellQuoted(keyFile.toString()) + " ";
+        // The same known hosts as the console's own SSH terminal, under the same alias: one trust, shared.
+        String command = "ssh " + keyArgument + "-p " + live.sshPort() + " -o HostKeyAlias=" + id
+                // ssh splits this option's value at spaces (it takes a list of files) unless it is in double quotes.
+                + " -o StrictHostKeyChecking=accept-new -o " + shellQuoted("UserKnownHostsFile=\""
+                        + knownHosts.toString().replace("\\", "\\\\").replace("\"", "\\\"") + "\"")
+                + " " + record.sshUser() + "@127.0.0.1";
+        String problem = null;
+        if (keyFile == null) {
+            problem = record.keyName() == null
+                    ? id + " was launched without a key pair: SSH logins need one. Use the serial console instead."
+                    : "Nube holds no private key for '" + record.keyName() + "' (it was imported). Log in from a"
+                    + " terminal with your own key: " + command;
+        }
+        return new ConnectInfo(id, "127.0.0.1", live.sshPort(), record.sshUser(), keyFile, command, problem);
+    }
+
+    @Override
+    public TerminalChannel openSshTerminal(String region, String id, int columns, int rows) {
+        ConnectInfo info = connectInfo(region, id);
+        if (info.loginProblem() != null) {
+            throw new EngineException("Connect.NoKey", info.loginProblem());
+        }
+        return SshTerminal.open(info.host(), info.port(), info.user(), info.privateKeyFile(), id, knownHosts, columns,
+                rows);
+    }
+
+    @Override
+    public TerminalChannel openSerialConsole(String region, String id) {
+        return SerialTerminal.open(serialConsoleSocket(region, id));
+    }
+
+    private static String shellQuoted(String word) {
+        return "'" + word.replace("'", "'\\''") + "'";
+    }
+
+    @Override
+    public Path serialConsoleSocket(String region, String id) {
+        InstanceRecord record = table.record(region, id);
+        InstanceState state = table.derive(region, record);
+        if (!state.hasProcess() || table.live(region, id) == null) {
+            throw new EngineException("IncorrectInstanceState", "Instance " + id + " is " + state.awsName()
+                    + "; its serial console is there while it runs.");
+        }
+        return table.files(region, id).serialSocket();
+    }
+
+    @Override
+    public ComputeSummary summary(String region) {
+        Map<InstanceState, Integer> counts = new EnumMap<>(InstanceState.class);
+        for (InstanceState state : InstanceState.values()) {
+            counts.put(state, 0);
+        }
+        list(region).items().forEach(i -> counts.merge(i.state(), 1, Integer::sum));
+        return new ComputeSummary(counts, images.list(region).items().size(), keyPairs.list(region).items().size(),
+                securityGroups.list(region).items().size());
+    }
+
+    @Override
+    public HostUsage hostUsage() {
+        return capacity.usage();
+    }
+
+    @Override
+    public List<String> usersOf(String region, String groupId) {
+        return users(region, r -> r.securityGroupIds().contains(groupId));
+    }
+
+    /** Instances (not terminated) launched from {@code imageId}, in words. */
+    public List<String> usersOfImage(String region, String imageId) {
+        return users(region, r -> r.imageId().equals(imageId));
+    }
+
+    private List<String> users(String region, java.util.function.Predicate<InstanceRecord> uses) {
+        List<String> users = new ArrayList<>();
+        for (InstanceRecord r : table.collection(region).list().items()) {
+            if (uses.test(r) && !(r.intent() == Intent.TERMINATED && r.operation() == Operation.NONE)) {
+                users.add(r.id() + (r.name().isEmpty() ? "" : " (" + r.name() + ")"));
+            }
+        }
+        return users;
+    }
+
+    /** Reconciles every instance of the region; one that cannot be reconciled gets a problem, the rest go on. */
+    @Override
+    public void regionOpened(Region region) {
+        for (InstanceRecord record : table.collection(region.name()).list().items()) {
+            try {
+                table.withLock(region.name(), record.id(), () -> {
+                    reconciler.reconcile(region.name(), record.id());
+                    return null;
+                });
+            } catch (RuntimeException e) {
+                table.recordProblem(region.name(), record.id(), "At engine start: " + e.getMessage());
+            }
+        }
+        // Before the first launch where it costs little: whether KVM runs the kernel of an image already here.
+        images.list(region.name()).items().stream().findFirst().ifPresent(image -> accelerators.checkInBackground(
+                new Accelerators.GuestKernelFile(images.folder(region.name(), image.id())
+                        .resolve(TinyImageBuilder.KERNEL), image.kernelRelease())));
+    }
+
+    @Override
+    public List<String> contentsOf(Region region) {
+        long live = table.collection(region.name()).list().items().stream()
+                .filter(r -> !(r.intent() == Intent.TERMINATED && r.operation() == Operation.NONE)).count();
+        return live == 0 ? List.of() : List.of(live + (live == 1 ? " instance" : " instances"));
+    }
+
+    @Override
+    public void regionRemoved(Region region) {
+        // Only terminated instances remain (contentsOf counts the others): their documents go with the region.
+        table.collection(region.name()).ids().forEach(id -> table.collection(region.name()).delete(id));
+    }
+
+    /**
+     * Lets go of every running instance without stopping it: they run on and are re-attached at the next start.
+     * Launches under way finish first (a few seconds); queued ones are left pending, for the next start to roll back.
+     */
+    @Override
+    public void close() {
+        closing = true;
+        launches.shutdown();
+        try {
+            if (!launches.awaitTermination(CLOSE_WAIT.toSeconds(), java.util.concurrent.TimeUnit.SECONDS)) {
+                System.getLogger(Instances.class.getName()).log(System.Logger.Level.WARNING, "launches still running"
+                        + " after " + CLOSE_WAIT.toSeconds() + " s; the next start completes or rolls them back");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        table.close();
+    }
+}

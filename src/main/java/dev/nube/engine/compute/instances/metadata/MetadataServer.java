@@ -1,0 +1,247 @@
+package dev.nube.engine.compute.instances.metadata;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.net.StandardProtocolFamily;
+import java.net.UnixDomainSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.ClosedChannelException;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * The instance metadata service of one instance: a small HTTP/1.0 and 1.1 GET server on a unix socket in the
+ * instance's private folder (mode 0700), which only this instance's QEMU relays to (its guest reaches it at
+ * 169.254.169.254:80), so each instance sees only its own data and no other local user, and nothing that binds a
+ * port while the console is closed, can read or impersonate it. Serves EC2's paths under {@code /latest/meta-data/}
+ * and {@code /latest/user-data}; anything else is 404, methods other than GET and HEAD are 405. One answer per
+ * connection ({@code Connection: close}). Thread-safe: one thread accepts, each connection has its own short-lived
+ * thread (at most {@value #MAX_CONNECTIONS} at once; a guest that opens more waits).
+ */
+public final class MetadataServer implements AutoCloseable {
+    private static final int MAX_CONNECTIONS = 4;
+    private static final int MAX_REQUEST_BYTES = 8192;
+
+    private final ServerSocketChannel server;
+    private final Path socket;
+    private final Map<String, byte[]> documents;
+    private final Set<SocketChannel> open = ConcurrentHashMap.newKeySet();
+    private final java.util.concurrent.Semaphore slots = new java.util.concurrent.Semaphore(MAX_CONNECTIONS);
+    private final String name;
+    private final Object socketFile;
+
+    private MetadataServer(ServerSocketChannel server, Path socket, Map<String, byte[]> documents, String name)
+            throws IOException {
+        this.server = server;
+        this.socket = socket;
+        this.documents = documents;
+        this.name = name;
+        this.socketFile = Files.readAttributes(socket, BasicFileAttributes.class).fileKey();
+    }
+
+    /**
+     * Serves {@code metadata} on the unix socket {@code socket}, replacing a stale socket file left there (the engine
+     * that served it is gone: one engine at a time holds a data folder). The folder must be private to this user.
+     */
+    public static MetadataServer start(Path socket, InstanceMetadata metadata) throws IOException {
+        Files.deleteIfExists(socket);
+        ServerSocketChannel server = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
+        try {
+            server.bind(UnixDomainSocketAddress.of(socket), 16);
+        } catch (IOException | RuntimeException e) {
+            server.close();
+            throw e;
+        }
+        MetadataServer metadataServer;
+        try {
+            metadataServer = new MetadataServer(server, socket, documents(metadata),
+                    "metadata " + metadata.instanceId());
+        } catch (IOException | RuntimeException e) {
+            server.close();
+            throw e;
+        }
+        Thread acceptor = new Thread(metadataServer::acceptLoop, metadataServer.name);
+        acceptor.setDaemon(true);
+        acceptor.start();
+        return metadataServer;
+    }
+
+    private void acceptLoop() {
+        try {
+            while (server.isOpen()) {
+                slots.acquire();
+                SocketChannel client;
+                try {
+                    client = server.accept();
+                } catch (IOException | RuntimeException e) {
+                    slots.release();
+                    throw e;
+                }
+                open.add(client);
+                Thread handler = new Thread(() -> {
+                    try (client) {
+                        answer(client);
+                    } catch (IOException ignored) {
+                        // the guest went away mid-request: nothing to answer
+                    } finally {
+                        open.remove(client);
+                        slots.release();
+                    }
+                }, name + " request");
+                handler.setDaemon(true);
+                handler.start();
+            }
+        } catch (ClosedChannelException e) {
+            // closed: the instance stopped or the engine let go of it
+        } catch (IOException e) {
+            System.getLogger(MetadataServer.class.getName()).log(System.Logger.Level.WARNING,
+                    name + ": stopped accepting: " + e.getMessage());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** Every path the service answers, with its body. Listings end in a slash, as EC2's do. */
+    public static Map<String, byte[]> documents(InstanceMetadata m) {
+        Map<String, String> meta = new LinkedHashMap<>();
+        meta.put("ami-id", m.imageId());
+        meta.put("hostname", m.hostname());
+        meta.put("instance-id", m.instanceId());
+        meta.put("instance-type", m.instanceType());
+        meta.put("local-hostname", m.hostname());
+        meta.put("local-ipv4", m.localIpv4());
+        meta.put("placement/region", m.region());
+        if (m.openSshKey() != null) {
+            meta.put("public-keys/0/openssh-key", m.openSshKey().strip() + "\n");
+        }
+        Map<String, byte[]> docs = new LinkedHashMap<>();
+        meta.forEach((k, v) -> docs.put("/latest/meta-data/" + k, v.getBytes(StandardCharsets.UTF_8)));
+        StringBuilder top = new StringBuilder();
+        for (String key : meta.keySet()) {
+            String first = key.contains("/") ? key.substring(0, key.indexOf('/') + 1) : key;
+            if (top.indexOf(first + "\n") < 0) {
+                top.append(first).append('\n');
+            }
+        }
+        docs.put("/latest/meta-data/", top.toString().strip().getBytes(StandardCharsets.UTF_8));
+        docs.put("/latest/meta-data/placement/", "region".getBytes(StandardCharsets.UTF_8));
+        if (m.openSshKey() != null) {
+            docs.put("/latest/meta-data/public-keys/", ("0=" + m.keyName()).getBytes(StandardCharsets.UTF_8));
+            docs.put("/latest/meta-data/public-keys/0/", "openssh-key".getBytes(StandardCharsets.UTF_8));
+        }
+        if (m.userData() != null) {
+            docs.put("/latest/user-data", m.userData().clone());
+        }
+        docs.put("/latest/", (m.userData() != null ? "meta-data/\nuser-data" : "meta-data/")
+                .getBytes(StandardCharsets.UTF_8));
+        return Map.copyOf(docs);
+    }
+
+    private void answer(SocketChannel client) throws IOException {
+        String head = readHead(client);
+        if (head == null) {
+            return;
+        }
+        String[] requestLine = head.substring(0, head.indexOf('\n') < 0 ? head.length() : head.indexOf('\n'))
+                .strip().split(" ");
+        if (requestLine.length != 3 || !requestLine[2].startsWith("HTTP/1.")) {
+            send(client, "HTTP/1.0", 400, "Bad Request\n".getBytes(StandardCharsets.UTF_8), false);
+            return;
+        }
+        String method = requestLine[0];
+        String version = requestLine[2].equals("HTTP/1.1") ? "HTTP/1.1" : "HTTP/1.0";
+        String path = requestLine[1];
+        if (path.startsWith("http://")) {
+            int slash = path.indexOf('/', "http://".length());
+            path = slash < 0 ? "/" : path.substring(slash);
+        }
+        int query = path.indexOf('?');
+        if (query >= 0) {
+            path = path.substring(0, query);
+        }
+        byte[] body = documents.get(path);
+        if (body == null && !path.endsWith("/")) {
+            body = documents.get(path + "/");
+        }
+        if (!method.equals("GET") && !method.equals("HEAD")) {
+            send(client, version, 405, "Method Not Allowed\n".getBytes(StandardCharsets.UTF_8), false);
+        } else if (body == null) {
+            send(client, version, 404, "Not Found\n".getBytes(StandardCharsets.UTF_8), method.equals("HEAD"));
+        } else {
+            send(client, version, 200, body, method.equals("HEAD"));
+        }
+    }
+
+    /** The request line and headers, up to the blank line; null if the connection ends first or sends too much. */
+    private static String readHead(SocketChannel client) throws IOException {
+        ByteArrayOutputStream head = new ByteArrayOutputStream();
+        ByteBuffer buffer = ByteBuffer.allocate(1024);
+        while (head.size() < MAX_REQUEST_BYTES) {
+            buffer.clear();
+            if (client.read(buffer) < 0) {
+                return null;
+            }
+            head.write(buffer.array(), 0, buffer.position());
+            String text = head.toString(StandardCharsets.ISO_8859_1);
+            if (text.contains("\r\n\r\n") || text.contains("\n\n")) {
+                return text;
+            }
+        }
+        return null;
+    }
+
+    private static void send(SocketChannel client, String version, int status, byte[] body, boolean head)
+            throws IOException {
+        String reason = switch (status) {
+            case 200 -> "OK";
+            case 400 -> "Bad Request";
+            case 404 -> "Not Found";
+            default -> "Method Not Allowed";
+        };
+        String headers = version + " " + status + " " + reason + "\r\nContent-Type: text/plain\r\nContent-Length: "
+                + body.length + "\r\nConnection: close\r\n\r\n";
+        ByteBuffer out = ByteBuffer.allocate(headers.length() + (head ? 0 : body.length));
+        out.put(headers.getBytes(StandardCharsets.ISO_8859_1));
+        if (!head) {
+            out.put(body);
+        }
+        out.flip();
+        while (out.hasRemaining()) {
+            client.write(out);
+        }
+    }
+
+    /** Stops serving: closes the socket and every connection, and removes the socket file. */
+    @Override
+    public void close() {
+        try {
+            server.close();
+        } catch (IOException ignored) {
+            // closing anyway
+        }
+        for (SocketChannel client : open) {
+            try {
+                client.close();
+            } catch (IOException ignored) {
+                // closing anyway
+            }
+        }
+        try {
+            // Only our own socket file: a later server of the same instance may already listen at this path.
+            Object now = Files.readAttributes(socket, BasicFileAttributes.class).fileKey();
+            if (java.util.Objects.equals(socketFile, now)) {
+                Files.deleteIfExists(socket);
+            }
+        } catch (IOException ignored) {
+            // gone already, or a stale socket file that the next start replaces
+        }
+    }
+}

@@ -1,0 +1,103 @@
+package dev.nube.engine.compute.instances;
+
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.nube.engine.Engine;
+import dev.nube.engine.compute.images.Image;
+import dev.nube.engine.compute.keys.KeyPair;
+import dev.nube.engine.compute.keys.KeyType;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
+import net.schmizz.sshj.SSHClient;
+import net.schmizz.sshj.connection.channel.direct.Session;
+import net.schmizz.sshj.transport.verification.PromiscuousVerifier;
+
+/**
+ * What the VM tests share: an engine on a data folder of their own (one per test class, so the whole suite fits
+ * the machine), the tiny image (built once and then taken from the user's cache), a key pair, and SSH through sshj.
+ * Under TCG on a busy machine boots are slow: deadlines are generous and nothing asserts on time.
+ */
+final class VmTestSupport implements AutoCloseable {
+    static final String REGION = "local-1";
+    static final long BOOT_MS = 180_000;
+    /** sshj logs every connection at INFO; kept here so the setting is not garbage-collected. */
+    private static final java.util.logging.Logger SSHJ_LOG = java.util.logging.Logger.getLogger("net.schmizz");
+
+    static {
+        SSHJ_LOG.setLevel(java.util.logging.Level.WARNING);
+    }
+
+    final Engine engine;
+    final Image image;
+    final KeyPair keyPair;
+
+    VmTestSupport(Path home) {
+        this(Engine.open(home));
+    }
+
+    /** On an engine already open (e.g. with a QEMU of the test's own). */
+    VmTestSupport(Engine engine) {
+        this.engine = engine;
+        image = engine.images().ensureTinyImage(REGION);
+        keyPair = engine.keyPairs().list(REGION).items().stream().filter(k -> k.name().equals("test-key")).findFirst()
+                .orElseGet(() -> engine.keyPairs().create(REGION, "test-key", KeyType.ED25519, 0).keyPair());
+    }
+
+    InstanceService instances() {
+        return engine.instances();
+    }
+
+    Instance launch(RunRequest request) throws InterruptedException {
+        Instance instance = instances().run(REGION, request).get(0);
+        awaitRunning(instance.id());
+        return instances().get(REGION, instance.id());
+    }
+
+    Instance launch() throws InterruptedException {
+        return launch(RunRequest.of(image.id(), "t3.nano", keyPair.id()));
+    }
+
+    void awaitRunning(String id) throws InterruptedException {
+        assertTrue(instances().awaitState(REGION, id, InstanceState.RUNNING, BOOT_MS), () -> id + " did not reach"
+                + " running; it is " + instances().get(REGION, id).state() + "; console:\n"
+                + instances().consoleOutput(REGION, id, 4000));
+    }
+
+    /** Runs a shell command in the guest over SSH with the instance's key pair and returns its output. */
+    String ssh(String id, String command) throws IOException {
+        ConnectInfo connect = instances().connectInfo(REGION, id);
+        try (SSHClient ssh = new SSHClient()) {
+            ssh.addHostKeyVerifier(new PromiscuousVerifier());
+            ssh.setConnectTimeout(30_000);
+            ssh.setTimeout(120_000);
+            ssh.connect(connect.host(), connect.port());
+            ssh.authPublickey(connect.user(), ssh.loadKeys(connect.privateKeyFile().toString()));
+            try (Session session = ssh.startSession()) {
+                Session.Command cmd = session.exec(command);
+                String out = new String(cmd.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+                cmd.join(120, TimeUnit.SECONDS);
+                return out;
+            }
+        }
+    }
+
+    /** Terminates what is left, so no QEMU outlives the test class. */
+    @Override
+    public void close() {
+        try {
+            for (Instance instance : instances().list(REGION).items()) {
+                if (instance.state() != InstanceState.TERMINATED && instance.state() != InstanceState.SHUTTING_DOWN) {
+                    try {
+                        instances().terminate(REGION, instance.id());
+                    } catch (RuntimeException e) {
+                        System.err.println("cleanup of " + instance.id() + ": " + e.getMessage());
+                    }
+                }
+            }
+        } finally {
+            engine.close();
+        }
+    }
+}
