@@ -1,5 +1,6 @@
 package dev.nube.ui.functions;
 
+import dev.nube.ui.functions.code.CodeTabView;
 import javafx.geometry.Pos;
 import javafx.scene.Node;
 import javafx.scene.control.Button;

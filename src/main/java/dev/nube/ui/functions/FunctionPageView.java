@@ -1,6 +1,7 @@
 package dev.nube.ui.functions;
 
 import dev.nube.engine.functions.FunctionConfiguration;
+import dev.nube.ui.functions.code.CodeTabView;
 import java.util.function.Consumer;
 import javafx.beans.binding.Bindings;
 import javafx.beans.value.ObservableValue;

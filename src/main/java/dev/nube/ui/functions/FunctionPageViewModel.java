@@ -8,6 +8,7 @@ import dev.nube.engine.store.ResourceChanged;
 import dev.nube.engine.store.ResourceKind;
 import dev.nube.ui.common.ConsoleContext;
 import dev.nube.ui.common.Errors;
+import dev.nube.ui.functions.code.CodeViewModel;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Consumer;

@@ -14,7 +14,7 @@ import java.util.function.Consumer;
  * What the view models of one open function share: which function (region and name), the engine's function
  * services, the task executor, and engine-event subscriptions that all end when the page closes. FX thread only.
  */
-final class FunctionScope {
+public final class FunctionScope {
     private final String region;
     private final String name;
     private final FunctionService functions;
@@ -36,19 +36,19 @@ final class FunctionScope {
         this.events = events;
     }
 
-    String region() {
+    public String region() {
         return region;
     }
 
-    String name() {
+    public String name() {
         return name;
     }
 
-    FunctionService functions() {
+    public FunctionService functions() {
         return functions;
     }
 
-    FunctionCode code() {
+    public FunctionCode code() {
         return code;
     }
 
@@ -56,7 +56,7 @@ final class FunctionScope {
         return monitor;
     }
 
-    TaskExecutor tasks() {
+    public TaskExecutor tasks() {
         return tasks;
     }
 

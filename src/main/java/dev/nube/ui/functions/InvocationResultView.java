@@ -28,7 +28,7 @@ import org.kordamp.ikonli.javafx.FontIcon;
  * request id), the function's error clearly marked (type, message, stack trace), the response pretty-printed and the
  * log output. Node ids start with the given prefix, so several can live in one window. FX thread only.
  */
-final class InvocationResultView extends VBox {
+public final class InvocationResultView extends VBox {
     private final InvocationViewModel invocation;
     private final Label status = new Label();
     private final ProgressIndicator spinner = new ProgressIndicator();
@@ -42,7 +42,7 @@ final class InvocationResultView extends VBox {
     private final String placeholder;
 
     /** @param placeholder what the view says before anything ran */
-    InvocationResultView(InvocationViewModel invocation, String idPrefix, String placeholder) {
+    public InvocationResultView(InvocationViewModel invocation, String idPrefix, String placeholder) {
         this.invocation = invocation;
         this.placeholder = placeholder;
         getStyleClass().add("invocation-result");

@@ -17,7 +17,7 @@ import javafx.beans.property.ReadOnlyStringWrapper;
  * (response or function error, log tail, REPORT figures), or why it could not run (refused before sending, or
  * refused by the engine, e.g. throttled). The engine call runs on the task executor. FX thread only.
  */
-final class InvocationViewModel {
+public final class InvocationViewModel {
     private final FunctionScope scope;
     private final ReadOnlyBooleanWrapper running = new ReadOnlyBooleanWrapper();
     private final ReadOnlyLongWrapper startedAtNanos = new ReadOnlyLongWrapper();
@@ -62,7 +62,7 @@ final class InvocationViewModel {
         failure.set(reason);
     }
 
-    ReadOnlyBooleanProperty runningProperty() {
+    public ReadOnlyBooleanProperty runningProperty() {
         return running.getReadOnlyProperty();
     }
 

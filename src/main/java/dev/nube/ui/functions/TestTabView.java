@@ -2,6 +2,7 @@ package dev.nube.ui.functions;
 
 import dev.nube.engine.functions.TestEvent;
 import dev.nube.ui.common.Dialogs;
+import dev.nube.ui.functions.code.CodeTabView;
 import dev.nube.ui.functions.editor.CodeEditor;
 import dev.nube.ui.functions.editor.Language;
 import java.util.List;

@@ -18,7 +18,7 @@ import javafx.collections.ObservableList;
  * templates, and invoking $LATEST with the event; the invocation's outcome is shared with the Code tab's Test
  * button. Engine calls run on the task executor. FX thread only.
  */
-final class TestViewModel {
+public final class TestViewModel {
     private final FunctionScope scope;
     private final ObservableList<TestEvent> events = FXCollections.observableArrayList();
     private final StringProperty name = new SimpleStringProperty("");
@@ -57,7 +57,7 @@ final class TestViewModel {
         return events;
     }
 
-    StringProperty nameProperty() {
+    public StringProperty nameProperty() {
         return name;
     }
 
@@ -83,7 +83,7 @@ final class TestViewModel {
         return dirty;
     }
 
-    InvocationViewModel invocation() {
+    public InvocationViewModel invocation() {
         return invocation;
     }
 
@@ -152,7 +152,7 @@ final class TestViewModel {
     }
 
     /** Invokes $LATEST with the event, unless its JSON is invalid: then nothing is sent and the result says why. */
-    void invoke() {
+    public void invoke() {
         String label = "Test event " + name.get() + " on $LATEST";
         if (!jsonProblem.get().isEmpty()) {
             invocation.refuse(label, "Not sent: the event is not valid JSON. " + jsonProblem.get());

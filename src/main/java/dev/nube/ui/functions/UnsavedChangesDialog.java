@@ -13,9 +13,9 @@ import javafx.stage.Window;
  * Asks what to do with edits not saved yet before they would be dropped: save them, discard them, or stay.
  * Cancel (stay) is the default, so Enter never drops work. Modal: call from the FX thread in answer to a user action.
  */
-final class UnsavedChangesDialog {
+public final class UnsavedChangesDialog {
     /** The person's answer. */
-    enum Choice { SAVE, DISCARD, CANCEL }
+    public enum Choice { SAVE, DISCARD, CANCEL }
 
     private UnsavedChangesDialog() {
     }
@@ -24,7 +24,7 @@ final class UnsavedChangesDialog {
      * @param action what is about to happen, e.g. "Close lambda_function.py"
      * @param unsaved what holds unsaved edits, e.g. ["lambda_function.py", "the configuration"]
      */
-    static Choice ask(Window owner, String action, List<String> unsaved) {
+    public static Choice ask(Window owner, String action, List<String> unsaved) {
         ButtonType save = new ButtonType("Save", ButtonBar.ButtonData.YES);
         ButtonType discard = new ButtonType("Discard", ButtonBar.ButtonData.NO);
         ButtonType cancel = new ButtonType("Cancel", ButtonBar.ButtonData.CANCEL_CLOSE);

@@ -2,6 +2,7 @@ package dev.nube.ui.functions;
 
 import dev.nube.engine.functions.FunctionVersion;
 import dev.nube.ui.common.Errors;
+import dev.nube.ui.functions.code.CodeViewModel;
 import javafx.beans.property.ReadOnlyStringProperty;
 import javafx.beans.property.ReadOnlyStringWrapper;
 import javafx.collections.FXCollections;

@@ -1,4 +1,4 @@
-package dev.nube.ui.functions;
+package dev.nube.ui.functions.code;
 
 import dev.nube.ui.functions.editor.Language;
 import java.nio.ByteBuffer;
@@ -16,7 +16,7 @@ import javafx.beans.property.StringProperty;
  * A file of a function's code open in the editor: its path, the text as saved and as edited (dirty when they
  * differ). A file that is not UTF-8 text, or too big to edit, is opened as a notice instead of text. FX thread only.
  */
-final class CodeDocument {
+public final class CodeDocument {
     /** The Lambda console stops editing inline past 3 MB; so does Nube. */
     static final int MAX_EDITABLE_BYTES = 3 * 1024 * 1024;
 
@@ -62,7 +62,7 @@ final class CodeDocument {
         return new CodeDocument(path, "", null);
     }
 
-    String path() {
+    public String path() {
         return path.get();
     }
 
@@ -84,11 +84,11 @@ final class CodeDocument {
         return Language.of(path(), first);
     }
 
-    StringProperty textProperty() {
+    public StringProperty textProperty() {
         return text;
     }
 
-    String text() {
+    public String text() {
         return text.get();
     }
 
@@ -96,12 +96,12 @@ final class CodeDocument {
         return dirty;
     }
 
-    boolean dirty() {
+    public boolean dirty() {
         return dirty.get();
     }
 
     /** Null for text; else why the file is not shown as text. */
-    String notShown() {
+    public String notShown() {
         return notShown;
     }
 

@@ -1,6 +1,8 @@
-package dev.nube.ui.functions;
+package dev.nube.ui.functions.code;
 
 import dev.nube.ui.common.Dialogs;
+import dev.nube.ui.functions.InvocationResultView;
+import dev.nube.ui.functions.TestViewModel;
 import dev.nube.ui.functions.editor.CodeEditor;
 import java.io.File;
 import javafx.beans.binding.Bindings;
@@ -30,14 +32,14 @@ import org.kordamp.ikonli.javafx.FontIcon;
  * Test (invoke with the Test tab's event; the result shows below the editor), undo, redo, find, and zip import and
  * export. The status line shows the caret, the language and what the last command did. FX thread only.
  */
-final class CodeTabView extends BorderPane {
+public final class CodeTabView extends BorderPane {
     private static final KeyCombination SAVE = new KeyCodeCombination(KeyCode.S, KeyCombination.SHORTCUT_DOWN);
 
     private final CodeViewModel model;
     private final TestViewModel test;
     private final EditorTabs editors;
 
-    CodeTabView(CodeViewModel model, TestViewModel test) {
+    public CodeTabView(CodeViewModel model, TestViewModel test) {
         this.model = model;
         this.test = test;
         getStyleClass().add("code-tab");
@@ -59,7 +61,7 @@ final class CodeTabView extends BorderPane {
     }
 
     /** Makes Ctrl+S pressed anywhere inside {@code node} run {@code save} (each tab saves what it edits). */
-    static void onSaveShortcut(Node node, Runnable save) {
+    public static void onSaveShortcut(Node node, Runnable save) {
         node.addEventFilter(KeyEvent.KEY_PRESSED, e -> {
             if (SAVE.match(e)) {
                 e.consume();

@@ -1,4 +1,4 @@
-package dev.nube.ui.functions;
+package dev.nube.ui.functions.code;
 
 import dev.nube.engine.functions.CodeEntry;
 import dev.nube.ui.common.Dialogs;
@@ -32,14 +32,14 @@ import org.kordamp.ikonli.javafx.FontIcon;
  * folder, rename and delete (for $LATEST), by buttons, context menu or keys (F2, Delete). Folders stay open across
  * reloads. FX thread only.
  */
-final class FileTreePane extends VBox {
+public final class FileTreePane extends VBox {
     private final CodeViewModel model;
     private final TreeView<CodeEntry> tree = new TreeView<>();
     private final Set<String> expanded = new HashSet<>();
     /** True while {@link #rebuild()} puts the selection back. */
     private boolean restoring;
 
-    FileTreePane(CodeViewModel model, String idPrefix) {
+    public FileTreePane(CodeViewModel model, String idPrefix) {
         this.model = model;
         getStyleClass().add("file-tree-pane");
         tree.setId(idPrefix + "-files");

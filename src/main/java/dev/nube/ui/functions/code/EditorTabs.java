@@ -1,5 +1,6 @@
-package dev.nube.ui.functions;
+package dev.nube.ui.functions.code;
 
+import dev.nube.ui.functions.UnsavedChangesDialog;
 import dev.nube.ui.functions.editor.CodeEditor;
 import java.util.HashMap;
 import java.util.List;
@@ -16,12 +17,12 @@ import javafx.stage.Window;
  * dot on the tab of a file with unsaved edits, and closing such a tab asks first (save, discard, cancel). Follows the
  * view model's open documents and selection both ways. FX thread only.
  */
-final class EditorTabs extends TabPane {
+public final class EditorTabs extends TabPane {
     private final CodeViewModel model;
     private final Map<CodeDocument, Tab> tabs = new HashMap<>();
     private final Map<CodeDocument, CodeEditor> editors = new HashMap<>();
 
-    EditorTabs(CodeViewModel model, String idPrefix) {
+    public EditorTabs(CodeViewModel model, String idPrefix) {
         this.model = model;
         setId(idPrefix + "-editors");
         getStyleClass().add("editor-tabs");

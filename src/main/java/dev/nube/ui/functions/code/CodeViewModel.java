@@ -1,8 +1,9 @@
-package dev.nube.ui.functions;
+package dev.nube.ui.functions.code;
 
 import dev.nube.engine.functions.CodeEntry;
 import dev.nube.engine.functions.FunctionVersion;
 import dev.nube.ui.common.Errors;
+import dev.nube.ui.functions.FunctionScope;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
@@ -26,7 +27,7 @@ import javafx.collections.ObservableList;
  * editor with their unsaved edits, and the file commands (save, deploy, new, rename, delete, zip import and export).
  * Engine calls run on the task executor. FX thread only.
  */
-final class CodeViewModel {
+public final class CodeViewModel {
     private final FunctionScope scope;
     private final String qualifier;
     private final ObservableList<CodeEntry> files = FXCollections.observableArrayList();
@@ -39,7 +40,7 @@ final class CodeViewModel {
     private String mainModule;
 
     /** @param qualifier null for $LATEST, else a published version (read-only) */
-    CodeViewModel(FunctionScope scope, String qualifier) {
+    public CodeViewModel(FunctionScope scope, String qualifier) {
         this.scope = scope;
         this.qualifier = qualifier;
         documents.addListener((ListChangeListener<CodeDocument>) change -> {
@@ -56,11 +57,11 @@ final class CodeViewModel {
     }
 
     /** A file name for the exported code, e.g. "my-function.zip" or "my-function-v3.zip". */
-    String zipName() {
+    public String zipName() {
         return scope.name() + (qualifier == null ? "" : "-v" + qualifier) + ".zip";
     }
 
-    boolean readOnly() {
+    public boolean readOnly() {
         return qualifier != null;
     }
 
@@ -68,20 +69,20 @@ final class CodeViewModel {
         return files;
     }
 
-    ObservableList<CodeDocument> documents() {
+    public ObservableList<CodeDocument> documents() {
         return documents;
     }
 
-    ObjectProperty<CodeDocument> selectedProperty() {
+    public ObjectProperty<CodeDocument> selectedProperty() {
         return selected;
     }
 
     /** How many open files have unsaved edits. */
-    ReadOnlyIntegerProperty dirtyCountProperty() {
+    public ReadOnlyIntegerProperty dirtyCountProperty() {
         return dirtyCount.getReadOnlyProperty();
     }
 
-    List<String> dirtyFiles() {
+    public List<String> dirtyFiles() {
         return documents.stream().filter(CodeDocument::dirty).map(CodeDocument::path).toList();
     }
 
@@ -90,15 +91,15 @@ final class CodeViewModel {
     }
 
     /** What the last command did, e.g. "Saved lambda_function.py". */
-    ReadOnlyStringProperty statusProperty() {
+    public ReadOnlyStringProperty statusProperty() {
         return status.getReadOnlyProperty();
     }
 
-    ReadOnlyStringProperty failureProperty() {
+    public ReadOnlyStringProperty failureProperty() {
         return failure.getReadOnlyProperty();
     }
 
-    void reloadFiles() {
+    public void reloadFiles() {
         scope.tasks().submit(() -> scope.code().files(scope.region(), scope.name(), qualifier), found -> {
             files.setAll(found);
             openMain();
@@ -109,7 +110,7 @@ final class CodeViewModel {
      * Opens the handler's file ("lambda_function.py" for lambda_function.lambda_handler) once the files are known,
      * if nothing is open yet, as the Lambda console does when a function's page opens.
      */
-    void openMain(String handler) {
+    public void openMain(String handler) {
         mainModule = handler.contains(".") ? handler.substring(0, handler.lastIndexOf('.')) : handler;
         openMain();
     }
@@ -126,7 +127,7 @@ final class CodeViewModel {
     }
 
     /** Opens (or shows, if open) the file at {@code path}. */
-    void open(String path) {
+    public void open(String path) {
         for (CodeDocument document : documents) {
             if (document.path().equals(path)) {
                 selected.set(document);
@@ -155,7 +156,7 @@ final class CodeViewModel {
     }
 
     /** Saves every open file with unsaved edits as one change of $LATEST. */
-    void saveAll(Runnable onSaved, Consumer<Throwable> onFailure) {
+    public void saveAll(Runnable onSaved, Consumer<Throwable> onFailure) {
         List<CodeDocument> dirty = documents.stream().filter(CodeDocument::dirty).toList();
         if (dirty.isEmpty()) {
             onSaved.run();
@@ -191,7 +192,7 @@ final class CodeViewModel {
     }
 
     /** Saves every file, then publishes $LATEST as a new version. */
-    void deploy(String description, Consumer<FunctionVersion> onDeployed) {
+    public void deploy(String description, Consumer<FunctionVersion> onDeployed) {
         saveAll(() -> {
             busy.set(true);
             scope.tasks().submit(() -> scope.functions().publishVersion(scope.region(), scope.name(), description),
@@ -206,7 +207,7 @@ final class CodeViewModel {
         }, error -> { });
     }
 
-    void newFile(String path) {
+    public void newFile(String path) {
         // Writing a file replaces it: a new file must not take the place of one that exists (or is open).
         boolean exists = files.stream().anyMatch(f -> f.path().equals(path))
                 || documents.stream().anyMatch(d -> d.path().equals(path));
@@ -222,12 +223,12 @@ final class CodeViewModel {
                 });
     }
 
-    void newFolder(String path) {
+    public void newFolder(String path) {
         change(() -> scope.code().createFolder(scope.region(), scope.name(), path), "Created folder " + path, () -> { });
     }
 
     /** Renames a file or folder; open documents inside it follow, keeping their edits. */
-    void rename(String from, String to) {
+    public void rename(String from, String to) {
         change(() -> scope.code().rename(scope.region(), scope.name(), from, to), "Renamed " + from + " to " + to,
                 () -> documents.forEach(d -> {
                     if (d.path().equals(from) || d.path().startsWith(from + "/")) {
@@ -237,19 +238,19 @@ final class CodeViewModel {
     }
 
     /** Deletes a file or folder and closes what was open inside it (the view has confirmed). */
-    void delete(String path) {
+    public void delete(String path) {
         change(() -> scope.code().delete(scope.region(), scope.name(), path), "Deleted " + path,
                 () -> List.copyOf(documents).stream().filter(d -> d.path().equals(path)
                         || d.path().startsWith(path + "/")).forEach(this::close));
     }
 
     /** Replaces the code with a zip's files; open documents are closed (the view has confirmed). */
-    void importZip(Path zip) {
+    public void importZip(Path zip) {
         change(() -> scope.code().importZip(scope.region(), scope.name(), zip), "Imported " + zip.getFileName(),
                 () -> List.copyOf(documents).forEach(this::close));
     }
 
-    void exportZip(Path target) {
+    public void exportZip(Path target) {
         busy.set(true);
         scope.tasks().submit(() -> {
             scope.code().exportZip(scope.region(), scope.name(), qualifier, target);
