@@ -7,27 +7,20 @@ import dev.nube.engine.compute.instances.InstanceRecord.Intent;
 import dev.nube.engine.compute.instances.InstanceRecord.Operation;
 import dev.nube.engine.compute.instances.metadata.MetadataServer;
 import dev.nube.engine.compute.keys.KeyPairService;
-import dev.nube.engine.compute.network.SecurityGroup;
 import dev.nube.engine.compute.network.SecurityGroupService;
 import dev.nube.engine.compute.qemu.AcceleratorMode;
 import dev.nube.engine.compute.qemu.Accelerators;
-import dev.nube.engine.compute.qemu.Commands;
 import dev.nube.engine.compute.terminal.SerialTerminal;
 import dev.nube.engine.compute.terminal.SshTerminal;
 import dev.nube.engine.compute.terminal.TerminalChannel;
 import dev.nube.engine.region.Region;
 import dev.nube.engine.region.RegionScoped;
 import dev.nube.engine.region.RegionService;
-import dev.nube.engine.store.AtomicFiles;
 import dev.nube.engine.store.EventBus;
-import dev.nube.engine.store.Ids;
 import dev.nube.engine.store.Listing;
-import dev.nube.engine.store.ResourceKind;
 import java.io.IOException;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.List;
@@ -46,8 +39,6 @@ public final class Instances implements InstanceService, RegionScoped, SecurityG
     public static final Duration DEFAULT_STOP_GRACE = Duration.ofSeconds(30);
     static final Duration REBOOT_GRACE = Duration.ofSeconds(60);
     static final Duration BOOT_DEADLINE = Duration.ofMinutes(5);
-    static final int LAUNCHES_AT_ONCE = Math.max(4, 2 * Runtime.getRuntime().availableProcessors());
-    private static final Duration CLOSE_WAIT = Duration.ofSeconds(30);
 
     private final Images images;
     private final KeyPairService keyPairs;
@@ -56,17 +47,7 @@ public final class Instances implements InstanceService, RegionScoped, SecurityG
     final InstanceTable table;
     /** What instances take of this machine (package-private for tests). */
     final HostCapacity capacity;
-    /**
-     * Launches that start QEMUs, a few at once: each start is mostly QEMU setting up its machine, so a few overlap
-     * well on any machine, while 20 at once would only slow each other and the console down.
-     */
-    private final java.util.concurrent.ExecutorService launches = java.util.concurrent.Executors.newFixedThreadPool(
-            LAUNCHES_AT_ONCE, work -> {
-                Thread thread = new Thread(work, "instance launch");
-                thread.setDaemon(true);
-                return thread;
-            });
-    private volatile boolean closing;
+    private final InstanceLaunches launches;
     final Accelerators accelerators;
     private final Duration stopGrace;
     private final Path knownHosts;
@@ -91,6 +72,7 @@ public final class Instances implements InstanceService, RegionScoped, SecurityG
         this.capacity = new HostCapacity(table);
         this.lifecycle = new InstanceLifecycle(table, capacity, images, keyPairs, accelerators);
         this.reconciler = new InstanceReconciler(table, lifecycle, stopGrace);
+        this.launches = new InstanceLaunches(table, capacity, images, lifecycle);
     }
 
     @Override
@@ -125,92 +107,7 @@ public final class Instances implements InstanceService, RegionScoped, SecurityG
     public List<Instance> run(String region, RunRequest request) {
         LaunchPlan plan = capacity.reserveForLaunch(inUse -> LaunchPlan.check(region, request, images, keyPairs,
                 securityGroups, capacity.types, inUse));
-        List<String> created = new ArrayList<>();
-        try {
-            for (int i = 0; i < plan.count(); i++) {
-                created.add(createPending(region, plan));
-            }
-        } catch (RuntimeException e) {
-            // All or nothing, as RunInstances: the ones already written go as the one that failed.
-            created.forEach(id -> lifecycle.rollBackLaunch(region, id, "another instance of the launch failed"));
-            capacity.release((long) plan.type().memoryMiB() * plan.count());
-            throw e;
-        }
-        capacity.release((long) plan.type().memoryMiB() * (plan.count() - created.size()));
-        // Each is pending from here; QEMUs start in the background, a few at once (see LAUNCHES_AT_ONCE).
-        for (String id : created) {
-            launches.execute(() -> finishLaunch(region, id, plan));
-        }
-        return created.stream().map(id -> table.get(region, id)).toList();
-    }
-
-    /**
-     * Writes a new instance, pending: its folder, user data and document. A failure before the document is written
-     * leaves nothing behind; the caller hears it as {@code InstanceLaunchFailed}.
-     */
-    private String createPending(String region, LaunchPlan plan) {
-        String id = Ids.newId(ResourceKind.INSTANCE);
-        InstanceFiles files = table.files(region, id);
-        try {
-            files.create();
-            if (plan.userData() != null) {
-                AtomicFiles.write(files.userData(), plan.userData(), PosixFilePermissions.fromString("rw-------"));
-            }
-            InstanceRecord record = new InstanceRecord(id, plan.name(), plan.image().id(), plan.type().name(),
-                    plan.type().vcpus(), plan.type().memoryMiB(), plan.keyPair() == null ? null : plan.keyPair().id(),
-                    plan.keyPair() == null ? null : plan.keyPair().name(),
-                    plan.groups().stream().map(SecurityGroup::id).toList(), plan.rootVolumeGiB(),
-                    plan.userData() != null, plan.image().sshUser(), Instant.now(), Intent.RUNNING,
-                    Operation.LAUNCHING, null, null);
-            table.create(region, record);
-            table.publishState(region, id);
-            files.log("launch: " + plan.type().name() + ", image " + plan.image().id() + ", volume "
-                    + plan.rootVolumeGiB() + " GiB, user data " + plan.describeUserData());
-            return id;
-        } catch (IOException | RuntimeException e) {
-            String why = e instanceof EngineException ? e.getMessage() : String.valueOf(e.getMessage());
-            lifecycle.rollBackLaunch(region, id, why);
-            throw new EngineException("InstanceLaunchFailed", "Could not launch an instance: " + why, e);
-        }
-    }
-
-    /**
-     * Gives a pending instance its disk and QEMU, under its lock; a failure shows on the instance (terminated, with
-     * the reason, as EC2 shows a launch that failed). Skipped when the instance was terminated meanwhile, or when the
-     * engine is closing (the next engine start rolls back a launch left half done). Releases the instance's share of
-     * the launch's memory reservation: from now on it counts as running, or not at all.
-     */
-    private void finishLaunch(String region, String id, LaunchPlan plan) {
-        try {
-            table.withLock(region, id, () -> {
-                InstanceRecord r = table.record(region, id);
-                if (closing || r.intent() != Intent.RUNNING || r.operation() != Operation.LAUNCHING) {
-                    return null;
-                }
-                InstanceFiles files = table.files(region, id);
-                try {
-                    Path base = images.folder(region, plan.image().id()).resolve(TinyImageBuilder.DISK);
-                    Commands.check(List.of("qemu-img", "create", "-q", "-f", "qcow2", "-b", base.toString(), "-F",
-                            "qcow2", files.rootDisk().toString(), plan.rootVolumeGiB() + "G"), files.folder(),
-                            Duration.ofMinutes(1));
-                    lifecycle.launchProcess(region, id);
-                    table.update(region, id, x -> x.withOperation(Operation.NONE));
-                    table.publishState(region, id);
-                } catch (IOException | RuntimeException e) {
-                    String why = e instanceof EngineException ? e.getMessage() : String.valueOf(e.getMessage());
-                    files.log("launch failed: " + why);
-                    lifecycle.rollBackLaunch(region, id, why);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    lifecycle.rollBackLaunch(region, id, "interrupted");
-                }
-                return null;
-            });
-        } catch (RuntimeException e) {
-            table.recordProblem(region, id, "launch: " + e.getMessage());
-        } finally {
-            capacity.release(plan.type().memoryMiB());
-        }
+        return launches.launch(region, plan);
     }
 
     @Override
@@ -429,16 +326,7 @@ public final class Instances implements InstanceService, RegionScoped, SecurityG
      */
     @Override
     public void close() {
-        closing = true;
-        launches.shutdown();
-        try {
-            if (!launches.awaitTermination(CLOSE_WAIT.toSeconds(), java.util.concurrent.TimeUnit.SECONDS)) {
-                System.getLogger(Instances.class.getName()).log(System.Logger.Level.WARNING, "launches still running"
-                        + " after " + CLOSE_WAIT.toSeconds() + " s; the next start completes or rolls them back");
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        launches.close();
         table.close();
     }
 }

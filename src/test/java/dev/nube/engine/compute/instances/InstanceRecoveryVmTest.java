@@ -254,7 +254,7 @@ class InstanceRecoveryVmTest extends VmTestBase {
 
     @Test
     void instancesTerminatedWhileTheirLaunchWaitsNeverStart() throws Exception {
-        int count = Instances.LAUNCHES_AT_ONCE + 2; // some wait for a launch slot
+        int count = InstanceLaunches.LAUNCHES_AT_ONCE + 2; // some wait for a launch slot
         List<Instance> batch = vm.instances().run(REGION, RunRequest.of(vm.image.id(), "t3.nano", vm.keyPair.id())
                 .withCount(count));
         assertEquals(count, batch.size());

@@ -1,0 +1,157 @@
+package dev.nube.engine.compute.instances;
+
+import dev.nube.engine.EngineException;
+import dev.nube.engine.compute.images.Images;
+import dev.nube.engine.compute.images.tiny.TinyImageBuilder;
+import dev.nube.engine.compute.instances.InstanceRecord.Intent;
+import dev.nube.engine.compute.instances.InstanceRecord.Operation;
+import dev.nube.engine.compute.network.SecurityGroup;
+import dev.nube.engine.compute.qemu.Commands;
+import dev.nube.engine.store.AtomicFiles;
+import dev.nube.engine.store.Ids;
+import dev.nube.engine.store.ResourceKind;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * RunInstances as EC2 answers it: every instance written and returned pending at once, then each given its disk and
+ * QEMU in the background, {@link #LAUNCHES_AT_ONCE} at a time (a start is mostly QEMU setting up its machine: a few
+ * overlap well on any machine, while 20 at once would only slow each other and the console down). Thread-safe; each
+ * background launch holds its instance's lock.
+ */
+final class InstanceLaunches implements AutoCloseable {
+    static final int LAUNCHES_AT_ONCE = Math.max(4, 2 * Runtime.getRuntime().availableProcessors());
+    private static final Duration CLOSE_WAIT = Duration.ofSeconds(30);
+
+    private final InstanceTable table;
+    private final HostCapacity capacity;
+    private final Images images;
+    private final InstanceLifecycle lifecycle;
+    private final ExecutorService pool = Executors.newFixedThreadPool(LAUNCHES_AT_ONCE, work -> {
+        Thread thread = new Thread(work, "instance launch");
+        thread.setDaemon(true);
+        return thread;
+    });
+    private volatile boolean closing;
+
+    InstanceLaunches(InstanceTable table, HostCapacity capacity, Images images, InstanceLifecycle lifecycle) {
+        this.table = table;
+        this.capacity = capacity;
+        this.images = images;
+        this.lifecycle = lifecycle;
+    }
+
+    /**
+     * Writes every instance of {@code plan} pending and returns them at once; their QEMUs start in the background, a
+     * few at once. All or nothing, as RunInstances: when one cannot be written, those written go too and the call
+     * throws. The plan's memory reservation is released instance by instance, as each one runs or fails.
+     */
+    List<Instance> launch(String region, LaunchPlan plan) {
+        List<String> created = new ArrayList<>();
+        try {
+            for (int i = 0; i < plan.count(); i++) {
+                created.add(createPending(region, plan));
+            }
+        } catch (RuntimeException e) {
+            created.forEach(id -> lifecycle.rollBackLaunch(region, id, "another instance of the launch failed"));
+            capacity.release((long) plan.type().memoryMiB() * plan.count());
+            throw e;
+        }
+        for (String id : created) {
+            pool.execute(() -> finishLaunch(region, id, plan));
+        }
+        return created.stream().map(id -> table.get(region, id)).toList();
+    }
+
+    /**
+     * Writes a new instance, pending: its folder, user data and document. A failure before the document is written
+     * leaves nothing behind; the caller hears it as {@code InstanceLaunchFailed}.
+     */
+    private String createPending(String region, LaunchPlan plan) {
+        String id = Ids.newId(ResourceKind.INSTANCE);
+        InstanceFiles files = table.files(region, id);
+        try {
+            files.create();
+            if (plan.userData() != null) {
+                AtomicFiles.write(files.userData(), plan.userData(), PosixFilePermissions.fromString("rw-------"));
+            }
+            InstanceRecord record = new InstanceRecord(id, plan.name(), plan.image().id(), plan.type().name(),
+                    plan.type().vcpus(), plan.type().memoryMiB(), plan.keyPair() == null ? null : plan.keyPair().id(),
+                    plan.keyPair() == null ? null : plan.keyPair().name(),
+                    plan.groups().stream().map(SecurityGroup::id).toList(), plan.rootVolumeGiB(),
+                    plan.userData() != null, plan.image().sshUser(), Instant.now(), Intent.RUNNING,
+                    Operation.LAUNCHING, null, null);
+            table.create(region, record);
+            table.publishState(region, id);
+            files.log("launch: " + plan.type().name() + ", image " + plan.image().id() + ", volume "
+                    + plan.rootVolumeGiB() + " GiB, user data " + plan.describeUserData());
+            return id;
+        } catch (IOException | RuntimeException e) {
+            String why = e instanceof EngineException ? e.getMessage() : String.valueOf(e.getMessage());
+            lifecycle.rollBackLaunch(region, id, why);
+            throw new EngineException("InstanceLaunchFailed", "Could not launch an instance: " + why, e);
+        }
+    }
+
+    /**
+     * Gives a pending instance its disk and QEMU, under its lock; a failure shows on the instance (terminated, with
+     * the reason, as EC2 shows a launch that failed). Skipped when the instance was terminated meanwhile, or when the
+     * engine is closing (the next engine start rolls back a launch left half done). Releases the instance's share of
+     * the launch's memory reservation: from now on it counts as running, or not at all.
+     */
+    private void finishLaunch(String region, String id, LaunchPlan plan) {
+        try {
+            table.withLock(region, id, () -> {
+                InstanceRecord r = table.record(region, id);
+                if (closing || r.intent() != Intent.RUNNING || r.operation() != Operation.LAUNCHING) {
+                    return null;
+                }
+                InstanceFiles files = table.files(region, id);
+                try {
+                    Path base = images.folder(region, plan.image().id()).resolve(TinyImageBuilder.DISK);
+                    Commands.check(List.of("qemu-img", "create", "-q", "-f", "qcow2", "-b", base.toString(), "-F",
+                            "qcow2", files.rootDisk().toString(), plan.rootVolumeGiB() + "G"), files.folder(),
+                            Duration.ofMinutes(1));
+                    lifecycle.launchProcess(region, id);
+                    table.update(region, id, x -> x.withOperation(Operation.NONE));
+                    table.publishState(region, id);
+                } catch (IOException | RuntimeException e) {
+                    String why = e instanceof EngineException ? e.getMessage() : String.valueOf(e.getMessage());
+                    files.log("launch failed: " + why);
+                    lifecycle.rollBackLaunch(region, id, why);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    lifecycle.rollBackLaunch(region, id, "interrupted");
+                }
+                return null;
+            });
+        } catch (RuntimeException e) {
+            table.recordProblem(region, id, "launch: " + e.getMessage());
+        } finally {
+            capacity.release(plan.type().memoryMiB());
+        }
+    }
+
+    /** Lets launches under way finish (a few seconds); queued ones stay pending, for the next start to roll back. */
+    @Override
+    public void close() {
+        closing = true;
+        pool.shutdown();
+        try {
+            if (!pool.awaitTermination(CLOSE_WAIT.toSeconds(), TimeUnit.SECONDS)) {
+                System.getLogger(InstanceLaunches.class.getName()).log(System.Logger.Level.WARNING, "launches still"
+                        + " running after " + CLOSE_WAIT.toSeconds() + " s; the next start completes or rolls them back");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}
