@@ -83,8 +83,8 @@ class KvmFallbackVmTest {
     void aGuestThatKvmCannotRunIsRelaunchedUnderTcgAndTheVerdictIsKept() throws Exception {
         Instance launched = vm.instances().run(VmTestSupport.REGION, RunRequest.of(vm.image.id(), "t3.nano",
                 vm.keyPair.id())).get(0);
-        assertEquals(1, kvmLaunches(), "the first launch tries KVM, which the probes passed");
         vm.awaitRunning(launched.id());
+        assertEquals(1, kvmLaunches(), "the first launch tried KVM, which the probes passed, once");
         Instance running = vm.instances().get(VmTestSupport.REGION, launched.id());
         assertEquals("KVM failed to run the guest kernel (the guest printed nothing on its serial console within 10"
                 + " s); restarted under TCG", running.stateReason());
