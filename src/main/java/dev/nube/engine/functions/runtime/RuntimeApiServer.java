@@ -154,8 +154,8 @@ public final class RuntimeApiServer implements AutoCloseable {
     }
 
     private static RuntimeApi.Reply tooLarge() {
-        return new RuntimeApi.Reply(413, new String(json("Exceeded maximum allowed payload size ("
-                + RuntimeApi.MAX_RESPONSE_BYTES + " bytes).", "RequestEntityTooLarge"), StandardCharsets.UTF_8));
+        return RuntimeApi.Reply.error(413, "RequestEntityTooLarge", "Exceeded maximum allowed payload size ("
+                + RuntimeApi.MAX_RESPONSE_BYTES + " bytes).");
     }
 
     private static void writeNext(OutputStream out, RuntimeApi.NextInvocation next) throws IOException {
@@ -174,9 +174,7 @@ public final class RuntimeApiServer implements AutoCloseable {
     }
 
     private static byte[] json(String message, String type) {
-        String escaped = message.replace("\\", "\\\\").replace("\"", "\\\"").replaceAll("\\p{Cntrl}", " ");
-        return ("{\"errorMessage\":\"" + escaped + "\",\"errorType\":\"" + type + "\"}")
-                .getBytes(StandardCharsets.UTF_8);
+        return RuntimeApi.Reply.errorBody(type, message).getBytes(StandardCharsets.UTF_8);
     }
 
     private static void reply(OutputStream out, RuntimeApi.Reply reply) throws IOException {

@@ -426,15 +426,14 @@ public final class ExecutionEnvironment {
             if (current == null) {
                 return Reply.badRequest("InvalidRequestID", "No invocation " + requestId + " is running here");
             }
-            return new Reply(403, "{\"errorMessage\":\"Invocation " + requestId
-                    + " already has an answer\",\"errorType\":\"InvalidStateTransition\"}");
+            return Reply.error(403, "InvalidStateTransition", "Invocation " + requestId + " already has an answer");
         }
 
         @Override
         public Reply initError(byte[] body, String errorTypeHeader) {
             synchronized (ExecutionEnvironment.this) {
                 if (state != EnvironmentState.STARTING) {
-                    return new Reply(403, "{\"errorMessage\":\"Init is over\",\"errorType\":\"InvalidStateTransition\"}");
+                    return Reply.error(403, "InvalidStateTransition", "Init is over");
                 }
                 state = EnvironmentLifecycle.next(id, state, EnvironmentEvent.INIT_ERROR);
                 ExecutionEnvironment.this.notifyAll();
