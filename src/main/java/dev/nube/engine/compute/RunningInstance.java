@@ -1,6 +1,7 @@
 package dev.nube.engine.compute;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.nube.engine.CleanupList;
 import dev.nube.engine.compute.net.MetadataServer;
 import dev.nube.engine.compute.net.SshBanner;
 import dev.nube.engine.compute.qemu.Accelerator;

@@ -1,4 +1,4 @@
-package dev.nube.engine.compute;
+package dev.nube.engine;
 
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -9,14 +9,14 @@ import java.util.List;
  * Everything a running instance opened in this engine (QMP connection, metadata server, watcher), released together
  * in the reverse order of opening. Errors are collected, never stop the rest. Thread-safe; closing twice is harmless.
  */
-final class CleanupList implements AutoCloseable {
+public final class CleanupList implements AutoCloseable {
     private final Deque<Step> steps = new ArrayDeque<>();
 
     private record Step(String what, AutoCloseable action) {
     }
 
     /** Registers {@code action}, described as {@code what} in error messages; null is ignored. */
-    synchronized void add(String what, AutoCloseable action) {
+    public synchronized void add(String what, AutoCloseable action) {
         if (action == null) {
             return; // nothing was opened
         }
@@ -24,7 +24,7 @@ final class CleanupList implements AutoCloseable {
     }
 
     /** Runs every registered action, last first; returns the errors ("closing X: message"), empty when all went well. */
-    List<String> release() {
+    public List<String> release() {
         List<String> errors = new ArrayList<>();
         while (true) {
             Step step;

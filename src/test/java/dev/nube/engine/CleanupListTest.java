@@ -1,4 +1,4 @@
-package dev.nube.engine.compute;
+package dev.nube.engine;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
