@@ -28,8 +28,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-import java.util.ArrayDeque;
-import java.util.Deque;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.UnaryOperator;
@@ -43,7 +41,7 @@ public final class Engine implements AutoCloseable {
 
     private final Path home;
     private final EventBus events = new EventBus();
-    private final Deque<AutoCloseable> openedInOrder = new ArrayDeque<>();
+    private final CleanupList openedInOrder = new CleanupList();
     private final AtomicReference<HostStatus> hostStatus = new AtomicReference<>(HostStatus.unchecked());
     private final Regions regions;
     private final KeyPairs keyPairs;
@@ -57,35 +55,35 @@ public final class Engine implements AutoCloseable {
     private Engine(Path home, Path cache, QemuHost qemu) {
         this.home = home;
         try {
-            openedInOrder.push(lockHome(home));
+            openedInOrder.add("the data folder lock", lockHome(home));
             regions = new Regions(home, events);
             keyPairs = new KeyPairs(regions, events);
             regions.register(keyPairs);
-            openedInOrder.push(() -> regions.unregister(keyPairs));
+            openedInOrder.add("key pairs in the regions", () -> regions.unregister(keyPairs));
             securityGroups = new SecurityGroups(regions, events);
             regions.register(securityGroups);
-            openedInOrder.push(() -> regions.unregister(securityGroups));
+            openedInOrder.add("security groups in the regions", () -> regions.unregister(securityGroups));
             functions = new Functions(regions, events, home, sandbox -> updateHostStatus(s -> s.withSandbox(sandbox)));
-            openedInOrder.push(functions);
+            openedInOrder.add("functions", functions);
             regions.register(functions);
-            openedInOrder.push(() -> regions.unregister(functions));
+            openedInOrder.add("functions in the regions", () -> regions.unregister(functions));
             functionCode = new FunctionCodeFiles(functions);
             functionMonitor = new FunctionMonitoring(functions);
             images = new Images(regions, events, cache);
             regions.register(images);
-            openedInOrder.push(() -> regions.unregister(images));
+            openedInOrder.add("images in the regions", () -> regions.unregister(images));
             Accelerators accelerators = new Accelerators(qemu, home.resolve("run"),
                     cache.resolve("kvm-verdicts.json"), home.resolve("config").resolve("compute.json"),
                     accelerator -> updateHostStatus(s -> s.withAccelerator(accelerator)));
-            openedInOrder.push(accelerators);
+            openedInOrder.add("accelerator checks", accelerators);
             instances = new Instances(regions, events, images, keyPairs, securityGroups, accelerators,
                     Instances.DEFAULT_STOP_GRACE, knownHostsFile(home));
             securityGroups.setUsage(instances);
             images.setUsage(instances::usersOfImage);
             // Closing lets go of running instances without stopping them: they outlive the console.
-            openedInOrder.push(instances);
+            openedInOrder.add("instances", instances);
             regions.register(instances);
-            openedInOrder.push(() -> regions.unregister(instances));
+            openedInOrder.add("instances in the regions", () -> regions.unregister(instances));
         } catch (RuntimeException e) {
             close();
             throw e;
@@ -233,13 +231,6 @@ public final class Engine implements AutoCloseable {
     /** Closes every service in the reverse order of opening; errors are logged and do not stop the others. */
     @Override
     public synchronized void close() {
-        while (!openedInOrder.isEmpty()) {
-            AutoCloseable next = openedInOrder.pop();
-            try {
-                next.close();
-            } catch (Exception e) {
-                LOG.log(Level.WARNING, "closing the engine: " + e.getMessage(), e);
-            }
-        }
+        openedInOrder.release((message, e) -> LOG.log(Level.WARNING, "closing the engine: " + message, e));
     }
 }

@@ -11,6 +11,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.Function;
 import java.util.stream.Stream;
 
 /**
@@ -88,6 +89,17 @@ public final class ResourceCollection<T> {
             return Optional.empty();
         }
         return DocumentStore.read(dir.resolve(id).resolve(DOCUMENT), type);
+    }
+
+    /**
+     * The resource {@code idOrName} stands for, since callers may give either: by id when it has the form of an
+     * id of this kind (then it is never read as a name), else the first resource whose {@code name} it is.
+     */
+    public Optional<T> findByIdOrName(String idOrName, Function<T, String> name) {
+        if (Ids.isId(kind, idOrName)) {
+            return find(idOrName);
+        }
+        return list().items().stream().filter(item -> name.apply(item).equals(idOrName)).findFirst();
     }
 
     public void put(String id, T value) {

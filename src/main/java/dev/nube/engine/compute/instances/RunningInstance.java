@@ -1,7 +1,7 @@
 package dev.nube.engine.compute.instances;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.nube.engine.compute.CleanupList;
+import dev.nube.engine.CleanupList;
 import dev.nube.engine.compute.instances.metadata.MetadataServer;
 import dev.nube.engine.compute.qemu.Accelerator;
 import dev.nube.engine.compute.qemu.QemuMachine;

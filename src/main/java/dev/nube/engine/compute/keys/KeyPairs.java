@@ -112,12 +112,7 @@ public final class KeyPairs implements KeyPairService, RegionScoped {
 
     @Override
     public KeyPair get(String region, String idOrName) {
-        ResourceCollection<KeyPair> keys = collection(region);
-        if (Ids.isId(ResourceKind.KEY_PAIR, idOrName)) {
-            return keys.find(idOrName).orElseThrow(() -> notFound(idOrName));
-        }
-        return keys.list().items().stream().filter(k -> k.name().equals(idOrName)).findFirst()
-                .orElseThrow(() -> notFound(idOrName));
+        return collection(region).findByIdOrName(idOrName, KeyPair::name).orElseThrow(() -> notFound(idOrName));
     }
 
     private static EngineException notFound(String idOrName) {

@@ -1,19 +1,24 @@
 package dev.nube.engine.compute.keys;
 
-import java.math.BigInteger;
+import java.io.IOException;
 import java.security.GeneralSecurityException;
 import java.security.KeyPair;
 import java.security.KeyPairGenerator;
 import java.security.SecureRandom;
-import java.security.interfaces.EdECPrivateKey;
-import java.security.interfaces.EdECPublicKey;
 import java.security.interfaces.RSAPrivateCrtKey;
 import java.security.interfaces.RSAPublicKey;
 import java.util.Base64;
+import org.bouncycastle.crypto.params.AsymmetricKeyParameter;
+import org.bouncycastle.crypto.params.Ed25519PrivateKeyParameters;
+import org.bouncycastle.crypto.params.Ed25519PublicKeyParameters;
+import org.bouncycastle.crypto.params.RSAKeyParameters;
+import org.bouncycastle.crypto.util.OpenSSHPublicKeyUtil;
 
 /**
- * Generates key pairs with the JDK and writes them in OpenSSH's own formats: the public key line and the
- * unencrypted {@code openssh-key-v1} private key that ssh, ssh-keygen and sshj read (PROTOCOL.key in OpenSSH).
+ * Generates key pairs and writes them in OpenSSH's own formats: the public key line and the unencrypted
+ * {@code openssh-key-v1} private key that ssh, ssh-keygen and sshj read (PROTOCOL.key in OpenSSH). BouncyCastle makes
+ * the Ed25519 keys and encodes the public keys; the private key file is Nube's own writing (see
+ * {@link #privateKeyFile}). Stateless and thread-safe.
  */
 public final class OpenSshKeys {
     private static final SecureRandom RANDOM = new SecureRandom();
@@ -30,40 +35,25 @@ public final class OpenSshKeys {
             return switch (type) {
                 case ED25519 -> ed25519(comment);
                 case RSA -> rsa(bits, comment);
-                case ECDSA -> throw new IllegalArgumentException("Nube creates ed25519 and rsa keys; import ECDSA keys");
+                case ECDSA -> throw new IllegalArgumentException(
+                        "Nube creates ed25519 and rsa keys; import ECDSA keys");
             };
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException("the JDK cannot generate " + type + " keys", e);
         }
     }
 
-    private static Generated ed25519(String comment) throws GeneralSecurityException {
-        KeyPair pair = KeyPairGenerator.getInstance("Ed25519").generateKeyPair();
-        byte[] publicKey = rawEd25519(((EdECPublicKey) pair.getPublic()));
-        byte[] seed = ((EdECPrivateKey) pair.getPrivate()).getBytes()
-                .orElseThrow(() -> new GeneralSecurityException("Ed25519 private key without its bytes"));
-        byte[] blob = new SshBuffer.Writer().string("ssh-ed25519").string(publicKey).toByteArray();
-        byte[] secret = new byte[64];
-        System.arraycopy(seed, 0, secret, 0, 32);
-        System.arraycopy(publicKey, 0, secret, 32, 32);
-        byte[] privatePart = new SshBuffer.Writer().string("ssh-ed25519").string(publicKey).string(secret)
-                .toByteArray();
+    private static Generated ed25519(String comment) {
+        Ed25519PrivateKeyParameters privateKey = new Ed25519PrivateKeyParameters(RANDOM);
+        Ed25519PublicKeyParameters publicKey = privateKey.generatePublicKey();
+        byte[] blob = publicBlob(publicKey);
+        byte[] raw = publicKey.getEncoded();
+        byte[] secret = new byte[64]; // OpenSSH keeps the seed and the public key together
+        System.arraycopy(privateKey.getEncoded(), 0, secret, 0, 32);
+        System.arraycopy(raw, 0, secret, 32, 32);
+        byte[] privatePart = new SshBuffer.Writer().string("ssh-ed25519").string(raw).string(secret).toByteArray();
         SshPublicKey key = new SshPublicKey(KeyType.ED25519, "ssh-ed25519", blob, 256, comment);
         return new Generated(key, privateKeyFile(blob, privatePart, comment));
-    }
-
-    /** The 32-byte little-endian encoding of RFC 8032: y with the sign of x in the top bit. */
-    private static byte[] rawEd25519(EdECPublicKey key) {
-        BigInteger y = key.getPoint().getY();
-        byte[] bigEndian = y.toByteArray();
-        byte[] raw = new byte[32];
-        for (int i = 0; i < bigEndian.length && i < 32; i++) {
-            raw[i] = bigEndian[bigEndian.length - 1 - i];
-        }
-        if (key.getPoint().isXOdd()) {
-            raw[31] |= (byte) 0x80;
-        }
-        return raw;
     }
 
     private static Generated rsa(int bits, String comment) throws GeneralSecurityException {
@@ -72,8 +62,7 @@ public final class OpenSshKeys {
         KeyPair pair = generator.generateKeyPair();
         RSAPublicKey pub = (RSAPublicKey) pair.getPublic();
         RSAPrivateCrtKey priv = (RSAPrivateCrtKey) pair.getPrivate();
-        byte[] blob = new SshBuffer.Writer().string("ssh-rsa").mpint(pub.getPublicExponent()).mpint(pub.getModulus())
-                .toByteArray();
+        byte[] blob = publicBlob(new RSAKeyParameters(false, pub.getModulus(), pub.getPublicExponent()));
         byte[] privatePart = new SshBuffer.Writer().string("ssh-rsa").mpint(pub.getModulus())
                 .mpint(pub.getPublicExponent()).mpint(priv.getPrivateExponent()).mpint(priv.getCrtCoefficient())
                 .mpint(priv.getPrimeP()).mpint(priv.getPrimeQ()).toByteArray();
@@ -81,6 +70,20 @@ public final class OpenSshKeys {
         return new Generated(key, privateKeyFile(blob, privatePart, comment));
     }
 
+    private static byte[] publicBlob(AsymmetricKeyParameter publicKey) {
+        try {
+            return OpenSSHPublicKeyUtil.encodePublicKey(publicKey);
+        } catch (IOException e) {
+            throw new IllegalStateException("an Ed25519 or RSA public key always encodes", e);
+        }
+    }
+
+    /**
+     * The {@code openssh-key-v1} file, written here rather than by BouncyCastle's
+     * {@code OpenSSHPrivateKeyUtil.encodePrivateKey}, which does not cover Nube's case: it writes this format for
+     * Ed25519 only (RSA comes out as PKCS#1) and always with an empty comment. Nube writes both kinds one way, with
+     * the key pair's name as the comment that {@code ssh-keygen -y} and {@code ssh-add -l} show.
+     */
     private static String privateKeyFile(byte[] publicBlob, byte[] keyPart, String comment) {
         int check = RANDOM.nextInt();
         SshBuffer.Writer secret = new SshBuffer.Writer().uint32(check).uint32(check).raw(keyPart).string(comment);

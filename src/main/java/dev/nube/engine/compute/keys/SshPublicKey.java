@@ -8,10 +8,12 @@ import java.util.Arrays;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
+import org.bouncycastle.crypto.util.OpenSSHPublicKeyUtil;
 
 /**
  * An OpenSSH public key, as in an {@code id_ed25519.pub} or {@code authorized_keys} line, checked down to its
- * structure. {@link #parse} turns every way a pasted key can be wrong into a message saying what is wrong.
+ * structure, numbers and point. {@link #parse} turns every way a pasted key can be wrong into a message saying what
+ * is wrong. Immutable.
  */
 public record SshPublicKey(KeyType type, String algorithm, byte[] blob, int bits, String comment) {
     private static final Map<String, Integer> ECDSA_CURVES = Map.of(
@@ -105,7 +107,13 @@ public record SshPublicKey(KeyType type, String algorithm, byte[] blob, int bits
         }
     }
 
-    /** Decodes a key blob; {@code algorithm} is what the text claims it is. */
+    /**
+     * Decodes a key blob; {@code algorithm} is what the text claims it is. Nube reads the structure itself first, so
+     * that each way it can be wrong gets its own message: BouncyCastle's parser does not cover that (it says "not
+     * enough data for block" and the like, reads negative numbers as positive and fails on an unknown curve name with
+     * a NullPointerException). BouncyCastle then decodes the key, which checks what Nube does not: that an Ed25519 or
+     * ECDSA point is on its curve and that an RSA modulus is odd, without small factors.
+     */
     static SshPublicKey decode(String algorithm, byte[] blob, String comment) {
         SshBuffer.Reader in = new SshBuffer.Reader(blob);
         String inner = in.utf8();
@@ -148,6 +156,16 @@ public record SshPublicKey(KeyType type, String algorithm, byte[] blob, int bits
         }
         if (!in.atEnd()) {
             throw invalid("The key data has extra bytes after the key: it is not a valid " + algorithm + " key.");
+        }
+        try {
+            OpenSSHPublicKeyUtil.parsePublicKey(blob);
+        } catch (IllegalArgumentException | IllegalStateException e) {
+            throw invalid(switch (type) {
+                case ED25519 -> "The ssh-ed25519 key is not a point of its curve: the key was changed.";
+                case RSA -> "The RSA key's numbers are not valid.";
+                case ECDSA -> "The ECDSA key's point is not a valid uncompressed " + algorithm.substring(11)
+                        + " point.";
+            });
         }
         return new SshPublicKey(type, algorithm, blob, bits, comment);
     }

@@ -77,11 +77,7 @@ public final class SecurityGroups implements SecurityGroupService, RegionScoped 
 
     @Override
     public SecurityGroup get(String region, String idOrName) {
-        ResourceCollection<SecurityGroup> groups = collection(region);
-        if (Ids.isId(ResourceKind.SECURITY_GROUP, idOrName)) {
-            return groups.find(idOrName).orElseThrow(() -> notFound(idOrName));
-        }
-        return groups.list().items().stream().filter(g -> g.name().equals(idOrName)).findFirst()
+        return collection(region).findByIdOrName(idOrName, SecurityGroup::name)
                 .orElseThrow(() -> notFound(idOrName));
     }
 

@@ -1,5 +1,10 @@
 package dev.nube.engine.functions.runtime;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectWriter;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import dev.nube.engine.store.Json;
+
 /**
  * What one execution environment answers on the Lambda Runtime API (2018-06-01). The {@link RuntimeApiServer} calls
  * these from its connection threads; implementations are thread-safe.
@@ -20,6 +25,8 @@ public interface RuntimeApi {
      */
     record Reply(int status, String json, Runnable then) {
         private static final String OK = "{\"status\":\"OK\"}";
+        /** One line, as AWS answers: the engine's mapper indents the documents it stores. */
+        private static final ObjectWriter COMPACT = Json.mapper().writer().without(SerializationFeature.INDENT_OUTPUT);
         public static final Reply ACCEPTED = new Reply(202, OK, () -> { });
 
         public Reply(int status, String json) {
@@ -32,8 +39,22 @@ public interface RuntimeApi {
         }
 
         public static Reply badRequest(String errorType, String message) {
-            return new Reply(400, "{\"errorMessage\":\"" + message.replace("\"", "'") + "\",\"errorType\":\""
-                    + errorType + "\"}");
+            return error(400, errorType, message);
+        }
+
+        /** {@code status} with an error body: {@code {"errorMessage":...,"errorType":...}}. */
+        public static Reply error(int status, String errorType, String message) {
+            return new Reply(status, errorBody(errorType, message));
+        }
+
+        /** The body of every error the Runtime API answers, in AWS's field order; Jackson escapes the text. */
+        static String errorBody(String errorType, String message) {
+            try {
+                return COMPACT.writeValueAsString(Json.mapper().createObjectNode()
+                        .put("errorMessage", message).put("errorType", errorType));
+            } catch (JsonProcessingException e) {
+                throw new IllegalStateException("two strings always serialise", e);
+            }
         }
     }
 

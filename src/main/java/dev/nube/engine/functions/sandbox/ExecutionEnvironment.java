@@ -1,5 +1,6 @@
 package dev.nube.engine.functions.sandbox;
 
+import dev.nube.engine.CleanupList;
 import dev.nube.engine.functions.runtime.RuntimeApi;
 import dev.nube.engine.functions.runtime.LoopbackPeers;
 import dev.nube.engine.functions.runtime.RuntimeApiServer;
@@ -9,9 +10,7 @@ import java.lang.System.Logger.Level;
 import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Deque;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -37,7 +36,7 @@ public final class ExecutionEnvironment {
     private final String id;
     private final EnvironmentConfig config;
     private final ResourceLimits limits;
-    private final Deque<AutoCloseable> cleanup = new ArrayDeque<>();
+    private final CleanupList cleanup = new CleanupList();
     private final CompletableFuture<Void> ready = new CompletableFuture<>();
     private final CompletableFuture<Integer> closed = new CompletableFuture<>();
     private final AtomicBoolean exitSeen = new AtomicBoolean();
@@ -95,7 +94,7 @@ public final class ExecutionEnvironment {
         ResourceLimits limits = sandbox.limiter().create("env-" + id, config.memoryBytes(),
                 SandboxSpec.MAX_PROCESSES);
         ExecutionEnvironment environment = new ExecutionEnvironment(id, config, limits);
-        environment.cleanup.push(limits);
+        environment.cleanup.add("resource limits", limits);
         try {
             environment.launch(sandbox, runDir, connections, output);
         } catch (IOException | RuntimeException e) {
@@ -109,12 +108,12 @@ public final class ExecutionEnvironment {
     private void launch(Sandbox sandbox, Path runDir, ExecutorService connections, OutputPump.LineSink output)
             throws IOException {
         RuntimeApiServer server = new RuntimeApiServer(new Api(), connections, id, this::ownConnection);
-        cleanup.push(server);
+        cleanup.add("Runtime API server", server);
         Path fifo = runDir.resolve(id + ".out");
         OutputPump.makeFifo(fifo);
-        cleanup.push(() -> Files.deleteIfExists(fifo));
+        cleanup.add("output FIFO", () -> Files.deleteIfExists(fifo));
         pump = new OutputPump(fifo, output, "function-output-" + id);
-        cleanup.push(pump::stop);
+        cleanup.add("output pump", pump::stop);
         Map<String, String> variables = new HashMap<>(config.spec().environment());
         variables.put("AWS_LAMBDA_RUNTIME_API", server.address());
         SandboxSpec spec = new SandboxSpec(config.spec().codeDir(), config.spec().runtimeDir(), variables,
@@ -340,13 +339,7 @@ public final class ExecutionEnvironment {
     }
 
     private void releaseAll() {
-        while (!cleanup.isEmpty()) {
-            try {
-                cleanup.pop().close();
-            } catch (Exception e) {
-                LOG.log(Level.WARNING, "releasing environment " + id + ": " + e.getMessage(), e);
-            }
-        }
+        cleanup.release((message, e) -> LOG.log(Level.WARNING, "releasing environment " + id + ": " + message, e));
     }
 
     /** The environment's side of the Runtime API. */
@@ -426,15 +419,14 @@ public final class ExecutionEnvironment {
             if (current == null) {
                 return Reply.badRequest("InvalidRequestID", "No invocation " + requestId + " is running here");
             }
-            return new Reply(403, "{\"errorMessage\":\"Invocation " + requestId
-                    + " already has an answer\",\"errorType\":\"InvalidStateTransition\"}");
+            return Reply.error(403, "InvalidStateTransition", "Invocation " + requestId + " already has an answer");
         }
 
         @Override
         public Reply initError(byte[] body, String errorTypeHeader) {
             synchronized (ExecutionEnvironment.this) {
                 if (state != EnvironmentState.STARTING) {
-                    return new Reply(403, "{\"errorMessage\":\"Init is over\",\"errorType\":\"InvalidStateTransition\"}");
+                    return Reply.error(403, "InvalidStateTransition", "Init is over");
                 }
                 state = EnvironmentLifecycle.next(id, state, EnvironmentEvent.INIT_ERROR);
                 ExecutionEnvironment.this.notifyAll();

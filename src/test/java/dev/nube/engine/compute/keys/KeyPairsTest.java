@@ -124,6 +124,26 @@ class KeyPairsTest {
         assertEquals(1, keys.list(REGION).items().size(), "nothing was added");
     }
 
+    @Test
+    void importRefusesKeysWhoseNumbersOrPointAreNotValid() {
+        byte[] offCurve = new byte[32];
+        offCurve[0] = 2; // y = 2 is no point of Ed25519
+        assertRefused("ssh-ed25519 " + base64(new SshBuffer.Writer().string("ssh-ed25519").string(offCurve)),
+                "not a point of its curve");
+        byte[] origin = new byte[65];
+        origin[0] = 4; // uncompressed, x = y = 0: not on P-256
+        assertRefused("ecdsa-sha2-nistp256 " + base64(new SshBuffer.Writer().string("ecdsa-sha2-nistp256")
+                .string("nistp256").string(origin)), "not a valid uncompressed nistp256 point");
+        java.math.BigInteger even = java.math.BigInteger.ONE.shiftLeft(2047);
+        assertRefused("ssh-rsa " + base64(new SshBuffer.Writer().string("ssh-rsa")
+                .mpint(java.math.BigInteger.valueOf(65537)).mpint(even)), "numbers are not valid");
+        assertEquals(0, keys.list(REGION).items().size());
+    }
+
+    private static String base64(SshBuffer.Writer blob) {
+        return java.util.Base64.getEncoder().encodeToString(blob.toByteArray());
+    }
+
     private void assertRefused(String text, String reason) {
         EngineException e = assertThrows(EngineException.class, () -> keys.importPublicKey(REGION, "k", text));
         assertEquals("InvalidKey.Format", e.code());

@@ -121,6 +121,21 @@ class RuntimeApiServerTest {
     }
 
     @Test
+    void errorBodiesAreJsonWhateverTheMessageHolds() throws Exception {
+        start(connections);
+        String path = RuntimeApiServer.PREFIX + "a\"b\\c\u0001";
+        String reply = exchange("POST " + path + " HTTP/1.1\r\nConnection: close\r\n\r\n", false);
+        assertTrue(reply.startsWith("HTTP/1.1 404 Not Found"), reply);
+        com.fasterxml.jackson.databind.JsonNode body = new com.fasterxml.jackson.databind.ObjectMapper()
+                .readTree(reply.substring(reply.indexOf("\r\n\r\n") + 4));
+        assertEquals("Unknown path " + path, body.get("errorMessage").asText());
+        assertEquals("InvalidRequest", body.get("errorType").asText());
+        List<String> fields = new java.util.ArrayList<>();
+        body.fieldNames().forEachRemaining(fields::add);
+        assertEquals(List.of("errorMessage", "errorType"), fields, "AWS's field order");
+    }
+
+    @Test
     void aConnectionTheExecutorRefusesIsClosed() throws Exception {
         ExecutorService refusing = Executors.newSingleThreadExecutor();
         refusing.shutdown();

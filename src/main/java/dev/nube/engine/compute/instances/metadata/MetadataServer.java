@@ -1,10 +1,14 @@
 package dev.nube.engine.compute.instances.metadata;
 
-import java.io.ByteArrayOutputStream;
+import dev.nube.engine.http.HttpFraming;
+import java.io.BufferedInputStream;
+import java.io.BufferedOutputStream;
 import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
-import java.nio.ByteBuffer;
+import java.nio.channels.Channels;
 import java.nio.channels.ClosedChannelException;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
@@ -23,12 +27,14 @@ import java.util.concurrent.ConcurrentHashMap;
  * 169.254.169.254:80), so each instance sees only its own data and no other local user, and nothing that binds a
  * port while the console is closed, can read or impersonate it. Serves EC2's paths under {@code /latest/meta-data/}
  * and {@code /latest/user-data}; anything else is 404, methods other than GET and HEAD are 405. One answer per
- * connection ({@code Connection: close}). Thread-safe: one thread accepts, each connection has its own short-lived
- * thread (at most {@value #MAX_CONNECTIONS} at once; a guest that opens more waits).
+ * connection ({@code Connection: close}); {@link HttpFraming} reads and writes the messages. Thread-safe: one thread
+ * accepts, each connection has its own short-lived thread (at most {@value #MAX_CONNECTIONS} at once; a guest that
+ * opens more waits).
  */
 public final class MetadataServer implements AutoCloseable {
     private static final int MAX_CONNECTIONS = 4;
-    private static final int MAX_REQUEST_BYTES = 8192;
+    /** A request line and headers of 8 KiB at most; a longer head closes the connection unanswered. */
+    private static final HttpFraming HTTP = new HttpFraming(8192);
 
     private final ServerSocketChannel server;
     private final Path socket;
@@ -90,7 +96,7 @@ public final class MetadataServer implements AutoCloseable {
                     try (client) {
                         answer(client);
                     } catch (IOException ignored) {
-                        // the guest went away mid-request: nothing to answer
+                        // the guest went away mid-request, or sent a head over the limit: nothing to answer
                     } finally {
                         open.remove(client);
                         slots.release();
@@ -146,19 +152,26 @@ public final class MetadataServer implements AutoCloseable {
     }
 
     private void answer(SocketChannel client) throws IOException {
-        String head = readHead(client);
-        if (head == null) {
+        InputStream in = new BufferedInputStream(Channels.newInputStream(client), 1024);
+        // user-data is at most 16 KiB: most answers leave in one write
+        OutputStream out = new BufferedOutputStream(Channels.newOutputStream(client), 16 * 1024);
+        HttpFraming.Request request;
+        try {
+            request = HTTP.readRequest(in);
+        } catch (HttpFraming.BadRequestLine e) {
+            badRequest(out);
             return;
         }
-        String[] requestLine = head.substring(0, head.indexOf('\n') < 0 ? head.length() : head.indexOf('\n'))
-                .strip().split(" ");
-        if (requestLine.length != 3 || !requestLine[2].startsWith("HTTP/1.")) {
-            send(client, "HTTP/1.0", 400, "Bad Request\n".getBytes(StandardCharsets.UTF_8), false);
+        if (request == null) {
             return;
         }
-        String method = requestLine[0];
-        String version = requestLine[2].equals("HTTP/1.1") ? "HTTP/1.1" : "HTTP/1.0";
-        String path = requestLine[1];
+        if (request.version() == null || !request.version().startsWith("HTTP/1.")) {
+            badRequest(out);
+            return;
+        }
+        String method = request.method();
+        String version = request.version().equals("HTTP/1.1") ? "HTTP/1.1" : "HTTP/1.0";
+        String path = request.target();
         if (path.startsWith("http://")) {
             int slash = path.indexOf('/', "http://".length());
             path = slash < 0 ? "/" : path.substring(slash);
@@ -172,51 +185,21 @@ public final class MetadataServer implements AutoCloseable {
             body = documents.get(path + "/");
         }
         if (!method.equals("GET") && !method.equals("HEAD")) {
-            send(client, version, 405, "Method Not Allowed\n".getBytes(StandardCharsets.UTF_8), false);
+            send(out, version, 405, "Method Not Allowed\n".getBytes(StandardCharsets.UTF_8), false);
         } else if (body == null) {
-            send(client, version, 404, "Not Found\n".getBytes(StandardCharsets.UTF_8), method.equals("HEAD"));
+            send(out, version, 404, "Not Found\n".getBytes(StandardCharsets.UTF_8), method.equals("HEAD"));
         } else {
-            send(client, version, 200, body, method.equals("HEAD"));
+            send(out, version, 200, body, method.equals("HEAD"));
         }
     }
 
-    /** The request line and headers, up to the blank line; null if the connection ends first or sends too much. */
-    private static String readHead(SocketChannel client) throws IOException {
-        ByteArrayOutputStream head = new ByteArrayOutputStream();
-        ByteBuffer buffer = ByteBuffer.allocate(1024);
-        while (head.size() < MAX_REQUEST_BYTES) {
-            buffer.clear();
-            if (client.read(buffer) < 0) {
-                return null;
-            }
-            head.write(buffer.array(), 0, buffer.position());
-            String text = head.toString(StandardCharsets.ISO_8859_1);
-            if (text.contains("\r\n\r\n") || text.contains("\n\n")) {
-                return text;
-            }
-        }
-        return null;
+    private static void badRequest(OutputStream out) throws IOException {
+        send(out, "HTTP/1.0", 400, "Bad Request\n".getBytes(StandardCharsets.UTF_8), false);
     }
 
-    private static void send(SocketChannel client, String version, int status, byte[] body, boolean head)
+    private static void send(OutputStream out, String version, int status, byte[] body, boolean head)
             throws IOException {
-        String reason = switch (status) {
-            case 200 -> "OK";
-            case 400 -> "Bad Request";
-            case 404 -> "Not Found";
-            default -> "Method Not Allowed";
-        };
-        String headers = version + " " + status + " " + reason + "\r\nContent-Type: text/plain\r\nContent-Length: "
-                + body.length + "\r\nConnection: close\r\n\r\n";
-        ByteBuffer out = ByteBuffer.allocate(headers.length() + (head ? 0 : body.length));
-        out.put(headers.getBytes(StandardCharsets.ISO_8859_1));
-        if (!head) {
-            out.put(body);
-        }
-        out.flip();
-        while (out.hasRemaining()) {
-            client.write(out);
-        }
+        HttpFraming.writeResponse(out, version, status, "text/plain", Map.of("Connection", "close"), body, !head);
     }
 
     /** Stops serving: closes the socket and every connection, and removes the socket file. */

@@ -1,4 +1,4 @@
-package dev.nube.engine.compute;
+package dev.nube.engine;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
@@ -19,5 +19,18 @@ class CleanupListTest {
         assertEquals(List.of("closing broken: boom"), cleanup.release());
         assertEquals(List.of("last", "first"), order);
         assertEquals(List.of(), cleanup.release(), "a second release does nothing");
+    }
+
+    @Test
+    void handsEachErrorOverWithItsException() {
+        CleanupList cleanup = new CleanupList();
+        IllegalStateException boom = new IllegalStateException("boom");
+        cleanup.add("broken", () -> {
+            throw boom;
+        });
+        cleanup.add("nothing opened", null);
+        List<Exception> heard = new ArrayList<>();
+        assertEquals(List.of("closing broken: boom"), cleanup.release((message, error) -> heard.add(error)));
+        assertEquals(List.of(boom), heard);
     }
 }

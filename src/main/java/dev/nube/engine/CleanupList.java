@@ -1,13 +1,16 @@
-package dev.nube.engine.compute;
+package dev.nube.engine;
 
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
 import java.util.List;
+import java.util.function.BiConsumer;
 
 /**
- * Everything a running instance opened in this engine (QMP connection, metadata server, watcher), released together
- * in the reverse order of opening. Errors are collected, never stop the rest. Thread-safe; closing twice is harmless.
+ * Everything one owner opened, released together in the reverse order of opening: the engine's services, a running
+ * instance's QMP connection, metadata server and watcher, an execution environment's limits, Runtime API server and
+ * output pump. Errors are collected and never stop the rest. Thread-safe: actions may be added and released from any
+ * thread, each action runs once and outside the lock (it may block); releasing twice is harmless.
  */
 public final class CleanupList implements AutoCloseable {
     private final Deque<Step> steps = new ArrayDeque<>();
@@ -25,6 +28,11 @@ public final class CleanupList implements AutoCloseable {
 
     /** Runs every registered action, last first; returns the errors ("closing X: message"), empty when all went well. */
     public List<String> release() {
+        return release((message, error) -> { });
+    }
+
+    /** As {@link #release()}, also handing each error to {@code onError} with its exception, as it happens. */
+    public List<String> release(BiConsumer<String, Exception> onError) {
         List<String> errors = new ArrayList<>();
         while (true) {
             Step step;
@@ -37,7 +45,9 @@ public final class CleanupList implements AutoCloseable {
             try {
                 step.action().close();
             } catch (Exception e) {
-                errors.add("closing " + step.what() + ": " + e.getMessage());
+                String message = "closing " + step.what() + ": " + e.getMessage();
+                errors.add(message);
+                onError.accept(message, e);
             }
         }
     }
