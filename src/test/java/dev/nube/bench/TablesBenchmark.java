@@ -23,6 +23,7 @@ import java.util.function.BooleanSupplier;
 import javafx.application.Platform;
 import javafx.beans.property.SimpleStringProperty;
 import javafx.collections.FXCollections;
+import javafx.collections.ObservableList;
 import javafx.collections.transformation.FilteredList;
 import javafx.scene.Parent;
 import javafx.scene.Scene;
@@ -36,19 +37,26 @@ import javafx.stage.Stage;
  * A big table: the Functions page over a real engine holding N functions (10,000 by default), beside a bare
  * {@code TableView} of N rows with as many plain text columns, in the same JVM and window. For each it times, on the
  * FX thread, the work one step costs before the frame can be drawn (the step, then CSS and layout): scrolling by a
- * page, and typing into the filter. For the Functions page alone it also times the first load and a reload after an
- * engine change, with the longest the FX thread was busy meanwhile (a probe posted every 2 ms measures how late it
- * runs). Headless (Monocle, software rendering): drawing the frame itself is left out, and costs the same for both.
+ * page, and typing into the filter. For the Functions page alone it also times the first load and an engine change
+ * until the table shows it, with the longest the FX thread was busy meanwhile (a probe posted every 2 ms measures how
+ * late it runs). Then bursts of engine events ({@link EventBursts}): invocations of four functions on the Functions
+ * page, and state changes of twenty instances on the Instances page holding N instances, each as the FX thread's CPU
+ * time per event beside the bare table's row replaced with {@code set(i, x)}. Headless (Monocle, software
+ * rendering): drawing the frame itself is left out, and costs the same for both.
  */
 final class TablesBenchmark implements Bench.Suite {
     private static final String REGION = "local-1";
     private static final int COLUMNS = 8;
+    private static final int INVOCATIONS_EACH = 100;
+    private static final int STATE_INSTANCES = 20;
+    private static final int STATE_CHANGES = 25;
     private static final String[] TYPED = {"f", "fn", "fn-", "fn-0", "fn-04", "fn-042", "fn-0421", "fn-042", "fn-04",
         "fn-0", "fn-", "fn", "f", ""};
 
     @Override
     public String description() {
-        return "the Functions table with 10,000 functions (scroll, filter, load, reload) vs a bare TableView";
+        return "the Functions table with 10,000 functions (scroll, filter, load, reload), bursts of invocations and of"
+                + " instance state changes at 10,000 rows, vs a bare TableView";
     }
 
     @Override
@@ -60,6 +68,7 @@ final class TablesBenchmark implements Bench.Suite {
         System.setProperty("prism.order", "sw");
         System.setProperty("prism.text", "t2k");
         FxTaskExecutor tasks = new FxTaskExecutor();
+        EventBursts.FxClock clock = new EventBursts.FxClock();
         try (Engine engine = Engine.open(dir.resolve("home"))) {
             FunctionService functions = engine.functions();
             long created = System.nanoTime();
@@ -83,9 +92,10 @@ final class TablesBenchmark implements Bench.Suite {
             started.get(30, TimeUnit.SECONDS);
             Stage stage = fx(() -> {
                 Stage s = new Stage();
-                ShellView console = NubeApp.console(engine, tasks, new UiEvents(engine.events(), Platform::runLater),
-                        new ConsoleSettingsStore(engine.consoleSettings()));
+                ShellView console = NubeApp.console(engine, clock.timing(tasks), new UiEvents(engine.events(),
+                        clock::event), new ConsoleSettingsStore(engine.consoleSettings()));
                 Scene scene = new Scene(console, 1280, 800);
+                clock.scene(scene);
                 NubeApp.style(scene, console.model());
                 s.setScene(scene);
                 s.show();
@@ -115,6 +125,20 @@ final class TablesBenchmark implements Bench.Suite {
             double reloadMs = (System.nanoTime() - reloadStart) / 1e6;
             double reloadStall = reload.stop();
 
+            EventBursts.Burst invocations = EventBursts.invocations(engine, REGION, clock, table(stage),
+                    List.of("fn-00001", "fn-00002", "fn-00003", "fn-00004"), INVOCATIONS_EACH);
+
+            Path regionRoot = engine.regions().get(REGION).root();
+            EventBursts.writeInstances(regionRoot, rows);
+            fx(() -> {
+                ((ShellView) stage.getScene().getRoot()).model().navigate(Page.INSTANCES);
+                return null;
+            });
+            waitFor("the instances table to fill", () -> instancesTable(stage) != null
+                    && instancesTable(stage).getItems().size() == rows);
+            EventBursts.Burst states = EventBursts.stateChanges(engine, REGION, regionRoot, clock,
+                    fx(() -> instancesTable(stage)), STATE_INSTANCES, STATE_CHANGES);
+
             TableView<String[]> bare = fx(() -> {
                 TableView<String[]> t = bareTable(rows);
                 stage.getScene().setRoot(t);
@@ -124,20 +148,33 @@ final class TablesBenchmark implements Bench.Suite {
             Stats bareScroll = scroll(bare, rows);
             Stats bareFilter = typing(bare, text -> bareRows.setPredicate(row -> text.isEmpty()
                     || row[0].contains(text)));
+            @SuppressWarnings("unchecked")
+            ObservableList<String[]> bareSource = (ObservableList<String[]>) bareRows.getSource();
+            EventBursts.Burst bareUpdates = EventBursts.bareRowUpdates(clock, bareSource,
+                    STATE_INSTANCES * STATE_CHANGES, STATE_INSTANCES);
 
             print("scroll a page", nubeScroll, bareScroll);
             print("type into the filter", nubeFilter, bareFilter);
-            System.out.printf("Functions page: first load %.0f ms (FX thread busy at most %.0f ms at a time), reload"
-                    + " after a change %.0f ms (FX thread busy at most %.0f ms)%n", loadMs, loadStall, reloadMs,
-                    reloadStall);
+            System.out.printf("Functions page: first load %.0f ms (FX thread busy at most %.0f ms at a time), a change"
+                    + " shown %.0f ms after it was made (FX thread busy at most %.0f ms)%n", loadMs, loadStall,
+                    reloadMs, reloadStall);
+            double bareMean = bareUpdates.perEvent();
+            printBurst("invocations on the Functions page", invocations, bareMean);
+            printBurst("instance state changes on the Instances page", states, bareMean);
+            printBurst("bare table, a row replaced with set(i, x)", bareUpdates, bareMean);
             System.out.printf("tables: rows=%d scroll_p50_ms=%.2f scroll_p99_ms=%.2f bare_scroll_p99_ms=%.2f"
                     + " scroll_ratio=%.1f filter_p50_ms=%.1f filter_max_ms=%.1f bare_filter_max_ms=%.1f"
                     + " filter_ratio=%.1f load_ms=%.0f load_stall_ms=%.0f reload_ms=%.0f reload_stall_ms=%.0f"
-                    + " listing_ms=%.0f%n", rows, nubeScroll.median(), nubeScroll.percentile(99),
-                    bareScroll.percentile(99), nubeScroll.percentile(99) / bareScroll.percentile(99),
-                    nubeFilter.median(), nubeFilter.percentile(100), bareFilter.percentile(100),
+                    + " listing_ms=%.0f invoke_events=%d invoke_task_callbacks=%d invoke_event_fx_ms=%.3f"
+                    + " state_events=%d state_task_callbacks=%d state_event_fx_ms=%.3f bare_row_update_ms=%.3f"
+                    + " invoke_event_ratio=%.1f state_event_ratio=%.1f%n", rows, nubeScroll.median(),
+                    nubeScroll.percentile(99), bareScroll.percentile(99),
+                    nubeScroll.percentile(99) / bareScroll.percentile(99), nubeFilter.median(),
+                    nubeFilter.percentile(100), bareFilter.percentile(100),
                     nubeFilter.percentile(100) / bareFilter.percentile(100), loadMs, loadStall, reloadMs, reloadStall,
-                    listingMs);
+                    listingMs, invocations.published(), invocations.callbacks(), invocations.perEvent(),
+                    states.published(), states.callbacks(), states.perEvent(), bareMean,
+                    invocations.perEvent() / bareMean, states.perEvent() / bareMean);
             fx(() -> {
                 stage.close();
                 return null;
@@ -151,10 +188,22 @@ final class TablesBenchmark implements Bench.Suite {
         }
     }
 
+    private static void printBurst(String what, EventBursts.Burst burst, double bareMean) {
+        System.out.printf("%s: %d events; FX-thread CPU time: %d event runs and %d task callbacks %.0f ms, %d pulses'"
+                + " CSS and layout %.0f ms; %.3f ms per event, %.1f times the bare row update%n", what,
+                burst.published(), burst.eventRuns(), burst.callbacks(), burst.workMs(), burst.pulses(),
+                burst.layoutMs(), burst.perEvent(), burst.perEvent() / bareMean);
+    }
+
     private static void print(String what, Stats nube, Stats bare) {
         System.out.printf("%s: Functions page p50 %.2f ms, p99 %.2f ms, max %.2f ms; bare table p50 %.2f ms,"
                 + " p99 %.2f ms, max %.2f ms%n", what, nube.median(), nube.percentile(99), nube.percentile(100),
                 bare.median(), bare.percentile(99), bare.percentile(100));
+    }
+
+    @SuppressWarnings("unchecked")
+    private static TableView<dev.nube.engine.compute.instances.Instance> instancesTable(Stage stage) {
+        return (TableView<dev.nube.engine.compute.instances.Instance>) stage.getScene().lookup("#instances-table");
     }
 
     @SuppressWarnings("unchecked")
@@ -227,7 +276,7 @@ final class TablesBenchmark implements Bench.Suite {
         root.layout();
     }
 
-    private static <T> T fx(Callable<T> work) throws Exception {
+    static <T> T fx(Callable<T> work) throws Exception {
         CompletableFuture<T> result = new CompletableFuture<>();
         Platform.runLater(() -> {
             try {
@@ -239,7 +288,7 @@ final class TablesBenchmark implements Bench.Suite {
         return result.get(120, TimeUnit.SECONDS);
     }
 
-    private static void waitFor(String what, BooleanSupplier condition) throws Exception {
+    static void waitFor(String what, BooleanSupplier condition) throws Exception {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(300);
         while (!fx(condition::getAsBoolean)) {
             if (System.nanoTime() > deadline) {

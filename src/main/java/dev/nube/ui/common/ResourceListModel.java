@@ -84,7 +84,7 @@ public final class ResourceListModel<T> {
     private final ReadOnlyStringWrapper failure = new ReadOnlyStringWrapper("");
     private final javafx.beans.value.ChangeListener<String> regionListener = (obs, old, region) -> reload();
     private final AutoCloseable subscription;
-    /** Counts full reloads: a listing or a fetch answers only if none started after it did. */
+    /** Counts full reloads: a listing, or a read of one resource, is shown only if no listing started after it. */
     private long generations;
     /** The generation of the listing shown last. */
     private long shownGeneration;
@@ -95,7 +95,7 @@ public final class ResourceListModel<T> {
     private Map<String, T> rows = new HashMap<>();
     /** The one fetch running per id; events for that id meanwhile ask it to fetch once more when it is done. */
     private final Map<String, Fetch> fetches = new HashMap<>();
-    /** Ids whose events came while a listing was being read: fetched once that listing is shown. */
+    /** Ids whose events came while a listing was being read: read once that listing answers (or fails). */
     private final Set<String> changedDuringReload = new LinkedHashSet<>();
 
     /** A fetch under way; {@code again} is set when another event about its resource came meanwhile. */

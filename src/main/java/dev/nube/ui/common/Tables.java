@@ -64,6 +64,10 @@ public final class Tables {
         /** The ids of the rows with the keyboard focus and selected last when the items began to change. */
         private String focused;
         private String lead;
+        /** The rows selected, the one selected last and the focused row when the items began to change. */
+        private List<Integer> selectedBefore = List.of();
+        private int leadBefore = -1;
+        private int focusBefore = -1;
         /** Set from the moment the items change until the table has followed them. */
         private boolean following;
         private boolean restoring;
@@ -79,6 +83,9 @@ public final class Tables {
                     following = true;
                     focused = idOf(table.getFocusModel().getFocusedItem());
                     lead = idOf(table.getSelectionModel().getSelectedItem());
+                    selectedBefore = List.copyOf(table.getSelectionModel().getSelectedIndices());
+                    leadBefore = table.getSelectionModel().getSelectedIndex();
+                    focusBefore = table.getFocusModel().getFocusedIndex();
                 }
             });
             ObservableList<T> shown = new FilteredList<>(items);
@@ -97,7 +104,11 @@ public final class Tables {
             // Added after the table's own listener (setItems added it): runs once the table has followed the change.
             shown.addListener((ListChangeListener<T>) change -> {
                 following = false;
-                restore();
+                if (keepsEveryRow(change)) {
+                    restoreRows(); // no row moved: the rows selected before are the ones to select
+                } else {
+                    restore();
+                }
             });
             followPerson();
             selectedItem.set(table.getSelectionModel().getSelectedItem());
@@ -128,6 +139,40 @@ public final class Tables {
         }
 
         /**
+         * Whether {@code change} gave rows new values without moving any or putting another resource in its place (an
+         * update in place, or a reload that brought the same rows in the same order).
+         */
+        private boolean keepsEveryRow(ListChangeListener.Change<? extends T> change) {
+            while (change.next()) {
+                if (change.wasPermutated()) {
+                    return false;
+                }
+                if (change.wasUpdated()) {
+                    continue;
+                }
+                if (!change.wasReplaced() || change.getAddedSize() != change.getRemovedSize()) {
+                    return false;
+                }
+                List<? extends T> added = change.getAddedSubList();
+                for (int i = 0; i < added.size(); i++) {
+                    if (!id.apply(added.get(i)).equals(id.apply(change.getRemoved().get(i)))) {
+                        return false;
+                    }
+                }
+            }
+            return true;
+        }
+
+        /** Selects the rows selected before the change again, the one selected last last, and focuses as before. */
+        private void restoreRows() {
+            List<Integer> rows = new ArrayList<>(selectedBefore);
+            if (leadBefore >= 0 && rows.remove(Integer.valueOf(leadBefore))) {
+                rows.add(leadBefore);
+            }
+            selectRows(rows, focusBefore);
+        }
+
+        /**
          * Selects exactly the shown rows whose ids are wanted, the one selected last before the change last again
          * (it is the table's selected item), and gives the focus back to the row that had it.
          */
@@ -151,6 +196,11 @@ public final class Tables {
             if (leadRow >= 0) {
                 rows.add(leadRow);
             }
+            selectRows(rows, focusRow);
+        }
+
+        /** Selects {@code rows}, the last one last, unless they are selected so already; focuses {@code focusRow}. */
+        private void selectRows(List<Integer> rows, int focusRow) {
             restoring = true;
             try {
                 List<Integer> selected = table.getSelectionModel().getSelectedIndices().stream().sorted().toList();
@@ -168,6 +218,7 @@ public final class Tables {
             }
             focused = null;
             lead = null;
+            selectedBefore = List.of();
             selectedItem.set(table.getSelectionModel().getSelectedItem());
         }
 
