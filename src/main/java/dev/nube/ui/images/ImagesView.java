@@ -31,6 +31,7 @@ public final class ImagesView extends StackPane {
 
     private final ImagesViewModel model;
     private final TableView<Image> table = new TableView<>();
+    private final Tables.SelectionById<Image> selection;
 
     public ImagesView(ImagesViewModel model) {
         this.model = model;
@@ -46,7 +47,7 @@ public final class ImagesView extends StackPane {
         table.getColumns().add(Tables.column("Created", 140, i -> CREATED.format(i.createdAt())));
         table.getColumns().add(Tables.column("Source", 200, Image::source));
         table.setColumnResizePolicy(TableView.CONSTRAINED_RESIZE_POLICY_FLEX_LAST_COLUMN);
-        Tables.keepSelectionById(table, Image::id);
+        selection = Tables.keepSelectionById(table, Image::id);
 
         Button build = new Button("Build " + ImageService.TINY_IMAGE_NAME, new FontIcon(Feather.PACKAGE));
         build.setId("build-tiny-image");
@@ -93,7 +94,8 @@ public final class ImagesView extends StackPane {
         manifest.getColumns().add(Tables.column("SHA-256 of the .deb", 480, ImagePackage::sha256));
         manifest.setColumnResizePolicy(TableView.CONSTRAINED_RESIZE_POLICY_FLEX_LAST_COLUMN);
         manifest.setPlaceholder(new Label("No package manifest."));
-        table.getSelectionModel().selectedItemProperty().addListener((obs, old, image) -> {
+        // The selection as the person sees it: an image updated in place does not clear and refill the details.
+        selection.selectedItemProperty().addListener((obs, old, image) -> {
             if (image == null) {
                 title.setText("Select an image to see its details and package manifest.");
                 about.setText("");

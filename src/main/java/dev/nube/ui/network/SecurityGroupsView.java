@@ -55,11 +55,12 @@ public final class SecurityGroupsView extends StackPane {
         refresh.setOnAction(e -> model.list().reload());
 
         ResourcePage page = new ResourcePage("Security groups", model.list(), table, refresh, delete, create);
+        // Before the details: they follow the selection as the person sees it, steady across row updates.
+        selection = Tables.keepSelectionById(table, SecurityGroup::id);
         SplitPane split = new SplitPane(page, details());
         split.setOrientation(Orientation.VERTICAL);
         split.setDividerPositions(0.5);
         getChildren().add(split);
-        selection = Tables.keepSelectionById(table, SecurityGroup::id);
     }
 
     /** Selects a group just created or saved, now or once the reload that brings it arrives. */
@@ -74,7 +75,7 @@ public final class SecurityGroupsView extends StackPane {
         TabPane tabs = new TabPane(rulesTab(Direction.INBOUND), rulesTab(Direction.OUTBOUND));
         tabs.setTabClosingPolicy(TabPane.TabClosingPolicy.UNAVAILABLE);
         tabs.disableProperty().bind(table.getSelectionModel().selectedItemProperty().isNull());
-        table.getSelectionModel().selectedItemProperty().addListener((obs, old, group) -> title.setText(
+        selection.selectedItemProperty().addListener((obs, old, group) -> title.setText(
                 group == null ? "Select a security group to see its rules."
                         : group.name() + " (" + group.id() + ")" + (group.isDefault() ? ", the region's default group"
                         : "")));
@@ -96,7 +97,7 @@ public final class SecurityGroupsView extends StackPane {
         rules.getColumns().add(Tables.column("Description", 240, SecurityGroupRule::description));
         rules.setColumnResizePolicy(TableView.CONSTRAINED_RESIZE_POLICY_FLEX_LAST_COLUMN);
         rules.setPlaceholder(new Label("No " + direction.label().toLowerCase() + " rules."));
-        table.getSelectionModel().selectedItemProperty().addListener((obs, old, group) ->
+        selection.selectedItemProperty().addListener((obs, old, group) ->
                 rules.getItems().setAll(group == null ? java.util.List.of() : group.rules(direction)));
 
         Button edit = new Button("Edit " + direction.label().toLowerCase() + " rules", new FontIcon(Feather.EDIT));
