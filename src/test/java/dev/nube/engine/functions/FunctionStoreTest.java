@@ -304,4 +304,16 @@ class FunctionStoreTest {
         assertTrue(FunctionRules.reservedVariable("_HANDLER"));
         assertFalse(FunctionRules.reservedVariable("LANG"));
     }
+
+    @Test
+    void oneFunctionsRowIsTheRowTheListGivesAndNoneOnceItIsGone() {
+        FunctionService s = f.functions;
+        FunctionConfiguration one = s.create(REGION, CreateFunctionRequest.of("one", "python3"));
+        s.create(REGION, CreateFunctionRequest.of("two", "python3"));
+        assertEquals(s.list(REGION).items().get(0), s.summary(REGION, one.id()).orElseThrow());
+        assertTrue(s.summary(REGION, "fn-00000000000000000").isEmpty());
+        assertTrue(s.summary(REGION, "not-an-id").isEmpty());
+        s.delete(REGION, "one");
+        assertTrue(s.summary(REGION, one.id()).isEmpty());
+    }
 }
