@@ -23,9 +23,10 @@ public final class Tables {
     /** A read-only text column showing {@code value} of each row. */
     public static <T> TableColumn<T, String> column(String title, double width, Function<T, String> value) {
         TableColumn<T, String> column = new TableColumn<>(title);
-        column.setPrefWidth(width);
         // A constrained table shrinks columns to fit its width; never below what shows the whole title.
-        column.setMinWidth(Math.min(width, titleWidth(title)));
+        double titleWidth = titleWidth(title);
+        column.setMinWidth(titleWidth);
+        column.setPrefWidth(Math.max(width, titleWidth));
         column.setCellValueFactory(cell -> new SimpleStringProperty(value.apply(cell.getValue())));
         return column;
     }
