@@ -17,29 +17,10 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /** Real invocations in real sandboxes: runtimes, context, environment, errors, warm reuse, logs, versions. */
-@Tag("sandbox")
-class InvocationTest {
-    @TempDir
-    static Path dir;
-    static FunctionsFixture f;
-
-    @BeforeAll
-    static void open() {
-        f = new FunctionsFixture(dir);
-    }
-
-    @AfterAll
-    static void close() {
-        f.close();
-    }
-
+class InvocationTest extends SandboxTestBase {
     private static JsonNode json(InvocationResult result) throws Exception {
         return Json.mapper().readTree(result.payload());
     }

@@ -25,15 +25,10 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BooleanSupplier;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /** Every limit, broken on purpose, in the strongest mode this machine offers (cgroup v1 here). */
-@Tag("sandbox")
-class LimitsTest {
+class LimitsTest extends SandboxTestBase {
     static final String ALLOCATE = """
             import time
             def lambda_handler(event, context):
@@ -63,20 +58,6 @@ class LimitsTest {
     static final int FORK_MEMORY_MB = 2048;
     /** How long an invocation or a wait here may take before the engine counts as broken: never a measured time. */
     static final long BOUND_SECONDS = 120;
-    @TempDir
-    static Path dir;
-    static FunctionsFixture f;
-
-    @BeforeAll
-    static void open() {
-        f = new FunctionsFixture(dir);
-    }
-
-    @AfterAll
-    static void close() {
-        f.close();
-    }
-
     static Functions engineFunctions(FunctionsFixture fixture) {
         return (Functions) fixture.functions;
     }

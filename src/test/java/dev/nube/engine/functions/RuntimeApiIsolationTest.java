@@ -13,32 +13,22 @@ import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * An environment's Runtime API port is on loopback, where any local process (another function too: they share the
  * host's network) can connect. Only the environment's own processes are served.
  */
-@Tag("sandbox")
-class RuntimeApiIsolationTest {
+class RuntimeApiIsolationTest extends SandboxTestBase {
     /** Only a broken engine reaches this bound (a connection left waiting); it is never a measured time. */
     private static final int SAFETY_TIMEOUT_MS = 60_000;
     private static final String NEXT = "GET /2018-06-01/runtime/invocation/next HTTP/1.1\r\nHost: x\r\n\r\n";
 
-    @TempDir
-    static Path dir;
-    static FunctionsFixture f;
-
     @BeforeAll
     static void open() {
-        f = new FunctionsFixture(dir);
         f.python("guarded", """
                 import os, socket
                 def lambda_handler(event, context):
@@ -48,11 +38,6 @@ class RuntimeApiIsolationTest {
                             s.recv(1)
                     return {"api": os.environ["AWS_LAMBDA_RUNTIME_API"], "event": event}
                 """);
-    }
-
-    @AfterAll
-    static void close() {
-        f.close();
     }
 
     /** Sends {@code request} from this JVM, a process outside every environment; returns all it got back. */
