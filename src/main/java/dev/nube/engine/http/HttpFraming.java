@@ -118,7 +118,9 @@ public final class HttpFraming {
             for (long size = chunkSize(in); size > 0; size = chunkSize(in)) {
                 over |= body.size() + size > limit;
                 copy(in, over ? OutputStream.nullOutputStream() : body, size);
-                readLine(in);
+                if (!readLine(in).isEmpty()) { // a chunk's data ends exactly where its size said
+                    throw new BadFraming("a chunk is longer than its size says");
+                }
             }
             for (String trailer = readLine(in); !trailer.isEmpty(); trailer = readLine(in)) {
                 // trailers are not used

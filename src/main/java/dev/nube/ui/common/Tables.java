@@ -115,14 +115,23 @@ public final class Tables {
             selectedItem.set(table.getSelectionModel().getSelectedItem());
         }
 
-        /** Takes the selection as the person's choice; rows chosen before and now hidden by a filter stay chosen. */
+        /**
+         * Takes the selection as the person's choice. Rows chosen before and now hidden by a filter stay chosen only
+         * while the person has not chosen otherwise: a click on another row forgets them, so an action never reaches
+         * a row that comes back into view selected without the person having seen it chosen.
+         */
         private void followPerson() {
-            Set<String> kept = new HashSet<>(wanted);
-            if (!kept.isEmpty()) {
-                table.getItems().forEach(item -> kept.remove(id.apply(item)));
+            Set<String> selected = new HashSet<>();
+            selectedRows().forEach(item -> selected.add(id.apply(item)));
+            Set<String> visible = new HashSet<>();
+            table.getItems().forEach(item -> visible.add(id.apply(item)));
+            // Extending a choice still in view keeps its hidden rows; anything else is a new choice.
+            boolean extending = wanted.stream().anyMatch(rowId -> visible.contains(rowId) && selected.contains(rowId));
+            Set<String> next = new HashSet<>(selected);
+            if (extending) {
+                wanted.stream().filter(rowId -> !visible.contains(rowId)).forEach(next::add);
             }
-            selectedRows().forEach(item -> kept.add(id.apply(item)));
-            wanted = kept;
+            wanted = next;
         }
 
         /** Selects the row of {@code rowId} alone, now or once a reload brings it. */

@@ -32,6 +32,8 @@ public final class InstanceDetailsViewModel {
     private final Supplier<String> region;
     private final ReadOnlyObjectWrapper<Instance> instance = new ReadOnlyObjectWrapper<>();
     private final ObservableList<SecurityGroup> groups = FXCollections.observableArrayList();
+    /** One read-only view for every caller: listeners on it must not be lost with a wrapper made per call. */
+    private final ObservableList<SecurityGroup> groupsView = FXCollections.unmodifiableObservableList(groups);
     private final ReadOnlyStringWrapper groupsStatus = new ReadOnlyStringWrapper("");
     private final ReadOnlyStringWrapper metadata = new ReadOnlyStringWrapper("");
     private final ReadOnlyStringWrapper consoleOutput = new ReadOnlyStringWrapper("");
@@ -62,6 +64,7 @@ public final class InstanceDetailsViewModel {
             return;
         }
         metadata.set("Loading...");
+        consoleOutput.set(""); // never the previous instance's console under this one's title
         String at = region.get();
         context.tasks().submit(() -> instances.metadata(at, shown.id()), documents -> {
             if (isShown(shown)) {
@@ -100,6 +103,7 @@ public final class InstanceDetailsViewModel {
             }
         }, failure -> {
             if (isShown(shown)) {
+                consoleOutput.set("");
                 consoleStatus.set(Errors.message(failure));
             }
         });
@@ -149,7 +153,7 @@ public final class InstanceDetailsViewModel {
 
     /** The shown instance's security groups, once read. */
     public ObservableList<SecurityGroup> groups() {
-        return FXCollections.unmodifiableObservableList(groups);
+        return groupsView;
     }
 
     /** "Loading ...", why the groups could not be read, or empty. */

@@ -112,6 +112,12 @@ class HttpFramingTest {
         HttpFraming.Request badRequest = http.readRequest(bad);
         assertThrows(HttpFraming.BadFraming.class, () -> http.readBody(badRequest, bad, 100));
 
+        // 5 bytes said, 7 sent (a size counted in characters, not bytes): refused, never cut short in silence.
+        InputStream longer = stream("POST /a HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n"
+                + "5\r\nh\u00e9llo!\r\n0\r\n\r\n");
+        HttpFraming.Request longerRequest = http.readRequest(longer);
+        assertThrows(HttpFraming.BadFraming.class, () -> http.readBody(longerRequest, longer, 100));
+
         InputStream cut = stream("POST /a HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n40\r\n{\"partial\"");
         HttpFraming.Request cutRequest = http.readRequest(cut);
         assertThrows(EOFException.class, () -> http.readBody(cutRequest, cut, 100));

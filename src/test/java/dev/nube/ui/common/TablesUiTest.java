@@ -90,4 +90,18 @@ class TablesUiTest {
         fx(() -> items.set(0, new Row("a", 2)));
         assertEquals(List.of("b"), selectedIds());
     }
+
+    @Test
+    void aNewChoiceForgetsTheRowsAFilterHid() {
+        fx(() -> table.getSelectionModel().select(0));
+        fx(() -> shown.setPredicate(row -> !row.id().equals("a")));
+        assertEquals(List.of(), selectedIds());
+        fx(() -> table.getSelectionModel().select(0)); // the person picks b, the only choice now in view
+        fx(() -> shown.setPredicate(null));
+        assertEquals(List.of("b"), selectedIds(), "a comes back unselected: an action reaches only what was chosen");
+        fx(() -> table.getSelectionModel().select(2)); // c added to the choice in view
+        fx(() -> shown.setPredicate(row -> !row.id().equals("b")));
+        fx(() -> shown.setPredicate(null));
+        assertEquals(List.of("b", "c"), selectedIds(), "extending a choice keeps its rows a filter hid");
+    }
 }

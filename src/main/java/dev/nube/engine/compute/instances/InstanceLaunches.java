@@ -65,8 +65,18 @@ final class InstanceLaunches implements AutoCloseable {
             capacity.release((long) plan.type().memoryMiB() * plan.count());
             throw e;
         }
-        for (String id : created) {
-            pool.execute(() -> finishLaunch(region, id, plan));
+        for (int i = 0; i < created.size(); i++) {
+            String id = created.get(i);
+            try {
+                pool.execute(() -> finishLaunch(region, id, plan));
+            } catch (java.util.concurrent.RejectedExecutionException e) {
+                // The engine is closing: these never start, and their memory is not held for them.
+                for (String left : created.subList(i, created.size())) {
+                    lifecycle.rollBackLaunch(region, left, "the engine was closing");
+                }
+                capacity.release((long) plan.type().memoryMiB() * (created.size() - i));
+                throw new EngineException("InstanceLaunchFailed", "The engine is closing; launch again.", e);
+            }
         }
         return created.stream().map(id -> table.get(region, id)).toList();
     }
@@ -116,10 +126,7 @@ final class InstanceLaunches implements AutoCloseable {
                 }
                 InstanceFiles files = table.files(region, id);
                 try {
-                    Path base = images.folder(region, plan.image().id()).resolve(TinyImageBuilder.DISK);
-                    Commands.check(List.of("qemu-img", "create", "-q", "-f", "qcow2", "-b", base.toString(), "-F",
-                            "qcow2", files.rootDisk().toString(), plan.rootVolumeGiB() + "G"), files.folder(),
-                            Duration.ofMinutes(1));
+                    lifecycle.createRootDisk(region, r);
                     lifecycle.launchProcess(region, id);
                     table.update(region, id, x -> x.withOperation(Operation.NONE));
                     table.publishState(region, id);

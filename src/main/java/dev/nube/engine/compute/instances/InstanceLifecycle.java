@@ -11,6 +11,7 @@ import dev.nube.engine.compute.keys.KeyPairService;
 import dev.nube.engine.compute.qemu.Accelerator;
 import dev.nube.engine.compute.qemu.AcceleratorMode;
 import dev.nube.engine.compute.qemu.Accelerators;
+import dev.nube.engine.compute.qemu.Commands;
 import dev.nube.engine.compute.qemu.QemuMachine;
 import dev.nube.engine.compute.qemu.Qmp;
 import java.io.IOException;
@@ -18,6 +19,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -67,8 +69,13 @@ final class InstanceLifecycle {
                 data);
     }
 
-    /** Starts QEMU for the instance and attaches to it. Caller holds the lock. */
+    /** Starts QEMU for the instance, on the accelerator {@link Accelerators} decides, and attaches to it. */
     void launchProcess(String region, String id) throws IOException, InterruptedException {
+        launchProcess(region, id, null);
+    }
+
+    /** Starts QEMU for the instance on {@code forced}, or as decided when null, and attaches. Caller holds the lock. */
+    void launchProcess(String region, String id, Accelerator forced) throws IOException, InterruptedException {
         InstanceFiles files = table.files(region, id);
         InstanceRecord r = table.record(region, id);
         files.create(); // again: a private socket folder under /tmp may have gone with a reboot
@@ -77,7 +84,7 @@ final class InstanceLifecycle {
             Files.deleteIfExists(files.qmpSocket());
             Files.deleteIfExists(files.serialSocket());
             Path image = images.folder(region, r.imageId());
-            Accelerator accelerator = accelerators.forGuest(kernelOf(region, r));
+            Accelerator accelerator = forced != null ? forced : accelerators.forGuest(kernelOf(region, r));
             QemuMachine.Spec spec = new QemuMachine.Spec(accelerators.host().binary(), id, accelerator,
                     r.vcpus(), r.memoryMiB(), image.resolve(TinyImageBuilder.KERNEL),
                     image.resolve(TinyImageBuilder.INITRD), files.rootDisk(), files.qmpSocket(), files.serialSocket(),
@@ -91,6 +98,14 @@ final class InstanceLifecycle {
             table.findProcess(region, id).ifPresent(ProcessHandle::destroyForcibly);
             throw e;
         }
+    }
+
+    /** The instance's root volume: a qcow2 overlay on its image's disk, of the size it was launched with. */
+    void createRootDisk(String region, InstanceRecord r) throws IOException, InterruptedException {
+        InstanceFiles files = table.files(region, r.id());
+        Path base = images.folder(region, r.imageId()).resolve(TinyImageBuilder.DISK);
+        Commands.check(List.of("qemu-img", "create", "-q", "-f", "qcow2", "-b", base.toString(), "-F", "qcow2",
+                files.rootDisk().toString(), r.rootVolumeGiB() + "G"), files.folder(), Duration.ofMinutes(1));
     }
 
     /** The guest kernel of instance {@code r}, as the accelerator verdicts know it. */
@@ -186,6 +201,18 @@ final class InstanceLifecycle {
     Instance stop(String region, String id, Duration grace) {
         InstanceRecord r = table.record(region, id);
         Instances.guard(id, table.derive(region, r), InstanceRequest.STOP);
+        if (r.operation() == Operation.LAUNCHING && !Files.exists(table.files(region, id).rootDisk())) {
+            // Stopped before its launch began: it gets its disk now (never its QEMU), so Start works later.
+            try {
+                createRootDisk(region, r);
+            } catch (IOException e) {
+                throw new EngineException("Server.InternalError", "Could not create the root volume of " + id + ": "
+                        + e.getMessage(), e);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new EngineException("Server.InternalError", "The stop of " + id + " was interrupted.", e);
+            }
+        }
         table.update(region, id, x -> x.with(Intent.STOPPED, Operation.STOPPING, Instances.USER_INITIATED));
         table.publishState(region, id);
         try {
@@ -208,6 +235,9 @@ final class InstanceLifecycle {
         RunningInstance live = table.live(region, id);
         Optional<ProcessHandle> process = live != null ? ProcessHandle.of(live.pid()) : table.findProcess(region, id);
         if (process.isEmpty()) {
+            if (live != null) {
+                live.awaitExit(EXIT_WAIT); // it has just ended: wait until its exit is handled
+            }
             return;
         }
         InstanceFiles files = table.files(region, id);
@@ -343,7 +373,8 @@ final class InstanceLifecycle {
         InstanceFiles files = table.files(region, id);
         InstanceRecord r = table.record(region, id);
         try {
-            if (accelerators.mode() != AcceleratorMode.AUTO) {
+            AcceleratorMode mode = accelerators.mode();
+            if (mode == AcceleratorMode.KVM) {
                 String why = "Server.InternalError: KVM failed to run the guest (" + reason + "); the accelerator is"
                         + " set to KVM in settings, so it was not restarted under TCG";
                 files.log(why);
@@ -351,18 +382,22 @@ final class InstanceLifecycle {
                 live.awaitExit(EXIT_WAIT);
                 return;
             }
-            accelerators.kvmFailed(kernelOf(region, r), reason);
+            if (mode == AcceleratorMode.AUTO) {
+                accelerators.kvmFailed(kernelOf(region, r), reason);
+            }
             String note = "KVM failed to run the guest kernel (" + reason + "); restarted under TCG";
             files.log(note + "; ending QEMU pid " + live.pid());
             LOG.log(System.Logger.Level.WARNING, id + ": " + note);
-            // STARTING before the old QEMU leaves the map: meanwhile the instance shows pending, never stopped.
+            // Detached first, so an exit in between is not handled as the instance stopping; then STARTING before
+            // the old QEMU leaves the map: meanwhile the instance shows pending, never stopped.
+            live.detach();
             table.update(region, id, x -> x.with(Intent.RUNNING, Operation.STARTING, note));
             table.running.remove(InstanceTable.key(region, id), live);
             if (!live.detachAndKill(EXIT_WAIT)) {
                 throw new IOException("QEMU pid " + live.pid() + " did not end");
             }
             table.publishState(region, id);
-            launchProcess(region, id);
+            launchProcess(region, id, Accelerator.tcg(note));
             table.update(region, id, x -> x.withOperation(Operation.NONE));
         } catch (IOException | RuntimeException e) {
             files.log("the restart under TCG failed: " + e.getMessage());
@@ -394,6 +429,11 @@ final class InstanceLifecycle {
         public void kvmBootFailed(RunningInstance instance, String reason) {
             String id = instance.instanceId();
             table.inBackground(region, id, "KVM fallback", () -> fallBackToTcg(region, id, instance, reason));
+        }
+
+        @Override
+        public void statusChanged(RunningInstance instance) {
+            table.changed(region, instance.instanceId());
         }
 
         @Override

@@ -149,8 +149,10 @@ final class InstanceTable {
         InstanceState state = derive(region, r);
         RunningInstance live = live(region, r.id());
         List<String> found = new ArrayList<>();
-        if (state.hasProcess() && live == null && state != InstanceState.SHUTTING_DOWN
-                && state != InstanceState.STOPPING) {
+        // Unattached while a launch or start has not reached its QEMU yet is expected; otherwise it is a problem.
+        if (live == null && r.operation() == InstanceRecord.Operation.NONE && state.hasProcess()
+                && state != InstanceState.SHUTTING_DOWN && state != InstanceState.STOPPING
+                && findProcess(region, r.id()).isPresent()) {
             found.add("QEMU runs but the engine could not attach to it (see instance.log)");
         }
         String qmpProblem = live == null ? null : live.qmpProblem();
@@ -171,6 +173,12 @@ final class InstanceTable {
     void recordProblem(String region, String id, String problem) {
         LOG.log(System.Logger.Level.WARNING, id + ": " + problem);
         problems.put(key(region, id), problem);
+        changed(region, id);
+    }
+
+    /** Says the instance changed in a way its state does not show (a problem, QMP's view): lists read it again. */
+    void changed(String region, String id) {
+        events.publish(new ResourceChanged(region, ResourceKind.INSTANCE, id, Change.UPDATED));
     }
 
     /** Runs {@code work} on a thread of its own under the instance's lock; a failure becomes the instance's problem. */

@@ -41,6 +41,9 @@ final class RunningInstance {
 
         /** The virtual machine cannot go on by itself ({@link #failure}); heard at most once per QEMU. */
         void halted(RunningInstance instance, String reason);
+
+        /** What QMP says of the machine changed ({@link #qmpProblem} may read otherwise). */
+        void statusChanged(RunningInstance instance);
     }
 
     private final String instanceId;
@@ -56,6 +59,8 @@ final class RunningInstance {
     private final long attachedNanos = System.nanoTime();
     private final long consoleAtAttach;
     private volatile boolean failureReported;
+    /** False during attach, whose first look at QMP is shown with the attach itself. */
+    private volatile boolean listenerReady;
     private volatile boolean shutdownSeen;
     /** Why QEMU is being ended by the engine (the exit's reason), or null. */
     private volatile String endReason;
@@ -105,6 +110,7 @@ final class RunningInstance {
             running.cleanup.release();
             throw e;
         }
+        running.listenerReady = true;
         Thread prober = new Thread(running::probeLoop, "ssh banner " + instanceId);
         prober.setDaemon(true);
         running.cleanup.add("SSH banner watcher", prober::interrupt);
@@ -256,10 +262,14 @@ final class RunningInstance {
 
     /** Asks QMP how the virtual machine is; a QEMU that does not answer is noted as such (it may be hung). */
     private void checkStatus() {
+        String before = runStatus;
         try {
             runStatus = qmp.execute("query-status", Map.of(), STATUS_DEADLINE).path("status").asText("unknown");
         } catch (IOException e) {
             runStatus = alive() ? null : runStatus;
+        }
+        if (!java.util.Objects.equals(before, runStatus) && listenerReady) {
+            listener.statusChanged(this);
         }
     }
 

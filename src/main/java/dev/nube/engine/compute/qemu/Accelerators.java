@@ -57,6 +57,8 @@ public final class Accelerators implements AutoCloseable {
     private final CompletableFuture<String> firmwareProblem = new CompletableFuture<>();
     private final Map<String, Object> probeLocks = new ConcurrentHashMap<>();
     private final Object fileLock = new Object();
+    /** The verdicts found by this engine, kept even when the file cannot be written. */
+    private final Map<String, Verdict> found = new ConcurrentHashMap<>();
     private volatile AcceleratorMode mode;
     private volatile String qemuVersion;
     /** The kernel whose verdict the status bar shows: the one checked or launched last. */
@@ -86,7 +88,11 @@ public final class Accelerators implements AutoCloseable {
         }
         this.mode = stored;
         Thread probe = new Thread(() -> {
-            firmwareProblem.complete(probes.firmwareProblem());
+            try {
+                firmwareProblem.complete(probes.firmwareProblem());
+            } catch (RuntimeException e) {
+                firmwareProblem.complete("KVM probe failed: " + e);
+            }
             publish();
         }, "kvm probe");
         probe.setDaemon(true);
@@ -223,13 +229,13 @@ public final class Accelerators implements AutoCloseable {
             try {
                 long start = System.nanoTime();
                 String problem = probes.kernelProblem(kernel.file());
-                Verdict found = new Verdict(problem == null, problem, Instant.now());
+                Verdict verdict = new Verdict(problem == null, problem, Instant.now());
                 LOG.log(System.Logger.Level.INFO, "kernel probe of " + key + " took "
                         + (System.nanoTime() - start) / 1_000_000 + " ms: " + (problem == null ? "KVM runs it"
                         : problem));
-                store(key, found);
+                store(key, verdict);
                 shownKey = key;
-                return found;
+                return verdict;
             } finally {
                 checking = false;
                 publish();
@@ -259,20 +265,29 @@ public final class Accelerators implements AutoCloseable {
         return qemuKey() + " | " + release;
     }
 
+    /** The verdicts in the file (other engines' too), with this engine's own over them. */
     private Verdicts readVerdicts() {
+        Map<String, Verdict> all = new TreeMap<>();
         try {
-            return DocumentStore.read(verdictFile, Verdicts.class).orElse(new Verdicts(Map.of()));
+            DocumentStore.read(verdictFile, Verdicts.class).ifPresent(v -> all.putAll(v.verdicts()));
         } catch (UnreadableDocumentException e) {
             LOG.log(System.Logger.Level.WARNING, "the KVM verdicts are unreadable; checking again: " + e.getMessage());
-            return new Verdicts(Map.of());
         }
+        all.putAll(found);
+        return new Verdicts(all);
     }
 
+    /** Keeps a verdict; one that cannot be saved (cache full or read-only) is logged and found out again later. */
     private void store(String key, Verdict verdict) {
         synchronized (fileLock) {
+            found.put(key, verdict);
             Map<String, Verdict> all = new TreeMap<>(readVerdicts().verdicts());
-            all.put(key, verdict);
-            DocumentStore.write(verdictFile, new Verdicts(all));
+            try {
+                DocumentStore.write(verdictFile, new Verdicts(all));
+            } catch (RuntimeException e) {
+                LOG.log(System.Logger.Level.WARNING, "the KVM verdict for " + key + " could not be saved: "
+                        + e.getMessage());
+            }
         }
     }
 

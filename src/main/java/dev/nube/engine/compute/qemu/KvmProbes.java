@@ -20,7 +20,9 @@ import java.util.concurrent.TimeUnit;
  * as looking for its root (and panics, which ends QEMU) ran its whole start-up under KVM.
  *
  * <p>Every probe QEMU is a child of this JVM, killed at its deadline, by {@link #close()} and, should the JVM exit
- * first, by a shutdown hook: no probe outlives the engine. Thread-safe: probes may run at once.
+ * first, by a shutdown hook. The firmware probe's QEMU also ends by itself; a kernel probe on a KVM that hangs does
+ * not, so a JVM killed outright (SIGKILL) during one leaves it running until it is killed. Thread-safe: probes may
+ * run at once.
  */
 public final class KvmProbes implements AutoCloseable {
     /** How long the firmware probe may take; a KVM that cannot run one instruction in this time hangs. */
@@ -73,7 +75,8 @@ public final class KvmProbes implements AutoCloseable {
             Files.createDirectories(work);
             Path firmware = work.resolve("kvm-probe.bin");
             Files.write(firmware, firmware());
-            Run run = run(List.of("-bios", firmware.toString(), "-m", "16"), FIRMWARE_DEADLINE,
+            Run run = run(List.of("-bios", firmware.toString(), "-m", "16",
+                    "-device", "isa-debug-exit,iobase=0xf4,iosize=0x04"), FIRMWARE_DEADLINE,
                     out -> out.contains(FIRMWARE_SAYS));
             return switch (run.outcome()) {
                 case REACHED -> null;
@@ -236,15 +239,21 @@ public final class KvmProbes implements AutoCloseable {
     }
 
     /**
-     * 64 KiB of firmware that writes {@value #FIRMWARE_SAYS} to the serial port and halts: at the reset vector,
-     * {@code mov al,'~'; mov dx,0x3f8; out dx,al; mov al,'K'; out dx,al; mov al,'~'; out dx,al; cli; hlt}. Three
-     * characters, so that a "K" in QEMU's own messages ("KVM ...") is not taken for the guest's.
+     * 64 KiB of firmware that writes {@value #FIRMWARE_SAYS} to the serial port and then ends QEMU through its
+     * isa-debug-exit device (so a probe QEMU ends by itself, even if the engine is killed before it can end it): at
+     * the reset vector a jump to 0xf000, and there {@code mov al,'~'; mov dx,0x3f8; out dx,al; mov al,'K';
+     * out dx,al; mov al,'~'; out dx,al; mov al,0; out 0xf4,al; cli; hlt}. Three characters, so that a "K" in QEMU's
+     * own messages ("KVM ...") is not taken for the guest's.
      */
     static byte[] firmware() {
         byte[] bios = new byte[64 * 1024];
         byte[] code = {(byte) 0xb0, '~', (byte) 0xba, (byte) 0xf8, 0x03, (byte) 0xee, (byte) 0xb0, 'K', (byte) 0xee,
-            (byte) 0xb0, '~', (byte) 0xee, (byte) 0xfa, (byte) 0xf4};
-        System.arraycopy(code, 0, bios, 0xfff0, code.length);
+            (byte) 0xb0, '~', (byte) 0xee, (byte) 0xb0, 0x00, (byte) 0xe6, (byte) 0xf4, (byte) 0xfa, (byte) 0xf4};
+        System.arraycopy(code, 0, bios, 0xf000, code.length);
+        int jump = (0xf000 - (0xfff0 + 3)) & 0xffff; // jmp rel16, relative to the next instruction
+        bios[0xfff0] = (byte) 0xe9;
+        bios[0xfff1] = (byte) jump;
+        bios[0xfff2] = (byte) (jump >> 8);
         return bios;
     }
 }

@@ -138,7 +138,8 @@ public final class RuntimeApiServer implements AutoCloseable {
             return true;
         }
         String invocation = PREFIX + "invocation/";
-        if (path.startsWith(invocation) && (path.endsWith("/response") || path.endsWith("/error"))) {
+        if (path.startsWith(invocation) && (path.endsWith("/response") || path.endsWith("/error"))
+                && path.substring(invocation.length()).indexOf('/') > 0) {
             String rest = path.substring(invocation.length());
             String requestId = rest.substring(0, rest.lastIndexOf('/'));
             byte[] body = HTTP.readBody(request, in, RuntimeApi.MAX_RESPONSE_BYTES);

@@ -258,6 +258,11 @@ class InstanceRecoveryVmTest extends VmTestBase {
         List<Instance> batch = vm.instances().run(REGION, RunRequest.of(vm.image.id(), "t3.nano", vm.keyPair.id())
                 .withCount(count));
         assertEquals(count, batch.size());
+        // The last waits for a launch slot: stopped before its launch began, it gets its disk, never its QEMU.
+        Instance queued = batch.get(count - 1);
+        assertEquals(InstanceState.STOPPED, vm.instances().stop(REGION, queued.id()).state());
+        assertTrue(java.nio.file.Files.isRegularFile(((Instances) vm.instances()).table.files(REGION, queued.id())
+                .rootDisk()), "a stopped instance has its root volume, so it can be started");
         java.util.concurrent.ExecutorService callers = java.util.concurrent.Executors.newFixedThreadPool(count);
         try {
             List<java.util.concurrent.Future<Instance>> done = new java.util.ArrayList<>();

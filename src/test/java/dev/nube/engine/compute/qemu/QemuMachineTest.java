@@ -68,8 +68,10 @@ class QemuMachineTest {
     void theKvmProbeFirmwareHasItsCodeAtTheResetVector() {
         byte[] firmware = KvmProbes.firmware();
         assertEquals(64 * 1024, firmware.length);
-        assertEquals((byte) 0xb0, firmware[0xfff0]);
-        assertEquals('~', firmware[0xfff1]);
-        assertEquals((byte) 0xf4, firmware[0xfffd], "hlt before the end of the image");
+        assertEquals((byte) 0xe9, firmware[0xfff0], "a jump at the reset vector");
+        int target = 0xfff3 + (short) ((firmware[0xfff1] & 0xff) | (firmware[0xfff2] & 0xff) << 8);
+        assertEquals(0xf000, target);
+        assertEquals((byte) 0xb0, firmware[target]);
+        assertEquals('~', firmware[target + 1]);
     }
 }
