@@ -26,7 +26,9 @@ public final class CleanupList implements AutoCloseable {
         steps.push(new Step(what, action));
     }
 
-    /** Runs every registered action, last first; returns the errors ("closing X: message"), empty when all went well. */
+    /**
+     * Runs every registered action, last first; returns the errors ("closing X: message"), empty when all went well.
+     */
     public List<String> release() {
         return release((message, error) -> { });
     }
