@@ -24,7 +24,6 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.Test;
 
 /** Every limit, broken on purpose, in the strongest mode this machine offers (cgroup v1 here). */
@@ -101,15 +100,6 @@ class LimitsTest extends SandboxTestBase {
             Thread.sleep(everyMs);
         }
         return invocation.get();
-    }
-
-    /** Polls {@code condition} until it holds; fails saying {@code what} did not happen within the bound. */
-    static void waitBounded(String what, BooleanSupplier condition) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(BOUND_SECONDS);
-        while (!condition.getAsBoolean()) {
-            assertTrue(System.nanoTime() < deadline, "timed out after " + BOUND_SECONDS + " s waiting until " + what);
-            Thread.sleep(20);
-        }
     }
 
     /** The environment is over and every process it had is gone. */
@@ -400,7 +390,7 @@ class LimitsTest extends SandboxTestBase {
             for (int i = 0; i < 4; i++) {
                 running.add(CompletableFuture.supplyAsync(() -> f.invoke("sleeper", "{\"s\": 4}")));
             }
-            waitBounded("4 invocations run", () -> engineFunctions(f).running(REGION, "sleeper") == 4);
+            waitUntil("4 invocations run", BOUND_SECONDS, () -> engineFunctions(f).running(REGION, "sleeper") == 4);
             EngineException throttled = assertThrows(EngineException.class, () -> f.invoke("sleeper", "{\"s\": 0}"));
             assertEquals("TooManyRequestsException", throttled.code());
             for (CompletableFuture<InvocationResult> invocation : running) {
@@ -414,7 +404,8 @@ class LimitsTest extends SandboxTestBase {
             f.functions.putReservedConcurrency(REGION, "reserved", 1);
             CompletableFuture<InvocationResult> one = CompletableFuture.supplyAsync(() -> f.invoke("reserved",
                     "{\"s\": 2}"));
-            waitBounded("the reserved function runs", () -> engineFunctions(f).running(REGION, "reserved") == 1);
+            waitUntil("the reserved function runs", BOUND_SECONDS,
+                    () -> engineFunctions(f).running(REGION, "reserved") == 1);
             assertEquals("TooManyRequestsException", assertThrows(EngineException.class,
                     () -> f.invoke("reserved", "{\"s\": 0}")).code());
             assertEquals("ResourceConflictException", assertThrows(EngineException.class,

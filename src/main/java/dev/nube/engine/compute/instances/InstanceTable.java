@@ -131,13 +131,18 @@ final class InstanceTable {
      * machine halted. Cheap (no round trip): QMP is watched in the background by {@link RunningInstance}.
      */
     InstanceState derive(String region, InstanceRecord r) {
+        return InstanceState.derive(r.intent(), r.operation(), facts(region, r));
+    }
+
+    /** What is known of the instance's QEMU now; a terminated instance's process is not looked for (most are). */
+    private InstanceState.Facts facts(String region, InstanceRecord r) {
         if (r.intent() == InstanceRecord.Intent.TERMINATED && r.operation() == InstanceRecord.Operation.NONE) {
-            return InstanceState.TERMINATED; // without looking for a process: most listed instances are here
+            return new InstanceState.Facts(false, false, false, false);
         }
         RunningInstance live = live(region, r.id());
         boolean processAlive = live != null || findProcess(region, r.id()).isPresent();
-        return InstanceState.derive(r.intent(), r.operation(), new InstanceState.Facts(live != null, processAlive,
-                live != null && live.sshReady(), live != null && live.halted()));
+        return new InstanceState.Facts(live != null, processAlive, live != null && live.sshReady(),
+                live != null && live.halted());
     }
 
     Instance get(String region, String id) {
@@ -146,13 +151,13 @@ final class InstanceTable {
 
     /** The instance as the service shows it, with what is wrong with it (QMP's view, an attach that failed). */
     Instance toInstance(String region, InstanceRecord r) {
-        InstanceState state = derive(region, r);
         RunningInstance live = live(region, r.id());
+        InstanceState.Facts facts = facts(region, r);
+        InstanceState state = InstanceState.derive(r.intent(), r.operation(), facts);
         List<String> found = new ArrayList<>();
         // Unattached while a launch or start has not reached its QEMU yet is expected; otherwise it is a problem.
-        if (live == null && r.operation() == InstanceRecord.Operation.NONE && state.hasProcess()
-                && state != InstanceState.SHUTTING_DOWN && state != InstanceState.STOPPING
-                && findProcess(region, r.id()).isPresent()) {
+        if (!facts.attached() && facts.processAlive() && r.operation() == InstanceRecord.Operation.NONE
+                && state != InstanceState.SHUTTING_DOWN && state != InstanceState.STOPPING) {
             found.add("QEMU runs but the engine could not attach to it (see instance.log)");
         }
         String qmpProblem = live == null ? null : live.qmpProblem();

@@ -83,7 +83,7 @@ final class RunningInstance {
         this.listener = listener;
         this.freshBoot = launchedWith != null;
         this.underKvm = launchedWith != null ? launchedWith.isKvm() : QemuMachine.runsUnderKvm(process.pid());
-        this.consoleAtAttach = consoleBytes();
+        this.consoleAtAttach = underKvm && freshBoot ? consoleBytes() : 0;
     }
 
     /**
@@ -208,8 +208,10 @@ final class RunningInstance {
             return;
         }
         Duration sinceAttach = Duration.ofNanos(System.nanoTime() - attachedNanos);
-        String failure = failure(runStatus, shutdownBefore, underKvm && freshBoot && !sshReady,
-                consoleBytes() - consoleAtAttach, sinceAttach);
+        boolean watchSilence = underKvm && freshBoot && !sshReady;
+        // The console log is looked at only while its silence matters, not at every status check of every instance.
+        String failure = failure(runStatus, shutdownBefore, watchSilence,
+                watchSilence ? consoleBytes() - consoleAtAttach : 0, sinceAttach);
         if (failure == null) {
             return;
         }
