@@ -393,7 +393,7 @@ final class InstanceLifecycle {
             live.detach();
             table.update(region, id, x -> x.with(Intent.RUNNING, Operation.STARTING, note));
             table.running.remove(InstanceTable.key(region, id), live);
-            if (!live.detachAndKill(EXIT_WAIT)) {
+            if (!live.killAndAwait(EXIT_WAIT)) {
                 throw new IOException("QEMU pid " + live.pid() + " did not end");
             }
             table.publishState(region, id);

@@ -366,9 +366,8 @@ final class RunningInstance {
         quit();
     }
 
-    /** Lets go of QEMU ({@link #detach}), kills it and waits up to {@code wait} for it to be gone. */
-    boolean detachAndKill(Duration wait) throws InterruptedException {
-        detach();
+    /** Kills QEMU and waits up to {@code wait} for it to be gone (after {@link #detach}: no exit is reported). */
+    boolean killAndAwait(Duration wait) throws InterruptedException {
         process.destroyForcibly();
         try {
             process.onExit().get(wait.toMillis(), TimeUnit.MILLISECONDS);
