@@ -17,6 +17,7 @@ public final class Bench {
             "console", new ConsoleBenchmark(),
             "functions", new FunctionsBenchmark(),
             "instances", new InstancesBenchmark(),
+            "network", new NetworkBenchmark(),
             "tables", new TablesBenchmark()));
 
     private Bench() {

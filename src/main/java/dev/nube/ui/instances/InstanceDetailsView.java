@@ -1,6 +1,7 @@
 package dev.nube.ui.instances;
 
 import dev.nube.engine.compute.instances.Instance;
+import dev.nube.engine.compute.network.InstanceNetwork;
 import dev.nube.engine.compute.network.SecurityGroup;
 import dev.nube.engine.compute.network.SecurityGroupRule;
 import javafx.geometry.Insets;
@@ -19,7 +20,8 @@ import org.kordamp.ikonli.feather.Feather;
 import org.kordamp.ikonli.javafx.FontIcon;
 
 /**
- * The selected instance's details, as tabs: Details, Security, Storage, Console output (refreshable) and Metadata.
+ * The selected instance's details, as tabs: Details, Networking, Security, Storage, Console output (refreshable) and
+ * Metadata.
  * Shows a hint when nothing is selected. FX thread only.
  */
 final class InstanceDetailsView extends VBox {
@@ -28,6 +30,7 @@ final class InstanceDetailsView extends VBox {
     private final TabPane tabs = new TabPane();
     private final GridPane details = grid();
     private final VBox security = new VBox(8);
+    private final VBox networking = new VBox(8);
     private final GridPane storage = grid();
     private final TextArea console = new TextArea();
     private final Label consoleStatus = new Label();
@@ -57,9 +60,12 @@ final class InstanceDetailsView extends VBox {
         model.groups().addListener((javafx.collections.ListChangeListener<SecurityGroup>) change -> showGroups());
         model.groupsStatusProperty().addListener((obs, old, status) -> showGroups());
         model.instanceProperty().addListener((obs, old, instance) -> render(instance));
+        model.networkProperty().addListener((obs, old, network) -> showNetwork());
+        model.networkStatusProperty().addListener((obs, old, status) -> showNetwork());
         VBox consoleBox = new VBox(6, new HBox(8, refresh, consoleStatus), console);
         VBox.setVgrow(console, Priority.ALWAYS);
-        tabs.getTabs().addAll(tab("Details", scroll(details)), tab("Security", scroll(security)),
+        tabs.getTabs().addAll(tab("Details", scroll(details)), tab("Networking", scroll(networking)),
+                tab("Security", scroll(security)),
                 tab("Storage", scroll(storage)), tab("Console output", consoleBox), tab("Metadata", metadata));
         tabs.setTabClosingPolicy(TabPane.TabClosingPolicy.UNAVAILABLE);
         tabs.getSelectionModel().selectedItemProperty().addListener((obs, old, tab) ->
@@ -113,7 +119,7 @@ final class InstanceDetailsView extends VBox {
             {"AMI ID", instance.imageId()},
             {"Key pair", instance.keyName() == null ? "none" : instance.keyName()},
             {"Private IPv4 address", instance.privateIp() == null ? "-" : instance.privateIp()},
-            {"SSH", InstancesView.address(instance)},
+            {"Public IPv4 address", instance.publicIp() == null ? "-" : instance.publicIp()},
             {"Launch time", InstancesView.LAUNCHED.format(instance.launchTime())},
             {"User data", instance.hasUserData() ? "yes" : "none"},
             {"QEMU process", instance.pid() > 0 ? Long.toString(instance.pid()) : "-"},
@@ -133,7 +139,10 @@ final class InstanceDetailsView extends VBox {
             security.getChildren().add(new Label(model.groupsStatusProperty().get()));
             return;
         }
-        Label note = new Label("Security group rules are kept and checked; Nube does not filter traffic by them yet.");
+        Label note = new Label("Rules apply at once to running instances: inbound rules from CIDR blocks open ports on"
+                + " the public address (see Networking), rules naming a group admit its members on the private"
+                + " network, and outbound rules decide what leaves. Replies to allowed traffic always pass.");
+        note.setWrapText(true);
         note.getStyleClass().add("text-muted");
         security.getChildren().add(note);
         for (SecurityGroup group : model.groups()) {
@@ -148,6 +157,45 @@ final class InstanceDetailsView extends VBox {
                         + " from " + rule.peer() + (rule.description().isEmpty() ? "" : "  (" + rule.description()
                         + ")")));
             }
+        }
+    }
+
+    private void showNetwork() {
+        networking.getChildren().clear();
+        InstanceNetwork network = model.networkProperty().get();
+        if (network == null) {
+            Label status = new Label(model.networkStatusProperty().get());
+            status.setWrapText(true);
+            networking.getChildren().add(status);
+            return;
+        }
+        GridPane addresses = grid();
+        fill(addresses, new String[][] {
+            {"Private IPv4 address", network.privateIp()},
+            {"Private DNS name", network.privateDnsName()},
+            {"Public IPv4 address", network.publicIp() == null ? "-" : network.publicIp()
+                    + (network.elasticIpAllocationId() == null ? " (from the pool; returned when it stops)"
+                    : " (Elastic IP " + network.elasticIpAllocationId() + ")")},
+        });
+        networking.getChildren().add(addresses);
+        Label heading = new Label("Reachable from this machine");
+        heading.getStyleClass().add("text-bold");
+        networking.getChildren().add(heading);
+        if (network.endpoints().isEmpty()) {
+            networking.getChildren().add(new Label("No port: no inbound rule of its groups allows a CIDR block."));
+        }
+        for (InstanceNetwork.Endpoint e : network.endpoints()) {
+            Label line = new Label(e.describe() + "   from " + String.join(", ", e.sources()) + "   (" + e.admittedBy()
+                    + ")" + (e.problem() == null ? "" : "   NOT LISTENING: " + e.problem()));
+            line.setWrapText(true);
+            line.getStyleClass().add(e.problem() == null ? "monospace" : "danger");
+            networking.getChildren().add(line);
+        }
+        for (String problem : network.problems()) {
+            Label line = new Label(problem);
+            line.setWrapText(true);
+            line.getStyleClass().add("warning");
+            networking.getChildren().add(line);
         }
     }
 

@@ -2,6 +2,7 @@ package dev.nube.ui.instances;
 
 import dev.nube.engine.compute.instances.Instance;
 import dev.nube.engine.compute.instances.InstanceService;
+import dev.nube.engine.compute.network.InstanceNetwork;
 import dev.nube.engine.compute.network.SecurityGroup;
 import dev.nube.engine.compute.network.SecurityGroupService;
 import dev.nube.ui.common.ConsoleContext;
@@ -35,6 +36,8 @@ public final class InstanceDetailsViewModel {
     /** One read-only view for every caller: listeners on it must not be lost with a wrapper made per call. */
     private final ObservableList<SecurityGroup> groupsView = FXCollections.unmodifiableObservableList(groups);
     private final ReadOnlyStringWrapper groupsStatus = new ReadOnlyStringWrapper("");
+    private final ReadOnlyObjectWrapper<InstanceNetwork> network = new ReadOnlyObjectWrapper<>();
+    private final ReadOnlyStringWrapper networkStatus = new ReadOnlyStringWrapper("");
     private final ReadOnlyStringWrapper metadata = new ReadOnlyStringWrapper("");
     private final ReadOnlyStringWrapper consoleOutput = new ReadOnlyStringWrapper("");
     private final ReadOnlyStringWrapper consoleStatus = new ReadOnlyStringWrapper("");
@@ -60,6 +63,7 @@ public final class InstanceDetailsViewModel {
         if (!same || !before.securityGroupIds().equals(shown.securityGroupIds())) {
             loadGroups(shown);
         }
+        loadNetwork(shown, same);
         if (same) {
             return;
         }
@@ -131,6 +135,27 @@ public final class InstanceDetailsViewModel {
         });
     }
 
+    /** Reads the instance's network again: addresses and endpoints change with rules, Elastic IPs and state. */
+    private void loadNetwork(Instance shown, boolean same) {
+        if (!same) {
+            network.set(null);
+            networkStatus.set("Loading...");
+        }
+        String at = region.get();
+        context.tasks().submit(() -> instances.network().networkOf(at, shown.id()), found -> {
+            if (isShown(shown)) {
+                network.set(found.orElse(null));
+                networkStatus.set(found.isPresent() ? "" : "Private address " + (shown.privateIp() == null ? "not"
+                        + " given yet" : shown.privateIp()) + ". The public address and published ports exist"
+                        + " while the instance runs.");
+            }
+        }, failure -> {
+            if (isShown(shown)) {
+                networkStatus.set(Errors.message(failure));
+            }
+        });
+    }
+
     private boolean isShown(Instance candidate) {
         return instance.get() != null && instance.get().id().equals(candidate.id());
     }
@@ -159,6 +184,16 @@ public final class InstanceDetailsViewModel {
     /** "Loading ...", why the groups could not be read, or empty. */
     public ReadOnlyStringProperty groupsStatusProperty() {
         return groupsStatus.getReadOnlyProperty();
+    }
+
+    /** The shown instance's network while it runs (null otherwise, or until read). */
+    public ReadOnlyObjectProperty<InstanceNetwork> networkProperty() {
+        return network.getReadOnlyProperty();
+    }
+
+    /** "Loading...", why there is no network to show, or empty. */
+    public ReadOnlyStringProperty networkStatusProperty() {
+        return networkStatus.getReadOnlyProperty();
     }
 
     public ReadOnlyStringProperty metadataProperty() {

@@ -54,7 +54,8 @@ public final class InstancesView extends StackPane {
         table.getColumns().add(Tables.column("Instance ID", 175, Instance::id));
         table.getColumns().add(stateColumn());
         table.getColumns().add(Tables.column("Instance type", 125, Instance::instanceType));
-        table.getColumns().add(Tables.column("Address", 180, InstancesView::address));
+        table.getColumns().add(Tables.column("Private IPv4", 115, i -> i.privateIp() == null ? "-" : i.privateIp()));
+        table.getColumns().add(Tables.column("Public IPv4", 115, i -> i.publicIp() == null ? "-" : i.publicIp()));
         table.getColumns().add(Tables.column("Key pair", 95, i -> i.keyName() == null ? "-" : i.keyName()));
         table.getColumns().add(Tables.column("Launch time", 165, i -> LAUNCHED.format(i.launchTime())));
         table.setColumnResizePolicy(TableView.CONSTRAINED_RESIZE_POLICY_FLEX_LAST_COLUMN);
@@ -126,10 +127,6 @@ public final class InstancesView extends StackPane {
         split.setOrientation(Orientation.VERTICAL);
         split.setDividerPositions(0.55);
         getChildren().add(split);
-    }
-
-    static String address(Instance instance) {
-        return instance.sshPort() > 0 ? "127.0.0.1:" + instance.sshPort() + " (SSH)" : "-";
     }
 
     private List<Instance> selected() {

@@ -89,10 +89,14 @@ final class RulesEditorDialog extends Dialog<SecurityGroup> {
         message.getStyleClass().add("error-text");
         message.setWrapText(true);
         Label hint = new Label((direction == Direction.INBOUND
-                ? "Inbound rules say which traffic may reach instances in this group."
-                : "Outbound rules say where instances in this group may send traffic.")
-                + " Nube keeps and checks them; it does not filter traffic by them yet (an instance is reached only"
-                + " through its SSH port on 127.0.0.1).");
+                ? "Inbound rules say which traffic may reach instances in this group: from a CIDR block, on their"
+                + " public address (TCP and UDP ports; at most " + 64 + " ports per rule are published there), or from"
+                + " a group's members on the private network (any protocol)."
+                : "Outbound rules say where instances in this group may send traffic: to other instances on the"
+                + " private network and out to this machine's networks. With none, an instance reaches nothing"
+                + " but its own network's DNS.")
+                + " Changes apply at once to the running instances that use the group, open connections included;"
+                + " replies to allowed traffic always pass.");
         hint.setWrapText(true);
         hint.getStyleClass().add("text-muted");
         ScrollPane scroll = new ScrollPane(grid);

@@ -75,11 +75,25 @@ public final class SecurityGroupsView extends StackPane {
         TabPane tabs = new TabPane(rulesTab(Direction.INBOUND), rulesTab(Direction.OUTBOUND));
         tabs.setTabClosingPolicy(TabPane.TabClosingPolicy.UNAVAILABLE);
         tabs.disableProperty().bind(table.getSelectionModel().selectedItemProperty().isNull());
-        selection.selectedItemProperty().addListener((obs, old, group) -> title.setText(
-                group == null ? "Select a security group to see its rules."
-                        : group.name() + " (" + group.id() + ")" + (group.isDefault() ? ", the region's default group"
-                        : "")));
-        VBox box = new VBox(8, title, tabs);
+        Label protects = new Label();
+        protects.setId("group-protects");
+        protects.setWrapText(true);
+        protects.getStyleClass().add("text-muted");
+        selection.selectedItemProperty().addListener((obs, old, group) -> {
+            title.setText(group == null ? "Select a security group to see its rules."
+                    : group.name() + " (" + group.id() + ")" + (group.isDefault() ? ", the region's default group"
+                    : ""));
+            protects.setText("");
+            if (group != null) {
+                model.usersOf(group, users -> {
+                    if (group.equals(selection.selectedItemProperty().get())) {
+                        protects.setText(users.isEmpty() ? "Protects no instance." : "Protects " + String.join(", ",
+                                users) + ". Rule changes apply to them at once.");
+                    }
+                }, failure -> protects.setText(""));
+            }
+        });
+        VBox box = new VBox(8, title, protects, tabs);
         VBox.setVgrow(tabs, Priority.ALWAYS);
         box.getStyleClass().add("details-pane");
         return box;

@@ -47,6 +47,12 @@ public final class SecurityGroupsViewModel {
         context.tasks().submit(() -> groups.setRules(region, group.id(), direction, rules), onSaved, onFailure);
     }
 
+    /** Reads in the background which instances use {@code group}, in words. */
+    public void usersOf(SecurityGroup group, Consumer<List<String>> onRead, Consumer<Throwable> onFailure) {
+        String region = list.region();
+        context.tasks().submit(() -> groups.usersOf(region, group.id()), onRead, onFailure);
+    }
+
     public void delete(SecurityGroup group, Runnable onDeleted, Consumer<Throwable> onFailure) {
         String region = list.region();
         context.tasks().submit(() -> {

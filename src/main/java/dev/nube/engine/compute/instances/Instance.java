@@ -13,7 +13,7 @@ import java.util.List;
 public record Instance(String id, String name, InstanceState state, String stateReason, String instanceType,
                        int vcpus, int memoryMiB, String imageId, String keyPairId, String keyName,
                        List<String> securityGroupIds, int rootVolumeGiB, boolean hasUserData, Instant launchTime,
-                       String privateIp, int sshPort, long pid, List<String> problems) {
+                       String privateIp, String publicIp, int sshPort, long pid, List<String> problems) {
     public Instance {
         securityGroupIds = List.copyOf(securityGroupIds);
         problems = List.copyOf(problems);

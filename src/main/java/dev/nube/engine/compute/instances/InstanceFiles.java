@@ -64,6 +64,24 @@ record InstanceFiles(Path folder, Path socketFolder) {
         return socketFolder.resolve("metadata.sock");
     }
 
+    /** Where QEMU listens for the switch of the region's private network (the instance's second NIC). */
+    Path vpcSocket() {
+        return socketFolder.resolve("vpc.sock");
+    }
+
+    /** Where the instance's uplink (passt) listens for the switch: its way to the host's networks. */
+    Path uplinkSocket() {
+        return socketFolder.resolve("uplink.sock");
+    }
+
+    Path uplinkPidFile() {
+        return folder.resolve("passt.pid");
+    }
+
+    Path uplinkLog() {
+        return folder.resolve("passt.log");
+    }
+
     Path consoleLog() {
         return folder.resolve("console.log");
     }
@@ -151,6 +169,8 @@ record InstanceFiles(Path folder, Path socketFolder) {
             Files.deleteIfExists(qmpSocket());
             Files.deleteIfExists(serialSocket());
             Files.deleteIfExists(metadataSocket());
+            Files.deleteIfExists(vpcSocket());
+            Files.deleteIfExists(uplinkSocket());
             Files.deleteIfExists(socketFolder);
         }
     }

@@ -93,13 +93,13 @@ final class InstanceLaunches implements AutoCloseable {
             if (plan.userData() != null) {
                 AtomicFiles.write(files.userData(), plan.userData(), PosixFilePermissions.fromString("rw-------"));
             }
-            InstanceRecord record = new InstanceRecord(id, plan.name(), plan.image().id(), plan.type().name(),
-                    plan.type().vcpus(), plan.type().memoryMiB(), plan.keyPair() == null ? null : plan.keyPair().id(),
+            table.createWithAddress(region, address -> new InstanceRecord(id, plan.name(), plan.image().id(),
+                    plan.type().name(), plan.type().vcpus(), plan.type().memoryMiB(),
+                    plan.keyPair() == null ? null : plan.keyPair().id(),
                     plan.keyPair() == null ? null : plan.keyPair().name(),
                     plan.groups().stream().map(SecurityGroup::id).toList(), plan.rootVolumeGiB(),
                     plan.userData() != null, plan.image().sshUser(), Instant.now(), Intent.RUNNING,
-                    Operation.LAUNCHING, null, null);
-            table.create(region, record);
+                    Operation.LAUNCHING, null, null, address, InstanceTable.macAddressOf(id)));
             table.publishState(region, id);
             files.log("launch: " + plan.type().name() + ", image " + plan.image().id() + ", volume "
                     + plan.rootVolumeGiB() + " GiB, user data " + plan.describeUserData());

@@ -8,6 +8,10 @@ import dev.nube.engine.compute.instances.InstanceRecord.Operation;
 import dev.nube.engine.compute.instances.metadata.InstanceMetadata;
 import dev.nube.engine.compute.instances.metadata.MetadataServer;
 import dev.nube.engine.compute.keys.KeyPairService;
+import dev.nube.engine.compute.network.NetworkedInstance;
+import dev.nube.engine.compute.network.Networking;
+import dev.nube.engine.compute.network.Passt;
+import dev.nube.engine.compute.network.vpc.VpcAddressing;
 import dev.nube.engine.compute.qemu.Accelerator;
 import dev.nube.engine.compute.qemu.AcceleratorMode;
 import dev.nube.engine.compute.qemu.Accelerators;
@@ -37,14 +41,16 @@ final class InstanceLifecycle {
     private final Images images;
     private final KeyPairService keyPairs;
     private final Accelerators accelerators;
+    private final Networking network;
 
     InstanceLifecycle(InstanceTable table, HostCapacity capacity, Images images, KeyPairService keyPairs,
-                      Accelerators accelerators) {
+                      Accelerators accelerators, Networking network) {
         this.table = table;
         this.capacity = capacity;
         this.images = images;
         this.keyPairs = keyPairs;
         this.accelerators = accelerators;
+        this.network = network;
     }
 
     /** Serves the instance's metadata on its unix socket (in its private folder), where QEMU's relay connects. */
@@ -64,9 +70,9 @@ final class InstanceLifecycle {
         }
         Path userData = table.files(region, r.id()).userData();
         byte[] data = Files.isRegularFile(userData) ? Files.readAllBytes(userData) : null;
+        String privateIp = r.privateIp() != null ? r.privateIp() : QemuMachine.GUEST_ADDRESS;
         return new InstanceMetadata(r.id(), r.instanceType(), r.imageId(),
-                r.id() + "." + region + ".compute.internal", QemuMachine.GUEST_ADDRESS, r.keyName(), key, region,
-                data);
+                VpcAddressing.privateDnsName(region, privateIp), privateIp, r.keyName(), key, region, data);
     }
 
     /** Starts QEMU for the instance, on the accelerator {@link Accelerators} decides, and attaches to it. */
@@ -77,18 +83,19 @@ final class InstanceLifecycle {
     /** Starts QEMU for the instance on {@code forced}, or as decided when null, and attaches. Caller holds the lock. */
     void launchProcess(String region, String id, Accelerator forced) throws IOException, InterruptedException {
         InstanceFiles files = table.files(region, id);
-        InstanceRecord r = table.record(region, id);
+        InstanceRecord r = table.ensureAddress(region, id);
         files.create(); // again: a private socket folder under /tmp may have gone with a reboot
         MetadataServer metadata = serveMetadata(region, r);
         try {
             Files.deleteIfExists(files.qmpSocket());
             Files.deleteIfExists(files.serialSocket());
+            Files.deleteIfExists(files.vpcSocket());
             Path image = images.folder(region, r.imageId());
             Accelerator accelerator = forced != null ? forced : accelerators.forGuest(kernelOf(region, r));
             QemuMachine.Spec spec = new QemuMachine.Spec(accelerators.host().binary(), id, accelerator,
                     r.vcpus(), r.memoryMiB(), image.resolve(TinyImageBuilder.KERNEL),
                     image.resolve(TinyImageBuilder.INITRD), files.rootDisk(), files.qmpSocket(), files.serialSocket(),
-                    files.consoleLog(), files.pidFile(), files.metadataSocket(), 0);
+                    files.consoleLog(), files.pidFile(), files.metadataSocket(), 0, files.vpcSocket(), r.macAddress());
             long pid = QemuMachine.launch(spec, files.qemuLog());
             files.log("QEMU started, pid " + pid + ", " + accelerator.description());
             ProcessHandle process = ProcessHandle.of(pid).orElseThrow(() -> new IOException("QEMU exited at once"));
@@ -134,11 +141,61 @@ final class InstanceLifecycle {
             // In the map first, then the watcher: a QEMU that ends in between is still seen ending and removed.
             table.running.put(InstanceTable.key(region, id), live);
             live.watchExit();
+            if (live.alive()) {
+                try {
+                    networkUp(region, id, live);
+                } catch (RuntimeException e) {
+                    table.recordProblem(region, id, "Network: " + e.getMessage());
+                }
+            }
         } catch (IOException | RuntimeException e) {
             if (metadata != null) {
                 metadata.close();
             }
             throw e;
+        }
+    }
+
+    /**
+     * Brings the running instance onto its network: its uplink (passt, started again if it is not running: it ends
+     * with the instance), then the switch port, public address and published ports (in the network's background).
+     * Without passt the instance has its private network and public address, and no way out.
+     */
+    private void networkUp(String region, String id, RunningInstance live) {
+        InstanceRecord r = table.record(region, id);
+        InstanceFiles files = table.files(region, id);
+        Path uplink = null;
+        if (Passt.missing() == null) {
+            try {
+                if (Passt.find(files.uplinkPidFile(), files.uplinkSocket()).isEmpty()) {
+                    long pid = Passt.start(new Passt.Spec(files.uplinkSocket(), files.uplinkPidFile(),
+                            files.uplinkLog(), (java.net.Inet4Address) java.net.InetAddress.getByName(r.privateIp()),
+                            VpcAddressing.PREFIX_LENGTH, VpcAddressing.GATEWAY, VpcAddressing.GATEWAY_MAC));
+                    files.log("uplink started: passt pid " + pid);
+                }
+                uplink = files.uplinkSocket();
+            } catch (IOException e) {
+                files.log("no uplink: " + e.getMessage());
+                table.recordProblem(region, id, "No way out to the host's networks: " + e.getMessage());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        network.up(new NetworkedInstance(region, id, r.name(), r.privateIp(), r.macAddress(), r.securityGroupIds(),
+                files.vpcSocket(), uplink, files.folder(), (protocol, port) -> live.guestPort(
+                        protocol.label(), port)));
+    }
+
+    /** Takes the instance off its network; {@code stopped}: its QEMU is gone, so its uplink and address go too. */
+    void networkDown(String region, String id, boolean stopped) {
+        network.down(region, id, stopped);
+        if (stopped) {
+            InstanceFiles files = table.files(region, id);
+            try {
+                Passt.stop(files.uplinkPidFile(), files.uplinkSocket());
+            } catch (IOException e) {
+                files.log("stopping the uplink: " + e.getMessage());
+            }
         }
     }
 
@@ -154,6 +211,7 @@ final class InstanceLifecycle {
             if (live != null) {
                 live.detach();
             }
+            networkDown(region, id, true);
             InstanceFiles files = table.files(region, id);
             files.deleteAllButDocument();
             if (!Files.exists(files.folder().resolve(InstanceFiles.DOCUMENT))) {
@@ -391,6 +449,7 @@ final class InstanceLifecycle {
             // Detached first, so an exit in between is not handled as the instance stopping; then STARTING before
             // the old QEMU leaves the map: meanwhile the instance shows pending, never stopped.
             live.detach();
+            network.down(region, id, false); // the address stays: the same instance comes back under TCG
             table.update(region, id, x -> x.with(Intent.RUNNING, Operation.STARTING, note));
             table.running.remove(InstanceTable.key(region, id), live);
             if (!live.killAndAwait(EXIT_WAIT)) {
@@ -453,9 +512,11 @@ final class InstanceLifecycle {
                 table.update(region, id, r -> r.intent() == Intent.RUNNING
                         ? r.with(Intent.STOPPED, r.operation(), reason) : r);
                 table.running.remove(InstanceTable.key(region, id), instance);
+                networkDown(region, id, true);
                 table.publishState(region, id);
             } catch (EngineException e) {
                 table.running.remove(InstanceTable.key(region, id), instance);
+                networkDown(region, id, true);
                 LOG.log(System.Logger.Level.DEBUG, "instance " + id + " went away: " + e.getMessage());
             }
         }

@@ -63,7 +63,16 @@ public interface InstanceService {
      */
     java.util.SortedMap<String, String> metadata(String region, String id);
 
-    /** How to log in by SSH; throws {@code IncorrectInstanceState} unless the instance is running. */
+    /**
+     * Replaces the instance's security groups (EC2 ModifyInstanceAttribute --groups): one to five groups of its
+     * region, by id or name. A running instance's traffic follows the new groups at once.
+     */
+    Instance setSecurityGroups(String region, String id, List<String> groups);
+
+    /**
+     * How to log in by SSH: through the instance's public address, on the port its security groups publish for the
+     * guest's port 22. Throws {@code IncorrectInstanceState} unless the instance is running.
+     */
     ConnectInfo connectInfo(String region, String id);
 
     /**
@@ -87,6 +96,9 @@ public interface InstanceService {
 
     /** Opens the instance's serial console (one client at a time; works without the guest's network). */
     dev.nube.engine.compute.terminal.TerminalChannel openSerialConsole(String region, String id);
+
+    /** The instances' networks: addresses, published ports, the public address pool. */
+    dev.nube.engine.compute.network.NetworkService network();
 
     /** The accelerator setting (automatic, KVM or TCG), kept in the data folder. */
     dev.nube.engine.compute.qemu.AcceleratorMode acceleratorMode();

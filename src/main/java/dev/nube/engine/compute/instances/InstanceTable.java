@@ -1,7 +1,6 @@
 package dev.nube.engine.compute.instances;
 
 import dev.nube.engine.EngineException;
-import dev.nube.engine.compute.qemu.QemuMachine;
 import dev.nube.engine.region.RegionService;
 import dev.nube.engine.store.EventBus;
 import dev.nube.engine.store.Ids;
@@ -16,7 +15,12 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.locks.ReentrantLock;
+import dev.nube.engine.compute.network.InstanceNetwork;
+import dev.nube.engine.compute.qemu.QemuMachine;
+import dev.nube.engine.compute.network.NetworkService;
+import dev.nube.engine.compute.network.vpc.VpcAddressing;
 import java.util.function.Consumer;
+import java.util.function.Function;
 import java.util.function.Supplier;
 import java.util.function.UnaryOperator;
 
@@ -47,9 +51,12 @@ final class InstanceTable {
     /** Work finishing in the background (a stop cut short): interrupted when the engine closes. */
     private final Set<Thread> background = ConcurrentHashMap.newKeySet();
 
-    InstanceTable(RegionService regions, EventBus events) {
+    private final NetworkService network;
+
+    InstanceTable(RegionService regions, EventBus events, NetworkService network) {
         this.regions = regions;
         this.events = events;
+        this.network = network;
     }
 
     static String key(String region, String id) {
@@ -73,10 +80,55 @@ final class InstanceTable {
                 "The instance '" + id + "' does not exist in region " + region + "."));
     }
 
-    /** Writes a new instance's first document and says it exists. */
-    void create(String region, InstanceRecord record) {
-        collection(region).put(record.id(), record);
+    /** Writes a new instance's first document, made with the lowest free private address, and says it exists. */
+    void createWithAddress(String region, Function<String, InstanceRecord> withAddress) {
+        InstanceRecord record;
+        synchronized (this) { // one address chosen at a time, and written before the next is chosen
+            record = withAddress.apply(freePrivateAddress(region));
+            collection(region).put(record.id(), record);
+        }
         events.publish(new ResourceChanged(region, ResourceKind.INSTANCE, record.id(), Change.CREATED));
+    }
+
+    /** Gives an instance stored without a private address (an older document) one; returns its document. */
+    InstanceRecord ensureAddress(String region, String id) {
+        synchronized (this) {
+            InstanceRecord r = record(region, id);
+            if (r.privateIp() != null && r.macAddress() != null) {
+                return r;
+            }
+            return update(region, id, x -> x.withNetwork(x.privateIp() != null ? x.privateIp()
+                    : freePrivateAddress(region), x.macAddress() != null ? x.macAddress() : macAddressOf(id)));
+        }
+    }
+
+    /** The lowest address of the region's subnet no instance holds. Caller holds this object's monitor. */
+    private String freePrivateAddress(String region) {
+        Set<String> taken = new java.util.HashSet<>();
+        for (InstanceRecord r : collection(region).list().items()) {
+            if (r.privateIp() != null && r.holdsAddress()) {
+                taken.add(r.privateIp());
+            }
+        }
+        return VpcAddressing.DEFAULT.lowestFree(taken).orElseThrow(() -> new EngineException(
+                "InsufficientFreeAddressesInSubnet", "The private network of region " + region + " has no free"
+                + " address left: terminate an instance first."));
+    }
+
+    /** The instance's MAC on the private network: locally administered, unicast, fixed by its id. */
+    static String macAddressOf(String instanceId) {
+        byte[] hash;
+        try {
+            hash = java.security.MessageDigest.getInstance("SHA-256").digest(
+                    instanceId.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+        StringBuilder mac = new StringBuilder("02");
+        for (int i = 0; i < 5; i++) {
+            mac.append(':').append(String.format("%02x", hash[i] & 0xff));
+        }
+        return mac.toString();
     }
 
     /** Re-reads, changes and saves a document atomically with respect to other updates. */
@@ -171,7 +223,8 @@ final class InstanceTable {
         boolean up = live != null && live.alive();
         return new Instance(r.id(), r.name(), state, r.stateReason(), r.instanceType(), r.vcpus(), r.memoryMiB(),
                 r.imageId(), r.keyPairId(), r.keyName(), r.securityGroupIds(), r.rootVolumeGiB(), r.hasUserData(),
-                r.launchTime(), QemuMachine.GUEST_ADDRESS, up ? live.sshPort() : 0, up ? live.pid() : 0, found);
+                r.launchTime(), r.privateIp(), up ? network.networkOf(region, r.id()).map(InstanceNetwork::publicIp)
+                .orElse(null) : null, up ? live.sshPort() : 0, up ? live.pid() : 0, found);
     }
 
     /** Records what went wrong with an instance outside any request, to show on it (and in the log). */

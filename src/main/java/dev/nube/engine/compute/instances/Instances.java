@@ -7,6 +7,9 @@ import dev.nube.engine.compute.instances.InstanceRecord.Intent;
 import dev.nube.engine.compute.instances.InstanceRecord.Operation;
 import dev.nube.engine.compute.instances.metadata.MetadataServer;
 import dev.nube.engine.compute.keys.KeyPairService;
+import dev.nube.engine.compute.network.InstanceNetwork;
+import dev.nube.engine.compute.network.NetworkService;
+import dev.nube.engine.compute.network.Networking;
 import dev.nube.engine.compute.network.SecurityGroupService;
 import dev.nube.engine.compute.qemu.AcceleratorMode;
 import dev.nube.engine.compute.qemu.Accelerators;
@@ -53,6 +56,7 @@ public final class Instances implements InstanceService, RegionScoped, SecurityG
     private final Path knownHosts;
     private final InstanceLifecycle lifecycle;
     private final InstanceReconciler reconciler;
+    private final Networking network;
 
     /**
      * {@code stopGrace} is how long a stop waits for the guest to power off before QEMU is killed. {@code knownHosts}
@@ -60,17 +64,18 @@ public final class Instances implements InstanceService, RegionScoped, SecurityG
      * {@code accelerators} decides which accelerator each guest runs on (the caller closes it).
      */
     public Instances(RegionService regions, EventBus events, Images images, KeyPairService keyPairs,
-                     SecurityGroupService securityGroups, Accelerators accelerators, Duration stopGrace,
-                     Path knownHosts) {
+                     SecurityGroupService securityGroups, Accelerators accelerators, Networking network,
+                     Duration stopGrace, Path knownHosts) {
         this.images = images;
         this.keyPairs = keyPairs;
         this.securityGroups = securityGroups;
         this.stopGrace = stopGrace;
         this.knownHosts = knownHosts;
         this.accelerators = accelerators;
-        this.table = new InstanceTable(regions, events);
+        this.network = network;
+        this.table = new InstanceTable(regions, events, network);
         this.capacity = new HostCapacity(table);
-        this.lifecycle = new InstanceLifecycle(table, capacity, images, keyPairs, accelerators);
+        this.lifecycle = new InstanceLifecycle(table, capacity, images, keyPairs, accelerators, network);
         this.reconciler = new InstanceReconciler(table, lifecycle, stopGrace);
         this.launches = new InstanceLaunches(table, capacity, images, lifecycle);
     }
@@ -189,6 +194,34 @@ public final class Instances implements InstanceService, RegionScoped, SecurityG
     }
 
     @Override
+    public Instance setSecurityGroups(String region, String id, List<String> groups) {
+        return table.withLock(region, id, () -> {
+            InstanceRecord r = table.record(region, id);
+            if (!r.holdsAddress() || r.intent() == Intent.TERMINATED) {
+                throw new EngineException("IncorrectInstanceState", "Instance " + id + " is terminated; its security"
+                        + " groups cannot change.");
+            }
+            if (groups == null || groups.isEmpty()) {
+                throw EngineException.invalid("An instance needs at least one security group.");
+            }
+            if (groups.size() > LaunchPlan.MAX_GROUPS) {
+                throw EngineException.invalid("An instance has at most " + LaunchPlan.MAX_GROUPS
+                        + " security groups; " + groups.size() + " were given.");
+            }
+            List<String> ids = groups.stream().map(g -> securityGroups.get(region, g).id()).distinct().toList();
+            table.update(region, id, x -> x.withSecurityGroups(ids));
+            table.changed(region, id);
+            network.groupsChanged(region, id, ids);
+            return table.get(region, id);
+        });
+    }
+
+    @Override
+    public NetworkService network() {
+        return network;
+    }
+
+    @Override
     public ConnectInfo connectInfo(String region, String id) {
         InstanceRecord record = table.record(region, id);
         InstanceState state = table.derive(region, record);
@@ -205,13 +238,23 @@ public final class Instances implements InstanceService, RegionScoped, SecurityG
                 keyFile = null; // imported key, or the key pair was deleted: the user brings the key
             }
         }
+        network.settle(); // a network coming up with the instance is up before its address is read
+        java.util.Optional<InstanceNetwork.Endpoint> ssh = network.networkOf(region, id)
+                .flatMap(InstanceNetwork::ssh);
+        if (ssh.isEmpty()) {
+            String why = id + "'s security groups let no SSH in: add an inbound rule for TCP port 22 from this"
+                    + " machine (e.g. 127.0.0.0/8, or 0.0.0.0/0) to one of its groups, then connect again.";
+            return new ConnectInfo(id, null, 0, record.sshUser(), keyFile, null, why);
+        }
+        String host = ssh.get().address();
+        int port = ssh.get().port();
         String keyArgument = keyFile == null ? "" : "-i " + shellQuoted(keyFile.toString()) + " ";
         // The same known hosts as the console's own SSH terminal, under the same alias: one trust, shared.
-        String command = "ssh " + keyArgument + "-p " + live.sshPort() + " -o HostKeyAlias=" + id
+        String command = "ssh " + keyArgument + "-p " + port + " -o HostKeyAlias=" + id
                 // ssh splits this option's value at spaces (it takes a list of files) unless it is in double quotes.
                 + " -o StrictHostKeyChecking=accept-new -o " + shellQuoted("UserKnownHostsFile=\""
                         + knownHosts.toString().replace("\\", "\\\\").replace("\"", "\\\"") + "\"")
-                + " " + record.sshUser() + "@127.0.0.1";
+                + " " + record.sshUser() + "@" + host;
         String problem = null;
         if (keyFile == null) {
             problem = record.keyName() == null
@@ -219,12 +262,15 @@ public final class Instances implements InstanceService, RegionScoped, SecurityG
                     : "Nube holds no private key for '" + record.keyName() + "' (it was imported). Log in from a"
                     + " terminal with your own key: " + command;
         }
-        return new ConnectInfo(id, "127.0.0.1", live.sshPort(), record.sshUser(), keyFile, command, problem);
+        return new ConnectInfo(id, host, port, record.sshUser(), keyFile, command, problem);
     }
 
     @Override
     public TerminalChannel openSshTerminal(String region, String id, int columns, int rows) {
         ConnectInfo info = connectInfo(region, id);
+        if (info.host() == null) {
+            throw new EngineException("Connect.PortClosed", info.loginProblem());
+        }
         if (info.loginProblem() != null) {
             throw new EngineException("Connect.NoKey", info.loginProblem());
         }

@@ -19,6 +19,8 @@ import java.util.List;
  */
 record LaunchPlan(Image image, InstanceType type, KeyPair keyPair, List<SecurityGroup> groups, int count, String name,
                   byte[] userData, int rootVolumeGiB) {
+    /** Security groups per instance at most, as EC2 allows per network interface. */
+    static final int MAX_GROUPS = 5;
 
     static LaunchPlan check(String region, RunRequest request, ImageService images, KeyPairService keyPairs,
                             SecurityGroupService securityGroups, InstanceTypes types, long memoryInUseMiB) {
@@ -56,6 +58,10 @@ record LaunchPlan(Image image, InstanceType type, KeyPair keyPair, List<Security
         for (String group : new LinkedHashSet<>(request.securityGroups().isEmpty() ? List.of(SecurityGroup.DEFAULT_NAME)
                 : request.securityGroups())) {
             groups.add(securityGroups.get(region, group));
+        }
+        if (groups.size() > MAX_GROUPS) {
+            throw EngineException.invalid("An instance has at most " + MAX_GROUPS + " security groups; "
+                    + groups.size() + " were given.");
         }
         byte[] userData = request.userData();
         if (userData != null && userData.length > RunRequest.MAX_USER_DATA_BYTES) {

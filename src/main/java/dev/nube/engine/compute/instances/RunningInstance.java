@@ -138,6 +138,32 @@ final class RunningInstance {
         return sshPort;
     }
 
+    /**
+     * A loopback address that reaches {@code guestPort} of the guest over its link-local NIC: a forward of QEMU's
+     * user network, added through QMP the first time it is asked for and kept while QEMU runs (after a re-attach,
+     * QEMU's list of forwards says which exist). {@code protocol} is {@code tcp} or {@code udp}.
+     */
+    synchronized java.net.InetSocketAddress guestPort(String protocol, int guestPort) throws IOException {
+        Qmp connection = qmp;
+        if (connection == null || !alive()) {
+            throw new IOException("QEMU of " + instanceId + " is not running");
+        }
+        String key = protocol + "/" + guestPort;
+        Integer port = QemuMachine.hostForwards(connection.human("info usernet", QMP_DEADLINE)).get(key);
+        if (port == null) {
+            String reply = connection.human("hostfwd_add net0 " + protocol + ":127.0.0.1:0-:" + guestPort,
+                    QMP_DEADLINE).strip();
+            if (!reply.isEmpty()) {
+                throw new IOException("QEMU could not forward " + key + ": " + reply);
+            }
+            port = QemuMachine.hostForwards(connection.human("info usernet", QMP_DEADLINE)).get(key);
+            if (port == null) {
+                throw new IOException("QEMU lists no forward for " + key + " after adding it");
+            }
+        }
+        return new java.net.InetSocketAddress(java.net.InetAddress.getLoopbackAddress(), port);
+    }
+
     boolean sshReady() {
         return sshReady;
     }

@@ -18,8 +18,8 @@ public interface SecurityGroupService {
 
     /**
      * Replaces the rules of one direction, all or nothing: every rule is checked first and the first problem is
-     * reported as "Rule N: ...". The rules are kept and checked, but nothing enforces them on instances yet (the port
-     * proxy that will filter traffic on an instance's public address is not built): saving them changes no traffic.
+     * reported as "Rule N: ...". The new rules apply at once to the running instances that use the group: on the
+     * private network (statefully), on the way out, and on the ports published on their public addresses.
      */
     SecurityGroup setRules(String region, String id, Direction direction, List<SecurityGroupRule> rules);
 
@@ -28,6 +28,9 @@ public interface SecurityGroupService {
 
     /** Checks one rule on its own (for editors validating as the person types); throws with the reason. */
     SecurityGroupRule validate(String region, SecurityGroupRule rule);
+
+    /** The instances (not terminated) a group protects, in words, e.g. {@code i-0abc... (web)}. */
+    List<String> usersOf(String region, String groupId);
 
     /** Tells the service who uses groups, so that deleting a group in use is refused with the reason. */
     void setUsage(Usage usage);

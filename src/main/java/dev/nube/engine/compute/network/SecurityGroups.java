@@ -39,6 +39,11 @@ public final class SecurityGroups implements SecurityGroupService, RegionScoped 
     }
 
     @Override
+    public List<String> usersOf(String region, String groupId) {
+        return usage.usersOf(region, get(region, groupId).id());
+    }
+
+    @Override
     public void setUsage(Usage usage) {
         this.usage = usage;
     }

@@ -18,7 +18,10 @@ import java.util.concurrent.TimeUnit;
  */
 public final class QemuMachine {
     public static final String BINARY = "qemu-system-x86_64";
-    /** The guest's address on QEMU's user network (its DHCP lease) and the host's, as in EC2's link-local range. */
+    /**
+     * The guest's address on its first NIC, QEMU's user network (its DHCP lease), in EC2's link-local range: the way
+     * the metadata service and the engine's forwards to guest ports reach it. Its own network is the second NIC.
+     */
     public static final String GUEST_ADDRESS = "169.254.0.15";
     public static final String METADATA_ADDRESS = "169.254.169.254";
     private static final long START_DEADLINE_S = 60;
@@ -28,7 +31,7 @@ public final class QemuMachine {
     /** What to run: everything QEMU needs to know, paths absolute. */
     public record Spec(String binary, String instanceId, Accelerator accelerator, int vcpus, int memoryMiB, Path kernel, Path initrd,
                        Path rootDisk, Path qmpSocket, Path serialSocket, Path consoleLog, Path pidFile,
-                       Path metadataSocket, int sshPort) {
+                       Path metadataSocket, int sshPort, Path vpcSocket, String vpcMac) {
     }
 
     private QemuMachine() {
@@ -61,6 +64,9 @@ public final class QemuMachine {
                         + ",guestfwd=tcp:" + METADATA_ADDRESS + ":80-cmd:"
                         + relayCommand(spec.metadataSocket()).replace(",", ",,"),
                 "-device", "virtio-net-pci,netdev=net0",
+                // The private network: QEMU listens, the engine's switch connects (and reconnects after a restart).
+                "-netdev", "stream,id=vpc0,server=on,addr.type=unix,addr.path=" + inOption(spec.vpcSocket()),
+                "-device", "virtio-net-pci,netdev=vpc0,mac=" + spec.vpcMac(),
                 "-device", "virtio-rng-pci",
                 "-chardev", "socket,id=serial0,path=" + inOption(spec.serialSocket()) + ",server=on,wait=off,logfile="
                         + inOption(spec.consoleLog()) + ",logappend=on",
@@ -188,15 +194,27 @@ public final class QemuMachine {
 
     /** The host port forwarded to the guest's port 22, read from {@code info usernet}; 0 if none is listed. */
     public static int sshPort(String usernet) {
+        return hostForwards(usernet).getOrDefault("tcp/22", 0);
+    }
+
+    /**
+     * The forwards QEMU's user network holds, read from {@code info usernet}: host port by {@code tcp/GUESTPORT} or
+     * {@code udp/GUESTPORT} (the first listed where there are two).
+     */
+    public static java.util.Map<String, Integer> hostForwards(String usernet) {
+        java.util.Map<String, Integer> forwards = new java.util.HashMap<>();
         for (String line : usernet.split("\r?\n")) {
-            if (line.contains("HOST_FORWARD")) {
-                String[] f = line.trim().split("\\s+");
-                // Protocol[State] FD SrcAddr SrcPort DstAddr DstPort RecvQ SendQ
-                if (f.length >= 6 && f[5].equals("22")) {
-                    return Integer.parseInt(f[3]);
+            String[] f = line.trim().split("\\s+");
+            // Protocol[State] FD SrcAddr SrcPort DstAddr DstPort RecvQ SendQ
+            if (f.length >= 6 && f[0].endsWith("[HOST_FORWARD]")) {
+                String protocol = f[0].substring(0, f[0].indexOf('[')).toLowerCase(java.util.Locale.ROOT);
+                try {
+                    forwards.putIfAbsent(protocol + "/" + Integer.parseInt(f[5]), Integer.parseInt(f[3]));
+                } catch (NumberFormatException e) {
+                    // not a forward line after all
                 }
             }
         }
-        return 0;
+        return forwards;
     }
 }

@@ -22,7 +22,7 @@ class QemuMachineTest {
         Path d = Path.of("/x");
         List<String> command = QemuMachine.command(new QemuMachine.Spec(QemuMachine.BINARY,
                 "i-0123456789abcdef0", Accelerator.tcg("test"), 1, 512, d.resolve("k"), d.resolve("i"), d.resolve("r"),
-                d.resolve("q"), d.resolve("s"), d.resolve("c"), d.resolve("p"), d.resolve("m.sock"), 0));
+                d.resolve("q"), d.resolve("s"), d.resolve("c"), d.resolve("p"), d.resolve("m.sock"), 0, d.resolve("v.sock"), "02:00:00:00:00:01"));
         String netdev = command.get(command.indexOf("-netdev") + 1);
         assertTrue(netdev.contains("restrict=on"), netdev);
         assertTrue(netdev.contains("hostfwd=tcp:127.0.0.1:0-:22"), netdev);
@@ -30,6 +30,10 @@ class QemuMachineTest {
         assertTrue(netdev.endsWith("-cmd:/bin/nc.openbsd -U '/x/m.sock'"), netdev);
         assertFalse(netdev.contains("127.0.0.1 "), "no relay to a loopback port: " + netdev);
         assertTrue(command.contains("-daemonize") && command.contains("-pidfile"));
+        assertTrue(command.contains("stream,id=vpc0,server=on,addr.type=unix,addr.path=/x/v.sock"), "" + command);
+        assertTrue(command.contains("virtio-net-pci,netdev=vpc0,mac=02:00:00:00:00:01"), "" + command);
+        assertTrue(command.indexOf("virtio-net-pci,netdev=net0") < command.indexOf("stream,id=vpc0,server=on,"
+                + "addr.type=unix,addr.path=/x/v.sock"), "the link-local NIC comes first (eth0)");
         assertEquals("nube-i-0123456789abcdef0", command.get(command.indexOf("-name") + 1));
     }
 
@@ -38,7 +42,7 @@ class QemuMachineTest {
         Path d = Path.of("/data/a,b/i-0123456789abcdef0");
         List<String> command = QemuMachine.command(new QemuMachine.Spec(QemuMachine.BINARY,
                 "i-0123456789abcdef0", Accelerator.tcg("test"), 1, 512, d.resolve("k"), d.resolve("i"), d.resolve("r"),
-                d.resolve("q"), d.resolve("s"), d.resolve("c"), d.resolve("p"), d.resolve("m.sock"), 0));
+                d.resolve("q"), d.resolve("s"), d.resolve("c"), d.resolve("p"), d.resolve("m.sock"), 0, d.resolve("v.sock"), "02:00:00:00:00:01"));
         String drive = command.get(command.indexOf("-drive") + 1);
         assertTrue(drive.startsWith("file=/data/a,,b/i-0123456789abcdef0/r,if=virtio"), drive);
         List<String> chardevs = new java.util.ArrayList<>();

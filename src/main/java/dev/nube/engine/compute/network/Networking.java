@@ -1,0 +1,397 @@
+package dev.nube.engine.compute.network;
+
+import dev.nube.engine.compute.network.SecurityGroup.Direction;
+import dev.nube.engine.compute.network.addresses.AddressPool;
+import dev.nube.engine.compute.network.addresses.ElasticIp;
+import dev.nube.engine.compute.network.addresses.ElasticIps;
+import dev.nube.engine.compute.network.addresses.PortMapping;
+import dev.nube.engine.compute.network.addresses.PublicListeners;
+import dev.nube.engine.compute.network.vpc.VpcAddressing;
+import dev.nube.engine.compute.network.vpc.VpcPolicy;
+import dev.nube.engine.compute.network.vpc.VpcSwitch;
+import dev.nube.engine.store.EventBus;
+import dev.nube.engine.store.ResourceChanged;
+import dev.nube.engine.store.ResourceKind;
+import java.io.IOException;
+import java.net.Inet4Address;
+import java.net.InetAddress;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+/**
+ * The instances' networks: per region a switch for the private network (its policy rebuilt from the security groups
+ * whenever a group or a member changes), and per running instance a public address (its Elastic IP's, or one from the
+ * pool) with a listener for each port its groups allow. Every change is applied on one thread of its own, in the order
+ * asked, so the instances engine and group edits never wait for sockets. Thread-safe.
+ */
+public final class Networking implements NetworkService, AutoCloseable {
+    private static final System.Logger LOG = System.getLogger(Networking.class.getName());
+    /** Ports published per rule at most: a wider range (0-65535) stays reachable on the private network only. */
+    static final int MAX_PUBLISHED_PORTS = 64;
+    private static final String STATE_FILE = "network.json";
+
+    private final SecurityGroupService groups;
+    private final ElasticIps elasticIps;
+    private final AddressPool pool;
+    private final PublicListeners listeners;
+    private final AutoCloseable subscription;
+    private final ExecutorService worker = Executors.newSingleThreadExecutor(r -> {
+        Thread t = new Thread(r, "network");
+        t.setDaemon(true);
+        return t;
+    });
+    /** Worker thread only. */
+    private final Map<String, VpcSwitch> switches = new HashMap<>();
+    /** Running instances by region/id; written on the worker thread, read anywhere. */
+    private final Map<String, Up> up = new ConcurrentHashMap<>();
+
+    /** What the network holds for one running instance. */
+    private record Up(NetworkedInstance instance, String publicIp, boolean fromPool, List<String> problems) {
+    }
+
+    public Networking(EventBus events, SecurityGroupService groups, ElasticIps elasticIps, AddressPool pool,
+                      PublicListeners listeners) {
+        this.groups = groups;
+        this.elasticIps = elasticIps;
+        this.pool = pool;
+        this.listeners = listeners;
+        this.subscription = events.subscribe(event -> {
+            if (event instanceof ResourceChanged changed && (changed.kind() == ResourceKind.SECURITY_GROUP
+                    || changed.kind() == ResourceKind.ELASTIC_IP)) {
+                later(() -> refresh(changed.region()));
+            }
+        });
+    }
+
+    private static String key(String region, String id) {
+        return region + "/" + id;
+    }
+
+    /** The instance runs: its switch port, uplink, public address and published ports come up (in the background). */
+    public void up(NetworkedInstance instance) {
+        later(() -> {
+            String region = instance.region();
+            List<String> problems = new ArrayList<>();
+            try {
+                vpcSwitch(region).attach(instance.instanceId(), instance.vpcSocket(), instance.uplinkSocket());
+            } catch (RuntimeException e) {
+                problems.add("Private network: " + e.getMessage());
+            }
+            up.put(key(region, instance.instanceId()), new Up(instance, null, false, problems));
+            refresh(region);
+        });
+    }
+
+    /**
+     * The instance's QEMU ended ({@code stopped}: its public address goes back to the pool) or the engine lets go of
+     * it while it runs on (its address is kept for the next engine start).
+     */
+    public void down(String region, String instanceId, boolean stopped) {
+        later(() -> {
+            Up was = up.remove(key(region, instanceId));
+            VpcSwitch vpc = switches.get(region);
+            if (vpc != null) {
+                vpc.detach(instanceId);
+            }
+            listeners.unpublish(instanceId);
+            if (was != null && stopped) {
+                if (was.fromPool() && was.publicIp() != null) {
+                    pool.release(was.publicIp());
+                }
+                try {
+                    Files.deleteIfExists(was.instance().folder().resolve(STATE_FILE));
+                } catch (IOException e) {
+                    LOG.log(System.Logger.Level.WARNING, "cannot remove " + STATE_FILE + " of " + instanceId, e);
+                }
+            }
+            refresh(region);
+        });
+    }
+
+    /** The instance's security groups changed while it runs: its rules and ports follow at once. */
+    public void groupsChanged(String region, String instanceId, List<String> groupIds) {
+        later(() -> {
+            Up was = up.get(key(region, instanceId));
+            if (was != null) {
+                NetworkedInstance n = was.instance();
+                up.put(key(region, instanceId), new Up(new NetworkedInstance(n.region(), n.instanceId(), n.name(),
+                        n.privateIp(), n.macAddress(), groupIds, n.vpcSocket(), n.uplinkSocket(), n.folder(),
+                        n.ports()), was.publicIp(), was.fromPool(), was.problems()));
+            }
+            refresh(region);
+        });
+    }
+
+    /** Waits until every change asked for so far is applied (tests, and the console before it reads a view). */
+    public void settle() {
+        Future<?> done = worker.submit(() -> { });
+        try {
+            done.get(30, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (ExecutionException | TimeoutException e) {
+            LOG.log(System.Logger.Level.WARNING, "network changes did not settle", e);
+        }
+    }
+
+    private void later(Runnable change) {
+        try {
+            worker.execute(() -> {
+                try {
+                    change.run();
+                } catch (RuntimeException e) {
+                    LOG.log(System.Logger.Level.WARNING, "network change failed: " + e.getMessage(), e);
+                }
+            });
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            LOG.log(System.Logger.Level.DEBUG, "network closed; change dropped");
+        }
+    }
+
+    private VpcSwitch vpcSwitch(String region) {
+        return switches.computeIfAbsent(region, VpcSwitch::new);
+    }
+
+    /** Rebuilds the region's policy and every running instance's public address and ports. Worker thread. */
+    private void refresh(String region) {
+        Map<String, SecurityGroup> groupsById = new HashMap<>();
+        for (SecurityGroup g : groups.list(region).items()) {
+            groupsById.put(g.id(), g);
+        }
+        List<VpcPolicy.Member> members = new ArrayList<>();
+        for (Up u : upIn(region)) {
+            NetworkedInstance n = u.instance();
+            members.add(new VpcPolicy.Member(n.instanceId(), n.macAddress(), address(n.privateIp()),
+                    n.securityGroupIds()));
+        }
+        VpcSwitch vpc = switches.get(region);
+        if (vpc != null) {
+            vpc.setPolicy(VpcPolicy.of(members, groupsById));
+        }
+        for (Up u : upIn(region)) {
+            publish(region, withPublicIp(u), groupsById);
+        }
+    }
+
+    private List<Up> upIn(String region) {
+        return up.values().stream().filter(u -> u.instance().region().equals(region)).toList();
+    }
+
+    /** The instance with its public address settled: its Elastic IP's, else the one it holds, else a new one. */
+    private Up withPublicIp(Up u) {
+        NetworkedInstance n = u.instance();
+        Optional<ElasticIp> elastic = elasticIps.elasticIpOf(n.region(), n.instanceId());
+        String publicIp;
+        boolean fromPool;
+        if (elastic.isPresent()) {
+            if (u.fromPool() && u.publicIp() != null) {
+                pool.release(u.publicIp());
+            }
+            publicIp = elastic.get().publicIp();
+            fromPool = false;
+        } else if (u.fromPool() && u.publicIp() != null) {
+            return u;
+        } else {
+            publicIp = pool.allocate(storedPublicIp(n).orElse(null));
+            fromPool = true;
+        }
+        storePublicIp(n, fromPool ? publicIp : null);
+        Up settled = new Up(n, publicIp, fromPool, u.problems());
+        up.put(key(n.region(), n.instanceId()), settled);
+        return settled;
+    }
+
+    private static Optional<String> storedPublicIp(NetworkedInstance n) {
+        try {
+            String text = Files.readString(n.folder().resolve(STATE_FILE), StandardCharsets.UTF_8);
+            java.util.regex.Matcher m = java.util.regex.Pattern.compile("\"publicIp\"\\s*:\\s*\"([0-9.]+)\"")
+                    .matcher(text);
+            return m.find() ? Optional.of(m.group(1)) : Optional.empty();
+        } catch (IOException e) {
+            return Optional.empty();
+        }
+    }
+
+    private static void storePublicIp(NetworkedInstance n, String publicIp) {
+        try {
+            Path file = n.folder().resolve(STATE_FILE);
+            if (publicIp == null) {
+                Files.deleteIfExists(file);
+            } else {
+                dev.nube.engine.store.AtomicFiles.write(file, ("{\"publicIp\": \"" + publicIp + "\"}\n")
+                        .getBytes(StandardCharsets.UTF_8), null);
+            }
+        } catch (IOException e) {
+            LOG.log(System.Logger.Level.WARNING, "cannot record the public address of " + n.instanceId(), e);
+        }
+    }
+
+    /** Publishes the ports the instance's inbound rules allow from CIDR blocks, on its public address (and LAN). */
+    private void publish(String region, Up u, Map<String, SecurityGroup> groupsById) {
+        NetworkedInstance n = u.instance();
+        Map<String, List<String>> sources = new LinkedHashMap<>();
+        Map<String, List<String>> admittedBy = new LinkedHashMap<>();
+        List<String> problems = new ArrayList<>(u.problems());
+        for (String groupId : n.securityGroupIds()) {
+            SecurityGroup group = groupsById.get(groupId);
+            if (group == null) {
+                continue;
+            }
+            for (SecurityGroupRule rule : group.rules(Direction.INBOUND)) {
+                if (rule.cidr() == null || rule.protocol() == Protocol.ICMP || Cidr.parse(rule.cidr()).isIpv6()) {
+                    continue; // group peers are private-network peers; ICMP is not forwarded
+                }
+                int from = rule.protocol().hasPorts() ? rule.fromPort() : 0;
+                int to = rule.protocol().hasPorts() ? rule.toPort() : 65535;
+                if (to - from + 1 > MAX_PUBLISHED_PORTS) {
+                    problems.add(group.id() + " allows " + rule.protocol().label() + " " + rule.portRange() + " from "
+                            + rule.cidr() + ": more than " + MAX_PUBLISHED_PORTS + " ports are not published on the"
+                            + " public address (they are open on the private network); allow the ports you need");
+                    continue;
+                }
+                for (Protocol protocol : rule.protocol() == Protocol.ALL ? List.of(Protocol.TCP, Protocol.UDP)
+                        : List.of(rule.protocol())) {
+                    for (int port = from; port <= to; port++) {
+                        String k = protocol.label() + "/" + port;
+                        sources.computeIfAbsent(k, x -> new ArrayList<>()).add(rule.cidr());
+                        admittedBy.computeIfAbsent(k, x -> new ArrayList<>()).add(group.id() + " "
+                                + protocol.label() + "/" + rule.portRange() + " from " + rule.cidr());
+                    }
+                }
+            }
+        }
+        List<String> addresses = new ArrayList<>();
+        if (u.publicIp() != null) {
+            addresses.add(u.publicIp());
+        }
+        if (publishesOnLan(region)) {
+            addresses.addAll(lanAddresses());
+        }
+        List<PublicListeners.Endpoint> endpoints = new ArrayList<>();
+        for (Map.Entry<String, List<String>> e : sources.entrySet()) {
+            String[] pp = e.getKey().split("/");
+            Protocol protocol = pp[0].equals("tcp") ? Protocol.TCP : Protocol.UDP;
+            int guestPort = Integer.parseInt(pp[1]);
+            List<Cidr> cidrs = e.getValue().stream().distinct().map(Cidr::parse).toList();
+            for (String a : addresses) {
+                endpoints.add(new PublicListeners.Endpoint((Inet4Address) address(a), PortMapping.DEFAULT.hostPort(guestPort),
+                        protocol, guestPort, cidrs, String.join("; ", admittedBy.get(e.getKey()))));
+            }
+        }
+        listeners.publish(n.instanceId(), endpoints, n.ports()::target);
+        up.put(key(region, n.instanceId()), new Up(n, u.publicIp(), u.fromPool(), u.problems()));
+        published.put(key(region, n.instanceId()), problems);
+    }
+
+    /** Problems found while publishing, by region/id (worker thread writes). */
+    private final Map<String, List<String>> published = new ConcurrentHashMap<>();
+
+    private static InetAddress address(String dotted) {
+        try {
+            return InetAddress.getByName(dotted);
+        } catch (java.net.UnknownHostException e) {
+            throw new IllegalArgumentException("not an address: " + dotted, e);
+        }
+    }
+
+    @Override
+    public Optional<InstanceNetwork> networkOf(String region, String instanceId) {
+        Up u = up.get(key(region, instanceId));
+        if (u == null) {
+            return Optional.empty();
+        }
+        NetworkedInstance n = u.instance();
+        List<InstanceNetwork.Endpoint> endpoints = new ArrayList<>();
+        for (PublicListeners.Status s : listeners.endpoints(instanceId)) {
+            PublicListeners.Endpoint e = s.endpoint();
+            endpoints.add(new InstanceNetwork.Endpoint(e.address().getHostAddress(), e.hostPort(), e.protocol(),
+                    e.guestPort(), e.allowedSources().stream().map(Cidr::toString).toList(), e.admittedBy(),
+                    s.problem()));
+        }
+        List<String> problems = new ArrayList<>(published.getOrDefault(key(region, instanceId), u.problems()));
+        Optional<ElasticIp> elastic = elasticIps.elasticIpOf(region, instanceId);
+        return Optional.of(new InstanceNetwork(n.privateIp(), VpcAddressing.privateDnsName(region, n.privateIp()),
+                u.publicIp(), elastic.map(ElasticIp::allocationId).orElse(null), endpoints, problems));
+    }
+
+    /**
+     * QEMU's own forward to a port of a running instance, the way Nube's listeners reach the guest (made when first
+     * asked for); for comparing the public address with the plain forward.
+     */
+    public java.net.InetSocketAddress guestForward(String region, String instanceId, Protocol protocol, int guestPort)
+            throws IOException {
+        Up u = up.get(key(region, instanceId));
+        if (u == null) {
+            throw new IOException(instanceId + " is not running");
+        }
+        return u.instance().ports().target(protocol, guestPort);
+    }
+
+    @Override
+    public String publicPool() {
+        return pool.cidr();
+    }
+
+    @Override
+    public void setPublicPool(String cidr) {
+        pool.setCidr(cidr);
+    }
+
+    @Override
+    public boolean publishesOnLan(String region) {
+        return pool.publishesOnLan(region);
+    }
+
+    @Override
+    public void setPublishOnLan(String region, boolean on) {
+        pool.setPublishOnLan(region, on);
+        later(() -> refresh(region));
+    }
+
+    @Override
+    public List<String> lanAddresses() {
+        return PublicListeners.lanAddresses().stream().map(InetAddress::getHostAddress).toList();
+    }
+
+    @Override
+    public List<String> limits() {
+        List<String> limits = new ArrayList<>();
+        String passt = Passt.missing();
+        if (passt != null) {
+            limits.add(passt + "; the private network and public addresses work");
+        }
+        return limits;
+    }
+
+    @Override
+    public void close() {
+        try {
+            subscription.close();
+        } catch (Exception e) {
+            LOG.log(System.Logger.Level.WARNING, "network: unsubscribing", e);
+        }
+        worker.shutdown();
+        try {
+            worker.awaitTermination(10, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        switches.values().forEach(VpcSwitch::close);
+        switches.clear();
+        listeners.close();
+    }
+}
