@@ -98,11 +98,6 @@ final class VpcForwarder {
         return t == null ? VpcTraffic.NONE : t.snapshot();
     }
 
-    /** Counts a frame for {@code instanceId} lost outside the forwarder (its queue was full). */
-    void countLost(String instanceId) {
-        counters(instanceId).droppedOther++;
-    }
-
     /** Decides the fate of {@code b[f..f+length)}, which came in from {@code side} of {@code instanceId}. */
     void receive(String instanceId, Side side, byte[] b, int f, int length, Output out) {
         Traffic counters = counters(instanceId);
