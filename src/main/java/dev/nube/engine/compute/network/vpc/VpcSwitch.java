@@ -25,8 +25,9 @@ import java.util.concurrent.TimeUnit;
  * connection that drops is made again, for as long as the instance stays attached.
  * <p>Threads: one thread per switch does all the I/O and forwarding, on non-blocking channels; the public methods
  * may be called from any thread and hand their work to it in the order they were called (so they return before it
- * is done). Upstream DNS queries run on {@link DnsRelay}'s threads. Nothing that goes wrong on a connection or in
- * a frame is thrown: it is logged, and the network carries on.
+ * is done); once the switch is closed, {@code attach}, {@code detach} and {@code setPolicy} throw
+ * IllegalStateException. Upstream DNS queries run on {@link DnsRelay}'s threads. Nothing that goes wrong on a
+ * connection or in a frame is thrown: it is logged, and the network carries on.
  */
 public final class VpcSwitch implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(VpcSwitch.class.getName());
