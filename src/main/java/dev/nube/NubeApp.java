@@ -132,6 +132,8 @@ public final class NubeApp extends Application {
             case KEY_PAIRS -> new KeyPairsView(new KeyPairsViewModel(engine.keyPairs(), context));
             case SECURITY_GROUPS -> new SecurityGroupsView(new SecurityGroupsViewModel(engine.securityGroups(),
                     context));
+            case ELASTIC_IPS -> new dev.nube.ui.network.ElasticIpsView(new dev.nube.ui.network.ElasticIpsViewModel(
+                    engine.elasticIps(), engine.instances(), context));
             case FUNCTIONS -> new FunctionsView(new FunctionsViewModel(engine.functions(), engine.functionCode(),
                     engine.functionMonitor(), context));
             default -> null;

@@ -21,8 +21,7 @@ public enum Page {
             "Not available yet. This page will hold point-in-time copies of volumes: create volumes from them and"
             + " copy them to other regions."),
     ELASTIC_IPS(Section.EC2, "Elastic IPs", Feather.MAP_PIN,
-            "Not available yet. This page will hold static addresses on this machine's loopback network that you"
-            + " allocate once and move between instances."),
+            "Static public addresses you allocate once and move between instances."),
     SECURITY_GROUPS(Section.EC2, "Security groups", Feather.SHIELD, "Firewalls for your instances."),
     KEY_PAIRS(Section.EC2, "Key pairs", Feather.KEY, "SSH key pairs for logging in to your instances."),
     FUNCTIONS(Section.LAMBDA, "Functions", Feather.CODE,

@@ -72,7 +72,8 @@ final class InstanceLifecycle {
         byte[] data = Files.isRegularFile(userData) ? Files.readAllBytes(userData) : null;
         String privateIp = r.privateIp() != null ? r.privateIp() : QemuMachine.GUEST_ADDRESS;
         return new InstanceMetadata(r.id(), r.instanceType(), r.imageId(),
-                VpcAddressing.privateDnsName(region, privateIp), privateIp, r.keyName(), key, region, data);
+                r.privateIp() != null ? VpcAddressing.privateDnsName(VpcAddressing.parse(privateIp), region)
+                        : r.id() + "." + VpcAddressing.domain(region), privateIp, r.keyName(), key, region, data);
     }
 
     /** Starts QEMU for the instance, on the accelerator {@link Accelerators} decides, and attaches to it. */
@@ -169,8 +170,8 @@ final class InstanceLifecycle {
             try {
                 if (Passt.find(files.uplinkPidFile(), files.uplinkSocket()).isEmpty()) {
                     long pid = Passt.start(new Passt.Spec(files.uplinkSocket(), files.uplinkPidFile(),
-                            files.uplinkLog(), (java.net.Inet4Address) java.net.InetAddress.getByName(r.privateIp()),
-                            VpcAddressing.PREFIX_LENGTH, VpcAddressing.GATEWAY, VpcAddressing.GATEWAY_MAC));
+                            files.uplinkLog(), VpcAddressing.parse(r.privateIp()), VpcAddressing.DEFAULT.cidr().prefix(),
+                            VpcAddressing.DEFAULT.gateway(), VpcAddressing.DEFAULT.gatewayMac()));
                     files.log("uplink started: passt pid " + pid);
                 }
                 uplink = files.uplinkSocket();

@@ -104,13 +104,13 @@ final class InstanceTable {
 
     /** The lowest address of the region's subnet no instance holds. Caller holds this object's monitor. */
     private String freePrivateAddress(String region) {
-        Set<String> taken = new java.util.HashSet<>();
+        Set<java.net.InetAddress> taken = new java.util.HashSet<>();
         for (InstanceRecord r : collection(region).list().items()) {
             if (r.privateIp() != null && r.holdsAddress()) {
-                taken.add(r.privateIp());
+                taken.add(VpcAddressing.parse(r.privateIp()));
             }
         }
-        return VpcAddressing.DEFAULT.lowestFree(taken).orElseThrow(() -> new EngineException(
+        return VpcAddressing.DEFAULT.lowestFree(taken).map(java.net.InetAddress::getHostAddress).orElseThrow(() -> new EngineException(
                 "InsufficientFreeAddressesInSubnet", "The private network of region " + region + " has no free"
                 + " address left: terminate an instance first."));
     }

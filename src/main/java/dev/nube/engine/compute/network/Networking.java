@@ -163,7 +163,16 @@ public final class Networking implements NetworkService, AutoCloseable {
     }
 
     private VpcSwitch vpcSwitch(String region) {
-        return switches.computeIfAbsent(region, VpcSwitch::new);
+        VpcSwitch vpc = switches.get(region);
+        if (vpc == null) {
+            try {
+                vpc = new VpcSwitch(region, VpcSwitch.systemResolvers());
+            } catch (IOException e) {
+                throw new IllegalStateException("cannot start the switch of " + region + ": " + e.getMessage(), e);
+            }
+            switches.put(region, vpc);
+        }
+        return vpc;
     }
 
     /** Rebuilds the region's policy and every running instance's public address and ports. Worker thread. */
@@ -175,12 +184,12 @@ public final class Networking implements NetworkService, AutoCloseable {
         List<VpcPolicy.Member> members = new ArrayList<>();
         for (Up u : upIn(region)) {
             NetworkedInstance n = u.instance();
-            members.add(new VpcPolicy.Member(n.instanceId(), n.macAddress(), address(n.privateIp()),
+            members.add(new VpcPolicy.Member(n.instanceId(), n.macAddress(), VpcAddressing.parse(n.privateIp()),
                     n.securityGroupIds()));
         }
         VpcSwitch vpc = switches.get(region);
         if (vpc != null) {
-            vpc.setPolicy(VpcPolicy.of(members, groupsById));
+            vpc.setPolicy(new VpcPolicy(members, groupsById.values()));
         }
         for (Up u : upIn(region)) {
             publish(region, withPublicIp(u), groupsById);
@@ -324,7 +333,7 @@ public final class Networking implements NetworkService, AutoCloseable {
         }
         List<String> problems = new ArrayList<>(published.getOrDefault(key(region, instanceId), u.problems()));
         Optional<ElasticIp> elastic = elasticIps.elasticIpOf(region, instanceId);
-        return Optional.of(new InstanceNetwork(n.privateIp(), VpcAddressing.privateDnsName(region, n.privateIp()),
+        return Optional.of(new InstanceNetwork(n.privateIp(), VpcAddressing.privateDnsName(VpcAddressing.parse(n.privateIp()), region),
                 u.publicIp(), elastic.map(ElasticIp::allocationId).orElse(null), endpoints, problems));
     }
 
