@@ -119,7 +119,7 @@ public final class HostCheck {
                 .collect(Collectors.joining(", ")));
 
         unprivilegedPortStart().ifPresent(start -> {
-            if (start == 0 || isRoot()) {
+            if (start <= 1 || isRoot()) { // port 0 is no port: 1 means every port
                 verdicts.add("Ports:       this user may listen on any port");
             } else {
                 verdicts.add("Ports:       this user may listen on ports from " + start + " up");
@@ -140,8 +140,9 @@ public final class HostCheck {
 
     private static Optional<Integer> unprivilegedPortStart() {
         try {
-            return Optional.of(Integer.parseInt(Files.readString(UNPRIVILEGED_PORT_START).strip()));
-        } catch (IOException | NumberFormatException e) {
+            // Files.readString reads only the first byte of a sysctl file here (JDK 17); a line reader reads it whole.
+            return Optional.of(Integer.parseInt(Files.readAllLines(UNPRIVILEGED_PORT_START).get(0).strip()));
+        } catch (IOException | NumberFormatException | IndexOutOfBoundsException e) {
             return Optional.empty();
         }
     }
