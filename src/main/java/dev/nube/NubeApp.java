@@ -58,7 +58,8 @@ public final class NubeApp extends Application {
      */
     @Override
     public void start(Stage stage) {
-        java.nio.file.Path home = Engine.defaultHome(System.getenv());
+        String chosen = getParameters().getNamed().get(CommandLine.DATA_DIR);
+        java.nio.file.Path home = chosen != null ? java.nio.file.Path.of(chosen) : Engine.defaultHome(System.getenv());
         stage.setTitle("Nube");
         for (int size : ICON_SIZES) {
             stage.getIcons().add(new Image(NubeApp.class.getResourceAsStream("/dev/nube/icons/nube-" + size

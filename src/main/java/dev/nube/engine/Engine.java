@@ -51,6 +51,7 @@ public final class Engine implements AutoCloseable {
     private final FunctionMonitor functionMonitor;
     private final Images images;
     private final Instances instances;
+    private final Accelerators accelerators;
 
     private Engine(Path home, Path cache, QemuHost qemu) {
         this.home = home;
@@ -72,7 +73,7 @@ public final class Engine implements AutoCloseable {
             images = new Images(regions, events, cache);
             regions.register(images);
             openedInOrder.add("images in the regions", () -> regions.unregister(images));
-            Accelerators accelerators = new Accelerators(qemu, home.resolve("run"),
+            accelerators = new Accelerators(qemu, home.resolve("run"),
                     cache.resolve("kvm-verdicts.json"), home.resolve("config").resolve("compute.json"),
                     accelerator -> updateHostStatus(s -> s.withAccelerator(accelerator)));
             openedInOrder.add("accelerator checks", accelerators);
@@ -220,6 +221,22 @@ public final class Engine implements AutoCloseable {
 
     public HostStatus hostStatus() {
         return hostStatus.get();
+    }
+
+    /**
+     * Waits at most {@code timeout} for the host checks that opening the engine starts in the background (the KVM
+     * firmware probe); true when they have answered, so {@link #hostStatus()} and {@link #kvmProblem()} are final.
+     */
+    public boolean awaitHostChecks(java.time.Duration timeout) throws InterruptedException {
+        boolean answered = accelerators.awaitFirmwareProbe(timeout);
+        // The probe's thread reports its answer just after it is known: take it now rather than race that report.
+        updateHostStatus(s -> s.withAccelerator(accelerators.describe()));
+        return answered;
+    }
+
+    /** Why guests run without KVM here, as far as checked (null when they get KVM, or before the checks answered). */
+    public String kvmProblem() {
+        return accelerators.kvmProblem();
     }
 
     /** Lets a service record what it found about the host; listeners hear {@link HostStatus.Changed}. */

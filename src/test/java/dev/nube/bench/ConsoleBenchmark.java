@@ -20,6 +20,10 @@ import java.util.regex.Pattern;
  * ready (engine open, dashboard built), for the real console on an existing data folder, beside a bare JavaFX window
  * started the same way in the same run. Both run headless (Monocle, software rendering), so the numbers leave out
  * a real display's work but compare like with like.
+ *
+ * <p>{@code bench/run console ROUNDS LAUNCHER} times an installed command instead (e.g. {@code /usr/bin/nube}, the
+ * Debian package's), beside the source build started by {@code java} on the same display ({@code $DISPLAY}), both
+ * with {@code --data-dir} on one data folder.
  */
 final class ConsoleBenchmark implements Bench.Suite {
     private static final Pattern CONSOLE = Pattern.compile("startup: first frame (\\d+) ms, console ready (\\d+) ms");
@@ -33,6 +37,10 @@ final class ConsoleBenchmark implements Bench.Suite {
     @Override
     public void run(String[] args) throws Exception {
         int rounds = args.length > 0 ? Integer.parseInt(args[0]) : 5;
+        if (args.length > 1) {
+            installed(rounds, args[1]);
+            return;
+        }
         Path home = Files.createTempDirectory("nube-bench-console");
         long[] first = new long[rounds];
         long[] ready = new long[rounds];
@@ -53,6 +61,37 @@ final class ConsoleBenchmark implements Bench.Suite {
         System.out.printf("console: first_frame_ms=%.0f ready_ms=%.0f bare_first_frame_ms=%.0f ratio=%.2f"
                         + " kvm_firmware_probe_ms=%d kvm_kernel_probe_ms=%d%n",
                 firstMedian, readyMedian, bareMedian, firstMedian / bareMedian, probes[0], probes[1]);
+    }
+
+    /** The installed {@code launcher} beside the source build, both on the display {@code $DISPLAY}. */
+    private static void installed(int rounds, String launcher) throws Exception {
+        if (System.getenv("DISPLAY") == null) {
+            throw new IllegalStateException("timing an installed launcher needs a display: set DISPLAY (Xvfb will do)");
+        }
+        Path home = Files.createTempDirectory("nube-bench-console");
+        List<String> source = new ArrayList<>(javaCommand());
+        source.addAll(List.of("-cp", System.getProperty("java.class.path"), "dev.nube.Launcher"));
+        List<String> installed = List.of(launcher);
+        long[] first = new long[rounds];
+        long[] ready = new long[rounds];
+        long[] sourceFirst = new long[rounds];
+        long[] sourceReady = new long[rounds];
+        launch(installed, home, CONSOLE); // creates the data folder; not measured
+        for (int i = 0; i < rounds; i++) {
+            Matcher a = launch(installed, home, CONSOLE);
+            first[i] = Long.parseLong(a.group(1));
+            ready[i] = Long.parseLong(a.group(2));
+            Matcher b = launch(source, home, CONSOLE);
+            sourceFirst[i] = Long.parseLong(b.group(1));
+            sourceReady[i] = Long.parseLong(b.group(2));
+            System.out.printf("round %d: %s first frame %d ms, ready %d ms; source build %d ms, ready %d ms%n", i + 1,
+                    launcher, first[i], ready[i], sourceFirst[i], sourceReady[i]);
+        }
+        double firstMedian = new Stats(toDoubles(first)).median();
+        double sourceMedian = new Stats(toDoubles(sourceFirst)).median();
+        System.out.printf("console: installed_first_frame_ms=%.0f installed_ready_ms=%.0f source_first_frame_ms=%.0f"
+                        + " source_ready_ms=%.0f ratio=%.2f%n", firstMedian, new Stats(toDoubles(ready)).median(),
+                sourceMedian, new Stats(toDoubles(sourceReady)).median(), firstMedian / sourceMedian);
     }
 
     /**
@@ -96,19 +135,35 @@ final class ConsoleBenchmark implements Bench.Suite {
         return out;
     }
 
-    /** Starts a JVM on {@code mainClass}, waits for the line matching {@code pattern}, then ends it. */
-    private static Matcher launch(String mainClass, Path home, Pattern pattern) throws Exception {
+    /** This JVM's java, with the flags this Java version needs. */
+    private static List<String> javaCommand() {
         List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java")
                 .toString()));
         if (Runtime.version().feature() >= 22) {
             command.add("--enable-native-access=ALL-UNNAMED");
         }
+        return command;
+    }
+
+    /** Starts a JVM on {@code mainClass} headless, waits for the line matching {@code pattern}, then ends it. */
+    private static Matcher launch(String mainClass, Path home, Pattern pattern) throws Exception {
+        List<String> command = new ArrayList<>(javaCommand());
         command.addAll(List.of("-cp", System.getProperty("java.class.path"), "-Dglass.platform=Monocle",
                 "-Dmonocle.platform=Headless", "-Dprism.order=sw", "-Dprism.text=t2k", "-Djava.awt.headless=true",
                 mainClass));
         ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
         builder.environment().put("NUBE_HOME", home.toString());
-        Process process = builder.start();
+        return awaitLine(builder.start(), mainClass, pattern);
+    }
+
+    /** Starts {@code command} with {@code --data-dir home}, waits for the line matching {@code pattern}, ends it. */
+    private static Matcher launch(List<String> command, Path home, Pattern pattern) throws Exception {
+        List<String> withHome = new ArrayList<>(command);
+        withHome.addAll(List.of("--data-dir", home.toString()));
+        return awaitLine(new ProcessBuilder(withHome).redirectErrorStream(true).start(), command.get(0), pattern);
+    }
+
+    private static Matcher awaitLine(Process process, String what, Pattern pattern) throws Exception {
         try (BufferedReader out = new BufferedReader(new InputStreamReader(process.getInputStream(),
                 StandardCharsets.UTF_8))) {
             String line;
@@ -118,7 +173,7 @@ final class ConsoleBenchmark implements Bench.Suite {
                     return matcher;
                 }
             }
-            throw new IllegalStateException(mainClass + " ended without printing its start-up time");
+            throw new IllegalStateException(what + " ended without printing its start-up time");
         } finally {
             process.destroy();
             if (!process.waitFor(30, TimeUnit.SECONDS)) {

@@ -196,6 +196,38 @@ public final class Accelerators implements AutoCloseable {
         return verdict.works() ? Accelerator.KVM.description() : Accelerator.tcg(failedText(verdict)).description();
     }
 
+    /**
+     * Waits at most {@code timeout} for the firmware probe that starts with this object; true when it has answered.
+     */
+    public boolean awaitFirmwareProbe(java.time.Duration timeout) throws InterruptedException {
+        try {
+            firmwareProblem.get(timeout.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+            return true;
+        } catch (java.util.concurrent.TimeoutException e) {
+            return false;
+        } catch (java.util.concurrent.ExecutionException e) {
+            return true;
+        }
+    }
+
+    /**
+     * Why guests do not get KVM here, as far as known now: the firmware probe's problem, or a failed verdict on the
+     * guest kernel the status bar shows (or, before one was checked, the newest on this QEMU). Null when they get KVM,
+     * when the setting is not automatic, or while the probe has not answered.
+     */
+    public String kvmProblem() {
+        if (mode != AcceleratorMode.AUTO || !firmwareProblem.isDone()) {
+            return null;
+        }
+        String problem = firmwareProblem.join();
+        if (problem != null) {
+            return problem;
+        }
+        String key = shownKey;
+        Verdict verdict = key == null ? latestForThisQemu() : readVerdicts().verdicts().get(key);
+        return verdict != null && !verdict.works() ? failedText(verdict) : null;
+    }
+
     /** Before any kernel of this data folder was checked: the newest verdict on this QEMU (from any data folder). */
     private Verdict latestForThisQemu() {
         String prefix = qemuKey() + " | ";
