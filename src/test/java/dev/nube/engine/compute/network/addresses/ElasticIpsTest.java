@@ -6,7 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.nube.engine.Engine;
 import dev.nube.engine.EngineException;
+import dev.nube.engine.EngineTestSupport;
 import dev.nube.engine.compute.instances.InstanceState;
 import dev.nube.engine.region.Regions;
 import dev.nube.engine.store.EngineEvent;
@@ -161,5 +163,17 @@ class ElasticIpsTest {
         eips.release("local-2", other.allocationId());
         regions.remove("local-2");
         assertTrue(Files.isDirectory(home.resolve("regions/local-1/addresses").resolve(kept.allocationId())));
+    }
+
+    @Test
+    void theEngineFindsInstancesForItsElasticIps() {
+        try (Engine engine = EngineTestSupport.openWithoutKvm(home.resolve("engine"))) {
+            ElasticIpService service = engine.elasticIps();
+            ElasticIp eip = service.allocate(REGION);
+            assertEquals(List.of(eip), service.list(REGION).items());
+            assertCode("InvalidInstanceID.NotFound", () -> service.associate(REGION, eip.allocationId(), WEB));
+            assertEquals(PublicNetworkSettings.DEFAULT_ELASTIC_IPS_PER_REGION, service.quota());
+            assertTrue(engine.publicListeners().endpoints(WEB).isEmpty());
+        }
     }
 }
