@@ -17,6 +17,7 @@ public final class Bench {
             "console", new ConsoleBenchmark(),
             "functions", new FunctionsBenchmark(),
             "instances", new InstancesBenchmark(),
+            "ports", new PortsBenchmark(),
             "tables", new TablesBenchmark()));
 
     private Bench() {
