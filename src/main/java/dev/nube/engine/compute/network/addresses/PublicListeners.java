@@ -10,6 +10,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -71,6 +72,7 @@ public final class PublicListeners implements AutoCloseable {
         if (closed) {
             throw new IllegalStateException("the public listeners are closed");
         }
+        Objects.requireNonNull(targets, "targets");
         Published published = byInstance.computeIfAbsent(instanceId, id -> new Published());
         published.targets = targets;
         Map<Endpoint.Key, Endpoint> wanted = new LinkedHashMap<>();
