@@ -18,8 +18,9 @@ public interface SecurityGroupService {
 
     /**
      * Replaces the rules of one direction, all or nothing: every rule is checked first and the first problem is
-     * reported as "Rule N: ...". The rules are kept and checked, but nothing enforces them on instances yet (the port
-     * proxy that will filter traffic on an instance's public address is not built): saving them changes no traffic.
+     * reported as "Rule N: ...". The rules are kept and checked, but nothing enforces them on instances yet (the
+     * listeners that filter traffic on an instance's public address, {@code network.addresses.PublicListeners}, are not
+     * driven by the instances engine yet): saving them changes no traffic.
      */
     SecurityGroup setRules(String region, String id, Direction direction, List<SecurityGroupRule> rules);
 
