@@ -3,11 +3,17 @@ package dev.nube.engine;
 import dev.nube.engine.compute.images.ImageService;
 import dev.nube.engine.compute.images.Images;
 import dev.nube.engine.compute.instances.InstanceService;
+import dev.nube.engine.compute.instances.InstanceState;
 import dev.nube.engine.compute.instances.Instances;
 import dev.nube.engine.compute.keys.KeyPairService;
 import dev.nube.engine.compute.keys.KeyPairs;
 import dev.nube.engine.compute.network.SecurityGroupService;
 import dev.nube.engine.compute.network.SecurityGroups;
+import dev.nube.engine.compute.network.addresses.AddressPool;
+import dev.nube.engine.compute.network.addresses.ElasticIpService;
+import dev.nube.engine.compute.network.addresses.ElasticIps;
+import dev.nube.engine.compute.network.addresses.PublicListeners;
+import dev.nube.engine.compute.network.addresses.PublicNetworkSettings;
 import dev.nube.engine.compute.qemu.Accelerators;
 import dev.nube.engine.compute.qemu.QemuHost;
 import dev.nube.engine.functions.FunctionCode;
@@ -29,6 +35,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.UnaryOperator;
 
@@ -46,6 +53,10 @@ public final class Engine implements AutoCloseable {
     private final Regions regions;
     private final KeyPairs keyPairs;
     private final SecurityGroups securityGroups;
+    private final PublicNetworkSettings networkSettings;
+    private final AddressPool addressPool;
+    private final ElasticIps elasticIps;
+    private final PublicListeners publicListeners;
     private final Functions functions;
     private final FunctionCode functionCode;
     private final FunctionMonitor functionMonitor;
@@ -64,6 +75,14 @@ public final class Engine implements AutoCloseable {
             securityGroups = new SecurityGroups(regions, events);
             regions.register(securityGroups);
             openedInOrder.add("security groups in the regions", () -> regions.unregister(securityGroups));
+            networkSettings = new PublicNetworkSettings(home.resolve("config").resolve("network.json"));
+            addressPool = new AddressPool(networkSettings);
+            elasticIps = new ElasticIps(regions, events, addressPool, networkSettings);
+            regions.register(elasticIps);
+            openedInOrder.add("Elastic IPs in the regions", () -> regions.unregister(elasticIps));
+            // Closed after the instances are let go: their published ports close with the console.
+            publicListeners = new PublicListeners();
+            openedInOrder.add("public listeners", publicListeners);
             functions = new Functions(regions, events, home, sandbox -> updateHostStatus(s -> s.withSandbox(sandbox)));
             openedInOrder.add("functions", functions);
             regions.register(functions);
@@ -80,6 +99,7 @@ public final class Engine implements AutoCloseable {
             instances = new Instances(regions, events, images, keyPairs, securityGroups, accelerators,
                     Instances.DEFAULT_STOP_GRACE, knownHostsFile(home));
             securityGroups.setUsage(instances);
+            elasticIps.setInstances((region, id) -> stateOf(instances, region, id));
             images.setUsage(instances::usersOfImage);
             // Closing lets go of running instances without stopping them: they outlive the console.
             openedInOrder.add("instances", instances);
@@ -133,6 +153,17 @@ public final class Engine implements AutoCloseable {
             return Path.of(xdg, "nube");
         }
         return Path.of(System.getProperty("user.home"), ".local", "share", "nube");
+    }
+
+    private static Optional<InstanceState> stateOf(Instances instances, String region, String id) {
+        try {
+            return Optional.of(instances.get(region, id).state());
+        } catch (EngineException e) {
+            if (e.code().equals("InvalidInstanceID.NotFound")) {
+                return Optional.empty();
+            }
+            throw e;
+        }
     }
 
     private static AutoCloseable lockHome(Path home) {
@@ -197,6 +228,25 @@ public final class Engine implements AutoCloseable {
 
     public SecurityGroupService securityGroups() {
         return securityGroups;
+    }
+
+    /** The engine-wide settings of public addresses ({@code config/network.json}). */
+    public PublicNetworkSettings networkSettings() {
+        return networkSettings;
+    }
+
+    /** The public addresses of the host, for instances' public IPs and Elastic IPs. */
+    public AddressPool addressPool() {
+        return addressPool;
+    }
+
+    public ElasticIpService elasticIps() {
+        return elasticIps;
+    }
+
+    /** The listeners that publish instances' allowed ports on their public addresses. */
+    public PublicListeners publicListeners() {
+        return publicListeners;
     }
 
     public FunctionService functions() {

@@ -18,6 +18,7 @@ public final class Bench {
             "functions", new FunctionsBenchmark(),
             "instances", new InstancesBenchmark(),
             "network", new NetworkBenchmark(),
+            "ports", new PortsBenchmark(),
             "tables", new TablesBenchmark()));
 
     private Bench() {
