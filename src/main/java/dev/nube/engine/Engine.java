@@ -8,6 +8,8 @@ import dev.nube.engine.compute.instances.Instances;
 import dev.nube.engine.compute.keys.KeyPairService;
 import dev.nube.engine.compute.keys.KeyPairs;
 import dev.nube.engine.compute.network.SecurityGroupService;
+import dev.nube.engine.compute.network.NetworkService;
+import dev.nube.engine.compute.network.Networking;
 import dev.nube.engine.compute.network.SecurityGroups;
 import dev.nube.engine.compute.network.addresses.AddressPool;
 import dev.nube.engine.compute.network.addresses.ElasticIpService;
@@ -57,6 +59,7 @@ public final class Engine implements AutoCloseable {
     private final AddressPool addressPool;
     private final ElasticIps elasticIps;
     private final PublicListeners publicListeners;
+    private final Networking networking;
     private final Functions functions;
     private final FunctionCode functionCode;
     private final FunctionMonitor functionMonitor;
@@ -96,7 +99,10 @@ public final class Engine implements AutoCloseable {
                     cache.resolve("kvm-verdicts.json"), home.resolve("config").resolve("compute.json"),
                     accelerator -> updateHostStatus(s -> s.withAccelerator(accelerator)));
             openedInOrder.add("accelerator checks", accelerators);
-            instances = new Instances(regions, events, images, keyPairs, securityGroups, accelerators,
+            networking = new Networking(events, securityGroups, elasticIps, addressPool, networkSettings,
+                    publicListeners);
+            openedInOrder.add("networks", networking);
+            instances = new Instances(regions, events, images, keyPairs, securityGroups, accelerators, networking,
                     Instances.DEFAULT_STOP_GRACE, knownHostsFile(home));
             securityGroups.setUsage(instances);
             elasticIps.setInstances((region, id) -> stateOf(instances, region, id));
@@ -238,6 +244,11 @@ public final class Engine implements AutoCloseable {
     /** The public addresses of the host, for instances' public IPs and Elastic IPs. */
     public AddressPool addressPool() {
         return addressPool;
+    }
+
+    /** The instances' networks: addresses, published ports, the pool and LAN publishing. */
+    public NetworkService network() {
+        return networking;
     }
 
     public ElasticIpService elasticIps() {

@@ -408,6 +408,7 @@ final class InstanceLifecycle {
                 }
             }
             killUnattached(region, id, "terminate");
+            networkDown(region, id, true);
             table.files(region, id).deleteAllButDocument();
         } catch (IOException e) {
             throw new EngineException("StorageError", "Could not delete the files of " + id + ": " + e.getMessage(), e);
@@ -416,6 +417,7 @@ final class InstanceLifecycle {
             throw new EngineException("Server.InternalError", "The termination of " + id + " was interrupted.", e);
         }
         table.update(region, id, x -> x.terminated(reason, Instant.now()));
+        network.terminated(region, id);
         table.publishState(region, id);
     }
 

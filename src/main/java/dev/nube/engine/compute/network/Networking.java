@@ -1,11 +1,15 @@
 package dev.nube.engine.compute.network;
 
-import dev.nube.engine.compute.network.SecurityGroup.Direction;
 import dev.nube.engine.compute.network.addresses.AddressPool;
 import dev.nube.engine.compute.network.addresses.ElasticIp;
 import dev.nube.engine.compute.network.addresses.ElasticIps;
+import dev.nube.engine.compute.network.addresses.Endpoint;
+import dev.nube.engine.compute.network.addresses.EndpointStatus;
+import dev.nube.engine.compute.network.addresses.LanAddresses;
 import dev.nube.engine.compute.network.addresses.PortMapping;
 import dev.nube.engine.compute.network.addresses.PublicListeners;
+import dev.nube.engine.compute.network.addresses.PublicNetworkSettings;
+import dev.nube.engine.compute.network.addresses.PublishedPorts;
 import dev.nube.engine.compute.network.vpc.VpcAddressing;
 import dev.nube.engine.compute.network.vpc.VpcPolicy;
 import dev.nube.engine.compute.network.vpc.VpcSwitch;
@@ -20,7 +24,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -40,14 +43,15 @@ import java.util.concurrent.TimeoutException;
  */
 public final class Networking implements NetworkService, AutoCloseable {
     private static final System.Logger LOG = System.getLogger(Networking.class.getName());
-    /** Ports published per rule at most: a wider range (0-65535) stays reachable on the private network only. */
-    static final int MAX_PUBLISHED_PORTS = 64;
     private static final String STATE_FILE = "network.json";
 
+    private final EventBus events;
     private final SecurityGroupService groups;
     private final ElasticIps elasticIps;
     private final AddressPool pool;
+    private final PublicNetworkSettings settings;
     private final PublicListeners listeners;
+    private final PortMapping ports = PortMapping.ofThisProcess();
     private final AutoCloseable subscription;
     private final ExecutorService worker = Executors.newSingleThreadExecutor(r -> {
         Thread t = new Thread(r, "network");
@@ -63,11 +67,14 @@ public final class Networking implements NetworkService, AutoCloseable {
     private record Up(NetworkedInstance instance, String publicIp, boolean fromPool, List<String> problems) {
     }
 
+    /** {@code listeners} stay open when this closes: the engine closes them after the instances are let go. */
     public Networking(EventBus events, SecurityGroupService groups, ElasticIps elasticIps, AddressPool pool,
-                      PublicListeners listeners) {
+                      PublicNetworkSettings settings, PublicListeners listeners) {
+        this.events = events;
         this.groups = groups;
         this.elasticIps = elasticIps;
         this.pool = pool;
+        this.settings = settings;
         this.listeners = listeners;
         this.subscription = events.subscribe(event -> {
             if (event instanceof ResourceChanged changed && (changed.kind() == ResourceKind.SECURITY_GROUP
@@ -110,7 +117,7 @@ public final class Networking implements NetworkService, AutoCloseable {
             listeners.unpublish(instanceId);
             if (was != null && stopped) {
                 if (was.fromPool() && was.publicIp() != null) {
-                    pool.release(was.publicIp());
+                    pool.release(key(region, instanceId), VpcAddressing.parse(was.publicIp()));
                 }
                 try {
                     Files.deleteIfExists(was.instance().folder().resolve(STATE_FILE));
@@ -134,6 +141,11 @@ public final class Networking implements NetworkService, AutoCloseable {
             }
             refresh(region);
         });
+    }
+
+    /** The instance was terminated: its Elastic IP is disassociated, as EC2 does. */
+    public void terminated(String region, String instanceId) {
+        elasticIps.instanceTerminated(region, instanceId);
     }
 
     /** Waits until every change asked for so far is applied (tests, and the console before it reads a view). */
@@ -203,24 +215,31 @@ public final class Networking implements NetworkService, AutoCloseable {
     /** The instance with its public address settled: its Elastic IP's, else the one it holds, else a new one. */
     private Up withPublicIp(Up u) {
         NetworkedInstance n = u.instance();
+        String holder = key(n.region(), n.instanceId());
         Optional<ElasticIp> elastic = elasticIps.elasticIpOf(n.region(), n.instanceId());
         String publicIp;
         boolean fromPool;
         if (elastic.isPresent()) {
             if (u.fromPool() && u.publicIp() != null) {
-                pool.release(u.publicIp());
+                pool.release(holder, VpcAddressing.parse(u.publicIp()));
             }
             publicIp = elastic.get().publicIp();
             fromPool = false;
         } else if (u.fromPool() && u.publicIp() != null) {
             return u;
         } else {
-            publicIp = pool.allocate(storedPublicIp(n).orElse(null));
+            // After an engine restart the instance keeps the address it held, unless another took it meanwhile.
+            Optional<String> stored = storedPublicIp(n);
+            if (stored.isPresent() && pool.claim(holder, VpcAddressing.parse(stored.get()))) {
+                publicIp = stored.get();
+            } else {
+                publicIp = pool.allocate(holder).getHostAddress();
+            }
             fromPool = true;
         }
         storePublicIp(n, fromPool ? publicIp : null);
         Up settled = new Up(n, publicIp, fromPool, u.problems());
-        up.put(key(n.region(), n.instanceId()), settled);
+        up.put(holder, settled);
         return settled;
     }
 
@@ -252,70 +271,31 @@ public final class Networking implements NetworkService, AutoCloseable {
     /** Publishes the ports the instance's inbound rules allow from CIDR blocks, on its public address (and LAN). */
     private void publish(String region, Up u, Map<String, SecurityGroup> groupsById) {
         NetworkedInstance n = u.instance();
-        Map<String, List<String>> sources = new LinkedHashMap<>();
-        Map<String, List<String>> admittedBy = new LinkedHashMap<>();
-        List<String> problems = new ArrayList<>(u.problems());
-        for (String groupId : n.securityGroupIds()) {
-            SecurityGroup group = groupsById.get(groupId);
-            if (group == null) {
-                continue;
-            }
-            for (SecurityGroupRule rule : group.rules(Direction.INBOUND)) {
-                if (rule.cidr() == null || rule.protocol() == Protocol.ICMP || Cidr.parse(rule.cidr()).isIpv6()) {
-                    continue; // group peers are private-network peers; ICMP is not forwarded
-                }
-                int from = rule.protocol().hasPorts() ? rule.fromPort() : 0;
-                int to = rule.protocol().hasPorts() ? rule.toPort() : 65535;
-                if (to - from + 1 > MAX_PUBLISHED_PORTS) {
-                    problems.add(group.id() + " allows " + rule.protocol().label() + " " + rule.portRange() + " from "
-                            + rule.cidr() + ": more than " + MAX_PUBLISHED_PORTS + " ports are not published on the"
-                            + " public address (they are open on the private network); allow the ports you need");
-                    continue;
-                }
-                for (Protocol protocol : rule.protocol() == Protocol.ALL ? List.of(Protocol.TCP, Protocol.UDP)
-                        : List.of(rule.protocol())) {
-                    for (int port = from; port <= to; port++) {
-                        String k = protocol.label() + "/" + port;
-                        sources.computeIfAbsent(k, x -> new ArrayList<>()).add(rule.cidr());
-                        admittedBy.computeIfAbsent(k, x -> new ArrayList<>()).add(group.id() + " "
-                                + protocol.label() + "/" + rule.portRange() + " from " + rule.cidr());
-                    }
-                }
-            }
-        }
-        List<String> addresses = new ArrayList<>();
+        List<Inet4Address> addresses = new ArrayList<>();
         if (u.publicIp() != null) {
-            addresses.add(u.publicIp());
+            addresses.add(VpcAddressing.parse(u.publicIp()));
         }
-        if (publishesOnLan(region)) {
-            addresses.addAll(lanAddresses());
+        if (settings.publishesOnLan(region)) {
+            addresses.addAll(LanAddresses.ofThisHost());
         }
-        List<PublicListeners.Endpoint> endpoints = new ArrayList<>();
-        for (Map.Entry<String, List<String>> e : sources.entrySet()) {
-            String[] pp = e.getKey().split("/");
-            Protocol protocol = pp[0].equals("tcp") ? Protocol.TCP : Protocol.UDP;
-            int guestPort = Integer.parseInt(pp[1]);
-            List<Cidr> cidrs = e.getValue().stream().distinct().map(Cidr::parse).toList();
-            for (String a : addresses) {
-                endpoints.add(new PublicListeners.Endpoint((Inet4Address) address(a), PortMapping.DEFAULT.hostPort(guestPort),
-                        protocol, guestPort, cidrs, String.join("; ", admittedBy.get(e.getKey()))));
-            }
-        }
-        listeners.publish(n.instanceId(), endpoints, n.ports()::target);
-        up.put(key(region, n.instanceId()), new Up(n, u.publicIp(), u.fromPool(), u.problems()));
+        List<SecurityGroup> instanceGroups = n.securityGroupIds().stream().map(groupsById::get)
+                .filter(java.util.Objects::nonNull).toList();
+        PublishedPorts.Plan plan = PublishedPorts.of(addresses, instanceGroups, ports);
+        List<String> problems = new ArrayList<>(u.problems());
+        problems.addAll(plan.notPublished());
+        String before = String.valueOf(listeners.endpoints(n.instanceId())) + published.get(key(region,
+                n.instanceId()));
+        listeners.publish(n.instanceId(), plan.endpoints(), n.ports()::target);
         published.put(key(region, n.instanceId()), problems);
+        if (!before.equals(String.valueOf(listeners.endpoints(n.instanceId())) + problems)) {
+            // The instance's public address or ports changed: lists and details read it again.
+            events.publish(new ResourceChanged(region, ResourceKind.INSTANCE, n.instanceId(),
+                    ResourceChanged.Change.UPDATED));
+        }
     }
 
     /** Problems found while publishing, by region/id (worker thread writes). */
     private final Map<String, List<String>> published = new ConcurrentHashMap<>();
-
-    private static InetAddress address(String dotted) {
-        try {
-            return InetAddress.getByName(dotted);
-        } catch (java.net.UnknownHostException e) {
-            throw new IllegalArgumentException("not an address: " + dotted, e);
-        }
-    }
 
     @Override
     public Optional<InstanceNetwork> networkOf(String region, String instanceId) {
@@ -325,11 +305,11 @@ public final class Networking implements NetworkService, AutoCloseable {
         }
         NetworkedInstance n = u.instance();
         List<InstanceNetwork.Endpoint> endpoints = new ArrayList<>();
-        for (PublicListeners.Status s : listeners.endpoints(instanceId)) {
-            PublicListeners.Endpoint e = s.endpoint();
+        for (EndpointStatus s : listeners.status(instanceId)) {
+            Endpoint e = s.endpoint();
             endpoints.add(new InstanceNetwork.Endpoint(e.address().getHostAddress(), e.hostPort(), e.protocol(),
                     e.guestPort(), e.allowedSources().stream().map(Cidr::toString).toList(), e.admittedBy(),
-                    s.problem()));
+                    s.listening() ? null : s.problem()));
         }
         List<String> problems = new ArrayList<>(published.getOrDefault(key(region, instanceId), u.problems()));
         Optional<ElasticIp> elastic = elasticIps.elasticIpOf(region, instanceId);
@@ -352,28 +332,28 @@ public final class Networking implements NetworkService, AutoCloseable {
 
     @Override
     public String publicPool() {
-        return pool.cidr();
+        return settings.pool().toString();
     }
 
     @Override
     public void setPublicPool(String cidr) {
-        pool.setCidr(cidr);
+        settings.setPool(cidr);
     }
 
     @Override
     public boolean publishesOnLan(String region) {
-        return pool.publishesOnLan(region);
+        return settings.publishesOnLan(region);
     }
 
     @Override
     public void setPublishOnLan(String region, boolean on) {
-        pool.setPublishOnLan(region, on);
+        settings.setPublishOnLan(region, on);
         later(() -> refresh(region));
     }
 
     @Override
     public List<String> lanAddresses() {
-        return PublicListeners.lanAddresses().stream().map(InetAddress::getHostAddress).toList();
+        return LanAddresses.ofThisHost().stream().map(InetAddress::getHostAddress).toList();
     }
 
     @Override
@@ -381,7 +361,7 @@ public final class Networking implements NetworkService, AutoCloseable {
         List<String> limits = new ArrayList<>();
         String passt = Passt.missing();
         if (passt != null) {
-            limits.add(passt + "; the private network and public addresses work");
+            limits.add(passt + "; the private network and public addresses work.");
         }
         return limits;
     }
@@ -401,6 +381,5 @@ public final class Networking implements NetworkService, AutoCloseable {
         }
         switches.values().forEach(VpcSwitch::close);
         switches.clear();
-        listeners.close();
     }
 }

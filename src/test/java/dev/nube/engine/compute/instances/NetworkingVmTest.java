@@ -149,7 +149,8 @@ class NetworkingVmTest extends VmTestBase {
             open.connect(new InetSocketAddress(before.publicIp(), publicPort(a, 8081)), 5000);
             open.getOutputStream().write("hello\n".getBytes(StandardCharsets.US_ASCII));
             open.getOutputStream().flush();
-            EngineTestSupport.waitUntil(() -> vm.ssh(a, "cat /tmp/got").contains("hello"), 20_000);
+            EngineTestSupport.waitUntil("the guest to get the first line", 20_000,
+                    () -> vm.ssh(a, "cat /tmp/got").contains("hello"));
             setRules(web, Direction.INBOUND, List.of());
             open.setSoTimeout(10_000);
             InputStream in = open.getInputStream();
