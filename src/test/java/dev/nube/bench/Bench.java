@@ -18,7 +18,6 @@ public final class Bench {
             "functions", new FunctionsBenchmark(),
             "instances", new InstancesBenchmark(),
             "network", new NetworkBenchmark(),
-            "ports", new PortsBenchmark(),
             "tables", new TablesBenchmark()));
 
     private Bench() {

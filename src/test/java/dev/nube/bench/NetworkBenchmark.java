@@ -76,6 +76,15 @@ final class NetworkBenchmark implements Bench.Suite {
                 ssh(engine, id, "setsid nc -ll -p " + SINK + " -e wc -c </dev/null >/dev/null 2>&1 &"
                         + " setsid nc -ll -p " + ECHO + " -e cat </dev/null >/dev/null 2>&1 &");
             }
+            for (String id : List.of(a, b)) {
+                long deadline = System.currentTimeMillis() + 60_000;
+                while (!ssh(engine, id, "netstat -ltn").contains(":" + ECHO + " ")) {
+                    if (System.currentTimeMillis() > deadline) {
+                        throw new IllegalStateException("the servers did not start in " + id);
+                    }
+                    Thread.sleep(200);
+                }
+            }
             Networking network = (Networking) engine.network();
             network.settle();
             InstanceNetwork view = network.networkOf(REGION, a).orElseThrow();

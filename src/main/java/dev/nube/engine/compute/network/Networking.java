@@ -203,8 +203,17 @@ public final class Networking implements NetworkService, AutoCloseable {
         if (vpc != null) {
             vpc.setPolicy(new VpcPolicy(members, groupsById.values()));
         }
+        // Addresses first: an Elastic IP that moves is let go by its old instance before the new one listens on it.
+        List<Up> settled = new ArrayList<>();
         for (Up u : upIn(region)) {
-            publish(region, withPublicIp(u), groupsById);
+            Up now = withPublicIp(u);
+            if (!java.util.Objects.equals(now.publicIp(), u.publicIp())) {
+                listeners.unpublish(now.instance().instanceId());
+            }
+            settled.add(now);
+        }
+        for (Up u : settled) {
+            publish(region, u, groupsById);
         }
     }
 

@@ -145,11 +145,13 @@ class NetworkingVmTest extends VmTestBase {
 
         // An open connection is cut when the rule goes.
         vm.ssh(a, "setsid sh -c 'sleep 600 | nc -l -p 8081 > /tmp/got' </dev/null >/dev/null 2>&1 &");
+        EngineTestSupport.waitUntil("the guest to listen on 8081", 30, () -> vm.ssh(a, "netstat -ltn")
+                .contains(":8081 "));
         try (Socket open = new Socket()) {
             open.connect(new InetSocketAddress(before.publicIp(), publicPort(a, 8081)), 5000);
             open.getOutputStream().write("hello\n".getBytes(StandardCharsets.US_ASCII));
             open.getOutputStream().flush();
-            EngineTestSupport.waitUntil("the guest to get the first line", 20_000,
+            EngineTestSupport.waitUntil("the guest to get the first line", 30,
                     () -> vm.ssh(a, "cat /tmp/got").contains("hello"));
             setRules(web, Direction.INBOUND, List.of());
             open.setSoTimeout(10_000);
@@ -251,7 +253,8 @@ class NetworkingVmTest extends VmTestBase {
                 assertEquals("out-tcp", new String(in.getInputStream().readAllBytes(), StandardCharsets.UTF_8)
                         .strip());
             }
-            vm.ssh(a, "syslogd -R 172.31.0.1:" + udp.getLocalPort() + " && logger out-udp");
+            // syslogd sends each line it gets to the remote address over UDP; logger writes once its socket exists.
+            vm.ssh(a, "syslogd -R 172.31.0.1:" + udp.getLocalPort() + " && sleep 1 && logger out-udp");
             DatagramPacket packet = new DatagramPacket(new byte[2048], 2048);
             udp.receive(packet);
             assertTrue(new String(packet.getData(), 0, packet.getLength(), StandardCharsets.UTF_8).contains("out-udp"));
