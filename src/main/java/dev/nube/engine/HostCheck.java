@@ -124,9 +124,11 @@ public final class HostCheck {
             } else {
                 verdicts.add("Ports:       this user may listen on ports from " + start + " up");
                 weaker.add("unprivileged ports: ports below " + start + " need root here"
-                        + " (net.ipv4.ip_unprivileged_port_start)");
+                        + " (net.ipv4.ip_unprivileged_port_start); instances' public ports below 1024 move to 10000 +"
+                        + " port (SSH on 10022)");
             }
         });
+        engine.network().limits().forEach(limit -> weaker.add("networks: " + limit));
         return new Report(verdicts, weaker, missing, qemuVersion.isPresent() && qemuImg, sandboxProblem.isEmpty());
     }
 

@@ -66,6 +66,8 @@ final class RunningInstance {
     private volatile String endReason;
     private volatile Qmp qmp;
     private volatile int sshPort;
+    /** QEMU's forwards into the guest the engine has made or found, host port by {@code tcp/PORT}. */
+    private final Map<String, Integer> forwards = new java.util.concurrent.ConcurrentHashMap<>();
     private volatile boolean sshReady;
     private volatile boolean detached;
     private volatile boolean probeWanted = true;
@@ -143,7 +145,15 @@ final class RunningInstance {
      * user network, added through QMP the first time it is asked for and kept while QEMU runs (after a re-attach,
      * QEMU's list of forwards says which exist). {@code protocol} is {@code tcp} or {@code udp}.
      */
-    synchronized java.net.InetSocketAddress guestPort(String protocol, int guestPort) throws IOException {
+    java.net.InetSocketAddress guestPort(String protocol, int guestPort) throws IOException {
+        Integer known = forwards.get(protocol + "/" + guestPort); // each connection asks: no QMP round trip then
+        if (known != null && alive()) {
+            return new java.net.InetSocketAddress(java.net.InetAddress.getLoopbackAddress(), known);
+        }
+        return addGuestPort(protocol, guestPort);
+    }
+
+    private synchronized java.net.InetSocketAddress addGuestPort(String protocol, int guestPort) throws IOException {
         Qmp connection = qmp;
         if (connection == null || !alive()) {
             throw new IOException("QEMU of " + instanceId + " is not running");
@@ -161,6 +171,7 @@ final class RunningInstance {
                 throw new IOException("QEMU lists no forward for " + key + " after adding it");
             }
         }
+        forwards.put(key, port);
         return new java.net.InetSocketAddress(java.net.InetAddress.getLoopbackAddress(), port);
     }
 
