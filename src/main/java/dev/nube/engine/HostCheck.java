@@ -1,5 +1,6 @@
 package dev.nube.engine;
 
+import dev.nube.engine.compute.network.addresses.PortMapping;
 import dev.nube.engine.compute.qemu.Commands;
 import dev.nube.engine.compute.qemu.QemuHost;
 import dev.nube.engine.functions.RuntimeInfo;
@@ -24,7 +25,6 @@ import java.util.stream.Stream;
 public final class HostCheck {
     /** How long the KVM firmware probe may take before the check gives up on it (its own deadline is 5 s). */
     static final Duration PROBE_WAIT = Duration.ofSeconds(20);
-    private static final Path UNPRIVILEGED_PORT_START = Path.of("/proc/sys/net/ipv4/ip_unprivileged_port_start");
 
     /**
      * The verdicts in lines for a terminal, what is weaker here than it could be, what is missing, and whether
@@ -118,16 +118,16 @@ public final class HostCheck {
         verdicts.add("Runtimes:    " + engine.functions().runtimes().stream().map(RuntimeInfo::displayName)
                 .collect(Collectors.joining(", ")));
 
-        unprivilegedPortStart().ifPresent(start -> {
-            if (start <= 1 || isRoot()) { // port 0 is no port: 1 means every port
-                verdicts.add("Ports:       this user may listen on any port");
-            } else {
-                verdicts.add("Ports:       this user may listen on ports from " + start + " up");
-                weaker.add("unprivileged ports: ports below " + start + " need root here"
-                        + " (net.ipv4.ip_unprivileged_port_start); instances' public ports below 1024 move to 10000 +"
-                        + " port (SSH on 10022)");
-            }
-        });
+        PortMapping ports = PortMapping.ofThisProcess();
+        int start = ports.unprivilegedPortStart();
+        if (start <= 1 || ports.root()) { // port 0 is no port: 1 means every port
+            verdicts.add("Ports:       this user may listen on any port");
+        } else {
+            verdicts.add("Ports:       this user may listen on ports from " + start + " up");
+            weaker.add("unprivileged ports: ports below " + start + " need root here"
+                    + " (net.ipv4.ip_unprivileged_port_start); instances' public ports below 1024 move to 10000 +"
+                    + " port (SSH on 10022)");
+        }
         engine.network().limits().forEach(limit -> weaker.add("networks: " + limit));
         return new Report(verdicts, weaker, missing, qemuVersion.isPresent() && qemuImg, sandboxProblem.isEmpty());
     }
@@ -136,23 +136,6 @@ public final class HostCheck {
         try {
             return Commands.run(command, null, Duration.ofSeconds(30)).exit() == 0;
         } catch (IOException e) {
-            return false;
-        }
-    }
-
-    private static Optional<Integer> unprivilegedPortStart() {
-        try {
-            // Files.readString reads only the first byte of a sysctl file here (JDK 17); a line reader reads it whole.
-            return Optional.of(Integer.parseInt(Files.readAllLines(UNPRIVILEGED_PORT_START).get(0).strip()));
-        } catch (IOException | NumberFormatException | IndexOutOfBoundsException e) {
-            return Optional.empty();
-        }
-    }
-
-    private static boolean isRoot() {
-        try {
-            return Integer.valueOf(0).equals(Files.getAttribute(Path.of("/proc/self"), "unix:uid"));
-        } catch (IOException | UnsupportedOperationException e) {
             return false;
         }
     }

@@ -93,6 +93,11 @@ public final class Networking implements NetworkService, AutoCloseable {
         later(() -> {
             String region = instance.region();
             List<String> problems = new ArrayList<>();
+            if (instance.uplinkSocket() == null) {
+                String why = Passt.missing();
+                problems.add("No way out to this machine's networks" + (why == null ? " (its uplink did not start:"
+                        + " see instance.log)" : ": " + why));
+            }
             try {
                 vpcSwitch(region).attach(instance.instanceId(), instance.vpcSocket(), instance.uplinkSocket());
             } catch (RuntimeException e) {

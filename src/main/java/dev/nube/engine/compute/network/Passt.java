@@ -1,5 +1,6 @@
 package dev.nube.engine.compute.network;
 
+import dev.nube.engine.compute.network.addresses.PortMapping;
 import java.io.File;
 import java.io.IOException;
 import java.net.Inet4Address;
@@ -62,7 +63,7 @@ public final class Passt {
         }
         Files.deleteIfExists(spec.pidFile());
         Files.deleteIfExists(spec.socket());
-        Process parent = new ProcessBuilder(command(spec, isRoot())).redirectErrorStream(true)
+        Process parent = new ProcessBuilder(command(spec, PortMapping.isRoot())).redirectErrorStream(true)
                 .redirectOutput(spec.log().toFile()).redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
                 .start();
         if (!parent.waitFor(START_DEADLINE_S, TimeUnit.SECONDS)) {
@@ -114,20 +115,6 @@ public final class Passt {
         }
         Files.deleteIfExists(pidFile);
         Files.deleteIfExists(socket);
-    }
-
-    /** Whether this process runs as root (its effective uid, from /proc). */
-    public static boolean isRoot() {
-        try {
-            for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
-                if (line.startsWith("Uid:")) {
-                    return line.split("\\s+")[2].equals("0");
-                }
-            }
-        } catch (IOException | ArrayIndexOutOfBoundsException e) {
-            return false;
-        }
-        return false;
     }
 
     private static String lastLine(Path file) {

@@ -46,13 +46,15 @@ public record PortMapping(boolean root, int unprivilegedPortStart) {
     /** The kernel's first unprivileged port in {@code file}; 1024 (the kernel's default) when it cannot be read. */
     static int readUnprivilegedStart(Path file) {
         try {
-            return Integer.parseInt(Files.readString(file).strip());
-        } catch (IOException | NumberFormatException e) {
+            // Files.readString reads only the first byte of a sysctl file on JDK 17; a line reader reads it whole.
+            return Integer.parseInt(Files.readAllLines(file).get(0).strip());
+        } catch (IOException | NumberFormatException | IndexOutOfBoundsException e) {
             return 1024;
         }
     }
 
-    private static boolean isRoot() {
+    /** Whether this process runs as root (its effective uid). */
+    public static boolean isRoot() {
         try {
             // /proc/self belongs to the process's effective user.
             return Integer.valueOf(0).equals(Files.getAttribute(Path.of("/proc/self"), "unix:uid"));
