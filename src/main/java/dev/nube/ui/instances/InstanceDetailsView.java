@@ -1,12 +1,22 @@
 package dev.nube.ui.instances;
 
 import dev.nube.engine.compute.instances.Instance;
+import dev.nube.engine.compute.instances.InstanceState;
 import dev.nube.engine.compute.network.InstanceNetwork;
 import dev.nube.engine.compute.network.SecurityGroup;
 import dev.nube.engine.compute.network.SecurityGroupRule;
+import dev.nube.ui.common.Dialogs;
+import dev.nube.ui.common.Nodes;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
 import javafx.geometry.Insets;
 import javafx.scene.Node;
 import javafx.scene.control.Button;
+import javafx.scene.control.ButtonType;
+import javafx.scene.control.CheckBox;
+import javafx.scene.control.Dialog;
 import javafx.scene.control.Label;
 import javafx.scene.control.ScrollPane;
 import javafx.scene.control.Tab;
@@ -139,6 +149,13 @@ final class InstanceDetailsView extends VBox {
             security.getChildren().add(new Label(model.groupsStatusProperty().get()));
             return;
         }
+        Button change = new Button("Change security groups...", new FontIcon(Feather.SHIELD));
+        change.setId("change-security-groups");
+        Instance shown = model.instanceProperty().get();
+        change.setDisable(shown == null || shown.state() == InstanceState.TERMINATED
+                || shown.state() == InstanceState.SHUTTING_DOWN);
+        change.setOnAction(e -> chooseGroups());
+        security.getChildren().add(change);
         Label note = new Label("Rules apply at once to running instances: inbound rules from CIDR blocks open ports on"
                 + " the public address (see Networking), rules naming a group admit its members on the private"
                 + " network, and outbound rules decide what leaves. Replies to allowed traffic always pass.");
@@ -158,6 +175,34 @@ final class InstanceDetailsView extends VBox {
                         + ")")));
             }
         }
+    }
+
+    /** Lets the person pick the instance's groups (one to five) among the region's. */
+    private void chooseGroups() {
+        Set<String> current = new HashSet<>(model.groups().stream().map(SecurityGroup::id).toList());
+        model.allGroups(all -> {
+            Dialog<List<String>> dialog = new Dialog<>();
+            dialog.initOwner(Nodes.windowOf(this));
+            dialog.setTitle("Change security groups");
+            dialog.setHeaderText("The groups of " + model.instanceProperty().get().id() + " (one to five). A running"
+                    + " instance's traffic follows the new groups at once.");
+            VBox boxes = new VBox(6);
+            List<CheckBox> checks = new ArrayList<>();
+            for (SecurityGroup group : all) {
+                CheckBox check = new CheckBox(group.name() + " (" + group.id() + ")");
+                check.setUserData(group.id());
+                check.setSelected(current.contains(group.id()));
+                checks.add(check);
+                boxes.getChildren().add(check);
+            }
+            dialog.getDialogPane().setContent(new ScrollPane(boxes));
+            dialog.getDialogPane().getButtonTypes().addAll(ButtonType.OK, ButtonType.CANCEL);
+            dialog.setResultConverter(button -> button != ButtonType.OK ? null : checks.stream()
+                    .filter(CheckBox::isSelected).map(c -> (String) c.getUserData()).toList());
+            Dialogs.style(dialog);
+            dialog.showAndWait().ifPresent(ids -> model.setSecurityGroups(ids, () -> { }, failure ->
+                    Dialogs.error(Nodes.windowOf(this), "Could not change the security groups", failure)));
+        }, failure -> Dialogs.error(Nodes.windowOf(this), "Could not list the security groups", failure));
     }
 
     private void showNetwork() {

@@ -156,6 +156,29 @@ public final class InstanceDetailsViewModel {
         });
     }
 
+    /** Reads the region's security groups in the background (to choose an instance's groups from). */
+    public void allGroups(java.util.function.Consumer<List<SecurityGroup>> onRead,
+                          java.util.function.Consumer<Throwable> onFailure) {
+        String at = region.get();
+        context.tasks().submit(() -> securityGroups.list(at).items(), onRead, onFailure);
+    }
+
+    /** Replaces the shown instance's security groups; its traffic follows at once. */
+    public void setSecurityGroups(List<String> groupIds, Runnable onDone,
+                                  java.util.function.Consumer<Throwable> onFailure) {
+        Instance shown = instance.get();
+        if (shown == null) {
+            return;
+        }
+        String at = region.get();
+        context.tasks().submit(() -> instances.setSecurityGroups(at, shown.id(), groupIds), changed -> {
+            if (isShown(changed)) {
+                loadGroups(changed);
+            }
+            onDone.run();
+        }, onFailure);
+    }
+
     private boolean isShown(Instance candidate) {
         return instance.get() != null && instance.get().id().equals(candidate.id());
     }

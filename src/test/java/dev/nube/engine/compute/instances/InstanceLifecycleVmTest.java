@@ -54,10 +54,14 @@ class InstanceLifecycleVmTest extends VmTestBase {
                 Integer.toString(connect.port()), "-o", "StrictHostKeyChecking=no", "-o",
                 "UserKnownHostsFile=/dev/null", "-o", "BatchMode=yes", "-o", "LogLevel=ERROR", connect.user() + "@" + connect.host(),
                 "hostname"));
-        assertTrue(viaSsh.contains(id), viaSsh);
+        // The guest names itself by its private DNS name, as EC2's do.
+        String hostname = metadata.get("/latest/meta-data/hostname").strip();
+        assertTrue(hostname.startsWith("ip-172-31-") && hostname.endsWith(".local-1.compute.internal"), hostname);
+        assertTrue(viaSsh.contains(hostname), viaSsh);
+        assertTrue(connect.host().startsWith("127.100."), "SSH goes through the public address: " + connect.host());
         // The offered command itself, as typed into a shell: it trusts the host key in the console's known_hosts.
         String offered = connect.sshCommand().replaceFirst("^ssh ", "ssh -o BatchMode=yes -o LogLevel=ERROR ");
-        assertTrue(EngineTestSupport.run(List.of("sh", "-c", offered + " hostname")).contains(id), offered);
+        assertTrue(EngineTestSupport.run(List.of("sh", "-c", offered + " hostname")).contains(hostname), offered);
         assertTrue(java.nio.file.Files.readString(dev.nube.engine.Engine.knownHostsFile(home)).contains("ssh-"),
                 "the host key is remembered in the file the SSH terminal reads");
 
