@@ -95,6 +95,7 @@ public final class ElasticIpsView extends VBox {
         Button pool = new Button("Change pool...");
         pool.setId("change-public-pool");
         pool.setOnAction(e -> changePool());
+        pool.setMinWidth(javafx.scene.layout.Region.USE_PREF_SIZE);
         lan.setId("publish-on-lan");
         lan.setOnAction(e -> model.setPublishOnLan(lan.isSelected(), this::showSettings, failure -> {
             Dialogs.error(window(), "Could not change LAN publishing", failure);
@@ -117,7 +118,7 @@ public final class ElasticIpsView extends VBox {
         lan.setSelected(model.publishesOnLan());
         lan.setText(addresses.isEmpty() ? "Also publish on this machine's LAN addresses (it has none now)"
                 : "Also publish allowed ports on this machine's LAN addresses in this region (" + String.join(", ",
-                addresses) + "): other devices on your network reach them, and source CIDRs are what protects"
+                addresses) + "): other devices on your network reach them, and source CIDRs are what protect"
                 + " them");
         lan.setWrapText(true);
     }

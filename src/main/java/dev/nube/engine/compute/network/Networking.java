@@ -296,7 +296,7 @@ public final class Networking implements NetworkService, AutoCloseable {
                 .filter(java.util.Objects::nonNull).toList();
         PublishedPorts.Plan plan = PublishedPorts.of(addresses, instanceGroups, ports);
         List<String> problems = new ArrayList<>(u.problems());
-        problems.addAll(plan.notPublished());
+        plan.notPublished().forEach(rule -> problems.add("Not on the public address: " + rule));
         String before = String.valueOf(listeners.endpoints(n.instanceId())) + published.get(key(region,
                 n.instanceId()));
         listeners.publish(n.instanceId(), plan.endpoints(), n.ports()::target);
