@@ -8,6 +8,8 @@ import javafx.stage.Window;
 
 /** Confirmation and error dialogs in one style. Modal: call them from the FX thread in answer to a user action. */
 public final class Dialogs {
+    private static final double DIALOG_WIDTH = 520;
+
     private Dialogs() {
     }
 
@@ -33,6 +35,7 @@ public final class Dialogs {
         body.setWrapText(true);
         body.setMaxWidth(460);
         alert.getDialogPane().setContent(body);
+        alert.getDialogPane().setPrefWidth(DIALOG_WIDTH); // else a long line widens the dialog past the screen
         alert.getDialogPane().lookupButton(confirm).getStyleClass().add("danger");
         ((javafx.scene.control.Button) alert.getDialogPane().lookupButton(confirm)).setDefaultButton(false);
         ((javafx.scene.control.Button) alert.getDialogPane().lookupButton(cancel)).setDefaultButton(true);
@@ -53,6 +56,7 @@ public final class Dialogs {
         body.setWrapText(true);
         body.setMaxWidth(460);
         alert.getDialogPane().setContent(body);
+        alert.getDialogPane().setPrefWidth(DIALOG_WIDTH);
         alert.show();
     }
 }
