@@ -1,5 +1,6 @@
 package dev.nube.engine.compute.network;
 
+import dev.nube.engine.EngineException;
 import dev.nube.engine.compute.network.addresses.AddressPool;
 import dev.nube.engine.compute.network.addresses.ElasticIp;
 import dev.nube.engine.compute.network.addresses.ElasticIps;
@@ -44,6 +45,7 @@ import java.util.concurrent.TimeoutException;
 public final class Networking implements NetworkService, AutoCloseable {
     private static final System.Logger LOG = System.getLogger(Networking.class.getName());
     private static final String STATE_FILE = "network.json";
+    private static final String NO_PUBLIC_ADDRESS = "No public address: ";
 
     private final EventBus events;
     private final SecurityGroupService groups;
@@ -62,6 +64,8 @@ public final class Networking implements NetworkService, AutoCloseable {
     private final Map<String, VpcSwitch> switches = new HashMap<>();
     /** Running instances by region/id; written on the worker thread, read anywhere. */
     private final Map<String, Up> up = new ConcurrentHashMap<>();
+    /** What each running instance's network cannot do, by region/id, as last published (worker thread writes). */
+    private final Map<String, List<String>> published = new ConcurrentHashMap<>();
 
     /** What the network holds for one running instance. */
     private record Up(NetworkedInstance instance, String publicIp, boolean fromPool, List<String> problems) {
@@ -115,6 +119,7 @@ public final class Networking implements NetworkService, AutoCloseable {
     public void down(String region, String instanceId, boolean stopped) {
         later(() -> {
             Up was = up.remove(key(region, instanceId));
+            published.remove(key(region, instanceId));
             VpcSwitch vpc = switches.get(region);
             if (vpc != null) {
                 vpc.detach(instanceId);
@@ -247,12 +252,22 @@ public final class Networking implements NetworkService, AutoCloseable {
             if (stored.isPresent() && pool.claim(holder, VpcAddressing.parse(stored.get()))) {
                 publicIp = stored.get();
             } else {
-                publicIp = pool.allocate(holder).getHostAddress();
+                try {
+                    publicIp = pool.allocate(holder).getHostAddress();
+                } catch (EngineException e) { // the pool is full: the instance runs without a public address
+                    List<String> problems = new ArrayList<>(u.problems().stream()
+                            .filter(p -> !p.startsWith(NO_PUBLIC_ADDRESS)).toList());
+                    problems.add(NO_PUBLIC_ADDRESS + e.getMessage());
+                    Up without = new Up(n, null, false, problems);
+                    up.put(holder, without);
+                    return without;
+                }
             }
             fromPool = true;
         }
         storePublicIp(n, fromPool ? publicIp : null);
-        Up settled = new Up(n, publicIp, fromPool, u.problems());
+        Up settled = new Up(n, publicIp, fromPool, u.problems().stream().filter(p -> !p.startsWith(NO_PUBLIC_ADDRESS))
+                .toList());
         up.put(holder, settled);
         return settled;
     }
@@ -307,9 +322,6 @@ public final class Networking implements NetworkService, AutoCloseable {
                     ResourceChanged.Change.UPDATED));
         }
     }
-
-    /** Problems found while publishing, by region/id (worker thread writes). */
-    private final Map<String, List<String>> published = new ConcurrentHashMap<>();
 
     @Override
     public Optional<InstanceNetwork> networkOf(String region, String instanceId) {

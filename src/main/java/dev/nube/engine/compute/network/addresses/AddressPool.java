@@ -60,6 +60,7 @@ public final class AddressPool {
     public synchronized Inet4Address allocate(String holder) {
         Cidr block = settings.pool();
         Set<Integer> taken = taken();
+        taken.addAll(HostSockets.boundIpv4()); // another Nube (data folder, user) may listen on pool addresses too
         int network = toInt(block.network());
         long size = 1L << (32 - block.prefix());
         // Skips the network address (first) and the broadcast address (last).
@@ -85,7 +86,7 @@ public final class AddressPool {
         if (current != null) {
             return current.equals(holder);
         }
-        if (taken().contains(value)) {
+        if (taken().contains(value) || HostSockets.boundIpv4().contains(value)) {
             return false;
         }
         held.put(value, holder);
