@@ -276,6 +276,7 @@ final class InstanceLifecycle {
         table.publishState(region, id);
         try {
             powerOff(region, id, grace, "stop");
+            networkDown(region, id, true); // done already if QEMU was attached; not if it ran unattached
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new EngineException("Server.InternalError", "The stop of " + id + " was interrupted.", e);
@@ -514,12 +515,13 @@ final class InstanceLifecycle {
                 // The reason first: until the instance leaves the running map it is not shown stopped.
                 table.update(region, id, r -> r.intent() == Intent.RUNNING
                         ? r.with(Intent.STOPPED, r.operation(), reason) : r);
-                table.running.remove(InstanceTable.key(region, id), instance);
+                // Before it shows stopped: a start that follows must not meet this QEMU's uplink still going.
                 networkDown(region, id, true);
+                table.running.remove(InstanceTable.key(region, id), instance);
                 table.publishState(region, id);
             } catch (EngineException e) {
-                table.running.remove(InstanceTable.key(region, id), instance);
                 networkDown(region, id, true);
+                table.running.remove(InstanceTable.key(region, id), instance);
                 LOG.log(System.Logger.Level.DEBUG, "instance " + id + " went away: " + e.getMessage());
             }
         }

@@ -45,6 +45,9 @@ final class InstanceReconciler {
                 return;
             }
             Optional<ProcessHandle> process = table.findProcess(region, id);
+            if (process.isEmpty()) {
+                lifecycle.networkDown(region, id, true); // an uplink left by a QEMU that ended meanwhile goes too
+            }
             switch (r.operation()) {
                 case TERMINATING -> {
                     files.log("engine start: completing the termination");
@@ -111,6 +114,7 @@ final class InstanceReconciler {
             }
             lifecycle.powerOff(region, id, stopGrace, "engine start: completing the stop");
             if (table.findProcess(region, id).isEmpty()) {
+                lifecycle.networkDown(region, id, true);
                 table.update(region, id, x -> x.with(Intent.STOPPED, Operation.NONE, r.stateReason()));
             }
         } catch (InterruptedException e) {
