@@ -11,6 +11,7 @@ import dev.nube.engine.compute.keys.KeyPairService;
 import dev.nube.engine.compute.network.NetworkedInstance;
 import dev.nube.engine.compute.network.Networking;
 import dev.nube.engine.compute.network.Passt;
+import dev.nube.engine.compute.network.addresses.AddressPool;
 import dev.nube.engine.compute.network.vpc.VpcAddressing;
 import dev.nube.engine.compute.qemu.Accelerator;
 import dev.nube.engine.compute.qemu.AcceleratorMode;
@@ -72,7 +73,7 @@ final class InstanceLifecycle {
         byte[] data = Files.isRegularFile(userData) ? Files.readAllBytes(userData) : null;
         String privateIp = r.privateIp() != null ? r.privateIp() : QemuMachine.GUEST_ADDRESS;
         return new InstanceMetadata(r.id(), r.instanceType(), r.imageId(),
-                r.privateIp() != null ? VpcAddressing.privateDnsName(VpcAddressing.parse(privateIp), region)
+                r.privateIp() != null ? VpcAddressing.privateDnsName(AddressPool.parseAddress(privateIp), region)
                         : r.id() + "." + VpcAddressing.domain(region), privateIp, r.keyName(), key, region, data);
     }
 
@@ -170,7 +171,7 @@ final class InstanceLifecycle {
             try {
                 if (Passt.find(files.uplinkPidFile(), files.uplinkSocket()).isEmpty()) {
                     long pid = Passt.start(new Passt.Spec(files.uplinkSocket(), files.uplinkPidFile(),
-                            files.uplinkLog(), VpcAddressing.parse(r.privateIp()), VpcAddressing.DEFAULT.cidr().prefix(),
+                            files.uplinkLog(), AddressPool.parseAddress(r.privateIp()), VpcAddressing.DEFAULT.cidr().prefix(),
                             VpcAddressing.DEFAULT.gateway(), VpcAddressing.DEFAULT.gatewayMac()));
                     files.log("uplink started: passt pid " + pid);
                 }

@@ -18,6 +18,7 @@ import java.util.concurrent.locks.ReentrantLock;
 import dev.nube.engine.compute.network.InstanceNetwork;
 import dev.nube.engine.compute.qemu.QemuMachine;
 import dev.nube.engine.compute.network.NetworkService;
+import dev.nube.engine.compute.network.addresses.AddressPool;
 import dev.nube.engine.compute.network.vpc.VpcAddressing;
 import java.util.function.Consumer;
 import java.util.function.Function;
@@ -107,7 +108,7 @@ final class InstanceTable {
         Set<java.net.InetAddress> taken = new java.util.HashSet<>();
         for (InstanceRecord r : collection(region).list().items()) {
             if (r.privateIp() != null && r.holdsAddress()) {
-                taken.add(VpcAddressing.parse(r.privateIp()));
+                taken.add(AddressPool.parseAddress(r.privateIp()));
             }
         }
         return VpcAddressing.DEFAULT.lowestFree(taken).map(java.net.InetAddress::getHostAddress).orElseThrow(() -> new EngineException(

@@ -127,7 +127,7 @@ public final class Networking implements NetworkService, AutoCloseable {
             listeners.unpublish(instanceId);
             if (was != null && stopped) {
                 if (was.fromPool() && was.publicIp() != null) {
-                    pool.release(key(region, instanceId), VpcAddressing.parse(was.publicIp()));
+                    pool.release(key(region, instanceId), AddressPool.parseAddress(was.publicIp()));
                 }
                 try {
                     Files.deleteIfExists(was.instance().folder().resolve(STATE_FILE));
@@ -206,7 +206,7 @@ public final class Networking implements NetworkService, AutoCloseable {
         List<VpcPolicy.Member> members = new ArrayList<>();
         for (Up u : upIn(region)) {
             NetworkedInstance n = u.instance();
-            members.add(new VpcPolicy.Member(n.instanceId(), n.macAddress(), VpcAddressing.parse(n.privateIp()),
+            members.add(new VpcPolicy.Member(n.instanceId(), n.macAddress(), AddressPool.parseAddress(n.privateIp()),
                     n.securityGroupIds()));
         }
         VpcSwitch vpc = switches.get(region);
@@ -240,7 +240,7 @@ public final class Networking implements NetworkService, AutoCloseable {
         boolean fromPool;
         if (elastic.isPresent()) {
             if (u.fromPool() && u.publicIp() != null) {
-                pool.release(holder, VpcAddressing.parse(u.publicIp()));
+                pool.release(holder, AddressPool.parseAddress(u.publicIp()));
             }
             publicIp = elastic.get().publicIp();
             fromPool = false;
@@ -249,7 +249,7 @@ public final class Networking implements NetworkService, AutoCloseable {
         } else {
             // After an engine restart the instance keeps the address it held, unless another took it meanwhile.
             Optional<String> stored = storedPublicIp(n);
-            if (stored.isPresent() && pool.claim(holder, VpcAddressing.parse(stored.get()))) {
+            if (stored.isPresent() && pool.claim(holder, AddressPool.parseAddress(stored.get()))) {
                 publicIp = stored.get();
             } else {
                 try {
@@ -302,7 +302,7 @@ public final class Networking implements NetworkService, AutoCloseable {
         NetworkedInstance n = u.instance();
         List<Inet4Address> addresses = new ArrayList<>();
         if (u.publicIp() != null) {
-            addresses.add(VpcAddressing.parse(u.publicIp()));
+            addresses.add(AddressPool.parseAddress(u.publicIp()));
         }
         if (settings.publishesOnLan(region)) {
             addresses.addAll(LanAddresses.ofThisHost());
@@ -339,7 +339,7 @@ public final class Networking implements NetworkService, AutoCloseable {
         }
         List<String> problems = new ArrayList<>(published.getOrDefault(key(region, instanceId), u.problems()));
         Optional<ElasticIp> elastic = elasticIps.elasticIpOf(region, instanceId);
-        return Optional.of(new InstanceNetwork(n.privateIp(), VpcAddressing.privateDnsName(VpcAddressing.parse(n.privateIp()), region),
+        return Optional.of(new InstanceNetwork(n.privateIp(), VpcAddressing.privateDnsName(AddressPool.parseAddress(n.privateIp()), region),
                 u.publicIp(), elastic.map(ElasticIp::allocationId).orElse(null), endpoints, problems));
     }
 

@@ -54,23 +54,6 @@ public record VpcAddressing(Cidr cidr, Inet4Address gateway, Inet4Address dns, S
         return hostName(address) + "." + domain(region);
     }
 
-    /** A dotted IPv4 address (as documents keep it) as an address; throws IllegalArgumentException for anything else. */
-    public static Inet4Address parse(String dotted) {
-        String[] parts = dotted == null ? new String[0] : dotted.split("\\.", -1);
-        if (parts.length != 4) {
-            throw new IllegalArgumentException("not an IPv4 address: " + dotted);
-        }
-        int address = 0;
-        for (String part : parts) {
-            if (part.isEmpty() || part.length() > 3 || !part.chars().allMatch(Character::isDigit)
-                    || Integer.parseInt(part) > 255) {
-                throw new IllegalArgumentException("not an IPv4 address: " + dotted);
-            }
-            address = address << 8 | Integer.parseInt(part);
-        }
-        return Frames.inet(address);
-    }
-
     /** The first label of a private DNS name, e.g. {@code ip-172-31-0-10}. */
     public static String hostName(Inet4Address address) {
         return "ip-" + address.getHostAddress().replace('.', '-');
