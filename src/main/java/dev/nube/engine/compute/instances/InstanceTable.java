@@ -15,7 +15,6 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.locks.ReentrantLock;
-import dev.nube.engine.compute.network.InstanceNetwork;
 import dev.nube.engine.compute.qemu.QemuMachine;
 import dev.nube.engine.compute.network.NetworkService;
 import dev.nube.engine.compute.network.addresses.AddressPool;
@@ -224,8 +223,7 @@ final class InstanceTable {
         boolean up = live != null && live.alive();
         return new Instance(r.id(), r.name(), state, r.stateReason(), r.instanceType(), r.vcpus(), r.memoryMiB(),
                 r.imageId(), r.keyPairId(), r.keyName(), r.securityGroupIds(), r.rootVolumeGiB(), r.hasUserData(),
-                r.launchTime(), r.privateIp(), up ? network.networkOf(region, r.id()).map(InstanceNetwork::publicIp)
-                .orElse(null) : null, up ? live.sshPort() : 0, up ? live.pid() : 0, found);
+                r.launchTime(), r.privateIp(), up ? network.publicIpOf(region, r.id()).orElse(null) : null, up ? live.sshPort() : 0, up ? live.pid() : 0, found);
     }
 
     /** Records what went wrong with an instance outside any request, to show on it (and in the log). */

@@ -11,6 +11,9 @@ public interface NetworkService {
     /** The network of a running instance; empty when it does not run (or its network is not up yet). */
     Optional<InstanceNetwork> networkOf(String region, String instanceId);
 
+    /** Only the public address of a running instance (cheap: for lists, which show it on every row). */
+    Optional<String> publicIpOf(String region, String instanceId);
+
     /** The pool public addresses come from, as a CIDR block (default {@code 127.100.0.0/16}). */
     String publicPool();
 

@@ -324,6 +324,11 @@ public final class Networking implements NetworkService, AutoCloseable {
     }
 
     @Override
+    public Optional<String> publicIpOf(String region, String instanceId) {
+        return Optional.ofNullable(up.get(key(region, instanceId))).map(Up::publicIp);
+    }
+
+    @Override
     public Optional<InstanceNetwork> networkOf(String region, String instanceId) {
         Up u = up.get(key(region, instanceId));
         if (u == null) {
