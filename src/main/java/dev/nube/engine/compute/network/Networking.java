@@ -14,13 +14,14 @@ import dev.nube.engine.compute.network.addresses.PublishedPorts;
 import dev.nube.engine.compute.network.vpc.VpcAddressing;
 import dev.nube.engine.compute.network.vpc.VpcPolicy;
 import dev.nube.engine.compute.network.vpc.VpcSwitch;
+import dev.nube.engine.store.AtomicFiles;
 import dev.nube.engine.store.EventBus;
+import dev.nube.engine.store.Json;
 import dev.nube.engine.store.ResourceChanged;
 import dev.nube.engine.store.ResourceKind;
 import java.io.IOException;
 import java.net.Inet4Address;
 import java.net.InetAddress;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -272,14 +273,16 @@ public final class Networking implements NetworkService, AutoCloseable {
         return settled;
     }
 
+    /** What {@value #STATE_FILE} holds: the pool address a running instance holds, kept for the next engine. */
+    private record HeldAddress(String publicIp) {
+    }
+
     private static Optional<String> storedPublicIp(NetworkedInstance n) {
         try {
-            String text = Files.readString(n.folder().resolve(STATE_FILE), StandardCharsets.UTF_8);
-            java.util.regex.Matcher m = java.util.regex.Pattern.compile("\"publicIp\"\\s*:\\s*\"([0-9.]+)\"")
-                    .matcher(text);
-            return m.find() ? Optional.of(m.group(1)) : Optional.empty();
+            return Optional.ofNullable(Json.mapper().readValue(n.folder().resolve(STATE_FILE).toFile(),
+                    HeldAddress.class).publicIp());
         } catch (IOException e) {
-            return Optional.empty();
+            return Optional.empty(); // none kept, or unreadable: a new address is given
         }
     }
 
@@ -289,8 +292,7 @@ public final class Networking implements NetworkService, AutoCloseable {
             if (publicIp == null) {
                 Files.deleteIfExists(file);
             } else {
-                dev.nube.engine.store.AtomicFiles.write(file, ("{\"publicIp\": \"" + publicIp + "\"}\n")
-                        .getBytes(StandardCharsets.UTF_8), null);
+                AtomicFiles.write(file, Json.mapper().writeValueAsBytes(new HeldAddress(publicIp)), null);
             }
         } catch (IOException e) {
             LOG.log(System.Logger.Level.WARNING, "cannot record the public address of " + n.instanceId(), e);
