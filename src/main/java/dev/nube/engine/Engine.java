@@ -18,6 +18,10 @@ import dev.nube.engine.compute.network.addresses.PublicListeners;
 import dev.nube.engine.compute.network.addresses.PublicNetworkSettings;
 import dev.nube.engine.compute.qemu.Accelerators;
 import dev.nube.engine.compute.qemu.QemuHost;
+import dev.nube.engine.compute.storage.SnapshotService;
+import dev.nube.engine.compute.storage.Snapshots;
+import dev.nube.engine.compute.storage.VolumeService;
+import dev.nube.engine.compute.storage.Volumes;
 import dev.nube.engine.functions.FunctionCode;
 import dev.nube.engine.functions.FunctionCodeFiles;
 import dev.nube.engine.functions.FunctionMonitor;
@@ -28,6 +32,8 @@ import dev.nube.engine.region.RegionService;
 import dev.nube.engine.region.Regions;
 import dev.nube.engine.store.EventBus;
 import dev.nube.engine.store.SettingsFile;
+import dev.nube.engine.tasks.TaskService;
+import dev.nube.engine.tasks.Tasks;
 import java.io.IOException;
 import java.lang.System.Logger.Level;
 import java.nio.channels.FileChannel;
@@ -66,6 +72,9 @@ public final class Engine implements AutoCloseable {
     private final Images images;
     private final Instances instances;
     private final Accelerators accelerators;
+    private final Tasks tasks;
+    private final Volumes volumes;
+    private final Snapshots snapshots;
 
     private Engine(Path home, Path cache, QemuHost qemu) {
         this.home = home;
@@ -111,6 +120,16 @@ public final class Engine implements AutoCloseable {
             openedInOrder.add("instances", instances);
             regions.register(instances);
             openedInOrder.add("instances in the regions", () -> regions.unregister(instances));
+            // Closed before the instances are let go: a snapshot under way is cancelled and removed.
+            tasks = new Tasks(events);
+            openedInOrder.add("background tasks", tasks);
+            volumes = new Volumes(regions, events, instances, tasks);
+            snapshots = new Snapshots(regions, events, volumes, instances, tasks);
+            instances.setAttachedVolumes(volumes);
+            regions.register(volumes);
+            openedInOrder.add("volumes in the regions", () -> regions.unregister(volumes));
+            regions.register(snapshots);
+            openedInOrder.add("snapshots in the regions", () -> regions.unregister(snapshots));
         } catch (RuntimeException e) {
             close();
             throw e;
@@ -278,6 +297,19 @@ public final class Engine implements AutoCloseable {
 
     public InstanceService instances() {
         return instances;
+    }
+
+    /** Long operations under way (snapshots, copies), for the tasks panel. */
+    public TaskService tasks() {
+        return tasks;
+    }
+
+    public VolumeService volumes() {
+        return volumes;
+    }
+
+    public SnapshotService snapshots() {
+        return snapshots;
     }
 
     public HostStatus hostStatus() {

@@ -43,6 +43,7 @@ final class InstanceLifecycle {
     private final KeyPairService keyPairs;
     private final Accelerators accelerators;
     private final Networking network;
+    volatile AttachedVolumes volumes = AttachedVolumes.NONE;
 
     InstanceLifecycle(InstanceTable table, HostCapacity capacity, Images images, KeyPairService keyPairs,
                       Accelerators accelerators, Networking network) {
@@ -97,7 +98,8 @@ final class InstanceLifecycle {
             QemuMachine.Spec spec = new QemuMachine.Spec(accelerators.host().binary(), id, accelerator,
                     r.vcpus(), r.memoryMiB(), image.resolve(TinyImageBuilder.KERNEL),
                     image.resolve(TinyImageBuilder.INITRD), files.rootDisk(), files.qmpSocket(), files.serialSocket(),
-                    files.consoleLog(), files.pidFile(), files.metadataSocket(), 0, files.vpcSocket(), r.macAddress());
+                    files.consoleLog(), files.pidFile(), files.metadataSocket(), 0, files.vpcSocket(), r.macAddress(),
+                    volumes.attachedTo(region, id));
             long pid = QemuMachine.launch(spec, files.qemuLog());
             files.log("QEMU started, pid " + pid + ", " + accelerator.description());
             ProcessHandle process = ProcessHandle.of(pid).orElseThrow(() -> new IOException("QEMU exited at once"));
@@ -412,6 +414,7 @@ final class InstanceLifecycle {
             killUnattached(region, id, "terminate");
             networkDown(region, id, true);
             table.files(region, id).deleteAllButDocument();
+            volumes.instanceTerminated(region, id);
         } catch (IOException e) {
             throw new EngineException("StorageError", "Could not delete the files of " + id + ": " + e.getMessage(), e);
         } catch (InterruptedException e) {

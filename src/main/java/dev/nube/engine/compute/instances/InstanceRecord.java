@@ -48,6 +48,18 @@ record InstanceRecord(String id, String name, String imageId, String instanceTyp
                 terminatedAt, newPrivateIp, newMacAddress);
     }
 
+    InstanceRecord withType(InstanceType type) {
+        return new InstanceRecord(id, name, imageId, type.name(), type.vcpus(), type.memoryMiB(), keyPairId, keyName,
+                securityGroupIds, rootVolumeGiB, hasUserData, sshUser, launchTime, intent, operation, stateReason,
+                terminatedAt, privateIp, macAddress);
+    }
+
+    InstanceRecord withRootVolumeGiB(int gib) {
+        return new InstanceRecord(id, name, imageId, instanceType, vcpus, memoryMiB, keyPairId, keyName,
+                securityGroupIds, gib, hasUserData, sshUser, launchTime, intent, operation, stateReason, terminatedAt,
+                privateIp, macAddress);
+    }
+
     InstanceRecord withSecurityGroups(List<String> groupIds) {
         return new InstanceRecord(id, name, imageId, instanceType, vcpus, memoryMiB, keyPairId, keyName, groupIds,
                 rootVolumeGiB, hasUserData, sshUser, launchTime, intent, operation, stateReason, terminatedAt,

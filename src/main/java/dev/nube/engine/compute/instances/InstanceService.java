@@ -97,6 +97,13 @@ public interface InstanceService {
     /** Opens the instance's serial console (one client at a time; works without the guest's network). */
     dev.nube.engine.compute.terminal.TerminalChannel openSerialConsole(String region, String id);
 
+    /**
+     * Changes the instance type of a stopped instance (EC2 ModifyInstanceAttribute --instance-type): its next start
+     * has the new type's vCPUs and memory. Refused with {@code IncorrectInstanceState} unless it is stopped, and with
+     * {@code InvalidParameterValue} for a type this machine cannot run.
+     */
+    Instance setInstanceType(String region, String id, String instanceType);
+
     /** The instances' networks: addresses, published ports, the public address pool. */
     dev.nube.engine.compute.network.NetworkService network();
 

@@ -217,6 +217,115 @@ public final class Instances implements InstanceService, RegionScoped, SecurityG
     }
 
     @Override
+    public Instance setInstanceType(String region, String id, String typeName) {
+        return table.withLock(region, id, () -> {
+            InstanceRecord r = table.record(region, id);
+            InstanceState state = table.derive(region, r);
+            if (state != InstanceState.STOPPED) {
+                throw new EngineException("IncorrectInstanceState", "Instance " + id + " is " + state.awsName()
+                        + "; its type can be changed only while it is stopped. Stop it first.");
+            }
+            InstanceType type = capacity.types.find(typeName).orElseThrow(() -> EngineException.invalid(
+                    "There is no instance type '" + typeName + "'. Choose one of "
+                            + InstanceTypes.ALL.stream().map(InstanceType::name).toList() + "."));
+            String misfit = capacity.types.whyNotFits(type);
+            if (misfit != null) {
+                throw EngineException.invalid(misfit + " Choose a smaller instance type.");
+            }
+            if (!type.name().equals(r.instanceType())) {
+                table.update(region, id, x -> x.withType(type));
+                table.files(region, id).log("instance type changed from " + r.instanceType() + " to " + type.name()
+                        + " (" + type.vcpus() + " vCPU, " + type.memoryMiB() + " MiB)");
+                table.changed(region, id);
+            }
+            return table.get(region, id);
+        });
+    }
+
+    /** Tells the service where the volumes attached to instances come from (the volume service). */
+    public void setAttachedVolumes(AttachedVolumes volumes) {
+        lifecycle.volumes = volumes;
+    }
+
+    /**
+     * Runs {@code work} under the instance's lock (what the volume service does to an instance's disks is serialised
+     * with its start, stop and termination). Throws {@code InvalidInstanceID.NotFound}.
+     */
+    public <T> T withInstanceLock(String region, String id, java.util.function.Supplier<T> work) {
+        return table.withLock(region, id, work);
+    }
+
+    /** The instance's state now. */
+    public InstanceState stateOf(String region, String id) {
+        return table.derive(region, table.record(region, id));
+    }
+
+    /** The file of the instance's root volume (a qcow2 overlay on its image's disk). */
+    public Path rootDiskOf(String region, String id) {
+        return table.files(region, id).rootDisk();
+    }
+
+    /** Records a grown root volume; caller holds the instance's lock. */
+    public void setRootVolumeGiB(String region, String id, int gib) {
+        table.update(region, id, r -> r.withRootVolumeGiB(gib));
+        table.files(region, id).log("root volume grown to " + gib + " GiB");
+        table.changed(region, id);
+    }
+
+    /** The QMP connection of the instance's QEMU, when the engine holds it; throws {@code IncorrectInstanceState}. */
+    private dev.nube.engine.compute.qemu.Qmp qmpOf(String region, String id) {
+        RunningInstance live = table.live(region, id);
+        if (live == null || !live.alive() || live.qmp() == null) {
+            throw new EngineException("IncorrectInstanceState", "Instance " + id + " is "
+                    + stateOf(region, id).awsName() + "; the engine holds no QEMU of it to change its disks.");
+        }
+        return live.qmp();
+    }
+
+    /** Plugs a volume's file into the running instance as a new disk; caller holds the instance's lock. */
+    public void hotplug(String region, String id, String volumeId, Path file) throws IOException {
+        dev.nube.engine.compute.qemu.QemuBlock.hotplug(qmpOf(region, id), volumeId, file);
+        table.files(region, id).log("volume " + volumeId + " plugged in");
+    }
+
+    /** Unplugs a volume's disk from the running instance; caller holds the instance's lock. */
+    public void unplug(String region, String id, String volumeId, Duration wait)
+            throws IOException, InterruptedException {
+        dev.nube.engine.compute.qemu.QemuBlock.unplug(qmpOf(region, id), volumeId, wait);
+        table.files(region, id).log("volume " + volumeId + " unplugged");
+    }
+
+    /** Grows a disk of the running instance to {@code bytes}; caller holds the instance's lock. */
+    public void resizeDiskLive(String region, String id, Path file, long bytes) throws IOException {
+        dev.nube.engine.compute.qemu.QemuBlock.resize(qmpOf(region, id), file, bytes);
+    }
+
+    /**
+     * Copies a disk of the running instance, as it is now, into {@code target} (an empty qcow2 of its size); caller
+     * holds the instance's lock.
+     */
+    public void backupDiskLive(String region, String id, Path file, Path target,
+                               dev.nube.engine.compute.qemu.QemuBlock.JobProgress progress)
+            throws IOException, InterruptedException {
+        dev.nube.engine.compute.qemu.QemuBlock.backup(qmpOf(region, id), file, target, progress);
+    }
+
+    /** Whether the instance's running QEMU has the volume's disk plugged in. */
+    public boolean hasDisk(String region, String id, String volumeId) {
+        try {
+            return dev.nube.engine.compute.qemu.QemuBlock.plugged(qmpOf(region, id), volumeId);
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    /** Whether the engine holds the instance's running QEMU (its disks can be changed live). */
+    public boolean hasLiveQemu(String region, String id) {
+        RunningInstance live = table.live(region, id);
+        return live != null && live.alive();
+    }
+
+    @Override
     public NetworkService network() {
         return network;
     }

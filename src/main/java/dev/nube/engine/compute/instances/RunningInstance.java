@@ -327,6 +327,11 @@ final class RunningInstance {
     }
 
     /** Runs a QMP command on this QEMU (the engine's operations use the named methods; tests use this). */
+    /** The engine's QMP connection to this QEMU (for its disks). */
+    Qmp qmp() {
+        return qmp;
+    }
+
     JsonNode qmpCommand(String command) throws IOException {
         return qmp.execute(command, Map.of(), QMP_DEADLINE);
     }

@@ -31,7 +31,15 @@ public final class QemuMachine {
     /** What to run: everything QEMU needs to know, paths absolute. */
     public record Spec(String binary, String instanceId, Accelerator accelerator, int vcpus, int memoryMiB, Path kernel, Path initrd,
                        Path rootDisk, Path qmpSocket, Path serialSocket, Path consoleLog, Path pidFile,
-                       Path metadataSocket, int sshPort, Path vpcSocket, String vpcMac) {
+                       Path metadataSocket, int sshPort, Path vpcSocket, String vpcMac,
+                       List<DataDisk> dataDisks) {
+        public Spec {
+            dataDisks = List.copyOf(dataDisks);
+        }
+    }
+
+    /** A volume attached besides the root disk: its id and qcow2 file (see {@link QemuBlock#options}). */
+    public record DataDisk(String volumeId, Path file) {
     }
 
     private QemuMachine() {
@@ -75,6 +83,13 @@ public final class QemuMachine {
                 "-mon", "chardev=qmp0,mode=control",
                 "-pidfile", spec.pidFile().toString(),
                 "-daemonize"));
+        // After the root disk's device, so that it stays the guest's first disk.
+        int at = c.indexOf("-netdev");
+        for (DataDisk disk : spec.dataDisks()) {
+            List<String> options = QemuBlock.options(disk.volumeId(), disk.file());
+            c.addAll(at, options);
+            at += options.size();
+        }
         return c;
     }
 

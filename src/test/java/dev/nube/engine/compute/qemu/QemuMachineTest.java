@@ -22,7 +22,7 @@ class QemuMachineTest {
         Path d = Path.of("/x");
         List<String> command = QemuMachine.command(new QemuMachine.Spec(QemuMachine.BINARY,
                 "i-0123456789abcdef0", Accelerator.tcg("test"), 1, 512, d.resolve("k"), d.resolve("i"), d.resolve("r"),
-                d.resolve("q"), d.resolve("s"), d.resolve("c"), d.resolve("p"), d.resolve("m.sock"), 0, d.resolve("v.sock"), "02:00:00:00:00:01"));
+                d.resolve("q"), d.resolve("s"), d.resolve("c"), d.resolve("p"), d.resolve("m.sock"), 0, d.resolve("v.sock"), "02:00:00:00:00:01", List.of()));
         String netdev = command.get(command.indexOf("-netdev") + 1);
         assertTrue(netdev.contains("restrict=on"), netdev);
         assertTrue(netdev.contains("hostfwd=tcp:127.0.0.1:0-:22"), netdev);
@@ -42,7 +42,7 @@ class QemuMachineTest {
         Path d = Path.of("/data/a,b/i-0123456789abcdef0");
         List<String> command = QemuMachine.command(new QemuMachine.Spec(QemuMachine.BINARY,
                 "i-0123456789abcdef0", Accelerator.tcg("test"), 1, 512, d.resolve("k"), d.resolve("i"), d.resolve("r"),
-                d.resolve("q"), d.resolve("s"), d.resolve("c"), d.resolve("p"), d.resolve("m.sock"), 0, d.resolve("v.sock"), "02:00:00:00:00:01"));
+                d.resolve("q"), d.resolve("s"), d.resolve("c"), d.resolve("p"), d.resolve("m.sock"), 0, d.resolve("v.sock"), "02:00:00:00:00:01", List.of()));
         String drive = command.get(command.indexOf("-drive") + 1);
         assertTrue(drive.startsWith("file=/data/a,,b/i-0123456789abcdef0/r,if=virtio"), drive);
         List<String> chardevs = new java.util.ArrayList<>();
