@@ -66,7 +66,11 @@ public final class QemuMachine {
                 "-kernel", spec.kernel().toString(),
                 "-initrd", spec.initrd().toString(),
                 "-append", kernelCommandLine(),
-                "-drive", "file=" + inOption(spec.rootDisk()) + ",if=virtio,format=qcow2,discard=unmap",
+                // The root disk is the first device made, so it is the first disk the guest finds (vda) whatever
+                // volumes follow; its serial is its volume's id without the dash, as the other volumes' are.
+                "-drive", "file=" + inOption(spec.rootDisk()) + ",if=none,id=root,format=qcow2,discard=unmap",
+                "-device", "virtio-blk-pci,drive=root,serial=" + QemuBlock.diskName("vol-"
+                        + spec.instanceId().substring(spec.instanceId().indexOf('-') + 1)),
                 "-netdev", "user,id=net0,restrict=on,net=169.254.0.0/16,host=169.254.0.2,dhcpstart=" + GUEST_ADDRESS
                         + ",hostfwd=tcp:127.0.0.1:" + spec.sshPort() + "-:22"
                         + ",guestfwd=tcp:" + METADATA_ADDRESS + ":80-cmd:"

@@ -284,6 +284,10 @@ public final class Snapshots implements SnapshotService, RegionScoped {
         Task task = tasks.start(title, region, id, true, progress -> {
             try {
                 return work.run(progress);
+            } catch (IOException e) {
+                removeQuietly(region, id);
+                throw new EngineException("SnapshotFailed", title + " failed, and " + id + " was removed: "
+                        + e.getMessage(), e);
             } catch (Exception | Error e) {
                 removeQuietly(region, id);
                 throw e;

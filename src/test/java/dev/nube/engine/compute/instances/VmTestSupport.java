@@ -19,9 +19,9 @@ import net.schmizz.sshj.transport.verification.PromiscuousVerifier;
  * the machine), the tiny image (built once and then taken from the user's cache), a key pair, and SSH through sshj.
  * Under TCG on a busy machine boots are slow: deadlines are generous and nothing asserts on time.
  */
-final class VmTestSupport implements AutoCloseable {
-    static final String REGION = "local-1";
-    static final long BOOT_MS = 180_000;
+public final class VmTestSupport implements AutoCloseable {
+    public static final String REGION = "local-1";
+    public static final long BOOT_MS = 180_000;
     /** sshj logs every connection at INFO; kept here so the setting is not garbage-collected. */
     private static final java.util.logging.Logger SSHJ_LOG = java.util.logging.Logger.getLogger("net.schmizz");
 
@@ -29,44 +29,44 @@ final class VmTestSupport implements AutoCloseable {
         SSHJ_LOG.setLevel(java.util.logging.Level.WARNING);
     }
 
-    final Engine engine;
-    final Image image;
-    final KeyPair keyPair;
+    public final Engine engine;
+    public final Image image;
+    public final KeyPair keyPair;
 
-    VmTestSupport(Path home) {
+    public VmTestSupport(Path home) {
         this(Engine.open(home));
     }
 
     /** On an engine already open (e.g. with a QEMU of the test's own). */
-    VmTestSupport(Engine engine) {
+    public VmTestSupport(Engine engine) {
         this.engine = engine;
         image = engine.images().ensureTinyImage(REGION);
         keyPair = engine.keyPairs().list(REGION).items().stream().filter(k -> k.name().equals("test-key")).findFirst()
                 .orElseGet(() -> engine.keyPairs().create(REGION, "test-key", KeyType.ED25519, 0).keyPair());
     }
 
-    InstanceService instances() {
+    public InstanceService instances() {
         return engine.instances();
     }
 
-    Instance launch(RunRequest request) throws InterruptedException {
+    public Instance launch(RunRequest request) throws InterruptedException {
         Instance instance = instances().run(REGION, request).get(0);
         awaitRunning(instance.id());
         return instances().get(REGION, instance.id());
     }
 
-    Instance launch() throws InterruptedException {
+    public Instance launch() throws InterruptedException {
         return launch(RunRequest.of(image.id(), "t3.nano", keyPair.id()));
     }
 
-    void awaitRunning(String id) throws InterruptedException {
+    public void awaitRunning(String id) throws InterruptedException {
         assertTrue(instances().awaitState(REGION, id, InstanceState.RUNNING, BOOT_MS), () -> id + " did not reach"
                 + " running; it is " + instances().get(REGION, id).state() + "; console:\n"
                 + instances().consoleOutput(REGION, id, 4000));
     }
 
     /** Runs a shell command in the guest over SSH with the instance's key pair and returns its output. */
-    String ssh(String id, String command) throws IOException {
+    public String ssh(String id, String command) throws IOException {
         ConnectInfo connect = instances().connectInfo(REGION, id);
         try (SSHClient ssh = new SSHClient()) {
             ssh.addHostKeyVerifier(new PromiscuousVerifier());

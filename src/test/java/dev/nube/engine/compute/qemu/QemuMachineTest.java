@@ -44,7 +44,7 @@ class QemuMachineTest {
                 "i-0123456789abcdef0", Accelerator.tcg("test"), 1, 512, d.resolve("k"), d.resolve("i"), d.resolve("r"),
                 d.resolve("q"), d.resolve("s"), d.resolve("c"), d.resolve("p"), d.resolve("m.sock"), 0, d.resolve("v.sock"), "02:00:00:00:00:01", List.of()));
         String drive = command.get(command.indexOf("-drive") + 1);
-        assertTrue(drive.startsWith("file=/data/a,,b/i-0123456789abcdef0/r,if=virtio"), drive);
+        assertTrue(drive.startsWith("file=/data/a,,b/i-0123456789abcdef0/r,if=none,id=root"), drive);
         List<String> chardevs = new java.util.ArrayList<>();
         for (int i = 0; i < command.size(); i++) {
             if (command.get(i).equals("-chardev")) {
