@@ -18,6 +18,8 @@ import dev.nube.engine.compute.network.addresses.PublicListeners;
 import dev.nube.engine.compute.network.addresses.PublicNetworkSettings;
 import dev.nube.engine.compute.qemu.Accelerators;
 import dev.nube.engine.compute.qemu.QemuHost;
+import dev.nube.engine.compute.storage.ImageBackupService;
+import dev.nube.engine.compute.storage.ImageBackups;
 import dev.nube.engine.compute.storage.SnapshotService;
 import dev.nube.engine.compute.storage.Snapshots;
 import dev.nube.engine.compute.storage.VolumeService;
@@ -75,6 +77,7 @@ public final class Engine implements AutoCloseable {
     private final Tasks tasks;
     private final Volumes volumes;
     private final Snapshots snapshots;
+    private final ImageBackups imageBackups;
 
     private Engine(Path home, Path cache, QemuHost qemu) {
         this.home = home;
@@ -130,6 +133,9 @@ public final class Engine implements AutoCloseable {
             openedInOrder.add("volumes in the regions", () -> regions.unregister(volumes));
             regions.register(snapshots);
             openedInOrder.add("snapshots in the regions", () -> regions.unregister(snapshots));
+            imageBackups = new ImageBackups(regions, images, instances, keyPairs, volumes, snapshots, tasks);
+            regions.register(imageBackups);
+            openedInOrder.add("image backups in the regions", () -> regions.unregister(imageBackups));
         } catch (RuntimeException e) {
             close();
             throw e;
@@ -310,6 +316,11 @@ public final class Engine implements AutoCloseable {
 
     public SnapshotService snapshots() {
         return snapshots;
+    }
+
+    /** Images made from instances, copied between regions, launched as replicas. */
+    public ImageBackupService imageBackups() {
+        return imageBackups;
     }
 
     public HostStatus hostStatus() {

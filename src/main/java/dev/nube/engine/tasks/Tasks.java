@@ -37,6 +37,21 @@ public final class Tasks implements TaskService, AutoCloseable {
         void checkCancelled() throws InterruptedException;
     }
 
+    /** {@code whole} seen through a part of the work: fractions 0..1 reported here are {@code from..from+span} there. */
+    public static Progress part(Progress whole, double from, double span) {
+        return new Progress() {
+            @Override
+            public void report(double fraction, String step) {
+                whole.report(fraction < 0 ? fraction : from + span * Math.min(1, fraction), step);
+            }
+
+            @Override
+            public void checkCancelled() throws InterruptedException {
+                whole.checkCancelled();
+            }
+        };
+    }
+
     /** The work of a task: returns what it made in words (the task's message), or throws why it failed. */
     public interface Work {
         String run(Progress progress) throws Exception;

@@ -122,7 +122,7 @@ class LaunchWizardViewModelTest {
 
     private static Image image(String id, String name, int rootDeviceGiB) {
         return new Image(id, name, "", "x86_64", rootDeviceGiB, 1 << 20, Instant.now(), "test", "6.1", "root",
-                List.of());
+                List.of(), null, null);
     }
 
     /** The instances a launch of {@code request} starts, pending. */

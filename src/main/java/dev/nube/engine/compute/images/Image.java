@@ -10,8 +10,18 @@ import java.util.List;
  */
 public record Image(String id, String name, String description, String architecture, int rootDeviceGiB,
                     long sizeBytes, Instant createdAt, String source, String kernelRelease, String sshUser,
-                    List<ImagePackage> manifest) {
+                    List<ImagePackage> manifest, ImageState state, String snapshotId) {
     public Image {
         manifest = List.copyOf(manifest);
+        state = state == null ? ImageState.AVAILABLE : state;
+    }
+
+    public boolean available() {
+        return state == ImageState.AVAILABLE;
+    }
+
+    public Image withState(ImageState newState, long newSizeBytes) {
+        return new Image(id, name, description, architecture, rootDeviceGiB, newSizeBytes, createdAt, source,
+                kernelRelease, sshUser, manifest, newState, snapshotId);
     }
 }

@@ -75,6 +75,59 @@ public final class Images implements ImageService, RegionScoped {
         } catch (IOException e) {
             LOG.log(System.Logger.Level.WARNING, "cannot clean unfinished image builds in " + dir, e);
         }
+        // Images left pending by an engine that stopped are removed, with their snapshots, by their maker
+        // (compute/storage/ImageBackups).
+    }
+
+    /**
+     * Registers an image that is being made ({@code PENDING}): its folder and document, listed from now on. The
+     * maker fills the folder and calls {@link #complete}, or {@link #discard} when it fails; one cut short by a crash
+     * is removed at the next start.
+     */
+    public Image reserve(String region, Image pending) {
+        if (pending.available()) {
+            throw new IllegalArgumentException("a reserved image is pending");
+        }
+        ResourceCollection<Image> images = collection(region);
+        try {
+            Files.createDirectories(images.folderOf(pending.id()));
+        } catch (IOException e) {
+            throw new EngineException("StorageError", "Cannot create the image's folder: " + e.getMessage(), e);
+        }
+        images.put(pending.id(), pending);
+        events.publish(new ResourceChanged(region, ResourceKind.IMAGE, pending.id(), Change.CREATED));
+        return pending;
+    }
+
+    /** The folder of a reserved image, to fill before {@link #complete}. */
+    public Path reservedFolder(String region, String id) {
+        return collection(region).folderOf(id);
+    }
+
+    /** Makes a reserved image available, its size read from its folder. */
+    public Image complete(String region, String id) {
+        ResourceCollection<Image> images = collection(region);
+        Image pending = get(region, id);
+        try {
+            Image done = pending.withState(ImageState.AVAILABLE, sizeOf(images.folderOf(id)));
+            images.put(id, done);
+            events.publish(new ResourceChanged(region, ResourceKind.IMAGE, id, Change.UPDATED));
+            return done;
+        } catch (IOException e) {
+            throw new EngineException("StorageError", "Cannot read the files of image " + id + ": " + e.getMessage(),
+                    e);
+        }
+    }
+
+    /** Removes a reserved image that will not be completed, with its files. */
+    public void discard(String region, String id) {
+        collection(region).delete(id);
+        events.publish(new ResourceChanged(region, ResourceKind.IMAGE, id, Change.DELETED));
+    }
+
+    /** True when an image of the region has {@code name} (names are unique in a region, as EC2 keeps them). */
+    public boolean nameTaken(String region, String name) {
+        return collection(region).list().items().stream().anyMatch(i -> i.name().equals(name));
     }
 
     @Override
@@ -98,7 +151,7 @@ public final class Images implements ImageService, RegionScoped {
         synchronized (buildLock) {
             ResourceCollection<Image> images = collection(region);
             for (Image image : images.list().items()) {
-                if (image.name().equals(TINY_IMAGE_NAME)) {
+                if (image.name().equals(TINY_IMAGE_NAME) && image.available()) {
                     return image;
                 }
             }
@@ -115,7 +168,8 @@ public final class Images implements ImageService, RegionScoped {
                 Image image = new Image(id, TINY_IMAGE_NAME, "BusyBox, Dropbear SSH and Debian's Linux "
                         + built.kernelRelease() + "; user-data scripts, metadata service, root volume growth" + cached,
                         "x86_64", (int) (TinyImageBuilder.DISK_BYTES >> 30), sizeOf(work), Instant.now(),
-                        "Built by Nube from Debian packages", built.kernelRelease(), "root", built.packages());
+                        "Built by Nube from Debian packages", built.kernelRelease(), "root", built.packages(),
+                        ImageState.AVAILABLE, null);
                 DocumentStore.write(work.resolve(ResourceCollection.DOCUMENT), image);
                 Files.move(work, images.folderOf(id), StandardCopyOption.ATOMIC_MOVE);
                 events.publish(new ResourceChanged(region, ResourceKind.IMAGE, id, Change.CREATED));
@@ -143,6 +197,10 @@ public final class Images implements ImageService, RegionScoped {
     @Override
     public synchronized void deregister(String region, String id) {
         Image image = get(region, id);
+        if (!image.available()) {
+            throw new EngineException("InvalidAMIID.Unavailable", "Image " + id + " is being made; cancel its task"
+                    + " in the tasks panel to stop it.");
+        }
         List<String> users = usage.apply(region, image.id());
         if (!users.isEmpty()) {
             throw new EngineException("InvalidAMIID.InUse", "Image '" + image.name() + "' (" + image.id()

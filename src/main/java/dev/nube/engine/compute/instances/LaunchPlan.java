@@ -35,6 +35,10 @@ record LaunchPlan(Image image, InstanceType type, KeyPair keyPair, List<Security
                     + "' is not an image id (ami- and 17 hex digits).");
         }
         Image image = images.get(region, request.imageId());
+        if (!image.available()) {
+            throw new EngineException("InvalidAMIID.Unavailable", "Image " + image.id() + " is still being made; launch"
+                    + " it once it is available.");
+        }
         InstanceType type = types.find(request.instanceType()).orElseThrow(() -> EngineException.invalid(
                 "There is no instance type '" + request.instanceType() + "'. Choose one of "
                         + InstanceTypes.ALL.stream().map(InstanceType::name).toList() + "."));

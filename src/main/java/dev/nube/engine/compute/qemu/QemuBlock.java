@@ -48,7 +48,9 @@ public final class QemuBlock {
         node.put("node-name", name);
         node.put("discard", "unmap");
         node.put("file", Map.of("driver", "file", "filename", file.toString()));
-        qmp.execute("blockdev-add", node, COMMAND_DEADLINE);
+        if (!nodeExists(qmp, name)) { // one left by an unplug that QEMU did not finish is used again
+            qmp.execute("blockdev-add", node, COMMAND_DEADLINE);
+        }
         try {
             qmp.execute("device_add", Map.of("driver", "virtio-blk-pci", "id", name, "drive", name, "serial", name),
                     COMMAND_DEADLINE);
@@ -89,8 +91,18 @@ public final class QemuBlock {
                 Thread.sleep(POLL_MILLIS);
             }
         }
-        if (nodeExists(qmp, name)) {
-            qmp.execute("blockdev-del", Map.of("node-name", name), COMMAND_DEADLINE);
+        // The device is gone from the guest; QEMU lets go of its node a moment later, once the device is finalised.
+        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        while (nodeExists(qmp, name)) {
+            try {
+                qmp.execute("blockdev-del", Map.of("node-name", name), COMMAND_DEADLINE);
+            } catch (IOException e) {
+                if (System.nanoTime() > deadline) {
+                    throw new IOException("the guest released the disk, but QEMU still holds its file: "
+                            + e.getMessage(), e);
+                }
+                Thread.sleep(POLL_MILLIS);
+            }
         }
     }
 

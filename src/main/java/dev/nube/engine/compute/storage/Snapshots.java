@@ -137,56 +137,64 @@ public final class Snapshots implements SnapshotService, RegionScoped {
     @Override
     public Snapshot create(String region, String volumeId, String description) {
         String text = checkDescription(description);
+        Volume volume = checkSnapshotable(region, volumeId);
+        Snapshot pending = registerPending(region, volume, text, null, null);
+        start(region, pending.id(), "Snapshot " + volumeId + (volume.root() ? " (root of "
+                + volume.attachment().instanceId() + ")" : ""), progress -> takeInto(region, pending, progress));
+        return get(region, pending.id());
+    }
+
+    /** The volume, if a snapshot of it can be taken now (refused while it is being made, or with too little space). */
+    Volume checkSnapshotable(String region, String volumeId) {
         Volume volume = volumes.get(region, volumeId);
         if (volume.state() == VolumeState.CREATING) {
             throw new EngineException("IncorrectState", volumeId + " is still being created.");
         }
         volumes.checkFreeSpace(region, Math.min(DiskFiles.gib(volume.sizeGiB()), volume.allocatedBytes()),
                 "A snapshot of " + volumeId);
-        String id = Ids.newId(ResourceKind.SNAPSHOT);
-        Snapshot pending = new Snapshot(id, volumeId, volume.sizeGiB(), text, SnapshotState.PENDING, 0,
-                Instant.now(), 0, null, null, null);
-        register(region, pending);
-        busyVolumes.merge(key(region, volumeId), 1, Integer::sum);
-        try {
-            start(region, id, "Snapshot " + volumeId + (volume.root() ? " (root of "
-                            + volume.attachment().instanceId() + ")" : ""),
-                    progress -> {
-                        try {
-                            return take(region, pending, progress);
-                        } finally {
-                            busyVolumes.computeIfPresent(key(region, volumeId), (k, n) -> n == 1 ? null : n - 1);
-                        }
-                    });
-        } catch (RuntimeException e) {
-            busyVolumes.computeIfPresent(key(region, volumeId), (k, n) -> n == 1 ? null : n - 1);
-            throw e;
-        }
-        return get(region, id);
+        return volume;
     }
 
-    private String take(String region, Snapshot pending, Tasks.Progress progress) throws Exception {
+    /** Writes a pending snapshot of {@code volume} (listed from now on); its maker completes or removes it. */
+    Snapshot registerPending(String region, Volume volume, String description, String copiedFrom, String imageId) {
+        Snapshot pending = new Snapshot(Ids.newId(ResourceKind.SNAPSHOT), volume.id(), volume.sizeGiB(), description,
+                SnapshotState.PENDING, 0, Instant.now(), 0, null, copiedFrom, imageId);
+        register(region, pending);
+        return pending;
+    }
+
+    /**
+     * Takes the pending snapshot: copies its volume as it is now into the partial file (QEMU's backup job while a
+     * guest runs it, else qemu-img), sums it and completes it. The caller removes the snapshot when this throws.
+     */
+    String takeInto(String region, Snapshot pending, Tasks.Progress progress) throws Exception {
         Path folder = collection(region).folderOf(pending.id());
         Path partial = folder.resolve(PARTIAL);
-        progress.report(0, "Waiting for " + pending.volumeId() + " to be free");
-        volumes.withVolumeHeld(region, pending.volumeId(), (file, liveInstance) -> {
-            if (liveInstance != null) {
-                progress.report(0, "Copying the running disk (QEMU backup job)");
-                DiskFiles.createEmpty(partial, DiskFiles.virtualSize(file));
-                instances.backupDiskLive(region, liveInstance, file, partial, (done, total) -> {
-                    progress.report(total == 0 ? 0 : 0.9 * done / total, "Copying the running disk (QEMU backup job)");
-                    publishThrottled(region, pending.id());
-                    progress.checkCancelled();
-                });
-            } else {
-                progress.report(0, "Compressing the disk");
-                DiskFiles.compressedCopy(file, partial, f -> {
-                    progress.report(0.9 * f, "Compressing the disk");
-                    publishThrottled(region, pending.id());
-                });
-            }
-            return null;
-        });
+        busyVolumes.merge(key(region, pending.volumeId()), 1, Integer::sum);
+        try {
+            progress.report(0, "Waiting for " + pending.volumeId() + " to be free");
+            volumes.withVolumeHeld(region, pending.volumeId(), (file, liveInstance) -> {
+                if (liveInstance != null) {
+                    progress.report(0, "Copying the running disk (QEMU backup job)");
+                    DiskFiles.createEmpty(partial, DiskFiles.virtualSize(file));
+                    instances.backupDiskLive(region, liveInstance, file, partial, (done, total) -> {
+                        progress.report(total == 0 ? 0 : 0.9 * done / total,
+                                "Copying the running disk (QEMU backup job)");
+                        publishThrottled(region, pending.id());
+                        progress.checkCancelled();
+                    });
+                } else {
+                    progress.report(0, "Compressing the disk");
+                    DiskFiles.compressedCopy(file, partial, f -> {
+                        progress.report(0.9 * f, "Compressing the disk");
+                        publishThrottled(region, pending.id());
+                    });
+                }
+                return null;
+            });
+        } finally {
+            busyVolumes.computeIfPresent(key(region, pending.volumeId()), (k, n) -> n == 1 ? null : n - 1);
+        }
         progress.checkCancelled();
         return complete(region, pending, progress, "Snapshot of " + pending.volumeId());
     }
@@ -237,6 +245,19 @@ public final class Snapshots implements SnapshotService, RegionScoped {
 
     @Override
     public Snapshot copy(String sourceRegion, String snapshotId, String destinationRegion, String description) {
+        Snapshot source = checkCopyable(sourceRegion, snapshotId, destinationRegion);
+        String text = description == null || description.isBlank()
+                ? "[Copied " + snapshotId + " from " + sourceRegion + "] " + source.description()
+                : checkDescription(description);
+        text = text.length() > MAX_DESCRIPTION ? text.substring(0, MAX_DESCRIPTION) : text.strip();
+        Snapshot pending = registerCopy(sourceRegion, source, destinationRegion, text, null);
+        start(destinationRegion, pending.id(), "Copy " + snapshotId + " from " + sourceRegion + " to "
+                + destinationRegion, progress -> copyInto(sourceRegion, source, destinationRegion, pending, progress));
+        return get(destinationRegion, pending.id());
+    }
+
+    /** The snapshot, if it can be copied to {@code destinationRegion} now. */
+    Snapshot checkCopyable(String sourceRegion, String snapshotId, String destinationRegion) {
         Snapshot source = get(sourceRegion, snapshotId);
         regions.get(destinationRegion);
         if (source.state() != SnapshotState.COMPLETED) {
@@ -244,28 +265,32 @@ public final class Snapshots implements SnapshotService, RegionScoped {
                     + "; it can be copied once it is completed.");
         }
         checkWhole(sourceRegion, source);
-        String text = description == null || description.isBlank()
-                ? "[Copied " + snapshotId + " from " + sourceRegion + "] " + source.description()
-                : checkDescription(description);
-        text = text.length() > MAX_DESCRIPTION ? text.substring(0, MAX_DESCRIPTION) : text.strip();
         volumes.checkFreeSpace(destinationRegion, source.storedBytes(), "A copy of " + snapshotId);
-        String id = Ids.newId(ResourceKind.SNAPSHOT);
-        Snapshot pending = new Snapshot(id, source.volumeId(), source.volumeSizeGiB(), text, SnapshotState.PENDING, 0,
-                Instant.now(), 0, null, sourceRegion + "/" + snapshotId, null);
+        return source;
+    }
+
+    /** Writes the pending copy of {@code source} in the destination region. */
+    Snapshot registerCopy(String sourceRegion, Snapshot source, String destinationRegion, String description,
+                          String imageId) {
+        Snapshot pending = new Snapshot(Ids.newId(ResourceKind.SNAPSHOT), source.volumeId(), source.volumeSizeGiB(),
+                description, SnapshotState.PENDING, 0, Instant.now(), 0, null, sourceRegion + "/" + source.id(),
+                imageId);
         register(destinationRegion, pending);
-        start(destinationRegion, id, "Copy " + snapshotId + " from " + sourceRegion + " to " + destinationRegion,
-                progress -> {
-                    Path partial = collection(destinationRegion).folderOf(id).resolve(PARTIAL);
-                    progress.report(0, "Copying and checking the checksum at the destination");
-                    DiskFiles.copyVerified(fileOf(sourceRegion, snapshotId), partial, source.sha256(), f -> {
-                        progress.report(f, "Copying and checking the checksum at the destination");
-                        publishThrottled(destinationRegion, id);
-                    });
-                    progress.checkCancelled();
-                    return finish(destinationRegion, pending, source.sha256(), "Copy of " + snapshotId + " to "
-                            + destinationRegion);
-                });
-        return get(destinationRegion, id);
+        return pending;
+    }
+
+    /** Copies {@code source} into the pending copy, checked at the destination, and completes it. */
+    String copyInto(String sourceRegion, Snapshot source, String destinationRegion, Snapshot pending,
+                    Tasks.Progress progress) throws Exception {
+        Path partial = collection(destinationRegion).folderOf(pending.id()).resolve(PARTIAL);
+        progress.report(0, "Copying and checking the checksum at the destination");
+        DiskFiles.copyVerified(fileOf(sourceRegion, source.id()), partial, source.sha256(), f -> {
+            progress.report(f, "Copying and checking the checksum at the destination");
+            publishThrottled(destinationRegion, pending.id());
+        });
+        progress.checkCancelled();
+        return finish(destinationRegion, pending, source.sha256(), "Copy of " + source.id() + " to "
+                + destinationRegion);
     }
 
     /** Writes the pending document in a new folder: the snapshot is listed from now on. */
@@ -298,7 +323,7 @@ public final class Snapshots implements SnapshotService, RegionScoped {
         pendingTasks.put(key(region, id), task.id());
     }
 
-    private void removeQuietly(String region, String id) {
+    void removeQuietly(String region, String id) {
         try {
             synchronized (this) {
                 collection(region).delete(id);

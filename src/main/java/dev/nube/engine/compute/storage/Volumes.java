@@ -458,6 +458,13 @@ public final class Volumes implements VolumeService, AttachedVolumes, RegionScop
                 try {
                     instances.unplug(region, instanceId, volumeId, UNPLUG_WAIT);
                 } catch (IOException | RuntimeException e) {
+                    if (!instances.hasDisk(region, instanceId, volumeId)) {
+                        // Gone from the guest; QEMU keeps the file open until it ends (the log says so).
+                        LOG.log(System.Logger.Level.WARNING, "detaching " + volumeId + ": " + e.getMessage());
+                        collection(region).put(volumeId, r.with(null));
+                        publish(region, volumeId, Change.UPDATED);
+                        return get(region, volumeId);
+                    }
                     collection(region).put(volumeId, r);
                     publish(region, volumeId, Change.UPDATED);
                     throw new EngineException("VolumeDetachFailed", "Could not detach " + volumeId + " from "

@@ -60,20 +60,32 @@ public final class VmTestSupport implements AutoCloseable {
     }
 
     public void awaitRunning(String id) throws InterruptedException {
-        assertTrue(instances().awaitState(REGION, id, InstanceState.RUNNING, BOOT_MS), () -> id + " did not reach"
-                + " running; it is " + instances().get(REGION, id).state() + "; console:\n"
-                + instances().consoleOutput(REGION, id, 4000));
+        awaitRunning(REGION, id);
+    }
+
+    public void awaitRunning(String region, String id) throws InterruptedException {
+        assertTrue(instances().awaitState(region, id, InstanceState.RUNNING, BOOT_MS), () -> id + " did not reach"
+                + " running; it is " + instances().get(region, id).state() + "; console:\n"
+                + instances().consoleOutput(region, id, 4000));
     }
 
     /** Runs a shell command in the guest over SSH with the instance's key pair and returns its output. */
     public String ssh(String id, String command) throws IOException {
-        ConnectInfo connect = instances().connectInfo(REGION, id);
+        return ssh(REGION, id, command);
+    }
+
+    /** As {@link #ssh(String, String)}, for an instance of {@code region}. */
+    public String ssh(String region, String id, String command) throws IOException {
+        ConnectInfo connect = instances().connectInfo(region, id);
         try (SSHClient ssh = new SSHClient()) {
             ssh.addHostKeyVerifier(new PromiscuousVerifier());
             ssh.setConnectTimeout(30_000);
             ssh.setTimeout(120_000);
             ssh.connect(connect.host(), connect.port());
-            ssh.authPublickey(connect.user(), ssh.loadKeys(connect.privateKeyFile().toString()));
+            // An imported copy of the test key (another region) has no private key in Nube: the test's own is used.
+            java.nio.file.Path key = connect.privateKeyFile() != null ? connect.privateKeyFile()
+                    : engine.keyPairs().privateKeyFile(REGION, keyPair.id());
+            ssh.authPublickey(connect.user(), ssh.loadKeys(key.toString()));
             try (Session session = ssh.startSession()) {
                 Session.Command cmd = session.exec(command);
                 String out = new String(cmd.getInputStream().readAllBytes(), StandardCharsets.UTF_8);

@@ -164,6 +164,42 @@ class StorageVmTest {
 
     @Test
     @Order(5)
+    void anImageOfAnInstanceCopiedToAnotherRegionLaunchesThereWithTheData() throws Exception {
+        String other = "eu-local-1";
+        vm.engine.regions().create(other, null);
+        vm.engine.keyPairs().importPublicKey(other, "test-key", vm.engine.keyPairs().get(REGION, vm.keyPair.id())
+                .publicKey());
+        vm.ssh(first, "echo '" + TEXT + "' > /root/marker && sync");
+        dev.nube.engine.compute.images.Image pending = vm.engine.imageBackups().createImage(REGION, first,
+                "backup of first", "", false);
+        assertEquals(dev.nube.engine.compute.images.ImageState.PENDING, pending.state());
+        assertEquals("InvalidAMIID.Unavailable", assertThrows(EngineException.class, () -> vm.instances().run(REGION,
+                dev.nube.engine.compute.instances.RunRequest.of(pending.id(), "t3.nano", null))).code());
+        EngineTestSupport.waitUntil("the image is available", 300,
+                () -> vm.engine.images().get(REGION, pending.id()).available());
+        vm.awaitRunning(first); // shut down for the snapshot, started again
+        String snapshotId = vm.engine.images().get(REGION, pending.id()).snapshotId();
+        assertEquals("InvalidSnapshot.InUse", assertThrows(EngineException.class,
+                () -> vm.engine.snapshots().delete(REGION, snapshotId)).code());
+
+        dev.nube.engine.compute.images.Image copy = vm.engine.imageBackups().copyImage(REGION, pending.id(), other,
+                null, null);
+        EngineTestSupport.waitUntil("the copy is available", 300,
+                () -> vm.engine.images().get(other, copy.id()).available());
+        Instance there = vm.instances().run(other, new RunRequest(copy.id(), "t3.nano", "test-key", List.of(), 1,
+                "from the copy", null, 0)).get(0);
+        vm.awaitRunning(other, there.id());
+        assertEquals(TEXT, vm.ssh(other, there.id(), "cat /root/marker").strip());
+        vm.instances().terminate(other, there.id());
+        vm.engine.images().deregister(other, copy.id());
+        String left = vm.engine.images().list(other).items().isEmpty() ? "" : "an image is left";
+        assertEquals("", left);
+        assertEquals(SnapshotState.COMPLETED, vm.engine.snapshots().list(other).items().get(0).state(),
+                "deregistering leaves the snapshot, as on EC2");
+    }
+
+    @Test
+    @Order(6)
     void terminatingAnInstanceDeletesItsRootVolumeAndLeavesTheOthers() throws Exception {
         vm.instances().terminate(REGION, second);
         assertEquals(InstanceState.TERMINATED, vm.instances().get(REGION, second).state());
