@@ -18,6 +18,7 @@ public final class Bench {
             "functions", new FunctionsBenchmark(),
             "instances", new InstancesBenchmark(),
             "network", new NetworkBenchmark(),
+            "storage", new StorageBenchmark(),
             "tables", new TablesBenchmark()));
 
     private Bench() {

@@ -24,7 +24,7 @@ import java.util.regex.Pattern;
 
 /**
  * The files behind volumes and snapshots, and what is done to them outside QEMU: qcow2 files made, grown and
- * compressed by {@code qemu-img}, SHA-256 sums, and copies checked at their destination. Every long operation reports
+ * compressed by {@code qemu-img}, checksums, and copies checked at their destination. Every long operation reports
  * its progress as a fraction and ends, removing nothing itself, when its thread is interrupted (the caller removes
  * the partial file).
  */
@@ -33,6 +33,8 @@ public final class DiskFiles {
     static final String QCOW2_OPTIONS = "compression_type=zstd";
     private static final Duration QUICK = Duration.ofMinutes(2);
     private static final int CHUNK = 8 << 20;
+    /** The parts a checksum sums apart (see {@link #checksum}). */
+    static final int PART = 32 << 20;
     private static final Pattern PROGRESS = Pattern.compile("\\((\\d+(?:\\.\\d+)?)/100%\\)");
 
     private DiskFiles() {
@@ -114,31 +116,85 @@ public final class DiskFiles {
         }
     }
 
-    /** The SHA-256 of a file, in hex; {@code progress} hears the fraction read. */
-    public static String sha256(Path file, DoubleConsumer progress) throws IOException, InterruptedException {
-        MessageDigest digest = newDigest();
+    /**
+     * A file's checksum, in hex: the SHA-256 of the SHA-256s of its {@link #PART}-byte parts, in order. The parts are
+     * summed on several threads at once (a plain SHA-256 is one thread's work, about 1.3 GB/s here); any change to any
+     * byte, a lost or added byte anywhere, changes it as it would a plain SHA-256. {@code progress} hears the fraction
+     * read.
+     */
+    public static String checksum(Path file, DoubleConsumer progress) throws IOException, InterruptedException {
         try (FileChannel in = FileChannel.open(file, StandardOpenOption.READ)) {
             long size = in.size();
-            ByteBuffer buffer = ByteBuffer.allocateDirect(CHUNK);
-            long done = 0;
-            while (in.read(buffer) > 0) {
-                buffer.flip();
-                done += buffer.remaining();
-                digest.update(buffer);
-                buffer.clear();
-                progress.accept(size == 0 ? 1 : (double) done / size);
-                if (Thread.currentThread().isInterrupted()) {
-                    throw new InterruptedException("cancelled");
-                }
+            int parts = (int) ((size + PART - 1) / PART);
+            byte[][] digests = new byte[parts][];
+            java.util.concurrent.atomic.AtomicInteger next = new java.util.concurrent.atomic.AtomicInteger();
+            AtomicLong read = new AtomicLong();
+            java.util.concurrent.atomic.AtomicReference<Exception> failure = new java.util.concurrent.atomic
+                    .AtomicReference<>();
+            int workers = Math.max(1, Math.min(parts, Math.min(4, Runtime.getRuntime().availableProcessors())));
+            List<Thread> threads = new java.util.ArrayList<>();
+            for (int w = 0; w < workers; w++) {
+                Thread t = new Thread(() -> {
+                    ByteBuffer buffer = ByteBuffer.allocateDirect(CHUNK);
+                    try {
+                        for (int i = next.getAndIncrement(); i < parts && failure.get() == null;
+                             i = next.getAndIncrement()) {
+                            MessageDigest digest = newDigest();
+                            long from = (long) i * PART;
+                            long to = Math.min(size, from + PART);
+                            for (long at = from; at < to; ) {
+                                buffer.clear().limit((int) Math.min(CHUNK, to - at));
+                                int n = in.read(buffer, at);
+                                if (n <= 0) {
+                                    throw new IOException(file + " ended at " + at + " of " + size + " bytes");
+                                }
+                                buffer.flip();
+                                digest.update(buffer);
+                                at += n;
+                                read.addAndGet(n);
+                            }
+                            digests[i] = digest.digest();
+                        }
+                    } catch (Exception e) {
+                        failure.compareAndSet(null, e);
+                    }
+                }, "checksum " + file.getFileName() + " " + w);
+                t.setDaemon(true);
+                threads.add(t);
+                t.start();
             }
+            try {
+                for (Thread t : threads) {
+                    while (t.isAlive()) {
+                        t.join(100);
+                        progress.accept(size == 0 ? 1 : (double) read.get() / size);
+                    }
+                }
+            } catch (InterruptedException e) {
+                failure.compareAndSet(null, e);
+                threads.forEach(Thread::interrupt);
+                throw e;
+            }
+            if (failure.get() != null) {
+                Exception e = failure.get();
+                throw e instanceof IOException io ? io : new IOException(e.getMessage(), e);
+            }
+            return combine(digests);
         }
-        return HexFormat.of().formatHex(digest.digest());
+    }
+
+    private static String combine(byte[][] digests) {
+        MessageDigest outer = newDigest();
+        for (byte[] d : digests) {
+            outer.update(d);
+        }
+        return HexFormat.of().formatHex(outer.digest());
     }
 
     /**
      * Copies {@code source} to a new file {@code target} (kernel copy, in chunks) while a second thread reads back
-     * what has reached the target and sums it; the copy is made durable, and its SHA-256 must be {@code expected}
-     * (else this throws, naming both sums, and the caller removes the target). The check reads the destination, so it
+     * what has reached the target and sums it ({@link #checksum}); the copy is made durable, and its checksum must be
+     * {@code expected} (else this throws, naming both, and the caller removes the target). The check reads the destination, so it
      * proves both the source and the copy whole.
      */
     public static void copyVerified(Path source, Path target, String expected, DoubleConsumer progress)
@@ -170,7 +226,7 @@ public final class DiskFiles {
                 out.force(true);
                 String actual = summing.get();
                 if (!actual.equals(expected)) {
-                    throw new IOException("the copy's SHA-256 is " + actual + ", not " + expected
+                    throw new IOException("the copy's checksum is " + actual + ", not " + expected
                             + " as recorded: the source is damaged");
                 }
             } catch (ExecutionException e) {
@@ -184,6 +240,8 @@ public final class DiskFiles {
 
     private static String sumBehind(FileChannel out, long size, AtomicLong copied, Thread copier)
             throws IOException, InterruptedException {
+        int parts = (int) ((size + PART - 1) / PART);
+        byte[][] digests = new byte[parts][];
         MessageDigest digest = newDigest();
         ByteBuffer buffer = ByteBuffer.allocateDirect(CHUNK);
         long position = 0;
@@ -196,7 +254,8 @@ public final class DiskFiles {
                 Thread.sleep(1);
                 continue;
             }
-            buffer.clear().limit((int) Math.min(CHUNK, available));
+            long partEnd = Math.min(size, (position / PART + 1) * PART);
+            buffer.clear().limit((int) Math.min(CHUNK, Math.min(available, partEnd - position)));
             int n = out.read(buffer, position);
             if (n <= 0) {
                 throw new IOException("the copy ended at " + position + " bytes");
@@ -204,8 +263,11 @@ public final class DiskFiles {
             buffer.flip();
             digest.update(buffer);
             position += n;
+            if (position == partEnd) {
+                digests[(int) ((position - 1) / PART)] = digest.digest();
+            }
         }
-        return HexFormat.of().formatHex(digest.digest());
+        return combine(digests);
     }
 
     private static MessageDigest newDigest() {

@@ -30,7 +30,7 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Snapshots stored per region in {@code snapshots/<id>/}: {@code resource.json} beside {@code snapshot.qcow2}, a
- * standalone compressed qcow2 whose SHA-256 the document holds. A snapshot is written {@code pending} before its
+ * standalone compressed qcow2 whose checksum the document holds. A snapshot is written {@code pending} before its
  * task begins and its file is made as {@code .partial.qcow2}; only a whole, summed file is renamed into place and
  * the document completed. A task that fails or is cancelled removes the snapshot; one cut short by a crash is
  * removed at the next start, with any folder that has no document. Thread-safe.
@@ -204,7 +204,7 @@ public final class Snapshots implements SnapshotService, RegionScoped {
         Path folder = collection(region).folderOf(pending.id());
         Path partial = folder.resolve(PARTIAL);
         progress.report(0.9, "Computing the checksum");
-        String sha = DiskFiles.sha256(partial, f -> progress.report(0.9 + 0.1 * f, "Computing the checksum"));
+        String sha = DiskFiles.checksum(partial, f -> progress.report(0.9 + 0.1 * f, "Computing the checksum"));
         progress.checkCancelled();
         return finish(region, pending, sha, what);
     }
@@ -284,12 +284,12 @@ public final class Snapshots implements SnapshotService, RegionScoped {
                     Tasks.Progress progress) throws Exception {
         Path partial = collection(destinationRegion).folderOf(pending.id()).resolve(PARTIAL);
         progress.report(0, "Copying and checking the checksum at the destination");
-        DiskFiles.copyVerified(fileOf(sourceRegion, source.id()), partial, source.sha256(), f -> {
+        DiskFiles.copyVerified(fileOf(sourceRegion, source.id()), partial, source.checksum(), f -> {
             progress.report(f, "Copying and checking the checksum at the destination");
             publishThrottled(destinationRegion, pending.id());
         });
         progress.checkCancelled();
-        return finish(destinationRegion, pending, source.sha256(), "Copy of " + source.id() + " to "
+        return finish(destinationRegion, pending, source.checksum(), "Copy of " + source.id() + " to "
                 + destinationRegion);
     }
 

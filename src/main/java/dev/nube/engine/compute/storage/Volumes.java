@@ -299,7 +299,7 @@ public final class Volumes implements VolumeService, AttachedVolumes, RegionScop
         Path partial = folder.resolve(PARTIAL);
         try {
             progress.report(0, "Copying " + snapshot.id() + " and checking its checksum");
-            DiskFiles.copyVerified(snapshots.fileOf(region, snapshot.id()), partial, snapshot.sha256(),
+            DiskFiles.copyVerified(snapshots.fileOf(region, snapshot.id()), partial, snapshot.checksum(),
                     f -> {
                         progress.report(f * 0.95, "Copying " + snapshot.id() + " and checking its checksum");
                         publishThrottled(region, id);

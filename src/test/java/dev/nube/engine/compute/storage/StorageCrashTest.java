@@ -67,7 +67,7 @@ class StorageCrashTest {
             for (String region : List.of("local-1", "eu-local-1")) {
                 for (Snapshot s : engine.snapshots().list(region).items()) {
                     assertEquals(SnapshotState.COMPLETED, s.state(), s.toString());
-                    assertEquals(s.sha256(), DiskFiles.sha256(home.resolve("regions").resolve(region)
+                    assertEquals(s.checksum(), DiskFiles.checksum(home.resolve("regions").resolve(region)
                             .resolve("snapshots").resolve(s.id()).resolve(Snapshots.FILE), f -> { }), s.id());
                 }
                 for (Volume v : engine.volumes().list(region).items()) {

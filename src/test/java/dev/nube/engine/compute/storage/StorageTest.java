@@ -142,17 +142,17 @@ class StorageTest {
         Snapshot snap = awaitCompleted(REGION, pending.id());
         assertEquals(SnapshotState.COMPLETED, snap.state());
         assertEquals(2, snap.volumeSizeGiB());
-        assertEquals(64, snap.sha256().length());
+        assertEquals(64, snap.checksum().length());
         Path file = home.resolve("regions").resolve(REGION).resolve("snapshots").resolve(snap.id())
                 .resolve(Snapshots.FILE);
-        assertEquals(snap.sha256(), DiskFiles.sha256(file, f -> { }));
+        assertEquals(snap.checksum(), DiskFiles.checksum(file, f -> { }));
         String info = EngineTestSupport.run(List.of("qemu-img", "info", file.toString()));
         assertFalse(info.contains("backing file"), "a snapshot stands alone:\n" + info);
         assertTrue(info.contains("zstd"), info);
 
         Snapshot copy = awaitCompleted(OTHER, snapshots().copy(REGION, snap.id(), OTHER, "").id());
         assertEquals(SnapshotState.COMPLETED, copy.state());
-        assertEquals(snap.sha256(), copy.sha256());
+        assertEquals(snap.checksum(), copy.checksum());
         assertEquals(REGION + "/" + snap.id(), copy.copiedFrom());
         assertTrue(copy.description().contains("Copied " + snap.id()), copy.description());
 
@@ -195,7 +195,7 @@ class StorageTest {
         Task task = engine.tasks().list().stream().filter(t -> doomed.id().equals(t.resourceId())).findFirst()
                 .orElseThrow();
         assertEquals(Task.Status.FAILED, task.status());
-        assertTrue(task.message().contains("SHA-256") && task.message().contains(snap.sha256()), task.message());
+        assertTrue(task.message().contains("checksum") && task.message().contains(snap.checksum()), task.message());
         assertFalse(Files.exists(volumeFolder(doomed.id())), "no half volume");
 
         String copyId = snapshots().copy(REGION, snap.id(), OTHER, "").id();
@@ -267,7 +267,7 @@ class StorageTest {
         assertFalse(Files.exists(volumesDir.resolve(creatingId)));
         assertFalse(Files.exists(volumesDir.resolve("vol-0123456789abcdef1")));
         assertTrue(volumes().list(REGION).problems().isEmpty());
-        assertNotEquals(null, snapshots().get(REGION, done.id()).sha256());
+        assertNotEquals(null, snapshots().get(REGION, done.id()).checksum());
     }
 
     @Test

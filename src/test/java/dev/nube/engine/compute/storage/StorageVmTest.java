@@ -191,6 +191,31 @@ class StorageVmTest {
         vm.awaitRunning(other, there.id());
         assertEquals(TEXT, vm.ssh(other, there.id(), "cat /root/marker").strip());
         vm.instances().terminate(other, there.id());
+
+        // Replicas: one more region, where the image is copied first, and the image's own region.
+        String third = "ap-local-1";
+        vm.engine.regions().create(third, null);
+        List<dev.nube.engine.tasks.Task> replicas = vm.engine.imageBackups().launchReplicas(REGION, pending.id(),
+                List.of(third, REGION), "t3.nano", "test-key");
+        assertEquals(2, replicas.size());
+        for (dev.nube.engine.tasks.Task task : replicas) {
+            EngineTestSupport.waitUntil(task.title() + " ends", 300, () -> vm.engine.tasks().list().stream()
+                    .filter(t -> t.id().equals(task.id())).findFirst().orElseThrow().status().finished());
+            dev.nube.engine.tasks.Task ended = vm.engine.tasks().list().stream()
+                    .filter(t -> t.id().equals(task.id())).findFirst().orElseThrow();
+            assertEquals(dev.nube.engine.tasks.Task.Status.SUCCEEDED, ended.status(), ended.message());
+        }
+        Instance replica = vm.instances().list(third).items().get(0);
+        assertEquals("Replica of backup of first", replica.name());
+        assertEquals(null, replica.keyName(), "the third region has no key pair called test-key");
+        assertTrue(vm.engine.tasks().list().stream().anyMatch(t -> t.message() != null
+                && t.message().contains(replica.id()) && t.message().contains("without a key pair")));
+        vm.instances().terminate(third, replica.id());
+        for (Instance i : vm.instances().list(REGION).items()) {
+            if (i.name().equals("Replica of backup of first")) {
+                vm.instances().terminate(REGION, i.id());
+            }
+        }
         vm.engine.images().deregister(other, copy.id());
         String left = vm.engine.images().list(other).items().isEmpty() ? "" : "an image is left";
         assertEquals("", left);
