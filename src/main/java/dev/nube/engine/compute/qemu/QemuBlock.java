@@ -148,6 +148,7 @@ public final class QemuBlock {
         node.put("file", Map.of("driver", "file", "filename", target.toString()));
         qmp.execute("blockdev-add", node, COMMAND_DEADLINE);
         boolean jobStarted = false;
+        boolean cancelled = false;
         try {
             Map<String, Object> backup = new LinkedHashMap<>();
             backup.put("job-id", job);
@@ -173,27 +174,41 @@ public final class QemuBlock {
                 progress.report(state.path("current-progress").asLong(), state.path("total-progress").asLong());
                 Thread.sleep(POLL_MILLIS);
             }
-        } catch (InterruptedException e) {
-            if (jobStarted) {
-                cancel(qmp, job);
+        } catch (InterruptedException | IOException e) {
+            // A cancel arrives as an interrupt, seen here directly or as a QMP call that gave up waiting.
+            cancelled = e instanceof InterruptedException || Thread.currentThread().isInterrupted();
+            if (!cancelled) {
+                throw e;
             }
-            throw e;
+            throw new InterruptedException("cancelled");
         } finally {
-            if (jobStarted) {
-                try {
-                    qmp.execute("job-dismiss", Map.of("id", job), COMMAND_DEADLINE);
-                } catch (IOException ignored) {
-                    // not concluded (QEMU went away): nothing to dismiss
-                }
-            }
+            // The interrupt is put aside while QEMU is told (QMP calls give up at once on an interrupted thread).
+            boolean interrupted = Thread.interrupted() || cancelled;
             try {
-                qmp.execute("blockdev-del", Map.of("node-name", targetNode), COMMAND_DEADLINE);
-            } catch (IOException ignored) {
-                // QEMU went away, or still holds the job: the file is closed with QEMU at the latest
+                if (jobStarted) {
+                    try {
+                        if (cancelled) {
+                            cancel(qmp, job);
+                        }
+                        qmp.execute("job-dismiss", Map.of("id", job), COMMAND_DEADLINE);
+                    } catch (IOException ignored) {
+                        // not concluded (QEMU went away): nothing to dismiss
+                    }
+                }
+                try {
+                    qmp.execute("blockdev-del", Map.of("node-name", targetNode), COMMAND_DEADLINE);
+                } catch (IOException ignored) {
+                    // QEMU went away, or still holds the job: the file is closed with QEMU at the latest
+                }
+            } finally {
+                if (interrupted) {
+                    Thread.currentThread().interrupt();
+                }
             }
         }
     }
 
+    /** Cancels the job and waits (a bounded time) until QEMU has concluded it. */
     private static void cancel(Qmp qmp, String job) throws IOException {
         qmp.execute("job-cancel", Map.of("id", job), COMMAND_DEADLINE);
         long deadline = System.nanoTime() + COMMAND_DEADLINE.toNanos();
@@ -202,13 +217,7 @@ public final class QemuBlock {
             if (state == null || state.path("status").asText().equals("concluded")) {
                 return;
             }
-            try {
-                Thread.sleep(POLL_MILLIS);
-            } catch (InterruptedException e) {
-                // already cancelling: wait on for the job to end, then let the caller see the interrupt
-                Thread.currentThread().interrupt();
-                return;
-            }
+            java.util.concurrent.locks.LockSupport.parkNanos(POLL_MILLIS * 1_000_000);
         }
     }
 
