@@ -414,7 +414,12 @@ final class InstanceLifecycle {
             killUnattached(region, id, "terminate");
             networkDown(region, id, true);
             table.files(region, id).deleteAllButDocument();
-            volumes.instanceTerminated(region, id);
+            try {
+                volumes.instanceTerminated(region, id);
+            } catch (RuntimeException e) {
+                // The instance is gone either way; its volumes are settled again at the next engine start.
+                table.files(region, id).log("its volumes after termination: " + e.getMessage());
+            }
         } catch (IOException e) {
             throw new EngineException("StorageError", "Could not delete the files of " + id + ": " + e.getMessage(), e);
         } catch (InterruptedException e) {
