@@ -28,6 +28,8 @@ import dev.nube.ui.shell.Page;
 import dev.nube.ui.shell.ShellView;
 import dev.nube.ui.shell.ShellViewModel;
 import dev.nube.ui.shell.WorkspaceTabs;
+import dev.nube.ui.tasks.TasksView;
+import dev.nube.ui.tasks.TasksViewModel;
 import javafx.application.Application;
 import javafx.application.Platform;
 import javafx.geometry.Rectangle2D;
@@ -119,7 +121,8 @@ public final class NubeApp extends Application {
                 events);
         WorkspaceTabs workspace = new WorkspaceTabs();
         ConsoleContext context = new ConsoleContext(tasks, events, shell.regionProperty(), workspace);
-        return new ShellView(shell, workspace, pageFactory(engine, context));
+        TasksView tasksPanel = new TasksView(new TasksViewModel(engine.tasks(), context));
+        return new ShellView(shell, workspace, pageFactory(engine, context), tasksPanel);
     }
 
     /** Builds each page on first visit; pages not listed here show what they will hold. */
