@@ -28,6 +28,8 @@ import dev.nube.ui.shell.Page;
 import dev.nube.ui.shell.ShellView;
 import dev.nube.ui.shell.ShellViewModel;
 import dev.nube.ui.shell.WorkspaceTabs;
+import dev.nube.ui.storage.VolumesView;
+import dev.nube.ui.storage.VolumesViewModel;
 import dev.nube.ui.tasks.TasksView;
 import dev.nube.ui.tasks.TasksViewModel;
 import javafx.application.Application;
@@ -133,6 +135,8 @@ public final class NubeApp extends Application {
             case INSTANCES -> new InstancesView(new InstancesViewModel(engine.instances(), engine.securityGroups(),
                     context), () -> openLaunchWizard(engine, context));
             case IMAGES -> new ImagesView(new ImagesViewModel(engine.images(), context));
+            case VOLUMES -> new VolumesView(new VolumesViewModel(engine.volumes(), engine.snapshots(),
+                    engine.instances(), context));
             case KEY_PAIRS -> new KeyPairsView(new KeyPairsViewModel(engine.keyPairs(), context));
             case SECURITY_GROUPS -> new SecurityGroupsView(new SecurityGroupsViewModel(engine.securityGroups(),
                     context));

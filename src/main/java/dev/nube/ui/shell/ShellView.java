@@ -301,7 +301,7 @@ public final class ShellView extends BorderPane {
         @Override
         protected void updateItem(Object item, boolean empty) {
             super.updateItem(item, empty);
-            getStyleClass().removeAll("nav-section", "nav-page");
+            getStyleClass().removeAll("nav-section", "nav-group", "nav-page");
             if (empty || item == null) {
                 setText(null);
                 setGraphic(null);
@@ -309,7 +309,7 @@ public final class ShellView extends BorderPane {
             } else if (item instanceof Page.Section section) {
                 setText(section.title());
                 setGraphic(null);
-                getStyleClass().add("nav-section");
+                getStyleClass().add(section.group() ? "nav-group" : "nav-section");
             } else {
                 Page page = (Page) item;
                 setText(page.title());
