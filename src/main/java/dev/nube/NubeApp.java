@@ -28,6 +28,8 @@ import dev.nube.ui.shell.Page;
 import dev.nube.ui.shell.ShellView;
 import dev.nube.ui.shell.ShellViewModel;
 import dev.nube.ui.shell.WorkspaceTabs;
+import dev.nube.ui.storage.SnapshotsView;
+import dev.nube.ui.storage.SnapshotsViewModel;
 import dev.nube.ui.storage.VolumesView;
 import dev.nube.ui.storage.VolumesViewModel;
 import dev.nube.ui.tasks.TasksView;
@@ -137,6 +139,8 @@ public final class NubeApp extends Application {
             case IMAGES -> new ImagesView(new ImagesViewModel(engine.images(), context));
             case VOLUMES -> new VolumesView(new VolumesViewModel(engine.volumes(), engine.snapshots(),
                     engine.instances(), context));
+            case SNAPSHOTS -> new SnapshotsView(new SnapshotsViewModel(engine.snapshots(), engine.volumes(),
+                    engine.regions(), context));
             case KEY_PAIRS -> new KeyPairsView(new KeyPairsViewModel(engine.keyPairs(), context));
             case SECURITY_GROUPS -> new SecurityGroupsView(new SecurityGroupsViewModel(engine.securityGroups(),
                     context));

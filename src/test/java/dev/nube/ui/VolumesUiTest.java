@@ -3,15 +3,24 @@ package dev.nube.ui;
 import static dev.nube.ui.ConsoleFixture.waitUntil;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.nube.engine.compute.storage.Snapshot;
+import dev.nube.engine.compute.storage.SnapshotState;
 import dev.nube.engine.compute.storage.Volume;
 import dev.nube.engine.compute.storage.VolumeState;
+import dev.nube.engine.region.Region;
+import dev.nube.engine.tasks.Task;
+import java.util.List;
 import javafx.scene.Node;
+import javafx.scene.control.ComboBox;
 import javafx.scene.control.Label;
+import javafx.scene.control.ListCell;
 import javafx.scene.control.MenuButton;
 import javafx.scene.control.Spinner;
 import javafx.scene.control.TableView;
+import javafx.scene.control.ToggleButton;
 import javafx.stage.Stage;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -19,8 +28,9 @@ import org.testfx.api.FxRobot;
 import org.testfx.framework.junit5.Start;
 
 /**
- * The Volumes page over a real engine, with volumes that are not attached (no guest needed): create, rename, grow;
- * and the engine's refusals shown as it words them.
+ * The Volumes and Snapshots pages and the tasks panel over a real engine, with volumes that are not attached (no
+ * guest needed: their snapshots are made with qemu-img): create, rename, grow, snapshot, copy to a region, make a
+ * volume from a snapshot, delete; and the engine's refusals shown as it words them.
  */
 @Tag("ui")
 class VolumesUiTest extends ConsoleUiTest {
@@ -36,6 +46,13 @@ class VolumesUiTest extends ConsoleUiTest {
         robot.clickOn("Volumes");
         waitUntil("the volumes table", () -> robot.lookup("#volumes-table").tryQuery().isPresent());
         return robot.lookup("#volumes-table").queryAs(TableView.class);
+    }
+
+    @SuppressWarnings("unchecked")
+    private TableView<Snapshot> openSnapshots(FxRobot robot) {
+        robot.clickOn("Snapshots");
+        waitUntil("the snapshots table", () -> robot.lookup("#snapshots-table").tryQuery().isPresent());
+        return robot.lookup("#snapshots-table").queryAs(TableView.class);
     }
 
     /** Clicks the cell of {@code table} that shows {@code text}, as a person selects a row. */
@@ -125,5 +142,132 @@ class VolumesUiTest extends ConsoleUiTest {
         console.waitUntilIdle();
         assertTrue(table.getItems().isEmpty());
         assertTrue(console.engine().volumes().list(REGION).items().isEmpty(), "nothing was created");
+    }
+
+    @Test
+    void snapshotsAVolumeCopiesTheSnapshotToAnotherRegionAndDeletesThemAll(FxRobot robot) {
+        Region second = console.engine().regions().create("local-2", null);
+        Volume volume = console.engine().volumes().create(REGION, 1, null, "data");
+        TableView<Volume> volumes = openVolumes(robot);
+        clickRow(robot, volumes, volume.id());
+        action(robot, "snapshot");
+        robot.clickOn("#snapshot-description").write("before the upgrade");
+        robot.clickOn("#create-snapshot-confirm");
+        waitUntil("the notice names the snapshot", () -> text(robot, "#volumes-notice").startsWith("Snapshot snap-"));
+
+        // The snapshot completes on the Snapshots page, and its task in the tasks panel.
+        TableView<Snapshot> snapshots = openSnapshots(robot);
+        waitUntil("the snapshot is completed", 120, () -> snapshots.getItems().size() == 1
+                && snapshots.getItems().get(0).state() == SnapshotState.COMPLETED);
+        Snapshot snapshot = snapshots.getItems().get(0);
+        assertEquals("before the upgrade", snapshot.description());
+        assertEquals(volume.id(), snapshot.volumeId());
+        assertEquals(1, snapshot.volumeSizeGiB());
+        assertTrue(robot.from(snapshots).lookup("completed").tryQuery().isPresent());
+        Task task = console.engine().tasks().list().stream().filter(t -> snapshot.id().equals(t.resourceId()))
+                .findFirst().orElseThrow();
+        robot.clickOn("#tasks-toggle");
+        waitUntil("the panel shows the task succeeded", () -> robot.lookup("#" + task.id()).tryQuery()
+                .map(cell -> robot.from(cell).lookup("Succeeded").tryQuery().isPresent()).orElse(false));
+        assertEquals("Tasks", robot.lookup("#tasks-toggle").queryAs(ToggleButton.class).getText(),
+                "nothing runs any more");
+
+        // Copy to the second region: listed there, checked and completed.
+        clickRow(robot, snapshots, snapshot.id());
+        robot.clickOn("#copy-snapshot");
+        @SuppressWarnings("unchecked")
+        ComboBox<String> destination = robot.lookup("#copy-destination").queryAs(ComboBox.class);
+        assertEquals(second.name(), destination.getValue(), "another region is offered first");
+        robot.clickOn("#copy-snapshot-confirm");
+        waitUntil("the copy is completed in " + second.name(), 120, () -> console.engine().snapshots()
+                .list(second.name()).items().stream().anyMatch(s -> s.state() == SnapshotState.COMPLETED));
+        Snapshot copy = console.engine().snapshots().list(second.name()).items().get(0);
+        assertEquals(REGION + "/" + snapshot.id(), copy.copiedFrom());
+        assertEquals("[Copied " + snapshot.id() + " from " + REGION + "] before the upgrade", copy.description());
+        assertTrue(text(robot, "#snapshots-notice").contains("is being copied to " + second.name() + " as "
+                + copy.id()));
+        waitUntil("the copy's task is listed", () -> robot.lookup("#tasks-list").queryListView().getItems()
+                .stream().anyMatch(t -> copy.id().equals(((Task) t).resourceId())));
+        robot.clickOn("#clear-finished-tasks");
+        waitUntil("the finished tasks are cleared", () -> robot.lookup("#tasks-list").queryListView().getItems()
+                .isEmpty());
+        robot.clickOn("#close-tasks-panel");
+        waitUntil("the panel is closed", () -> !robot.lookup("#tasks-panel").query().isVisible());
+
+        // The copy, seen from its region, and deleted there.
+        selectRegion(robot, second.name());
+        waitUntil("the copy is listed in " + second.name(), () -> snapshots.getItems().size() == 1
+                && snapshots.getItems().get(0).id().equals(copy.id()));
+        assertTrue(robot.from(snapshots).lookup(REGION + "/" + snapshot.id()).tryQuery().isPresent(),
+                "where it was copied from is shown");
+        deleteSnapshot(robot, snapshots, copy);
+        assertTrue(console.engine().snapshots().list(second.name()).items().isEmpty());
+
+        selectRegion(robot, REGION);
+        waitUntil("the original is listed again", () -> snapshots.getItems().size() == 1);
+        deleteSnapshot(robot, snapshots, snapshot);
+        assertTrue(console.engine().snapshots().list(REGION).items().isEmpty());
+
+        openVolumes(robot);
+        clickRow(robot, volumes, volume.id());
+        action(robot, "delete");
+        robot.clickOn(".danger");
+        waitUntil("the volume is gone", () -> volumes.getItems().isEmpty());
+        assertTrue(console.engine().volumes().list(REGION).items().isEmpty());
+    }
+
+    private static void deleteSnapshot(FxRobot robot, TableView<Snapshot> snapshots, Snapshot snapshot) {
+        clickRow(robot, snapshots, snapshot.id());
+        robot.clickOn("#delete-snapshot");
+        waitUntil("the confirmation", () -> robot.lookup("Delete " + snapshot.id() + "?").tryQuery().isPresent());
+        robot.clickOn(".danger");
+        waitUntil(snapshot.id() + " is gone", () -> snapshots.getItems().stream()
+                .noneMatch(s -> s.id().equals(snapshot.id())));
+    }
+
+    private static void selectRegion(FxRobot robot, String name) {
+        @SuppressWarnings("unchecked")
+        ComboBox<Region> selector = robot.lookup("#region-selector").queryAs(ComboBox.class);
+        waitUntil("the region is offered", () -> selector.getItems().stream().anyMatch(r -> r.name().equals(name)));
+        robot.clickOn(selector);
+        robot.clickOn(robot.lookup(".list-cell").match(node -> node instanceof ListCell<?> cell
+                && cell.getItem() instanceof Region region && region.name().equals(name)).queryAs(Node.class));
+        waitUntil(name + " is selected", () -> selector.getValue() != null && selector.getValue().name()
+                .equals(name));
+    }
+
+    @Test
+    void makesAVolumeFromASnapshotChosenOnTheSnapshotsPage(FxRobot robot) throws Exception {
+        Volume source = console.engine().volumes().create(REGION, 2, null, "source");
+        Snapshot taken = console.engine().snapshots().create(REGION, source.id(), "golden");
+        waitUntil("the snapshot is taken", 120, () -> console.engine().snapshots().get(REGION, taken.id()).state()
+                == SnapshotState.COMPLETED);
+        TableView<Snapshot> snapshots = openSnapshots(robot);
+        clickRow(robot, snapshots, taken.id());
+        robot.clickOn("#snapshot-create-volume");
+        waitUntil("the dialog", () -> robot.lookup("#create-volume-confirm").tryQuery().isPresent());
+        @SuppressWarnings("unchecked")
+        ComboBox<Snapshot> chosen = robot.lookup("#volume-snapshot").queryAs(ComboBox.class);
+        assertEquals(taken.id(), chosen.getValue().id(), "the selected snapshot is chosen");
+        @SuppressWarnings("unchecked")
+        Spinner<Integer> size = robot.lookup("#volume-size").queryAs(Spinner.class);
+        assertEquals(2, size.getValue(), "the snapshot's volume size");
+        assertTrue(text(robot, "#volume-size-hint").startsWith("At least 2 GiB"));
+        robot.clickOn("#volume-name").write("restored");
+        robot.clickOn("#create-volume-confirm");
+        waitUntil("the notice names the new volume", () -> text(robot, "#snapshots-notice").contains(
+                "is being made from " + taken.id()));
+
+        TableView<Volume> volumes = openVolumes(robot);
+        waitUntil("the new volume is available", 120, () -> volumes.getItems().stream().anyMatch(v ->
+                "restored".equals(v.name()) && v.state() == VolumeState.AVAILABLE));
+        Volume restored = volumes.getItems().stream().filter(v -> "restored".equals(v.name())).findFirst()
+                .orElseThrow();
+        assertEquals(taken.id(), restored.snapshotId());
+        assertEquals(2, restored.sizeGiB());
+        assertNull(restored.attachment());
+        assertTrue(robot.from(volumes).lookup(taken.id()).tryQuery().isPresent(), "the snapshot column shows it");
+        List<Volume> stored = console.engine().volumes().list(REGION).items();
+        assertEquals(2, stored.size());
     }
 }
