@@ -135,7 +135,7 @@ public final class NubeApp extends Application {
             case DASHBOARD -> new DashboardView(new DashboardViewModel(engine.instances(), engine::hostStatus,
                     context));
             case INSTANCES -> new InstancesView(new InstancesViewModel(engine.instances(), engine.securityGroups(),
-                    context), () -> openLaunchWizard(engine, context));
+                    engine.volumes(), engine.snapshots(), context), () -> openLaunchWizard(engine, context));
             case IMAGES -> new ImagesView(new ImagesViewModel(engine.images(), context));
             case VOLUMES -> new VolumesView(new VolumesViewModel(engine.volumes(), engine.snapshots(),
                     engine.instances(), context));

@@ -6,6 +6,8 @@ import dev.nube.engine.compute.instances.InstanceRequest;
 import dev.nube.engine.compute.instances.InstanceService;
 import dev.nube.engine.compute.instances.InstanceState;
 import dev.nube.engine.compute.network.SecurityGroupService;
+import dev.nube.engine.compute.storage.SnapshotService;
+import dev.nube.engine.compute.storage.VolumeService;
 import dev.nube.engine.store.ResourceKind;
 import dev.nube.ui.common.ConsoleContext;
 import dev.nube.ui.common.Errors;
@@ -31,8 +33,8 @@ public final class InstancesViewModel {
     private final ReadOnlyStringWrapper actionProblem = new ReadOnlyStringWrapper("");
     private final InstanceDetailsViewModel details;
 
-    public InstancesViewModel(InstanceService instances, SecurityGroupService securityGroups,
-                              ConsoleContext context) {
+    public InstancesViewModel(InstanceService instances, SecurityGroupService securityGroups, VolumeService volumes,
+                              SnapshotService snapshots, ConsoleContext context) {
         this.instances = instances;
         this.context = context;
         this.list = new ResourceListModel<>(context, ResourceKind.INSTANCE, new ResourceListModel.Source<>(
@@ -40,7 +42,8 @@ public final class InstancesViewModel {
                 Instance::id),
                 i -> String.join(" ", i.id(), nameOf(i), i.state().awsName(), i.instanceType(),
                         String.valueOf(i.keyName()), String.valueOf(i.privateIp()), i.imageId()));
-        this.details = new InstanceDetailsViewModel(instances, securityGroups, context, list::region);
+        this.details = new InstanceDetailsViewModel(instances, securityGroups, volumes, snapshots, context,
+                list::region);
         stateFilter.addListener((obs, old, state) -> list.extraFilterProperty().set(
                 state == null ? null : instance -> instance.state() == state));
     }
