@@ -95,6 +95,20 @@ public final class InstancesViewModel {
 
 
 
+    /** The instance types, smallest first, each with why this machine cannot run it (null when it can). */
+    void instanceTypes(Consumer<List<ChangeInstanceTypeDialog.Choice>> onRead, Consumer<Throwable> onFailure) {
+        context.tasks().submit(() -> instances.instanceTypes().stream().map(type ->
+                new ChangeInstanceTypeDialog.Choice(type, instances.whyTypeDoesNotFit(type))).toList(), onRead,
+                onFailure);
+    }
+
+    /** Changes a stopped instance's type; the engine refuses it for an instance that is not stopped. */
+    public void setInstanceType(Instance instance, String type, Consumer<Instance> onDone,
+                                Consumer<Throwable> onFailure) {
+        String region = list.region();
+        context.tasks().submit(() -> instances.setInstanceType(region, instance.id(), type), onDone, onFailure);
+    }
+
     public void connectInfo(Instance instance, Consumer<ConnectInfo> onInfo, Consumer<Throwable> onFailure) {
         String region = list.region();
         context.tasks().submit(() -> instances.connectInfo(region, instance.id()), onInfo, onFailure);
