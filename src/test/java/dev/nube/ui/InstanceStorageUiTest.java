@@ -105,7 +105,7 @@ class InstanceStorageUiTest extends ConsoleUiTest {
         @SuppressWarnings("unchecked")
         TableView<Volume> volumes = robot.lookup("#volumes-table").queryAs(TableView.class);
         waitUntil("both volumes are listed", () -> volumes.getItems().size() == 2);
-        assertTrue(robot.from(volumes).lookup(launched.id() + ": /dev/xvda (root)").tryQuery().isPresent());
+        assertTrue(robot.from(volumes).lookup(launched.id() + ": /dev/xvda").tryQuery().isPresent());
         assertTrue(robot.from(volumes).lookup(launched.id() + ": /dev/sdf").tryQuery().isPresent());
         clickRow(robot, volumes, rootId);
         assertTrue(disabled(robot, "#volume-actions", "volume-action-detach"));

@@ -50,7 +50,7 @@ public final class InstancesView extends StackPane {
         table.setItems(model.list().filtered());
         table.getSelectionModel().setSelectionMode(SelectionMode.MULTIPLE);
         table.setPlaceholder(new Label("No instances match. Launch one with \"Launch instances\"."));
-        table.getColumns().add(Tables.column("Name", 110, InstancesViewModel::nameOf));
+        table.getColumns().add(Tables.column("Name", 70, InstancesViewModel::nameOf));
         table.getColumns().add(Tables.keepWhole(Tables.column("Instance ID", 175, Instance::id),
                 "i-00000000000000000"));
         table.getColumns().add(stateColumn());
@@ -58,7 +58,8 @@ public final class InstancesView extends StackPane {
         table.getColumns().add(Tables.column("Private IPv4", 115, i -> i.privateIp() == null ? "-" : i.privateIp()));
         table.getColumns().add(Tables.column("Public IPv4", 115, i -> i.publicIp() == null ? "-" : i.publicIp()));
         table.getColumns().add(Tables.column("Key pair", 95, i -> i.keyName() == null ? "-" : i.keyName()));
-        table.getColumns().add(Tables.column("Launch time", 165, i -> LAUNCHED.format(i.launchTime())));
+        table.getColumns().add(Tables.keepWhole(Tables.column("Launch time", 165, i -> LAUNCHED.format(
+                i.launchTime())), "0000-00-00 00:00:00"));
         table.setColumnResizePolicy(TableView.CONSTRAINED_RESIZE_POLICY_FLEX_LAST_COLUMN);
         Tables.SelectionById<Instance> selection = Tables.keepSelectionById(table, Instance::id);
         table.setOnMouseClicked(e -> {
@@ -189,6 +190,7 @@ public final class InstancesView extends StackPane {
     private TableColumn<Instance, InstanceState> stateColumn() {
         TableColumn<Instance, InstanceState> column = new TableColumn<>("Instance state");
         column.setPrefWidth(140);
+        column.setMinWidth(135); // its title whole, as Tables.column keeps every other title
         column.setCellValueFactory(cell -> new SimpleObjectProperty<>(cell.getValue().state()));
         column.setCellFactory(c -> new TableCell<>() {
             private final StateBadge badge = new StateBadge();

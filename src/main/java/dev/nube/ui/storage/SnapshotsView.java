@@ -30,7 +30,9 @@ import org.kordamp.ikonli.javafx.FontIcon;
  * snapshot only where {@link SnapshotAction#allows} it. FX thread only.
  */
 public final class SnapshotsView extends VBox {
-    private static final DateTimeFormatter STARTED = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss")
+    private static final DateTimeFormatter STARTED = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm")
+            .withZone(ZoneId.systemDefault());
+    private static final DateTimeFormatter STARTED_EXACTLY = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss")
             .withZone(ZoneId.systemDefault());
 
     private final SnapshotsViewModel model;
@@ -55,9 +57,9 @@ public final class SnapshotsView extends VBox {
         table.getColumns().add(Tables.keepWhole(Tables.column("Stored", 90, s -> ByteSize.of(s.storedBytes())),
                 "000.0 KiB"));
         table.getColumns().add(Tables.keepWhole(Tables.column("State", 120, SnapshotsView::stateText),
-                "completed"));
-        table.getColumns().add(Tables.keepWhole(Tables.column("Started", 150, s -> STARTED.format(s.startTime())),
-                "0000-00-00 00:00:00"));
+                "pending (99%)"));
+        table.getColumns().add(Tables.keepWhole(Tables.column("Started", 130, s -> STARTED.format(s.startTime())),
+                "0000-00-00 00:00"));
         table.getColumns().add(Tables.column("Copied from", 130, s -> s.copiedFrom() == null ? "-"
                 : s.copiedFrom()));
         table.setColumnResizePolicy(TableView.CONSTRAINED_RESIZE_POLICY_FLEX_LAST_COLUMN);
@@ -117,7 +119,7 @@ public final class SnapshotsView extends VBox {
                 new String[] {"Description", s.description() == null || s.description().isEmpty() ? "-"
                         : s.description()},
                 new String[] {"State", stateText(s), "snapshot-details-state"},
-                new String[] {"Started", STARTED.format(s.startTime())},
+                new String[] {"Started", STARTED_EXACTLY.format(s.startTime())},
                 new String[] {"Volume", s.volumeId() + " (" + s.volumeSizeGiB() + " GiB: the smallest volume made"
                         + " from it)"},
                 new String[] {"Stored", ByteSize.of(s.storedBytes()) + (s.state() == SnapshotState.PENDING

@@ -22,7 +22,7 @@ public final class VolumeColumns {
     }
 
     public static TableColumn<Volume, String> name() {
-        return Tables.column("Name", 110, v -> v.name() == null || v.name().isEmpty() ? "-" : v.name());
+        return Tables.column("Name", 100, v -> v.name() == null || v.name().isEmpty() ? "-" : v.name());
     }
 
     public static TableColumn<Volume, String> id() {
@@ -30,12 +30,13 @@ public final class VolumeColumns {
     }
 
     public static TableColumn<Volume, String> size() {
-        return Tables.column("Size", 70, v -> v.sizeGiB() + " GiB");
+        return Tables.column("Size", 65, v -> v.sizeGiB() + " GiB");
     }
 
     /** The state, with the attachment's while it changes, and what is under way or wrong; the tooltip shows all. */
     public static TableColumn<Volume, String> state() {
-        TableColumn<Volume, String> column = Tables.column("State", 150, VolumeColumns::stateText);
+        TableColumn<Volume, String> column = Tables.keepWhole(Tables.column("State", 100, VolumeColumns::stateText),
+                "available");
         column.setCellFactory(c -> new TableCell<>() {
             private final Tooltip whole = new Tooltip();
 
@@ -50,8 +51,9 @@ public final class VolumeColumns {
         return column;
     }
 
+    /** What the volume's file takes on this machine's disk now (it grows as the guest writes). */
     public static TableColumn<Volume, String> allocated() {
-        return Tables.column("Allocated on disk", 130, v -> ByteSize.of(v.allocatedBytes()));
+        return Tables.column("On disk", 100, v -> ByteSize.of(v.allocatedBytes()));
     }
 
     public static TableColumn<Volume, String> created() {
@@ -74,12 +76,12 @@ public final class VolumeColumns {
         return text;
     }
 
-    /** {@code i-0abc...: /dev/sdf}, and {@code (root)} for a root volume; {@code -} when not attached. */
+    /** {@code i-0abc...: /dev/sdf} (a root volume is the instance's /dev/xvda); {@code -} when not attached. */
     public static String attachmentText(Volume v) {
         if (v.attachment() == null) {
             return "-";
         }
-        return v.attachment().instanceId() + ": " + v.attachment().device() + (v.root() ? " (root)" : "");
+        return v.attachment().instanceId() + ": " + v.attachment().device();
     }
 
     /** How a volume is named in dialogs and messages: {@code vol-0abc... (data), 8 GiB}. */
