@@ -7,6 +7,8 @@ import dev.nube.engine.compute.storage.VolumeService;
 import dev.nube.engine.region.Region;
 import dev.nube.engine.region.RegionService;
 import dev.nube.engine.store.ResourceKind;
+import dev.nube.engine.tasks.Task;
+import dev.nube.engine.tasks.TaskChanged;
 import dev.nube.ui.common.ConsoleContext;
 import dev.nube.ui.common.ResourceListModel;
 import java.util.Comparator;
@@ -14,7 +16,7 @@ import java.util.List;
 import java.util.function.Consumer;
 
 /**
- * The snapshots page: the region's snapshots (a pending one's progress follows the engine's events), and making a
+ * The snapshots page: the region's snapshots (a pending one's progress follows its task's events), and making a
  * volume from one, copying one to a region and deleting one as commands. Engine calls run in the background. FX
  * thread only.
  */
@@ -38,6 +40,14 @@ public final class SnapshotsViewModel {
                 s -> String.join(" ", s.id(), s.volumeId(), s.description() == null ? "" : s.description(),
                         s.stateName(), s.copiedFrom() == null ? "" : s.copiedFrom(),
                         s.imageId() == null ? "" : s.imageId()));
+        // A pending snapshot's progress is its task's: each step of the task reads that snapshot's row again.
+        context.events().on(TaskChanged.class, event -> {
+            Task task = event.task();
+            if (!event.removed() && task.region().equals(list.region())
+                    && list.items().stream().anyMatch(s -> s.id().equals(task.resourceId()))) {
+                list.reload(task.resourceId());
+            }
+        });
     }
 
     public ResourceListModel<Snapshot> list() {

@@ -4,6 +4,8 @@ import dev.nube.engine.compute.storage.Volume;
 import dev.nube.engine.compute.storage.VolumeService;
 import dev.nube.engine.store.ResourceChanged;
 import dev.nube.engine.store.ResourceKind;
+import dev.nube.engine.tasks.Task;
+import dev.nube.engine.tasks.TaskChanged;
 import dev.nube.ui.common.ConsoleContext;
 import dev.nube.ui.common.ResourceListModel;
 import java.util.Comparator;
@@ -12,7 +14,8 @@ import java.util.Comparator;
  * The selected region's volumes as a live list, root volumes included. Data volumes follow the engine's volume
  * events. A root volume lives with its instance, whose changes (launch, new name, termination) the engine announces
  * as instance events only: an event about an instance reads its root volume's row again, and a new instance lists
- * the region again, since the id of its root volume is the engine's to give. FX thread only.
+ * the region again, since the id of its root volume is the engine's to give. A volume being made from a snapshot
+ * follows its task's events, whose progress its state reason shows. FX thread only.
  */
 public final class VolumeList {
     /** The order the engine lists volumes in: oldest first. */
@@ -20,6 +23,7 @@ public final class VolumeList {
 
     private final ResourceListModel<Volume> list;
     private final AutoCloseable instanceEvents;
+    private final AutoCloseable taskEvents;
 
     public VolumeList(VolumeService volumes, ConsoleContext context) {
         list = new ResourceListModel<>(context, ResourceKind.VOLUME, new ResourceListModel.Source<>(volumes::list,
@@ -39,6 +43,16 @@ public final class VolumeList {
                                 }
                             });
         });
+        taskEvents = context.events().on(TaskChanged.class, this::taskChanged);
+    }
+
+    /** A volume being made from a snapshot shows its task's progress: each step reads that volume's row again. */
+    private void taskChanged(TaskChanged event) {
+        Task task = event.task();
+        if (!event.removed() && task.region().equals(list.region())
+                && list.items().stream().anyMatch(v -> v.id().equals(task.resourceId()))) {
+            list.reload(task.resourceId());
+        }
     }
 
     public ResourceListModel<Volume> list() {
@@ -50,6 +64,7 @@ public final class VolumeList {
         list.dispose();
         try {
             instanceEvents.close();
+            taskEvents.close();
         } catch (Exception e) {
             throw new IllegalStateException(e);
         }

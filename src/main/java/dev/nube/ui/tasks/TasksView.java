@@ -92,7 +92,7 @@ public final class TasksView extends VBox {
     static String statusText(Task task) {
         String status = task.status().name().charAt(0) + task.status().name().substring(1).toLowerCase(Locale.ROOT);
         if (task.status() == Task.Status.RUNNING && task.fraction() >= 0) {
-            return status + ", " + Math.round(task.fraction() * 100) + "%";
+            return status + ", " + (int) Math.floor(task.fraction() * 100) + "%"; // as the snapshots' progress
         }
         return status;
     }
