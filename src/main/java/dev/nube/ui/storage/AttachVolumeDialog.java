@@ -53,8 +53,7 @@ public final class AttachVolumeDialog extends Dialog<AttachVolumeDialog.Choice> 
         device.setId("attach-device");
         device.setPromptText("/dev/sdf to /dev/sdp; empty for the first free one");
 
-        GridPane form = new GridPane();
-        form.getStyleClass().add("form-grid");
+        GridPane form = VolumeDialogs.form();
         form.addRow(0, new Label(what), choice);
         form.addRow(1, new Label("Device name"), device);
         GridPane.setHgrow(choice, Priority.ALWAYS);

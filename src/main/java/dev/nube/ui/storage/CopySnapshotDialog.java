@@ -47,8 +47,7 @@ final class CopySnapshotDialog extends Dialog<CopySnapshotDialog.Choice> {
         String byDefault = "[Copied " + snapshot.id() + " from " + from + "] " + (snapshot.description() == null ? ""
                 : snapshot.description());
 
-        GridPane form = new GridPane();
-        form.getStyleClass().add("form-grid");
+        GridPane form = VolumeDialogs.form();
         form.addRow(0, new Label("Destination region"), destination);
         form.addRow(1, new Label("Description"), description);
         GridPane.setHgrow(destination, Priority.ALWAYS);

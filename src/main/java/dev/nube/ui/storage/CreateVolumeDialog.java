@@ -82,8 +82,7 @@ final class CreateVolumeDialog extends Dialog<Volume> {
         message.setWrapText(true);
         message.getStyleClass().add("error-text");
 
-        GridPane form = new GridPane();
-        form.getStyleClass().add("form-grid");
+        GridPane form = VolumeDialogs.form();
         form.addRow(0, new Label("Size (GiB)"), size);
         form.add(sizeHint, 1, 1);
         form.addRow(2, new Label("Snapshot"), snapshot);

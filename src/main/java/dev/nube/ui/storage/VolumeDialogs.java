@@ -12,8 +12,10 @@ import javafx.scene.control.Label;
 import javafx.scene.control.Spinner;
 import javafx.scene.control.SpinnerValueFactory;
 import javafx.scene.control.TextField;
+import javafx.scene.layout.ColumnConstraints;
 import javafx.scene.layout.GridPane;
 import javafx.scene.layout.Priority;
+import javafx.scene.layout.Region;
 import javafx.scene.layout.VBox;
 import javafx.stage.Window;
 
@@ -126,9 +128,15 @@ public final class VolumeDialogs {
         return dialog;
     }
 
-    private static GridPane form() {
+    /** A dialog's form: names in the first column, never cut short by a long text beside them; fields grow. */
+    static GridPane form() {
         GridPane form = new GridPane();
         form.getStyleClass().add("form-grid");
+        ColumnConstraints names = new ColumnConstraints();
+        names.setMinWidth(Region.USE_PREF_SIZE);
+        ColumnConstraints fields = new ColumnConstraints();
+        fields.setHgrow(Priority.ALWAYS);
+        form.getColumnConstraints().addAll(names, fields);
         return form;
     }
 
