@@ -39,7 +39,7 @@ public final class Tables {
         javafx.scene.text.Text text = new javafx.scene.text.Text(sample);
         text.setFont(javafx.scene.text.Font.font(javafx.scene.text.Font.getDefault().getFamily(),
                 Math.max(14, javafx.scene.text.Font.getDefault().getSize())));
-        double width = Math.ceil(text.getLayoutBounds().getWidth()) + 20; // the cell's padding, and a little air
+        double width = Math.ceil(text.getLayoutBounds().getWidth()) + 16; // the theme's cell padding (0.5em a side), a border
         column.setMinWidth(Math.max(column.getMinWidth(), width));
         column.setPrefWidth(Math.max(column.getPrefWidth(), width));
         return column;

@@ -45,7 +45,7 @@ final class InstanceStorageView extends VBox {
                 + (v.root() ? " (root)" : "")), "/dev/xvda (root)"));
         table.getColumns().add(VolumeColumns.id());
         table.getColumns().add(VolumeColumns.size());
-        table.getColumns().add(VolumeColumns.state());
+        table.getColumns().add(VolumeColumns.state(model::progressOf));
         table.getColumns().add(Tables.column("Delete on termination", 160, v -> v.attachment()
                 .deleteOnTermination() ? "Yes" : "No"));
         table.getColumns().add(VolumeColumns.allocated());

@@ -10,6 +10,7 @@ import dev.nube.ui.storage.VolumeAction;
 import dev.nube.ui.storage.VolumeList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.OptionalDouble;
 import java.util.function.Consumer;
 import javafx.beans.property.ReadOnlyObjectProperty;
 import javafx.beans.property.ReadOnlyObjectWrapper;
@@ -56,6 +57,11 @@ public final class InstanceStorageViewModel {
     /** The shown instance's volumes. */
     public ObservableList<Volume> volumes() {
         return attached;
+    }
+
+    /** How far the making of volume {@code id} has come, while it is being made from a snapshot. */
+    public OptionalDouble progressOf(String id) {
+        return list.progressOf(id);
     }
 
     public ReadOnlyObjectProperty<Instance> instanceProperty() {

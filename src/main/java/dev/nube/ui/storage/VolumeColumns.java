@@ -7,6 +7,8 @@ import dev.nube.ui.common.ByteSize;
 import dev.nube.ui.common.Tables;
 import java.time.ZoneId;
 import java.time.format.DateTimeFormatter;
+import java.util.OptionalDouble;
+import java.util.function.Function;
 import javafx.scene.control.TableCell;
 import javafx.scene.control.TableColumn;
 import javafx.scene.control.Tooltip;
@@ -22,7 +24,7 @@ public final class VolumeColumns {
     }
 
     public static TableColumn<Volume, String> name() {
-        return Tables.column("Name", 100, v -> v.name() == null || v.name().isEmpty() ? "-" : v.name());
+        return Tables.column("Name", 70, v -> v.name() == null || v.name().isEmpty() ? "-" : v.name());
     }
 
     public static TableColumn<Volume, String> id() {
@@ -33,22 +35,41 @@ public final class VolumeColumns {
         return Tables.column("Size", 65, v -> v.sizeGiB() + " GiB");
     }
 
-    /** The state, with the attachment's while it changes, and what is under way or wrong; the tooltip shows all. */
-    public static TableColumn<Volume, String> state() {
-        TableColumn<Volume, String> column = Tables.keepWhole(Tables.column("State", 100, VolumeColumns::stateText),
-                "available");
+    /**
+     * The state in short ({@link #shortStateText}); the tooltip shows all of it, the engine's reason included.
+     * {@code progressOf} tells how far the making of a volume being created has come (see {@link VolumeList}).
+     */
+    public static TableColumn<Volume, String> state(Function<String, OptionalDouble> progressOf) {
+        TableColumn<Volume, String> column = Tables.keepWhole(Tables.column("State", 100,
+                v -> shortStateText(v, progressOf.apply(v.id()))), "creating (99%)");
         column.setCellFactory(c -> new TableCell<>() {
             private final Tooltip whole = new Tooltip();
 
             @Override
             protected void updateItem(String text, boolean empty) {
                 super.updateItem(text, empty);
+                Volume volume = empty || getTableRow() == null ? null : getTableRow().getItem();
                 setText(empty ? null : text);
-                whole.setText(text);
+                whole.setText(volume == null ? text : stateText(volume));
                 setTooltip(empty || text == null ? null : whole);
             }
         });
         return column;
+    }
+
+    /**
+     * {@code in-use}, {@code in-use (attaching)}, {@code creating (42%)}: the state as EC2 names it, the attachment's
+     * state while it is neither attached nor gone, and how far a volume being created has come when known.
+     */
+    public static String shortStateText(Volume v, OptionalDouble progress) {
+        String text = v.stateName();
+        if (v.attachment() != null && v.attachment().state() != VolumeAttachment.State.ATTACHED) {
+            text += " (" + v.attachment().state().awsName() + ")";
+        }
+        if (v.state() == VolumeState.CREATING && progress.isPresent()) {
+            text += " (" + (int) Math.floor(progress.getAsDouble() * 100) + "%)";
+        }
+        return text;
     }
 
     /** What the volume's file takes on this machine's disk now (it grows as the guest writes). */
@@ -62,7 +83,7 @@ public final class VolumeColumns {
     }
 
     /**
-     * {@code in-use}, {@code in-use (attaching)}, {@code creating: being made from snap-... (42%)}, ...: the state as
+     * {@code in-use}, {@code in-use (attaching)}, {@code creating, being made from snap-... (42%)}, ...: the state as
      * EC2 names it, the attachment's state while it is neither attached nor gone, and the engine's reason.
      */
     public static String stateText(Volume v) {

@@ -9,6 +9,9 @@ import dev.nube.engine.tasks.TaskChanged;
 import dev.nube.ui.common.ConsoleContext;
 import dev.nube.ui.common.ResourceListModel;
 import java.util.Comparator;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.OptionalDouble;
 
 /**
  * The selected region's volumes as a live list, root volumes included. Data volumes follow the engine's volume
@@ -24,6 +27,8 @@ public final class VolumeList {
     private final ResourceListModel<Volume> list;
     private final AutoCloseable instanceEvents;
     private final AutoCloseable taskEvents;
+    /** The progress of the tasks making volumes, by volume id, as their last events said. */
+    private final Map<String, Double> progress = new HashMap<>();
 
     public VolumeList(VolumeService volumes, ConsoleContext context) {
         list = new ResourceListModel<>(context, ResourceKind.VOLUME, new ResourceListModel.Source<>(volumes::list,
@@ -46,13 +51,28 @@ public final class VolumeList {
         taskEvents = context.events().on(TaskChanged.class, this::taskChanged);
     }
 
-    /** A volume being made from a snapshot shows its task's progress: each step reads that volume's row again. */
+    /**
+     * A volume being made from a snapshot shows its task's progress: each step is noted, then reads that volume's row
+     * again (the new row shows it).
+     */
     private void taskChanged(TaskChanged event) {
         Task task = event.task();
-        if (!event.removed() && task.region().equals(list.region())
-                && list.items().stream().anyMatch(v -> v.id().equals(task.resourceId()))) {
-            list.reload(task.resourceId());
+        if (event.removed() || !task.region().equals(list.region())
+                || list.items().stream().noneMatch(v -> v.id().equals(task.resourceId()))) {
+            return;
         }
+        if (task.status() == Task.Status.RUNNING && task.fraction() >= 0) {
+            progress.put(task.resourceId(), task.fraction());
+        } else {
+            progress.remove(task.resourceId());
+        }
+        list.reload(task.resourceId());
+    }
+
+    /** How far the task making volume {@code id} has come (0 to 1), when one runs and knows. */
+    public OptionalDouble progressOf(String id) {
+        Double fraction = progress.get(id);
+        return fraction == null ? OptionalDouble.empty() : OptionalDouble.of(fraction);
     }
 
     public ResourceListModel<Volume> list() {

@@ -50,10 +50,10 @@ public final class VolumesView extends VBox {
         table.getColumns().add(VolumeColumns.name());
         table.getColumns().add(VolumeColumns.id());
         table.getColumns().add(VolumeColumns.size());
-        table.getColumns().add(VolumeColumns.state());
+        table.getColumns().add(VolumeColumns.state(model::progressOf));
         table.getColumns().add(Tables.keepWhole(Tables.column("Attached to", 240, VolumeColumns::attachmentText),
                 "i-00000000000000000: /dev/xvda"));
-        table.getColumns().add(Tables.column("Snapshot", 110, v -> v.snapshotId() == null ? "-" : v.snapshotId()));
+        table.getColumns().add(Tables.column("Snapshot", 95, v -> v.snapshotId() == null ? "-" : v.snapshotId()));
         table.getColumns().add(VolumeColumns.created());
         table.getColumns().add(VolumeColumns.allocated());
         table.setColumnResizePolicy(TableView.CONSTRAINED_RESIZE_POLICY_FLEX_LAST_COLUMN);

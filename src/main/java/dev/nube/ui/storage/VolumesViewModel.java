@@ -10,6 +10,7 @@ import dev.nube.engine.compute.storage.VolumeService;
 import dev.nube.ui.common.ConsoleContext;
 import dev.nube.ui.common.ResourceListModel;
 import java.util.List;
+import java.util.OptionalDouble;
 import java.util.function.Consumer;
 
 /**
@@ -34,6 +35,11 @@ public final class VolumesViewModel {
 
     public ResourceListModel<Volume> list() {
         return list.list();
+    }
+
+    /** How far the making of volume {@code id} has come, while it is being made from a snapshot. */
+    public OptionalDouble progressOf(String id) {
+        return list.progressOf(id);
     }
 
     /** Reads what a new volume can be made of in the region: its completed snapshots, and the free space. */
