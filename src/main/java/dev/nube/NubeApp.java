@@ -28,6 +28,12 @@ import dev.nube.ui.shell.Page;
 import dev.nube.ui.shell.ShellView;
 import dev.nube.ui.shell.ShellViewModel;
 import dev.nube.ui.shell.WorkspaceTabs;
+import dev.nube.ui.storage.SnapshotsView;
+import dev.nube.ui.storage.SnapshotsViewModel;
+import dev.nube.ui.storage.VolumesView;
+import dev.nube.ui.storage.VolumesViewModel;
+import dev.nube.ui.tasks.TasksView;
+import dev.nube.ui.tasks.TasksViewModel;
 import javafx.application.Application;
 import javafx.application.Platform;
 import javafx.geometry.Rectangle2D;
@@ -119,7 +125,8 @@ public final class NubeApp extends Application {
                 events);
         WorkspaceTabs workspace = new WorkspaceTabs();
         ConsoleContext context = new ConsoleContext(tasks, events, shell.regionProperty(), workspace);
-        return new ShellView(shell, workspace, pageFactory(engine, context));
+        TasksView tasksPanel = new TasksView(new TasksViewModel(engine.tasks(), context));
+        return new ShellView(shell, workspace, pageFactory(engine, context), tasksPanel);
     }
 
     /** Builds each page on first visit; pages not listed here show what they will hold. */
@@ -128,8 +135,12 @@ public final class NubeApp extends Application {
             case DASHBOARD -> new DashboardView(new DashboardViewModel(engine.instances(), engine::hostStatus,
                     context));
             case INSTANCES -> new InstancesView(new InstancesViewModel(engine.instances(), engine.securityGroups(),
-                    context), () -> openLaunchWizard(engine, context));
+                    engine.volumes(), engine.snapshots(), context), () -> openLaunchWizard(engine, context));
             case IMAGES -> new ImagesView(new ImagesViewModel(engine.images(), context));
+            case VOLUMES -> new VolumesView(new VolumesViewModel(engine.volumes(), engine.snapshots(),
+                    engine.instances(), context));
+            case SNAPSHOTS -> new SnapshotsView(new SnapshotsViewModel(engine.snapshots(), engine.volumes(),
+                    engine.regions(), context));
             case KEY_PAIRS -> new KeyPairsView(new KeyPairsViewModel(engine.keyPairs(), context));
             case SECURITY_GROUPS -> new SecurityGroupsView(new SecurityGroupsViewModel(engine.securityGroups(),
                     context));

@@ -31,6 +31,20 @@ public final class Tables {
         return column;
     }
 
+    /**
+     * Keeps {@code column} wide enough for {@code sample} (an id, say, whose every character matters) when a
+     * constrained table shrinks its columns to fit; other columns give way first. Returns the column.
+     */
+    public static <T, V> TableColumn<T, V> keepWhole(TableColumn<T, V> column, String sample) {
+        javafx.scene.text.Text text = new javafx.scene.text.Text(sample);
+        text.setFont(javafx.scene.text.Font.font(javafx.scene.text.Font.getDefault().getFamily(),
+                Math.max(14, javafx.scene.text.Font.getDefault().getSize())));
+        double width = Math.ceil(text.getLayoutBounds().getWidth()) + 16; // the theme's cell padding (0.5em a side), a border
+        column.setMinWidth(Math.max(column.getMinWidth(), width));
+        column.setPrefWidth(Math.max(column.getPrefWidth(), width));
+        return column;
+    }
+
     /** The width a column title takes in a header: its text in bold at the theme's size, and the header's padding. */
     static double titleWidth(String title) {
         javafx.scene.text.Text text = new javafx.scene.text.Text(title);

@@ -41,13 +41,15 @@ final class InstanceDetailsView extends VBox {
     private final GridPane details = grid();
     private final VBox security = new VBox(8);
     private final VBox networking = new VBox(8);
-    private final GridPane storage = grid();
+    private final InstanceStorageView storage;
     private final TextArea console = new TextArea();
     private final Label consoleStatus = new Label();
     private final TextArea metadata = new TextArea();
 
     InstanceDetailsView(InstanceDetailsViewModel model) {
         this.model = model;
+        this.storage = new InstanceStorageView(model.storage());
+        storage.setPadding(new Insets(8));
         getStyleClass().add("details-pane");
         setSpacing(8);
         title.setId("instance-details-title");
@@ -76,7 +78,7 @@ final class InstanceDetailsView extends VBox {
         VBox.setVgrow(console, Priority.ALWAYS);
         tabs.getTabs().addAll(tab("Details", scroll(details)), tab("Networking", scroll(networking)),
                 tab("Security", scroll(security)),
-                tab("Storage", scroll(storage)), tab("Console output", consoleBox), tab("Metadata", metadata));
+                tab("Storage", storage), tab("Console output", consoleBox), tab("Metadata", metadata));
         tabs.setTabClosingPolicy(TabPane.TabClosingPolicy.UNAVAILABLE);
         tabs.getSelectionModel().selectedItemProperty().addListener((obs, old, tab) ->
                 model.setConsoleShown(tab != null && tab.getText().equals("Console output")));
@@ -134,12 +136,6 @@ final class InstanceDetailsView extends VBox {
             {"User data", instance.hasUserData() ? "yes" : "none"},
             {"QEMU process", instance.pid() > 0 ? Long.toString(instance.pid()) : "-"},
             {"Problems", instance.problems().isEmpty() ? "none" : String.join("\n", instance.problems())},
-        });
-        fill(storage, new String[][] {
-            {"Root device", "/dev/vda"},
-            {"Root volume", instance.rootVolumeGiB() + " GiB (a copy-on-write overlay on " + instance.imageId()
-                    + ")"},
-            {"Delete on termination", "yes"},
         });
     }
 

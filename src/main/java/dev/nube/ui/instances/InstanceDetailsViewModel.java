@@ -5,6 +5,8 @@ import dev.nube.engine.compute.instances.InstanceService;
 import dev.nube.engine.compute.network.InstanceNetwork;
 import dev.nube.engine.compute.network.SecurityGroup;
 import dev.nube.engine.compute.network.SecurityGroupService;
+import dev.nube.engine.compute.storage.SnapshotService;
+import dev.nube.engine.compute.storage.VolumeService;
 import dev.nube.ui.common.ConsoleContext;
 import dev.nube.ui.common.Errors;
 import java.util.ArrayList;
@@ -19,9 +21,9 @@ import javafx.collections.FXCollections;
 import javafx.collections.ObservableList;
 
 /**
- * The selected instance's details: the instance, its security groups, its metadata and (while that tab is shown) its
- * console output, read in the background. A result that arrives for an instance no longer shown is dropped. A new
- * state of the same instance reads nothing again but its groups, if they changed. FX thread only.
+ * The selected instance's details: the instance, its security groups, its volumes, its metadata and (while that tab
+ * is shown) its console output, read in the background. A result that arrives for an instance no longer shown is
+ * dropped. A new state of the same instance reads nothing again but its groups, if they changed. FX thread only.
  */
 public final class InstanceDetailsViewModel {
     /** How much of the serial console is shown. */
@@ -41,21 +43,25 @@ public final class InstanceDetailsViewModel {
     private final ReadOnlyStringWrapper metadata = new ReadOnlyStringWrapper("");
     private final ReadOnlyStringWrapper consoleOutput = new ReadOnlyStringWrapper("");
     private final ReadOnlyStringWrapper consoleStatus = new ReadOnlyStringWrapper("");
+    private final InstanceStorageViewModel storage;
     private boolean consoleShown;
 
     /** {@code region} tells the region whose instance is shown. */
     public InstanceDetailsViewModel(InstanceService instances, SecurityGroupService securityGroups,
-                                    ConsoleContext context, Supplier<String> region) {
+                                    VolumeService volumes, SnapshotService snapshots, ConsoleContext context,
+                                    Supplier<String> region) {
         this.instances = instances;
         this.securityGroups = securityGroups;
         this.context = context;
         this.region = region;
+        this.storage = new InstanceStorageViewModel(volumes, snapshots, context);
     }
 
     /** Shows {@code shown} (null: nothing selected). */
     public void show(Instance shown) {
         Instance before = instance.get();
         instance.set(shown);
+        storage.show(shown);
         if (shown == null) {
             return;
         }
@@ -193,6 +199,11 @@ public final class InstanceDetailsViewModel {
             }
         });
         return text.toString();
+    }
+
+    /** The shown instance's volumes (its Storage tab). */
+    public InstanceStorageViewModel storage() {
+        return storage;
     }
 
     public ReadOnlyObjectProperty<Instance> instanceProperty() {

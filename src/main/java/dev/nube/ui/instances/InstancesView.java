@@ -50,14 +50,16 @@ public final class InstancesView extends StackPane {
         table.setItems(model.list().filtered());
         table.getSelectionModel().setSelectionMode(SelectionMode.MULTIPLE);
         table.setPlaceholder(new Label("No instances match. Launch one with \"Launch instances\"."));
-        table.getColumns().add(Tables.column("Name", 110, InstancesViewModel::nameOf));
-        table.getColumns().add(Tables.column("Instance ID", 175, Instance::id));
+        table.getColumns().add(Tables.column("Name", 70, InstancesViewModel::nameOf));
+        table.getColumns().add(Tables.keepWhole(Tables.column("Instance ID", 175, Instance::id),
+                "i-00000000000000000"));
         table.getColumns().add(stateColumn());
         table.getColumns().add(Tables.column("Instance type", 125, Instance::instanceType));
         table.getColumns().add(Tables.column("Private IPv4", 115, i -> i.privateIp() == null ? "-" : i.privateIp()));
         table.getColumns().add(Tables.column("Public IPv4", 115, i -> i.publicIp() == null ? "-" : i.publicIp()));
         table.getColumns().add(Tables.column("Key pair", 95, i -> i.keyName() == null ? "-" : i.keyName()));
-        table.getColumns().add(Tables.column("Launch time", 165, i -> LAUNCHED.format(i.launchTime())));
+        table.getColumns().add(Tables.keepWhole(Tables.column("Launch time", 165, i -> LAUNCHED.format(
+                i.launchTime())), "0000-00-00 00:00:00"));
         table.setColumnResizePolicy(TableView.CONSTRAINED_RESIZE_POLICY_FLEX_LAST_COLUMN);
         Tables.SelectionById<Instance> selection = Tables.keepSelectionById(table, Instance::id);
         table.setOnMouseClicked(e -> {
@@ -95,6 +97,16 @@ public final class InstancesView extends StackPane {
         serial.setId("action-serial");
         serial.setOnAction(e -> selected().forEach(terminals::serialConsole));
         state.getItems().addAll(new javafx.scene.control.SeparatorMenuItem(), serial);
+        MenuButton actions = new MenuButton("Actions");
+        actions.setId("instance-actions");
+        actions.disableProperty().bind(Bindings.isEmpty(table.getSelectionModel().getSelectedItems()));
+        MenuItem changeType = new MenuItem("Change instance type...");
+        changeType.setId("action-change-type");
+        // Only a stopped instance's type changes (the engine refuses otherwise, and says why).
+        actions.setOnShowing(e -> changeType.setDisable(selected().size() != 1
+                || selected().get(0).state() != InstanceState.STOPPED));
+        changeType.setOnAction(e -> changeType(selected().get(0)));
+        actions.getItems().add(changeType);
         Button refresh = new Button(null, new FontIcon(Feather.REFRESH_CW));
         refresh.getStyleClass().add("button-icon");
         refresh.setOnAction(e -> model.list().reload());
@@ -108,8 +120,8 @@ public final class InstancesView extends StackPane {
         stateFilter.setButtonCell(new StateCell());
         stateFilter.valueProperty().bindBidirectional(model.stateFilterProperty());
 
-        ResourcePage page = new ResourcePage("Instances", model.list(), table, refresh, stateFilter, state, connect,
-                launch);
+        ResourcePage page = new ResourcePage("Instances", model.list(), table, refresh, stateFilter, actions, state,
+                connect, launch);
         Label problem = new Label();
         problem.setId("instances-action-problem");
         problem.getStyleClass().add("error-text");
@@ -149,6 +161,13 @@ public final class InstancesView extends StackPane {
         model.apply(action, chosen);
     }
 
+    private void changeType(Instance instance) {
+        model.instanceTypes(choices -> new ChangeInstanceTypeDialog(window(), instance, choices).showAndWait()
+                .ifPresent(type -> model.setInstanceType(instance, type, changed -> { }, failure -> Dialogs.error(
+                        window(), "Could not change the type of " + instance.id(), failure))),
+                failure -> Dialogs.error(window(), "Could not read the instance types", failure));
+    }
+
     private void connect(Instance instance) {
         if (instance.state() != InstanceState.RUNNING) {
             Dialogs.error(window(), "Cannot connect", instance.id() + " is " + instance.state().awsName()
@@ -171,6 +190,7 @@ public final class InstancesView extends StackPane {
     private TableColumn<Instance, InstanceState> stateColumn() {
         TableColumn<Instance, InstanceState> column = new TableColumn<>("Instance state");
         column.setPrefWidth(140);
+        column.setMinWidth(135); // its title whole, as Tables.column keeps every other title
         column.setCellValueFactory(cell -> new SimpleObjectProperty<>(cell.getValue().state()));
         column.setCellFactory(c -> new TableCell<>() {
             private final StateBadge badge = new StateBadge();

@@ -6,6 +6,8 @@ import dev.nube.engine.compute.instances.InstanceRequest;
 import dev.nube.engine.compute.instances.InstanceService;
 import dev.nube.engine.compute.instances.InstanceState;
 import dev.nube.engine.compute.network.SecurityGroupService;
+import dev.nube.engine.compute.storage.SnapshotService;
+import dev.nube.engine.compute.storage.VolumeService;
 import dev.nube.engine.store.ResourceKind;
 import dev.nube.ui.common.ConsoleContext;
 import dev.nube.ui.common.Errors;
@@ -31,8 +33,8 @@ public final class InstancesViewModel {
     private final ReadOnlyStringWrapper actionProblem = new ReadOnlyStringWrapper("");
     private final InstanceDetailsViewModel details;
 
-    public InstancesViewModel(InstanceService instances, SecurityGroupService securityGroups,
-                              ConsoleContext context) {
+    public InstancesViewModel(InstanceService instances, SecurityGroupService securityGroups, VolumeService volumes,
+                              SnapshotService snapshots, ConsoleContext context) {
         this.instances = instances;
         this.context = context;
         this.list = new ResourceListModel<>(context, ResourceKind.INSTANCE, new ResourceListModel.Source<>(
@@ -40,7 +42,8 @@ public final class InstancesViewModel {
                 Instance::id),
                 i -> String.join(" ", i.id(), nameOf(i), i.state().awsName(), i.instanceType(),
                         String.valueOf(i.keyName()), String.valueOf(i.privateIp()), i.imageId()));
-        this.details = new InstanceDetailsViewModel(instances, securityGroups, context, list::region);
+        this.details = new InstanceDetailsViewModel(instances, securityGroups, volumes, snapshots, context,
+                list::region);
         stateFilter.addListener((obs, old, state) -> list.extraFilterProperty().set(
                 state == null ? null : instance -> instance.state() == state));
     }
@@ -91,6 +94,20 @@ public final class InstancesViewModel {
     }
 
 
+
+    /** The instance types, smallest first, each with why this machine cannot run it (null when it can). */
+    void instanceTypes(Consumer<List<ChangeInstanceTypeDialog.Choice>> onRead, Consumer<Throwable> onFailure) {
+        context.tasks().submit(() -> instances.instanceTypes().stream().map(type ->
+                new ChangeInstanceTypeDialog.Choice(type, instances.whyTypeDoesNotFit(type))).toList(), onRead,
+                onFailure);
+    }
+
+    /** Changes a stopped instance's type; the engine refuses it for an instance that is not stopped. */
+    public void setInstanceType(Instance instance, String type, Consumer<Instance> onDone,
+                                Consumer<Throwable> onFailure) {
+        String region = list.region();
+        context.tasks().submit(() -> instances.setInstanceType(region, instance.id(), type), onDone, onFailure);
+    }
 
     public void connectInfo(Instance instance, Consumer<ConnectInfo> onInfo, Consumer<Throwable> onFailure) {
         String region = list.region();

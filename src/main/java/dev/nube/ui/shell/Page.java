@@ -14,16 +14,16 @@ public enum Page {
     IMAGES(Section.EC2, "Images", Feather.DISC,
             "The machine images (AMIs) instances launch from: the built-in Nube Linux image, images imported from a"
             + " file, and images made from your instances."),
-    VOLUMES(Section.EC2, "Volumes", Feather.HARD_DRIVE,
-            "Not available yet. This page will hold disks (EBS-style volumes): create them, attach them to a running"
-            + " instance and detach them, resize them, and snapshot them."),
-    SNAPSHOTS(Section.EC2, "Snapshots", Feather.CAMERA,
-            "Not available yet. This page will hold point-in-time copies of volumes: create volumes from them and"
-            + " copy them to other regions."),
-    ELASTIC_IPS(Section.EC2, "Elastic IPs", Feather.MAP_PIN,
+    VOLUMES(Section.ELASTIC_BLOCK_STORE, "Volumes", Feather.HARD_DRIVE,
+            "Block volumes (EBS volumes), your instances' root volumes among them: create them empty or from a"
+            + " snapshot, attach them to instances and detach them, grow them, and snapshot them."),
+    SNAPSHOTS(Section.ELASTIC_BLOCK_STORE, "Snapshots", Feather.CAMERA,
+            "Point-in-time copies of volumes: make volumes from them and copy them to other regions."),
+    ELASTIC_IPS(Section.NETWORK_AND_SECURITY, "Elastic IPs", Feather.MAP_PIN,
             "Static public addresses you allocate once and move between instances."),
-    SECURITY_GROUPS(Section.EC2, "Security groups", Feather.SHIELD, "Firewalls for your instances."),
-    KEY_PAIRS(Section.EC2, "Key pairs", Feather.KEY, "SSH key pairs for logging in to your instances."),
+    SECURITY_GROUPS(Section.NETWORK_AND_SECURITY, "Security groups", Feather.SHIELD, "Firewalls for your instances."),
+    KEY_PAIRS(Section.NETWORK_AND_SECURITY, "Key pairs", Feather.KEY,
+            "SSH key pairs for logging in to your instances."),
     FUNCTIONS(Section.LAMBDA, "Functions", Feather.CODE,
             "Your functions: write a handler in the editor, test it with events, set memory, timeout and"
             + " environment, and watch its invocations, logs and metrics.");
@@ -57,18 +57,31 @@ public enum Page {
         return summary;
     }
 
-    /** The navigation's groups. */
+    /**
+     * The navigation's headings, as the AWS console's: a service (EC2, Lambda), or a group of a service's pages
+     * ({@link #group()}: Elastic Block Store, Network &amp; Security) shown under it.
+     */
     public enum Section {
-        EC2("EC2"), LAMBDA("Lambda");
+        EC2("EC2", false),
+        ELASTIC_BLOCK_STORE("Elastic Block Store", true),
+        NETWORK_AND_SECURITY("Network & Security", true),
+        LAMBDA("Lambda", false);
 
         private final String title;
+        private final boolean group;
 
-        Section(String title) {
+        Section(String title, boolean group) {
             this.title = title;
+            this.group = group;
         }
 
         public String title() {
             return title;
+        }
+
+        /** Whether this heading groups pages of the service above it, rather than naming a service. */
+        public boolean group() {
+            return group;
         }
     }
 }

@@ -34,7 +34,7 @@ final class RegionsDialog extends Dialog<Void> {
         initOwner(owner);
         Dialogs.style(this);
         setTitle("Regions");
-        setHeaderText("Regions keep separate sets of instances, keys, groups and functions.");
+        setHeaderText("Regions keep separate sets of instances, volumes, snapshots, keys, groups and functions.");
         getDialogPane().getButtonTypes().add(ButtonType.CLOSE);
 
         TableView<Region> table = new TableView<>(model.regions());

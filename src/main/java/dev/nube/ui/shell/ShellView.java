@@ -1,8 +1,10 @@
 package dev.nube.ui.shell;
 
 import dev.nube.engine.region.Region;
+import dev.nube.ui.common.Dialogs;
 import dev.nube.ui.common.LeaveGuard;
 import dev.nube.ui.common.Placeholder;
+import dev.nube.ui.tasks.TasksView;
 import java.util.EnumMap;
 import java.util.Map;
 import java.util.function.Function;
@@ -15,6 +17,7 @@ import javafx.scene.control.Label;
 import javafx.scene.control.ListCell;
 import javafx.scene.control.ListView;
 import javafx.scene.control.TabPane;
+import javafx.scene.control.ToggleButton;
 import javafx.scene.control.Tooltip;
 import javafx.scene.image.Image;
 import javafx.scene.image.ImageView;
@@ -26,13 +29,15 @@ import javafx.scene.layout.HBox;
 import javafx.scene.layout.Priority;
 import javafx.scene.layout.Pane;
 import javafx.scene.layout.StackPane;
+import javafx.scene.layout.VBox;
 import org.kordamp.ikonli.feather.Feather;
 import org.kordamp.ikonli.javafx.FontIcon;
 
 /**
  * The console's main window content: a header with the region selector and theme switch, the navigation on the left,
- * the current page in the middle, and the status bar. Pages are built on first visit by the factory the composition
- * root gives; a page it does not build shows what it will hold. FX thread only.
+ * the current page in the middle, and the status bar, whose Tasks button opens the tasks panel above it (whatever
+ * page is shown). Pages are built on first visit by the factory the composition root gives; a page it does not build
+ * shows what it will hold. FX thread only.
  */
 public final class ShellView extends BorderPane {
     private final ShellViewModel model;
@@ -41,11 +46,15 @@ public final class ShellView extends BorderPane {
     private final Map<Page, Node> pages = new EnumMap<>(Page.class);
     private final StackPane content = new StackPane();
     private final ListView<Object> navigation = new ListView<>();
+    private final TasksView tasks;
+    private final ToggleButton tasksToggle = new ToggleButton();
 
-    public ShellView(ShellViewModel model, WorkspaceTabs workspace, Function<Page, Node> pageFactory) {
+    public ShellView(ShellViewModel model, WorkspaceTabs workspace, Function<Page, Node> pageFactory,
+                     TasksView tasks) {
         this.model = model;
         this.workspace = workspace;
         this.pageFactory = pageFactory;
+        this.tasks = tasks;
         getStyleClass().add("shell");
         setTop(header());
         setLeft(navigation());
@@ -62,7 +71,8 @@ public final class ShellView extends BorderPane {
         tabs.getTabs().addListener((javafx.collections.ListChangeListener<javafx.scene.control.Tab>) c -> strip.run());
         strip.run();
         setCenter(tabs);
-        setBottom(statusBar());
+        tasksToggle.selectedProperty().bindBidirectional(tasks.shownProperty());
+        setBottom(new VBox(tasks, statusBar()));
         model.pageProperty().addListener((obs, old, page) -> show(page));
         navigation.setOnMouseClicked(e -> workspace.showPages());
         show(model.pageProperty().get());
@@ -176,9 +186,18 @@ public final class ShellView extends BorderPane {
         Label sandbox = statusItem(Feather.BOX, "How functions are isolated");
         sandbox.textProperty().bind(Bindings.concat("Sandbox: ", model.sandboxProperty()));
         sandbox.setId("status-sandbox");
+        tasksToggle.setId("tasks-toggle");
+        tasksToggle.setGraphic(new FontIcon(Feather.ACTIVITY));
+        tasksToggle.getStyleClass().addAll("flat", "small");
+        tasksToggle.setMinWidth(javafx.scene.layout.Region.USE_PREF_SIZE);
+        tasksToggle.textProperty().bind(Bindings.createStringBinding(() -> {
+            int running = tasks.model().runningProperty().get();
+            return running == 0 ? "Tasks" : "Tasks (" + running + " running)";
+        }, tasks.model().runningProperty()));
+        tasksToggle.setTooltip(new Tooltip("Show or hide the tasks panel: snapshots and copies under way"));
         Pane spacer = new Pane();
         HBox.setHgrow(spacer, Priority.ALWAYS);
-        HBox bar = new HBox(18, data, spacer, accelerator, sandbox);
+        HBox bar = new HBox(18, tasksToggle, data, spacer, accelerator, sandbox);
         bar.setAlignment(Pos.CENTER_LEFT);
         bar.getStyleClass().add("status-bar");
         return bar;
@@ -230,10 +249,20 @@ public final class ShellView extends BorderPane {
     }
 
     /**
-     * Asks every page that holds unsaved edits whether the console may close, one after the other, and runs
-     * {@code close} when all agree (the composition root calls it on the window's close request).
+     * Asks whether the console may close: first when tasks are running (closing the engine stops them), then every
+     * page that holds unsaved edits, one after the other; runs {@code close} when all agree (the composition root
+     * calls it on the window's close request).
      */
     public void requestClose(Runnable close) {
+        int running = tasks.model().runningProperty().get();
+        if (running > 0 && !Dialogs.confirm(getScene() == null ? null : getScene().getWindow(),
+                "Close Nube", running == 1 ? "A task is running. Close Nube?" : running + " tasks are running. Close"
+                        + " Nube?", "Closing Nube stops " + (running == 1 ? "it" : "them") + " and removes what "
+                        + (running == 1 ? "it was" : "they were") + " making (a snapshot or a copy being made, a volume"
+                        + " being made from a snapshot). Instances keep running.", "Close")) {
+            tasks.shownProperty().set(true);
+            return;
+        }
         java.util.List<LeaveGuard> guards = pages.values().stream().filter(LeaveGuard.class::isInstance)
                 .map(LeaveGuard.class::cast).toList();
         askInTurn(guards, 0, close);
@@ -272,7 +301,7 @@ public final class ShellView extends BorderPane {
         @Override
         protected void updateItem(Object item, boolean empty) {
             super.updateItem(item, empty);
-            getStyleClass().removeAll("nav-section", "nav-page");
+            getStyleClass().removeAll("nav-section", "nav-group", "nav-page");
             if (empty || item == null) {
                 setText(null);
                 setGraphic(null);
@@ -280,7 +309,7 @@ public final class ShellView extends BorderPane {
             } else if (item instanceof Page.Section section) {
                 setText(section.title());
                 setGraphic(null);
-                getStyleClass().add("nav-section");
+                getStyleClass().add(section.group() ? "nav-group" : "nav-section");
             } else {
                 Page page = (Page) item;
                 setText(page.title());
