@@ -129,6 +129,7 @@ public final class Engine implements AutoCloseable {
             volumes = new Volumes(regions, events, instances, tasks);
             snapshots = new Snapshots(regions, events, volumes, instances, tasks);
             instances.setAttachedVolumes(volumes);
+            openedInOrder.add("root volume events", events.subscribe(volumes::onEvent));
             regions.register(volumes);
             openedInOrder.add("volumes in the regions", () -> regions.unregister(volumes));
             regions.register(snapshots);

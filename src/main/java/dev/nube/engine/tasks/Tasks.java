@@ -87,12 +87,14 @@ public final class Tasks implements TaskService, AutoCloseable {
         String id = "task-" + nextId.incrementAndGet();
         Task task = new Task(id, title, region, resourceId, -1, "Waiting", Task.Status.RUNNING, null, Instant.now(),
                 null, cancellable);
+        List<Task> trimmed;
         synchronized (this) {
             tasks.put(id, task);
-            trim();
+            trimmed = trim();
             futures.put(id, threads.submit(() -> run(id, work)));
         }
         events.publish(new TaskChanged(task, false));
+        trimmed.forEach(t -> events.publish(new TaskChanged(t, true)));
         return task;
     }
 
@@ -168,15 +170,20 @@ public final class Tasks implements TaskService, AutoCloseable {
         return changed;
     }
 
-    private void trim() {
+    /** Drops the oldest finished tasks beyond {@link #KEEP_FINISHED}; returns them (to be announced as removed). */
+    private List<Task> trim() {
+        List<Task> removed = new ArrayList<>();
         long finished = tasks.values().stream().filter(t -> t.status().finished()).count();
         var it = tasks.values().iterator();
         while (finished > KEEP_FINISHED && it.hasNext()) {
-            if (it.next().status().finished()) {
+            Task t = it.next();
+            if (t.status().finished()) {
                 it.remove();
+                removed.add(t);
                 finished--;
             }
         }
+        return removed;
     }
 
     @Override

@@ -126,7 +126,7 @@ public final class SnapshotsView extends VBox {
                         ? " so far" : " (compressed)")},
                 new String[] {"Copied from", s.copiedFrom() == null ? "-" : s.copiedFrom()},
                 new String[] {"Image", s.imageId() == null ? "-" : s.imageId() + " (its disk)"},
-                new String[] {"SHA-256", s.sha256() == null ? "-" : s.sha256()});
+                new String[] {"Checksum", s.checksum() == null ? "-" : s.checksum()});
     }
 
     /** {@code pending (42%)} while the snapshot is made, else its state as EC2 names it. */

@@ -204,7 +204,10 @@ public final class Snapshots implements SnapshotService, RegionScoped {
         Path folder = collection(region).folderOf(pending.id());
         Path partial = folder.resolve(PARTIAL);
         progress.report(0.9, "Computing the checksum");
-        String sha = DiskFiles.checksum(partial, f -> progress.report(0.9 + 0.1 * f, "Computing the checksum"));
+        String sha = DiskFiles.checksum(partial, f -> {
+            progress.report(0.9 + 0.1 * f, "Computing the checksum");
+            publishThrottled(region, pending.id());
+        });
         progress.checkCancelled();
         return finish(region, pending, sha, what);
     }
@@ -219,7 +222,7 @@ public final class Snapshots implements SnapshotService, RegionScoped {
                 SnapshotState.COMPLETED, 100, pending.startTime(), size, sha, pending.copiedFrom(), pending.imageId());
         collection(region).put(pending.id(), done);
         publish(region, pending.id(), Change.UPDATED);
-        return what + " completed: " + pending.id() + " (" + Volumes.gibText(size) + " stored).";
+        return what + " completed: " + pending.id() + " (" + Volumes.sizeText(size) + " stored).";
     }
 
     @Override

@@ -11,6 +11,11 @@ import java.time.Instant;
 public record Volume(String id, String name, int sizeGiB, VolumeState state, Instant createdAt, String snapshotId,
                      VolumeAttachment attachment, boolean root, long allocatedBytes, String stateReason) {
 
+    /** The id under which the root volume of instance {@code instanceId} is listed: {@code vol-} + its digits. */
+    public static String rootVolumeIdOf(String instanceId) {
+        return "vol-" + instanceId.substring(instanceId.indexOf('-') + 1);
+    }
+
     /** The name EC2's API shows for the state ({@code in-use}, ...). */
     public String stateName() {
         return state.awsName();

@@ -115,7 +115,17 @@ public final class Volumes implements VolumeService, AttachedVolumes, RegionScop
 
     /** The id under which an instance's root volume is listed. */
     public static String rootVolumeId(String instanceId) {
-        return "vol-" + instanceId.substring(instanceId.indexOf('-') + 1);
+        return Volume.rootVolumeIdOf(instanceId);
+    }
+
+    /**
+     * Hears the engine's events: a change of an instance is a change of its root volume (created with it, grown,
+     * renamed, gone when it is terminated), published as such for those who list volumes.
+     */
+    public void onEvent(dev.nube.engine.store.EngineEvent event) {
+        if (event instanceof ResourceChanged c && c.kind() == ResourceKind.INSTANCE) {
+            events.publish(new ResourceChanged(c.region(), ResourceKind.VOLUME, rootVolumeId(c.id()), c.change()));
+        }
     }
 
     private static String instanceOfRoot(String volumeId) {
@@ -231,6 +241,11 @@ public final class Volumes implements VolumeService, AttachedVolumes, RegionScop
                     + " space on the disk of region " + region + " (" + regions.get(region).root() + "); it has "
                     + gibText(free) + " free.");
         }
+    }
+
+    /** A size in words: MiB below a GiB, else GiB. */
+    static String sizeText(long bytes) {
+        return bytes < 1L << 30 ? String.format(Locale.ROOT, "%.1f MiB", bytes / (double) (1L << 20)) : gibText(bytes);
     }
 
     static String gibText(long bytes) {
