@@ -37,6 +37,21 @@ public final class Tasks implements TaskService, AutoCloseable {
         void checkCancelled() throws InterruptedException;
     }
 
+    /**
+     * Runs {@code commit} with the thread's interrupt put aside, and sets it again afterwards: for the last steps of
+     * a task's work (a rename, a document), which a cancel arriving meanwhile must not cut in half.
+     */
+    public static <T> T uninterrupted(java.util.concurrent.Callable<T> commit) throws Exception {
+        boolean interrupted = Thread.interrupted();
+        try {
+            return commit.call();
+        } finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
     /** {@code whole} seen through a part of the work: fractions 0..1 reported here are {@code from..from+span} there. */
     public static Progress part(Progress whole, double from, double span) {
         return new Progress() {
@@ -64,6 +79,8 @@ public final class Tasks implements TaskService, AutoCloseable {
     private final Map<String, Future<?>> futures = new LinkedHashMap<>();
     /** Tasks whose work has begun on a thread (a cancel interrupts them; the others are dropped from the queue). */
     private final java.util.Set<String> started = new java.util.HashSet<>();
+    /** What to undo for each task that has not begun, should it never run. */
+    private final Map<String, Runnable> abandonments = new java.util.HashMap<>();
     /** Tasks asked to stop: whatever their work throws then (a closed channel, often), they end cancelled. */
     private final java.util.Set<String> cancelRequested = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
@@ -84,12 +101,23 @@ public final class Tasks implements TaskService, AutoCloseable {
      * {@code resourceId} is what the task makes or works on, for the panel to link to.
      */
     public Task start(String title, String region, String resourceId, boolean cancellable, Work work) {
+        return start(title, region, resourceId, cancellable, work, () -> { });
+    }
+
+    /**
+     * As {@link #start(String, String, String, boolean, Work)}; {@code abandoned} runs instead of the work when the
+     * task is cancelled before it began, or the engine closes while it waits its turn: it removes what was
+     * registered for the work (a pending snapshot, a volume being created).
+     */
+    public Task start(String title, String region, String resourceId, boolean cancellable, Work work,
+                      Runnable abandoned) {
         String id = "task-" + nextId.incrementAndGet();
         Task task = new Task(id, title, region, resourceId, -1, "Waiting", Task.Status.RUNNING, null, Instant.now(),
                 null, cancellable);
         List<Task> trimmed;
         synchronized (this) {
             tasks.put(id, task);
+            abandonments.put(id, abandoned);
             trimmed = trim();
             futures.put(id, threads.submit(() -> run(id, work)));
         }
@@ -104,6 +132,7 @@ public final class Tasks implements TaskService, AutoCloseable {
                 return; // cancelled while it waited
             }
             started.add(id);
+            abandonments.remove(id);
         }
         long[] lastEvent = {0};
         Progress progress = new Progress() {
@@ -225,6 +254,11 @@ public final class Tasks implements TaskService, AutoCloseable {
             return true;
         }
         running.cancel(false);
+        Runnable undo;
+        synchronized (this) {
+            undo = abandonments.remove(taskId);
+        }
+        abandon(taskId, undo);
         Task ended = update(taskId, x -> x.ended(Task.Status.CANCELLED, "Cancelled before it started."));
         if (ended != null) {
             events.publish(new TaskChanged(ended, false));
@@ -261,10 +295,29 @@ public final class Tasks implements TaskService, AutoCloseable {
         return get(taskId);
     }
 
-    /** Interrupts the work under way (it removes what it made) and waits a little for it to end. */
+    private static void abandon(String taskId, Runnable undo) {
+        if (undo != null) {
+            try {
+                undo.run();
+            } catch (RuntimeException e) {
+                LOG.log(System.Logger.Level.WARNING, "undoing task " + taskId + " that never ran", e);
+            }
+        }
+    }
+
+    /**
+     * Interrupts the work under way (it removes what it made), undoes what was registered for tasks that never ran,
+     * and waits a little for the work to end.
+     */
     @Override
     public void close() {
         threads.shutdownNow();
+        Map<String, Runnable> neverRan;
+        synchronized (this) {
+            neverRan = new LinkedHashMap<>(abandonments);
+            abandonments.clear();
+        }
+        neverRan.forEach(Tasks::abandon);
         try {
             threads.awaitTermination(20, TimeUnit.SECONDS);
         } catch (InterruptedException e) {

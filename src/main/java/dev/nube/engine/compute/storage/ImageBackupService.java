@@ -24,7 +24,7 @@ public interface ImageBackupService {
 
     /**
      * Launches one instance of {@code instanceType} from the image in each of {@code regions}, copying the image to
-     * those that do not have it yet: one task per region, which names the instance it launched. An instance gets the
+     * those that do not have a copy of it yet (an available image there copied from it is used again): one task per region, which names the instance it launched. An instance gets the
      * key pair named {@code keyName} where the region has one of that name (else none: the task says so) and the
      * region's default security group.
      */

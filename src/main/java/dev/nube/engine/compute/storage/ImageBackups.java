@@ -128,14 +128,20 @@ public final class ImageBackups implements ImageBackupService, dev.nube.engine.r
                     }
                 }
                 progress.checkCancelled();
-                fill(region, imageId, images.folder(region, source.id()), snapshots.fileOf(region, snapshot.id()));
-                images.complete(region, imageId);
+                Tasks.uninterrupted(() -> {
+                    fill(region, imageId, images.folder(region, source.id()), snapshots.fileOf(region,
+                            snapshot.id()));
+                    return images.complete(region, imageId);
+                });
                 return cleanName + " (" + imageId + ") is available, its disk in " + snapshot.id() + ".";
             } catch (Exception | Error e) {
                 images.discard(region, imageId);
                 snapshots.removeQuietly(region, snapshot.id());
                 throw asEngineError("The image " + cleanName + " was not made", e);
             }
+        }, () -> {
+            images.discard(region, imageId);
+            snapshots.removeQuietly(region, snapshot.id());
         });
         return images.get(region, imageId);
     }
@@ -211,7 +217,7 @@ public final class ImageBackups implements ImageBackupService, dev.nube.engine.r
                     fill(destinationRegion, imageId, from, from.resolve(TinyImageBuilder.DISK));
                 }
                 progress.checkCancelled();
-                images.complete(destinationRegion, imageId);
+                Tasks.uninterrupted(() -> images.complete(destinationRegion, imageId));
             } catch (Exception | Error e) {
                 images.discard(destinationRegion, imageId);
                 if (snapshot != null) {
@@ -221,6 +227,11 @@ public final class ImageBackups implements ImageBackupService, dev.nube.engine.r
             }
             String made = name + " (" + imageId + ") is available in " + destinationRegion + ".";
             return then == null ? made : then.run(imageId, made);
+        }, () -> {
+            images.discard(destinationRegion, imageId);
+            if (snapshot != null) {
+                snapshots.removeQuietly(destinationRegion, snapshot.id());
+            }
         });
     }
 
@@ -280,10 +291,12 @@ public final class ImageBackups implements ImageBackupService, dev.nube.engine.r
         }
         List<Task> started = new ArrayList<>();
         for (String target : chosen) {
-            Then launch = (id, made) -> made + " " + launchIn(target, id, source, instanceType, keyName);
-            if (target.equals(region)) {
-                started.add(tasks.start("Launch a replica of " + imageId + " in " + target, target, imageId, false,
-                        progress -> launch.run(imageId, "")));
+            Then launch = (id, made) -> (made + " " + launchIn(target, id, source, instanceType, keyName)).strip();
+            String here = target.equals(region) ? imageId : copyIn(target, region, imageId);
+            if (here != null) {
+                started.add(tasks.start("Launch a replica of " + imageId + " in " + target, target, here, false,
+                        progress -> launch.run(here, here.equals(imageId) ? "" : "Its copy " + here + " was there"
+                                + " already.")));
             } else {
                 String description = "[Copied " + imageId + " from " + region + "] " + source.description();
                 started.add(startCopy(region, source, target, uniqueName(target, source.name()),
@@ -291,6 +304,13 @@ public final class ImageBackups implements ImageBackupService, dev.nube.engine.r
             }
         }
         return started;
+    }
+
+    /** An available copy of {@code region/imageId} that {@code target} holds already, or null. */
+    private String copyIn(String target, String region, String imageId) {
+        String source = "Copied from " + region + "/" + imageId;
+        return images.list(target).items().stream().filter(i -> i.available() && i.source().equals(source))
+                .map(Image::id).findFirst().orElse(null);
     }
 
     private String launchIn(String region, String imageId, Image source, String type, String keyName) {

@@ -212,17 +212,24 @@ public final class Snapshots implements SnapshotService, RegionScoped {
         return finish(region, pending, sha, what);
     }
 
-    private String finish(String region, Snapshot pending, String sha, String what) throws IOException {
-        Path folder = collection(region).folderOf(pending.id());
-        Path partial = folder.resolve(PARTIAL);
-        Files.move(partial, folder.resolve(FILE), StandardCopyOption.ATOMIC_MOVE);
-        AtomicFiles.forceDirectory(folder);
-        long size = Files.size(folder.resolve(FILE));
-        Snapshot done = new Snapshot(pending.id(), pending.volumeId(), pending.volumeSizeGiB(), pending.description(),
-                SnapshotState.COMPLETED, 100, pending.startTime(), size, sha, pending.copiedFrom(), pending.imageId());
-        collection(region).put(pending.id(), done);
-        publish(region, pending.id(), Change.UPDATED);
-        return what + " completed: " + pending.id() + " (" + Volumes.sizeText(size) + " stored).";
+    /**
+     * Moves the summed file into place and completes the document: the point after which the snapshot is whole. It
+     * runs to its end even when a cancel arrives meanwhile (an interrupt would make the file system calls fail half
+     * way, a completed document then taken for a failed one).
+     */
+    private String finish(String region, Snapshot pending, String sha, String what) throws Exception {
+        return Tasks.uninterrupted(() -> {
+            Path folder = collection(region).folderOf(pending.id());
+            Files.move(folder.resolve(PARTIAL), folder.resolve(FILE), StandardCopyOption.ATOMIC_MOVE);
+            AtomicFiles.forceDirectory(folder);
+            long size = Files.size(folder.resolve(FILE));
+            Snapshot done = new Snapshot(pending.id(), pending.volumeId(), pending.volumeSizeGiB(),
+                    pending.description(), SnapshotState.COMPLETED, 100, pending.startTime(), size, sha,
+                    pending.copiedFrom(), pending.imageId());
+            collection(region).put(pending.id(), done);
+            publish(region, pending.id(), Change.UPDATED);
+            return what + " completed: " + pending.id() + " (" + Volumes.sizeText(size) + " stored).";
+        });
     }
 
     @Override
@@ -322,6 +329,9 @@ public final class Snapshots implements SnapshotService, RegionScoped {
             } finally {
                 pendingTasks.remove(key(region, id));
             }
+        }, () -> {
+            removeQuietly(region, id);
+            pendingTasks.remove(key(region, id));
         });
         pendingTasks.put(key(region, id), task.id());
     }

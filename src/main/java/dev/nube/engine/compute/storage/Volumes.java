@@ -302,7 +302,11 @@ public final class Volumes implements VolumeService, AttachedVolumes, RegionScop
             Snapshot source = snapshot;
             int finalSize = size;
             String task = tasks.start("Create volume " + id + " from " + source.id(), region, id, true,
-                    progress -> fillFromSnapshot(region, id, source, finalSize, progress)).id();
+                    progress -> fillFromSnapshot(region, id, source, finalSize, progress), () -> {
+                        collection(region).delete(id);
+                        creatingTasks.remove(key(region, id));
+                        publish(region, id, Change.DELETED);
+                    }).id();
             creatingTasks.put(key(region, id), task);
         }
         return get(region, id);
@@ -325,12 +329,15 @@ public final class Volumes implements VolumeService, AttachedVolumes, RegionScop
                 DiskFiles.grow(partial, DiskFiles.gib(sizeGiB));
             }
             progress.checkCancelled();
-            Files.move(partial, folder.resolve(DISK), StandardCopyOption.ATOMIC_MOVE);
-            withVolumeLock(region, id, () -> {
-                collection(region).put(id, stored(region, id).created());
+            Tasks.uninterrupted(() -> { // the point after which the volume is whole: not cut in half by a cancel
+                Files.move(partial, folder.resolve(DISK), StandardCopyOption.ATOMIC_MOVE);
+                withVolumeLock(region, id, () -> {
+                    collection(region).put(id, stored(region, id).created());
+                    return null;
+                });
+                publish(region, id, Change.UPDATED);
                 return null;
             });
-            publish(region, id, Change.UPDATED);
             return id + " is available (" + sizeGiB + " GiB, from " + snapshot.id() + ").";
         } catch (Exception e) {
             // Nothing half-made stays: the volume goes with its partial file.

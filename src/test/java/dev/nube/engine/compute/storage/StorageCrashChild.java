@@ -20,7 +20,16 @@ public final class StorageCrashChild {
         String snapshot = args[2];
         Engine engine = EngineTestSupport.openWithoutKvm(home);
         String taken = engine.snapshots().create("local-1", volume, "cut short").id();
-        String copied = engine.snapshots().copy("local-1", snapshot, "eu-local-1", "").id();
+        String copied;
+        try {
+            copied = engine.snapshots().copy("local-1", snapshot, "eu-local-1", "").id();
+        } catch (RuntimeException e) {
+            try (var left = Files.list(home.resolve("regions/local-1/snapshots"))) {
+                System.out.println("snapshots here: " + left.map(p -> p.getFileName() + " " + (Files.isDirectory(p)
+                        ? String.join(",", p.toFile().list()) : "")).toList());
+            }
+            throw e;
+        }
         String made = engine.volumes().create("local-1", 0, snapshot, "cut short").id();
         // Killed while the slowest of them, the snapshot (compressing incompressible data), writes its file; the
         // others are then under way, waiting their turn, or done: each must end up complete or gone.

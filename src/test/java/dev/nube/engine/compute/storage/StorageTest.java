@@ -190,8 +190,9 @@ class StorageTest {
             f.write(b ^ 0xff); // one flipped byte: same size, other sum
         }
         Volume doomed = volumes().create(REGION, 0, snap.id(), "");
-        EngineTestSupport.waitUntil("the volume is refused", 60, () -> volumes().list(REGION).items().stream()
-                .noneMatch(x -> x.id().equals(doomed.id())));
+        EngineTestSupport.waitUntil("the volume's task ends", 60, () -> engine.tasks().list().stream()
+                .anyMatch(t -> doomed.id().equals(t.resourceId()) && t.status().finished()));
+        assertTrue(volumes().list(REGION).items().stream().noneMatch(x -> x.id().equals(doomed.id())));
         Task task = engine.tasks().list().stream().filter(t -> doomed.id().equals(t.resourceId())).findFirst()
                 .orElseThrow();
         assertEquals(Task.Status.FAILED, task.status());
@@ -199,7 +200,9 @@ class StorageTest {
         assertFalse(Files.exists(volumeFolder(doomed.id())), "no half volume");
 
         String copyId = snapshots().copy(REGION, snap.id(), OTHER, "").id();
-        EngineTestSupport.waitUntil("the copy is refused", 60, () -> snapshots().list(OTHER).items().isEmpty());
+        EngineTestSupport.waitUntil("the copy's task ends", 60, () -> engine.tasks().list().stream()
+                .anyMatch(t -> copyId.equals(t.resourceId()) && t.status().finished()));
+        assertTrue(snapshots().list(OTHER).items().isEmpty());
         assertEquals(Task.Status.FAILED, engine.tasks().list().stream()
                 .filter(t -> copyId.equals(t.resourceId())).findFirst().orElseThrow().status());
         assertFalse(Files.exists(home.resolve("regions").resolve(OTHER).resolve("snapshots").resolve(copyId)));
