@@ -69,13 +69,12 @@ final class CopyImageDialog extends Dialog<CopyImageDialog.Copied> {
         GridPane.setHgrow(destination, Priority.ALWAYS);
         GridPane.setHgrow(name, Priority.ALWAYS);
         GridPane.setHgrow(description, Priority.ALWAYS);
-        Label note = new Label("Without a name the copy is called " + image.name() + ", which a region may hold"
-                + " once: a copy into " + from + " needs another name. Without a description it is described as"
-                + " \"[Copied " + image.id() + " from " + from + "] " + image.description() + "\". The copy is"
-                + " listed in the destination region at once, pending, and can be launched once it is available;"
-                + " it is made in the background (its progress shows in Tasks, where it can be cancelled)."
-                + (image.snapshotId() == null ? "" : " Its disk is copied with the image's snapshot "
-                + image.snapshotId() + ", which the copy keeps as a snapshot of its own there."));
+        Label note = new Label("An empty name keeps the image's; a region holds one image of a name, so a copy into "
+                + from + " needs another. An empty description says where the copy came from, followed by the"
+                + " image's. The copy is listed in the destination region at once, pending, and can be launched once"
+                + " it is available; its progress shows in Tasks, where it can be cancelled."
+                + (image.snapshotId() == null ? "" : " The image's snapshot " + image.snapshotId() + " is copied"
+                + " with it and kept there as the copy's disk."));
         note.setWrapText(true);
         note.getStyleClass().add("text-muted");
         Label message = Dialogs.problemLabel("copy-image-message");

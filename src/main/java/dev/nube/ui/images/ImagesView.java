@@ -42,12 +42,14 @@ public final class ImagesView extends StackPane {
         table.setPlaceholder(new Label("No images in this region yet. \"" + ImageService.TINY_IMAGE_NAME
                 + "\" is built from Debian packages on first launch, or now with \"Build\"."));
         table.getColumns().add(Tables.column("Name", 200, Image::name));
-        table.getColumns().add(Tables.column("AMI ID", 200, Image::id));
+        table.getColumns().add(Tables.keepWhole(Tables.column("AMI ID", 200, Image::id), "ami-00000000000000000"));
         table.getColumns().add(Tables.keepWhole(Tables.column("State", 90, i -> i.state().awsName()), "available"));
         table.getColumns().add(Tables.column("Architecture", 100, Image::architecture));
-        table.getColumns().add(Tables.column("Size", 90, i -> String.format("%.1f MiB", i.sizeBytes() / 1048576.0)));
+        table.getColumns().add(Tables.keepWhole(Tables.column("Size", 90, i -> String.format("%.1f MiB",
+                i.sizeBytes() / 1048576.0)), "000.0 MiB"));
         table.getColumns().add(Tables.column("Root device", 100, i -> i.rootDeviceGiB() + " GiB"));
-        table.getColumns().add(Tables.column("Created", 140, i -> CREATED.format(i.createdAt())));
+        table.getColumns().add(Tables.keepWhole(Tables.column("Created", 140, i -> CREATED.format(i.createdAt())),
+                "0000-00-00 00:00"));
         table.getColumns().add(Tables.column("Source", 200, Image::source));
         table.setColumnResizePolicy(TableView.CONSTRAINED_RESIZE_POLICY_FLEX_LAST_COLUMN);
         selection = Tables.keepSelectionById(table, Image::id);
@@ -61,11 +63,11 @@ public final class ImagesView extends StackPane {
         deregister.setId("deregister-image");
         enableFor(deregister, ImageAction.DEREGISTER);
         deregister.setOnAction(e -> deregister(selected()));
-        Button copy = new Button("Copy to region...", new FontIcon(Feather.COPY));
+        Button copy = new Button("Copy to region", new FontIcon(Feather.COPY));
         copy.setId("copy-image");
         enableFor(copy, ImageAction.COPY);
         copy.setOnAction(e -> copy(selected()));
-        Button replicas = new Button("Launch replicas...", new FontIcon(Feather.GLOBE));
+        Button replicas = new Button("Launch replicas", new FontIcon(Feather.GLOBE));
         replicas.setId("launch-replicas");
         enableFor(replicas, ImageAction.LAUNCH_REPLICAS);
         replicas.setOnAction(e -> launchReplicas(selected()));
@@ -88,6 +90,7 @@ public final class ImagesView extends StackPane {
         page.getChildren().add(2, buildRow);
         notice.setId("images-notice");
         notice.setWrapText(true);
+        notice.setMinHeight(javafx.scene.layout.Region.USE_PREF_SIZE); // whole, however many lines it takes
         notice.getStyleClass().add("text-muted");
         notice.visibleProperty().bind(notice.textProperty().isNotEmpty());
         notice.managedProperty().bind(notice.visibleProperty());
@@ -106,6 +109,7 @@ public final class ImagesView extends StackPane {
         Label about = new Label();
         about.setId("image-details-about");
         about.setWrapText(true);
+        about.setMinHeight(javafx.scene.layout.Region.USE_PREF_SIZE); // whole: the manifest below gives way
         TableView<ImagePackage> manifest = new TableView<>();
         manifest.setId("image-manifest");
         manifest.getColumns().add(Tables.column("Package", 220, ImagePackage::name));

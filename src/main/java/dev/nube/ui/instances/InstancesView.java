@@ -139,6 +139,7 @@ public final class InstancesView extends StackPane {
         page.getChildren().add(2, problem);
         notice.setId("instances-notice");
         notice.setWrapText(true);
+        notice.setMinHeight(javafx.scene.layout.Region.USE_PREF_SIZE); // whole, however many lines it takes
         notice.getStyleClass().add("text-muted");
         notice.visibleProperty().bind(notice.textProperty().isNotEmpty());
         notice.managedProperty().bind(notice.visibleProperty());
