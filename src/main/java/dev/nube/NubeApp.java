@@ -135,8 +135,9 @@ public final class NubeApp extends Application {
             case DASHBOARD -> new DashboardView(new DashboardViewModel(engine.instances(), engine::hostStatus,
                     context));
             case INSTANCES -> new InstancesView(new InstancesViewModel(engine.instances(), engine.securityGroups(),
-                    engine.volumes(), engine.snapshots(), context), () -> openLaunchWizard(engine, context));
-            case IMAGES -> new ImagesView(new ImagesViewModel(engine.images(), context));
+                    engine.volumes(), engine.snapshots(), engine.imageBackups(), context), () -> openLaunchWizard(engine, context));
+            case IMAGES -> new ImagesView(new ImagesViewModel(engine.images(), engine.imageBackups(),
+                    engine.regions(), engine.instances(), engine.keyPairs(), context));
             case VOLUMES -> new VolumesView(new VolumesViewModel(engine.volumes(), engine.snapshots(),
                     engine.instances(), context));
             case SNAPSHOTS -> new SnapshotsView(new SnapshotsViewModel(engine.snapshots(), engine.volumes(),

@@ -4,6 +4,10 @@ import javafx.scene.control.Alert;
 import javafx.scene.control.ButtonBar;
 import javafx.scene.control.ButtonType;
 import javafx.scene.control.Label;
+import javafx.scene.layout.ColumnConstraints;
+import javafx.scene.layout.GridPane;
+import javafx.scene.layout.Priority;
+import javafx.scene.layout.Region;
 import javafx.stage.Window;
 
 /** Confirmation and error dialogs in one style. Modal: call them from the FX thread in answer to a user action. */
@@ -17,6 +21,27 @@ public final class Dialogs {
     public static void style(javafx.scene.control.Dialog<?> dialog) {
         dialog.getDialogPane().getStylesheets().add(Dialogs.class.getResource("/dev/nube/ui/nube.css")
                 .toExternalForm());
+    }
+
+    /** A dialog's form: names in the first column, never cut short by a long text beside them; fields grow. */
+    public static GridPane form() {
+        GridPane form = new GridPane();
+        form.getStyleClass().add("form-grid");
+        ColumnConstraints names = new ColumnConstraints();
+        names.setMinWidth(Region.USE_PREF_SIZE);
+        ColumnConstraints fields = new ColumnConstraints();
+        fields.setHgrow(Priority.ALWAYS);
+        form.getColumnConstraints().addAll(names, fields);
+        return form;
+    }
+
+    /** Where a dialog that stays open shows what is wrong with the answer, or the engine's refusal. */
+    public static Label problemLabel(String id) {
+        Label problem = new Label();
+        problem.setId(id);
+        problem.setWrapText(true);
+        problem.getStyleClass().add("error-text");
+        return problem;
     }
 
     /**

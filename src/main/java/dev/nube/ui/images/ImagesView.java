@@ -21,6 +21,7 @@ import javafx.scene.layout.HBox;
 import javafx.scene.layout.Priority;
 import javafx.scene.layout.StackPane;
 import javafx.scene.layout.VBox;
+import javafx.stage.Window;
 import org.kordamp.ikonli.feather.Feather;
 import org.kordamp.ikonli.javafx.FontIcon;
 
@@ -32,6 +33,7 @@ public final class ImagesView extends StackPane {
     private final ImagesViewModel model;
     private final TableView<Image> table = new TableView<>();
     private final Tables.SelectionById<Image> selection;
+    private final Label notice = new Label();
 
     public ImagesView(ImagesViewModel model) {
         this.model = model;
@@ -40,11 +42,14 @@ public final class ImagesView extends StackPane {
         table.setPlaceholder(new Label("No images in this region yet. \"" + ImageService.TINY_IMAGE_NAME
                 + "\" is built from Debian packages on first launch, or now with \"Build\"."));
         table.getColumns().add(Tables.column("Name", 200, Image::name));
-        table.getColumns().add(Tables.column("AMI ID", 200, Image::id));
+        table.getColumns().add(Tables.keepWhole(Tables.column("AMI ID", 200, Image::id), "ami-00000000000000000"));
+        table.getColumns().add(Tables.keepWhole(Tables.column("State", 90, i -> i.state().awsName()), "available"));
         table.getColumns().add(Tables.column("Architecture", 100, Image::architecture));
-        table.getColumns().add(Tables.column("Size", 90, i -> String.format("%.1f MiB", i.sizeBytes() / 1048576.0)));
+        table.getColumns().add(Tables.keepWhole(Tables.column("Size", 90, i -> String.format("%.1f MiB",
+                i.sizeBytes() / 1048576.0)), "000.0 MiB"));
         table.getColumns().add(Tables.column("Root device", 100, i -> i.rootDeviceGiB() + " GiB"));
-        table.getColumns().add(Tables.column("Created", 140, i -> CREATED.format(i.createdAt())));
+        table.getColumns().add(Tables.keepWhole(Tables.column("Created", 140, i -> CREATED.format(i.createdAt())),
+                "0000-00-00 00:00"));
         table.getColumns().add(Tables.column("Source", 200, Image::source));
         table.setColumnResizePolicy(TableView.CONSTRAINED_RESIZE_POLICY_FLEX_LAST_COLUMN);
         selection = Tables.keepSelectionById(table, Image::id);
@@ -56,13 +61,22 @@ public final class ImagesView extends StackPane {
         build.setOnAction(e -> model.buildTinyImage());
         Button deregister = new Button("Deregister", new FontIcon(Feather.TRASH_2));
         deregister.setId("deregister-image");
-        deregister.disableProperty().bind(table.getSelectionModel().selectedItemProperty().isNull());
-        deregister.setOnAction(e -> deregister(table.getSelectionModel().getSelectedItem()));
+        enableFor(deregister, ImageAction.DEREGISTER);
+        deregister.setOnAction(e -> deregister(selected()));
+        Button copy = new Button("Copy to region", new FontIcon(Feather.COPY));
+        copy.setId("copy-image");
+        enableFor(copy, ImageAction.COPY);
+        copy.setOnAction(e -> copy(selected()));
+        Button replicas = new Button("Launch replicas", new FontIcon(Feather.GLOBE));
+        replicas.setId("launch-replicas");
+        enableFor(replicas, ImageAction.LAUNCH_REPLICAS);
+        replicas.setOnAction(e -> launchReplicas(selected()));
         Button refresh = new Button(null, new FontIcon(Feather.REFRESH_CW));
         refresh.getStyleClass().add("button-icon");
         refresh.setOnAction(e -> model.list().reload());
 
-        ResourcePage page = new ResourcePage("Images", model.list(), table, refresh, deregister, build);
+        ResourcePage page = new ResourcePage("Images", model.list(), table, refresh, deregister, copy, replicas,
+                build);
         ProgressBar progress = new ProgressBar();
         progress.progressProperty().bind(model.progressProperty());
         progress.visibleProperty().bind(model.buildingProperty());
@@ -74,6 +88,13 @@ public final class ImagesView extends StackPane {
         buildRow.visibleProperty().bind(model.statusProperty().isNotEmpty());
         buildRow.managedProperty().bind(buildRow.visibleProperty());
         page.getChildren().add(2, buildRow);
+        notice.setId("images-notice");
+        notice.setWrapText(true);
+        notice.setMinHeight(javafx.scene.layout.Region.USE_PREF_SIZE); // whole, however many lines it takes
+        notice.getStyleClass().add("text-muted");
+        notice.visibleProperty().bind(notice.textProperty().isNotEmpty());
+        notice.managedProperty().bind(notice.visibleProperty());
+        page.getChildren().add(3, notice);
 
         SplitPane split = new SplitPane(page, details());
         split.setOrientation(Orientation.VERTICAL);
@@ -86,7 +107,9 @@ public final class ImagesView extends StackPane {
         title.setId("image-details-title");
         title.getStyleClass().add("title-4");
         Label about = new Label();
+        about.setId("image-details-about");
         about.setWrapText(true);
+        about.setMinHeight(javafx.scene.layout.Region.USE_PREF_SIZE); // whole: the manifest below gives way
         TableView<ImagePackage> manifest = new TableView<>();
         manifest.setId("image-manifest");
         manifest.getColumns().add(Tables.column("Package", 220, ImagePackage::name));
@@ -103,9 +126,12 @@ public final class ImagesView extends StackPane {
                 return;
             }
             title.setText(image.name() + " (" + image.id() + ")");
-            about.setText(image.description() + "\nKernel " + image.kernelRelease() + ", SSH user "
-                    + image.sshUser() + ", root device " + image.rootDeviceGiB() + " GiB, source: " + image.source()
-                    + ".\nPackages that went in:");
+            about.setText((image.description().isEmpty() ? "" : image.description() + "\n") + "State: "
+                    + image.state().awsName() + (image.available() ? "" : " (being made: its progress shows in Tasks)")
+                    + ". Kernel " + image.kernelRelease() + ", SSH user " + image.sshUser() + ", root device "
+                    + image.rootDeviceGiB() + " GiB, source: " + image.source() + ".\n"
+                    + (image.snapshotId() == null ? "" : "Snapshot: " + image.snapshotId() + " (its disk).\n")
+                    + "Packages that went in:");
             manifest.getItems().setAll(image.manifest());
         });
         VBox box = new VBox(8, title, about, manifest);
@@ -114,14 +140,54 @@ public final class ImagesView extends StackPane {
         return box;
     }
 
+    private Image selected() {
+        return selection.selectedItemProperty().get();
+    }
+
+    private void enableFor(Button button, ImageAction action) {
+        button.disableProperty().bind(Bindings.createBooleanBinding(() -> !action.allows(selected()),
+                selection.selectedItemProperty()));
+    }
+
+    private void copy(Image image) {
+        notice.setText("");
+        String from = model.list().region();
+        model.regions(regions -> new CopyImageDialog(window(), image, from, regions, model::copy).showAndWait()
+                .ifPresent(copied -> notice.setText(image.id() + " is being copied to " + copied.region() + " as "
+                        + copied.image().name() + " (" + copied.image().id() + "), pending until it is whole: "
+                        + (copied.region().equals(from) ? "it is listed here" : "select " + copied.region()
+                        + " to see it") + "; its progress shows in Tasks.")),
+                failure -> Dialogs.error(window(), "Could not list the regions", failure));
+    }
+
+    private void launchReplicas(Image image) {
+        notice.setText("");
+        String from = model.list().region();
+        model.replicaChoices(choices -> new LaunchReplicasDialog(window(), image, from, choices, model::launchReplicas)
+                .showAndWait().ifPresent(tasks -> notice.setText("Launching " + tasks.size() + (tasks.size() == 1
+                        ? " replica" : " replicas") + " of " + image.id() + " (in " + String.join(", ", tasks.stream()
+                        .map(dev.nube.engine.tasks.Task::region).toList()) + "): each task in Tasks names the"
+                        + " instance it launched.")),
+                failure -> Dialogs.error(window(), "Could not read the regions, instance types and key pairs",
+                        failure));
+    }
+
     private void deregister(Image image) {
-        if (Dialogs.confirm(Nodes.windowOf(this), "Deregister image", "Deregister " + image.name() + " ("
-                + image.id() + ")?", "Its kernel, initramfs and base disk ("
-                + String.format("%.1f MiB", image.sizeBytes() / 1048576.0) + ") are deleted. An image that an"
-                + " instance still uses cannot be deregistered: its root volume is an overlay on the image's disk.",
-                "Deregister")) {
-            model.deregister(image, () -> { }, failure -> Dialogs.error(Nodes.windowOf(this),
+        notice.setText("");
+        String details = image.snapshotId() == null
+                ? "Its kernel, initramfs and base disk (" + String.format("%.1f MiB", image.sizeBytes() / 1048576.0)
+                + ") are deleted."
+                : "Its kernel and initramfs are deleted. Its disk is its snapshot " + image.snapshotId() + ", which is"
+                + " kept: delete it on the Snapshots page if it is no longer needed.";
+        if (Dialogs.confirm(window(), "Deregister image", "Deregister " + image.name() + " ("
+                + image.id() + ")?", details + " An image that an instance still uses cannot be deregistered: its"
+                + " root volume is an overlay on the image's disk.", "Deregister")) {
+            model.deregister(image, () -> { }, failure -> Dialogs.error(window(),
                     "Could not deregister the image", failure));
         }
+    }
+
+    private Window window() {
+        return Nodes.windowOf(this);
     }
 }

@@ -42,6 +42,7 @@ public final class InstancesView extends StackPane {
     private final InstancesViewModel model;
     private final InstanceTerminals terminals;
     private final TableView<Instance> table = new TableView<>();
+    private final Label notice = new Label();
 
     public InstancesView(InstancesViewModel model, Runnable onLaunch) {
         this.model = model;
@@ -102,11 +103,17 @@ public final class InstancesView extends StackPane {
         actions.disableProperty().bind(Bindings.isEmpty(table.getSelectionModel().getSelectedItems()));
         MenuItem changeType = new MenuItem("Change instance type...");
         changeType.setId("action-change-type");
-        // Only a stopped instance's type changes (the engine refuses otherwise, and says why).
-        actions.setOnShowing(e -> changeType.setDisable(selected().size() != 1
-                || selected().get(0).state() != InstanceState.STOPPED));
+        MenuItem createImage = new MenuItem("Create image...");
+        createImage.setId("action-create-image");
+        // Only a stopped instance's type changes; an image is made of a running or stopped one (the engine refuses
+        // otherwise, and says why).
+        actions.setOnShowing(e -> {
+            changeType.setDisable(selected().size() != 1 || selected().get(0).state() != InstanceState.STOPPED);
+            createImage.setDisable(selected().size() != 1 || !InstancesViewModel.imageable(selected().get(0)));
+        });
         changeType.setOnAction(e -> changeType(selected().get(0)));
-        actions.getItems().add(changeType);
+        createImage.setOnAction(e -> createImage(selected().get(0)));
+        actions.getItems().addAll(changeType, createImage);
         Button refresh = new Button(null, new FontIcon(Feather.REFRESH_CW));
         refresh.getStyleClass().add("button-icon");
         refresh.setOnAction(e -> model.list().reload());
@@ -130,6 +137,13 @@ public final class InstancesView extends StackPane {
         problem.visibleProperty().bind(model.actionProblemProperty().isNotEmpty());
         problem.managedProperty().bind(problem.visibleProperty());
         page.getChildren().add(2, problem);
+        notice.setId("instances-notice");
+        notice.setWrapText(true);
+        notice.setMinHeight(javafx.scene.layout.Region.USE_PREF_SIZE); // whole, however many lines it takes
+        notice.getStyleClass().add("text-muted");
+        notice.visibleProperty().bind(notice.textProperty().isNotEmpty());
+        notice.managedProperty().bind(notice.visibleProperty());
+        page.getChildren().add(3, notice);
 
         InstanceDetailsView details = new InstanceDetailsView(model.details());
         // The selection as the person sees it: new values of the selected instance, never the moment a reload or a
@@ -166,6 +180,12 @@ public final class InstancesView extends StackPane {
                 .ifPresent(type -> model.setInstanceType(instance, type, changed -> { }, failure -> Dialogs.error(
                         window(), "Could not change the type of " + instance.id(), failure))),
                 failure -> Dialogs.error(window(), "Could not read the instance types", failure));
+    }
+
+    private void createImage(Instance instance) {
+        new CreateImageDialog(window(), instance, model::createImage).showAndWait().ifPresent(image ->
+                notice.setText(image.name() + " (" + image.id() + ") is being made of " + instance.id() + ": the"
+                        + " Images page lists it as pending until it is available; its progress shows in Tasks."));
     }
 
     private void connect(Instance instance) {

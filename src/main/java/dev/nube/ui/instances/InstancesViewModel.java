@@ -5,7 +5,9 @@ import dev.nube.engine.compute.instances.Instance;
 import dev.nube.engine.compute.instances.InstanceRequest;
 import dev.nube.engine.compute.instances.InstanceService;
 import dev.nube.engine.compute.instances.InstanceState;
+import dev.nube.engine.compute.images.Image;
 import dev.nube.engine.compute.network.SecurityGroupService;
+import dev.nube.engine.compute.storage.ImageBackupService;
 import dev.nube.engine.compute.storage.SnapshotService;
 import dev.nube.engine.compute.storage.VolumeService;
 import dev.nube.engine.store.ResourceKind;
@@ -27,6 +29,7 @@ import javafx.beans.property.SimpleObjectProperty;
  */
 public final class InstancesViewModel {
     private final InstanceService instances;
+    private final ImageBackupService imageBackups;
     private final ConsoleContext context;
     private final ResourceListModel<Instance> list;
     private final ObjectProperty<InstanceState> stateFilter = new SimpleObjectProperty<>();
@@ -34,8 +37,9 @@ public final class InstancesViewModel {
     private final InstanceDetailsViewModel details;
 
     public InstancesViewModel(InstanceService instances, SecurityGroupService securityGroups, VolumeService volumes,
-                              SnapshotService snapshots, ConsoleContext context) {
+                              SnapshotService snapshots, ImageBackupService imageBackups, ConsoleContext context) {
         this.instances = instances;
+        this.imageBackups = imageBackups;
         this.context = context;
         this.list = new ResourceListModel<>(context, ResourceKind.INSTANCE, new ResourceListModel.Source<>(
                 instances::list, ResourceListModel.absentOn("InvalidInstanceID.NotFound", instances::get),
@@ -107,6 +111,19 @@ public final class InstancesViewModel {
                                 Consumer<Throwable> onFailure) {
         String region = list.region();
         context.tasks().submit(() -> instances.setInstanceType(region, instance.id(), type), onDone, onFailure);
+    }
+
+    /** Whether an image can be made of {@code instance}: the engine makes one of a running or stopped instance. */
+    static boolean imageable(Instance instance) {
+        return instance.state() == InstanceState.RUNNING || instance.state() == InstanceState.STOPPED;
+    }
+
+    /** Starts making an image of the instance's root volume; returns the image, pending, and the engine's task. */
+    public void createImage(Instance instance, String name, String description, boolean noReboot,
+                            Consumer<Image> onStarted, Consumer<Throwable> onFailure) {
+        String region = list.region();
+        context.tasks().submit(() -> imageBackups.createImage(region, instance.id(), name.strip(),
+                description.strip(), noReboot), onStarted, onFailure);
     }
 
     public void connectInfo(Instance instance, Consumer<ConnectInfo> onInfo, Consumer<Throwable> onFailure) {

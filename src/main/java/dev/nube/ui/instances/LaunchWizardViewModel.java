@@ -119,7 +119,9 @@ public final class LaunchWizardViewModel {
                 return;
             }
             imageChoices.clear();
-            list.forEach(i -> imageChoices.add(new ImageChoice(i, i.name() + " (" + i.id() + ")")));
+            // An image still being made cannot be launched (the engine refuses it): it is offered once available.
+            list.stream().filter(Image::available).forEach(i -> imageChoices.add(new ImageChoice(i, i.name() + " ("
+                    + i.id() + ")")));
             if (list.stream().noneMatch(i -> i.name().equals(ImageService.TINY_IMAGE_NAME))) {
                 imageChoices.add(0, new ImageChoice(null, ImageService.TINY_IMAGE_NAME
                         + " (built from Debian packages on first launch)"));

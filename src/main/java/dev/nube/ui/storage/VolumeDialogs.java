@@ -12,10 +12,8 @@ import javafx.scene.control.Label;
 import javafx.scene.control.Spinner;
 import javafx.scene.control.SpinnerValueFactory;
 import javafx.scene.control.TextField;
-import javafx.scene.layout.ColumnConstraints;
 import javafx.scene.layout.GridPane;
 import javafx.scene.layout.Priority;
-import javafx.scene.layout.Region;
 import javafx.scene.layout.VBox;
 import javafx.stage.Window;
 
@@ -130,22 +128,11 @@ public final class VolumeDialogs {
 
     /** A dialog's form: names in the first column, never cut short by a long text beside them; fields grow. */
     static GridPane form() {
-        GridPane form = new GridPane();
-        form.getStyleClass().add("form-grid");
-        ColumnConstraints names = new ColumnConstraints();
-        names.setMinWidth(Region.USE_PREF_SIZE);
-        ColumnConstraints fields = new ColumnConstraints();
-        fields.setHgrow(Priority.ALWAYS);
-        form.getColumnConstraints().addAll(names, fields);
-        return form;
+        return Dialogs.form();
     }
 
     private static Label problemLabel(String id) {
-        Label problem = new Label();
-        problem.setId(id);
-        problem.setWrapText(true);
-        problem.getStyleClass().add("error-text");
-        return problem;
+        return Dialogs.problemLabel(id);
     }
 
     private static VBox body(javafx.scene.Node... nodes) {

@@ -62,6 +62,8 @@ class LaunchWizardViewModelTest {
     private final StringProperty region = new SimpleStringProperty(REGION);
     private final List<RunRequest> submitted = new ArrayList<>();
     private final List<String> tinyImageBuilds = new ArrayList<>();
+    /** What the region's image list holds, as the engine answers it; null: the engine's own list. */
+    private List<Image> listedImages;
     /** How the engine answers RunInstances; by default it launches what was asked. */
     private Function<RunRequest, List<Instance>> launch = LaunchWizardViewModelTest::pending;
     private LaunchWizardViewModel model;
@@ -80,6 +82,9 @@ class LaunchWizardViewModelTest {
                     default -> NOT_ANSWERED;
                 });
         ImageService images = answering(ImageService.class, engine.images(), (method, args) -> {
+            if (method.equals("list") && listedImages != null) {
+                return new dev.nube.engine.store.Listing<>(listedImages, List.of());
+            }
             if (!method.equals("ensureTinyImage")) {
                 return NOT_ANSWERED;
             }
@@ -216,6 +221,25 @@ class LaunchWizardViewModelTest {
         });
         assertEquals(List.of(), submitted, "nothing reaches the engine while a problem stands");
         assertFalse(model.launchingProperty().get());
+    }
+
+    @Test
+    void anImageStillBeingMadeIsNotOffered() {
+        Image tiny = image("ami-0000000000000000a", ImageService.TINY_IMAGE_NAME, 1);
+        Image pending = new Image("ami-0000000000000000c", "backup", "", "x86_64", 1, 0, Instant.now(), "test",
+                "6.1", "root", List.of(), dev.nube.engine.compute.images.ImageState.PENDING,
+                "snap-0000000000000000c");
+        listedImages = List.of(tiny, pending);
+        engine.regions().create("eu-local-1", null);
+        region.set("eu-local-1"); // a region change reads the region's images again
+        region.set(REGION);
+        assertEquals(List.of(tiny.id()), model.imageChoices().stream().map(c -> c.image().id()).toList(),
+                "the pending image is left out");
+        listedImages = List.of(tiny, pending.withState(dev.nube.engine.compute.images.ImageState.AVAILABLE, 1));
+        region.set("eu-local-1");
+        region.set(REGION);
+        assertEquals(List.of(tiny.id(), pending.id()), model.imageChoices().stream().map(c -> c.image().id())
+                .toList(), "offered once available");
     }
 
     @Test
