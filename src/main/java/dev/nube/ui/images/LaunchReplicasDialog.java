@@ -90,8 +90,9 @@ final class LaunchReplicasDialog extends Dialog<List<Task>> {
         GridPane.setHgrow(type, Priority.ALWAYS);
         GridPane.setHgrow(key, Priority.ALWAYS);
         Label note = new Label("Each region gets one instance, named \"Replica of " + image.name() + "\", in its"
-                + " default security group. In a region other than " + from + " the image is copied first (under"
-                + " the same name, numbered if the region has an image of that name), then launched. The key pair is"
+                + " default security group. A region other than " + from + " launches from its copy of this image"
+                + " when it has one, else the image is copied there first (under the same name, numbered if the"
+                + " region has an image of that name). The key pair is"
                 + " looked up by name in each region: a region without a key pair of that name launches its instance"
                 + " without one, and its task says so. One task per region shows in Tasks.");
         note.setWrapText(true);
