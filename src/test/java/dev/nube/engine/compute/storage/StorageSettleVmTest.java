@@ -37,8 +37,12 @@ class StorageSettleVmTest {
             pluggedId = vm.engine.volumes().create(REGION, 1, null, "plugged, document not written").id();
             notPluggedId = vm.engine.volumes().create(REGION, 1, null, "document written, never plugged").id();
             detachingId = vm.engine.volumes().create(REGION, 1, null, "unplug never happened").id();
-            vm.engine.volumes().attach(REGION, pluggedId, guest.id(), null);
-            vm.engine.volumes().attach(REGION, detachingId, guest.id(), null);
+            for (String id : new String[] {pluggedId, detachingId}) {
+                vm.engine.volumes().attach(REGION, id, guest.id(), null);
+                String serial = id.replace("-", "");
+                dev.nube.engine.EngineTestSupport.waitUntil("the guest lists " + id, 60, () -> vm.ssh(guest.id(),
+                        "cat /sys/block/vd*/serial 2>/dev/null").contains(serial));
+            }
         } catch (RuntimeException | Error e) {
             vm.close();
             throw e;
