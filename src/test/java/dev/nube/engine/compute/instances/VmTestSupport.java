@@ -95,14 +95,20 @@ public final class VmTestSupport implements AutoCloseable {
         }
     }
 
-    /** Terminates what is left, so no QEMU outlives the test class. */
+    private String regionOf(String instanceId) {
+        return engine.regions().list().stream().map(r -> r.name()).filter(r -> instances().list(r).items().stream()
+                .anyMatch(i -> i.id().equals(instanceId))).findFirst().orElse(REGION);
+    }
+
+    /** Terminates what is left in every region, so no QEMU outlives the test class. */
     @Override
     public void close() {
         try {
-            for (Instance instance : instances().list(REGION).items()) {
+            for (Instance instance : engine.regions().list().stream().flatMap(r -> instances().list(r.name()).items()
+                    .stream()).toList()) {
                 if (instance.state() != InstanceState.TERMINATED && instance.state() != InstanceState.SHUTTING_DOWN) {
                     try {
-                        instances().terminate(REGION, instance.id());
+                        instances().terminate(regionOf(instance.id()), instance.id());
                     } catch (RuntimeException e) {
                         System.err.println("cleanup of " + instance.id() + ": " + e.getMessage());
                     }
