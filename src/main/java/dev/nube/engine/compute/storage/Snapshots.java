@@ -9,7 +9,6 @@ import dev.nube.engine.region.Regions;
 import dev.nube.engine.store.EventBus;
 import dev.nube.engine.store.Ids;
 import dev.nube.engine.store.Listing;
-import dev.nube.engine.store.ResourceChanged;
 import dev.nube.engine.store.ResourceChanged.Change;
 import dev.nube.engine.store.ResourceCollection;
 import dev.nube.engine.store.ResourceKind;
@@ -42,7 +41,7 @@ public final class Snapshots implements SnapshotService, RegionScoped {
     private static final int MAX_DESCRIPTION = 255;
 
     private final RegionService regions;
-    private final EventBus events;
+    private final ResourceEvents changes;
     private final Volumes volumes;
     private final Instances instances;
     private final Tasks tasks;
@@ -50,11 +49,10 @@ public final class Snapshots implements SnapshotService, RegionScoped {
     private final Map<String, String> pendingTasks = new ConcurrentHashMap<>();
     /** Volumes a snapshot is being taken of, by region/volume id (they cannot be deleted meanwhile). */
     private final Map<String, Integer> busyVolumes = new ConcurrentHashMap<>();
-    private final Map<String, Long> lastPublished = new ConcurrentHashMap<>();
 
     public Snapshots(RegionService regions, EventBus events, Volumes volumes, Instances instances, Tasks tasks) {
         this.regions = regions;
-        this.events = events;
+        this.changes = new ResourceEvents(events, ResourceKind.SNAPSHOT);
         this.volumes = volumes;
         this.instances = instances;
         this.tasks = tasks;
@@ -180,14 +178,14 @@ public final class Snapshots implements SnapshotService, RegionScoped {
                     instances.backupDiskLive(region, liveInstance, file, partial, (done, total) -> {
                         progress.report(total == 0 ? 0 : 0.9 * done / total,
                                 "Copying the running disk (QEMU backup job)");
-                        publishThrottled(region, pending.id());
+                        changes.progressed(region, pending.id());
                         progress.checkCancelled();
                     });
                 } else {
                     progress.report(0, "Compressing the disk");
                     DiskFiles.compressedCopy(file, partial, f -> {
                         progress.report(0.9 * f, "Compressing the disk");
-                        publishThrottled(region, pending.id());
+                        changes.progressed(region, pending.id());
                     });
                 }
                 return null;
@@ -206,7 +204,7 @@ public final class Snapshots implements SnapshotService, RegionScoped {
         progress.report(0.9, "Computing the checksum");
         String sha = DiskFiles.checksum(partial, f -> {
             progress.report(0.9 + 0.1 * f, "Computing the checksum");
-            publishThrottled(region, pending.id());
+            changes.progressed(region, pending.id());
         });
         progress.checkCancelled();
         return finish(region, pending, sha, what);
@@ -227,7 +225,7 @@ public final class Snapshots implements SnapshotService, RegionScoped {
                     pending.description(), SnapshotState.COMPLETED, 100, pending.startTime(), size, sha,
                     pending.copiedFrom(), pending.imageId());
             collection(region).put(pending.id(), done);
-            publish(region, pending.id(), Change.UPDATED);
+            changes.publish(region, pending.id(), Change.UPDATED);
             return what + " completed: " + pending.id() + " (" + Volumes.sizeText(size) + " stored).";
         });
     }
@@ -246,7 +244,7 @@ public final class Snapshots implements SnapshotService, RegionScoped {
         synchronized (this) {
             collection(region).delete(snapshotId);
         }
-        publish(region, snapshotId, Change.DELETED);
+        changes.publish(region, snapshotId, Change.DELETED);
     }
 
     private boolean imageExists(String region, String imageId) {
@@ -296,7 +294,7 @@ public final class Snapshots implements SnapshotService, RegionScoped {
         progress.report(0, "Copying and checking the checksum at the destination");
         DiskFiles.copyVerified(fileOf(sourceRegion, source.id()), partial, source.checksum(), f -> {
             progress.report(f, "Copying and checking the checksum at the destination");
-            publishThrottled(destinationRegion, pending.id());
+            changes.progressed(destinationRegion, pending.id());
         });
         progress.checkCancelled();
         return finish(destinationRegion, pending, source.checksum(), "Copy of " + source.id() + " to "
@@ -311,7 +309,7 @@ public final class Snapshots implements SnapshotService, RegionScoped {
             throw new EngineException("StorageError", "Cannot create the snapshot's folder: " + e.getMessage(), e);
         }
         collection(region).put(pending.id(), pending);
-        publish(region, pending.id(), Change.CREATED);
+        changes.publish(region, pending.id(), Change.CREATED);
     }
 
     /** Runs the work of a pending snapshot as a task; when it does not complete, the snapshot is removed. */
@@ -344,7 +342,7 @@ public final class Snapshots implements SnapshotService, RegionScoped {
         } catch (RuntimeException e) {
             LOG.log(System.Logger.Level.WARNING, "cannot remove snapshot " + id + ": " + e.getMessage(), e);
         }
-        publish(region, id, Change.DELETED);
+        changes.publish(region, id, Change.DELETED);
     }
 
     private static String checkDescription(String description) {
@@ -359,19 +357,7 @@ public final class Snapshots implements SnapshotService, RegionScoped {
         return d;
     }
 
-    /** A change of a pending snapshot's progress, published at most twice a second. */
-    private void publishThrottled(String region, String id) {
-        long now = System.nanoTime();
-        Long last = lastPublished.get(key(region, id));
-        if (last == null || now - last > 500_000_000L) {
-            lastPublished.put(key(region, id), now);
-            publish(region, id, Change.UPDATED);
-        }
-    }
 
-    private void publish(String region, String id, Change change) {
-        events.publish(new ResourceChanged(region, ResourceKind.SNAPSHOT, id, change));
-    }
 
     private static String key(String region, String id) {
         return region + "/" + id;

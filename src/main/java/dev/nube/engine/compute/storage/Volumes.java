@@ -86,7 +86,7 @@ public final class Volumes implements VolumeService, AttachedVolumes, RegionScop
     }
 
     private final RegionService regions;
-    private final EventBus events;
+    private final ResourceEvents changes;
     private final Instances instances;
     private final Tasks tasks;
     private volatile Snapshots snapshots;
@@ -96,7 +96,7 @@ public final class Volumes implements VolumeService, AttachedVolumes, RegionScop
 
     public Volumes(RegionService regions, EventBus events, Instances instances, Tasks tasks) {
         this.regions = regions;
-        this.events = events;
+        this.changes = new ResourceEvents(events, ResourceKind.VOLUME);
         this.instances = instances;
         this.tasks = tasks;
     }
@@ -124,7 +124,7 @@ public final class Volumes implements VolumeService, AttachedVolumes, RegionScop
      */
     public void onEvent(dev.nube.engine.store.EngineEvent event) {
         if (event instanceof ResourceChanged c && c.kind() == ResourceKind.INSTANCE) {
-            events.publish(new ResourceChanged(c.region(), ResourceKind.VOLUME, rootVolumeId(c.id()), c.change()));
+            changes.publish(c.region(), rootVolumeId(c.id()), c.change());
         }
     }
 
@@ -297,7 +297,7 @@ public final class Volumes implements VolumeService, AttachedVolumes, RegionScop
             removeQuietly(folder);
             throw new EngineException("StorageError", "The creation of the volume was interrupted.", e);
         }
-        publish(region, id, Change.CREATED);
+        changes.publish(region, id, Change.CREATED);
         if (snapshot != null) {
             Snapshot source = snapshot;
             int finalSize = size;
@@ -305,7 +305,7 @@ public final class Volumes implements VolumeService, AttachedVolumes, RegionScop
                     progress -> fillFromSnapshot(region, id, source, finalSize, progress), () -> {
                         collection(region).delete(id);
                         creatingTasks.remove(key(region, id));
-                        publish(region, id, Change.DELETED);
+                        changes.publish(region, id, Change.DELETED);
                     }).id();
             creatingTasks.put(key(region, id), task);
         }
@@ -321,7 +321,7 @@ public final class Volumes implements VolumeService, AttachedVolumes, RegionScop
             DiskFiles.copyVerified(snapshots.fileOf(region, snapshot.id()), partial, snapshot.checksum(),
                     f -> {
                         progress.report(f * 0.95, "Copying " + snapshot.id() + " and checking its checksum");
-                        publishThrottled(region, id);
+                        changes.progressed(region, id);
                     });
             progress.checkCancelled();
             if (DiskFiles.gib(sizeGiB) > DiskFiles.virtualSize(partial)) {
@@ -335,14 +335,14 @@ public final class Volumes implements VolumeService, AttachedVolumes, RegionScop
                     collection(region).put(id, stored(region, id).created());
                     return null;
                 });
-                publish(region, id, Change.UPDATED);
+                changes.publish(region, id, Change.UPDATED);
                 return null;
             });
             return id + " is available (" + sizeGiB + " GiB, from " + snapshot.id() + ").";
         } catch (Exception e) {
             // Nothing half-made stays: the volume goes with its partial file.
             collection(region).delete(id);
-            publish(region, id, Change.DELETED);
+            changes.publish(region, id, Change.DELETED);
             if (e instanceof IOException io) {
                 throw new EngineException("VolumeCreateFailed", "The volume " + id + " was not made from "
                         + snapshot.id() + ": " + io.getMessage(), io);
@@ -353,17 +353,7 @@ public final class Volumes implements VolumeService, AttachedVolumes, RegionScop
         }
     }
 
-    private final Map<String, Long> lastPublished = new ConcurrentHashMap<>();
 
-    /** A progress change of a volume, published at most twice a second (lists show the percentage). */
-    private void publishThrottled(String region, String id) {
-        long now = System.nanoTime();
-        Long last = lastPublished.get(key(region, id));
-        if (last == null || now - last > 500_000_000L) {
-            lastPublished.put(key(region, id), now);
-            publish(region, id, Change.UPDATED);
-        }
-    }
 
     private String newVolumeId(String region) {
         while (true) {
@@ -413,18 +403,18 @@ public final class Volumes implements VolumeService, AttachedVolumes, RegionScop
             Attachment attachment = new Attachment(instanceId, chosen, Instant.now(), false,
                     live ? VolumeAttachment.State.ATTACHING : VolumeAttachment.State.ATTACHED);
             collection(region).put(volumeId, r.with(attachment));
-            publish(region, volumeId, Change.UPDATED);
+            changes.publish(region, volumeId, Change.UPDATED);
             if (live) {
                 try {
                     instances.hotplug(region, instanceId, volumeId, diskOf(region, volumeId));
                 } catch (IOException | RuntimeException e) {
                     collection(region).put(volumeId, r);
-                    publish(region, volumeId, Change.UPDATED);
+                    changes.publish(region, volumeId, Change.UPDATED);
                     throw new EngineException("VolumeAttachFailed", "Could not attach " + volumeId + " to "
                             + instanceId + ": " + e.getMessage(), e);
                 }
                 collection(region).put(volumeId, r.with(attachment.in(VolumeAttachment.State.ATTACHED)));
-                publish(region, volumeId, Change.UPDATED);
+                changes.publish(region, volumeId, Change.UPDATED);
             }
             return get(region, volumeId);
         }));
@@ -476,7 +466,7 @@ public final class Volumes implements VolumeService, AttachedVolumes, RegionScop
             boolean gone = instanceGone(region, instanceId);
             if (!gone && instances.hasLiveQemu(region, instanceId)) {
                 collection(region).put(volumeId, r.with(r.attachment().in(VolumeAttachment.State.DETACHING)));
-                publish(region, volumeId, Change.UPDATED);
+                changes.publish(region, volumeId, Change.UPDATED);
                 try {
                     instances.unplug(region, instanceId, volumeId, UNPLUG_WAIT);
                 } catch (IOException | RuntimeException e) {
@@ -484,18 +474,18 @@ public final class Volumes implements VolumeService, AttachedVolumes, RegionScop
                         // Gone from the guest; QEMU keeps the file open until it ends (the log says so).
                         LOG.log(System.Logger.Level.WARNING, "detaching " + volumeId + ": " + e.getMessage());
                         collection(region).put(volumeId, r.with(null));
-                        publish(region, volumeId, Change.UPDATED);
+                        changes.publish(region, volumeId, Change.UPDATED);
                         return get(region, volumeId);
                     }
                     collection(region).put(volumeId, r);
-                    publish(region, volumeId, Change.UPDATED);
+                    changes.publish(region, volumeId, Change.UPDATED);
                     throw new EngineException("VolumeDetachFailed", "Could not detach " + volumeId + " from "
                             + instanceId + ": " + e.getMessage() + ". Unmount it in the guest and try again, or stop"
                             + " the instance first.", e);
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
                     collection(region).put(volumeId, r);
-                    publish(region, volumeId, Change.UPDATED);
+                    changes.publish(region, volumeId, Change.UPDATED);
                     throw new EngineException("VolumeDetachFailed", "The detach of " + volumeId + " was interrupted.",
                             e);
                 }
@@ -505,7 +495,7 @@ public final class Volumes implements VolumeService, AttachedVolumes, RegionScop
                         + " once it is running or stopped.");
             }
             collection(region).put(volumeId, r.with(null));
-            publish(region, volumeId, Change.UPDATED);
+            changes.publish(region, volumeId, Change.UPDATED);
             return get(region, volumeId);
         });
         if (instanceGone(region, instanceId)) {
@@ -550,7 +540,7 @@ public final class Volumes implements VolumeService, AttachedVolumes, RegionScop
             collection(region).delete(volumeId);
             return null;
         });
-        publish(region, volumeId, Change.DELETED);
+        changes.publish(region, volumeId, Change.DELETED);
     }
 
     @Override
@@ -574,7 +564,7 @@ public final class Volumes implements VolumeService, AttachedVolumes, RegionScop
                 }
                 growDisk(region, instanceId, instances.rootDiskOf(region, instanceId), newSizeGiB);
                 instances.setRootVolumeGiB(region, instanceId, newSizeGiB);
-                publish(region, volumeId, Change.UPDATED);
+                changes.publish(region, volumeId, Change.UPDATED);
                 return get(region, volumeId);
             });
         }
@@ -594,7 +584,7 @@ public final class Volumes implements VolumeService, AttachedVolumes, RegionScop
         });
         Volume grown = current.attachment() == null || instanceGone(region, current.attachment().instanceId())
                 ? grow.get() : instances.withInstanceLock(region, current.attachment().instanceId(), grow);
-        publish(region, volumeId, Change.UPDATED);
+        changes.publish(region, volumeId, Change.UPDATED);
         return grown;
     }
 
@@ -626,7 +616,7 @@ public final class Volumes implements VolumeService, AttachedVolumes, RegionScop
             collection(region).put(volumeId, stored(region, volumeId).withName(clean));
             return null;
         });
-        publish(region, volumeId, Change.UPDATED);
+        changes.publish(region, volumeId, Change.UPDATED);
         return get(region, volumeId);
     }
 
@@ -725,7 +715,7 @@ public final class Volumes implements VolumeService, AttachedVolumes, RegionScop
                 }
                 return null;
             });
-            publish(region, r.id(), r.attachment().deleteOnTermination() ? Change.DELETED : Change.UPDATED);
+            changes.publish(region, r.id(), r.attachment().deleteOnTermination() ? Change.DELETED : Change.UPDATED);
         }
     }
 
@@ -820,9 +810,6 @@ public final class Volumes implements VolumeService, AttachedVolumes, RegionScop
         }
     }
 
-    private void publish(String region, String id, Change change) {
-        events.publish(new ResourceChanged(region, ResourceKind.VOLUME, id, change));
-    }
 
     private static void removeQuietly(Path folder) {
         try {
