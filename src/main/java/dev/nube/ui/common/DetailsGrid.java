@@ -44,4 +44,22 @@ public final class DetailsGrid extends GridPane {
             add(value, column + 1, i % perColumn);
         }
     }
+
+    /**
+     * The page above and, below it, the selected resource's details ({@code title} over this grid), scrolling when
+     * they are longer than their share of the height.
+     */
+    public javafx.scene.control.SplitPane below(javafx.scene.Node page, javafx.scene.control.Label title, String id) {
+        title.getStyleClass().add("title-4");
+        setId(id);
+        javafx.scene.layout.VBox pane = new javafx.scene.layout.VBox(8, title, this);
+        pane.getStyleClass().add("details-pane");
+        javafx.scene.control.ScrollPane scroll = new javafx.scene.control.ScrollPane(pane);
+        scroll.setFitToWidth(true);
+        javafx.scene.control.SplitPane split = new javafx.scene.control.SplitPane(page, scroll);
+        split.setOrientation(javafx.geometry.Orientation.VERTICAL);
+        split.setDividerPositions(0.62);
+        javafx.scene.layout.VBox.setVgrow(split, Priority.ALWAYS);
+        return split;
+    }
 }

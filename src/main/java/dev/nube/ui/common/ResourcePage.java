@@ -50,4 +50,19 @@ public final class ResourcePage extends VBox {
         VBox.setVgrow(table, Priority.ALWAYS);
         getChildren().addAll(top, filter, banner, failure, table);
     }
+
+    /**
+     * A muted line under the page's title that says what an action just did; it takes no room while empty. The
+     * caller sets its text.
+     */
+    public javafx.scene.control.Label addNotice(String id) {
+        javafx.scene.control.Label notice = new javafx.scene.control.Label();
+        notice.setId(id);
+        notice.setWrapText(true);
+        notice.getStyleClass().add("text-muted");
+        notice.visibleProperty().bind(notice.textProperty().isNotEmpty());
+        notice.managedProperty().bind(notice.visibleProperty());
+        getChildren().add(2, notice);
+        return notice;
+    }
 }

@@ -11,14 +11,10 @@ import dev.nube.ui.common.Tables;
 import java.time.ZoneId;
 import java.time.format.DateTimeFormatter;
 import javafx.beans.binding.Bindings;
-import javafx.geometry.Orientation;
 import javafx.scene.control.Button;
 import javafx.scene.control.Label;
-import javafx.scene.control.ScrollPane;
 import javafx.scene.control.SelectionMode;
-import javafx.scene.control.SplitPane;
 import javafx.scene.control.TableView;
-import javafx.scene.layout.Priority;
 import javafx.scene.layout.VBox;
 import javafx.stage.Window;
 import org.kordamp.ikonli.feather.Feather;
@@ -38,7 +34,7 @@ public final class SnapshotsView extends VBox {
     private final SnapshotsViewModel model;
     private final TableView<Snapshot> table = new TableView<>();
     private final Tables.SelectionById<Snapshot> selection;
-    private final Label notice = new Label();
+    private final Label notice;
     private final Label title = new Label();
     private final DetailsGrid details = new DetailsGrid();
 
@@ -83,26 +79,11 @@ public final class SnapshotsView extends VBox {
         refresh.setOnAction(e -> model.list().reload());
 
         ResourcePage page = new ResourcePage("Snapshots", model.list(), table, refresh, delete, copy, createVolume);
-        notice.setId("snapshots-notice");
-        notice.setWrapText(true);
-        notice.getStyleClass().add("text-muted");
-        notice.visibleProperty().bind(notice.textProperty().isNotEmpty());
-        notice.managedProperty().bind(notice.visibleProperty());
-        page.getChildren().add(2, notice);
+        notice = page.addNotice("snapshots-notice");
 
-        title.getStyleClass().add("title-4");
-        details.setId("snapshot-details");
-        VBox detailsPane = new VBox(8, title, details);
-        detailsPane.getStyleClass().add("details-pane");
-        ScrollPane detailsScroll = new ScrollPane(detailsPane);
-        detailsScroll.setFitToWidth(true);
         selection.selectedItemProperty().addListener((obs, old, snapshot) -> showDetails(snapshot));
         showDetails(null);
-        SplitPane split = new SplitPane(page, detailsScroll);
-        split.setOrientation(Orientation.VERTICAL);
-        split.setDividerPositions(0.62);
-        VBox.setVgrow(split, Priority.ALWAYS);
-        getChildren().add(split);
+        getChildren().add(details.below(page, title, "snapshot-details"));
     }
 
     /** The selected snapshot's fields, whole. */

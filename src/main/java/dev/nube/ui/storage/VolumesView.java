@@ -12,16 +12,12 @@ import dev.nube.ui.common.Tables;
 import java.util.List;
 import java.util.Locale;
 import javafx.beans.binding.Bindings;
-import javafx.geometry.Orientation;
 import javafx.scene.control.Button;
 import javafx.scene.control.Label;
 import javafx.scene.control.MenuButton;
 import javafx.scene.control.MenuItem;
-import javafx.scene.control.ScrollPane;
 import javafx.scene.control.SelectionMode;
-import javafx.scene.control.SplitPane;
 import javafx.scene.control.TableView;
-import javafx.scene.layout.Priority;
 import javafx.scene.layout.VBox;
 import javafx.stage.Window;
 import org.kordamp.ikonli.feather.Feather;
@@ -36,7 +32,7 @@ public final class VolumesView extends VBox {
     private final VolumesViewModel model;
     private final TableView<Volume> table = new TableView<>();
     private final Tables.SelectionById<Volume> selection;
-    private final Label notice = new Label();
+    private final Label notice;
     private final Label title = new Label();
     private final DetailsGrid details = new DetailsGrid();
 
@@ -79,26 +75,11 @@ public final class VolumesView extends VBox {
         refresh.setOnAction(e -> model.list().reload());
 
         ResourcePage page = new ResourcePage("Volumes", model.list(), table, refresh, actions, create);
-        notice.setId("volumes-notice");
-        notice.setWrapText(true);
-        notice.getStyleClass().add("text-muted");
-        notice.visibleProperty().bind(notice.textProperty().isNotEmpty());
-        notice.managedProperty().bind(notice.visibleProperty());
-        page.getChildren().add(2, notice);
+        notice = page.addNotice("volumes-notice");
 
-        title.getStyleClass().add("title-4");
-        details.setId("volume-details");
-        VBox detailsPane = new VBox(8, title, details);
-        detailsPane.getStyleClass().add("details-pane");
-        ScrollPane detailsScroll = new ScrollPane(detailsPane);
-        detailsScroll.setFitToWidth(true);
         selection.selectedItemProperty().addListener((obs, old, volume) -> showDetails(volume));
         showDetails(null);
-        SplitPane split = new SplitPane(page, detailsScroll);
-        split.setOrientation(Orientation.VERTICAL);
-        split.setDividerPositions(0.62);
-        VBox.setVgrow(split, Priority.ALWAYS);
-        getChildren().add(split);
+        getChildren().add(details.below(page, title, "volume-details"));
     }
 
     /** The selected volume's fields, whole. */
