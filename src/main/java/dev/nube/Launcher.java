@@ -27,7 +27,13 @@ public final class Launcher {
             case VERSION -> System.out.println(version());
             case CHECK -> System.exit(check());
             case CONSOLE -> Application.launch(NubeApp.class, command.consoleParameters());
+            case SERVE -> System.exit(ServeCommand.run(home(command), command.port(), System.out));
+            case CREDENTIALS -> System.exit(CredentialsCommand.run(home(command), System.out));
         }
+    }
+
+    private static java.nio.file.Path home(CommandLine command) {
+        return command.dataDir().orElseGet(() -> Engine.defaultHome(System.getenv()));
     }
 
     /** Nube's version (from the jar's manifest) and the Java runtime it runs on. */

@@ -79,6 +79,7 @@ public final class NubeApp extends Application {
         Thread opener = new Thread(() -> {
             try {
                 Engine opened = Engine.open(home);
+                opened.api().start(); // not serving (the port taken, say) is shown on the Access keys page
                 ConsoleSettingsStore settings = new ConsoleSettingsStore(opened.consoleSettings());
                 Platform.runLater(() -> showConsole(stage, opened, settings));
             } catch (RuntimeException e) {

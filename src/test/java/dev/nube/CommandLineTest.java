@@ -13,7 +13,7 @@ class CommandLineTest {
     @Test
     void noArgumentsStartTheConsoleOnTheDefaultDataFolder() {
         CommandLine command = CommandLine.parse();
-        assertEquals(new CommandLine(CommandLine.Action.CONSOLE, Optional.empty()), command);
+        assertEquals(new CommandLine(CommandLine.Action.CONSOLE, Optional.empty(), java.util.OptionalInt.empty()), command);
         assertArrayEquals(new String[0], command.consoleParameters());
     }
 
@@ -32,6 +32,15 @@ class CommandLineTest {
         assertEquals(CommandLine.Action.HELP, CommandLine.parse("-h").action());
         assertEquals(CommandLine.Action.VERSION, CommandLine.parse("--version").action());
         assertEquals(CommandLine.Action.CHECK, CommandLine.parse("--check").action());
+        assertEquals(CommandLine.Action.SERVE, CommandLine.parse("serve").action());
+        assertEquals(CommandLine.Action.CREDENTIALS, CommandLine.parse("credentials").action());
+    }
+
+    @Test
+    void serveTakesAPortAndADataFolder() {
+        CommandLine command = CommandLine.parse("serve", "--port=4700", "--data-dir", "d");
+        assertEquals(java.util.OptionalInt.of(4700), command.port());
+        assertEquals(Optional.of(Path.of("d").toAbsolutePath()), command.dataDir());
     }
 
     @Test
@@ -43,12 +52,18 @@ class CommandLineTest {
         assertEquals("--version cannot be combined with --check", assertThrows(IllegalArgumentException.class,
                 () -> CommandLine.parse("--check", "--version")).getMessage());
         assertTrue(assertThrows(IllegalArgumentException.class, () -> CommandLine.parse("--check", "--data-dir", "x"))
-                .getMessage().contains("console only"));
+                .getMessage().contains("console, serve and credentials only"));
+        assertEquals("--port applies to serve only", assertThrows(IllegalArgumentException.class,
+                () -> CommandLine.parse("--port", "4590")).getMessage());
+        assertEquals("--port needs a port number from 1 to 65535", assertThrows(IllegalArgumentException.class,
+                () -> CommandLine.parse("serve", "--port", "70000")).getMessage());
+        assertEquals("unknown command credentials", assertThrows(IllegalArgumentException.class,
+                () -> CommandLine.parse("--data-dir", "x", "credentials")).getMessage());
     }
 
     @Test
     void theHelpListsEveryOption() {
-        for (String option : new String[] {"--data-dir DIR", "--check", "--version", "--help", "NUBE_HOME"}) {
+        for (String option : new String[] {"--data-dir DIR", "serve", "credentials", "--port PORT", "--check", "--version", "--help", "NUBE_HOME"}) {
             assertTrue(CommandLine.HELP.contains(option), option);
         }
     }

@@ -1,5 +1,12 @@
 package dev.nube.engine;
 
+import dev.nube.engine.api.AccessKeyService;
+import dev.nube.engine.api.AccessKeys;
+import dev.nube.engine.api.ApiEndpoint;
+import dev.nube.engine.api.ApiHost;
+import dev.nube.engine.api.ec2.Ec2Api;
+import dev.nube.engine.api.lambda.LambdaApi;
+import dev.nube.engine.api.logs.LogsApi;
 import dev.nube.engine.compute.images.ImageService;
 import dev.nube.engine.compute.images.Images;
 import dev.nube.engine.compute.instances.InstanceService;
@@ -30,6 +37,7 @@ import dev.nube.engine.functions.FunctionMonitor;
 import dev.nube.engine.functions.FunctionMonitoring;
 import dev.nube.engine.functions.FunctionService;
 import dev.nube.engine.functions.Functions;
+import dev.nube.engine.region.Region;
 import dev.nube.engine.region.RegionService;
 import dev.nube.engine.region.Regions;
 import dev.nube.engine.store.EventBus;
@@ -44,10 +52,12 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.UnaryOperator;
+import java.util.stream.Collectors;
 
 /**
  * The embedded cloud: opens the data folder ({@code $NUBE_HOME}), the regions and the services, and closes them in
@@ -55,6 +65,9 @@ import java.util.function.UnaryOperator;
  */
 public final class Engine implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(Engine.class.getName());
+
+    /** A system property naming what holds a data folder, for the message another engine gets (nube serve). */
+    public static final String HOLDER_PROPERTY = "nube.engine.holder";
 
     private final Path home;
     private final EventBus events = new EventBus();
@@ -78,6 +91,8 @@ public final class Engine implements AutoCloseable {
     private final Volumes volumes;
     private final Snapshots snapshots;
     private final ImageBackups imageBackups;
+    private final AccessKeys accessKeys;
+    private final ApiHost api;
 
     private Engine(Path home, Path cache, QemuHost qemu) {
         this.home = home;
@@ -137,6 +152,12 @@ public final class Engine implements AutoCloseable {
             imageBackups = new ImageBackups(regions, images, instances, keyPairs, volumes, snapshots, tasks);
             regions.register(imageBackups);
             openedInOrder.add("image backups in the regions", () -> regions.unregister(imageBackups));
+            accessKeys = new AccessKeys(home);
+            api = new ApiHost(SettingsFile.at(home.resolve("config").resolve("api.json")), accessKeys,
+                    () -> regions.list().stream().map(Region::name).collect(Collectors.toSet()),
+                    baseUrl -> List.of(new Ec2Api(this), new LambdaApi(this, baseUrl), new LogsApi(this)), events);
+            // Closed first: no request reaches a service that is closing.
+            openedInOrder.add("the AWS API", api);
         } catch (RuntimeException e) {
             close();
             throw e;
@@ -216,12 +237,12 @@ public final class Engine implements AutoCloseable {
             if (lock == null) {
                 String holder = new String(Files.readAllBytes(lockFile), StandardCharsets.UTF_8).strip();
                 channel.close();
-                throw new EngineException("DataFolderInUse", "Another Nube console (" + (holder.isEmpty() ? "?"
+                throw new EngineException("DataFolderInUse", "Another Nube engine (" + (holder.isEmpty() ? "?"
                         : "pid " + holder) + ") is using " + home + ". Close it first.");
             }
             channel.truncate(0);
-            channel.write(java.nio.ByteBuffer.wrap(Long.toString(ProcessHandle.current().pid())
-                    .getBytes(StandardCharsets.UTF_8)));
+            channel.write(java.nio.ByteBuffer.wrap((ProcessHandle.current().pid() + ", "
+                    + System.getProperty(HOLDER_PROPERTY, "the Nube console")).getBytes(StandardCharsets.UTF_8)));
             FileLock held = lock;
             return () -> {
                 held.release();
@@ -322,6 +343,21 @@ public final class Engine implements AutoCloseable {
     /** Images made from instances, copied between regions, launched as replicas. */
     public ImageBackupService imageBackups() {
         return imageBackups;
+    }
+
+    /** The access keys that sign requests to the AWS API. */
+    public AccessKeyService accessKeys() {
+        return accessKeys;
+    }
+
+    /** The AWS API: where it is served and whether it is (started by the console or nube serve, not by opening). */
+    public ApiEndpoint api() {
+        return api;
+    }
+
+    /** The API's host itself, for the command that serves it and for tests. */
+    public ApiHost apiHost() {
+        return api;
     }
 
     public HostStatus hostStatus() {

@@ -169,11 +169,20 @@ public final class HttpFraming {
     static String reason(int status) {
         return switch (status) {
             case 200 -> "OK";
+            case 201 -> "Created";
             case 202 -> "Accepted";
+            case 204 -> "No Content";
             case 400 -> "Bad Request";
+            case 401 -> "Unauthorized";
+            case 403 -> "Forbidden";
             case 404 -> "Not Found";
             case 405 -> "Method Not Allowed";
+            case 409 -> "Conflict";
             case 413 -> "Payload Too Large";
+            case 429 -> "Too Many Requests";
+            case 500 -> "Internal Server Error";
+            case 502 -> "Bad Gateway";
+            case 503 -> "Service Unavailable";
             default -> "Status";
         };
     }

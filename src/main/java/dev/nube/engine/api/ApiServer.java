@@ -1,0 +1,289 @@
+package dev.nube.engine.api;
+
+import dev.nube.engine.http.HttpFraming;
+import java.io.BufferedInputStream;
+import java.io.BufferedOutputStream;
+import java.io.EOFException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.net.SocketException;
+import java.net.SocketTimeoutException;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
+import java.util.function.Supplier;
+
+/**
+ * The AWS API over HTTP/1.1: one listening socket, a thread per connection (keep-alive, TCP_NODELAY; an idle
+ * connection is closed after {@link #IDLE_MILLIS}), at most {@link #MAX_CONNECTIONS} at once. Each request is read
+ * whole (at most {@link #MAX_BODY_BYTES}), its signature checked against the access keys, its region against the
+ * engine's regions, and handed to the service it is for; the service's answer is written back with its request id.
+ * Hand-written on {@link HttpFraming} as the engine's other servers are, for the same two-writes-per-exchange reason.
+ */
+public final class ApiServer implements AutoCloseable {
+    private static final System.Logger LOG = System.getLogger(ApiServer.class.getName());
+    /** A function's zipped code may be 50 MB, sent base64-encoded inside JSON. */
+    public static final int MAX_BODY_BYTES = 70 * 1024 * 1024;
+    public static final int MAX_CONNECTIONS = 2048;
+    static final int IDLE_MILLIS = 120_000;
+    private static final HttpFraming HTTP = new HttpFraming(64 * 1024);
+
+    private final List<ApiProtocol> protocols;
+    private final AccessKeys keys;
+    private final Supplier<Set<String>> regions;
+    private final Consumer<String> requestLog;
+    private final Clock clock;
+    private final ServerSocket server;
+    private final ExecutorService connections;
+    private final Semaphore slots = new Semaphore(MAX_CONNECTIONS);
+    private final Set<Socket> open = ConcurrentHashMap.newKeySet();
+    private volatile boolean closed;
+
+    /**
+     * Binds {@code address} and starts serving. {@code regions} names the regions that exist now; {@code requestLog}
+     * hears one line per answered request (the service, action, status and time).
+     */
+    public ApiServer(InetSocketAddress address, List<ApiProtocol> protocols, AccessKeys keys,
+            Supplier<Set<String>> regions, Consumer<String> requestLog, Clock clock) throws IOException {
+        this.protocols = List.copyOf(protocols);
+        this.keys = keys;
+        this.regions = regions;
+        this.requestLog = requestLog;
+        this.clock = clock;
+        this.server = new ServerSocket();
+        server.setReuseAddress(true);
+        server.bind(address, 128);
+        AtomicInteger count = new AtomicInteger();
+        this.connections = Executors.newCachedThreadPool(task -> {
+            Thread thread = new Thread(task, "aws-api-" + count.incrementAndGet());
+            thread.setDaemon(true);
+            return thread;
+        });
+        Thread acceptor = new Thread(this::acceptLoop, "aws-api-accept");
+        acceptor.setDaemon(true);
+        acceptor.start();
+    }
+
+    /** The bound port (the one chosen when asked for port 0). */
+    public int port() {
+        return server.getLocalPort();
+    }
+
+    private void acceptLoop() {
+        while (!closed) {
+            Socket socket;
+            try {
+                slots.acquire();
+            } catch (InterruptedException e) {
+                return;
+            }
+            try {
+                socket = server.accept();
+            } catch (IOException e) {
+                slots.release();
+                if (!closed) {
+                    pause(); // e.g. out of file descriptors: do not spin
+                }
+                continue;
+            }
+            open.add(socket);
+            try {
+                socket.setTcpNoDelay(true);
+                socket.setSoTimeout(IDLE_MILLIS);
+                connections.execute(() -> serve(socket));
+            } catch (IOException | RejectedExecutionException e) {
+                open.remove(socket);
+                slots.release();
+                closeQuietly(socket);
+            }
+        }
+    }
+
+    private void serve(Socket socket) {
+        try (socket) {
+            InputStream in = new BufferedInputStream(socket.getInputStream(), 16 * 1024);
+            OutputStream out = new BufferedOutputStream(socket.getOutputStream(), 16 * 1024);
+            while (!closed) {
+                HttpFraming.Request request;
+                try {
+                    request = HTTP.readRequest(in);
+                } catch (SocketTimeoutException e) {
+                    return; // idle
+                }
+                if (request == null) {
+                    return;
+                }
+                if ("100-continue".equalsIgnoreCase(request.header("expect"))) {
+                    out.write("HTTP/1.1 100 Continue\r\n\r\n".getBytes(StandardCharsets.ISO_8859_1));
+                    out.flush();
+                }
+                byte[] body;
+                try {
+                    body = HTTP.readBody(request, in, MAX_BODY_BYTES);
+                } catch (HttpFraming.BadFraming e) {
+                    write(out, request, fallback(request).reject(400, "InvalidRequest", e.getMessage(), newId()),
+                            true);
+                    return;
+                }
+                String version = request.version() == null ? "HTTP/1.1" : request.version();
+                boolean close = request.wantsClose() || version.equals("HTTP/1.0");
+                ApiResponse response = body == null
+                        ? fallback(request).reject(413, "RequestEntityTooLarge", "The request is over "
+                                + MAX_BODY_BYTES / (1024 * 1024) + " MB.", newId())
+                        : answer(request, body);
+                write(out, request, response, close);
+                if (close) {
+                    return;
+                }
+            }
+        } catch (SocketException | EOFException | SocketTimeoutException e) {
+            // the client went away, or we closed it
+        } catch (IOException e) {
+            // a broken request (no target, a head over the limit): the connection closes
+        } finally {
+            open.remove(socket);
+            slots.release();
+        }
+    }
+
+    /** Answers one whole request: unsigned links first, then the signature, the region and the service. */
+    ApiResponse answer(HttpFraming.Request request, byte[] body) {
+        long started = System.nanoTime();
+        String target = request.target();
+        int q = target.indexOf('?');
+        String rawPath = q < 0 ? target : target.substring(0, q);
+        String rawQuery = q < 0 ? null : target.substring(q + 1);
+        String requestId = newId();
+        ApiProtocol protocol = fallback(request);
+        String action = "-";
+        ApiResponse response;
+        try {
+            Optional<ApiResponse> unsigned = Optional.empty();
+            for (ApiProtocol p : protocols) {
+                unsigned = p.unsigned(request.method(), rawPath, rawQuery);
+                if (unsigned.isPresent()) {
+                    protocol = p;
+                    break;
+                }
+            }
+            if (unsigned.isPresent()) {
+                response = unsigned.get();
+            } else {
+                Optional<SignatureV4.Signer> scope = SignatureV4.scopeOf(request.headers());
+                if (scope.isPresent()) {
+                    protocol = protocols.stream().filter(p -> p.signingName().equals(scope.get().service()))
+                            .findFirst().orElse(protocol);
+                }
+                response = signed(protocol, request, rawPath, rawQuery, body, requestId);
+                action = response.headers().getOrDefault(ACTION_HEADER, "-");
+            }
+        } catch (RuntimeException e) {
+            LOG.log(System.Logger.Level.WARNING, "the AWS API failed on " + request.method() + " " + rawPath, e);
+            response = protocol.reject(500, "InternalFailure", "The request failed inside Nube: " + e, requestId);
+        }
+        long micros = (System.nanoTime() - started) / 1000;
+        requestLog.accept(protocol.signingName() + " " + action + " " + response.status() + " "
+                + (micros < 10_000 ? micros + " us" : micros / 1000 + " ms"));
+        return response;
+    }
+
+    /**
+     * A header a service may set on its answer to name the action it served (for the request log); the server
+     * removes it before the answer is written.
+     */
+    public static final String ACTION_HEADER = "X-Nube-Action";
+
+    private ApiResponse signed(ApiProtocol protocol, HttpFraming.Request request, String rawPath, String rawQuery,
+            byte[] body, String requestId) {
+        SignatureV4.Signer signer;
+        try {
+            signer = SignatureV4.verify(request.method(), rawPath, rawQuery, request.headers(), body, clock.instant(),
+                    keys::secretOf);
+        } catch (SignatureV4.Refused e) {
+            return protocol.refuse(e.problem(), e.getMessage(), requestId);
+        }
+        if (!signer.service().equals(protocol.signingName())) {
+            return protocol.refuse(SignatureV4.Problem.MISMATCH, "Credential should be scoped to correct service: '"
+                    + protocol.signingName() + "'.", requestId);
+        }
+        keys.used(signer.accessKeyId());
+        Set<String> known = regions.get();
+        if (!known.contains(signer.region())) {
+            return protocol.reject(400, "InvalidRegion", "The region '" + signer.region() + "' is not one of Nube's"
+                    + " regions here (" + String.join(", ", new java.util.TreeSet<>(known)) + "). Set the region in"
+                    + " ~/.aws/config or with --region.", requestId);
+        }
+        return protocol.handle(new ApiRequest(request.method(), rawPath, rawQuery, request.headers(), body,
+                signer.region(), signer.accessKeyId(), requestId));
+    }
+
+    /** The service a request is worded for when its signature names none: by its shape, else EC2 (the first). */
+    private ApiProtocol fallback(HttpFraming.Request request) {
+        String path = request.path();
+        for (ApiProtocol p : protocols) {
+            if (p.claims(request.method(), path, request.headers())) {
+                return p;
+            }
+        }
+        return protocols.get(0);
+    }
+
+    private static void write(OutputStream out, HttpFraming.Request request, ApiResponse response, boolean close)
+            throws IOException {
+        Map<String, String> headers = new java.util.LinkedHashMap<>(response.headers());
+        headers.remove(ACTION_HEADER);
+        if (close) {
+            headers.put("Connection", "close");
+        }
+        HttpFraming.writeResponse(out, request.version() == null ? "HTTP/1.1" : request.version(), response.status(),
+                response.contentType(), headers, response.body(), !request.method().equals("HEAD"));
+    }
+
+    private static String newId() {
+        return UUID.randomUUID().toString();
+    }
+
+    private static void pause() {
+        try {
+            Thread.sleep(50);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private static void closeQuietly(Socket socket) {
+        try {
+            socket.close();
+        } catch (IOException e) {
+            // closing anyway
+        }
+    }
+
+    /** Stops listening and closes every connection; a request being answered finishes on its own thread. */
+    @Override
+    public void close() {
+        closed = true;
+        try {
+            server.close();
+        } catch (IOException e) {
+            // closing anyway
+        }
+        open.forEach(ApiServer::closeQuietly);
+        connections.shutdown();
+    }
+}

@@ -1,0 +1,104 @@
+package dev.nube.engine.api.ec2;
+
+import dev.nube.engine.Engine;
+import dev.nube.engine.EngineException;
+import dev.nube.engine.api.ApiProtocol;
+import dev.nube.engine.api.ApiRequest;
+import dev.nube.engine.api.ApiResponse;
+import dev.nube.engine.api.ApiServer;
+import dev.nube.engine.api.SignatureV4;
+import dev.nube.engine.region.Region;
+import java.nio.charset.StandardCharsets;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * EC2's Query protocol (API version 2016-11-15): {@code Action=...&Version=...} as a form body (or the query),
+ * answered in XML in EC2's namespace, refused with EC2's error codes in its {@code <Response><Errors>} form.
+ */
+public final class Ec2Api implements ApiProtocol {
+    static final String NAMESPACE = "http://ec2.amazonaws.com/doc/2016-11-15/";
+    static final String DRY_RUN_OPERATION = "DryRunOperation";
+    private static final String XML = "text/xml;charset=UTF-8";
+
+    private final Map<String, Ec2Action> actions = new HashMap<>();
+
+    public Ec2Api(Engine engine) {
+        actions.put("DescribeRegions", (call, xml) -> {
+            xml.open("regionInfo");
+            for (Region region : engine.regions().list()) {
+                xml.open("item").text("regionName", region.name())
+                        .text("regionEndpoint", "ec2." + region.name() + ".nube.local")
+                        .text("optInStatus", "opt-in-not-required").close();
+            }
+            xml.close();
+        });
+    }
+
+    @Override
+    public String signingName() {
+        return "ec2";
+    }
+
+    @Override
+    public boolean claims(String method, String rawPath, Map<String, String> headers) {
+        return rawPath.equals("/") && !headers.containsKey("x-amz-target");
+    }
+
+    @Override
+    public ApiResponse handle(ApiRequest request) {
+        Map<String, String> params = new LinkedHashMap<>(request.query());
+        String type = request.header("content-type");
+        if (type != null && type.toLowerCase(java.util.Locale.ROOT).startsWith("application/x-www-form-urlencoded")) {
+            params.putAll(ApiRequest.parseForm(request.bodyText(), true));
+        }
+        String action = params.get("Action");
+        if (action == null || action.isBlank()) {
+            return reject(400, "MissingAction", "The request must contain the parameter Action.", request.requestId());
+        }
+        Ec2Action handler = actions.get(action);
+        if (handler == null) {
+            return reject(400, "InvalidAction", "The action " + action + " is not valid for this web service.",
+                    request.requestId()).withHeader(ApiServer.ACTION_HEADER, action);
+        }
+        try {
+            XmlWriter xml = new XmlWriter().root(action + "Response").text("requestId", request.requestId());
+            handler.answer(new Ec2Call(action, request, params), xml);
+            return new ApiResponse(200, XML, Map.of(ApiServer.ACTION_HEADER, action), xml.bytes());
+        } catch (EngineException e) {
+            return error(e.code(), e.getMessage(), request.requestId()).withHeader(ApiServer.ACTION_HEADER, action);
+        }
+    }
+
+    private ApiResponse error(String code, String message, String requestId) {
+        int status = code.equals(DRY_RUN_OPERATION) ? 412
+                : code.startsWith("Server.") || code.equals("StorageError") || code.equals("InternalError") ? 500
+                : 400;
+        return reject(status, code, message, requestId);
+    }
+
+    @Override
+    public ApiResponse refuse(SignatureV4.Problem problem, String message, String requestId) {
+        String code = switch (problem) {
+            case MISSING -> "MissingAuthenticationToken";
+            case INCOMPLETE -> "IncompleteSignature";
+            case UNKNOWN_KEY -> "InvalidClientTokenId";
+            case MISMATCH -> "SignatureDoesNotMatch";
+            case EXPIRED -> "RequestExpired";
+        };
+        return reject(problem == SignatureV4.Problem.MISSING ? 401 : 403, code, message, requestId);
+    }
+
+    @Override
+    public ApiResponse reject(int status, String code, String message, String requestId) {
+        XmlWriter xml = new XmlWriter();
+        xml.open("Response").open("Errors").open("Error").text("Code", code).text("Message", message).close().close()
+                .text("RequestID", requestId).close();
+        return new ApiResponse(status, XML, Map.of(), xml.bytes());
+    }
+
+    static byte[] utf8(String text) {
+        return text.getBytes(StandardCharsets.UTF_8);
+    }
+}
