@@ -163,6 +163,24 @@ public final class ApiTestSupport implements AutoCloseable {
         return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
     }
 
+    /** An EC2 Query call whose signature covers {@code signedForm} but whose body is {@code sentForm}. */
+    public HttpResponse<String> signedTampered(String signedForm, String sentForm)
+            throws IOException, InterruptedException {
+        URI uri = URI.create(url + "/");
+        Map<String, String> signedHeaders = new LinkedHashMap<>();
+        signedHeaders.put("content-type", "application/x-www-form-urlencoded");
+        signedHeaders.put("host", uri.getHost() + ":" + uri.getPort());
+        signedHeaders.put("x-amz-date", SignatureV4.AMZ_DATE.format(Instant.now()));
+        String authorization = SignatureV4.authorization(keyId, secret, "local-1", "ec2", "POST", "/", null,
+                signedHeaders, signedForm.getBytes(StandardCharsets.UTF_8));
+        HttpRequest request = HttpRequest.newBuilder(uri)
+                .POST(HttpRequest.BodyPublishers.ofString(sentForm))
+                .header("Authorization", authorization)
+                .header("X-Amz-Date", signedHeaders.get("x-amz-date"))
+                .header("content-type", "application/x-www-form-urlencoded").build();
+        return http.send(request, HttpResponse.BodyHandlers.ofString());
+    }
+
     /** An EC2 Query call (form body), signed now. */
     public HttpResponse<String> ec2(String form) throws IOException, InterruptedException {
         return signed("ec2", "local-1", Instant.now(), "POST", "/",
