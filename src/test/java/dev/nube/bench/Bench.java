@@ -13,6 +13,7 @@ public final class Bench {
     }
 
     private static final Map<String, Suite> SUITES = new TreeMap<>(Map.of(
+            "api", new ApiBenchmark(),
             "store", new StoreBenchmark(),
             "console", new ConsoleBenchmark(),
             "functions", new FunctionsBenchmark(),
