@@ -1,6 +1,7 @@
 package dev.nube.engine.api;
 
 import dev.nube.engine.http.HttpFraming;
+import dev.nube.engine.http.SocketAcceptor;
 import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
 import java.io.EOFException;
@@ -19,11 +20,8 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.Semaphore;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
@@ -50,9 +48,7 @@ public final class ApiServer implements AutoCloseable {
     private final Clock clock;
     private final ServerSocket server;
     private final ExecutorService connections;
-    private final Semaphore slots = new Semaphore(MAX_CONNECTIONS);
-    private final Set<Socket> open = ConcurrentHashMap.newKeySet();
-    private volatile boolean closed;
+    private final SocketAcceptor acceptor;
 
     /**
      * Binds {@code address} and starts serving. {@code regions} names the regions that exist now; {@code requestLog}
@@ -74,9 +70,7 @@ public final class ApiServer implements AutoCloseable {
             thread.setDaemon(true);
             return thread;
         });
-        Thread acceptor = new Thread(this::acceptLoop, "aws-api-accept");
-        acceptor.setDaemon(true);
-        acceptor.start();
+        this.acceptor = new SocketAcceptor(server, "aws-api-accept", MAX_CONNECTIONS, connections, this::serve);
     }
 
     /** The bound port (the one chosen when asked for port 0). */
@@ -84,41 +78,12 @@ public final class ApiServer implements AutoCloseable {
         return server.getLocalPort();
     }
 
-    private void acceptLoop() {
-        while (!closed) {
-            Socket socket;
-            try {
-                slots.acquire();
-            } catch (InterruptedException e) {
-                return;
-            }
-            try {
-                socket = server.accept();
-            } catch (IOException e) {
-                slots.release();
-                if (!closed) {
-                    pause(); // e.g. out of file descriptors: do not spin
-                }
-                continue;
-            }
-            open.add(socket);
-            try {
-                socket.setTcpNoDelay(true);
-                socket.setSoTimeout(IDLE_MILLIS);
-                connections.execute(() -> serve(socket));
-            } catch (IOException | RejectedExecutionException e) {
-                open.remove(socket);
-                slots.release();
-                closeQuietly(socket);
-            }
-        }
-    }
-
     private void serve(Socket socket) {
-        try (socket) {
+        try {
+            socket.setSoTimeout(IDLE_MILLIS);
             InputStream in = new BufferedInputStream(socket.getInputStream(), 16 * 1024);
             OutputStream out = new BufferedOutputStream(socket.getOutputStream(), 16 * 1024);
-            while (!closed) {
+            while (!acceptor.closed()) {
                 HttpFraming.Request request;
                 try {
                     request = HTTP.readRequest(in);
@@ -155,9 +120,6 @@ public final class ApiServer implements AutoCloseable {
             // the client went away, or we closed it
         } catch (IOException e) {
             // a broken request (no target, a head over the limit): the connection closes
-        } finally {
-            open.remove(socket);
-            slots.release();
         }
     }
 
@@ -258,32 +220,10 @@ public final class ApiServer implements AutoCloseable {
         return UUID.randomUUID().toString();
     }
 
-    private static void pause() {
-        try {
-            Thread.sleep(50);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-    }
-
-    private static void closeQuietly(Socket socket) {
-        try {
-            socket.close();
-        } catch (IOException e) {
-            // closing anyway
-        }
-    }
-
     /** Stops listening and closes every connection; a request being answered finishes on its own thread. */
     @Override
     public void close() {
-        closed = true;
-        try {
-            server.close();
-        } catch (IOException e) {
-            // closing anyway
-        }
-        open.forEach(ApiServer::closeQuietly);
+        acceptor.close();
         connections.shutdown();
     }
 }

@@ -1,6 +1,7 @@
 package dev.nube.engine.functions.runtime;
 
 import dev.nube.engine.http.HttpFraming;
+import dev.nube.engine.http.SocketAcceptor;
 import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
 import java.io.EOFException;
@@ -14,11 +15,8 @@ import java.net.Socket;
 import java.net.SocketException;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
-import java.util.Set;
 import java.util.TreeMap;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.RejectedExecutionException;
 import java.util.function.Predicate;
 
 /**
@@ -40,49 +38,23 @@ public final class RuntimeApiServer implements AutoCloseable {
 
     private final RuntimeApi api;
     private final Predicate<Socket> admit;
-    private final ExecutorService connections;
     private final ServerSocket server;
-    private final Set<Socket> open = ConcurrentHashMap.newKeySet();
-    private volatile boolean closed;
+    private final SocketAcceptor acceptor;
 
     /** @param admit says whether a new connection may be served (false: it is closed unanswered) */
     public RuntimeApiServer(RuntimeApi api, ExecutorService connections, String name, Predicate<Socket> admit)
             throws IOException {
         this.api = api;
         this.admit = admit;
-        this.connections = connections;
         this.server = new ServerSocket();
         server.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 16);
-        Thread acceptor = new Thread(this::acceptLoop, "runtime-api-" + name);
-        acceptor.setDaemon(true);
-        acceptor.start();
+        this.acceptor = new SocketAcceptor(server, "runtime-api-" + name, Integer.MAX_VALUE, connections,
+                this::serve);
     }
 
     /** host:port, the value of AWS_LAMBDA_RUNTIME_API. */
     public String address() {
         return server.getInetAddress().getHostAddress() + ":" + server.getLocalPort();
-    }
-
-    private void acceptLoop() {
-        while (!closed) {
-            Socket socket;
-            try {
-                socket = server.accept();
-            } catch (IOException e) {
-                if (!closed) {
-                    sleep(); // e.g. out of file descriptors: do not spin
-                }
-                continue;
-            }
-            open.add(socket);
-            try {
-                socket.setTcpNoDelay(true);
-                connections.execute(() -> serve(socket));
-            } catch (IOException | RejectedExecutionException e) {
-                open.remove(socket);
-                closeQuietly(socket);
-            }
-        }
     }
 
     private void serve(Socket socket) {
@@ -93,7 +65,7 @@ public final class RuntimeApiServer implements AutoCloseable {
             InputStream in = new BufferedInputStream(socket.getInputStream(), 16 * 1024);
             OutputStream out = new BufferedOutputStream(socket.getOutputStream(), 16 * 1024);
             try {
-                while (!closed) {
+                while (!acceptor.closed()) {
                     HttpFraming.Request request = HTTP.readRequest(in);
                     if (request == null) {
                         return;
@@ -113,8 +85,6 @@ public final class RuntimeApiServer implements AutoCloseable {
             // the runtime may reconnect
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-        } finally {
-            open.remove(socket);
         }
     }
 
@@ -198,34 +168,6 @@ public final class RuntimeApiServer implements AutoCloseable {
     /** Stops accepting and closes every connection (a runtime blocked in /next sees its connection drop). */
     @Override
     public void close() {
-        closed = true;
-        try {
-            server.close();
-        } catch (IOException e) {
-            // closing: nothing to do
-        }
-        for (Socket socket : open) {
-            try {
-                socket.close();
-            } catch (IOException e) {
-                // closing: nothing to do
-            }
-        }
-    }
-
-    private static void closeQuietly(Socket socket) {
-        try {
-            socket.close();
-        } catch (IOException e) {
-            // closing: nothing to do
-        }
-    }
-
-    private static void sleep() {
-        try {
-            Thread.sleep(50);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        acceptor.close();
     }
 }
