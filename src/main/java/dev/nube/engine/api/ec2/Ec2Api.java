@@ -30,7 +30,8 @@ public final class Ec2Api implements ApiProtocol {
         Ec2Items items = new Ec2Items(engine);
         new Ec2RegionActions(engine).register(this);
         new Ec2InstanceActions(engine, items).register(this);
-        new Ec2KeyAndGroupActions(engine, items).register(this);
+        new Ec2KeyPairActions(engine, items).register(this);
+        new Ec2SecurityGroupActions(engine, items).register(this);
         new Ec2StorageActions(engine, items).register(this);
         new Ec2AddressActions(engine, items).register(this);
         new Ec2TagActions(engine).register(this);

@@ -264,7 +264,7 @@ final class Ec2InstanceActions {
         xml.close();
     }
 
-    /** Whether the instance is already where {@code request} takes it (EC2 answers such a request, changing nothing). */
+    /** Whether the instance is already where the request takes it (EC2 answers it then, changing nothing). */
     private static boolean alreadyThere(InstanceRequest request, InstanceState state) {
         return switch (request) {
             case START -> state == InstanceState.RUNNING || state == InstanceState.PENDING;

@@ -206,7 +206,8 @@ final class Ec2Items {
     void volume(XmlWriter xml, String region, Volume v) {
         xml.text("volumeId", v.id()).text("size", v.sizeGiB())
                 .text("snapshotId", v.snapshotId() == null ? "" : v.snapshotId())
-                .text("availabilityZone", zoneOf(region)).text("status", v.stateName()).text("createTime", v.createdAt());
+                .text("availabilityZone", zoneOf(region)).text("status", v.stateName())
+                .text("createTime", v.createdAt());
         VolumeAttachment a = v.attachment();
         if (a == null) {
             xml.empty("attachmentSet");

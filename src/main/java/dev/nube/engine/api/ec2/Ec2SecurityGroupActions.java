@@ -2,9 +2,6 @@ package dev.nube.engine.api.ec2;
 
 import dev.nube.engine.Engine;
 import dev.nube.engine.EngineException;
-import dev.nube.engine.compute.keys.KeyPair;
-import dev.nube.engine.compute.keys.KeyPairService;
-import dev.nube.engine.compute.keys.KeyType;
 import dev.nube.engine.compute.network.Protocol;
 import dev.nube.engine.compute.network.SecurityGroup;
 import dev.nube.engine.compute.network.SecurityGroup.Direction;
@@ -14,7 +11,6 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -23,29 +19,24 @@ import java.util.Set;
 import java.util.function.Predicate;
 
 /**
- * EC2's key pair actions (CreateKeyPair, ImportKeyPair, DescribeKeyPairs, DeleteKeyPair) and security group actions
- * (Create/Describe/DeleteSecurityGroup, Authorize/Revoke SecurityGroupIngress/Egress). EC2's {@code IpPermissions}
+ * EC2's security group actions: Create/Describe/DeleteSecurityGroup and Authorize/Revoke
+ * SecurityGroupIngress/Egress. EC2's {@code IpPermissions}
  * map onto Nube's rules one peer each: a permission with two CIDR ranges is two rules, and rules of the same
  * protocol and ports are listed back as one permission. Nube's rules have no ids: {@link #ruleId} derives a stable
  * {@code sgr-} id from the rule. Thread-safe: every request works through the engine's thread-safe services.
  */
-final class Ec2KeyAndGroupActions {
-    private static final Set<String> KEY_TAGGABLE = Set.of("key-pair");
+final class Ec2SecurityGroupActions {
     private static final Set<String> GROUP_TAGGABLE = Set.of("security-group");
 
     private final Engine engine;
     private final Ec2Items items;
 
-    Ec2KeyAndGroupActions(Engine engine, Ec2Items items) {
+    Ec2SecurityGroupActions(Engine engine, Ec2Items items) {
         this.engine = engine;
         this.items = items;
     }
 
     void register(Ec2Api api) {
-        api.put("CreateKeyPair", this::createKeyPair);
-        api.put("ImportKeyPair", this::importKeyPair);
-        api.put("DescribeKeyPairs", this::describeKeyPairs);
-        api.put("DeleteKeyPair", this::deleteKeyPair);
         api.put("CreateSecurityGroup", this::createGroup);
         api.put("DescribeSecurityGroups", this::describeGroups);
         api.put("DeleteSecurityGroup", this::deleteGroup);
@@ -55,132 +46,9 @@ final class Ec2KeyAndGroupActions {
         api.put("RevokeSecurityGroupEgress", (call, xml) -> revoke(call, xml, Direction.OUTBOUND));
     }
 
-    private KeyPairService keys() {
-        return engine.keyPairs();
-    }
-
     private SecurityGroupService groups() {
         return engine.securityGroups();
     }
-
-    // ---- key pairs
-
-    private void createKeyPair(Ec2Call call, XmlWriter xml) {
-        String region = call.region();
-        String name = call.required("KeyName");
-        String typeName = call.string("KeyType") == null ? "rsa" : call.string("KeyType");
-        KeyType type = switch (typeName) {
-            case "rsa" -> KeyType.RSA;
-            case "ed25519" -> KeyType.ED25519;
-            default -> throw EngineException.invalid("Invalid value '" + typeName + "' for KeyType: rsa or ed25519.");
-        };
-        String format = call.string("KeyFormat");
-        if (format != null && !format.equals("pem")) {
-            throw EngineException.invalid("Nube writes private keys in the pem format, not '" + format + "'.");
-        }
-        KeyPair.nameProblem(name).ifPresent(problem -> {
-            throw EngineException.invalid(problem);
-        });
-        Map<String, String> tags = Ec2Items.tagSpecification(call, "key-pair", KEY_TAGGABLE);
-        refuseTakenKeyName(region, name);
-        call.checkDryRun();
-        KeyPairService.Created created = keys().create(region, name, type, KeyPairService.RSA_BITS[0]);
-        KeyPair key = created.keyPair();
-        items.applyTags(region, key.id(), tags);
-        xml.text("keyName", key.name()).text("keyFingerprint", key.fingerprint())
-                .text("keyMaterial", created.privateKeyPem().strip()).text("keyPairId", key.id());
-        Ec2Items.tagSet(xml, items.tagsOf(region, key.id()));
-    }
-
-    private void refuseTakenKeyName(String region, String name) {
-        if (keys().list(region).items().stream().anyMatch(k -> k.name().equals(name))) {
-            throw new EngineException("InvalidKeyPair.Duplicate", "The keypair '" + name + "' already exists.");
-        }
-    }
-
-    private void importKeyPair(Ec2Call call, XmlWriter xml) {
-        String region = call.region();
-        String name = call.required("KeyName");
-        String material = call.required("PublicKeyMaterial");
-        String publicKey;
-        try {
-            publicKey = new String(Base64.getMimeDecoder().decode(material), StandardCharsets.UTF_8).strip();
-        } catch (IllegalArgumentException e) {
-            throw EngineException.invalid("Value for parameter PublicKeyMaterial is invalid: it must be base64.");
-        }
-        KeyPair.nameProblem(name).ifPresent(problem -> {
-            throw EngineException.invalid(problem);
-        });
-        Map<String, String> tags = Ec2Items.tagSpecification(call, "key-pair", KEY_TAGGABLE);
-        refuseTakenKeyName(region, name);
-        if (call.bool("DryRun", false)) {
-            dev.nube.engine.compute.keys.SshPublicKey.parse(publicKey);
-            call.checkDryRun();
-        }
-        KeyPair key = keys().importPublicKey(region, name, publicKey);
-        items.applyTags(region, key.id(), tags);
-        xml.text("keyName", key.name()).text("keyFingerprint", key.fingerprint()).text("keyPairId", key.id());
-        Ec2Items.tagSet(xml, items.tagsOf(region, key.id()));
-    }
-
-    private void describeKeyPairs(Ec2Call call, XmlWriter xml) {
-        String region = call.region();
-        List<KeyPair> all = keys().list(region).items();
-        List<KeyPair> found = new ArrayList<>();
-        List<String> names = call.list("KeyName");
-        List<String> ids = call.list("KeyPairId");
-        for (String name : names) {
-            found.add(all.stream().filter(k -> k.name().equals(name)).findFirst().orElseThrow(() -> new EngineException(
-                    "InvalidKeyPair.NotFound", "The key pair '" + name + "' does not exist")));
-        }
-        for (String id : ids) {
-            found.add(all.stream().filter(k -> k.id().equals(id)).findFirst().orElseThrow(() -> new EngineException(
-                    "InvalidKeyPair.NotFound", "The key pair '" + id + "' does not exist")));
-        }
-        if (names.isEmpty() && ids.isEmpty()) {
-            found = all;
-        }
-        Predicate<KeyPair> matches = new Ec2Filters<KeyPair>()
-                .on("key-name", KeyPair::name).on("key-pair-id", KeyPair::id)
-                .on("fingerprint", KeyPair::fingerprint).on("key-type", k -> k.type().label())
-                .tags(k -> items.tagsOf(region, k.id())).matcher(call.filters());
-        boolean withPublicKey = call.bool("IncludePublicKey", false);
-        call.checkDryRun();
-        xml.open("keySet");
-        for (KeyPair k : found.stream().distinct().filter(matches).toList()) {
-            xml.open("item").text("keyPairId", k.id()).text("keyFingerprint", k.fingerprint())
-                    .text("keyName", k.name()).text("keyType", k.type().label());
-            Ec2Items.tagSet(xml, items.tagsOf(region, k.id()));
-            if (withPublicKey) {
-                xml.text("publicKey", k.publicKey());
-            }
-            xml.text("createTime", k.createdAt()).close();
-        }
-        xml.close();
-    }
-
-    /** As EC2: deleting a key pair that is not there succeeds. */
-    private void deleteKeyPair(Ec2Call call, XmlWriter xml) {
-        String region = call.region();
-        String name = call.string("KeyName");
-        String id = call.string("KeyPairId");
-        if ((name == null || name.isEmpty()) && (id == null || id.isEmpty())) {
-            throw new EngineException("MissingParameter", "The request must contain the parameter KeyName or"
-                    + " KeyPairId");
-        }
-        KeyPair key = keys().list(region).items().stream().filter(k -> id != null ? k.id().equals(id)
-                : k.name().equals(name)).findFirst().orElse(null);
-        if (key == null && id != null) {
-            throw new EngineException("InvalidKeyPair.NotFound", "The key pair '" + id + "' does not exist");
-        }
-        call.checkDryRun();
-        if (key != null) {
-            keys().delete(region, key.id());
-        }
-        xml.text("return", true).text("keyPairId", key == null ? null : key.id());
-    }
-
-    // ---- security groups
 
     private void createGroup(Ec2Call call, XmlWriter xml) {
         String region = call.region();
