@@ -31,6 +31,9 @@ import dev.nube.engine.compute.storage.SnapshotService;
 import dev.nube.engine.compute.storage.Snapshots;
 import dev.nube.engine.compute.storage.VolumeService;
 import dev.nube.engine.compute.storage.Volumes;
+import dev.nube.engine.compute.tags.TagService;
+import dev.nube.engine.compute.tags.TaggedKind;
+import dev.nube.engine.compute.tags.Tags;
 import dev.nube.engine.functions.FunctionCode;
 import dev.nube.engine.functions.FunctionCodeFiles;
 import dev.nube.engine.functions.FunctionMonitor;
@@ -41,6 +44,7 @@ import dev.nube.engine.region.Region;
 import dev.nube.engine.region.RegionService;
 import dev.nube.engine.region.Regions;
 import dev.nube.engine.store.EventBus;
+import dev.nube.engine.store.ResourceKind;
 import dev.nube.engine.store.SettingsFile;
 import dev.nube.engine.tasks.TaskService;
 import dev.nube.engine.tasks.Tasks;
@@ -91,6 +95,7 @@ public final class Engine implements AutoCloseable {
     private final Volumes volumes;
     private final Snapshots snapshots;
     private final ImageBackups imageBackups;
+    private final Tags tags;
     private final AccessKeys accessKeys;
     private final ApiHost api;
 
@@ -152,6 +157,10 @@ public final class Engine implements AutoCloseable {
             imageBackups = new ImageBackups(regions, images, instances, keyPairs, volumes, snapshots, tasks);
             regions.register(imageBackups);
             openedInOrder.add("image backups in the regions", () -> regions.unregister(imageBackups));
+            tags = new Tags(regions, events, taggedKinds());
+            regions.register(tags);
+            openedInOrder.add("tags in the regions", () -> regions.unregister(tags));
+            openedInOrder.add("tags of deleted resources", events.subscribe(tags::onEvent));
             accessKeys = new AccessKeys(home);
             api = new ApiHost(SettingsFile.at(home.resolve("config").resolve("api.json")), accessKeys,
                     () -> regions.list().stream().map(Region::name).collect(Collectors.toSet()),
@@ -206,6 +215,21 @@ public final class Engine implements AutoCloseable {
             return Path.of(xdg, "nube");
         }
         return Path.of(System.getProperty("user.home"), ".local", "share", "nube");
+    }
+
+    /** The kinds of resource EC2's tags reach; the Name tag of an instance or a volume is its name. */
+    private List<TaggedKind> taggedKinds() {
+        return List.of(
+                TaggedKind.named(ResourceKind.INSTANCE, (r, id) -> instances.get(r, id).name(),
+                        instances::rename, r -> instances.list(r).items().stream().map(i -> i.id()).toList()),
+                TaggedKind.named(ResourceKind.VOLUME, (r, id) -> volumes.get(r, id).name(),
+                        (r, id, name) -> volumes.rename(r, id, name),
+                        r -> volumes.list(r).items().stream().map(v -> v.id()).toList()),
+                TaggedKind.of(ResourceKind.SNAPSHOT, snapshots::get),
+                TaggedKind.of(ResourceKind.IMAGE, images::get),
+                TaggedKind.of(ResourceKind.SECURITY_GROUP, securityGroups::get),
+                TaggedKind.of(ResourceKind.KEY_PAIR, keyPairs::get),
+                TaggedKind.of(ResourceKind.ELASTIC_IP, elasticIps::get));
     }
 
     private static Optional<InstanceState> stateOf(Instances instances, String region, String id) {
@@ -343,6 +367,11 @@ public final class Engine implements AutoCloseable {
     /** Images made from instances, copied between regions, launched as replicas. */
     public ImageBackupService imageBackups() {
         return imageBackups;
+    }
+
+    /** EC2's tags on instances, volumes, snapshots, images, security groups, key pairs and Elastic IPs. */
+    public TagService tags() {
+        return tags;
     }
 
     /** The access keys that sign requests to the AWS API. */

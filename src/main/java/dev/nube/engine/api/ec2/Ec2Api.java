@@ -7,7 +7,6 @@ import dev.nube.engine.api.ApiRequest;
 import dev.nube.engine.api.ApiResponse;
 import dev.nube.engine.api.ApiServer;
 import dev.nube.engine.api.SignatureV4;
-import dev.nube.engine.region.Region;
 import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -15,7 +14,9 @@ import java.util.Map;
 
 /**
  * EC2's Query protocol (API version 2016-11-15): {@code Action=...&Version=...} as a form body (or the query),
- * answered in XML in EC2's namespace, refused with EC2's error codes in its {@code <Response><Errors>} form.
+ * answered in XML in EC2's namespace, refused with EC2's error codes in its {@code <Response><Errors>} form. The
+ * actions live in a class per area, each registering into this one's table while it is built; after that the table
+ * is only read, so requests on many threads share it safely.
  */
 public final class Ec2Api implements ApiProtocol {
     static final String NAMESPACE = "http://ec2.amazonaws.com/doc/2016-11-15/";
@@ -24,16 +25,23 @@ public final class Ec2Api implements ApiProtocol {
 
     private final Map<String, Ec2Action> actions = new HashMap<>();
 
+    /** Every action, registered by the classes of each area (instances, keys and groups, storage, ...). */
     public Ec2Api(Engine engine) {
-        actions.put("DescribeRegions", (call, xml) -> {
-            xml.open("regionInfo");
-            for (Region region : engine.regions().list()) {
-                xml.open("item").text("regionName", region.name())
-                        .text("regionEndpoint", "ec2." + region.name() + ".nube.local")
-                        .text("optInStatus", "opt-in-not-required").close();
-            }
-            xml.close();
-        });
+        Ec2Items items = new Ec2Items(engine);
+        new Ec2RegionActions(engine).register(this);
+        new Ec2InstanceActions(engine, items).register(this);
+        new Ec2KeyPairActions(engine, items).register(this);
+        new Ec2SecurityGroupActions(engine, items).register(this);
+        new Ec2StorageActions(engine, items).register(this);
+        new Ec2AddressActions(engine, items).register(this);
+        new Ec2TagActions(engine).register(this);
+    }
+
+    /** Registers an action under its name; called while constructing, before any request. */
+    void put(String action, Ec2Action handler) {
+        if (actions.putIfAbsent(action, handler) != null) {
+            throw new IllegalStateException(action + " is registered twice");
+        }
     }
 
     @Override

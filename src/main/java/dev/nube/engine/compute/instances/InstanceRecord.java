@@ -60,6 +60,12 @@ record InstanceRecord(String id, String name, String imageId, String instanceTyp
                 privateIp, macAddress);
     }
 
+    InstanceRecord withName(String newName) {
+        return new InstanceRecord(id, newName, imageId, instanceType, vcpus, memoryMiB, keyPairId, keyName,
+                securityGroupIds, rootVolumeGiB, hasUserData, sshUser, launchTime, intent, operation, stateReason,
+                terminatedAt, privateIp, macAddress);
+    }
+
     InstanceRecord withSecurityGroups(List<String> groupIds) {
         return new InstanceRecord(id, name, imageId, instanceType, vcpus, memoryMiB, keyPairId, keyName, groupIds,
                 rootVolumeGiB, hasUserData, sshUser, launchTime, intent, operation, stateReason, terminatedAt,

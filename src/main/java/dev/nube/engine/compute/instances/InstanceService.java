@@ -70,6 +70,12 @@ public interface InstanceService {
     Instance setSecurityGroups(String region, String id, List<String> groups);
 
     /**
+     * Renames the instance (its {@code Name} tag): at most 256 characters, no control characters; an empty name
+     * removes it. Allowed in every state.
+     */
+    Instance rename(String region, String id, String name);
+
+    /**
      * How to log in by SSH: through the instance's public address, on the port its security groups publish for the
      * guest's port 22. Throws {@code IncorrectInstanceState} unless the instance is running.
      */

@@ -217,6 +217,24 @@ public final class Instances implements InstanceService, RegionScoped, SecurityG
     }
 
     @Override
+    public Instance rename(String region, String id, String name) {
+        String clean = name == null ? "" : name.strip();
+        if (clean.length() > 256) {
+            throw EngineException.invalid("A name has at most 256 characters; this one has " + clean.length() + ".");
+        }
+        if (clean.chars().anyMatch(c -> c < 0x20)) {
+            throw EngineException.invalid("A name cannot hold control characters.");
+        }
+        return table.withLock(region, id, () -> {
+            if (!table.record(region, id).name().equals(clean)) {
+                table.update(region, id, x -> x.withName(clean));
+                table.changed(region, id);
+            }
+            return table.get(region, id);
+        });
+    }
+
+    @Override
     public Instance setInstanceType(String region, String id, String typeName) {
         return table.withLock(region, id, () -> {
             InstanceRecord r = table.record(region, id);
