@@ -24,8 +24,9 @@ import java.util.function.Predicate;
  * EC2's instance actions: RunInstances, DescribeInstances, DescribeInstanceStatus, Start/Stop/Reboot/
  * TerminateInstances, GetConsoleOutput, DescribeInstanceTypes and ModifyInstanceAttribute (instance type, groups).
  * Each instance is listed as a reservation of its own ({@link Ec2Items#reservationIdOf}: Nube keeps no reservation
- * of a launch). StopInstances and TerminateInstances answer once the engine has done it (their current state is
- * {@code stopped} or {@code terminated}); RebootInstances answers at once and reboots in the background, as EC2 does.
+ * of a launch). Start, Stop and TerminateInstances answer within a second, as EC2 does: with the new state if the
+ * engine is done by then, else with the state under way ({@code stopping}, {@code shutting-down}) while it goes on
+ * in the background; RebootInstances answers at once and reboots in the background.
  * Thread-safe: every request works through the engine's thread-safe services.
  */
 final class Ec2InstanceActions {
@@ -249,13 +250,13 @@ final class Ec2InstanceActions {
         String element = "instancesSet";
         xml.open(element);
         for (Instance before : targets) {
-            Instance after = switch (request) {
-                case START -> alreadyThere(request, before.state()) ? before : instances().start(region, before.id());
-                case STOP -> alreadyThere(request, before.state()) ? before : instances().stop(region, before.id());
-                case TERMINATE -> alreadyThere(request, before.state()) ? before
-                        : instances().terminate(region, before.id());
-                case REBOOT -> throw new IllegalArgumentException("reboot answers no states");
-            };
+            Instance after = alreadyThere(request, before.state()) ? before : soon(region, before.id(), request,
+                    () -> switch (request) {
+                        case START -> instances().start(region, before.id());
+                        case STOP -> instances().stop(region, before.id());
+                        case TERMINATE -> instances().terminate(region, before.id());
+                        case REBOOT -> throw new IllegalArgumentException("reboot answers no states");
+                    });
             xml.open("item").text("instanceId", before.id());
             Ec2Items.state(xml, "currentState", after.state());
             Ec2Items.state(xml, "previousState", before.state());
@@ -263,6 +264,42 @@ final class Ec2InstanceActions {
         }
         xml.close();
     }
+
+    /**
+     * Runs a change on its own thread and answers as EC2 does, without waiting for a guest to shut down: the change's
+     * result if it is done within {@link #ANSWER_WITHIN_MILLIS} (its refusal thrown, so nothing was changed), else the
+     * state the instance is in by then (stopping, shutting-down), the change going on in the background.
+     */
+    private Instance soon(String region, String id, InstanceRequest request,
+            java.util.function.Supplier<Instance> change) {
+        java.util.concurrent.CompletableFuture<Instance> done = new java.util.concurrent.CompletableFuture<>();
+        Thread thread = new Thread(() -> {
+            try {
+                done.complete(change.get());
+            } catch (RuntimeException e) {
+                done.completeExceptionally(e);
+                LOG.log(System.Logger.Level.WARNING, request + " " + id + ": " + e.getMessage());
+            }
+        }, request.name().toLowerCase(java.util.Locale.ROOT) + " " + id);
+        thread.setDaemon(true);
+        thread.start();
+        try {
+            return done.get(ANSWER_WITHIN_MILLIS, java.util.concurrent.TimeUnit.MILLISECONDS);
+        } catch (java.util.concurrent.TimeoutException e) {
+            return instances().get(region, id);
+        } catch (java.util.concurrent.ExecutionException e) {
+            if (e.getCause() instanceof RuntimeException failure) {
+                throw failure;
+            }
+            throw new IllegalStateException(e.getCause());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return instances().get(region, id);
+        }
+    }
+
+    /** How long a start, stop or terminate is waited for before it is answered as under way. */
+    private static final long ANSWER_WITHIN_MILLIS = 1000;
 
     /** Whether the instance is already where the request takes it (EC2 answers it then, changing nothing). */
     private static boolean alreadyThere(InstanceRequest request, InstanceState state) {
