@@ -126,7 +126,23 @@ public final class CreateAccessKeyDialog extends Dialog<AccessKey> {
         body.setPrefWidth(WIDTH);
         getDialogPane().setContent(body);
         getDialogPane().getButtonTypes().setAll(ButtonType.CLOSE);
-        getDialogPane().getScene().getWindow().sizeToScene();
+        Window window = getDialogPane().getScene().getWindow();
+        window.sizeToScene();
+        recenter(window);
+    }
+
+    /**
+     * Centres the grown dialog over its owner again, inside the screen: it grew downwards from where the short first
+     * step was centred, which would put its Close button below the bottom of a laptop's screen.
+     */
+    private void recenter(Window window) {
+        Window owner = getOwner();
+        double centreY = owner != null ? owner.getY() + owner.getHeight() / 2 : window.getY() + window.getHeight() / 2;
+        javafx.geometry.Rectangle2D screen = javafx.stage.Screen.getScreensForRectangle(window.getX(), window.getY(),
+                window.getWidth(), window.getHeight()).stream().findFirst().orElse(javafx.stage.Screen.getPrimary())
+                .getVisualBounds();
+        double y = Math.min(centreY - window.getHeight() / 2, screen.getMaxY() - window.getHeight());
+        window.setY(Math.max(screen.getMinY(), y));
     }
 
     private static void addRow(GridPane grid, int row, String name, TextField value) {
