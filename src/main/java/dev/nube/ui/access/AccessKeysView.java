@@ -3,6 +3,7 @@ package dev.nube.ui.access;
 import dev.nube.engine.api.AccessKey;
 import dev.nube.engine.api.ApiEndpoint;
 import dev.nube.ui.common.Dialogs;
+import dev.nube.ui.common.Errors;
 import dev.nube.ui.common.Nodes;
 import dev.nube.ui.common.Tables;
 import java.time.Instant;
@@ -44,6 +45,7 @@ public final class AccessKeysView extends VBox {
     private final TextField port = new TextField();
     private final CheckBox allowOthers = new CheckBox("Allow other machines to connect (listens on all addresses)");
     private final Label applyMessage = new Label();
+    private boolean shown;
 
     public AccessKeysView(AccessKeysViewModel model) {
         this.model = model;
@@ -53,12 +55,14 @@ public final class AccessKeysView extends VBox {
         table.setMinHeight(140);
         getChildren().addAll(keysHeader(), intro(), failureLine(), table, new Separator(), endpoint());
         buildTable();
-        // Pages are kept once built: coming back to this one reads when each key was last used.
+        // Pages are kept once built: coming back to this one reads when each key was last used (the model read
+        // everything when it was made, just before the first showing).
         sceneProperty().addListener((obs, old, scene) -> {
-            if (scene != null && old == null) {
+            if (scene != null && old == null && shown) {
                 model.reload();
                 model.readEndpoint();
             }
+            shown |= scene != null;
         });
     }
 
@@ -226,7 +230,7 @@ public final class AccessKeysView extends VBox {
     private void apply() {
         applyMessage.setText("");
         model.applySettings(port.getText(), allowOthers.isSelected(), after -> { },
-                failure -> applyMessage.setText(dev.nube.ui.common.Errors.message(failure)));
+                failure -> applyMessage.setText(Errors.message(failure)));
     }
 
     private void setActive(AccessKey key, boolean active) {

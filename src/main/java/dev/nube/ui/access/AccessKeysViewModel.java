@@ -24,9 +24,9 @@ import javafx.collections.ObservableList;
  * The Access keys page: the keys that sign requests to the AWS API Nube serves (create, deactivate, activate, delete)
  * and the API's endpoint (where it is served, live, and its settings), plus what a person needs to use a new key:
  * the lines for {@code ~/.aws/credentials} and {@code ~/.aws/config}, a command to try, and IAM's .csv file. Keys
- * are global, not per region, and publish no events: the list is read when the page opens and after each command.
- * Engine calls and file writes run on the task executor; the endpoint's status follows {@link ApiEndpoint.Changed}.
- * FX thread only.
+ * are global, not per region, and publish no events: the list is read when the page is shown (when each key was last
+ * used changes with every request) and changed in place by the page's own commands. Engine calls and file writes
+ * run on the task executor; the endpoint's status follows {@link ApiEndpoint.Changed}. FX thread only.
  */
 public final class AccessKeysViewModel {
     /** The profile the setup lines name, so they do not replace the person's default profile. */
@@ -189,7 +189,8 @@ public final class AccessKeysViewModel {
     }
 
     /** Writes {@link #csv} to {@code target}, readable by its owner only (0600), replacing a file there. */
-    public void saveCsv(AccessKeyService.Created created, Path target, Runnable onSaved, Consumer<Throwable> onFailure) {
+    public void saveCsv(AccessKeyService.Created created, Path target, Runnable onSaved,
+                        Consumer<Throwable> onFailure) {
         context.tasks().submit(() -> {
             writeOwnerOnly(target, csv(created));
             return null;

@@ -61,13 +61,16 @@ public final class CreateAccessKeyDialog extends Dialog<AccessKey> {
 
         Button create = (Button) getDialogPane().lookupButton(createType);
         create.setId("access-key-create");
+        Button cancel = (Button) getDialogPane().lookupButton(ButtonType.CANCEL);
         create.addEventFilter(ActionEvent.ACTION, event -> {
             event.consume(); // the dialog stays open until the engine answers, then shows the secret
             create.setDisable(true);
+            cancel.setDisable(true); // a key made after a Cancel would have its secret shown to no one
             message.setText("Creating...");
             model.create(description.getText(), this::showCreated, failure -> {
                 message.setText(Errors.message(failure));
                 create.setDisable(false);
+                cancel.setDisable(false);
             });
         });
         setResultConverter(button -> created);

@@ -1,5 +1,6 @@
 package dev.nube.ui.shell;
 
+import dev.nube.engine.api.ApiEndpoint;
 import dev.nube.engine.region.Region;
 import dev.nube.ui.common.Dialogs;
 import dev.nube.ui.common.LeaveGuard;
@@ -10,6 +11,7 @@ import java.util.Map;
 import java.util.function.Function;
 import javafx.beans.binding.Bindings;
 import javafx.geometry.Pos;
+import javafx.scene.Cursor;
 import javafx.scene.Node;
 import javafx.scene.control.Button;
 import javafx.scene.control.ComboBox;
@@ -193,14 +195,14 @@ public final class ShellView extends BorderPane {
                 model.apiProperty()));
         Tooltip apiTip = new Tooltip();
         apiTip.textProperty().bind(Bindings.createStringBinding(() -> {
-            dev.nube.engine.api.ApiEndpoint.Status status = model.apiProperty().get();
+            ApiEndpoint.Status status = model.apiProperty().get();
             return (status.serving() ? "The AWS API is served at " + status.url() + "."
                     : status.problem() != null ? "The AWS API is not served: " + status.problem()
                     : "The AWS API is not served.") + "\nClick for its access keys and settings.";
         }, model.apiProperty()));
         api.setTooltip(apiTip);
         api.setMinWidth(javafx.scene.layout.Region.USE_PREF_SIZE);
-        api.setCursor(javafx.scene.Cursor.HAND);
+        api.setCursor(Cursor.HAND);
         api.setOnMouseClicked(e -> {
             workspace.showPages();
             go(Page.ACCESS_KEYS);
