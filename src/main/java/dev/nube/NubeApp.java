@@ -3,6 +3,8 @@ package dev.nube;
 import atlantafx.base.theme.PrimerDark;
 import atlantafx.base.theme.PrimerLight;
 import dev.nube.engine.Engine;
+import dev.nube.ui.access.AccessKeysView;
+import dev.nube.ui.access.AccessKeysViewModel;
 import dev.nube.ui.common.ConsoleContext;
 import dev.nube.ui.common.ConsoleSettings;
 import dev.nube.ui.common.ConsoleSettingsStore;
@@ -122,8 +124,8 @@ public final class NubeApp extends Application {
     /** The whole console over an engine: the shell, its workspace and every page (also what UI tests build). */
     public static ShellView console(Engine engine, TaskExecutor tasks, UiEvents events,
                                     ConsoleSettingsStore settings) {
-        ShellViewModel shell = new ShellViewModel(engine.regions(), engine::hostStatus, engine.home(), settings, tasks,
-                events);
+        ShellViewModel shell = new ShellViewModel(engine.regions(), engine::hostStatus, engine.api(), engine.home(),
+                settings, tasks, events);
         WorkspaceTabs workspace = new WorkspaceTabs();
         ConsoleContext context = new ConsoleContext(tasks, events, shell.regionProperty(), workspace);
         TasksView tasksPanel = new TasksView(new TasksViewModel(engine.tasks(), context));
@@ -150,6 +152,8 @@ public final class NubeApp extends Application {
                     engine.elasticIps(), engine.instances(), context));
             case FUNCTIONS -> new FunctionsView(new FunctionsViewModel(engine.functions(), engine.functionCode(),
                     engine.functionMonitor(), context));
+            case ACCESS_KEYS -> new AccessKeysView(new AccessKeysViewModel(engine.accessKeys(), engine.api(),
+                    context));
             default -> null;
         };
     }

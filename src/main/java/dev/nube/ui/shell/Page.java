@@ -26,7 +26,10 @@ public enum Page {
             "SSH key pairs for logging in to your instances."),
     FUNCTIONS(Section.LAMBDA, "Functions", Feather.CODE,
             "Your functions: write a handler in the editor, test it with events, set memory, timeout and"
-            + " environment, and watch its invocations, logs and metrics.");
+            + " environment, and watch its invocations, logs and metrics."),
+    ACCESS_KEYS(Section.AWS_API, "Access keys", Feather.LOCK,
+            "The keys the aws CLI and the SDKs sign their requests to Nube's AWS API with, and where the API is"
+            + " served: its address, its port, and whether other machines may connect.");
 
     private final Section section;
     private final String title;
@@ -58,14 +61,15 @@ public enum Page {
     }
 
     /**
-     * The navigation's headings, as the AWS console's: a service (EC2, Lambda), or a group of a service's pages
-     * ({@link #group()}: Elastic Block Store, Network &amp; Security) shown under it.
+     * The navigation's headings, as the AWS console's: a service (EC2, Lambda, the AWS API Nube serves), or a group
+     * of a service's pages ({@link #group()}: Elastic Block Store, Network &amp; Security) shown under it.
      */
     public enum Section {
         EC2("EC2", false),
         ELASTIC_BLOCK_STORE("Elastic Block Store", true),
         NETWORK_AND_SECURITY("Network & Security", true),
-        LAMBDA("Lambda", false);
+        LAMBDA("Lambda", false),
+        AWS_API("AWS API", false);
 
         private final String title;
         private final boolean group;

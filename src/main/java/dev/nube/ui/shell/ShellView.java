@@ -1,5 +1,6 @@
 package dev.nube.ui.shell;
 
+import dev.nube.engine.api.ApiEndpoint;
 import dev.nube.engine.region.Region;
 import dev.nube.ui.common.Dialogs;
 import dev.nube.ui.common.LeaveGuard;
@@ -10,6 +11,7 @@ import java.util.Map;
 import java.util.function.Function;
 import javafx.beans.binding.Bindings;
 import javafx.geometry.Pos;
+import javafx.scene.Cursor;
 import javafx.scene.Node;
 import javafx.scene.control.Button;
 import javafx.scene.control.ComboBox;
@@ -186,6 +188,25 @@ public final class ShellView extends BorderPane {
         Label sandbox = statusItem(Feather.BOX, "How functions are isolated");
         sandbox.textProperty().bind(Bindings.concat("Sandbox: ", model.sandboxProperty()));
         sandbox.setId("status-sandbox");
+        Label api = new Label(null, new FontIcon(Feather.TERMINAL));
+        api.setId("status-api");
+        api.textProperty().bind(Bindings.createStringBinding(() -> model.apiProperty().get().serving()
+                ? "API: " + model.apiProperty().get().url().replaceFirst("^http://", "") : "API: not served",
+                model.apiProperty()));
+        Tooltip apiTip = new Tooltip();
+        apiTip.textProperty().bind(Bindings.createStringBinding(() -> {
+            ApiEndpoint.Status status = model.apiProperty().get();
+            return (status.serving() ? "The AWS API is served at " + status.url() + "."
+                    : status.problem() != null ? "The AWS API is not served: " + status.problem()
+                    : "The AWS API is not served.") + "\nClick for its access keys and settings.";
+        }, model.apiProperty()));
+        api.setTooltip(apiTip);
+        api.setMinWidth(javafx.scene.layout.Region.USE_PREF_SIZE);
+        api.setCursor(Cursor.HAND);
+        api.setOnMouseClicked(e -> {
+            workspace.showPages();
+            go(Page.ACCESS_KEYS);
+        });
         tasksToggle.setId("tasks-toggle");
         tasksToggle.setGraphic(new FontIcon(Feather.ACTIVITY));
         tasksToggle.getStyleClass().addAll("flat", "small");
@@ -197,7 +218,7 @@ public final class ShellView extends BorderPane {
         tasksToggle.setTooltip(new Tooltip("Show or hide the tasks panel: snapshots and copies under way"));
         Pane spacer = new Pane();
         HBox.setHgrow(spacer, Priority.ALWAYS);
-        HBox bar = new HBox(18, tasksToggle, data, spacer, accelerator, sandbox);
+        HBox bar = new HBox(18, tasksToggle, data, spacer, api, accelerator, sandbox);
         bar.setAlignment(Pos.CENTER_LEFT);
         bar.getStyleClass().add("status-bar");
         return bar;

@@ -1,6 +1,7 @@
 package dev.nube.ui.shell;
 
 import dev.nube.engine.HostStatus;
+import dev.nube.engine.api.ApiEndpoint;
 import dev.nube.engine.region.Region;
 import dev.nube.engine.region.RegionService;
 import dev.nube.engine.region.RegionsChanged;
@@ -22,8 +23,9 @@ import javafx.collections.FXCollections;
 import javafx.collections.ObservableList;
 
 /**
- * The console shell's state: the regions and the selected one, the page shown, the theme and the status bar. State
- * changes only through the named commands; engine calls run on the {@link TaskExecutor}. FX thread only.
+ * The console shell's state: the regions and the selected one, the page shown, the theme and the status bar (the
+ * accelerator, the sandbox, where the AWS API is served). State changes only through the named commands; engine
+ * calls run on the {@link TaskExecutor}. FX thread only.
  */
 public final class ShellViewModel {
     private final RegionService regionService;
@@ -39,9 +41,13 @@ public final class ShellViewModel {
     private final ReadOnlyStringWrapper dataFolder = new ReadOnlyStringWrapper();
     private final ReadOnlyStringWrapper accelerator = new ReadOnlyStringWrapper();
     private final ReadOnlyStringWrapper sandbox = new ReadOnlyStringWrapper();
+    private final ReadOnlyObjectWrapper<ApiEndpoint.Status> api = new ReadOnlyObjectWrapper<>(
+            new ApiEndpoint.Status(false, null, null));
+    /** How many API status changes were heard: the first status, read in the background, yields to any of them. */
+    private int apiChanges;
 
-    public ShellViewModel(RegionService regionService, Supplier<HostStatus> hostStatus, Path dataFolder,
-                          ConsoleSettingsStore settings, TaskExecutor tasks, UiEvents events) {
+    public ShellViewModel(RegionService regionService, Supplier<HostStatus> hostStatus, ApiEndpoint apiEndpoint,
+                          Path dataFolder, ConsoleSettingsStore settings, TaskExecutor tasks, UiEvents events) {
         this.regionService = regionService;
         this.hostStatus = hostStatus;
         this.tasks = tasks;
@@ -62,6 +68,15 @@ public final class ShellViewModel {
         showHostStatus(hostStatus.get());
         events.on(HostStatus.Changed.class, changed -> showHostStatus(changed.status()));
         events.on(RegionsChanged.class, changed -> reloadRegions());
+        events.on(ApiEndpoint.Changed.class, changed -> {
+            apiChanges++;
+            api.set(changed.status());
+        });
+        tasks.submit(apiEndpoint::status, status -> {
+            if (apiChanges == 0) {
+                api.set(status);
+            }
+        }, failure -> { });
         reloadRegions();
     }
 
@@ -164,6 +179,11 @@ public final class ShellViewModel {
 
     public ReadOnlyStringProperty acceleratorProperty() {
         return accelerator.getReadOnlyProperty();
+    }
+
+    /** Whether and where the engine serves the AWS API, as the status bar shows it. */
+    public ReadOnlyObjectProperty<ApiEndpoint.Status> apiProperty() {
+        return api.getReadOnlyProperty();
     }
 
     public ReadOnlyStringProperty sandboxProperty() {
