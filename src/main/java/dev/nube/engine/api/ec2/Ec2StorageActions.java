@@ -3,6 +3,7 @@ package dev.nube.engine.api.ec2;
 import dev.nube.engine.Engine;
 import dev.nube.engine.EngineException;
 import dev.nube.engine.compute.images.Image;
+import dev.nube.engine.compute.images.ImageService;
 import dev.nube.engine.compute.storage.Snapshot;
 import dev.nube.engine.compute.storage.Volume;
 import dev.nube.engine.compute.tags.TagService;
@@ -15,7 +16,8 @@ import java.util.function.Predicate;
 
 /**
  * EC2's storage and image actions: Create/Describe/Attach/Detach/Delete/ModifyVolume, Create/Describe/Delete/
- * CopySnapshot, DescribeImages, DeregisterImage, CreateImage and CopyImage. Every volume is listed as {@code gp3} in
+ * CopySnapshot, DescribeImages (which makes the built-in image "Nube Linux (tiny)" when the region has none, so there
+ * is always an image to launch), DeregisterImage, CreateImage and CopyImage. Every volume is listed as {@code gp3} in
  * the region's one zone; ModifyVolume changes the size only, and has finished when it answers. CopySnapshot and
  * CopyImage are called in the destination region, naming the source with {@code SourceRegion}, as on EC2.
  * Thread-safe: every request works through the engine's thread-safe services.
@@ -196,6 +198,12 @@ final class Ec2StorageActions {
         List<String> ids = call.list("SnapshotId");
         Ec2Pages.refuseWithIds(call, ids, "snapshotSet");
         boolean ours = call.list("Owner").stream().allMatch(o -> o.equals("self") || o.equals(Ec2Items.OWNER_ID));
+        if (ids.isEmpty() && engine.images().list(region).items().stream()
+                .noneMatch(i -> i.name().equals(ImageService.TINY_IMAGE_NAME))) {
+            // The built-in image is there to launch from, as a region's public images are on EC2: made on the first
+            // listing (from the cache, or built from Debian's packages on a fresh machine), as the console does.
+            engine.images().ensureTinyImage(region);
+        }
         Predicate<Snapshot> matches = new Ec2Filters<Snapshot>()
                 .on("snapshot-id", Snapshot::id).on("volume-id", Snapshot::volumeId).on("status", Snapshot::stateName)
                 .on("description", Snapshot::description).on("volume-size", Snapshot::volumeSizeGiB)
@@ -250,6 +258,12 @@ final class Ec2StorageActions {
         List<String> ids = call.list("ImageId");
         Ec2Pages.refuseWithIds(call, ids, "imagesSet");
         boolean ours = call.list("Owner").stream().allMatch(o -> o.equals("self") || o.equals(Ec2Items.OWNER_ID));
+        if (ids.isEmpty() && engine.images().list(region).items().stream()
+                .noneMatch(i -> i.name().equals(ImageService.TINY_IMAGE_NAME))) {
+            // The built-in image is there to launch from, as a region's public images are on EC2: made on the first
+            // listing (from the cache, or built from Debian's packages on a fresh machine), as the console does.
+            engine.images().ensureTinyImage(region);
+        }
         Predicate<Image> matches = new Ec2Filters<Image>()
                 .on("image-id", Image::id).on("name", Image::name).on("description", Image::description)
                 .on("state", i -> i.state().awsName()).on("architecture", Image::architecture)
