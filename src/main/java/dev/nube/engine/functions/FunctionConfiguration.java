@@ -40,6 +40,12 @@ public record FunctionConfiguration(String id, String name, String region, Strin
                 reservedConcurrency, description, createdAt, Instant.now(), revision + 1, codeSize, lastVersion);
     }
 
+    /** The same function under another name of its runtime (a stored id of an earlier build, read as today's). */
+    FunctionConfiguration withRuntime(String value) {
+        return new FunctionConfiguration(id, name, region, value, handler, memoryMb, timeoutSeconds, environment,
+                reservedConcurrency, description, createdAt, lastModified, revision, codeSize, lastVersion);
+    }
+
     FunctionConfiguration withReservedConcurrency(Integer reserved) {
         return new FunctionConfiguration(id, name, region, runtime, handler, memoryMb, timeoutSeconds, environment,
                 reserved, description, createdAt, Instant.now(), revision, codeSize, lastVersion);

@@ -17,17 +17,20 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.UnaryOperator;
 
 /**
  * Where functions live: {@code regions/<region>/functions/<fn-id>/} holding {@code resource.json}, {@code code/}
  * ($LATEST), {@code versions/N/{version.json,code.zip,code/}}, {@code test-events.json}, {@code logs/} and
  * {@code metrics.json}. Names map to ids through an index per region built from the documents on first use and kept
- * in memory (an invocation never reads a document). Thread-safe; changes that must keep names unique hold this
- * object's lock.
+ * in memory (an invocation never reads a document). Documents are read through {@code runtimeOnRead}, which turns
+ * the runtime ids of earlier builds into today's (they are written back with the next change). Thread-safe; changes
+ * that must keep names unique hold this object's lock.
  */
 final class FunctionRepository {
     private final RegionService regions;
     private final EventBus events;
+    private final UnaryOperator<String> runtimeOnRead;
     private final Map<String, Map<String, FunctionConfiguration>> byName = new ConcurrentHashMap<>();
     private final Map<String, FunctionLog> logs = new ConcurrentHashMap<>();
     private final Map<String, FunctionMetrics> metrics = new ConcurrentHashMap<>();
@@ -36,9 +39,10 @@ final class FunctionRepository {
     record TestEvents(List<TestEvent> events) {
     }
 
-    FunctionRepository(RegionService regions, EventBus events) {
+    FunctionRepository(RegionService regions, EventBus events, UnaryOperator<String> runtimeOnRead) {
         this.regions = regions;
         this.events = events;
+        this.runtimeOnRead = runtimeOnRead;
     }
 
     ResourceCollection<FunctionConfiguration> collection(String region) {
@@ -48,13 +52,33 @@ final class FunctionRepository {
     private Map<String, FunctionConfiguration> index(String region) {
         return byName.computeIfAbsent(region, r -> {
             Map<String, FunctionConfiguration> index = new ConcurrentHashMap<>();
-            collection(r).list().items().forEach(f -> index.put(f.name(), f));
+            list0(r).items().forEach(f -> index.put(f.name(), f));
             return index;
         });
     }
 
+    private Listing<FunctionConfiguration> list0(String region) {
+        Listing<FunctionConfiguration> stored = collection(region).list();
+        return new Listing<>(stored.items().stream().map(this::migrated).toList(), stored.problems());
+    }
+
+    /** The function whose id is {@code id}, read from its document. */
+    Optional<FunctionConfiguration> findById(String region, String id) {
+        return collection(region).find(id).map(this::migrated);
+    }
+
+    private FunctionConfiguration migrated(FunctionConfiguration stored) {
+        String runtime = runtimeOnRead.apply(stored.runtime());
+        return runtime.equals(stored.runtime()) ? stored : stored.withRuntime(runtime);
+    }
+
+    private FunctionVersion migrated(FunctionVersion stored) {
+        String runtime = runtimeOnRead.apply(stored.runtime());
+        return runtime.equals(stored.runtime()) ? stored : stored.withRuntime(runtime);
+    }
+
     Listing<FunctionConfiguration> list(String region) {
-        Listing<FunctionConfiguration> listing = collection(region).list();
+        Listing<FunctionConfiguration> listing = list0(region);
         Map<String, FunctionConfiguration> index = new ConcurrentHashMap<>();
         listing.items().forEach(f -> index.put(f.name(), f));
         byName.put(region, index);
@@ -89,6 +113,14 @@ final class FunctionRepository {
 
     Path folder(FunctionConfiguration function) {
         return collection(function.region()).folderOf(function.id());
+    }
+
+    /**
+     * A new folder name (not made) beside the region's function folders, for code being unpacked before its function
+     * exists; no listing reads it as a function.
+     */
+    Path stagingDir(String region) {
+        return collection(region).dir().resolve(".incoming-" + java.util.UUID.randomUUID());
     }
 
     Path codeDir(FunctionConfiguration function) {
@@ -131,7 +163,8 @@ final class FunctionRepository {
         }
         try (DirectoryStream<Path> entries = Files.newDirectoryStream(dir)) {
             for (Path entry : entries) {
-                DocumentStore.read(entry.resolve("version.json"), FunctionVersion.class).ifPresent(versions::add);
+                DocumentStore.read(entry.resolve("version.json"), FunctionVersion.class).map(this::migrated)
+                        .ifPresent(versions::add);
             }
         } catch (IOException e) {
             throw new EngineException("StorageError", "Cannot list versions in " + dir + ": " + e.getMessage(), e);
@@ -146,8 +179,8 @@ final class FunctionRepository {
                     + " $LATEST or a published version number.");
         }
         return DocumentStore.read(versionDir(function, version).resolve("version.json"), FunctionVersion.class)
-                .orElseThrow(() -> new EngineException("ResourceNotFoundException", "Function not found: "
-                        + function.arn(version)));
+                .map(this::migrated).orElseThrow(() -> new EngineException("ResourceNotFoundException",
+                        "Function not found: " + function.arn(version)));
     }
 
     /** The code folder of $LATEST (null or "$LATEST") or of a published version. */
