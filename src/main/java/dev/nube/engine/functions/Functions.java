@@ -136,7 +136,8 @@ public final class Functions implements FunctionService, RegionScoped, AutoClose
     public FunctionConfiguration create(String region, CreateFunctionRequest request) {
         checkCreate(request);
         Map<String, byte[]> blueprint = runtimes.blueprint(request.runtime(), request.blueprint());
-        return create0(region, request, code -> {
+        return create0(region, request, function -> {
+            Path code = repository.codeDir(function);
             try {
                 Files.createDirectories(code);
             } catch (IOException e) {
@@ -157,12 +158,14 @@ public final class Functions implements FunctionService, RegionScoped, AutoClose
         Path staging = repository.stagingDir(region);
         ZipPackages.unzip(zip, staging); // refused: staging is gone, nothing was created
         try {
-            return create0(region, request, code -> {
+            return create0(region, request, function -> {
+                Path code = repository.codeDir(function);
                 try {
                     Files.move(staging, code);
                 } catch (IOException e) {
                     throw CodeFolder.storage(code, e);
                 }
+                repository.keepPackage(function, zip); // what GetFunction hands back is what was uploaded
             });
         } finally {
             CodeFolder.deleteTree(staging); // still there when the name was taken or the move failed
@@ -181,7 +184,7 @@ public final class Functions implements FunctionService, RegionScoped, AutoClose
 
     /** Makes the function whose code folder {@code writeCode} fills (the folder does not exist yet). */
     private FunctionConfiguration create0(String region, CreateFunctionRequest request,
-            java.util.function.Consumer<Path> writeCode) {
+            java.util.function.Consumer<FunctionConfiguration> writeCode) {
         RuntimeInfo runtime = runtimes.get(request.runtime());
         String handler = request.handler() == null ? runtime.defaultHandler() : request.handler();
         FunctionConfiguration function;
@@ -196,11 +199,11 @@ public final class Functions implements FunctionService, RegionScoped, AutoClose
             Instant now = Instant.now();
             function = new FunctionConfiguration(id, request.name(), region, runtimes.accepted(request.runtime()),
                     handler, request.memoryMb(), request.timeoutSeconds(), request.environment(),
-                    request.reservedConcurrency(), request.description(), now, now, 1, 0, 0);
+                    request.reservedConcurrency(), request.description(), now, now, 1, 0, 0, request.role());
             Path code = repository.codeDir(function);
             try {
                 Files.createDirectories(code.getParent());
-                writeCode.accept(code);
+                writeCode.accept(function);
             } catch (RuntimeException | IOException e) {
                 concurrency.forget(region, id);
                 CodeFolder.deleteTree(code.getParent());
@@ -257,7 +260,8 @@ public final class Functions implements FunctionService, RegionScoped, AutoClose
             FunctionRules.checkTimeout(timeout);
             FunctionRules.checkEnvironment(environment);
             FunctionRules.checkDescription(description);
-            updated = function.changed(runtime, handler, memory, timeout, environment, description);
+            String role = change.role() == null ? function.role() : change.role();
+            updated = function.changed(runtime, handler, memory, timeout, environment, description, role);
             repository.save(updated);
             revisions.put(updated.id(), updated.revision());
         }
@@ -322,15 +326,10 @@ public final class Functions implements FunctionService, RegionScoped, AutoClose
             Path dir = repository.versionDir(function, number);
             CodeFolder.deleteTree(dir); // a publish that crashed half-way left no version.json: start again
             CodeFolder.copyTree(repository.codeDir(function), dir.resolve("code"));
-            String sha = ZipPackages.zip(dir.resolve("code"), dir.resolve("code.zip"));
-            long size;
-            try {
-                size = Files.size(dir.resolve("code.zip"));
-            } catch (IOException e) {
-                throw CodeFolder.storage(dir, e);
-            }
-            version = new FunctionVersion(number, description, Instant.now(), sha, size, function.runtime(),
-                    function.handler(), function.memoryMb(), function.timeoutSeconds(), function.environment());
+            CodePackage code = repository.copyLatestPackage(function, dir.resolve("code.zip")); // $LATEST's digest
+            version = new FunctionVersion(number, description, Instant.now(), code.sha256(), code.size(),
+                    function.runtime(), function.handler(), function.memoryMb(), function.timeoutSeconds(),
+                    function.environment());
             DocumentStore.write(dir.resolve("version.json"), version);
             repository.save(function.withLastVersion(function.lastVersion() + 1));
         }

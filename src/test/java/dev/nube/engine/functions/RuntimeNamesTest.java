@@ -62,10 +62,10 @@ class RuntimeNamesTest {
         }
         f.functions.create(REGION, CreateFunctionRequest.of("changes", PYTHON));
         assertEquals("provided.al2", f.functions.updateConfiguration(REGION, "changes",
-                new ConfigurationChange("provided.al2", null, null, null, null, null)).runtime());
+                ConfigurationChange.none().runtime("provided.al2")).runtime());
         assertEquals("InvalidParameterValueException", assertThrows(EngineException.class,
-                () -> f.functions.updateConfiguration(REGION, "changes", new ConfigurationChange("python3.9", null,
-                        null, null, null, null))).code());
+                () -> f.functions.updateConfiguration(REGION, "changes", ConfigurationChange.none()
+                        .runtime("python3.9"))).code());
     }
 
     @Test
