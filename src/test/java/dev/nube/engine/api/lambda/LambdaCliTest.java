@@ -13,7 +13,6 @@ import dev.nube.engine.Engine;
 import dev.nube.engine.EngineTestSupport;
 import dev.nube.engine.api.ApiTestSupport;
 import dev.nube.engine.store.Json;
-import java.io.ByteArrayOutputStream;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -27,8 +26,6 @@ import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import org.apache.commons.compress.archivers.zip.ZipArchiveEntry;
-import org.apache.commons.compress.archivers.zip.ZipArchiveOutputStream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
@@ -345,17 +342,7 @@ class LambdaCliTest {
     }
 
     static Path zip(String name, Map<String, String> files) throws Exception {
-        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-        try (ZipArchiveOutputStream out = new ZipArchiveOutputStream(bytes)) {
-            for (Map.Entry<String, String> file : new TreeMap<>(files).entrySet()) {
-                out.putArchiveEntry(new ZipArchiveEntry(file.getKey()));
-                out.write(file.getValue().getBytes(StandardCharsets.UTF_8));
-                out.closeArchiveEntry();
-            }
-        }
-        Path zip = dir.resolve(name);
-        Files.write(zip, bytes.toByteArray());
-        return zip;
+        return LambdaCliTestZips.zip(dir.resolve(name), files);
     }
 
     static String sha256(Path file) throws Exception {
