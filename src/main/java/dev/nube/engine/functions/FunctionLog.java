@@ -204,7 +204,8 @@ final class FunctionLog {
                 }
                 long millis = Long.parseLong(line.substring(0, tab));
                 String message = line.substring(tab + 1);
-                if (millis < since || millis >= until || (needle != null && !message.toLowerCase(Locale.ROOT).contains(needle))) {
+                if (millis < since || millis >= until
+                        || (needle != null && !message.toLowerCase(Locale.ROOT).contains(needle))) {
                     continue;
                 }
                 last.addLast(new LogEvent(Instant.ofEpochMilli(millis), stream, message));

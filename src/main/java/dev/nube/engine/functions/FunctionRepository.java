@@ -22,11 +22,13 @@ import java.util.function.UnaryOperator;
 
 /**
  * Where functions live: {@code regions/<region>/functions/<fn-id>/} holding {@code resource.json}, {@code code/}
- * ($LATEST), {@code package.zip} and {@code package.sha256} ($LATEST's deployment package, see {@link #latestPackage}), {@code versions/N/{version.json,code.zip,code/}}, {@code test-events.json}, {@code logs/} and
- * {@code metrics.json}. Names map to ids through an index per region built from the documents on first use and kept
- * in memory (an invocation never reads a document). Documents are read through {@code runtimeOnRead}, which turns
- * the runtime ids of earlier builds into today's (they are written back with the next change). Thread-safe; changes
- * that must keep names unique hold this object's lock.
+ * ($LATEST), {@code package.zip} and {@code package.sha256} ($LATEST's deployment package, see
+ * {@link #latestPackage}), {@code versions/N/{version.json,code.zip,code/}}, {@code test-events.json}, {@code logs/}
+ * and {@code metrics.json}; code being unpacked for a new function waits in {@code .incoming-*} beside them.
+ * Names map to ids through an index per region built from the documents on first use and kept in memory (an
+ * invocation never reads a document). Documents are read through {@code runtimeOnRead}, which turns the runtime ids
+ * of earlier builds into today's (they are written back with the next change). Thread-safe; changes that must keep
+ * names unique hold this object's lock.
  */
 final class FunctionRepository {
     private static final String PACKAGE = "package.zip";

@@ -283,8 +283,9 @@ class LambdaCliTest {
         assertTrue(duplicate.err().contains("ResourceConflictException"), duplicate.err());
         HttpResponse<String> conflict = api.signed("lambda", REGION, java.time.Instant.now(), "POST",
                 "/2015-03-31/functions", Map.of("content-type", "application/json"), ("{\"FunctionName\":\"taken\","
-                        + "\"Runtime\":\"" + PYTHON + "\",\"Role\":\"r\",\"Handler\":\"lambda_function.lambda_handler\","
-                        + "\"Code\":{\"ZipFile\":\"" + Base64.getEncoder().encodeToString(Files.readAllBytes(code))
+                        + "\"Runtime\":\"" + PYTHON + "\",\"Role\":\"r\","
+                        + "\"Handler\":\"lambda_function.lambda_handler\",\"Code\":{\"ZipFile\":\""
+                        + Base64.getEncoder().encodeToString(Files.readAllBytes(code))
                         + "\"}}").getBytes(StandardCharsets.UTF_8));
         assertEquals(409, conflict.statusCode());
         assertEquals("ResourceConflictException", conflict.headers().firstValue("x-amzn-errortype").orElse(""));
