@@ -1,5 +1,8 @@
 package dev.nube.bench;
 
+import static dev.nube.engine.functions.TestRuntimes.NODE;
+import static dev.nube.engine.functions.TestRuntimes.PYTHON;
+
 import dev.nube.engine.Engine;
 import dev.nube.engine.functions.ConfigurationChange;
 import dev.nube.engine.functions.CreateFunctionRequest;
@@ -72,8 +75,8 @@ final class FunctionsBenchmark implements Bench.Suite {
         try (Engine engine = Engine.open(dir.resolve("home"))) {
             FunctionService functions = engine.functions();
             System.out.println("sandbox: " + functions.sandboxDescription());
-            functions.create(REGION, CreateFunctionRequest.of("echo-python", "python3"));
-            functions.create(REGION, CreateFunctionRequest.of("echo-node", "nodejs"));
+            functions.create(REGION, CreateFunctionRequest.of("echo-python", PYTHON));
+            functions.create(REGION, CreateFunctionRequest.of("echo-node", NODE));
             String payload = "{\"hello\":\"world\"}";
             Stats python = warm(functions, "echo-python", payload, count);
             Stats node = warm(functions, "echo-node", payload, count);

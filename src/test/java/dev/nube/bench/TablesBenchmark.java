@@ -1,5 +1,7 @@
 package dev.nube.bench;
 
+import static dev.nube.engine.functions.TestRuntimes.PYTHON;
+
 import dev.nube.NubeApp;
 import dev.nube.engine.Engine;
 import dev.nube.engine.functions.ConfigurationChange;
@@ -74,7 +76,7 @@ final class TablesBenchmark implements Bench.Suite {
             long created = System.nanoTime();
             for (int i = 0; i < rows; i++) {
                 functions.create(REGION, CreateFunctionRequest.of(String.format(Locale.ROOT, "fn-%05d", i),
-                        "python3"));
+                        PYTHON));
             }
             double createMs = (System.nanoTime() - created) / 1e6;
             double[] listings = new double[3];

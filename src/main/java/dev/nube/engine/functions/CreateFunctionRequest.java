@@ -10,9 +10,12 @@ import java.util.Map;
  * @param handler             null for the runtime's default handler
  * @param reservedConcurrency null for none
  * @param blueprint           a {@link Blueprint#id()} of the runtime, null for hello world
+ * @param role                the execution role's ARN as the caller gave it (kept and shown; Nube runs every
+ *                            function with the same rights), null for none
  */
 public record CreateFunctionRequest(String name, String runtime, String handler, int memoryMb, int timeoutSeconds,
-        Map<String, String> environment, Integer reservedConcurrency, String description, String blueprint) {
+        Map<String, String> environment, Integer reservedConcurrency, String description, String blueprint,
+        String role) {
     public static final int DEFAULT_MEMORY_MB = 128;
     public static final int DEFAULT_TIMEOUT_SECONDS = 3;
 
@@ -22,36 +25,46 @@ public record CreateFunctionRequest(String name, String runtime, String handler,
 
     public static CreateFunctionRequest of(String name, String runtime) {
         return new CreateFunctionRequest(name, runtime, null, DEFAULT_MEMORY_MB, DEFAULT_TIMEOUT_SECONDS, Map.of(), null,
-                "", null);
+                "", null, null);
     }
 
     public CreateFunctionRequest withMemory(int mb) {
         return new CreateFunctionRequest(name, runtime, handler, mb, timeoutSeconds, environment, reservedConcurrency,
-                description, blueprint);
+                description, blueprint, role);
     }
 
     public CreateFunctionRequest withTimeout(int seconds) {
         return new CreateFunctionRequest(name, runtime, handler, memoryMb, seconds, environment, reservedConcurrency,
-                description, blueprint);
+                description, blueprint, role);
     }
 
     public CreateFunctionRequest withEnvironment(Map<String, String> variables) {
         return new CreateFunctionRequest(name, runtime, handler, memoryMb, timeoutSeconds, variables,
-                reservedConcurrency, description, blueprint);
+                reservedConcurrency, description, blueprint, role);
     }
 
     public CreateFunctionRequest withHandler(String value) {
         return new CreateFunctionRequest(name, runtime, value, memoryMb, timeoutSeconds, environment,
-                reservedConcurrency, description, blueprint);
+                reservedConcurrency, description, blueprint, role);
     }
 
     public CreateFunctionRequest withReservedConcurrency(Integer value) {
         return new CreateFunctionRequest(name, runtime, handler, memoryMb, timeoutSeconds, environment, value,
-                description, blueprint);
+                description, blueprint, role);
     }
 
     public CreateFunctionRequest withBlueprint(String value) {
         return new CreateFunctionRequest(name, runtime, handler, memoryMb, timeoutSeconds, environment,
-                reservedConcurrency, description, value);
+                reservedConcurrency, description, value, role);
+    }
+
+    public CreateFunctionRequest withDescription(String value) {
+        return new CreateFunctionRequest(name, runtime, handler, memoryMb, timeoutSeconds, environment,
+                reservedConcurrency, value, blueprint, role);
+    }
+
+    public CreateFunctionRequest withRole(String value) {
+        return new CreateFunctionRequest(name, runtime, handler, memoryMb, timeoutSeconds, environment,
+                reservedConcurrency, description, blueprint, value);
     }
 }

@@ -37,6 +37,15 @@ public interface FunctionCode {
      */
     void importZip(String region, String name, Path zip);
 
-    /** Writes the code of $LATEST or a version as a zip to {@code target} (replaced atomically). */
+    /**
+     * The deployment package of $LATEST or a version: the zip last uploaded, or the edited code zipped (kept until
+     * the next edit), with its digest and size as Lambda reports them.
+     */
+    CodePackage codePackage(String region, String name, String qualifier);
+
+    /**
+     * Writes the code of $LATEST or a version as a zip to {@code target} (replaced atomically): the same bytes as
+     * {@link #codePackage} describes.
+     */
     void exportZip(String region, String name, String qualifier, Path target);
 }

@@ -69,6 +69,7 @@ public final class FunctionCodeFiles implements FunctionCode {
     private void change(String region, String name, java.util.function.Consumer<Path> edit) {
         FunctionConfiguration function = function(region, name);
         synchronized (repository) {
+            repository.dropPackage(function); // before the edit: an edit that fails half-way changed the code
             edit.accept(repository.codeDir(function));
         }
         functions.codeChanged(function);
@@ -85,6 +86,7 @@ public final class FunctionCodeFiles implements FunctionCode {
             Path incoming = code.resolveSibling("code.import-" + UUID.randomUUID());
             ZipPackages.unzip(zip, incoming); // refused: incoming is gone, code untouched
             Path old = code.resolveSibling("code.old-" + UUID.randomUUID());
+            repository.dropPackage(function);
             try {
                 Files.move(code, old);
                 Files.move(incoming, code);
@@ -93,15 +95,26 @@ public final class FunctionCodeFiles implements FunctionCode {
                 throw CodeFolder.storage(code, e);
             }
             CodeFolder.deleteTree(old);
+            repository.keepPackage(function, zip);
         }
         functions.codeChanged(function);
+    }
+
+    @Override
+    public CodePackage codePackage(String region, String name, String qualifier) {
+        FunctionConfiguration function = function(region, name);
+        if (qualifier == null || qualifier.equals(FunctionConfiguration.LATEST)) {
+            return repository.latestPackage(function);
+        }
+        FunctionVersion version = repository.version(function, qualifier);
+        return new CodePackage(version.codeSha256(), version.codeSize());
     }
 
     @Override
     public void exportZip(String region, String name, String qualifier, Path target) {
         FunctionConfiguration function = function(region, name);
         if (qualifier == null || qualifier.equals(FunctionConfiguration.LATEST)) {
-            ZipPackages.zip(repository.codeDir(function), target.toAbsolutePath());
+            repository.copyLatestPackage(function, target);
             return;
         }
         Path zip = repository.versionDir(function, repository.version(function, qualifier).version())

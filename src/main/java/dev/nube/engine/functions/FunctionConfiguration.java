@@ -12,10 +12,13 @@ import java.util.TreeMap;
  *
  * @param reservedConcurrency null when the function shares the region's unreserved pool
  * @param lastVersion         the highest published version number, 0 before the first publish
+ * @param role                the execution role's ARN as it was given, null for none (functions stored before roles
+ *                            were kept have none)
  */
 public record FunctionConfiguration(String id, String name, String region, String runtime, String handler,
         int memoryMb, int timeoutSeconds, Map<String, String> environment, Integer reservedConcurrency,
-        String description, Instant createdAt, Instant lastModified, long revision, long codeSize, int lastVersion) {
+        String description, Instant createdAt, Instant lastModified, long revision, long codeSize, int lastVersion,
+        String role) {
     public static final String LATEST = "$LATEST";
 
     public FunctionConfiguration {
@@ -35,23 +38,29 @@ public record FunctionConfiguration(String id, String name, String region, Strin
     }
 
     FunctionConfiguration changed(String runtime, String handler, int memoryMb, int timeoutSeconds,
-            Map<String, String> environment, String description) {
+            Map<String, String> environment, String description, String role) {
         return new FunctionConfiguration(id, name, region, runtime, handler, memoryMb, timeoutSeconds, environment,
-                reservedConcurrency, description, createdAt, Instant.now(), revision + 1, codeSize, lastVersion);
+                reservedConcurrency, description, createdAt, Instant.now(), revision + 1, codeSize, lastVersion, role);
+    }
+
+    /** The same function under another name of its runtime (a stored id of an earlier build, read as today's). */
+    FunctionConfiguration withRuntime(String value) {
+        return new FunctionConfiguration(id, name, region, value, handler, memoryMb, timeoutSeconds, environment,
+                reservedConcurrency, description, createdAt, lastModified, revision, codeSize, lastVersion, role);
     }
 
     FunctionConfiguration withReservedConcurrency(Integer reserved) {
         return new FunctionConfiguration(id, name, region, runtime, handler, memoryMb, timeoutSeconds, environment,
-                reserved, description, createdAt, Instant.now(), revision, codeSize, lastVersion);
+                reserved, description, createdAt, Instant.now(), revision, codeSize, lastVersion, role);
     }
 
     FunctionConfiguration withCode(long size) {
         return new FunctionConfiguration(id, name, region, runtime, handler, memoryMb, timeoutSeconds, environment,
-                reservedConcurrency, description, createdAt, Instant.now(), revision + 1, size, lastVersion);
+                reservedConcurrency, description, createdAt, Instant.now(), revision + 1, size, lastVersion, role);
     }
 
     FunctionConfiguration withLastVersion(int version) {
         return new FunctionConfiguration(id, name, region, runtime, handler, memoryMb, timeoutSeconds, environment,
-                reservedConcurrency, description, createdAt, lastModified, revision, codeSize, version);
+                reservedConcurrency, description, createdAt, lastModified, revision, codeSize, version, role);
     }
 }

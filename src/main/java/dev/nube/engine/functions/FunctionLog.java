@@ -172,10 +172,11 @@ final class FunctionLog {
     }
 
     List<LogEvent> query(LogQuery query) {
-        int limit = query.limit() <= 0 ? 10_000 : query.limit();
+        int limit = query.limit() <= 0 ? Integer.MAX_VALUE : query.limit();
         String needle = query.contains() == null || query.contains().isBlank() ? null
                 : query.contains().toLowerCase(Locale.ROOT);
         long since = query.since() == null ? Long.MIN_VALUE : query.since().toEpochMilli();
+        long until = query.until() == null ? Long.MAX_VALUE : query.until().toEpochMilli();
         List<LogEvent> matching = new ArrayList<>();
         for (LogStream stream : streams()) {
             if (query.stream() != null && !query.stream().equals(stream.name())) {
@@ -184,7 +185,7 @@ final class FunctionLog {
             Path file = dir.resolve(URLEncoder.encode(stream.name(), StandardCharsets.UTF_8) + SUFFIX);
             Deque<LogEvent> last = new ArrayDeque<>();
             for (Path part : List.of(dir.resolve(file.getFileName() + ".1"), file)) {
-                read(part, stream.name(), since, needle, last, limit);
+                read(part, stream.name(), since, until, needle, last, limit);
             }
             matching.addAll(last);
         }
@@ -193,7 +194,8 @@ final class FunctionLog {
                 matching.size()));
     }
 
-    private static void read(Path file, String stream, long since, String needle, Deque<LogEvent> last, int limit) {
+    private static void read(Path file, String stream, long since, long until, String needle, Deque<LogEvent> last,
+            int limit) {
         try (BufferedReader reader = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
             for (String line = reader.readLine(); line != null; line = reader.readLine()) {
                 int tab = line.indexOf('\t');
@@ -202,7 +204,8 @@ final class FunctionLog {
                 }
                 long millis = Long.parseLong(line.substring(0, tab));
                 String message = line.substring(tab + 1);
-                if (millis < since || (needle != null && !message.toLowerCase(Locale.ROOT).contains(needle))) {
+                if (millis < since || millis >= until
+                        || (needle != null && !message.toLowerCase(Locale.ROOT).contains(needle))) {
                     continue;
                 }
                 last.addLast(new LogEvent(Instant.ofEpochMilli(millis), stream, message));

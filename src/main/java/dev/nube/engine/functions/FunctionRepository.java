@@ -2,6 +2,7 @@ package dev.nube.engine.functions;
 
 import dev.nube.engine.EngineException;
 import dev.nube.engine.region.RegionService;
+import dev.nube.engine.store.AtomicFiles;
 import dev.nube.engine.store.DocumentStore;
 import dev.nube.engine.store.EventBus;
 import dev.nube.engine.store.Listing;
@@ -17,17 +18,24 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.UnaryOperator;
 
 /**
  * Where functions live: {@code regions/<region>/functions/<fn-id>/} holding {@code resource.json}, {@code code/}
- * ($LATEST), {@code versions/N/{version.json,code.zip,code/}}, {@code test-events.json}, {@code logs/} and
- * {@code metrics.json}. Names map to ids through an index per region built from the documents on first use and kept
- * in memory (an invocation never reads a document). Thread-safe; changes that must keep names unique hold this
- * object's lock.
+ * ($LATEST), {@code package.zip} and {@code package.sha256} ($LATEST's deployment package, see
+ * {@link #latestPackage}), {@code versions/N/{version.json,code.zip,code/}}, {@code test-events.json}, {@code logs/}
+ * and {@code metrics.json}; code being unpacked for a new function waits in {@code .incoming-*} beside them.
+ * Names map to ids through an index per region built from the documents on first use and kept in memory (an
+ * invocation never reads a document). Documents are read through {@code runtimeOnRead}, which turns the runtime ids
+ * of earlier builds into today's (they are written back with the next change). Thread-safe; changes that must keep
+ * names unique hold this object's lock.
  */
 final class FunctionRepository {
+    private static final String PACKAGE = "package.zip";
+    private static final String PACKAGE_SHA = "package.sha256";
     private final RegionService regions;
     private final EventBus events;
+    private final UnaryOperator<String> runtimeOnRead;
     private final Map<String, Map<String, FunctionConfiguration>> byName = new ConcurrentHashMap<>();
     private final Map<String, FunctionLog> logs = new ConcurrentHashMap<>();
     private final Map<String, FunctionMetrics> metrics = new ConcurrentHashMap<>();
@@ -36,9 +44,10 @@ final class FunctionRepository {
     record TestEvents(List<TestEvent> events) {
     }
 
-    FunctionRepository(RegionService regions, EventBus events) {
+    FunctionRepository(RegionService regions, EventBus events, UnaryOperator<String> runtimeOnRead) {
         this.regions = regions;
         this.events = events;
+        this.runtimeOnRead = runtimeOnRead;
     }
 
     ResourceCollection<FunctionConfiguration> collection(String region) {
@@ -48,13 +57,33 @@ final class FunctionRepository {
     private Map<String, FunctionConfiguration> index(String region) {
         return byName.computeIfAbsent(region, r -> {
             Map<String, FunctionConfiguration> index = new ConcurrentHashMap<>();
-            collection(r).list().items().forEach(f -> index.put(f.name(), f));
+            list0(r).items().forEach(f -> index.put(f.name(), f));
             return index;
         });
     }
 
+    private Listing<FunctionConfiguration> list0(String region) {
+        Listing<FunctionConfiguration> stored = collection(region).list();
+        return new Listing<>(stored.items().stream().map(this::migrated).toList(), stored.problems());
+    }
+
+    /** The function whose id is {@code id}, read from its document. */
+    Optional<FunctionConfiguration> findById(String region, String id) {
+        return collection(region).find(id).map(this::migrated);
+    }
+
+    private FunctionConfiguration migrated(FunctionConfiguration stored) {
+        String runtime = runtimeOnRead.apply(stored.runtime());
+        return runtime.equals(stored.runtime()) ? stored : stored.withRuntime(runtime);
+    }
+
+    private FunctionVersion migrated(FunctionVersion stored) {
+        String runtime = runtimeOnRead.apply(stored.runtime());
+        return runtime.equals(stored.runtime()) ? stored : stored.withRuntime(runtime);
+    }
+
     Listing<FunctionConfiguration> list(String region) {
-        Listing<FunctionConfiguration> listing = collection(region).list();
+        Listing<FunctionConfiguration> listing = list0(region);
         Map<String, FunctionConfiguration> index = new ConcurrentHashMap<>();
         listing.items().forEach(f -> index.put(f.name(), f));
         byName.put(region, index);
@@ -91,8 +120,84 @@ final class FunctionRepository {
         return collection(function.region()).folderOf(function.id());
     }
 
+    /**
+     * A new folder name (not made) beside the region's function folders, for code being unpacked before its function
+     * exists; no listing reads it as a function.
+     */
+    Path stagingDir(String region) {
+        return collection(region).dir().resolve(".incoming-" + java.util.UUID.randomUUID());
+    }
+
     Path codeDir(FunctionConfiguration function) {
         return folder(function).resolve("code");
+    }
+
+    /**
+     * $LATEST's deployment package ({@code package.zip}, valid while {@code package.sha256} is beside it): the zip
+     * last uploaded, or else the code zipped now and kept until the next edit, so what GetFunction reports and what
+     * its link downloads are the same bytes.
+     */
+    synchronized CodePackage latestPackage(FunctionConfiguration function) {
+        Path zip = folder(function).resolve(PACKAGE);
+        Path sha = folder(function).resolve(PACKAGE_SHA);
+        try {
+            if (Files.exists(sha) && Files.exists(zip)) {
+                return new CodePackage(Files.readString(sha).strip(), Files.size(zip));
+            }
+            String digest = ZipPackages.zip(codeDir(function), zip);
+            AtomicFiles.write(sha, digest.getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            return new CodePackage(digest, Files.size(zip));
+        } catch (IOException e) {
+            throw CodeFolder.storage(zip, e);
+        }
+    }
+
+    /** Copies $LATEST's package to {@code target} (replaced atomically), making it first if the code was edited. */
+    synchronized CodePackage copyLatestPackage(FunctionConfiguration function, Path target) {
+        CodePackage code = latestPackage(function);
+        Path temp = target.toAbsolutePath().resolveSibling("." + target.getFileName() + "." + java.util.UUID
+                .randomUUID() + ".tmp");
+        try {
+            Files.createDirectories(temp.getParent());
+            Files.copy(folder(function).resolve(PACKAGE), temp);
+            Files.move(temp, target, java.nio.file.StandardCopyOption.ATOMIC_MOVE,
+                    java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            return code;
+        } catch (IOException e) {
+            throw CodeFolder.storage(target, e);
+        } finally {
+            try {
+                Files.deleteIfExists(temp);
+            } catch (IOException e) {
+                // a leftover temp file is harmless
+            }
+        }
+    }
+
+    /** Keeps {@code uploaded} as $LATEST's package (its code was just unpacked from it). */
+    synchronized void keepPackage(FunctionConfiguration function, Path uploaded) {
+        dropPackage(function);
+        Path zip = folder(function).resolve(PACKAGE);
+        try {
+            Path temp = zip.resolveSibling(PACKAGE + AtomicFiles.TEMP_SUFFIX);
+            Files.copy(uploaded, temp, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            Files.move(temp, zip, java.nio.file.StandardCopyOption.ATOMIC_MOVE,
+                    java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            AtomicFiles.write(folder(function).resolve(PACKAGE_SHA), ZipPackages.sha256(zip).getBytes(
+                    java.nio.charset.StandardCharsets.US_ASCII));
+        } catch (IOException e) {
+            throw CodeFolder.storage(zip, e);
+        }
+    }
+
+    /** Forgets $LATEST's package before its code changes (the digest first: a package without it is not used). */
+    synchronized void dropPackage(FunctionConfiguration function) {
+        try {
+            Files.deleteIfExists(folder(function).resolve(PACKAGE_SHA));
+            Files.deleteIfExists(folder(function).resolve(PACKAGE));
+        } catch (IOException e) {
+            throw CodeFolder.storage(folder(function), e);
+        }
     }
 
     Path versionDir(FunctionConfiguration function, String version) {
@@ -131,7 +236,8 @@ final class FunctionRepository {
         }
         try (DirectoryStream<Path> entries = Files.newDirectoryStream(dir)) {
             for (Path entry : entries) {
-                DocumentStore.read(entry.resolve("version.json"), FunctionVersion.class).ifPresent(versions::add);
+                DocumentStore.read(entry.resolve("version.json"), FunctionVersion.class).map(this::migrated)
+                        .ifPresent(versions::add);
             }
         } catch (IOException e) {
             throw new EngineException("StorageError", "Cannot list versions in " + dir + ": " + e.getMessage(), e);
@@ -146,8 +252,8 @@ final class FunctionRepository {
                     + " $LATEST or a published version number.");
         }
         return DocumentStore.read(versionDir(function, version).resolve("version.json"), FunctionVersion.class)
-                .orElseThrow(() -> new EngineException("ResourceNotFoundException", "Function not found: "
-                        + function.arn(version)));
+                .map(this::migrated).orElseThrow(() -> new EngineException("ResourceNotFoundException",
+                        "Function not found: " + function.arn(version)));
     }
 
     /** The code folder of $LATEST (null or "$LATEST") or of a published version. */

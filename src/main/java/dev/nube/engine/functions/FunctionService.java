@@ -13,7 +13,10 @@ import java.util.Optional;
  * so a UI calls them off its UI thread. Changes publish {@code ResourceChanged} (kind FUNCTION, the fn- id).
  */
 public interface FunctionService {
-    /** The runtimes whose toolchain is present, with their versions, e.g. python3 3.11.2, nodejs 20.20.2. */
+    /**
+     * The runtimes whose toolchain is present, as AWS names them after the installed versions, e.g. python3.11
+     * (3.11.2), nodejs20.x (20.20.2), and the custom runtime provided.al2023 (also taking provided.al2 and provided).
+     */
     List<RuntimeInfo> runtimes();
 
     /** The blueprints a function of {@code runtime} can start from, hello world first. */
@@ -35,6 +38,13 @@ public interface FunctionService {
      * or oversized (4 KB) environment variables, a reserved concurrency the region cannot give.
      */
     FunctionConfiguration create(String region, CreateFunctionRequest request);
+
+    /**
+     * Creates a function whose code is a zip's contents (the request's blueprint is not used). Refuses what
+     * {@link #create(String, CreateFunctionRequest)} refuses and the packages {@link FunctionCode#importZip} refuses
+     * (InvalidZipFileException); a refused function leaves nothing behind.
+     */
+    FunctionConfiguration create(String region, CreateFunctionRequest request, java.nio.file.Path zip);
 
     /** Every function with its invocations and errors in the last 24 hours; unreadable documents as problems. */
     Listing<FunctionSummary> list(String region);

@@ -15,4 +15,10 @@ public record FunctionVersion(String version, String description, Instant create
         environment = environment == null ? Map.of() : java.util.Collections.unmodifiableMap(new TreeMap<>(environment));
         description = description == null ? "" : description;
     }
+
+    /** The same version under another name of its runtime (a stored id of an earlier build, read as today's). */
+    FunctionVersion withRuntime(String value) {
+        return new FunctionVersion(version, description, createdAt, codeSha256, codeSize, value, handler, memoryMb,
+                timeoutSeconds, environment);
+    }
 }

@@ -54,8 +54,8 @@ public final class Functions implements FunctionService, RegionScoped, AutoClose
         this.events = events;
         this.settingsFile = home.resolve("config").resolve("functions.json");
         this.sandboxStatus = sandboxStatus;
-        this.repository = new FunctionRepository(regions, events);
         this.runtimes = new Runtimes(home.resolve("runtime"));
+        this.repository = new FunctionRepository(regions, events, runtimes::migrated);
         this.settings.set(DocumentStore.read(settingsFile, FunctionSettings.class).orElse(FunctionSettings.defaults()));
         this.concurrency = new Concurrency(() -> settings.get().regionConcurrency());
         detectSandbox();
@@ -114,7 +114,7 @@ public final class Functions implements FunctionService, RegionScoped, AutoClose
 
     @Override
     public List<Blueprint> blueprints(String runtime) {
-        return runtimes.blueprints(runtimes.get(runtime).id());
+        return runtimes.blueprints(runtime);
     }
 
     @Override
@@ -134,15 +134,59 @@ public final class Functions implements FunctionService, RegionScoped, AutoClose
 
     @Override
     public FunctionConfiguration create(String region, CreateFunctionRequest request) {
+        checkCreate(request);
+        Map<String, byte[]> blueprint = runtimes.blueprint(request.runtime(), request.blueprint());
+        return create0(region, request, function -> {
+            Path code = repository.codeDir(function);
+            try {
+                Files.createDirectories(code);
+            } catch (IOException e) {
+                throw CodeFolder.storage(code, e);
+            }
+            blueprint.forEach((file, content) -> CodeFolder.write(code, file, content));
+        });
+    }
+
+    @Override
+    public FunctionConfiguration create(String region, CreateFunctionRequest request, Path zip) {
+        checkCreate(request);
+        if (!Files.isRegularFile(zip)) {
+            throw FunctionRules.invalid("There is no file " + zip + ".");
+        }
+        // Unzipped beside the functions' folders first (a name no listing reads as a function), so a refused
+        // package and a slow unzip happen before anything is created and outside the repository's lock.
+        Path staging = repository.stagingDir(region);
+        ZipPackages.unzip(zip, staging); // refused: staging is gone, nothing was created
+        try {
+            return create0(region, request, function -> {
+                Path code = repository.codeDir(function);
+                try {
+                    Files.move(staging, code);
+                } catch (IOException e) {
+                    throw CodeFolder.storage(code, e);
+                }
+                repository.keepPackage(function, zip); // what GetFunction hands back is what was uploaded
+            });
+        } finally {
+            CodeFolder.deleteTree(staging); // still there when the name was taken or the move failed
+        }
+    }
+
+    private void checkCreate(CreateFunctionRequest request) {
         FunctionRules.checkName(request.name());
         RuntimeInfo runtime = runtimes.get(request.runtime());
-        String handler = request.handler() == null ? runtime.defaultHandler() : request.handler();
-        FunctionRules.checkHandler(handler);
+        FunctionRules.checkHandler(request.handler() == null ? runtime.defaultHandler() : request.handler());
         FunctionRules.checkMemory(request.memoryMb());
         FunctionRules.checkTimeout(request.timeoutSeconds());
         FunctionRules.checkEnvironment(request.environment());
         FunctionRules.checkDescription(request.description());
-        Map<String, byte[]> blueprint = runtimes.blueprint(runtime.id(), request.blueprint());
+    }
+
+    /** Makes the function whose code folder {@code writeCode} fills (the folder does not exist yet). */
+    private FunctionConfiguration create0(String region, CreateFunctionRequest request,
+            java.util.function.Consumer<FunctionConfiguration> writeCode) {
+        RuntimeInfo runtime = runtimes.get(request.runtime());
+        String handler = request.handler() == null ? runtime.defaultHandler() : request.handler();
         FunctionConfiguration function;
         synchronized (repository) {
             if (repository.find(region, request.name()).isPresent()) {
@@ -153,16 +197,18 @@ public final class Functions implements FunctionService, RegionScoped, AutoClose
                 concurrency.reserve(region, id, request.reservedConcurrency());
             }
             Instant now = Instant.now();
-            function = new FunctionConfiguration(id, request.name(), region, runtime.id(), handler,
-                    request.memoryMb(), request.timeoutSeconds(), request.environment(), request.reservedConcurrency(),
-                    request.description(), now, now, 1, 0, 0);
+            function = new FunctionConfiguration(id, request.name(), region, runtimes.accepted(request.runtime()),
+                    handler, request.memoryMb(), request.timeoutSeconds(), request.environment(),
+                    request.reservedConcurrency(), request.description(), now, now, 1, 0, 0, request.role());
             Path code = repository.codeDir(function);
             try {
-                Files.createDirectories(code);
-            } catch (IOException e) {
-                throw CodeFolder.storage(code, e);
+                Files.createDirectories(code.getParent());
+                writeCode.accept(function);
+            } catch (RuntimeException | IOException e) {
+                concurrency.forget(region, id);
+                CodeFolder.deleteTree(code.getParent());
+                throw e instanceof IOException io ? CodeFolder.storage(code, io) : (RuntimeException) e;
             }
-            blueprint.forEach((file, content) -> CodeFolder.write(code, file, content));
             function = function.withCode(CodeFolder.size(code));
             repository.save(function); // the document last: a crash before it leaves no half-made function listed
             revisions.put(id, function.revision());
@@ -184,7 +230,7 @@ public final class Functions implements FunctionService, RegionScoped, AutoClose
 
     @Override
     public Optional<FunctionSummary> summary(String region, String functionId) {
-        return repository.collection(region).find(functionId).map(this::summaryOf);
+        return repository.findById(region, functionId).map(this::summaryOf);
     }
 
     private FunctionSummary summaryOf(FunctionConfiguration function) {
@@ -202,7 +248,7 @@ public final class Functions implements FunctionService, RegionScoped, AutoClose
         FunctionConfiguration updated;
         synchronized (repository) {
             FunctionConfiguration function = get0(region, name);
-            String runtime = change.runtime() == null ? function.runtime() : runtimes.get(change.runtime()).id();
+            String runtime = change.runtime() == null ? function.runtime() : runtimes.accepted(change.runtime());
             String handler = change.handler() == null ? function.handler() : change.handler();
             int memory = change.memoryMb() == null ? function.memoryMb() : change.memoryMb();
             int timeout = change.timeoutSeconds() == null ? function.timeoutSeconds() : change.timeoutSeconds();
@@ -214,7 +260,8 @@ public final class Functions implements FunctionService, RegionScoped, AutoClose
             FunctionRules.checkTimeout(timeout);
             FunctionRules.checkEnvironment(environment);
             FunctionRules.checkDescription(description);
-            updated = function.changed(runtime, handler, memory, timeout, environment, description);
+            String role = change.role() == null ? function.role() : change.role();
+            updated = function.changed(runtime, handler, memory, timeout, environment, description, role);
             repository.save(updated);
             revisions.put(updated.id(), updated.revision());
         }
@@ -279,15 +326,10 @@ public final class Functions implements FunctionService, RegionScoped, AutoClose
             Path dir = repository.versionDir(function, number);
             CodeFolder.deleteTree(dir); // a publish that crashed half-way left no version.json: start again
             CodeFolder.copyTree(repository.codeDir(function), dir.resolve("code"));
-            String sha = ZipPackages.zip(dir.resolve("code"), dir.resolve("code.zip"));
-            long size;
-            try {
-                size = Files.size(dir.resolve("code.zip"));
-            } catch (IOException e) {
-                throw CodeFolder.storage(dir, e);
-            }
-            version = new FunctionVersion(number, description, Instant.now(), sha, size, function.runtime(),
-                    function.handler(), function.memoryMb(), function.timeoutSeconds(), function.environment());
+            CodePackage code = repository.copyLatestPackage(function, dir.resolve("code.zip")); // $LATEST's digest
+            version = new FunctionVersion(number, description, Instant.now(), code.sha256(), code.size(),
+                    function.runtime(), function.handler(), function.memoryMb(), function.timeoutSeconds(),
+                    function.environment());
             DocumentStore.write(dir.resolve("version.json"), version);
             repository.save(function.withLastVersion(function.lastVersion() + 1));
         }

@@ -18,19 +18,27 @@ import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The runtimes: system python3 and node (only under /usr, the part of the host the sandbox shows), and custom
- * runtimes ({@code provided}: the code's own {@code bootstrap} executable). Nube's bootstraps are copied from the
- * jar into {@code $NUBE_HOME/runtime}, which every sandbox sees read-only at /var/runtime. Probed once, lazily.
+ * The runtimes, named as AWS names them: the system python3 and node (only under /usr, the part of the host the
+ * sandbox shows) as {@code python3.11}, {@code nodejs20.x} after their installed versions, and the custom runtime
+ * ({@code provided.al2023}, also accepted as {@code provided.al2} and {@code provided}: the code's own
+ * {@code bootstrap} executable). Nube's bootstraps are copied from the jar into {@code $NUBE_HOME/runtime}, which
+ * every sandbox sees read-only at /var/runtime. Probed once, lazily; thread-safe. Functions stored by earlier builds
+ * name {@code python3} and {@code nodejs}: {@link #migrated} reads them as today's ids.
  * Note: the system interpreter is used on purpose, never a {@code python3} found on the PATH (a pyenv shim in the
  * user's home would not even be visible inside the sandbox).
  */
 final class Runtimes {
-    static final String PYTHON = "python3";
-    static final String NODE = "nodejs";
-    static final String PROVIDED = "provided";
+    static final String CUSTOM = "provided.al2023";
+    static final List<String> CUSTOM_ALIASES = List.of("provided.al2", "provided");
+    /** The ids earlier builds stored, before runtimes were named after their versions. */
+    private static final String LEGACY_PYTHON = "python3";
+    private static final String LEGACY_NODE = "nodejs";
     private static final String RESOURCES = "/dev/nube/engine/functions/";
-    private static final Map<String, String> BLUEPRINT_FILES = Map.of(PYTHON, "lambda_function.py", NODE, "index.mjs",
-            PROVIDED, "bootstrap");
+    /** The blueprints' resource folder and file per language. */
+    private static final Map<RuntimeInfo.Language, String> BLUEPRINT_DIRS = Map.of(RuntimeInfo.Language.PYTHON,
+            "python3", RuntimeInfo.Language.NODE, "nodejs", RuntimeInfo.Language.CUSTOM, "provided");
+    private static final Map<RuntimeInfo.Language, String> BLUEPRINT_FILES = Map.of(RuntimeInfo.Language.PYTHON,
+            "lambda_function.py", RuntimeInfo.Language.NODE, "index.mjs", RuntimeInfo.Language.CUSTOM, "bootstrap");
     private static final String HTTP_API = "http-api";
     private static final String S3_OBJECT_CREATED = "s3-object-created";
 
@@ -62,49 +70,77 @@ final class Runtimes {
         if (found == null) {
             found = new ArrayList<>();
             probe("/usr/bin/python3", List.of("-c", "import sys; print('%d.%d.%d' % sys.version_info[:3])"))
-                    .flatMap(version -> available0(PYTHON, version)).ifPresent(found::add);
-            Optional<RuntimeInfo> node = probe("/usr/bin/node", List.of("--version"))
+                    .map(Runtimes::python).ifPresent(found::add);
+            probe("/usr/bin/node", List.of("--version"))
                     .or(() -> probe("/usr/bin/nodejs", List.of("--version")))
-                    .flatMap(version -> available0(NODE, version.replaceFirst("^v", "")));
-            node.ifPresent(found::add);
-            found.add(new RuntimeInfo(PROVIDED, "Custom runtime (your bootstrap)", "custom", "", "function.handler"));
+                    .map(version -> node(version.replaceFirst("^v", ""))).ifPresent(found::add);
+            found.add(new RuntimeInfo(CUSTOM, CUSTOM_ALIASES, RuntimeInfo.Language.CUSTOM,
+                    "Custom runtime (your bootstrap)", "custom", "", "function.handler"));
             available = found = List.copyOf(found);
         }
         return found;
     }
 
-    private static Optional<RuntimeInfo> available0(String id, String version) {
+    /** Python X.Y.Z is AWS's {@code pythonX.Y}. */
+    static RuntimeInfo python(String version) {
         String[] parts = version.split("\\.");
-        if (id.equals(PYTHON)) {
-            return Optional.of(new RuntimeInfo(id, "Python " + version, version, "AWS_Lambda_python" + parts[0] + "."
-                    + (parts.length > 1 ? parts[1] : "0"), "lambda_function.lambda_handler"));
-        }
-        return Optional.of(new RuntimeInfo(id, "Node.js " + version, version, "AWS_Lambda_nodejs" + parts[0] + ".x",
-                "index.handler"));
+        String id = "python" + parts[0] + "." + (parts.length > 1 ? parts[1] : "0");
+        return new RuntimeInfo(id, List.of(), RuntimeInfo.Language.PYTHON, "Python " + version, version,
+                "AWS_Lambda_" + id, "lambda_function.lambda_handler");
     }
 
+    /** Node X.Y.Z is AWS's {@code nodejsX.x}. */
+    static RuntimeInfo node(String version) {
+        String id = "nodejs" + version.split("\\.")[0] + ".x";
+        return new RuntimeInfo(id, List.of(), RuntimeInfo.Language.NODE, "Node.js " + version, version,
+                "AWS_Lambda_" + id, "index.handler");
+    }
+
+    /** The runtime {@code id} names (its id or an alias); InvalidParameterValueException naming those there are. */
     RuntimeInfo get(String id) {
-        return available().stream().filter(r -> r.id().equals(id)).findFirst().orElseThrow(() ->
-                FunctionRules.invalid("The runtime '" + id + "' is not available here. Available: " + String.join(", ",
-                        available().stream().map(RuntimeInfo::id).toList()) + "."));
+        return available().stream().filter(r -> r.names(id)).findFirst().orElseThrow(() ->
+                FunctionRules.invalid("The runtime '" + id + "' is not available on this machine. Available here: "
+                        + String.join(", ", available().stream().flatMap(r -> java.util.stream.Stream.concat(
+                                java.util.stream.Stream.of(r.id()), r.aliases().stream())).toList()) + "."));
+    }
+
+    /** The id a function is stored with when it is given {@code id}: the id as given, once it names a runtime. */
+    String accepted(String id) {
+        get(id);
+        return id;
+    }
+
+    /**
+     * A stored runtime id as today's: the {@code python3} and {@code nodejs} of earlier builds become the installed
+     * interpreter's id; anything else (and a legacy id whose interpreter is gone) is kept.
+     */
+    String migrated(String stored) {
+        RuntimeInfo.Language language = LEGACY_PYTHON.equals(stored) ? RuntimeInfo.Language.PYTHON
+                : LEGACY_NODE.equals(stored) ? RuntimeInfo.Language.NODE : null;
+        if (language == null) {
+            return stored;
+        }
+        return available().stream().filter(r -> r.language() == language).map(RuntimeInfo::id).findFirst()
+                .orElse(stored);
     }
 
     /** The command the sandbox runs for {@code runtime}. */
     List<String> command(String runtime) {
-        return switch (runtime) {
+        return switch (get(runtime).language()) {
             case PYTHON -> List.of("/usr/bin/python3", "-u", SandboxSpec.RUNTIME_DIR + "/bootstrap.py");
             case NODE -> List.of(Files.isExecutable(Path.of("/usr/bin/node")) ? "/usr/bin/node" : "/usr/bin/nodejs",
                     SandboxSpec.RUNTIME_DIR + "/bootstrap.js");
-            default -> List.of(SandboxSpec.TASK_ROOT + "/bootstrap");
+            case CUSTOM -> List.of(SandboxSpec.TASK_ROOT + "/bootstrap");
         };
     }
 
     /** The blueprints of {@code runtime}, hello world first. */
     List<Blueprint> blueprints(String runtime) {
+        RuntimeInfo info = get(runtime);
         List<Blueprint> list = new ArrayList<>();
         list.add(new Blueprint(Blueprint.HELLO_WORLD, runtime, "Hello world",
                 "Logs a line and returns the event it was given."));
-        if (!runtime.equals(PROVIDED)) {
+        if (info.language() != RuntimeInfo.Language.CUSTOM) {
             list.add(new Blueprint(HTTP_API, runtime, "HTTP API (API Gateway proxy)",
                     "Answers an API Gateway proxy request with a JSON greeting: statusCode, headers and body."));
             list.add(new Blueprint(S3_OBJECT_CREATED, runtime, "S3 object created",
@@ -120,9 +156,10 @@ final class Runtimes {
             throw FunctionRules.invalid("The runtime " + runtime + " has no blueprint '" + id + "'. It has: "
                     + String.join(", ", blueprints(runtime).stream().map(Blueprint::id).toList()) + ".");
         }
-        String file = BLUEPRINT_FILES.get(runtime);
+        RuntimeInfo.Language language = get(runtime).language();
+        String file = BLUEPRINT_FILES.get(language);
         Map<String, byte[]> files = new LinkedHashMap<>();
-        files.put(file, resource(RESOURCES + "blueprints/" + runtime + "/" + id + "/" + file));
+        files.put(file, resource(RESOURCES + "blueprints/" + BLUEPRINT_DIRS.get(language) + "/" + id + "/" + file));
         return files;
     }
 

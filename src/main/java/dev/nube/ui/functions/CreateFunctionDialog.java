@@ -158,7 +158,7 @@ final class CreateFunctionDialog extends Dialog<FunctionConfiguration> {
         @Override
         protected void updateItem(RuntimeInfo item, boolean empty) {
             super.updateItem(item, empty);
-            setText(empty || item == null ? null : item.displayName());
+            setText(empty || item == null ? null : FunctionsViewModel.runtimeLabel(item));
         }
     }
 

@@ -123,9 +123,19 @@ public final class FunctionsViewModel {
         return open.getReadOnlyProperty();
     }
 
-    /** "Python 3.11.2" for "python3", or the id itself while runtimes are loading. */
+    /**
+     * A function's runtime as AWS names it with the toolchain behind it, "python3.11 \u2014 Python 3.11.2" for
+     * "python3.11" (an alias such as "provided.al2" keeps its own name); the id alone while runtimes are loading or
+     * when this machine no longer has it.
+     */
     public String runtimeTitle(String id) {
-        return runtimes.stream().filter(r -> r.id().equals(id)).map(RuntimeInfo::displayName).findFirst().orElse(id);
+        return runtimes.stream().filter(r -> r.names(id)).map(r -> id + " \u2014 " + r.displayName()).findFirst()
+                .orElse(id);
+    }
+
+    /** How the runtime picker shows a runtime: its AWS id, then the toolchain ("nodejs20.x \u2014 Node.js 20.1.0"). */
+    public static String runtimeLabel(RuntimeInfo runtime) {
+        return runtime.id() + " \u2014 " + runtime.displayName();
     }
 
     public void blueprints(String runtime, Consumer<List<Blueprint>> onLoaded, Consumer<Throwable> onFailure) {

@@ -1,6 +1,7 @@
 package dev.nube.engine.functions;
 
 import static dev.nube.engine.functions.FunctionsFixture.REGION;
+import static dev.nube.engine.functions.TestRuntimes.PYTHON;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -54,7 +55,7 @@ class FullConcurrencyTest {
         List<Future<?>> held = new ArrayList<>();
         try {
             assertEquals(QUOTA, f.functions.settings().regionConcurrency(), "AWS's default quota");
-            f.function(CreateFunctionRequest.of("held", "python3").withTimeout(300), Map.of("lambda_function.py",
+            f.function(CreateFunctionRequest.of("held", PYTHON).withTimeout(300), Map.of("lambda_function.py",
                     "import time\ndef lambda_handler(event, context):\n    time.sleep(event['s'])\n"
                     + "    return 'done'\n"));
             for (int i = 0; i < QUOTA; i++) {

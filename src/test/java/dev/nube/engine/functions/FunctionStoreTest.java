@@ -1,6 +1,9 @@
 package dev.nube.engine.functions;
 
 import static dev.nube.engine.functions.FunctionsFixture.REGION;
+import static dev.nube.engine.functions.TestRuntimes.CUSTOM;
+import static dev.nube.engine.functions.TestRuntimes.NODE;
+import static dev.nube.engine.functions.TestRuntimes.PYTHON;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -42,36 +45,36 @@ class FunctionStoreTest {
     @Test
     void createRefusesWhatAwsRefuses() {
         FunctionService s = f.functions;
-        for (CreateFunctionRequest bad : List.of(CreateFunctionRequest.of("has space", "python3"),
-                CreateFunctionRequest.of("x".repeat(65), "python3"), CreateFunctionRequest.of("ok", "cobol"),
-                CreateFunctionRequest.of("ok", "python3").withMemory(130),
-                CreateFunctionRequest.of("ok", "python3").withMemory(3072),
-                CreateFunctionRequest.of("ok", "python3").withTimeout(301),
-                CreateFunctionRequest.of("ok", "python3").withTimeout(0),
-                CreateFunctionRequest.of("ok", "python3").withEnvironment(Map.of("AWS_REGION", "x")),
-                CreateFunctionRequest.of("ok", "python3").withEnvironment(Map.of("_HANDLER", "x")),
-                CreateFunctionRequest.of("ok", "python3").withEnvironment(Map.of("BIG", "v".repeat(4100))))) {
+        for (CreateFunctionRequest bad : List.of(CreateFunctionRequest.of("has space", PYTHON),
+                CreateFunctionRequest.of("x".repeat(65), PYTHON), CreateFunctionRequest.of("ok", "cobol"),
+                CreateFunctionRequest.of("ok", PYTHON).withMemory(130),
+                CreateFunctionRequest.of("ok", PYTHON).withMemory(3072),
+                CreateFunctionRequest.of("ok", PYTHON).withTimeout(301),
+                CreateFunctionRequest.of("ok", PYTHON).withTimeout(0),
+                CreateFunctionRequest.of("ok", PYTHON).withEnvironment(Map.of("AWS_REGION", "x")),
+                CreateFunctionRequest.of("ok", PYTHON).withEnvironment(Map.of("_HANDLER", "x")),
+                CreateFunctionRequest.of("ok", PYTHON).withEnvironment(Map.of("BIG", "v".repeat(4100))))) {
             EngineException e = assertThrows(EngineException.class, () -> s.create(REGION, bad), bad.toString());
             assertEquals("InvalidParameterValueException", e.code(), code(e));
         }
         assertTrue(assertThrows(EngineException.class, () -> s.create(REGION, CreateFunctionRequest.of("ok",
-                "python3").withEnvironment(Map.of("AWS_REGION", "x")))).getMessage().contains("reserved"));
-        FunctionConfiguration ok = s.create(REGION, CreateFunctionRequest.of("Ok_name-1", "python3").withMemory(3008)
+                PYTHON).withEnvironment(Map.of("AWS_REGION", "x")))).getMessage().contains("reserved"));
+        FunctionConfiguration ok = s.create(REGION, CreateFunctionRequest.of("Ok_name-1", PYTHON).withMemory(3008)
                 .withTimeout(300).withEnvironment(Map.of("A", "v".repeat(4000))));
         assertTrue(ok.id().matches("fn-[0-9a-f]{17}"));
         assertEquals("lambda_function.lambda_handler", ok.handler());
         assertEquals("ResourceConflictException", assertThrows(EngineException.class,
-                () -> s.create(REGION, CreateFunctionRequest.of("Ok_name-1", "nodejs"))).code());
+                () -> s.create(REGION, CreateFunctionRequest.of("Ok_name-1", NODE))).code());
         assertEquals("ResourceNotFoundException", assertThrows(EngineException.class,
                 () -> s.get(REGION, "missing")).code());
         assertEquals(List.of("lambda_function.py"), f.code.files(REGION, "Ok_name-1", null).stream()
                 .map(CodeEntry::path).toList(), "the blueprint");
-        assertTrue(s.runtimes().stream().anyMatch(r -> r.id().equals("python3") && r.version().startsWith("3.")));
+        assertTrue(s.runtimes().stream().anyMatch(r -> r.id().equals(PYTHON) && r.version().startsWith("3.")));
     }
 
     @Test
     void codeIsAFolderOfFiles() {
-        f.functions.create(REGION, CreateFunctionRequest.of("files", "nodejs"));
+        f.functions.create(REGION, CreateFunctionRequest.of("files", NODE));
         long revision = f.functions.get(REGION, "files").revision();
         f.code.createFolder(REGION, "files", "lib");
         f.code.writeFile(REGION, "files", "lib/util.js", "module.exports = 1;".getBytes(StandardCharsets.UTF_8));
@@ -111,7 +114,7 @@ class FunctionStoreTest {
 
     @Test
     void zipsAreImportedAndExportedAndBadOnesRefusedWithNothingChanged() throws Exception {
-        f.functions.create(REGION, CreateFunctionRequest.of("zips", "python3"));
+        f.functions.create(REGION, CreateFunctionRequest.of("zips", PYTHON));
         Path good = zip("good.zip", Map.of("lambda_function.py", "x = 1\n".getBytes(StandardCharsets.UTF_8),
                 "pkg/mod.py", "y = 2\n".getBytes(StandardCharsets.UTF_8)), Map.of("pkg/alias.py", "mod.py"));
         f.code.importZip(REGION, "zips", good);
@@ -152,7 +155,7 @@ class FunctionStoreTest {
         Path exported = dir.resolve("out/exported.zip");
         Files.createDirectories(exported.getParent());
         f.code.exportZip(REGION, "zips", null, exported);
-        f.functions.create(REGION, CreateFunctionRequest.of("zips2", "python3"));
+        f.functions.create(REGION, CreateFunctionRequest.of("zips2", PYTHON));
         f.code.importZip(REGION, "zips2", exported);
         assertEquals(f.code.files(REGION, "zips", null).stream().map(CodeEntry::path).toList(),
                 f.code.files(REGION, "zips2", null).stream().map(CodeEntry::path).toList());
@@ -176,7 +179,7 @@ class FunctionStoreTest {
 
     @Test
     void linksInAZipCannotReachOutsideTheCode() throws Exception {
-        FunctionConfiguration function = f.functions.create(REGION, CreateFunctionRequest.of("links", "python3"));
+        FunctionConfiguration function = f.functions.create(REGION, CreateFunctionRequest.of("links", PYTHON));
         Path folder = ((Functions) f.functions).repository().folder(function);
         Map<String, Path> bad = new java.util.LinkedHashMap<>();
         // Each link on its own reads as inside (x/up/.. is x), but up2 really sits in the code's folder.
@@ -216,7 +219,7 @@ class FunctionStoreTest {
 
     @Test
     void aDeletedFunctionsLogIsNotBroughtBack() {
-        FunctionConfiguration function = f.functions.create(REGION, CreateFunctionRequest.of("gone", "python3"));
+        FunctionConfiguration function = f.functions.create(REGION, CreateFunctionRequest.of("gone", PYTHON));
         FunctionRepository repository = ((Functions) f.functions).repository();
         FunctionLog log = repository.log(function); // as an invocation that started just before the delete holds it
         Path folder = repository.folder(function);
@@ -228,7 +231,7 @@ class FunctionStoreTest {
 
     @Test
     void versionsAreImmutableCopiesAndTestEventsAreSaved() throws Exception {
-        f.functions.create(REGION, CreateFunctionRequest.of("versions", "python3"));
+        f.functions.create(REGION, CreateFunctionRequest.of("versions", PYTHON));
         FunctionVersion one = f.functions.publishVersion(REGION, "versions", "first");
         f.code.writeFile(REGION, "versions", "lambda_function.py", "changed".getBytes(StandardCharsets.UTF_8));
         FunctionVersion two = f.functions.publishVersion(REGION, "versions", "second");
@@ -258,7 +261,7 @@ class FunctionStoreTest {
 
     @Test
     void configurationChangesAreValidatedAndKept() {
-        f.functions.create(REGION, CreateFunctionRequest.of("config", "python3"));
+        f.functions.create(REGION, CreateFunctionRequest.of("config", PYTHON));
         FunctionConfiguration changed = f.functions.updateConfiguration(REGION, "config", ConfigurationChange.none()
                 .memory(512).timeout(30).environment(Map.of("K", "v")).description("mine"));
         assertEquals(512, changed.memoryMb());
@@ -274,17 +277,17 @@ class FunctionStoreTest {
 
     @Test
     void blueprintsStartTheCodeAndUnknownOnesAreRefused() {
-        assertEquals(List.of("hello-world", "http-api", "s3-object-created"), f.functions.blueprints("python3").stream()
+        assertEquals(List.of("hello-world", "http-api", "s3-object-created"), f.functions.blueprints(PYTHON).stream()
                 .map(Blueprint::id).toList());
-        assertEquals(List.of("hello-world"), f.functions.blueprints("provided").stream().map(Blueprint::id).toList());
-        f.functions.create(REGION, CreateFunctionRequest.of("api", "python3").withBlueprint("http-api"));
+        assertEquals(List.of("hello-world"), f.functions.blueprints(CUSTOM).stream().map(Blueprint::id).toList());
+        f.functions.create(REGION, CreateFunctionRequest.of("api", PYTHON).withBlueprint("http-api"));
         assertTrue(new String(f.code.readFile(REGION, "api", null, "lambda_function.py"), StandardCharsets.UTF_8)
                 .contains("statusCode"));
-        f.functions.create(REGION, CreateFunctionRequest.of("s3", "nodejs").withBlueprint("s3-object-created"));
+        f.functions.create(REGION, CreateFunctionRequest.of("s3", NODE).withBlueprint("s3-object-created"));
         assertTrue(new String(f.code.readFile(REGION, "s3", null, "index.mjs"), StandardCharsets.UTF_8)
                 .contains("Records"));
         EngineException unknown = assertThrows(EngineException.class, () -> f.functions.create(REGION,
-                CreateFunctionRequest.of("nope", "provided").withBlueprint("http-api")));
+                CreateFunctionRequest.of("nope", CUSTOM).withBlueprint("http-api")));
         assertEquals("InvalidParameterValueException", unknown.code());
         assertTrue(f.functions.list(REGION).items().stream().noneMatch(s -> s.configuration().name().equals("nope")));
     }
@@ -308,8 +311,8 @@ class FunctionStoreTest {
     @Test
     void oneFunctionsRowIsTheRowTheListGivesAndNoneOnceItIsGone() {
         FunctionService s = f.functions;
-        FunctionConfiguration one = s.create(REGION, CreateFunctionRequest.of("one", "python3"));
-        s.create(REGION, CreateFunctionRequest.of("two", "python3"));
+        FunctionConfiguration one = s.create(REGION, CreateFunctionRequest.of("one", PYTHON));
+        s.create(REGION, CreateFunctionRequest.of("two", PYTHON));
         assertEquals(s.list(REGION).items().get(0), s.summary(REGION, one.id()).orElseThrow());
         assertTrue(s.summary(REGION, "fn-00000000000000000").isEmpty());
         assertTrue(s.summary(REGION, "not-an-id").isEmpty());

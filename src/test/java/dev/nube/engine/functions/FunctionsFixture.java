@@ -1,5 +1,8 @@
 package dev.nube.engine.functions;
 
+import static dev.nube.engine.functions.TestRuntimes.NODE;
+import static dev.nube.engine.functions.TestRuntimes.PYTHON;
+
 import dev.nube.engine.Engine;
 import dev.nube.engine.EngineTestSupport;
 import java.nio.charset.StandardCharsets;
@@ -35,11 +38,11 @@ final class FunctionsFixture implements AutoCloseable {
     }
 
     FunctionConfiguration python(String name, String source) {
-        return function(CreateFunctionRequest.of(name, "python3"), Map.of("lambda_function.py", source));
+        return function(CreateFunctionRequest.of(name, PYTHON), Map.of("lambda_function.py", source));
     }
 
     FunctionConfiguration node(String name, String source) {
-        return function(CreateFunctionRequest.of(name, "nodejs"), Map.of("index.js", source));
+        return function(CreateFunctionRequest.of(name, NODE), Map.of("index.js", source));
     }
 
     InvocationResult invoke(String name, String json) {

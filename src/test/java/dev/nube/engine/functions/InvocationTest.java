@@ -2,6 +2,9 @@ package dev.nube.engine.functions;
 
 import static dev.nube.engine.EngineTestSupport.waitUntil;
 import static dev.nube.engine.functions.FunctionsFixture.REGION;
+import static dev.nube.engine.functions.TestRuntimes.CUSTOM;
+import static dev.nube.engine.functions.TestRuntimes.NODE;
+import static dev.nube.engine.functions.TestRuntimes.PYTHON;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -27,7 +30,7 @@ class InvocationTest extends SandboxTestBase {
 
     @Test
     void pythonSeesItsContextAndEnvironmentAndReusesTheWarmEnvironment() throws Exception {
-        f.function(CreateFunctionRequest.of("py-context", "python3").withMemory(192).withTimeout(7)
+        f.function(CreateFunctionRequest.of("py-context", PYTHON).withMemory(192).withTimeout(7)
                 .withEnvironment(Map.of("GREETING", "hola")), Map.of("lambda_function.py", """
                 import os
                 COUNT = 0
@@ -209,7 +212,7 @@ class InvocationTest extends SandboxTestBase {
 
     @Test
     void aCustomRuntimeBootstrapSpeaksTheRuntimeApi() throws Exception {
-        f.function(CreateFunctionRequest.of("custom-echo", "provided"), Map.of("bootstrap", """
+        f.function(CreateFunctionRequest.of("custom-echo", CUSTOM), Map.of("bootstrap", """
                 #!/usr/bin/python3
                 import json, os, urllib.request
                 api = "http://" + os.environ["AWS_LAMBDA_RUNTIME_API"] + "/2018-06-01/runtime/invocation/"
@@ -255,7 +258,7 @@ class InvocationTest extends SandboxTestBase {
         f.python("py-syntax", "def lambda_handler(e, c)\n    return 1\n");
         assertEquals("Runtime.UserCodeSyntaxError", f.invoke("py-syntax", "{}").error().type());
 
-        f.function(CreateFunctionRequest.of("py-nohandler", "python3").withHandler("lambda_function.missing"),
+        f.function(CreateFunctionRequest.of("py-nohandler", PYTHON).withHandler("lambda_function.missing"),
                 Map.of("lambda_function.py", "def lambda_handler(e, c):\n    return 1\n"));
         InvocationResult missing = f.invoke("py-nohandler", "{}");
         assertEquals("Runtime.HandlerNotFound", missing.error().type());
@@ -267,7 +270,7 @@ class InvocationTest extends SandboxTestBase {
         assertEquals("TypeError", thrown.error().type());
         f.node("node-syntax", "exports.handler = async () => { return 1 ;;; ) };");
         assertEquals("Runtime.UserCodeSyntaxError", f.invoke("node-syntax", "{}").error().type());
-        f.function(CreateFunctionRequest.of("node-import", "nodejs").withHandler("app.handler"),
+        f.function(CreateFunctionRequest.of("node-import", NODE).withHandler("app.handler"),
                 Map.of("index.js", "exports.handler = async () => 1;"));
         assertEquals("Runtime.ImportModuleError", f.invoke("node-import", "{}").error().type());
         f.node("node-nohandler", "exports.other = async () => 1;");
@@ -284,7 +287,7 @@ class InvocationTest extends SandboxTestBase {
     @Test
     void failedInvocationsLeaveNoLogFileOpen() throws Exception {
         FunctionConfiguration crash = f.python("py-crash", "import os\ndef lambda_handler(e, c):\n    os._exit(3)\n");
-        FunctionConfiguration slow = f.function(CreateFunctionRequest.of("py-slow", "python3").withTimeout(1),
+        FunctionConfiguration slow = f.function(CreateFunctionRequest.of("py-slow", PYTHON).withTimeout(1),
                 Map.of("lambda_function.py", "import time\ndef lambda_handler(e, c):\n    time.sleep(30)\n"));
         FunctionConfiguration badInit = f.python("py-bad-init", "raise Exception('no init')\n");
         assertEquals("Runtime.ExitError", f.invoke("py-crash", "{}").error().type());

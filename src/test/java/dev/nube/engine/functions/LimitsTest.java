@@ -2,6 +2,8 @@ package dev.nube.engine.functions;
 
 import static dev.nube.engine.EngineTestSupport.waitUntil;
 import static dev.nube.engine.functions.FunctionsFixture.REGION;
+import static dev.nube.engine.functions.TestRuntimes.CUSTOM;
+import static dev.nube.engine.functions.TestRuntimes.PYTHON;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -134,7 +136,7 @@ class LimitsTest extends SandboxTestBase {
 
     @Test
     void anInfiniteLoopIsKilledAtItsTimeoutWithNothingLeftBehind() throws Exception {
-        f.function(CreateFunctionRequest.of("loop", "python3").withTimeout(2), Map.of("lambda_function.py", """
+        f.function(CreateFunctionRequest.of("loop", PYTHON).withTimeout(2), Map.of("lambda_function.py", """
                 import subprocess
                 def lambda_handler(event, context):
                     subprocess.Popen(["sleep", "1000"])  # a child too: the whole environment must go
@@ -151,7 +153,7 @@ class LimitsTest extends SandboxTestBase {
 
     @Test
     void aRuntimeThatNeverReadsItsLargeEventStillTimesOut() throws Exception {
-        f.function(CreateFunctionRequest.of("deaf", "provided").withTimeout(2), Map.of("bootstrap", """
+        f.function(CreateFunctionRequest.of("deaf", CUSTOM).withTimeout(2), Map.of("bootstrap", """
                 #!/usr/bin/python3
                 import os, socket, time
                 host, port = os.environ["AWS_LAMBDA_RUNTIME_API"].rsplit(":", 1)
@@ -168,7 +170,7 @@ class LimitsTest extends SandboxTestBase {
 
     @Test
     void memoryOverTheLimitIsKilledAndSixtyFourMegabytesUnderSucceeds() throws Exception {
-        f.function(CreateFunctionRequest.of("memory", "python3").withMemory(256), Map.of("lambda_function.py",
+        f.function(CreateFunctionRequest.of("memory", PYTHON).withMemory(256), Map.of("lambda_function.py",
                 ALLOCATE));
         InvocationResult under = f.invoke("memory", "{\"mb\": 192}");
         assertNull(under.error(), under.payloadText());
@@ -185,7 +187,7 @@ class LimitsTest extends SandboxTestBase {
     @Test
     void tmpHoldsFourHundredMegabytesButNotSixHundred() throws Exception {
         // tmpfs pages count against the memory cgroup, so the function gets room for them (AWS's /tmp is disk).
-        f.function(CreateFunctionRequest.of("tmp", "python3").withMemory(1024).withTimeout(60),
+        f.function(CreateFunctionRequest.of("tmp", PYTHON).withMemory(1024).withTimeout(60),
                 Map.of("lambda_function.py", """
                 import os
                 def lambda_handler(event, context):
@@ -207,7 +209,7 @@ class LimitsTest extends SandboxTestBase {
 
     @Test
     void devShmHoldsSixtyFourMegabytesAndTheRestOfDevIsReadOnly() throws Exception {
-        f.function(CreateFunctionRequest.of("shm", "python3").withMemory(1024).withTimeout(60),
+        f.function(CreateFunctionRequest.of("shm", PYTHON).withMemory(1024).withTimeout(60),
                 Map.of("lambda_function.py", """
                 import os
                 def fill(path, mb):
@@ -262,7 +264,7 @@ class LimitsTest extends SandboxTestBase {
 
     @Test
     void anInitLongerThanTenSecondsIsStoppedWithNothingLeftBehind() throws Exception {
-        f.function(CreateFunctionRequest.of("slow-init", "python3").withTimeout(60), Map.of("lambda_function.py", """
+        f.function(CreateFunctionRequest.of("slow-init", PYTHON).withTimeout(60), Map.of("lambda_function.py", """
                 import time
                 time.sleep(60)  # module level: the init phase
                 def lambda_handler(event, context):
@@ -305,7 +307,7 @@ class LimitsTest extends SandboxTestBase {
 
     @Test
     void aForkBombIsContainedAndTheHostStaysResponsive() throws Exception {
-        f.function(CreateFunctionRequest.of("forkbomb", "python3").withTimeout(6).withMemory(FORK_MEMORY_MB),
+        f.function(CreateFunctionRequest.of("forkbomb", PYTHON).withTimeout(6).withMemory(FORK_MEMORY_MB),
                 Map.of("lambda_function.py", """
                 import os, time
                 def lambda_handler(event, context):
@@ -360,7 +362,7 @@ class LimitsTest extends SandboxTestBase {
 
     @Test
     void aRuntimeThatExitsOnceAForkIsRefusedSaysItReachedTheProcessLimit() throws Exception {
-        f.function(CreateFunctionRequest.of("fork-then-exit", "python3").withTimeout(60).withMemory(FORK_MEMORY_MB),
+        f.function(CreateFunctionRequest.of("fork-then-exit", PYTHON).withTimeout(60).withMemory(FORK_MEMORY_MB),
                 Map.of("lambda_function.py", """
                 import os, time
                 def lambda_handler(event, context):
@@ -383,7 +385,7 @@ class LimitsTest extends SandboxTestBase {
         FunctionSettings before = f.functions.settings();
         f.functions.updateSettings(before.withRegionConcurrency(4));
         try {
-            f.function(CreateFunctionRequest.of("sleeper", "python3").withTimeout(30), Map.of("lambda_function.py",
+            f.function(CreateFunctionRequest.of("sleeper", PYTHON).withTimeout(30), Map.of("lambda_function.py",
                     "import time\ndef lambda_handler(event, context):\n    time.sleep(event['s'])\n"
                     + "    return 'slept'\n"));
             List<CompletableFuture<InvocationResult>> running = new ArrayList<>();
@@ -475,7 +477,7 @@ class LimitsTest extends SandboxTestBase {
      * the host, and the file is put there behind the service's back so that no code change stops the environments.
      */
     private static Path gatedFunction(String name) {
-        FunctionConfiguration function = f.function(CreateFunctionRequest.of(name, "python3").withTimeout(60),
+        FunctionConfiguration function = f.function(CreateFunctionRequest.of(name, PYTHON).withTimeout(60),
                 Map.of("lambda_function.py", """
                         import os, time
                         while not os.path.exists("/var/task/go"):

@@ -1,5 +1,6 @@
 package dev.nube.engine.functions;
 
+import static dev.nube.engine.functions.TestRuntimes.PYTHON;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -38,7 +39,7 @@ class WatchdogModeTest {
             assertEquals(SandboxMode.WATCHDOG, f.functions.sandboxMode());
             assertTrue(f.engine.hostStatus().sandbox().contains("watchdog"), f.engine.hostStatus().sandbox());
 
-            f.function(CreateFunctionRequest.of("wd-memory", "python3").withMemory(256), Map.of(
+            f.function(CreateFunctionRequest.of("wd-memory", PYTHON).withMemory(256), Map.of(
                     "lambda_function.py", LimitsTest.ALLOCATE));
             InvocationResult under = f.invoke("wd-memory", "{\"mb\": 150}");
             assertNull(under.error(), under.payloadText());
@@ -48,12 +49,12 @@ class WatchdogModeTest {
             assertEquals("Runtime.ExitError", over.error().type());
             assertTrue(over.error().message().contains("signal: killed (out of memory"), over.error().message());
 
-            f.function(CreateFunctionRequest.of("wd-loop", "python3").withTimeout(1), Map.of("lambda_function.py",
+            f.function(CreateFunctionRequest.of("wd-loop", PYTHON).withTimeout(1), Map.of("lambda_function.py",
                     "def lambda_handler(e, c):\n    while True:\n        pass\n"));
             InvocationResult loop = LimitsTest.invokeAndCheckNothingLeft(f, "wd-loop", "{}");
             assertEquals("Sandbox.Timedout", loop.error().type());
 
-            f.function(CreateFunctionRequest.of("wd-threads", "python3").withTimeout(30).withMemory(1024),
+            f.function(CreateFunctionRequest.of("wd-threads", PYTHON).withTimeout(30).withMemory(1024),
                     Map.of("lambda_function.py", LimitsTest.THREADS));
             InvocationResult threads = LimitsTest.invokeAndCheckNothingLeft(f, "wd-threads", "{\"threads\": 1100}");
             assertEquals("Runtime.ExitError", threads.error().type(), "threads count against the 1,024: "

@@ -1,6 +1,8 @@
 package dev.nube.ui.functions;
 
 import dev.nube.ui.ConsoleUiTest;
+import static dev.nube.engine.functions.TestRuntimes.NODE;
+import static dev.nube.engine.functions.TestRuntimes.PYTHON;
 import static dev.nube.ui.ConsoleFixture.waitUntil;
 import static dev.nube.ui.functions.FunctionsUi.REGION;
 import static dev.nube.ui.functions.FunctionsUi.answerUnsaved;
@@ -57,8 +59,8 @@ class FunctionEditorUiTest extends ConsoleUiTest {
 
     @Test
     void unsavedEditsPromptBeforeBeingDropped(FxRobot robot) {
-        console.engine().functions().create(REGION, CreateFunctionRequest.of("first", "python3"));
-        console.engine().functions().create(REGION, CreateFunctionRequest.of("second", "nodejs"));
+        console.engine().functions().create(REGION, CreateFunctionRequest.of("first", PYTHON));
+        console.engine().functions().create(REGION, CreateFunctionRequest.of("second", NODE));
         String saved = onDisk("first", "lambda_function.py");
         CodeArea code = openEditor(robot, "first", "editor-lambda_function_py");
         robot.clickOn(code).push(KeyCode.CONTROL, KeyCode.END).write("# edited\n");
@@ -120,7 +122,7 @@ class FunctionEditorUiTest extends ConsoleUiTest {
 
     @Test
     void findsReplacesUndoesAndIndents(FxRobot robot) {
-        console.engine().functions().create(REGION, CreateFunctionRequest.of("editing", "nodejs"));
+        console.engine().functions().create(REGION, CreateFunctionRequest.of("editing", NODE));
         CodeArea code = openEditor(robot, "editing", "editor-index_mjs");
         String original = code.getText();
         assertTrue(original.contains("event"));

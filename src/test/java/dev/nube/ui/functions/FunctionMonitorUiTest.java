@@ -1,6 +1,7 @@
 package dev.nube.ui.functions;
 
 import dev.nube.ui.ConsoleUiTest;
+import static dev.nube.engine.functions.TestRuntimes.PYTHON;
 import static dev.nube.ui.ConsoleFixture.waitUntil;
 import static dev.nube.ui.functions.FunctionsUi.REGION;
 import static dev.nube.ui.functions.FunctionsUi.tab;
@@ -36,7 +37,7 @@ class FunctionMonitorUiTest extends ConsoleUiTest {
 
     @BeforeEach
     void prepare() {
-        console.engine().functions().create(REGION, CreateFunctionRequest.of("watched", "python3"));
+        console.engine().functions().create(REGION, CreateFunctionRequest.of("watched", PYTHON));
         console.engine().functionCode().writeFile(REGION, "watched", "lambda_function.py",
                 FLAKY.getBytes(StandardCharsets.UTF_8));
     }

@@ -1,6 +1,7 @@
 package dev.nube.ui.functions;
 
 import dev.nube.ui.ConsoleUiTest;
+import static dev.nube.engine.functions.TestRuntimes.PYTHON;
 import static dev.nube.ui.ConsoleFixture.waitUntil;
 import static dev.nube.ui.functions.FunctionsUi.REGION;
 import static dev.nube.ui.functions.FunctionsUi.area;
@@ -49,7 +50,7 @@ class FunctionSettingsUiTest extends ConsoleUiTest {
 
     @Test
     void theMemoryControlOnlyAllowsValidValues(FxRobot robot) {
-        console.engine().functions().create(REGION, CreateFunctionRequest.of("sized", "python3"));
+        console.engine().functions().create(REGION, CreateFunctionRequest.of("sized", PYTHON));
         open(robot, "sized");
         tab(robot, "configuration-tab");
         TextField field = FunctionsUi.visibleOrFail(robot, "#config-memory .memory-field", TextField.class);
@@ -83,7 +84,7 @@ class FunctionSettingsUiTest extends ConsoleUiTest {
 
     @Test
     void invalidJsonInATestEventIsRefusedBeforeInvoking(FxRobot robot) {
-        console.engine().functions().create(REGION, CreateFunctionRequest.of("strict", "python3"));
+        console.engine().functions().create(REGION, CreateFunctionRequest.of("strict", PYTHON));
         open(robot, "strict");
         tab(robot, "test-tab");
         robot.clickOn(area(robot, "test-event-json")).push(KeyCode.CONTROL, KeyCode.A).write("{\"name\": \"Bob\",\n}");
@@ -106,7 +107,7 @@ class FunctionSettingsUiTest extends ConsoleUiTest {
 
     @Test
     void theWizardOffersOnlyRuntimesPresentAndDeleteSaysWhatIsLost(FxRobot robot) {
-        console.engine().functions().create(REGION, CreateFunctionRequest.of("doomed", "python3"));
+        console.engine().functions().create(REGION, CreateFunctionRequest.of("doomed", PYTHON));
         console.engine().functions().saveTestEvent(REGION, "doomed", new TestEvent("e1", "{}"));
         console.engine().functions().publishVersion(REGION, "doomed", "v1");
         TableView<FunctionSummary> table = FunctionsUi.openFunctionsPage(robot);
@@ -138,7 +139,7 @@ class FunctionSettingsUiTest extends ConsoleUiTest {
 
     @Test
     void theFunctionPageSaysWhenIsolationIsWeaker(FxRobot robot) {
-        console.engine().functions().create(REGION, CreateFunctionRequest.of("isolated", "python3"));
+        console.engine().functions().create(REGION, CreateFunctionRequest.of("isolated", PYTHON));
         open(robot, "isolated");
         Label notice = robot.lookup("#isolation-notice").queryAs(Label.class);
         boolean full = console.engine().functions().sandboxMode().kernelEnforced()

@@ -1,5 +1,7 @@
 package dev.nube.ui.functions;
 
+import static dev.nube.engine.functions.TestRuntimes.NODE;
+import static dev.nube.engine.functions.TestRuntimes.PYTHON;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -69,7 +71,7 @@ class FunctionViewModelsTest {
 
     @Test
     void fileCommandsKeepOrDropEditsAsTheySay() {
-        engine.functions().create(REGION, CreateFunctionRequest.of("files", "python3"));
+        engine.functions().create(REGION, CreateFunctionRequest.of("files", PYTHON));
         CodeViewModel code = new CodeViewModel(scope("files"), null);
         code.openMain("lambda_function.lambda_handler");
         CodeDocument main = code.selectedProperty().get();
@@ -107,8 +109,8 @@ class FunctionViewModelsTest {
 
     @Test
     void zipsRoundTripAndDeployPublishes() {
-        engine.functions().create(REGION, CreateFunctionRequest.of("source", "nodejs"));
-        engine.functions().create(REGION, CreateFunctionRequest.of("target", "python3"));
+        engine.functions().create(REGION, CreateFunctionRequest.of("source", NODE));
+        engine.functions().create(REGION, CreateFunctionRequest.of("target", PYTHON));
         CodeViewModel source = new CodeViewModel(scope("source"), null);
         source.newFile("lib/util.mjs");
         source.selectedProperty().get().textProperty().set("export const two = 2;\n");
@@ -134,7 +136,7 @@ class FunctionViewModelsTest {
     @Test
     void theConfigurationFormChecksBeforeSaving() {
         FunctionConfiguration created = engine.functions().create(REGION, CreateFunctionRequest.of("config",
-                "python3"));
+                PYTHON));
         ConfigurationViewModel form = new ConfigurationViewModel(scope("config"));
         form.load(created);
         assertFalse(form.dirtyProperty().get());
@@ -201,7 +203,7 @@ class FunctionViewModelsTest {
     void anInvocationUpdatesItsFunctionsRowAloneWithTheNumbersAListingGives() throws Exception {
         FunctionService functions = engine.functions();
         for (String name : List.of("alpha", "beta", "gamma")) {
-            functions.create(REGION, CreateFunctionRequest.of(name, "python3"));
+            functions.create(REGION, CreateFunctionRequest.of(name, PYTHON));
         }
         engine.functionCode().writeFile(REGION, "beta", "lambda_function.py", ("def lambda_handler(event, context):\n"
                 + "    if event.get('fail'):\n        raise ValueError('asked to')\n    return 1\n")

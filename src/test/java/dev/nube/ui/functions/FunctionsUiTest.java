@@ -1,6 +1,7 @@
 package dev.nube.ui.functions;
 
 import dev.nube.ui.ConsoleUiTest;
+import static dev.nube.engine.functions.TestRuntimes.PYTHON;
 import static dev.nube.ui.ConsoleFixture.waitUntil;
 import static dev.nube.ui.functions.FunctionsUi.REGION;
 import static dev.nube.ui.functions.FunctionsUi.area;
@@ -118,7 +119,7 @@ class FunctionsUiTest extends ConsoleUiTest {
 
     @Test
     void aNewEnvironmentVariableReachesTheHandler(FxRobot robot) {
-        console.engine().functions().create(REGION, CreateFunctionRequest.of("env-reader", "python3"));
+        console.engine().functions().create(REGION, CreateFunctionRequest.of("env-reader", PYTHON));
         console.engine().functionCode().writeFile(REGION, "env-reader", "lambda_function.py", ("import os\n\n"
                 + "def lambda_handler(event, context):\n    return {\"greeting\": os.environ.get(\"GREETING\","
                 + " \"unset\")}\n").getBytes(StandardCharsets.UTF_8));
@@ -148,7 +149,7 @@ class FunctionsUiTest extends ConsoleUiTest {
 
     @Test
     void deploysAVersionShowsItsCodeReadOnlyAndInvokesIt(FxRobot robot) {
-        console.engine().functions().create(REGION, CreateFunctionRequest.of("versioned", "python3"));
+        console.engine().functions().create(REGION, CreateFunctionRequest.of("versioned", PYTHON));
         console.engine().functions().saveTestEvent(REGION, "versioned", new TestEvent("one", "{\"n\": 1}"));
         FunctionsUi.openFunctionsPage(robot);
         FunctionsUi.openFunction(robot, "versioned");
@@ -184,7 +185,7 @@ class FunctionsUiTest extends ConsoleUiTest {
 
     @Test
     void aFunctionErrorIsClearlyMarkedAndALongInvocationShowsElapsedTime(FxRobot robot) {
-        console.engine().functions().create(REGION, CreateFunctionRequest.of("slow", "python3").withTimeout(30));
+        console.engine().functions().create(REGION, CreateFunctionRequest.of("slow", PYTHON).withTimeout(30));
         console.engine().functionCode().writeFile(REGION, "slow", "lambda_function.py", ("import time\n\n"
                 + "def lambda_handler(event, context):\n    time.sleep(event.get(\"sleep\", 0))\n"
                 + "    if event.get(\"fail\"):\n        raise KeyError(\"no such order\")\n    return \"done\"\n")

@@ -9,24 +9,32 @@ import dev.nube.engine.api.ApiResponse;
 import dev.nube.engine.api.ApiServer;
 import dev.nube.engine.api.SignatureV4;
 import dev.nube.engine.store.Json;
+import java.time.Clock;
+import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.function.Supplier;
 
 /**
  * Lambda's REST-JSON protocol (2015-03-31 and the later dated paths): the action is the method and path, members are
  * JSON bodies, path segments and query parameters; errors carry Lambda's type in {@code X-Amzn-ErrorType} and a JSON
- * body with {@code Type} and {@code message}, at Lambda's status codes.
+ * body with {@code Type} and {@code message}, at Lambda's status codes. Serves the function actions
+ * ({@link FunctionActions}), Invoke ({@link InvokeAction}), GetAccountSettings, and, unsigned, the code download
+ * links GetFunction hands out ({@link CodeLinks}). Thread-safe.
  */
 public final class LambdaApi implements ApiProtocol {
     static final String JSON = "application/json";
 
     private final Engine engine;
-    private final Supplier<String> baseUrl;
+    private final CodeLinks links = new CodeLinks(Clock.systemUTC());
+    private final FunctionActions functions;
+    private final InvokeAction invoke;
 
     /** @param baseUrl where the API is served now (for the code download links GetFunction hands out) */
     public LambdaApi(Engine engine, Supplier<String> baseUrl) {
         this.engine = engine;
-        this.baseUrl = baseUrl;
+        this.functions = new FunctionActions(engine, links, baseUrl);
+        this.invoke = new InvokeAction(engine);
     }
 
     @Override
@@ -39,25 +47,103 @@ public final class LambdaApi implements ApiProtocol {
         return rawPath.matches("/20\\d\\d-\\d\\d-\\d\\d/.*");
     }
 
+    /** One routed request: the action's name (for the request log) and how to answer it. */
+    private record Route(String action, Supplier<ApiResponse> answer) {
+    }
+
     @Override
     public ApiResponse handle(ApiRequest request) {
         String action = "-";
         try {
-            java.util.List<String> path = request.pathSegments();
-            if (request.method().equals("GET") && path.size() == 2 && path.get(0).equals("2016-08-19")
-                    && path.get(1).equals("account-settings")) {
-                action = "GetAccountSettings";
-                ObjectNode body = Json.mapper().createObjectNode();
-                body.putObject("AccountLimit").put("ConcurrentExecutions", 1000);
-                body.putObject("AccountUsage").put("FunctionCount",
-                        engine.functions().list(request.region()).items().size());
-                return json(200, body).withHeader(ApiServer.ACTION_HEADER, action);
+            Route route = route(request);
+            if (route == null) {
+                return reject(404, "UnknownOperationException", "No Lambda action is served at " + request.method()
+                        + " " + request.rawPath(), request.requestId());
             }
-            return reject(404, "UnknownOperationException", "No Lambda action is served at " + request.method()
-                    + " " + request.rawPath(), request.requestId());
+            action = route.action();
+            ApiResponse response = route.answer().get();
+            if (!response.headers().containsKey("x-amzn-RequestId")) {
+                response = response.withHeader("x-amzn-RequestId", request.requestId());
+            }
+            return response.withHeader(ApiServer.ACTION_HEADER, action);
         } catch (EngineException e) {
             return error(e.code(), e.getMessage(), request.requestId()).withHeader(ApiServer.ACTION_HEADER, action);
         }
+    }
+
+    /** The action at the request's method and path, or null. */
+    private Route route(ApiRequest request) {
+        List<String> path = request.pathSegments();
+        String method = request.method();
+        if (path.size() < 2 || !path.get(0).matches("20\\d\\d-\\d\\d-\\d\\d")) {
+            return null;
+        }
+        String date = path.get(0);
+        if (path.get(1).equals("account-settings") && path.size() == 2 && method.equals("GET")) {
+            return new Route("GetAccountSettings", () -> accountSettings(request));
+        }
+        if (!path.get(1).equals("functions")) {
+            return null;
+        }
+        if (path.size() == 2) {
+            return switch (method) {
+                case "POST" -> new Route("CreateFunction", () -> functions.create(request));
+                case "GET" -> new Route("ListFunctions", () -> functions.list(request));
+                default -> null;
+            };
+        }
+        String name = path.get(2);
+        if (path.size() == 3) {
+            return switch (method) {
+                case "GET" -> new Route("GetFunction", () -> functions.get(request, name));
+                case "DELETE" -> new Route("DeleteFunction", () -> functions.delete(request, name));
+                default -> null;
+            };
+        }
+        if (path.size() != 4) {
+            return null;
+        }
+        return switch (method + " " + path.get(3)) {
+            case "GET configuration" -> new Route("GetFunctionConfiguration",
+                    () -> functions.getConfiguration(request, name));
+            case "PUT configuration" -> new Route("UpdateFunctionConfiguration",
+                    () -> functions.updateConfiguration(request, name));
+            case "PUT code" -> new Route("UpdateFunctionCode", () -> functions.updateCode(request, name));
+            case "POST invocations" -> new Route("Invoke", () -> invoke.invoke(request, name));
+            case "POST versions" -> new Route("PublishVersion", () -> functions.publishVersion(request, name));
+            case "GET versions" -> new Route("ListVersionsByFunction", () -> functions.listVersions(request, name));
+            case "PUT concurrency" -> new Route("PutFunctionConcurrency",
+                    () -> functions.putConcurrency(request, name));
+            case "GET concurrency" -> date.equals("2019-09-30") ? new Route("GetFunctionConcurrency",
+                    () -> functions.getConcurrency(request, name)) : null;
+            case "DELETE concurrency" -> new Route("DeleteFunctionConcurrency",
+                    () -> functions.deleteConcurrency(request, name));
+            default -> null;
+        };
+    }
+
+    private ApiResponse accountSettings(ApiRequest request) {
+        ObjectNode body = Json.mapper().createObjectNode();
+        body.putObject("AccountLimit").put("ConcurrentExecutions", engine.functions().settings().regionConcurrency());
+        body.putObject("AccountUsage").put("FunctionCount", engine.functions().list(request.region()).items().size());
+        return json(200, body);
+    }
+
+    /** A code download link from GetFunction: the zip while the link is valid, S3's AccessDenied after. */
+    @Override
+    public Optional<ApiResponse> unsigned(String method, String rawPath, String rawQuery) {
+        if (!rawPath.startsWith(CodeLinks.PREFIX) || !(method.equals("GET") || method.equals("HEAD"))) {
+            return Optional.empty();
+        }
+        Optional<byte[]> zip = links.open(rawPath).flatMap(functions::download);
+        if (zip.isEmpty()) {
+            return Optional.of(ApiResponse.of(403, "application/xml", "<?xml version=\"1.0\" encoding=\"UTF-8\"?>"
+                    + "<Error><Code>AccessDenied</Code><Message>Request has expired or the function is gone: ask"
+                    + " GetFunction for a new link.</Message></Error>").withHeader(ApiServer.ACTION_HEADER,
+                    "GetFunctionCode"));
+        }
+        return Optional.of(new ApiResponse(200, "application/zip", Map.of(ApiServer.ACTION_HEADER,
+                "GetFunctionCode"), zip.get()));
     }
 
     static ApiResponse json(int status, Object body) {
@@ -76,8 +162,10 @@ public final class LambdaApi implements ApiProtocol {
             case "TooManyRequestsException" -> 429;
             case "RequestTooLargeException" -> 413;
             case "ServiceException", "StorageError", "Server.InternalError" -> 500;
+            case "PreconditionFailedException" -> 412;
+            case "UnsupportedMediaTypeException" -> 415;
             case "CodeStorageExceededException", "InvalidParameterValueException", "InvalidRequestContentException",
-                    "InvalidZipFileException", "UnsupportedMediaTypeException", "PreconditionFailedException" -> 400;
+                    "InvalidZipFileException", "ValidationException" -> 400;
             default -> code.endsWith("Exception") ? 400 : 500;
         };
         String type = status == 500 && !code.endsWith("Exception") ? "ServiceException" : code;
