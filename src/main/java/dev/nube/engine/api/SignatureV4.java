@@ -36,6 +36,7 @@ public final class SignatureV4 {
     public static final Duration MAX_SKEW = Duration.ofMinutes(15);
     static final DateTimeFormatter AMZ_DATE = DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'")
             .withZone(ZoneOffset.UTC);
+    private static final DateTimeFormatter AMZ_DATE_LOCAL = DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'");
     private static final Pattern AUTHORIZATION = Pattern.compile(
             "AWS4-HMAC-SHA256\\s+Credential=([^,\\s]+)\\s*,\\s*SignedHeaders=([^,\\s]+)\\s*,\\s*Signature=([0-9a-fA-F]+)\\s*");
     private static final String UNSIGNED_PAYLOAD = "UNSIGNED-PAYLOAD";
@@ -186,8 +187,7 @@ public final class SignatureV4 {
     private static Instant requestTime(String amzDate, String date) throws Refused {
         try {
             if (amzDate != null) {
-                return java.time.LocalDateTime.parse(amzDate, DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'"))
-                        .toInstant(ZoneOffset.UTC);
+                return java.time.LocalDateTime.parse(amzDate, AMZ_DATE_LOCAL).toInstant(ZoneOffset.UTC);
             }
             return java.time.ZonedDateTime.parse(date, DateTimeFormatter.RFC_1123_DATE_TIME).toInstant();
         } catch (DateTimeParseException e) {
@@ -247,10 +247,20 @@ public final class SignatureV4 {
         StringBuilder out = new StringBuilder();
         for (String name : names) {
             String value = headers.get(name);
-            out.append(name).append(':').append(value == null ? "" : value.strip().replaceAll("\\s+", " "))
-                    .append('\n');
+            out.append(name).append(':').append(value == null ? "" : collapseSpaces(value.strip())).append('\n');
         }
         return out.toString();
+    }
+
+    /** Runs of white space inside a header's value as one space, as the canonical form wants. */
+    private static String collapseSpaces(String value) {
+        boolean plain = true;
+        for (int i = 0; i < value.length() && plain; i++) {
+            char c = value.charAt(i);
+            plain = !Character.isWhitespace(c) || (c == ' ' && (i + 1 == value.length()
+                    || !Character.isWhitespace(value.charAt(i + 1))));
+        }
+        return plain ? value : value.replaceAll("\\s+", " ");
     }
 
     /** Percent-decoding of a URI component ({@code +} stays a plus, as in a path). */
