@@ -262,7 +262,9 @@ public final class Engine implements AutoCloseable {
                 String holder = new String(Files.readAllBytes(lockFile), StandardCharsets.UTF_8).strip();
                 channel.close();
                 throw new EngineException("DataFolderInUse", "Another Nube engine (" + (holder.isEmpty() ? "?"
-                        : "pid " + holder) + ") is using " + home + ". Close it first.");
+                        : "pid " + holder) + ") is using " + home + ". " + (holder.contains("nube serve")
+                        ? "Stop it first (Ctrl-C where it runs, or kill " + holder.replaceAll(",.*", "") + ")."
+                        : "Close it first."));
             }
             channel.truncate(0);
             channel.write(java.nio.ByteBuffer.wrap((ProcessHandle.current().pid() + ", "
