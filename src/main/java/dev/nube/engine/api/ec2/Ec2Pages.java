@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.Base64;
 import java.util.Comparator;
 import java.util.List;
+import java.util.function.BiConsumer;
 import java.util.function.Function;
 
 /**
@@ -52,6 +53,23 @@ final class Ec2Pages {
         List<T> page = sorted.subList(start, end);
         String next = end < sorted.size() && !page.isEmpty() ? encode(id.apply(page.get(page.size() - 1))) : null;
         return new Page<>(List.copyOf(page), next);
+    }
+
+    /**
+     * Answers a Describe action with one page of {@code all}: DryRun checked, then {@code <setName>} with an
+     * {@code <item>} per resource written by {@code item}, then {@code nextToken} when there is a next page.
+     */
+    static <T> void write(Ec2Call call, XmlWriter xml, String setName, List<T> all, Function<T, String> id, int min,
+            int max, BiConsumer<XmlWriter, T> item) {
+        Page<T> page = of(call, all, id, min, max);
+        call.checkDryRun();
+        xml.open(setName);
+        for (T resource : page.items()) {
+            xml.open("item");
+            item.accept(xml, resource);
+            xml.close();
+        }
+        xml.close().text("nextToken", page.nextToken());
     }
 
     /** Refuses {@code MaxResults} beside an explicit list of ids, as EC2 does. */

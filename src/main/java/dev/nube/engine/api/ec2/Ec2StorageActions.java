@@ -97,15 +97,8 @@ final class Ec2StorageActions {
                 .tags(v -> items.tagsOf(region, v.id())).matcher(call.filters());
         List<Volume> found = Ec2Items.byIds(ids, id -> engine.volumes().get(region, id),
                 engine.volumes().list(region).items()).stream().filter(matches).toList();
-        Ec2Pages.Page<Volume> page = Ec2Pages.of(call, found, Volume::id, 5, 500);
-        call.checkDryRun();
-        xml.open("volumeSet");
-        for (Volume v : page.items()) {
-            xml.open("item");
-            items.volume(xml, region, v);
-            xml.close();
-        }
-        xml.close().text("nextToken", page.nextToken());
+        Ec2Pages.write(call, xml, "volumeSet", found, Volume::id, 5, 500,
+                (out, item) -> items.volume(out, region, item));
     }
 
     private void attachVolume(Ec2Call call, XmlWriter xml) {
@@ -198,12 +191,6 @@ final class Ec2StorageActions {
         List<String> ids = call.list("SnapshotId");
         Ec2Pages.refuseWithIds(call, ids, "snapshotSet");
         boolean ours = call.list("Owner").stream().allMatch(o -> o.equals("self") || o.equals(Ec2Items.OWNER_ID));
-        if (ids.isEmpty() && engine.images().list(region).items().stream()
-                .noneMatch(i -> i.name().equals(ImageService.TINY_IMAGE_NAME))) {
-            // The built-in image is there to launch from, as a region's public images are on EC2: made on the first
-            // listing (from the cache, or built from Debian's packages on a fresh machine), as the console does.
-            engine.images().ensureTinyImage(region);
-        }
         Predicate<Snapshot> matches = new Ec2Filters<Snapshot>()
                 .on("snapshot-id", Snapshot::id).on("volume-id", Snapshot::volumeId).on("status", Snapshot::stateName)
                 .on("description", Snapshot::description).on("volume-size", Snapshot::volumeSizeGiB)
@@ -212,15 +199,8 @@ final class Ec2StorageActions {
                 .tags(s -> items.tagsOf(region, s.id())).matcher(call.filters());
         List<Snapshot> found = Ec2Items.byIds(ids, id -> engine.snapshots().get(region, id),
                 engine.snapshots().list(region).items()).stream().filter(s -> ours).filter(matches).toList();
-        Ec2Pages.Page<Snapshot> page = Ec2Pages.of(call, found, Snapshot::id, 5, 1000);
-        call.checkDryRun();
-        xml.open("snapshotSet");
-        for (Snapshot s : page.items()) {
-            xml.open("item");
-            items.snapshot(xml, region, s);
-            xml.close();
-        }
-        xml.close().text("nextToken", page.nextToken());
+        Ec2Pages.write(call, xml, "snapshotSet", found, Snapshot::id, 5, 1000,
+                (out, item) -> items.snapshot(out, region, item));
     }
 
     private void deleteSnapshot(Ec2Call call, XmlWriter xml) {
@@ -274,15 +254,8 @@ final class Ec2StorageActions {
                 .tags(i -> items.tagsOf(region, i.id())).matcher(call.filters());
         List<Image> found = Ec2Items.byIds(ids, id -> engine.images().get(region, id),
                 engine.images().list(region).items()).stream().filter(i -> ours).filter(matches).toList();
-        Ec2Pages.Page<Image> page = Ec2Pages.of(call, found, Image::id, 5, 1000);
-        call.checkDryRun();
-        xml.open("imagesSet");
-        for (Image image : page.items()) {
-            xml.open("item");
-            items.image(xml, region, image);
-            xml.close();
-        }
-        xml.close().text("nextToken", page.nextToken());
+        Ec2Pages.write(call, xml, "imagesSet", found, Image::id, 5, 1000,
+                (out, item) -> items.image(out, region, item));
     }
 
     private void deregisterImage(Ec2Call call, XmlWriter xml) {
