@@ -26,8 +26,8 @@ import java.util.function.UnaryOperator;
 /**
  * The access keys in {@code config/access-keys.json} (mode 0600). Every change is a read, change and atomic write
  * under a lock file, so {@code nube credentials} in another process and the engine never lose each other's keys. A
- * signature check reads the keys kept in memory and reads the file again only when it has changed since (its
- * modification time and size), so a key made by another process is accepted at its first request. When a key was
+ * signature check looks at the file's modification time and size and reads it again when they changed, so a key
+ * made by another process is accepted at its first request and one deactivated or deleted is refused at once. When a key was
  * last used is kept in memory, not written on every request.
  */
 public final class AccessKeys implements AccessKeyService {
@@ -108,11 +108,9 @@ public final class AccessKeys implements AccessKeyService {
 
     /** The secret of an active key, for a signature check; empty for an unknown or inactive key. */
     public Optional<String> secretOf(String id) {
-        Optional<Stored> key = activeKey(loaded.keys(), id);
-        if (key.isEmpty()) {
-            key = activeKey(current().keys(), id); // made (or activated) by another process since it was read
-        }
-        return key.map(Stored::secret);
+        // Always the file as it is now (a stat when unchanged): a key deactivated or deleted is refused at once,
+        // a key made by another process accepted at once.
+        return activeKey(current().keys(), id).map(Stored::secret);
     }
 
     /** Notes that a request signed with {@code id} was accepted now. */
@@ -133,8 +131,17 @@ public final class AccessKeys implements AccessKeyService {
                 new EngineException("NoSuchEntity", "The access key " + id + " does not exist."));
     }
 
-    /** The keys as the file holds them now (read again only when it changed). */
+    /**
+     * The keys as the file holds them now (read again only when it changed). Under the lock changes take too, so a
+     * read of the file before a change can never replace what the change left in memory.
+     */
     private Loaded current() {
+        synchronized (writeLock) {
+            return read();
+        }
+    }
+
+    private Loaded read() {
         try {
             if (!Files.exists(file)) {
                 return loaded = new Loaded(List.of(), null, -1);
@@ -161,7 +168,7 @@ public final class AccessKeys implements AccessKeyService {
                 try (FileChannel channel = FileChannel.open(lockFile, StandardOpenOption.CREATE,
                         StandardOpenOption.WRITE); FileLock ignored = channel.lock()) {
                     loaded = new Loaded(List.of(), null, -1); // read the file itself, under the lock
-                    List<Stored> after = List.copyOf(edit.apply(current().keys()));
+                    List<Stored> after = List.copyOf(edit.apply(read().keys()));
                     AtomicFiles.write(file, Json.mapper().writerWithDefaultPrettyPrinter().writeValueAsBytes(after),
                             OWNER_ONLY);
                     loaded = new Loaded(after, Files.getLastModifiedTime(file), Files.size(file));

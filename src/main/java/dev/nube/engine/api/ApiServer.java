@@ -29,14 +29,20 @@ import java.util.function.Supplier;
 /**
  * The AWS API over HTTP/1.1: one listening socket, a thread per connection (keep-alive, TCP_NODELAY; an idle
  * connection is closed after {@link #IDLE_MILLIS}), at most {@link #MAX_CONNECTIONS} at once. Each request is read
- * whole (at most {@link #MAX_BODY_BYTES}), its signature checked against the access keys, its region against the
+ * whole (at most {@link #MAX_BODY_BYTES} for a function's code, {@link #MAX_SMALL_BODY_BYTES} for the rest, and
+ * {@link #UNSIGNED_BODY_BYTES} unless its Authorization names a known key), its signature checked against the access keys, its region against the
  * engine's regions, and handed to the service it is for; the service's answer is written back with its request id.
  * Hand-written on {@link HttpFraming} as the engine's other servers are, for the same two-writes-per-exchange reason.
  */
 public final class ApiServer implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(ApiServer.class.getName());
-    /** A function's zipped code may be 50 MB, sent base64-encoded inside JSON. */
+    /** A function's zipped code may be 50 MB, sent base64-encoded inside JSON (CreateFunction, UpdateFunctionCode). */
     public static final int MAX_BODY_BYTES = 70 * 1024 * 1024;
+    /** Every other request: an Invoke's payload is at most 6 MB. */
+    public static final int MAX_SMALL_BODY_BYTES = 8 * 1024 * 1024;
+    /** A request that is not signed by a known key is refused whatever its body; more than this is not kept. */
+    static final int UNSIGNED_BODY_BYTES = 64 * 1024;
+    private static final String LARGE_BODY_PATHS = "/2015-03-31/functions/?|/2015-03-31/functions/[^/]+/code/?";
     public static final int MAX_CONNECTIONS = 2048;
     static final int IDLE_MILLIS = 120_000;
     private static final HttpFraming HTTP = new HttpFraming(64 * 1024);
@@ -97,9 +103,13 @@ public final class ApiServer implements AutoCloseable {
                     out.write("HTTP/1.1 100 Continue\r\n\r\n".getBytes(StandardCharsets.ISO_8859_1));
                     out.flush();
                 }
+                // Only a request signed with a key of this folder may make the server hold a large body in memory.
+                boolean known = knownKey(request);
+                long limit = !known ? UNSIGNED_BODY_BYTES : request.path().matches(LARGE_BODY_PATHS) ? MAX_BODY_BYTES
+                        : MAX_SMALL_BODY_BYTES;
                 byte[] body;
                 try {
-                    body = HTTP.readBody(request, in, MAX_BODY_BYTES);
+                    body = HTTP.readBody(request, in, limit);
                 } catch (HttpFraming.BadFraming e) {
                     write(out, request, fallback(request).reject(400, "InvalidRequest", e.getMessage(), newId()),
                             true);
@@ -107,10 +117,18 @@ public final class ApiServer implements AutoCloseable {
                 }
                 String version = request.version() == null ? "HTTP/1.1" : request.version();
                 boolean close = request.wantsClose() || version.equals("HTTP/1.0");
-                ApiResponse response = body == null
-                        ? fallback(request).reject(413, "RequestEntityTooLarge", "The request is over "
-                                + MAX_BODY_BYTES / (1024 * 1024) + " MB.", newId())
-                        : answer(request, body);
+                ApiResponse response;
+                if (body == null && !known) {
+                    close = true; // refused for its signature, which does not depend on the body it sent
+                    response = answer(request, new byte[0]);
+                } else if (body == null) {
+                    ApiProtocol protocol = fallback(request);
+                    response = protocol.reject(413, protocol.signingName().equals("ec2") ? "RequestEntityTooLarge"
+                            : "RequestTooLargeException", "The request is over " + limit / (1024 * 1024) + " MB.",
+                            newId());
+                } else {
+                    response = answer(request, body);
+                }
                 write(out, request, response, close);
                 if (close) {
                     return;
@@ -120,6 +138,15 @@ public final class ApiServer implements AutoCloseable {
             // the client went away, or we closed it
         } catch (IOException e) {
             // a broken request (no target, a head over the limit): the connection closes
+        }
+    }
+
+    private boolean knownKey(HttpFraming.Request request) {
+        try {
+            return SignatureV4.scopeOf(request.headers())
+                    .map(scope -> keys.secretOf(scope.accessKeyId()).isPresent()).orElse(false);
+        } catch (RuntimeException e) {
+            return false; // the keys cannot be read: the request is refused when its signature is checked
         }
     }
 
@@ -154,9 +181,16 @@ public final class ApiServer implements AutoCloseable {
                 response = signed(protocol, request, rawPath, rawQuery, body, requestId);
                 action = response.headers().getOrDefault(ACTION_HEADER, "-");
             }
+        } catch (IllegalArgumentException e) {
+            // a percent-escape that is not one, in the path, the query or a form
+            response = protocol.reject(400, "MalformedQueryString", "The request is not well encoded: "
+                    + e.getMessage(), requestId);
         } catch (RuntimeException e) {
-            LOG.log(System.Logger.Level.WARNING, "the AWS API failed on " + request.method() + " " + rawPath, e);
-            response = protocol.reject(500, "InternalFailure", "The request failed inside Nube: " + e, requestId);
+            // The path may be a download link, whose token is not for the log.
+            LOG.log(System.Logger.Level.WARNING, "the AWS API failed on " + request.method() + " "
+                    + (rawPath.startsWith("/nube/") ? "a download link" : rawPath), e);
+            response = protocol.reject(500, "InternalFailure", "The request failed inside Nube; the engine's log"
+                    + " says why.", requestId);
         }
         long micros = (System.nanoTime() - started) / 1000;
         requestLog.accept(protocol.signingName() + " " + action + " " + response.status() + " "

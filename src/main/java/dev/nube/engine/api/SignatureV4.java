@@ -38,7 +38,7 @@ public final class SignatureV4 {
             .withZone(ZoneOffset.UTC);
     private static final DateTimeFormatter AMZ_DATE_LOCAL = DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'");
     private static final Pattern AUTHORIZATION = Pattern.compile(
-            "AWS4-HMAC-SHA256\\s+Credential=([^,\\s]+)\\s*,\\s*SignedHeaders=([^,\\s]+)\\s*,\\s*Signature=([0-9a-fA-F]+)\\s*");
+            "AWS4-HMAC-SHA256\\s+Credential=([^,\\s]+)\\s*,\\s*SignedHeaders=([^,\\s]+)\\s*,\\s*Signature=([0-9a-fA-F]{64})\\s*");
     private static final String UNSIGNED_PAYLOAD = "UNSIGNED-PAYLOAD";
 
     private SignatureV4() {

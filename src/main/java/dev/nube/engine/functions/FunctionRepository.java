@@ -128,6 +128,21 @@ final class FunctionRepository {
         return collection(region).dir().resolve(".incoming-" + java.util.UUID.randomUUID());
     }
 
+    /** Removes code an engine stopped while unpacking for a function it never made (nothing refers to it). */
+    void removeLeftStaging(String region) {
+        Path dir = collection(region).dir();
+        if (!Files.isDirectory(dir)) {
+            return;
+        }
+        try (DirectoryStream<Path> left = Files.newDirectoryStream(dir, ".incoming-*")) {
+            for (Path staging : left) {
+                CodeFolder.deleteTree(staging);
+            }
+        } catch (IOException | RuntimeException e) {
+            // tried again when the region next opens; nothing lists it meanwhile
+        }
+    }
+
     Path codeDir(FunctionConfiguration function) {
         return folder(function).resolve("code");
     }

@@ -402,6 +402,7 @@ public final class Functions implements FunctionService, RegionScoped, AutoClose
     /** Loads what invocations need of the region's functions: reserved concurrency and revisions. */
     @Override
     public void regionOpened(Region region) {
+        repository.removeLeftStaging(region.name());
         for (FunctionConfiguration function : repository.list(region.name()).items()) {
             revisions.put(function.id(), function.revision());
             if (function.reservedConcurrency() != null) {

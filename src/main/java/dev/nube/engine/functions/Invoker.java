@@ -159,7 +159,7 @@ final class Invoker {
 
     private SandboxSpec spec(Invocation invocation, String streamName) {
         FunctionConfiguration function = invocation.function();
-        RuntimeInfo runtime = runtimes.get(invocation.runtime());
+        RuntimeInfo runtime = runtimes.toRun(invocation.runtime());
         Map<String, String> variables = new HashMap<>();
         variables.put("PATH", "/usr/local/bin:/usr/bin:/bin");
         variables.put("LANG", "C.UTF-8");

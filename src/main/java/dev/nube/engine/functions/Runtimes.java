@@ -124,14 +124,28 @@ final class Runtimes {
                 .orElse(stored);
     }
 
-    /** The command the sandbox runs for {@code runtime}. */
+    /**
+     * The command the sandbox runs for {@code runtime}. A stored id whose version is no longer installed (python3.11
+     * after the system moved to Python 3.12, say) runs on the installed interpreter of its language, as functions
+     * did before ids carried versions: a system upgrade does not stop existing functions. New functions and changes
+     * still name an installed runtime ({@link #get}).
+     */
     List<String> command(String runtime) {
-        return switch (get(runtime).language()) {
+        return switch (toRun(runtime).language()) {
             case PYTHON -> List.of("/usr/bin/python3", "-u", SandboxSpec.RUNTIME_DIR + "/bootstrap.py");
             case NODE -> List.of(Files.isExecutable(Path.of("/usr/bin/node")) ? "/usr/bin/node" : "/usr/bin/nodejs",
                     SandboxSpec.RUNTIME_DIR + "/bootstrap.js");
             case CUSTOM -> List.of(SandboxSpec.TASK_ROOT + "/bootstrap");
         };
+    }
+
+    /** The installed runtime a stored id runs on: the one it names, else its language's (see {@link #command}). */
+    RuntimeInfo toRun(String runtime) {
+        RuntimeInfo.Language family = runtime.matches("python3(\\.[0-9]+)?") ? RuntimeInfo.Language.PYTHON
+                : runtime.matches("nodejs([0-9]+\\.x)?") ? RuntimeInfo.Language.NODE : null;
+        return available().stream().filter(r -> r.names(runtime)).findFirst()
+                .or(() -> available().stream().filter(r -> family != null && r.language() == family).findFirst())
+                .orElseGet(() -> get(runtime)); // refused, naming what is installed
     }
 
     /** The blueprints of {@code runtime}, hello world first. */

@@ -107,6 +107,25 @@ class RuntimeNamesTest {
     }
 
     @Test
+    void aFunctionWhoseRuntimeVersionIsNoLongerInstalledRunsOnItsLanguagesInterpreter() throws Exception {
+        // As after a system upgrade: stored as python3.9 / nodejs16.x, while another version is installed.
+        f.python("older-python", "def lambda_handler(event, context):\n    return {'py': event['n']}\n");
+        f.node("older-node", "exports.handler = async (event) => ({ node: event.n });\n");
+        Path functions = f.engine.home().resolve("regions").resolve(REGION).resolve("functions");
+        f.close();
+        try (Stream<Path> walk = Files.walk(functions)) {
+            for (Path document : walk.filter(p -> p.getFileName().toString().equals("resource.json")).toList()) {
+                Files.writeString(document, Files.readString(document).replace("\"" + PYTHON + "\"", "\"python3.9\"")
+                        .replace("\"" + NODE + "\"", "\"nodejs16.x\""));
+            }
+        }
+        f = new FunctionsFixture(dir);
+        assertEquals("python3.9", f.functions.get(REGION, "older-python").runtime(), "kept as stored");
+        assertEquals("{\"py\": 4}", f.invoke("older-python", "{\"n\": 4}").payloadText());
+        assertEquals("{\"node\":5}", f.invoke("older-node", "{\"n\": 5}").payloadText());
+    }
+
+    @Test
     void aFunctionMadeFromARefusedZipIsNotMadeAtAll() throws Exception {
         Path functions = f.engine.home().resolve("regions").resolve(REGION).resolve("functions");
         Path bad = dir.resolve("slip.zip");

@@ -30,6 +30,7 @@ final class Ec2SecurityGroupActions {
 
     private final Engine engine;
     private final Ec2Items items;
+    private final Object rulesLock = new Object();
 
     Ec2SecurityGroupActions(Engine engine, Ec2Items items) {
         this.engine = engine;
@@ -40,10 +41,12 @@ final class Ec2SecurityGroupActions {
         api.put("CreateSecurityGroup", this::createGroup);
         api.put("DescribeSecurityGroups", this::describeGroups);
         api.put("DeleteSecurityGroup", this::deleteGroup);
-        api.put("AuthorizeSecurityGroupIngress", (call, xml) -> authorize(call, xml, Direction.INBOUND));
-        api.put("AuthorizeSecurityGroupEgress", (call, xml) -> authorize(call, xml, Direction.OUTBOUND));
-        api.put("RevokeSecurityGroupIngress", (call, xml) -> revoke(call, xml, Direction.INBOUND));
-        api.put("RevokeSecurityGroupEgress", (call, xml) -> revoke(call, xml, Direction.OUTBOUND));
+        // One rule change at a time: each reads the group's rules and writes them back with its own added or taken
+        // out, so two at once would lose one of them.
+        api.put("AuthorizeSecurityGroupIngress", locked((call, xml) -> authorize(call, xml, Direction.INBOUND)));
+        api.put("AuthorizeSecurityGroupEgress", locked((call, xml) -> authorize(call, xml, Direction.OUTBOUND)));
+        api.put("RevokeSecurityGroupIngress", locked((call, xml) -> revoke(call, xml, Direction.INBOUND)));
+        api.put("RevokeSecurityGroupEgress", locked((call, xml) -> revoke(call, xml, Direction.OUTBOUND)));
     }
 
     private SecurityGroupService groups() {
@@ -175,6 +178,14 @@ final class Ec2SecurityGroupActions {
                             + "' does not exist"));
         }
         throw new EngineException("MissingParameter", "The request must contain the parameter GroupId or GroupName");
+    }
+
+    private Ec2Action locked(Ec2Action action) {
+        return (call, xml) -> {
+            synchronized (rulesLock) {
+                action.answer(call, xml);
+            }
+        };
     }
 
     private void authorize(Ec2Call call, XmlWriter xml, Direction direction) {

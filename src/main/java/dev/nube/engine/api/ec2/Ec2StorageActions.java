@@ -238,7 +238,7 @@ final class Ec2StorageActions {
         List<String> ids = call.list("ImageId");
         Ec2Pages.refuseWithIds(call, ids, "imagesSet");
         boolean ours = call.list("Owner").stream().allMatch(o -> o.equals("self") || o.equals(Ec2Items.OWNER_ID));
-        if (ids.isEmpty() && engine.images().list(region).items().stream()
+        if (ids.isEmpty() && !call.bool("DryRun", false) && engine.images().list(region).items().stream()
                 .noneMatch(i -> i.name().equals(ImageService.TINY_IMAGE_NAME))) {
             // The built-in image is there to launch from, as a region's public images are on EC2: made on the first
             // listing (from the cache, or built from Debian's packages on a fresh machine), as the console does.
@@ -291,9 +291,10 @@ final class Ec2StorageActions {
         String name = call.required("Name");
         engine.regions().get(source);
         engine.images().get(source, id);
+        boolean copyTags = call.bool("CopyImageTags", false);
         call.checkDryRun();
         Image copy = engine.imageBackups().copyImage(source, id, destination, name, call.string("Description"));
-        if (call.bool("CopyImageTags", false)) {
+        if (copyTags) {
             Map<String, String> tags = items.tagsOf(source, id);
             items.applyTags(destination, copy.id(), tags);
         }

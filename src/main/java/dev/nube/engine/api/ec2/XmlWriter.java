@@ -70,8 +70,13 @@ final class XmlWriter {
                 case '"' -> out.append("&quot;");
                 case '\'' -> out.append("&apos;");
                 default -> {
-                    if (c < 0x20 && c != '\n' && c != '\r' && c != '\t') {
-                        out.append("&#").append((int) c).append(';');
+                    boolean pair = Character.isHighSurrogate(c) && i + 1 < text.length()
+                            && Character.isLowSurrogate(text.charAt(i + 1));
+                    if (pair) {
+                        out.append(c).append(text.charAt(++i));
+                    } else if ((c < 0x20 && c != '\n' && c != '\r' && c != '\t') || c == 0xFFFE || c == 0xFFFF
+                            || Character.isSurrogate(c)) {
+                        out.append('\uFFFD'); // XML 1.0 cannot carry it, not even as a reference
                     } else {
                         out.append(c);
                     }

@@ -68,6 +68,7 @@ final class FunctionActions {
                 .withEnvironment(body.object("Environment").strings("Variables"))
                 .withDescription(body.string("Description"))
                 .withRole(body.string("Role"));
+        boolean publish = body.flag("Publish"); // read (and refused if malformed) before anything is made
         byte[] zip = zipFile(body.object("Code"), "Code.ZipFile");
         Path file = temporary(zip);
         try {
@@ -75,7 +76,7 @@ final class FunctionActions {
         } finally {
             deleteQuietly(file);
         }
-        if (body.flag("Publish")) {
+        if (publish) {
             return LambdaApi.json(201, publish(request.region(), ref.name(), "", null, null));
         }
         return LambdaApi.json(201, latest(request.region(), ref.name()));
@@ -168,6 +169,7 @@ final class FunctionActions {
                 "Nube runs functions on x86_64 only.");
         FunctionConfiguration function = engine.functions().get(request.region(), ref.name());
         checkRevision(function, body.string("RevisionId"));
+        boolean publish = body.flag("Publish"); // read (and refused if malformed) before anything changes
         byte[] zip = zipFile(body, "ZipFile");
         Path file = temporary(zip);
         try {
@@ -175,7 +177,7 @@ final class FunctionActions {
         } finally {
             deleteQuietly(file);
         }
-        if (body.flag("Publish")) {
+        if (publish) {
             return LambdaApi.json(200, publish(request.region(), ref.name(), "", null, null));
         }
         return LambdaApi.json(200, latest(request.region(), ref.name()));

@@ -193,10 +193,17 @@ public final class Tags implements TagService, RegionScoped {
         return null;
     }
 
-    /** Refuses a tag EC2 refuses: an empty key, one over the length limits, one starting with {@code aws:}. */
+    /**
+     * Refuses a tag EC2 refuses: an empty key, one over the length limits, one starting with {@code aws:}, and a key
+     * or value with a control character (which EC2's XML answers could not carry).
+     */
     public static void check(String key, String value) {
         if (key == null || key.isEmpty()) {
             throw EngineException.invalid("A tag key cannot be empty.");
+        }
+        if (hasControl(key) || (value != null && hasControl(value))) {
+            throw EngineException.invalid("Tag keys and values cannot contain control characters (tabs, line breaks"
+                    + " and the like).");
         }
         if (key.length() > MAX_KEY_LENGTH) {
             throw EngineException.invalid("Tag key exceeds the maximum length of " + MAX_KEY_LENGTH + " characters: '"
@@ -210,6 +217,10 @@ public final class Tags implements TagService, RegionScoped {
             throw EngineException.invalid("Tag value exceeds the maximum length of " + MAX_VALUE_LENGTH
                     + " characters (key '" + key + "').");
         }
+    }
+
+    private static boolean hasControl(String text) {
+        return text.chars().anyMatch(c -> Character.isISOControl(c) || c == 0xFFFE || c == 0xFFFF);
     }
 
     private void publish(String region, TaggedKind kind, String id) {
