@@ -25,7 +25,8 @@ public record CommandLine(Action action, Optional<Path> dataDir, OptionalInt por
 
             Nube is a desktop cloud console: EC2-style instances (QEMU virtual machines) and Lambda-style functions
             (sandboxed processes) on this machine, managed by an engine inside the console. The engine also serves
-            the AWS API (EC2, Lambda, CloudWatch Logs) on 127.0.0.1, for the aws CLI and the AWS SDKs.
+            the AWS API (EC2, Lambda, CloudWatch Logs) for the aws CLI and the AWS SDKs, on 127.0.0.1 unless you
+            allow other machines on the console's Access keys page.
 
             Commands:
               (none)          open the console; it serves the AWS API while it runs
