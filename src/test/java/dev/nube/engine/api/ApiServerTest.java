@@ -141,6 +141,29 @@ class ApiServerTest {
         assertEquals(404, response.statusCode(), response.body());
     }
 
+    @Test
+    void anUnsignedRequestIsRefusedWithoutItsBodyBeingKeptAndABadSignatureIsAClientError() throws Exception {
+        java.net.http.HttpClient client = java.net.http.HttpClient.newHttpClient();
+        byte[] large = new byte[4 * 1024 * 1024];
+        java.util.Arrays.fill(large, (byte) 'a');
+        HttpResponse<String> unsigned = client.send(java.net.http.HttpRequest.newBuilder(
+                java.net.URI.create(api.url() + "/")).POST(java.net.http.HttpRequest.BodyPublishers.ofByteArray(large))
+                .header("content-type", "application/x-www-form-urlencoded").build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertEquals(401, unsigned.statusCode());
+        assertTrue(unsigned.body().contains("<Code>MissingAuthenticationToken</Code>"), unsigned.body());
+        String date = SignatureV4.AMZ_DATE.format(Instant.now());
+        HttpResponse<String> odd = client.send(java.net.http.HttpRequest.newBuilder(
+                java.net.URI.create(api.url() + "/")).POST(java.net.http.HttpRequest.BodyPublishers.ofString(
+                        "Action=DescribeRegions&Version=2016-11-15"))
+                .header("X-Amz-Date", date)
+                .header("Authorization", "AWS4-HMAC-SHA256 Credential=" + api.keyId() + "/" + date.substring(0, 8)
+                        + "/local-1/ec2/aws4_request, SignedHeaders=host;x-amz-date, Signature=abc").build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertEquals(403, odd.statusCode());
+        assertTrue(odd.body().contains("<Code>IncompleteSignature</Code>"), odd.body());
+    }
+
     private static void assertRefused(ApiTestSupport.Result result, String code) {
         assertTrue(result.exit() != 0, "refused: " + result.out());
         assertTrue(result.err().contains("(" + code + ")"), "expected " + code + " in: " + result.err());
