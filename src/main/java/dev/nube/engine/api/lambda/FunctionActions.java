@@ -38,6 +38,7 @@ final class FunctionActions {
     private final Engine engine;
     private final CodeLinks links;
     private final java.util.function.Supplier<String> baseUrl;
+    private final Object publishLock = new Object();
 
     /** @param baseUrl where the API is served, for download links asked for without a Host header */
     FunctionActions(Engine engine, CodeLinks links, java.util.function.Supplier<String> baseUrl) {
@@ -318,6 +319,14 @@ final class FunctionActions {
      * {@code codeSha256} and {@code revisionId}, when given, must be $LATEST's.
      */
     private ObjectNode publish(String region, String name, String description, String codeSha256, String revisionId) {
+        // One publish at a time through the API, so two calls for unchanged code make one version, not two.
+        synchronized (publishLock) {
+            return publishOne(region, name, description, codeSha256, revisionId);
+        }
+    }
+
+    private ObjectNode publishOne(String region, String name, String description, String codeSha256,
+            String revisionId) {
         FunctionConfiguration function = engine.functions().get(region, name);
         checkRevision(function, revisionId);
         CodePackage code = engine.functionCode().codePackage(region, name, null);
