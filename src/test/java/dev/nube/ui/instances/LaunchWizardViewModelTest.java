@@ -135,7 +135,7 @@ class LaunchWizardViewModelTest {
         return IntStream.range(0, request.count()).mapToObj(i -> new Instance("i-" + "0".repeat(16) + i,
                 request.name(), InstanceState.PENDING, "", request.instanceType(), 1, 512, request.imageId(),
                 request.keyPair(), null, request.securityGroups(), request.rootVolumeGiB(), request.userData() != null,
-                Instant.now(), "", null, 0, 0, List.of())).toList();
+                Instant.now(), "", null, 0, 0, List.of(), "r-" + "0".repeat(17))).toList();
     }
 
     private InstanceType type(String name) {

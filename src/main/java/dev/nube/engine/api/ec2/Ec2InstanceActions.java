@@ -23,10 +23,9 @@ import java.util.function.Predicate;
 /**
  * EC2's instance actions: RunInstances, DescribeInstances, DescribeInstanceStatus, Start/Stop/Reboot/
  * TerminateInstances, GetConsoleOutput, DescribeInstanceTypes and ModifyInstanceAttribute (instance type, groups).
- * Each instance is listed as a reservation of its own ({@link Ec2Items#reservationIdOf}: Nube keeps no reservation
- * of a launch). Start, Stop and TerminateInstances answer within a second, as EC2 does: with the new state if the
- * engine is done by then, else with the state under way ({@code stopping}, {@code shutting-down}) while it goes on
- * in the background; RebootInstances answers at once and reboots in the background.
+ * The instances of one launch share a reservation ({@link Ec2Items#reservationIdOf}), as on EC2. Start, Stop and
+ * TerminateInstances answer within a second, as EC2 does: with the new state if the engine is done by then, else
+ * with the state under way ({@code stopping}, {@code shutting-down}) while it goes on in the background; RebootInstances answers at once and reboots in the background.
  * Thread-safe: every request works through the engine's thread-safe services.
  */
 final class Ec2InstanceActions {
@@ -119,7 +118,7 @@ final class Ec2InstanceActions {
             items.applyTags(region, Volume.rootVolumeIdOf(i.id()), withoutName(volumeTags));
         }
         Map<String, String> groupNames = items.groupNames(region);
-        xml.text("reservationId", Ec2Items.reservationIdOf(launched.get(0).id())).text("ownerId", Ec2Items.OWNER_ID)
+        xml.text("reservationId", Ec2Items.reservationIdOf(launched.get(0))).text("ownerId", Ec2Items.OWNER_ID)
                 .empty("groupSet").open("instancesSet");
         for (int n = 0; n < launched.size(); n++) {
             Instance i = instances().get(region, launched.get(n).id());
@@ -168,9 +167,14 @@ final class Ec2InstanceActions {
         call.checkDryRun();
         Map<String, String> groupNames = items.groupNames(region);
         Map<String, List<Volume>> volumes = items.attachedVolumes(region);
-        xml.open("reservationSet");
+        // The page counts instances, as EC2's MaxResults does; its instances are grouped by launch.
+        Map<String, List<Instance>> byReservation = new java.util.LinkedHashMap<>();
         for (Instance i : page.items()) {
-            items.reservation(xml, region, i, volumes.getOrDefault(i.id(), List.of()), groupNames);
+            byReservation.computeIfAbsent(Ec2Items.reservationIdOf(i), r -> new java.util.ArrayList<>()).add(i);
+        }
+        xml.open("reservationSet");
+        for (List<Instance> members : byReservation.values()) {
+            items.reservation(xml, region, members, volumes, groupNames);
         }
         xml.close().text("nextToken", page.nextToken());
     }
@@ -186,7 +190,7 @@ final class Ec2InstanceActions {
                 .on("private-ip-address", Instance::privateIp)
                 .on("ip-address", Instance::publicIp)
                 .on("availability-zone", i -> Ec2Items.zoneOf(region))
-                .on("reservation-id", i -> Ec2Items.reservationIdOf(i.id()))
+                .on("reservation-id", Ec2Items::reservationIdOf)
                 .on("architecture", i -> Ec2Items.architecture())
                 .onAll("instance.group-id", Instance::securityGroupIds)
                 .onAll("group-id", Instance::securityGroupIds)

@@ -18,8 +18,8 @@ import java.util.Set;
 /**
  * What several EC2 actions write or read alike: an instance, a volume, a snapshot and an image as EC2's XML items, a
  * tag set, an instance state, the tags of {@code TagSpecification.N}. Nube has one account ({@link #OWNER_ID}) and
- * one availability zone per region ({@link #zoneOf}). An instance is its own reservation: Nube keeps no reservation
- * of a launch, so {@link #reservationIdOf} derives a stable one from the instance id. Stateless; thread-safe.
+ * one availability zone per region ({@link #zoneOf}). The instances of one launch share a reservation, as on EC2
+ * ({@link #reservationIdOf}). Stateless; thread-safe.
  */
 final class Ec2Items {
     /** The account id every resource belongs to (the same as Lambda's ARNs). */
@@ -39,9 +39,13 @@ final class Ec2Items {
         return region + "a";
     }
 
-    /** The reservation an instance is listed under: {@code r-} and the instance's digits. */
-    static String reservationIdOf(String instanceId) {
-        return "r-" + instanceId.substring(instanceId.indexOf('-') + 1);
+    /**
+     * The reservation an instance is listed under: its launch's, or for an instance launched before Nube kept one,
+     * {@code r-} and the instance's digits.
+     */
+    static String reservationIdOf(Instance instance) {
+        String kept = instance.reservationId();
+        return kept != null ? kept : "r-" + instance.id().substring(instance.id().indexOf('-') + 1);
     }
 
     /** The CPU architecture of this machine's guests, as EC2 names it. */
@@ -176,12 +180,17 @@ final class Ec2Items {
         xml.text("platformDetails", "Linux/UNIX");
     }
 
-    /** A reservation holding one instance (see the class comment). */
-    void reservation(XmlWriter xml, String region, Instance i, List<Volume> volumes, Map<String, String> groups) {
-        xml.open("item").text("reservationId", reservationIdOf(i.id())).text("ownerId", OWNER_ID)
-                .empty("groupSet").open("instancesSet").open("item");
-        instance(xml, region, i, volumes, groups);
-        xml.close().close().close();
+    /** A reservation with its instances (those of one launch on the page being written), in the order given. */
+    void reservation(XmlWriter xml, String region, List<Instance> members, Map<String, List<Volume>> volumes,
+            Map<String, String> groups) {
+        xml.open("item").text("reservationId", reservationIdOf(members.get(0))).text("ownerId", OWNER_ID)
+                .empty("groupSet").open("instancesSet");
+        for (Instance i : members) {
+            xml.open("item");
+            instance(xml, region, i, volumes.getOrDefault(i.id(), List.of()), groups);
+            xml.close();
+        }
+        xml.close().close();
     }
 
     /** Security group ids to names, for the group sets of instances. */

@@ -57,8 +57,10 @@ final class InstanceLaunches implements AutoCloseable {
     List<Instance> launch(String region, LaunchPlan plan) {
         List<String> created = new ArrayList<>();
         try {
+            // One reservation per launch, as EC2 groups the instances of one RunInstances call.
+            String reservationId = "r-" + Ids.newId(ResourceKind.INSTANCE).substring(2);
             for (int i = 0; i < plan.count(); i++) {
-                created.add(createPending(region, plan));
+                created.add(createPending(region, plan, reservationId));
             }
         } catch (RuntimeException e) {
             created.forEach(id -> lifecycle.rollBackLaunch(region, id, "another instance of the launch failed"));
@@ -85,7 +87,7 @@ final class InstanceLaunches implements AutoCloseable {
      * Writes a new instance, pending: its folder, user data and document. A failure before the document is written
      * leaves nothing behind; the caller hears it as {@code InstanceLaunchFailed}.
      */
-    private String createPending(String region, LaunchPlan plan) {
+    private String createPending(String region, LaunchPlan plan, String reservationId) {
         String id = Ids.newId(ResourceKind.INSTANCE);
         InstanceFiles files = table.files(region, id);
         try {
@@ -99,7 +101,7 @@ final class InstanceLaunches implements AutoCloseable {
                     plan.keyPair() == null ? null : plan.keyPair().name(),
                     plan.groups().stream().map(SecurityGroup::id).toList(), plan.rootVolumeGiB(),
                     plan.userData() != null, plan.image().sshUser(), Instant.now(), Intent.RUNNING,
-                    Operation.LAUNCHING, null, null, address, InstanceTable.macAddressOf(id)));
+                    Operation.LAUNCHING, null, null, address, InstanceTable.macAddressOf(id), reservationId));
             table.publishState(region, id);
             files.log("launch: " + plan.type().name() + ", image " + plan.image().id() + ", volume "
                     + plan.rootVolumeGiB() + " GiB, user data " + plan.describeUserData());

@@ -13,7 +13,8 @@ import java.util.List;
 record InstanceRecord(String id, String name, String imageId, String instanceType, int vcpus, int memoryMiB,
                       String keyPairId, String keyName, List<String> securityGroupIds, int rootVolumeGiB,
                       boolean hasUserData, String sshUser, Instant launchTime, Intent intent, Operation operation,
-                      String stateReason, Instant terminatedAt, String privateIp, String macAddress) {
+                      String stateReason, Instant terminatedAt, String privateIp, String macAddress,
+                      String reservationId) {
 
     /** What the user last asked the instance to be. */
     enum Intent { RUNNING, STOPPED, TERMINATED }
@@ -29,7 +30,7 @@ record InstanceRecord(String id, String name, String imageId, String instanceTyp
     InstanceRecord with(Intent newIntent, Operation newOperation, String newReason) {
         return new InstanceRecord(id, name, imageId, instanceType, vcpus, memoryMiB, keyPairId, keyName,
                 securityGroupIds, rootVolumeGiB, hasUserData, sshUser, launchTime, newIntent, newOperation, newReason,
-                terminatedAt, privateIp, macAddress);
+                terminatedAt, privateIp, macAddress, reservationId);
     }
 
     InstanceRecord withOperation(Operation newOperation) {
@@ -39,37 +40,37 @@ record InstanceRecord(String id, String name, String imageId, String instanceTyp
     InstanceRecord terminated(String reason, Instant at) {
         return new InstanceRecord(id, name, imageId, instanceType, vcpus, memoryMiB, keyPairId, keyName,
                 securityGroupIds, rootVolumeGiB, hasUserData, sshUser, launchTime, Intent.TERMINATED, Operation.NONE,
-                reason, at, privateIp, macAddress);
+                reason, at, privateIp, macAddress, reservationId);
     }
 
     InstanceRecord withNetwork(String newPrivateIp, String newMacAddress) {
         return new InstanceRecord(id, name, imageId, instanceType, vcpus, memoryMiB, keyPairId, keyName,
                 securityGroupIds, rootVolumeGiB, hasUserData, sshUser, launchTime, intent, operation, stateReason,
-                terminatedAt, newPrivateIp, newMacAddress);
+                terminatedAt, newPrivateIp, newMacAddress, reservationId);
     }
 
     InstanceRecord withType(InstanceType type) {
         return new InstanceRecord(id, name, imageId, type.name(), type.vcpus(), type.memoryMiB(), keyPairId, keyName,
                 securityGroupIds, rootVolumeGiB, hasUserData, sshUser, launchTime, intent, operation, stateReason,
-                terminatedAt, privateIp, macAddress);
+                terminatedAt, privateIp, macAddress, reservationId);
     }
 
     InstanceRecord withRootVolumeGiB(int gib) {
         return new InstanceRecord(id, name, imageId, instanceType, vcpus, memoryMiB, keyPairId, keyName,
                 securityGroupIds, gib, hasUserData, sshUser, launchTime, intent, operation, stateReason, terminatedAt,
-                privateIp, macAddress);
+                privateIp, macAddress, reservationId);
     }
 
     InstanceRecord withName(String newName) {
         return new InstanceRecord(id, newName, imageId, instanceType, vcpus, memoryMiB, keyPairId, keyName,
                 securityGroupIds, rootVolumeGiB, hasUserData, sshUser, launchTime, intent, operation, stateReason,
-                terminatedAt, privateIp, macAddress);
+                terminatedAt, privateIp, macAddress, reservationId);
     }
 
     InstanceRecord withSecurityGroups(List<String> groupIds) {
         return new InstanceRecord(id, name, imageId, instanceType, vcpus, memoryMiB, keyPairId, keyName, groupIds,
                 rootVolumeGiB, hasUserData, sshUser, launchTime, intent, operation, stateReason, terminatedAt,
-                privateIp, macAddress);
+                privateIp, macAddress, reservationId);
     }
 
     /** Whether the instance still holds its private address (everything but a finished termination does). */

@@ -223,7 +223,8 @@ final class InstanceTable {
         boolean up = live != null && live.alive();
         return new Instance(r.id(), r.name(), state, r.stateReason(), r.instanceType(), r.vcpus(), r.memoryMiB(),
                 r.imageId(), r.keyPairId(), r.keyName(), r.securityGroupIds(), r.rootVolumeGiB(), r.hasUserData(),
-                r.launchTime(), r.privateIp(), up ? network.publicIpOf(region, r.id()).orElse(null) : null, up ? live.sshPort() : 0, up ? live.pid() : 0, found);
+                r.launchTime(), r.privateIp(), up ? network.publicIpOf(region, r.id()).orElse(null) : null,
+                up ? live.sshPort() : 0, up ? live.pid() : 0, found, r.reservationId());
     }
 
     /** Records what went wrong with an instance outside any request, to show on it (and in the log). */

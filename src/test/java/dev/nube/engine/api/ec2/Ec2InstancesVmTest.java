@@ -61,6 +61,9 @@ class Ec2InstancesVmTest {
         }
     }
 
+    /** The reservation of the launch of both instances. */
+    static String reservation;
+
     private static ApiTestSupport.Result aws(String... args) throws Exception {
         return api.aws(Map.of(), WAIT_SECONDS, args).ok();
     }
@@ -74,6 +77,7 @@ class Ec2InstancesVmTest {
                 .json();
         JsonNode launched = run.get("Instances");
         assertEquals(2, launched.size());
+        reservation = run.get("ReservationId").asText();
         ids = new ArrayList<>();
         launched.forEach(i -> ids.add(i.get("InstanceId").asText()));
         assertEquals("pending", launched.get(0).get("State").get("Name").asText());
@@ -127,7 +131,8 @@ class Ec2InstancesVmTest {
         assertEquals(first, byName.get(0).get("Instances").get(0).get("InstanceId").asText());
         JsonNode running = aws("ec2", "describe-instances", "--filters", "Name=instance-state-name,Values=running",
                 "Name=tag:team,Values=ops").json().get("Reservations");
-        assertEquals(2, running.size());
+        assertEquals(1, running.size(), "one launch, one reservation");
+        assertEquals(2, running.get(0).get("Instances").size());
         assertEquals(0, aws("ec2", "describe-instances", "--filters", "Name=instance-state-name,Values=stopped")
                 .json().get("Reservations").size());
 
@@ -141,15 +146,24 @@ class Ec2InstancesVmTest {
 
     @Test
     @Order(4)
-    void describeInstancesPagesOneInstanceAtATime() throws Exception {
-        JsonNode page = aws("ec2", "describe-instances", "--max-items", "1").json();
-        assertEquals(1, page.get("Reservations").size());
+    void oneLaunchIsOneReservationAndStatusesPageOneInstanceAtATime() throws Exception {
+        JsonNode reservations = aws("ec2", "describe-instances").json().get("Reservations");
+        assertEquals(1, reservations.size());
+        assertEquals(reservation, reservations.get(0).get("ReservationId").asText());
+        Set<String> grouped = new HashSet<>();
+        reservations.get(0).get("Instances").forEach(i -> grouped.add(i.get("InstanceId").asText()));
+        assertEquals(new HashSet<>(ids), grouped);
+        assertEquals(1, aws("ec2", "describe-instances", "--filters", "Name=reservation-id,Values=" + reservation)
+                .json().get("Reservations").size());
+
+        JsonNode page = aws("ec2", "describe-instance-status", "--max-items", "1").json();
+        assertEquals(1, page.get("InstanceStatuses").size());
         String token = page.get("NextToken").asText();
-        JsonNode rest = aws("ec2", "describe-instances", "--max-items", "1", "--starting-token", token).json();
-        assertEquals(1, rest.get("Reservations").size());
+        JsonNode rest = aws("ec2", "describe-instance-status", "--max-items", "1", "--starting-token", token).json();
+        assertEquals(1, rest.get("InstanceStatuses").size());
         Set<String> seen = new HashSet<>();
-        seen.add(page.get("Reservations").get(0).get("Instances").get(0).get("InstanceId").asText());
-        seen.add(rest.get("Reservations").get(0).get("Instances").get(0).get("InstanceId").asText());
+        seen.add(page.get("InstanceStatuses").get(0).get("InstanceId").asText());
+        seen.add(rest.get("InstanceStatuses").get(0).get("InstanceId").asText());
         assertEquals(new HashSet<>(ids), seen);
         JsonNode status = aws("ec2", "describe-instance-status", "--instance-ids", ids.get(0)).json()
                 .get("InstanceStatuses").get(0);
