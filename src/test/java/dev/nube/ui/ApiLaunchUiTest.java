@@ -2,6 +2,7 @@ package dev.nube.ui;
 
 import static dev.nube.ui.ConsoleFixture.waitUntil;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.nube.engine.api.ApiTestSupport;
 import dev.nube.engine.compute.instances.Instance;
@@ -74,6 +75,9 @@ class ApiLaunchUiTest {
             api.aws("ec2", "terminate-instances", "--instance-ids", id).ok();
             waitUntil("its row follows the termination", 120, () -> row(table, id).map(i -> i.state()
                     == InstanceState.SHUTTING_DOWN || i.state() == InstanceState.TERMINATED).orElse(true));
+            // The API answers while the termination goes on: let it finish before the engine closes.
+            assertTrue(console.engine().instances().awaitState(VmTestSupport.REGION, id, InstanceState.TERMINATED,
+                    120_000), "terminated");
         }
     }
 
