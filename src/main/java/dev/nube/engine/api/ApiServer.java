@@ -104,7 +104,8 @@ public final class ApiServer implements AutoCloseable {
                     out.flush();
                 }
                 // Only a request signed with a key of this folder may make the server hold a large body in memory.
-                boolean known = knownKey(request);
+                Optional<String> secret = secretOf(request);
+                boolean known = secret != null && secret.isPresent();
                 long limit = !known ? UNSIGNED_BODY_BYTES : request.path().matches(LARGE_BODY_PATHS) ? MAX_BODY_BYTES
                         : MAX_SMALL_BODY_BYTES;
                 byte[] body;
@@ -120,14 +121,14 @@ public final class ApiServer implements AutoCloseable {
                 ApiResponse response;
                 if (body == null && !known) {
                     close = true; // refused for its signature, which does not depend on the body it sent
-                    response = answer(request, new byte[0]);
+                    response = answer(request, new byte[0], secret);
                 } else if (body == null) {
                     ApiProtocol protocol = fallback(request);
                     response = protocol.reject(413, protocol.signingName().equals("ec2") ? "RequestEntityTooLarge"
                             : "RequestTooLargeException", "The request is over " + limit / (1024 * 1024) + " MB.",
                             newId());
                 } else {
-                    response = answer(request, body);
+                    response = answer(request, body, secret);
                 }
                 write(out, request, response, close);
                 if (close) {
@@ -141,17 +142,20 @@ public final class ApiServer implements AutoCloseable {
         }
     }
 
-    private boolean knownKey(HttpFraming.Request request) {
+    /**
+     * The secret of the key a request's Authorization names, looked up once for the request: empty for no key or an
+     * unknown one, null when the keys cannot be read (the signature check then reads them again and says so).
+     */
+    private Optional<String> secretOf(HttpFraming.Request request) {
         try {
-            return SignatureV4.scopeOf(request.headers())
-                    .map(scope -> keys.secretOf(scope.accessKeyId()).isPresent()).orElse(false);
+            return SignatureV4.scopeOf(request.headers()).flatMap(scope -> keys.secretOf(scope.accessKeyId()));
         } catch (RuntimeException e) {
-            return false; // the keys cannot be read: the request is refused when its signature is checked
+            return null;
         }
     }
 
     /** Answers one whole request: unsigned links first, then the signature, the region and the service. */
-    ApiResponse answer(HttpFraming.Request request, byte[] body) {
+    ApiResponse answer(HttpFraming.Request request, byte[] body, Optional<String> secret) {
         long started = System.nanoTime();
         String target = request.target();
         int q = target.indexOf('?');
@@ -178,7 +182,7 @@ public final class ApiServer implements AutoCloseable {
                     protocol = protocols.stream().filter(p -> p.signingName().equals(scope.get().service()))
                             .findFirst().orElse(protocol);
                 }
-                response = signed(protocol, request, rawPath, rawQuery, body, requestId);
+                response = signed(protocol, request, rawPath, rawQuery, body, requestId, secret);
                 action = response.headers().getOrDefault(ACTION_HEADER, "-");
             }
         } catch (IllegalArgumentException e) {
@@ -205,11 +209,11 @@ public final class ApiServer implements AutoCloseable {
     public static final String ACTION_HEADER = "X-Nube-Action";
 
     private ApiResponse signed(ApiProtocol protocol, HttpFraming.Request request, String rawPath, String rawQuery,
-            byte[] body, String requestId) {
+            byte[] body, String requestId, Optional<String> secret) {
         SignatureV4.Signer signer;
         try {
             signer = SignatureV4.verify(request.method(), rawPath, rawQuery, request.headers(), body, clock.instant(),
-                    keys::secretOf);
+                    secret != null ? id -> secret : keys::secretOf);
         } catch (SignatureV4.Refused e) {
             return protocol.refuse(e.problem(), e.getMessage(), requestId);
         }
