@@ -3,44 +3,21 @@ package dev.nube.engine.api;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.nube.engine.Engine;
-import dev.nube.engine.EngineTestSupport;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
-import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The API's door: every request signed with SigV4 by an active key of the data folder, refused otherwise in the words
  * of the service it was for, and a refused request changes nothing. Checked with the real aws CLI and with raw
  * signed requests.
  */
-class ApiServerTest {
-    @TempDir
-    static Path temp;
-    static Engine engine;
-    static ApiTestSupport api;
-
-    @BeforeAll
-    static void serve() throws Exception {
-        engine = EngineTestSupport.openWithoutKvm(temp.resolve("home"));
-        api = ApiTestSupport.start(engine, temp);
-    }
-
-    @AfterAll
-    static void close() {
-        api.close();
-        engine.close();
-    }
-
+class ApiServerTest extends ApiTestBase {
     @Test
     void theCliIsAnsweredWhenItSignsWithAnActiveKey() throws Exception {
         var regions = api.aws("ec2", "describe-regions").ok().json();

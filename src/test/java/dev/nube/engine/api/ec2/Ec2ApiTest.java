@@ -1,5 +1,6 @@
 package dev.nube.engine.api.ec2;
 
+import dev.nube.engine.api.ApiTestBase;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
@@ -7,7 +8,6 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.nube.engine.Engine;
 import dev.nube.engine.EngineTestSupport;
 import dev.nube.engine.api.ApiTestSupport;
 import dev.nube.engine.store.ResourceChanged;
@@ -22,38 +22,14 @@ import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * EC2's Query actions that need no guest, driven through the real AWS CLI (and raw signed requests where the CLI
  * would hide what the server answered): key pairs, security groups, tags, instance types, regions, DryRun, bad
  * parameters and pagination. One engine (without KVM) serves the whole class.
  */
-class Ec2ApiTest {
-    @TempDir
-    static Path home;
-    private static Engine engine;
-    private static ApiTestSupport api;
-
-    @BeforeAll
-    static void start() throws Exception {
-        engine = EngineTestSupport.openWithoutKvm(home.resolve("data"));
-        api = ApiTestSupport.start(engine, home.resolve("scratch"));
-    }
-
-    @AfterAll
-    static void stop() {
-        if (api != null) {
-            api.close();
-        }
-        if (engine != null) {
-            engine.close();
-        }
-    }
-
+class Ec2ApiTest extends ApiTestBase {
     private static ApiTestSupport.Result fails(String code, String... args) throws Exception {
         ApiTestSupport.Result result = api.aws(args);
         assertNotEquals(0, result.exit(), () -> "expected " + code + ", got: " + result.out());
@@ -69,7 +45,7 @@ class Ec2ApiTest {
         assertTrue(created.get("KeyPairId").asText().startsWith("key-"));
         fails("InvalidKeyPair.Duplicate", "ec2", "create-key-pair", "--key-name", "kp-one");
 
-        Path key = home.resolve("imported");
+        Path key = dir.resolve("imported");
         EngineTestSupport.run(List.of("ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", key.toString()));
         JsonNode imported = api.aws("ec2", "import-key-pair", "--key-name", "kp-two", "--public-key-material",
                 "fileb://" + key + ".pub").ok().json();

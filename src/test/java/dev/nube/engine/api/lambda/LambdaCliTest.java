@@ -1,5 +1,6 @@
 package dev.nube.engine.api.lambda;
 
+import dev.nube.engine.api.ApiTestBase;
 import static dev.nube.engine.functions.TestRuntimes.CUSTOM;
 import static dev.nube.engine.functions.TestRuntimes.NODE;
 import static dev.nube.engine.functions.TestRuntimes.PYTHON;
@@ -9,8 +10,6 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.nube.engine.Engine;
-import dev.nube.engine.EngineTestSupport;
 import dev.nube.engine.api.ApiTestSupport;
 import dev.nube.engine.store.Json;
 import java.net.URI;
@@ -26,11 +25,8 @@ import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Lambda's REST-JSON actions driven by the real {@code aws} CLI against an engine's API: functions made from zips,
@@ -38,7 +34,7 @@ import org.junit.jupiter.api.io.TempDir;
  * the refusals a user meets. One engine and one API server for the class; each test uses its own functions.
  */
 @Tag("sandbox")
-class LambdaCliTest {
+class LambdaCliTest extends ApiTestBase {
     static final String REGION = "local-1";
     static final String ECHO = """
             import json
@@ -49,23 +45,6 @@ class LambdaCliTest {
                     raise ValueError("asked to fail")
                 return {"echo": event, "name": context.function_name}
             """;
-
-    @TempDir
-    static Path dir;
-    static Engine engine;
-    static ApiTestSupport api;
-
-    @BeforeAll
-    static void start() throws Exception {
-        engine = EngineTestSupport.openWithoutKvm(dir.resolve("home"));
-        api = ApiTestSupport.start(engine, dir);
-    }
-
-    @AfterAll
-    static void stop() {
-        api.close();
-        engine.close();
-    }
 
     @Test
     void aPythonFunctionMadeFromAZipRunsAndItsCodeComesBack() throws Exception {

@@ -1,5 +1,6 @@
 package dev.nube.engine.api.logs;
 
+import dev.nube.engine.api.ApiTestBase;
 import static dev.nube.engine.functions.TestRuntimes.PYTHON;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -7,35 +8,25 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.nube.engine.Engine;
-import dev.nube.engine.EngineTestSupport;
 import dev.nube.engine.api.ApiTestSupport;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * A function's logs read through CloudWatch Logs' API with the real {@code aws} CLI: its log group and streams, the
  * events of a stream page by page, filtered events across streams, and {@code aws logs tail}.
  */
 @Tag("sandbox")
-class LogsCliTest {
-    @TempDir
-    static Path dir;
-    static Engine engine;
-    static ApiTestSupport api;
+class LogsCliTest extends ApiTestBase {
     static String stream;
 
     @BeforeAll
-    static void start() throws Exception {
-        engine = EngineTestSupport.openWithoutKvm(dir.resolve("home"));
-        api = ApiTestSupport.start(engine, dir);
+    static void invokeOnce() throws Exception {
         Path zip = dev.nube.engine.api.lambda.LambdaCliTestZips.zip(dir.resolve("logged.zip"), Map.of(
                 "lambda_function.py", """
                         def lambda_handler(event, context):
@@ -56,12 +47,6 @@ class LogsCliTest {
         assertTrue(stream.matches("\\d{4}/\\d\\d/\\d\\d/\\[\\$LATEST\\][0-9a-f]{32}"), stream);
         assertTrue(streams.path(0).path("lastEventTimestamp").asLong() >= streams.path(0)
                 .path("firstEventTimestamp").asLong());
-    }
-
-    @AfterAll
-    static void stop() {
-        api.close();
-        engine.close();
     }
 
     @Test
