@@ -1,7 +1,8 @@
 package dev.nube.engine.store;
 
+import java.io.FileOutputStream;
 import java.io.IOException;
-import java.nio.ByteBuffer;
+import java.nio.channels.ClosedByInterruptException;
 import java.nio.channels.FileChannel;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.FileAlreadyExistsException;
@@ -20,6 +21,10 @@ import java.util.UUID;
  * the bytes go to a temporary file in the same folder, are forced to disk, and the temporary file is renamed
  * over the target (rename is atomic within one file system); then the folder itself is forced so the rename
  * survives a power cut. Temporary files are named {@code .NAME.UUID.tmp}.
+ *
+ * <p>An interrupt does not cut a write short: it is kept for the caller to see afterwards. (A {@link FileChannel}
+ * closes itself when its thread is interrupted; were that to happen after the rename, the caller would take a write
+ * that took effect for one that failed, and undo work that was complete.)
  */
 public final class AtomicFiles {
     public static final String TEMP_SUFFIX = ".tmp";
@@ -41,12 +46,9 @@ public final class AtomicFiles {
                 : new FileAttribute<?>[] {PosixFilePermissions.asFileAttribute(permissions)};
         try {
             Files.createFile(temp, attributes);
-            try (FileChannel channel = FileChannel.open(temp, StandardOpenOption.WRITE)) {
-                ByteBuffer buffer = ByteBuffer.wrap(content);
-                while (buffer.hasRemaining()) {
-                    channel.write(buffer);
-                }
-                channel.force(true);
+            try (FileOutputStream out = new FileOutputStream(temp.toFile())) { // a stream: not closed by an interrupt
+                out.write(content);
+                out.getFD().sync();
             }
             try {
                 Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
@@ -63,8 +65,20 @@ public final class AtomicFiles {
 
     /** Makes a rename or a new entry in {@code dir} durable. */
     public static void forceDirectory(Path dir) throws IOException {
-        try (FileChannel channel = FileChannel.open(dir, StandardOpenOption.READ)) {
-            channel.force(true);
+        boolean interrupted = Thread.interrupted();
+        try {
+            while (true) {
+                try (FileChannel channel = FileChannel.open(dir, StandardOpenOption.READ)) {
+                    channel.force(true);
+                    return;
+                } catch (ClosedByInterruptException e) {
+                    interrupted |= Thread.interrupted(); // interrupted while forcing: force again, then say so
+                }
+            }
+        } finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
         }
     }
 

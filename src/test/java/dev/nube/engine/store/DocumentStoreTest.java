@@ -35,6 +35,19 @@ class DocumentStoreTest {
     }
 
     @Test
+    void aWriteOnAnInterruptedThreadTakesEffectAndKeepsTheInterrupt() {
+        Path file = dir.resolve("b/thing.json");
+        Thing thing = new Thing("y", "second", Instant.parse("2026-01-02T03:04:05Z"));
+        Thread.currentThread().interrupt();
+        try {
+            DocumentStore.write(file, thing);
+        } finally {
+            assertTrue(Thread.interrupted(), "the interrupt is kept for the caller");
+        }
+        assertEquals(thing, DocumentStore.read(file, Thing.class).orElseThrow());
+    }
+
+    @Test
     void missingDocumentIsEmpty() {
         assertTrue(DocumentStore.read(dir.resolve("none.json"), Thing.class).isEmpty());
     }
