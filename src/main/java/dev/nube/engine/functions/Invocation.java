@@ -9,7 +9,7 @@ import java.nio.file.Path;
  */
 record Invocation(String requestId, FunctionConfiguration function, String version, String runtime, String handler,
         int memoryMb, int timeoutSeconds, java.util.Map<String, String> environment, Path codeDir, FunctionLog log,
-        FunctionMetrics metrics, byte[] payload, String clientContext) {
+        FunctionMetrics metrics, byte[] payload, String clientContext, boolean logTail) {
     WarmPool.Key key() {
         return new WarmPool.Key(function.region(), function.id(), version,
                 FunctionConfiguration.LATEST.equals(version) ? function.revision() : 0);

@@ -1,5 +1,7 @@
 package dev.nube.engine.functions;
 
+import com.fasterxml.jackson.core.JsonParseException;
+import com.fasterxml.jackson.core.JsonParser;
 import dev.nube.engine.EngineException;
 import dev.nube.engine.functions.sandbox.ExecutionEnvironment;
 import dev.nube.engine.functions.sandbox.Sandbox;
@@ -85,20 +87,42 @@ final class Invocations implements AutoCloseable {
                     + request.payload().length + ").");
         }
         if (request.payload().length > 0) {
-            try {
-                Json.mapper().readTree(request.payload());
-            } catch (IOException e) {
-                throw new EngineException("InvalidRequestContentException", "Could not parse request body into json: "
-                        + e.getMessage().lines().findFirst().orElse(""));
-            }
+            checkJson(request.payload());
         }
-        String requestId = UUID.randomUUID().toString();
+        String requestId = requestId();
         Invocation invocation = resolve(function, request, requestId);
         return switch (request.type()) {
             case DRY_RUN -> InvocationResult.accepted(requestId, 204);
             case EVENT -> enqueue(function, request, requestId);
             case REQUEST_RESPONSE -> runSync(invocation);
         };
+    }
+
+    /** Checks that {@code payload} is JSON by reading its tokens, without building a tree of it. */
+    private static void checkJson(byte[] payload) {
+        try (JsonParser parser = Json.mapper().getFactory().createParser(payload)) {
+            if (parser.nextToken() == null) {
+                throw new java.io.EOFException("no content");
+            }
+            parser.skipChildren();
+            if (parser.nextToken() != null) {
+                throw new JsonParseException(parser, "more than one value: " + parser.currentToken());
+            }
+        } catch (IOException e) {
+            throw new EngineException("InvalidRequestContentException", "Could not parse request body into json: "
+                    + e.getMessage().lines().findFirst().orElse(""));
+        }
+    }
+
+    /**
+     * A request id of AWS's form (a version 4 UUID). It names the invocation and carries no authority (a runtime's
+     * connection is admitted by its process, not by knowing the id), so a fast random source does.
+     */
+    private static String requestId() {
+        java.util.concurrent.ThreadLocalRandom random = java.util.concurrent.ThreadLocalRandom.current();
+        long high = random.nextLong() & ~0xF000L | 0x4000L;
+        long low = random.nextLong() & 0x3FFFFFFFFFFFFFFFL | 0x8000000000000000L;
+        return new UUID(high, low).toString();
     }
 
     private Invocation resolve(FunctionConfiguration function, InvokeRequest request, String requestId) {
@@ -108,12 +132,12 @@ final class Invocations implements AutoCloseable {
         if (qualifier.equals(FunctionConfiguration.LATEST)) {
             return new Invocation(requestId, function, qualifier, function.runtime(), function.handler(),
                     function.memoryMb(), function.timeoutSeconds(), function.environment(), repository.codeDir(function),
-                    log, metrics, request.payload(), request.clientContext());
+                    log, metrics, request.payload(), request.clientContext(), request.logTail());
         }
         FunctionVersion version = repository.version(function, qualifier);
         return new Invocation(requestId, function, qualifier, version.runtime(), version.handler(), version.memoryMb(),
                 version.timeoutSeconds(), version.environment(), repository.codeDir(function, qualifier), log,
-                metrics, request.payload(), request.clientContext());
+                metrics, request.payload(), request.clientContext(), request.logTail());
     }
 
     private InvocationResult runSync(Invocation invocation) {
@@ -148,7 +172,7 @@ final class Invocations implements AutoCloseable {
                 // delete waits for the slot)
                 FunctionConfiguration now = repository.get(function.region(), function.name());
                 run = resolve(now, new InvokeRequest(null, InvocationType.REQUEST_RESPONSE, invocation.payload(),
-                        invocation.clientContext()), invocation.requestId());
+                        invocation.clientContext(), invocation.logTail()), invocation.requestId());
             }
             return invoker.run(run, key -> !closed && current.test(key));
         }
@@ -160,7 +184,7 @@ final class Invocations implements AutoCloseable {
             throw new EngineException("TooManyRequestsException", "Rate Exceeded. The queue of Event invocations ("
                     + settings.get().asyncQueueCapacity() + ") is full.");
         }
-        InvokeRequest sync = request.as(InvocationType.REQUEST_RESPONSE);
+        InvokeRequest sync = request.as(InvocationType.REQUEST_RESPONSE).withoutLogTail(); // nobody reads it
         eventWorkers.execute(() -> attempt(function.region(), function.name(), sync, requestId, 0));
         return InvocationResult.accepted(requestId, 202);
     }

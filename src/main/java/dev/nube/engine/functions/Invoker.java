@@ -107,8 +107,6 @@ final class Invoker {
                 throw new EngineException("ServiceException", "Interrupted while starting " + invocation.function()
                         .name());
             }
-        } else {
-            warm.beginInvocation();
         }
         InvocationResult result = invoke(invocation, warm, requestId, initMs, stillCurrent);
         // null: a warm one died between leaving the pool and taking the event (its watcher got there first)
@@ -193,7 +191,14 @@ final class Invoker {
         ExecutionEnvironment environment = warm.environment();
         long timeoutMs = invocation.timeoutSeconds() * 1000L;
         long deadline = System.currentTimeMillis() + timeoutMs;
-        warm.engineLines("START RequestId: " + requestId + " Version: " + invocation.version());
+        String start = "START RequestId: " + requestId + " Version: " + invocation.version();
+        boolean fromPool = initMs == null;
+        environment.afterOutput(() -> {
+            if (fromPool) {
+                warm.beginInvocation(); // a fresh one's tail keeps what its init printed
+            }
+            warm.engineLines(start);
+        });
         long dispatched = System.nanoTime();
         RuntimeOutcome outcome;
         try {
@@ -243,7 +248,6 @@ final class Invoker {
             error = new FunctionError(FunctionError.UNHANDLED, "Runtime.ExitError", message, List.of());
             payload = errorJson(error);
         } else {
-            environment.syncOutput();
             if (outcome instanceof RuntimeOutcome.Response response) {
                 durationMs = (response.atNanos() - dispatched) / 1e6;
                 payload = response.body();
@@ -285,17 +289,35 @@ final class Invoker {
     private InvocationResult report(Invocation invocation, Warm warm, String requestId, byte[] payload,
             FunctionError error, double durationMs, long maxMemoryMb, Double initMs) {
         long billed = (long) Math.ceil(durationMs);
-        String report = "REPORT RequestId: " + requestId + "\tDuration: " + String.format("%.2f", durationMs)
+        String end = "END RequestId: " + requestId;
+        String report = "REPORT RequestId: " + requestId + "\tDuration: " + twoDecimals(durationMs)
                 + " ms\tBilled Duration: " + billed + " ms\tMemory Size: " + invocation.memoryMb()
                 + " MB\tMax Memory Used: " + maxMemoryMb + " MB"
-                + (initMs == null ? "" : "\tInit Duration: " + String.format("%.2f", initMs) + " ms");
-        warm.engineLines("END RequestId: " + requestId, report);
-        warm.stream().flush();
+                + (initMs == null ? "" : "\tInit Duration: " + twoDecimals(initMs) + " ms");
+        CompletableFuture<Void> logged = warm.environment().afterOutput(() -> warm.engineLines(end, report));
         invocation.metrics().invoked(Instant.now(), durationMs, error != null);
         events.publish(new FunctionEvents.InvocationFinished(invocation.function().region(),
                 invocation.function().name(), requestId, error != null, false));
-        return new InvocationResult(requestId, 200, payload, error, warm.tail(), durationMs, billed,
+        String tail = "";
+        if (invocation.logTail()) {
+            try {
+                logged.get(5, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            } catch (ExecutionException | TimeoutException e) {
+                // a stuck output reader: the tail is what it delivered
+            }
+            tail = warm.tail();
+        }
+        return new InvocationResult(requestId, 200, payload, error, tail, durationMs, billed,
                 invocation.memoryMb(), maxMemoryMb, initMs, invocation.version(), warm.stream().name());
+    }
+
+    /** {@code value} (not negative) with two decimals and a point, as AWS's REPORT line has them in any locale. */
+    static String twoDecimals(double value) {
+        long hundredths = Math.round(value * 100);
+        long cents = hundredths % 100;
+        return (hundredths / 100) + (cents < 10 ? ".0" : ".") + cents;
     }
 
     private static void await(ExecutionEnvironment environment) {

@@ -63,6 +63,11 @@ final class Warm implements OutputPump.LineSink {
         stream.append(epochMillis, List.of(text));
     }
 
+    @Override
+    public void idle() {
+        stream.flush();
+    }
+
     /** Lines the engine writes (START, END, REPORT, errors). */
     void engineLines(String... lines) {
         synchronized (tail) {

@@ -141,6 +141,68 @@ class InvocationTest extends SandboxTestBase {
     }
 
     @Test
+    void withoutATailTheCallReturnsAndTheLogKeepsItsOrder() throws Exception {
+        f.python("py-order", """
+                def lambda_handler(event, context):
+                    for i in range(3):
+                        print("py", event["n"], i)
+                    return event["n"]
+                """);
+        f.node("node-order", """
+                exports.handler = async (event) => {
+                  for (let i = 0; i < 3; i++) process.stdout.write(`node ${event.n} ${i}\\n`);
+                  return event.n;
+                };
+                """);
+        for (String name : List.of("py-order", "node-order")) {
+            String prefix = name.startsWith("py") ? "py" : "node";
+            List<String> ids = new java.util.ArrayList<>();
+            for (int n = 0; n < 20; n++) {
+                InvocationResult result = f.functions.invoke(REGION, name,
+                        InvokeRequest.of("{\"n\": " + n + "}").withoutLogTail());
+                assertNull(result.error(), result.payloadText());
+                assertEquals(Integer.toString(n), result.payloadText());
+                assertEquals("", result.logTail(), "no tail asked for");
+                ids.add(result.requestId());
+            }
+            waitUntil("the last REPORT of " + name, 30, () -> f.monitor.logEvents(REGION, name, LogQuery.last(1))
+                    .stream().anyMatch(e -> e.message().startsWith("REPORT RequestId: " + ids.get(19))));
+            List<String> log = f.monitor.logEvents(REGION, name, LogQuery.last(1000)).stream().map(LogEvent::message)
+                    .toList();
+            List<String> expected = new java.util.ArrayList<>();
+            for (int n = 0; n < 20; n++) {
+                expected.add("START RequestId: " + ids.get(n) + " Version: $LATEST");
+                for (int i = 0; i < 3; i++) {
+                    expected.add(prefix + " " + n + " " + i);
+                }
+                expected.add("END RequestId: " + ids.get(n));
+                expected.add("REPORT");
+            }
+            assertEquals(expected, log.stream().map(line -> line.startsWith("REPORT") ? "REPORT" : line).toList());
+        }
+    }
+
+    @Test
+    void aFailedInitCountsAsAnInvocationAndAnError() throws Exception {
+        f.python("py-count", "def lambda_handler(e, c):\n    return 1\n");
+        assertNull(f.invoke("py-count", "{}").error());
+        f.code.writeFile(REGION, "py-count", "lambda_function.py",
+                "raise Exception('no init')\n".getBytes(StandardCharsets.UTF_8));
+        assertEquals("Exception", f.invoke("py-count", "{}").error().type());
+        f.code.writeFile(REGION, "py-count", "lambda_function.py", "import no_such_module\n"
+                .getBytes(StandardCharsets.UTF_8));
+        assertEquals("Runtime.ImportModuleError", f.invoke("py-count", "{}").error().type());
+        List<MetricPoint> points = f.monitor.metrics(REGION, "py-count", Instant.now().minusSeconds(300),
+                Instant.now(), Duration.ofMinutes(5));
+        assertEquals(3, points.stream().mapToLong(MetricPoint::invocations).sum());
+        assertEquals(2, points.stream().mapToLong(MetricPoint::errors).sum());
+        FunctionSummary summary = f.functions.list(REGION).items().stream().filter(s -> s.configuration().name()
+                .equals("py-count")).findFirst().orElseThrow();
+        assertEquals(3, summary.invocations24h());
+        assertEquals(2, summary.errors24h());
+    }
+
+    @Test
     void aFunctionCannotEndOrFakeTheReadingOfItsOutput() throws Exception {
         // The markers the log reader once used were made from the environment's id, which the function can see.
         f.python("py-markers", """

@@ -39,7 +39,7 @@ final class InvokeAction {
         }
         String version = ref.version(request.region());
         InvocationResult result = engine.functions().invoke(request.region(), ref.name(), new InvokeRequest(version,
-                type, request.body(), clientContext(request.header("x-amz-client-context"))));
+                type, request.body(), clientContext(request.header("x-amz-client-context")), "Tail".equals(logType)));
         Map<String, String> headers = new LinkedHashMap<>();
         headers.put("x-amzn-RequestId", result.requestId() == null ? request.requestId() : result.requestId());
         if (type == InvocationType.EVENT) {

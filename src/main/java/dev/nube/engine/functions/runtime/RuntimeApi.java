@@ -19,9 +19,9 @@ public interface RuntimeApi {
     }
 
     /**
-     * How a POST was taken: the HTTP status and a JSON body, and what to do once the reply is on its way
-     * ({@code then}). Taking an answer runs after the reply is written, so the runtime moves on to its next
-     * {@code GET /next} while the engine finishes the invocation.
+     * How a POST was taken: the HTTP status and a JSON body, and what taking it does ({@code then}). The server runs
+     * {@code then} after it wrote the reply (or failed to), and after the runtime's next request when that came with
+     * the POST (a {@code GET /next} sent at once, pipelined): so the woken invoking thread finds the runtime waiting.
      */
     record Reply(int status, String json, Runnable then) {
         private static final String OK = "{\"status\":\"OK\"}";
@@ -60,15 +60,20 @@ public interface RuntimeApi {
 
     /**
      * The runtime asks for the next invocation ({@code GET /runtime/invocation/next}); the first call also means the
-     * runtime finished its init. Blocks until {@code delivery} has written an invocation to the runtime and returns
-     * true, or returns false when the environment is going away (the connection is then closed).
-     * <p>{@code delivery} runs on whichever thread has the invocation first: this one, when one is already waiting,
-     * or the invoking thread, which then writes straight to the runtime's connection instead of waking this thread
-     * to do it (a thread wake-up less on every warm invocation). This thread touches the connection again only after
-     * {@code next} returns. An {@link java.io.IOException} from the delivery is passed on: the connection broke, and
-     * the invocation goes to the runtime's next {@code GET /next}.
+     * runtime finished its init. Never waits for an invocation: when one is ready it is written through
+     * {@code delivery} on this thread, else {@code delivery} is kept and the invoking thread writes to the runtime's
+     * connection itself when the invocation comes (no thread wakes to hand it over). Returns true when the connection
+     * goes on (its thread reads the runtime's next request meanwhile), false when the environment is going away and
+     * the connection closes. An {@link java.io.IOException} from a delivery on this thread is passed on: the
+     * connection broke, and the invocation goes to the runtime's next {@code GET /next}.
      */
-    boolean next(Delivery delivery) throws InterruptedException, java.io.IOException;
+    boolean next(Delivery delivery) throws java.io.IOException;
+
+    /**
+     * A {@code GET /next} that was not answered will not be: its connection closed, or sent another request first.
+     * Its {@code delivery} must not be used from now on.
+     */
+    void nextAbandoned(Delivery delivery);
 
     /** Writes an invocation to the runtime that asked for it. */
     interface Delivery {

@@ -58,20 +58,44 @@ public final class RuntimeApiServer implements AutoCloseable {
     }
 
     private void serve(Socket socket) {
+        Runnable held = null; // an answer taken, not yet counted: the runtime's next request came with it
+        Connection out = null;
         try (socket) {
             if (!admit.test(socket)) {
                 return;
             }
             InputStream in = new BufferedInputStream(socket.getInputStream(), 16 * 1024);
-            OutputStream out = new BufferedOutputStream(socket.getOutputStream(), 16 * 1024);
+            out = new Connection(socket, new BufferedOutputStream(socket.getOutputStream(), 16 * 1024));
             try {
                 while (!acceptor.closed()) {
-                    HttpFraming.Request request = HTTP.readRequest(in);
+                    HttpFraming.Request request = null;
+                    try {
+                        request = HTTP.readRequest(in);
+                    } finally {
+                        if (out.abandon()) {
+                            api.nextAbandoned(out); // closed, or a request before its GET /next was answered
+                            request = null;
+                        }
+                    }
                     if (request == null) {
                         return;
                     }
-                    if (!handle(request, in, out) || request.wantsClose()) {
-                        return;
+                    boolean goOn = handle(request, in, out) && !(request.wantsClose() && !out.awaiting());
+                    if (held != null) {
+                        held.run();
+                        held = null;
+                    }
+                    Runnable answer = out.takeAnswer();
+                    if (answer != null && goOn && in.available() > 0) {
+                        // A runtime that sent its GET /next with its answer (pipelined) is waiting for the next
+                        // invocation before the answer counts, so the invoking thread, once woken, finds it waiting
+                        // and writes the next event itself.
+                        held = answer;
+                    } else if (answer != null) {
+                        answer.run();
+                    }
+                    if (!goOn) {
+                        return; // a GET /next that wants the connection closed has it closed once answered
                     }
                 }
             } catch (HttpFraming.BadFraming e) {
@@ -83,18 +107,92 @@ public final class RuntimeApiServer implements AutoCloseable {
         } catch (IOException e) {
             // a broken request (no target on the request line, a head over the limit): the connection closes,
             // the runtime may reconnect
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
+        } finally {
+            if (held != null) {
+                held.run();
+            }
+            Runnable answer = out == null ? null : out.takeAnswer();
+            if (answer != null) {
+                answer.run(); // an answer counts even if the runtime hung up before reading our 202
+            }
+        }
+    }
+
+    /**
+     * One connection's writing side. An unanswered {@code GET /next} leaves it with the environment, whose invoking
+     * thread writes the invocation while this connection's thread already reads the runtime's next request; the lock
+     * keeps the two writers apart, and tells a request that follows the delivery from one that came before it.
+     */
+    private static final class Connection extends java.io.FilterOutputStream implements RuntimeApi.Delivery {
+        private final Socket socket;
+        private boolean awaiting;
+        private boolean closeAfterDelivery;
+        private boolean abandoned;
+        private Runnable answer;
+
+        Connection(Socket socket, OutputStream out) {
+            super(out);
+            this.socket = socket;
+        }
+
+        synchronized void await(boolean close) {
+            awaiting = true;
+            closeAfterDelivery = close;
+        }
+
+        synchronized boolean awaiting() {
+            return awaiting;
+        }
+
+        /** What taking the answer just replied to does; the connection's thread runs it. */
+        void answered(Runnable then) {
+            answer = then;
+        }
+
+        Runnable takeAnswer() {
+            Runnable then = answer;
+            answer = null;
+            return then;
+        }
+
+        /** True, once, when a GET /next was still unanswered: it never will be, and the connection closes. */
+        synchronized boolean abandon() {
+            abandoned = awaiting;
+            awaiting = false;
+            return abandoned;
+        }
+
+        @Override
+        public synchronized void deliver(RuntimeApi.NextInvocation next) throws IOException {
+            if (abandoned) {
+                throw new IOException("the runtime's connection was given up");
+            }
+            awaiting = false;
+            writeNext(out, next);
+            if (closeAfterDelivery) {
+                socket.shutdownOutput(); // the runtime sees the end; its thread then sees the runtime close
+            }
+        }
+
+        @Override
+        public synchronized void write(byte[] b, int off, int len) throws IOException {
+            out.write(b, off, len);
+        }
+
+        @Override
+        public synchronized void flush() throws IOException {
+            out.flush();
         }
     }
 
     /** Answers one request; false when the connection must close afterwards. */
-    private boolean handle(HttpFraming.Request request, InputStream in, OutputStream out)
-            throws IOException, InterruptedException {
+    private boolean handle(HttpFraming.Request request, InputStream in, Connection out)
+            throws IOException {
         String path = request.path();
         if (request.method().equals("GET") && path.equals(PREFIX + "invocation/next")) {
             HTTP.discardBody(request, in);
-            return api.next(next -> writeNext(out, next));
+            out.await(request.wantsClose());
+            return api.next(out);
         }
         if (!request.method().equals("POST")) {
             HTTP.discardBody(request, in);
@@ -152,12 +250,10 @@ public final class RuntimeApiServer implements AutoCloseable {
         return RuntimeApi.Reply.errorBody(type, message).getBytes(StandardCharsets.UTF_8);
     }
 
-    private static void reply(OutputStream out, RuntimeApi.Reply reply) throws IOException {
-        try {
-            write(out, reply.status(), Map.of(), reply.json().getBytes(StandardCharsets.UTF_8));
-        } finally {
-            reply.then().run(); // an answer counts even if the runtime hung up before reading our 202
-        }
+    /** Writes the reply; its {@code then} is left to the connection's loop, which runs it even if the write fails. */
+    private static void reply(Connection out, RuntimeApi.Reply reply) throws IOException {
+        out.answered(reply.then());
+        write(out, reply.status(), Map.of(), reply.json().getBytes(StandardCharsets.UTF_8));
     }
 
     private static void write(OutputStream out, int status, Map<String, String> headers, byte[] body)

@@ -32,19 +32,55 @@ final class CgroupFiles {
     }
 
     /**
-     * A number from a one-value control file, or 0. Read with one small read rather than {@link #read} (kernfs files
-     * claim a 4 KiB size): this runs on every invocation, for Max Memory Used.
+     * A one-value control file kept open and read again from its start on each {@link #read()}: two system calls
+     * instead of an open, a read and a close, for a value read on every invocation (Max Memory Used). A stream, not
+     * a channel: an interrupt of the reading thread must not close it.
      */
-    static long readLong(Path file) {
-        byte[] buffer = new byte[64];
-        int length;
-        try (java.io.InputStream in = Files.newInputStream(file)) {
-            length = in.readNBytes(buffer, 0, buffer.length);
-        } catch (IOException e) {
-            return 0L;
+    static final class OpenValue implements AutoCloseable {
+        private final Path file;
+        private final Path fallback;
+        private final byte[] buffer = new byte[64];
+        private java.io.RandomAccessFile open;
+        private boolean closed;
+
+        /** {@code file}, or {@code fallback} where the kernel has no such file (chosen at the first read). */
+        OpenValue(Path file, Path fallback) {
+            this.file = file;
+            this.fallback = fallback;
         }
-        String value = new String(buffer, 0, length, StandardCharsets.US_ASCII).strip();
-        return value.isEmpty() || value.equals("max") ? 0L : Long.parseLong(value);
+
+        /** The value now, or 0 when the file cannot be read (the cgroup is gone). */
+        synchronized long read() {
+            if (closed) {
+                return 0L;
+            }
+            try {
+                if (open == null) {
+                    Path chosen = fallback == null || Files.exists(file) ? file : fallback;
+                    open = new java.io.RandomAccessFile(chosen.toFile(), "r");
+                } else {
+                    open.seek(0);
+                }
+                int length = Math.max(0, open.read(buffer));
+                String value = new String(buffer, 0, length, StandardCharsets.US_ASCII).strip();
+                return value.isEmpty() || value.equals("max") ? 0L : Long.parseLong(value);
+            } catch (IOException | NumberFormatException e) {
+                return 0L;
+            }
+        }
+
+        @Override
+        public synchronized void close() {
+            closed = true;
+            if (open != null) {
+                try {
+                    open.close();
+                } catch (IOException e) {
+                    // read only
+                }
+                open = null;
+            }
+        }
     }
 
     /** The value of {@code key} in a flat keyed file such as memory.events ("oom_kill 1"). */

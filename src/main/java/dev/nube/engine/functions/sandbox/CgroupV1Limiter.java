@@ -97,11 +97,13 @@ final class CgroupV1Limiter implements ResourceLimiter {
     private static final class Limits implements ResourceLimits {
         private final Path memory;
         private final Path pids;
+        private final CgroupFiles.OpenValue peak;
         private volatile boolean closed;
 
         Limits(Path memory, Path pids) {
             this.memory = memory;
             this.pids = pids;
+            this.peak = new CgroupFiles.OpenValue(memory.resolve("memory.max_usage_in_bytes"), null);
         }
 
         @Override
@@ -116,7 +118,7 @@ final class CgroupV1Limiter implements ResourceLimiter {
 
         @Override
         public long peakMemoryBytes() {
-            return CgroupFiles.readLong(memory.resolve("memory.max_usage_in_bytes"));
+            return peak.read();
         }
 
         @Override
@@ -152,6 +154,7 @@ final class CgroupV1Limiter implements ResourceLimiter {
                 return;
             }
             closed = true;
+            peak.close();
             CgroupFiles.killAll(pids, memory);
             CgroupFiles.remove(memory);
             CgroupFiles.remove(pids);

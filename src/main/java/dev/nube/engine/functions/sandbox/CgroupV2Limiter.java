@@ -93,10 +93,13 @@ final class CgroupV2Limiter implements ResourceLimiter {
 
     private static final class Limits implements ResourceLimits {
         private final Path cgroup;
+        private final CgroupFiles.OpenValue peak;
         private volatile boolean closed;
 
         Limits(Path cgroup) {
             this.cgroup = cgroup;
+            // memory.peak: Linux 5.19+; before it, the current use is the best we have
+            this.peak = new CgroupFiles.OpenValue(cgroup.resolve("memory.peak"), cgroup.resolve("memory.current"));
         }
 
         @Override
@@ -110,8 +113,7 @@ final class CgroupV2Limiter implements ResourceLimiter {
 
         @Override
         public long peakMemoryBytes() {
-            Path peak = cgroup.resolve("memory.peak"); // Linux 5.19+; before it, the current use is the best we have
-            return CgroupFiles.readLong(Files.exists(peak) ? peak : cgroup.resolve("memory.current"));
+            return peak.read();
         }
 
         @Override
@@ -157,6 +159,7 @@ final class CgroupV2Limiter implements ResourceLimiter {
             }
             killAll();
             closed = true;
+            peak.close();
             CgroupFiles.remove(cgroup);
         }
     }

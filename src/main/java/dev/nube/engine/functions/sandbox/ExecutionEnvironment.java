@@ -42,7 +42,9 @@ public final class ExecutionEnvironment {
     private final AtomicBoolean exitSeen = new AtomicBoolean();
     private EnvironmentState state = EnvironmentState.INACTIVE;
     private Pending pending;
-    private Waiter waiter;
+    /** The delivery of a runtime's unanswered {@code GET /next}, if one waits. */
+    private RuntimeApi.Delivery waiter;
+    private ExecutorService connections;
     private Process process;
     private OutputPump pump;
     private long startedNanos;
@@ -58,18 +60,6 @@ public final class ExecutionEnvironment {
 
         Pending(RuntimeApi.NextInvocation invocation) {
             this.invocation = invocation;
-        }
-    }
-
-    /** A runtime blocked in {@code GET /next}; the invoking thread may deliver to it directly. */
-    private static final class Waiter {
-        final RuntimeApi.Delivery delivery;
-        boolean taken;
-        boolean done;
-        boolean delivered;
-
-        Waiter(RuntimeApi.Delivery delivery) {
-            this.delivery = delivery;
         }
     }
 
@@ -107,6 +97,7 @@ public final class ExecutionEnvironment {
 
     private void launch(Sandbox sandbox, Path runDir, ExecutorService connections, OutputPump.LineSink output)
             throws IOException {
+        this.connections = connections;
         RuntimeApiServer server = new RuntimeApiServer(new Api(), connections, id, this::ownConnection);
         cleanup.add("Runtime API server", server);
         Path fifo = runDir.resolve(id + ".out");
@@ -193,54 +184,77 @@ public final class ExecutionEnvironment {
     /**
      * Hands an invocation to the runtime (READY -> INVOKING). When the runtime is already waiting in
      * {@code GET /next} and the event is small ({@value #DIRECT_DELIVERY_MAX_BYTES} bytes at most), the invocation is
-     * written to it from this thread; a larger one is written by the runtime's connection thread, since a runtime
-     * that does not read would block the write, and the caller must be free to time the invocation out. The future
-     * completes with the runtime's answer, or with {@link RuntimeOutcome.Exited} if the process dies first; never
-     * exceptionally. Throws {@link IllegalTransitionException} when the environment is not READY.
+     * written to it from this thread; a larger one is written by a connection thread, since a runtime that does not
+     * read would block the write, and the caller must be free to time the invocation out. The future completes with
+     * the runtime's answer, or with {@link RuntimeOutcome.Exited} if the process dies first; never exceptionally.
+     * Throws {@link IllegalTransitionException} when the environment is not READY.
      */
     public CompletableFuture<RuntimeOutcome> invoke(RuntimeApi.NextInvocation invocation) {
-        Waiter direct;
         Pending current;
+        RuntimeApi.Delivery to;
         synchronized (this) {
             state = EnvironmentLifecycle.next(id, state, EnvironmentEvent.INVOKE);
             current = new Pending(invocation);
             pending = current;
-            direct = invocation.payload().length <= DIRECT_DELIVERY_MAX_BYTES ? waiter : null;
-            if (direct != null) {
-                waiter = null;
-                direct.taken = true;
-                current.delivered = true;
-            } else {
-                notifyAll();
-            }
+            to = takeWaiter(current);
         }
-        if (direct != null) {
-            boolean written;
-            try {
-                direct.delivery.deliver(invocation);
-                written = true;
-            } catch (java.io.IOException e) {
-                written = false; // the connection broke: the runtime asks again on a new one and gets it then
-            }
-            synchronized (this) {
-                direct.done = true;
-                direct.delivered = written;
-                if (!written && pending == current) {
-                    current.delivered = false;
-                }
-                notifyAll();
-            }
+        if (to != null) {
+            dispatch(current, to);
         }
         return current.outcome;
     }
 
-    /** Waits until every line the runtime wrote so far went to the log (see {@link OutputPump#sync()}). */
-    public void syncOutput() {
-        try {
-            pump.sync().get(5, java.util.concurrent.TimeUnit.SECONDS);
-        } catch (Exception e) {
-            LOG.log(Level.DEBUG, "output of " + id + " did not sync: " + e);
+    /** The waiting runtime's delivery, now given {@code p} (null when no runtime waits). Holds the lock. */
+    private RuntimeApi.Delivery takeWaiter(Pending p) {
+        RuntimeApi.Delivery delivery = waiter;
+        if (delivery != null) {
+            waiter = null;
+            p.delivered = true;
         }
+        return delivery;
+    }
+
+    private void dispatch(Pending p, RuntimeApi.Delivery delivery) {
+        if (p.invocation.payload().length <= DIRECT_DELIVERY_MAX_BYTES) {
+            write(p, delivery);
+            return;
+        }
+        try {
+            connections.execute(() -> write(p, delivery));
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            undelivered(p); // closing: the environment goes, and the invocation with it
+        }
+    }
+
+    private void write(Pending p, RuntimeApi.Delivery delivery) {
+        try {
+            delivery.deliver(p.invocation);
+        } catch (IOException e) {
+            undelivered(p); // the connection broke: the runtime asks again on a new one and gets it then
+        }
+    }
+
+    /** {@code p} did not reach the runtime: it goes to a runtime that asks again (or asked meanwhile). */
+    private void undelivered(Pending p) {
+        RuntimeApi.Delivery again;
+        synchronized (this) {
+            if (pending != p || p.answered) {
+                return;
+            }
+            p.delivered = false;
+            again = takeWaiter(p);
+        }
+        if (again != null) {
+            dispatch(p, again);
+        }
+    }
+
+    /**
+     * Runs {@code action} (the engine's own log lines) once every line the runtime wrote so far went to the log, on
+     * the output's reader thread (see {@link OutputPump#after(Runnable)}); the future completes when it ran.
+     */
+    public CompletableFuture<Void> afterOutput(Runnable action) {
+        return pump.after(action);
     }
 
     /**
@@ -268,7 +282,6 @@ public final class ExecutionEnvironment {
                 return false;
             }
             state = EnvironmentLifecycle.next(id, state, EnvironmentEvent.DEADLINE);
-            notifyAll();
         }
         kill();
         return true;
@@ -278,7 +291,6 @@ public final class ExecutionEnvironment {
     public void stop() {
         synchronized (this) {
             state = EnvironmentLifecycle.next(id, state, EnvironmentEvent.STOP);
-            notifyAll();
         }
         kill();
     }
@@ -327,7 +339,6 @@ public final class ExecutionEnvironment {
         synchronized (this) {
             state = EnvironmentLifecycle.next(id, state, EnvironmentEvent.EXITED);
             inFlight = pending;
-            notifyAll();
         }
         limits.killAll(); // anything that outlived bubblewrap (its pid namespace normally takes them along)
         releaseAll();
@@ -345,8 +356,7 @@ public final class ExecutionEnvironment {
     /** The environment's side of the Runtime API. */
     private final class Api implements RuntimeApi {
         @Override
-        public boolean next(Delivery delivery) throws InterruptedException, java.io.IOException {
-            Waiter me = new Waiter(delivery);
+        public boolean next(Delivery delivery) throws IOException {
             Pending ready;
             synchronized (ExecutionEnvironment.this) {
                 if (state == EnvironmentState.STARTING) {
@@ -354,39 +364,31 @@ public final class ExecutionEnvironment {
                     initNanos = System.nanoTime() - startedNanos;
                     ExecutionEnvironment.this.ready.complete(null);
                 }
-                while (true) {
-                    if (me.taken) {
-                        if (me.done) {
-                            return me.delivered;
-                        }
-                    } else if (state != EnvironmentState.READY && state != EnvironmentState.INVOKING) {
-                        if (waiter == me) {
-                            waiter = null;
-                        }
-                        return false;
-                    } else if (pending != null && !pending.delivered) {
-                        if (waiter == me) {
-                            waiter = null;
-                        }
-                        pending.delivered = true;
-                        ready = pending;
-                        break;
-                    } else {
-                        waiter = me;
-                    }
-                    ExecutionEnvironment.this.wait();
+                if (state != EnvironmentState.READY && state != EnvironmentState.INVOKING) {
+                    return false;
                 }
+                if (pending == null || pending.delivered) {
+                    waiter = delivery;
+                    return true;
+                }
+                pending.delivered = true;
+                ready = pending;
             }
             try {
                 delivery.deliver(ready.invocation);
                 return true;
-            } catch (java.io.IOException e) {
-                synchronized (ExecutionEnvironment.this) {
-                    if (pending == ready) {
-                        ready.delivered = false; // a new connection's GET /next gets it
-                    }
-                }
+            } catch (IOException e) {
+                undelivered(ready); // a new connection's GET /next gets it
                 throw e;
+            }
+        }
+
+        @Override
+        public void nextAbandoned(Delivery delivery) {
+            synchronized (ExecutionEnvironment.this) {
+                if (waiter == delivery) {
+                    waiter = null;
+                }
             }
         }
 
@@ -429,7 +431,6 @@ public final class ExecutionEnvironment {
                     return Reply.error(403, "InvalidStateTransition", "Init is over");
                 }
                 state = EnvironmentLifecycle.next(id, state, EnvironmentEvent.INIT_ERROR);
-                ExecutionEnvironment.this.notifyAll();
             }
             ready.completeExceptionally(new RuntimeOutcome.Failure(new RuntimeOutcome.InitError(body,
                     errorTypeHeader)));

@@ -16,20 +16,37 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 
 /**
  * Reads an environment's output (stdout and stderr share one FIFO) line by line into a {@link LineSink}. The engine
- * also holds a write end of the FIFO, which gives it an ordering barrier that needs nothing from the runtime: once
- * the runtime has posted its response, everything it printed before is in the FIFO, and a marker written after it
- * comes out of {@link #sync()} only when those lines were delivered. So END and REPORT always follow the
- * invocation's own output, for custom runtimes too. A partial last line is delivered at the barrier.
- * <p>Threads: one reader thread per pump; {@link #sync()} and {@link #stop()} from any thread.
+ * also holds a write end of the FIFO, which orders its own lines among the runtime's without anything from the
+ * runtime: once the runtime has posted its response, everything it printed before is in the FIFO, and the work
+ * given to {@link #after(Runnable)} then runs on the reader thread when it reaches the marker written after those
+ * lines. So START comes before the invocation's own output and END and REPORT after it, for custom runtimes too,
+ * and the invoking thread waits for none of it. A partial last line is delivered at a marker.
+ * <p>Threads: one reader thread per pump; {@link #after(Runnable)} and {@link #stop()} from any thread.
  */
 public final class OutputPump {
     /** The longest log event; longer lines are cut into pieces of this size (AWS's 256 KB). */
     static final int MAX_LINE_BYTES = 256 * 1024;
     private static final SecureRandom RANDOM = new SecureRandom();
+    private static final System.Logger LOG = System.getLogger(OutputPump.class.getName());
 
     /** Receives each line of output, without its newline, with the time it was read. */
     public interface LineSink {
         void line(long epochMillis, String text);
+
+        /** The FIFO is empty for now: a good moment to write out what was buffered. */
+        default void idle() {
+        }
+    }
+
+    /** Work queued behind a marker. */
+    private record Marked(Runnable action, CompletableFuture<Void> done) {
+        void run() {
+            try {
+                action.run();
+            } finally {
+                done.complete(null);
+            }
+        }
     }
 
     private final RandomAccessFile writer;
@@ -37,8 +54,10 @@ public final class OutputPump {
     private final byte[] syncMarker;
     private final byte[] stopMarker;
     private final LineSink sink;
-    private final Queue<CompletableFuture<Void>> syncs = new ConcurrentLinkedQueue<>();
+    private final Queue<Marked> marked = new ConcurrentLinkedQueue<>();
     private final CompletableFuture<Void> stopped = new CompletableFuture<>();
+    /** Set, under the writer's lock, once the stop marker is written: no marker may follow it. */
+    private boolean stopping;
 
     /**
      * Opens both ends of {@code fifo} (which must exist) and starts reading. The markers carry a random token that
@@ -73,36 +92,57 @@ public final class OutputPump {
         }
     }
 
-    /** Completes when every byte written to the FIFO before this call has reached the sink. */
-    public CompletableFuture<Void> sync() {
-        CompletableFuture<Void> done = new CompletableFuture<>();
-        if (stopped.isDone()) {
-            done.complete(null);
-            return done;
-        }
-        syncs.add(done);
-        try {
-            synchronized (writer) {
-                writer.write(syncMarker); // shorter than PIPE_BUF: one atomic write
+    /**
+     * Runs {@code action} on the reader thread once every byte written to the FIFO before this call has reached the
+     * sink; the future completes when it ran. Once the pump is stopping, it runs on this thread when the reader is
+     * done (nothing written before can come after it then).
+     */
+    public CompletableFuture<Void> after(Runnable action) {
+        Marked entry = new Marked(action, new CompletableFuture<>());
+        synchronized (writer) {
+            if (!stopping) {
+                marked.add(entry);
+                try {
+                    writer.write(syncMarker); // shorter than PIPE_BUF: one atomic write
+                    return entry.done();
+                } catch (IOException e) {
+                    marked.remove(entry);
+                }
             }
-        } catch (IOException e) {
-            syncs.remove(done);
-            done.complete(null);
         }
-        return done;
+        awaitReader();
+        entry.run();
+        return entry.done();
     }
 
     /** Delivers what is left, then ends the reader thread and closes the FIFO. Returns when done (or after 5 s). */
     public void stop() {
         try {
             synchronized (writer) {
+                stopping = true;
                 writer.write(stopMarker);
             }
+        } catch (IOException e) {
+            // the reader is gone already
+        }
+        awaitReader();
+        closeQuietly();
+        runLeft();
+    }
+
+    private void awaitReader() {
+        try {
             stopped.get(5, java.util.concurrent.TimeUnit.SECONDS);
         } catch (Exception e) {
-            // the reader is gone already, or stuck: close below
-        } finally {
-            closeQuietly();
+            // stuck: go on without it
+        }
+    }
+
+    /** Runs the work whose marker the reader will not reach any more, in order. */
+    private void runLeft() {
+        Marked left;
+        while ((left = marked.poll()) != null) {
+            left.run();
         }
     }
 
@@ -130,23 +170,26 @@ public final class OutputPump {
                     }
                     if (endsWith(bytes, syncMarker)) {
                         emit(bytes, bytes.length - syncMarker.length + 1);
-                        CompletableFuture<Void> waiting = syncs.poll();
-                        if (waiting != null) {
-                            waiting.complete(null);
+                        Marked next = marked.poll();
+                        if (next != null) {
+                            next.run();
                         }
                         continue;
                     }
                     emit(bytes, bytes.length);
                 }
+                if (reader.available() == 0) {
+                    sink.idle();
+                }
             }
         } catch (IOException e) {
             // closed under us
+        } catch (RuntimeException e) {
+            LOG.log(System.Logger.Level.WARNING, "the output of an environment could not be delivered", e);
         } finally {
+            runLeft();
+            sink.idle();
             stopped.complete(null);
-            CompletableFuture<Void> waiting;
-            while ((waiting = syncs.poll()) != null) {
-                waiting.complete(null);
-            }
         }
     }
 

@@ -16,6 +16,7 @@ const [HOST, PORT] = (() => {
   return [address.slice(0, colon), Number(address.slice(colon + 1))];
 })();
 const BASE = '/2018-06-01/runtime';
+const NEXT = `${BASE}/invocation/next`;
 const TASK_ROOT = process.env.LAMBDA_TASK_ROOT || '/var/task';
 let currentRequestId = '';
 
@@ -23,7 +24,7 @@ class RuntimeClient {
   constructor() {
     this.socket = null;
     this.buffer = Buffer.alloc(0);
-    this.waiting = null;
+    this.waiting = []; // one per request sent and not answered, in order
   }
 
   connect() {
@@ -36,20 +37,23 @@ class RuntimeClient {
     });
     const fail = (error) => {
       this.socket = null;
-      if (this.waiting) {
-        const { reject } = this.waiting;
-        this.waiting = null;
-        reject(error || new Error('the Runtime API closed the connection'));
-      }
+      const waiting = this.waiting;
+      this.waiting = [];
+      for (const { reject } of waiting) reject(error || new Error('the Runtime API closed the connection'));
     };
     this.socket.on('error', fail);
     this.socket.on('close', () => fail());
   }
 
   tryParse() {
-    if (!this.waiting) return;
+    while (this.waiting.length && this.parseOne()) {
+      // each complete response goes to the request it answers
+    }
+  }
+
+  parseOne() {
     const end = this.buffer.indexOf('\r\n\r\n');
-    if (end < 0) return;
+    if (end < 0) return false;
     const lines = this.buffer.subarray(0, end).toString('latin1').split('\r\n');
     const headers = {};
     for (const line of lines.slice(1)) {
@@ -57,26 +61,43 @@ class RuntimeClient {
       headers[line.slice(0, colon).trim().toLowerCase()] = line.slice(colon + 1).trim();
     }
     const length = Number(headers['content-length'] || 0);
-    if (this.buffer.length < end + 4 + length) return;
+    if (this.buffer.length < end + 4 + length) return false;
     const body = this.buffer.subarray(end + 4, end + 4 + length);
     this.buffer = this.buffer.subarray(end + 4 + length);
-    const { resolve } = this.waiting;
-    this.waiting = null;
+    const { resolve } = this.waiting.shift();
     resolve({ status: Number(lines[0].split(' ')[1]), headers, body });
+    return true;
   }
 
-  /** Sends one request and resolves with {status, headers, body}. keepAlive=false lets the loop empty meanwhile. */
-  request(method, urlPath, body, extraHeaders, keepAlive = true) {
+  /** Sends one request and resolves with {status, headers, body}. */
+  request(method, urlPath, body, extraHeaders) {
+    return this.send([[method, urlPath, body, extraHeaders]])[0];
+  }
+
+  /**
+   * Posts an answer and asks for the next invocation in one write (HTTP/1.1 pipelining): the engine reads the GET
+   * just after the POST, and the runtime makes no round trip of its own in between. Resolves with the next event.
+   */
+  answerThenNext(urlPath, body, extraHeaders) {
+    const [posted, next] = this.send([['POST', urlPath, body, extraHeaders], ['GET', NEXT]]);
+    next.catch(() => {}); // a broken connection is reported once, through posted
+    return posted.then(() => next);
+  }
+
+  /** Writes requests [method, path, body, headers] at once; one promise of {status, headers, body} for each. */
+  send(requests) {
     if (!this.socket) this.connect();
-    const payload = body ? Buffer.from(body) : Buffer.alloc(0);
-    let head = `${method} ${urlPath} HTTP/1.1\r\nHost: ${HOST}\r\nContent-Length: ${payload.length}\r\n`;
-    for (const [name, value] of Object.entries(extraHeaders || {})) head += `${name}: ${value}\r\n`;
-    if (keepAlive) this.socket.ref(); else this.socket.unref();
-    return new Promise((resolve, reject) => {
-      this.waiting = { resolve, reject };
-      this.socket.write(Buffer.concat([Buffer.from(head + '\r\n', 'latin1'), payload]));
-      this.tryParse();
+    this.socket.ref();
+    const messages = requests.map(([method, urlPath, body, extraHeaders]) => {
+      const payload = body ? Buffer.from(body) : Buffer.alloc(0);
+      let head = `${method} ${urlPath} HTTP/1.1\r\nHost: ${HOST}\r\nContent-Length: ${payload.length}\r\n`;
+      for (const [name, value] of Object.entries(extraHeaders || {})) head += `${name}: ${value}\r\n`;
+      return Buffer.concat([Buffer.from(head + '\r\n', 'latin1'), payload]);
     });
+    const promises = requests.map(() => new Promise((resolve, reject) => this.waiting.push({ resolve, reject })));
+    this.socket.write(Buffer.concat(messages));
+    this.tryParse();
+    return promises;
   }
 
   idle() {
@@ -222,9 +243,13 @@ async function main() {
       { 'Content-Type': 'application/vnd.aws.lambda.error+json', 'Lambda-Runtime-Function-Error-Type': loaded.initError.errorType });
     process.exit(1);
   }
+  let asked = client.request('GET', NEXT);
   for (;;) {
-    const next = await client.request('GET', `${BASE}/invocation/next`);
-    if (next.status !== 200) continue;
+    const next = await asked;
+    if (next.status !== 200) {
+      asked = client.request('GET', NEXT);
+      continue;
+    }
     const requestId = next.headers['lambda-runtime-aws-request-id'];
     currentRequestId = requestId;
     if (next.headers['lambda-runtime-trace-id']) process.env._X_AMZN_TRACE_ID = next.headers['lambda-runtime-trace-id'];
@@ -239,7 +264,7 @@ async function main() {
     if ('error' in outcome) {
       const body = toErrorBody(outcome.error);
       console.error('Invoke Error \t' + JSON.stringify(body));
-      await client.request('POST', `${BASE}/invocation/${requestId}/error`, JSON.stringify(body),
+      asked = client.answerThenNext(`${BASE}/invocation/${requestId}/error`, JSON.stringify(body),
         { 'Content-Type': 'application/vnd.aws.lambda.error+json',
           'Lambda-Runtime-Function-Error-Type': outcome.handled ? 'Handled' : 'Unhandled' });
       continue;
@@ -249,11 +274,11 @@ async function main() {
       payload = outcome.result === undefined ? 'null' : JSON.stringify(outcome.result);
     } catch (error) {
       const body = { errorType: 'Runtime.MarshalError', errorMessage: `Unable to stringify response body: ${error.message}`, trace: [] };
-      await client.request('POST', `${BASE}/invocation/${requestId}/error`, JSON.stringify(body),
+      asked = client.answerThenNext(`${BASE}/invocation/${requestId}/error`, JSON.stringify(body),
         { 'Lambda-Runtime-Function-Error-Type': 'Unhandled' });
       continue;
     }
-    await client.request('POST', `${BASE}/invocation/${requestId}/response`, payload);
+    asked = client.answerThenNext(`${BASE}/invocation/${requestId}/response`, payload);
   }
 }
 

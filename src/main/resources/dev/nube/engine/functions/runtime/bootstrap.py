@@ -10,6 +10,7 @@ import time
 
 API = os.environ["AWS_LAMBDA_RUNTIME_API"]
 BASE = "/2018-06-01/runtime"
+NEXT = BASE + "/invocation/next"
 
 
 class RuntimeClient:
@@ -24,20 +25,42 @@ class RuntimeClient:
         self.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         self.buf = b""
 
+    @staticmethod
+    def _message(method, path, body=b"", headers=None):
+        head = "%s %s HTTP/1.1\r\nHost: %s\r\nContent-Length: %d\r\n" % (method, path, API, len(body))
+        if headers:
+            head += "".join("%s: %s\r\n" % kv for kv in headers.items())
+        return head.encode("latin-1") + b"\r\n" + body
+
     def request(self, method, path, body=b"", headers=None):
         for attempt in (0, 1):
             if self.sock is None:
                 self._connect()
-            head = "%s %s HTTP/1.1\r\nHost: %s\r\nContent-Length: %d\r\n" % (method, path, API, len(body))
-            if headers:
-                head += "".join("%s: %s\r\n" % kv for kv in headers.items())
             try:
-                self.sock.sendall(head.encode("latin-1") + b"\r\n" + body)
+                self.sock.sendall(self._message(method, path, body, headers))
                 return self._read_response()
             except (ConnectionError, OSError):
                 self.sock = None
                 if attempt:
                     raise
+
+    def post_then_next(self, path, body, headers):
+        """Posts an answer and asks for the next invocation in one write (HTTP/1.1 pipelining): the engine reads
+        the GET just after the POST, and the runtime makes no round trip of its own in between."""
+        if self.sock is None:
+            self._connect()
+        try:
+            self.sock.sendall(self._message("POST", path, body, headers) + self._message("GET", NEXT))
+            self._read_response()
+        except (ConnectionError, OSError):
+            self.sock = None
+            self.request("POST", path, body, headers)  # as request() retries: on a new connection
+            return self.request("GET", NEXT)
+        try:
+            return self._read_response()
+        except (ConnectionError, OSError):
+            self.sock = None
+            return self.request("GET", NEXT)
 
     def _read_response(self):
         while b"\r\n\r\n" not in self.buf:
@@ -149,10 +172,11 @@ def main():
         client.request("POST", BASE + "/init/error", json.dumps(init_error).encode(),
                        {"Lambda-Runtime-Function-Error-Type": init_error["errorType"]})
         sys.exit(1)
+    status, headers, body = client.request("GET", NEXT)
     while True:
-        status, headers, body = client.request("GET", BASE + "/invocation/next")
         if status != 200:
             time.sleep(0.01)
+            status, headers, body = client.request("GET", NEXT)
             continue
         request_id = headers["lambda-runtime-aws-request-id"]
         CURRENT_REQUEST["id"] = request_id
@@ -178,7 +202,7 @@ def main():
             path, extra = "/invocation/%s/error" % request_id, {"Lambda-Runtime-Function-Error-Type": "Unhandled"}
         sys.stdout.flush()
         sys.stderr.flush()
-        client.request("POST", BASE + path, payload, extra)
+        status, headers, body = client.post_then_next(BASE + path, payload, extra)
 
 
 class MarshalError(Exception):

@@ -1,6 +1,7 @@
 package dev.nube.engine.functions.runtime;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.ByteArrayOutputStream;
@@ -22,20 +23,33 @@ class RuntimeApiServerTest {
     /** A bound that only a broken server reaches (it would leave the connection open); never a measured time. */
     private static final int SAFETY_TIMEOUT_MS = 30_000;
 
+    private static final String NEXT = RuntimeApiServer.PREFIX + "invocation/next";
+
     private final List<String> answers = new CopyOnWriteArrayList<>();
+    /** Deliveries of GET /next requests, as the server left them; and those it gave up. */
+    private final List<RuntimeApi.Delivery> waiting = new CopyOnWriteArrayList<>();
+    private final List<RuntimeApi.Delivery> abandoned = new CopyOnWriteArrayList<>();
+    /** How many GET /next requests were waiting when each answer counted. */
+    private final List<Integer> waitingWhenCounted = new CopyOnWriteArrayList<>();
     private final ExecutorService connections = Executors.newCachedThreadPool();
     private RuntimeApiServer server;
 
     private final RuntimeApi api = new RuntimeApi() {
         @Override
         public boolean next(Delivery delivery) {
-            return false;
+            waiting.add(delivery);
+            return true;
+        }
+
+        @Override
+        public void nextAbandoned(Delivery delivery) {
+            abandoned.add(delivery);
         }
 
         @Override
         public Reply response(String requestId, byte[] body) {
             answers.add(requestId + ":" + new String(body, StandardCharsets.UTF_8));
-            return Reply.ACCEPTED;
+            return Reply.accepted(() -> waitingWhenCounted.add(waiting.size()));
         }
 
         @Override
@@ -83,6 +97,88 @@ class RuntimeApiServerTest {
             in.transferTo(all); // until the server closes
             return all.toString(StandardCharsets.UTF_8);
         }
+    }
+
+    private Socket connect() throws IOException {
+        String[] address = server.address().split(":");
+        Socket socket = new Socket();
+        socket.connect(new InetSocketAddress(address[0], Integer.parseInt(address[1])));
+        socket.setSoTimeout(SAFETY_TIMEOUT_MS);
+        return socket;
+    }
+
+    private static void send(Socket socket, String text) throws IOException {
+        socket.getOutputStream().write(text.getBytes(StandardCharsets.UTF_8));
+        socket.getOutputStream().flush();
+    }
+
+    /** One response: its head and its Content-Length body. */
+    private static String readResponse(InputStream in) throws IOException {
+        StringBuilder head = new StringBuilder();
+        while (!head.toString().endsWith("\r\n\r\n")) {
+            int b = in.read();
+            if (b < 0) {
+                throw new java.io.EOFException("closed after: " + head);
+            }
+            head.append((char) b);
+        }
+        String lower = head.toString().toLowerCase(java.util.Locale.ROOT);
+        int at = lower.indexOf("content-length:");
+        int length = Integer.parseInt(lower.substring(at + 15, lower.indexOf("\r\n", at)).strip());
+        return head + new String(in.readNBytes(length), StandardCharsets.UTF_8);
+    }
+
+    private static RuntimeApi.NextInvocation invocation(String id) {
+        return new RuntimeApi.NextInvocation(id, 0, "arn:aws:lambda:local-1:000000000000:function:f", "Root=1-0-0",
+                null, null, "{}".getBytes(StandardCharsets.UTF_8));
+    }
+
+    @Test
+    void anAnswerSentWithTheNextGetCountsOnceThatGetWaits() throws Exception {
+        start(connections);
+        try (Socket socket = connect()) {
+            send(socket, "POST " + RESPONSE + " HTTP/1.1\r\nContent-Length: 4\r\n\r\n\"ok\"GET " + NEXT
+                    + " HTTP/1.1\r\n\r\n");
+            InputStream in = socket.getInputStream();
+            assertTrue(readResponse(in).startsWith("HTTP/1.1 202"));
+            dev.nube.engine.EngineTestSupport.waitUntil("the answer counted", 30, () -> !waitingWhenCounted.isEmpty());
+            assertEquals(List.of(1), waitingWhenCounted, "the pipelined GET /next was waiting when the answer counted");
+            waiting.get(0).deliver(invocation("second"));
+            String next = readResponse(in);
+            assertTrue(next.startsWith("HTTP/1.1 200") && next.contains("Lambda-Runtime-Aws-Request-Id: second"),
+                    next);
+        }
+    }
+
+    @Test
+    void aGetNextThatAsksForCloseIsClosedOnceAnswered() throws Exception {
+        start(connections);
+        try (Socket socket = connect()) {
+            send(socket, "GET " + NEXT + " HTTP/1.1\r\nConnection: close\r\n\r\n");
+            dev.nube.engine.EngineTestSupport.waitUntil("the GET waits", 30, () -> waiting.size() == 1);
+            waiting.get(0).deliver(invocation("only"));
+            ByteArrayOutputStream all = new ByteArrayOutputStream();
+            socket.getInputStream().transferTo(all); // ends only when the server closes its side
+            String reply = all.toString(StandardCharsets.UTF_8);
+            assertTrue(reply.startsWith("HTTP/1.1 200") && reply.endsWith("{}"), reply);
+        }
+        assertEquals(List.of(), abandoned);
+    }
+
+    @Test
+    void aRequestBeforeTheNextIsAnsweredGivesTheGetUp() throws Exception {
+        start(connections);
+        try (Socket socket = connect()) {
+            send(socket, "GET " + NEXT + " HTTP/1.1\r\n\r\n");
+            dev.nube.engine.EngineTestSupport.waitUntil("the GET waits", 30, () -> waiting.size() == 1);
+            send(socket, "POST " + RESPONSE + " HTTP/1.1\r\nContent-Length: 4\r\n\r\n\"ok\"");
+            ByteArrayOutputStream all = new ByteArrayOutputStream();
+            socket.getInputStream().transferTo(all);
+            assertEquals("", all.toString(StandardCharsets.UTF_8), "closed unanswered");
+        }
+        assertEquals(waiting, abandoned);
+        assertEquals(List.of(), answers, "the POST was not taken");
+        assertThrows(IOException.class, () -> waiting.get(0).deliver(invocation("late")));
     }
 
     @Test

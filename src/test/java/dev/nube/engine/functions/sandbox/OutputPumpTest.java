@@ -1,0 +1,49 @@
+package dev.nube.engine.functions.sandbox;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.FileOutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The engine's own lines take their place among a runtime's output, through the FIFO's markers. */
+class OutputPumpTest {
+    @TempDir
+    Path dir;
+
+    @Test
+    void workAfterTheOutputRunsOnceWhatCameBeforeIsDelivered() throws Exception {
+        Path fifo = dir.resolve("out");
+        OutputPump.makeFifo(fifo);
+        List<String> lines = new CopyOnWriteArrayList<>();
+        OutputPump pump = new OutputPump(fifo, (at, text) -> lines.add(text), "test-pump");
+        try (FileOutputStream runtime = new FileOutputStream(fifo.toFile())) {
+            pump.after(() -> lines.add("START")).get(30, TimeUnit.SECONDS);
+            runtime.write("one\ntwo\npartial".getBytes(StandardCharsets.UTF_8));
+            runtime.flush();
+            pump.after(() -> lines.add("END")).get(30, TimeUnit.SECONDS);
+            assertEquals(List.of("START", "one", "two", "partial", "END"), lines);
+
+            for (int i = 0; i < 100; i++) {
+                runtime.write(("line " + i + "\n").getBytes(StandardCharsets.UTF_8));
+                int n = i;
+                pump.after(() -> lines.add("after " + n));
+            }
+            pump.after(() -> { }).get(30, TimeUnit.SECONDS);
+            List<String> tail = lines.subList(5, lines.size());
+            for (int i = 0; i < 100; i++) {
+                assertEquals(List.of("line " + i, "after " + i), tail.subList(2 * i, 2 * i + 2));
+            }
+        }
+        pump.stop();
+        var late = pump.after(() -> lines.add("late"));
+        assertTrue(late.isDone(), "once stopped, the work runs on the caller's thread");
+        assertEquals("late", lines.get(lines.size() - 1));
+    }
+}
