@@ -7,6 +7,7 @@ import dev.nube.engine.Engine;
 import dev.nube.engine.functions.ConfigurationChange;
 import dev.nube.engine.functions.CreateFunctionRequest;
 import dev.nube.engine.functions.FunctionService;
+import dev.nube.engine.functions.FunctionSettings;
 import dev.nube.engine.functions.InvocationResult;
 import dev.nube.engine.functions.InvokeRequest;
 import dev.nube.engine.functions.sandbox.ResourceLimits;
@@ -90,31 +91,48 @@ final class FunctionsBenchmark implements Bench.Suite {
             print("bare round trip", baseline);
             System.out.printf("python throughput: %.0f/s sequential, %.0f/s with 4 concurrent callers%n", sequential,
                     concurrent);
-            double pythonCold = cold(functions, "echo-python", payload, 10);
-            double nodeCold = cold(functions, "echo-node", payload, 10);
+            double pythonCold = cold(functions, "echo-python", payload, 10, COLD_PAUSE_MS);
+            double nodeCold = cold(functions, "echo-node", payload, 10, COLD_PAUSE_MS);
+            double pythonBackToBack = cold(functions, "echo-python", payload, 10, 0);
+            Stats burst = burst(functions, "echo-python", payload, 100);
+            FunctionSettings settings = functions.settings();
+            functions.updateSettings(settings.withPrestarted(0));
+            double pythonUnpooled = cold(functions, "echo-python", payload, 10, COLD_PAUSE_MS);
+            double nodeUnpooled = cold(functions, "echo-node", payload, 10, COLD_PAUSE_MS);
+            functions.updateSettings(settings);
             Sandbox sandbox = Sandbox.detect(Optional.empty());
             double pythonBare = bareStart(sandbox, List.of("/usr/bin/python3", "-c", "pass"), 10);
             double nodeBare = bareStart(sandbox, List.of("/usr/bin/node", "-e", "0"), 10);
-            System.out.printf("cold start (median of 10, invoke to result): python %.1f ms, node %.1f ms%n",
-                    pythonCold, nodeCold);
+            System.out.printf("cold start (median of 10, invoke to result, %d ms apart): python %.1f ms, node %.1f ms"
+                    + "%n", COLD_PAUSE_MS, pythonCold, nodeCold);
+            System.out.printf("  back to back: python %.1f ms; without pre-started runtimes: python %.1f ms, node"
+                    + " %.1f ms%n", pythonBackToBack, pythonUnpooled, nodeUnpooled);
+            System.out.printf("100 cold invocations at once: p50 %.0f ms, p99 %.0f ms, all done in %.0f ms%n",
+                    burst.median(), burst.percentile(99), burst.percentile(100));
             System.out.printf("bare start through the same sandbox: python3 -c pass %.1f ms, node -e 0 %.1f ms%n",
                     pythonBare, nodeBare);
             System.out.printf("functions: warm_p50_us=%.0f warm_p99_us=%.0f baseline_p50_us=%.0f warm_ratio=%.1f"
                     + " cold_ms=%.0f cold_baseline_ms=%.0f cold_ratio=%.1f node_warm_p50_us=%.0f"
                     + " node_cold_ms=%.0f node_cold_baseline_ms=%.0f node_cold_ratio=%.1f seq_per_s=%.0f"
                     + " conc4_per_s=%.0f baseline_p99_us=%.0f warm_p99_ratio=%.1f node_warm_ratio=%.1f"
-                    + " node_warm_p99_ratio=%.1f warm_tail_p50_us=%.0f%n", python.median(), python.percentile(99),
+                    + " node_warm_p99_ratio=%.1f warm_tail_p50_us=%.0f cold_b2b_ms=%.0f cold_unpooled_ms=%.0f"
+                    + " node_cold_unpooled_ms=%.0f burst100_p50_ms=%.0f burst100_p99_ms=%.0f%n", python.median(),
+                    python.percentile(99),
                     baseline.median(), python.median() / baseline.median(), pythonCold, pythonBare,
                     pythonCold / pythonBare, node.median(), nodeCold, nodeBare, nodeCold / nodeBare, sequential,
                     concurrent, baseline.percentile(99), python.percentile(99) / baseline.percentile(99),
                     node.median() / baseline.median(), node.percentile(99) / baseline.percentile(99),
-                    pythonTail.median());
+                    pythonTail.median(), pythonBackToBack, pythonUnpooled, nodeUnpooled, burst.median(),
+                    burst.percentile(99));
         } finally {
             try (var walk = Files.walk(dir)) {
                 walk.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
             }
         }
     }
+
+    /** The pause before a cold start that lets the pre-started runtimes be replaced. */
+    private static final long COLD_PAUSE_MS = 500;
 
     private static void print(String what, Stats stats) {
         System.out.printf("%-16s p50 %.0f us, p99 %.0f us (%d calls)%n", what + ":", stats.median(),
@@ -181,10 +199,16 @@ final class FunctionsBenchmark implements Bench.Suite {
         }
     }
 
-    private static double cold(FunctionService functions, String name, String payload, int times) {
+    /**
+     * Median invoke-to-result time of {@code times} cold starts. {@code pauseMs} before each lets the pre-started
+     * runtimes be replaced first (a cold start now and then, as most are); 0 makes them back to back.
+     */
+    private static double cold(FunctionService functions, String name, String payload, int times, long pauseMs)
+            throws InterruptedException {
         double[] millis = new double[times];
         for (int i = 0; i < times; i++) {
             functions.updateConfiguration(REGION, name, ConfigurationChange.none().description("cold " + i));
+            Thread.sleep(pauseMs);
             long t0 = System.nanoTime();
             InvocationResult result = check(functions.invoke(REGION, name, call(payload)));
             millis[i] = (System.nanoTime() - t0) / 1e6;
@@ -193,6 +217,34 @@ final class FunctionsBenchmark implements Bench.Suite {
             }
         }
         return new Stats(millis).median();
+    }
+
+    /** {@code callers} invocations at once with no environment warm: each one's invoke-to-result time, in ms. */
+    private static Stats burst(FunctionService functions, String name, String payload, int callers)
+            throws Exception {
+        functions.updateConfiguration(REGION, name, ConfigurationChange.none().description("burst"));
+        Thread.sleep(COLD_PAUSE_MS);
+        ExecutorService pool = Executors.newFixedThreadPool(callers);
+        try {
+            java.util.concurrent.CountDownLatch go = new java.util.concurrent.CountDownLatch(1);
+            List<Future<Double>> all = new ArrayList<>();
+            for (int c = 0; c < callers; c++) {
+                all.add(pool.submit(() -> {
+                    go.await();
+                    long t0 = System.nanoTime();
+                    check(functions.invoke(REGION, name, call(payload)));
+                    return (System.nanoTime() - t0) / 1e6;
+                }));
+            }
+            go.countDown();
+            double[] millis = new double[callers];
+            for (int c = 0; c < callers; c++) {
+                millis[c] = all.get(c).get();
+            }
+            return new Stats(millis);
+        } finally {
+            pool.shutdownNow();
+        }
     }
 
     private static double bareStart(Sandbox sandbox, List<String> command, int times) throws Exception {

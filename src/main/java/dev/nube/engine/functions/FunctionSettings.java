@@ -14,9 +14,19 @@ import java.util.List;
  * @param sandboxMode        null to detect the strongest mode; a mode to force it (the watchdog, to test the
  *                           fallback real users may get)
  * @param coldStartLimit     cold starts running at once; more wait for a slot (see {@link #DEFAULT_COLD_STARTS})
+ * @param prestarted         runtimes kept started ahead of their function, per runtime, for cold starts (0: none;
+ *                           null, in a file from before the setting: {@link #DEFAULT_PRESTARTED})
  */
 public record FunctionSettings(int regionConcurrency, Duration idleKeepAlive, int asyncQueueCapacity,
-        List<Duration> asyncRetryDelays, SandboxMode sandboxMode, int coldStartLimit) {
+        List<Duration> asyncRetryDelays, SandboxMode sandboxMode, int coldStartLimit, Integer prestarted) {
+    /**
+     * Pre-started runtimes per runtime. Each holds an idle interpreter in its own sandbox (python about 10 MB,
+     * node about 40 MB); two let two cold starts in a row skip the interpreter's start.
+     */
+    public static final int DEFAULT_PRESTARTED = 2;
+    /** At most this many per runtime. */
+    public static final int MAX_PRESTARTED = 16;
+
     /**
      * Cold starts at once. An interpreter start is CPU-bound: beyond a few per core they only slow each other down
      * (100 at once on 2 cores take ~100x as long each, and every one of them risks the 10 s init limit), and each
@@ -26,6 +36,11 @@ public record FunctionSettings(int regionConcurrency, Duration idleKeepAlive, in
 
     public FunctionSettings {
         asyncRetryDelays = List.copyOf(asyncRetryDelays);
+        prestarted = prestarted == null ? DEFAULT_PRESTARTED : prestarted;
+        if (prestarted < 0 || prestarted > MAX_PRESTARTED) {
+            throw new IllegalArgumentException("pre-started runtimes are 0 to " + MAX_PRESTARTED + ", not "
+                    + prestarted);
+        }
         if (regionConcurrency < 1 || asyncQueueCapacity < 1 || coldStartLimit < 1 || idleKeepAlive.isNegative()) {
             throw new IllegalArgumentException("function settings must be positive: " + regionConcurrency + ", "
                     + asyncQueueCapacity + ", " + coldStartLimit + ", " + idleKeepAlive);
@@ -34,26 +49,32 @@ public record FunctionSettings(int regionConcurrency, Duration idleKeepAlive, in
 
     public static FunctionSettings defaults() {
         return new FunctionSettings(1000, Duration.ofMinutes(10), 1000,
-                List.of(Duration.ofMinutes(1), Duration.ofMinutes(2)), null, DEFAULT_COLD_STARTS);
+                List.of(Duration.ofMinutes(1), Duration.ofMinutes(2)), null, DEFAULT_COLD_STARTS,
+                DEFAULT_PRESTARTED);
     }
 
     public FunctionSettings withRegionConcurrency(int value) {
         return new FunctionSettings(value, idleKeepAlive, asyncQueueCapacity, asyncRetryDelays, sandboxMode,
-                coldStartLimit);
+                coldStartLimit, prestarted);
     }
 
     public FunctionSettings withAsyncRetryDelays(List<Duration> value) {
         return new FunctionSettings(regionConcurrency, idleKeepAlive, asyncQueueCapacity, value, sandboxMode,
-                coldStartLimit);
+                coldStartLimit, prestarted);
     }
 
     public FunctionSettings withSandboxMode(SandboxMode value) {
         return new FunctionSettings(regionConcurrency, idleKeepAlive, asyncQueueCapacity, asyncRetryDelays, value,
-                coldStartLimit);
+                coldStartLimit, prestarted);
     }
 
     public FunctionSettings withColdStartLimit(int value) {
         return new FunctionSettings(regionConcurrency, idleKeepAlive, asyncQueueCapacity, asyncRetryDelays,
-                sandboxMode, value);
+                sandboxMode, value, prestarted);
+    }
+
+    public FunctionSettings withPrestarted(int value) {
+        return new FunctionSettings(regionConcurrency, idleKeepAlive, asyncQueueCapacity, asyncRetryDelays,
+                sandboxMode, coldStartLimit, value);
     }
 }

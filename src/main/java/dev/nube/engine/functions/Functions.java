@@ -60,7 +60,7 @@ public final class Functions implements FunctionService, RegionScoped, AutoClose
         this.concurrency = new Concurrency(() -> settings.get().regionConcurrency());
         detectSandbox();
         this.invocations = new Invocations(repository, runtimes, concurrency, events, settings::get, sandbox::get,
-                this::isCurrent);
+                this::isCurrent, home.resolve("run").resolve("function-code"));
     }
 
     private void detectSandbox() {
@@ -85,6 +85,11 @@ public final class Functions implements FunctionService, RegionScoped, AutoClose
 
     FunctionRepository repository() {
         return repository;
+    }
+
+    /** Runtimes started ahead and waiting for a function (for tests). */
+    Prestarted prestarted() {
+        return invocations.prestarted();
     }
 
     /** Every execution environment alive now (for tests that check what is left behind). */

@@ -40,6 +40,7 @@ final class Invocations implements AutoCloseable {
     private final Predicate<WarmPool.Key> current;
     private final WarmPool pool = new WarmPool();
     private final ColdStartSlots coldStarts;
+    private final Prestarted prestarted;
     private final Invoker invoker;
     private final Path runDir;
     private final ExecutorService connections = Executors.newCachedThreadPool(daemon("runtime-api-connection"));
@@ -49,8 +50,10 @@ final class Invocations implements AutoCloseable {
     private final AtomicInteger queuedEvents = new AtomicInteger();
     private volatile boolean closed;
 
+    /** @param tasksDir where pre-started runtimes get their /var/task folders (see {@link Prestarted}) */
     Invocations(FunctionRepository repository, Runtimes runtimes, Concurrency concurrency, EventBus events,
-            Supplier<FunctionSettings> settings, Supplier<Sandbox> sandbox, Predicate<WarmPool.Key> current) {
+            Supplier<FunctionSettings> settings, Supplier<Sandbox> sandbox, Predicate<WarmPool.Key> current,
+            Path tasksDir) {
         this.repository = repository;
         this.concurrency = concurrency;
         this.events = events;
@@ -62,7 +65,9 @@ final class Invocations implements AutoCloseable {
             throw new EngineException("StorageError", "Cannot make a temporary folder: " + e.getMessage(), e);
         }
         this.coldStarts = new ColdStartSlots(() -> settings.get().coldStartLimit());
-        this.invoker = new Invoker(sandbox, runtimes, runDir, connections, pool, events, coldStarts);
+        this.prestarted = new Prestarted(runtimes, sandbox, () -> settings.get().prestarted(), runDir, tasksDir,
+                connections);
+        this.invoker = new Invoker(sandbox, runtimes, runDir, connections, pool, events, coldStarts, prestarted);
         scheduler.scheduleWithFixedDelay(this::stopExpired, 1, 1, TimeUnit.SECONDS);
         scheduler.scheduleAtFixedRate(repository::saveMetrics, 30, 30, TimeUnit.SECONDS);
     }
@@ -220,6 +225,7 @@ final class Invocations implements AutoCloseable {
      * idle ones stop now, the busy ones when their invocation ends (they do not go back to the pool).
      */
     void retireSandbox(Sandbox old) {
+        prestarted.trim(true);
         pool.remove(key -> true).forEach(warm -> warm.environment().stop());
         CompletableFuture<?>[] closing = invoker.live().stream().map(ExecutionEnvironment::closed)
                 .toArray(CompletableFuture[]::new);
@@ -229,11 +235,17 @@ final class Invocations implements AutoCloseable {
     /** Called after the settings changed, so that a raised cold start limit lets waiting starts go now. */
     void settingsChanged() {
         coldStarts.limitChanged();
+        prestarted.trim(false);
     }
 
     /** Event invocations accepted and not finished: waiting, running or due for a retry. */
     int queuedEvents() {
         return queuedEvents.get();
+    }
+
+    /** Runtimes started ahead, waiting for a function (for tests). */
+    Prestarted prestarted() {
+        return prestarted;
     }
 
     /** The cold start slots (for tests that count starts under way and waiting). */
@@ -251,6 +263,7 @@ final class Invocations implements AutoCloseable {
         closed = true;
         scheduler.shutdownNow();
         eventWorkers.shutdownNow();
+        prestarted.close();
         for (ExecutionEnvironment environment : List.copyOf(invoker.live())) {
             environment.stop();
         }

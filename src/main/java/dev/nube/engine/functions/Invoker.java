@@ -47,6 +47,7 @@ final class Invoker {
     private static final DateTimeFormatter STREAM_DATE = DateTimeFormatter.ofPattern("yyyy/MM/dd")
             .withZone(ZoneOffset.UTC);
     private static final long MIB = 1024 * 1024;
+    private static final System.Logger LOG = System.getLogger(Invoker.class.getName());
 
     private final Supplier<Sandbox> sandbox;
     private final Runtimes runtimes;
@@ -55,10 +56,12 @@ final class Invoker {
     private final WarmPool pool;
     private final EventBus events;
     private final ColdStartSlots coldStarts;
+    private final Prestarted prestarted;
     private final Set<ExecutionEnvironment> live = ConcurrentHashMap.newKeySet();
 
     Invoker(Supplier<Sandbox> sandbox, Runtimes runtimes, Path runDir, ExecutorService connections, WarmPool pool,
-            EventBus events, ColdStartSlots coldStarts) {
+            EventBus events, ColdStartSlots coldStarts, Prestarted prestarted) {
+        this.prestarted = prestarted;
         this.sandbox = sandbox;
         this.runtimes = runtimes;
         this.runDir = runDir;
@@ -114,7 +117,9 @@ final class Invoker {
     }
 
     private Warm coldStart(Invocation invocation) {
-        long waitMs = invocation.timeoutSeconds() * 1000L;
+        // AWS starts every environment a burst needs at once; here starts take turns (see ColdStartSlots), and a
+        // caller waits for its turn as long as its init could take, or its timeout if that is longer.
+        long waitMs = Math.max(invocation.timeoutSeconds() * 1000L, INIT_LIMIT_MS);
         try {
             if (!coldStarts.tryAcquire(waitMs, TimeUnit.MILLISECONDS)) {
                 throw new EngineException("TooManyRequestsException", "Rate exceeded: too many execution"
@@ -125,25 +130,29 @@ final class Invoker {
             throw new EngineException("ServiceException", "Interrupted while waiting to start an environment");
         }
         try {
-            byte[] random = new byte[16];
-            ThreadLocalRandom.current().nextBytes(random);
-            String id = HexFormat.of().formatHex(random);
-            String streamName = STREAM_DATE.format(Instant.now()) + "/[" + invocation.version() + "]" + id;
             Sandbox in = sandbox.get();
+            ExecutionEnvironment taken = prestarted(invocation, in);
+            String id = taken != null ? taken.id() : newEnvironmentId();
+            String streamName = STREAM_DATE.format(Instant.now()) + "/[" + invocation.version() + "]" + id;
             Warm warm = new Warm(invocation.key(), invocation.log().open(streamName), in);
+            SandboxSpec spec = spec(invocation, streamName);
             EnvironmentConfig config = new EnvironmentConfig(invocation.function().name(), invocation.version(),
-                    invocation.memoryMb(), streamName, spec(invocation, streamName));
+                    invocation.memoryMb(), streamName, spec);
             ExecutionEnvironment environment;
             try {
-                environment = ExecutionEnvironment.start(id, config, in, runDir, connections, warm);
+                environment = taken == null ? null : given(taken, invocation, config, warm);
+                if (environment == null) {
+                    environment = ExecutionEnvironment.start(id, config, in, runDir, connections, warm);
+                }
             } catch (RuntimeException e) {
                 warm.stream().close();
                 throw e;
             }
             warm.attach(environment);
             live.add(environment);
+            ExecutionEnvironment started = environment;
             environment.closed().whenComplete((code, error) -> {
-                live.remove(environment);
+                live.remove(started);
                 warm.stream().close();
             });
             // The slot is held until init ends, whichever way: that is the expensive part.
@@ -152,6 +161,39 @@ final class Invoker {
         } catch (RuntimeException e) {
             coldStarts.release();
             throw e;
+        }
+    }
+
+    private static String newEnvironmentId() {
+        byte[] random = new byte[16];
+        ThreadLocalRandom.current().nextBytes(random);
+        return HexFormat.of().formatHex(random);
+    }
+
+    /** A runtime started ahead for this invocation's function, or null when none may or can be used. */
+    private ExecutionEnvironment prestarted(Invocation invocation, Sandbox in) {
+        RuntimeInfo runtime = runtimes.toRun(invocation.runtime());
+        if (!Prestarted.startsTheSame(invocation.environment())) {
+            return null; // the function's variables change how its interpreter starts: it starts with them
+        }
+        return prestarted.take(runtime, in);
+    }
+
+    /**
+     * Gives {@code taken} the invocation's function: its code into /var/task, then its environment. Null (and
+     * {@code taken} stopped) when that fails; the caller then starts an environment as usual.
+     */
+    private ExecutionEnvironment given(ExecutionEnvironment taken, Invocation invocation, EnvironmentConfig config,
+            Warm warm) {
+        try {
+            Prestarted.linkCode(invocation.codeDir(), taken.taskDir());
+            taken.assign(config, config.spec().environment(), warm);
+            return taken;
+        } catch (java.io.IOException | dev.nube.engine.functions.sandbox.SandboxException e) {
+            LOG.log(System.Logger.Level.WARNING, "a pre-started runtime could not take " + invocation.function()
+                    .name() + " (" + e.getMessage() + "); starting one for it");
+            taken.stop();
+            return null;
         }
     }
 
@@ -294,7 +336,10 @@ final class Invoker {
                 + " ms\tBilled Duration: " + billed + " ms\tMemory Size: " + invocation.memoryMb()
                 + " MB\tMax Memory Used: " + maxMemoryMb + " MB"
                 + (initMs == null ? "" : "\tInit Duration: " + twoDecimals(initMs) + " ms");
-        CompletableFuture<Void> logged = warm.environment().afterOutput(() -> warm.engineLines(end, report));
+        CompletableFuture<Void> logged = warm.environment().afterOutput(() -> {
+            warm.engineLines(end, report);
+            warm.stream().flush(); // the invocation's log is whole on disk once its REPORT is
+        });
         invocation.metrics().invoked(Instant.now(), durationMs, error != null);
         events.publish(new FunctionEvents.InvocationFinished(invocation.function().region(),
                 invocation.function().name(), requestId, error != null, false));

@@ -439,7 +439,8 @@ class LimitsTest extends SandboxTestBase {
     void aChangedColdStartLimitAppliesToTheRunningEngine() throws Exception {
         FunctionSettings before = f.functions.settings();
         ColdStartSlots slots = engineFunctions(f).coldStarts();
-        f.functions.updateSettings(before.withColdStartLimit(1));
+        // Runtimes started ahead would see a copy of the code taken at the start, not the gate made later.
+        f.functions.updateSettings(before.withColdStartLimit(1).withPrestarted(0));
         try {
             Path firstGate = gatedFunction("gated-1");
             Path secondGate = gatedFunction("gated-2");
@@ -447,11 +448,11 @@ class LimitsTest extends SandboxTestBase {
             waitUntil("one start under way and two waiting at a limit of 1", 60,
                     () -> starting("gated-1") == 1 && slots.waiting() == 2);
 
-            f.functions.updateSettings(before.withColdStartLimit(3));
+            f.functions.updateSettings(before.withColdStartLimit(3).withPrestarted(0));
             waitUntil("the two waiting starts to go at a limit of 3", 60, () -> starting("gated-1") == 3);
             assertEquals(0, slots.waiting());
 
-            f.functions.updateSettings(before.withColdStartLimit(1));
+            f.functions.updateSettings(before.withColdStartLimit(1).withPrestarted(0));
             List<CompletableFuture<InvocationResult>> seconds = invokeInBackground("gated-2", 2);
             waitUntil("both new starts to wait behind the three under way", 60, () -> slots.waiting() == 2);
             Files.createFile(firstGate);
@@ -474,7 +475,8 @@ class LimitsTest extends SandboxTestBase {
     /**
      * A function whose init waits until a file named {@code go} appears in its code folder, so the test decides when
      * its cold starts end; returns where to create that file. The code folder is bound into the sandbox as it is on
-     * the host, and the file is put there behind the service's back so that no code change stops the environments.
+     * the host (when no runtime was started ahead, whose /var/task is filled at its start), and the file is put
+     * there behind the service's back so that no code change stops the environments.
      */
     private static Path gatedFunction(String name) {
         FunctionConfiguration function = f.function(CreateFunctionRequest.of(name, PYTHON).withTimeout(60),

@@ -113,6 +113,15 @@ final class CgroupV1Limiter implements ResourceLimiter {
         }
 
         @Override
+        public void raiseMemoryLimit(long bytes) throws IOException {
+            Path memsw = memory.resolve("memory.memsw.limit_in_bytes");
+            if (Files.exists(memsw)) { // memory + swap first: it may never be below the memory limit
+                CgroupFiles.write(memsw, Long.toString(bytes));
+            }
+            CgroupFiles.write(memory.resolve("memory.limit_in_bytes"), Long.toString(bytes));
+        }
+
+        @Override
         public void attach(ProcessHandle process) {
         }
 

@@ -108,6 +108,11 @@ final class CgroupV2Limiter implements ResourceLimiter {
         }
 
         @Override
+        public void raiseMemoryLimit(long bytes) throws IOException {
+            CgroupFiles.write(cgroup.resolve("memory.max"), Long.toString(bytes));
+        }
+
+        @Override
         public void attach(ProcessHandle process) {
         }
 

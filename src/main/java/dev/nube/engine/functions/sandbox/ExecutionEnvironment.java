@@ -34,7 +34,7 @@ public final class ExecutionEnvironment {
     static final int DIRECT_DELIVERY_MAX_BYTES = 64 * 1024;
 
     private final String id;
-    private final EnvironmentConfig config;
+    private volatile EnvironmentConfig config;
     private final ResourceLimits limits;
     private final CleanupList cleanup = new CleanupList();
     private final CompletableFuture<Void> ready = new CompletableFuture<>();
@@ -47,6 +47,12 @@ public final class ExecutionEnvironment {
     private ExecutorService connections;
     private Process process;
     private OutputPump pump;
+    /** Where the output goes: the function's log, once the environment has its function. */
+    private final SwitchableSink output = new SwitchableSink();
+    /** The runtime's stdin while a pre-started environment waits for its function; null otherwise. */
+    private java.io.OutputStream identityPipe;
+    private String runtimeApiAddress;
+    private Path taskDir;
     private long startedNanos;
     private volatile long initNanos = -1;
     private volatile long finalPeakBytes = -1;
@@ -78,15 +84,10 @@ public final class ExecutionEnvironment {
      */
     public static ExecutionEnvironment start(String id, EnvironmentConfig config, Sandbox sandbox, Path runDir,
             ExecutorService connections, OutputPump.LineSink output) {
-        if (!sandbox.available()) {
-            throw new SandboxException(sandbox.problem());
-        }
-        ResourceLimits limits = sandbox.limiter().create("env-" + id, config.memoryBytes(),
-                SandboxSpec.MAX_PROCESSES);
-        ExecutionEnvironment environment = new ExecutionEnvironment(id, config, limits);
-        environment.cleanup.add("resource limits", limits);
+        ExecutionEnvironment environment = create(id, config, config.memoryBytes(), sandbox);
+        environment.output.set(output);
         try {
-            environment.launch(sandbox, runDir, connections, output);
+            environment.launch(sandbox, config.spec(), runDir, connections, false);
         } catch (IOException | RuntimeException e) {
             environment.releaseAll();
             throw new SandboxException("Could not start an execution environment for " + config.functionName()
@@ -95,22 +96,100 @@ public final class ExecutionEnvironment {
         return environment;
     }
 
-    private void launch(Sandbox sandbox, Path runDir, ExecutorService connections, OutputPump.LineSink output)
-            throws IOException {
+    /**
+     * Starts a runtime ahead of its function: the interpreter comes up in its own sandbox, limits and Runtime API
+     * server, with {@code spec}'s environment (nothing of any function) and {@code spec.codeDir()} at /var/task, a
+     * folder of its own, empty until {@link #assign} fills it; the runtime then waits on its stdin for its
+     * function. It is given one function, once.
+     *
+     * @param memoryBytes its memory limit until {@link #assign} raises it to the function's
+     */
+    public static ExecutionEnvironment prestart(String id, SandboxSpec spec, long memoryBytes, Sandbox sandbox,
+            Path runDir, ExecutorService connections) {
+        ExecutionEnvironment environment = create(id, null, memoryBytes, sandbox);
+        environment.taskDir = spec.codeDir();
+        try {
+            environment.launch(sandbox, spec, runDir, connections, true);
+        } catch (IOException | RuntimeException e) {
+            environment.releaseAll();
+            throw new SandboxException("Could not pre-start a runtime: " + e.getMessage(), e);
+        }
+        return environment;
+    }
+
+    private static ExecutionEnvironment create(String id, EnvironmentConfig config, long memoryBytes,
+            Sandbox sandbox) {
+        if (!sandbox.available()) {
+            throw new SandboxException(sandbox.problem());
+        }
+        ResourceLimits limits = sandbox.limiter().create("env-" + id, memoryBytes, SandboxSpec.MAX_PROCESSES);
+        ExecutionEnvironment environment = new ExecutionEnvironment(id, config, limits);
+        environment.cleanup.add("resource limits", limits);
+        return environment;
+    }
+
+    /** The folder shown at /var/task of a pre-started environment, for its function's code before {@link #assign}. */
+    public Path taskDir() {
+        return taskDir;
+    }
+
+    /**
+     * Gives a pre-started environment its function, whose code is in {@link #taskDir()} by now: raises the memory
+     * limit to the function's, sends the output to {@code output}, and hands the runtime its whole environment
+     * ({@code variables}, plus AWS_LAMBDA_RUNTIME_API), which it takes in place of the one it started with; init
+     * (the handler's import) runs from here, and {@link #ready()} and the init duration count from here. Throws
+     * {@link SandboxException} when the runtime cannot take it (it died meanwhile); the caller then stops it.
+     */
+    public void assign(EnvironmentConfig function, Map<String, String> variables, OutputPump.LineSink output) {
+        java.io.OutputStream pipe;
+        synchronized (this) {
+            pipe = identityPipe;
+            identityPipe = null;
+            if (pipe == null || state != EnvironmentState.STARTING) {
+                throw new SandboxException("the pre-started runtime " + id + " is not waiting (" + state + ")");
+            }
+            config = function;
+        }
+        Map<String, String> all = new HashMap<>(variables);
+        all.put("AWS_LAMBDA_RUNTIME_API", runtimeApiAddress);
+        try (pipe) {
+            limits.raiseMemoryLimit(function.memoryBytes());
+            this.output.set(output);
+            byte[] line = dev.nube.engine.store.Json.mapper().writer()
+                    .without(com.fasterxml.jackson.databind.SerializationFeature.INDENT_OUTPUT).writeValueAsBytes(all);
+            synchronized (this) {
+                startedNanos = System.nanoTime();
+            }
+            pipe.write(line);
+            pipe.write('\n');
+        } catch (IOException e) {
+            throw new SandboxException("The pre-started runtime " + id + " could not take its function: "
+                    + e.getMessage(), e);
+        }
+    }
+
+    private void launch(Sandbox sandbox, SandboxSpec base, Path runDir, ExecutorService connections,
+            boolean prestarted) throws IOException {
         this.connections = connections;
         RuntimeApiServer server = new RuntimeApiServer(new Api(), connections, id, this::ownConnection);
         cleanup.add("Runtime API server", server);
+        runtimeApiAddress = server.address();
         Path fifo = runDir.resolve(id + ".out");
         OutputPump.makeFifo(fifo);
         cleanup.add("output FIFO", () -> Files.deleteIfExists(fifo));
         pump = new OutputPump(fifo, output, "function-output-" + id);
         cleanup.add("output pump", pump::stop);
-        Map<String, String> variables = new HashMap<>(config.spec().environment());
-        variables.put("AWS_LAMBDA_RUNTIME_API", server.address());
-        SandboxSpec spec = new SandboxSpec(config.spec().codeDir(), config.spec().runtimeDir(), variables,
-                config.spec().command(), config.spec().tmpBytes());
+        Map<String, String> variables = new HashMap<>(base.environment());
+        if (prestarted) {
+            variables.put(PRESTARTED_VARIABLE, "1");
+        } else {
+            variables.put("AWS_LAMBDA_RUNTIME_API", runtimeApiAddress);
+        }
+        SandboxSpec spec = new SandboxSpec(base.codeDir(), base.runtimeDir(), variables, base.command(),
+                base.tmpBytes());
         ProcessBuilder builder = new ProcessBuilder(sandbox.command(spec, limits))
-                .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
+                .redirectInput(prestarted ? ProcessBuilder.Redirect.PIPE
+                        : ProcessBuilder.Redirect.from(new File("/dev/null")))
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(fifo.toFile()))
                 .redirectErrorStream(true);
         builder.environment().clear();
@@ -119,9 +198,52 @@ public final class ExecutionEnvironment {
             state = EnvironmentLifecycle.next(id, state, EnvironmentEvent.START);
             startedNanos = System.nanoTime();
             process = builder.start();
+            if (prestarted) {
+                identityPipe = process.getOutputStream();
+            }
         }
+        cleanup.add("stdin of the pre-started runtime", () -> {
+            java.io.OutputStream pipe;
+            synchronized (this) {
+                pipe = identityPipe;
+                identityPipe = null;
+            }
+            if (pipe != null) {
+                pipe.close();
+            }
+        });
         limits.attach(process.toHandle());
         process.onExit().whenComplete((p, error) -> exited(p == null ? -1 : p.exitValue()));
+    }
+
+    /** Set in a pre-started runtime's environment: it reads its function's environment from stdin first. */
+    public static final String PRESTARTED_VARIABLE = "NUBE_PRESTARTED";
+
+    /** The output's destination, set once the environment has a function; until then lines go to the engine log. */
+    private final class SwitchableSink implements OutputPump.LineSink {
+        private volatile OutputPump.LineSink target;
+
+        void set(OutputPump.LineSink value) {
+            target = value;
+        }
+
+        @Override
+        public void line(long epochMillis, String text) {
+            OutputPump.LineSink to = target;
+            if (to != null) {
+                to.line(epochMillis, text);
+            } else {
+                LOG.log(Level.INFO, "pre-started runtime " + id + ": " + text);
+            }
+        }
+
+        @Override
+        public void idle() {
+            OutputPump.LineSink to = target;
+            if (to != null) {
+                to.idle();
+            }
+        }
     }
 
     public String id() {
@@ -359,6 +481,9 @@ public final class ExecutionEnvironment {
         public boolean next(Delivery delivery) throws IOException {
             Pending ready;
             synchronized (ExecutionEnvironment.this) {
+                if (config == null) {
+                    return false; // pre-started, and not given a function: nothing to run
+                }
                 if (state == EnvironmentState.STARTING) {
                     state = EnvironmentLifecycle.next(id, state, EnvironmentEvent.RUNTIME_READY);
                     initNanos = System.nanoTime() - startedNanos;

@@ -12,6 +12,12 @@ public interface ResourceLimits extends AutoCloseable {
     /** Shell commands (POSIX sh, {@code $$} is the shell) that move the shell into the limits before it execs. */
     List<String> joinCommands();
 
+    /**
+     * Raises the memory limit to {@code bytes} (at least the limit it was created with): a pre-started environment
+     * takes its function's memory size this way, before the function's code runs.
+     */
+    void raiseMemoryLimit(long bytes) throws java.io.IOException;
+
     /** Called once the process started; the watchdog begins sampling here. */
     void attach(ProcessHandle process);
 

@@ -62,7 +62,7 @@ final class WatchdogLimiter implements ResourceLimiter {
     }
 
     private final class Limits implements ResourceLimits {
-        private final long memoryBytes;
+        private volatile long memoryBytes;
         private final int maxProcesses;
         private volatile ProcessHandle root;
         private volatile long peak;
@@ -79,6 +79,11 @@ final class WatchdogLimiter implements ResourceLimiter {
         @Override
         public List<String> joinCommands() {
             return List.of();
+        }
+
+        @Override
+        public void raiseMemoryLimit(long bytes) {
+            memoryBytes = Math.max(memoryBytes, bytes);
         }
 
         @Override
