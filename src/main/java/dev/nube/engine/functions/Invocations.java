@@ -263,7 +263,6 @@ final class Invocations implements AutoCloseable {
         closed = true;
         scheduler.shutdownNow();
         eventWorkers.shutdownNow();
-        prestarted.close();
         for (ExecutionEnvironment environment : List.copyOf(invoker.live())) {
             environment.stop();
         }
@@ -274,6 +273,7 @@ final class Invocations implements AutoCloseable {
                 // reported by the environment; closing goes on
             }
         }
+        prestarted.close(); // after the live ones: a taken runtime keeps its /var/task until it is gone
         connections.shutdownNow();
         CodeFolder.deleteTree(runDir);
     }

@@ -57,6 +57,8 @@ final class Invoker {
     private final EventBus events;
     private final ColdStartSlots coldStarts;
     private final Prestarted prestarted;
+    /** Code versions with more files than a runtime started ahead takes (see {@link Prestarted#linkCode}). */
+    private final Map<WarmPool.Key, Boolean> tooManyFiles = new ConcurrentHashMap<>();
     private final Set<ExecutionEnvironment> live = ConcurrentHashMap.newKeySet();
 
     Invoker(Supplier<Sandbox> sandbox, Runtimes runtimes, Path runDir, ExecutorService connections, WarmPool pool,
@@ -132,28 +134,16 @@ final class Invoker {
         try {
             Sandbox in = sandbox.get();
             ExecutionEnvironment taken = prestarted(invocation, in);
-            String id = taken != null ? taken.id() : newEnvironmentId();
-            String streamName = STREAM_DATE.format(Instant.now()) + "/[" + invocation.version() + "]" + id;
-            Warm warm = new Warm(invocation.key(), invocation.log().open(streamName), in);
-            SandboxSpec spec = spec(invocation, streamName);
-            EnvironmentConfig config = new EnvironmentConfig(invocation.function().name(), invocation.version(),
-                    invocation.memoryMb(), streamName, spec);
-            ExecutionEnvironment environment;
-            try {
-                environment = taken == null ? null : given(taken, invocation, config, warm);
-                if (environment == null) {
-                    environment = ExecutionEnvironment.start(id, config, in, runDir, connections, warm);
-                }
-            } catch (RuntimeException e) {
-                warm.stream().close();
-                throw e;
+            Warm warm = taken == null ? null : handOver(taken, invocation, in);
+            if (warm == null) {
+                warm = startNew(invocation, in);
             }
-            warm.attach(environment);
+            ExecutionEnvironment environment = warm.environment();
             live.add(environment);
-            ExecutionEnvironment started = environment;
+            Warm started = warm;
             environment.closed().whenComplete((code, error) -> {
-                live.remove(started);
-                warm.stream().close();
+                live.remove(environment);
+                started.stream().close();
             });
             // The slot is held until init ends, whichever way: that is the expensive part.
             environment.ready().whenComplete((v, e) -> coldStarts.release());
@@ -164,37 +154,70 @@ final class Invoker {
         }
     }
 
-    private static String newEnvironmentId() {
+    private Warm startNew(Invocation invocation, Sandbox in) {
         byte[] random = new byte[16];
         ThreadLocalRandom.current().nextBytes(random);
-        return HexFormat.of().formatHex(random);
+        String id = HexFormat.of().formatHex(random);
+        String streamName = streamName(invocation, id);
+        Warm warm = new Warm(invocation.key(), invocation.log().open(streamName), in);
+        try {
+            warm.attach(ExecutionEnvironment.start(id, config(invocation, streamName), in, runDir, connections,
+                    warm));
+            return warm;
+        } catch (RuntimeException e) {
+            warm.stream().close();
+            throw e;
+        }
+    }
+
+    private static String streamName(Invocation invocation, String environmentId) {
+        return STREAM_DATE.format(Instant.now()) + "/[" + invocation.version() + "]" + environmentId;
+    }
+
+    private EnvironmentConfig config(Invocation invocation, String streamName) {
+        return new EnvironmentConfig(invocation.function().name(), invocation.version(), invocation.memoryMb(),
+                streamName, spec(invocation, streamName));
     }
 
     /** A runtime started ahead for this invocation's function, or null when none may or can be used. */
     private ExecutionEnvironment prestarted(Invocation invocation, Sandbox in) {
-        RuntimeInfo runtime = runtimes.toRun(invocation.runtime());
         if (!Prestarted.startsTheSame(invocation.environment())) {
             return null; // the function's variables change how its interpreter starts: it starts with them
         }
-        return prestarted.take(runtime, in);
+        if (tooManyFiles.containsKey(invocation.key())) {
+            return null; // linking its code would cost more than the interpreter's start
+        }
+        return prestarted.take(runtimes.toRun(invocation.runtime()), invocation.memoryMb(), in);
     }
 
     /**
-     * Gives {@code taken} the invocation's function: its code into /var/task, then its environment. Null (and
-     * {@code taken} stopped) when that fails; the caller then starts an environment as usual.
+     * Gives {@code taken} the invocation's function: its log stream, its code into /var/task, then its environment.
+     * Null, with {@code taken} stopped, when anything of that fails; the caller then starts an environment for it.
      */
-    private ExecutionEnvironment given(ExecutionEnvironment taken, Invocation invocation, EnvironmentConfig config,
-            Warm warm) {
+    private Warm handOver(ExecutionEnvironment taken, Invocation invocation, Sandbox in) {
+        Warm warm = null;
         try {
+            String streamName = streamName(invocation, taken.id());
+            warm = new Warm(invocation.key(), invocation.log().open(streamName), in);
+            EnvironmentConfig config = config(invocation, streamName);
             Prestarted.linkCode(invocation.codeDir(), taken.taskDir());
             taken.assign(config, config.spec().environment(), warm);
-            return taken;
-        } catch (java.io.IOException | dev.nube.engine.functions.sandbox.SandboxException e) {
-            LOG.log(System.Logger.Level.WARNING, "a pre-started runtime could not take " + invocation.function()
-                    .name() + " (" + e.getMessage() + "); starting one for it");
-            taken.stop();
-            return null;
+            warm.attach(taken);
+            return warm;
+        } catch (Prestarted.TooManyFiles e) {
+            if (tooManyFiles.size() > 10_000) {
+                tooManyFiles.clear();
+            }
+            tooManyFiles.put(invocation.key(), Boolean.TRUE);
+        } catch (java.io.IOException | RuntimeException e) {
+            LOG.log(System.Logger.Level.WARNING, "a runtime started ahead could not take " + invocation.function()
+                    .name() + " (" + e + "); starting one for it");
         }
+        taken.stop();
+        if (warm != null) {
+            warm.stream().close();
+        }
+        return null;
     }
 
     private SandboxSpec spec(Invocation invocation, String streamName) {

@@ -31,15 +31,32 @@ import java.util.function.Supplier;
  * imports the handler; the interpreter's own start was done before the request came. Each is a sandbox, limits,
  * Runtime API server and output of its own, as any environment, holds nothing of any function until it is taken,
  * and is taken once. Python and Node.js only (a custom runtime's bootstrap is the function's own code).
- * <p>Filled on one background thread: a runtime's pool starts filling at its first cold start, and each take starts
- * one more. Thread-safe.
+ * <p>Node sizes its JavaScript heap from the memory limit it starts under, so node runtimes wait under the limit
+ * of the functions they are for, one pool per memory size; a python runtime waits under the smallest limit and is
+ * raised to its function's. Filled on one background thread: a pool starts filling at its first cold start, and
+ * each take starts one more. Thread-safe.
  */
 final class Prestarted implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(Prestarted.class.getName());
-    /** The memory limit while a runtime waits: the smallest a function has (its own is set when it is taken). */
-    private static final long WAITING_MEMORY_BYTES = 128L << 20;
+    /** The memory limit while a python runtime waits: the smallest a function has (its own is set when taken). */
+    private static final int WAITING_MEMORY_MB = 128;
+    /** Code with more files than this is not linked (one link per file would cost more than the start saved). */
+    static final int MAX_LINKED_FILES = 1000;
+    /** After a runtime failed to start ahead, the pool waits this long before it tries again. */
+    private static final long RETRY_AFTER_NANOS = 30_000_000_000L;
 
     private record Entry(ExecutionEnvironment environment, Sandbox sandbox) {
+    }
+
+    /** A pool: one runtime, and for node one memory size. */
+    private record Pool(RuntimeInfo runtime, int memoryMb) {
+    }
+
+    /** The code has more than {@link #MAX_LINKED_FILES} files. */
+    static final class TooManyFiles extends IOException {
+        TooManyFiles(Path code) {
+            super(code + " has more than " + MAX_LINKED_FILES + " files");
+        }
     }
 
     private final Runtimes runtimes;
@@ -53,9 +70,9 @@ final class Prestarted implements AutoCloseable {
         thread.setDaemon(true);
         return thread;
     });
-    /** Waiting runtimes per runtime id (the installed runtime that runs them). */
-    private final Map<String, Deque<Entry>> waiting = new HashMap<>();
-    private final Map<String, Integer> starting = new HashMap<>();
+    private final Map<Pool, Deque<Entry>> waiting = new HashMap<>();
+    private final Map<Pool, Integer> starting = new HashMap<>();
+    private final Map<Pool, Long> failedAt = new HashMap<>();
     private boolean closed;
 
     /**
@@ -100,25 +117,27 @@ final class Prestarted implements AutoCloseable {
     static boolean startsTheSame(Map<String, String> variables) {
         return variables.keySet().stream().noneMatch(name -> name.startsWith("PYTHON") || name.startsWith("NODE_")
                 || name.startsWith("UV_") || name.startsWith("LD_") || name.startsWith("MALLOC_")
+                || name.startsWith("OPENSSL_")
                 || name.startsWith("GLIBC_") || name.startsWith("LC_") || name.equals("LANG")
                 || name.equals("LANGUAGE") || name.equals("HOME") || name.equals("TMPDIR"));
     }
 
     /**
-     * A started runtime of {@code info} in {@code in}, taken from the pool, or null when none waits; either way the
-     * pool fills up again in the background.
+     * A started runtime of {@code info} in {@code in} for a function of {@code memoryMb}, taken from its pool, or null
+     * when none waits; either way the pool fills up again in the background.
      */
-    ExecutionEnvironment take(RuntimeInfo info, Sandbox in) {
+    ExecutionEnvironment take(RuntimeInfo info, int memoryMb, Sandbox in) {
         if (!supports(info) || wanted.getAsInt() <= 0) {
             return null;
         }
+        Pool pool = new Pool(info, info.language() == RuntimeInfo.Language.NODE ? memoryMb : WAITING_MEMORY_MB);
         ExecutionEnvironment found = null;
         List<ExecutionEnvironment> stale = new ArrayList<>();
         synchronized (this) {
             if (closed) {
                 return null;
             }
-            Deque<Entry> queue = waiting.computeIfAbsent(info.id(), id -> new ArrayDeque<>());
+            Deque<Entry> queue = waiting.computeIfAbsent(pool, p -> new ArrayDeque<>());
             Entry entry;
             while (found == null && (entry = queue.poll()) != null) {
                 if (entry.sandbox() == in && entry.environment().state() == EnvironmentState.STARTING) {
@@ -129,57 +148,65 @@ final class Prestarted implements AutoCloseable {
             }
         }
         stale.forEach(ExecutionEnvironment::stop);
-        fill(info);
+        fill(pool);
         return found;
     }
 
-    /** Starts runtimes of {@code info} in the background until as many wait as the setting says. */
-    private void fill(RuntimeInfo info) {
+    /** Starts runtimes for {@code pool} in the background until as many wait as the setting says. */
+    private void fill(Pool pool) {
         synchronized (this) {
-            if (closed) {
+            Long failed = failedAt.get(pool);
+            if (closed || failed != null && System.nanoTime() - failed < RETRY_AFTER_NANOS) {
                 return;
             }
-            int have = waiting.getOrDefault(info.id(), new ArrayDeque<>()).size()
-                    + starting.getOrDefault(info.id(), 0);
+            int have = waiting.getOrDefault(pool, new ArrayDeque<>()).size() + starting.getOrDefault(pool, 0);
             int missing = wanted.getAsInt() - have;
             if (missing <= 0) {
                 return;
             }
-            starting.merge(info.id(), missing, Integer::sum);
+            starting.merge(pool, missing, Integer::sum);
             for (int i = 0; i < missing; i++) {
                 try {
-                    starter.execute(() -> startOne(info));
+                    starter.execute(() -> startOne(pool));
                 } catch (java.util.concurrent.RejectedExecutionException e) {
-                    starting.merge(info.id(), -1, Integer::sum);
+                    starting.merge(pool, -1, Integer::sum);
                 }
             }
         }
     }
 
-    private void startOne(RuntimeInfo info) {
+    private void startOne(Pool pool) {
         Sandbox in = sandbox.get();
         ExecutionEnvironment environment = null;
+        Path task = null;
         try {
             byte[] random = new byte[16];
             ThreadLocalRandom.current().nextBytes(random);
             String id = HexFormat.of().formatHex(random);
-            Path task = tasksDir.resolve(id);
+            task = tasksDir.resolve(id);
             Files.createDirectories(task);
             Map<String, String> variables = Map.of("PATH", "/usr/local/bin:/usr/bin:/bin", "LANG", "C.UTF-8",
                     "TZ", ":UTC");
-            SandboxSpec spec = new SandboxSpec(task, runtimes.dir(), variables, runtimes.command(info.id()),
+            SandboxSpec spec = new SandboxSpec(task, runtimes.dir(), variables, runtimes.command(pool.runtime().id()),
                     SandboxSpec.DEFAULT_TMP_BYTES);
-            environment = ExecutionEnvironment.prestart(id, spec, WAITING_MEMORY_BYTES, in, runDir, connections);
-        } catch (IOException | SandboxException e) {
-            LOG.log(System.Logger.Level.WARNING, "could not start a " + info.id() + " runtime ahead: "
+            environment = ExecutionEnvironment.prestart(id, spec, (long) pool.memoryMb() << 20, in, runDir,
+                    connections);
+        } catch (IOException | RuntimeException e) {
+            LOG.log(System.Logger.Level.WARNING, "could not start a " + pool.runtime().id() + " runtime ahead: "
                     + e.getMessage());
+            if (task != null) {
+                removeQuietly(task);
+            }
         } finally {
             boolean keep;
             synchronized (this) {
-                starting.merge(info.id(), -1, Integer::sum);
-                keep = environment != null && !closed;
+                starting.merge(pool, -1, Integer::sum);
+                Deque<Entry> queue = waiting.computeIfAbsent(pool, p -> new ArrayDeque<>());
+                keep = environment != null && !closed && in == sandbox.get() && queue.size() < wanted.getAsInt();
                 if (keep) {
-                    waiting.computeIfAbsent(info.id(), id -> new ArrayDeque<>()).add(new Entry(environment, in));
+                    queue.add(new Entry(environment, in));
+                } else if (environment == null) {
+                    failedAt.put(pool, System.nanoTime());
                 }
             }
             if (environment != null && !keep) {
@@ -189,14 +216,14 @@ final class Prestarted implements AutoCloseable {
         if (environment != null) {
             ExecutionEnvironment started = environment;
             started.closed().whenComplete((code, error) -> {
-                forget(info.id(), started);
+                forget(pool, started);
                 removeQuietly(started.taskDir());
             });
         }
     }
 
-    private synchronized void forget(String runtimeId, ExecutionEnvironment environment) {
-        Deque<Entry> queue = waiting.get(runtimeId);
+    private synchronized void forget(Pool pool, ExecutionEnvironment environment) {
+        Deque<Entry> queue = waiting.get(pool);
         if (queue != null) {
             queue.removeIf(entry -> entry.environment() == environment);
         }
@@ -216,34 +243,43 @@ final class Prestarted implements AutoCloseable {
         stop.forEach(ExecutionEnvironment::stop);
     }
 
-    /** The ids of the runtimes waiting now, of every kind (for tests). */
-    synchronized List<String> waitingIds() {
-        return waiting.values().stream().flatMap(Deque::stream).map(entry -> entry.environment().id()).toList();
+    /** The ids of the runtimes of {@code language} waiting now (for tests). */
+    synchronized List<String> waitingIds(RuntimeInfo.Language language) {
+        return waiting.entrySet().stream().filter(e -> e.getKey().runtime().language() == language)
+                .flatMap(e -> e.getValue().stream()).map(entry -> entry.environment().id()).toList();
     }
 
     /**
      * Puts {@code code} into {@code task}, a pre-started runtime's /var/task: hard links where the two folders share
-     * a file system (nothing is copied, and the runtime sees it read-only), copies where they do not.
+     * a file system (nothing is copied, and the runtime sees it read-only), copies where they do not. Throws
+     * {@link TooManyFiles} before it links anything when the code has more than {@link #MAX_LINKED_FILES} entries.
      */
     static void linkCode(Path code, Path task) throws IOException {
-        boolean[] link = {true};
+        List<Path> all;
         try (var walk = Files.walk(code)) {
-            for (Path from : walk.toList()) {
-                Path to = task.resolve(code.relativize(from).toString());
-                if (from.equals(code) || AtomicFiles.isTemporary(from)) {
-                    continue; // a file half saved is not the code
-                }
-                if (Files.isDirectory(from, LinkOption.NOFOLLOW_LINKS)) {
-                    Files.createDirectories(to);
-                } else if (Files.isSymbolicLink(from) || !link[0]) {
+            all = walk.limit(MAX_LINKED_FILES + 2L).toList(); // the folder itself, then one too many
+        } catch (java.io.UncheckedIOException e) {
+            throw e.getCause();
+        }
+        if (all.size() > MAX_LINKED_FILES + 1) {
+            throw new TooManyFiles(code);
+        }
+        boolean link = true;
+        for (Path from : all) {
+            Path to = task.resolve(code.relativize(from).toString());
+            if (from.equals(code) || AtomicFiles.isTemporary(from)) {
+                continue; // a file half saved is not the code
+            }
+            if (Files.isDirectory(from, LinkOption.NOFOLLOW_LINKS)) {
+                Files.createDirectories(to);
+            } else if (Files.isSymbolicLink(from) || !link) {
+                Files.copy(from, to, LinkOption.NOFOLLOW_LINKS, StandardCopyOption.COPY_ATTRIBUTES);
+            } else {
+                try {
+                    Files.createLink(to, from);
+                } catch (FileSystemException | UnsupportedOperationException e) {
+                    link = false; // another file system: copy from now on
                     Files.copy(from, to, LinkOption.NOFOLLOW_LINKS, StandardCopyOption.COPY_ATTRIBUTES);
-                } else {
-                    try {
-                        Files.createLink(to, from);
-                    } catch (FileSystemException | UnsupportedOperationException e) {
-                        link[0] = false; // another file system: copy from now on
-                        Files.copy(from, to, LinkOption.NOFOLLOW_LINKS, StandardCopyOption.COPY_ATTRIBUTES);
-                    }
                 }
             }
         }

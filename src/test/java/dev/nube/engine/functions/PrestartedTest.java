@@ -41,10 +41,10 @@ class PrestartedTest extends SandboxTestBase {
         return ((Functions) f.functions).prestarted();
     }
 
-    /** Waits for {@code count} waiting runtimes and returns their ids. */
-    private static List<String> waitingRuntimes(int count) throws Exception {
-        waitUntil(count + " runtimes started ahead", 120, () -> pool().waitingIds().size() >= count);
-        return pool().waitingIds();
+    /** Waits for {@code count} waiting runtimes of {@code language} and returns their ids. */
+    private static List<String> waitingRuntimes(RuntimeInfo.Language language, int count) throws Exception {
+        waitUntil(count + " runtimes started ahead", 120, () -> pool().waitingIds(language).size() >= count);
+        return pool().waitingIds(language);
     }
 
     private static String environmentOf(InvocationResult result) {
@@ -66,7 +66,7 @@ class PrestartedTest extends SandboxTestBase {
         f.invoke("first", "{}"); // the first cold start of the runtime starts the pool
         f.functions.updateConfiguration(REGION, "first", ConfigurationChange.none().description("again"));
 
-        List<String> ready = waitingRuntimes(2);
+        List<String> ready = waitingRuntimes(RuntimeInfo.Language.PYTHON, 2);
         InvocationResult first = f.invoke("first", "{\"mb\": 200}");
         assertTrue(ready.contains(environmentOf(first)), "a runtime started ahead: " + first.logStream());
         assertNotNull(first.initDurationMs());
@@ -79,7 +79,7 @@ class PrestartedTest extends SandboxTestBase {
         assertEquals("256", seen.get("memory").asText());
         assertEquals(200L << 20, seen.get("size").asLong(), "the limit was raised to the function's 256 MB");
 
-        List<String> nowReady = waitingRuntimes(2);
+        List<String> nowReady = waitingRuntimes(RuntimeInfo.Language.PYTHON, 2);
         InvocationResult second = f.invoke("second", "{}");
         assertTrue(nowReady.contains(environmentOf(second)), second.logStream());
         assertFalse(environmentOf(second).equals(environmentOf(first)), "used once");
@@ -88,7 +88,7 @@ class PrestartedTest extends SandboxTestBase {
         assertEquals("[\"mine\"]", other.get("tmp").toString());
         assertEquals("two", other.get("secret").asText());
 
-        waitingRuntimes(2);
+        waitingRuntimes(RuntimeInfo.Language.PYTHON, 2);
         InvocationResult over = f.invoke("second", "{\"mb\": 200}");
         assertEquals("Runtime.ExitError", over.error().type(), "128 MB, its own limit, from the start");
         assertTrue(over.error().message().contains("out of memory"), over.error().message());
@@ -96,32 +96,50 @@ class PrestartedTest extends SandboxTestBase {
 
     @Test
     void nodeAndAFunctionWhoseVariablesChangeTheInterpreterStart() throws Exception {
-        f.node("node-first", "exports.handler = async (e) => 1;\n");
-        f.invoke("node-first", "{}");
-        f.node("node-inspect", """
+        f.function(CreateFunctionRequest.of("node-inspect", NODE).withMemory(1024), Map.of("index.js", """
                 const fs = require('fs');
                 exports.handler = async (event, context) => ({
                   task: fs.readdirSync('/var/task').sort(), secret: process.env.SECRET || null,
-                  name: context.functionName });
-                """);
+                  name: context.functionName, heap: require('v8').getHeapStatistics().heap_size_limit });
+                """));
+        long ownStart = json(f.invoke("node-inspect", "{}")).get("heap").asLong(); // and node's 1024 MB pool fills
         f.functions.updateConfiguration(REGION, "node-inspect", ConfigurationChange.none().environment(
                 Map.of("SECRET", "three")));
-        waitUntil("node runtimes started ahead", 120, () -> pool().waitingIds().size() >= 2);
-        List<String> ready = pool().waitingIds();
+        List<String> ready = waitingRuntimes(RuntimeInfo.Language.NODE, 2);
         InvocationResult result = f.invoke("node-inspect", "{}");
         assertTrue(ready.contains(environmentOf(result)), result.logStream());
         JsonNode seen = json(result);
         assertEquals("[\"index.js\"]", seen.get("task").toString());
         assertEquals("three", seen.get("secret").asText());
         assertEquals("node-inspect", seen.get("name").asText());
+        assertEquals(ownStart, seen.get("heap").asLong(), "node sized its heap for the function's 1024 MB");
 
         f.function(CreateFunctionRequest.of("own-path", PYTHON).withEnvironment(Map.of("PYTHONPATH", "/var/task/lib")),
                 Map.of("lambda_function.py", "import helper\ndef lambda_handler(e, c):\n    return helper.VALUE\n",
                         "lib/helper.py", "VALUE = 42\n"));
-        List<String> pythonReady = pool().waitingIds();
+        List<String> pythonReady = pool().waitingIds(RuntimeInfo.Language.PYTHON);
         InvocationResult own = f.invoke("own-path", "{}");
         assertEquals("42", own.payloadText(), "PYTHONPATH took effect: the interpreter started with it");
         assertFalse(pythonReady.contains(environmentOf(own)), "started for it, not ahead");
+    }
+
+    @Test
+    void codeWithTooManyFilesToLinkStartsItsOwnRuntime() throws Exception {
+        Map<String, String> files = new java.util.HashMap<>();
+        files.put("lambda_function.py", "import os\ndef lambda_handler(e, c):\n    return len(os.listdir('/var/task/data'))\n");
+        for (int i = 0; i <= Prestarted.MAX_LINKED_FILES; i++) {
+            files.put("data/" + i + ".txt", Integer.toString(i));
+        }
+        f.function(CreateFunctionRequest.of("many-files", PYTHON), files);
+        f.python("starts-pool", "def lambda_handler(e, c):\n    return 1\n");
+        f.invoke("starts-pool", "{}");
+        for (int attempt = 0; attempt < 2; attempt++) {
+            List<String> ready = waitingRuntimes(RuntimeInfo.Language.PYTHON, 1);
+            InvocationResult result = f.invoke("many-files", "{}");
+            assertEquals(Integer.toString(Prestarted.MAX_LINKED_FILES + 1), result.payloadText());
+            assertFalse(ready.contains(environmentOf(result)), "a runtime of its own: " + result.logStream());
+            f.functions.updateConfiguration(REGION, "many-files", ConfigurationChange.none().description("" + attempt));
+        }
     }
 
     @Test
@@ -129,7 +147,7 @@ class PrestartedTest extends SandboxTestBase {
         Path tasks = dir.resolve("home").resolve("run").resolve("function-code");
         f.python("leftover", "def lambda_handler(e, c):\n    return 1\n");
         f.invoke("leftover", "{}");
-        waitUntil("runtimes started ahead", 120, () -> pool().waitingIds().size() >= 2);
+        waitingRuntimes(RuntimeInfo.Language.PYTHON, 2);
         try (var folders = Files.list(tasks)) {
             assertTrue(folders.count() >= 2, "each waiting runtime has its own /var/task");
         }

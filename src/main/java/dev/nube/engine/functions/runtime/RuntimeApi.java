@@ -20,8 +20,9 @@ public interface RuntimeApi {
 
     /**
      * How a POST was taken: the HTTP status and a JSON body, and what taking it does ({@code then}). The server runs
-     * {@code then} after it wrote the reply (or failed to), and after the runtime's next request when that came with
-     * the POST (a {@code GET /next} sent at once, pipelined): so the woken invoking thread finds the runtime waiting.
+     * {@code then} after it wrote the reply (or failed to), and, when the runtime's next request already came whole
+     * with the POST (a {@code GET /next} sent at once, pipelined), after that request: so the woken invoking thread
+     * finds the runtime waiting.
      */
     record Reply(int status, String json, Runnable then) {
         private static final String OK = "{\"status\":\"OK\"}";
@@ -63,8 +64,8 @@ public interface RuntimeApi {
      * runtime finished its init. Never waits for an invocation: when one is ready it is written through
      * {@code delivery} on this thread, else {@code delivery} is kept and the invoking thread writes to the runtime's
      * connection itself when the invocation comes (no thread wakes to hand it over). Returns true when the connection
-     * goes on (its thread reads the runtime's next request meanwhile), false when the environment is going away and
-     * the connection closes. An {@link java.io.IOException} from a delivery on this thread is passed on: the
+     * goes on (its thread reads the runtime's next request meanwhile), false when the environment is going away (or
+     * has no function yet: a runtime started ahead asks only once it has one) and the connection closes. An {@link java.io.IOException} from a delivery on this thread is passed on: the
      * connection broke, and the invocation goes to the runtime's next {@code GET /next}.
      */
     boolean next(Delivery delivery) throws java.io.IOException;

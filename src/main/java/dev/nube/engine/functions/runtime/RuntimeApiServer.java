@@ -85,15 +85,14 @@ public final class RuntimeApiServer implements AutoCloseable {
                         held.run();
                         held = null;
                     }
-                    Runnable answer = out.takeAnswer();
-                    if (answer != null && goOn && in.available() > 0) {
-                        // A runtime that sent its GET /next with its answer (pipelined) is waiting for the next
-                        // invocation before the answer counts, so the invoking thread, once woken, finds it waiting
-                        // and writes the next event itself.
-                        held = answer;
-                    } else if (answer != null) {
-                        answer.run();
+                    held = out.takeAnswer(); // counted in the finally below should the check throw
+                    if (held != null && !(goOn && wholeRequestBuffered(in))) {
+                        held.run();
+                        held = null;
                     }
+                    // else: a runtime that sent its GET /next with its answer (pipelined) is waiting for the next
+                    // invocation once that GET is read, before the answer counts, so the invoking thread, once
+                    // woken, finds it waiting and writes the next event itself.
                     if (!goOn) {
                         return; // a GET /next that wants the connection closed has it closed once answered
                     }
@@ -115,6 +114,29 @@ public final class RuntimeApiServer implements AutoCloseable {
             if (answer != null) {
                 answer.run(); // an answer counts even if the runtime hung up before reading our 202
             }
+        }
+    }
+
+    /**
+     * True when a whole request head is already read into {@code in}'s buffer or the socket's: reading it cannot wait
+     * for the runtime.
+     */
+    private static boolean wholeRequestBuffered(InputStream in) throws IOException {
+        int available = in.available();
+        if (available < 4) {
+            return false;
+        }
+        in.mark(available);
+        try {
+            byte[] bytes = in.readNBytes(available);
+            for (int i = 3; i < bytes.length; i++) {
+                if (bytes[i] == '\n' && bytes[i - 1] == '\r' && bytes[i - 2] == '\n' && bytes[i - 3] == '\r') {
+                    return true;
+                }
+            }
+            return false;
+        } finally {
+            in.reset();
         }
     }
 

@@ -99,8 +99,8 @@ public final class ExecutionEnvironment {
     /**
      * Starts a runtime ahead of its function: the interpreter comes up in its own sandbox, limits and Runtime API
      * server, with {@code spec}'s environment (nothing of any function) and {@code spec.codeDir()} at /var/task, a
-     * folder of its own, empty until {@link #assign} fills it; the runtime then waits on its stdin for its
-     * function. It is given one function, once.
+     * folder of its own, empty until the caller puts a function's code there just before {@link #assign}; the
+     * runtime waits on its stdin for its function meanwhile. It is given one function, once.
      *
      * @param memoryBytes its memory limit until {@link #assign} raises it to the function's
      */
@@ -143,11 +143,11 @@ public final class ExecutionEnvironment {
     public void assign(EnvironmentConfig function, Map<String, String> variables, OutputPump.LineSink output) {
         java.io.OutputStream pipe;
         synchronized (this) {
-            pipe = identityPipe;
-            identityPipe = null;
-            if (pipe == null || state != EnvironmentState.STARTING) {
+            if (identityPipe == null || state != EnvironmentState.STARTING) {
                 throw new SandboxException("the pre-started runtime " + id + " is not waiting (" + state + ")");
             }
+            pipe = identityPipe;
+            identityPipe = null;
             config = function;
         }
         Map<String, String> all = new HashMap<>(variables);

@@ -43,6 +43,8 @@ public final class OutputPump {
         void run() {
             try {
                 action.run();
+            } catch (RuntimeException e) {
+                LOG.log(System.Logger.Level.WARNING, "writing the engine's lines of an invocation", e);
             } finally {
                 done.complete(null);
             }
@@ -157,8 +159,7 @@ public final class OutputPump {
                     if (b != '\n') {
                         line.write(b);
                         if (line.size() >= MAX_LINE_BYTES) {
-                            emit(line.toByteArray(), line.size());
-                            line.reset();
+                            cutLongLine(line);
                         }
                         continue;
                     }
@@ -207,11 +208,33 @@ public final class OutputPump {
         return true;
     }
 
+    /**
+     * Delivers a line grown to the longest a log event may be, but keeps back its end from a NUL on when a marker
+     * could begin there: a marker must reach the reader whole, however long the line before it.
+     */
+    private void cutLongLine(ByteArrayOutputStream line) {
+        byte[] bytes = line.toByteArray();
+        int cut = bytes.length;
+        for (int i = Math.max(0, bytes.length - syncMarker.length + 1); i < bytes.length; i++) {
+            if (bytes[i] == 0) {
+                cut = i;
+                break;
+            }
+        }
+        emit(bytes, cut);
+        line.reset();
+        line.write(bytes, cut, bytes.length - cut);
+    }
+
     private void emit(byte[] bytes, int length) {
         if (length <= 0) {
             return;
         }
-        sink.line(System.currentTimeMillis(), new String(bytes, 0, length, StandardCharsets.UTF_8));
+        try {
+            sink.line(System.currentTimeMillis(), new String(bytes, 0, length, StandardCharsets.UTF_8));
+        } catch (RuntimeException e) {
+            LOG.log(System.Logger.Level.WARNING, "a line of a function's output could not be delivered", e);
+        }
     }
 
     private void closeQuietly() {

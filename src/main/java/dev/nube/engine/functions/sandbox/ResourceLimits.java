@@ -13,8 +13,9 @@ public interface ResourceLimits extends AutoCloseable {
     List<String> joinCommands();
 
     /**
-     * Raises the memory limit to {@code bytes} (at least the limit it was created with): a pre-started environment
-     * takes its function's memory size this way, before the function's code runs.
+     * Sets the memory limit to {@code bytes}, which the caller makes at least the limit it was created with (a
+     * cgroup v1 writes memory + swap first, the order for raising): a pre-started environment takes its function's
+     * memory size this way, before the function's code runs.
      */
     void raiseMemoryLimit(long bytes) throws java.io.IOException;
 

@@ -18,6 +18,29 @@ class OutputPumpTest {
     Path dir;
 
     @Test
+    void aMarkerBehindALineOfTheLongestLengthStillReachesTheReaderWhole() throws Exception {
+        Path fifo = dir.resolve("long");
+        OutputPump.makeFifo(fifo);
+        List<String> lines = new CopyOnWriteArrayList<>();
+        OutputPump pump = new OutputPump(fifo, (at, text) -> lines.add(text), "test-pump");
+        try (FileOutputStream runtime = new FileOutputStream(fifo.toFile())) {
+            for (int shortBy = 1; shortBy < 50; shortBy += 7) {
+                lines.clear();
+                runtime.write("y".repeat(OutputPump.MAX_LINE_BYTES - shortBy).getBytes(StandardCharsets.UTF_8));
+                runtime.flush();
+                pump.after(() -> lines.add("END")).get(30, TimeUnit.SECONDS);
+                pump.after(() -> lines.add("END2")).get(30, TimeUnit.SECONDS);
+                assertEquals("END2", lines.get(lines.size() - 1), "each marker ran its own work");
+                assertEquals("END", lines.get(lines.size() - 2));
+                String output = String.join("", lines.subList(0, lines.size() - 2));
+                assertEquals("y".repeat(OutputPump.MAX_LINE_BYTES - shortBy), output, "nothing of a marker shows");
+            }
+        } finally {
+            pump.stop();
+        }
+    }
+
+    @Test
     void workAfterTheOutputRunsOnceWhatCameBeforeIsDelivered() throws Exception {
         Path fifo = dir.resolve("out");
         OutputPump.makeFifo(fifo);
