@@ -16,13 +16,19 @@ import org.junit.jupiter.api.io.TempDir;
 class OutputPumpTest {
     @TempDir
     Path dir;
+    private final List<String> lines = new CopyOnWriteArrayList<>();
+    private Path fifo;
+
+    /** A pump that adds every line to {@link #lines}, reading a new FIFO at {@link #fifo}. */
+    private OutputPump pump() throws Exception {
+        fifo = dir.resolve("out");
+        OutputPump.makeFifo(fifo);
+        return new OutputPump(fifo, (at, text) -> lines.add(text), "test-pump");
+    }
 
     @Test
     void aMarkerBehindALineOfTheLongestLengthStillReachesTheReaderWhole() throws Exception {
-        Path fifo = dir.resolve("long");
-        OutputPump.makeFifo(fifo);
-        List<String> lines = new CopyOnWriteArrayList<>();
-        OutputPump pump = new OutputPump(fifo, (at, text) -> lines.add(text), "test-pump");
+        OutputPump pump = pump();
         try (FileOutputStream runtime = new FileOutputStream(fifo.toFile())) {
             for (int shortBy = 1; shortBy < 50; shortBy += 7) {
                 lines.clear();
@@ -42,10 +48,7 @@ class OutputPumpTest {
 
     @Test
     void workAfterTheOutputRunsOnceWhatCameBeforeIsDelivered() throws Exception {
-        Path fifo = dir.resolve("out");
-        OutputPump.makeFifo(fifo);
-        List<String> lines = new CopyOnWriteArrayList<>();
-        OutputPump pump = new OutputPump(fifo, (at, text) -> lines.add(text), "test-pump");
+        OutputPump pump = pump();
         try (FileOutputStream runtime = new FileOutputStream(fifo.toFile())) {
             pump.after(() -> lines.add("START")).get(30, TimeUnit.SECONDS);
             runtime.write("one\ntwo\npartial".getBytes(StandardCharsets.UTF_8));
