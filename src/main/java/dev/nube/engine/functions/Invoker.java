@@ -452,8 +452,7 @@ final class Invoker {
             document.put("stackTrace", error.stackTrace());
         }
         try {
-            return Json.mapper().writer().without(com.fasterxml.jackson.databind.SerializationFeature.INDENT_OUTPUT)
-                    .writeValueAsBytes(document);
+            return Json.oneLine().writeValueAsBytes(document);
         } catch (java.io.IOException e) {
             throw new IllegalStateException(e);
         }

@@ -2,6 +2,7 @@ package dev.nube.engine.store;
 
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.ObjectWriter;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
@@ -15,6 +16,7 @@ public final class Json {
             // Documents written by a newer Nube may carry fields this one does not know: keep reading them.
             .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
             .build();
+    private static final ObjectWriter ONE_LINE = MAPPER.writer().without(SerializationFeature.INDENT_OUTPUT);
 
     private Json() {
     }
@@ -22,5 +24,10 @@ public final class Json {
     /** Thread-safe once configured, as Jackson documents. */
     public static ObjectMapper mapper() {
         return MAPPER;
+    }
+
+    /** The same configuration writing one line, for the wire (the mapper indents the documents it stores). */
+    public static ObjectWriter oneLine() {
+        return ONE_LINE;
     }
 }

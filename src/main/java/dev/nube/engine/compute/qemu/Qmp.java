@@ -1,8 +1,6 @@
 package dev.nube.engine.compute.qemu;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectWriter;
-import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.nube.engine.store.Json;
 import java.io.BufferedReader;
@@ -34,7 +32,6 @@ public final class Qmp implements AutoCloseable {
     /** The pseudo-event delivered when the connection ends. */
     public static final String CLOSED = "CLOSED";
     private static final JsonNode END = Json.mapper().createObjectNode();
-    private static final ObjectWriter ONE_LINE = Json.mapper().writer().without(SerializationFeature.INDENT_OUTPUT);
 
     private final SocketChannel channel;
     private final CompletableFuture<JsonNode> greeting = new CompletableFuture<>();
@@ -139,7 +136,7 @@ public final class Qmp implements AutoCloseable {
             if (closed) {
                 throw new IOException("QEMU closed QMP before " + command);
             }
-            ByteBuffer bytes = ByteBuffer.wrap((ONE_LINE.writeValueAsString(request) + "\n")
+            ByteBuffer bytes = ByteBuffer.wrap((Json.oneLine().writeValueAsString(request) + "\n")
                     .getBytes(StandardCharsets.UTF_8));
             synchronized (this) {
                 while (bytes.hasRemaining()) {

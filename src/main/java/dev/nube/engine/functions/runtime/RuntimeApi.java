@@ -1,8 +1,6 @@
 package dev.nube.engine.functions.runtime;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.ObjectWriter;
-import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.nube.engine.store.Json;
 
 /**
@@ -26,8 +24,6 @@ public interface RuntimeApi {
      */
     record Reply(int status, String json, Runnable then) {
         private static final String OK = "{\"status\":\"OK\"}";
-        /** One line, as AWS answers: the engine's mapper indents the documents it stores. */
-        private static final ObjectWriter COMPACT = Json.mapper().writer().without(SerializationFeature.INDENT_OUTPUT);
         public static final Reply ACCEPTED = new Reply(202, OK, () -> { });
 
         public Reply(int status, String json) {
@@ -51,7 +47,7 @@ public interface RuntimeApi {
         /** The body of every error the Runtime API answers, in AWS's field order; Jackson escapes the text. */
         static String errorBody(String errorType, String message) {
             try {
-                return COMPACT.writeValueAsString(Json.mapper().createObjectNode()
+                return Json.oneLine().writeValueAsString(Json.mapper().createObjectNode()
                         .put("errorMessage", message).put("errorType", errorType));
             } catch (JsonProcessingException e) {
                 throw new IllegalStateException("two strings always serialise", e);

@@ -155,8 +155,7 @@ public final class ExecutionEnvironment {
         try (pipe) {
             limits.raiseMemoryLimit(function.memoryBytes());
             this.output.set(output);
-            byte[] line = dev.nube.engine.store.Json.mapper().writer()
-                    .without(com.fasterxml.jackson.databind.SerializationFeature.INDENT_OUTPUT).writeValueAsBytes(all);
+            byte[] line = dev.nube.engine.store.Json.oneLine().writeValueAsBytes(all);
             synchronized (this) {
                 startedNanos = System.nanoTime();
             }
