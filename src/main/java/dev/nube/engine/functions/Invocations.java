@@ -72,7 +72,8 @@ final class Invocations implements AutoCloseable {
         scheduler.scheduleAtFixedRate(repository::saveMetrics, 30, 30, TimeUnit.SECONDS);
     }
 
-    private static ThreadFactory daemon(String name) {
+    /** Daemon threads named {@code name-1}, {@code name-2}, ... */
+    static ThreadFactory daemon(String name) {
         AtomicInteger count = new AtomicInteger();
         return runnable -> {
             Thread thread = new Thread(runnable, name + "-" + count.incrementAndGet());

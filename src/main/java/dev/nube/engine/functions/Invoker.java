@@ -47,6 +47,12 @@ final class Invoker {
     private static final DateTimeFormatter STREAM_DATE = DateTimeFormatter.ofPattern("yyyy/MM/dd")
             .withZone(ZoneOffset.UTC);
     private static final long MIB = 1024 * 1024;
+    /**
+     * What every runtime's environment starts from; a function's variables may replace PATH and LANG. A runtime
+     * started ahead has only these until it is given its function.
+     */
+    static final Map<String, String> BASE_VARIABLES = Map.of("PATH", "/usr/local/bin:/usr/bin:/bin", "LANG",
+            "C.UTF-8", "TZ", ":UTC");
     private static final System.Logger LOG = System.getLogger(Invoker.class.getName());
 
     private final Supplier<Sandbox> sandbox;
@@ -155,9 +161,7 @@ final class Invoker {
     }
 
     private Warm startNew(Invocation invocation, Sandbox in) {
-        byte[] random = new byte[16];
-        ThreadLocalRandom.current().nextBytes(random);
-        String id = HexFormat.of().formatHex(random);
+        String id = ExecutionEnvironment.newId();
         String streamName = streamName(invocation, id);
         Warm warm = new Warm(invocation.key(), invocation.log().open(streamName), in);
         try {
@@ -223,9 +227,7 @@ final class Invoker {
     private SandboxSpec spec(Invocation invocation, String streamName) {
         FunctionConfiguration function = invocation.function();
         RuntimeInfo runtime = runtimes.toRun(invocation.runtime());
-        Map<String, String> variables = new HashMap<>();
-        variables.put("PATH", "/usr/local/bin:/usr/bin:/bin");
-        variables.put("LANG", "C.UTF-8");
+        Map<String, String> variables = new HashMap<>(BASE_VARIABLES);
         variables.putAll(invocation.environment());
         variables.put("AWS_LAMBDA_FUNCTION_NAME", function.name());
         variables.put("AWS_LAMBDA_FUNCTION_MEMORY_SIZE", Integer.toString(invocation.memoryMb()));
@@ -241,7 +243,7 @@ final class Invoker {
         variables.put("AWS_LAMBDA_LOG_GROUP_NAME", function.logGroup());
         variables.put("AWS_LAMBDA_LOG_STREAM_NAME", streamName);
         variables.put("AWS_LAMBDA_INITIALIZATION_TYPE", "on-demand");
-        variables.put("TZ", ":UTC");
+        variables.put("TZ", BASE_VARIABLES.get("TZ")); // reserved, as on AWS
         return new SandboxSpec(invocation.codeDir(), runtimes.dir(), variables, runtimes.command(invocation.runtime()),
                 SandboxSpec.DEFAULT_TMP_BYTES);
     }

@@ -16,12 +16,10 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
 import java.util.HashMap;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.IntSupplier;
 import java.util.function.Supplier;
 
@@ -65,11 +63,7 @@ final class Prestarted implements AutoCloseable {
     private final Path runDir;
     private final Path tasksDir;
     private final ExecutorService connections;
-    private final ExecutorService starter = Executors.newSingleThreadExecutor(runnable -> {
-        Thread thread = new Thread(runnable, "functions-prestart");
-        thread.setDaemon(true);
-        return thread;
-    });
+    private final ExecutorService starter = Executors.newSingleThreadExecutor(Invocations.daemon("functions-prestart"));
     private final Map<Pool, Deque<Entry>> waiting = new HashMap<>();
     private final Map<Pool, Integer> starting = new HashMap<>();
     private final Map<Pool, Long> failedAt = new HashMap<>();
@@ -159,7 +153,8 @@ final class Prestarted implements AutoCloseable {
             if (closed || failed != null && System.nanoTime() - failed < RETRY_AFTER_NANOS) {
                 return;
             }
-            int have = waiting.getOrDefault(pool, new ArrayDeque<>()).size() + starting.getOrDefault(pool, 0);
+            Deque<Entry> queue = waiting.get(pool);
+            int have = (queue == null ? 0 : queue.size()) + starting.getOrDefault(pool, 0);
             int missing = wanted.getAsInt() - have;
             if (missing <= 0) {
                 return;
@@ -180,14 +175,11 @@ final class Prestarted implements AutoCloseable {
         ExecutionEnvironment environment = null;
         Path task = null;
         try {
-            byte[] random = new byte[16];
-            ThreadLocalRandom.current().nextBytes(random);
-            String id = HexFormat.of().formatHex(random);
+            String id = ExecutionEnvironment.newId();
             task = tasksDir.resolve(id);
             Files.createDirectories(task);
-            Map<String, String> variables = Map.of("PATH", "/usr/local/bin:/usr/bin:/bin", "LANG", "C.UTF-8",
-                    "TZ", ":UTC");
-            SandboxSpec spec = new SandboxSpec(task, runtimes.dir(), variables, runtimes.command(pool.runtime().id()),
+            SandboxSpec spec = new SandboxSpec(task, runtimes.dir(), Invoker.BASE_VARIABLES,
+                    runtimes.command(pool.runtime().id()),
                     SandboxSpec.DEFAULT_TMP_BYTES);
             environment = ExecutionEnvironment.prestart(id, spec, (long) pool.memoryMb() << 20, in, runDir,
                     connections);

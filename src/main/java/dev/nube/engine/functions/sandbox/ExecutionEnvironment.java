@@ -245,6 +245,13 @@ public final class ExecutionEnvironment {
         }
     }
 
+    /** A new environment id: 32 random hex digits (also the end of its log stream's name). */
+    public static String newId() {
+        byte[] random = new byte[16];
+        java.util.concurrent.ThreadLocalRandom.current().nextBytes(random);
+        return java.util.HexFormat.of().formatHex(random);
+    }
+
     public String id() {
         return id;
     }
