@@ -25,6 +25,12 @@ public interface FunctionService {
     /** The sandbox mode invocations run in now. */
     SandboxMode sandboxMode();
 
+    /**
+     * True where a function's CPU share (see {@link FunctionSettings#cpuFromMemory()}) is a cap the kernel enforces;
+     * false where it is only a lower priority, which slows a function only while other work wants the CPU.
+     */
+    boolean capsCpu();
+
     /** The sandbox in words, as the status bar shows it (also published through the engine's host status). */
     String sandboxDescription();
 

@@ -1,5 +1,6 @@
 package dev.nube.engine.functions;
 
+import dev.nube.engine.functions.sandbox.CpuShare;
 import dev.nube.engine.functions.sandbox.SandboxMode;
 import java.time.Duration;
 import java.util.List;
@@ -16,9 +17,13 @@ import java.util.List;
  * @param coldStartLimit     cold starts running at once; more wait for a slot (see {@link #DEFAULT_COLD_STARTS})
  * @param prestarted         runtimes kept started ahead of their function, per runtime, for cold starts (0: none;
  *                           null, in a file from before the setting: {@link #DEFAULT_PRESTARTED})
+ * @param cpuFromMemory      CPU in proportion to memory, as on AWS (1,769 MB is one CPU), once a function's init is
+ *                           over; false lets every function use the whole machine (null, in a file from before the
+ *                           setting: true)
  */
 public record FunctionSettings(int regionConcurrency, Duration idleKeepAlive, int asyncQueueCapacity,
-        List<Duration> asyncRetryDelays, SandboxMode sandboxMode, int coldStartLimit, Integer prestarted) {
+        List<Duration> asyncRetryDelays, SandboxMode sandboxMode, int coldStartLimit, Integer prestarted,
+        Boolean cpuFromMemory) {
     /**
      * Pre-started runtimes per runtime. Each holds an idle interpreter in its own sandbox (python about 10 MB,
      * node about 40 MB); two let two cold starts in a row skip the interpreter's start.
@@ -37,6 +42,7 @@ public record FunctionSettings(int regionConcurrency, Duration idleKeepAlive, in
     public FunctionSettings {
         asyncRetryDelays = List.copyOf(asyncRetryDelays);
         prestarted = prestarted == null ? DEFAULT_PRESTARTED : prestarted;
+        cpuFromMemory = cpuFromMemory == null || cpuFromMemory;
         if (prestarted < 0 || prestarted > MAX_PRESTARTED) {
             throw new IllegalArgumentException("pre-started runtimes are 0 to " + MAX_PRESTARTED + ", not "
                     + prestarted);
@@ -50,31 +56,41 @@ public record FunctionSettings(int regionConcurrency, Duration idleKeepAlive, in
     public static FunctionSettings defaults() {
         return new FunctionSettings(1000, Duration.ofMinutes(10), 1000,
                 List.of(Duration.ofMinutes(1), Duration.ofMinutes(2)), null, DEFAULT_COLD_STARTS,
-                DEFAULT_PRESTARTED);
+                DEFAULT_PRESTARTED, true);
     }
 
     public FunctionSettings withRegionConcurrency(int value) {
         return new FunctionSettings(value, idleKeepAlive, asyncQueueCapacity, asyncRetryDelays, sandboxMode,
-                coldStartLimit, prestarted);
+                coldStartLimit, prestarted, cpuFromMemory);
     }
 
     public FunctionSettings withAsyncRetryDelays(List<Duration> value) {
         return new FunctionSettings(regionConcurrency, idleKeepAlive, asyncQueueCapacity, value, sandboxMode,
-                coldStartLimit, prestarted);
+                coldStartLimit, prestarted, cpuFromMemory);
     }
 
     public FunctionSettings withSandboxMode(SandboxMode value) {
         return new FunctionSettings(regionConcurrency, idleKeepAlive, asyncQueueCapacity, asyncRetryDelays, value,
-                coldStartLimit, prestarted);
+                coldStartLimit, prestarted, cpuFromMemory);
     }
 
     public FunctionSettings withColdStartLimit(int value) {
         return new FunctionSettings(regionConcurrency, idleKeepAlive, asyncQueueCapacity, asyncRetryDelays,
-                sandboxMode, value, prestarted);
+                sandboxMode, value, prestarted, cpuFromMemory);
     }
 
     public FunctionSettings withPrestarted(int value) {
         return new FunctionSettings(regionConcurrency, idleKeepAlive, asyncQueueCapacity, asyncRetryDelays,
-                sandboxMode, coldStartLimit, value);
+                sandboxMode, coldStartLimit, value, cpuFromMemory);
+    }
+
+    public FunctionSettings withCpuFromMemory(boolean value) {
+        return new FunctionSettings(regionConcurrency, idleKeepAlive, asyncQueueCapacity, asyncRetryDelays,
+                sandboxMode, coldStartLimit, prestarted, value);
+    }
+
+    /** The CPUs a function of {@code memoryMb} may use after its init: 0 for no cap. */
+    public double cpusFor(int memoryMb) {
+        return cpuFromMemory ? CpuShare.cpus(memoryMb) : 0;
     }
 }

@@ -128,6 +128,11 @@ public final class Functions implements FunctionService, RegionScoped, AutoClose
     }
 
     @Override
+    public boolean capsCpu() {
+        return sandbox.get().capsCpu();
+    }
+
+    @Override
     public String sandboxDescription() {
         return sandbox.get().describe();
     }
@@ -398,7 +403,8 @@ public final class Functions implements FunctionService, RegionScoped, AutoClose
     public void updateSettings(FunctionSettings value) {
         FunctionSettings old = settings.getAndSet(value);
         DocumentStore.write(settingsFile, value);
-        invocations.settingsChanged(); // after the new value is in place: the starts it wakes read the limit then
+        // after the new value is in place: the starts it wakes read the limit then
+        invocations.settingsChanged(!old.cpuFromMemory().equals(value.cpuFromMemory()));
         if (!java.util.Objects.equals(old.sandboxMode(), value.sandboxMode())) {
             detectSandbox();
         }

@@ -67,7 +67,8 @@ final class Invocations implements AutoCloseable {
         this.coldStarts = new ColdStartSlots(() -> settings.get().coldStartLimit());
         this.prestarted = new Prestarted(runtimes, sandbox, () -> settings.get().prestarted(), runDir, tasksDir,
                 connections);
-        this.invoker = new Invoker(sandbox, runtimes, runDir, connections, pool, events, coldStarts, prestarted);
+        this.invoker = new Invoker(sandbox, runtimes, runDir, connections, pool, events, coldStarts, prestarted,
+                memoryMb -> settings.get().cpusFor(memoryMb));
         scheduler.scheduleWithFixedDelay(this::stopExpired, 1, 1, TimeUnit.SECONDS);
         scheduler.scheduleAtFixedRate(repository::saveMetrics, 30, 30, TimeUnit.SECONDS);
     }
@@ -233,10 +234,17 @@ final class Invocations implements AutoCloseable {
         CompletableFuture.allOf(closing).whenComplete((done, error) -> old.close());
     }
 
-    /** Called after the settings changed, so that a raised cold start limit lets waiting starts go now. */
-    void settingsChanged() {
+    /**
+     * Called after the settings changed, so that a raised cold start limit lets waiting starts go now; with
+     * {@code cpuChanged}, the idle environments stop (they have the old CPU share; busy ones stop when their
+     * invocation ends), so the next invocations start with the new one.
+     */
+    void settingsChanged(boolean cpuChanged) {
         coldStarts.limitChanged();
         prestarted.trim(false);
+        if (cpuChanged) {
+            pool.remove(key -> true).forEach(warm -> warm.environment().stop());
+        }
     }
 
     /** Event invocations accepted and not finished: waiting, running or due for a retry. */

@@ -30,6 +30,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.IntToDoubleFunction;
 import java.util.function.Supplier;
 
 /**
@@ -63,12 +64,15 @@ final class Invoker {
     private final EventBus events;
     private final ColdStartSlots coldStarts;
     private final Prestarted prestarted;
+    private final IntToDoubleFunction cpus;
     /** Code versions with more files than a runtime started ahead takes (see {@link Prestarted#linkCode}). */
     private final Map<WarmPool.Key, Boolean> tooManyFiles = new ConcurrentHashMap<>();
     private final Set<ExecutionEnvironment> live = ConcurrentHashMap.newKeySet();
 
+    /** @param cpus the CPUs a function of a memory size gets after its init (0: no cap) */
     Invoker(Supplier<Sandbox> sandbox, Runtimes runtimes, Path runDir, ExecutorService connections, WarmPool pool,
-            EventBus events, ColdStartSlots coldStarts, Prestarted prestarted) {
+            EventBus events, ColdStartSlots coldStarts, Prestarted prestarted, IntToDoubleFunction cpus) {
+        this.cpus = cpus;
         this.prestarted = prestarted;
         this.sandbox = sandbox;
         this.runtimes = runtimes;
@@ -180,7 +184,7 @@ final class Invoker {
 
     private EnvironmentConfig config(Invocation invocation, String streamName) {
         return new EnvironmentConfig(invocation.function().name(), invocation.version(), invocation.memoryMb(),
-                streamName, spec(invocation, streamName));
+                streamName, spec(invocation, streamName), cpus.applyAsDouble(invocation.memoryMb()));
     }
 
     /** A runtime started ahead for this invocation's function, or null when none may or can be used. */
@@ -335,7 +339,8 @@ final class Invoker {
         long maxMemoryMb = (environment.peakMemoryBytes() + MIB - 1) / MIB;
         InvocationResult result = report(invocation, warm, requestId, payload, error, durationMs, maxMemoryMb, initMs);
         if (environment.complete()) {
-            if (stillCurrent.test(warm.key()) && warm.sandbox() == sandbox.get()) {
+            if (stillCurrent.test(warm.key()) && warm.sandbox() == sandbox.get()
+                    && environment.config().cpus() == cpus.applyAsDouble(invocation.memoryMb())) {
                 pool.offer(warm);
             } else {
                 environment.stop();

@@ -21,7 +21,7 @@ import org.kordamp.ikonli.javafx.FontIcon;
  * environment variables, each checked as typed, saved together with Save (Reset drops the edits). FX thread only.
  */
 final class ConfigurationTabView extends ScrollPane {
-    ConfigurationTabView(ConfigurationViewModel model) {
+    ConfigurationTabView(ConfigurationViewModel model, FunctionsViewModel functions) {
         getStyleClass().add("configuration-tab");
         setFitToWidth(true);
 
@@ -49,7 +49,7 @@ final class ConfigurationTabView extends ScrollPane {
         general.addRow(0, new Label("Description"), description);
         general.addRow(1, new Label("Handler"), row(handler, problem("config-handler-problem",
                 model.handlerProblemProperty())));
-        general.addRow(2, new Label("Memory"), memory);
+        general.addRow(2, new Label("Memory"), new VBox(4, memory, cpuLine("config-cpu", functions, memory)));
         general.addRow(3, new Label("Timeout"), row(timeout, new Label("seconds (1 to 300)"),
                 problem("config-timeout-problem", model.timeoutProblemProperty())));
         general.addRow(4, new Label("Concurrency"), row(reserve, reserved, new Label("executions kept for this"
@@ -89,6 +89,17 @@ final class ConfigurationTabView extends ScrollPane {
                 model.save(() -> { }, failure -> { });
             }
         });
+    }
+
+    /** What CPU the memory chosen gives, following the memory and the setting. */
+    static Label cpuLine(String id, FunctionsViewModel functions, MemorySizeControl memory) {
+        Label cpu = new Label();
+        cpu.setId(id);
+        cpu.getStyleClass().add("text-muted");
+        cpu.setWrapText(true);
+        cpu.textProperty().bind(javafx.beans.binding.Bindings.createStringBinding(
+                () -> functions.cpuText(memory.getValue()), memory.valueProperty(), functions.sandboxProperty()));
+        return cpu;
     }
 
     private static TextField digits(String id, int max) {

@@ -72,11 +72,12 @@ final class CreateFunctionDialog extends Dialog<FunctionConfiguration> {
         form.addRow(0, new Label("Function name"), name);
         form.addRow(1, new Label("Runtime"), runtime);
         form.addRow(2, new Label("Blueprint"), blueprint);
-        form.addRow(3, new Label("Memory"), memory);
+        form.addRow(3, new Label("Memory"), new VBox(4, memory,
+                ConfigurationTabView.cpuLine("function-cpu", model, memory)));
         form.addRow(4, new Label("Timeout (seconds)"), timeout);
         GridPane.setHgrow(name, Priority.ALWAYS);
-        Label hint = new Label("Names hold letters, digits, hyphens and underscores (at most 64). Memory also sets the"
-                + " CPU share; the timeout is 1 to 300 seconds.");
+        Label hint = new Label("Names hold letters, digits, hyphens and underscores (at most 64); the timeout is 1 to"
+                + " 300 seconds.");
         hint.setWrapText(true);
         hint.getStyleClass().add("text-muted");
         VBox body = new VBox(10, form, hint, message);

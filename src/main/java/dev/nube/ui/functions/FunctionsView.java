@@ -10,6 +10,7 @@ import java.time.ZoneId;
 import java.time.format.DateTimeFormatter;
 import java.util.List;
 import javafx.scene.control.Button;
+import javafx.scene.control.CheckBox;
 import javafx.scene.control.Label;
 import javafx.scene.control.SelectionMode;
 import javafx.scene.control.TableRow;
@@ -87,7 +88,28 @@ public final class FunctionsView extends StackPane implements LeaveGuard {
         Button refresh = new Button(null, new FontIcon(Feather.REFRESH_CW));
         refresh.getStyleClass().add("button-icon");
         refresh.setOnAction(e -> model.list().reload());
-        listPage = new ResourcePage("Functions", model.list(), table, refresh, delete, open, create);
+        CheckBox cpu = new CheckBox("CPU in proportion to memory, as on AWS");
+        cpu.setId("functions-cpu-from-memory");
+        cpu.setTooltip(new javafx.scene.control.Tooltip("1,769 MB is one CPU, 128 MB about 7% of one, from the end"
+                + " of a function's init. Off: every function may use the whole machine (faster, less like AWS)."));
+        java.util.function.Consumer<FunctionsViewModel.Sandbox> showCpu = sandbox -> {
+            cpu.setDisable(sandbox == null); // until the setting is read
+            if (sandbox != null) {
+                cpu.setSelected(sandbox.cpuFromMemory());
+            }
+        };
+        showCpu.accept(model.sandboxProperty().get());
+        model.sandboxProperty().addListener((obs, old, sandbox) -> showCpu.accept(sandbox));
+        cpu.setOnAction(e -> {
+            boolean wanted = cpu.isSelected();
+            cpu.setDisable(true); // until the engine has it
+            model.setCpuFromMemory(wanted, () -> cpu.setDisable(false), failure -> {
+                cpu.setSelected(!wanted);
+                cpu.setDisable(false);
+                Dialogs.error(window(), "Could not change the CPU setting", failure);
+            });
+        });
+        listPage = new ResourcePage("Functions", model.list(), table, cpu, refresh, delete, open, create);
 
         model.openProperty().addListener((obs, old, page) -> show(page));
         show(model.openProperty().get());

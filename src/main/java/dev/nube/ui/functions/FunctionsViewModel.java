@@ -10,6 +10,7 @@ import dev.nube.engine.functions.FunctionMonitor;
 import dev.nube.engine.functions.FunctionService;
 import dev.nube.engine.functions.FunctionSummary;
 import dev.nube.engine.functions.RuntimeInfo;
+import dev.nube.engine.functions.sandbox.CpuShare;
 import dev.nube.engine.functions.sandbox.SandboxMode;
 import dev.nube.engine.store.ResourceKind;
 import dev.nube.ui.common.ConsoleContext;
@@ -38,8 +39,14 @@ public final class FunctionsViewModel {
     private final ReadOnlyObjectWrapper<Sandbox> sandbox = new ReadOnlyObjectWrapper<>();
     private final ReadOnlyObjectWrapper<FunctionPageViewModel> open = new ReadOnlyObjectWrapper<>();
 
-    /** How functions are isolated here, for the function page's notice. */
-    public record Sandbox(SandboxMode mode, String description, String problem) {
+    /**
+     * How functions are isolated here, for the function page's notice.
+     *
+     * @param capsCpu       true where a CPU share is a cap, false where it is only a priority
+     * @param cpuFromMemory the setting: CPU in proportion to memory, as on AWS
+     */
+    public record Sandbox(SandboxMode mode, String description, String problem, boolean capsCpu,
+            boolean cpuFromMemory) {
         /** True when limits are kernel-enforced and bubblewrap works: nothing to warn about. */
         boolean full() {
             return problem.isEmpty() && mode.kernelEnforced();
@@ -79,7 +86,8 @@ public final class FunctionsViewModel {
 
     private void loadHost() {
         context.tasks().submit(() -> new Host(functions.runtimes(), new Sandbox(functions.sandboxMode(),
-                functions.sandboxDescription(), functions.sandboxProblem())), host -> {
+                functions.sandboxDescription(), functions.sandboxProblem(), functions.capsCpu(),
+                functions.settings().cpuFromMemory())), host -> {
                     runtimes.setAll(host.runtimes());
                     sandbox.set(host.sandbox());
                 }, failure -> System.getLogger(FunctionsViewModel.class.getName()).log(System.Logger.Level.WARNING,
@@ -119,6 +127,40 @@ public final class FunctionsViewModel {
     }
 
     /** The function page shown, or null for the list. */
+    /** Turns "CPU in proportion to memory, as on AWS" on or off; the sandbox property follows once saved. */
+    public void setCpuFromMemory(boolean on, Runnable onSaved, Consumer<Throwable> onFailure) {
+        context.tasks().submit(() -> {
+            functions.updateSettings(functions.settings().withCpuFromMemory(on));
+            return null;
+        }, done -> {
+            onSaved.run();
+            loadHost();
+        }, onFailure);
+    }
+
+    /**
+     * What CPU a function of {@code memoryMb} gets here, in one line for the memory fields (empty until the sandbox
+     * is known).
+     */
+    public String cpuText(int memoryMb) {
+        Sandbox now = sandbox.get();
+        if (now == null) {
+            return "";
+        }
+        if (!now.cpuFromMemory()) {
+            return "CPU: the whole machine (CPU in proportion to memory is turned off on the Functions page).";
+        }
+        double cpus = CpuShare.cpus(memoryMb);
+        int cores = Runtime.getRuntime().availableProcessors();
+        String share = cpus >= cores ? "all " + cores + " CPUs of this machine"
+                : cpus < 1 ? Math.max(1, Math.round(cpus * 100)) + "% of one CPU"
+                : String.format(java.util.Locale.ROOT, "%.2f CPUs", cpus);
+        String rule = " (1,769 MB is one CPU, as on AWS), once its init is over";
+        return now.capsCpu() || cpus >= cores ? "CPU: " + share + rule + "."
+                : "CPU: a lower priority worth " + share + rule + ". No cpu controller here, so it is only a"
+                        + " priority: the function slows down only while other work wants the CPU.";
+    }
+
     public ReadOnlyObjectProperty<FunctionPageViewModel> openProperty() {
         return open.getReadOnlyProperty();
     }

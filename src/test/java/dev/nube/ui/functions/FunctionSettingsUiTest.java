@@ -157,4 +157,33 @@ class FunctionSettingsUiTest extends ConsoleUiTest {
             waitUntil("and stops saying it when limits are kernel-enforced again", () -> !notice.isVisible());
         }
     }
+
+    @Test
+    void theMemoryFieldSaysWhatCpuItGivesAndTheSettingTurnsItOff(FxRobot robot) {
+        console.engine().functions().create(REGION, CreateFunctionRequest.of("cpu-share", PYTHON));
+        FunctionsUi.openFunctionsPage(robot);
+        javafx.scene.control.CheckBox setting = FunctionsUi.visibleOrFail(robot, "#functions-cpu-from-memory",
+                javafx.scene.control.CheckBox.class);
+        waitUntil("the setting is read: on, as on AWS", () -> !setting.isDisabled() && setting.isSelected());
+        FunctionsUi.openFunction(robot, "cpu-share");
+        tab(robot, "configuration-tab");
+        waitUntil("128 MB is 7% of a CPU", () -> text(robot, "#config-cpu").startsWith("CPU: 7% of one CPU"));
+        TextField field = FunctionsUi.visibleOrFail(robot, "#config-memory .memory-field", TextField.class);
+        robot.clickOn(field).eraseText(field.getText().length()).write("1792").type(KeyCode.ENTER);
+        waitUntil("1,792 MB is about one CPU", () -> text(robot, "#config-cpu").startsWith("CPU: 1.01 CPUs"));
+        robot.clickOn("#config-reset");
+
+        robot.clickOn("#back-to-functions");
+        javafx.scene.control.CheckBox again = FunctionsUi.visibleOrFail(robot, "#functions-cpu-from-memory",
+                javafx.scene.control.CheckBox.class);
+        robot.clickOn(again);
+        waitUntil("turned off in the engine", () -> !console.engine().functions().settings().cpuFromMemory()
+                && !again.isDisabled() && !again.isSelected());
+        FunctionsUi.openFunction(robot, "cpu-share");
+        tab(robot, "configuration-tab");
+        waitUntil("the memory field says so", () -> text(robot, "#config-cpu").startsWith("CPU: the whole machine"));
+        robot.clickOn("#back-to-functions");
+        robot.clickOn(again);
+        waitUntil("on again", () -> console.engine().functions().settings().cpuFromMemory() && again.isSelected());
+    }
 }

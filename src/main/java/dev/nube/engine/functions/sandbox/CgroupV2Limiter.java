@@ -19,9 +19,12 @@ import java.util.concurrent.ConcurrentHashMap;
 final class CgroupV2Limiter implements ResourceLimiter {
     private static final Map<Path, Detected<ResourceLimiter>> PER_MOUNT = new ConcurrentHashMap<>();
     private final Path base;
+    /** True when the cpu controller is enabled for the environments (CPU caps). */
+    private final boolean cpu;
 
-    private CgroupV2Limiter(Path base) {
+    private CgroupV2Limiter(Path base, boolean cpu) {
         this.base = base;
+        this.cpu = cpu;
     }
 
     /**
@@ -49,23 +52,50 @@ final class CgroupV2Limiter implements ResourceLimiter {
         }
         long pid = ProcessHandle.current().pid();
         CgroupFiles.removeStale(own, CgroupV1Limiter.PREFIX);
+        // The cpu controller too where the delegation offers it (systemd delegates it to user sessions from
+        // version 244 on): environments get CPU caps then.
+        boolean cpu = List.of(controllers.split(" ")).contains("cpu");
         try {
             String enabled = CgroupFiles.read(own.resolve("cgroup.subtree_control")).orElse("");
-            if (!List.of(enabled.split(" ")).containsAll(List.of("memory", "pids"))) {
+            if (!List.of(enabled.split(" ")).containsAll(cpu ? List.of("memory", "pids", "cpu")
+                    : List.of("memory", "pids"))) {
                 Path leaf = own.resolve("nube-jvm-" + pid);
                 Files.createDirectories(leaf);
                 for (long member : CgroupFiles.procs(own)) {
                     CgroupFiles.write(leaf.resolve("cgroup.procs"), Long.toString(member));
                 }
-                CgroupFiles.write(own.resolve("cgroup.subtree_control"), "+memory +pids");
+                cpu = enable(own, cpu);
             }
             Path base = own.resolve(CgroupV1Limiter.PREFIX + pid);
             Files.createDirectories(base);
-            CgroupFiles.write(base.resolve("cgroup.subtree_control"), "+memory +pids");
-            return Detected.yes(new CgroupV2Limiter(base));
+            cpu = enable(base, cpu);
+            return Detected.yes(new CgroupV2Limiter(base, cpu));
         } catch (IOException e) {
             return Detected.no("cannot set up the delegated cgroup v2 " + own + " (" + e.getMessage() + ")");
         }
+    }
+
+    /**
+     * Enables memory and pids for {@code cgroup}'s children, and cpu with them when {@code cpu}; returns whether cpu
+     * is enabled (the kernel refuses it, for one, while a real-time process is in the subtree: then without it).
+     */
+    private static boolean enable(Path cgroup, boolean cpu) throws IOException {
+        Path control = cgroup.resolve("cgroup.subtree_control");
+        if (cpu) {
+            try {
+                CgroupFiles.write(control, "+memory +pids +cpu");
+                return true;
+            } catch (IOException e) {
+                // without cpu, below
+            }
+        }
+        CgroupFiles.write(control, "+memory +pids");
+        return false;
+    }
+
+    @Override
+    public boolean limitsCpu() {
+        return cpu;
     }
 
     @Override
@@ -88,16 +118,18 @@ final class CgroupV2Limiter implements ResourceLimiter {
             CgroupFiles.remove(cgroup);
             throw new SandboxException("Could not create the cgroup for " + name + ": " + e.getMessage(), e);
         }
-        return new Limits(cgroup);
+        return new Limits(cgroup, cpu);
     }
 
     private static final class Limits implements ResourceLimits {
         private final Path cgroup;
+        private final boolean cpu;
         private final CgroupFiles.OpenValue peak;
         private volatile boolean closed;
 
-        Limits(Path cgroup) {
+        Limits(Path cgroup, boolean cpu) {
             this.cgroup = cgroup;
+            this.cpu = cpu;
             // memory.peak: Linux 5.19+; before it, the current use is the best we have
             this.peak = new CgroupFiles.OpenValue(cgroup.resolve("memory.peak"), cgroup.resolve("memory.current"));
         }
@@ -110,6 +142,16 @@ final class CgroupV2Limiter implements ResourceLimiter {
         @Override
         public void raiseMemoryLimit(long bytes) throws IOException {
             CgroupFiles.write(cgroup.resolve("memory.max"), Long.toString(bytes));
+        }
+
+        @Override
+        public boolean limitCpu(double cpus) throws IOException {
+            if (!cpu) {
+                return false;
+            }
+            CgroupFiles.write(cgroup.resolve("cpu.max"), CpuShare.v2Max(cpus));
+            CgroupFiles.write(cgroup.resolve("cpu.weight"), Long.toString(CpuShare.v2Weight(cpus)));
+            return true;
         }
 
         @Override

@@ -16,6 +16,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
@@ -273,6 +274,56 @@ public final class ExecutionEnvironment {
         return false;
     }
 
+    /**
+     * Gives the environment its CPU share once init is over (starting the runtime and importing the handler run at
+     * full speed): a cap where the limits have a cpu controller, else a nice level on every thread it has, which
+     * its later threads and processes inherit (a priority only: an idle CPU is used fully).
+     */
+    private void limitCpu() {
+        double cpus = config.cpus();
+        if (!CpuShare.caps(cpus)) {
+            return;
+        }
+        try {
+            if (!limits.limitCpu(cpus)) {
+                renice(CpuShare.niceLevel(cpus));
+            }
+        } catch (IOException e) {
+            LOG.log(Level.WARNING, "environment " + id + ": could not set its CPU share: " + e.getMessage());
+        }
+    }
+
+    private void renice(int level) throws IOException {
+        if (level <= 0) {
+            return;
+        }
+        List<String> command = new ArrayList<>(List.of("renice", "-n", Integer.toString(level), "-p"));
+        for (long pid : limits.holdsWholeTree() ? limits.processes() : processTree()) {
+            try (java.util.stream.Stream<Path> tasks = Files.list(Path.of("/proc", Long.toString(pid), "task"))) {
+                tasks.forEach(task -> command.add(task.getFileName().toString()));
+            } catch (IOException e) {
+                // the process ended meanwhile
+            }
+        }
+        if (command.size() == 5) {
+            return;
+        }
+        Process renice = new ProcessBuilder(command).redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+        try {
+            if (!renice.waitFor(2, TimeUnit.SECONDS)) {
+                renice.destroyForcibly();
+                throw new IOException("renice did not finish within 2 s");
+            }
+            if (renice.exitValue() != 0) {
+                throw new IOException("renice exited with " + renice.exitValue());
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted while renicing", e);
+        }
+    }
+
     private List<Long> processTree() {
         Process p;
         synchronized (this) {
@@ -493,6 +544,7 @@ public final class ExecutionEnvironment {
                 if (state == EnvironmentState.STARTING) {
                     state = EnvironmentLifecycle.next(id, state, EnvironmentEvent.RUNTIME_READY);
                     initNanos = System.nanoTime() - startedNanos;
+                    limitCpu(); // before the first event, which runs with the share its memory gives
                     ExecutionEnvironment.this.ready.complete(null);
                 }
                 if (state != EnvironmentState.READY && state != EnvironmentState.INVOKING) {

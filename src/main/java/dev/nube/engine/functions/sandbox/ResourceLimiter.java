@@ -6,6 +6,11 @@ package dev.nube.engine.functions.sandbox;
 public interface ResourceLimiter {
     SandboxMode mode();
 
+    /** True where the limits it makes cap CPU ({@link ResourceLimits#limitCpu} works). */
+    default boolean limitsCpu() {
+        return false;
+    }
+
     /**
      * Limits for a new environment called {@code name} (unique among live environments): at most
      * {@code memoryBytes} of memory with swap off, and at most {@code maxProcesses} processes and threads.

@@ -19,6 +19,15 @@ public interface ResourceLimits extends AutoCloseable {
      */
     void raiseMemoryLimit(long bytes) throws java.io.IOException;
 
+    /**
+     * Caps the environment's CPU time at {@code cpus} CPUs (0.5: half of one; as many as the host has or more: no
+     * cap) and weighs it that much against other work. False, with nothing changed, where these limits have no cpu
+     * controller to do it.
+     */
+    default boolean limitCpu(double cpus) throws java.io.IOException {
+        return false;
+    }
+
     /** Called once the process started; the watchdog begins sampling here. */
     void attach(ProcessHandle process);
 

@@ -99,12 +99,13 @@ public final class Sandbox {
         return bubblewrapProblem;
     }
 
-    /** For the status bar, e.g. "bubblewrap 0.8.0 + cgroup v1 memory/pids". */
+    /** For the status bar, e.g. "bubblewrap 0.8.0 + cgroup v1 memory/pids/cpu". */
     public String describe() {
         if (!available()) {
             return bubblewrapProblem;
         }
-        String text = "bubblewrap " + bubblewrapVersion.orElse("") + " + " + limiter.mode().description();
+        String text = "bubblewrap " + bubblewrapVersion.orElse("") + " + " + limiter.mode().description()
+                + (limiter.limitsCpu() ? "/cpu" : "");
         return limiterNote.isEmpty() ? text : text + " — " + limiterNote;
     }
 
@@ -118,6 +119,14 @@ public final class Sandbox {
         } else if (limiter instanceof WatchdogLimiter watchdog) {
             watchdog.close();
         }
+    }
+
+    /**
+     * True where CPU shares are caps (a cpu controller); false where they are only a lower priority (a nice level),
+     * which slows a function only while other work wants the CPU.
+     */
+    public boolean capsCpu() {
+        return limiter != null && limiter.limitsCpu();
     }
 
     /** The full command line that starts {@code spec} inside {@code limits}. */

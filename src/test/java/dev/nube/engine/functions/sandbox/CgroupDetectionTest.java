@@ -48,9 +48,10 @@ class CgroupDetectionTest {
         long pid = ProcessHandle.current().pid();
         assertEquals(pid + "", Files.readString(own.resolve("nube-jvm-" + pid + "/cgroup.procs")).strip(),
                 "the JVM moved into a leaf, so the scope may delegate controllers");
-        assertEquals("+memory +pids", Files.readString(own.resolve("cgroup.subtree_control")));
+        assertEquals("+memory +pids +cpu", Files.readString(own.resolve("cgroup.subtree_control")));
         Path base = own.resolve("nube-" + pid);
-        assertEquals("+memory +pids", Files.readString(base.resolve("cgroup.subtree_control")));
+        assertEquals("+memory +pids +cpu", Files.readString(base.resolve("cgroup.subtree_control")));
+        assertTrue(limiter.limitsCpu(), "cpu is delegated: CPU caps");
 
         ResourceLimits limits = limiter.create("env-x", 256L << 20, 1024);
         Path env = base.resolve("env-x");
@@ -64,6 +65,26 @@ class CgroupDetectionTest {
         assertFalse(limits.processLimitReached());
         Files.writeString(env.resolve("pids.events"), "max 2\n");
         assertTrue(limits.processLimitReached(), "pids.max refused two forks");
+        assertTrue(limits.limitCpu(128 / 1769.0));
+        assertEquals("7236 100000", Files.readString(env.resolve("cpu.max")), "7.2% of a CPU per 100 ms");
+        assertEquals("7", Files.readString(env.resolve("cpu.weight")));
+    }
+
+    @Test
+    void withoutCpuDelegatedEnvironmentsGetNoCpuCap() throws Exception {
+        Path mount = dir.resolve("cgroup2-nocpu");
+        Path own = mount.resolve("user.slice/nube.scope");
+        Files.createDirectories(own);
+        Files.writeString(own.resolve("cgroup.controllers"), "memory pids\n");
+        Files.writeString(own.resolve("cgroup.subtree_control"), "\n");
+        Files.writeString(own.resolve("cgroup.procs"), "");
+        Detected<ResourceLimiter> detected = CgroupV2Limiter.detect(mount, "0::/user.slice/nube.scope\n");
+        ResourceLimiter limiter = detected.value().orElseThrow(() -> new AssertionError(detected.reason()));
+        assertEquals("+memory +pids", Files.readString(own.resolve("cgroup.subtree_control")));
+        assertFalse(limiter.limitsCpu());
+        ResourceLimits limits = limiter.create("env-y", 128L << 20, 1024);
+        assertFalse(limits.limitCpu(0.5), "no cpu controller: the caller falls back to a priority");
+        assertFalse(Files.exists(own.resolve("nube-" + ProcessHandle.current().pid() + "/env-y/cpu.max")));
     }
 
     @Test
