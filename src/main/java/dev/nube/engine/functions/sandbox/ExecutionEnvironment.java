@@ -265,9 +265,18 @@ public final class ExecutionEnvironment {
      * by then.
      */
     private boolean ownConnection(Socket socket) {
-        long inode = LoopbackPeers.peerInode(socket);
-        if (inode > 0 && LoopbackPeers.heldBy(limits.holdsWholeTree() ? limits.processes() : processTree(), inode)) {
-            return true;
+        // /proc/net/tcp is read in pieces, and a piece read while other sockets come and go can skip lines (many
+        // environments starting at once): a peer not found is looked for again before it is refused.
+        for (int attempt = 0; attempt < 3; attempt++) {
+            long inode = LoopbackPeers.peerInode(socket);
+            if (inode > 0 && LoopbackPeers.heldBy(limits.holdsWholeTree() ? limits.processes() : processTree(),
+                    inode)) {
+                return true;
+            }
+        }
+        EnvironmentState now = state();
+        if (now == EnvironmentState.STOPPING || now.terminal()) {
+            return false; // its processes are being killed: nothing to report
         }
         LOG.log(Level.INFO, "refused a Runtime API connection to environment " + id + " from port " + socket.getPort()
                 + ": not one of its processes");
