@@ -44,6 +44,7 @@ import dev.nube.engine.region.Region;
 import dev.nube.engine.region.RegionService;
 import dev.nube.engine.region.Regions;
 import dev.nube.engine.store.EventBus;
+import dev.nube.engine.store.PrivateFiles;
 import dev.nube.engine.store.ResourceKind;
 import dev.nube.engine.store.SettingsFile;
 import dev.nube.engine.tasks.TaskService;
@@ -103,7 +104,14 @@ public final class Engine implements AutoCloseable {
         this.home = home;
         try {
             openedInOrder.add("the data folder lock", lockHome(home));
+            makePrivate(home, cache);
             regions = new Regions(home, events);
+            for (Region region : regions.list()) {
+                if (!region.root().startsWith(home)) {
+                    DataFolderPrivacy.check("folder of region " + region.name(), region.root(), dir -> false,
+                            line -> LOG.log(Level.INFO, line));
+                }
+            }
             keyPairs = new KeyPairs(regions, events);
             regions.register(keyPairs);
             openedInOrder.add("key pairs in the regions", () -> regions.unregister(keyPairs));
@@ -243,11 +251,21 @@ public final class Engine implements AutoCloseable {
         }
     }
 
+    /**
+     * Makes the data folder and the cache readable by their owner only, as everything Nube makes in them is, when an
+     * earlier build or a hand left them open to others; says so once in the log. See {@link DataFolderPrivacy}.
+     */
+    private static void makePrivate(Path home, Path cache) {
+        DataFolderPrivacy.check("data folder", home, dir -> false, line -> LOG.log(Level.INFO, line));
+        DataFolderPrivacy.check("cache folder", cache, DataFolderPrivacy.BUILDS_UNDER_WAY,
+                line -> LOG.log(Level.INFO, line));
+    }
+
     private static AutoCloseable lockHome(Path home) {
         try {
-            Files.createDirectories(home);
+            PrivateFiles.createDirectories(home);
             Path lockFile = home.resolve("engine.lock");
-            FileChannel channel = FileChannel.open(lockFile, StandardOpenOption.CREATE, StandardOpenOption.READ,
+            FileChannel channel = PrivateFiles.openChannel(lockFile, StandardOpenOption.CREATE, StandardOpenOption.READ,
                     StandardOpenOption.WRITE);
             FileLock lock;
             try {
