@@ -78,7 +78,8 @@ class OwnerOnlyDataTest {
             assertNull(secrets.error(), secrets.payloadText());
             assertEquals("{\"ok\": true, \"helper\": \"helped\"}", secrets.payloadText());
             functions.publishVersion(REGION, "secrets", "first");
-            assertNull(functions.invoke(REGION, "secrets", InvokeRequest.of("{}").qualified("1")).error(), "the version runs");
+            InvocationResult published = functions.invoke(REGION, "secrets", InvokeRequest.of("{}").qualified("1"));
+            assertNull(published.error(), "the version runs: " + published.payloadText());
 
             functions.create(REGION, CreateFunctionRequest.of("custom", CUSTOM)); // the blueprint's bootstrap
             InvocationResult custom = functions.invoke(REGION, "custom", InvokeRequest.of("{\"b\": 2}"));
