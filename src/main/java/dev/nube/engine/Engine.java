@@ -104,14 +104,8 @@ public final class Engine implements AutoCloseable {
         this.home = home;
         try {
             openedInOrder.add("the data folder lock", lockHome(home));
-            makePrivate(home, cache);
             regions = new Regions(home, events);
-            for (Region region : regions.list()) {
-                if (!region.root().startsWith(home)) {
-                    DataFolderPrivacy.check("folder of region " + region.name(), region.root(), dir -> false,
-                            line -> LOG.log(Level.INFO, line));
-                }
-            }
+            makePrivate(home, cache, regions.list());
             keyPairs = new KeyPairs(regions, events);
             regions.register(keyPairs);
             openedInOrder.add("key pairs in the regions", () -> regions.unregister(keyPairs));
@@ -252,21 +246,27 @@ public final class Engine implements AutoCloseable {
     }
 
     /**
-     * Makes the data folder and the cache readable by their owner only, as everything Nube makes in them is, when an
-     * earlier build or a hand left them open to others; says so once in the log. See {@link DataFolderPrivacy}.
+     * Makes the data folder, the cache and the regions placed elsewhere readable by their owner only, as everything
+     * Nube makes in them is, when an earlier build or a chmod left them open to others; says so once in the log. See
+     * {@link DataFolderPrivacy}.
      */
-    private static void makePrivate(Path home, Path cache) {
-        DataFolderPrivacy.check("data folder", home, dir -> false, line -> LOG.log(Level.INFO, line));
-        DataFolderPrivacy.check("cache folder", cache, DataFolderPrivacy.BUILDS_UNDER_WAY,
-                line -> LOG.log(Level.INFO, line));
+    private static void makePrivate(Path home, Path cache, List<Region> regions) {
+        java.util.function.Consumer<String> log = line -> LOG.log(Level.INFO, line);
+        DataFolderPrivacy.check("data folder", home, dir -> false, log);
+        DataFolderPrivacy.check("cache folder", cache, DataFolderPrivacy.BUILDS_UNDER_WAY, log);
+        for (Region region : regions) {
+            if (!region.root().startsWith(home)) {
+                DataFolderPrivacy.check("folder of region " + region.name(), region.root(), dir -> false, log);
+            }
+        }
     }
 
     private static AutoCloseable lockHome(Path home) {
         try {
             PrivateFiles.createDirectories(home);
             Path lockFile = home.resolve("engine.lock");
-            FileChannel channel = PrivateFiles.openChannel(lockFile, StandardOpenOption.CREATE, StandardOpenOption.READ,
-                    StandardOpenOption.WRITE);
+            FileChannel channel = PrivateFiles.openChannel(lockFile, StandardOpenOption.CREATE,
+                    StandardOpenOption.READ, StandardOpenOption.WRITE);
             FileLock lock;
             try {
                 lock = channel.tryLock();

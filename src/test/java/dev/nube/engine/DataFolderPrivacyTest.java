@@ -24,8 +24,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * A data folder and a cache left open to other users (by an earlier build: folders 755, documents 644) are made
- * readable by their owner only when the engine opens, and the engine's log says so once.
+ * A data folder, a cache and a region placed elsewhere, left open to other users (by an earlier build: folders 755,
+ * documents 644), are made readable by their owner only when the engine opens, and the engine's log says so once.
  */
 class DataFolderPrivacyTest {
     private static final Logger ENGINE_LOG = Logger.getLogger(Engine.class.getName());
@@ -71,8 +71,10 @@ class DataFolderPrivacyTest {
     void openingMakesALooseDataFolderPrivateAndSaysSoOnce() throws Exception {
         Path home = dir.resolve("home");
         Path cache = dir.resolve("cache");
+        Path otherDisk = dir.resolve("other-disk/nube");
         Path function;
         try (Engine engine = Engine.open(home, cache, NO_KVM)) {
+            engine.regions().create("eu-local-1", otherDisk);
             FunctionConfiguration created = engine.functions().create("local-1",
                     CreateFunctionRequest.of("fn", dev.nube.engine.functions.TestRuntimes.CUSTOM)
                             .withEnvironment(java.util.Map.of("PASSWORD", "hunter2")));
@@ -88,6 +90,7 @@ class DataFolderPrivacyTest {
         Files.createDirectories(cache.resolve("debs"));
         Files.writeString(cache.resolve("debs/busybox.deb"), "package", StandardCharsets.UTF_8);
         loosen(cache);
+        loosen(otherDisk);
         assertEquals("rwxr-xr-x", mode(function));
         assertEquals("rw-r--r--", mode(document));
 
@@ -106,12 +109,18 @@ class DataFolderPrivacyTest {
                 + " readable by other users; "), said.get(0));
         assertEquals(1, saidAbout(cache).size(), logged.toString());
         assertTrue(saidAbout(cache).get(0).startsWith("Made the cache folder " + cache), logged.toString());
+        assertEquals("rwx------", mode(otherDisk), "a region placed elsewhere");
+        assertEquals("rw-------", mode(otherDisk.resolve("region.json")));
+        assertEquals(1, saidAbout(otherDisk).size(), logged.toString());
+        assertTrue(saidAbout(otherDisk).get(0).startsWith("Made the folder of region eu-local-1 " + otherDisk),
+                logged.toString());
 
         try (Engine engine = Engine.open(home, cache, NO_KVM)) {
             assertTrue(PrivateFiles.isChecked(home) && PrivateFiles.isChecked(cache), "marked as checked");
         }
         assertEquals(1, saidAbout(home).size(), "said once: " + logged);
         assertEquals(1, saidAbout(cache).size(), "said once: " + logged);
+        assertEquals(1, saidAbout(otherDisk).size(), "said once: " + logged);
     }
 
     /** Folders 755, files 644 (755 if executable), as the umask 022 made them before. */
