@@ -44,6 +44,7 @@ import dev.nube.engine.region.Region;
 import dev.nube.engine.region.RegionService;
 import dev.nube.engine.region.Regions;
 import dev.nube.engine.store.EventBus;
+import dev.nube.engine.store.PrivateFiles;
 import dev.nube.engine.store.ResourceKind;
 import dev.nube.engine.store.SettingsFile;
 import dev.nube.engine.tasks.TaskService;
@@ -104,6 +105,7 @@ public final class Engine implements AutoCloseable {
         try {
             openedInOrder.add("the data folder lock", lockHome(home));
             regions = new Regions(home, events);
+            makePrivate(home, cache, regions.list());
             keyPairs = new KeyPairs(regions, events);
             regions.register(keyPairs);
             openedInOrder.add("key pairs in the regions", () -> regions.unregister(keyPairs));
@@ -243,12 +245,28 @@ public final class Engine implements AutoCloseable {
         }
     }
 
+    /**
+     * Makes the data folder, the cache and the regions placed elsewhere readable by their owner only, as everything
+     * Nube makes in them is, when an earlier build or a chmod left them open to others; says so once in the log. See
+     * {@link DataFolderPrivacy}.
+     */
+    private static void makePrivate(Path home, Path cache, List<Region> regions) {
+        java.util.function.Consumer<String> log = line -> LOG.log(Level.INFO, line);
+        DataFolderPrivacy.check("data folder", home, dir -> false, log);
+        DataFolderPrivacy.check("cache folder", cache, DataFolderPrivacy.BUILDS_UNDER_WAY, log);
+        for (Region region : regions) {
+            if (!region.root().startsWith(home)) {
+                DataFolderPrivacy.check("folder of region " + region.name(), region.root(), dir -> false, log);
+            }
+        }
+    }
+
     private static AutoCloseable lockHome(Path home) {
         try {
-            Files.createDirectories(home);
+            PrivateFiles.createDirectories(home);
             Path lockFile = home.resolve("engine.lock");
-            FileChannel channel = FileChannel.open(lockFile, StandardOpenOption.CREATE, StandardOpenOption.READ,
-                    StandardOpenOption.WRITE);
+            FileChannel channel = PrivateFiles.openChannel(lockFile, StandardOpenOption.CREATE,
+                    StandardOpenOption.READ, StandardOpenOption.WRITE);
             FileLock lock;
             try {
                 lock = channel.tryLock();

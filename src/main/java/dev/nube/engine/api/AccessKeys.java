@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.type.TypeReference;
 import dev.nube.engine.EngineException;
 import dev.nube.engine.store.AtomicFiles;
 import dev.nube.engine.store.Json;
+import dev.nube.engine.store.PrivateFiles;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
@@ -164,8 +165,8 @@ public final class AccessKeys implements AccessKeyService {
     private List<Stored> change(UnaryOperator<List<Stored>> edit) {
         synchronized (writeLock) {
             try {
-                Files.createDirectories(lockFile.getParent());
-                try (FileChannel channel = FileChannel.open(lockFile, StandardOpenOption.CREATE,
+                PrivateFiles.createDirectories(lockFile.getParent());
+                try (FileChannel channel = PrivateFiles.openChannel(lockFile, StandardOpenOption.CREATE,
                         StandardOpenOption.WRITE); FileLock ignored = channel.lock()) {
                     loaded = new Loaded(List.of(), null, -1); // read the file itself, under the lock
                     List<Stored> after = List.copyOf(edit.apply(read().keys()));

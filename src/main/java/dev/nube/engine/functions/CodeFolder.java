@@ -2,6 +2,7 @@ package dev.nube.engine.functions;
 
 import dev.nube.engine.EngineException;
 import dev.nube.engine.store.AtomicFiles;
+import dev.nube.engine.store.PrivateFiles;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -13,7 +14,6 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.PosixFilePermission;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -22,11 +22,12 @@ import java.util.stream.Stream;
 
 /**
  * File operations inside one code folder, with every path checked to stay inside it. A file named
- * {@code bootstrap} is made executable (a custom runtime's entry point must be). Stateless.
+ * {@code bootstrap} is made executable (a custom runtime's entry point must be). Code is its owner's only: files
+ * 0600, programs and folders 0700 ({@link PrivateFiles}); the sandbox runs it as the same user. Stateless.
  */
 final class CodeFolder {
-    static final Set<PosixFilePermission> FILE = PosixFilePermissions.fromString("rw-r--r--");
-    static final Set<PosixFilePermission> EXECUTABLE = PosixFilePermissions.fromString("rwxr-xr-x");
+    static final Set<PosixFilePermission> FILE = PrivateFiles.FILE;
+    static final Set<PosixFilePermission> EXECUTABLE = PrivateFiles.EXECUTABLE;
 
     private CodeFolder() {
     }
@@ -125,7 +126,7 @@ final class CodeFolder {
             if (Files.isDirectory(file)) {
                 throw FunctionRules.invalid("'" + relative + "' is a folder.");
             }
-            Files.createDirectories(file.getParent());
+            PrivateFiles.createDirectories(file.getParent());
             Set<PosixFilePermission> permissions = Files.exists(file) ? Files.getPosixFilePermissions(file)
                     : file.getFileName().toString().equals("bootstrap") ? EXECUTABLE : FILE;
             AtomicFiles.write(file, content, permissions);
@@ -140,7 +141,7 @@ final class CodeFolder {
             if (Files.exists(dir)) {
                 throw new EngineException("ResourceConflictException", "'" + relative + "' already exists.");
             }
-            Files.createDirectories(dir);
+            PrivateFiles.createDirectories(dir);
         } catch (IOException e) {
             throw storage(root, e);
         }
@@ -156,7 +157,7 @@ final class CodeFolder {
             if (target.startsWith(source)) {
                 throw FunctionRules.invalid("A folder cannot move into itself.");
             }
-            Files.createDirectories(target.getParent());
+            PrivateFiles.createDirectories(target.getParent());
             Files.move(source, target, StandardCopyOption.ATOMIC_MOVE);
         } catch (FileAlreadyExistsException e) {
             throw new EngineException("ResourceConflictException", "'" + to + "' already exists.");
@@ -189,15 +190,15 @@ final class CodeFolder {
         }
     }
 
-    /** Copies a folder tree (links copied as links), for publishing a version. */
+    /** Copies a folder tree (links copied as links, files keeping their owner's mode), for publishing a version. */
     static void copyTree(Path from, Path to) {
         try (Stream<Path> walk = Files.walk(from)) {
             for (Path source : walk.toList()) {
                 Path target = to.resolve(from.relativize(source).toString());
                 if (Files.isDirectory(source, LinkOption.NOFOLLOW_LINKS)) {
-                    Files.createDirectories(target);
+                    PrivateFiles.createDirectories(target);
                 } else if (!AtomicFiles.isTemporary(source)) {
-                    Files.copy(source, target, LinkOption.NOFOLLOW_LINKS, StandardCopyOption.COPY_ATTRIBUTES);
+                    PrivateFiles.copy(source, target, LinkOption.NOFOLLOW_LINKS, StandardCopyOption.COPY_ATTRIBUTES);
                 }
             }
         } catch (IOException e) {

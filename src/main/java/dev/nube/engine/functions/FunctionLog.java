@@ -2,6 +2,7 @@ package dev.nube.engine.functions;
 
 import dev.nube.engine.EngineException;
 import dev.nube.engine.store.EventBus;
+import dev.nube.engine.store.PrivateFiles;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -55,7 +56,7 @@ final class FunctionLog {
     Stream open(String streamName) {
         try {
             try {
-                Files.createDirectory(dir);
+                PrivateFiles.createDirectory(dir);
             } catch (FileAlreadyExistsException e) {
                 // the usual case
             }
@@ -119,7 +120,7 @@ final class FunctionLog {
                 Files.move(file, dir.resolve(file.getFileName() + ".1"), StandardCopyOption.REPLACE_EXISTING);
                 size = 0;
             }
-            OutputStream out = Files.newOutputStream(file, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+            OutputStream out = PrivateFiles.newOutputStream(file, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
             writer = new java.io.BufferedWriter(new java.io.OutputStreamWriter(out, StandardCharsets.UTF_8), 8192);
         }
 

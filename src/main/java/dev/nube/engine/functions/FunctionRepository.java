@@ -6,6 +6,7 @@ import dev.nube.engine.store.AtomicFiles;
 import dev.nube.engine.store.DocumentStore;
 import dev.nube.engine.store.EventBus;
 import dev.nube.engine.store.Listing;
+import dev.nube.engine.store.PrivateFiles;
 import dev.nube.engine.store.ResourceCollection;
 import dev.nube.engine.store.ResourceKind;
 import java.io.IOException;
@@ -173,8 +174,8 @@ final class FunctionRepository {
         Path temp = target.toAbsolutePath().resolveSibling("." + target.getFileName() + "." + java.util.UUID
                 .randomUUID() + ".tmp");
         try {
-            Files.createDirectories(temp.getParent());
-            Files.copy(folder(function).resolve(PACKAGE), temp);
+            PrivateFiles.createDirectories(temp.getParent());
+            PrivateFiles.copy(folder(function).resolve(PACKAGE), temp);
             Files.move(temp, target, java.nio.file.StandardCopyOption.ATOMIC_MOVE,
                     java.nio.file.StandardCopyOption.REPLACE_EXISTING);
             return code;
@@ -195,7 +196,7 @@ final class FunctionRepository {
         Path zip = folder(function).resolve(PACKAGE);
         try {
             Path temp = zip.resolveSibling(PACKAGE + AtomicFiles.TEMP_SUFFIX);
-            Files.copy(uploaded, temp, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            PrivateFiles.copy(uploaded, temp, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
             Files.move(temp, zip, java.nio.file.StandardCopyOption.ATOMIC_MOVE,
                     java.nio.file.StandardCopyOption.REPLACE_EXISTING);
             AtomicFiles.write(folder(function).resolve(PACKAGE_SHA), ZipPackages.sha256(zip).getBytes(

@@ -12,6 +12,7 @@ import dev.nube.engine.store.EventBus;
 import dev.nube.engine.store.Ids;
 import dev.nube.engine.store.Json;
 import dev.nube.engine.store.Listing;
+import dev.nube.engine.store.PrivateFiles;
 import dev.nube.engine.store.ResourceChanged;
 import dev.nube.engine.store.ResourceChanged.Change;
 import dev.nube.engine.store.ResourceKind;
@@ -149,7 +150,7 @@ public final class Functions implements FunctionService, RegionScoped, AutoClose
         return create0(region, request, function -> {
             Path code = repository.codeDir(function);
             try {
-                Files.createDirectories(code);
+                PrivateFiles.createDirectories(code);
             } catch (IOException e) {
                 throw CodeFolder.storage(code, e);
             }
@@ -212,7 +213,7 @@ public final class Functions implements FunctionService, RegionScoped, AutoClose
                     request.reservedConcurrency(), request.description(), now, now, 1, 0, 0, request.role());
             Path code = repository.codeDir(function);
             try {
-                Files.createDirectories(code.getParent());
+                PrivateFiles.createDirectories(code.getParent());
                 writeCode.accept(function);
             } catch (RuntimeException | IOException e) {
                 concurrency.forget(region, id);

@@ -6,6 +6,7 @@ import dev.nube.engine.functions.sandbox.Sandbox;
 import dev.nube.engine.functions.sandbox.SandboxException;
 import dev.nube.engine.functions.sandbox.SandboxSpec;
 import dev.nube.engine.store.AtomicFiles;
+import dev.nube.engine.store.PrivateFiles;
 import java.io.IOException;
 import java.nio.file.FileSystemException;
 import java.nio.file.Files;
@@ -177,7 +178,7 @@ final class Prestarted implements AutoCloseable {
         try {
             String id = ExecutionEnvironment.newId();
             task = tasksDir.resolve(id);
-            Files.createDirectories(task);
+            PrivateFiles.createDirectories(task);
             SandboxSpec spec = new SandboxSpec(task, runtimes.dir(), Invoker.BASE_VARIABLES,
                     runtimes.command(pool.runtime().id()),
                     SandboxSpec.DEFAULT_TMP_BYTES);
@@ -263,7 +264,7 @@ final class Prestarted implements AutoCloseable {
                 continue; // a file half saved is not the code
             }
             if (Files.isDirectory(from, LinkOption.NOFOLLOW_LINKS)) {
-                Files.createDirectories(to);
+                PrivateFiles.createDirectories(to);
             } else if (Files.isSymbolicLink(from) || !link) {
                 Files.copy(from, to, LinkOption.NOFOLLOW_LINKS, StandardCopyOption.COPY_ATTRIBUTES);
             } else {

@@ -1,6 +1,7 @@
 package dev.nube.engine.functions;
 
 import dev.nube.engine.EngineException;
+import dev.nube.engine.store.PrivateFiles;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -54,7 +55,7 @@ final class ZipPackages {
      */
     static void unzip(Path zip, Path target) {
         try (ZipFile file = ZipFile.builder().setPath(zip).get()) {
-            Files.createDirectories(target);
+            PrivateFiles.createDirectories(target);
             Map<Path, ZipArchiveEntry> entries = checkedEntries(target, Collections.list(file.getEntries()));
             long total = 0;
             Map<Path, String> links = new LinkedHashMap<>();
@@ -63,17 +64,17 @@ final class ZipPackages {
                 ZipArchiveEntry entry = named.getValue();
                 Path destination = target.resolve(relative);
                 if (entry.isDirectory()) {
-                    Files.createDirectories(destination);
+                    PrivateFiles.createDirectories(destination);
                     continue;
                 }
                 if (entry.isUnixSymlink()) {
                     links.put(relative, file.getUnixSymlink(entry));
                     continue;
                 }
-                Files.createDirectories(destination.getParent());
+                PrivateFiles.createDirectories(destination.getParent());
                 long written;
-                try (InputStream in = file.getInputStream(entry); OutputStream out = Files.newOutputStream(destination,
-                        StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS)) {
+                try (InputStream in = file.getInputStream(entry); OutputStream out = PrivateFiles.newOutputStream(
+                        destination, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS)) {
                     written = copyBounded(in, out, entry.getName(), entry.getCompressedSize(),
                             MAX_UNZIPPED_BYTES - total);
                 }
@@ -86,7 +87,7 @@ final class ZipPackages {
             }
             for (Map.Entry<Path, String> link : links.entrySet()) {
                 Path destination = target.resolve(link.getKey());
-                Files.createDirectories(destination.getParent());
+                PrivateFiles.createDirectories(destination.getParent());
                 Files.createSymbolicLink(destination, linkTarget(link.getKey(), link.getValue()));
             }
         } catch (EngineException e) {
@@ -197,8 +198,8 @@ final class ZipPackages {
     static String zip(Path dir, Path target) {
         Path temp = target.resolveSibling("." + target.getFileName() + "." + UUID.randomUUID() + ".tmp");
         try {
-            Files.createDirectories(target.getParent());
-            try (ZipArchiveOutputStream out = new ZipArchiveOutputStream(Files.newOutputStream(temp));
+            PrivateFiles.createDirectories(target.getParent());
+            try (ZipArchiveOutputStream out = new ZipArchiveOutputStream(PrivateFiles.newOutputStream(temp));
                     Stream<Path> walk = Files.walk(dir)) {
                 for (Path path : walk.filter(p -> !p.equals(dir)).sorted(Comparator.naturalOrder()).toList()) {
                     String name = CodeFolder.relative(dir, path);

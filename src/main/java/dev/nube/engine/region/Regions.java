@@ -4,6 +4,7 @@ import dev.nube.engine.EngineException;
 import dev.nube.engine.store.DocumentStore;
 import dev.nube.engine.store.EventBus;
 import dev.nube.engine.store.Listing;
+import dev.nube.engine.store.PrivateFiles;
 import dev.nube.engine.store.ResourceKind;
 import dev.nube.engine.store.UnreadableDocumentException;
 import java.io.IOException;
@@ -266,6 +267,7 @@ public final class Regions implements RegionService {
                     deleteIfEmpty(region.root().resolve(kind.folder()));
                 }
                 Files.deleteIfExists(region.root().resolve(MARKER));
+                Files.deleteIfExists(region.root().resolve(PrivateFiles.CHECKED_MARKER));
                 deleteIfEmpty(region.root());
             } catch (IOException e) {
                 throw new EngineException("StorageError", "Could not remove region '" + name + "': "

@@ -10,9 +10,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
-import java.nio.file.attribute.FileAttribute;
 import java.nio.file.attribute.PosixFilePermission;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Set;
 import java.util.UUID;
 
@@ -20,7 +18,8 @@ import java.util.UUID;
  * Writes a file so that a crash at any instant leaves either the old content or the new, never a torn mix:
  * the bytes go to a temporary file in the same folder, are forced to disk, and the temporary file is renamed
  * over the target (rename is atomic within one file system); then the folder itself is forced so the rename
- * survives a power cut. Temporary files are named {@code .NAME.UUID.tmp}.
+ * survives a power cut. Temporary files are named {@code .NAME.UUID.tmp}. Files and the folders made for them are
+ * their owner's only ({@link PrivateFiles}).
  *
  * <p>An interrupt does not cut a write short: it is kept for the caller to see afterwards. (A {@link FileChannel}
  * closes itself when its thread is interrupted; were that to happen after the rename, the caller would take a write
@@ -36,16 +35,16 @@ public final class AtomicFiles {
         write(target, content, null);
     }
 
-    /** As {@link #write(Path, byte[])}, with POSIX permissions set on the file from its creation on. */
+    /**
+     * As {@link #write(Path, byte[])}, with POSIX permissions set on the file from its creation on: {@code permissions}
+     * less any bit for the group or others, or mode 600 when null.
+     */
     public static void write(Path target, byte[] content, Set<PosixFilePermission> permissions) throws IOException {
         Path dir = target.toAbsolutePath().getParent();
-        Files.createDirectories(dir);
+        PrivateFiles.createDirectories(dir);
         Path temp = dir.resolve("." + target.getFileName() + "." + UUID.randomUUID() + TEMP_SUFFIX);
-        FileAttribute<?>[] attributes = permissions == null
-                ? new FileAttribute<?>[0]
-                : new FileAttribute<?>[] {PosixFilePermissions.asFileAttribute(permissions)};
         try {
-            Files.createFile(temp, attributes);
+            PrivateFiles.createFile(temp, permissions == null ? PrivateFiles.FILE : permissions);
             try (FileOutputStream out = new FileOutputStream(temp.toFile())) { // a stream: not closed by an interrupt
                 out.write(content);
                 out.getFD().sync();

@@ -10,6 +10,7 @@ import dev.nube.engine.store.DocumentStore;
 import dev.nube.engine.store.EventBus;
 import dev.nube.engine.store.Ids;
 import dev.nube.engine.store.Listing;
+import dev.nube.engine.store.PrivateFiles;
 import dev.nube.engine.store.ResourceChanged.Change;
 import dev.nube.engine.store.ResourceChanged;
 import dev.nube.engine.store.ResourceCollection;
@@ -90,7 +91,7 @@ public final class Images implements ImageService, RegionScoped {
         }
         ResourceCollection<Image> images = collection(region);
         try {
-            Files.createDirectories(images.folderOf(pending.id()));
+            PrivateFiles.createDirectories(images.folderOf(pending.id()));
         } catch (IOException e) {
             throw new EngineException("StorageError", "Cannot create the image's folder: " + e.getMessage(), e);
         }
@@ -159,7 +160,7 @@ public final class Images implements ImageService, RegionScoped {
             TinyImageBuilder.Progress progress = (fraction, step) -> events.publish(new ImageBuildProgress(region,
                     TINY_IMAGE_NAME, fraction, step, false, null, null));
             try {
-                Files.createDirectories(work);
+                PrivateFiles.createDirectories(work);
                 TinyImageBuilder.Built built = new TinyImageBuilder(cache).build(work, progress);
                 String id = Ids.newId(ResourceKind.IMAGE);
                 // Packages taken from a cache without apt's word on their version are named where the image is shown.

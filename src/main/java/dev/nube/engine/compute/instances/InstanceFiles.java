@@ -1,5 +1,6 @@
 package dev.nube.engine.compute.instances;
 
+import dev.nube.engine.store.PrivateFiles;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
@@ -103,8 +104,8 @@ record InstanceFiles(Path folder, Path socketFolder) {
      * private to this user (0700), since they hold user data and the metadata service's socket.
      */
     void create() throws IOException {
-        Files.createDirectories(folder);
-        Files.setPosixFilePermissions(folder, PosixFilePermissions.fromString(PRIVATE));
+        PrivateFiles.createDirectories(folder);
+        Files.setPosixFilePermissions(folder, PosixFilePermissions.fromString(PRIVATE)); // one made by an earlier build
         if (!socketFolder.equals(folder)) {
             Path runtime = socketFolder.getParent();
             try {
@@ -147,7 +148,7 @@ record InstanceFiles(Path folder, Path socketFolder) {
     /** Appends a time-stamped line to the instance's log (why the engine forced or repaired something). */
     void log(String line) {
         try {
-            Files.writeString(engineLog(), Instant.now() + " " + line + "\n", StandardCharsets.UTF_8,
+            PrivateFiles.write(engineLog(), (Instant.now() + " " + line + "\n").getBytes(StandardCharsets.UTF_8),
                     StandardOpenOption.CREATE, StandardOpenOption.APPEND);
         } catch (IOException ignored) {
             // the log is a courtesy; the state does not depend on it

@@ -19,6 +19,7 @@ import dev.nube.engine.compute.qemu.Accelerators;
 import dev.nube.engine.compute.qemu.Commands;
 import dev.nube.engine.compute.qemu.QemuMachine;
 import dev.nube.engine.compute.qemu.Qmp;
+import dev.nube.engine.store.PrivateFiles;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -117,6 +118,7 @@ final class InstanceLifecycle {
         Path base = images.folder(region, r.imageId()).resolve(TinyImageBuilder.DISK);
         Commands.check(List.of("qemu-img", "create", "-q", "-f", "qcow2", "-b", base.toString(), "-F", "qcow2",
                 files.rootDisk().toString(), r.rootVolumeGiB() + "G"), files.folder(), Duration.ofMinutes(1));
+        PrivateFiles.restrict(files.rootDisk()); // qemu-img made it after the umask
     }
 
     /** The guest kernel of instance {@code r}, as the accelerator verdicts know it. */

@@ -1,6 +1,7 @@
 package dev.nube.engine.compute.network;
 
 import dev.nube.engine.compute.network.addresses.PortMapping;
+import dev.nube.engine.store.PrivateFiles;
 import java.io.File;
 import java.io.IOException;
 import java.net.Inet4Address;
@@ -63,6 +64,7 @@ public final class Passt {
         }
         Files.deleteIfExists(spec.pidFile());
         Files.deleteIfExists(spec.socket());
+        PrivateFiles.ensureFile(spec.log()); // the redirection keeps the mode of a file that is there
         Process parent = new ProcessBuilder(command(spec, PortMapping.isRoot())).redirectErrorStream(true)
                 .redirectOutput(spec.log().toFile()).redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
                 .start();

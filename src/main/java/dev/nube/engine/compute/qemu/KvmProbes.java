@@ -1,5 +1,6 @@
 package dev.nube.engine.compute.qemu;
 
+import dev.nube.engine.store.PrivateFiles;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -72,9 +73,9 @@ public final class KvmProbes implements AutoCloseable {
             return device;
         }
         try {
-            Files.createDirectories(work);
+            PrivateFiles.createDirectories(work);
             Path firmware = work.resolve("kvm-probe.bin");
-            Files.write(firmware, firmware());
+            PrivateFiles.write(firmware, firmware());
             Run run = run(List.of("-bios", firmware.toString(), "-m", "16",
                     "-device", "isa-debug-exit,iobase=0xf4,iosize=0x04"), FIRMWARE_DEADLINE,
                     out -> out.contains(FIRMWARE_SAYS));

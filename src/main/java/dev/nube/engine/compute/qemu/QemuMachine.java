@@ -1,5 +1,6 @@
 package dev.nube.engine.compute.qemu;
 
+import dev.nube.engine.store.PrivateFiles;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -130,6 +131,9 @@ public final class QemuMachine {
             throw new IOException(missing);
         }
         Files.deleteIfExists(spec.pidFile());
+        // Made owner-only before QEMU opens them: it keeps the mode of a file that is there.
+        PrivateFiles.ensureFile(stderrLog);
+        PrivateFiles.ensureFile(spec.consoleLog());
         Process parent = new ProcessBuilder(command(spec)).redirectErrorStream(true)
                 .redirectOutput(stderrLog.toFile()).redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
                 .start();

@@ -1,6 +1,7 @@
 package dev.nube.engine.compute.storage;
 
 import dev.nube.engine.compute.qemu.Commands;
+import dev.nube.engine.store.PrivateFiles;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -48,6 +49,7 @@ public final class DiskFiles {
     public static void createEmpty(Path file, long bytes) throws IOException, InterruptedException {
         Commands.check(List.of("qemu-img", "create", "-q", "-f", "qcow2", "-o", QCOW2_OPTIONS, file.toString(),
                 Long.toString(bytes)), null, QUICK);
+        PrivateFiles.restrict(file); // qemu-img made it after the umask
     }
 
     /** Grows a qcow2 file that no running QEMU has open. */
@@ -108,6 +110,7 @@ public final class DiskFiles {
                     throw new IOException("qemu-img convert failed (exit " + exit + "): " + last);
                 }
             }
+            PrivateFiles.restrict(target); // qemu-img made it after the umask
         } finally {
             if (process.isAlive()) {
                 process.destroyForcibly();
@@ -200,7 +203,7 @@ public final class DiskFiles {
     public static void copyVerified(Path source, Path target, String expected, DoubleConsumer progress)
             throws IOException, InterruptedException {
         try (FileChannel in = FileChannel.open(source, StandardOpenOption.READ);
-             FileChannel out = FileChannel.open(target, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE,
+             FileChannel out = PrivateFiles.openChannel(target, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE,
                      StandardOpenOption.READ)) {
             long size = in.size();
             AtomicLong copied = new AtomicLong();

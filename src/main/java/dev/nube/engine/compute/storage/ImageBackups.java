@@ -12,6 +12,7 @@ import dev.nube.engine.compute.instances.RunRequest;
 import dev.nube.engine.compute.keys.KeyPairService;
 import dev.nube.engine.region.RegionService;
 import dev.nube.engine.store.Ids;
+import dev.nube.engine.store.PrivateFiles;
 import dev.nube.engine.store.ResourceKind;
 import dev.nube.engine.tasks.Task;
 import dev.nube.engine.tasks.Tasks;
@@ -270,7 +271,7 @@ public final class ImageBackups implements ImageBackupService, dev.nube.engine.r
         try {
             Files.createLink(target, source);
         } catch (IOException | UnsupportedOperationException e) {
-            Files.copy(source, target); // another disk: a copy (the snapshot's checksum was checked when made)
+            PrivateFiles.copy(source, target); // another disk: a copy (the snapshot's checksum was checked when made)
         }
     }
 

@@ -9,6 +9,7 @@ import dev.nube.engine.region.Regions;
 import dev.nube.engine.store.EventBus;
 import dev.nube.engine.store.Ids;
 import dev.nube.engine.store.Listing;
+import dev.nube.engine.store.PrivateFiles;
 import dev.nube.engine.store.ResourceChanged.Change;
 import dev.nube.engine.store.ResourceCollection;
 import dev.nube.engine.store.ResourceKind;
@@ -304,7 +305,7 @@ public final class Snapshots implements SnapshotService, RegionScoped {
     /** Writes the pending document in a new folder: the snapshot is listed from now on. */
     private void register(String region, Snapshot pending) {
         try {
-            Files.createDirectories(collection(region).folderOf(pending.id()));
+            PrivateFiles.createDirectories(collection(region).folderOf(pending.id()));
         } catch (IOException e) {
             throw new EngineException("StorageError", "Cannot create the snapshot's folder: " + e.getMessage(), e);
         }

@@ -13,6 +13,7 @@ import dev.nube.engine.region.Regions;
 import dev.nube.engine.store.EventBus;
 import dev.nube.engine.store.Ids;
 import dev.nube.engine.store.Listing;
+import dev.nube.engine.store.PrivateFiles;
 import dev.nube.engine.store.ResourceChanged;
 import dev.nube.engine.store.ResourceChanged.Change;
 import dev.nube.engine.store.ResourceCollection;
@@ -284,7 +285,7 @@ public final class Volumes implements VolumeService, AttachedVolumes, RegionScop
         VolumeRecord record = new VolumeRecord(id, cleanName, size, Instant.now(),
                 snapshot == null ? null : snapshot.id(), null, snapshot != null);
         try {
-            Files.createDirectories(folder);
+            PrivateFiles.createDirectories(folder);
             if (snapshot == null) {
                 DiskFiles.createEmpty(folder.resolve(DISK), DiskFiles.gib(size));
             }

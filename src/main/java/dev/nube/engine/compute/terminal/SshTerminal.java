@@ -1,6 +1,7 @@
 package dev.nube.engine.compute.terminal;
 
 import dev.nube.engine.EngineException;
+import dev.nube.engine.store.PrivateFiles;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -140,6 +141,7 @@ public final class SshTerminal implements TerminalChannel {
                     protected boolean hostKeyUnverifiableAction(String host, PublicKey unknown) {
                         try {
                             entries().add(new HostEntry(null, host, KeyType.fromKey(unknown), unknown));
+                            PrivateFiles.ensureFile(file); // write() keeps the mode of a file that is there
                             write();
                             return true;
                         } catch (Exception e) {

@@ -23,6 +23,8 @@ import org.junit.jupiter.api.Test;
  */
 @Tag("sandbox")
 class UnprivilegedSandboxTest {
+    private static final int NOBODY = 65534;
+
     @Test
     void theSandboxNeedsNoRoot() throws Exception {
         assumeTrue("root".equals(System.getProperty("user.name")) && Files.isExecutable(Path.of("/usr/bin/setpriv")),
@@ -33,27 +35,66 @@ class UnprivilegedSandboxTest {
             Files.writeString(code.resolve("probe.py"), "import os\nopen('/tmp/x', 'w').write('ok')\n"
                     + "print(os.getuid(), os.getpid(), open('/tmp/x').read(), os.path.exists('/root'))\n");
             Files.setPosixFilePermissions(code.resolve("probe.py"), PosixFilePermissions.fromString("rw-r--r--"));
-            Sandbox sandbox = Sandbox.detect(Optional.of(SandboxMode.WATCHDOG));
-            try (ResourceLimits limits = sandbox.limiter().create("unprivileged", 128L << 20, 1024)) {
-                SandboxSpec spec = new SandboxSpec(code, code, Map.of("PATH", "/usr/bin:/bin"),
-                        List.of("/usr/bin/python3", "/var/task/probe.py"), SandboxSpec.DEFAULT_TMP_BYTES);
-                List<String> command = new ArrayList<>(List.of("/usr/bin/setpriv", "--reuid", "65534", "--regid",
-                        "65534", "--clear-groups", "--"));
-                command.addAll(sandbox.command(spec, limits));
-                ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true)
-                        .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
-                builder.environment().clear();
-                builder.environment().putAll(spec.environment());
-                Process process = builder.start();
-                limits.attach(process.toHandle());
-                String out = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
-                process.waitFor(60, TimeUnit.SECONDS);
-                assertEquals(0, process.exitValue(), out);
-                assertEquals("993 2 ok False", out, "uid 993, pid 2 in its own namespace, /tmp works, no /root");
-            }
+            String out = runAsNobody(code, List.of("/usr/bin/python3", "/var/task/probe.py"));
+            assertEquals("993 2 ok False", out, "uid 993, pid 2 in its own namespace, /tmp works, no /root");
         } finally {
             Files.deleteIfExists(code.resolve("probe.py"));
             Files.deleteIfExists(code);
+        }
+    }
+
+    /**
+     * Nube's code folders are their owner's only (folders 700, files 600, programs 700): a user's sandbox still reads
+     * its code and runs its programs, as that user and without root.
+     */
+    @Test
+    void ownerOnlyCodeRunsForItsOwner() throws Exception {
+        assumeTrue("root".equals(System.getProperty("user.name")) && Files.isExecutable(Path.of("/usr/bin/setpriv")),
+                "needs root to switch to nobody");
+        Path parent = Files.createTempDirectory(Path.of("/tmp"), "nube-owner-only-",
+                PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx--x--x")));
+        Path code = Files.createDirectory(parent.resolve("code"),
+                PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+        try {
+            Path lib = Files.createDirectory(code.resolve("lib"),
+                    PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+            Files.writeString(lib.resolve("data.txt"), "private data");
+            Files.writeString(code.resolve("bootstrap"),
+                    "#!/bin/sh\nprintf '%s %s' \"$(id -u)\" \"$(cat /var/task/lib/data.txt)\"\n");
+            Files.setPosixFilePermissions(lib.resolve("data.txt"), PosixFilePermissions.fromString("rw-------"));
+            Files.setPosixFilePermissions(code.resolve("bootstrap"), PosixFilePermissions.fromString("rwx------"));
+            for (Path p : List.of(code, lib, lib.resolve("data.txt"), code.resolve("bootstrap"))) {
+                Files.setAttribute(p, "unix:uid", NOBODY);
+                Files.setAttribute(p, "unix:gid", NOBODY);
+            }
+            assertEquals("993 private data", runAsNobody(code, List.of("/var/task/bootstrap")));
+        } finally {
+            for (Path p : List.of(code.resolve("lib/data.txt"), code.resolve("lib"), code.resolve("bootstrap"), code,
+                    parent)) {
+                Files.deleteIfExists(p);
+            }
+        }
+    }
+
+    /** Runs {@code command} in the sandbox the engine builds for {@code code}, as the user nobody; its output. */
+    private static String runAsNobody(Path code, List<String> command) throws Exception {
+        Sandbox sandbox = Sandbox.detect(Optional.of(SandboxMode.WATCHDOG));
+        try (ResourceLimits limits = sandbox.limiter().create("unprivileged", 128L << 20, 1024)) {
+            SandboxSpec spec = new SandboxSpec(code, code, Map.of("PATH", "/usr/bin:/bin"), command,
+                    SandboxSpec.DEFAULT_TMP_BYTES);
+            List<String> asNobody = new ArrayList<>(List.of("/usr/bin/setpriv", "--reuid", Integer.toString(NOBODY),
+                    "--regid", Integer.toString(NOBODY), "--clear-groups", "--"));
+            asNobody.addAll(sandbox.command(spec, limits));
+            ProcessBuilder builder = new ProcessBuilder(asNobody).redirectErrorStream(true)
+                    .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
+            builder.environment().clear();
+            builder.environment().putAll(spec.environment());
+            Process process = builder.start();
+            limits.attach(process.toHandle());
+            String out = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
+            process.waitFor(60, TimeUnit.SECONDS);
+            assertEquals(0, process.exitValue(), out);
+            return out;
         }
     }
 }

@@ -1,6 +1,7 @@
 package dev.nube.engine.compute.images.tiny;
 
 import dev.nube.engine.compute.qemu.Commands;
+import dev.nube.engine.store.PrivateFiles;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.DirectoryStream;
@@ -187,7 +188,7 @@ final class DebianPackages {
         String arch = fields.get().getOrDefault("Architecture", "amd64");
         String expected = fields.get().get("SHA256");
         String fileName = name + "_" + version.replace(":", "%3a") + "_" + arch + ".deb";
-        Files.createDirectories(cache);
+        PrivateFiles.createDirectories(cache);
         Path target = cache.resolve(fileName);
         if (!matches(target, expected)) {
             Optional<Path> local = aptArchives.stream().map(dir -> dir.resolve(fileName))
@@ -213,6 +214,7 @@ final class DebianPackages {
             if (result.exit() != 0 || !Files.isRegularFile(got)) {
                 throw new IOException("apt-get download " + name + " failed: " + result.lastLine());
             }
+            PrivateFiles.restrict(got); // apt-get made it after the umask
             Files.move(got, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
         } finally {
             try (DirectoryStream<Path> left = Files.newDirectoryStream(work)) {
@@ -226,7 +228,7 @@ final class DebianPackages {
 
     private void copyAtomically(Path source, Path target) throws IOException {
         Path temp = target.resolveSibling("." + target.getFileName() + ".part");
-        Files.copy(source, temp, StandardCopyOption.REPLACE_EXISTING);
+        PrivateFiles.copy(source, temp, StandardCopyOption.REPLACE_EXISTING);
         Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
     }
 
@@ -291,7 +293,7 @@ final class DebianPackages {
             }
             boolean good = sha256 == null || sha256.equalsIgnoreCase(sha256(file));
             if (good && file.startsWith(cache) && sha256 != null) {
-                Files.writeString(note, stamp + "\n");
+                PrivateFiles.write(note, (stamp + "\n").getBytes(java.nio.charset.StandardCharsets.UTF_8));
             }
             return good;
         } catch (IOException e) {

@@ -1,5 +1,6 @@
 package dev.nube.engine.compute.images.tiny;
 
+import dev.nube.engine.store.PrivateFiles;
 import java.io.BufferedOutputStream;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
@@ -41,7 +42,7 @@ final class GuestKernel {
             throw new IOException(bzImage.getFileName() + " holds no xz-compressed kernel");
         }
         try (InputStream in = new SingleXZInputStream(new ByteArrayInputStream(image, start, image.length - start));
-             OutputStream out = new BufferedOutputStream(Files.newOutputStream(vmlinux), 1 << 16)) {
+             OutputStream out = new BufferedOutputStream(PrivateFiles.newOutputStream(vmlinux), 1 << 16)) {
             byte[] head = in.readNBytes(4);
             if (!java.util.Arrays.equals(head, ELF_MAGIC)) {
                 throw new IOException(bzImage.getFileName() + ": the decompressed kernel is not an ELF image");

@@ -1,5 +1,6 @@
 package dev.nube.engine.compute.images.tiny;
 
+import dev.nube.engine.store.PrivateFiles;
 import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -23,7 +24,8 @@ final class Initramfs implements AutoCloseable {
     private long inode = 1;
 
     Initramfs(Path target) throws IOException {
-        OutputStream out = new GZIPOutputStream(new BufferedOutputStream(Files.newOutputStream(target), 1 << 16));
+        OutputStream out = new GZIPOutputStream(new BufferedOutputStream(PrivateFiles.newOutputStream(target),
+                1 << 16));
         cpio = new CpioArchiveOutputStream(out, CpioConstants.FORMAT_NEW);
     }
 

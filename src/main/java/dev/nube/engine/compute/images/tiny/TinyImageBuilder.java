@@ -3,6 +3,7 @@ package dev.nube.engine.compute.images.tiny;
 import dev.nube.engine.compute.images.ImagePackage;
 import dev.nube.engine.compute.qemu.Commands;
 import dev.nube.engine.store.AtomicFiles;
+import dev.nube.engine.store.PrivateFiles;
 import dev.nube.engine.store.ResourceCollection;
 import java.io.IOException;
 import java.io.InputStream;
@@ -11,7 +12,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
@@ -117,8 +117,9 @@ public final class TinyImageBuilder {
                 }
                 ResourceCollection.deleteTree(aside);
             }
-            Path work = Files.createDirectories(images).resolve(".build-" + System.nanoTime());
+            Path work = PrivateFiles.createDirectories(images).resolve(".build-" + System.nanoTime());
             try {
+                PrivateFiles.createDirectory(work); // its rootfs keeps the guest's own modes
                 assemble(fetched, kernelPackage, work, progress);
                 seal(work);
                 Files.move(work, done, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
@@ -178,14 +179,16 @@ public final class TinyImageBuilder {
         Commands.check(List.of("mke2fs", "-q", "-F", "-t", "ext4", "-L", "nube-root", "-E", "root_owner=0:0",
                 "-d", root.toString(), raw.toString(), (DISK_BYTES >> 20) + "M"), work, TOOL_DEADLINE);
         Path script = work.resolve("owners.debugfs");
-        Files.write(script, GuestRoot.ownershipScript(root), StandardCharsets.UTF_8);
+        PrivateFiles.write(script, GuestRoot.ownershipScript(root).stream().map(line -> line + "\n")
+                .collect(java.util.stream.Collectors.joining()).getBytes(StandardCharsets.UTF_8));
         Commands.check(List.of("debugfs", "-w", "-f", script.toString(), raw.toString()), work, TOOL_DEADLINE);
         Commands.check(List.of("qemu-img", "convert", "-f", "raw", "-O", "qcow2", raw.toString(),
                 work.resolve(DISK).toString()), work, TOOL_DEADLINE);
+        PrivateFiles.restrict(work.resolve(DISK));
         Files.delete(raw);
         ResourceCollection.deleteTree(root);
         ResourceCollection.deleteTree(kernelFiles);
-        Files.writeString(work.resolve("kernel-release"), release + "\n");
+        PrivateFiles.write(work.resolve("kernel-release"), (release + "\n").getBytes(StandardCharsets.UTF_8));
     }
 
     /**
@@ -275,7 +278,7 @@ public final class TinyImageBuilder {
                 channel.force(true);
             }
         }
-        Files.setPosixFilePermissions(target, PosixFilePermissions.fromString("rw-r--r--"));
+        Files.setPosixFilePermissions(target, PrivateFiles.FILE); // a link: the cache's file too
     }
 
     private static void checkCancelled() throws InterruptedException {
