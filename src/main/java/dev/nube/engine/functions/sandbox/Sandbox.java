@@ -76,9 +76,38 @@ public final class Sandbox {
         if (limiter == null) {
             limiter = new WatchdogLimiter();
             note = forced.equals(Optional.of(SandboxMode.WATCHDOG)) ? "forced in the settings"
-                    : "no writable cgroup (" + String.join("; ", reasons) + ")";
+                    : "no writable cgroup (" + String.join("; ", reasons) + "). "
+                    + advice(CgroupPaths.v2Mount(mountinfo), selfCgroup);
         }
         return new Sandbox(bwrap, version, problem, limiter, note);
+    }
+
+    /**
+     * What an ordinary user can do to get kernel-enforced limits where no cgroup is writable, in one sentence: the
+     * usual desktop has cgroup v2 with systemd's user manager, which delegates a subtree (and its controllers) to
+     * the processes started under it.
+     */
+    static String advice(Optional<Path> v2Mount, String selfCgroup) {
+        Optional<String> path = CgroupPaths.v2Path(selfCgroup);
+        if (v2Mount.isEmpty() || path.isEmpty() || CgroupPaths.v1Path(selfCgroup, "memory").isPresent()) {
+            return "To have the kernel enforce the limits, boot with cgroup v2 (systemd.unified_cgroup_hierarchy=1 on the"
+                    + " kernel command line, the default since Debian 11 and Ubuntu 21.10): in cgroup v1 only root may"
+                    + " make cgroups.";
+        }
+        if (!path.get().contains("/user@")) {
+            return "To have the kernel enforce the limits, start Nube under your systemd user manager, which delegates"
+                    + " cgroups to you: from your desktop's menu, or with `systemd-run --user --scope -p"
+                    + " Delegate=yes ./nube` (after `loginctl enable-linger` where no user manager runs).";
+        }
+        Path own = CgroupPaths.under(v2Mount.get(), path.get());
+        String controllers = CgroupFiles.read(own.resolve("cgroup.controllers")).orElse("");
+        if (!List.of(controllers.strip().split(" ")).containsAll(List.of("memory", "pids"))) {
+            return "To have the kernel enforce the limits, let systemd delegate the memory and pids controllers to your"
+                    + " user: as root, put `[Service]` and `Delegate=memory pids cpu` in"
+                    + " /etc/systemd/system/user@.service.d/delegate.conf, then log out and in again.";
+        }
+        return "To have the kernel enforce the limits, start Nube in a cgroup delegated to it: `systemd-run --user --scope"
+                + " -p Delegate=yes ./nube`.";
     }
 
     public SandboxMode mode() {

@@ -71,6 +71,30 @@ class CgroupDetectionTest {
     }
 
     @Test
+    void withoutAWritableCgroupTheNoteSaysWhatToEnableInOneSentence() throws Exception {
+        Path mount = dir.resolve("advice");
+        Optional<Path> v2 = Optional.of(mount);
+        assertTrue(Sandbox.advice(v2, "4:memory:/x\n8:pids:/\n0::/\n").contains("boot with cgroup v2"),
+                "hybrid: memory in v1, as on this machine");
+        assertTrue(Sandbox.advice(Optional.empty(), "4:memory:/x\n").contains("boot with cgroup v2"));
+        assertTrue(Sandbox.advice(v2, "0::/user.slice/user-1000.slice/session-2.scope\n")
+                .contains("start Nube under your systemd user manager"), "a login session's scope, no user manager");
+        Path app = mount.resolve("user.slice/user-1000.slice/user@1000.service/app.slice/nube.scope");
+        Files.createDirectories(app);
+        Files.writeString(app.resolve("cgroup.controllers"), "cpu io\n");
+        String self = "0::/user.slice/user-1000.slice/user@1000.service/app.slice/nube.scope\n";
+        String advice = Sandbox.advice(v2, self);
+        assertTrue(advice.contains("delegate the memory and pids controllers") && advice.contains("Delegate=memory"),
+                advice);
+        Files.writeString(app.resolve("cgroup.controllers"), "cpu io memory pids\n");
+        assertTrue(Sandbox.advice(v2, self).contains("systemd-run --user --scope -p Delegate=yes"),
+                "controllers offered, the scope not delegated");
+        for (String sentence : List.of(advice, Sandbox.advice(v2, self))) {
+            assertEquals(1, sentence.split("\\. ").length, "one sentence: " + sentence);
+        }
+    }
+
+    @Test
     void withoutCpuDelegatedEnvironmentsGetNoCpuCap() throws Exception {
         Path mount = dir.resolve("cgroup2-nocpu");
         Path own = mount.resolve("user.slice/nube.scope");
