@@ -5,7 +5,6 @@ import dev.nube.engine.functions.sandbox.ExecutionEnvironment;
 import dev.nube.engine.functions.sandbox.Sandbox;
 import dev.nube.engine.functions.sandbox.SandboxException;
 import dev.nube.engine.functions.sandbox.SandboxSpec;
-import dev.nube.engine.store.AtomicFiles;
 import java.io.IOException;
 import java.nio.file.FileSystemException;
 import java.nio.file.Files;
@@ -259,8 +258,8 @@ final class Prestarted implements AutoCloseable {
         boolean link = true;
         for (Path from : all) {
             Path to = task.resolve(code.relativize(from).toString());
-            if (from.equals(code) || AtomicFiles.isTemporary(from)) {
-                continue; // a file half saved is not the code
+            if (from.equals(code)) {
+                continue;
             }
             if (Files.isDirectory(from, LinkOption.NOFOLLOW_LINKS)) {
                 Files.createDirectories(to);
