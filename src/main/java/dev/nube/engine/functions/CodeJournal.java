@@ -40,7 +40,6 @@ final class CodeJournal {
     static final String JOURNAL = "journal.json";
     private static final String SAVE = "save";
     private static final String IMPORT = "import";
-    private static final String FILES = "files"; // a save's staged files, named 0, 1, ...
     private static final String INCOMING = "code"; // an import's code
     private static final String OLD = "old"; // the code an import replaced
     private static final String PACKAGE = "package.zip"; // an import's zip, kept as $LATEST's package
@@ -50,7 +49,7 @@ final class CodeJournal {
     record Journal(String kind, List<StagedFile> files) {
     }
 
-    /** A staged file ({@code staged}, in the staging folder's {@value #FILES}/) and its path in the code. */
+    /** A staged file ({@code staged}, a number, in the staging folder) and its path in the code. */
     record StagedFile(String path, String staged) {
     }
 
@@ -82,18 +81,16 @@ final class CodeJournal {
         });
         begin();
         List<StagedFile> staged = new ArrayList<>();
-        Path dir = staging.resolve(FILES);
         try {
-            Files.createDirectories(dir);
             for (Map.Entry<String, byte[]> file : byPath.entrySet()) {
                 Path target = targets.get(file.getKey());
-                Path into = dir.resolve(Integer.toString(staged.size()));
+                Path into = staging.resolve(Integer.toString(staged.size()));
                 writeForced(into, file.getValue());
                 Files.setPosixFilePermissions(into, Files.exists(target) ? Files.getPosixFilePermissions(target)
                         : target.getFileName().toString().equals("bootstrap") ? CodeFolder.EXECUTABLE : CodeFolder.FILE);
                 staged.add(new StagedFile(file.getKey(), into.getFileName().toString()));
             }
-            AtomicFiles.forceDirectory(dir);
+            AtomicFiles.forceDirectory(staging);
         } catch (IOException e) {
             abandon();
             throw CodeFolder.storage(code, e);
@@ -132,6 +129,7 @@ final class CodeJournal {
             try (FileChannel channel = FileChannel.open(kept, StandardOpenOption.WRITE)) {
                 channel.force(true);
             }
+            AtomicFiles.forceDirectory(staging);
         } catch (IOException e) {
             abandon();
             throw CodeFolder.storage(code, e);
@@ -148,10 +146,12 @@ final class CodeJournal {
         }
     }
 
-    /** Writes the journal: from now on the staged change is made, whenever the engine stops. */
+    /**
+     * Writes the journal: from now on the staged change is made, whenever the engine stops. What was staged is on disk
+     * already (files and their folder forced while staging).
+     */
     void commit() {
         try {
-            AtomicFiles.forceDirectory(staging);
             AtomicFiles.forceDirectory(function); // the staging folder's own entry
             DocumentStore.write(staging.resolve(JOURNAL), journal);
         } catch (IOException | RuntimeException e) {
@@ -190,7 +190,7 @@ final class CodeJournal {
         }
         Set<Path> changedFolders = new LinkedHashSet<>();
         for (StagedFile file : committed.files()) {
-            Path from = staging.resolve(FILES).resolve(file.staged());
+            Path from = staging.resolve(file.staged());
             if (!Files.exists(from, NOFOLLOW)) {
                 continue; // moved before the engine stopped
             }
@@ -218,12 +218,12 @@ final class CodeJournal {
 
     /**
      * Removes the staging folder once the change and its revision are recorded. The change is made whatever happens
-     * here: a folder that stays is handled by the next {@link #recover()} (which finds nothing left to move).
+     * here, so nothing is forced: a journal that is back after a power cut, or a folder that stays, is handled by the
+     * next {@link #recover()}, which finds nothing left to move and records one more revision.
      */
     void finish() {
         try {
             Files.deleteIfExists(staging.resolve(JOURNAL)); // first: a folder without it is only dropped
-            AtomicFiles.forceDirectory(staging);
             CodeFolder.deleteTree(staging);
         } catch (IOException | RuntimeException e) {
             // see above

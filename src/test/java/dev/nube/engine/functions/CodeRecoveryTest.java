@@ -72,7 +72,7 @@ class CodeRecoveryTest {
         for (Path file : kept) {
             Files.write(file, bytes("mine"));
         }
-        Path staged = Files.createDirectories(folder.resolve(CodeJournal.FOLDER).resolve("files")).resolve("0");
+        Path staged = Files.createDirectories(folder.resolve(CodeJournal.FOLDER)).resolve("0");
         Files.write(staged, bytes("new")); // staged, never committed: the change did not happen
 
         try (FunctionsFixture f = new FunctionsFixture(dir)) {
