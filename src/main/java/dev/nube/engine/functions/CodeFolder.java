@@ -1,7 +1,6 @@
 package dev.nube.engine.functions;
 
 import dev.nube.engine.EngineException;
-import dev.nube.engine.store.AtomicFiles;
 import dev.nube.engine.store.PrivateFiles;
 import java.io.IOException;
 import java.io.InputStream;
@@ -72,7 +71,7 @@ final class CodeFolder {
         }
         List<CodeEntry> entries = new ArrayList<>();
         try (Stream<Path> walk = Files.walk(root)) {
-            walk.filter(p -> !p.equals(root)).filter(p -> !AtomicFiles.isTemporary(p)).forEach(p -> {
+            walk.filter(p -> !p.equals(root)).forEach(p -> {
                 try {
                     BasicFileAttributes attributes = Files.readAttributes(p, BasicFileAttributes.class,
                             LinkOption.NOFOLLOW_LINKS);
@@ -120,16 +119,21 @@ final class CodeFolder {
         }
     }
 
-    static void write(Path root, String relative, byte[] content) {
+    /**
+     * Writes a file, forced to disk, into a code folder that nothing uses yet (a new function's, made before its
+     * document): no temporary file, so no name of Nube's lands among the person's files. $LATEST's code of an
+     * existing function changes through {@link CodeJournal}.
+     */
+    static void writeNew(Path root, String relative, byte[] content) {
         Path file = resolve(root, relative);
         try {
-            if (Files.isDirectory(file)) {
-                throw FunctionRules.invalid("'" + relative + "' is a folder.");
-            }
             PrivateFiles.createDirectories(file.getParent());
-            Set<PosixFilePermission> permissions = Files.exists(file) ? Files.getPosixFilePermissions(file)
-                    : file.getFileName().toString().equals("bootstrap") ? EXECUTABLE : FILE;
-            AtomicFiles.write(file, content, permissions);
+            try (java.io.FileOutputStream out = new java.io.FileOutputStream(file.toFile())) {
+                out.write(content);
+                out.getFD().sync();
+            }
+            Files.setPosixFilePermissions(file, file.getFileName().toString().equals("bootstrap") ? EXECUTABLE
+                    : FILE);
         } catch (IOException e) {
             throw storage(root, e);
         }
@@ -197,7 +201,7 @@ final class CodeFolder {
                 Path target = to.resolve(from.relativize(source).toString());
                 if (Files.isDirectory(source, LinkOption.NOFOLLOW_LINKS)) {
                     PrivateFiles.createDirectories(target);
-                } else if (!AtomicFiles.isTemporary(source)) {
+                } else {
                     PrivateFiles.copy(source, target, LinkOption.NOFOLLOW_LINKS, StandardCopyOption.COPY_ATTRIBUTES);
                 }
             }

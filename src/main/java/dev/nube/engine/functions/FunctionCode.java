@@ -19,7 +19,7 @@ public interface FunctionCode {
     /** Creates or replaces a file of $LATEST (its folders are created). */
     void writeFile(String region, String name, String path, byte[] content);
 
-    /** Saves several files of $LATEST at once (one new revision). */
+    /** Saves several files of $LATEST at once: one new revision, and after a crash all of them are saved or none. */
     void saveFiles(String region, String name, Map<String, byte[]> files);
 
     void createFolder(String region, String name, String path);
@@ -31,7 +31,7 @@ public interface FunctionCode {
     void delete(String region, String name, String path);
 
     /**
-     * Replaces $LATEST's code with a zip's contents. Refuses, with nothing changed: entries that leave the folder
+     * Replaces $LATEST's code with a zip's contents (after a crash, the code is the old or the new whole). Refuses, with nothing changed: entries that leave the folder
      * (zip-slip), symbolic links that point outside it, more than 250 MB unzipped, and zip bombs (an entry inflating
      * more than 100 times its compressed size past 1 MB).
      */

@@ -1,18 +1,19 @@
 package dev.nube.engine.functions;
 
 import dev.nube.engine.EngineException;
+import dev.nube.engine.store.AtomicFiles;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
 
 /**
  * {@link FunctionCode} on the functions' folders: $LATEST is {@code code/}, a version's code is
  * {@code versions/N/code/} (read-only here) and {@code versions/N/code.zip}. Each change to $LATEST makes a new
- * revision, so the next invocation starts a fresh environment. Thread-safe: changes of one function's code are
- * serialised on the repository's lock.
+ * revision, so the next invocation starts a fresh environment. A save of several files and an import go through a
+ * {@link CodeJournal}: after a crash the code is all old or all new, and its package and revision match it.
+ * Thread-safe: changes of one function's code are serialised on the repository's lock.
  */
 public final class FunctionCodeFiles implements FunctionCode {
     private final Functions functions;
@@ -44,60 +45,88 @@ public final class FunctionCodeFiles implements FunctionCode {
 
     @Override
     public void saveFiles(String region, String name, Map<String, byte[]> files) {
-        change(region, name, code -> {
-            files.keySet().forEach(path -> CodeFolder.resolve(code, path)); // refuse any bad path before writing
-            files.forEach((path, content) -> CodeFolder.write(code, path, content));
+        changeCode(function(region, name), function -> {
+            CodeJournal journal = repository.journal(function);
+            journal.stageFiles(files); // refuses any bad path before anything is written
+            return commit(function, journal);
         });
     }
 
     @Override
     public void createFolder(String region, String name, String path) {
-        change(region, name, code -> CodeFolder.createFolder(code, path));
+        edit(region, name, code -> CodeFolder.createFolder(code, path));
     }
 
     @Override
     public void rename(String region, String name, String from, String to) {
-        change(region, name, code -> CodeFolder.rename(code, from, to));
+        edit(region, name, code -> CodeFolder.rename(code, from, to));
     }
 
     @Override
     public void delete(String region, String name, String path) {
-        change(region, name, code -> CodeFolder.delete(code, path));
+        edit(region, name, code -> CodeFolder.delete(code, path));
     }
 
-    /** Changes $LATEST's code folder under the repository's lock, then makes the new revision. */
-    private void change(String region, String name, java.util.function.Consumer<Path> edit) {
-        FunctionConfiguration function = function(region, name);
-        synchronized (repository) {
+    /** Changes $LATEST's code folder in one step of {@link CodeFolder}, then makes the new revision. */
+    private void edit(String region, String name, java.util.function.Consumer<Path> edit) {
+        changeCode(function(region, name), function -> {
             repository.dropPackage(function); // before the edit: an edit that fails half-way changed the code
             edit.accept(repository.codeDir(function));
-        }
-        functions.codeChanged(function);
+            return functions.recordCodeChange(function);
+        });
     }
 
     @Override
     public void importZip(String region, String name, Path zip) {
-        FunctionConfiguration function = function(region, name);
         if (!Files.isRegularFile(zip)) {
             throw new EngineException("InvalidParameterValueException", "There is no file " + zip + ".");
         }
-        synchronized (repository) {
-            Path code = repository.codeDir(function);
-            Path incoming = code.resolveSibling("code.import-" + UUID.randomUUID());
-            ZipPackages.unzip(zip, incoming); // refused: incoming is gone, code untouched
-            Path old = code.resolveSibling("code.old-" + UUID.randomUUID());
-            repository.dropPackage(function);
-            try {
-                Files.move(code, old);
-                Files.move(incoming, code);
-            } catch (IOException e) {
-                CodeFolder.deleteTree(incoming);
-                throw CodeFolder.storage(code, e);
+        changeCode(function(region, name), function -> {
+            CodeJournal journal = repository.journal(function);
+            journal.stageImport(zip); // refused: nothing staged is left, the code is untouched
+            return commit(function, journal);
+        });
+    }
+
+    /**
+     * Runs {@code change} under the repository's lock, after completing a change an earlier failure left half done
+     * (so that it starts from whole code), then announces the last new revision outside the lock.
+     */
+    private void changeCode(FunctionConfiguration function,
+            java.util.function.UnaryOperator<FunctionConfiguration> change) {
+        FunctionConfiguration settled = null;
+        FunctionConfiguration updated = null;
+        try {
+            synchronized (repository) {
+                settled = functions.settleCode(function);
+                updated = change.apply(function);
             }
-            CodeFolder.deleteTree(old);
-            repository.keepPackage(function, zip);
+        } finally {
+            FunctionConfiguration last = updated != null ? updated : settled;
+            if (last != null) {
+                functions.announceCodeChange(last);
+            }
         }
-        functions.codeChanged(function);
+    }
+
+    /**
+     * Makes the staged change: the package of the old code goes first (after the commit no package of it may be
+     * left), then the journal makes the change durable, the files move into place, and the revision is recorded
+     * before the journal goes (a stop in between completes the change again and records one more revision).
+     */
+    private FunctionConfiguration commit(FunctionConfiguration function, CodeJournal journal) {
+        try {
+            repository.dropPackage(function);
+        } catch (RuntimeException e) {
+            journal.abandon();
+            throw e;
+        }
+        journal.commit();
+        journal.apply();
+        journal.stagedPackage().ifPresent(zip -> repository.adoptPackage(function, zip));
+        FunctionConfiguration updated = functions.recordCodeChange(function);
+        journal.finish();
+        return updated;
     }
 
     @Override
@@ -120,8 +149,8 @@ public final class FunctionCodeFiles implements FunctionCode {
         Path zip = repository.versionDir(function, repository.version(function, qualifier).version())
                 .resolve("code.zip");
         try {
-            Path temp = target.toAbsolutePath().resolveSibling("." + target.getFileName() + ".tmp");
-            Files.copy(zip, temp, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            Path temp = AtomicFiles.temporaryFor(target.toAbsolutePath());
+            dev.nube.engine.store.PrivateFiles.copy(zip, temp, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
             Files.move(temp, target, java.nio.file.StandardCopyOption.ATOMIC_MOVE,
                     java.nio.file.StandardCopyOption.REPLACE_EXISTING);
         } catch (IOException e) {

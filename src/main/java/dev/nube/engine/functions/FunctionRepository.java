@@ -25,7 +25,8 @@ import java.util.function.UnaryOperator;
  * Where functions live: {@code regions/<region>/functions/<fn-id>/} holding {@code resource.json}, {@code code/}
  * ($LATEST), {@code package.zip} and {@code package.sha256} ($LATEST's deployment package, see
  * {@link #latestPackage}), {@code versions/N/{version.json,code.zip,code/}}, {@code test-events.json}, {@code logs/}
- * and {@code metrics.json}; code being unpacked for a new function waits in {@code .incoming-*} beside them.
+ * and {@code metrics.json}; a change of $LATEST's code under way is staged in {@code code-change/}
+ * ({@link CodeJournal}); code being unpacked for a new function waits in {@code .incoming-*} beside the functions.
  * Names map to ids through an index per region built from the documents on first use and kept in memory (an
  * invocation never reads a document). Documents are read through {@code runtimeOnRead}, which turns the runtime ids
  * of earlier builds into today's (they are written back with the next change). Thread-safe; changes that must keep
@@ -148,6 +149,11 @@ final class FunctionRepository {
         return folder(function).resolve("code");
     }
 
+    /** The journal through which $LATEST's code changes (see {@link CodeJournal}). */
+    CodeJournal journal(FunctionConfiguration function) {
+        return new CodeJournal(folder(function));
+    }
+
     /**
      * $LATEST's deployment package ({@code package.zip}, valid while {@code package.sha256} is beside it): the zip
      * last uploaded, or else the code zipped now and kept until the next edit, so what GetFunction reports and what
@@ -171,8 +177,7 @@ final class FunctionRepository {
     /** Copies $LATEST's package to {@code target} (replaced atomically), making it first if the code was edited. */
     synchronized CodePackage copyLatestPackage(FunctionConfiguration function, Path target) {
         CodePackage code = latestPackage(function);
-        Path temp = target.toAbsolutePath().resolveSibling("." + target.getFileName() + "." + java.util.UUID
-                .randomUUID() + ".tmp");
+        Path temp = AtomicFiles.temporaryFor(target.toAbsolutePath());
         try {
             PrivateFiles.createDirectories(temp.getParent());
             PrivateFiles.copy(folder(function).resolve(PACKAGE), temp);
@@ -190,19 +195,41 @@ final class FunctionRepository {
         }
     }
 
-    /** Keeps {@code uploaded} as $LATEST's package (its code was just unpacked from it). */
+    /** Keeps a copy of {@code uploaded} as $LATEST's package (its code was just unpacked from it). */
     synchronized void keepPackage(FunctionConfiguration function, Path uploaded) {
         dropPackage(function);
-        Path zip = folder(function).resolve(PACKAGE);
+        Path temp = AtomicFiles.temporaryFor(folder(function).resolve(PACKAGE));
         try {
-            Path temp = zip.resolveSibling(PACKAGE + AtomicFiles.TEMP_SUFFIX);
-            PrivateFiles.copy(uploaded, temp, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
-            Files.move(temp, zip, java.nio.file.StandardCopyOption.ATOMIC_MOVE,
-                    java.nio.file.StandardCopyOption.REPLACE_EXISTING);
-            AtomicFiles.write(folder(function).resolve(PACKAGE_SHA), ZipPackages.sha256(zip).getBytes(
-                    java.nio.charset.StandardCharsets.US_ASCII));
+            PrivateFiles.copy(uploaded, temp);
+            adoptPackage(function, temp);
         } catch (IOException e) {
-            throw CodeFolder.storage(zip, e);
+            throw CodeFolder.storage(temp, e);
+        } finally {
+            try {
+                Files.deleteIfExists(temp);
+            } catch (IOException e) {
+                // removed when the engine next opens
+            }
+        }
+    }
+
+    /**
+     * Moves {@code zip} (in the function's folder) into place as $LATEST's package and writes its digest. Done again
+     * after a stop (by {@link CodeJournal}'s recovery), it only writes the digest of the package already moved.
+     */
+    synchronized void adoptPackage(FunctionConfiguration function, Path zip) {
+        Path target = folder(function).resolve(PACKAGE);
+        try {
+            if (Files.exists(zip)) {
+                Files.move(zip, target, java.nio.file.StandardCopyOption.ATOMIC_MOVE,
+                        java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            }
+            if (Files.exists(target)) {
+                AtomicFiles.write(folder(function).resolve(PACKAGE_SHA), ZipPackages.sha256(target).getBytes(
+                        java.nio.charset.StandardCharsets.US_ASCII));
+            }
+        } catch (IOException e) {
+            throw CodeFolder.storage(target, e);
         }
     }
 

@@ -34,6 +34,7 @@ import java.util.function.Consumer;
  * {@code sandboxStatus}. Thread-safe; changes that touch names or versions hold the repository's lock.
  */
 public final class Functions implements FunctionService, RegionScoped, AutoCloseable {
+    private static final System.Logger LOG = System.getLogger(Functions.class.getName());
     private final RegionService regions;
     private final EventBus events;
     private final Path settingsFile;
@@ -154,7 +155,7 @@ public final class Functions implements FunctionService, RegionScoped, AutoClose
             } catch (IOException e) {
                 throw CodeFolder.storage(code, e);
             }
-            blueprint.forEach((file, content) -> CodeFolder.write(code, file, content));
+            blueprint.forEach((file, content) -> CodeFolder.writeNew(code, file, content));
         });
     }
 
@@ -281,18 +282,47 @@ public final class Functions implements FunctionService, RegionScoped, AutoClose
         return updated;
     }
 
-    /** Called by the code service after $LATEST's files changed. */
-    FunctionConfiguration codeChanged(FunctionConfiguration function) {
-        FunctionConfiguration updated;
+    /**
+     * Records that $LATEST's code changed: its size and a new revision, in the document. Called under the
+     * repository's lock, by the code service after a change and by {@link #settleCode} after a change completed
+     * late; then {@link #announceCodeChange} is called outside the lock.
+     */
+    FunctionConfiguration recordCodeChange(FunctionConfiguration function) {
         synchronized (repository) {
-            updated = repository.get(function.region(), function.name()).withCode(CodeFolder.size(
-                    repository.codeDir(function)));
+            FunctionConfiguration updated = repository.get(function.region(), function.name()).withCode(
+                    CodeFolder.size(repository.codeDir(function)));
             repository.save(updated);
             revisions.put(updated.id(), updated.revision());
+            return updated;
         }
+    }
+
+    /** Retires the environments of the code before {@code updated} and tells the listeners. */
+    void announceCodeChange(FunctionConfiguration updated) {
         invocations.retire(updated, FunctionConfiguration.LATEST);
-        events.publish(new ResourceChanged(function.region(), ResourceKind.FUNCTION, updated.id(), Change.UPDATED));
-        return updated;
+        events.publish(new ResourceChanged(updated.region(), ResourceKind.FUNCTION, updated.id(), Change.UPDATED));
+    }
+
+    /**
+     * Completes a change of $LATEST's code that a stopped engine or a failed write left committed, or drops one
+     * that was not ({@link CodeJournal#recover}). Returns the function with its new revision when the code changed,
+     * else null. Called under the repository's lock, when a region opens and before each change of the code.
+     */
+    FunctionConfiguration settleCode(FunctionConfiguration function) {
+        synchronized (repository) {
+            CodeJournal journal = repository.journal(function);
+            if (!journal.recover()) {
+                return null;
+            }
+            if (journal.isImport()) {
+                journal.stagedPackage().ifPresent(zip -> repository.adoptPackage(function, zip));
+            } else {
+                repository.dropPackage(function); // one made from the code while the change was half done
+            }
+            FunctionConfiguration updated = recordCodeChange(function);
+            journal.finish();
+            return updated;
+        }
     }
 
     @Override
@@ -411,11 +441,23 @@ public final class Functions implements FunctionService, RegionScoped, AutoClose
         }
     }
 
-    /** Loads what invocations need of the region's functions: reserved concurrency and revisions. */
+    /**
+     * Completes or drops the code changes a stopped engine left, then loads what invocations need of the region's
+     * functions: reserved concurrency and revisions.
+     */
     @Override
     public void regionOpened(Region region) {
         repository.removeLeftStaging(region.name());
-        for (FunctionConfiguration function : repository.list(region.name()).items()) {
+        for (FunctionConfiguration stored : repository.list(region.name()).items()) {
+            FunctionConfiguration settled = null;
+            try {
+                settled = settleCode(stored);
+            } catch (RuntimeException e) {
+                // the change stays staged; the function's next change of code tries again and says why it cannot
+                LOG.log(System.Logger.Level.WARNING, "The code of function " + stored.name() + " in " + region.name()
+                        + " was left half changed and could not be completed: " + e.getMessage(), e);
+            }
+            FunctionConfiguration function = settled == null ? stored : settled;
             revisions.put(function.id(), function.revision());
             if (function.reservedConcurrency() != null) {
                 concurrency.restore(region.name(), function.id(), function.reservedConcurrency());

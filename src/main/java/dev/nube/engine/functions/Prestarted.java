@@ -260,8 +260,8 @@ final class Prestarted implements AutoCloseable {
         boolean link = true;
         for (Path from : all) {
             Path to = task.resolve(code.relativize(from).toString());
-            if (from.equals(code) || AtomicFiles.isTemporary(from)) {
-                continue; // a file half saved is not the code
+            if (from.equals(code)) {
+                continue;
             }
             if (Files.isDirectory(from, LinkOption.NOFOLLOW_LINKS)) {
                 PrivateFiles.createDirectories(to);

@@ -25,7 +25,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.UUID;
 import java.util.stream.Stream;
 import org.apache.commons.compress.archivers.zip.ZipArchiveEntry;
 import org.apache.commons.compress.archivers.zip.ZipArchiveOutputStream;
@@ -196,7 +195,7 @@ final class ZipPackages {
 
     /** Zips the folder {@code dir} into {@code target}, replacing it atomically. Returns the zip's SHA-256. */
     static String zip(Path dir, Path target) {
-        Path temp = target.resolveSibling("." + target.getFileName() + "." + UUID.randomUUID() + ".tmp");
+        Path temp = dev.nube.engine.store.AtomicFiles.temporaryFor(target);
         try {
             PrivateFiles.createDirectories(target.getParent());
             try (ZipArchiveOutputStream out = new ZipArchiveOutputStream(PrivateFiles.newOutputStream(temp));

@@ -1,10 +1,12 @@
 package dev.nube.engine.region;
 
 import dev.nube.engine.EngineException;
+import dev.nube.engine.store.AtomicFiles;
 import dev.nube.engine.store.DocumentStore;
 import dev.nube.engine.store.EventBus;
 import dev.nube.engine.store.Listing;
 import dev.nube.engine.store.PrivateFiles;
+import dev.nube.engine.store.ResourceCollection;
 import dev.nube.engine.store.ResourceKind;
 import dev.nube.engine.store.UnreadableDocumentException;
 import java.io.IOException;
@@ -47,6 +49,8 @@ public final class Regions implements RegionService {
         this.home = home;
         this.registry = home.resolve("config").resolve("regions");
         this.events = events;
+        removeLeftovers(home.resolve("config"));
+        removeLeftovers(registry);
         load();
         if (!regions.containsKey(DEFAULT_REGION) && !unavailable.contains(DEFAULT_REGION)) {
             create(DEFAULT_REGION, null);
@@ -77,6 +81,7 @@ public final class Regions implements RegionService {
             String problem = markerProblem(region);
             if (problem == null) {
                 regions.put(region.name(), region);
+                removeLeftovers(region);
             } else {
                 unavailable.add(region.name());
                 problems.add("Region " + region.name() + " is not opened: " + problem);
@@ -101,6 +106,30 @@ public final class Regions implements RegionService {
         } catch (RuntimeException e) {
             unavailable.add(DEFAULT_REGION);
             problems.add("Region " + DEFAULT_REGION + " is not opened: " + e.getMessage());
+        }
+    }
+
+    /**
+     * Removes what writes of documents cut short by a stopped engine left in an opened region: in its root and in
+     * each resource's folder. Runs while the region opens, before any service writes in it.
+     */
+    private static void removeLeftovers(Region region) {
+        removeLeftovers(region.root());
+        for (ResourceKind kind : ResourceKind.values()) {
+            try {
+                new ResourceCollection<>(kind, region.root(), Object.class).removeLeftovers();
+            } catch (IOException | RuntimeException e) {
+                LOG.log(System.Logger.Level.WARNING, "cannot remove unfinished writes in region " + region.name()
+                        + ": " + e.getMessage());
+            }
+        }
+    }
+
+    private static void removeLeftovers(Path dir) {
+        try {
+            AtomicFiles.removeLeftovers(dir);
+        } catch (IOException e) {
+            LOG.log(System.Logger.Level.WARNING, "cannot remove unfinished writes in " + dir + ": " + e.getMessage());
         }
     }
 

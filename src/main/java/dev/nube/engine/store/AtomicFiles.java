@@ -18,8 +18,11 @@ import java.util.UUID;
  * Writes a file so that a crash at any instant leaves either the old content or the new, never a torn mix:
  * the bytes go to a temporary file in the same folder, are forced to disk, and the temporary file is renamed
  * over the target (rename is atomic within one file system); then the folder itself is forced so the rename
- * survives a power cut. Temporary files are named {@code .NAME.UUID.tmp}. Files and the folders made for them are
- * their owner's only ({@link PrivateFiles}).
+ * survives a power cut. Temporary files are named {@code .NAME.UUID.tmp} ({@link #temporaryFor}). Files and the
+ * folders made for them are their owner's only ({@link PrivateFiles}). A killed writer leaves its temporary file
+ * behind: the engine removes those with {@link #removeLeftovers} when it opens, only in its own folders of documents,
+ * where no name is a person's choice (a function's code is never written through here, so a file a person named
+ * that way is never taken for a leftover).
  *
  * <p>An interrupt does not cut a write short: it is kept for the caller to see afterwards. (A {@link FileChannel}
  * closes itself when its thread is interrupted; were that to happen after the rename, the caller would take a write
@@ -27,6 +30,8 @@ import java.util.UUID;
  */
 public final class AtomicFiles {
     public static final String TEMP_SUFFIX = ".tmp";
+    private static final java.util.regex.Pattern TEMPORARY = java.util.regex.Pattern.compile(
+            "\\..+\\.[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\\.tmp");
 
     private AtomicFiles() {
     }
@@ -42,7 +47,7 @@ public final class AtomicFiles {
     public static void write(Path target, byte[] content, Set<PosixFilePermission> permissions) throws IOException {
         Path dir = target.toAbsolutePath().getParent();
         PrivateFiles.createDirectories(dir);
-        Path temp = dir.resolve("." + target.getFileName() + "." + UUID.randomUUID() + TEMP_SUFFIX);
+        Path temp = temporaryFor(target.toAbsolutePath());
         try {
             PrivateFiles.createFile(temp, permissions == null ? PrivateFiles.FILE : permissions);
             try (FileOutputStream out = new FileOutputStream(temp.toFile())) { // a stream: not closed by an interrupt
@@ -81,8 +86,35 @@ public final class AtomicFiles {
         }
     }
 
+    /** A new name beside {@code target} for its next content while it is written: {@code .NAME.UUID.tmp}. */
+    public static Path temporaryFor(Path target) {
+        return target.resolveSibling("." + target.getFileName() + "." + UUID.randomUUID() + TEMP_SUFFIX);
+    }
+
+    /** True for a name {@link #temporaryFor} makes. */
     public static boolean isTemporary(Path file) {
-        String name = file.getFileName().toString();
-        return name.startsWith(".") && name.endsWith(TEMP_SUFFIX);
+        Path name = file.getFileName();
+        return name != null && TEMPORARY.matcher(name.toString()).matches();
+    }
+
+    /**
+     * Removes the temporary files a killed writer left directly in {@code dir} (not in its subfolders: a caller
+     * names each folder of documents, so no large tree is walked). Only call it on a folder that no writer uses
+     * at the same time, and that holds no person's own files. Returns how many it removed.
+     */
+    public static int removeLeftovers(Path dir) throws IOException {
+        if (!Files.isDirectory(dir, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+            return 0;
+        }
+        int removed = 0;
+        try (java.nio.file.DirectoryStream<Path> entries = Files.newDirectoryStream(dir, ".*" + TEMP_SUFFIX)) {
+            for (Path entry : entries) {
+                if (isTemporary(entry) && Files.isRegularFile(entry, java.nio.file.LinkOption.NOFOLLOW_LINKS)
+                        && Files.deleteIfExists(entry)) {
+                    removed++;
+                }
+            }
+        }
+        return removed;
     }
 }

@@ -83,6 +83,19 @@ public final class ResourceCollection<T> {
         return ids;
     }
 
+    /**
+     * Removes the temporary files that writes cut short by a stopped engine left in the resources' folders (their
+     * top level only: documents, keys and user data live there; disks and code below are not walked). Call it when
+     * the region opens, before anything writes. Returns how many it removed.
+     */
+    public int removeLeftovers() throws IOException {
+        int removed = 0;
+        for (String id : ids()) {
+            removed += AtomicFiles.removeLeftovers(dir.resolve(id));
+        }
+        return removed;
+    }
+
     /** The resource, or empty if it does not exist. Throws {@link UnreadableDocumentException} if it is broken. */
     public Optional<T> find(String id) {
         if (!Ids.isId(kind, id)) {
