@@ -17,8 +17,9 @@ import java.util.concurrent.TimeUnit;
  * user may set without cgroups) of the memory limit plus an allowance for its runtime ({@link #allowanceBytes}), so
  * an allocation past it is refused at once instead of growing until a sample sees it. Node's allowance covers the
  * stacks of its threads (8 MB each, reserved, hardly touched), which count in full; Nube's Python runtime gives its
- * threads 512 KB stacks for the same reason. Measured with a 128 MB limit, a function allocating 200 MB reached at
- * most 139 MB (Python) and 137 MB (Node.js) of Max Memory Used. The limit is per process: a function that starts
+ * threads 512 KB stacks for the same reason. Measured with a 128 MB limit, a function allocating 200 MB (at once or
+ * 1 MB at a time, touching every page; 8 runs each) was stopped at most at 135 MB (Python) and 132 MB (Node.js) of
+ * Max Memory Used. The limit is per process: a function that starts
  * processes of its own gets the bound for each, and only the samples for their sum.
  * <p>The samples: one daemon thread reads the host's process table every {@value #INTERVAL_MS} ms (one pass over
  * /proc for all environments, so a round costs the same with one environment or a thousand), sums the resident
