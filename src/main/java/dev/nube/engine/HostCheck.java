@@ -113,7 +113,8 @@ public final class HostCheck {
             missing.add("the functions sandbox: " + sandboxProblem);
         } else if (engine.functions().sandboxMode() == SandboxMode.WATCHDOG) {
             weaker.add("cgroups: no cgroup v2 subtree delegated to this user and no writable cgroup v1, so function"
-                    + " memory and process limits are sampled by a watchdog rather than enforced by the kernel");
+                    + " memory is bounded per process (a data limit) and the process tree's memory and process count are"
+                    + " sampled by a watchdog, rather than enforced by the kernel for the whole tree");
         }
         verdicts.add("Runtimes:    " + engine.functions().runtimes().stream().map(RuntimeInfo::displayName)
                 .collect(Collectors.joining(", ")));

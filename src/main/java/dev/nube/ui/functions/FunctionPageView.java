@@ -154,9 +154,11 @@ final class FunctionPageView extends BorderPane {
                 return "";
             }
             return !sandbox.problem().isEmpty() ? "Functions cannot run on this machine: " + sandbox.problem() + "."
-                    : "Weaker isolation here: memory and process limits are enforced by a watchdog that samples the"
-                    + " function's processes, not by the kernel (cgroups). A fast allocation can overshoot the memory"
-                    + " limit for a moment before it is killed. Sandbox: " + sandbox.description() + ".";
+                    : "Weaker isolation here: there are no cgroups, so each of a function's processes gets a data limit"
+                    + " a little over its memory, and a watchdog that samples the processes kills the function over"
+                    + " its memory or process limit. A function that starts processes of its own can overshoot the"
+                    + " memory limit for a moment before it is killed. Sandbox: " + sandbox.description()
+                    + (sandbox.description().endsWith(".") ? "" : ".");
         }, functions.sandboxProperty()));
         return notice;
     }

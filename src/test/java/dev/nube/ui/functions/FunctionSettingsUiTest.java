@@ -150,7 +150,7 @@ class FunctionSettingsUiTest extends ConsoleUiTest {
         console.engine().functions().updateSettings(console.engine().functions().settings()
                 .withSandboxMode(SandboxMode.WATCHDOG));
         waitUntil("the page says so plainly", () -> notice.isVisible() && notice.getText().startsWith(
-                "Weaker isolation here: memory and process limits are enforced by a watchdog"));
+                "Weaker isolation here: there are no cgroups, so each of a function's processes gets a data limit"));
         waitUntil("the status bar too", () -> text(robot, "#status-sandbox").contains("watchdog"));
         console.engine().functions().updateSettings(console.engine().functions().settings().withSandboxMode(null));
         if (full) {

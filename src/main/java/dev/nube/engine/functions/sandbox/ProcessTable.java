@@ -21,8 +21,16 @@ final class ProcessTable {
     private static final Path PROC = Path.of("/proc");
     private static final long PAGE_SIZE = 4096;
 
-    /** One process: its parent, its threads (num_threads) and its resident set in bytes. */
-    record Entry(long pid, long parent, long threads, long residentBytes) {
+    /** One process: its parent, its threads (num_threads), its resident set in bytes and its name (comm). */
+    record Entry(long pid, long parent, long threads, long residentBytes, String name) {
+    }
+
+    /**
+     * One process as /proc/PID/status has it: its name, threads, resident set now (VmRSS), the highest resident set
+     * it ever had (VmHWM, kept by the kernel, so a peak between two samples is not missed) and its private writable
+     * memory (VmData, what RLIMIT_DATA limits), in bytes.
+     */
+    record Status(long pid, String name, long threads, long residentBytes, long peakResidentBytes, long dataBytes) {
     }
 
     private final Map<Long, Entry> byPid;
@@ -69,9 +77,10 @@ final class ProcessTable {
     static Entry parse(long pid, Path stat) {
         try {
             String text = Files.readString(stat);
-            String[] fields = text.substring(text.lastIndexOf(')') + 2).split(" ");
+            int close = text.lastIndexOf(')');
+            String[] fields = text.substring(close + 2).split(" ");
             return new Entry(pid, Long.parseLong(fields[1]), Long.parseLong(fields[17]),
-                    Long.parseLong(fields[21]) * PAGE_SIZE);
+                    Long.parseLong(fields[21]) * PAGE_SIZE, text.substring(text.indexOf('(') + 1, close));
         } catch (IOException | RuntimeException e) {
             return null;
         }
@@ -80,6 +89,45 @@ final class ProcessTable {
     /** One process read now, or empty when it is gone. */
     static Optional<Entry> read(long pid) {
         return Optional.ofNullable(parse(pid, PROC.resolve(Long.toString(pid)).resolve("stat")));
+    }
+
+    /** /proc/PID/status of one process read now, or empty when it is gone. */
+    static Optional<Status> status(long pid) {
+        try {
+            return Optional.of(parseStatus(pid, Files.readString(PROC.resolve(Long.toString(pid)).resolve("status"))));
+        } catch (IOException | RuntimeException e) {
+            return Optional.empty();
+        }
+    }
+
+    /** Reads "Key:\tvalue" lines; the memory lines are in kB. A kernel thread has no Vm lines: zeros then. */
+    static Status parseStatus(long pid, String text) {
+        String name = "";
+        long threads = 0;
+        long resident = 0;
+        long peak = 0;
+        long data = 0;
+        for (String line : text.split("\n")) {
+            int colon = line.indexOf(':');
+            if (colon < 0) {
+                continue;
+            }
+            String value = line.substring(colon + 1).strip();
+            switch (line.substring(0, colon)) {
+                case "Name" -> name = value;
+                case "Threads" -> threads = Long.parseLong(value);
+                case "VmRSS" -> resident = kilobytes(value);
+                case "VmHWM" -> peak = kilobytes(value);
+                case "VmData" -> data = kilobytes(value);
+                default -> {
+                }
+            }
+        }
+        return new Status(pid, name, threads, resident, peak, data);
+    }
+
+    private static long kilobytes(String value) {
+        return Long.parseLong(value.substring(0, value.indexOf(' '))) * 1024;
     }
 
     /** {@code root} and all its descendants; empty when {@code root} is not in the table. */

@@ -13,6 +13,14 @@ public interface ResourceLimits extends AutoCloseable {
     List<String> joinCommands();
 
     /**
+     * The join commands for an environment that runs {@code spec}: the watchdog adds per-process limits sized for
+     * the spec's runtime. The cgroups need nothing of the spec.
+     */
+    default List<String> joinCommands(SandboxSpec spec) {
+        return joinCommands();
+    }
+
+    /**
      * Sets the memory limit to {@code bytes}, which the caller makes at least the limit it was created with (a
      * cgroup v1 writes memory + swap first, the order for raising): a pre-started environment takes its function's
      * memory size this way, before the function's code runs.

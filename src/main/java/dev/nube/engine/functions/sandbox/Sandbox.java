@@ -161,7 +161,7 @@ public final class Sandbox {
     /** The full command line that starts {@code spec} inside {@code limits}. */
     public List<String> command(SandboxSpec spec, ResourceLimits limits) {
         StringBuilder script = new StringBuilder();
-        for (String join : limits.joinCommands()) {
+        for (String join : limits.joinCommands(spec)) {
             script.append(join).append(" || exit 125; ");
         }
         script.append("ulimit -n ").append(SandboxSpec.MAX_OPEN_FILES).append(" || exit 125; exec \"$@\"");

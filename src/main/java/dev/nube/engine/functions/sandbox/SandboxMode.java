@@ -10,10 +10,11 @@ public enum SandboxMode {
     /** Writable cgroup v1 memory and pids hierarchies: memory.limit_in_bytes, pids.max. */
     CGROUP_V1("cgroup v1 memory/pids"),
     /**
-     * No writable cgroup: a watchdog samples the environment's process tree and kills it over its memory or process
-     * count. Weaker: a fast allocation can overshoot the limit for up to one sampling interval.
+     * No writable cgroup: each process gets a data limit (RLIMIT_DATA) a little over the memory limit, and a watchdog
+     * samples the environment's process tree and kills it over its memory or process count. Weaker: the data limit
+     * is per process, so a function with several processes can overshoot the limit for up to one sampling interval.
      */
-    WATCHDOG("watchdog (sampled memory/process limits)");
+    WATCHDOG("watchdog (per-process data limit, sampled memory/process limits)");
 
     private final String description;
 

@@ -38,6 +38,34 @@ const { pathToFileURL } = require('url');
   Object.assign(process.env, variables);
 })();
 
+/**
+ * Under Nube's watchdog (no cgroup here) the kernel bounds each process's private writable memory (RLIMIT_DATA),
+ * sized with the 8 MB stacks of libuv's 4 threads in: they start now, so every invocation has the same room.
+ */
+const DATA_LIMITED = (() => {
+  try {
+    return !/^Max data size\s+unlimited/m.test(fs.readFileSync('/proc/self/limits', 'utf8'));
+  } catch (error) {
+    return false;
+  }
+})();
+if (DATA_LIMITED) fs.stat(__filename, () => {});
+
+/**
+ * The data limit refused an allocation (a Buffer or ArrayBuffer): the function asked for more memory than it has.
+ * The process names itself so the watchdog kills it and reports it out of memory, as a cgroup would have; it waits
+ * for that here, and goes on (reporting the error) only if nobody comes.
+ */
+function outOfMemory(error) {
+  if (!DATA_LIMITED || !(error instanceof RangeError) || !/allocation failed/i.test(error.message)) return;
+  try {
+    fs.writeFileSync('/proc/self/comm', 'out-of-memory');
+  } catch (ignored) {
+    return;
+  }
+  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 10000);
+}
+
 const [HOST, PORT] = (() => {
   const address = process.env.AWS_LAMBDA_RUNTIME_API;
   const colon = address.lastIndexOf(':');
@@ -184,6 +212,7 @@ async function loadHandler(handler) {
       }
     }
   } catch (error) {
+    outOfMemory(error);
     const body = toErrorBody(error);
     if (error instanceof SyntaxError) {
       body.errorType = 'Runtime.UserCodeSyntaxError';
@@ -290,6 +319,7 @@ async function main() {
     client.idle();
     const outcome = await runHandler(loaded.handler, event, next.headers);
     if ('error' in outcome) {
+      outOfMemory(outcome.error);
       const body = toErrorBody(outcome.error);
       console.error('Invoke Error \t' + JSON.stringify(body));
       asked = client.answerThenNext(`${BASE}/invocation/${requestId}/error`, JSON.stringify(body),

@@ -6,8 +6,10 @@ import importlib
 import json
 import logging
 import os
+import resource
 import socket
 import sys
+import threading
 import time
 
 
@@ -24,6 +26,28 @@ def take_function():
     os.environ.clear()
     os.environ.update(variables)
     time.tzset()
+
+
+# Under Nube's watchdog (no cgroup here) the kernel bounds each process's private writable memory (RLIMIT_DATA).
+# A thread's whole stack counts there, 8 MB by default: smaller stacks let a function start as many threads as it
+# could under a cgroup.
+DATA_LIMITED = resource.getrlimit(resource.RLIMIT_DATA)[0] != resource.RLIM_INFINITY
+if DATA_LIMITED:
+    threading.stack_size(512 * 1024)
+
+
+def out_of_memory():
+    """The data limit refused an allocation: the function asked for more memory than it has. The process names itself
+    so the watchdog kills it and reports it out of memory, as a cgroup would have; it waits for that here, and goes
+    on (reporting the MemoryError) only if nobody comes."""
+    if not DATA_LIMITED:
+        return
+    try:
+        with open("/proc/self/comm", "w") as comm:
+            comm.write("out-of-memory")
+    except OSError:
+        return
+    time.sleep(10)
 
 
 take_function()
@@ -168,6 +192,9 @@ def load_handler(handler):
     except ImportError as e:
         return None, report_exception(e, "Runtime.ImportModuleError") | {
             "errorMessage": "Unable to import module '%s': %s" % (module_name, e)}
+    except MemoryError as e:
+        out_of_memory()
+        return None, report_exception(e)
     except Exception as e:
         return None, report_exception(e)
     function = getattr(module, function_name, None)
@@ -214,6 +241,8 @@ def main():
             payload = json.dumps(report_exception(e, "Runtime.MarshalError")).encode()
             path, extra = "/invocation/%s/error" % request_id, {"Lambda-Runtime-Function-Error-Type": "Unhandled"}
         except Exception as e:
+            if isinstance(e, MemoryError):
+                out_of_memory()
             payload = json.dumps(report_exception(e)).encode()
             path, extra = "/invocation/%s/error" % request_id, {"Lambda-Runtime-Function-Error-Type": "Unhandled"}
         sys.stdout.flush()

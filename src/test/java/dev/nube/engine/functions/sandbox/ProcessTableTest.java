@@ -50,7 +50,7 @@ class ProcessTableTest {
         Files.writeString(stat, "4242 (a) b (c) S 17 4242 4242 0 -1 4194560 120 0 0 0 1 2 0 0 20 0 3 0 100 12345678"
                 + " 250 18446744073709551615 1 1 0 0 0 0 0 0 0 0 0 0 17 1 0 0 0 0 0\n");
         ProcessTable.Entry entry = ProcessTable.parse(4242, stat);
-        assertEquals(new ProcessTable.Entry(4242, 17, 3, 250 * 4096L), entry);
+        assertEquals(new ProcessTable.Entry(4242, 17, 3, 250 * 4096L, "a) b (c"), entry);
         assertNull(ProcessTable.parse(1, dir.resolve("gone")), "a process that ended is left out");
     }
 }

@@ -32,11 +32,14 @@ class UnprivilegedSandboxTest {
         Path code = Files.createTempDirectory(Path.of("/tmp"), "nube-unprivileged-",
                 PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwxr-xr-x")));
         try {
+            // The watchdog's data limit needs no root either: 200 MB at once is refused under a 128 MB limit.
             Files.writeString(code.resolve("probe.py"), "import os\nopen('/tmp/x', 'w').write('ok')\n"
-                    + "print(os.getuid(), os.getpid(), open('/tmp/x').read(), os.path.exists('/root'))\n");
+                    + "try:\n    bytearray(200 << 20)\n    limited = False\nexcept MemoryError:\n    limited = True\n"
+                    + "print(os.getuid(), os.getpid(), open('/tmp/x').read(), os.path.exists('/root'), limited)\n");
             Files.setPosixFilePermissions(code.resolve("probe.py"), PosixFilePermissions.fromString("rw-r--r--"));
             String out = runAsNobody(code, List.of("/usr/bin/python3", "/var/task/probe.py"));
-            assertEquals("993 2 ok False", out, "uid 993, pid 2 in its own namespace, /tmp works, no /root");
+            assertEquals("993 2 ok False True", out,
+                    "uid 993, pid 2 in its own namespace, /tmp works, no /root, 200 MB refused");
         } finally {
             Files.deleteIfExists(code.resolve("probe.py"));
             Files.deleteIfExists(code);
