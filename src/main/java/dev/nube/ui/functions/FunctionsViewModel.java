@@ -126,7 +126,6 @@ public final class FunctionsViewModel {
         return sandbox.getReadOnlyProperty();
     }
 
-    /** The function page shown, or null for the list. */
     /** Turns "CPU in proportion to memory, as on AWS" on or off; the sandbox property follows once saved. */
     public void setCpuFromMemory(boolean on, Runnable onSaved, Consumer<Throwable> onFailure) {
         context.tasks().submit(() -> {
@@ -156,11 +155,18 @@ public final class FunctionsViewModel {
                 : cpus < 1 ? Math.max(1, Math.round(cpus * 100)) + "% of one CPU"
                 : String.format(java.util.Locale.ROOT, "%.2f CPUs", cpus);
         String rule = " (1,769 MB is one CPU, as on AWS), once its init is over";
-        return now.capsCpu() || cpus >= cores ? "CPU: " + share + rule + "."
-                : "CPU: a lower priority worth " + share + rule + ". No cpu controller here, so it is only a"
-                        + " priority: the function slows down only while other work wants the CPU.";
+        if (now.capsCpu() || cpus >= cores) {
+            return "CPU: " + share + rule + ".";
+        }
+        if (cpus >= 1) {
+            return "CPU: " + share + rule + "; with no cpu controller here nothing caps it, so it may use the whole"
+                    + " machine.";
+        }
+        return "CPU: a lower priority worth " + share + rule + ". No cpu controller here, so it is only a priority:"
+                + " the function slows down only while other work wants the CPU.";
     }
 
+    /** The function page shown, or null for the list. */
     public ReadOnlyObjectProperty<FunctionPageViewModel> openProperty() {
         return open.getReadOnlyProperty();
     }

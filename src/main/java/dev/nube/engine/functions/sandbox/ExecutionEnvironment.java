@@ -302,11 +302,17 @@ public final class ExecutionEnvironment {
         }
     }
 
+    /**
+     * Sets nice {@code level} on every thread of the environment (renice's absolute priority; on Linux it changes the
+     * one thread named). Never below Nube's own level: an ordinary user may not lower it, and a function never gets a
+     * higher priority than the console. A thread that ended meanwhile is no failure.
+     */
     private void renice(int level) throws IOException {
-        if (level <= 0) {
-            return;
+        if (level <= OWN_NICE) {
+            return; // its processes started at Nube's level already
         }
-        List<String> command = new ArrayList<>(List.of("renice", "-n", Integer.toString(level), "-p"));
+        List<String> command = new ArrayList<>(List.of("renice", "--priority", Integer.toString(level), "-p"));
+        int fixed = command.size();
         for (long pid : limits.holdsWholeTree() ? limits.processes() : processTree()) {
             try (java.util.stream.Stream<Path> tasks = Files.list(Path.of("/proc", Long.toString(pid), "task"))) {
                 tasks.forEach(task -> command.add(task.getFileName().toString()));
@@ -314,22 +320,36 @@ public final class ExecutionEnvironment {
                 // the process ended meanwhile
             }
         }
-        if (command.size() == 5) {
+        if (command.size() == fixed) {
             return;
         }
-        Process renice = new ProcessBuilder(command).redirectErrorStream(true)
-                .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+        Process renice = new ProcessBuilder(command).redirectErrorStream(true).start();
         try {
+            String output = new String(renice.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
             if (!renice.waitFor(2, TimeUnit.SECONDS)) {
                 renice.destroyForcibly();
                 throw new IOException("renice did not finish within 2 s");
             }
-            if (renice.exitValue() != 0) {
-                throw new IOException("renice exited with " + renice.exitValue());
+            boolean onlyGone = output.lines().allMatch(line -> line.isBlank() || line.contains("No such process"));
+            if (renice.exitValue() != 0 && !onlyGone) {
+                throw new IOException("renice exited with " + renice.exitValue() + ": " + output.strip());
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IOException("interrupted while renicing", e);
+        }
+    }
+
+    /** The nice level this JVM runs at (field 19 of /proc/self/stat), which its children start with. */
+    private static final int OWN_NICE = ownNice();
+
+    private static int ownNice() {
+        try {
+            String stat = Files.readString(Path.of("/proc/self/stat"));
+            String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+            return Integer.parseInt(fields[16]); // field 19 counted from the state, the third
+        } catch (IOException | RuntimeException e) {
+            return 0;
         }
     }
 
@@ -545,16 +565,36 @@ public final class ExecutionEnvironment {
     private final class Api implements RuntimeApi {
         @Override
         public boolean next(Delivery delivery) throws IOException {
+            boolean becameReady = false;
+            try {
+                becameReady = startReady();
+                return waitOrDeliver(delivery);
+            } finally {
+                if (becameReady) {
+                    // Outside the lock (it may run renice), before the first event: that runs with its share.
+                    limitCpu();
+                    ExecutionEnvironment.this.ready.complete(null);
+                }
+            }
+        }
+
+        /** Init is over with the first GET /next: STARTING becomes READY (true) once. */
+        private boolean startReady() {
+            synchronized (ExecutionEnvironment.this) {
+                if (config == null || state != EnvironmentState.STARTING) {
+                    return false;
+                }
+                state = EnvironmentLifecycle.next(id, state, EnvironmentEvent.RUNTIME_READY);
+                initNanos = System.nanoTime() - startedNanos;
+                return true;
+            }
+        }
+
+        private boolean waitOrDeliver(Delivery delivery) throws IOException {
             Pending ready;
             synchronized (ExecutionEnvironment.this) {
                 if (config == null) {
                     return false; // pre-started, and not given a function: nothing to run
-                }
-                if (state == EnvironmentState.STARTING) {
-                    state = EnvironmentLifecycle.next(id, state, EnvironmentEvent.RUNTIME_READY);
-                    initNanos = System.nanoTime() - startedNanos;
-                    limitCpu(); // before the first event, which runs with the share its memory gives
-                    ExecutionEnvironment.this.ready.complete(null);
                 }
                 if (state != EnvironmentState.READY && state != EnvironmentState.INVOKING) {
                     return false;
