@@ -3,7 +3,6 @@ package dev.nube.engine;
 import dev.nube.engine.store.PrivateFiles;
 import java.io.IOException;
 import java.nio.file.Files;
-import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.util.function.Consumer;
 import java.util.function.Predicate;
@@ -26,9 +25,13 @@ final class DataFolderPrivacy {
      * Checks the tree at {@code top} (called {@code what} in the log, e.g. "data folder"), if it exists, and reports
      * through {@code log} what it changed or could not change; never throws (the data stays usable as it is).
      */
-    static void check(String what, Path top, Predicate<Path> keepInside, Consumer<String> log) {
+    static void check(String what, Path given, Predicate<Path> keepInside, Consumer<String> log) {
         try {
-            if (!Files.isDirectory(top, LinkOption.NOFOLLOW_LINKS) || PrivateFiles.isChecked(top)) {
+            if (!Files.isDirectory(given)) {
+                return;
+            }
+            Path top = given.toRealPath(); // a data folder reached through a link is checked where it is
+            if (PrivateFiles.isChecked(top)) {
                 return;
             }
             PrivateFiles.Tightened done = PrivateFiles.tighten(top, keepInside);
@@ -44,7 +47,7 @@ final class DataFolderPrivacy {
                         + top + " readable by their owner only, e.g. " + done.failures().get(0));
             }
         } catch (IOException | RuntimeException e) {
-            log.accept("Could not check who may read the " + what + " " + top + ": " + e.getMessage());
+            log.accept("Could not check who may read the " + what + " " + given + ": " + e.getMessage());
         }
     }
 }

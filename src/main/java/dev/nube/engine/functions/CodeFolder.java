@@ -128,6 +128,9 @@ final class CodeFolder {
         Path file = resolve(root, relative);
         try {
             PrivateFiles.createDirectories(file.getParent());
+            if (!Files.exists(file, LinkOption.NOFOLLOW_LINKS)) {
+                PrivateFiles.createFile(file); // 600 from the start, whatever the umask
+            }
             try (java.io.FileOutputStream out = new java.io.FileOutputStream(file.toFile())) {
                 out.write(content);
                 out.getFD().sync();

@@ -77,9 +77,18 @@ final class CodeJournal {
             Path target = CodeFolder.resolve(code, path);
             checkFileCanGoAt(target, path);
             String relative = CodeFolder.relative(code, target);
+            checkNameLengths(relative);
             byPath.put(relative, content);
             targets.put(relative, target);
         });
+        for (String relative : byPath.keySet()) { // one save cannot make a path both a file and a folder
+            for (String other : byPath.keySet()) {
+                if (other.startsWith(relative + "/")) {
+                    throw FunctionRules.invalid("'" + relative + "' cannot be a file and hold '" + other + "' in one"
+                            + " save.");
+                }
+            }
+        }
         begin();
         List<StagedFile> staged = new ArrayList<>();
         try {
@@ -99,6 +108,18 @@ final class CodeJournal {
             throw CodeFolder.storage(code, e);
         }
         journal = new Journal(SAVE, staged);
+    }
+
+    /** Names the file system refuses, refused before anything is staged (Linux: 255 bytes a name, 4,096 a path). */
+    private void checkNameLengths(String relative) {
+        if ((code.toAbsolutePath() + "/" + relative).getBytes(java.nio.charset.StandardCharsets.UTF_8).length >= 4096) {
+            throw FunctionRules.invalid("The path '" + relative + "' is too long.");
+        }
+        for (String part : relative.split("/")) {
+            if (part.getBytes(java.nio.charset.StandardCharsets.UTF_8).length > 255) {
+                throw FunctionRules.invalid("The name '" + part + "' is too long: at most 255 bytes.");
+            }
+        }
     }
 
     private void checkFileCanGoAt(Path target, String path) {
@@ -198,8 +219,18 @@ final class CodeJournal {
                 continue; // moved before the engine stopped
             }
             Path target = CodeFolder.resolve(code, file.path());
-            PrivateFiles.createDirectories(target.getParent());
-            Files.move(from, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            try {
+                PrivateFiles.createDirectories(target.getParent());
+                Files.move(from, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            } catch (java.nio.file.FileAlreadyExistsException | java.nio.file.DirectoryNotEmptyException
+                    | java.nio.file.NotDirectoryException e) {
+                // A change staged before such paths were refused at once: it can never go in, and must not stop
+                // every later change. The rest of it goes in; this file is dropped, and said so.
+                System.getLogger(CodeJournal.class.getName()).log(System.Logger.Level.WARNING, "dropped '"
+                        + file.path() + "' of a saved change in " + code + ": " + e);
+                Files.deleteIfExists(from);
+                continue;
+            }
             for (Path p = target.getParent(); p.startsWith(code); p = p.getParent()) {
                 changedFolders.add(p); // a folder made for it is an entry in its parent
             }

@@ -201,6 +201,10 @@ final class FunctionRepository {
         Path temp = AtomicFiles.temporaryFor(folder(function).resolve(PACKAGE));
         try {
             PrivateFiles.copy(uploaded, temp);
+            try (java.nio.channels.FileChannel channel = java.nio.channels.FileChannel.open(temp,
+                    java.nio.file.StandardOpenOption.WRITE)) {
+                channel.force(true); // on disk before the rename and the digest that vouches for it
+            }
             adoptPackage(function, temp);
         } catch (IOException e) {
             throw CodeFolder.storage(temp, e);

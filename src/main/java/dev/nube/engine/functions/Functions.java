@@ -361,8 +361,13 @@ public final class Functions implements FunctionService, RegionScoped, AutoClose
     public FunctionVersion publishVersion(String region, String name, String description) {
         FunctionVersion version;
         FunctionConfiguration function;
+        FunctionConfiguration settled;
         synchronized (repository) {
             function = get0(region, name);
+            settled = settleCode(function); // a change left half done is completed first: never published so
+            if (settled != null) {
+                function = settled;
+            }
             String number = Integer.toString(function.lastVersion() + 1);
             Path dir = repository.versionDir(function, number);
             CodeFolder.deleteTree(dir); // a publish that crashed half-way left no version.json: start again
@@ -373,6 +378,9 @@ public final class Functions implements FunctionService, RegionScoped, AutoClose
                     function.environment());
             DocumentStore.write(dir.resolve("version.json"), version);
             repository.save(function.withLastVersion(function.lastVersion() + 1));
+        }
+        if (settled != null) {
+            invocations.retire(settled, FunctionConfiguration.LATEST);
         }
         events.publish(new ResourceChanged(region, ResourceKind.FUNCTION, function.id(), Change.UPDATED));
         return version;

@@ -49,7 +49,12 @@ public final class Regions implements RegionService {
         this.home = home;
         this.registry = home.resolve("config").resolve("regions");
         this.events = events;
-        removeLeftovers(home.resolve("config"));
+        try { // nube credentials may be writing the access keys there now, from another process
+            AtomicFiles.removeLeftovers(home.resolve("config"), java.time.Duration.ofMinutes(1));
+        } catch (IOException e) {
+            LOG.log(System.Logger.Level.WARNING, "cannot remove unfinished writes in " + home.resolve("config") + ": "
+                    + e.getMessage());
+        }
         removeLeftovers(registry);
         load();
         if (!regions.containsKey(DEFAULT_REGION) && !unavailable.contains(DEFAULT_REGION)) {
@@ -260,6 +265,11 @@ public final class Regions implements RegionService {
             throw EngineException.invalid("Cannot write in " + dir + ".");
         }
         DocumentStore.write(marker, new RegionMarker(name));
+        try {
+            PrivateFiles.restrict(dir); // an empty folder the person chose may have been open to others
+        } catch (IOException e) {
+            throw EngineException.invalid("Cannot make " + dir + " readable by its owner only: " + e.getMessage());
+        }
     }
 
     private static Path nearestExisting(Path dir) {

@@ -103,13 +103,25 @@ public final class AtomicFiles {
      * at the same time, and that holds no person's own files. Returns how many it removed.
      */
     public static int removeLeftovers(Path dir) throws IOException {
+        return removeLeftovers(dir, java.time.Duration.ZERO);
+    }
+
+    /**
+     * As {@link #removeLeftovers(Path)}, only temporary files last changed at least {@code olderThan} ago: for a
+     * folder another process may be writing in now (the configuration, where {@code nube credentials} writes the
+     * access keys while an engine runs or opens), whose writes take milliseconds.
+     */
+    public static int removeLeftovers(Path dir, java.time.Duration olderThan) throws IOException {
         if (!Files.isDirectory(dir, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
             return 0;
         }
         int removed = 0;
+        long before = System.currentTimeMillis() - olderThan.toMillis();
         try (java.nio.file.DirectoryStream<Path> entries = Files.newDirectoryStream(dir, ".*" + TEMP_SUFFIX)) {
             for (Path entry : entries) {
                 if (isTemporary(entry) && Files.isRegularFile(entry, java.nio.file.LinkOption.NOFOLLOW_LINKS)
+                        && (olderThan.isZero() || Files.getLastModifiedTime(entry,
+                                java.nio.file.LinkOption.NOFOLLOW_LINKS).toMillis() < before)
                         && Files.deleteIfExists(entry)) {
                     removed++;
                 }

@@ -72,6 +72,11 @@ class CodeRecoveryTest {
         for (Path file : kept) {
             Files.write(file, bytes("mine"));
         }
+        // In the configuration only what is older than a minute: nube credentials, another process, may be writing.
+        Files.setLastModifiedTime(leftovers.get(5), // the configuration's
+                java.nio.file.attribute.FileTime.from(java.time.Instant.now().minusSeconds(120)));
+        Path beingWritten = home().resolve("config").resolve(tmp("access-keys.json"));
+        Files.write(beingWritten, bytes("now"));
         Path staged = Files.createDirectories(folder.resolve(CodeJournal.FOLDER)).resolve("0");
         Files.write(staged, bytes("new")); // staged, never committed: the change did not happen
 
@@ -82,6 +87,7 @@ class CodeRecoveryTest {
             for (Path file : kept) {
                 assertTrue(Files.exists(file), file + " was removed");
             }
+            assertTrue(Files.exists(beingWritten), "a write of another process, under way");
             assertFalse(Files.exists(folder.resolve(CodeJournal.FOLDER)));
             assertEquals("old", text(f, "a.txt"));
             List<String> listed = f.code.files(REGION, NAME, null).stream().map(CodeEntry::path).toList();
@@ -165,6 +171,15 @@ class CodeRecoveryTest {
             EngineException overFolder = assertThrows(EngineException.class, () -> f.code.saveFiles(REGION, NAME,
                     Map.of("x.txt", bytes("new"), "b", bytes("new"))));
             assertEquals("'b' is a folder.", overFolder.getMessage());
+            // What only the final move would find out is refused before anything is staged: a change that could
+            // never go in would otherwise stay pending and stop every later one.
+            EngineException both = assertThrows(EngineException.class, () -> f.code.saveFiles(REGION, NAME,
+                    new java.util.TreeMap<>(Map.of("n", bytes("new"), "n/m.txt", bytes("new")))));
+            assertEquals("'n' cannot be a file and hold 'n/m.txt' in one save.", both.getMessage());
+            String longName = "x".repeat(256);
+            EngineException tooLong = assertThrows(EngineException.class, () -> f.code.saveFiles(REGION, NAME,
+                    Map.of("x.txt", bytes("new"), longName, bytes("new"))));
+            assertTrue(tooLong.getMessage().contains("at most 255 bytes"), tooLong.getMessage());
             assertEquals(List.of("a.txt", "b", "b/c.txt"), f.code.files(REGION, NAME, null).stream()
                     .map(CodeEntry::path).toList());
             assertEquals(before, f.functions.get(REGION, NAME).revision());
