@@ -134,6 +134,8 @@ final class InstanceDetailsView extends VBox {
             {"Public IPv4 address", instance.publicIp() == null ? "-" : instance.publicIp()},
             {"Launch time", InstancesView.LAUNCHED.format(instance.launchTime())},
             {"User data", instance.hasUserData() ? "yes" : "none"},
+            {"Metadata tokens", "required".equals(instance.httpTokens()) ? "required (IMDSv2 only)"
+                    : "optional (IMDSv1 and IMDSv2)"},
             {"QEMU process", instance.pid() > 0 ? Long.toString(instance.pid()) : "-"},
             {"Problems", instance.problems().isEmpty() ? "none" : String.join("\n", instance.problems())},
         });

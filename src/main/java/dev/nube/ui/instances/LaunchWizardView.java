@@ -214,8 +214,18 @@ public final class LaunchWizardView extends BorderPane {
         bytes.textProperty().bind(Bindings.createStringBinding(() -> model.userDataBytes() + " of "
                 + RunRequest.MAX_USER_DATA_BYTES + " bytes. A shell script here runs once, at first boot.",
                 model.userData));
+        javafx.scene.control.CheckBox tokens = new javafx.scene.control.CheckBox(
+                "Metadata version: IMDSv2 only (a session token is required)");
+        tokens.setId("launch-imds-v2");
+        tokens.selectedProperty().bindBidirectional(model.tokensRequired);
+        Label tokensHint = hint("");
+        tokensHint.textProperty().bind(Bindings.createStringBinding(() -> model.tokensRequired.get()
+                ? "The guest asks 169.254.169.254 for a token first (PUT /latest/api/token), as EC2 requires of new"
+                        + " instances."
+                : "Plain requests to 169.254.169.254 are answered too (IMDSv1): an image made before tokens needs this.",
+                model.tokensRequired));
         return section("Advanced details", new HBox(8, new Label("Number of instances"), count),
-                new Label("User data"), userData, bytes);
+                new Label("User data"), userData, bytes, tokens, tokensHint);
     }
 
     private Node summary(Consumer<List<Instance>> onLaunched, Runnable onCancel) {

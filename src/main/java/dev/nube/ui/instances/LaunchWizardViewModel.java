@@ -69,6 +69,11 @@ public final class LaunchWizardViewModel {
     final IntegerProperty rootVolumeGiB = new SimpleIntegerProperty(1);
     final IntegerProperty count = new SimpleIntegerProperty(1);
     final StringProperty userData = new SimpleStringProperty("");
+    /**
+     * EC2's HttpTokens "required" (IMDSv2 only) when true; follows the image chosen (its guest uses tokens, or not)
+     * until changed by hand.
+     */
+    final BooleanProperty tokensRequired = new SimpleBooleanProperty(true);
     private final ReadOnlyBooleanWrapper launching = new ReadOnlyBooleanWrapper();
     private final DoubleProperty progress = new SimpleDoubleProperty(-1);
     private final StringProperty status = new SimpleStringProperty("");
@@ -88,6 +93,9 @@ public final class LaunchWizardViewModel {
             count, userData};
         problems = Bindings.createObjectBinding(this::computeProblems, inputs);
         image.addListener((obs, old, choice) -> {
+            // Nube's own image, to be built at launch, asks for tokens; an older image may not.
+            tokensRequired.set(choice == null || choice.image() == null
+                    || Image.IMDS_V2.equals(choice.image().imdsSupport()));
             int minimum = minimumVolumeGiB();
             if (rootVolumeGiB.get() < minimum) {
                 rootVolumeGiB.set(minimum);
@@ -218,6 +226,7 @@ public final class LaunchWizardViewModel {
         byte[] data = userData.get().isEmpty() ? null : userData.get().getBytes(StandardCharsets.UTF_8);
         int volume = rootVolumeGiB.get();
         int instanceCount = count.get();
+        String tokens = tokensRequired.get() ? "required" : "optional";
         launching.set(true);
         progress.set(-1);
         status.set("Launching...");
@@ -225,7 +234,7 @@ public final class LaunchWizardViewModel {
             String imageId = choice.image() != null ? choice.image().id() : images.ensureTinyImage(region).id();
             String groupId = createGroup ? createSshGroup(region) : group;
             return instances.run(region, new RunRequest(imageId, chosenType.name(), key, List.of(groupId),
-                    instanceCount, instanceName, data, volume));
+                    instanceCount, instanceName, data, volume, tokens));
         }, launched -> {
             launching.set(false);
             status.set("Launched " + launched.size() + (launched.size() == 1 ? " instance." : " instances."));

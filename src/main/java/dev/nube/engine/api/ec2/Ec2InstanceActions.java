@@ -22,7 +22,8 @@ import java.util.function.Predicate;
 
 /**
  * EC2's instance actions: RunInstances, DescribeInstances, DescribeInstanceStatus, Start/Stop/Reboot/
- * TerminateInstances, GetConsoleOutput, DescribeInstanceTypes and ModifyInstanceAttribute (instance type, groups).
+ * TerminateInstances, GetConsoleOutput, DescribeInstanceTypes, ModifyInstanceAttribute (instance type, groups) and
+ * ModifyInstanceMetadataOptions (HttpTokens).
  * The instances of one launch share a reservation ({@link Ec2Items#reservationIdOf}), as on EC2. Start, Stop and
  * TerminateInstances answer within a second, as EC2 does: with the new state if the engine is done by then, else
  * with the state under way ({@code stopping}, {@code shutting-down}) while it goes on in the background; RebootInstances answers at once and reboots in the background.
@@ -54,6 +55,7 @@ final class Ec2InstanceActions {
         api.put("GetConsoleOutput", this::consoleOutput);
         api.put("DescribeInstanceTypes", this::describeTypes);
         api.put("ModifyInstanceAttribute", this::modifyAttribute);
+        api.put("ModifyInstanceMetadataOptions", this::modifyMetadataOptions);
     }
 
     private InstanceService instances() {
@@ -102,7 +104,7 @@ final class Ec2InstanceActions {
         String name = otherTags.remove(TagService.NAME);
         int rootGiB = rootVolumeSize(call);
         RunRequest request = new RunRequest(imageId, type, call.string("KeyName"), groups, count, name, userData,
-                rootGiB);
+                rootGiB, call.string("MetadataOptions.HttpTokens"));
         // What RunInstances would refuse, checked before DryRun answers (the launch checks it all again).
         instances().instanceTypes().stream().filter(t -> t.name().equals(type)).findFirst()
                 .orElseThrow(() -> EngineException.invalid("Invalid value '" + type + "' for InstanceType."));
@@ -436,5 +438,30 @@ final class Ec2InstanceActions {
             instances().setSecurityGroups(region, id, groups);
         }
         xml.text("return", true);
+    }
+
+    /** HttpTokens can change; HttpEndpoint, the hop limit and the rest are refused unless they ask for what is. */
+    private void modifyMetadataOptions(Ec2Call call, XmlWriter xml) {
+        String region = call.region();
+        String id = call.required("InstanceId");
+        Instance instance = instances().get(region, id);
+        String endpoint = call.string("HttpEndpoint");
+        String hops = call.string("HttpPutResponseHopLimit");
+        if (endpoint != null && !endpoint.equals("enabled") || hops != null && !hops.equals("1")
+                || call.string("HttpProtocolIpv6") != null && !call.string("HttpProtocolIpv6").equals("disabled")
+                || call.string("InstanceMetadataTags") != null
+                && !call.string("InstanceMetadataTags").equals("disabled")) {
+            throw new EngineException("InvalidParameterValue", "Nube's metadata service is always enabled, over IPv4,"
+                    + " one hop, without tags; only HttpTokens can change.");
+        }
+        String tokens = call.string("HttpTokens");
+        if (tokens != null && !tokens.equals("required") && !tokens.equals("optional")) {
+            throw new EngineException("InvalidParameterValue", "Invalid value '" + tokens + "' for HttpTokens: it is"
+                    + " 'required' or 'optional'.");
+        }
+        call.checkDryRun();
+        Instance changed = tokens == null ? instance : instances().setMetadataTokens(region, id, tokens);
+        xml.text("instanceId", id);
+        Ec2Items.metadataOptions(xml, "instanceMetadataOptions", changed);
     }
 }

@@ -177,7 +177,15 @@ final class Ec2Items {
         xml.text("virtualizationType", "hvm").text("hypervisor", "xen");
         tagSet(xml, tagsOf(region, i.id()));
         xml.open("cpuOptions").text("coreCount", i.vcpus()).text("threadsPerCore", 1).close();
+        metadataOptions(xml, "metadataOptions", i);
         xml.text("platformDetails", "Linux/UNIX");
+    }
+
+    /** EC2's instance metadata options: only HttpTokens can be chosen here; the rest is as Nube serves it. */
+    static void metadataOptions(XmlWriter xml, String element, Instance i) {
+        xml.open(element).text("state", "applied").text("httpTokens", i.httpTokens())
+                .text("httpPutResponseHopLimit", 1).text("httpEndpoint", "enabled")
+                .text("httpProtocolIpv6", "disabled").text("instanceMetadataTags", "disabled").close();
     }
 
     /** A reservation with its instances (those of one launch on the page being written), in the order given. */
@@ -260,6 +268,9 @@ final class Ec2Items {
                 .close().close().close();
         xml.text("virtualizationType", "hvm").text("hypervisor", "xen").text("platformDetails", "Linux/UNIX")
                 .text("usageOperation", "RunInstances");
+        if (image.imdsSupport() != null) {
+            xml.text("imdsSupport", image.imdsSupport());
+        }
         tagSet(xml, tagsOf(region, image.id()));
     }
 

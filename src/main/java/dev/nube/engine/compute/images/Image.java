@@ -7,10 +7,15 @@ import java.util.List;
  * A machine image (AMI): a kernel, an initramfs and a root disk that instances start from. {@code rootDeviceGiB} is
  * the root disk's size, the smallest root volume an instance of it may have; {@code sizeBytes} is what its files take
  * on disk. {@code manifest} lists the Debian packages that went in; {@code source} says where it came from.
+ * {@code imdsSupport} is EC2's AMI attribute: "v2.0" when the guest asks the metadata service for a token (IMDSv2),
+ * so its instances require tokens unless told otherwise; null for images whose guest reads it without one.
  */
 public record Image(String id, String name, String description, String architecture, int rootDeviceGiB,
                     long sizeBytes, Instant createdAt, String source, String kernelRelease, String sshUser,
-                    List<ImagePackage> manifest, ImageState state, String snapshotId) {
+                    List<ImagePackage> manifest, ImageState state, String snapshotId, String imdsSupport) {
+    /** The {@code imdsSupport} of an image whose guest uses IMDSv2. */
+    public static final String IMDS_V2 = "v2.0";
+
     public Image {
         manifest = List.copyOf(manifest);
         state = state == null ? ImageState.AVAILABLE : state;
@@ -22,6 +27,6 @@ public record Image(String id, String name, String description, String architect
 
     public Image withState(ImageState newState, long newSizeBytes) {
         return new Image(id, name, description, architecture, rootDeviceGiB, newSizeBytes, createdAt, source,
-                kernelRelease, sshUser, manifest, newState, snapshotId);
+                kernelRelease, sshUser, manifest, newState, snapshotId, imdsSupport);
     }
 }

@@ -170,7 +170,7 @@ public final class Images implements ImageService, RegionScoped {
                         + built.kernelRelease() + "; user-data scripts, metadata service, root volume growth" + cached,
                         "x86_64", (int) (TinyImageBuilder.DISK_BYTES >> 30), sizeOf(work), Instant.now(),
                         "Built by Nube from Debian packages", built.kernelRelease(), "root", built.packages(),
-                        ImageState.AVAILABLE, null);
+                        ImageState.AVAILABLE, null, Image.IMDS_V2);
                 DocumentStore.write(work.resolve(ResourceCollection.DOCUMENT), image);
                 Files.move(work, images.folderOf(id), StandardCopyOption.ATOMIC_MOVE);
                 events.publish(new ResourceChanged(region, ResourceKind.IMAGE, id, Change.CREATED));

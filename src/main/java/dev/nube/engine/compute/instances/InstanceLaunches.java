@@ -101,10 +101,12 @@ final class InstanceLaunches implements AutoCloseable {
                     plan.keyPair() == null ? null : plan.keyPair().name(),
                     plan.groups().stream().map(SecurityGroup::id).toList(), plan.rootVolumeGiB(),
                     plan.userData() != null, plan.image().sshUser(), Instant.now(), Intent.RUNNING,
-                    Operation.LAUNCHING, null, null, address, InstanceTable.macAddressOf(id), reservationId));
+                    Operation.LAUNCHING, null, null, address, InstanceTable.macAddressOf(id), reservationId,
+                    plan.httpTokens()));
             table.publishState(region, id);
             files.log("launch: " + plan.type().name() + ", image " + plan.image().id() + ", volume "
-                    + plan.rootVolumeGiB() + " GiB, user data " + plan.describeUserData());
+                    + plan.rootVolumeGiB() + " GiB, user data " + plan.describeUserData() + ", metadata tokens "
+                    + plan.httpTokens());
             return id;
         } catch (IOException | RuntimeException e) {
             String why = e instanceof EngineException ? e.getMessage() : String.valueOf(e.getMessage());

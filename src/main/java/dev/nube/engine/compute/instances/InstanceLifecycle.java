@@ -76,7 +76,8 @@ final class InstanceLifecycle {
         String privateIp = r.privateIp() != null ? r.privateIp() : QemuMachine.GUEST_ADDRESS;
         return new InstanceMetadata(r.id(), r.instanceType(), r.imageId(),
                 r.privateIp() != null ? VpcAddressing.privateDnsName(AddressPool.parseAddress(privateIp), region)
-                        : r.id() + "." + VpcAddressing.domain(region), privateIp, r.keyName(), key, region, data);
+                        : r.id() + "." + VpcAddressing.domain(region), privateIp, r.keyName(), key, region, data,
+                r.macAddress(), r.launchTime(), r.tokensRequired());
     }
 
     /** Starts QEMU for the instance, on the accelerator {@link Accelerators} decides, and attaches to it. */

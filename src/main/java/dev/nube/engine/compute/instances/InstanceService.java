@@ -64,6 +64,13 @@ public interface InstanceService {
     java.util.SortedMap<String, String> metadata(String region, String id);
 
     /**
+     * Sets EC2's metadata option HttpTokens (ModifyInstanceMetadataOptions): "required" serves only requests with a
+     * session token (IMDSv2), "optional" plain ones too. A running instance's service follows at once. Refused for a
+     * terminated instance and for any other value.
+     */
+    Instance setMetadataTokens(String region, String id, String httpTokens);
+
+    /**
      * Replaces the instance's security groups (EC2 ModifyInstanceAttribute --groups): one to five groups of its
      * region, by id or name. A running instance's traffic follows the new groups at once.
      */

@@ -224,7 +224,8 @@ final class InstanceTable {
         return new Instance(r.id(), r.name(), state, r.stateReason(), r.instanceType(), r.vcpus(), r.memoryMiB(),
                 r.imageId(), r.keyPairId(), r.keyName(), r.securityGroupIds(), r.rootVolumeGiB(), r.hasUserData(),
                 r.launchTime(), r.privateIp(), up ? network.publicIpOf(region, r.id()).orElse(null) : null,
-                up ? live.sshPort() : 0, up ? live.pid() : 0, found, r.reservationId());
+                up ? live.sshPort() : 0, up ? live.pid() : 0, found, r.reservationId(),
+                r.tokensRequired() ? InstanceRecord.HTTP_TOKENS_REQUIRED : InstanceRecord.HTTP_TOKENS_OPTIONAL);
     }
 
     /** Records what went wrong with an instance outside any request, to show on it (and in the log). */

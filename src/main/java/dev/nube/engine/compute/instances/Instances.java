@@ -194,6 +194,30 @@ public final class Instances implements InstanceService, RegionScoped, SecurityG
     }
 
     @Override
+    public Instance setMetadataTokens(String region, String id, String httpTokens) {
+        String value = httpTokens == null ? "" : httpTokens.strip();
+        if (!value.equals(InstanceRecord.HTTP_TOKENS_REQUIRED) && !value.equals(InstanceRecord.HTTP_TOKENS_OPTIONAL)) {
+            throw EngineException.invalid("The metadata service's HttpTokens is 'required' (IMDSv2 only) or 'optional'"
+                    + " (IMDSv1 too), not '" + httpTokens + "'.");
+        }
+        return table.withLock(region, id, () -> {
+            InstanceRecord r = table.record(region, id);
+            if (!r.holdsAddress() || r.intent() == Intent.TERMINATED) {
+                throw new EngineException("IncorrectInstanceState", "Instance " + id + " is terminated; its metadata"
+                        + " options cannot change.");
+            }
+            InstanceRecord changed = table.update(region, id, x -> x.withHttpTokens(value));
+            RunningInstance live = table.live(region, id);
+            if (live != null && live.metadataServer() != null) {
+                live.metadataServer().tokensRequired(changed.tokensRequired());
+            }
+            table.files(region, id).log("metadata tokens " + value);
+            table.changed(region, id);
+            return table.get(region, id);
+        });
+    }
+
+    @Override
     public Instance setSecurityGroups(String region, String id, List<String> groups) {
         return table.withLock(region, id, () -> {
             InstanceRecord r = table.record(region, id);

@@ -18,7 +18,7 @@ import java.util.List;
  * {@link EngineException} naming the first problem. Checking changes nothing.
  */
 record LaunchPlan(Image image, InstanceType type, KeyPair keyPair, List<SecurityGroup> groups, int count, String name,
-                  byte[] userData, int rootVolumeGiB) {
+                  byte[] userData, int rootVolumeGiB, String httpTokens) {
     /** Security groups per instance at most, as EC2 allows per network interface. */
     static final int MAX_GROUPS = 5;
 
@@ -84,8 +84,16 @@ record LaunchPlan(Image image, InstanceType type, KeyPair keyPair, List<Security
         if (name.chars().anyMatch(c -> c < 0x20)) {
             throw EngineException.invalid("A name cannot hold control characters.");
         }
+        String tokens = request.httpTokens() == null || request.httpTokens().isBlank()
+                ? (Image.IMDS_V2.equals(image.imdsSupport()) ? InstanceRecord.HTTP_TOKENS_REQUIRED
+                        : InstanceRecord.HTTP_TOKENS_OPTIONAL)
+                : request.httpTokens().strip();
+        if (!tokens.equals(InstanceRecord.HTTP_TOKENS_REQUIRED) && !tokens.equals(InstanceRecord.HTTP_TOKENS_OPTIONAL)) {
+            throw EngineException.invalid("The metadata service's HttpTokens is 'required' (IMDSv2 only) or 'optional'"
+                    + " (IMDSv1 too), not '" + request.httpTokens() + "'.");
+        }
         return new LaunchPlan(image, type, keyPair, List.copyOf(groups), request.count(), name,
-                userData == null || userData.length == 0 ? null : userData, volume);
+                userData == null || userData.length == 0 ? null : userData, volume, tokens);
     }
 
     /** For logs: what user data there is, without its content. */

@@ -65,6 +65,7 @@ final class RunningInstance {
     /** Why QEMU is being ended by the engine (the exit's reason), or null. */
     private volatile String endReason;
     private volatile Qmp qmp;
+    private volatile MetadataServer metadata;
     private volatile int sshPort;
     /** QEMU's forwards into the guest the engine has made or found, host port by {@code tcp/PORT}. */
     private final Map<String, Integer> forwards = new java.util.concurrent.ConcurrentHashMap<>();
@@ -100,6 +101,7 @@ final class RunningInstance {
             throws IOException {
         RunningInstance running = new RunningInstance(instanceId, process, files, listener, launchedWith);
         running.cleanup.add("metadata server", metadata);
+        running.metadata = metadata;
         try {
             running.qmp = Qmp.connect(files.qmpSocket(), running::onQmpEvent, QMP_DEADLINE);
             running.cleanup.add("QMP connection", running.qmp);
@@ -448,6 +450,11 @@ final class RunningInstance {
             Thread.sleep(100);
         }
         return sshReady;
+    }
+
+    /** The instance's metadata service while QEMU is held. */
+    MetadataServer metadataServer() {
+        return metadata;
     }
 
     /** Lets go of QEMU without stopping it: closes QMP and the metadata server, stops the watchers. */

@@ -96,7 +96,7 @@ public final class ImageBackups implements ImageBackupService, dev.nube.engine.r
                 + imageId, null, imageId);
         Image pending = new Image(imageId, cleanName, text, source.architecture(), root.sizeGiB(), 0, Instant.now(),
                 "Created from " + instanceId + " (" + source.name() + ")", source.kernelRelease(), source.sshUser(),
-                source.manifest(), ImageState.PENDING, snapshot.id());
+                source.manifest(), ImageState.PENDING, snapshot.id(), source.imdsSupport());
         try {
             images.reserve(region, pending);
         } catch (RuntimeException e) {
@@ -194,7 +194,8 @@ public final class ImageBackups implements ImageBackupService, dev.nube.engine.r
                 destinationRegion, "Copied for " + imageId + " from " + sourceRegion + "/" + source.id(), imageId);
         Image pending = new Image(imageId, name, description, source.architecture(), source.rootDeviceGiB(), 0,
                 Instant.now(), "Copied from " + sourceRegion + "/" + source.id(), source.kernelRelease(),
-                source.sshUser(), source.manifest(), ImageState.PENDING, snapshot == null ? null : snapshot.id());
+                source.sshUser(), source.manifest(), ImageState.PENDING, snapshot == null ? null : snapshot.id(),
+                source.imdsSupport());
         try {
             images.reserve(destinationRegion, pending);
         } catch (RuntimeException e) {
@@ -324,7 +325,7 @@ public final class ImageBackups implements ImageBackupService, dev.nube.engine.r
             }
         }
         Instance launched = instances.run(region, new RunRequest(imageId, type, key, List.of(), 1,
-                "Replica of " + source.name(), null, 0)).get(0);
+                "Replica of " + source.name(), null, 0, null)).get(0);
         return "Launched " + launched.id() + " in " + region + (keyName != null && !keyName.isBlank() && key == null
                 ? " without a key pair (the region has none called '" + keyName + "')" : "") + ".";
     }

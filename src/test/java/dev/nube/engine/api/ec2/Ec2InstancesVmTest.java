@@ -73,8 +73,8 @@ class Ec2InstancesVmTest {
     void runInstancesLaunchesTwoNamedInstancesAndTheWaiterSeesThemRunning() throws Exception {
         JsonNode run = aws("ec2", "run-instances", "--image-id", vm.image.id(), "--instance-type", "t3.nano",
                 "--count", "2", "--key-name", vm.keyPair.name(), "--user-data", "#!/bin/sh\necho api-user-data\n",
-                "--tag-specifications", "ResourceType=instance,Tags=[{Key=Name,Value=api-vm},{Key=team,Value=ops}]")
-                .json();
+                "--tag-specifications", "ResourceType=instance,Tags=[{Key=Name,Value=api-vm},{Key=team,Value=ops}]",
+                "--metadata-options", "HttpTokens=optional").json();
         JsonNode launched = run.get("Instances");
         assertEquals(2, launched.size());
         reservation = run.get("ReservationId").asText();
@@ -98,6 +98,14 @@ class Ec2InstancesVmTest {
         assertEquals(vm.keyPair.name(), described.get("KeyName").asText());
         assertEquals("local-1a", described.get("Placement").get("AvailabilityZone").asText());
         assertNotNull(described.get("PrivateIpAddress"));
+        assertEquals("optional", described.get("MetadataOptions").get("HttpTokens").asText(), "as launched");
+        JsonNode modified = aws("ec2", "modify-instance-metadata-options", "--instance-id", ids.get(0),
+                "--http-tokens", "required").json();
+        assertEquals("required", modified.get("InstanceMetadataOptions").get("HttpTokens").asText());
+        assertEquals("required", vm.instances().get(REGION, ids.get(0)).httpTokens());
+        assertEquals("optional", vm.instances().get(REGION, ids.get(1)).httpTokens());
+        assertEquals("v2.0", aws("ec2", "describe-images", "--image-ids", vm.image.id()).json().get("Images").get(0)
+                .get("ImdsSupport").asText(), "Nube's image asks for tokens");
     }
 
     @Test

@@ -39,7 +39,7 @@ class InstanceReconcileTest {
         Files.writeString(instances.folderOf(id).resolve("qemu.pid"), "999999999");
         instances.put(id, new InstanceRecord(id, "x", "ami-0123456789abcdef0", "t3.nano", 1, 512, null, null,
                 List.of(), 1, false, "root", Instant.now(), intent, operation, null, terminatedAt, null, null,
-                null));
+                null, null));
         return id;
     }
 

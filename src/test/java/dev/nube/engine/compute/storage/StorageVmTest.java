@@ -46,7 +46,7 @@ class StorageVmTest {
     static void launchTwo() throws Exception {
         vm = new VmTestSupport(temp.resolve("data"));
         List<Instance> two = vm.instances().run(REGION, new RunRequest(vm.image.id(), "t3.nano", vm.keyPair.id(),
-                List.of(), 2, "storage", null, 0));
+                List.of(), 2, "storage", null, 0, null));
         first = two.get(0).id();
         second = two.get(1).id();
         vm.awaitRunning(first);
@@ -187,7 +187,7 @@ class StorageVmTest {
         EngineTestSupport.waitUntil("the copy is available", 300,
                 () -> vm.engine.images().get(other, copy.id()).available());
         Instance there = vm.instances().run(other, new RunRequest(copy.id(), "t3.nano", "test-key", List.of(), 1,
-                "from the copy", null, 0)).get(0);
+                "from the copy", null, 0, null)).get(0);
         vm.awaitRunning(other, there.id());
         assertEquals(TEXT, vm.ssh(other, there.id(), "cat /root/marker").strip());
         vm.instances().terminate(other, there.id());

@@ -32,7 +32,7 @@ import java.util.stream.Stream;
  */
 public final class TinyImageBuilder {
     /** Bumped when the image's layout or scripts change, so cached builds are not reused across versions. */
-    static final int LAYOUT_VERSION = 1;
+    static final int LAYOUT_VERSION = 2;
     public static final String KERNEL = "vmlinux";
     public static final String INITRD = "initrd.img";
     public static final String DISK = "disk.qcow2";

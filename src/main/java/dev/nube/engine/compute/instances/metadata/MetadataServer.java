@@ -22,14 +22,19 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * The instance metadata service of one instance: a small HTTP/1.0 and 1.1 GET server on a unix socket in the
+ * The instance metadata service of one instance: a small HTTP/1.0 and 1.1 server on a unix socket in the
  * instance's private folder (mode 0700), which only this instance's QEMU relays to (its guest reaches it at
  * 169.254.169.254:80), so each instance sees only its own data and no other local user, and nothing that binds a
- * port while the console is closed, can read or impersonate it. Serves EC2's paths under {@code /latest/meta-data/}
- * and {@code /latest/user-data}; anything else is 404, methods other than GET and HEAD are 405. One answer per
- * connection ({@code Connection: close}); {@link HttpFraming} reads and writes the messages. Thread-safe: one thread
- * accepts, each connection has its own short-lived thread (at most {@value #MAX_CONNECTIONS} at once; a guest that
- * opens more waits).
+ * port while the console is closed, can read or impersonate it. Serves EC2's paths under {@code /latest/meta-data/},
+ * {@code /latest/dynamic/instance-identity/document} and {@code /latest/user-data} to GET and HEAD; anything else is
+ * 404. IMDSv2 as EC2 has it: {@code PUT /latest/api/token} with {@code X-aws-ec2-metadata-token-ttl-seconds} (1 to
+ * 21,600) answers a session token of this service only (tokens live in its memory: another instance's service, or
+ * this one after a restart, refuses it); a request carrying {@code X-aws-ec2-metadata-token} is served only while its
+ * token is valid (else 401), and one without is served only while tokens are optional (else 401). A token PUT
+ * that carries {@code X-Forwarded-For} is refused (403), as EC2 refuses tokens to requests through a proxy. One answer
+ * per connection ({@code Connection: close}); {@link HttpFraming} reads and writes the messages. Thread-safe: one
+ * thread accepts, each connection has its own short-lived thread (at most {@value #MAX_CONNECTIONS} at once; a guest
+ * that opens more waits).
  */
 public final class MetadataServer implements AutoCloseable {
     private static final int MAX_CONNECTIONS = 4;
@@ -43,14 +48,29 @@ public final class MetadataServer implements AutoCloseable {
     private final java.util.concurrent.Semaphore slots = new java.util.concurrent.Semaphore(MAX_CONNECTIONS);
     private final String name;
     private final Object socketFile;
+    /** Session tokens handed out, with the System.nanoTime() at which each expires. */
+    private final Map<String, Long> tokens = new ConcurrentHashMap<>();
+    private volatile boolean tokensRequired;
 
-    private MetadataServer(ServerSocketChannel server, Path socket, Map<String, byte[]> documents, String name)
-            throws IOException {
+    private MetadataServer(ServerSocketChannel server, Path socket, Map<String, byte[]> documents, String name,
+            boolean tokensRequired) throws IOException {
         this.server = server;
         this.socket = socket;
         this.documents = documents;
         this.name = name;
+        this.tokensRequired = tokensRequired;
         this.socketFile = Files.readAttributes(socket, BasicFileAttributes.class).fileKey();
+    }
+
+    /** The longest a token may live, in seconds (EC2's six hours). */
+    public static final int MAX_TOKEN_TTL_SECONDS = 21_600;
+    /** Tokens held at once; beyond it, expired ones are dropped, and while none has expired a PUT is refused. */
+    private static final int MAX_TOKENS = 1024;
+    private static final java.security.SecureRandom RANDOM = new java.security.SecureRandom();
+
+    /** Requires a token on every request from now on (true), or serves plain requests too (false). */
+    public void tokensRequired(boolean value) {
+        tokensRequired = value;
     }
 
     /**
@@ -69,7 +89,7 @@ public final class MetadataServer implements AutoCloseable {
         MetadataServer metadataServer;
         try {
             metadataServer = new MetadataServer(server, socket, documents(metadata),
-                    "metadata " + metadata.instanceId());
+                    "metadata " + metadata.instanceId(), metadata.tokensRequired());
         } catch (IOException | RuntimeException e) {
             server.close();
             throw e;
@@ -124,7 +144,11 @@ public final class MetadataServer implements AutoCloseable {
         meta.put("instance-type", m.instanceType());
         meta.put("local-hostname", m.hostname());
         meta.put("local-ipv4", m.localIpv4());
+        meta.put("placement/availability-zone", InstanceMetadata.zoneOf(m.region()));
         meta.put("placement/region", m.region());
+        if (m.macAddress() != null) {
+            meta.put("mac", m.macAddress());
+        }
         if (m.openSshKey() != null) {
             meta.put("public-keys/0/openssh-key", m.openSshKey().strip() + "\n");
         }
@@ -138,7 +162,10 @@ public final class MetadataServer implements AutoCloseable {
             }
         }
         docs.put("/latest/meta-data/", top.toString().strip().getBytes(StandardCharsets.UTF_8));
-        docs.put("/latest/meta-data/placement/", "region".getBytes(StandardCharsets.UTF_8));
+        docs.put("/latest/meta-data/placement/", "availability-zone\nregion".getBytes(StandardCharsets.UTF_8));
+        docs.put("/latest/dynamic/", "instance-identity/".getBytes(StandardCharsets.UTF_8));
+        docs.put("/latest/dynamic/instance-identity/", "document".getBytes(StandardCharsets.UTF_8));
+        docs.put("/latest/dynamic/instance-identity/document", identityDocument(m));
         if (m.openSshKey() != null) {
             docs.put("/latest/meta-data/public-keys/", ("0=" + m.keyName()).getBytes(StandardCharsets.UTF_8));
             docs.put("/latest/meta-data/public-keys/0/", "openssh-key".getBytes(StandardCharsets.UTF_8));
@@ -146,9 +173,35 @@ public final class MetadataServer implements AutoCloseable {
         if (m.userData() != null) {
             docs.put("/latest/user-data", m.userData().clone());
         }
-        docs.put("/latest/", (m.userData() != null ? "meta-data/\nuser-data" : "meta-data/")
+        docs.put("/latest/", (m.userData() != null ? "dynamic/\nmeta-data/\nuser-data" : "dynamic/\nmeta-data/")
                 .getBytes(StandardCharsets.UTF_8));
         return Map.copyOf(docs);
+    }
+
+    /** The instance identity document, with EC2's fields in EC2's order (pretty-printed, as EC2 serves it). */
+    private static byte[] identityDocument(InstanceMetadata m) {
+        Map<String, Object> doc = new LinkedHashMap<>();
+        doc.put("accountId", InstanceMetadata.ACCOUNT_ID);
+        doc.put("architecture", "x86_64");
+        doc.put("availabilityZone", InstanceMetadata.zoneOf(m.region()));
+        doc.put("billingProducts", null);
+        doc.put("devpayProductCodes", null);
+        doc.put("marketplaceProductCodes", null);
+        doc.put("imageId", m.imageId());
+        doc.put("instanceId", m.instanceId());
+        doc.put("instanceType", m.instanceType());
+        doc.put("kernelId", null);
+        doc.put("pendingTime", m.launchTime() == null ? null
+                : m.launchTime().truncatedTo(java.time.temporal.ChronoUnit.SECONDS).toString());
+        doc.put("privateIp", m.localIpv4());
+        doc.put("ramdiskId", null);
+        doc.put("region", m.region());
+        doc.put("version", "2017-09-30");
+        try {
+            return dev.nube.engine.store.Json.mapper().writerWithDefaultPrettyPrinter().writeValueAsBytes(doc);
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     private void answer(SocketChannel client) throws IOException {
@@ -180,17 +233,73 @@ public final class MetadataServer implements AutoCloseable {
         if (query >= 0) {
             path = path.substring(0, query);
         }
+        if (path.equals("/latest/api/token")) {
+            token(out, version, request);
+            return;
+        }
         byte[] body = documents.get(path);
         if (body == null && !path.endsWith("/")) {
             body = documents.get(path + "/");
         }
+        String token = request.header("x-aws-ec2-metadata-token");
         if (!method.equals("GET") && !method.equals("HEAD")) {
             send(out, version, 405, "Method Not Allowed\n".getBytes(StandardCharsets.UTF_8), false);
+        } else if (token != null ? !valid(token) : tokensRequired) {
+            send(out, version, 401, "Unauthorized\n".getBytes(StandardCharsets.UTF_8), method.equals("HEAD"));
         } else if (body == null) {
             send(out, version, 404, "Not Found\n".getBytes(StandardCharsets.UTF_8), method.equals("HEAD"));
         } else {
             send(out, version, 200, body, method.equals("HEAD"));
         }
+    }
+
+    /** {@code PUT /latest/api/token}: a new session token for as many seconds as the TTL header asks. */
+    private void token(OutputStream out, String version, HttpFraming.Request request) throws IOException {
+        if (!request.method().equals("PUT")) {
+            send(out, version, 405, "Method Not Allowed\n".getBytes(StandardCharsets.UTF_8), false);
+            return;
+        }
+        if (request.header("x-forwarded-for") != null) {
+            send(out, version, 403, "Forbidden\n".getBytes(StandardCharsets.UTF_8), false);
+            return;
+        }
+        int ttl;
+        try {
+            ttl = Integer.parseInt(String.valueOf(request.header("x-aws-ec2-metadata-token-ttl-seconds")).strip());
+        } catch (NumberFormatException e) {
+            ttl = 0;
+        }
+        if (ttl < 1 || ttl > MAX_TOKEN_TTL_SECONDS) {
+            send(out, version, 400, "Bad Request\n".getBytes(StandardCharsets.UTF_8), false);
+            return;
+        }
+        long now = System.nanoTime();
+        if (tokens.size() >= MAX_TOKENS) {
+            tokens.values().removeIf(expiry -> expiry - now <= 0);
+            if (tokens.size() >= MAX_TOKENS) {
+                send(out, version, 429, "Too Many Requests\n".getBytes(StandardCharsets.UTF_8), false);
+                return;
+            }
+        }
+        byte[] bytes = new byte[42];
+        RANDOM.nextBytes(bytes);
+        String token = java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
+        tokens.put(token, now + ttl * 1_000_000_000L);
+        HttpFraming.writeResponse(out, version, 200, "text/plain", Map.of("Connection", "close",
+                "X-Aws-Ec2-Metadata-Token-Ttl-Seconds", Integer.toString(ttl)),
+                token.getBytes(StandardCharsets.US_ASCII), true);
+    }
+
+    private boolean valid(String token) {
+        Long expiry = tokens.get(token.strip());
+        if (expiry == null) {
+            return false;
+        }
+        if (expiry - System.nanoTime() <= 0) {
+            tokens.remove(token.strip());
+            return false;
+        }
+        return true;
     }
 
     private static void badRequest(OutputStream out) throws IOException {

@@ -53,7 +53,8 @@ class MetadataServerTest {
     void servesEc2PathsAndNothingElse() throws Exception {
         InstanceMetadata data = new InstanceMetadata("i-0123456789abcdef0", "t3.nano", "ami-0123456789abcdef0",
                 "i-0123456789abcdef0.local-1.compute.internal", "169.254.0.15", "my-key", "ssh-ed25519 AAAA my-key",
-                "local-1", "#!/bin/sh\necho hi\n".getBytes(StandardCharsets.UTF_8));
+                "local-1", "#!/bin/sh\necho hi\n".getBytes(StandardCharsets.UTF_8), "02:00:00:00:00:01",
+                java.time.Instant.parse("2026-12-02T10:15:30.123Z"), false);
         Path socket = dir.resolve("metadata.sock");
         try (MetadataServer server = MetadataServer.start(socket, data)) {
             assertEquals("i-0123456789abcdef0", get(socket, "/latest/meta-data/instance-id").body());
@@ -67,6 +68,27 @@ class MetadataServerTest {
             assertEquals("#!/bin/sh\necho hi\n", get(socket, "/latest/user-data").body());
             String listing = get(socket, "/latest/meta-data/").body();
             assertTrue(listing.contains("instance-id") && listing.contains("public-keys/"), listing);
+            assertEquals("local-1a", get(socket, "/latest/meta-data/placement/availability-zone").body());
+            assertEquals("02:00:00:00:00:01", get(socket, "/latest/meta-data/mac").body());
+            assertEquals("""
+                    {
+                      "accountId" : "000000000000",
+                      "architecture" : "x86_64",
+                      "availabilityZone" : "local-1a",
+                      "billingProducts" : null,
+                      "devpayProductCodes" : null,
+                      "marketplaceProductCodes" : null,
+                      "imageId" : "ami-0123456789abcdef0",
+                      "instanceId" : "i-0123456789abcdef0",
+                      "instanceType" : "t3.nano",
+                      "kernelId" : null,
+                      "pendingTime" : "2026-12-02T10:15:30Z",
+                      "privateIp" : "169.254.0.15",
+                      "ramdiskId" : null,
+                      "region" : "local-1",
+                      "version" : "2017-09-30"
+                    }""", get(socket, "/latest/dynamic/instance-identity/document").body());
+            assertEquals("document", get(socket, "/latest/dynamic/instance-identity/").body());
             assertEquals(404, get(socket, "/latest/meta-data/iam/security-credentials/").status());
             assertEquals(404, get(socket, "/nothing").status());
         }
@@ -76,7 +98,7 @@ class MetadataServerTest {
     @Test
     void speaksHttp10And11AndOnlyGetAndHead() throws Exception {
         InstanceMetadata data = new InstanceMetadata("i-0123456789abcdef0", "t3.nano", "ami-0123456789abcdef0",
-                "h", "169.254.0.15", null, null, "local-1", null);
+                "h", "169.254.0.15", null, null, "local-1", null, null, null, false);
         Path socket = dir.resolve("metadata.sock");
         Files.writeString(socket, "stale"); // left by an engine that is gone
         try (MetadataServer server = MetadataServer.start(socket, data)) {
@@ -93,6 +115,56 @@ class MetadataServerTest {
             assertEquals(400, exchange(socket, "hello\r\n\r\n").status());
             assertEquals(404, get(socket, "/latest/user-data").status());
             assertEquals(404, get(socket, "/latest/meta-data/public-keys/0/openssh-key").status());
+        }
+    }
+
+    private static Answer put(Path socket, String headers) throws IOException {
+        return exchange(socket, "PUT /latest/api/token HTTP/1.1\r\nHost: 169.254.169.254\r\n" + headers + "\r\n");
+    }
+
+    private static Answer get(Path socket, String path, String token) throws IOException {
+        return exchange(socket, "GET " + path + " HTTP/1.1\r\nHost: 169.254.169.254\r\nX-aws-ec2-metadata-token: "
+                + token + "\r\n\r\n");
+    }
+
+    private static InstanceMetadata instance(String id, boolean tokensRequired) {
+        return new InstanceMetadata(id, "t3.nano", "ami-0123456789abcdef0", "h", "169.254.0.15", null, null,
+                "local-1", null, null, null, tokensRequired);
+    }
+
+    @Test
+    void imdsV2TokensAreRequiredCheckedAndOwnedByOneInstance() throws Exception {
+        Path socket = dir.resolve("one.sock");
+        Path otherSocket = dir.resolve("two.sock");
+        try (MetadataServer server = MetadataServer.start(socket, instance("i-0123456789abcdef0", true));
+                MetadataServer other = MetadataServer.start(otherSocket, instance("i-0123456789abcdef1", true))) {
+            String path = "/latest/meta-data/instance-id";
+            assertEquals(401, get(socket, path).status(), "IMDSv1 refused while tokens are required");
+            Answer issued = put(socket, "X-aws-ec2-metadata-token-ttl-seconds: 21600\r\n");
+            assertEquals(200, issued.status());
+            assertTrue(issued.headers().contains("X-Aws-Ec2-Metadata-Token-Ttl-Seconds: 21600"), issued.headers());
+            String token = issued.body();
+            assertTrue(token.length() >= 40, token);
+            assertEquals("i-0123456789abcdef0", get(socket, path, token).body());
+            assertEquals(401, get(socket, path, token + "x").status(), "a token it did not make");
+            assertEquals(401, get(otherSocket, path, token).status(), "another instance's token");
+            assertEquals(400, put(socket, "").status(), "no TTL");
+            assertEquals(400, put(socket, "X-aws-ec2-metadata-token-ttl-seconds: 0\r\n").status());
+            assertEquals(400, put(socket, "X-aws-ec2-metadata-token-ttl-seconds: 21601\r\n").status());
+            assertEquals(400, put(socket, "X-aws-ec2-metadata-token-ttl-seconds: soon\r\n").status());
+            assertEquals(403, put(socket, "X-aws-ec2-metadata-token-ttl-seconds: 60\r\nX-Forwarded-For: 10.0.0.1\r\n")
+                    .status(), "not through a proxy");
+            assertEquals(405, get(socket, "/latest/api/token").status(), "a token is PUT");
+
+            String shortLived = put(socket, "X-aws-ec2-metadata-token-ttl-seconds: 1\r\n").body();
+            assertEquals(200, get(socket, path, shortLived).status());
+            Thread.sleep(1100);
+            assertEquals(401, get(socket, path, shortLived).status(), "expired");
+            assertEquals(200, get(socket, path, token).status(), "the long one lives on");
+
+            server.tokensRequired(false);
+            assertEquals(200, get(socket, path).status(), "optional: IMDSv1 answered");
+            assertEquals(401, get(socket, path, shortLived).status(), "a bad token is refused even then");
         }
     }
 }
