@@ -84,6 +84,15 @@ record InstanceRecord(String id, String name, String imageId, String instanceTyp
                 terminatedAt, privateIp, macAddress, reservationId, value);
     }
 
+    /** {@code value} when it is an HttpTokens value, else an error that says which values are. */
+    static String checkHttpTokens(String value) {
+        if (!HTTP_TOKENS_REQUIRED.equals(value) && !HTTP_TOKENS_OPTIONAL.equals(value)) {
+            throw dev.nube.engine.EngineException.invalid("The metadata service's HttpTokens is 'required' (IMDSv2"
+                    + " only) or 'optional' (IMDSv1 too), not '" + value + "'.");
+        }
+        return value;
+    }
+
     /** EC2's HttpTokens "required": the metadata service answers only requests with a session token. */
     boolean tokensRequired() {
         return HTTP_TOKENS_REQUIRED.equals(httpTokens);

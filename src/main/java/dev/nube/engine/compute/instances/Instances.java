@@ -195,11 +195,7 @@ public final class Instances implements InstanceService, RegionScoped, SecurityG
 
     @Override
     public Instance setMetadataTokens(String region, String id, String httpTokens) {
-        String value = httpTokens == null ? "" : httpTokens.strip();
-        if (!value.equals(InstanceRecord.HTTP_TOKENS_REQUIRED) && !value.equals(InstanceRecord.HTTP_TOKENS_OPTIONAL)) {
-            throw EngineException.invalid("The metadata service's HttpTokens is 'required' (IMDSv2 only) or 'optional'"
-                    + " (IMDSv1 too), not '" + httpTokens + "'.");
-        }
+        String value = InstanceRecord.checkHttpTokens(httpTokens == null ? null : httpTokens.strip());
         return table.withLock(region, id, () -> {
             InstanceRecord r = table.record(region, id);
             if (!r.holdsAddress() || r.intent() == Intent.TERMINATED) {

@@ -87,11 +87,7 @@ record LaunchPlan(Image image, InstanceType type, KeyPair keyPair, List<Security
         String tokens = request.httpTokens() == null || request.httpTokens().isBlank()
                 ? (Image.IMDS_V2.equals(image.imdsSupport()) ? InstanceRecord.HTTP_TOKENS_REQUIRED
                         : InstanceRecord.HTTP_TOKENS_OPTIONAL)
-                : request.httpTokens().strip();
-        if (!tokens.equals(InstanceRecord.HTTP_TOKENS_REQUIRED) && !tokens.equals(InstanceRecord.HTTP_TOKENS_OPTIONAL)) {
-            throw EngineException.invalid("The metadata service's HttpTokens is 'required' (IMDSv2 only) or 'optional'"
-                    + " (IMDSv1 too), not '" + request.httpTokens() + "'.");
-        }
+                : InstanceRecord.checkHttpTokens(request.httpTokens().strip());
         return new LaunchPlan(image, type, keyPair, List.copyOf(groups), request.count(), name,
                 userData == null || userData.length == 0 ? null : userData, volume, tokens);
     }
