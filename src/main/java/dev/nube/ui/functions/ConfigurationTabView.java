@@ -97,6 +97,8 @@ final class ConfigurationTabView extends ScrollPane {
         cpu.setId(id);
         cpu.getStyleClass().add("text-muted");
         cpu.setWrapText(true);
+        cpu.setPrefWidth(0); // as wide as the memory control above it, the text wrapping: never widens the form
+        cpu.setMaxWidth(Double.MAX_VALUE);
         cpu.textProperty().bind(javafx.beans.binding.Bindings.createStringBinding(
                 () -> functions.cpuText(memory.getValue()), memory.valueProperty(), functions.sandboxProperty()));
         return cpu;

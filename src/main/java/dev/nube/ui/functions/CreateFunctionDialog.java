@@ -76,6 +76,9 @@ final class CreateFunctionDialog extends Dialog<FunctionConfiguration> {
                 ConfigurationTabView.cpuLine("function-cpu", model, memory)));
         form.addRow(4, new Label("Timeout (seconds)"), timeout);
         GridPane.setHgrow(name, Priority.ALWAYS);
+        javafx.scene.layout.ColumnConstraints labels = new javafx.scene.layout.ColumnConstraints();
+        labels.setMinWidth(javafx.scene.layout.Region.USE_PREF_SIZE); // labels whole, the fields take what is left
+        form.getColumnConstraints().add(labels);
         Label hint = new Label("Names hold letters, digits, hyphens and underscores (at most 64); the timeout is 1 to"
                 + " 300 seconds.");
         hint.setWrapText(true);

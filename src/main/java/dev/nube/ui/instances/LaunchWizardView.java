@@ -176,8 +176,9 @@ public final class LaunchWizardView extends BorderPane {
         groups.list().items().addListener((javafx.collections.ListChangeListener<SecurityGroup>) c -> pickDefault.run());
         pickDefault.run();
         return section("Network settings", existing, choice, create,
-                hint("Instances get an SSH port on this machine's loopback address. Security group rules are kept"
-                        + " with the instance; Nube does not filter traffic by them yet."));
+                hint("The instance's public address is on this machine's loopback (127.100.x.x): its groups'"
+                        + " inbound rules decide which of its ports listen there and for whom, and which instances"
+                        + " reach it; outbound rules decide where it may connect."));
     }
 
     private Node storageSection() {
