@@ -26,7 +26,8 @@ import java.util.concurrent.ConcurrentHashMap;
  * instance's private folder (mode 0700), which only this instance's QEMU relays to (its guest reaches it at
  * 169.254.169.254:80), so each instance sees only its own data and no other local user, and nothing that binds a
  * port while the console is closed, can read or impersonate it. Serves EC2's paths under {@code /latest/meta-data/},
- * {@code /latest/dynamic/instance-identity/document} and {@code /latest/user-data} to GET and HEAD; anything else is
+ * {@code /latest/dynamic/instance-identity/document} and {@code /latest/user-data} to GET and HEAD, the same under
+ * any dated version ({@code /2009-04-04/...}, as cloud-init asks), and the versions at {@code /}; anything else is
  * 404. IMDSv2 as EC2 has it: {@code PUT /latest/api/token} with {@code X-aws-ec2-metadata-token-ttl-seconds} (1 to
  * 21,600) answers a session token of this service only (tokens live in its memory: another instance's service, or
  * this one after a restart, refuses it); a request carrying {@code X-aws-ec2-metadata-token} is served only while its
@@ -61,6 +62,12 @@ public final class MetadataServer implements AutoCloseable {
         this.tokensRequired = tokensRequired;
         this.socketFile = Files.readAttributes(socket, BasicFileAttributes.class).fileKey();
     }
+
+    /** A path under a dated version of the service, e.g. {@code /2021-03-23/meta-data/}: served as {@code latest}. */
+    private static final java.util.regex.Pattern DATED = java.util.regex.Pattern.compile(
+            "/(?:19|20)\\d\\d-\\d\\d-\\d\\d(/.*)?");
+    /** The versions {@code GET /} lists, as EC2 lists its own: those cloud-init looks for, and latest. */
+    static final String VERSIONS = "1.0\n2009-04-04\n2016-09-02\n2018-09-24\n2021-03-23\nlatest";
 
     /** The longest a token may live, in seconds (EC2's six hours). */
     public static final int MAX_TOKEN_TTL_SECONDS = 21_600;
@@ -173,6 +180,7 @@ public final class MetadataServer implements AutoCloseable {
         if (m.userData() != null) {
             docs.put("/latest/user-data", m.userData().clone());
         }
+        docs.put("/", VERSIONS.getBytes(StandardCharsets.UTF_8));
         docs.put("/latest/", (m.userData() != null ? "dynamic/\nmeta-data/\nuser-data" : "dynamic/\nmeta-data/")
                 .getBytes(StandardCharsets.UTF_8));
         return Map.copyOf(docs);
@@ -232,6 +240,10 @@ public final class MetadataServer implements AutoCloseable {
         int query = path.indexOf('?');
         if (query >= 0) {
             path = path.substring(0, query);
+        }
+        java.util.regex.Matcher dated = DATED.matcher(path);
+        if (dated.matches()) { // /2009-04-04/meta-data/... as cloud-init asks: the same as /latest/
+            path = "/latest" + (dated.group(1) == null ? "" : dated.group(1));
         }
         if (path.equals("/latest/api/token")) {
             token(out, version, request);

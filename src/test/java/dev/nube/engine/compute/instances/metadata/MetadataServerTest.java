@@ -89,6 +89,11 @@ class MetadataServerTest {
                       "version" : "2017-09-30"
                     }""", get(socket, "/latest/dynamic/instance-identity/document").body());
             assertEquals("document", get(socket, "/latest/dynamic/instance-identity/").body());
+            assertEquals("i-0123456789abcdef0", get(socket, "/2009-04-04/meta-data/instance-id").body(),
+                    "a dated version, as cloud-init asks");
+            assertEquals(get(socket, "/latest/meta-data/").body(), get(socket, "/2021-03-23/meta-data/").body());
+            assertTrue(get(socket, "/").body().endsWith("2021-03-23\nlatest"), get(socket, "/").body());
+            assertEquals(404, get(socket, "/2021-3-23/meta-data/instance-id").status());
             assertEquals(404, get(socket, "/latest/meta-data/iam/security-credentials/").status());
             assertEquals(404, get(socket, "/nothing").status());
         }
