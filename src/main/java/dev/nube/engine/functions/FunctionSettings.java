@@ -91,6 +91,11 @@ public record FunctionSettings(int regionConcurrency, Duration idleKeepAlive, in
 
     /** The CPUs a function of {@code memoryMb} may use after its init: 0 for no cap. */
     public double cpusFor(int memoryMb) {
-        return cpuFromMemory ? CpuShare.cpus(memoryMb) : 0;
+        return cpuFromMemory ? cpusOf(memoryMb) : 0;
+    }
+
+    /** The CPUs a function of {@code memoryMb} gets with CPU in proportion to memory: 1,769 MB is one. */
+    public static double cpusOf(int memoryMb) {
+        return CpuShare.cpus(memoryMb);
     }
 }

@@ -8,9 +8,9 @@ import dev.nube.engine.functions.FunctionConfiguration;
 import dev.nube.engine.functions.FunctionEvents;
 import dev.nube.engine.functions.FunctionMonitor;
 import dev.nube.engine.functions.FunctionService;
+import dev.nube.engine.functions.FunctionSettings;
 import dev.nube.engine.functions.FunctionSummary;
 import dev.nube.engine.functions.RuntimeInfo;
-import dev.nube.engine.functions.sandbox.CpuShare;
 import dev.nube.engine.functions.sandbox.SandboxMode;
 import dev.nube.engine.store.ResourceKind;
 import dev.nube.ui.common.ConsoleContext;
@@ -149,7 +149,7 @@ public final class FunctionsViewModel {
         if (!now.cpuFromMemory()) {
             return "CPU: the whole machine (CPU in proportion to memory is turned off on the Functions page).";
         }
-        double cpus = CpuShare.cpus(memoryMb);
+        double cpus = FunctionSettings.cpusOf(memoryMb);
         int cores = Runtime.getRuntime().availableProcessors();
         String share = cpus >= cores ? "all " + cores + " CPUs of this machine"
                 : cpus < 1 ? Math.max(1, Math.round(cpus * 100)) + "% of one CPU"
