@@ -35,14 +35,14 @@ class InstanceLifecycleVmTest extends VmTestBase {
         String uname = vm.ssh(id, "uname -a");
         assertTrue(uname.startsWith("Linux "), uname);
         assertTrue(uname.contains(vm.image.kernelRelease()), uname);
-        assertEquals(id, vm.ssh(id, "wget -q -O - http://169.254.169.254/latest/meta-data/instance-id").strip());
-        assertEquals("t3.nano", vm.ssh(id, "wget -q -O - http://169.254.169.254/latest/meta-data/instance-type")
+        assertEquals(id, vm.ssh(id, VmTestSupport.imds("/latest/meta-data/instance-id")).strip());
+        assertEquals("t3.nano", vm.ssh(id, VmTestSupport.imds("/latest/meta-data/instance-type"))
                 .strip());
         // What the console shows as the instance's metadata is what the guest reads.
         java.util.SortedMap<String, String> metadata = vm.instances().metadata(REGION, id);
         for (String path : List.of("/latest/meta-data/hostname", "/latest/meta-data/public-keys/0/openssh-key",
                 "/latest/meta-data/")) {
-            assertEquals(metadata.get(path).strip(), vm.ssh(id, "wget -q -O - http://169.254.169.254" + path)
+            assertEquals(metadata.get(path).strip(), vm.ssh(id, VmTestSupport.imds(path))
                     .strip(), path);
         }
         vm.ssh(id, "echo 'kept across stop' > /root/note.txt && sync");

@@ -80,7 +80,7 @@ class InstanceRecoveryVmTest extends VmTestBase {
                     Integer.toString(connect.port()), "-o", "StrictHostKeyChecking=no", "-o",
                     "UserKnownHostsFile=/dev/null", "-o", "BatchMode=yes", "-o", "LogLevel=ERROR",
                     "root@" + connect.host(),
-                    "cat /root/marker; wget -q -O - http://169.254.169.254/latest/meta-data/instance-id"));
+                    "cat /root/marker; " + VmTestSupport.imds("/latest/meta-data/instance-id")));
             assertEquals("before\n" + instance.id(), out.strip(), "the metadata service is back too");
             instances.terminate(REGION, instance.id());
         } finally {
@@ -149,7 +149,7 @@ class InstanceRecoveryVmTest extends VmTestBase {
         assertNotEquals(self[2], qemu[2], "and in a process group of its own");
         vm.awaitRunning(id);
         assertEquals(pid, vm.instances().get(REGION, id).pid());
-        assertEquals(id, vm.ssh(id, "wget -q -O - http://169.254.169.254/latest/meta-data/instance-id").strip());
+        assertEquals(id, vm.ssh(id, VmTestSupport.imds("/latest/meta-data/instance-id")).strip());
         vm.instances().terminate(REGION, id);
     }
 
@@ -172,7 +172,7 @@ class InstanceRecoveryVmTest extends VmTestBase {
         vm.awaitRunning(id);
         assertEquals("ran", waitForFile(id, "/root/user-data-runs").strip(), "user data runs once per instance");
         assertEquals(new String(script, StandardCharsets.UTF_8),
-                vm.ssh(id, "wget -q -O - http://169.254.169.254/latest/user-data"));
+                vm.ssh(id, VmTestSupport.imds("/latest/user-data")));
         String blocks = vm.ssh(id, "sleep 2; df -k / | tail -1").trim().split("\\s+")[1];
         assertTrue(Long.parseLong(blocks) > 2_500_000, "the root file system grew to the 3 GiB volume: " + blocks);
         vm.instances().terminate(REGION, id);
@@ -201,8 +201,8 @@ class InstanceRecoveryVmTest extends VmTestBase {
         String b = two.get(1).id();
         vm.awaitRunning(a);
         vm.awaitRunning(b);
-        assertEquals(a, vm.ssh(a, "wget -q -O - http://169.254.169.254/latest/meta-data/instance-id").strip());
-        assertEquals(b, vm.ssh(b, "wget -q -O - http://169.254.169.254/latest/meta-data/instance-id").strip());
+        assertEquals(a, vm.ssh(a, VmTestSupport.imds("/latest/meta-data/instance-id")).strip());
+        assertEquals(b, vm.ssh(b, VmTestSupport.imds("/latest/meta-data/instance-id")).strip());
         assertNotEquals(vm.instances().get(REGION, a).sshPort(), vm.instances().get(REGION, b).sshPort());
         // The metadata services listen on unix sockets in each instance's private folder, on no TCP port that another
         // local user (or anything, while the console is closed) could reach or take over. The only new port is the one
@@ -219,7 +219,7 @@ class InstanceRecoveryVmTest extends VmTestBase {
             assertEquals("rwx------", java.nio.file.attribute.PosixFilePermissions.toString(
                     java.nio.file.Files.getPosixFilePermissions(files.folder())));
         }
-        assertEquals("404", vm.ssh(a, "wget -S -O /dev/null http://169.254.169.254/latest/meta-data/nothing-here 2>&1"
+        assertEquals("404", vm.ssh(a, VmTestSupport.imds("-S -O /dev/null", "/latest/meta-data/nothing-here") + " 2>&1"
                 + " | grep -o 404 | head -1").strip());
         // Operations on different instances run at once.
         java.util.concurrent.CompletableFuture<Instance> stopA = java.util.concurrent.CompletableFuture

@@ -277,10 +277,6 @@ class NetworkingVmTest extends VmTestBase {
         }
     }
 
-    /** The guest's request for a metadata token, its answer's last line being the token. */
-    private static final String PUT_TOKEN = "printf 'PUT /latest/api/token HTTP/1.0\\r\\n"
-            + "X-aws-ec2-metadata-token-ttl-seconds: 60\\r\\n\\r\\n' | nc 169.254.169.254 80 | sed -n '$p'";
-
     private static String metadata(String id, String token) throws IOException {
         return vm.ssh(id, "wget -q -O - " + (token == null ? "" : "--header 'X-aws-ec2-metadata-token: " + token + "' ")
                 + "http://169.254.169.254/latest/meta-data/instance-id 2>&1; echo \" rc=$?\"").strip();
@@ -291,10 +287,10 @@ class NetworkingVmTest extends VmTestBase {
         // The guests got their SSH key through IMDSv2 at boot: Nube's image asks for a token, and requires one.
         assertEquals("required", vm.instances().get(REGION, a).httpTokens());
         assertTrue(metadata(a, null).endsWith("rc=1"), "IMDSv1 refused: " + metadata(a, null));
-        String token = vm.ssh(a, PUT_TOKEN).strip();
+        String token = vm.ssh(a, VmTestSupport.PUT_TOKEN).strip();
         assertEquals(a + " rc=0", metadata(a, token));
         assertTrue(metadata(b, token).endsWith("rc=1"), "another instance's token is refused");
-        String own = vm.ssh(b, PUT_TOKEN).strip();
+        String own = vm.ssh(b, VmTestSupport.PUT_TOKEN).strip();
         assertEquals(b + " rc=0", metadata(b, own));
         try {
             assertEquals("optional", vm.instances().setMetadataTokens(REGION, b, "optional").httpTokens());

@@ -69,6 +69,24 @@ public final class VmTestSupport implements AutoCloseable {
                 + instances().consoleOutput(region, id, 4000));
     }
 
+    /** A guest shell command that prints an IMDSv2 session token, asked for as the guest's own boot asks. */
+    public static final String PUT_TOKEN = "printf 'PUT /latest/api/token HTTP/1.0\\r\\n"
+            + "X-aws-ec2-metadata-token-ttl-seconds: 60\\r\\n\\r\\n' | nc 169.254.169.254 80 | sed -n '$p'";
+
+    /**
+     * A guest shell command that reads {@code path} (e.g. /latest/meta-data/instance-id) from the metadata service
+     * with a session token, as instances of Nube's image must: {@code wget} with {@code options} and the URL.
+     */
+    public static String imds(String options, String path) {
+        return "wget " + options + " --header \"X-aws-ec2-metadata-token: $(" + PUT_TOKEN + ")\""
+                + " http://169.254.169.254" + path;
+    }
+
+    /** As {@link #imds(String, String)}, printing the document. */
+    public static String imds(String path) {
+        return imds("-q -O -", path);
+    }
+
     /** Runs a shell command in the guest over SSH with the instance's key pair and returns its output. */
     public String ssh(String id, String command) throws IOException {
         return ssh(REGION, id, command);
