@@ -207,7 +207,7 @@ public final class LaunchWizardView extends BorderPane {
         });
         TextArea userData = new TextArea();
         userData.setId("launch-user-data");
-        userData.setPromptText("#!/bin/sh\necho hello > /root/hello.txt");
+        userData.setPromptText("e.g. #!/bin/sh, and on the next line: echo hello > /root/hello.txt");
         userData.setPrefRowCount(5);
         userData.getStyleClass().add("monospace");
         userData.textProperty().bindBidirectional(model.userData);
@@ -221,8 +221,8 @@ public final class LaunchWizardView extends BorderPane {
         tokens.selectedProperty().bindBidirectional(model.tokensRequired);
         Label tokensHint = hint("");
         tokensHint.textProperty().bind(Bindings.createStringBinding(() -> model.tokensRequired.get()
-                ? "The guest asks 169.254.169.254 for a token first (PUT /latest/api/token), as EC2 requires of new"
-                        + " instances."
+                ? "Only requests with a session token (PUT /latest/api/token first) are answered at"
+                        + " 169.254.169.254, as EC2 does by default for new instances; Nube's image asks for one."
                 : "Plain requests to 169.254.169.254 are answered too (IMDSv1): an image made before tokens needs this.",
                 model.tokensRequired));
         return section("Advanced details", new HBox(8, new Label("Number of instances"), count),
