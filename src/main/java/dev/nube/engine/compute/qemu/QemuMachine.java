@@ -51,6 +51,18 @@ public final class QemuMachine {
         return "nube-" + instanceId;
     }
 
+    /**
+     * The guest's SMBIOS system UUID, also its serial number: as an EC2 instance's, it starts with "ec2" (cloud-init
+     * takes that for EC2 and then uses its metadata service fully, session tokens included), followed by the
+     * instance id's hex digits.
+     */
+    public static String systemUuid(String instanceId) {
+        String hex = ("ec2" + instanceId.substring(instanceId.indexOf('-') + 1).toLowerCase(java.util.Locale.ROOT)
+                + "0".repeat(32)).substring(0, 32);
+        return hex.substring(0, 8) + "-" + hex.substring(8, 12) + "-" + hex.substring(12, 16) + "-"
+                + hex.substring(16, 20) + "-" + hex.substring(20);
+    }
+
     /** The kernel command line of Nube's guests. */
     public static String kernelCommandLine() {
         return "console=ttyS0 panic=-1";
@@ -64,6 +76,7 @@ public final class QemuMachine {
                 "-smp", Integer.toString(spec.vcpus()),
                 "-m", spec.memoryMiB() + "M",
                 "-nodefaults", "-no-user-config", "-display", "none",
+                "-smbios", "type=1,uuid=" + systemUuid(spec.instanceId()) + ",serial=" + systemUuid(spec.instanceId()),
                 "-kernel", spec.kernel().toString(),
                 "-initrd", spec.initrd().toString(),
                 "-append", kernelCommandLine(),

@@ -19,6 +19,7 @@ import dev.nube.engine.compute.network.SecurityGroupRule;
 import dev.nube.engine.compute.network.SecurityGroupService;
 import dev.nube.engine.compute.network.addresses.ElasticIp;
 import dev.nube.engine.compute.network.addresses.ElasticIpService;
+import dev.nube.engine.compute.qemu.QemuMachine;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.DatagramPacket;
@@ -284,6 +285,8 @@ class NetworkingVmTest extends VmTestBase {
 
     @Test
     void theMetadataServiceWantsATokenOfItsOwnInstance() throws Exception {
+        // As an EC2 instance's, the guest's system UUID starts with ec2 (cloud-init then speaks IMDSv2 too).
+        assertEquals(QemuMachine.systemUuid(a), vm.ssh(a, "cat /sys/class/dmi/id/product_uuid").strip());
         // The guests got their SSH key through IMDSv2 at boot: Nube's image asks for a token, and requires one.
         assertEquals("required", vm.instances().get(REGION, a).httpTokens());
         assertTrue(metadata(a, null).endsWith("rc=1"), "IMDSv1 refused: " + metadata(a, null));
