@@ -2,6 +2,7 @@ package dev.nube.bench;
 
 import dev.nube.engine.Engine;
 import dev.nube.engine.compute.images.Image;
+import dev.nube.engine.compute.images.ImageService;
 import dev.nube.engine.compute.images.tiny.TinyImageBuilder;
 import dev.nube.engine.compute.instances.Instance;
 import dev.nube.engine.compute.instances.InstanceService;
@@ -32,13 +33,14 @@ final class InstancesBenchmark implements Bench.Suite {
 
     @Override
     public String description() {
-        return "launch to SSH-ready vs a bare QEMU boot of the same image; stop, start, RSS";
+        return "launch to SSH-ready vs a bare QEMU boot of the same image, tiny and Debian; stop, start, RSS";
     }
 
     @Override
     public void run(String[] args) throws Exception {
         int rounds = args.length > 0 ? Integer.parseInt(args[0]) : 5;
         int batch = args.length > 1 ? Integer.parseInt(args[1]) : 20;
+        int debianRounds = args.length > 2 ? Integer.parseInt(args[2]) : 3;
         Path home = Files.createTempDirectory("nube-bench-instances");
         try (Engine engine = Engine.open(home)) {
             InstanceService instances = engine.instances();
@@ -74,6 +76,7 @@ final class InstancesBenchmark implements Bench.Suite {
                 long startMs = ms(startStart);
                 instances.terminate(REGION, running.id());
                 long[] many = batch(instances, image.id(), key, imageDir, home, batch);
+                double[] debian = debian(engine, key, home, debianRounds);
                 Stats nubeStats = new Stats(nube.stream().mapToDouble(d -> d).toArray());
                 Stats bareStats = new Stats(bare.stream().mapToDouble(d -> d).toArray());
                 double n = nubeStats.median();
@@ -93,15 +96,61 @@ final class InstancesBenchmark implements Bench.Suite {
                 System.out.printf("instances: launch_to_ssh_ms=%.0f bare_qemu_ms=%.0f ratio=%.2f launch_min_ms=%.0f"
                         + " bare_min_ms=%.0f min_ratio=%.2f rss_mb=%d stop_ms=%d start_to_ssh_ms=%d accel=%s"
                         + " batch%d_return_ms=%d batch%d_all_running_ms=%d batch%d_bare_ms=%d"
-                        + " batch%d_terminate_ms=%d%n", n, b, n / b, nMin, bMin, nMin / bMin, rss, stopMs, startMs,
+                        + " batch%d_terminate_ms=%d debian_launch_to_ssh_ms=%.0f debian_bare_ms=%.0f debian_ratio=%.2f"
+                        + " debian_cloud_init_ms=%.0f%n", n, b, n / b, nMin, bMin, nMin / bMin, rss, stopMs, startMs,
                         engine.hostStatus().accelerator().startsWith("KVM") ? "kvm" : "tcg", batch, many[0], batch,
-                        many[1], batch, many[2], batch, many[3]);
+                        many[1], batch, many[2], batch, many[3], debian[0], debian[1], debian[0] / debian[1],
+                        debian[2]);
             }
         } finally {
             try (Stream<Path> walk = Files.walk(home)) {
                 walk.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
             }
         }
+    }
+
+    /**
+     * The Debian image: launch to SSH banner and launch to cloud-init done (its status, asked over SSH with the
+     * console's own SSH command) through the engine, beside a bare QEMU boot of the same kernel, initramfs and disk
+     * to the same banner with cloud-init disabled on its command line (a bare QEMU has no metadata service to give it
+     * anything; sshd then makes its host keys itself). Medians of {@code rounds}, alternating the two; in ms.
+     */
+    private static double[] debian(Engine engine, String key, Path home, int rounds) throws Exception {
+        long t0 = System.nanoTime();
+        Image image = engine.images().ensureImage(REGION, ImageService.DEBIAN_IMAGE_NAME);
+        System.out.printf("Debian image ready in %d ms (cached builds are reused), %.0f MiB%n", ms(t0),
+                image.sizeBytes() / 1048576.0);
+        Path imageDir = home.resolve("regions/local-1/images").resolve(image.id());
+        InstanceService instances = engine.instances();
+        double[] ssh = new double[rounds];
+        double[] bare = new double[rounds];
+        double[] cloudInit = new double[rounds];
+        for (int i = 0; i < rounds; i++) {
+            long bareStart = System.nanoTime();
+            try (BareQemu qemu = startBare(imageDir, home.resolve("debian-bare-" + i),
+                    image.kernelArgs() + " cloud-init=disabled", "1024M")) {
+                qemu.awaitBanner();
+                bare[i] = ms(bareStart);
+            }
+            long start = System.nanoTime();
+            Instance launched = instances.run(REGION, RunRequest.of(image.id(), "t3.micro", key)).get(0);
+            if (!instances.awaitState(REGION, launched.id(), InstanceState.RUNNING, DEADLINE_MS)) {
+                throw new IllegalStateException(launched.id() + " did not reach running");
+            }
+            ssh[i] = ms(start);
+            String command = instances.connectInfo(REGION, launched.id()).sshCommand()
+                    .replaceFirst("^ssh ", "ssh -o BatchMode=yes ") + " 'cloud-init status --wait'";
+            Process status = new ProcessBuilder("sh", "-c", command).redirectErrorStream(true).start();
+            String out = new String(status.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+            if (status.waitFor() != 0 || !out.contains("status: done")) {
+                throw new IllegalStateException("cloud-init on " + launched.id() + " did not finish well: " + out);
+            }
+            cloudInit[i] = ms(start);
+            instances.terminate(REGION, launched.id());
+            System.out.printf("debian round %d: bare %.0f ms, nube to SSH %.0f ms, to cloud-init done %.0f ms%n",
+                    i + 1, bare[i], ssh[i], cloudInit[i]);
+        }
+        return new double[] {new Stats(ssh).median(), new Stats(bare).median(), new Stats(cloudInit).median()};
     }
 
     /**
@@ -115,7 +164,8 @@ final class InstancesBenchmark implements Bench.Suite {
         long bareStart = System.nanoTime();
         try {
             for (int i = 0; i < count; i++) {
-                bares.add(startBare(imageDir, home.resolve("batch-bare-" + i)));
+                bares.add(startBare(imageDir, home.resolve("batch-bare-" + i), QemuMachine.kernelCommandLine(),
+                        "512M"));
             }
             for (BareQemu bare : bares) {
                 bare.awaitBanner();
@@ -152,7 +202,7 @@ final class InstancesBenchmark implements Bench.Suite {
     /** qemu-system-x86_64 with the same kernel, initramfs, disk and devices, timed from exec to the SSH banner. */
     private static long bareBoot(Path imageDir, Path work) throws IOException, InterruptedException {
         long start = System.nanoTime();
-        try (BareQemu bare = startBare(imageDir, work)) {
+        try (BareQemu bare = startBare(imageDir, work, QemuMachine.kernelCommandLine(), "512M")) {
             bare.awaitBanner();
             return ms(start);
         }
@@ -181,7 +231,8 @@ final class InstancesBenchmark implements Bench.Suite {
         }
     }
 
-    private static BareQemu startBare(Path imageDir, Path work) throws IOException, InterruptedException {
+    private static BareQemu startBare(Path imageDir, Path work, String kernelArgs, String memory)
+            throws IOException, InterruptedException {
         Files.createDirectories(work);
         Path disk = work.resolve("root.qcow2");
         new ProcessBuilder("qemu-img", "create", "-q", "-f", "qcow2", "-b",
@@ -191,11 +242,11 @@ final class InstancesBenchmark implements Bench.Suite {
         try (ServerSocket free = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             port = free.getLocalPort();
         }
-        Process qemu = new ProcessBuilder(QemuMachine.BINARY, "-machine", "pc,accel=tcg", "-smp", "1", "-m", "512M",
+        Process qemu = new ProcessBuilder(QemuMachine.BINARY, "-machine", "pc,accel=tcg", "-smp", "1", "-m", memory,
                 "-nodefaults", "-no-user-config", "-display", "none",
                 "-kernel", imageDir.resolve(TinyImageBuilder.KERNEL).toString(),
                 "-initrd", imageDir.resolve(TinyImageBuilder.INITRD).toString(),
-                "-append", QemuMachine.kernelCommandLine(),
+                "-append", kernelArgs,
                 "-drive", "file=" + disk + ",if=virtio,format=qcow2",
                 "-netdev", "user,id=net0,restrict=on,net=169.254.0.0/16,host=169.254.0.2,dhcpstart=169.254.0.15,"
                         + "hostfwd=tcp:127.0.0.1:" + port + "-:22,"

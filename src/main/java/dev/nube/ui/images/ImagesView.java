@@ -35,12 +35,22 @@ public final class ImagesView extends StackPane {
     private final Tables.SelectionById<Image> selection;
     private final Label notice = new Label();
 
+    private Button buildButton(String text, String id, String imageName) {
+        Button build = new Button(text, new FontIcon(Feather.PACKAGE));
+        build.setId(id);
+        build.disableProperty().bind(Bindings.createBooleanBinding(() -> model.buildingProperty().get()
+                || model.hasImage(imageName), model.buildingProperty(), model.list().items()));
+        build.setOnAction(e -> model.build(imageName));
+        return build;
+    }
+
     public ImagesView(ImagesViewModel model) {
         this.model = model;
         table.setId("images-table");
         table.setItems(model.list().filtered());
         table.setPlaceholder(new Label("No images in this region yet. \"" + ImageService.TINY_IMAGE_NAME
-                + "\" is built from Debian packages on first launch, or now with \"Build\"."));
+                + "\" and \"" + ImageService.DEBIAN_IMAGE_NAME + "\" are built from Debian packages on first launch,"
+                + " or now with \"Build\"."));
         table.getColumns().add(Tables.column("Name", 200, Image::name));
         table.getColumns().add(Tables.keepWhole(Tables.column("AMI ID", 200, Image::id), "ami-00000000000000000"));
         table.getColumns().add(Tables.keepWhole(Tables.column("State", 90, i -> i.state().awsName()), "available"));
@@ -54,11 +64,9 @@ public final class ImagesView extends StackPane {
         table.setColumnResizePolicy(TableView.CONSTRAINED_RESIZE_POLICY_FLEX_LAST_COLUMN);
         selection = Tables.keepSelectionById(table, Image::id);
 
-        Button build = new Button("Build " + ImageService.TINY_IMAGE_NAME, new FontIcon(Feather.PACKAGE));
-        build.setId("build-tiny-image");
-        build.disableProperty().bind(Bindings.createBooleanBinding(() -> model.buildingProperty().get()
-                || model.hasTinyImage(), model.buildingProperty(), model.list().items()));
-        build.setOnAction(e -> model.buildTinyImage());
+        Button build = buildButton("Build " + ImageService.TINY_IMAGE_NAME, "build-tiny-image",
+                ImageService.TINY_IMAGE_NAME);
+        Button buildDebian = buildButton("Build Debian 12", "build-debian-image", ImageService.DEBIAN_IMAGE_NAME);
         Button deregister = new Button("Deregister", new FontIcon(Feather.TRASH_2));
         deregister.setId("deregister-image");
         enableFor(deregister, ImageAction.DEREGISTER);
@@ -76,7 +84,7 @@ public final class ImagesView extends StackPane {
         refresh.setOnAction(e -> model.list().reload());
 
         ResourcePage page = new ResourcePage("Images", model.list(), table, refresh, deregister, copy, replicas,
-                build);
+                build, buildDebian);
         ProgressBar progress = new ProgressBar();
         progress.progressProperty().bind(model.progressProperty());
         progress.visibleProperty().bind(model.buildingProperty());

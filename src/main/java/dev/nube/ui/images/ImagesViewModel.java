@@ -75,17 +75,17 @@ public final class ImagesViewModel {
         return list;
     }
 
-    /** Whether the region has the built-in image already. */
-    public boolean hasTinyImage() {
-        return list.items().stream().anyMatch(i -> i.name().equals(ImageService.TINY_IMAGE_NAME));
+    /** Whether the region has the built-in image {@code name} already (or is making it). */
+    public boolean hasImage(String name) {
+        return list.items().stream().anyMatch(i -> i.name().equals(name));
     }
 
-    /** Builds the built-in image (or finds it built); progress arrives through the engine's events. */
-    public void buildTinyImage() {
+    /** Builds the built-in image {@code name} (or finds it built); progress arrives through the engine's events. */
+    public void build(String name) {
         String region = list.region();
         building.set(true);
-        status.set("Starting the build...");
-        context.tasks().submit(() -> images.ensureTinyImage(region), image -> {
+        status.set("Starting the build of " + name + "...");
+        context.tasks().submit(() -> images.ensureImage(region, name), image -> {
             building.set(false);
             progress.set(-1);
             status.set(image.name() + " is ready: " + image.id() + ".");

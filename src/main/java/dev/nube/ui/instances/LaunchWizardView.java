@@ -90,14 +90,7 @@ public final class LaunchWizardView extends BorderPane {
             if (choice == null) {
                 return "";
             }
-            if (choice.image() == null) {
-                return "A small Linux (Debian's kernel, busybox and dropbear), built on this machine from Debian"
-                        + " packages the first time you launch it, then kept. SSH user: root.";
-            }
-            String description = choice.image().description().strip();
-            return description + (description.endsWith(".") ? " " : ". ") + "Architecture "
-                    + choice.image().architecture() + ", kernel "
-                    + choice.image().kernelRelease() + ", SSH user: " + choice.image().sshUser() + ".";
+            return choice.details();
         }, model.image));
         return section("Application and OS image", images, details);
     }

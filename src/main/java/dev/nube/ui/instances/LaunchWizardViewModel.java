@@ -45,7 +45,12 @@ import javafx.collections.ObservableList;
  */
 public final class LaunchWizardViewModel {
     /** An image to launch from; {@code image} is null for the built-in image not built yet in this region. */
-    public record ImageChoice(Image image, String label) {
+    /**
+     * An image to launch: a registered one ({@code image}), or one Nube builds on first launch ({@code buildName},
+     * {@code image} null). {@code details} is what the Quick Start says of it: description, default user, the boot
+     * time measured here.
+     */
+    public record ImageChoice(Image image, String buildName, String label, String details, int minimumGiB) {
         @Override
         public String toString() {
             return label;
@@ -111,6 +116,50 @@ public final class LaunchWizardViewModel {
         load();
     }
 
+    /**
+     * The images to choose from, as the EC2 console's Quick Start: Nube's own first (built on first launch when the
+     * region has none yet), then the region's other images. An image still being made is offered once available.
+     */
+    private List<ImageChoice> quickStart(String region) {
+        List<Image> list = images.list(region).items();
+        List<ImageChoice> choices = new ArrayList<>();
+        for (String name : ImageService.BUILT_IMAGES) {
+            Image built = list.stream().filter(i -> i.name().equals(name) && i.available()).findFirst().orElse(null);
+            if (built != null) {
+                choices.add(choiceOf(region, built));
+            } else if (list.stream().noneMatch(i -> i.name().equals(name))) {
+                String why = images.whyCannotBuild(name);
+                choices.add(new ImageChoice(null, name, name + (why == null ? " (built on first launch)"
+                        : " (cannot be built here)"), builtImageText(name) + (why == null ? "" : " " + why),
+                        name.equals(ImageService.DEBIAN_IMAGE_NAME)
+                        ? (int) (dev.nube.engine.compute.images.debian.DebianImageBuilder.DISK_BYTES >> 30) : 1));
+            }
+        }
+        list.stream().filter(Image::available).filter(i -> !ImageService.BUILT_IMAGES.contains(i.name()))
+                .forEach(i -> choices.add(choiceOf(region, i)));
+        return choices;
+    }
+
+    private ImageChoice choiceOf(String region, Image i) {
+        String description = i.description().strip();
+        String boot = images.bootTime(region, i.id()).map(t -> String.format(java.util.Locale.ROOT,
+                " Boots to SSH in %.0f s here (%s, last launch).", t.millis() / 1000.0, t.accelerator()))
+                .orElse(" Boot time: not measured here yet.");
+        return new ImageChoice(i, null, i.name() + " (" + i.id() + ")", description
+                + (description.isEmpty() || description.endsWith(".") ? " " : ". ") + "Architecture "
+                + i.architecture() + ", kernel " + i.kernelRelease() + ", default user: " + i.sshUser() + "." + boot,
+                i.rootDeviceGiB());
+    }
+
+    private static String builtImageText(String name) {
+        return name.equals(ImageService.DEBIAN_IMAGE_NAME)
+                ? "Debian 12 with systemd, OpenSSH, sudo, apt and cloud-init (user data as #! scripts or"
+                + " #cloud-config), built on this machine from Debian's archive the first time you launch it (a few"
+                + " minutes), then kept. Default user: admin."
+                : "A small Linux (Debian's kernel, busybox and dropbear), built on this machine from Debian packages"
+                + " the first time you launch it, then kept. Default user: root.";
+    }
+
     /** Another region was chosen in the header: its images, keys and groups replace the old region's choices. */
     private void regionChanged() {
         keyPair.set(null);
@@ -122,18 +171,11 @@ public final class LaunchWizardViewModel {
 
     private void load() {
         String region = context.region().get();
-        context.tasks().submit(() -> images.list(region).items(), list -> {
+        context.tasks().submit(() -> quickStart(region), choices -> {
             if (!region.equals(context.region().get())) {
                 return;
             }
-            imageChoices.clear();
-            // An image still being made cannot be launched (the engine refuses it): it is offered once available.
-            list.stream().filter(Image::available).forEach(i -> imageChoices.add(new ImageChoice(i, i.name() + " ("
-                    + i.id() + ")")));
-            if (list.stream().noneMatch(i -> i.name().equals(ImageService.TINY_IMAGE_NAME))) {
-                imageChoices.add(0, new ImageChoice(null, ImageService.TINY_IMAGE_NAME
-                        + " (built from Debian packages on first launch)"));
-            }
+            imageChoices.setAll(choices);
             if (image.get() == null && !imageChoices.isEmpty()) {
                 image.set(imageChoices.get(0));
             }
@@ -166,7 +208,7 @@ public final class LaunchWizardViewModel {
 
     int minimumVolumeGiB() {
         ImageChoice choice = image.get();
-        return choice == null || choice.image() == null ? 1 : Math.max(1, choice.image().rootDeviceGiB());
+        return choice == null ? 1 : Math.max(1, choice.minimumGiB());
     }
 
     private List<String> computeProblems() {
@@ -231,7 +273,8 @@ public final class LaunchWizardViewModel {
         progress.set(-1);
         status.set("Launching...");
         running = context.tasks().submit(() -> {
-            String imageId = choice.image() != null ? choice.image().id() : images.ensureTinyImage(region).id();
+            String imageId = choice.image() != null ? choice.image().id()
+                    : images.ensureImage(region, choice.buildName()).id();
             String groupId = createGroup ? createSshGroup(region) : group;
             return instances.run(region, new RunRequest(imageId, chosenType.name(), key, List.of(groupId),
                     instanceCount, instanceName, data, volume, tokens));

@@ -85,7 +85,7 @@ class LaunchWizardViewModelTest {
             if (method.equals("list") && listedImages != null) {
                 return new dev.nube.engine.store.Listing<>(listedImages, List.of());
             }
-            if (!method.equals("ensureTinyImage")) {
+            if (!method.equals("ensureImage")) {
                 return NOT_ANSWERED;
             }
             tinyImageBuilds.add((String) args[0]);
@@ -127,7 +127,7 @@ class LaunchWizardViewModelTest {
 
     private static Image image(String id, String name, int rootDeviceGiB) {
         return new Image(id, name, "", "x86_64", rootDeviceGiB, 1 << 20, Instant.now(), "test", "6.1", "root",
-                List.of(), null, null, Image.IMDS_V2);
+                List.of(), null, null, Image.IMDS_V2, null);
     }
 
     /** The instances a launch of {@code request} starts, pending. */
@@ -159,9 +159,13 @@ class LaunchWizardViewModelTest {
 
     @Test
     void itOpensOnTheRegionsDefaultsAndSaysWhatIsMissing() {
-        assertEquals(1, model.imageChoices().size(), "a fresh region has no image: the tiny one is offered");
+        assertEquals(ImageService.BUILT_IMAGES, model.imageChoices().stream()
+                .map(LaunchWizardViewModel.ImageChoice::buildName).toList(),
+                "a fresh region has no image: Nube's own are offered, the tiny one first");
         assertNull(model.imageChoices().get(0).image(), "built on first launch");
         assertTrue(model.imageChoices().get(0).label().startsWith(ImageService.TINY_IMAGE_NAME));
+        assertTrue(model.imageChoices().get(1).details().contains("Default user: admin"),
+                model.imageChoices().get(1).details());
         assertSame(model.imageChoices().get(0), model.image.get());
         assertEquals("t3.micro", model.type.get().name());
         assertEquals(List.of(KEY_MISSING, GROUP_MISSING), problems());
@@ -228,24 +232,27 @@ class LaunchWizardViewModelTest {
         Image tiny = image("ami-0000000000000000a", ImageService.TINY_IMAGE_NAME, 1);
         Image pending = new Image("ami-0000000000000000c", "backup", "", "x86_64", 1, 0, Instant.now(), "test",
                 "6.1", "root", List.of(), dev.nube.engine.compute.images.ImageState.PENDING,
-                "snap-0000000000000000c", null);
+                "snap-0000000000000000c", null, null);
         listedImages = List.of(tiny, pending);
         engine.regions().create("eu-local-1", null);
         region.set("eu-local-1"); // a region change reads the region's images again
         region.set(REGION);
-        assertEquals(List.of(tiny.id()), model.imageChoices().stream().map(c -> c.image().id()).toList(),
-                "the pending image is left out");
+        assertEquals(List.of(tiny.id()), model.imageChoices().stream().filter(c -> c.image() != null)
+                .map(c -> c.image().id()).toList(), "the pending image is left out");
+        assertEquals(List.of(ImageService.DEBIAN_IMAGE_NAME), model.imageChoices().stream()
+                .filter(c -> c.image() == null).map(LaunchWizardViewModel.ImageChoice::buildName).toList(),
+                "the Debian image is offered to be built on first launch");
         listedImages = List.of(tiny, pending.withState(dev.nube.engine.compute.images.ImageState.AVAILABLE, 1));
         region.set("eu-local-1");
         region.set(REGION);
-        assertEquals(List.of(tiny.id(), pending.id()), model.imageChoices().stream().map(c -> c.image().id())
-                .toList(), "offered once available");
+        assertEquals(List.of(tiny.id(), pending.id()), model.imageChoices().stream().filter(c -> c.image() != null)
+                .map(c -> c.image().id()).toList(), "offered once available");
     }
 
     @Test
     void anImageWithABiggerDiskRaisesTheRootVolumeToItsSize() {
         LaunchWizardViewModel.ImageChoice big = new LaunchWizardViewModel.ImageChoice(
-                image("ami-0000000000000000b", "big", 8), "big (ami-0000000000000000b)");
+                image("ami-0000000000000000b", "big", 8), null, "big (ami-0000000000000000b)", "", 8);
         model.imageChoices().add(big);
         model.image.set(big);
         assertEquals(8, model.rootVolumeGiB.get());
@@ -260,7 +267,7 @@ class LaunchWizardViewModelTest {
         KeyPair key = engine.keyPairs().create(REGION, "deploy", KeyType.ED25519, 0).keyPair();
         SecurityGroup group = engine.securityGroups().create(REGION, "web", "web servers");
         LaunchWizardViewModel.ImageChoice existing = new LaunchWizardViewModel.ImageChoice(
-                image("ami-0000000000000000c", "mine", 2), "mine (ami-0000000000000000c)");
+                image("ami-0000000000000000c", "mine", 2), null, "mine (ami-0000000000000000c)", "", 2);
         model.imageChoices().add(existing);
         model.image.set(existing);
         model.name.set("  web-1  ");
@@ -349,7 +356,7 @@ class LaunchWizardViewModelTest {
         assertEquals("local-2", model.region());
         assertNull(model.keyPair.get(), "a key pair of local-1 cannot launch in local-2");
         assertNull(model.existingGroup.get());
-        assertEquals(1, model.imageChoices().size());
+        assertEquals(ImageService.BUILT_IMAGES.size(), model.imageChoices().size());
         assertSame(model.imageChoices().get(0), model.image.get());
         assertEquals(List.of(KEY_MISSING, GROUP_MISSING), problems());
     }

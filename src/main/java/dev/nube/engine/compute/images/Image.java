@@ -9,10 +9,12 @@ import java.util.List;
  * on disk. {@code manifest} lists the Debian packages that went in; {@code source} says where it came from.
  * {@code imdsSupport} is EC2's AMI attribute: "v2.0" when the guest asks the metadata service for a token (IMDSv2),
  * so its instances require tokens unless told otherwise; null for images whose guest reads it without one.
+ * {@code kernelArgs} is the command line its kernel boots with, null for Nube's tiny image's own.
  */
 public record Image(String id, String name, String description, String architecture, int rootDeviceGiB,
                     long sizeBytes, Instant createdAt, String source, String kernelRelease, String sshUser,
-                    List<ImagePackage> manifest, ImageState state, String snapshotId, String imdsSupport) {
+                    List<ImagePackage> manifest, ImageState state, String snapshotId, String imdsSupport,
+                    String kernelArgs) {
     /** The {@code imdsSupport} of an image whose guest uses IMDSv2. */
     public static final String IMDS_V2 = "v2.0";
 
@@ -27,6 +29,6 @@ public record Image(String id, String name, String description, String architect
 
     public Image withState(ImageState newState, long newSizeBytes) {
         return new Image(id, name, description, architecture, rootDeviceGiB, newSizeBytes, createdAt, source,
-                kernelRelease, sshUser, manifest, newState, snapshotId, imdsSupport);
+                kernelRelease, sshUser, manifest, newState, snapshotId, imdsSupport, kernelArgs);
     }
 }

@@ -1,6 +1,7 @@
 package dev.nube.engine.compute.images;
 
 import dev.nube.engine.EngineException;
+import dev.nube.engine.compute.images.debian.DebianImageBuilder;
 import dev.nube.engine.compute.images.tiny.TinyImageBuilder;
 import dev.nube.engine.region.Region;
 import dev.nube.engine.region.RegionScoped;
@@ -34,6 +35,12 @@ import java.util.stream.Stream;
 public final class Images implements ImageService, RegionScoped {
     private static final System.Logger LOG = System.getLogger(Images.class.getName());
     private static final String BUILDING = ".building-";
+    /** The last boot time measured for an image, in its folder. */
+    private static final String BOOT_TIME = "boot-time";
+
+    /** How long an instance of an image took from QEMU's start to SSH, measured here, on which accelerator, when. */
+    public record BootTime(long millis, String accelerator, Instant measuredAt) {
+    }
 
     private final RegionService regions;
     private final EventBus events;
@@ -126,6 +133,34 @@ public final class Images implements ImageService, RegionScoped {
         events.publish(new ResourceChanged(region, ResourceKind.IMAGE, id, Change.DELETED));
     }
 
+    /**
+     * Keeps the boot time just measured for {@code imageId} (a launch or start of one of its instances), to show
+     * beside the image. An image deregistered meanwhile is left alone.
+     */
+    public void noteBootTime(String region, String imageId, BootTime time) {
+        Path folder = collection(region).folderOf(imageId);
+        if (!Files.isDirectory(folder)) {
+            return;
+        }
+        String text = time.millis() + " " + time.accelerator() + " " + time.measuredAt() + "\n";
+        try {
+            dev.nube.engine.store.AtomicFiles.write(folder.resolve(BOOT_TIME), text.getBytes(
+                    java.nio.charset.StandardCharsets.UTF_8));
+        } catch (IOException e) {
+            LOG.log(System.Logger.Level.WARNING, "cannot note the boot time of " + imageId, e);
+        }
+    }
+
+    @Override
+    public java.util.Optional<BootTime> bootTime(String region, String imageId) {
+        try {
+            String[] f = Files.readString(collection(region).folderOf(imageId).resolve(BOOT_TIME)).strip().split(" ");
+            return java.util.Optional.of(new BootTime(Long.parseLong(f[0]), f[1], Instant.parse(f[2])));
+        } catch (IOException | RuntimeException e) {
+            return java.util.Optional.empty(); // never measured, or unreadable: shown as not measured
+        }
+    }
+
     /** True when an image of the region has {@code name} (names are unique in a region, as EC2 keeps them). */
     public boolean nameTaken(String region, String name) {
         return collection(region).list().items().stream().anyMatch(i -> i.name().equals(name));
@@ -148,43 +183,44 @@ public final class Images implements ImageService, RegionScoped {
     }
 
     @Override
-    public Image ensureTinyImage(String region) {
+    public String whyCannotBuild(String name) {
+        return switch (name) {
+            case TINY_IMAGE_NAME -> null;
+            case DEBIAN_IMAGE_NAME -> DebianImageBuilder.unavailable();
+            default -> throw unknown(name);
+        };
+    }
+
+    @Override
+    public Image ensureImage(String region, String name) {
+        if (!BUILT_IMAGES.contains(name)) {
+            throw unknown(name);
+        }
         synchronized (buildLock) {
             ResourceCollection<Image> images = collection(region);
             for (Image image : images.list().items()) {
-                if (image.name().equals(TINY_IMAGE_NAME) && image.available()) {
+                if (image.name().equals(name) && image.available()) {
                     return image;
                 }
             }
             Path work = images.dir().resolve(BUILDING + System.nanoTime());
-            TinyImageBuilder.Progress progress = (fraction, step) -> events.publish(new ImageBuildProgress(region,
-                    TINY_IMAGE_NAME, fraction, step, false, null, null));
             try {
                 PrivateFiles.createDirectories(work);
-                TinyImageBuilder.Built built = new TinyImageBuilder(cache).build(work, progress);
                 String id = Ids.newId(ResourceKind.IMAGE);
-                // Packages taken from a cache without apt's word on their version are named where the image is shown.
-                String cached = built.cachedWithoutApt().isEmpty() ? "" : ". Built without apt's package lists from"
-                        + " cached packages: " + String.join("; ", built.cachedWithoutApt());
-                Image image = new Image(id, TINY_IMAGE_NAME, "BusyBox, Dropbear SSH and Debian's Linux "
-                        + built.kernelRelease() + "; user-data scripts, metadata service, root volume growth" + cached,
-                        "x86_64", (int) (TinyImageBuilder.DISK_BYTES >> 30), sizeOf(work), Instant.now(),
-                        "Built by Nube from Debian packages", built.kernelRelease(), "root", built.packages(),
-                        ImageState.AVAILABLE, null, Image.IMDS_V2);
+                Image image = name.equals(TINY_IMAGE_NAME) ? buildTiny(region, id, work) : buildDebian(region, id, work);
                 DocumentStore.write(work.resolve(ResourceCollection.DOCUMENT), image);
                 Files.move(work, images.folderOf(id), StandardCopyOption.ATOMIC_MOVE);
                 events.publish(new ResourceChanged(region, ResourceKind.IMAGE, id, Change.CREATED));
-                events.publish(new ImageBuildProgress(region, TINY_IMAGE_NAME, 1, "Ready", true, id, null));
+                events.publish(new ImageBuildProgress(region, name, 1, "Ready", true, id, null));
                 return image;
             } catch (IOException | RuntimeException e) {
                 String why = e.getMessage() == null ? e.toString() : e.getMessage();
-                events.publish(new ImageBuildProgress(region, TINY_IMAGE_NAME, 0, "Failed", true, null, why));
-                throw new EngineException("ImageBuildFailed", "Could not build " + TINY_IMAGE_NAME + ": " + why, e);
+                events.publish(new ImageBuildProgress(region, name, 0, "Failed", true, null, why));
+                throw new EngineException("ImageBuildFailed", "Could not build " + name + ": " + why, e);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
-                events.publish(new ImageBuildProgress(region, TINY_IMAGE_NAME, 0, "Cancelled", true, null,
-                        "cancelled"));
-                throw new EngineException("ImageBuildFailed", "The build of " + TINY_IMAGE_NAME + " was cancelled.", e);
+                events.publish(new ImageBuildProgress(region, name, 0, "Cancelled", true, null, "cancelled"));
+                throw new EngineException("ImageBuildFailed", "The build of " + name + " was cancelled.", e);
             } finally {
                 try {
                     ResourceCollection.deleteTree(work);
@@ -193,6 +229,35 @@ public final class Images implements ImageService, RegionScoped {
                 }
             }
         }
+    }
+
+    private Image buildTiny(String region, String id, Path work) throws IOException, InterruptedException {
+        TinyImageBuilder.Built built = new TinyImageBuilder(cache).build(work, (fraction, step) -> events.publish(
+                new ImageBuildProgress(region, TINY_IMAGE_NAME, fraction, step, false, null, null)));
+        // Packages taken from a cache without apt's word on their version are named where the image is shown.
+        String cached = built.cachedWithoutApt().isEmpty() ? "" : ". Built without apt's package lists from"
+                + " cached packages: " + String.join("; ", built.cachedWithoutApt());
+        return new Image(id, TINY_IMAGE_NAME, "BusyBox, Dropbear SSH and Debian's Linux " + built.kernelRelease()
+                + "; user-data scripts, metadata service, root volume growth" + cached, "x86_64",
+                (int) (TinyImageBuilder.DISK_BYTES >> 30), sizeOf(work), Instant.now(),
+                "Built by Nube from Debian packages", built.kernelRelease(), "root", built.packages(),
+                ImageState.AVAILABLE, null, Image.IMDS_V2, null);
+    }
+
+    private Image buildDebian(String region, String id, Path work) throws IOException, InterruptedException {
+        DebianImageBuilder.Built built = new DebianImageBuilder(cache).build(work, (fraction, step) -> events.publish(
+                new ImageBuildProgress(region, DEBIAN_IMAGE_NAME, fraction, step, false, null, null)));
+        return new Image(id, DEBIAN_IMAGE_NAME, "Debian GNU/Linux 12 with systemd, OpenSSH, sudo, apt and cloud-init"
+                + " (user data, key pair for user " + DebianImageBuilder.DEFAULT_USER + ", hostname, root volume"
+                + " growth); Debian's cloud kernel " + built.kernelRelease(), "x86_64",
+                (int) (DebianImageBuilder.DISK_BYTES >> 30), sizeOf(work), Instant.now(),
+                "Built by Nube from Debian's archive", built.kernelRelease(), DebianImageBuilder.DEFAULT_USER,
+                built.packages(), ImageState.AVAILABLE, null, Image.IMDS_V2, DebianImageBuilder.KERNEL_ARGS);
+    }
+
+    private static EngineException unknown(String name) {
+        return new EngineException("InvalidParameterValue", "Nube builds no image named '" + name + "': it builds "
+                + String.join(" and ", BUILT_IMAGES) + ".");
     }
 
     @Override

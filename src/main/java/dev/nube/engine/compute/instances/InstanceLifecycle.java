@@ -99,7 +99,7 @@ final class InstanceLifecycle {
             Accelerator accelerator = forced != null ? forced : accelerators.forGuest(kernelOf(region, r));
             QemuMachine.Spec spec = new QemuMachine.Spec(accelerators.host().binary(), id, accelerator,
                     r.vcpus(), r.memoryMiB(), image.resolve(TinyImageBuilder.KERNEL),
-                    image.resolve(TinyImageBuilder.INITRD), files.rootDisk(), files.qmpSocket(), files.serialSocket(),
+                    image.resolve(TinyImageBuilder.INITRD), kernelArgsOf(region, r), files.rootDisk(), files.qmpSocket(), files.serialSocket(),
                     files.consoleLog(), files.pidFile(), files.metadataSocket(), 0, files.vpcSocket(), r.macAddress(),
                     volumes.attachedTo(region, id));
             long pid = QemuMachine.launch(spec, files.qemuLog());
@@ -120,6 +120,15 @@ final class InstanceLifecycle {
         Commands.check(List.of("qemu-img", "create", "-q", "-f", "qcow2", "-b", base.toString(), "-F", "qcow2",
                 files.rootDisk().toString(), r.rootVolumeGiB() + "G"), files.folder(), Duration.ofMinutes(1));
         PrivateFiles.restrict(files.rootDisk()); // qemu-img made it after the umask
+    }
+
+    /** The kernel command line of instance {@code r}'s image; null (Nube's default) when the image is gone. */
+    private String kernelArgsOf(String region, InstanceRecord r) {
+        try {
+            return images.get(region, r.imageId()).kernelArgs();
+        } catch (EngineException e) {
+            return null;
+        }
     }
 
     /** The guest kernel of instance {@code r}, as the accelerator verdicts know it. */
@@ -497,6 +506,18 @@ final class InstanceLifecycle {
 
         @Override
         public void sshReady(RunningInstance instance) {
+            long millis = instance.bootMillis();
+            if (millis > 0) {
+                String accelerator = instance.underKvm() ? "KVM" : "TCG";
+                instance.files().log(String.format(java.util.Locale.ROOT, "SSH answered %.1f s after QEMU started (%s)",
+                        millis / 1000.0, accelerator));
+                try {
+                    images.noteBootTime(region, table.record(region, instance.instanceId()).imageId(),
+                            new Images.BootTime(millis, accelerator, Instant.now()));
+                } catch (EngineException e) {
+                    // terminated meanwhile: nothing to note
+                }
+            }
             table.publishState(region, instance.instanceId());
         }
 

@@ -77,6 +77,8 @@ final class RunningInstance {
     /** QEMU's run status from QMP query-status ("running", "paused", "guest-panicked", ...); null if QMP is silent. */
     private volatile String runStatus = "running";
     private volatile boolean statusWanted;
+    /** How long a fresh boot took from QEMU's start to the first SSH banner, in ms; 0 until then or if re-attached. */
+    private volatile long bootMillis;
 
     private RunningInstance(String instanceId, ProcessHandle process, InstanceFiles files, Listener listener,
                             Accelerator launchedWith) {
@@ -181,6 +183,15 @@ final class RunningInstance {
         return sshReady;
     }
 
+    /** Launch (QEMU's start) to the first SSH banner of a boot this engine started, in ms; 0 when not measured. */
+    long bootMillis() {
+        return bootMillis;
+    }
+
+    boolean underKvm() {
+        return underKvm;
+    }
+
     boolean alive() {
         return process.isAlive() && !exited.isDone();
     }
@@ -222,6 +233,9 @@ final class RunningInstance {
                 }
                 if (probeWanted && !sshReady) {
                     if (SshBanner.answers("127.0.0.1", sshPort, 2000)) {
+                        if (freshBoot && bootMillis == 0) {
+                            bootMillis = Math.max(1, (System.nanoTime() - attachedNanos) / 1_000_000);
+                        }
                         sshReady = true;
                         listener.sshReady(this);
                         continue;

@@ -29,9 +29,12 @@ public final class QemuMachine {
     /** OpenBSD netcat (Debian's netcat-openbsd): busybox's nc cannot connect to a unix socket. */
     static final String RELAY = "/bin/nc.openbsd";
 
-    /** What to run: everything QEMU needs to know, paths absolute. */
-    public record Spec(String binary, String instanceId, Accelerator accelerator, int vcpus, int memoryMiB, Path kernel, Path initrd,
-                       Path rootDisk, Path qmpSocket, Path serialSocket, Path consoleLog, Path pidFile,
+    /**
+     * What to run: everything QEMU needs to know, paths absolute. {@code kernelArgs} is the kernel's command line,
+     * null for {@link #kernelCommandLine()}.
+     */
+    public record Spec(String binary, String instanceId, Accelerator accelerator, int vcpus, int memoryMiB, Path kernel,
+                       Path initrd, String kernelArgs, Path rootDisk, Path qmpSocket, Path serialSocket, Path consoleLog, Path pidFile,
                        Path metadataSocket, int sshPort, Path vpcSocket, String vpcMac,
                        List<DataDisk> dataDisks) {
         public Spec {
@@ -63,7 +66,7 @@ public final class QemuMachine {
                 + hex.substring(16, 20) + "-" + hex.substring(20);
     }
 
-    /** The kernel command line of Nube's guests. */
+    /** The kernel command line of Nube's tiny guests. */
     public static String kernelCommandLine() {
         return "console=ttyS0 panic=-1";
     }
@@ -79,7 +82,7 @@ public final class QemuMachine {
                 "-smbios", "type=1,uuid=" + systemUuid(spec.instanceId()) + ",serial=" + systemUuid(spec.instanceId()),
                 "-kernel", spec.kernel().toString(),
                 "-initrd", spec.initrd().toString(),
-                "-append", kernelCommandLine(),
+                "-append", spec.kernelArgs() == null ? kernelCommandLine() : spec.kernelArgs(),
                 // The root disk is the first device made, so it is the first disk the guest finds (vda) whatever
                 // volumes follow; its serial is its volume's id without the dash, as the other volumes' are.
                 "-drive", "file=" + inOption(spec.rootDisk()) + ",if=none,id=root,format=qcow2,discard=unmap",

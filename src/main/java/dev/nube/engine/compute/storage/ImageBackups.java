@@ -96,7 +96,7 @@ public final class ImageBackups implements ImageBackupService, dev.nube.engine.r
                 + imageId, null, imageId);
         Image pending = new Image(imageId, cleanName, text, source.architecture(), root.sizeGiB(), 0, Instant.now(),
                 "Created from " + instanceId + " (" + source.name() + ")", source.kernelRelease(), source.sshUser(),
-                source.manifest(), ImageState.PENDING, snapshot.id(), source.imdsSupport());
+                source.manifest(), ImageState.PENDING, snapshot.id(), source.imdsSupport(), source.kernelArgs());
         try {
             images.reserve(region, pending);
         } catch (RuntimeException e) {
@@ -195,7 +195,7 @@ public final class ImageBackups implements ImageBackupService, dev.nube.engine.r
         Image pending = new Image(imageId, name, description, source.architecture(), source.rootDeviceGiB(), 0,
                 Instant.now(), "Copied from " + sourceRegion + "/" + source.id(), source.kernelRelease(),
                 source.sshUser(), source.manifest(), ImageState.PENDING, snapshot == null ? null : snapshot.id(),
-                source.imdsSupport());
+                source.imdsSupport(), source.kernelArgs());
         try {
             images.reserve(destinationRegion, pending);
         } catch (RuntimeException e) {

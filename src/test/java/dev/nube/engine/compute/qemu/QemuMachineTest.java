@@ -21,11 +21,12 @@ class QemuMachineTest {
     void theGuestNetworkIsRestrictedAndQemuDaemonized() {
         Path d = Path.of("/x");
         List<String> command = QemuMachine.command(new QemuMachine.Spec(QemuMachine.BINARY,
-                "i-0123456789abcdef0", Accelerator.tcg("test"), 1, 512, d.resolve("k"), d.resolve("i"), d.resolve("r"),
-                d.resolve("q"), d.resolve("s"), d.resolve("c"), d.resolve("p"), d.resolve("m.sock"), 0, d.resolve("v.sock"), "02:00:00:00:00:01", List.of()));
+                "i-0123456789abcdef0", Accelerator.tcg("test"), 1, 512, d.resolve("k"), d.resolve("i"), null,
+                d.resolve("r"), d.resolve("q"), d.resolve("s"), d.resolve("c"), d.resolve("p"), d.resolve("m.sock"), 0, d.resolve("v.sock"), "02:00:00:00:00:01", List.of()));
         String netdev = command.get(command.indexOf("-netdev") + 1);
         assertEquals("type=1,uuid=ec201234-5678-9abc-def0-000000000000,serial=ec201234-5678-9abc-def0-000000000000",
                 command.get(command.indexOf("-smbios") + 1), "as EC2's, the system UUID starts with ec2");
+        assertEquals(QemuMachine.kernelCommandLine(), command.get(command.indexOf("-append") + 1));
         assertTrue(netdev.contains("restrict=on"), netdev);
         assertTrue(netdev.contains("hostfwd=tcp:127.0.0.1:0-:22"), netdev);
         assertTrue(netdev.contains("guestfwd=tcp:169.254.169.254:80-cmd:"), netdev);
@@ -43,8 +44,9 @@ class QemuMachineTest {
     void commasInPathsAreDoubledInsideOptionsAndLeftAloneInWholeArguments() {
         Path d = Path.of("/data/a,b/i-0123456789abcdef0");
         List<String> command = QemuMachine.command(new QemuMachine.Spec(QemuMachine.BINARY,
-                "i-0123456789abcdef0", Accelerator.tcg("test"), 1, 512, d.resolve("k"), d.resolve("i"), d.resolve("r"),
-                d.resolve("q"), d.resolve("s"), d.resolve("c"), d.resolve("p"), d.resolve("m.sock"), 0, d.resolve("v.sock"), "02:00:00:00:00:01", List.of()));
+                "i-0123456789abcdef0", Accelerator.tcg("test"), 1, 512, d.resolve("k"), d.resolve("i"), "root=/dev/vda rw",
+                d.resolve("r"), d.resolve("q"), d.resolve("s"), d.resolve("c"), d.resolve("p"), d.resolve("m.sock"), 0, d.resolve("v.sock"), "02:00:00:00:00:01", List.of()));
+        assertEquals("root=/dev/vda rw", command.get(command.indexOf("-append") + 1), "the image's own command line");
         String drive = command.get(command.indexOf("-drive") + 1);
         assertTrue(drive.startsWith("file=/data/a,,b/i-0123456789abcdef0/r,if=none,id=root"), drive);
         List<String> chardevs = new java.util.ArrayList<>();

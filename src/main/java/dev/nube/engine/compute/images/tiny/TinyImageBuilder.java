@@ -1,17 +1,14 @@
 package dev.nube.engine.compute.images.tiny;
 
+import dev.nube.engine.compute.images.BuildCache;
 import dev.nube.engine.compute.images.ImagePackage;
 import dev.nube.engine.compute.qemu.Commands;
-import dev.nube.engine.store.AtomicFiles;
 import dev.nube.engine.store.PrivateFiles;
 import dev.nube.engine.store.ResourceCollection;
 import java.io.IOException;
-import java.io.InputStream;
-import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
@@ -45,7 +42,6 @@ public final class TinyImageBuilder {
     private static final Duration TOOL_DEADLINE = Duration.ofMinutes(5);
     /** The files of a finished build, and the list of their sizes that marks it complete. */
     private static final List<String> BUILT = List.of(KERNEL, INITRD, DISK, "kernel-release");
-    static final String SIZES = "build.sizes";
 
     /** Told how far the build is, from 0 to 1, and what it is doing, in words. */
     public interface Progress {
@@ -103,40 +99,10 @@ public final class TinyImageBuilder {
         }
         List<ImagePackage> manifest = fetched.values().stream()
                 .map(f -> new ImagePackage(f.name(), f.version(), f.sha256())).toList();
-        Path images = cache.resolve("images");
-        Path done = images.resolve("nube-linux-tiny-" + key(manifest));
-        if (!isComplete(done)) {
-            if (Files.exists(done)) {
-                // A power cut before this build's files reached the disk, or a build from before they were checked.
-                progress.update(0.42, "The cached build " + done.getFileName() + " is incomplete: building it again");
-                Path aside = images.resolve(".broken-" + System.nanoTime());
-                try {
-                    Files.move(done, aside, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
-                } catch (java.nio.file.NoSuchFileException e) {
-                    // another build moved it first
-                }
-                ResourceCollection.deleteTree(aside);
-            }
-            Path work = PrivateFiles.createDirectories(images).resolve(".build-" + System.nanoTime());
-            try {
-                PrivateFiles.createDirectory(work); // its rootfs keeps the guest's own modes
-                assemble(fetched, kernelPackage, work, progress);
-                seal(work);
-                Files.move(work, done, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
-                AtomicFiles.forceDirectory(images);
-            } catch (java.nio.file.FileAlreadyExistsException | java.nio.file.DirectoryNotEmptyException e) {
-                // another build finished the same image first: use it
-            } finally {
-                ResourceCollection.deleteTree(work);
-            }
-            if (!isComplete(done)) {
-                throw new IOException("the cached build " + done + " is incomplete right after it was made");
-            }
-        } else {
-            progress.update(0.9, "Using the cached build " + done.getFileName());
-        }
+        Path done = BuildCache.obtain(cache.resolve("images"), "nube-linux-tiny-" + key(manifest), BUILT,
+                work -> assemble(fetched, kernelPackage, work, progress), step -> progress.update(0.42, step));
         for (String file : List.of(KERNEL, INITRD, DISK)) {
-            linkOrCopy(done.resolve(file), target.resolve(file));
+            BuildCache.linkOrCopy(done.resolve(file), target.resolve(file));
         }
         progress.update(1.0, "Image ready");
         return new Built(manifest, Files.readString(done.resolve("kernel-release")).strip(), cachedWithoutApt);
@@ -191,43 +157,14 @@ public final class TinyImageBuilder {
         PrivateFiles.write(work.resolve("kernel-release"), (release + "\n").getBytes(StandardCharsets.UTF_8));
     }
 
-    /**
-     * Makes a finished build durable before it is renamed into place: every file forced to disk, then a list of their
-     * sizes, written atomically (forced, with its folder). A build is reused only if that list matches.
-     */
+    /** Seals a finished build (see {@link BuildCache#seal}). */
     static void seal(Path work) throws IOException {
-        StringBuilder sizes = new StringBuilder();
-        for (String name : BUILT) {
-            Path file = work.resolve(name);
-            try (FileChannel channel = FileChannel.open(file, StandardOpenOption.WRITE)) {
-                channel.force(true);
-            }
-            sizes.append(name).append(' ').append(Files.size(file)).append('\n');
-        }
-        AtomicFiles.write(work.resolve(SIZES), sizes.toString().getBytes(StandardCharsets.UTF_8));
+        BuildCache.seal(work, BUILT);
     }
 
-    /** Whether {@code done} holds a whole build: every file there, not empty, with the size {@link #seal} noted. */
+    /** Whether {@code done} holds a whole build (see {@link BuildCache#isComplete}). */
     static boolean isComplete(Path done) {
-        try {
-            List<String> lines = Files.readAllLines(done.resolve(SIZES), StandardCharsets.UTF_8);
-            Map<String, Long> sizes = new TreeMap<>();
-            for (String line : lines) {
-                String[] f = line.trim().split(" ");
-                if (f.length == 2) {
-                    sizes.put(f[0], Long.parseLong(f[1]));
-                }
-            }
-            for (String name : BUILT) {
-                Long size = sizes.get(name);
-                if (size == null || size == 0 || Files.size(done.resolve(name)) != size) {
-                    return false;
-                }
-            }
-            return true;
-        } catch (IOException | NumberFormatException e) {
-            return false;
-        }
+        return BuildCache.isComplete(done, BUILT);
     }
 
     private static void writeInitramfs(Path target, Path kernelFiles, Path busybox) throws IOException {
@@ -264,21 +201,6 @@ public final class TinyImageBuilder {
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }
-    }
-
-    /** A hard link when the cache and the target share a file system (instant), else a copy. */
-    static void linkOrCopy(Path source, Path target) throws IOException {
-        try {
-            Files.createLink(target, source);
-        } catch (IOException | UnsupportedOperationException e) {
-            try (InputStream in = Files.newInputStream(source)) {
-                Files.copy(in, target);
-            }
-            try (FileChannel channel = FileChannel.open(target, StandardOpenOption.WRITE)) {
-                channel.force(true);
-            }
-        }
-        Files.setPosixFilePermissions(target, PrivateFiles.FILE); // a link: the cache's file too
     }
 
     private static void checkCancelled() throws InterruptedException {

@@ -45,7 +45,7 @@ class TinyImageCacheTest {
         assertFalse(TinyImageBuilder.isComplete(build));
         Path other = sealedBuild();
         Files.writeString(other.resolve(TinyImageBuilder.INITRD), "initrd");
-        Files.delete(other.resolve(TinyImageBuilder.SIZES));
+        Files.delete(other.resolve(dev.nube.engine.compute.images.BuildCache.SIZES));
         assertFalse(TinyImageBuilder.isComplete(other), "only kernel-release there, as the old check looked for");
         for (String name : List.of(TinyImageBuilder.KERNEL, TinyImageBuilder.DISK)) {
             assertTrue(Files.size(other.resolve(name)) > 0);

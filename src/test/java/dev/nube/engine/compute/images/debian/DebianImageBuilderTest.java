@@ -1,0 +1,116 @@
+package dev.nube.engine.compute.images.debian;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.nube.engine.compute.images.ImagePackage;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayDeque;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class DebianImageBuilderTest {
+    @TempDir
+    Path dir;
+
+    @Test
+    void dpkgsDatabaseGivesTheInstalledPackagesByName() {
+        String status = """
+                Package: sudo
+                Status: install ok installed
+                Priority: optional
+                Version: 1.9.13p3-1+deb12u4
+                Description: Provide limited super user privileges
+                 a continuation line: Version: 0
+
+                Package: apt
+                Status: install ok installed
+                Version: 2.6.1
+
+                Package: removed-one
+                Status: deinstall ok config-files
+                Version: 1.0
+                """;
+        assertEquals(List.of(new ImagePackage("apt", "2.6.1", ""), new ImagePackage("sudo", "1.9.13p3-1+deb12u4", "")),
+                DpkgStatus.parse(status));
+    }
+
+    @Test
+    void eachPackageGetsTheChecksumOfItsDeb() throws Exception {
+        Path sums = dir.resolve("sums");
+        Files.writeString(sums, "0a1b  apt_2.6.1_amd64.deb\nff00  libc6_2.36-9+deb12u14_amd64.deb\n");
+        assertEquals(List.of(new ImagePackage("apt", "2.6.1", "0a1b"), new ImagePackage("base-files", "12.4", "")),
+                DpkgStatus.withChecksums(List.of(new ImagePackage("apt", "2.6.1", ""),
+                        new ImagePackage("base-files", "12.4", "")), sums));
+    }
+
+    @Test
+    void theManifestReadsBackAsWritten() throws Exception {
+        List<ImagePackage> packages = List.of(new ImagePackage("apt", "2.6.1", "0a1b"),
+                new ImagePackage("cloud-init", "22.4.2-1+deb12u4", ""));
+        Path file = dir.resolve("manifest");
+        Files.writeString(file, DebianImageBuilder.manifestText(packages));
+        assertEquals(packages, DebianImageBuilder.readManifest(file));
+    }
+
+    @Test
+    void mmdebstrapsLinesBecomeSteps() {
+        assertEquals("Downloading packages", DebianImageBuilder.phase("I: downloading packages with apt..."));
+        assertEquals("Installing systemd, the kernel, OpenSSH and cloud-init",
+                DebianImageBuilder.phase("I: installing remaining packages inside the chroot..."));
+        assertNull(DebianImageBuilder.phase("Get:1 http://deb.debian.org/debian bookworm InRelease"));
+    }
+
+    @Test
+    void aFailureIsToldByAptsErrorsOrTheLastLine() {
+        ArrayDeque<String> lines = new ArrayDeque<>(List.of("I: running apt-get update...",
+                "E: Failed to fetch http://deb.debian.org/debian/dists/bookworm/InRelease  Could not resolve host",
+                "E: apt-get update --error-on=any -oAPT::Status-Fd=<$fd> -oDpkg::Use-Pty=false failed"));
+        assertEquals("Failed to fetch http://deb.debian.org/debian/dists/bookworm/InRelease  Could not resolve host;"
+                + " apt-get update --error-on=any -oAPT::Status-Fd=<$fd> -oDpkg::Use-Pty=false failed",
+                DebianImageBuilder.reason(lines));
+        assertEquals("mmdebstrap: something odd", DebianImageBuilder.reason(new ArrayDeque<>(List.of("I: x",
+                "mmdebstrap: something odd"))));
+    }
+
+    /** A build cancelled while mmdebstrap downloads leaves nothing: no process, no work folder, no cached build. */
+    @Test
+    @Tag("vm")
+    void aCancelledBuildLeavesNothing() throws Exception {
+        Path cache = dir.resolve("cache");
+        Path target = Files.createDirectory(dir.resolve("image"));
+        CountDownLatch installing = new CountDownLatch(1);
+        AtomicReference<Throwable> outcome = new AtomicReference<>();
+        Thread build = new Thread(() -> {
+            try {
+                new DebianImageBuilder(cache).build(target, (fraction, step) -> {
+                    if (step.startsWith("Downloading packages") || step.startsWith("Unpacking")) {
+                        installing.countDown();
+                    }
+                });
+            } catch (Throwable e) {
+                outcome.set(e);
+            }
+        });
+        build.start();
+        assertTrue(installing.await(10, TimeUnit.MINUTES), "mmdebstrap never got to its packages");
+        build.interrupt();
+        build.join(TimeUnit.MINUTES.toMillis(2));
+        assertTrue(!build.isAlive(), "the build stopped");
+        assertTrue(outcome.get() instanceof InterruptedException, () -> "cancelled, not " + outcome.get());
+        try (var left = Files.list(cache.resolve("images"))) {
+            List<String> names = left.map(p -> p.getFileName().toString()).toList();
+            assertEquals(List.of("debian-build.log"), names, "only the log of the cancelled build");
+        }
+        assertEquals(List.of(), ProcessHandle.allProcesses().filter(p -> p.info().commandLine()
+                .map(c -> c.contains(cache.toString())).orElse(false)).map(ProcessHandle::pid).toList(),
+                "no tool of the build still runs");
+    }
+}
