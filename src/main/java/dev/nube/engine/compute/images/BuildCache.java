@@ -66,7 +66,13 @@ public final class BuildCache {
         } catch (FileAlreadyExistsException | DirectoryNotEmptyException e) {
             // another build finished the same image first: use it
         } finally {
-            ResourceCollection.deleteTree(work);
+            try {
+                ResourceCollection.deleteTree(work);
+            } catch (IOException e) {
+                // Not thrown: the build's own failure, if any, is the one to tell; a leftover ".build-" is harmless.
+                System.getLogger(BuildCache.class.getName()).log(System.Logger.Level.WARNING, "cannot remove " + work,
+                        e);
+            }
         }
         if (!isComplete(done, files)) {
             throw new IOException("the cached build " + done + " is incomplete right after it was made");

@@ -69,6 +69,7 @@ public final class DebianImageBuilder {
     private static final Duration INSTALL_DEADLINE = Duration.ofMinutes(40);
     private static final Duration TOOL_DEADLINE = Duration.ofMinutes(10);
     private static final int KEPT_LINES = 40;
+    private static final System.Logger LOG = System.getLogger(DebianImageBuilder.class.getName());
 
     /** Told how far the build is, from 0 to 1, and what it is doing, in words. */
     public interface Progress {
@@ -145,25 +146,28 @@ public final class DebianImageBuilder {
     }
 
     private void assemble(Path work, Progress progress) throws IOException, InterruptedException {
-        Path files = PrivateFiles.createDirectories(work.resolve("files"));
-        for (String[] file : FILES) {
-            PrivateFiles.write(files.resolve(file[0]), resource(file[0]));
-        }
+        Path tar = work.resolve("rootfs.tar");
+        Path out = PrivateFiles.createDirectories(work.resolve("out"));
         Path root = work.resolve("rootfs");
         try {
-            install(work, root, files, progress);
+            install(out, tar, progress);
             progress.update(0.78, "Taking out the kernel and initramfs");
-            String release = copyKernel(root, work);
-            List<ImagePackage> packages = DpkgStatus.withChecksums(DpkgStatus.installed(
-                    root.resolve("var/lib/dpkg/status")), work.resolve(DEB_SUMS));
+            String release = copyKernel(out.resolve("boot"), work);
+            List<ImagePackage> packages = DpkgStatus.withChecksums(DpkgStatus.installed(out.resolve("dpkg-status")),
+                    out.resolve(DEB_SUMS));
             PrivateFiles.write(work.resolve(MANIFEST), manifestText(packages).getBytes(StandardCharsets.UTF_8));
             PrivateFiles.write(work.resolve("kernel-release"), (release + "\n").getBytes(StandardCharsets.UTF_8));
             checkCancelled();
             progress.update(0.82, "Making the ext4 root disk");
             Path raw = work.resolve("disk.raw");
-            // In the namespace the files were installed in, so that mke2fs sees (and copies) their real owners.
-            run(work, List.of("mmdebstrap", "--unshare-helper", "mke2fs", "-q", "-F", "-t", "ext4", "-L", "nube-root",
-                    "-d", root.toString(), raw.toString(), (DISK_BYTES >> 20) + "M"), TOOL_DEADLINE, line -> { });
+            // Unpacked where the tarball's owners can be given (root; or a user namespace of the user's subordinate
+            // ids), so that mke2fs copies them; the tree goes in the same step, as only that namespace may remove it.
+            run(work, asOwners("mkdir " + shellQuoted(root.toString()) + " && tar -C " + shellQuoted(root.toString())
+                    + " --numeric-owner -xpf " + shellQuoted(tar.toString()) + " --exclude='./dev/*' && mke2fs -q -F"
+                    + " -t ext4 -L nube-root -d " + shellQuoted(root.toString()) + " " + shellQuoted(raw.toString())
+                    + " " + (DISK_BYTES >> 20) + "M; status=$?; rm -rf " + shellQuoted(root.toString())
+                    + "; exit $status"), TOOL_DEADLINE, line -> { });
+            Files.delete(tar);
             checkCancelled();
             progress.update(0.92, "Converting the root disk to qcow2");
             run(work, List.of("qemu-img", "convert", "-f", "raw", "-O", "qcow2", raw.toString(),
@@ -172,17 +176,38 @@ public final class DebianImageBuilder {
             Files.delete(raw);
         } finally {
             removeRoot(work, root);
+            try {
+                dev.nube.engine.store.ResourceCollection.deleteTree(out);
+            } catch (IOException e) {
+                LOG.log(System.Logger.Level.WARNING, "cannot remove " + out, e);
+            }
         }
     }
 
-    /** mmdebstrap into {@code root}, its progress told from the lines it prints; its whole log kept in the cache. */
-    private void install(Path work, Path root, Path files, Progress progress) throws IOException, InterruptedException {
+    /**
+     * A shell script run as the owner of the installed system's files: as root, plainly; as an ordinary user, as root
+     * of a user namespace that maps the user's subordinate ids (util-linux's {@code --map-auto}, through newuidmap).
+     */
+    private static List<String> asOwners(String script) {
+        List<String> command = new ArrayList<>();
+        if (!isRoot()) {
+            command.addAll(List.of("unshare", "--user", "--map-auto", "--map-root-user"));
+        }
+        command.addAll(List.of("sh", "-c", script));
+        return command;
+    }
+
+    /**
+     * mmdebstrap to the tarball {@code tar}, with the kernel, dpkg's database and the packages' checksums copied out
+     * to {@code out}; its progress told from the lines it prints; its whole log kept in the cache.
+     */
+    private void install(Path out, Path tar, Progress progress) throws IOException, InterruptedException {
         List<String> command = new ArrayList<>(List.of("mmdebstrap", "--mode=unshare", "--variant=minbase",
                 "--include=" + String.join(",", PACKAGES), "--aptopt=Acquire::Retries \"3\""));
-        hook(command, "mkdir -p \"$1/etc/systemd/system/systemd-networkd-wait-online.service.d\""
-                + " \"$1/etc/systemd/system/ssh.service.d\"");
+        // Written from inside: the system's root (a subordinate id) may not read the user's own files.
         for (String[] file : FILES) {
-            hook(command, "upload " + files.resolve(file[0]) + " " + file[1]);
+            hook(command, "mkdir -p \"$(dirname \"$1" + file[1] + "\")\" && printf '%s' " + shellQuoted(
+                    new String(resource(file[0]), StandardCharsets.UTF_8)) + " > \"$1" + file[1] + "\"");
         }
         hook(command, "echo '/dev/vda / ext4 rw,discard,errors=remount-ro 0 1' > \"$1/etc/fstab\"");
         hook(command, "chroot \"$1\" systemctl enable systemd-networkd.service systemd-resolved.service");
@@ -192,30 +217,31 @@ public final class DebianImageBuilder {
         hook(command, "ln -sf ../run/systemd/resolve/stub-resolv.conf \"$1/etc/resolv.conf\"; : > \"$1/etc/hostname\"");
         // Nothing that must differ between instances: each makes its own host keys and machine id at first boot.
         hook(command, "rm -f \"$1\"/etc/ssh/ssh_host_* \"$1/var/lib/dbus/machine-id\"; : > \"$1/etc/machine-id\"");
-        // The checksums of the packages that went in, for the manifest, before apt's cache is cleaned.
-        hook(command, "cd \"$1/var/cache/apt/archives\" && sha256sum -- *.deb > " + shellQuoted(
-                work.resolve(DEB_SUMS).toString()));
+        // What the manifest and the direct boot need, taken out by mmdebstrap itself (it writes as the user); the
+        // packages' checksums before apt's cache is cleaned.
+        hook(command, "cd \"$1/var/cache/apt/archives\" && sha256sum -- *.deb > \"$1/tmp/" + DEB_SUMS + "\"");
+        hook(command, "download /tmp/" + DEB_SUMS + " " + shellQuoted(out.resolve(DEB_SUMS).toString()));
+        hook(command, "rm -f \"$1/tmp/" + DEB_SUMS + "\"");
+        hook(command, "download /var/lib/dpkg/status " + shellQuoted(out.resolve("dpkg-status").toString()));
+        hook(command, "copy-out /boot " + shellQuoted(out.toString()));
         command.add(SUITE);
-        command.add(root.toString());
-        int[] configured = {0};
+        command.add(tar.toString());
         Path log = PrivateFiles.createDirectories(cache.resolve("images")).resolve("debian-build.log");
-        try (Writer out = Files.newBufferedWriter(log, StandardCharsets.UTF_8)) {
-            PrivateFiles.restrict(log);
+        PrivateFiles.ensureFile(log);
+        String[] current = {null};
+        try (Writer logged = Files.newBufferedWriter(log, StandardCharsets.UTF_8)) {
             progress.update(0.03, "Downloading Debian's package lists");
-            run(work, command, INSTALL_DEADLINE, line -> {
+            run(out, command, INSTALL_DEADLINE, line -> {
                 try {
-                    out.write(line);
-                    out.write('\n');
+                    logged.write(line);
+                    logged.write('\n');
                 } catch (IOException e) {
                     // the log is for reading afterwards; the build does not depend on it
                 }
                 String step = phase(line);
-                if (step != null) {
+                if (step != null && !step.equals(current[0])) {
+                    current[0] = step;
                     progress.update(phaseFraction(step), step);
-                } else if (line.startsWith("Setting up ")) {
-                    configured[0]++;
-                    progress.update(0.45 + 0.25 * Math.min(1, configured[0] / 200.0),
-                            "Configuring " + line.substring("Setting up ".length()).split(" ")[0]);
                 }
             });
         } catch (IOException e) {
@@ -263,10 +289,10 @@ public final class DebianImageBuilder {
         };
     }
 
-    /** Copies the installed kernel and its initramfs out of {@code root}; returns the kernel's release. */
-    private static String copyKernel(Path root, Path work) throws IOException {
+    /** Copies the installed kernel and its initramfs from the system's {@code boot}; returns the kernel's release. */
+    private static String copyKernel(Path bootDir, Path work) throws IOException {
         String release = null;
-        try (DirectoryStream<Path> boot = Files.newDirectoryStream(root.resolve("boot"), "vmlinuz-*")) {
+        try (DirectoryStream<Path> boot = Files.newDirectoryStream(bootDir, "vmlinuz-*")) {
             for (Path kernel : boot) {
                 if (release != null) {
                     throw new IOException("the system holds more than one kernel");
@@ -277,11 +303,11 @@ public final class DebianImageBuilder {
         if (release == null) {
             throw new IOException("the installed system holds no kernel in /boot");
         }
-        Path initrd = root.resolve("boot/initrd.img-" + release);
+        Path initrd = bootDir.resolve("initrd.img-" + release);
         if (!Files.isRegularFile(initrd)) {
             throw new IOException("the installed system holds no initramfs for its kernel " + release);
         }
-        Files.copy(root.resolve("boot/vmlinuz-" + release), work.resolve(TinyImageBuilder.KERNEL));
+        Files.copy(bootDir.resolve("vmlinuz-" + release), work.resolve(TinyImageBuilder.KERNEL));
         Files.copy(initrd, work.resolve(TinyImageBuilder.INITRD));
         PrivateFiles.restrict(work.resolve(TinyImageBuilder.KERNEL));
         PrivateFiles.restrict(work.resolve(TinyImageBuilder.INITRD));
@@ -292,16 +318,20 @@ public final class DebianImageBuilder {
      * Removes the installed tree: its files belong to subordinate ids, so the removal runs in the namespace that maps
      * them (as root, plainly).
      */
-    private static void removeRoot(Path work, Path root) throws IOException, InterruptedException {
-        if (Files.exists(root, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
-            boolean interrupted = Thread.interrupted(); // a cancelled build still cleans up
-            try {
-                run(work, List.of("mmdebstrap", "--unshare-helper", "rm", "-rf", "--one-file-system", root.toString()),
-                        TOOL_DEADLINE, line -> { });
-            } finally {
-                if (interrupted) {
-                    Thread.currentThread().interrupt();
-                }
+    private static void removeRoot(Path work, Path root) throws InterruptedException {
+        if (!Files.exists(root, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+            return;
+        }
+        boolean interrupted = Thread.interrupted(); // a cancelled build still cleans up
+        try {
+            run(work, asOwners("rm -rf --one-file-system " + shellQuoted(root.toString())), TOOL_DEADLINE,
+                    line -> { });
+        } catch (IOException e) {
+            // Reported, not thrown: the build's own failure, if any, is the one the user needs to see.
+            LOG.log(System.Logger.Level.WARNING, "cannot remove the unpacked system " + root, e);
+        } finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
             }
         }
     }

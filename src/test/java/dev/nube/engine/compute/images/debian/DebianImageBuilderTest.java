@@ -3,6 +3,9 @@ package dev.nube.engine.compute.images.debian;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import dev.nube.engine.compute.network.addresses.PortMapping;
 
 import dev.nube.engine.compute.images.ImagePackage;
 import java.nio.file.Files;
@@ -78,6 +81,60 @@ class DebianImageBuilderTest {
                 DebianImageBuilder.reason(lines));
         assertEquals("mmdebstrap: something odd", DebianImageBuilder.reason(new ArrayDeque<>(List.of("I: x",
                 "mmdebstrap: something odd"))));
+    }
+
+    /**
+     * As an ordinary user (made as packaging/check-deb makes one: {@code useradd -m}, which gives it subordinate ids
+     * as a desktop user has them), the build gives the system's files their real owners and modes. Run as root;
+     * run as an ordinary user, the suite's own Debian build (DebianImageVmTest) is already this.
+     */
+    @Test
+    @Tag("vm")
+    void anOrdinaryUserBuildsTheSystemWithItsOwners() throws Exception {
+        assumeTrue(PortMapping.isRoot(), "run as an ordinary user, every build is this one");
+        String user = "nube-check";
+        if (new ProcessBuilder("id", user).start().waitFor() != 0) {
+            assertEquals(0, new ProcessBuilder("useradd", "-m", "-s", "/bin/bash", user).inheritIO().start().waitFor());
+        }
+        // The user's own folder for the build, and Nube's classes where the user can read them.
+        Path mine = Files.createDirectories(dir.resolve("user"));
+        for (String tree : List.of("classes", "test-classes")) {
+            Path from = Path.of(DebianImageBuilder.class.getProtectionDomain().getCodeSource().getLocation().toURI())
+                    .getParent().resolve(tree);
+            run(List.of("cp", "-r", from.toString(), mine.resolve(tree).toString()));
+        }
+        run(List.of("chown", "-R", user + ":", mine.toString()));
+        for (Path p = mine; p != null && !p.equals(p.getRoot()); p = p.getParent()) {
+            if (p.equals(mine) || !Files.getOwner(p).getName().equals(user)) {
+                run(List.of("chmod", "o+x", p.toString()));
+            }
+        }
+        Process build = new ProcessBuilder("su", "-s", "/bin/sh", user, "-c", "cd " + mine + " && "
+                + Path.of(System.getProperty("java.home"), "bin", "java") + " -cp classes:test-classes "
+                + BuildDebianImage.class.getName() + " cache image").redirectErrorStream(true).start();
+        String out = new String(build.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        assertEquals(0, build.waitFor(), out);
+        assertTrue(out.contains("built "), out);
+        Path raw = dir.resolve("disk.raw");
+        run(List.of("qemu-img", "convert", "-O", "raw", mine.resolve("image/disk.qcow2").toString(), raw.toString()));
+        String sudo = run(List.of("debugfs", "-R", "stat /usr/bin/sudo", raw.toString()));
+        assertTrue(sudo.contains("Mode:  04755") && sudo.matches("(?s).*User:\\s+0\\s+Group:\\s+0\\s.*"), sudo);
+        String mail = run(List.of("debugfs", "-R", "ls -l /var/mail", raw.toString()));
+        assertTrue(mail.matches("(?s).*42775 \\(2\\)\\s+0\\s+8\\s.*"), () -> "group mail, setgid: " + mail);
+        try (var left = Files.list(mine.resolve("cache/images"))) {
+            List<String> names = left.map(p -> p.getFileName().toString()).sorted().toList();
+            assertEquals(2, names.size(), names::toString);
+            assertTrue(names.get(0).startsWith("debian-12-") && names.get(1).equals("debian-build.log"),
+                    names::toString);
+        }
+        run(List.of("rm", "-rf", mine.toString()));
+    }
+
+    private static String run(List<String> command) throws Exception {
+        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        assertEquals(0, p.waitFor(), () -> command + ": " + out);
+        return out;
     }
 
     /** A build cancelled while mmdebstrap downloads leaves nothing: no process, no work folder, no cached build. */
