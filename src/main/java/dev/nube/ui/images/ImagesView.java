@@ -49,8 +49,8 @@ public final class ImagesView extends StackPane {
         table.setId("images-table");
         table.setItems(model.list().filtered());
         table.setPlaceholder(new Label("No images in this region yet. \"" + ImageService.TINY_IMAGE_NAME
-                + "\" and \"" + ImageService.DEBIAN_IMAGE_NAME + "\" are built from Debian packages on first launch,"
-                + " or now with \"Build\"."));
+                + "\" and \"" + ImageService.DEBIAN_IMAGE_NAME + "\" are each built from Debian packages the first time"
+                + " one is launched, or now with \"Build\"."));
         table.getColumns().add(Tables.column("Name", 200, Image::name));
         table.getColumns().add(Tables.keepWhole(Tables.column("AMI ID", 200, Image::id), "ami-00000000000000000"));
         table.getColumns().add(Tables.keepWhole(Tables.column("State", 90, i -> i.state().awsName()), "available"));

@@ -48,9 +48,10 @@ public final class LaunchWizardViewModel {
     /**
      * An image to launch: a registered one ({@code image}), or one Nube builds on first launch ({@code buildName},
      * {@code image} null). {@code details} is what the Quick Start says of it: description, default user, the boot
-     * time measured here.
+     * time measured here; {@code cannotBuild} why this machine cannot build it (null when it can, or it is built).
      */
-    public record ImageChoice(Image image, String buildName, String label, String details, int minimumGiB) {
+    public record ImageChoice(Image image, String buildName, String label, String details, int minimumGiB,
+                              String cannotBuild) {
         @Override
         public String toString() {
             return label;
@@ -130,9 +131,9 @@ public final class LaunchWizardViewModel {
             } else if (list.stream().noneMatch(i -> i.name().equals(name))) {
                 String why = images.whyCannotBuild(name);
                 choices.add(new ImageChoice(null, name, name + (why == null ? " (built on first launch)"
-                        : " (cannot be built here)"), builtImageText(name) + (why == null ? "" : " " + why),
+                        : " (cannot be built here)"), builtImageText(name),
                         name.equals(ImageService.DEBIAN_IMAGE_NAME)
-                        ? (int) (dev.nube.engine.compute.images.debian.DebianImageBuilder.DISK_BYTES >> 30) : 1));
+                        ? (int) (dev.nube.engine.compute.images.debian.DebianImageBuilder.DISK_BYTES >> 30) : 1, why));
             }
         }
         list.stream().filter(Image::available).filter(i -> !ImageService.BUILT_IMAGES.contains(i.name()))
@@ -148,7 +149,7 @@ public final class LaunchWizardViewModel {
         return new ImageChoice(i, null, i.name() + " (" + i.id() + ")", description
                 + (description.isEmpty() || description.endsWith(".") ? " " : ". ") + "Architecture "
                 + i.architecture() + ", kernel " + i.kernelRelease() + ", default user: " + i.sshUser() + "." + boot,
-                i.rootDeviceGiB());
+                i.rootDeviceGiB(), null);
     }
 
     private static String builtImageText(String name) {
@@ -218,6 +219,8 @@ public final class LaunchWizardViewModel {
         }
         if (image.get() == null) {
             found.add("Choose an image.");
+        } else if (image.get().cannotBuild() != null) {
+            found.add(image.get().cannotBuild());
         }
         if (type.get() == null) {
             found.add("Choose an instance type.");

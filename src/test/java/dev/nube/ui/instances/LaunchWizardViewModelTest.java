@@ -252,7 +252,7 @@ class LaunchWizardViewModelTest {
     @Test
     void anImageWithABiggerDiskRaisesTheRootVolumeToItsSize() {
         LaunchWizardViewModel.ImageChoice big = new LaunchWizardViewModel.ImageChoice(
-                image("ami-0000000000000000b", "big", 8), null, "big (ami-0000000000000000b)", "", 8);
+                image("ami-0000000000000000b", "big", 8), null, "big (ami-0000000000000000b)", "", 8, null);
         model.imageChoices().add(big);
         model.image.set(big);
         assertEquals(8, model.rootVolumeGiB.get());
@@ -267,7 +267,7 @@ class LaunchWizardViewModelTest {
         KeyPair key = engine.keyPairs().create(REGION, "deploy", KeyType.ED25519, 0).keyPair();
         SecurityGroup group = engine.securityGroups().create(REGION, "web", "web servers");
         LaunchWizardViewModel.ImageChoice existing = new LaunchWizardViewModel.ImageChoice(
-                image("ami-0000000000000000c", "mine", 2), null, "mine (ami-0000000000000000c)", "", 2);
+                image("ami-0000000000000000c", "mine", 2), null, "mine (ami-0000000000000000c)", "", 2, null);
         model.imageChoices().add(existing);
         model.image.set(existing);
         model.name.set("  web-1  ");

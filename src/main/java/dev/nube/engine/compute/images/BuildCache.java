@@ -61,10 +61,12 @@ public final class BuildCache {
             PrivateFiles.createDirectory(work);
             assembly.assemble(work);
             seal(work, files);
-            Files.move(work, done, StandardCopyOption.ATOMIC_MOVE);
-            AtomicFiles.forceDirectory(images);
-        } catch (FileAlreadyExistsException | DirectoryNotEmptyException e) {
-            // another build finished the same image first: use it
+            try {
+                Files.move(work, done, StandardCopyOption.ATOMIC_MOVE);
+                AtomicFiles.forceDirectory(images);
+            } catch (FileAlreadyExistsException | DirectoryNotEmptyException e) {
+                // another build finished the same image first: use it
+            }
         } finally {
             try {
                 ResourceCollection.deleteTree(work);

@@ -29,14 +29,14 @@ import java.util.stream.Stream;
 /**
  * Images stored per region in {@code images/<id>/}: {@code resource.json} beside the kernel, initramfs and root disk.
  * A new image is assembled in a hidden {@code .building-*} folder, document included, and renamed to its id in one
- * step, so a failed or interrupted build never leaves a half image registered. Builds are serialised on one lock;
+ * step, so a failed or interrupted build never leaves a half image registered. Builds of one image are serialised;
  * deregistering is serialised on this object.
  */
 public final class Images implements ImageService, RegionScoped {
     private static final System.Logger LOG = System.getLogger(Images.class.getName());
     private static final String BUILDING = ".building-";
     /** The last boot time measured for an image, in its folder. */
-    private static final String BOOT_TIME = "boot-time";
+    public static final String BOOT_TIME = "boot-time";
 
     /** How long an instance of an image took from QEMU's start to SSH, measured here, on which accelerator, when. */
     public record BootTime(long millis, String accelerator, Instant measuredAt) {
@@ -45,7 +45,9 @@ public final class Images implements ImageService, RegionScoped {
     private final RegionService regions;
     private final EventBus events;
     private final Path cache;
-    private final Object buildLock = new Object();
+    /** One lock per built image's name: a long Debian build does not hold up the tiny image. */
+    private final java.util.concurrent.ConcurrentHashMap<String, Object> buildLocks =
+            new java.util.concurrent.ConcurrentHashMap<>();
     private volatile BiFunction<String, String, List<String>> usage = (region, imageId) -> List.of();
 
     /** {@code cache} holds downloaded packages and finished builds, shared by every data folder of this user. */
@@ -196,12 +198,15 @@ public final class Images implements ImageService, RegionScoped {
         if (!BUILT_IMAGES.contains(name)) {
             throw unknown(name);
         }
-        synchronized (buildLock) {
-            ResourceCollection<Image> images = collection(region);
-            for (Image image : images.list().items()) {
-                if (image.name().equals(name) && image.available()) {
-                    return image;
-                }
+        ResourceCollection<Image> images = collection(region);
+        java.util.Optional<Image> built = builtImage(images, name);
+        if (built.isPresent()) {
+            return built.get();
+        }
+        synchronized (buildLocks.computeIfAbsent(name, n -> new Object())) {
+            built = builtImage(images, name); // made by the caller that held the lock before
+            if (built.isPresent()) {
+                return built.get();
             }
             Path work = images.dir().resolve(BUILDING + System.nanoTime());
             try {
@@ -229,6 +234,10 @@ public final class Images implements ImageService, RegionScoped {
                 }
             }
         }
+    }
+
+    private static java.util.Optional<Image> builtImage(ResourceCollection<Image> images, String name) {
+        return images.list().items().stream().filter(i -> i.name().equals(name) && i.available()).findFirst();
     }
 
     private Image buildTiny(String region, String id, Path work) throws IOException, InterruptedException {

@@ -506,7 +506,7 @@ final class InstanceLifecycle {
 
         @Override
         public void sshReady(RunningInstance instance) {
-            long millis = instance.bootMillis();
+            long millis = instance.takeBootMillis();
             if (millis > 0) {
                 String accelerator = instance.underKvm() ? "KVM" : "TCG";
                 instance.files().log(String.format(java.util.Locale.ROOT, "SSH answered %.1f s after QEMU started (%s)",

@@ -183,9 +183,14 @@ final class RunningInstance {
         return sshReady;
     }
 
-    /** Launch (QEMU's start) to the first SSH banner of a boot this engine started, in ms; 0 when not measured. */
-    long bootMillis() {
-        return bootMillis;
+    /**
+     * Launch (QEMU's start) to the first SSH banner of a boot this engine started, in ms, given once: 0 when not
+     * measured or already taken (a reboot's banner is not a launch's).
+     */
+    synchronized long takeBootMillis() {
+        long millis = bootMillis;
+        bootMillis = -1;
+        return Math.max(0, millis);
     }
 
     boolean underKvm() {

@@ -22,6 +22,30 @@ public final class Commands {
     private Commands() {
     }
 
+    /**
+     * The program {@code name} as a path to run: found on the PATH, else in {@code /usr/sbin} and {@code /sbin}, which
+     * an ordinary user's PATH on Debian lacks although tools such as mke2fs live there; the bare name when neither
+     * has it (running it then fails with "not available").
+     */
+    public static String tool(String name) {
+        for (String dir : System.getenv().getOrDefault("PATH", "/usr/bin:/bin").split(":")) {
+            if (!dir.isEmpty() && java.nio.file.Files.isExecutable(Path.of(dir, name))) {
+                return Path.of(dir, name).toString();
+            }
+        }
+        for (String dir : new String[] {"/usr/sbin", "/sbin", "/usr/bin", "/bin"}) {
+            if (java.nio.file.Files.isExecutable(Path.of(dir, name))) {
+                return Path.of(dir, name).toString();
+            }
+        }
+        return name;
+    }
+
+    /** Whether {@link #tool} finds {@code name}. */
+    public static boolean hasTool(String name) {
+        return !tool(name).equals(name);
+    }
+
     /** Runs {@code command} in {@code dir} (null: the current folder); kills it at the deadline. */
     public static Result run(List<String> command, Path dir, Duration deadline) throws IOException, InterruptedException {
         ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);

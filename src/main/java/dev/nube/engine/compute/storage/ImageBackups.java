@@ -259,8 +259,9 @@ public final class ImageBackups implements ImageBackupService, dev.nube.engine.r
         try (DirectoryStream<Path> files = Files.newDirectoryStream(from)) {
             for (Path f : files) {
                 String n = f.getFileName().toString();
+                // Not the boot time measured for the source: the new image has not been launched yet.
                 if (Files.isRegularFile(f) && !n.equals(TinyImageBuilder.DISK) && !n.startsWith(".")
-                        && !n.equals("resource.json")) {
+                        && !n.equals("resource.json") && !n.equals(Images.BOOT_TIME)) {
                     linkOrCopy(f, to.resolve(n));
                 }
             }

@@ -3,6 +3,7 @@ package dev.nube.engine.compute.images.debian;
 import dev.nube.engine.compute.images.BuildCache;
 import dev.nube.engine.compute.images.ImagePackage;
 import dev.nube.engine.compute.images.tiny.TinyImageBuilder;
+import dev.nube.engine.compute.qemu.Commands;
 import dev.nube.engine.store.PrivateFiles;
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -37,7 +38,7 @@ import java.util.function.Consumer;
  */
 public final class DebianImageBuilder {
     /** Bumped when the packages or configuration change, so cached builds are not reused across versions. */
-    static final int LAYOUT_VERSION = 2;
+    static final int LAYOUT_VERSION = 3;
     public static final String SUITE = "bookworm";
     /** The packages installed besides Debian's minimal base (minbase: the Essential ones and apt). */
     static final List<String> PACKAGES = List.of("systemd-sysv", "udev", "dbus", "libpam-systemd", "systemd-resolved",
@@ -46,8 +47,9 @@ public final class DebianImageBuilder {
             "curl");
     /**
      * The kernel command line: the root disk without a partition table, classic NIC names (eth0 the link-local
-     * network, eth1 the instance's own), the serial console Nube logs, and no speculation mitigations, which cost a
-     * virtual machine without a matching host CPU time and protect nothing inside it.
+     * network, eth1 the instance's own), the serial console Nube logs. Speculation mitigations are off, as they cost
+     * an emulated (TCG) guest much of its speed; they would guard the guest's own processes from each other, which
+     * matters only where untrusted code shares one instance.
      */
     public static final String KERNEL_ARGS = "root=/dev/vda rw console=ttyS0 net.ifnames=0 panic=-1 mitigations=off";
     /** The root disk's size; instances' volumes are at least this big and cloud-init grows the file system. */
@@ -69,6 +71,10 @@ public final class DebianImageBuilder {
     private static final Duration INSTALL_DEADLINE = Duration.ofMinutes(40);
     private static final Duration TOOL_DEADLINE = Duration.ofMinutes(10);
     private static final int KEPT_LINES = 40;
+    private static final Path TMP = Path.of("/var/tmp");
+    private static final String TMP_PREFIX = "nube-mmdebstrap-";
+    /** Older than this, a build's work folder is a leftover: no build runs this long. */
+    private static final java.time.Duration LEFTOVER_AGE = java.time.Duration.ofHours(2);
     private static final System.Logger LOG = System.getLogger(DebianImageBuilder.class.getName());
 
     /** Told how far the build is, from 0 to 1, and what it is doing, in words. */
@@ -95,13 +101,13 @@ public final class DebianImageBuilder {
      * must be installed and, for a user who is not root, user namespaces allowed with subordinate ids of their own.
      */
     public static String unavailable() {
-        if (!onPath("mmdebstrap")) {
+        if (!Commands.hasTool("mmdebstrap")) {
             return "Building the Debian image needs mmdebstrap: install the Debian package mmdebstrap.";
         }
         if (isRoot()) {
             return null;
         }
-        if (!onPath("newuidmap") || !onPath("newgidmap")) {
+        if (!Commands.hasTool("newuidmap") || !Commands.hasTool("newgidmap")) {
             return "Building the Debian image as an ordinary user needs newuidmap and newgidmap: install the Debian"
                     + " package uidmap.";
         }
@@ -121,7 +127,22 @@ public final class DebianImageBuilder {
                         + " --add-subgids 100000-165535 " + user + "'.";
             }
         }
-        return null;
+        return mapAutoRefused();
+    }
+
+    /** Why {@code unshare --map-auto} (util-linux 2.38 or newer) cannot map this user's ids, or null when it can. */
+    private static String mapAutoRefused() {
+        try {
+            Commands.Result probe = Commands.run(List.of(Commands.tool("unshare"),
+                    "--user", "--map-auto", "--map-root-user", "true"), null, Duration.ofSeconds(10));
+            return probe.exit() == 0 ? null : "Building the Debian image needs util-linux's unshare with --map-auto"
+                    + " (util-linux 2.38 or newer) mapping your subordinate ids; it says: " + probe.lastLine();
+        } catch (IOException e) {
+            return "Building the Debian image needs util-linux's unshare: " + e.getMessage();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return "The check for user namespaces was interrupted.";
+        }
     }
 
     /**
@@ -135,6 +156,7 @@ public final class DebianImageBuilder {
             throw new IOException(missing);
         }
         progress.update(0.01, "Looking for a cached build");
+        removeLeftovers(cache.resolve("images"));
         Path done = BuildCache.obtain(cache.resolve("images"), "debian-12-" + key(), BUILT,
                 work -> assemble(work, progress), step -> progress.update(0.02, step));
         for (String file : List.of(TinyImageBuilder.KERNEL, TinyImageBuilder.INITRD, TinyImageBuilder.DISK)) {
@@ -163,7 +185,8 @@ public final class DebianImageBuilder {
             // Unpacked where the tarball's owners can be given (root; or a user namespace of the user's subordinate
             // ids), so that mke2fs copies them; the tree goes in the same step, as only that namespace may remove it.
             run(work, asOwners("mkdir " + shellQuoted(root.toString()) + " && tar -C " + shellQuoted(root.toString())
-                    + " --numeric-owner -xpf " + shellQuoted(tar.toString()) + " --exclude='./dev/*' && mke2fs -q -F"
+                    + " --numeric-owner -xpf " + shellQuoted(tar.toString()) + " --exclude='./dev/*' && "
+                    + shellQuoted(Commands.tool("mke2fs")) + " -q -F"
                     + " -t ext4 -L nube-root -d " + shellQuoted(root.toString()) + " " + shellQuoted(raw.toString())
                     + " " + (DISK_BYTES >> 20) + "M; status=$?; rm -rf " + shellQuoted(root.toString())
                     + "; exit $status"), TOOL_DEADLINE, line -> { });
@@ -175,12 +198,56 @@ public final class DebianImageBuilder {
             PrivateFiles.restrict(work.resolve(TinyImageBuilder.DISK));
             Files.delete(raw);
         } finally {
-            removeRoot(work, root);
+            removeOwned(root);
             try {
                 dev.nube.engine.store.ResourceCollection.deleteTree(out);
             } catch (IOException e) {
                 LOG.log(System.Logger.Level.WARNING, "cannot remove " + out, e);
             }
+        }
+    }
+
+    /**
+     * Removes what builds cut short by a crash or a power cut left (work folders in the cache, mmdebstrap's
+     * temporary folders), once they are older than any build runs.
+     */
+    private static void removeLeftovers(Path images) throws IOException {
+        java.nio.file.attribute.FileTime before = java.nio.file.attribute.FileTime.from(
+                java.time.Instant.now().minus(LEFTOVER_AGE));
+        List<Path> old = new ArrayList<>();
+        for (Path[] place : new Path[][] {{images, Path.of(".build-*")}, {TMP, Path.of(TMP_PREFIX + uid() + "-*")}}) {
+            if (!Files.isDirectory(place[0])) {
+                continue;
+            }
+            try (DirectoryStream<Path> entries = Files.newDirectoryStream(place[0], place[1].toString())) {
+                for (Path entry : entries) {
+                    if (Files.getLastModifiedTime(entry, java.nio.file.LinkOption.NOFOLLOW_LINKS).compareTo(before) < 0
+                            && Files.getOwner(entry, java.nio.file.LinkOption.NOFOLLOW_LINKS).getName()
+                            .equals(System.getProperty("user.name"))) {
+                        old.add(entry);
+                    }
+                }
+            }
+        }
+        old.forEach(DebianImageBuilder::removeOwned);
+    }
+
+    /**
+     * mmdebstrap's temporary folder for one build, on disk ({@code /var/tmp}: it holds the whole system while it is
+     * installed, more than a RAM-backed {@code /tmp} should), open to the system's root (a subordinate id) as
+     * {@code /var/tmp} itself is. Removed after the build, whatever mmdebstrap left in it.
+     */
+    private static Path temporaryFolder() throws IOException, InterruptedException {
+        if (!Files.isWritable(TMP)) {
+            return null;
+        }
+        Path dir = Files.createDirectory(TMP.resolve(TMP_PREFIX + uid() + "-" + System.nanoTime()));
+        try {
+            Commands.check(List.of("chmod", "1777", dir.toString()), null, TOOL_DEADLINE); // Java cannot set 't'
+            return dir;
+        } catch (IOException | InterruptedException e) {
+            Files.delete(dir);
+            throw e;
         }
     }
 
@@ -191,7 +258,7 @@ public final class DebianImageBuilder {
     private static List<String> asOwners(String script) {
         List<String> command = new ArrayList<>();
         if (!isRoot()) {
-            command.addAll(List.of("unshare", "--user", "--map-auto", "--map-root-user"));
+            command.addAll(List.of(Commands.tool("unshare"), "--user", "--map-auto", "--map-root-user"));
         }
         command.addAll(List.of("sh", "-c", script));
         return command;
@@ -202,7 +269,8 @@ public final class DebianImageBuilder {
      * to {@code out}; its progress told from the lines it prints; its whole log kept in the cache.
      */
     private void install(Path out, Path tar, Progress progress) throws IOException, InterruptedException {
-        List<String> command = new ArrayList<>(List.of("mmdebstrap", "--mode=unshare", "--variant=minbase",
+        List<String> command = new ArrayList<>(List.of(Commands.tool("mmdebstrap"), "--mode=unshare",
+                "--variant=minbase", "--skip=essential/unlink",
                 "--include=" + String.join(",", PACKAGES), "--aptopt=Acquire::Retries \"3\""));
         // Written from inside: the system's root (a subordinate id) may not read the user's own files.
         for (String[] file : FILES) {
@@ -218,7 +286,7 @@ public final class DebianImageBuilder {
         // Nothing that must differ between instances: each makes its own host keys and machine id at first boot.
         hook(command, "rm -f \"$1\"/etc/ssh/ssh_host_* \"$1/var/lib/dbus/machine-id\"; : > \"$1/etc/machine-id\"");
         // What the manifest and the direct boot need, taken out by mmdebstrap itself (it writes as the user); the
-        // packages' checksums before apt's cache is cleaned.
+        // packages' checksums before apt's cache is cleaned (the essential ones' kept there by --skip above).
         hook(command, "cd \"$1/var/cache/apt/archives\" && sha256sum -- *.deb > \"$1/tmp/" + DEB_SUMS + "\"");
         hook(command, "download /tmp/" + DEB_SUMS + " " + shellQuoted(out.resolve(DEB_SUMS).toString()));
         hook(command, "rm -f \"$1/tmp/" + DEB_SUMS + "\"");
@@ -229,9 +297,10 @@ public final class DebianImageBuilder {
         Path log = PrivateFiles.createDirectories(cache.resolve("images")).resolve("debian-build.log");
         PrivateFiles.ensureFile(log);
         String[] current = {null};
+        Path tmp = temporaryFolder();
         try (Writer logged = Files.newBufferedWriter(log, StandardCharsets.UTF_8)) {
             progress.update(0.03, "Downloading Debian's package lists");
-            run(out, command, INSTALL_DEADLINE, line -> {
+            run(out, command, tmp, INSTALL_DEADLINE, line -> {
                 try {
                     logged.write(line);
                     logged.write('\n');
@@ -246,6 +315,10 @@ public final class DebianImageBuilder {
             });
         } catch (IOException e) {
             throw new IOException(e.getMessage() + " (mmdebstrap's whole output: " + log + ")", e);
+        } finally {
+            if (tmp != null) {
+                removeOwned(tmp);
+            }
         }
     }
 
@@ -315,20 +388,21 @@ public final class DebianImageBuilder {
     }
 
     /**
-     * Removes the installed tree: its files belong to subordinate ids, so the removal runs in the namespace that maps
-     * them (as root, plainly).
+     * Removes a tree of the installed system's files, which belong to subordinate ids, so the removal runs in the
+     * namespace that maps them (as root, plainly). Failures are logged, never thrown.
      */
-    private static void removeRoot(Path work, Path root) throws InterruptedException {
-        if (!Files.exists(root, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+    static void removeOwned(Path dir) {
+        if (!Files.exists(dir, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
             return;
         }
         boolean interrupted = Thread.interrupted(); // a cancelled build still cleans up
         try {
-            run(work, asOwners("rm -rf --one-file-system " + shellQuoted(root.toString())), TOOL_DEADLINE,
+            run(dir.getParent(), asOwners("rm -rf --one-file-system " + shellQuoted(dir.toString())), TOOL_DEADLINE,
                     line -> { });
-        } catch (IOException e) {
+        } catch (IOException | InterruptedException e) {
             // Reported, not thrown: the build's own failure, if any, is the one the user needs to see.
-            LOG.log(System.Logger.Level.WARNING, "cannot remove the unpacked system " + root, e);
+            LOG.log(System.Logger.Level.WARNING, "cannot remove " + dir, e);
+            interrupted |= e instanceof InterruptedException;
         } finally {
             if (interrupted) {
                 Thread.currentThread().interrupt();
@@ -361,10 +435,20 @@ public final class DebianImageBuilder {
      */
     static void run(Path dir, List<String> command, Duration deadline, Consumer<String> lines)
             throws IOException, InterruptedException {
+        run(dir, command, null, deadline, lines);
+    }
+
+    /** As {@link #run(Path, List, Duration, Consumer)}, with {@code TMPDIR} set to {@code tmp} unless it is null. */
+    static void run(Path dir, List<String> command, Path tmp, Duration deadline, Consumer<String> lines)
+            throws IOException, InterruptedException {
         Process process;
         try {
-            process = new ProcessBuilder(command).directory(dir.toFile()).redirectErrorStream(true)
-                    .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null"))).start();
+            ProcessBuilder builder = new ProcessBuilder(command).directory(dir.toFile()).redirectErrorStream(true)
+                    .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
+            if (tmp != null) {
+                builder.environment().put("TMPDIR", tmp.toString());
+            }
+            process = builder.start();
         } catch (IOException e) {
             throw new IOException(command.get(0) + " is not available (" + e.getMessage() + ")", e);
         }
@@ -386,11 +470,19 @@ public final class DebianImageBuilder {
         reader.start();
         Deque<String> last = new ArrayDeque<>();
         long deadlineNanos = System.nanoTime() + deadline.toNanos();
+        long exitedNanos = 0;
         try {
             while (true) {
                 String line = queue.poll(200, TimeUnit.MILLISECONDS);
                 if (line == end) {
                     break;
+                }
+                if (line == null && !process.isAlive()) {
+                    // Exited: its output ends soon, unless a process it left behind holds the pipe open.
+                    exitedNanos = exitedNanos == 0 ? System.nanoTime() : exitedNanos;
+                    if (System.nanoTime() - exitedNanos > TimeUnit.SECONDS.toNanos(5)) {
+                        break;
+                    }
                 }
                 if (line != null) {
                     lines.accept(line);
@@ -417,14 +509,18 @@ public final class DebianImageBuilder {
         }
     }
 
-    /** Stops a tool still running: TERM first, so that mmdebstrap unmounts what it mounted, then KILL. */
+    /**
+     * Stops a tool still running: TERM to its children first (mmdebstrap itself waits out a TERM, but cleans up its
+     * temporary tree when the work it waits for ends), then to the tool, and KILL to whatever is left after a minute.
+     */
     private static void stop(Process process) throws InterruptedException {
         if (!process.isAlive()) {
             return;
         }
         List<ProcessHandle> children = process.descendants().toList();
+        children.forEach(ProcessHandle::destroy);
         process.destroy();
-        if (!process.waitFor(10, TimeUnit.SECONDS)) {
+        if (!process.waitFor(60, TimeUnit.SECONDS)) {
             process.destroyForcibly();
         }
         for (ProcessHandle child : children) {
@@ -463,15 +559,6 @@ public final class DebianImageBuilder {
             }
             return in.readAllBytes();
         }
-    }
-
-    private static boolean onPath(String program) {
-        for (String dir : System.getenv().getOrDefault("PATH", "/usr/bin:/bin").split(":")) {
-            if (!dir.isEmpty() && Files.isExecutable(Path.of(dir, program))) {
-                return true;
-            }
-        }
-        return Files.isExecutable(Path.of("/usr/sbin", program)) || Files.isExecutable(Path.of("/usr/bin", program));
     }
 
     private static boolean isRoot() {

@@ -142,12 +142,13 @@ public final class TinyImageBuilder {
         checkCancelled();
         progress.update(0.8, "Making the ext4 root disk");
         Path raw = work.resolve("disk.raw");
-        Commands.check(List.of("mke2fs", "-q", "-F", "-t", "ext4", "-L", "nube-root", "-E", "root_owner=0:0",
-                "-d", root.toString(), raw.toString(), (DISK_BYTES >> 20) + "M"), work, TOOL_DEADLINE);
+        Commands.check(List.of(Commands.tool("mke2fs"), "-q", "-F", "-t", "ext4", "-L", "nube-root", "-E",
+                "root_owner=0:0", "-d", root.toString(), raw.toString(), (DISK_BYTES >> 20) + "M"), work,
+                TOOL_DEADLINE);
         Path script = work.resolve("owners.debugfs");
         PrivateFiles.write(script, GuestRoot.ownershipScript(root).stream().map(line -> line + "\n")
                 .collect(java.util.stream.Collectors.joining()).getBytes(StandardCharsets.UTF_8));
-        Commands.check(List.of("debugfs", "-w", "-f", script.toString(), raw.toString()), work, TOOL_DEADLINE);
+        Commands.check(List.of(Commands.tool("debugfs"), "-w", "-f", script.toString(), raw.toString()), work, TOOL_DEADLINE);
         Commands.check(List.of("qemu-img", "convert", "-f", "raw", "-O", "qcow2", raw.toString(),
                 work.resolve(DISK).toString()), work, TOOL_DEADLINE);
         PrivateFiles.restrict(work.resolve(DISK));

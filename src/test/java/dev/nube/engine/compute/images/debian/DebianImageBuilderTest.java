@@ -143,6 +143,7 @@ class DebianImageBuilderTest {
     void aCancelledBuildLeavesNothing() throws Exception {
         Path cache = dir.resolve("cache");
         Path target = Files.createDirectory(dir.resolve("image"));
+        List<Path> temporaryBefore = temporaryFolders();
         CountDownLatch installing = new CountDownLatch(1);
         AtomicReference<Throwable> outcome = new AtomicReference<>();
         Thread build = new Thread(() -> {
@@ -154,10 +155,13 @@ class DebianImageBuilderTest {
                 });
             } catch (Throwable e) {
                 outcome.set(e);
+            } finally {
+                installing.countDown(); // a build that ends before its packages ends the wait too
             }
         });
         build.start();
         assertTrue(installing.await(10, TimeUnit.MINUTES), "mmdebstrap never got to its packages");
+        assertNull(outcome.get(), "the build ran until its packages");
         build.interrupt();
         build.join(TimeUnit.MINUTES.toMillis(2));
         assertTrue(!build.isAlive(), "the build stopped");
@@ -169,5 +173,20 @@ class DebianImageBuilderTest {
         assertEquals(List.of(), ProcessHandle.allProcesses().filter(p -> p.info().commandLine()
                 .map(c -> c.contains(cache.toString())).orElse(false)).map(ProcessHandle::pid).toList(),
                 "no tool of the build still runs");
+        List<Path> temporaryAfter = new java.util.ArrayList<>(temporaryFolders());
+        temporaryAfter.removeAll(temporaryBefore);
+        assertEquals(List.of(), temporaryAfter, "mmdebstrap's temporary folders are gone too");
+    }
+
+    /** mmdebstrap's temporary folders and Nube's for it, in /tmp and /var/tmp. */
+    private static List<Path> temporaryFolders() throws Exception {
+        List<Path> found = new java.util.ArrayList<>();
+        for (String place : List.of("/tmp", "/var/tmp")) {
+            try (var entries = Files.list(Path.of(place))) {
+                entries.filter(p -> p.getFileName().toString().startsWith("mmdebstrap.")
+                        || p.getFileName().toString().startsWith("nube-mmdebstrap-")).forEach(found::add);
+            }
+        }
+        return found;
     }
 }
