@@ -2,9 +2,11 @@ package dev.nube.ui;
 
 import static dev.nube.ui.ConsoleFixture.waitUntil;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.nube.engine.compute.images.Image;
+import dev.nube.engine.compute.images.ImageService;
 import dev.nube.engine.compute.images.ImagePackage;
 import dev.nube.engine.compute.keys.KeyType;
 import dev.nube.engine.compute.qemu.AcceleratorMode;
@@ -32,7 +34,8 @@ class ImagesAndDashboardUiTest extends ConsoleUiTest {
         @SuppressWarnings("unchecked")
         TableView<Image> table = robot.lookup("#images-table").queryAs(TableView.class);
         waitUntil("the empty list", () -> table.getItems().isEmpty());
-        robot.clickOn("#build-tiny-image");
+        robot.clickOn("#build-image");
+        robot.clickOn(ImageService.TINY_IMAGE_NAME);
         waitUntil("the image is built and listed", 600, () -> table.getItems().size() == 1);
         Image image = table.getItems().get(0);
         assertEquals("Nube Linux (tiny)", image.name());
@@ -42,7 +45,10 @@ class ImagesAndDashboardUiTest extends ConsoleUiTest {
         waitUntil("the manifest lists the Debian packages", () -> manifest.getItems().stream()
                 .anyMatch(p -> p.name().equals("busybox-static")) && manifest.getItems().stream()
                 .anyMatch(p -> p.name().startsWith("linux-image")));
-        assertTrue(robot.lookup("#build-tiny-image").queryButton().isDisabled(), "it is built already");
+        javafx.scene.control.MenuButton build = robot.lookup("#build-image").queryAs(
+                javafx.scene.control.MenuButton.class);
+        assertTrue(build.getItems().get(0).isDisable(), "it is built already");
+        assertFalse(build.getItems().get(1).isDisable(), "the Debian image is not");
 
         robot.clickOn("#deregister-image");
         String question = "Deregister " + image.name() + " (" + image.id() + ")?";

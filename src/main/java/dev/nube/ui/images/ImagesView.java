@@ -13,6 +13,8 @@ import javafx.beans.binding.Bindings;
 import javafx.geometry.Orientation;
 import javafx.scene.Node;
 import javafx.scene.control.Button;
+import javafx.scene.control.MenuButton;
+import javafx.scene.control.MenuItem;
 import javafx.scene.control.Label;
 import javafx.scene.control.ProgressBar;
 import javafx.scene.control.SplitPane;
@@ -35,12 +37,19 @@ public final class ImagesView extends StackPane {
     private final Tables.SelectionById<Image> selection;
     private final Label notice = new Label();
 
-    private Button buildButton(String text, String id, String imageName) {
-        Button build = new Button(text, new FontIcon(Feather.PACKAGE));
-        build.setId(id);
-        build.disableProperty().bind(Bindings.createBooleanBinding(() -> model.buildingProperty().get()
-                || model.hasImage(imageName), model.buildingProperty(), model.list().items()));
-        build.setOnAction(e -> model.build(imageName));
+    /** "Build image": one item per image Nube builds, each disabled once the region has that image. */
+    private MenuButton buildMenu() {
+        MenuButton build = new MenuButton("Build image", new FontIcon(Feather.PACKAGE));
+        build.setId("build-image");
+        for (String name : ImageService.BUILT_IMAGES) {
+            MenuItem item = new MenuItem(name);
+            item.setId(name.equals(ImageService.TINY_IMAGE_NAME) ? "build-tiny-image" : "build-debian-image");
+            item.disableProperty().bind(Bindings.createBooleanBinding(() -> model.hasImage(name),
+                    model.list().items()));
+            item.setOnAction(e -> model.build(name));
+            build.getItems().add(item);
+        }
+        build.disableProperty().bind(model.buildingProperty());
         return build;
     }
 
@@ -48,9 +57,11 @@ public final class ImagesView extends StackPane {
         this.model = model;
         table.setId("images-table");
         table.setItems(model.list().filtered());
-        table.setPlaceholder(new Label("No images in this region yet. \"" + ImageService.TINY_IMAGE_NAME
-                + "\" and \"" + ImageService.DEBIAN_IMAGE_NAME + "\" are each built from Debian packages the first time"
-                + " one is launched, or now with \"Build\"."));
+        Label empty = new Label("No images in this region yet. Nube's own (\"" + ImageService.TINY_IMAGE_NAME
+                + "\", \"" + ImageService.DEBIAN_IMAGE_NAME + "\") are each built from Debian's packages the first"
+                + " time one is launched, or now with \"Build image\".");
+        empty.setWrapText(true);
+        table.setPlaceholder(empty);
         table.getColumns().add(Tables.column("Name", 200, Image::name));
         table.getColumns().add(Tables.keepWhole(Tables.column("AMI ID", 200, Image::id), "ami-00000000000000000"));
         table.getColumns().add(Tables.keepWhole(Tables.column("State", 90, i -> i.state().awsName()), "available"));
@@ -64,9 +75,7 @@ public final class ImagesView extends StackPane {
         table.setColumnResizePolicy(TableView.CONSTRAINED_RESIZE_POLICY_FLEX_LAST_COLUMN);
         selection = Tables.keepSelectionById(table, Image::id);
 
-        Button build = buildButton("Build " + ImageService.TINY_IMAGE_NAME, "build-tiny-image",
-                ImageService.TINY_IMAGE_NAME);
-        Button buildDebian = buildButton("Build Debian 12", "build-debian-image", ImageService.DEBIAN_IMAGE_NAME);
+        MenuButton build = buildMenu();
         Button deregister = new Button("Deregister", new FontIcon(Feather.TRASH_2));
         deregister.setId("deregister-image");
         enableFor(deregister, ImageAction.DEREGISTER);
@@ -84,7 +93,7 @@ public final class ImagesView extends StackPane {
         refresh.setOnAction(e -> model.list().reload());
 
         ResourcePage page = new ResourcePage("Images", model.list(), table, refresh, deregister, copy, replicas,
-                build, buildDebian);
+                build);
         ProgressBar progress = new ProgressBar();
         progress.progressProperty().bind(model.progressProperty());
         progress.visibleProperty().bind(model.buildingProperty());

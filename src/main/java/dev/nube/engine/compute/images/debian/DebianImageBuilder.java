@@ -71,6 +71,15 @@ public final class DebianImageBuilder {
     private static final Duration INSTALL_DEADLINE = Duration.ofMinutes(40);
     private static final Duration TOOL_DEADLINE = Duration.ofMinutes(10);
     private static final int KEPT_LINES = 40;
+    /** The tools running now, stopped when the JVM exits (a console that quits mid-build leaves no build running). */
+    private static final java.util.Set<Process> RUNNING = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
+    static {
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> RUNNING.forEach(p -> {
+            p.descendants().forEach(ProcessHandle::destroy);
+            p.destroy();
+        }), "stop the Debian image build"));
+    }
     private static final Path TMP = Path.of("/var/tmp");
     private static final String TMP_PREFIX = "nube-mmdebstrap-";
     /** Older than this, a build's work folder is a leftover: no build runs this long. */
@@ -449,6 +458,7 @@ public final class DebianImageBuilder {
                 builder.environment().put("TMPDIR", tmp.toString());
             }
             process = builder.start();
+            RUNNING.add(process);
         } catch (IOException e) {
             throw new IOException(command.get(0) + " is not available (" + e.getMessage() + ")", e);
         }
@@ -503,6 +513,7 @@ public final class DebianImageBuilder {
             }
         } finally {
             stop(process);
+            RUNNING.remove(process);
         }
         if (process.exitValue() != 0) {
             throw new IOException(command.get(0) + " failed (exit " + process.exitValue() + "): " + reason(last));
