@@ -147,7 +147,9 @@ public final class LaunchWizardViewModel {
                 .orElse(" Boot time: not measured here yet.");
         return new ImageChoice(i, null, i.name() + " (" + i.id() + ")", description
                 + (description.isEmpty() || description.endsWith(".") ? " " : ". ") + "Architecture "
-                + i.architecture() + ", kernel " + i.kernelRelease() + ", default user: " + i.sshUser() + "." + boot,
+                + i.architecture() + ", " + (i.bootsFromDisk() ? "boots from its own disk by " + i.bootMode()
+                .toUpperCase(java.util.Locale.ROOT) : "kernel " + i.kernelRelease()) + ", default user: " + i.sshUser()
+                + "." + boot,
                 i.rootDeviceGiB());
     }
 
