@@ -27,20 +27,26 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * An imported image booted from its own disk, as a third-party cloud image is: a disk made here, without root, from
- * the Debian 12 image Nube builds, with a GPT, an EFI system partition holding GRUB (grub-mkstandalone) and the
- * Debian root file system in partition 2, imported as a raw file and launched under OVMF. The guest's kernel command
- * line is its own GRUB's ({@code root=/dev/vda2}), not Nube's, and cloud-init in it finds the metadata service.
+ * Imported images booted from their own disk, as third-party cloud images are. The disk is made here, without root,
+ * from the Debian 12 image Nube builds, laid out as Debian's own cloud images are (a hybrid): a GPT with an EFI system
+ * partition holding GRUB for UEFI (grub-mkstandalone), a BIOS boot partition holding GRUB for the BIOS (grub-mkimage,
+ * installed by hand as grub-bios-setup would, with boot.img's code in the MBR), and the Debian root file system in
+ * partition 2. It is imported twice from the raw file: automatically (BIOS, preferred) and by UEFI (OVMF). In each
+ * guest the kernel command line is its own GRUB's ({@code root=/dev/vda2}), not Nube's, and cloud-init finds the
+ * metadata service.
  */
 @Tag("vm")
 class ImportedImageVmTest {
     private static final String REGION = "local-1";
-    /** Under TCG, OVMF, GRUB, systemd and cloud-init take minutes; nothing asserts on time. */
+    /** Under TCG, the firmware, GRUB, systemd and cloud-init take minutes; nothing asserts on time. */
     private static final long BOOT_MS = 900_000;
+    /** Where GRUB's core image for the BIOS goes: the BIOS boot partition, right after the GPT's entries. */
+    private static final int CORE_SECTOR = 34;
 
     /**
      * Makes the disk: $1 the Debian image's disk.qcow2 (a bare ext4 labelled nube-root), $2 its kernel release, $3
-     * the raw file to write. The root file system's fstab names it by label, as /dev/vda is now its disk.
+     * the raw file to write; leaves GRUB's core image for the BIOS in core.img, for the test to install. The root file
+     * system's fstab names it by label, as /dev/vda is now its disk.
      */
     private static final String MAKE_DISK = """
             set -eu
@@ -57,14 +63,18 @@ class ImportedImageVmTest {
             CFG
             grub-mkstandalone -O x86_64-efi --modules="part_gpt ext2 linux normal search search_label" \\
                 -o bootx64.efi "boot/grub/grub.cfg=grub.cfg"
+            grub-mkimage -O i386-pc -c grub.cfg -p /boot/grub -o core.img \\
+                biosdisk part_gpt ext2 linux search search_label boot
             truncate -s 40M esp.img
             mkfs.vfat -n ESP esp.img
             mmd -i esp.img ::/EFI ::/EFI/BOOT
             mcopy -i esp.img bootx64.efi ::/EFI/BOOT/BOOTX64.EFI
             ROOT=$(stat -c %s root.raw)
             truncate -s $((42 * 1024 * 1024 + ROOT)) "$OUT"
-            printf 'label: gpt\\nstart=2048, size=81920, type=C12A7328-F81F-11D2-BA4B-00A0C93EC93B, name=esp\\n\
-            start=83968, size=%d, type=0FC63DAF-8483-4772-8E79-3D69D8477DE4, name=root\\n' $((ROOT / 512)) \\
+            printf 'label: gpt\\nfirst-lba: 34\\n\
+            start=2048, size=81920, type=C12A7328-F81F-11D2-BA4B-00A0C93EC93B, name=esp\\n\
+            start=83968, size=%d, type=0FC63DAF-8483-4772-8E79-3D69D8477DE4, name=root\\n\
+            start=34, size=2014, type=21686148-6449-6E6F-744E-656564454649, name=bios\\n' $((ROOT / 512)) \\
                 | sfdisk -q "$OUT"
             dd if=esp.img of="$OUT" bs=1M seek=1 conv=notrunc,sparse status=none
             dd if=root.raw of="$OUT" bs=1M seek=41 conv=notrunc,sparse status=none
@@ -74,15 +84,49 @@ class ImportedImageVmTest {
     @TempDir
     static Path temp;
     static Engine engine;
-    static Image image;
-    static Instance instance;
+    static Image bios;
+    static Image uefi;
+    static Instance biosInstance;
+    static Instance uefiInstance;
+
+    /**
+     * Installs GRUB for the BIOS as grub-bios-setup does: {@code core} in the BIOS boot partition, its first sector
+     * (diskboot) told that the rest follows it; boot.img's code in the MBR (its partition table kept), told where the
+     * core image starts, its floppy check skipped.
+     */
+    private static void installBiosGrub(Path disk, Path core) throws Exception {
+        byte[] image = Files.readAllBytes(core);
+        java.nio.ByteBuffer.wrap(image, 0x1f4, 8).order(java.nio.ByteOrder.LITTLE_ENDIAN).putLong(CORE_SECTOR + 1);
+        byte[] boot = Files.readAllBytes(Path.of("/usr/lib/grub/i386-pc/boot.img"));
+        java.nio.ByteBuffer.wrap(boot, 0x5c, 8).order(java.nio.ByteOrder.LITTLE_ENDIAN).putLong(CORE_SECTOR);
+        boot[0x66] = (byte) 0x90;
+        boot[0x67] = (byte) 0x90;
+        assertTrue(image.length <= 2014 * 512, "core.img fits its partition");
+        try (java.io.RandomAccessFile f = new java.io.RandomAccessFile(disk.toFile(), "rw")) {
+            f.seek((long) CORE_SECTOR * 512);
+            f.write(image);
+            f.seek(0);
+            f.write(boot, 0, 440);
+        }
+    }
+
+    private static Image importAs(Path raw, String name, BootChoice boot) throws Exception {
+        Image pending = engine.imageBackups().importImage(REGION, new ImageImport.Request(raw, name,
+                "Debian 12 with GRUB for the BIOS and UEFI", "admin", boot));
+        EngineTestSupport.waitUntil("the import of " + pending.id(), 600, () -> engine.tasks().list().stream()
+                .anyMatch(t -> pending.id().equals(t.resourceId()) && t.status() != Task.Status.RUNNING));
+        Task task = engine.tasks().list().stream().filter(t -> pending.id().equals(t.resourceId())).findFirst()
+                .orElseThrow();
+        assertEquals(Task.Status.SUCCEEDED, task.status(), task::message);
+        return engine.images().get(REGION, pending.id());
+    }
 
     @BeforeAll
     static void importAndLaunch() throws Exception {
         engine = Engine.open(temp.resolve("home"));
         Image debian = engine.images().ensureImage(REGION, ImageService.DEBIAN_IMAGE_NAME);
         Path work = Files.createDirectories(temp.resolve("work"));
-        Path raw = work.resolve("debian-uefi-test.raw");
+        Path raw = work.resolve("debian-hybrid-test.raw");
         Path source = temp.resolve("home").resolve("regions").resolve(REGION).resolve("images").resolve(debian.id())
                 .resolve("disk.qcow2");
         Process make = new ProcessBuilder("bash", "-c", MAKE_DISK, "make-disk", source.toString(),
@@ -91,41 +135,45 @@ class ImportedImageVmTest {
         make.getInputStream().transferTo(out);
         assertTrue(make.waitFor(5, TimeUnit.MINUTES) && make.exitValue() == 0, () -> "the disk was not made:\n"
                 + out.toString(StandardCharsets.UTF_8));
+        installBiosGrub(raw, work.resolve("core.img"));
+        Files.delete(work.resolve("core.img"));
 
         ImageImport.Preview preview = engine.imageBackups().previewImport(raw);
-        assertEquals("UEFI only", preview.boot().describe(), () -> "" + preview);
+        assertEquals("BIOS and UEFI", preview.boot().describe(), () -> "" + preview);
         assertEquals("debian", preview.defaults().sshUser(), "guessed from the file's name");
-        image = engine.imageBackups().importImage(REGION, new ImageImport.Request(raw, "Debian from its disk",
-                "GRUB in an EFI system partition", "admin", BootChoice.AUTOMATIC));
-        EngineTestSupport.waitUntil("the import of " + image.id(), 600, () -> engine.tasks().list().stream()
-                .anyMatch(t -> image.id().equals(t.resourceId()) && t.status() != Task.Status.RUNNING));
-        Task task = engine.tasks().list().stream().filter(t -> image.id().equals(t.resourceId())).findFirst()
-                .orElseThrow();
-        assertEquals(Task.Status.SUCCEEDED, task.status(), task::message);
-        image = engine.images().get(REGION, image.id());
+        bios = importAs(raw, "Debian by BIOS", BootChoice.AUTOMATIC);
+        uefi = importAs(raw, "Debian by UEFI", BootChoice.UEFI);
 
         KeyPair key = engine.keyPairs().create(REGION, "import-key", KeyType.ED25519, 0).keyPair();
-        instance = engine.instances().run(REGION, RunRequest.of(image.id(), "t3.micro", key.id())).get(0);
         long start = System.nanoTime();
-        assertTrue(engine.instances().awaitState(REGION, instance.id(), InstanceState.RUNNING, BOOT_MS),
-                () -> instance.id() + " did not reach running; console:\n"
-                        + engine.instances().consoleOutput(REGION, instance.id(), 6000));
-        System.out.printf("imported image: QEMU start to running in %.0f s%n", (System.nanoTime() - start) / 1e9);
+        biosInstance = engine.instances().run(REGION, RunRequest.of(bios.id(), "t3.micro", key.id())).get(0);
+        uefiInstance = engine.instances().run(REGION, RunRequest.of(uefi.id(), "t3.micro", key.id())).get(0);
+        for (Instance instance : List.of(biosInstance, uefiInstance)) {
+            assertTrue(engine.instances().awaitState(REGION, instance.id(), InstanceState.RUNNING, BOOT_MS),
+                    () -> instance.id() + " did not reach running; console:\n"
+                            + engine.instances().consoleOutput(REGION, instance.id(), 6000));
+            System.out.printf("imported image %s: launch to running in %.0f s%n", instance.imageId(),
+                    (System.nanoTime() - start) / 1e9);
+        }
     }
 
     @AfterAll
     static void terminate() {
         try {
-            if (instance != null) {
-                engine.instances().terminate(REGION, instance.id());
+            for (Instance instance : new Instance[] {biosInstance, uefiInstance}) {
+                if (instance != null) {
+                    engine.instances().terminate(REGION, instance.id());
+                }
             }
         } finally {
             engine.close();
         }
     }
 
-    /** Runs {@code command} in the guest with the stock ssh client, as the console's SSH command; exit and output. */
-    private static String[] ssh(String command) throws Exception {
+    /**
+     * Runs {@code command} in the guest with the stock ssh client, as the console's SSH command; exit and output.
+     */
+    private static String[] ssh(Instance instance, String command) throws Exception {
         ConnectInfo connect = engine.instances().connectInfo(REGION, instance.id());
         assertTrue(connect.sshCommand() != null, () -> "no SSH command: " + connect.loginProblem());
         String line = connect.sshCommand().replaceFirst("^ssh ", "ssh -o BatchMode=yes -o ConnectTimeout=60 ") + " '"
@@ -136,36 +184,10 @@ class ImportedImageVmTest {
         return new String[] {Integer.toString(ssh.exitValue()), out};
     }
 
-    @Test
-    void theImageBootsByUefiFromItsOwnDisk() {
-        assertEquals(Image.BOOT_UEFI, image.bootMode());
-        assertEquals(3, image.rootDeviceGiB(), "2 GiB of root file system and 42 MiB before it, rounded up");
-        assertTrue(Files.isRegularFile(temp.resolve("home").resolve("regions").resolve(REGION).resolve("instances")
-                .resolve(instance.id()).resolve("uefi-vars.fd")), "the instance has its own UEFI variables");
-    }
-
-    @Test
-    void theGuestRunsItsOwnBootLoadersKernelCommandLineAndCloudInitFinishes() throws Exception {
-        assertTrue(engine.instances().connectInfo(REGION, instance.id()).sshCommand().contains(" admin@"),
-                "the SSH command names the user given at import");
-        String[] boot = ssh("cat /proc/cmdline; test -d /sys/firmware/efi && echo booted-by-uefi");
-        assertEquals("0", boot[0], boot[1]);
-        assertTrue(boot[1].contains("root=/dev/vda2"), boot[1]);
-        assertFalse(boot[1].contains("root=/dev/vda "), "not Nube's direct kernel boot: " + boot[1]);
-        assertTrue(boot[1].contains("booted-by-uefi"), boot[1]);
-        String[] status = ssh("cloud-init status --wait");
-        assertTrue(status[0].equals("0") && status[1].contains("status: done"), () -> status[1]
-                + cloudInitErrors());
-        String[] id = ssh("curl -s -H \"X-aws-ec2-metadata-token: $(curl -s -X PUT -H"
-                + " \"X-aws-ec2-metadata-token-ttl-seconds: 60\" http://169.254.169.254/latest/api/token)\""
-                + " http://169.254.169.254/latest/meta-data/instance-id");
-        assertEquals(instance.id(), id[1].strip(), "the metadata service answers the guest");
-    }
-
     /** What cloud-init says went wrong, for a failure's message. */
-    private static String cloudInitErrors() {
+    private static String cloudInitErrors(Instance instance) {
         try {
-            return "\n" + ssh("cloud-init status --long; sudo grep -E \"WARNING|ERROR|Traceback\""
+            return "\n" + ssh(instance, "cloud-init status --long; sudo grep -E \"WARNING|ERROR|Traceback\""
                     + " /var/log/cloud-init.log | tail -40")[1];
         } catch (Exception e) {
             return "\n(cloud-init's log could not be read: " + e + ")";
@@ -173,9 +195,42 @@ class ImportedImageVmTest {
     }
 
     @Test
-    void theImportedImageListsNoPackagesAndSaysWhereItCameFrom() {
-        assertEquals("Imported from debian-uefi-test.raw", image.source());
-        assertTrue(image.manifest().isEmpty());
-        assertEquals(null, image.imdsSupport());
+    void theHybridDiskBootsByBiosWhenAutomaticAndByUefiWhenAsked() {
+        assertEquals(Image.BOOT_BIOS, bios.bootMode());
+        assertEquals(Image.BOOT_UEFI, uefi.bootMode());
+        assertEquals(3, bios.rootDeviceGiB(), "2 GiB of root file system and 42 MiB around it, rounded up");
+        Path instances = temp.resolve("home").resolve("regions").resolve(REGION).resolve("instances");
+        assertTrue(Files.isRegularFile(instances.resolve(uefiInstance.id()).resolve("uefi-vars.fd")),
+                "the UEFI instance has its own UEFI variables");
+        assertFalse(Files.exists(instances.resolve(biosInstance.id()).resolve("uefi-vars.fd")));
+    }
+
+    @Test
+    void eachGuestRunsItsOwnBootLoadersKernelCommandLineAndCloudInitFinishes() throws Exception {
+        for (Instance instance : List.of(biosInstance, uefiInstance)) {
+            boolean byUefi = instance == uefiInstance;
+            assertTrue(engine.instances().connectInfo(REGION, instance.id()).sshCommand().contains(" admin@"),
+                    "the SSH command names the user given at import");
+            String[] boot = ssh(instance, "cat /proc/cmdline; test -d /sys/firmware/efi && echo booted-by-uefi;"
+                    + " true");
+            assertEquals("0", boot[0], boot[1]);
+            assertTrue(boot[1].contains("root=/dev/vda2"), boot[1]);
+            assertFalse(boot[1].contains("root=/dev/vda "), "not Nube's direct kernel boot: " + boot[1]);
+            assertEquals(byUefi, boot[1].contains("booted-by-uefi"), boot[1]);
+            String[] status = ssh(instance, "cloud-init status --wait");
+            assertTrue(status[0].equals("0") && status[1].contains("status: done"), () -> status[1]
+                    + cloudInitErrors(instance));
+            String[] id = ssh(instance, "curl -s -H \"X-aws-ec2-metadata-token: $(curl -s -X PUT -H"
+                    + " \"X-aws-ec2-metadata-token-ttl-seconds: 60\" http://169.254.169.254/latest/api/token)\""
+                    + " http://169.254.169.254/latest/meta-data/instance-id");
+            assertEquals(instance.id(), id[1].strip(), "the metadata service answers the guest");
+        }
+    }
+
+    @Test
+    void anImportedImageListsNoPackagesAndSaysWhereItCameFrom() {
+        assertEquals("Imported from debian-hybrid-test.raw", bios.source());
+        assertTrue(bios.manifest().isEmpty());
+        assertEquals(null, bios.imdsSupport());
     }
 }

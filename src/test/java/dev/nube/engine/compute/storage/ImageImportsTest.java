@@ -222,6 +222,26 @@ class ImageImportsTest {
     }
 
     @Test
+    void aCancelledImportLeavesNoImageAndNoFolder() throws Exception {
+        Path raw = hybridDisk("big.raw", "512M");
+        try (RandomAccessFile f = new RandomAccessFile(raw.toFile(), "rw")) {
+            byte[] data = new byte[1 << 20];
+            new java.util.Random(1).nextBytes(data);
+            for (long at = 1 << 20; at < 512L << 20; at += data.length) {
+                f.seek(at);
+                f.write(data); // data to convert: the conversion takes a while
+            }
+        }
+        Image pending = engine.imageBackups().importImage(REGION, new ImageImport.Request(raw, null, null, null,
+                null));
+        assertTrue(engine.tasks().cancel(taskOf(pending.id()).id()));
+        Task task = awaitEnd(pending.id());
+        assertEquals(Task.Status.CANCELLED, task.status(), task::message);
+        assertThrows(EngineException.class, () -> engine.images().get(REGION, pending.id()));
+        assertEquals(List.of(), imageFolders(), "no folder left");
+    }
+
+    @Test
     void thePreviewGivesTheDefaultsAndWhatTheChecksSay() throws Exception {
         Path raw = hybridDisk("jammy-server-cloudimg-amd64.img", "64M");
         ImageImport.Preview preview = engine.imageBackups().previewImport(raw);
