@@ -99,10 +99,10 @@ final class InstanceLifecycle {
             Files.deleteIfExists(files.vpcSocket());
             Path image = images.folder(region, r.imageId());
             String bootMode = bootModeOf(region, r);
-            QemuMachine.UefiFirmware uefi = Image.BOOT_UEFI.equals(bootMode) ? uefiFirmware(files) : null;
-            Accelerator accelerator = forced != null ? forced : bootMode != null
-                    ? accelerators.forDiskBootedGuest(kernelOf(region, r)) : accelerators.forGuest(kernelOf(region, r));
             boolean fromDisk = bootMode != null;
+            QemuMachine.UefiFirmware uefi = Image.BOOT_UEFI.equals(bootMode) ? uefiFirmware(files) : null;
+            Accelerator accelerator = forced != null ? forced : fromDisk
+                    ? accelerators.forDiskBootedGuest(kernelOf(region, r)) : accelerators.forGuest(kernelOf(region, r));
             QemuMachine.Spec spec = new QemuMachine.Spec(accelerators.host().binary(), id, accelerator,
                     r.vcpus(), r.memoryMiB(), fromDisk ? null : image.resolve(TinyImageBuilder.KERNEL),
                     fromDisk ? null : image.resolve(TinyImageBuilder.INITRD), fromDisk ? null : kernelArgsOf(region, r),

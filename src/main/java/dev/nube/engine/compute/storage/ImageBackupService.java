@@ -8,9 +8,9 @@ import java.util.List;
 
 /**
  * Images made from instances, copied between regions (EC2 CreateImage, CopyImage) and imported from cloud image
- * files, and replicas of an image launched in several regions at once. Each runs as a task; the image is listed {@code pending} until its disk is
- * whole, and removed, with the snapshot made for it, when the task fails or is cancelled. Refusals throw
- * {@code EngineException} with EC2's codes and change nothing. Thread-safe.
+ * files, and replicas of an image launched in several regions at once. Each runs as a task; the image is listed
+ * {@code pending} until its disk is whole, and removed, with the snapshot made for it, when the task fails or is
+ * cancelled. Refusals throw {@code EngineException} with EC2's codes and change nothing. Thread-safe.
  */
 public interface ImageBackupService {
     /**

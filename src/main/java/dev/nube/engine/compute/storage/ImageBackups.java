@@ -221,7 +221,8 @@ public final class ImageBackups implements ImageBackupService, dev.nube.engine.r
     private Image sourceImage(String region, Instance instance) {
         try {
             Image source = images.get(region, instance.imageId());
-            if (!source.bootsFromDisk() && !Files.isRegularFile(images.folder(region, source.id()).resolve(TinyImageBuilder.KERNEL))) {
+            if (!source.bootsFromDisk() && !Files.isRegularFile(images.folder(region, source.id())
+                    .resolve(TinyImageBuilder.KERNEL))) {
                 throw new EngineException("InvalidAMIID.Unavailable", "The kernel of " + source.id() + " is missing.");
             }
             return source;
