@@ -107,6 +107,11 @@ public final class HostCheck {
             weaker.add("KVM: " + kvm + ". Guests run under TCG (QEMU emulates the CPU), several times slower");
         }
 
+        String ovmf = dev.nube.engine.compute.images.ImageImport.ovmfMissing();
+        if (ovmf != null) {
+            weaker.add("UEFI: " + ovmf + "; imported images that boot by UEFI only cannot be imported or started");
+        }
+
         verdicts.add("Sandbox:     " + status.sandbox());
         String sandboxProblem = engine.functions().sandboxProblem();
         if (!sandboxProblem.isEmpty()) {

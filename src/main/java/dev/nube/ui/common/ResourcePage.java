@@ -24,6 +24,7 @@ public final class ResourcePage extends VBox {
         setSpacing(10);
         Label heading = new Label();
         heading.getStyleClass().add("title-2");
+        heading.setMinWidth(Region.USE_PREF_SIZE); // the title stays whole; the actions' labels give way first
         heading.textProperty().bind(Bindings.createStringBinding(() -> title + " (" + list.items().size() + ")",
                 list.items()));
         Region spacer = new Region();

@@ -27,7 +27,10 @@ import javafx.stage.Window;
 import org.kordamp.ikonli.feather.Feather;
 import org.kordamp.ikonli.javafx.FontIcon;
 
-/** The images page (AMIs): the list, the selected image's details and package manifest, build and deregister. */
+/**
+ * The images page (AMIs): the list, the selected image's details and package manifest, build, import, copy, replicas
+ * and deregister.
+ */
 public final class ImagesView extends StackPane {
     private static final DateTimeFormatter CREATED = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm")
             .withZone(ZoneId.systemDefault());
@@ -88,12 +91,15 @@ public final class ImagesView extends StackPane {
         replicas.setId("launch-replicas");
         enableFor(replicas, ImageAction.LAUNCH_REPLICAS);
         replicas.setOnAction(e -> launchReplicas(selected()));
+        Button importImage = new Button("Import image", new FontIcon(Feather.UPLOAD));
+        importImage.setId("import-image");
+        importImage.setOnAction(e -> importImage());
         Button refresh = new Button(null, new FontIcon(Feather.REFRESH_CW));
         refresh.getStyleClass().add("button-icon");
         refresh.setOnAction(e -> model.list().reload());
 
         ResourcePage page = new ResourcePage("Images", model.list(), table, refresh, deregister, copy, replicas,
-                build);
+                importImage, build);
         ProgressBar progress = new ProgressBar();
         progress.progressProperty().bind(model.progressProperty());
         progress.visibleProperty().bind(model.buildingProperty());
@@ -145,16 +151,37 @@ public final class ImagesView extends StackPane {
             title.setText(image.name() + " (" + image.id() + ")");
             about.setText((image.description().isEmpty() ? "" : image.description() + "\n") + "State: "
                     + image.state().awsName() + (image.available() ? "" : " (being made: its progress shows in Tasks)")
-                    + ". Kernel " + image.kernelRelease() + ", SSH user " + image.sshUser() + ", root device "
+                    + ". " + bootText(image) + ", SSH user " + image.sshUser() + ", root device "
                     + image.rootDeviceGiB() + " GiB, source: " + image.source() + ".\n"
                     + (image.snapshotId() == null ? "" : "Snapshot: " + image.snapshotId() + " (its disk).\n")
-                    + "Packages that went in:");
+                    + (image.bootsFromDisk() && image.manifest().isEmpty()
+                    ? "Nube did not build it: it has no package manifest." : "Packages that went in:"));
             manifest.getItems().setAll(image.manifest());
         });
         VBox box = new VBox(8, title, about, manifest);
         VBox.setVgrow(manifest, Priority.ALWAYS);
         box.getStyleClass().add("details-pane");
         return box;
+    }
+
+    /** How an image's instances boot, in words. */
+    static String bootText(Image image) {
+        if (Image.BOOT_UEFI.equals(image.bootMode())) {
+            return "Boots from its own disk by UEFI (OVMF)";
+        }
+        if (Image.BOOT_BIOS.equals(image.bootMode())) {
+            return "Boots from its own disk by BIOS (SeaBIOS)";
+        }
+        return "Kernel " + image.kernelRelease();
+    }
+
+    private void importImage() {
+        notice.setText("");
+        String region = model.list().region();
+        new ImportImageDialog(window(), region, model::previewImport, model::importImage).showAndWait()
+                .ifPresent(image -> notice.setText(image.name() + " (" + image.id() + ") is being imported: pending"
+                        + " until its disk is converted, its progress in Tasks. Launch it then: its first launch"
+                        + " shows whether the guest boots (see the instance's console output)."));
     }
 
     private Image selected() {
@@ -191,7 +218,9 @@ public final class ImagesView extends StackPane {
 
     private void deregister(Image image) {
         notice.setText("");
-        String details = image.snapshotId() == null
+        String details = image.bootsFromDisk() && image.snapshotId() == null
+                ? "Its disk (" + String.format("%.1f MiB", image.sizeBytes() / 1048576.0) + ") is deleted."
+                : image.snapshotId() == null
                 ? "Its kernel, initramfs and base disk (" + String.format("%.1f MiB", image.sizeBytes() / 1048576.0)
                 + ") are deleted."
                 : "Its kernel and initramfs are deleted. Its disk is its snapshot " + image.snapshotId() + ", which is"

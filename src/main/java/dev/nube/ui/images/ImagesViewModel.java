@@ -2,6 +2,7 @@ package dev.nube.ui.images;
 
 import dev.nube.engine.compute.images.Image;
 import dev.nube.engine.compute.images.ImageBuildProgress;
+import dev.nube.engine.compute.images.ImageImport;
 import dev.nube.engine.compute.images.ImageService;
 import dev.nube.engine.compute.instances.InstanceService;
 import dev.nube.engine.compute.instances.InstanceType;
@@ -25,7 +26,8 @@ import javafx.beans.property.ReadOnlyStringProperty;
 import javafx.beans.property.ReadOnlyStringWrapper;
 
 /**
- * The images page: the region's images, building the tiny image with progress, copying an image to a region,
+ * The images page: the region's images, building the tiny image with progress, importing a cloud image file, copying
+ * an image to a region,
  * launching replicas of it in several regions, and deregistering. Engine calls run in the background. FX thread only.
  */
 public final class ImagesViewModel {
@@ -94,6 +96,21 @@ public final class ImagesViewModel {
             progress.set(-1);
             status.set("The build failed: " + Errors.message(failure));
         });
+    }
+
+    /** What importing {@code file} would give: the defaults read from its name, and what the checks say of it. */
+    public void previewImport(java.nio.file.Path file, Consumer<ImageImport.Preview> onRead,
+                              Consumer<Throwable> onFailure) {
+        context.tasks().submit(() -> backups.previewImport(file), onRead, onFailure);
+    }
+
+    /**
+     * Starts importing a cloud image file into the selected region; returns the image, pending while its disk is
+     * converted (a task in Tasks).
+     */
+    public void importImage(ImageImport.Request request, Consumer<Image> onStarted, Consumer<Throwable> onFailure) {
+        String region = list.region();
+        context.tasks().submit(() -> backups.importImage(region, request), onStarted, onFailure);
     }
 
     /** Every region, the selected one included (a copy into the same region needs another name). */

@@ -148,8 +148,9 @@ public final class LaunchWizardViewModel {
                 .orElse(" Boot time: not measured here yet.");
         return new ImageChoice(i, null, i.name() + " (" + i.id() + ")", description
                 + (description.isEmpty() || description.endsWith(".") ? " " : ". ") + "Architecture "
-                + i.architecture() + ", kernel " + i.kernelRelease() + ", default user: " + i.sshUser() + "." + boot,
-                i.rootDeviceGiB(), null);
+                + i.architecture() + ", " + (i.bootsFromDisk() ? "boots from its own disk by " + i.bootMode()
+                .toUpperCase(java.util.Locale.ROOT) : "kernel " + i.kernelRelease()) + ", default user: " + i.sshUser()
+                + "." + boot, i.rootDeviceGiB(), null);
     }
 
     private static String builtImageText(String name) {

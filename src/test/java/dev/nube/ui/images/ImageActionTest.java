@@ -19,7 +19,7 @@ import org.junit.jupiter.api.Test;
 class ImageActionTest {
     private static Image image(ImageState state) {
         return new Image("ami-0123456789abcdef0", "backup", "", "x86_64", 1, 0, Instant.EPOCH, "test", "6.1", "root",
-                List.of(), state, "snap-0123456789abcdef0", null, null);
+                List.of(), state, "snap-0123456789abcdef0", null, null, null);
     }
 
     @Test

@@ -127,7 +127,7 @@ class LaunchWizardViewModelTest {
 
     private static Image image(String id, String name, int rootDeviceGiB) {
         return new Image(id, name, "", "x86_64", rootDeviceGiB, 1 << 20, Instant.now(), "test", "6.1", "root",
-                List.of(), null, null, Image.IMDS_V2, null);
+                List.of(), null, null, Image.IMDS_V2, null, null);
     }
 
     /** The instances a launch of {@code request} starts, pending. */
@@ -232,7 +232,7 @@ class LaunchWizardViewModelTest {
         Image tiny = image("ami-0000000000000000a", ImageService.TINY_IMAGE_NAME, 1);
         Image pending = new Image("ami-0000000000000000c", "backup", "", "x86_64", 1, 0, Instant.now(), "test",
                 "6.1", "root", List.of(), dev.nube.engine.compute.images.ImageState.PENDING,
-                "snap-0000000000000000c", null, null);
+                "snap-0000000000000000c", null, null, null);
         listedImages = List.of(tiny, pending);
         engine.regions().create("eu-local-1", null);
         region.set("eu-local-1"); // a region change reads the region's images again

@@ -271,6 +271,10 @@ final class Ec2Items {
         if (image.imdsSupport() != null) {
             xml.text("imdsSupport", image.imdsSupport());
         }
+        if (image.bootsFromDisk()) {
+            // EC2's words for an image that boots by UEFI or by the BIOS; absent, as on EC2, for the others.
+            xml.text("bootMode", Image.BOOT_UEFI.equals(image.bootMode()) ? "uefi" : "legacy-bios");
+        }
         tagSet(xml, tagsOf(region, image.id()));
     }
 

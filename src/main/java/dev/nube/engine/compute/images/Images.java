@@ -250,7 +250,7 @@ public final class Images implements ImageService, RegionScoped {
                 + "; user-data scripts, metadata service, root volume growth" + cached, "x86_64",
                 (int) (TinyImageBuilder.DISK_BYTES >> 30), sizeOf(work), Instant.now(),
                 "Built by Nube from Debian packages", built.kernelRelease(), "root", built.packages(),
-                ImageState.AVAILABLE, null, Image.IMDS_V2, null);
+                ImageState.AVAILABLE, null, Image.IMDS_V2, null, null);
     }
 
     private Image buildDebian(String region, String id, Path work) throws IOException, InterruptedException {
@@ -261,7 +261,8 @@ public final class Images implements ImageService, RegionScoped {
                 + " growth); Debian's cloud kernel " + built.kernelRelease(), "x86_64",
                 (int) (DebianImageBuilder.DISK_BYTES >> 30), sizeOf(work), Instant.now(),
                 "Built by Nube from Debian's archive", built.kernelRelease(), DebianImageBuilder.DEFAULT_USER,
-                built.packages(), ImageState.AVAILABLE, null, Image.IMDS_V2, DebianImageBuilder.KERNEL_ARGS);
+                built.packages(), ImageState.AVAILABLE, null, Image.IMDS_V2, DebianImageBuilder.KERNEL_ARGS,
+                null);
     }
 
     private static EngineException unknown(String name) {

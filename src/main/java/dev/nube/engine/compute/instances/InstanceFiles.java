@@ -11,9 +11,10 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Instant;
 
 /**
- * The files of one instance in its folder: root volume, QEMU's pid file, QMP and serial console sockets, the serial
- * log, QEMU's own messages, user data and the engine's log of what it did to the instance. Unix socket paths are
- * limited to 107 bytes; when the folder is too deep, the sockets live in a private runtime folder instead
+ * The files of one instance in its folder: root volume, UEFI variables (if it boots by UEFI), QEMU's pid file, QMP
+ * and serial console sockets, the serial log, QEMU's own messages, user data and the engine's log of what it did to
+ * the instance. Unix socket paths are limited to 107 bytes; when the folder is too deep, the sockets live in a
+ * private runtime folder instead
  * ({@code $XDG_RUNTIME_DIR/nube}, else {@code /tmp/nube-USER}), which must belong to this user with mode 0700: one
  * that another local user made first is refused, never used.
  */
@@ -46,6 +47,14 @@ record InstanceFiles(Path folder, Path socketFolder) {
 
     Path rootDisk() {
         return folder.resolve("root.qcow2");
+    }
+
+    /**
+     * The instance's own copy of OVMF's variable store, for an instance that boots by UEFI: made at its first start,
+     * kept across stops and starts (the firmware's boot entries live in it), gone with the instance.
+     */
+    Path uefiVars() {
+        return folder.resolve("uefi-vars.fd");
     }
 
     Path pidFile() {

@@ -1,6 +1,8 @@
 package dev.nube.engine.compute.instances;
 
 import dev.nube.engine.EngineException;
+import dev.nube.engine.compute.images.Image;
+import dev.nube.engine.compute.images.ImageImport;
 import dev.nube.engine.compute.images.Images;
 import dev.nube.engine.compute.images.tiny.TinyImageBuilder;
 import dev.nube.engine.compute.instances.InstanceRecord.Intent;
@@ -96,12 +98,17 @@ final class InstanceLifecycle {
             Files.deleteIfExists(files.serialSocket());
             Files.deleteIfExists(files.vpcSocket());
             Path image = images.folder(region, r.imageId());
-            Accelerator accelerator = forced != null ? forced : accelerators.forGuest(kernelOf(region, r));
+            String bootMode = bootModeOf(region, r);
+            boolean fromDisk = bootMode != null;
+            QemuMachine.UefiFirmware uefi = Image.BOOT_UEFI.equals(bootMode) ? uefiFirmware(files) : null;
+            Accelerator accelerator = forced != null ? forced : fromDisk
+                    ? accelerators.forDiskBootedGuest(kernelOf(region, r)) : accelerators.forGuest(kernelOf(region, r));
             QemuMachine.Spec spec = new QemuMachine.Spec(accelerators.host().binary(), id, accelerator,
-                    r.vcpus(), r.memoryMiB(), image.resolve(TinyImageBuilder.KERNEL),
-                    image.resolve(TinyImageBuilder.INITRD), kernelArgsOf(region, r), files.rootDisk(), files.qmpSocket(), files.serialSocket(),
+                    r.vcpus(), r.memoryMiB(), fromDisk ? null : image.resolve(TinyImageBuilder.KERNEL),
+                    fromDisk ? null : image.resolve(TinyImageBuilder.INITRD), fromDisk ? null : kernelArgsOf(region, r),
+                    files.rootDisk(), files.qmpSocket(), files.serialSocket(),
                     files.consoleLog(), files.pidFile(), files.metadataSocket(), 0, files.vpcSocket(), r.macAddress(),
-                    volumes.attachedTo(region, id));
+                    volumes.attachedTo(region, id), uefi);
             long pid = QemuMachine.launch(spec, files.qemuLog());
             files.log("QEMU started, pid " + pid + ", " + accelerator.description());
             ProcessHandle process = ProcessHandle.of(pid).orElseThrow(() -> new IOException("QEMU exited at once"));
@@ -122,6 +129,28 @@ final class InstanceLifecycle {
         PrivateFiles.restrict(files.rootDisk()); // qemu-img made it after the umask
     }
 
+    /**
+     * How instance {@code r}'s image boots: null for a kernel QEMU loads, else {@link Image#BOOT_BIOS} or
+     * {@link Image#BOOT_UEFI}. The image exists: its folder was found first.
+     */
+    private String bootModeOf(String region, InstanceRecord r) {
+        return images.get(region, r.imageId()).bootMode();
+    }
+
+    /** OVMF's code and the instance's variable store, copied from OVMF's empty one at its first UEFI start. */
+    private static QemuMachine.UefiFirmware uefiFirmware(InstanceFiles files) throws IOException {
+        String missing = ImageImport.ovmfMissing();
+        if (missing != null) {
+            throw new IOException("the instance boots by UEFI, and " + missing);
+        }
+        if (!Files.isRegularFile(files.uefiVars())) {
+            Path part = files.uefiVars().resolveSibling(files.uefiVars().getFileName() + ".part");
+            PrivateFiles.copy(ImageImport.OVMF_VARS, part, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            Files.move(part, files.uefiVars(), java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+        }
+        return new QemuMachine.UefiFirmware(ImageImport.OVMF_CODE, files.uefiVars());
+    }
+
     /** The kernel command line of instance {@code r}'s image; null (Nube's default) when the image is gone. */
     private String kernelArgsOf(String region, InstanceRecord r) {
         try {
@@ -131,11 +160,19 @@ final class InstanceLifecycle {
         }
     }
 
-    /** The guest kernel of instance {@code r}, as the accelerator verdicts know it. */
+    /**
+     * The guest kernel of instance {@code r}, as the accelerator verdicts know it. The kernel of an image that boots
+     * from its disk is inside that disk: it is known by the image's disk file and id.
+     */
     Accelerators.GuestKernelFile kernelOf(String region, InstanceRecord r) {
         String release;
         try {
-            release = images.get(region, r.imageId()).kernelRelease();
+            Image image = images.get(region, r.imageId());
+            if (image.bootsFromDisk()) {
+                return new Accelerators.GuestKernelFile(images.folder(region, r.imageId())
+                        .resolve(TinyImageBuilder.DISK), "disk-booted image " + image.id());
+            }
+            release = image.kernelRelease();
         } catch (EngineException e) {
             release = null; // the image was deregistered while the instance kept its files
         }

@@ -495,7 +495,8 @@ public final class Instances implements InstanceService, RegionScoped, SecurityG
             }
         }
         // Before the first launch where it costs little: whether KVM runs the kernel of an image already here.
-        images.list(region.name()).items().stream().findFirst().ifPresent(image -> accelerators.checkInBackground(
+        images.list(region.name()).items().stream().filter(i -> !i.bootsFromDisk()).findFirst()
+                .ifPresent(image -> accelerators.checkInBackground(
                 new Accelerators.GuestKernelFile(images.folder(region.name(), image.id())
                         .resolve(TinyImageBuilder.KERNEL), image.kernelRelease())));
     }

@@ -137,6 +137,38 @@ public final class Accelerators implements AutoCloseable {
         return verdict.works() ? Accelerator.KVM : Accelerator.tcg(failedText(verdict));
     }
 
+    /**
+     * The accelerator for a guest that boots from its own disk ({@code disk}: the image's disk file, named by the
+     * image as its release): its kernel is inside the disk, where the kernel probe cannot load it, so no probe runs.
+     * In the automatic mode it gets KVM only when the firmware probe passed (KVM runs guest code on this host at all)
+     * and the verdict for this image, or before there is one the newest verdict on this QEMU (another guest kernel's),
+     * does not say KVM failed: a host whose KVM fails the kernels it was tried with puts these guests on TCG too.
+     * Under KVM its boot is watched as any guest's, and one that fails is restarted under TCG with the verdict for
+     * the image recorded ({@link #kvmFailed}), so later launches of the image go straight to TCG. The settings' TCG
+     * and KVM apply as to any guest.
+     */
+    public Accelerator forDiskBootedGuest(GuestKernelFile disk) throws IOException, InterruptedException {
+        AcceleratorMode m = mode;
+        if (m == AcceleratorMode.TCG) {
+            return Accelerator.tcg("chosen in settings");
+        }
+        String problem = firmwareProblem();
+        if (problem != null) {
+            if (m == AcceleratorMode.KVM) {
+                throw new IOException("the accelerator is set to KVM, but KVM cannot be used here: " + problem);
+            }
+            return Accelerator.tcg(problem);
+        }
+        if (m == AcceleratorMode.KVM) {
+            return new Accelerator("kvm", "KVM (chosen in settings)");
+        }
+        Verdict verdict = readVerdicts().verdicts().get(key(disk));
+        if (verdict == null) {
+            verdict = latestForThisQemu();
+        }
+        return verdict == null || verdict.works() ? Accelerator.KVM : Accelerator.tcg(failedText(verdict));
+    }
+
     /** Starts finding out the verdict for {@code kernel} in the background, where it is unknown and matters. */
     public void checkInBackground(GuestKernelFile kernel) {
         if (mode != AcceleratorMode.AUTO || background != null) {

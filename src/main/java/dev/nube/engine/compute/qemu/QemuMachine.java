@@ -30,16 +30,33 @@ public final class QemuMachine {
     static final String RELAY = "/bin/nc.openbsd";
 
     /**
-     * What to run: everything QEMU needs to know, paths absolute. {@code kernelArgs} is the kernel's command line,
-     * null for {@link #kernelCommandLine()}.
+     * What to run: everything QEMU needs to know, paths absolute. {@code kernel} and {@code initrd} are what QEMU
+     * loads itself (direct kernel boot), {@code kernelArgs} the kernel's command line, null for
+     * {@link #kernelCommandLine()}; a null {@code kernel} boots the root disk with its own boot loader instead, under
+     * SeaBIOS (QEMU's default firmware) or, with {@code uefi}, under OVMF. {@code uefi} is null otherwise.
      */
     public record Spec(String binary, String instanceId, Accelerator accelerator, int vcpus, int memoryMiB, Path kernel,
                        Path initrd, String kernelArgs, Path rootDisk, Path qmpSocket, Path serialSocket, Path consoleLog, Path pidFile,
                        Path metadataSocket, int sshPort, Path vpcSocket, String vpcMac,
-                       List<DataDisk> dataDisks) {
+                       List<DataDisk> dataDisks, UefiFirmware uefi) {
         public Spec {
             dataDisks = List.copyOf(dataDisks);
+            if (kernel != null && uefi != null) {
+                throw new IllegalArgumentException("a guest boots either a kernel QEMU loads or its disk under UEFI");
+            }
         }
+
+        /** True when the guest boots from its root disk with its own boot loader. */
+        public boolean bootsFromDisk() {
+            return kernel == null;
+        }
+    }
+
+    /**
+     * OVMF's UEFI firmware for one guest: its code ({@code OVMF_CODE_4M.fd}, shared and read-only) and the guest's
+     * own copy of the variable store, where the firmware keeps its boot entries, written by the guest.
+     */
+    public record UefiFirmware(Path code, Path vars) {
     }
 
     /** A volume attached besides the root disk: its id and qcow2 file (see {@link QemuBlock#options}). */
@@ -80,14 +97,13 @@ public final class QemuMachine {
                 "-m", spec.memoryMiB() + "M",
                 "-nodefaults", "-no-user-config", "-display", "none",
                 "-smbios", "type=1,uuid=" + systemUuid(spec.instanceId()) + ",serial=" + systemUuid(spec.instanceId()),
-                "-kernel", spec.kernel().toString(),
-                "-initrd", spec.initrd().toString(),
-                "-append", spec.kernelArgs() == null ? kernelCommandLine() : spec.kernelArgs(),
                 // The root disk is the first device made, so it is the first disk the guest finds (vda) whatever
-                // volumes follow; its serial is its volume's id without the dash, as the other volumes' are.
+                // volumes follow; its serial is its volume's id without the dash, as the other volumes' are. A guest
+                // that boots from it has the firmware try it first.
                 "-drive", "file=" + inOption(spec.rootDisk()) + ",if=none,id=root,format=qcow2,discard=unmap",
                 "-device", "virtio-blk-pci,drive=root,serial=" + QemuBlock.diskName("vol-"
-                        + spec.instanceId().substring(spec.instanceId().indexOf('-') + 1)),
+                        + spec.instanceId().substring(spec.instanceId().indexOf('-') + 1))
+                        + (spec.bootsFromDisk() ? ",bootindex=0" : ""),
                 "-netdev", "user,id=net0,restrict=on,net=169.254.0.0/16,host=169.254.0.2,dhcpstart=" + GUEST_ADDRESS
                         + ",hostfwd=tcp:127.0.0.1:" + spec.sshPort() + "-:22"
                         + ",guestfwd=tcp:" + METADATA_ADDRESS + ":80-cmd:"
@@ -104,6 +120,18 @@ public final class QemuMachine {
                 "-mon", "chardev=qmp0,mode=control",
                 "-pidfile", spec.pidFile().toString(),
                 "-daemonize"));
+        int drive = c.indexOf("-drive");
+        if (spec.bootsFromDisk()) {
+            if (spec.uefi() != null) {
+                c.addAll(drive, List.of(
+                        "-drive", "if=pflash,format=raw,unit=0,readonly=on,file=" + inOption(spec.uefi().code()),
+                        "-drive", "if=pflash,format=raw,unit=1,file=" + inOption(spec.uefi().vars())));
+            }
+        } else {
+            c.addAll(drive, List.of("-kernel", spec.kernel().toString(),
+                    "-initrd", spec.initrd().toString(),
+                    "-append", spec.kernelArgs() == null ? kernelCommandLine() : spec.kernelArgs()));
+        }
         // After the root disk's device, so that it stays the guest's first disk.
         int at = c.indexOf("-netdev");
         for (DataDisk disk : spec.dataDisks()) {

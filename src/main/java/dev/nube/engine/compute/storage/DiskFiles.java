@@ -70,8 +70,22 @@ public final class DiskFiles {
      */
     public static void compressedCopy(Path source, Path target, DoubleConsumer progress)
             throws IOException, InterruptedException {
-        List<String> command = List.of("qemu-img", "convert", "-p", "-c", "-f", "qcow2", "-O", "qcow2", "-o",
-                QCOW2_OPTIONS, source.toString(), target.toString());
+        convert(List.of("qemu-img", "convert", "-p", "-c", "-f", "qcow2", "-O", "qcow2", "-o", QCOW2_OPTIONS,
+                source.toString(), target.toString()), target, progress);
+    }
+
+    /**
+     * Writes the disk {@code source}, read as {@code sourceFormat} (given, never probed), into a new standalone qcow2
+     * {@code target}: an imported image's disk.
+     */
+    public static void convertToQcow2(Path source, String sourceFormat, Path target, DoubleConsumer progress)
+            throws IOException, InterruptedException {
+        convert(List.of("qemu-img", "convert", "-p", "-f", sourceFormat, "-O", "qcow2", "-o", QCOW2_OPTIONS,
+                source.toString(), target.toString()), target, progress);
+    }
+
+    private static void convert(List<String> command, Path target, DoubleConsumer progress)
+            throws IOException, InterruptedException {
         Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
         process.getOutputStream().close();
         StringBuilder last = new StringBuilder();

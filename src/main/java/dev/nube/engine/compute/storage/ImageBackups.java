@@ -2,6 +2,7 @@ package dev.nube.engine.compute.storage;
 
 import dev.nube.engine.EngineException;
 import dev.nube.engine.compute.images.Image;
+import dev.nube.engine.compute.images.ImageImport;
 import dev.nube.engine.compute.images.ImageState;
 import dev.nube.engine.compute.images.Images;
 import dev.nube.engine.compute.images.tiny.TinyImageBuilder;
@@ -29,7 +30,8 @@ import java.util.List;
  * Images from instances and their copies. An image's folder holds its kernel files (linked, or copied across disks,
  * from the image it came from) and {@code disk.qcow2}, a link to its snapshot's file: the snapshot can outlive the
  * image (deregistering leaves it, as on EC2), and the image never its snapshot (deleting one an image uses is
- * refused). Everything is registered pending first and completed last; a failure or cancel removes both.
+ * refused). Everything is registered pending first and completed last; a failure or cancel removes both. An imported
+ * image's folder holds only its disk, converted from the user's file: it boots from it.
  */
 public final class ImageBackups implements ImageBackupService, dev.nube.engine.region.RegionScoped {
     private final RegionService regions;
@@ -96,7 +98,8 @@ public final class ImageBackups implements ImageBackupService, dev.nube.engine.r
                 + imageId, null, imageId);
         Image pending = new Image(imageId, cleanName, text, source.architecture(), root.sizeGiB(), 0, Instant.now(),
                 "Created from " + instanceId + " (" + source.name() + ")", source.kernelRelease(), source.sshUser(),
-                source.manifest(), ImageState.PENDING, snapshot.id(), source.imdsSupport(), source.kernelArgs());
+                source.manifest(), ImageState.PENDING, snapshot.id(), source.imdsSupport(), source.kernelArgs(),
+                source.bootMode());
         try {
             images.reserve(region, pending);
         } catch (RuntimeException e) {
@@ -147,11 +150,79 @@ public final class ImageBackups implements ImageBackupService, dev.nube.engine.r
         return images.get(region, imageId);
     }
 
-    /** The image the instance was launched from, which gives the new image its kernel. */
+    @Override
+    public ImageImport.Preview previewImport(Path file) {
+        try {
+            return ImageImport.preview(file, scratch());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new EngineException("Server.InternalError", "Reading " + file + " was interrupted.", e);
+        }
+    }
+
+    @Override
+    public Image importImage(String region, ImageImport.Request request) {
+        if (request.file() == null) {
+            throw EngineException.invalid("Choose the image file to import.");
+        }
+        Path file = request.file().toAbsolutePath();
+        String fileName = file.getFileName().toString();
+        ImageImport.Defaults defaults = ImageImport.defaultsFor(fileName);
+        String cleanName = checkName(region, request.name() == null || request.name().isBlank() ? defaults.name()
+                : request.name());
+        String text = checkDescription(request.description());
+        String user = request.sshUser() == null || request.sshUser().isBlank() ? defaults.sshUser()
+                : request.sshUser().strip();
+        if (!user.matches("[a-z_][a-z0-9_-]{0,31}")) {
+            throw EngineException.invalid("A default user is a Linux user name: up to 32 lower-case letters, digits,"
+                    + " '_' and '-', starting with a letter or '_'; '" + user + "' is not.");
+        }
+        ImageImport.Checked checked;
+        try {
+            checked = ImageImport.check(file, request.boot(), scratch());
+        } catch (IOException e) {
+            throw EngineException.invalid("Cannot read " + file + ": " + e.getMessage());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new EngineException("Server.InternalError", "The checks of " + file + " were interrupted.", e);
+        }
+        volumes.checkFreeSpace(region, checked.disk().actualSize(), "Importing " + fileName);
+        String imageId = Ids.newId(ResourceKind.IMAGE);
+        Image pending = new Image(imageId, cleanName, text, "x86_64", checked.disk().virtualGiB(), 0, Instant.now(),
+                "Imported from " + fileName, null, user, List.of(), ImageState.PENDING, null, null, null,
+                checked.bootMode());
+        images.reserve(region, pending);
+        String format = checked.disk().format();
+        tasks.start("Import image " + cleanName + " from " + fileName, region, imageId, true, progress -> {
+            try {
+                progress.report(0, "Converting " + fileName + " (" + format + ") to qcow2");
+                DiskFiles.convertToQcow2(file, format, images.reservedFolder(region, imageId)
+                        .resolve(TinyImageBuilder.DISK), f -> progress.report(f * 0.99, "Converting " + fileName
+                        + " (" + format + ") to qcow2"));
+                progress.checkCancelled();
+                Tasks.uninterrupted(() -> images.complete(region, imageId));
+                return cleanName + " (" + imageId + ") is available; it boots from its own disk by "
+                        + (checked.bootMode().equals(Image.BOOT_UEFI) ? "UEFI" : "BIOS") + ". Its first launch shows"
+                        + " whether the guest boots and reads the metadata service.";
+            } catch (Exception | Error e) {
+                images.discard(region, imageId);
+                throw asEngineError("The import of " + fileName + " failed", e);
+            }
+        }, () -> images.discard(region, imageId));
+        return images.get(region, imageId);
+    }
+
+    /** Where the first sectors of a file to import are read to: the system's temporary folder. */
+    private static Path scratch() {
+        return Path.of(System.getProperty("java.io.tmpdir"));
+    }
+
+    /** The image the instance was launched from, which gives the new image its kernel (if it boots one). */
     private Image sourceImage(String region, Instance instance) {
         try {
             Image source = images.get(region, instance.imageId());
-            if (!Files.isRegularFile(images.folder(region, source.id()).resolve(TinyImageBuilder.KERNEL))) {
+            if (!source.bootsFromDisk() && !Files.isRegularFile(images.folder(region, source.id())
+                    .resolve(TinyImageBuilder.KERNEL))) {
                 throw new EngineException("InvalidAMIID.Unavailable", "The kernel of " + source.id() + " is missing.");
             }
             return source;
@@ -195,7 +266,7 @@ public final class ImageBackups implements ImageBackupService, dev.nube.engine.r
         Image pending = new Image(imageId, name, description, source.architecture(), source.rootDeviceGiB(), 0,
                 Instant.now(), "Copied from " + sourceRegion + "/" + source.id(), source.kernelRelease(),
                 source.sshUser(), source.manifest(), ImageState.PENDING, snapshot == null ? null : snapshot.id(),
-                source.imdsSupport(), source.kernelArgs());
+                source.imdsSupport(), source.kernelArgs(), source.bootMode());
         try {
             images.reserve(destinationRegion, pending);
         } catch (RuntimeException e) {

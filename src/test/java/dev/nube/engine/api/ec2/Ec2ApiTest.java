@@ -178,6 +178,30 @@ class Ec2ApiTest extends ApiTestBase {
     }
 
     @Test
+    void anImportedImageIsDescribedWithItsBootMode() throws Exception {
+        // A disk whose MBR holds boot code: it boots by the BIOS.
+        Path disk = Files.createTempFile("bios-disk-", ".raw");
+        try {
+            byte[] mbr = new byte[1 << 20];
+            for (int i = 0; i < 440; i++) {
+                mbr[i] = (byte) (i + 1);
+            }
+            mbr[510] = 0x55;
+            mbr[511] = (byte) 0xaa;
+            Files.write(disk, mbr);
+            String id = engine.imageBackups().importImage("local-1", new dev.nube.engine.compute.images.ImageImport
+                    .Request(disk, "bios-disk", "", null, null)).id();
+            EngineTestSupport.waitUntil(id + " available", 60, () -> engine.images().get("local-1", id).available());
+            JsonNode image = api.aws("ec2", "describe-images", "--image-ids", id).ok().json().get("Images").get(0);
+            assertEquals("legacy-bios", image.get("BootMode").asText());
+            assertNull(image.get("ImdsSupport"), "nothing is known of the guest's use of tokens");
+            engine.images().deregister("local-1", id);
+        } finally {
+            Files.deleteIfExists(disk);
+        }
+    }
+
+    @Test
     void dryRunAnswersDryRunOperationAndChangesNothing() throws Exception {
         fails("DryRunOperation", "ec2", "create-key-pair", "--key-name", "dry", "--dry-run");
         fails("InvalidKeyPair.NotFound", "ec2", "describe-key-pairs", "--key-names", "dry");

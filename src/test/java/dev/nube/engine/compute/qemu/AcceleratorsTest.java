@@ -60,6 +60,33 @@ class AcceleratorsTest {
     }
 
     @Test
+    void aDiskBootedGuestIsNeverProbedAndFollowsItsImagesVerdictElseTheNewestOnThisQemu() throws Exception {
+        Accelerators.GuestKernelFile image = new Accelerators.GuestKernelFile(Path.of("/i/disk.qcow2"),
+                "disk-booted image ami-0123456789abcdef0");
+        Accelerators.GuestKernelFile other = new Accelerators.GuestKernelFile(Path.of("/j/disk.qcow2"),
+                "disk-booted image ami-0123456789abcdef1");
+        FakeQemu qemu = new FakeQemu(dir, FakeQemu.Kernel.EMULATION_FAILURE);
+        try (Accelerators accelerators = open(qemu)) {
+            assertTrue(accelerators.forDiskBootedGuest(image).isKvm(), "nothing known yet: KVM, its boot watched");
+            assertEquals(0, qemu.kernelProbes(), "its kernel is inside its disk: no probe");
+            accelerators.kvmFailed(image, "the virtual machine stopped on an internal error");
+            Accelerator next = accelerators.forDiskBootedGuest(image);
+            assertFalse(next.isKvm());
+            assertTrue(next.description().contains("internal error"), next.description());
+            assertFalse(accelerators.forDiskBootedGuest(other).isKvm(),
+                    "another image, before its own verdict: the newest on this QEMU says KVM fails");
+        }
+        try (Accelerators reopened = open(qemu)) {
+            assertFalse(reopened.forDiskBootedGuest(image).isKvm(), "the verdict is kept");
+            reopened.setMode(AcceleratorMode.KVM);
+            assertTrue(reopened.forDiskBootedGuest(image).isKvm(), "KVM as asked");
+            reopened.setMode(AcceleratorMode.TCG);
+            assertEquals("TCG (chosen in settings)", reopened.forDiskBootedGuest(image).description());
+            assertEquals(0, qemu.kernelProbes());
+        }
+    }
+
+    @Test
     void theSettingIsKeptAndFollowed() throws Exception {
         FakeQemu qemu = new FakeQemu(dir, FakeQemu.Kernel.EMULATION_FAILURE);
         try (Accelerators accelerators = open(qemu)) {

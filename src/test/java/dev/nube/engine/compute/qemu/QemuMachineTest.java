@@ -22,7 +22,7 @@ class QemuMachineTest {
         Path d = Path.of("/x");
         List<String> command = QemuMachine.command(new QemuMachine.Spec(QemuMachine.BINARY,
                 "i-0123456789abcdef0", Accelerator.tcg("test"), 1, 512, d.resolve("k"), d.resolve("i"), null,
-                d.resolve("r"), d.resolve("q"), d.resolve("s"), d.resolve("c"), d.resolve("p"), d.resolve("m.sock"), 0, d.resolve("v.sock"), "02:00:00:00:00:01", List.of()));
+                d.resolve("r"), d.resolve("q"), d.resolve("s"), d.resolve("c"), d.resolve("p"), d.resolve("m.sock"), 0, d.resolve("v.sock"), "02:00:00:00:00:01", List.of(), null));
         String netdev = command.get(command.indexOf("-netdev") + 1);
         assertEquals("type=1,uuid=ec201234-5678-9abc-def0-000000000000,serial=ec201234-5678-9abc-def0-000000000000",
                 command.get(command.indexOf("-smbios") + 1), "as EC2's, the system UUID starts with ec2");
@@ -45,7 +45,7 @@ class QemuMachineTest {
         Path d = Path.of("/data/a,b/i-0123456789abcdef0");
         List<String> command = QemuMachine.command(new QemuMachine.Spec(QemuMachine.BINARY,
                 "i-0123456789abcdef0", Accelerator.tcg("test"), 1, 512, d.resolve("k"), d.resolve("i"), "root=/dev/vda rw",
-                d.resolve("r"), d.resolve("q"), d.resolve("s"), d.resolve("c"), d.resolve("p"), d.resolve("m.sock"), 0, d.resolve("v.sock"), "02:00:00:00:00:01", List.of()));
+                d.resolve("r"), d.resolve("q"), d.resolve("s"), d.resolve("c"), d.resolve("p"), d.resolve("m.sock"), 0, d.resolve("v.sock"), "02:00:00:00:00:01", List.of(), null));
         assertEquals("root=/dev/vda rw", command.get(command.indexOf("-append") + 1), "the image's own command line");
         String drive = command.get(command.indexOf("-drive") + 1);
         assertTrue(drive.startsWith("file=/data/a,,b/i-0123456789abcdef0/r,if=none,id=root"), drive);
@@ -64,6 +64,37 @@ class QemuMachineTest {
         assertEquals("/data/a,b/i-0123456789abcdef0/p", command.get(command.indexOf("-pidfile") + 1));
         String netdev = command.get(command.indexOf("-netdev") + 1);
         assertTrue(netdev.endsWith("-U '/data/a,,b/i-0123456789abcdef0/m.sock'"), netdev);
+    }
+
+    @Test
+    void aGuestThatBootsFromItsDiskGetsNoKernelAndUefiGetsOvmfWithItsOwnVariables() {
+        Path d = Path.of("/data/a,b/i-0123456789abcdef0");
+        QemuMachine.Spec bios = new QemuMachine.Spec(QemuMachine.BINARY, "i-0123456789abcdef0",
+                Accelerator.tcg("test"), 1, 512, null, null, null, d.resolve("r"), d.resolve("q"), d.resolve("s"),
+                d.resolve("c"), d.resolve("p"), d.resolve("m.sock"), 0, d.resolve("v.sock"), "02:00:00:00:00:01",
+                List.of(new QemuMachine.DataDisk("vol-0123456789abcdef1", d.resolve("data"))), null);
+        List<String> command = QemuMachine.command(bios);
+        for (String option : List.of("-kernel", "-initrd", "-append", "-bios")) {
+            assertFalse(command.contains(option), option + " in " + command);
+        }
+        assertFalse(String.join(" ", command).contains("pflash"), "SeaBIOS, QEMU's default: " + command);
+        String rootDevice = command.stream().filter(a -> a.startsWith("virtio-blk-pci,drive=root,")).findFirst()
+                .orElseThrow();
+        assertTrue(rootDevice.endsWith(",bootindex=0"), "the firmware boots the root disk first: " + rootDevice);
+        assertEquals(1, command.stream().filter(a -> a.contains("bootindex")).count(), "only the root disk boots");
+
+        QemuMachine.Spec uefi = new QemuMachine.Spec(QemuMachine.BINARY, "i-0123456789abcdef0",
+                Accelerator.tcg("test"), 1, 512, null, null, null, d.resolve("r"), d.resolve("q"), d.resolve("s"),
+                d.resolve("c"), d.resolve("p"), d.resolve("m.sock"), 0, d.resolve("v.sock"), "02:00:00:00:00:01",
+                List.of(), new QemuMachine.UefiFirmware(Path.of("/usr/share/OVMF/OVMF_CODE_4M.fd"), d.resolve("vars")));
+        command = QemuMachine.command(uefi);
+        assertTrue(command.contains("if=pflash,format=raw,unit=0,readonly=on,file=/usr/share/OVMF/OVMF_CODE_4M.fd"),
+                "" + command);
+        assertTrue(command.contains("if=pflash,format=raw,unit=1,file=/data/a,,b/i-0123456789abcdef0/vars"),
+                "" + command);
+        assertFalse(command.contains("-kernel"));
+        String root = command.stream().filter(a -> a.contains("id=root")).findFirst().orElseThrow();
+        assertTrue(root.startsWith("file=/data/a,,b/i-0123456789abcdef0/r,"), root);
     }
 
     @Test
