@@ -223,8 +223,8 @@ public final class ImagesView extends StackPane {
                 : image.snapshotId() == null
                 ? "Its kernel, initramfs and base disk (" + String.format("%.1f MiB", image.sizeBytes() / 1048576.0)
                 + ") are deleted."
-                : "Its kernel and initramfs are deleted. Its disk is its snapshot " + image.snapshotId() + ", which is"
-                + " kept: delete it on the Snapshots page if it is no longer needed.";
+                : (image.bootsFromDisk() ? "" : "Its kernel and initramfs are deleted. ") + "Its disk is its snapshot "
+                + image.snapshotId() + ", which is kept: delete it on the Snapshots page if it is no longer needed.";
         if (Dialogs.confirm(window(), "Deregister image", "Deregister " + image.name() + " ("
                 + image.id() + ")?", details + " An image that an instance still uses cannot be deregistered: its"
                 + " root volume is an overlay on the image's disk.", "Deregister")) {

@@ -114,7 +114,13 @@ final class ImportImageDialog extends Dialog<Image> {
             if (text.isEmpty()) {
                 return;
             }
-            Path chosen = Path.of(text);
+            Path chosen;
+            try {
+                chosen = Path.of(text);
+            } catch (java.nio.file.InvalidPathException e) {
+                message.setText("Not a file path: " + e.getMessage());
+                return;
+            }
             if (chosen.equals(previewed)) {
                 return;
             }
@@ -161,8 +167,16 @@ final class ImportImageDialog extends Dialog<Image> {
             event.consume(); // the dialog stays open until the engine answers
             confirm.disableProperty().unbind();
             confirm.setDisable(true);
+            Path chosen;
+            try {
+                chosen = Path.of(file.getText().strip());
+            } catch (java.nio.file.InvalidPathException e) {
+                message.setText("Not a file path: " + e.getMessage());
+                confirm.setDisable(false);
+                return;
+            }
             message.setText("Checking the file...");
-            start.start(new ImageImport.Request(Path.of(file.getText().strip()), name.getText(),
+            start.start(new ImageImport.Request(chosen, name.getText(),
                     description.getText(), user.getText(), boot.getValue()), started -> {
                         imported = started;
                         setResult(started);

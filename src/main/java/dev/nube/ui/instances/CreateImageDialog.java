@@ -73,7 +73,8 @@ final class CreateImageDialog extends Dialog<Image> {
         GridPane.setHgrow(name, Priority.ALWAYS);
         GridPane.setHgrow(description, Priority.ALWAYS);
         Label note = new Label("The image's disk is a new snapshot of the root volume (attached data volumes are not"
-                + " in it), with the kernel of the image the instance was launched from. It is listed on the Images"
+                + " in it), booted as the image the instance was launched from is (its kernel, or its own disk's boot"
+                + " loader). It is listed on the Images"
                 + " page at once, pending, and can be launched once it is available; its progress shows in Tasks,"
                 + " where it can be cancelled.");
         note.setWrapText(true);

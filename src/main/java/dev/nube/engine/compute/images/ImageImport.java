@@ -226,9 +226,10 @@ public final class ImageImport {
     public static BootFacts readBootFacts(Path file, String format, Path scratch)
             throws IOException, InterruptedException {
         Files.createDirectories(scratch);
-        Path head = Files.createTempFile(scratch, "head-", ".raw");
+        // A folder of this user's only (a temporary folder is made owner-only): qemu-img makes the file in it.
+        Path folder = Files.createTempDirectory(scratch, "nube-import-");
+        Path head = folder.resolve("head.raw");
         try {
-            Files.delete(head); // qemu-img dd makes it
             Commands.Result result = Commands.run(List.of("qemu-img", "dd", "-U", "-f", format, "-O", "raw",
                     "bs=512", "count=" + HEAD_SECTORS, "if=" + file, "of=" + head), null, QUICK);
             if (result.exit() != 0) {
@@ -238,6 +239,7 @@ public final class ImageImport {
             return bootFacts(Files.readAllBytes(head));
         } finally {
             Files.deleteIfExists(head);
+            Files.deleteIfExists(folder);
         }
     }
 
@@ -261,10 +263,11 @@ public final class ImageImport {
             long size = le(head, 512 + 84, 4);
             boolean esp = false;
             boolean biosBoot = false;
-            if (size >= 128 && entriesLba >= 2) {
-                for (long i = 0; i < count; i++) {
+            // Only a table within the sectors read, with sane sizes: a crafted header cannot make it read elsewhere.
+            if (size >= 128 && size <= 4096 && entriesLba >= 2 && entriesLba < HEAD_SECTORS) {
+                for (long i = 0; i < Math.min(count, 4096); i++) {
                     long at = entriesLba * 512 + i * size;
-                    if (at + 16 > head.length) {
+                    if (at < 0 || at + 16 > head.length) {
                         break; // entries past the sectors read are not looked at
                     }
                     String type = guid(head, (int) at);

@@ -170,7 +170,7 @@ final class InstanceLifecycle {
             Image image = images.get(region, r.imageId());
             if (image.bootsFromDisk()) {
                 return new Accelerators.GuestKernelFile(images.folder(region, r.imageId())
-                        .resolve(TinyImageBuilder.DISK), "disk-booted image " + image.id());
+                        .resolve(TinyImageBuilder.DISK), Accelerators.DISK_BOOTED + image.id());
             }
             release = image.kernelRelease();
         } catch (EngineException e) {

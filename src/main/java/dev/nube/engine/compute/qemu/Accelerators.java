@@ -63,6 +63,8 @@ public final class Accelerators implements AutoCloseable {
     private volatile String qemuVersion;
     /** The kernel whose verdict the status bar shows: the one checked or launched last. */
     private volatile String shownKey;
+    /** How a disk-booted image's verdict is named in place of a kernel's release (its key holds this). */
+    public static final String DISK_BOOTED = "disk-booted image ";
     private volatile boolean checking;
     private volatile Thread background;
 
@@ -141,8 +143,9 @@ public final class Accelerators implements AutoCloseable {
      * The accelerator for a guest that boots from its own disk ({@code disk}: the image's disk file, named by the
      * image as its release): its kernel is inside the disk, where the kernel probe cannot load it, so no probe runs.
      * In the automatic mode it gets KVM only when the firmware probe passed (KVM runs guest code on this host at all)
-     * and the verdict for this image, or before there is one the newest verdict on this QEMU (another guest kernel's),
-     * does not say KVM failed: a host whose KVM fails the kernels it was tried with puts these guests on TCG too.
+     * and the verdict for this image says KVM works, or before there is one the newest verdict on this QEMU for a
+     * guest kernel Nube probed says so; with neither, TCG: a KVM never seen running a real kernel here is not trusted
+     * with a guest whose hang could go unnoticed once its firmware has printed.
      * Under KVM its boot is watched as any guest's, and one that fails is restarted under TCG with the verdict for
      * the image recorded ({@link #kvmFailed}), so later launches of the image go straight to TCG. The settings' TCG
      * and KVM apply as to any guest.
@@ -166,7 +169,10 @@ public final class Accelerators implements AutoCloseable {
         if (verdict == null) {
             verdict = latestForThisQemu();
         }
-        return verdict == null || verdict.works() ? Accelerator.KVM : Accelerator.tcg(failedText(verdict));
+        if (verdict == null) {
+            return Accelerator.tcg("KVM has not yet run a guest kernel here (launch one of Nube's images to try it)");
+        }
+        return verdict.works() ? Accelerator.KVM : Accelerator.tcg(failedText(verdict));
     }
 
     /** Starts finding out the verdict for {@code kernel} in the background, where it is unknown and matters. */
@@ -192,7 +198,9 @@ public final class Accelerators implements AutoCloseable {
     public void kvmFailed(GuestKernelFile kernel, String reason) {
         String key = key(kernel);
         store(key, new Verdict(false, reason, Instant.now()));
-        shownKey = key;
+        if (!key.contains(DISK_BOOTED)) { // one imported image's failure says nothing of the guest kernels'
+            shownKey = key;
+        }
         publish();
     }
 
@@ -260,10 +268,14 @@ public final class Accelerators implements AutoCloseable {
         return verdict != null && !verdict.works() ? failedText(verdict) : null;
     }
 
-    /** Before any kernel of this data folder was checked: the newest verdict on this QEMU (from any data folder). */
+    /**
+     * Before any kernel of this data folder was checked: the newest verdict on this QEMU (from any data folder) for a
+     * guest kernel Nube probed or booted (not an imported image's, whose failure may be the image's own).
+     */
     private Verdict latestForThisQemu() {
         String prefix = qemuKey() + " | ";
         return readVerdicts().verdicts().entrySet().stream().filter(e -> e.getKey().startsWith(prefix))
+                .filter(e -> !e.getKey().contains(DISK_BOOTED))
                 .map(Map.Entry::getValue).max(java.util.Comparator.comparing(Verdict::checkedAt)).orElse(null);
     }
 

@@ -11,6 +11,7 @@ import dev.nube.engine.compute.instances.InstanceState;
 import dev.nube.engine.compute.instances.Instances;
 import dev.nube.engine.compute.instances.RunRequest;
 import dev.nube.engine.compute.keys.KeyPairService;
+import dev.nube.engine.compute.qemu.Commands;
 import dev.nube.engine.region.RegionService;
 import dev.nube.engine.store.Ids;
 import dev.nube.engine.store.PrivateFiles;
@@ -153,7 +154,7 @@ public final class ImageBackups implements ImageBackupService, dev.nube.engine.r
     @Override
     public ImageImport.Preview previewImport(Path file) {
         try {
-            return ImageImport.preview(file, scratch());
+            return ImageImport.preview(file.toAbsolutePath(), scratch());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new EngineException("Server.InternalError", "Reading " + file + " was interrupted.", e);
@@ -186,7 +187,7 @@ public final class ImageBackups implements ImageBackupService, dev.nube.engine.r
             Thread.currentThread().interrupt();
             throw new EngineException("Server.InternalError", "The checks of " + file + " were interrupted.", e);
         }
-        volumes.checkFreeSpace(region, checked.disk().actualSize(), "Importing " + fileName);
+        volumes.checkFreeSpace(region, qcow2Bytes(file, checked.disk()), "Importing " + fileName);
         String imageId = Ids.newId(ResourceKind.IMAGE);
         Image pending = new Image(imageId, cleanName, text, "x86_64", checked.disk().virtualGiB(), 0, Instant.now(),
                 "Imported from " + fileName, null, user, List.of(), ImageState.PENDING, null, null, null,
@@ -195,6 +196,11 @@ public final class ImageBackups implements ImageBackupService, dev.nube.engine.r
         String format = checked.disk().format();
         tasks.start("Import image " + cleanName + " from " + fileName, region, imageId, true, progress -> {
             try {
+                // Checked again just before it is read: the file may have been replaced while the task waited.
+                ImageImport.Checked again = ImageImport.check(file, request.boot(), scratch());
+                if (!again.disk().format().equals(format) || !again.bootMode().equals(checked.bootMode())) {
+                    throw new java.io.IOException(fileName + " changed since it was checked; import it again");
+                }
                 progress.report(0, "Converting " + fileName + " (" + format + ") to qcow2");
                 DiskFiles.convertToQcow2(file, format, images.reservedFolder(region, imageId)
                         .resolve(TinyImageBuilder.DISK), f -> progress.report(f * 0.99, "Converting " + fileName
@@ -210,6 +216,29 @@ public final class ImageBackups implements ImageBackupService, dev.nube.engine.r
             }
         }, () -> images.discard(region, imageId));
         return images.get(region, imageId);
+    }
+
+    /**
+     * What the qcow2 made of {@code file} takes at most ({@code qemu-img measure}): a compressed cloud image grows
+     * when converted. Its size on disk when qemu-img cannot tell.
+     */
+    private static long qcow2Bytes(Path file, ImageImport.DiskInfo disk) {
+        try {
+            Commands.Result measured = Commands.run(List.of("qemu-img", "measure", "--output=json", "-f",
+                    disk.format(), "-O", "qcow2", file.toString()), null, java.time.Duration.ofMinutes(1));
+            if (measured.exit() == 0) {
+                java.util.regex.Matcher m = java.util.regex.Pattern.compile("\"required\":\\s*(\\d+)")
+                        .matcher(measured.output());
+                if (m.find()) {
+                    return Long.parseLong(m.group(1));
+                }
+            }
+        } catch (java.io.IOException e) {
+            // fall through: the size on disk
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        return disk.actualSize();
     }
 
     /** Where the first sectors of a file to import are read to: the system's temporary folder. */

@@ -60,21 +60,27 @@ class AcceleratorsTest {
     }
 
     @Test
-    void aDiskBootedGuestIsNeverProbedAndFollowsItsImagesVerdictElseTheNewestOnThisQemu() throws Exception {
+    void aDiskBootedGuestIsNeverProbedAndGetsKvmOnlyWhereAGuestKernelRanUnderIt() throws Exception {
         Accelerators.GuestKernelFile image = new Accelerators.GuestKernelFile(Path.of("/i/disk.qcow2"),
-                "disk-booted image ami-0123456789abcdef0");
+                Accelerators.DISK_BOOTED + "ami-0123456789abcdef0");
         Accelerators.GuestKernelFile other = new Accelerators.GuestKernelFile(Path.of("/j/disk.qcow2"),
-                "disk-booted image ami-0123456789abcdef1");
-        FakeQemu qemu = new FakeQemu(dir, FakeQemu.Kernel.EMULATION_FAILURE);
+                Accelerators.DISK_BOOTED + "ami-0123456789abcdef1");
+        FakeQemu qemu = new FakeQemu(dir, FakeQemu.Kernel.BOOTS);
         try (Accelerators accelerators = open(qemu)) {
-            assertTrue(accelerators.forDiskBootedGuest(image).isKvm(), "nothing known yet: KVM, its boot watched");
+            Accelerator first = accelerators.forDiskBootedGuest(image);
+            assertFalse(first.isKvm(), "KVM never seen running a real kernel here: TCG");
+            assertTrue(first.description().contains("not yet run a guest kernel"), first.description());
             assertEquals(0, qemu.kernelProbes(), "its kernel is inside its disk: no probe");
+            assertTrue(accelerators.forGuest(kernel).isKvm(), "a kernel of Nube's ran under KVM");
+            assertTrue(accelerators.forDiskBootedGuest(image).isKvm(), "then the imported guest gets KVM too");
             accelerators.kvmFailed(image, "the virtual machine stopped on an internal error");
             Accelerator next = accelerators.forDiskBootedGuest(image);
             assertFalse(next.isKvm());
             assertTrue(next.description().contains("internal error"), next.description());
-            assertFalse(accelerators.forDiskBootedGuest(other).isKvm(),
-                    "another image, before its own verdict: the newest on this QEMU says KVM fails");
+            assertTrue(accelerators.forDiskBootedGuest(other).isKvm(),
+                    "another image: one image's failure says nothing of it");
+            assertEquals("KVM (hardware virtualisation)", accelerators.describe(),
+                    "nor of the guest kernels the status bar speaks of");
         }
         try (Accelerators reopened = open(qemu)) {
             assertFalse(reopened.forDiskBootedGuest(image).isKvm(), "the verdict is kept");
@@ -82,7 +88,17 @@ class AcceleratorsTest {
             assertTrue(reopened.forDiskBootedGuest(image).isKvm(), "KVM as asked");
             reopened.setMode(AcceleratorMode.TCG);
             assertEquals("TCG (chosen in settings)", reopened.forDiskBootedGuest(image).description());
-            assertEquals(0, qemu.kernelProbes());
+            assertEquals(1, qemu.kernelProbes());
+        }
+    }
+
+    @Test
+    void aDiskBootedGuestGoesToTcgWhereKvmFailsTheGuestKernels() throws Exception {
+        FakeQemu qemu = new FakeQemu(dir, FakeQemu.Kernel.EMULATION_FAILURE);
+        try (Accelerators accelerators = open(qemu)) {
+            assertFalse(accelerators.forGuest(kernel).isKvm());
+            assertFalse(accelerators.forDiskBootedGuest(new Accelerators.GuestKernelFile(Path.of("/i/disk.qcow2"),
+                    Accelerators.DISK_BOOTED + "ami-0123456789abcdef0")).isKvm());
         }
     }
 
