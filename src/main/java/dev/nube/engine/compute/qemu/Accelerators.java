@@ -121,6 +121,19 @@ public final class Accelerators implements AutoCloseable {
      * when the setting asks for KVM and KVM cannot be used at all here.
      */
     public Accelerator forGuest(GuestKernelFile kernel) throws IOException, InterruptedException {
+        Accelerator settled = settledWithoutVerdict();
+        if (settled != null) {
+            return settled;
+        }
+        Verdict verdict = verdictFor(kernel);
+        return verdict.works() ? Accelerator.KVM : Accelerator.tcg(failedText(verdict));
+    }
+
+    /**
+     * What the setting and the firmware probe decide for any guest, or null when, in the automatic mode with a
+     * usable KVM, the guest's verdict decides. Throws when the setting asks for KVM and KVM cannot be used at all.
+     */
+    private Accelerator settledWithoutVerdict() throws IOException, InterruptedException {
         AcceleratorMode m = mode;
         if (m == AcceleratorMode.TCG) {
             return Accelerator.tcg("chosen in settings");
@@ -132,11 +145,7 @@ public final class Accelerators implements AutoCloseable {
             }
             return Accelerator.tcg(problem);
         }
-        if (m == AcceleratorMode.KVM) {
-            return new Accelerator("kvm", "KVM (chosen in settings)");
-        }
-        Verdict verdict = verdictFor(kernel);
-        return verdict.works() ? Accelerator.KVM : Accelerator.tcg(failedText(verdict));
+        return m == AcceleratorMode.KVM ? new Accelerator("kvm", "KVM (chosen in settings)") : null;
     }
 
     /**
@@ -151,19 +160,9 @@ public final class Accelerators implements AutoCloseable {
      * and KVM apply as to any guest.
      */
     public Accelerator forDiskBootedGuest(GuestKernelFile disk) throws IOException, InterruptedException {
-        AcceleratorMode m = mode;
-        if (m == AcceleratorMode.TCG) {
-            return Accelerator.tcg("chosen in settings");
-        }
-        String problem = firmwareProblem();
-        if (problem != null) {
-            if (m == AcceleratorMode.KVM) {
-                throw new IOException("the accelerator is set to KVM, but KVM cannot be used here: " + problem);
-            }
-            return Accelerator.tcg(problem);
-        }
-        if (m == AcceleratorMode.KVM) {
-            return new Accelerator("kvm", "KVM (chosen in settings)");
+        Accelerator settled = settledWithoutVerdict();
+        if (settled != null) {
+            return settled;
         }
         Verdict verdict = readVerdicts().verdicts().get(key(disk));
         if (verdict == null) {

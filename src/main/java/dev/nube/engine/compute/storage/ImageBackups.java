@@ -226,12 +226,10 @@ public final class ImageBackups implements ImageBackupService, dev.nube.engine.r
         try {
             Commands.Result measured = Commands.run(List.of("qemu-img", "measure", "--output=json", "-f",
                     disk.format(), "-O", "qcow2", file.toString()), null, java.time.Duration.ofMinutes(1));
-            if (measured.exit() == 0) {
-                java.util.regex.Matcher m = java.util.regex.Pattern.compile("\"required\":\\s*(\\d+)")
-                        .matcher(measured.output());
-                if (m.find()) {
-                    return Long.parseLong(m.group(1));
-                }
+            long required = measured.exit() == 0
+                    ? dev.nube.engine.store.Json.mapper().readTree(measured.output()).path("required").asLong(0) : 0;
+            if (required > 0) {
+                return required;
             }
         } catch (java.io.IOException e) {
             // fall through: the size on disk
