@@ -298,6 +298,28 @@ class InvocationTest extends SandboxTestBase {
     }
 
     @Test
+    void theSystemsJavaStartsInACustomRuntime() throws Exception {
+        // Debian's JDK reads java.security and the rest from /etc/java-NN-openjdk: shown read-only in the sandbox.
+        f.function(CreateFunctionRequest.of("custom-java", CUSTOM).withMemory(512), Map.of("bootstrap", """
+                #!/usr/bin/python3
+                import json, os, subprocess, urllib.request
+                api = "http://" + os.environ["AWS_LAMBDA_RUNTIME_API"] + "/2018-06-01/runtime/invocation/"
+                java = subprocess.run(["java", "-Xshare:auto", "-XX:+UseSerialGC", "-XshowSettings:security:properties",
+                                       "-version"], capture_output=True, text=True)
+                while True:
+                    with urllib.request.urlopen(api + "next") as r:
+                        rid = r.headers["Lambda-Runtime-Aws-Request-Id"]
+                    body = json.dumps({"exit": java.returncode, "out": java.stderr + java.stdout}).encode()
+                    urllib.request.urlopen(urllib.request.Request(api + rid + "/response", data=body)).read()
+                """));
+        InvocationResult result = f.invoke("custom-java", "{}");
+        assertNull(result.error(), result.payloadText());
+        JsonNode out = json(result);
+        assertEquals(0, out.get("exit").asInt(), out.get("out").asText());
+        assertTrue(out.get("out").asText().contains("jdk.tls.disabledAlgorithms"), out.get("out").asText());
+    }
+
+    @Test
     void errorsAreReportedAsAwsDoes() throws Exception {
         f.python("py-raise", "def lambda_handler(event, context):\n    raise ValueError('bad value')\n");
         InvocationResult raised = f.invoke("py-raise", "{}");

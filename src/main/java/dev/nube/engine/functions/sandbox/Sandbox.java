@@ -21,6 +21,12 @@ public final class Sandbox {
     static final int SANDBOX_GID = 990;
     private static final List<String> ETC = List.of("passwd", "group", "hosts", "resolv.conf", "nsswitch.conf",
             "localtime", "ssl", "ca-certificates", "alternatives", "ld.so.cache", "ld.so.conf", "ld.so.conf.d");
+    /**
+     * Debian's JDKs keep their configuration in /etc/java-NN-openjdk (java.security and the rest, linked from the
+     * JDK's conf folder): without it a JVM stops at start ("Error loading java.security file"). Shown read-only,
+     * as found when Nube starts.
+     */
+    private static final List<String> JAVA_ETC = javaConfigurations(Path.of("/etc"));
     private static final List<String> ROOT_LINKS = List.of("bin", "sbin", "lib", "lib32", "lib64", "libx32");
 
     private final String bubblewrap;
@@ -139,12 +145,14 @@ public final class Sandbox {
     }
 
     /**
-     * Releases what detection made (this JVM's cgroup v1 folders, the watchdog's thread); call once every environment
-     * is gone.
+     * Releases what detection made (this JVM's cgroup folders, with cgroup v2 the JVM's move into a leaf; the
+     * watchdog's thread); call once every environment is gone.
      */
     public void close() {
         if (limiter instanceof CgroupV1Limiter v1) {
             v1.close();
+        } else if (limiter instanceof CgroupV2Limiter v2) {
+            v2.close();
         } else if (limiter instanceof WatchdogLimiter watchdog) {
             watchdog.close();
         }
@@ -180,6 +188,9 @@ public final class Sandbox {
         for (String name : ETC) {
             command.addAll(List.of("--ro-bind-try", "/etc/" + name, "/etc/" + name));
         }
+        for (String name : JAVA_ETC) {
+            command.addAll(List.of("--ro-bind-try", "/etc/" + name, "/etc/" + name));
+        }
         // bubblewrap's /dev is a tmpfs the sandbox user owns, with no size limit: /dev/shm gets a small tmpfs of its
         // own, and the rest of /dev turns read-only (its device nodes still work).
         command.addAll(List.of("--proc", "/proc", "--dev", "/dev",
@@ -190,6 +201,16 @@ public final class Sandbox {
                 "--chdir", SandboxSpec.TASK_ROOT, "--"));
         command.addAll(spec.command());
         return command;
+    }
+
+    /** The names of the JDK configuration folders in {@code etc}: java-17-openjdk and the like. */
+    static List<String> javaConfigurations(Path etc) {
+        try (java.util.stream.Stream<Path> entries = Files.list(etc)) {
+            return entries.filter(Files::isDirectory).map(p -> p.getFileName().toString())
+                    .filter(name -> name.matches("java-[0-9]+-openjdk")).sorted().toList();
+        } catch (IOException e) {
+            return List.of();
+        }
     }
 
     private static String readLink(Path link) {
