@@ -28,6 +28,29 @@ public final class EngineTestSupport {
         return Engine.open(home, Engine.defaultCache(System.getenv()), noKvm);
     }
 
+    /**
+     * Runs {@code command} in an instance's guest with the stock ssh client, as the console's SSH command does, with
+     * the standard output of {@code input} (a shell command on this machine, or null) as its input; the exit status
+     * and everything printed.
+     */
+    public static String[] ssh(Engine engine, String region, String instanceId, String input, String command)
+            throws Exception {
+        dev.nube.engine.compute.instances.ConnectInfo connect = engine.instances().connectInfo(region, instanceId);
+        if (connect.sshCommand() == null) {
+            throw new AssertionError("no SSH command: " + connect.loginProblem());
+        }
+        String line = connect.sshCommand().replaceFirst("^ssh ", "ssh -o BatchMode=yes -o ConnectTimeout=60 ") + " '"
+                + command.replace("'", "'\\''") + "'";
+        Process ssh = new ProcessBuilder("sh", "-c", input == null ? line : input + " | " + line)
+                .redirectErrorStream(true).start();
+        String out = new String(ssh.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        if (!ssh.waitFor(10, TimeUnit.MINUTES)) {
+            ssh.destroyForcibly();
+            throw new AssertionError("ssh did not finish: " + out);
+        }
+        return new String[] {Integer.toString(ssh.exitValue()), out};
+    }
+
     /** Runs a command, fails the test unless it exits 0 within a minute, and returns its standard output. */
     public static String run(List<String> command) throws IOException, InterruptedException {
         Process process = new ProcessBuilder(command).redirectErrorStream(true).start();

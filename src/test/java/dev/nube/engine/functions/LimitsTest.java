@@ -28,7 +28,10 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 
-/** Every limit, broken on purpose, in the strongest mode this machine offers (cgroup v1 here). */
+/**
+ * Every limit, broken on purpose, in the strongest mode this machine offers (cgroup v1 here; a Debian guest runs it
+ * under cgroup v2 as an ordinary user, see {@link DelegatedCgroupVmTest}).
+ */
 class LimitsTest extends SandboxTestBase {
     static final String ALLOCATE = """
             import time
@@ -170,8 +173,9 @@ class LimitsTest extends SandboxTestBase {
 
     @Test
     void memoryOverTheLimitIsKilledAndSixtyFourMegabytesUnderSucceeds() throws Exception {
-        f.function(CreateFunctionRequest.of("memory", PYTHON).withMemory(256), Map.of("lambda_function.py",
-                ALLOCATE));
+        // A timeout for an emulated CPU too (a guest machine runs this class: see DelegatedCgroupVmTest).
+        f.function(CreateFunctionRequest.of("memory", PYTHON).withMemory(256).withTimeout(60),
+                Map.of("lambda_function.py", ALLOCATE));
         InvocationResult under = f.invoke("memory", "{\"mb\": 192}");
         assertNull(under.error(), under.payloadText());
         assertTrue(under.maxMemoryUsedMb() >= 192 && under.maxMemoryUsedMb() <= 256,
@@ -509,7 +513,9 @@ class LimitsTest extends SandboxTestBase {
 
     @Test
     void theSandboxModeIsReportedForTheStatusBar() {
-        assertEquals(SandboxMode.CGROUP_V1, f.functions.sandboxMode(), "this machine has writable cgroup v1");
+        // cgroup v1 on these machines; a guest with cgroup v2 delegated by systemd runs this class too
+        SandboxMode expected = SandboxMode.valueOf(System.getProperty(GuestLimits.EXPECTED_MODE, "CGROUP_V1"));
+        assertEquals(expected, f.functions.sandboxMode(), f.functions.sandboxDescription());
         assertTrue(f.engine.hostStatus().sandbox().startsWith("bubblewrap"), f.engine.hostStatus().sandbox());
     }
 }

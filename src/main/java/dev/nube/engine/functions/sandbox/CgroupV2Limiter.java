@@ -14,17 +14,29 @@ import java.util.concurrent.ConcurrentHashMap;
  * children may hold no process itself, so on first use this JVM (and whatever else sits in its cgroup, all the
  * user's own) moves into a leaf {@code nube-jvm-<pid>} beside {@code nube-<pid>}, under which each environment gets
  * memory.max, memory.swap.max = 0 and pids.max. The peak comes from memory.peak, an OOM kill from memory.events,
- * and cgroup.kill ends a whole environment at once.
+ * and cgroup.kill ends a whole environment at once. Closed, it leaves the user's cgroup as it found it.
  */
 final class CgroupV2Limiter implements ResourceLimiter {
     private static final Map<Path, Detected<ResourceLimiter>> PER_MOUNT = new ConcurrentHashMap<>();
+    private static final List<String> CONTROLLERS = List.of("memory", "pids");
+    /** The delegated cgroup this JVM was in. */
+    private final Path own;
+    /** Where the JVM (and whatever shared its cgroup) waits while {@link #own} hands controllers to children. */
+    private final Path leaf;
     private final Path base;
+    /** True when the cpu controller is offered to {@link #own} (CPU caps where the kernel enables it). */
+    private final boolean cpuOffered;
     /** True when the cpu controller is enabled for the environments (CPU caps). */
-    private final boolean cpu;
+    private volatile boolean cpu;
+    /** The controllers this JVM enabled in {@link #own}, given back by {@link #close()}; empty when it enabled none. */
+    private String enabledInOwn = "";
 
-    private CgroupV2Limiter(Path base, boolean cpu) {
-        this.base = base;
-        this.cpu = cpu;
+    private CgroupV2Limiter(Path own, boolean cpuOffered) {
+        long pid = ProcessHandle.current().pid();
+        this.own = own;
+        this.leaf = own.resolve(CgroupV1Limiter.PREFIX + "jvm-" + pid);
+        this.base = own.resolve(CgroupV1Limiter.PREFIX + pid);
+        this.cpuOffered = cpuOffered;
     }
 
     /**
@@ -42,7 +54,7 @@ final class CgroupV2Limiter implements ResourceLimiter {
         }
         Path own = CgroupPaths.under(mount, path.get());
         String controllers = CgroupFiles.read(own.resolve("cgroup.controllers")).orElse("");
-        if (!List.of(controllers.split(" ")).containsAll(List.of("memory", "pids"))) {
+        if (!List.of(controllers.split(" ")).containsAll(CONTROLLERS)) {
             return Detected.no("cgroup v2 does not offer memory and pids to " + own
                     + (controllers.isBlank() ? " (no controllers)" : " (only " + controllers + ")"));
         }
@@ -50,28 +62,71 @@ final class CgroupV2Limiter implements ResourceLimiter {
                 || !Files.isWritable(own.resolve("cgroup.procs"))) {
             return Detected.no("the cgroup v2 " + own + " is not delegated to this user");
         }
-        long pid = ProcessHandle.current().pid();
         CgroupFiles.removeStale(own, CgroupV1Limiter.PREFIX);
         // The cpu controller too where the delegation offers it (systemd delegates it to user sessions from
         // version 244 on): environments get CPU caps then.
-        boolean cpu = List.of(controllers.split(" ")).contains("cpu");
+        CgroupV2Limiter limiter = new CgroupV2Limiter(own, List.of(controllers.split(" ")).contains("cpu"));
         try {
-            String enabled = CgroupFiles.read(own.resolve("cgroup.subtree_control")).orElse("");
-            if (!List.of(enabled.split(" ")).containsAll(cpu ? List.of("memory", "pids", "cpu")
-                    : List.of("memory", "pids"))) {
-                Path leaf = own.resolve("nube-jvm-" + pid);
-                Files.createDirectories(leaf);
-                for (long member : CgroupFiles.procs(own)) {
-                    CgroupFiles.write(leaf.resolve("cgroup.procs"), Long.toString(member));
-                }
-                cpu = enable(own, cpu);
-            }
-            Path base = own.resolve(CgroupV1Limiter.PREFIX + pid);
-            Files.createDirectories(base);
-            cpu = enable(base, cpu);
-            return Detected.yes(new CgroupV2Limiter(base, cpu));
+            limiter.enter();
+            return Detected.yes(limiter);
         } catch (IOException e) {
             return Detected.no("cannot set up the delegated cgroup v2 " + own + " (" + e.getMessage() + ")");
+        }
+    }
+
+    /**
+     * Makes the base cgroup the environments go in, with the controllers enabled on the way: where {@link #own}
+     * does not hand them to its children yet, the JVM and whatever shares its cgroup (all the user's own) first move
+     * into the leaf, as the "no internal processes" rule wants. Done at detection, and again after {@link #close()}
+     * if environments are made after all (a sandbox replaced in the settings closes while its successor, sharing
+     * this limiter, goes on).
+     */
+    private synchronized void enter() throws IOException {
+        if (Files.isDirectory(base)) {
+            return;
+        }
+        String enabled = CgroupFiles.read(own.resolve("cgroup.subtree_control")).orElse("");
+        List<String> wanted = cpuOffered ? List.of("memory", "pids", "cpu") : CONTROLLERS;
+        boolean useCpu = cpuOffered;
+        if (!List.of(enabled.split(" ")).containsAll(wanted)) {
+            Files.createDirectories(leaf);
+            for (long member : CgroupFiles.procs(own)) {
+                CgroupFiles.write(leaf.resolve("cgroup.procs"), Long.toString(member));
+            }
+            useCpu = enable(own, useCpu);
+            List<String> before = List.of(enabled.split(" "));
+            enabledInOwn = String.join(" ", (useCpu ? wanted : CONTROLLERS).stream()
+                    .filter(c -> !before.contains(c)).map(c -> "-" + c).toList());
+        }
+        Files.createDirectories(base);
+        cpu = enable(base, useCpu);
+    }
+
+    /**
+     * Gives the user's cgroup back as it was found, once the environments are gone: the base removed, the
+     * controllers this JVM enabled disabled again, and the JVM and whatever moved with it back in {@link #own}. If
+     * anything is still in the base (a sandbox that replaced the closing one uses it), all stays as it is.
+     */
+    synchronized void close() {
+        try (java.util.stream.Stream<Path> children = Files.list(base)) {
+            if (children.anyMatch(Files::isDirectory) || !CgroupFiles.remove(base)) {
+                return;
+            }
+        } catch (IOException e) {
+            return; // no base: nothing was set up, or it was given back already
+        }
+        if (enabledInOwn.isEmpty()) {
+            return;
+        }
+        try {
+            CgroupFiles.write(own.resolve("cgroup.subtree_control"), enabledInOwn);
+            for (long member : CgroupFiles.procs(leaf)) {
+                CgroupFiles.write(own.resolve("cgroup.procs"), Long.toString(member));
+            }
+            enabledInOwn = "";
+            CgroupFiles.remove(leaf);
+        } catch (IOException e) {
+            // Another cgroup under it still uses the controllers (a second Nube, say): the JVM stays in the leaf.
         }
     }
 
@@ -107,7 +162,10 @@ final class CgroupV2Limiter implements ResourceLimiter {
     public ResourceLimits create(String name, long memoryBytes, int maxProcesses) {
         Path cgroup = base.resolve(name);
         try {
-            Files.createDirectory(cgroup);
+            synchronized (this) { // not while close() gives the base back
+                enter();
+                Files.createDirectory(cgroup);
+            }
             CgroupFiles.write(cgroup.resolve("memory.max"), Long.toString(memoryBytes));
             Path swap = cgroup.resolve("memory.swap.max");
             if (Files.exists(swap)) {

@@ -82,14 +82,7 @@ class DebianImageVmTest {
 
     /** Runs {@code command} in the guest with the stock ssh client, as the console's SSH command; exit and output. */
     private static String[] ssh(String command) throws Exception {
-        ConnectInfo connect = engine.instances().connectInfo(REGION, instance.id());
-        assertTrue(connect.sshCommand() != null, () -> "no SSH command: " + connect.loginProblem());
-        String line = connect.sshCommand().replaceFirst("^ssh ", "ssh -o BatchMode=yes -o ConnectTimeout=60 ") + " '"
-                + command + "'";
-        Process ssh = new ProcessBuilder("sh", "-c", line).redirectErrorStream(true).start();
-        String out = new String(ssh.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertTrue(ssh.waitFor(10, TimeUnit.MINUTES), "ssh did not finish");
-        return new String[] {Integer.toString(ssh.exitValue()), out};
+        return dev.nube.engine.EngineTestSupport.ssh(engine, REGION, instance.id(), null, command);
     }
 
     /** What cloud-init says went wrong, for a failure's message. */
