@@ -484,5 +484,6 @@ public final class Functions implements FunctionService, RegionScoped, AutoClose
         invocations.close();
         repository.saveMetrics();
         sandbox.get().close();
+        Sandbox.releaseCgroups(); // sandboxes replaced in the settings too
     }
 }

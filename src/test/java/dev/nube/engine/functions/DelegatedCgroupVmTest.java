@@ -33,7 +33,8 @@ import org.junit.jupiter.api.io.TempDir;
  * The functions engine's limits on a real cgroup v2 system, as an ordinary user whose cgroups systemd delegates, as
  * on a desktop: a Debian 12 guest (systemd, cgroup v2, a JRE, bubblewrap, python3; the image Nube builds, with
  * those packages added) gets this build's classes over SSH and runs tests of {@link LimitsTest} there as the user
- * {@code admin}, under {@code systemd-run --user --scope -p Delegate=yes} (see {@link GuestLimits}).
+ * {@code admin}, started as {@code ./nube} starts the console: through {@code packaging/delegated-scope}, which asks
+ * systemd's user manager for a delegated scope (see {@link GuestLimits}).
  */
 @Tag("vm")
 class DelegatedCgroupVmTest {
@@ -47,7 +48,8 @@ class DelegatedCgroupVmTest {
             "controlsfx", "ikonli", "jeditermfx", "flowless", "reactfx", "undofx", "wellbehavedfx", "archunit");
     /** The JVM in the guest: small and quick to start, as the guest's CPUs are emulated. */
     private static final String JAVA = "java -Xmx400m -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -cp ";
-    private static final String IN_DELEGATED_SCOPE = "systemd-run --user --scope --quiet -p Delegate=yes ";
+    /** How {@code ./nube} starts the console: in a scope systemd's user manager delegates to it, where one runs. */
+    private static final String IN_DELEGATED_SCOPE = "nube/delegated-scope ";
 
     @TempDir
     static Path temp;
@@ -81,6 +83,8 @@ class DelegatedCgroupVmTest {
             guestPath.add("nube/" + name);
         }
         classPath = String.join(":", guestPath);
+        Files.createSymbolicLink(staging.resolve("delegated-scope"), Path.of("packaging/delegated-scope")
+                .toAbsolutePath());
         String[] copied = ssh("tar -C " + staging + " -chf - .", "mkdir -p nube && tar -xf - -C nube && du -sh nube");
         assertEquals("0", copied[0], copied[1]);
     }
@@ -165,11 +169,14 @@ class DelegatedCgroupVmTest {
         String[] plain = ssh(null, describe);
         assertEquals("0", plain[0], plain[1]);
         assertTrue(plain[1].contains("MODE WATCHDOG"), plain[1]);
-        assertTrue(plain[1].contains("systemd-run --user --scope -p Delegate=yes ./nube"), plain[1]);
+        assertTrue(plain[1].contains("with `./nube`, which asks it for a delegated scope"), plain[1]);
         String[] delegated = ssh(null, IN_DELEGATED_SCOPE + describe);
         assertEquals("0", delegated[0], delegated[1]);
         assertTrue(delegated[1].contains("MODE CGROUP_V2"), delegated[1]);
         assertTrue(delegated[1].contains("STATUS bubblewrap "), delegated[1]);
-        System.out.println(plain[1] + delegated[1]);
+        // A desktop's menu starts each application in a scope of the user manager, delegated or not.
+        String[] menu = ssh(null, "systemd-run --user --scope --quiet " + describe);
+        System.out.println(plain[1] + delegated[1] + menu[1]);
+        assertEquals("0", menu[0], menu[1]);
     }
 }

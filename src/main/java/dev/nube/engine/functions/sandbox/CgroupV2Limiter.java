@@ -19,6 +19,7 @@ import java.util.concurrent.ConcurrentHashMap;
 final class CgroupV2Limiter implements ResourceLimiter {
     private static final Map<Path, Detected<ResourceLimiter>> PER_MOUNT = new ConcurrentHashMap<>();
     private static final List<String> CONTROLLERS = List.of("memory", "pids");
+    private static final System.Logger LOG = System.getLogger(CgroupV2Limiter.class.getName());
     /** The delegated cgroup this JVM was in. */
     private final Path own;
     /** Where the JVM (and whatever shared its cgroup) waits while {@link #own} hands controllers to children. */
@@ -28,12 +29,15 @@ final class CgroupV2Limiter implements ResourceLimiter {
     private final boolean cpuOffered;
     /** True when the cpu controller is enabled for the environments (CPU caps). */
     private volatile boolean cpu;
-    /** The controllers this JVM enabled in {@link #own}, given back by {@link #close()}; empty when it enabled none. */
-    private String enabledInOwn = "";
+    /** The controllers {@link #own} enabled for its children before this JVM came: what {@link #close()} leaves. */
+    private final List<String> foundInOwn;
+    /** True while the base is ready for environments (between {@link #enter()} and {@link #close()}). */
+    private boolean entered;
 
     private CgroupV2Limiter(Path own, boolean cpuOffered) {
         long pid = ProcessHandle.current().pid();
         this.own = own;
+        this.foundInOwn = enabledIn(own);
         this.leaf = own.resolve(CgroupV1Limiter.PREFIX + "jvm-" + pid);
         this.base = own.resolve(CgroupV1Limiter.PREFIX + pid);
         this.cpuOffered = cpuOffered;
@@ -79,27 +83,79 @@ final class CgroupV2Limiter implements ResourceLimiter {
      * does not hand them to its children yet, the JVM and whatever shares its cgroup (all the user's own) first move
      * into the leaf, as the "no internal processes" rule wants. Done at detection, and again after {@link #close()}
      * if environments are made after all (a sandbox replaced in the settings closes while its successor, sharing
-     * this limiter, goes on).
+     * this limiter, goes on). A failure leaves things as they were.
      */
     private synchronized void enter() throws IOException {
-        if (Files.isDirectory(base)) {
+        if (entered) {
             return;
         }
-        String enabled = CgroupFiles.read(own.resolve("cgroup.subtree_control")).orElse("");
         List<String> wanted = cpuOffered ? List.of("memory", "pids", "cpu") : CONTROLLERS;
         boolean useCpu = cpuOffered;
-        if (!List.of(enabled.split(" ")).containsAll(wanted)) {
+        if (!enabledIn(own).containsAll(wanted)) {
             Files.createDirectories(leaf);
-            for (long member : CgroupFiles.procs(own)) {
-                CgroupFiles.write(leaf.resolve("cgroup.procs"), Long.toString(member));
+            try {
+                useCpu = enableWhenEmpty(useCpu);
+            } catch (IOException e) {
+                giveBack();
+                throw e;
             }
-            useCpu = enable(own, useCpu);
-            List<String> before = List.of(enabled.split(" "));
-            enabledInOwn = String.join(" ", (useCpu ? wanted : CONTROLLERS).stream()
-                    .filter(c -> !before.contains(c)).map(c -> "-" + c).toList());
         }
-        Files.createDirectories(base);
-        cpu = enable(base, useCpu);
+        try {
+            Files.createDirectories(base);
+            cpu = enable(base, useCpu);
+        } catch (IOException e) {
+            CgroupFiles.remove(base);
+            throw e;
+        }
+        entered = true;
+    }
+
+    /**
+     * Enables the controllers in {@link #own} once every process in it has moved to the leaf; a process started
+     * meanwhile (a fork of the JVM's) is moved by the next round. Returns whether cpu is enabled.
+     */
+    private boolean enableWhenEmpty(boolean useCpu) throws IOException {
+        IOException last = null;
+        for (int round = 0; round < 20; round++) {
+            moveAll(own, leaf);
+            try {
+                return enable(own, useCpu);
+            } catch (IOException e) {
+                last = e; // EBUSY: a process arrived in own since the move
+            }
+        }
+        throw last;
+    }
+
+    /** The controllers {@code cgroup} enables for its children now. */
+    private static List<String> enabledIn(Path cgroup) {
+        return List.of(CgroupFiles.read(cgroup.resolve("cgroup.subtree_control")).orElse("").split(" "));
+    }
+
+    /**
+     * Moves every process of {@code from} into {@code to}, again while new ones appear; one that exits meanwhile is
+     * skipped. Fails if processes that could not be moved stay in {@code from}.
+     */
+    private static void moveAll(Path from, Path to) throws IOException {
+        java.util.Set<Long> moved = new java.util.HashSet<>();
+        IOException last = null;
+        for (int round = 0; round < 20; round++) {
+            List<Long> members = CgroupFiles.procs(from).stream().filter(p -> !moved.contains(p)).toList();
+            if (members.isEmpty()) {
+                return;
+            }
+            for (long member : members) {
+                try {
+                    CgroupFiles.write(to.resolve("cgroup.procs"), Long.toString(member));
+                    moved.add(member);
+                } catch (IOException e) {
+                    last = e; // ESRCH: it exited
+                }
+            }
+        }
+        if (CgroupFiles.procs(from).stream().anyMatch(p -> !moved.contains(p))) {
+            throw last != null ? last : new IOException("processes keep arriving in " + from);
+        }
     }
 
     /**
@@ -108,26 +164,44 @@ final class CgroupV2Limiter implements ResourceLimiter {
      * anything is still in the base (a sandbox that replaced the closing one uses it), all stays as it is.
      */
     synchronized void close() {
+        if (!entered) {
+            return;
+        }
         try (java.util.stream.Stream<Path> children = Files.list(base)) {
             if (children.anyMatch(Files::isDirectory) || !CgroupFiles.remove(base)) {
                 return;
             }
         } catch (IOException e) {
-            return; // no base: nothing was set up, or it was given back already
-        }
-        if (enabledInOwn.isEmpty()) {
             return;
         }
+        entered = false;
+        giveBack();
+    }
+
+    /**
+     * Disables what this JVM enabled in {@link #own} and moves the leaf's processes back. Where another cgroup under
+     * {@link #own} still uses the controllers (a second Nube, say), the kernel refuses: the processes stay in the
+     * leaf, and the next detection in a Nube started later tidies up.
+     */
+    private void giveBack() {
+        List<String> added = enabledIn(own).stream().filter(c -> !c.isBlank() && !foundInOwn.contains(c)).toList();
         try {
-            CgroupFiles.write(own.resolve("cgroup.subtree_control"), enabledInOwn);
-            for (long member : CgroupFiles.procs(leaf)) {
-                CgroupFiles.write(own.resolve("cgroup.procs"), Long.toString(member));
+            if (!added.isEmpty()) {
+                CgroupFiles.write(own.resolve("cgroup.subtree_control"),
+                        String.join(" ", added.stream().map(c -> "-" + c).toList()));
             }
-            enabledInOwn = "";
-            CgroupFiles.remove(leaf);
+            if (Files.isDirectory(leaf)) {
+                moveAll(leaf, own);
+                CgroupFiles.remove(leaf);
+            }
         } catch (IOException e) {
-            // Another cgroup under it still uses the controllers (a second Nube, say): the JVM stays in the leaf.
+            LOG.log(System.Logger.Level.INFO, "cannot give " + own + " back as it was: " + e.getMessage());
         }
+    }
+
+    /** Closes every limiter this JVM set up (see {@link #close()}: one whose environments still run stays). */
+    static void closeAll() {
+        PER_MOUNT.values().forEach(d -> d.value().ifPresent(l -> ((CgroupV2Limiter) l).close()));
     }
 
     /**

@@ -22,11 +22,14 @@ public final class Sandbox {
     private static final List<String> ETC = List.of("passwd", "group", "hosts", "resolv.conf", "nsswitch.conf",
             "localtime", "ssl", "ca-certificates", "alternatives", "ld.so.cache", "ld.so.conf", "ld.so.conf.d");
     /**
-     * Debian's JDKs keep their configuration in /etc/java-NN-openjdk (java.security and the rest, linked from the
-     * JDK's conf folder): without it a JVM stops at start ("Error loading java.security file"). Shown read-only,
-     * as found when Nube starts.
+     * The JDKs' configuration folders in /etc (Debian's /etc/java-NN-openjdk, Fedora's /etc/java, Arch's
+     * /etc/java-openjdk and the like): the JDK's conf folder links to them, and without them a JVM stops at start
+     * ("Error loading java.security file"). Listed again when /etc changes; shown read-only.
      */
-    private static final List<String> JAVA_ETC = javaConfigurations(Path.of("/etc"));
+    private static volatile JavaEtc javaEtc = new JavaEtc(null, List.of());
+
+    private record JavaEtc(java.nio.file.attribute.FileTime etcModified, List<String> names) {
+    }
     private static final List<String> ROOT_LINKS = List.of("bin", "sbin", "lib", "lib32", "lib64", "libx32");
 
     private final String bubblewrap;
@@ -102,8 +105,9 @@ public final class Sandbox {
         }
         if (!path.get().contains("/user@")) {
             return "To have the kernel enforce the limits, start Nube under your systemd user manager, which delegates"
-                    + " cgroups to you: from your desktop's menu, or with `systemd-run --user --scope -p"
-                    + " Delegate=yes ./nube` (after `loginctl enable-linger` where no user manager runs).";
+                    + " cgroups to you: from your desktop's menu, or with `./nube`, which asks it for a delegated scope"
+                    + " (`systemd-run --user --scope -p Delegate=yes`) where one runs for you (`loginctl enable-linger`"
+                    + " starts one outside a desktop session).";
         }
         Path own = CgroupPaths.under(v2Mount.get(), path.get());
         String controllers = CgroupFiles.read(own.resolve("cgroup.controllers")).orElse("");
@@ -159,6 +163,14 @@ public final class Sandbox {
     }
 
     /**
+     * Gives back every cgroup v2 subtree this JVM set up, including those of sandboxes replaced in the settings; call
+     * when the engine closes. A subtree whose environments still run (another engine's) stays.
+     */
+    public static void releaseCgroups() {
+        CgroupV2Limiter.closeAll();
+    }
+
+    /**
      * True where CPU shares are caps (a cpu controller); false where they are only a lower priority (a nice level),
      * which slows a function only while other work wants the CPU.
      */
@@ -188,7 +200,7 @@ public final class Sandbox {
         for (String name : ETC) {
             command.addAll(List.of("--ro-bind-try", "/etc/" + name, "/etc/" + name));
         }
-        for (String name : JAVA_ETC) {
+        for (String name : javaConfigurations()) {
             command.addAll(List.of("--ro-bind-try", "/etc/" + name, "/etc/" + name));
         }
         // bubblewrap's /dev is a tmpfs the sandbox user owns, with no size limit: /dev/shm gets a small tmpfs of its
@@ -203,11 +215,21 @@ public final class Sandbox {
         return command;
     }
 
-    /** The names of the JDK configuration folders in {@code etc}: java-17-openjdk and the like. */
-    static List<String> javaConfigurations(Path etc) {
-        try (java.util.stream.Stream<Path> entries = Files.list(etc)) {
-            return entries.filter(Files::isDirectory).map(p -> p.getFileName().toString())
-                    .filter(name -> name.matches("java-[0-9]+-openjdk")).sorted().toList();
+    /** The names of the JDK configuration folders in /etc (java-17-openjdk and the like), read again after a change. */
+    private static List<String> javaConfigurations() {
+        Path etc = Path.of("/etc");
+        try {
+            java.nio.file.attribute.FileTime modified = Files.getLastModifiedTime(etc);
+            JavaEtc known = javaEtc;
+            if (modified.equals(known.etcModified())) {
+                return known.names();
+            }
+            try (java.util.stream.Stream<Path> entries = Files.list(etc)) {
+                List<String> names = entries.filter(Files::isDirectory).map(p -> p.getFileName().toString())
+                        .filter(name -> name.startsWith("java")).sorted().toList();
+                javaEtc = new JavaEtc(modified, names);
+                return names;
+            }
         } catch (IOException e) {
             return List.of();
         }

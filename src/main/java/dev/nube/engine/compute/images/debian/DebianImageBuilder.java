@@ -117,7 +117,9 @@ public final class DebianImageBuilder {
             }
         }
         this.cache = cache;
-        this.extraPackages = List.copyOf(extraPackages);
+        // One variant, and one cached build, for the same packages in any order.
+        this.extraPackages = extraPackages.stream().filter(name -> !PACKAGES.contains(name)).distinct().sorted()
+                .toList();
     }
 
     /**
