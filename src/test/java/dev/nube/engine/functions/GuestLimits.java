@@ -17,7 +17,7 @@ import org.junit.platform.launcher.core.LauncherDiscoveryRequestBuilder;
 import org.junit.platform.launcher.core.LauncherFactory;
 
 /**
- * Run inside a guest machine by {@link DelegatedCgroupVmTest}, as an ordinary user in a cgroup systemd delegated:
+ * Run inside a guest machine by the Debian image's tests (see {@link EngineInGuest}), as an ordinary user in a cgroup systemd delegated:
  * <ul>
  * <li>{@code run METHOD...}: runs those tests of {@link LimitsTest} and prints a line per test ("PASS name" or
  * "FAIL name: why"), then, with the engine closed, this JVM's cgroup and every cgroup of Nube's left under the
@@ -30,7 +30,7 @@ import org.junit.platform.launcher.core.LauncherFactory;
  */
 public final class GuestLimits {
     /** The sandbox mode {@link LimitsTest} expects, when not cgroup v1. */
-    static final String EXPECTED_MODE = "nube.test.expectedSandboxMode";
+    public static final String EXPECTED_MODE = "nube.test.expectedSandboxMode";
 
     private GuestLimits() {
     }

@@ -30,7 +30,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Every limit, broken on purpose, in the strongest mode this machine offers (cgroup v1 here; a Debian guest runs it
- * under cgroup v2 as an ordinary user, see {@link DelegatedCgroupVmTest}).
+ * under cgroup v2 as an ordinary user, see {@link EngineInGuest}).
  */
 class LimitsTest extends SandboxTestBase {
     static final String ALLOCATE = """
@@ -173,7 +173,7 @@ class LimitsTest extends SandboxTestBase {
 
     @Test
     void memoryOverTheLimitIsKilledAndSixtyFourMegabytesUnderSucceeds() throws Exception {
-        // A timeout for an emulated CPU too (a guest machine runs this class: see DelegatedCgroupVmTest).
+        // A timeout for an emulated CPU too (a guest machine runs this class: see EngineInGuest).
         f.function(CreateFunctionRequest.of("memory", PYTHON).withMemory(256).withTimeout(60),
                 Map.of("lambda_function.py", ALLOCATE));
         InvocationResult under = f.invoke("memory", "{\"mb\": 192}");

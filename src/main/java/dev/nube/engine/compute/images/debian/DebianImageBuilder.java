@@ -99,27 +99,10 @@ public final class DebianImageBuilder {
     }
 
     private final Path cache;
-    private final List<String> extraPackages;
 
     /** {@code cache} keeps finished builds ({@code $XDG_CACHE_HOME/nube}) and the last build's log. */
     public DebianImageBuilder(Path cache) {
-        this(cache, List.of());
-    }
-
-    /**
-     * A variant of the image with Debian's packages {@code extraPackages} installed too (and what they depend on),
-     * cached apart from the plain image.
-     */
-    public DebianImageBuilder(Path cache, List<String> extraPackages) {
-        for (String name : extraPackages) {
-            if (!name.matches("[a-z0-9][a-z0-9+.-]+")) {
-                throw new IllegalArgumentException("not a Debian package name: " + name);
-            }
-        }
         this.cache = cache;
-        // One variant, and one cached build, for the same packages in any order.
-        this.extraPackages = extraPackages.stream().filter(name -> !PACKAGES.contains(name)).distinct().sorted()
-                .toList();
     }
 
     /**
@@ -183,7 +166,7 @@ public final class DebianImageBuilder {
         }
         progress.update(0.01, "Looking for a cached build");
         removeLeftovers(cache.resolve("images"));
-        Path done = BuildCache.obtain(cache.resolve("images"), "debian-12-" + key(packages()), BUILT,
+        Path done = BuildCache.obtain(cache.resolve("images"), "debian-12-" + key(), BUILT,
                 work -> assemble(work, progress), step -> progress.update(0.02, step));
         for (String file : List.of(TinyImageBuilder.KERNEL, TinyImageBuilder.INITRD, TinyImageBuilder.DISK)) {
             BuildCache.linkOrCopy(done.resolve(file), target.resolve(file));
@@ -297,7 +280,7 @@ public final class DebianImageBuilder {
     private void install(Path out, Path tar, Progress progress) throws IOException, InterruptedException {
         List<String> command = new ArrayList<>(List.of(Commands.tool("mmdebstrap"), "--mode=unshare",
                 "--variant=minbase", "--skip=essential/unlink",
-                "--include=" + String.join(",", packages()), "--aptopt=Acquire::Retries \"3\""));
+                "--include=" + String.join(",", PACKAGES), "--aptopt=Acquire::Retries \"3\""));
         // Written from inside: the system's root (a subordinate id) may not read the user's own files.
         for (String[] file : FILES) {
             hook(command, "mkdir -p \"$(dirname \"$1" + file[1] + "\")\" && printf '%s' " + shellQuoted(
@@ -320,8 +303,7 @@ public final class DebianImageBuilder {
         hook(command, "copy-out /boot " + shellQuoted(out.toString()));
         command.add(SUITE);
         command.add(tar.toString());
-        Path log = PrivateFiles.createDirectories(cache.resolve("images")).resolve(extraPackages.isEmpty()
-                ? "debian-build.log" : "debian-build-" + key(packages()) + ".log");
+        Path log = PrivateFiles.createDirectories(cache.resolve("images")).resolve("debian-build.log");
         PrivateFiles.ensureFile(log);
         String[] current = {null};
         Path tmp = temporaryFolder();
@@ -567,17 +549,10 @@ public final class DebianImageBuilder {
         return last.isEmpty() ? "no output" : last.getLast().strip();
     }
 
-    /** What is installed besides minbase: the image's packages, then the variant's. */
-    private List<String> packages() {
-        List<String> all = new ArrayList<>(PACKAGES);
-        all.addAll(extraPackages);
-        return all;
-    }
-
-    private static String key(List<String> packages) throws IOException {
+    private static String key() throws IOException {
         try {
             MessageDigest digest = MessageDigest.getInstance("SHA-256");
-            digest.update(("layout " + LAYOUT_VERSION + "\n" + String.join(",", packages) + "\n" + KERNEL_ARGS + "\n")
+            digest.update(("layout " + LAYOUT_VERSION + "\n" + String.join(",", PACKAGES) + "\n" + KERNEL_ARGS + "\n")
                     .getBytes(StandardCharsets.UTF_8));
             for (String[] file : FILES) {
                 digest.update(resource(file[0]));

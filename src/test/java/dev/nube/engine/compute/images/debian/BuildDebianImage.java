@@ -5,7 +5,7 @@ import java.nio.file.Path;
 
 /**
  * Builds the Debian image into a folder, for a test that runs it as another user:
- * {@code BuildDebianImage CACHE TARGET [EXTRA-PACKAGE...]}. Prints each step, then the kernel's release and the number of packages.
+ * {@code BuildDebianImage CACHE TARGET}. Prints each step, then the kernel's release and the number of packages.
  */
 public final class BuildDebianImage {
     private BuildDebianImage() {
@@ -13,8 +13,7 @@ public final class BuildDebianImage {
 
     public static void main(String[] args) throws Exception {
         Path target = Files.createDirectories(Path.of(args[1]));
-        DebianImageBuilder.Built built = new DebianImageBuilder(Path.of(args[0]),
-                java.util.Arrays.asList(args).subList(2, args.length)).build(target,
+        DebianImageBuilder.Built built = new DebianImageBuilder(Path.of(args[0])).build(target,
                 (fraction, step) -> System.out.printf("%.2f %s%n", fraction, step));
         System.out.println("built " + built.kernelRelease() + " " + built.packages().size());
     }

@@ -13,6 +13,8 @@ import dev.nube.engine.compute.instances.InstanceState;
 import dev.nube.engine.compute.instances.RunRequest;
 import dev.nube.engine.compute.keys.KeyPair;
 import dev.nube.engine.compute.keys.KeyType;
+import dev.nube.engine.functions.EngineInGuest;
+import dev.nube.engine.functions.GuestLimits;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -27,7 +29,9 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The Debian 12 image, built here with mmdebstrap (from an empty cache on a fresh machine), and one instance of it
  * booted under whatever accelerator the machine gives, shared by the tests: launched with a key pair and a
- * {@code #cloud-config}, logged into with the stock ssh client as the console's SSH command says.
+ * {@code #cloud-config}, logged into with the stock ssh client as the console's SSH command says. Being a real
+ * cgroup v2 system with systemd's user manager (a desktop's kind), the guest also runs the functions engine's limit
+ * tests as the ordinary user {@code admin} (see {@link EngineInGuest}), started as {@code ./nube} starts the console.
  */
 @Tag("vm")
 class DebianImageVmTest {
@@ -62,7 +66,7 @@ class DebianImageVmTest {
         engine = Engine.open(temp.resolve("home"));
         image = engine.images().ensureImage(REGION, ImageService.DEBIAN_IMAGE_NAME);
         key = engine.keyPairs().create(REGION, "debian-key", KeyType.ED25519, 0).keyPair();
-        instance = engine.instances().run(REGION, RunRequest.of(image.id(), "t3.micro", key.id())
+        instance = engine.instances().run(REGION, RunRequest.of(image.id(), "t3.medium", key.id())
                 .withRootVolumeGiB(VOLUME_GIB).withUserData(USER_DATA.getBytes(StandardCharsets.UTF_8))).get(0);
         assertTrue(engine.instances().awaitState(REGION, instance.id(), InstanceState.RUNNING, BOOT_MS),
                 () -> instance.id() + " did not reach running; console:\n"
@@ -164,5 +168,79 @@ class DebianImageVmTest {
             assertEquals(List.of(), left, "work folders left");
         }
         assertTrue(Files.readString(images.resolve("debian-build.log")).contains("I: success"));
+    }
+
+    /** The engine's class path in the guest, once it is installed there (see {@link #engineInGuest()}). */
+    private static String guestClassPath;
+
+    /** Installs the functions engine in the guest, once for the tests that use it; its JVM command. */
+    private static synchronized String engineInGuest(String mainAndArguments) throws Exception {
+        if (guestClassPath == null) {
+            assertEquals("0", ssh("cloud-init status --wait")[0], DebianImageVmTest::cloudInitErrors);
+            Path staging = temp.resolve("nube");
+            String classPath = EngineInGuest.staging(staging);
+            String[] copied = dev.nube.engine.EngineTestSupport.ssh(engine, REGION, instance.id(),
+                    "tar -C " + staging + " -chf - .", "mkdir -p nube && tar -xf - -C nube && " + EngineInGuest.INSTALL);
+            assertTrue(copied[0].equals("0") && copied[1].contains("memory") && copied[1].contains("pids"),
+                    copied[1]);
+            guestClassPath = classPath;
+        }
+        return EngineInGuest.JAVA + guestClassPath + " " + GuestLimits.class.getName() + " " + mainAndArguments;
+    }
+
+    @Test
+    void functionLimitsHoldInACgroupSystemdDelegatesToAnOrdinaryUser() throws Exception {
+        List<String> tests = List.of("theSandboxModeIsReportedForTheStatusBar",
+                "memoryOverTheLimitIsKilledAndSixtyFourMegabytesUnderSucceeds",
+                "aRuntimeThatExitsOnceAForkIsRefusedSaysItReachedTheProcessLimit",
+                "aForkBombIsContainedAndTheHostStaysResponsive",
+                "anInfiniteLoopIsKilledAtItsTimeoutWithNothingLeftBehind");
+        String java = engineInGuest("run " + String.join(" ", tests)).replaceFirst(" -cp ",
+                " -D" + GuestLimits.EXPECTED_MODE + "=CGROUP_V2 -cp ");
+        String[] run = ssh(EngineInGuest.IN_DELEGATED_SCOPE + java
+                + " 2>&1 | grep -E \"^(PASS|FAIL|DONE|CGROUP|LEFT) \"; exit ${PIPESTATUS[0]}");
+        System.out.println(run[1]);
+        for (String test : tests) {
+            assertTrue(run[1].contains("PASS " + test + "()"), () -> test + " did not pass in the guest:\n" + run[1]);
+        }
+        assertEquals("0", run[0], run[1]);
+        assertTrue(run[1].lines().anyMatch(l -> l.matches("CGROUP /user\\.slice/.*/run-.*\\.scope")),
+                () -> "the closed engine gave the JVM back to the scope systemd made for it: " + run[1]);
+        assertTrue(run[1].lines().noneMatch(l -> l.startsWith("LEFT ")), () -> "cgroups left: " + run[1]);
+    }
+
+    /** systemd-run with --scope runs the command itself (the JVM is $!); the scope ends with its last process. */
+    @Test
+    void nothingOfTheFunctionsEngineIsLeftAfterItIsKilled() throws Exception {
+        String[] run = ssh("rm -f hold.log; " + EngineInGuest.IN_DELEGATED_SCOPE + engineInGuest("hold")
+                + " </dev/null >hold.log 2>&1 & jvm=$!; for i in $(seq 600); do grep -q ^HOLDING hold.log && break;"
+                + " sleep 1; done; held=$(grep ^HOLDING hold.log | cut -d\" \" -f2-); echo \"HELD $held\";"
+                + " kill -KILL $jvm; sleep 3;"
+                + " for pid in $held; do [ -e /proc/$pid ] && echo ALIVE $pid $(tr \"\\0\" \" \" < /proc/$pid/cmdline);"
+                + " done; find /sys/fs/cgroup -name \"nube-*\" | sed \"s/^/LEFT /\"; true");
+        System.out.println(run[1]);
+        assertEquals("0", run[0], run[1]);
+        assertTrue(run[1].lines().anyMatch(l -> l.matches("HELD [0-9]+( [0-9]+){2,}")),
+                () -> "the invocation's processes were seen: " + run[1]);
+        assertTrue(run[1].lines().noneMatch(l -> l.startsWith("ALIVE ") || l.startsWith("LEFT ")), run[1]);
+    }
+
+    @Test
+    void theFunctionsStatusSaysWhereCgroupsWereUsedAndWhatToDoWhereNot() throws Exception {
+        String describe = engineInGuest("describe");
+        // An SSH login's session scope belongs to the system's manager, not the user's: no cgroup for Nube there.
+        String[] plain = ssh(describe);
+        assertEquals("0", plain[0], plain[1]);
+        assertTrue(plain[1].contains("MODE WATCHDOG"), plain[1]);
+        assertTrue(plain[1].contains("with `./nube`, which asks it for a delegated scope"), plain[1]);
+        String[] delegated = ssh(EngineInGuest.IN_DELEGATED_SCOPE + describe);
+        assertEquals("0", delegated[0], delegated[1]);
+        assertTrue(delegated[1].contains("MODE CGROUP_V2"), delegated[1]);
+        assertTrue(delegated[1].contains("STATUS bubblewrap "), delegated[1]);
+        // A desktop's menu starts each application in a scope of the user manager, not delegated but the user's
+        // own: memory and pids are offered there (the cpu controller is not).
+        String[] menu = ssh("systemd-run --user --scope --quiet " + describe);
+        assertEquals("0", menu[0], menu[1]);
+        assertTrue(menu[1].contains("MODE CGROUP_V2"), menu[1]);
     }
 }
