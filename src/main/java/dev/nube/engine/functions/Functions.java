@@ -89,6 +89,10 @@ public final class Functions implements FunctionService, RegionScoped, AutoClose
         return repository;
     }
 
+    EventBus events() {
+        return events;
+    }
+
     /** Runtimes started ahead and waiting for a function (for tests). */
     Prestarted prestarted() {
         return invocations.prestarted();
@@ -457,6 +461,7 @@ public final class Functions implements FunctionService, RegionScoped, AutoClose
     public void regionOpened(Region region) {
         repository.removeLeftStaging(region.name());
         for (FunctionConfiguration stored : repository.list(region.name()).items()) {
+            Dependencies.removeLeftWork(repository.folder(stored)); // installs a stopped engine left running
             FunctionConfiguration settled = null;
             try {
                 settled = settleCode(stored);

@@ -1,0 +1,559 @@
+package dev.nube.engine.functions;
+
+import dev.nube.engine.EngineException;
+import dev.nube.engine.store.DocumentStore;
+import dev.nube.engine.store.EventBus;
+import dev.nube.engine.store.PrivateFiles;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermission;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.ArrayDeque;
+import java.util.Base64;
+import java.util.Deque;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import java.util.function.Function;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+
+/**
+ * Installs the dependencies a function's code declares, as Lambda's build tools do before a deployment: a node
+ * function's {@code package.json} with npm (into {@code node_modules/}, with its {@code package-lock.json}), a python
+ * function's {@code requirements.txt} with pip (into the code's root, as Lambda has them: the python runtime puts
+ * /var/task first on sys.path). The tool runs on the host (npm and the same /usr/bin/python3 the runtime runs), not
+ * in the sandbox, in a copy of the code in the function's folder ({@code dependencies-<uuid>/}); it is stopped after
+ * {@link #TIME_LIMIT} or when the calling thread is interrupted, and each line it prints is published as a
+ * {@link FunctionEvents.DependencyOutput}. What it installed then replaces what the previous install left, in one
+ * change of {@link CodeJournal}: after a failure, a refusal or a crash the code has all of the old tree or all of the
+ * new. {@value #RECORD} beside the code records which entries are installed and the digest of the manifest they came
+ * from, so an unchanged manifest is not installed again. Thread-safe: the tool runs outside the repository's lock;
+ * the copy and the change are made under it.
+ */
+final class Dependencies {
+    static final String RECORD = "dependencies.json";
+    static final Duration TIME_LIMIT = Duration.ofMinutes(5);
+    private static final String WORK = "dependencies-";
+    private static final String NODE_MODULES = "node_modules";
+    private static final String PACKAGE_LOCK = "package-lock.json";
+    private static final int KEPT_LINES = 400;
+    private static final Pattern NPM_NETWORK = Pattern.compile(
+            "\\b(ENOTFOUND|ECONNREFUSED|ETIMEDOUT|EAI_AGAIN|ECONNRESET|ENETUNREACH|EHOSTUNREACH|ESOCKETTIMEDOUT)\\b");
+    private static final Pattern PIP_NETWORK = Pattern.compile("NewConnectionError|Failed to establish a new"
+            + " connection|ConnectTimeoutError|Read timed out|ProxyError|Name or service not known|Temporary failure in"
+            + " name resolution|Network is unreachable|Connection refused");
+
+    /**
+     * What an install left in the code: the tool, the digest of the manifest it installed from (with the runtime),
+     * and the code's top-level entries it made.
+     */
+    record Installed(String tool, String manifestSha256, List<String> entries) {
+        Installed {
+            entries = List.copyOf(entries);
+        }
+    }
+
+    /** A package manager and the manifest it reads. */
+    enum Tool {
+        NPM("npm", "package.json", List.of("package.json", PACKAGE_LOCK)),
+        PIP("pip", "requirements.txt", List.of("requirements.txt"));
+
+        final String title;
+        final String manifest;
+        /** The files whose contents decide what is installed. */
+        final List<String> inputs;
+
+        Tool(String title, String manifest, List<String> inputs) {
+            this.title = title;
+            this.manifest = manifest;
+            this.inputs = inputs;
+        }
+
+        /** The tool a runtime's functions use, if any (a custom runtime brings its own). */
+        static Optional<Tool> of(String runtime) {
+            return runtime.startsWith("nodejs") ? Optional.of(NPM) : runtime.startsWith("python") ? Optional.of(PIP)
+                    : Optional.empty();
+        }
+    }
+
+    /** What was copied out for the tool to work in, under the lock. */
+    private record Prepared(Tool tool, String inputDigest, Path work, Installed before) {
+    }
+
+    private final FunctionRepository repository;
+    private final EventBus events;
+    private final Path npm;
+    private final Path python;
+    private final long maxUnzippedBytes;
+
+    Dependencies(FunctionRepository repository, EventBus events, Path npm, Path python, long maxUnzippedBytes) {
+        this.repository = repository;
+        this.events = events;
+        this.npm = npm;
+        this.python = python;
+        this.maxUnzippedBytes = maxUnzippedBytes;
+    }
+
+    /**
+     * Installs what $LATEST's manifest declares. {@code change} makes the change of the code the way every other
+     * change of $LATEST is made: under the repository's lock it calls its argument, which checks the manifest is the
+     * one installed from and stages the new tree in the function's journal, then commits that journal. Returns NONE
+     * when the runtime has no tool or the code no manifest, UP_TO_DATE when the manifest is the one installed last
+     * and every entry it made is still there. Throws an EngineException, with the code unchanged, when the tool
+     * fails, cannot reach its registry or index, runs over its time, is cancelled, or makes the code too big.
+     */
+    DependencyInstall install(FunctionConfiguration function,
+            Consumer<Function<FunctionConfiguration, CodeJournal>> change) {
+        Optional<Tool> found = Tool.of(function.runtime());
+        Path code = repository.codeDir(function);
+        if (found.isEmpty() || !Files.isRegularFile(code.resolve(found.get().manifest), LinkOption.NOFOLLOW_LINKS)) {
+            String manifest = found.map(t -> t.manifest).orElse("");
+            output(function, found.isEmpty() ? "The " + function.runtime() + " runtime installs no dependencies."
+                    : "No " + manifest + ": nothing to install.");
+            return new DependencyInstall(DependencyInstall.Status.NONE, found.map(t -> t.title).orElse(""), manifest,
+                    0);
+        }
+        Tool tool = found.get();
+        long started = System.nanoTime();
+        Prepared prepared;
+        synchronized (repository) {
+            Installed before = DocumentStore.read(repository.folder(function).resolve(RECORD), Installed.class)
+                    .filter(r -> r.tool().equals(tool.title)).orElse(null);
+            String digest = inputDigest(function, tool, code);
+            if (before != null && before.manifestSha256().equals(digest) && before.entries().stream().allMatch(
+                    e -> Files.exists(code.resolve(e), LinkOption.NOFOLLOW_LINKS))) {
+                output(function, tool.manifest + " has not changed since its dependencies were installed: nothing to"
+                        + " install.");
+                return new DependencyInstall(DependencyInstall.Status.UP_TO_DATE, tool.title, tool.manifest,
+                        installedSize(code, before.entries()));
+            }
+            prepared = new Prepared(tool, currentInputs(tool, code), copyForTool(function, tool, code, before),
+                    before);
+        }
+        try {
+            Path result = run(function, prepared);
+            Map<String, Path> incoming = results(prepared, result);
+            List<String> removed = new ArrayList<>();
+            Set<String> owned = new LinkedHashSet<>(prepared.before() == null ? List.of() : prepared.before()
+                    .entries());
+            if (tool == Tool.NPM) {
+                owned.add(NODE_MODULES); // stale without a record too: npm's tree is npm's
+            }
+            owned.stream().filter(e -> !incoming.containsKey(e)).forEach(removed::add);
+            long installed = 0;
+            for (Path p : incoming.values()) {
+                installed += treeSize(p);
+            }
+            long total = installed;
+            Set<String> replaced = new LinkedHashSet<>(owned);
+            replaced.addAll(incoming.keySet());
+            for (CodeEntry entry : CodeFolder.list(code)) {
+                String top = entry.path().split("/", 2)[0];
+                if (!replaced.contains(top)) {
+                    total += entry.size();
+                }
+            }
+            if (total > maxUnzippedBytes) {
+                throw new EngineException("CodeStorageExceededException", "With its dependencies installed the code"
+                        + " would be " + mb(total) + " MB unzipped, more than Lambda's " + mb(maxUnzippedBytes)
+                        + " MB; the function's code was not changed.");
+            }
+            String recorded = recordedDigest(function, tool, prepared.work().resolve("code"));
+            Installed after = new Installed(tool.title, recorded, List.copyOf(incoming.keySet()));
+            long size = installed;
+            change.accept(current -> {
+                if (!currentInputs(tool, code).equals(prepared.inputDigest())) {
+                    throw new EngineException("ResourceConflictException", tool.manifest + " changed while its"
+                            + " dependencies were being installed; the function's code was not changed. Deploy again.");
+                }
+                checkNoClash(tool, code, incoming.keySet(), owned);
+                CodeJournal journal = repository.journal(current);
+                journal.stageInstall(incoming, removed, after);
+                return journal;
+            });
+            output(function, "Installed " + incoming.keySet().size() + " entr" + (incoming.size() == 1 ? "y" : "ies")
+                    + " (" + mb(size) + " MB) in " + Duration.ofNanos(System.nanoTime() - started).toSeconds()
+                    + " s.");
+            return new DependencyInstall(DependencyInstall.Status.INSTALLED, tool.title, tool.manifest, size);
+        } finally {
+            CodeFolder.deleteTree(prepared.work());
+        }
+    }
+
+    /** A python package whose name is already a file or folder of the person's code is refused, not overwritten. */
+    private static void checkNoClash(Tool tool, Path code, Set<String> incoming, Set<String> owned) {
+        if (tool != Tool.PIP) {
+            return;
+        }
+        for (String name : incoming) {
+            if (!owned.contains(name) && Files.exists(code.resolve(name), LinkOption.NOFOLLOW_LINKS)) {
+                throw new EngineException("InvalidParameterValueException", "pip installs '" + name + "', which is"
+                        + " already a file or folder of the function's code; rename yours or remove that requirement."
+                        + " The function's code was not changed.");
+            }
+        }
+    }
+
+    /**
+     * Copies the code, without what the previous install made, into a new work folder: the tool sees the manifest
+     * and any local paths it names, and installs from scratch (npm's and pip's caches make that quick).
+     */
+    private Path copyForTool(FunctionConfiguration function, Tool tool, Path code, Installed before) {
+        Path work = repository.folder(function).resolve(WORK + java.util.UUID.randomUUID());
+        Set<String> skipped = new LinkedHashSet<>(before == null ? List.of() : before.entries());
+        if (tool == Tool.NPM) {
+            skipped.add(NODE_MODULES);
+        }
+        try {
+            PrivateFiles.createDirectories(work.resolve("code"));
+            try (DirectoryStream<Path> entries = Files.newDirectoryStream(code)) {
+                for (Path entry : entries) {
+                    String name = entry.getFileName().toString();
+                    if (!skipped.contains(name) || (tool == Tool.NPM && name.equals(PACKAGE_LOCK))) {
+                        CodeFolder.copyTree(entry, work.resolve("code").resolve(name));
+                    }
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            CodeFolder.deleteTree(work);
+            throw e instanceof IOException io ? CodeFolder.storage(work, io) : (RuntimeException) e;
+        }
+        return work;
+    }
+
+    /** The entries the tool made, by their top-level name in the code. */
+    private static Map<String, Path> results(Prepared prepared, Path result) {
+        try {
+            return results0(prepared, result);
+        } catch (IOException e) {
+            throw CodeFolder.storage(result, e);
+        }
+    }
+
+    private static Map<String, Path> results0(Prepared prepared, Path result) throws IOException {
+        Map<String, Path> incoming = new LinkedHashMap<>();
+        if (prepared.tool() == Tool.NPM) {
+            for (String name : List.of(NODE_MODULES, PACKAGE_LOCK)) {
+                if (Files.exists(result.resolve(name), LinkOption.NOFOLLOW_LINKS)) {
+                    incoming.put(name, result.resolve(name));
+                }
+            }
+        } else {
+            try (Stream<Path> entries = Files.list(result)) {
+                entries.sorted().forEach(p -> incoming.put(p.getFileName().toString(), p));
+            }
+        }
+        for (Path p : incoming.values()) {
+            ownerOnly(p);
+        }
+        return incoming;
+    }
+
+    /** Runs the tool; returns the folder its entries are in. */
+    private Path run(FunctionConfiguration function, Prepared prepared) {
+        Path workCode = prepared.work().resolve("code");
+        List<String> command;
+        Path into;
+        if (prepared.tool() == Tool.NPM) {
+            if (!Files.isExecutable(npm)) {
+                throw new EngineException("DependencyInstallFailed", "npm is not installed (" + npm + ", Debian's npm"
+                        + " package), so package.json's dependencies cannot be installed; the function's code was not"
+                        + " changed.");
+            }
+            // Retries bounded: npm's own default waits more than a minute for a registry it cannot reach.
+            command = List.of(npm.toString(), "install", "--omit=dev", "--no-audit", "--no-fund",
+                    "--fetch-retries=1", "--fetch-retry-mintimeout=2000", "--fetch-retry-maxtimeout=10000");
+            into = workCode;
+        } else {
+            into = prepared.work().resolve("packages");
+            command = List.of(python.toString(), "-m", "pip", "install", "--no-input", "--disable-pip-version-check",
+                    "--progress-bar", "off", "--timeout", "15", "--retries", "1", "--target", into.toString(),
+                    "-r", "requirements.txt");
+        }
+        output(function, "$ " + String.join(" ", command.stream().map(a -> a.startsWith(prepared.work().toString())
+                ? "<staging>" + a.substring(prepared.work().toString().length()) : a).toList()));
+        ProcessBuilder builder = new ProcessBuilder(command).directory(workCode.toFile()).redirectErrorStream(true);
+        Map<String, String> environment = builder.environment();
+        // The interpreter npm's scripts and native builds use is the one the runtime runs: /usr/bin's.
+        environment.put("PATH", "/usr/bin:" + environment.getOrDefault("PATH", "/bin"));
+        environment.put("npm_config_update_notifier", "false");
+        environment.put("npm_config_progress", "false");
+        Deque<String> lines = new ArrayDeque<>();
+        int exit = runBounded(function, builder, lines);
+        if (exit != 0) {
+            throw new EngineException("DependencyInstallFailed", failure(prepared.tool(), exit, List.copyOf(lines)));
+        }
+        if (prepared.tool() == Tool.PIP && !Files.isDirectory(into)) {
+            try {
+                PrivateFiles.createDirectories(into); // requirements that name nothing
+            } catch (IOException e) {
+                throw CodeFolder.storage(into, e);
+            }
+        }
+        return into;
+    }
+
+    /**
+     * Starts the tool and waits for it, publishing its lines as they come (the last {@value #KEPT_LINES} kept in
+     * {@code lines} for the error). Its whole process tree is stopped (TERM, then KILL after 5 s) at the time limit
+     * or when this thread is interrupted. Returns the exit code.
+     */
+    private int runBounded(FunctionConfiguration function, ProcessBuilder builder, Deque<String> lines) {
+        Process process;
+        try {
+            process = builder.start();
+        } catch (IOException e) {
+            throw new EngineException("DependencyInstallFailed", "Could not start " + builder.command().get(0) + ": "
+                    + e.getMessage() + "; the function's code was not changed.", e);
+        }
+        Thread reader = new Thread(() -> {
+            try (BufferedReader in = new BufferedReader(new InputStreamReader(process.getInputStream(),
+                    StandardCharsets.UTF_8))) {
+                String line;
+                while ((line = in.readLine()) != null) {
+                    synchronized (lines) {
+                        lines.addLast(line);
+                        if (lines.size() > KEPT_LINES) {
+                            lines.removeFirst();
+                        }
+                    }
+                    output(function, line);
+                }
+            } catch (IOException e) {
+                // the process was stopped: its output ends here
+            }
+        }, "nube-dependencies-output");
+        reader.setDaemon(true);
+        reader.start();
+        String stopped = null;
+        try {
+            if (!process.waitFor(TIME_LIMIT.toMillis(), TimeUnit.MILLISECONDS)) {
+                stopped = "did not finish within " + TIME_LIMIT.toMinutes() + " minutes and was stopped";
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            stopped = "was cancelled";
+        }
+        if (stopped != null) {
+            stop(process);
+            joinQuietly(reader);
+            String tool = builder.command().contains("pip") ? "pip install" : "npm install";
+            output(function, tool + " " + stopped + ".");
+            throw new EngineException("DependencyInstallFailed", tool + " " + stopped + "; the function's code was"
+                    + " not changed.");
+        }
+        joinQuietly(reader); // every line is in before the failure is read from them
+        return process.exitValue();
+    }
+
+    private static void stop(Process process) {
+        List<ProcessHandle> tree = new ArrayList<>(process.descendants().toList());
+        tree.add(process.toHandle());
+        tree.forEach(ProcessHandle::destroy);
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        for (ProcessHandle handle : tree) {
+            while (handle.isAlive() && System.nanoTime() < deadline) {
+                try {
+                    handle.onExit().get(Math.max(1, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+                } catch (java.util.concurrent.TimeoutException | java.util.concurrent.ExecutionException e) {
+                    break;
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    break;
+                }
+            }
+        }
+        tree.stream().filter(ProcessHandle::isAlive).forEach(ProcessHandle::destroyForcibly);
+    }
+
+    private static void joinQuietly(Thread reader) {
+        boolean interrupted = Thread.interrupted();
+        try {
+            reader.join(TimeUnit.SECONDS.toMillis(10));
+        } catch (InterruptedException e) {
+            interrupted = true;
+        } finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    /** The tool's failure in one plain sentence, from what it printed. */
+    static String failure(Tool tool, int exit, List<String> lines) {
+        String unchanged = "; the function's code was not changed.";
+        if (tool == Tool.NPM) {
+            for (String line : lines) {
+                Matcher network = NPM_NETWORK.matcher(line);
+                if (line.startsWith("npm error") && network.find()) {
+                    String registry = lines.stream().map(l -> firstUrl(l)).filter(u -> u != null).findFirst()
+                            .orElse("its registry");
+                    return "npm could not reach the registry (" + registry + ": " + network.group(1) + "), so"
+                            + " package.json's dependencies were not installed" + unchanged;
+                }
+            }
+            for (String line : lines) {
+                Matcher notFound = Pattern.compile("(?:npm error|npm ERR!) (404 Not Found - GET (\\S+/([^/\\s]+)))")
+                        .matcher(line);
+                if (notFound.find()) {
+                    String name = java.net.URLDecoder.decode(notFound.group(3), StandardCharsets.UTF_8);
+                    return "npm install failed: the registry has no package '" + name + "' ("
+                            + notFound.group(1).strip() + ")" + unchanged;
+                }
+            }
+            return "npm install failed" + detail(lines, "npm error ", "npm ERR! ", List.of("code ", "errno ",
+                    "syscall ")) + unchanged;
+        }
+        if (lines.stream().anyMatch(l -> l.contains("No module named pip"))) {
+            return "pip is not installed for the python runtime's interpreter (Debian's python3-pip package), so"
+                    + " requirements.txt cannot be installed" + unchanged;
+        }
+        Optional<String> network = lines.stream().filter(l -> PIP_NETWORK.matcher(l).find()).findFirst();
+        if (network.isPresent()) {
+            String index = lines.stream().filter(l -> l.startsWith("Looking in indexes:")).map(Dependencies::firstUrl)
+                    .filter(u -> u != null).findFirst().orElse("its package index");
+            Matcher reason = Pattern.compile("\\[Errno -?\\d+\\] ([^'\"\\)\\]]+)").matcher(network.get());
+            String why = reason.find() ? ": " + reason.group(1).strip() : "";
+            return "pip could not reach the package index (" + index + why + "), so requirements.txt was not"
+                    + " installed" + unchanged;
+        }
+        return "pip install failed" + detail(lines, "ERROR: ", null, List.of()) + unchanged;
+    }
+
+    /** ": " and the first line with one of the prefixes (those of the skipped kinds left out), or the exit. */
+    private static String detail(List<String> lines, String prefix, String otherPrefix, List<String> skipped) {
+        for (String line : lines) {
+            String rest = line.startsWith(prefix) ? line.substring(prefix.length())
+                    : otherPrefix != null && line.startsWith(otherPrefix) ? line.substring(otherPrefix.length()) : null;
+            if (rest == null || rest.isBlank() || skipped.stream().anyMatch(rest::startsWith)) {
+                continue;
+            }
+            return ": " + rest.strip().replaceAll("\\.$", "");
+        }
+        return lines.isEmpty() ? " with no output" : ": " + lines.get(lines.size() - 1).strip().replaceAll("\\.$", "");
+    }
+
+    private static String firstUrl(String line) {
+        Matcher url = Pattern.compile("https?://[^\\s,'\"]+").matcher(line);
+        if (!url.find()) {
+            return null;
+        }
+        String found = url.group();
+        Matcher host = Pattern.compile("^(https?://[^/]+/?)").matcher(found);
+        return line.startsWith("Looking in indexes:") || !host.find() ? found : host.group(1);
+    }
+
+    private void output(FunctionConfiguration function, String line) {
+        events.publish(new FunctionEvents.DependencyOutput(function.region(), function.name(), line));
+    }
+
+    /** The digest of the tool's inputs as they are in {@code code}, and the runtime. */
+    private static String currentInputs(Tool tool, Path code) {
+        MessageDigest digest = sha256();
+        for (String input : tool.inputs) {
+            digest.update((input + "\0").getBytes(StandardCharsets.UTF_8));
+            Path file = code.resolve(input);
+            try {
+                if (Files.isRegularFile(file, LinkOption.NOFOLLOW_LINKS)) {
+                    digest.update(Files.readAllBytes(file));
+                }
+            } catch (IOException e) {
+                throw CodeFolder.storage(file, e);
+            }
+            digest.update((byte) 0);
+        }
+        return Base64.getEncoder().encodeToString(digest.digest());
+    }
+
+    private static String inputDigest(FunctionConfiguration function, Tool tool, Path code) {
+        return function.runtime() + ":" + currentInputs(tool, code);
+    }
+
+    /** The digest recorded: of the inputs after the install (npm rewrites package-lock.json). */
+    private static String recordedDigest(FunctionConfiguration function, Tool tool, Path after) {
+        return inputDigest(function, tool, after);
+    }
+
+    private static MessageDigest sha256() {
+        try {
+            return MessageDigest.getInstance("SHA-256");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static long installedSize(Path code, List<String> entries) {
+        long size = 0;
+        for (String entry : entries) {
+            size += treeSize(code.resolve(entry));
+        }
+        return size;
+    }
+
+    private static long treeSize(Path path) {
+        if (!Files.exists(path, LinkOption.NOFOLLOW_LINKS)) {
+            return 0;
+        }
+        try (Stream<Path> walk = Files.walk(path)) {
+            return walk.filter(p -> Files.isRegularFile(p, LinkOption.NOFOLLOW_LINKS)).mapToLong(p -> {
+                try {
+                    return Files.size(p);
+                } catch (IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+            }).sum();
+        } catch (IOException | java.io.UncheckedIOException e) {
+            throw new EngineException("StorageError", "Cannot measure " + path + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** Code is its owner's only (see {@link CodeFolder}): folders and programs 700, other files 600. */
+    private static void ownerOnly(Path root) throws IOException {
+        List<Path> all;
+        try (Stream<Path> walk = Files.walk(root)) {
+            all = walk.toList();
+        }
+        for (Path p : all) {
+            if (Files.isSymbolicLink(p)) {
+                continue;
+            }
+            Set<PosixFilePermission> mode = Files.getPosixFilePermissions(p);
+            boolean program = Files.isDirectory(p) || mode.contains(PosixFilePermission.OWNER_EXECUTE);
+            Files.setPosixFilePermissions(p, program ? CodeFolder.EXECUTABLE : CodeFolder.FILE);
+        }
+    }
+
+    private static long mb(long bytes) {
+        return (bytes + (1 << 20) - 1) >> 20;
+    }
+
+    /** Removes the work folders of installs a stopped engine left in a function's folder (nothing refers to them). */
+    static void removeLeftWork(Path functionFolder) {
+        if (!Files.isDirectory(functionFolder)) {
+            return;
+        }
+        try (DirectoryStream<Path> left = Files.newDirectoryStream(functionFolder, WORK + "*")) {
+            for (Path work : left) {
+                CodeFolder.deleteTree(work);
+            }
+        } catch (IOException | RuntimeException e) {
+            // tried again when the region next opens
+        }
+    }
+}
