@@ -177,7 +177,12 @@ final class Dependencies {
             String recorded = recordedDigest(function, tool, prepared.work().resolve("code"));
             Installed after = new Installed(tool.title, recorded, List.copyOf(incoming.keySet()));
             long size = installed;
-            change.accept(current -> {
+            if (Thread.interrupted()) {
+                Thread.currentThread().interrupt();
+                throw new EngineException("DependencyInstallFailed", tool.title + " install was cancelled; the"
+                        + " function's code was not changed.");
+            }
+            uninterruptibly(() -> change.accept(current -> {
                 if (!currentInputs(tool, code).equals(prepared.inputDigest())) {
                     throw new EngineException("ResourceConflictException", tool.manifest + " changed while its"
                             + " dependencies were being installed; the function's code was not changed. Deploy again.");
@@ -186,13 +191,43 @@ final class Dependencies {
                 CodeJournal journal = repository.journal(current);
                 journal.stageInstall(incoming, removed, after);
                 return journal;
-            });
+            }));
             output(function, "Installed " + incoming.keySet().size() + " entr" + (incoming.size() == 1 ? "y" : "ies")
                     + " (" + mb(size) + " MB) in " + Duration.ofNanos(System.nanoTime() - started).toSeconds()
                     + " s.");
             return new DependencyInstall(DependencyInstall.Status.INSTALLED, tool.title, tool.manifest, size);
         } finally {
             CodeFolder.deleteTree(prepared.work());
+        }
+    }
+
+    /**
+     * Runs {@code change} on a thread of its own and waits for it whatever happens: an interrupt (a cancel) arriving
+     * while the code changes would close the file channels that force it to disk half-way. The interrupt is kept.
+     */
+    private static void uninterruptibly(Runnable change) {
+        java.util.concurrent.FutureTask<Void> task = new java.util.concurrent.FutureTask<>(change, null);
+        Thread thread = new Thread(task, "nube-dependencies-change");
+        thread.start();
+        boolean interrupted = false;
+        try {
+            while (true) {
+                try {
+                    task.get();
+                    return;
+                } catch (InterruptedException e) {
+                    interrupted = true;
+                } catch (java.util.concurrent.ExecutionException e) {
+                    if (e.getCause() instanceof RuntimeException runtime) {
+                        throw runtime;
+                    }
+                    throw new IllegalStateException(e.getCause());
+                }
+            }
+        } finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
         }
     }
 
