@@ -108,6 +108,40 @@ class FunctionViewModelsTest {
     }
 
     @Test
+    void deployInstallsRequirementsFirstAndPublishesNothingWhenTheyCannotBeInstalled() {
+        engine.functions().create(REGION, CreateFunctionRequest.of("deps", PYTHON));
+        CodeViewModel code = new CodeViewModel(scope("deps"), null);
+        code.newFile("requirements.txt");
+        CodeDocument requirements = code.selectedProperty().get();
+        requirements.textProperty().set("--index-url http://127.0.0.1:9/simple/\nnube-requirement-no-index-has==1.0\n");
+        AtomicInteger deployed = new AtomicInteger();
+
+        code.deploy("unreachable", version -> deployed.incrementAndGet());
+
+        assertEquals(0, deployed.get());
+        assertEquals(List.of(), engine.functions().versions(REGION, "deps"), "nothing was published");
+        assertEquals("Not deployed: pip could not reach the package index (http://127.0.0.1:9/simple/: Connection"
+                + " refused), so requirements.txt was not installed; the function's code was not changed.",
+                code.failureProperty().get());
+        assertEquals(code.failureProperty().get(), code.deployResultProperty().get());
+        assertTrue(code.deployFailedProperty().get());
+        assertFalse(requirements.dirty(), "the files were saved before the install");
+        assertTrue(code.deployOutput().get(0).startsWith("$ /usr/bin/python3 -m pip install"),
+                String.join("\n", code.deployOutput()));
+        assertTrue(code.deployOutput().stream().anyMatch(l -> l.contains("Connection refused")),
+                String.join("\n", code.deployOutput()));
+        assertFalse(code.installingProperty().get());
+
+        requirements.textProperty().set("# nothing to install\n");
+        code.deploy("fixed", version -> deployed.incrementAndGet());
+
+        assertEquals(1, deployed.get());
+        assertEquals("Published version 1.", code.deployResultProperty().get());
+        assertFalse(code.deployFailedProperty().get());
+        assertEquals("", code.failureProperty().get());
+    }
+
+    @Test
     void zipsRoundTripAndDeployPublishes() {
         engine.functions().create(REGION, CreateFunctionRequest.of("source", NODE));
         engine.functions().create(REGION, CreateFunctionRequest.of("target", PYTHON));
