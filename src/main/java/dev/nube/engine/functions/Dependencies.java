@@ -171,8 +171,8 @@ final class Dependencies {
             }
             if (total > maxUnzippedBytes) {
                 throw new EngineException("CodeStorageExceededException", "With its dependencies installed the code"
-                        + " would be " + mb(total) + " MB unzipped, more than Lambda's " + mb(maxUnzippedBytes)
-                        + " MB; the function's code was not changed.");
+                        + " would be " + size(total) + " unzipped, more than Lambda's limit of "
+                        + size(maxUnzippedBytes) + "; the function's code was not changed.");
             }
             String recorded = recordedDigest(function, tool, prepared.work().resolve("code"));
             Installed after = new Installed(tool.title, recorded, List.copyOf(incoming.keySet()));
@@ -193,7 +193,7 @@ final class Dependencies {
                 return journal;
             }));
             output(function, "Installed " + incoming.keySet().size() + " entr" + (incoming.size() == 1 ? "y" : "ies")
-                    + " (" + mb(size) + " MB) in " + Duration.ofNanos(System.nanoTime() - started).toSeconds()
+                    + " (" + size(size) + ") in " + Duration.ofNanos(System.nanoTime() - started).toSeconds()
                     + " s.");
             return new DependencyInstall(DependencyInstall.Status.INSTALLED, tool.title, tool.manifest, size);
         } finally {
@@ -574,8 +574,9 @@ final class Dependencies {
         }
     }
 
-    private static long mb(long bytes) {
-        return (bytes + (1 << 20) - 1) >> 20;
+    /** In MB, or KB under one MB, rounded up: never less than it is. */
+    private static String size(long bytes) {
+        return bytes >= 1 << 20 ? ((bytes + (1 << 20) - 1) >> 20) + " MB" : ((bytes + 1023) >> 10) + " KB";
     }
 
     /** Removes the work folders of installs a stopped engine left in a function's folder (nothing refers to them). */

@@ -227,6 +227,76 @@ class DependenciesTest extends SandboxTestBase {
                 + " not changed."), failed.getMessage());
     }
 
+    @Test
+    void dependenciesThatWouldMakeTheCodeTooBigAreRefused() {
+        f.function(CreateFunctionRequest.of("node-big", NODE), Map.of("index.js", USES_IS_NUMBER,
+                "package.json", packageJson("node-big", "is-number", "7.0.0")));
+        FunctionCodeFiles smallLimit = new FunctionCodeFiles((Functions) f.engine.functions(), 4096);
+
+        EngineException refused = assertThrows(EngineException.class, () -> smallLimit.installDependencies(REGION,
+                "node-big"));
+
+        assertEquals("CodeStorageExceededException", refused.code());
+        assertTrue(refused.getMessage().matches("With its dependencies installed the code would be [0-9]+ KB unzipped,"
+                + " more than Lambda's limit of 4 KB; the function's code was not changed."), refused.getMessage());
+        assertTrue(f.code.files(REGION, "node-big", null).stream().noneMatch(e -> e.path().startsWith(
+                "node_modules") || e.path().equals("package-lock.json")));
+    }
+
+    @Test
+    void cancellingStopsTheToolAndChangesNothing() throws Exception {
+        try (java.net.ServerSocket silent = new java.net.ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress())) {
+            // An index that accepts connections and never answers: pip waits for it until cancelled.
+            Thread acceptor = new Thread(() -> {
+                List<Socket> held = new ArrayList<>();
+                try {
+                    while (true) {
+                        held.add(silent.accept());
+                    }
+                } catch (IOException e) {
+                    held.forEach(socket -> {
+                        try {
+                            socket.close();
+                        } catch (IOException ignored) {
+                            // closing
+                        }
+                    });
+                }
+            });
+            acceptor.start();
+            f.function(CreateFunctionRequest.of("py-cancel", PYTHON), Map.of("lambda_function.py",
+                    "def lambda_handler(e, c):\n    return 1\n", "requirements.txt", "--index-url http://127.0.0.1:"
+                            + silent.getLocalPort() + "/simple/\nnube-requirement-no-index-has==1.0\n"));
+            java.util.concurrent.atomic.AtomicReference<Throwable> outcome = new java.util.concurrent.atomic
+                    .AtomicReference<>();
+            Thread deploy = new Thread(() -> {
+                try {
+                    f.code.installDependencies(REGION, "py-cancel");
+                } catch (Throwable e) {
+                    outcome.set(e);
+                }
+            });
+            deploy.start();
+            dev.nube.engine.EngineTestSupport.waitUntil("pip runs", 30, () -> output.stream().anyMatch(l -> l.startsWith(
+                    "py-cancel: Looking in indexes")));
+            List<ProcessHandle> tools = ProcessHandle.current().descendants().filter(p -> p.info().commandLine()
+                    .orElse("").contains("pip install")).toList();
+            assertFalse(tools.isEmpty(), "pip is running");
+
+            deploy.interrupt();
+            deploy.join(30_000);
+
+            assertFalse(deploy.isAlive());
+            assertEquals("pip install was cancelled; the function's code was not changed.", outcome.get()
+                    .getMessage());
+            assertTrue(tools.stream().noneMatch(ProcessHandle::isAlive), "pip was stopped");
+            assertEquals(List.of("lambda_function.py", "requirements.txt"), f.code.files(REGION, "py-cancel", null)
+                    .stream().map(CodeEntry::path).toList());
+            silent.close();
+            acceptor.join(5_000);
+        }
+    }
+
     private static boolean reachable(String host, int port) {
         try (Socket socket = new Socket()) {
             socket.connect(new InetSocketAddress(host, port), 3000);
