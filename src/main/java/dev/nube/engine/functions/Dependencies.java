@@ -4,9 +4,7 @@ import dev.nube.engine.EngineException;
 import dev.nube.engine.store.DocumentStore;
 import dev.nube.engine.store.EventBus;
 import dev.nube.engine.store.PrivateFiles;
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
@@ -26,11 +24,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import java.util.function.Function;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 /**
@@ -50,14 +45,8 @@ final class Dependencies {
     static final String RECORD = "dependencies.json";
     static final Duration TIME_LIMIT = Duration.ofMinutes(5);
     private static final String WORK = "dependencies-";
-    private static final String NODE_MODULES = "node_modules";
-    private static final String PACKAGE_LOCK = "package-lock.json";
-    private static final int KEPT_LINES = 400;
-    private static final Pattern NPM_NETWORK = Pattern.compile(
-            "\\b(ENOTFOUND|ECONNREFUSED|ETIMEDOUT|EAI_AGAIN|ECONNRESET|ENETUNREACH|EHOSTUNREACH|ESOCKETTIMEDOUT)\\b");
-    private static final Pattern PIP_NETWORK = Pattern.compile("NewConnectionError|Failed to establish a new"
-            + " connection|ConnectTimeoutError|Read timed out|ProxyError|Name or service not known|Temporary failure in"
-            + " name resolution|Network is unreachable|Connection refused");
+    static final String NODE_MODULES = "node_modules";
+    static final String PACKAGE_LOCK = "package-lock.json";
 
     /**
      * What an install left in the code: the tool, the digest of the manifest it installed from (with the runtime),
@@ -69,31 +58,9 @@ final class Dependencies {
         }
     }
 
-    /** A package manager and the manifest it reads. */
-    enum Tool {
-        NPM("npm", "package.json", List.of("package.json", PACKAGE_LOCK)),
-        PIP("pip", "requirements.txt", List.of("requirements.txt"));
-
-        final String title;
-        final String manifest;
-        /** The files whose contents decide what is installed. */
-        final List<String> inputs;
-
-        Tool(String title, String manifest, List<String> inputs) {
-            this.title = title;
-            this.manifest = manifest;
-            this.inputs = inputs;
-        }
-
-        /** The tool a runtime's functions use, if any (a custom runtime brings its own). */
-        static Optional<Tool> of(String runtime) {
-            return runtime.startsWith("nodejs") ? Optional.of(NPM) : runtime.startsWith("python") ? Optional.of(PIP)
-                    : Optional.empty();
-        }
-    }
 
     /** What was copied out for the tool to work in, under the lock. */
-    private record Prepared(Tool tool, String inputDigest, Path work, Installed before) {
+    private record Prepared(PackageManager tool, String inputDigest, Path work, Installed before) {
     }
 
     private final FunctionRepository repository;
@@ -120,7 +87,7 @@ final class Dependencies {
      */
     DependencyInstall install(FunctionConfiguration function,
             Consumer<Function<FunctionConfiguration, CodeJournal>> change) {
-        Optional<Tool> found = Tool.of(function.runtime());
+        Optional<PackageManager> found = PackageManager.of(function.runtime());
         Path code = repository.codeDir(function);
         if (found.isEmpty() || !Files.isRegularFile(code.resolve(found.get().manifest), LinkOption.NOFOLLOW_LINKS)) {
             String manifest = found.map(t -> t.manifest).orElse("");
@@ -129,7 +96,7 @@ final class Dependencies {
             return new DependencyInstall(DependencyInstall.Status.NONE, found.map(t -> t.title).orElse(""), manifest,
                     0);
         }
-        Tool tool = found.get();
+        PackageManager tool = found.get();
         long started = System.nanoTime();
         Prepared prepared;
         synchronized (repository) {
@@ -152,7 +119,7 @@ final class Dependencies {
             List<String> removed = new ArrayList<>();
             Set<String> owned = new LinkedHashSet<>(prepared.before() == null ? List.of() : prepared.before()
                     .entries());
-            if (tool == Tool.NPM) {
+            if (tool == PackageManager.NPM) {
                 owned.add(NODE_MODULES); // stale without a record too: npm's tree is npm's
             }
             owned.stream().filter(e -> !incoming.containsKey(e)).forEach(removed::add);
@@ -232,8 +199,8 @@ final class Dependencies {
     }
 
     /** A python package whose name is already a file or folder of the person's code is refused, not overwritten. */
-    private static void checkNoClash(Tool tool, Path code, Set<String> incoming, Set<String> owned) {
-        if (tool != Tool.PIP) {
+    private static void checkNoClash(PackageManager tool, Path code, Set<String> incoming, Set<String> owned) {
+        if (tool != PackageManager.PIP) {
             return;
         }
         for (String name : incoming) {
@@ -249,10 +216,10 @@ final class Dependencies {
      * Copies the code, without what the previous install made, into a new work folder: the tool sees the manifest
      * and any local paths it names, and installs from scratch (npm's and pip's caches make that quick).
      */
-    private Path copyForTool(FunctionConfiguration function, Tool tool, Path code, Installed before) {
+    private Path copyForTool(FunctionConfiguration function, PackageManager tool, Path code, Installed before) {
         Path work = repository.folder(function).resolve(WORK + java.util.UUID.randomUUID());
         Set<String> skipped = new LinkedHashSet<>(before == null ? List.of() : before.entries());
-        if (tool == Tool.NPM) {
+        if (tool == PackageManager.NPM) {
             skipped.add(NODE_MODULES);
         }
         try {
@@ -260,7 +227,7 @@ final class Dependencies {
             try (DirectoryStream<Path> entries = Files.newDirectoryStream(code)) {
                 for (Path entry : entries) {
                     String name = entry.getFileName().toString();
-                    if (!skipped.contains(name) || (tool == Tool.NPM && name.equals(PACKAGE_LOCK))) {
+                    if (!skipped.contains(name) || (tool == PackageManager.NPM && name.equals(PACKAGE_LOCK))) {
                         CodeFolder.copyTree(entry, work.resolve("code").resolve(name));
                     }
                 }
@@ -283,7 +250,7 @@ final class Dependencies {
 
     private static Map<String, Path> results0(Prepared prepared, Path result) throws IOException {
         Map<String, Path> incoming = new LinkedHashMap<>();
-        if (prepared.tool() == Tool.NPM) {
+        if (prepared.tool() == PackageManager.NPM) {
             for (String name : List.of(NODE_MODULES, PACKAGE_LOCK)) {
                 if (Files.exists(result.resolve(name), LinkOption.NOFOLLOW_LINKS)) {
                     incoming.put(name, result.resolve(name));
@@ -305,7 +272,7 @@ final class Dependencies {
         Path workCode = prepared.work().resolve("code");
         List<String> command;
         Path into;
-        if (prepared.tool() == Tool.NPM) {
+        if (prepared.tool() == PackageManager.NPM) {
             if (!Files.isExecutable(npm)) {
                 throw new EngineException("DependencyInstallFailed", "npm is not installed (" + npm + ", Debian's npm"
                         + " package), so package.json's dependencies cannot be installed; the function's code was not"
@@ -330,11 +297,11 @@ final class Dependencies {
         environment.put("npm_config_update_notifier", "false");
         environment.put("npm_config_progress", "false");
         Deque<String> lines = new ArrayDeque<>();
-        int exit = runBounded(function, builder, lines);
+        int exit = ToolProcess.run(builder, prepared.tool().title + " install", line -> output(function, line), lines);
         if (exit != 0) {
-            throw new EngineException("DependencyInstallFailed", failure(prepared.tool(), exit, List.copyOf(lines)));
+            throw new EngineException("DependencyInstallFailed", prepared.tool().failure(exit, List.copyOf(lines)));
         }
-        if (prepared.tool() == Tool.PIP && !Files.isDirectory(into)) {
+        if (prepared.tool() == PackageManager.PIP && !Files.isDirectory(into)) {
             try {
                 PrivateFiles.createDirectories(into); // requirements that name nothing
             } catch (IOException e) {
@@ -344,162 +311,14 @@ final class Dependencies {
         return into;
     }
 
-    /**
-     * Starts the tool and waits for it, publishing its lines as they come (the last {@value #KEPT_LINES} kept in
-     * {@code lines} for the error). Its whole process tree is stopped (TERM, then KILL after 5 s) at the time limit
-     * or when this thread is interrupted. Returns the exit code.
-     */
-    private int runBounded(FunctionConfiguration function, ProcessBuilder builder, Deque<String> lines) {
-        Process process;
-        try {
-            process = builder.start();
-        } catch (IOException e) {
-            throw new EngineException("DependencyInstallFailed", "Could not start " + builder.command().get(0) + ": "
-                    + e.getMessage() + "; the function's code was not changed.", e);
-        }
-        Thread reader = new Thread(() -> {
-            try (BufferedReader in = new BufferedReader(new InputStreamReader(process.getInputStream(),
-                    StandardCharsets.UTF_8))) {
-                String line;
-                while ((line = in.readLine()) != null) {
-                    synchronized (lines) {
-                        lines.addLast(line);
-                        if (lines.size() > KEPT_LINES) {
-                            lines.removeFirst();
-                        }
-                    }
-                    output(function, line);
-                }
-            } catch (IOException e) {
-                // the process was stopped: its output ends here
-            }
-        }, "nube-dependencies-output");
-        reader.setDaemon(true);
-        reader.start();
-        String stopped = null;
-        try {
-            if (!process.waitFor(TIME_LIMIT.toMillis(), TimeUnit.MILLISECONDS)) {
-                stopped = "did not finish within " + TIME_LIMIT.toMinutes() + " minutes and was stopped";
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            stopped = "was cancelled";
-        }
-        if (stopped != null) {
-            stop(process);
-            joinQuietly(reader);
-            String tool = builder.command().contains("pip") ? "pip install" : "npm install";
-            output(function, tool + " " + stopped + ".");
-            throw new EngineException("DependencyInstallFailed", tool + " " + stopped + "; the function's code was"
-                    + " not changed.");
-        }
-        joinQuietly(reader); // every line is in before the failure is read from them
-        return process.exitValue();
-    }
 
-    private static void stop(Process process) {
-        List<ProcessHandle> tree = new ArrayList<>(process.descendants().toList());
-        tree.add(process.toHandle());
-        tree.forEach(ProcessHandle::destroy);
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
-        for (ProcessHandle handle : tree) {
-            while (handle.isAlive() && System.nanoTime() < deadline) {
-                try {
-                    handle.onExit().get(Math.max(1, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
-                } catch (java.util.concurrent.TimeoutException | java.util.concurrent.ExecutionException e) {
-                    break;
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    break;
-                }
-            }
-        }
-        tree.stream().filter(ProcessHandle::isAlive).forEach(ProcessHandle::destroyForcibly);
-    }
-
-    private static void joinQuietly(Thread reader) {
-        boolean interrupted = Thread.interrupted();
-        try {
-            reader.join(TimeUnit.SECONDS.toMillis(10));
-        } catch (InterruptedException e) {
-            interrupted = true;
-        } finally {
-            if (interrupted) {
-                Thread.currentThread().interrupt();
-            }
-        }
-    }
-
-    /** The tool's failure in one plain sentence, from what it printed. */
-    static String failure(Tool tool, int exit, List<String> lines) {
-        String unchanged = "; the function's code was not changed.";
-        if (tool == Tool.NPM) {
-            for (String line : lines) {
-                Matcher network = NPM_NETWORK.matcher(line);
-                if (line.startsWith("npm error") && network.find()) {
-                    String registry = lines.stream().map(l -> firstUrl(l)).filter(u -> u != null).findFirst()
-                            .orElse("its registry");
-                    return "npm could not reach the registry (" + registry + ": " + network.group(1) + "), so"
-                            + " package.json's dependencies were not installed" + unchanged;
-                }
-            }
-            for (String line : lines) {
-                Matcher notFound = Pattern.compile("(?:npm error|npm ERR!) (404 Not Found - GET (\\S+/([^/\\s]+)))")
-                        .matcher(line);
-                if (notFound.find()) {
-                    String name = java.net.URLDecoder.decode(notFound.group(3), StandardCharsets.UTF_8);
-                    return "npm install failed: the registry has no package '" + name + "' ("
-                            + notFound.group(1).strip() + ")" + unchanged;
-                }
-            }
-            return "npm install failed" + detail(lines, "npm error ", "npm ERR! ", List.of("code ", "errno ",
-                    "syscall ")) + unchanged;
-        }
-        if (lines.stream().anyMatch(l -> l.contains("No module named pip"))) {
-            return "pip is not installed for the python runtime's interpreter (Debian's python3-pip package), so"
-                    + " requirements.txt cannot be installed" + unchanged;
-        }
-        Optional<String> network = lines.stream().filter(l -> PIP_NETWORK.matcher(l).find()).findFirst();
-        if (network.isPresent()) {
-            String index = lines.stream().filter(l -> l.startsWith("Looking in indexes:")).map(Dependencies::firstUrl)
-                    .filter(u -> u != null).findFirst().orElse("its package index");
-            Matcher reason = Pattern.compile("\\[Errno -?\\d+\\] ([^'\"\\)\\]]+)").matcher(network.get());
-            String why = reason.find() ? ": " + reason.group(1).strip() : "";
-            return "pip could not reach the package index (" + index + why + "), so requirements.txt was not"
-                    + " installed" + unchanged;
-        }
-        return "pip install failed" + detail(lines, "ERROR: ", null, List.of()) + unchanged;
-    }
-
-    /** ": " and the first line with one of the prefixes (those of the skipped kinds left out), or the exit. */
-    private static String detail(List<String> lines, String prefix, String otherPrefix, List<String> skipped) {
-        for (String line : lines) {
-            String rest = line.startsWith(prefix) ? line.substring(prefix.length())
-                    : otherPrefix != null && line.startsWith(otherPrefix) ? line.substring(otherPrefix.length()) : null;
-            if (rest == null || rest.isBlank() || skipped.stream().anyMatch(rest::startsWith)) {
-                continue;
-            }
-            return ": " + rest.strip().replaceAll("\\.$", "");
-        }
-        return lines.isEmpty() ? " with no output" : ": " + lines.get(lines.size() - 1).strip().replaceAll("\\.$", "");
-    }
-
-    private static String firstUrl(String line) {
-        Matcher url = Pattern.compile("https?://[^\\s,'\"]+").matcher(line);
-        if (!url.find()) {
-            return null;
-        }
-        String found = url.group();
-        Matcher host = Pattern.compile("^(https?://[^/]+/?)").matcher(found);
-        return line.startsWith("Looking in indexes:") || !host.find() ? found : host.group(1);
-    }
 
     private void output(FunctionConfiguration function, String line) {
         events.publish(new FunctionEvents.DependencyOutput(function.region(), function.name(), line));
     }
 
     /** The digest of the tool's inputs as they are in {@code code}, and the runtime. */
-    private static String currentInputs(Tool tool, Path code) {
+    private static String currentInputs(PackageManager tool, Path code) {
         MessageDigest digest = sha256();
         for (String input : tool.inputs) {
             digest.update((input + "\0").getBytes(StandardCharsets.UTF_8));
@@ -516,12 +335,12 @@ final class Dependencies {
         return Base64.getEncoder().encodeToString(digest.digest());
     }
 
-    private static String inputDigest(FunctionConfiguration function, Tool tool, Path code) {
+    private static String inputDigest(FunctionConfiguration function, PackageManager tool, Path code) {
         return function.runtime() + ":" + currentInputs(tool, code);
     }
 
     /** The digest recorded: of the inputs after the install (npm rewrites package-lock.json). */
-    private static String recordedDigest(FunctionConfiguration function, Tool tool, Path after) {
+    private static String recordedDigest(FunctionConfiguration function, PackageManager tool, Path after) {
         return inputDigest(function, tool, after);
     }
 
