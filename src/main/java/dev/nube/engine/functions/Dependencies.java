@@ -159,9 +159,11 @@ final class Dependencies {
                 journal.stageInstall(incoming, removed, after);
                 return journal;
             }));
-            output(function, "Installed " + incoming.keySet().size() + " entr" + (incoming.size() == 1 ? "y" : "ies")
-                    + " (" + size(size) + ") in " + Duration.ofNanos(System.nanoTime() - started).toSeconds()
-                    + " s.");
+            List<String> names = List.copyOf(incoming.keySet());
+            output(function, "Installed " + (names.isEmpty() ? "nothing" : String.join(", ", names.subList(0,
+                    Math.min(5, names.size()))) + (names.size() > 5 ? " and " + (names.size() - 5) + " more" : ""))
+                    + " (" + size(size) + ") in the code in " + Duration.ofNanos(System.nanoTime() - started)
+                    .toSeconds() + " s" + (removed.isEmpty() ? "" : "; removed " + String.join(", ", removed)) + ".");
             return new DependencyInstall(DependencyInstall.Status.INSTALLED, tool.title, tool.manifest, size);
         } finally {
             CodeFolder.deleteTree(prepared.work());

@@ -88,6 +88,8 @@ class DependenciesTest extends SandboxTestBase {
                 String.join("\n", output));
         assertTrue(output.stream().anyMatch(l -> l.matches("node-deps: added 1 package.*")), String.join("\n",
                 output));
+        assertTrue(output.stream().anyMatch(l -> l.matches("node-deps: Installed node_modules, package-lock.json"
+                + " \\([0-9]+ KB\\) in the code in [0-9]+ s\\.")), String.join("\n", output));
         InvocationResult result = f.invoke("node-deps", "{}");
         assertNull(result.error(), result.payloadText());
         assertEquals("{\"five\":true,\"word\":false}", result.payloadText());
