@@ -33,7 +33,11 @@ import java.util.stream.Stream;
  * function's {@code package.json} with npm (into {@code node_modules/}, with its {@code package-lock.json}), a python
  * function's {@code requirements.txt} with pip (into the code's root, as Lambda has them: the python runtime puts
  * /var/task first on sys.path). The tool runs on the host (npm and the same /usr/bin/python3 the runtime runs), not
- * in the sandbox, in a copy of the code in the function's folder ({@code dependencies-<uuid>/}); it is stopped after
+ * in the sandbox, in a copy of the code in the function's folder ({@code dependencies-<uuid>/}). Packages' own
+ * code is not run while installing: npm runs with {@code --ignore-scripts} (no package's, nor the function's,
+ * lifecycle scripts) and pip with {@code --only-binary=:all:} (wheels only, so no setup.py); the tool itself still
+ * runs as the user, with its input from /dev/null and an environment of PATH, LANG, the proxy settings and a HOME
+ * in Nube's cache (see {@link #toolEnvironment}). It is stopped after
  * {@link #TIME_LIMIT} or when the calling thread is interrupted, and each line it prints is published as a
  * {@link FunctionEvents.DependencyOutput}. What it installed then replaces what the previous install left, in one
  * change of {@link CodeJournal}: after a failure, a refusal or a crash the code has all of the old tree or all of the
@@ -282,22 +286,23 @@ final class Dependencies {
             }
             // Retries bounded: npm's own default waits more than a minute for a registry it cannot reach.
             command = List.of(npm.toString(), "install", "--omit=dev", "--no-audit", "--no-fund",
-                    "--fetch-retries=1", "--fetch-retry-mintimeout=2000", "--fetch-retry-maxtimeout=10000");
+                    "--ignore-scripts", "--fetch-retries=1", "--fetch-retry-mintimeout=2000", "--fetch-retry-maxtimeout=10000");
             into = workCode;
         } else {
             into = prepared.work().resolve("packages");
             command = List.of(python.toString(), "-m", "pip", "install", "--no-input", "--disable-pip-version-check",
-                    "--progress-bar", "off", "--timeout", "15", "--retries", "1", "--target", into.toString(),
+                    "--progress-bar", "off", "--timeout", "15", "--retries", "1", "--only-binary=:all:", "--no-compile",
+                    "--target", into.toString(),
                     "-r", "requirements.txt");
         }
+        output(function, prepared.tool() == PackageManager.NPM ? "Install scripts are not run (--ignore-scripts):"
+                + " packages that build themselves when installed will not work." : "Only wheels are installed"
+                + " (--only-binary=:all:): no package's setup.py is run.");
         output(function, "$ " + String.join(" ", command.stream().map(a -> a.startsWith(prepared.work().toString())
                 ? "<staging>" + a.substring(prepared.work().toString().length()) : a).toList()));
         ProcessBuilder builder = new ProcessBuilder(command).directory(workCode.toFile()).redirectErrorStream(true);
-        Map<String, String> environment = builder.environment();
-        // The interpreter npm's scripts and native builds use is the one the runtime runs: /usr/bin's.
-        environment.put("PATH", "/usr/bin:" + environment.getOrDefault("PATH", "/bin"));
-        environment.put("npm_config_update_notifier", "false");
-        environment.put("npm_config_progress", "false");
+        builder.redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
+        toolEnvironment(builder.environment(), System.getenv(), toolHome());
         Deque<String> lines = new ArrayDeque<>();
         int exit = ToolProcess.run(builder, prepared.tool().title + " install", line -> output(function, line), lines);
         if (exit != 0) {
@@ -314,6 +319,40 @@ final class Dependencies {
     }
 
 
+
+    private static final List<String> PASSED_ON = List.of("LANG", "http_proxy", "https_proxy", "no_proxy",
+            "HTTP_PROXY", "HTTPS_PROXY", "NO_PROXY");
+
+    /**
+     * The tool's environment: nothing of the user's but PATH (with /usr/bin first: the interpreter the runtime runs),
+     * the language and the proxy settings; HOME is a folder of Nube's cache, so npm's and pip's caches and settings
+     * are there, not in the user's home, and git never asks for a password.
+     */
+    static void toolEnvironment(Map<String, String> environment, Map<String, String> user, Path home) {
+        environment.clear();
+        environment.put("PATH", "/usr/bin:" + user.getOrDefault("PATH", "/bin"));
+        environment.put("HOME", home.toString());
+        for (String name : PASSED_ON) {
+            if (user.get(name) != null) {
+                environment.put(name, user.get(name));
+            }
+        }
+        environment.put("GIT_TERMINAL_PROMPT", "0");
+        environment.put("npm_config_update_notifier", "false");
+        environment.put("npm_config_progress", "false");
+        environment.put("PIP_NO_INPUT", "1");
+    }
+
+    /** HOME for the tools: Nube's cache's {@code dependencies-home/}. */
+    private static Path toolHome() {
+        Path home = dev.nube.engine.Engine.defaultCache(System.getenv()).toAbsolutePath().resolve("dependencies-home");
+        try {
+            PrivateFiles.createDirectories(home);
+        } catch (IOException e) {
+            throw CodeFolder.storage(home, e);
+        }
+        return home;
+    }
 
     private void output(FunctionConfiguration function, String line) {
         events.publish(new FunctionEvents.DependencyOutput(function.region(), function.name(), line));

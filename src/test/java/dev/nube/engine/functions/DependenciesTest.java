@@ -116,6 +116,28 @@ class DependenciesTest extends SandboxTestBase {
     }
 
     @Test
+    void noInstallScriptRunsAndTheToolGetsOnlyAMinimalEnvironment() {
+        f.function(CreateFunctionRequest.of("node-scripts", NODE), Map.of("index.js", USES_IS_NUMBER,
+                "package.json", "{\"name\": \"node-scripts\", \"version\": \"1.0.0\", \"scripts\":"
+                        + " {\"preinstall\": \"touch " + dir.resolve("preinstall-ran") + "\", \"postinstall\": \"touch "
+                        + dir.resolve("postinstall-ran") + "\"}}\n"));
+
+        assertEquals(DependencyInstall.Status.INSTALLED, f.code.installDependencies(REGION, "node-scripts").status());
+
+        assertEquals("node-scripts: Install scripts are not run (--ignore-scripts): packages that build themselves"
+                + " when installed will not work.", output.get(0));
+        assertFalse(Files.exists(dir.resolve("preinstall-ran")), "the preinstall script was not run");
+        assertFalse(Files.exists(dir.resolve("postinstall-ran")), "the postinstall script was not run");
+
+        Map<String, String> environment = new java.util.HashMap<>(Map.of("SECRET_TOKEN", "x", "PATH", "/opt/bin"));
+        Dependencies.toolEnvironment(environment, Map.of("PATH", "/opt/bin", "AWS_SECRET_ACCESS_KEY", "k",
+                "https_proxy", "http://proxy:3128", "HOME", "/root"), Path.of("/cache/dependencies-home"));
+        assertEquals(Map.of("PATH", "/usr/bin:/opt/bin", "HOME", "/cache/dependencies-home", "https_proxy",
+                "http://proxy:3128", "GIT_TERMINAL_PROMPT", "0", "npm_config_update_notifier", "false",
+                "npm_config_progress", "false", "PIP_NO_INPUT", "1"), environment);
+    }
+
+    @Test
     void aPackageTheRegistryDoesNotHaveIsAClearErrorAndTheCodeStaysAsItWas() throws Exception {
         f.function(CreateFunctionRequest.of("node-missing", NODE), Map.of("index.js", USES_IS_NUMBER,
                 "package.json", packageJson("node-missing", "is-number", "^7.0.0")));
