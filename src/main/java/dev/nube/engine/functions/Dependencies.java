@@ -54,11 +54,16 @@ final class Dependencies {
 
     /**
      * What an install left in the code: the tool, the digest of the manifest it installed from (with the runtime),
-     * and the code's top-level entries it made.
+     * the code's top-level entries it made, and the {@link #fingerprint} of those entries as installed (null in
+     * records of older versions: then the tree is installed again).
      */
-    record Installed(String tool, String manifestSha256, List<String> entries) {
+    record Installed(String tool, String manifestSha256, List<String> entries, String fingerprint) {
         Installed {
             entries = List.copyOf(entries);
+        }
+
+        Installed(String tool, String manifestSha256, List<String> entries) {
+            this(tool, manifestSha256, entries, null);
         }
     }
 
@@ -107,8 +112,10 @@ final class Dependencies {
             Installed before = DocumentStore.read(repository.folder(function).resolve(RECORD), Installed.class)
                     .filter(r -> r.tool().equals(tool.title)).orElse(null);
             String digest = inputDigest(function, tool, code);
-            if (before != null && before.manifestSha256().equals(digest) && before.entries().stream().allMatch(
-                    e -> Files.exists(code.resolve(e), LinkOption.NOFOLLOW_LINKS))) {
+            if (before != null && before.manifestSha256().equals(digest) && before.fingerprint() != null
+                    && before.fingerprint().equals(fingerprint(before.entries().stream().collect(
+                            java.util.stream.Collectors.toMap(e -> e, code::resolve, (a, b) -> a,
+                                    LinkedHashMap::new))))) {
                 output(function, tool.manifest + " has not changed since its dependencies were installed: nothing to"
                         + " install.");
                 return new DependencyInstall(DependencyInstall.Status.UP_TO_DATE, tool.title, tool.manifest,
@@ -146,7 +153,8 @@ final class Dependencies {
                         + size(maxUnzippedBytes) + "; the function's code was not changed.");
             }
             String recorded = recordedDigest(function, tool, prepared.work().resolve("code"));
-            Installed after = new Installed(tool.title, recorded, List.copyOf(incoming.keySet()));
+            Installed after = new Installed(tool.title, recorded, List.copyOf(incoming.keySet()),
+                    fingerprint(incoming));
             long size = installed;
             if (Thread.interrupted()) {
                 Thread.currentThread().interrupt();
@@ -391,6 +399,36 @@ final class Dependencies {
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }
+    }
+
+    /**
+     * The digest of what an install made, so that an edited or partly deleted tree is installed again: every file,
+     * folder and link under the entries (name to where it is), by its path in the code, sorted, with its size (files)
+     * or target (links).
+     */
+    static String fingerprint(Map<String, Path> entries) {
+        java.util.TreeMap<String, String> found = new java.util.TreeMap<>();
+        for (Map.Entry<String, Path> entry : entries.entrySet()) {
+            Path root = entry.getValue();
+            if (!Files.exists(root, LinkOption.NOFOLLOW_LINKS)) {
+                found.put(entry.getKey(), "missing");
+                continue;
+            }
+            try (Stream<Path> walk = Files.walk(root)) {
+                for (Path p : (Iterable<Path>) walk::iterator) {
+                    String relative = root.relativize(p).toString();
+                    String name = relative.isEmpty() ? entry.getKey() : entry.getKey() + "/" + relative;
+                    found.put(name, Files.isSymbolicLink(p) ? "link " + Files.readSymbolicLink(p)
+                            : Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS) ? "folder"
+                            : "file " + Files.size(p));
+                }
+            } catch (IOException | java.io.UncheckedIOException e) {
+                throw new EngineException("StorageError", "Cannot read " + root + ": " + e.getMessage(), e);
+            }
+        }
+        MessageDigest digest = sha256();
+        found.forEach((name, what) -> digest.update((name + "\0" + what + "\n").getBytes(StandardCharsets.UTF_8)));
+        return Base64.getEncoder().encodeToString(digest.digest());
     }
 
     private static long installedSize(Path code, List<String> entries) {

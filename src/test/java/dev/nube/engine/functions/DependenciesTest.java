@@ -109,6 +109,17 @@ class DependenciesTest extends SandboxTestBase {
                 "an unchanged package.json is not installed again");
         assertTrue(output.stream().noneMatch(l -> l.contains("$ /usr/bin/npm")), String.join("\n", output));
 
+        f.code.delete(REGION, "node-deps", "node_modules/is-number/index.js");
+        assertEquals(DependencyInstall.Status.INSTALLED, f.code.installDependencies(REGION, "node-deps").status(),
+                "a tree partly deleted in the editor is installed again");
+        assertTrue(f.code.files(REGION, "node-deps", null).stream().anyMatch(e -> e.path().equals(
+                "node_modules/is-number/index.js")));
+        f.code.writeFile(REGION, "node-deps", "node_modules/is-number/package.json", "{}".getBytes(
+                StandardCharsets.UTF_8));
+        assertEquals(DependencyInstall.Status.INSTALLED, f.code.installDependencies(REGION, "node-deps").status(),
+                "an installed file edited in the editor is installed again");
+        assertEquals(DependencyInstall.Status.UP_TO_DATE, f.code.installDependencies(REGION, "node-deps").status());
+
         f.code.delete(REGION, "node-deps", "node_modules");
         assertEquals(DependencyInstall.Status.INSTALLED, f.code.installDependencies(REGION, "node-deps").status(),
                 "a tree deleted in the editor is installed again");
