@@ -77,6 +77,8 @@ final class Dependencies {
     private final Path npm;
     private final Path python;
     private final long maxUnzippedBytes;
+    /** The functions ("region/name") an install runs for: one at a time each. */
+    private final Set<String> running = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
     Dependencies(FunctionRepository repository, EventBus events, Path npm, Path python, long maxUnzippedBytes) {
         this.repository = repository;
@@ -106,11 +108,24 @@ final class Dependencies {
                     0);
         }
         PackageManager tool = found.get();
+        String key = function.region() + "/" + function.name();
+        if (!running.add(key)) {
+            throw new EngineException("ResourceConflictException", "The dependencies of " + function.name() + " are"
+                    + " being installed already; wait for that install to end (or cancel it) and deploy again.");
+        }
+        try {
+            return install(function, change, tool, code);
+        } finally {
+            running.remove(key);
+        }
+    }
+
+    private DependencyInstall install(FunctionConfiguration function,
+            Consumer<Function<FunctionConfiguration, CodeJournal>> change, PackageManager tool, Path code) {
         long started = System.nanoTime();
         Prepared prepared;
         synchronized (repository) {
-            Installed before = DocumentStore.read(repository.folder(function).resolve(RECORD), Installed.class)
-                    .filter(r -> r.tool().equals(tool.title)).orElse(null);
+            Installed before = record(function, tool);
             String digest = inputDigest(function, tool, code);
             if (before != null && before.manifestSha256().equals(digest) && before.fingerprint() != null
                     && before.fingerprint().equals(fingerprint(before.entries().stream().collect(
@@ -162,9 +177,11 @@ final class Dependencies {
                         + " function's code was not changed.");
             }
             uninterruptibly(() -> change.accept(current -> {
-                if (!currentInputs(tool, code).equals(prepared.inputDigest())) {
-                    throw new EngineException("ResourceConflictException", tool.manifest + " changed while its"
-                            + " dependencies were being installed; the function's code was not changed. Deploy again.");
+                if (!currentInputs(tool, code).equals(prepared.inputDigest())
+                        || !java.util.Objects.equals(record(function, tool), prepared.before())) {
+                    throw new EngineException("ResourceConflictException", tool.manifest + ", or what was installed"
+                            + " from it, changed while its dependencies were being installed; the function's code"
+                            + " was not changed. Deploy again.");
                 }
                 checkNoClash(tool, code, incoming.keySet(), owned);
                 CodeJournal journal = repository.journal(current);
@@ -279,6 +296,12 @@ final class Dependencies {
             ownerOnly(p);
         }
         return incoming;
+    }
+
+    /** What the last install of {@code tool} recorded, if any. */
+    private Installed record(FunctionConfiguration function, PackageManager tool) {
+        return DocumentStore.read(repository.folder(function).resolve(RECORD), Installed.class)
+                .filter(r -> r.tool().equals(tool.title)).orElse(null);
     }
 
     /** Runs the tool; returns the folder its entries are in. */

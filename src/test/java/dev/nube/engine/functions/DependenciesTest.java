@@ -317,6 +317,10 @@ class DependenciesTest extends SandboxTestBase {
             List<ProcessHandle> tools = ProcessHandle.current().descendants().filter(p -> p.info().commandLine()
                     .orElse("").contains("pip install")).toList();
             assertFalse(tools.isEmpty(), "pip is running");
+            EngineException second = assertThrows(EngineException.class, () -> f.code.installDependencies(REGION,
+                    "py-cancel"));
+            assertEquals("ResourceConflictException", second.code());
+            assertTrue(second.getMessage().contains("being installed already"), second.getMessage());
 
             deploy.interrupt();
             deploy.join(30_000);

@@ -46,7 +46,11 @@ public final class CodeViewModel {
     private final ReadOnlyBooleanWrapper installing = new ReadOnlyBooleanWrapper();
     private final ReadOnlyStringWrapper deployResult = new ReadOnlyStringWrapper("");
     private final ReadOnlyBooleanWrapper deployFailed = new ReadOnlyBooleanWrapper();
-    private TaskExecutor.Cancellable install;
+    private final ReadOnlyBooleanWrapper cancelling = new ReadOnlyBooleanWrapper();
+    /** The thread Deploy's install runs on, while it runs (guarded by itself's lock). */
+    private final Object installLock = new Object();
+    private Thread installThread;
+    private volatile boolean cancelRequested;
     private String mainModule;
 
     /** Lines of deploy output kept (the oldest go first): enough for any install's story, bounded for the list. */
@@ -239,6 +243,11 @@ public final class CodeViewModel {
         return installing.getReadOnlyProperty();
     }
 
+    /** True from Cancel until the cancelled install has really ended (Deploy stays disabled until then). */
+    public ReadOnlyBooleanProperty cancellingProperty() {
+        return cancelling.getReadOnlyProperty();
+    }
+
     /**
      * Saves every file, installs the dependencies the code declares, then publishes $LATEST as a new version. When
      * the install fails or is cancelled, nothing is published and the failure says why.
@@ -251,20 +260,41 @@ public final class CodeViewModel {
             deployEnded("", false);
             status.set("Deploying: installing dependencies");
             failure.set("");
-            install = scope.tasks().submit(() -> scope.code().installDependencies(scope.region(), scope.name()),
-                    installed -> {
-                        installing.set(false);
-                        install = null;
-                        reloadFilesIfInstalled(installed);
-                        publish(description, onDeployed);
-                    }, error -> {
-                        installing.set(false);
-                        install = null;
-                        busy.set(false);
-                        status.set("");
-                        failure.set("Not deployed: " + Errors.message(error));
-                        deployEnded(failure.get(), true);
-                    });
+            cancelRequested = false;
+            scope.tasks().submit(() -> {
+                synchronized (installLock) {
+                    if (cancelRequested) {
+                        throw new java.util.concurrent.CancellationException("cancelled");
+                    }
+                    installThread = Thread.currentThread();
+                }
+                try {
+                    return scope.code().installDependencies(scope.region(), scope.name());
+                } finally {
+                    synchronized (installLock) {
+                        installThread = null;
+                        Thread.interrupted(); // a cancel arriving as it ended is not left to the next task
+                    }
+                }
+            }, installed -> {
+                installing.set(false);
+                if (cancelRequested) {
+                    cancelled();
+                    return;
+                }
+                reloadFilesIfInstalled(installed);
+                publish(description, onDeployed);
+            }, error -> {
+                installing.set(false);
+                if (cancelRequested) {
+                    cancelled();
+                    return;
+                }
+                busy.set(false);
+                status.set("");
+                failure.set("Not deployed: " + Errors.message(error));
+                deployEnded(failure.get(), true);
+            });
         }, error -> { });
     }
 
@@ -289,15 +319,26 @@ public final class CodeViewModel {
                 });
     }
 
-    /** Stops Deploy's install of dependencies: nothing is installed or published. */
+    /**
+     * Stops Deploy's install of dependencies: nothing is published. Deploy stays disabled, with "Cancelling…", until
+     * the install has really ended (its tool stopped, or its change of the code made).
+     */
     public void cancelDeploy() {
-        TaskExecutor.Cancellable running = install;
-        if (running == null) {
+        if (!installing.get() || cancelRequested) {
             return;
         }
-        install = null;
-        running.cancel(); // interrupts the install, which stops the tool; its callbacks are dropped
-        installing.set(false);
+        synchronized (installLock) {
+            cancelRequested = true;
+            if (installThread != null) {
+                installThread.interrupt(); // stops the tool
+            }
+        }
+        cancelling.set(true);
+        status.set("Cancelling\u2026");
+    }
+
+    private void cancelled() {
+        cancelling.set(false);
         busy.set(false);
         status.set("");
         // The install may have been making its change already (that part is not interrupted): say only what is sure.

@@ -28,7 +28,8 @@ final class DeployOutputView extends VBox {
         spinner.managedProperty().bind(model.installingProperty());
         Label result = new Label();
         result.setId("code-deploy-result");
-        result.textProperty().bind(Bindings.when(model.installingProperty()).then("Installing dependencies...")
+        result.textProperty().bind(Bindings.when(model.installingProperty()).then(Bindings.when(model.cancellingProperty())
+                .then("Cancelling\u2026").otherwise("Installing dependencies..."))
                 .otherwise(model.deployResultProperty()));
         model.deployFailedProperty().addListener((obs, was, failed) -> {
             result.getStyleClass().removeAll("error-text", "text-muted");
@@ -40,7 +41,7 @@ final class DeployOutputView extends VBox {
         HBox.setHgrow(spacer, Priority.ALWAYS);
         Button cancel = new Button("Cancel", new FontIcon(Feather.X_CIRCLE));
         cancel.setId("code-deploy-cancel");
-        cancel.disableProperty().bind(model.installingProperty().not());
+        cancel.disableProperty().bind(model.installingProperty().not().or(model.cancellingProperty()));
         cancel.setOnAction(e -> model.cancelDeploy());
         HBox head = new HBox(8, spinner, result, spacer, cancel);
         head.setAlignment(Pos.CENTER_LEFT);
