@@ -80,8 +80,12 @@ final class Dependencies {
     /** The functions ("region/name") an install runs for: one at a time each. */
     private final Set<String> running = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
-    Dependencies(FunctionRepository repository, EventBus events, Path npm, Path python, long maxUnzippedBytes) {
+    private final ToolProcess.Running tools;
+
+    Dependencies(FunctionRepository repository, EventBus events, ToolProcess.Running tools, Path npm, Path python,
+            long maxUnzippedBytes) {
         this.repository = repository;
+        this.tools = tools;
         this.events = events;
         this.npm = npm;
         this.python = python;
@@ -335,9 +339,9 @@ final class Dependencies {
         builder.redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
         toolEnvironment(builder.environment(), System.getenv(), toolHome());
         Deque<String> lines = new ArrayDeque<>();
-        int exit = ToolProcess.run(builder, prepared.tool().title + " install", line -> output(function, line), lines);
+        int exit = ToolProcess.run(tools, builder, prepared.tool().title + " install", line -> output(function, line), lines);
         if (exit != 0) {
-            throw new EngineException("DependencyInstallFailed", prepared.tool().failure(exit, List.copyOf(lines)));
+            throw new EngineException("DependencyInstallFailed", prepared.tool().failure(exit, copy(lines)));
         }
         if (prepared.tool() == PackageManager.PIP && !Files.isDirectory(into)) {
             try {
@@ -383,6 +387,12 @@ final class Dependencies {
             throw CodeFolder.storage(home, e);
         }
         return home;
+    }
+
+    private static List<String> copy(Deque<String> lines) {
+        synchronized (lines) { // the output's reader adds to it under this lock
+            return List.copyOf(lines);
+        }
     }
 
     private void output(FunctionConfiguration function, String line) {

@@ -28,7 +28,7 @@ public final class FunctionCodeFiles implements FunctionCode {
     FunctionCodeFiles(Functions functions, long maxUnzippedBytes) {
         this.functions = functions;
         this.repository = functions.repository();
-        this.dependencies = new Dependencies(repository, functions.events(), Path.of("/usr/bin/npm"),
+        this.dependencies = new Dependencies(repository, functions.events(), functions.tools(), Path.of("/usr/bin/npm"),
                 Path.of(Runtimes.PYTHON_EXECUTABLE), maxUnzippedBytes);
     }
 

@@ -5,7 +5,13 @@ import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashSet;
+import java.util.Set;
 import java.util.Deque;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -18,6 +24,41 @@ import java.util.function.Consumer;
  */
 final class ToolProcess {
     static final int KEPT_LINES = 400;
+    private static final Path SETSID = Path.of("/usr/bin/setsid");
+    private static final Path KILL = Path.of("/usr/bin/kill");
+
+    /** The tools an engine's installs are running, stopped when it closes. Thread-safe. */
+    static final class Running {
+        private final Set<Process> processes = new HashSet<>();
+        private boolean closed;
+
+        /**
+         * Stops every tool running and refuses new ones, waiting at most {@code bound} for their installs to see
+         * them end. Those installs fail, the code unchanged.
+         */
+        void stopAll(Duration bound) {
+            List<Process> running;
+            synchronized (this) {
+                closed = true;
+                running = List.copyOf(processes);
+            }
+            running.forEach(ToolProcess::stop);
+            long deadline = System.nanoTime() + bound.toNanos();
+            boolean interrupted = Thread.interrupted();
+            synchronized (this) {
+                while (!processes.isEmpty() && System.nanoTime() < deadline) {
+                    try {
+                        wait(Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime())));
+                    } catch (InterruptedException e) {
+                        interrupted = true;
+                    }
+                }
+            }
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
 
     private ToolProcess() {
     }
@@ -27,14 +68,38 @@ final class ToolProcess {
      * {@code lines} for the error). Its whole process tree is stopped (TERM, then KILL after 5 s) at the time limit
      * or when this thread is interrupted. Returns the exit code.
      */
-    static int run(ProcessBuilder builder, String name, Consumer<String> output, Deque<String> lines) {
-        Process process;
-        try {
-            process = builder.start();
-        } catch (IOException e) {
-            throw new EngineException("DependencyInstallFailed", "Could not start " + builder.command().get(0) + ": "
-                    + e.getMessage() + "; the function's code was not changed.", e);
+    static int run(Running running, ProcessBuilder builder, String name, Consumer<String> output,
+            Deque<String> lines) {
+        String program = builder.command().get(0);
+        List<String> command = new ArrayList<>(builder.command());
+        if (Files.isExecutable(SETSID)) {
+            command.add(0, SETSID.toString()); // a session of its own: its process group is the tool's whole tree
         }
+        Process process;
+        synchronized (running) {
+            if (running.closed) {
+                throw new EngineException("DependencyInstallFailed", name + " was not started: Nube is closing; the"
+                        + " function's code was not changed.");
+            }
+            try {
+                process = builder.command(command).start();
+            } catch (IOException e) {
+                throw new EngineException("DependencyInstallFailed", "Could not start " + program + ": "
+                        + e.getMessage() + "; the function's code was not changed.", e);
+            }
+            running.processes.add(process);
+        }
+        try {
+            return run(process, name, output, lines);
+        } finally {
+            synchronized (running) {
+                running.processes.remove(process);
+                running.notifyAll();
+            }
+        }
+    }
+
+    private static int run(Process process, String name, Consumer<String> output, Deque<String> lines) {
         Thread reader = new Thread(() -> {
             try (BufferedReader in = new BufferedReader(new InputStreamReader(process.getInputStream(),
                     StandardCharsets.UTF_8))) {
@@ -74,24 +139,70 @@ final class ToolProcess {
         return process.exitValue();
     }
 
-    private static void stop(Process process) {
-        List<ProcessHandle> tree = new ArrayList<>(process.descendants().toList());
-        tree.add(process.toHandle());
-        tree.forEach(ProcessHandle::destroy);
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
-        for (ProcessHandle handle : tree) {
-            while (handle.isAlive() && System.nanoTime() < deadline) {
+    /**
+     * Stops the tool's whole tree: TERM to its process group (it leads a session of its own, see {@link #run}) and to
+     * every descendant, then, after up to 5 s for them to end, KILL to the group and to the descendants until none
+     * is left. Waits whether or not this thread is interrupted (a cancel is what interrupted it); the interrupt is
+     * kept.
+     */
+    static void stop(Process process) {
+        boolean interrupted = Thread.interrupted();
+        try {
+            long group = process.pid();
+            Set<ProcessHandle> tree = new LinkedHashSet<>(process.descendants().toList());
+            tree.add(process.toHandle());
+            interrupted |= signalGroup("TERM", group);
+            tree.forEach(ProcessHandle::destroy);
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+            while (tree.stream().anyMatch(ProcessHandle::isAlive) && System.nanoTime() < deadline) {
                 try {
-                    handle.onExit().get(Math.max(1, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
-                } catch (java.util.concurrent.TimeoutException | java.util.concurrent.ExecutionException e) {
-                    break;
+                    Thread.sleep(50);
                 } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    break;
+                    interrupted = true;
                 }
             }
+            for (int round = 0; round < 20; round++) {
+                process.descendants().forEach(tree::add);
+                interrupted |= signalGroup("KILL", group);
+                tree.stream().filter(ProcessHandle::isAlive).forEach(ProcessHandle::destroyForcibly);
+                if (tree.stream().noneMatch(ProcessHandle::isAlive)) {
+                    break;
+                }
+                try {
+                    Thread.sleep(50);
+                } catch (InterruptedException e) {
+                    interrupted = true;
+                }
+            }
+        } finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
         }
-        tree.stream().filter(ProcessHandle::isAlive).forEach(ProcessHandle::destroyForcibly);
+    }
+
+    /** {@code kill -SIGNAL -- -group}: every process of the tool's group, those left by its exited children too. */
+    private static boolean signalGroup(String signal, long group) {
+        if (!Files.isExecutable(SETSID) || !Files.isExecutable(KILL)) {
+            return false; // no group of its own: its descendants are signalled one by one
+        }
+        boolean interrupted = false;
+        try {
+            Process kill = new ProcessBuilder(KILL.toString(), "-s", signal, "--", "-" + group)
+                    .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+            while (kill.isAlive() && System.nanoTime() < deadline) {
+                try {
+                    kill.waitFor(Math.max(1, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+                } catch (InterruptedException e) {
+                    interrupted = true;
+                }
+            }
+            kill.destroyForcibly();
+        } catch (IOException e) {
+            // the descendants are still signalled one by one
+        }
+        return interrupted;
     }
 
     private static void joinQuietly(Thread reader) {
