@@ -44,7 +44,7 @@ enum PackageManager {
         if (this == NPM) {
             for (String line : lines) {
                 Matcher network = NPM_NETWORK.matcher(line);
-                if (line.startsWith("npm error") && network.find()) {
+                if ((line.startsWith("npm error") || line.startsWith("npm ERR!")) && network.find()) {
                     String registry = lines.stream().map(l -> firstUrl(l)).filter(u -> u != null).findFirst()
                             .orElse("its registry");
                     return "npm could not reach the registry (" + registry + ": " + network.group(1) + "), so"
