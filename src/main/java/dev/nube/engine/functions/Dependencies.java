@@ -199,7 +199,12 @@ final class Dependencies {
                     .toSeconds() + " s" + (removed.isEmpty() ? "" : "; removed " + String.join(", ", removed)) + ".");
             return new DependencyInstall(DependencyInstall.Status.INSTALLED, tool.title, tool.manifest, size);
         } finally {
-            CodeFolder.deleteTree(prepared.work());
+            try {
+                CodeFolder.deleteTree(prepared.work());
+            } catch (RuntimeException e) { // the install's own outcome is what is said; the folder goes next time
+                System.getLogger(Dependencies.class.getName()).log(System.Logger.Level.WARNING, "Could not remove "
+                        + prepared.work() + " (removed when Nube next opens): " + e.getMessage());
+            }
         }
     }
 
