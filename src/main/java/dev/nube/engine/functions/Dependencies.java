@@ -146,6 +146,7 @@ final class Dependencies {
         try {
             Path result = run(function, prepared);
             Map<String, Path> incoming = results(prepared, result);
+            checkLinks(tool, incoming);
             List<String> removed = new ArrayList<>();
             Set<String> owned = new LinkedHashSet<>(prepared.before() == null ? List.of() : prepared.before()
                     .entries());
@@ -234,6 +235,38 @@ final class Dependencies {
         } finally {
             if (interrupted) {
                 Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    /**
+     * Refuses links the tool made that would point outside the function's code once in place, by the rule zips'
+     * links obey ({@link ZipPackages#linkTarget}): published versions and exports must keep working.
+     */
+    static void checkLinks(PackageManager tool, Map<String, Path> incoming) {
+        for (Map.Entry<String, Path> entry : incoming.entrySet()) {
+            Path root = entry.getValue();
+            List<Path> links;
+            try (Stream<Path> walk = Files.walk(root)) {
+                links = walk.filter(Files::isSymbolicLink).toList();
+            } catch (IOException e) {
+                throw CodeFolder.storage(root, e);
+            }
+            for (Path link : links) {
+                Path relative = Path.of(entry.getKey()).resolve(root.relativize(link));
+                String target;
+                try {
+                    target = Files.readSymbolicLink(link).toString();
+                } catch (IOException e) {
+                    throw CodeFolder.storage(link, e);
+                }
+                try {
+                    ZipPackages.linkTarget(relative, target);
+                } catch (EngineException e) {
+                    throw new EngineException("DependencyInstallFailed", tool.title + " made the link '" + relative
+                            + "' to '" + target + "', which points outside the function's code; such code could"
+                            + " not be published or exported. The function's code was not changed.", e);
+                }
             }
         }
     }
