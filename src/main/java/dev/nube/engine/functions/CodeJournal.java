@@ -173,7 +173,9 @@ final class CodeJournal {
 
     /**
      * Stages an install of dependencies: each of {@code incoming} (a top-level name of the code, and the folder or
-     * file the tool made for it in the function's folder) is moved here and forced to disk; {@code removed} names the
+     * file the tool made for it in the function's folder, already forced to disk with {@link #forceTree}: that is
+     * slow and not done here, under the repository's lock) is moved here, and the staging folder forced;
+     * {@code removed} names the
      * entries of the previous install that the new one does not have. {@code installed} is written beside the code
      * when the change is applied. Nothing in the code changes yet.
      */
@@ -186,7 +188,6 @@ final class CodeJournal {
             for (Map.Entry<String, Path> entry : incoming.entrySet()) {
                 String staged = "install-" + entries.size();
                 Files.move(entry.getValue(), staging.resolve(staged), StandardCopyOption.ATOMIC_MOVE);
-                forceTree(staging.resolve(staged));
                 entries.add(new StagedFile(entry.getKey(), staged));
             }
             for (String name : removed) {
@@ -413,7 +414,7 @@ final class CodeJournal {
     }
 
     /** Forces every file and folder of {@code root} to disk (links are entries of their folders). */
-    private static void forceTree(Path root) throws IOException {
+    static void forceTree(Path root) throws IOException {
         List<Path> all;
         try (Stream<Path> walk = Files.walk(root)) {
             all = walk.toList();

@@ -36,8 +36,9 @@ import java.util.stream.Stream;
  * in the sandbox, in a copy of the code in the function's folder ({@code dependencies-<uuid>/}). Packages' own
  * code is not run while installing: npm runs with {@code --ignore-scripts} (no package's, nor the function's,
  * lifecycle scripts) and pip with {@code --only-binary=:all:} (wheels only, so no setup.py); the tool itself still
- * runs as the user, with its input from /dev/null and an environment of PATH, LANG, the proxy settings and a HOME
- * in Nube's cache (see {@link #toolEnvironment}). It is stopped after
+ * runs as the user, with its input from /dev/null and an environment of PATH, LANG, the proxy and registry settings
+ * and a HOME in Nube's cache (see {@link #toolEnvironment}; the user's own ~/.npmrc and pip.conf are not read, the
+ * system's /etc ones are). It is stopped after
  * {@link #TIME_LIMIT} or when the calling thread is interrupted, and each line it prints is published as a
  * {@link FunctionEvents.DependencyOutput}. What it installed then replaces what the previous install left, in one
  * change of {@link CodeJournal}: after a failure, a refusal or a crash the code has all of the old tree or all of the
@@ -158,20 +159,10 @@ final class Dependencies {
             for (Path p : incoming.values()) {
                 installed += treeSize(p);
             }
-            long total = installed;
             Set<String> replaced = new LinkedHashSet<>(owned);
             replaced.addAll(incoming.keySet());
-            for (CodeEntry entry : CodeFolder.list(code)) {
-                String top = entry.path().split("/", 2)[0];
-                if (!replaced.contains(top)) {
-                    total += entry.size();
-                }
-            }
-            if (total > maxUnzippedBytes) {
-                throw new EngineException("CodeStorageExceededException", "With its dependencies installed the code"
-                        + " would be " + size(total) + " unzipped, more than Lambda's limit of "
-                        + size(maxUnzippedBytes) + "; the function's code was not changed.");
-            }
+            long installedSize = installed;
+            checkSize(code, installed, replaced); // checked again under the lock: the code may change meanwhile
             String recorded = recordedDigest(function, tool, prepared.work().resolve("code"));
             Installed after = new Installed(tool.title, recorded, List.copyOf(incoming.keySet()),
                     fingerprint(incoming));
@@ -181,6 +172,17 @@ final class Dependencies {
                 throw new EngineException("DependencyInstallFailed", tool.title + " install was cancelled; the"
                         + " function's code was not changed.");
             }
+            for (Path p : incoming.values()) { // to disk before the lock: only renames are made under it
+                try {
+                    CodeJournal.forceTree(p);
+                } catch (java.nio.channels.ClosedByInterruptException e) {
+                    Thread.currentThread().interrupt();
+                    throw new EngineException("DependencyInstallFailed", tool.title + " install was cancelled; the"
+                            + " function's code was not changed.");
+                } catch (IOException e) {
+                    throw CodeFolder.storage(p, e);
+                }
+            }
             uninterruptibly(() -> change.accept(current -> {
                 if (!currentInputs(tool, code).equals(prepared.inputDigest())
                         || !java.util.Objects.equals(record(function, tool), prepared.before())) {
@@ -189,6 +191,7 @@ final class Dependencies {
                             + " was not changed. Deploy again.");
                 }
                 checkNoClash(tool, code, incoming.keySet(), owned);
+                checkSize(code, installedSize, replaced); // the code may have grown since, by another change
                 CodeJournal journal = repository.journal(current);
                 journal.stageInstall(incoming, removed, after);
                 return journal;
@@ -268,6 +271,22 @@ final class Dependencies {
                             + " not be published or exported. The function's code was not changed.", e);
                 }
             }
+        }
+    }
+
+    /** Refuses the install when the code, with what it installed in place of {@code replaced}, would be too big. */
+    private void checkSize(Path code, long installed, Set<String> replaced) {
+        long total = installed;
+        for (CodeEntry entry : CodeFolder.list(code)) {
+            String top = entry.path().split("/", 2)[0];
+            if (!replaced.contains(top)) {
+                total += entry.size();
+            }
+        }
+        if (total > maxUnzippedBytes) {
+            throw new EngineException("CodeStorageExceededException", "With its dependencies installed the code"
+                    + " would be " + size(total) + " unzipped, more than Lambda's limit of "
+                    + size(maxUnzippedBytes) + "; the function's code was not changed.");
         }
     }
 
@@ -394,11 +413,14 @@ final class Dependencies {
 
 
     private static final List<String> PASSED_ON = List.of("LANG", "http_proxy", "https_proxy", "no_proxy",
-            "HTTP_PROXY", "HTTPS_PROXY", "NO_PROXY");
+            "HTTP_PROXY", "HTTPS_PROXY", "NO_PROXY", "npm_config_registry", "NPM_CONFIG_REGISTRY", "PIP_INDEX_URL",
+            "PIP_EXTRA_INDEX_URL", "PIP_FIND_LINKS", "PIP_CERT", "PIP_TRUSTED_HOST", "SSL_CERT_FILE",
+            "NODE_EXTRA_CA_CERTS");
 
     /**
      * The tool's environment: nothing of the user's but PATH (with /usr/bin first: the interpreter the runtime runs),
-     * the language and the proxy settings; HOME is a folder of Nube's cache, so npm's and pip's caches and settings
+     * the language, the proxy settings and the variables that choose npm's registry, pip's indexes and their
+     * certificates; HOME is a folder of Nube's cache, so npm's and pip's caches and settings
      * are there, not in the user's home, and git never asks for a password.
      */
     static void toolEnvironment(Map<String, String> environment, Map<String, String> user, Path home) {

@@ -70,7 +70,7 @@ enum PackageManager {
         Optional<String> network = lines.stream().filter(l -> PIP_NETWORK.matcher(l).find()).findFirst();
         if (network.isPresent()) {
             String index = lines.stream().filter(l -> l.startsWith("Looking in indexes:")).map(PackageManager::firstUrl)
-                    .filter(u -> u != null).findFirst().orElse("its package index");
+                    .filter(u -> u != null).findFirst().orElse("https://pypi.org/simple"); // pip names only other indexes
             Matcher reason = Pattern.compile("\\[Errno -?\\d+\\] ([^'\"\\)\\]]+)").matcher(network.get());
             String why = reason.find() ? ": " + reason.group(1).strip() : "";
             return "pip could not reach the package index (" + index + why + "), so requirements.txt was not"
