@@ -114,7 +114,7 @@ public final class CodeViewModel {
         return documents.stream().filter(CodeDocument::dirty).map(CodeDocument::path).toList();
     }
 
-    ReadOnlyBooleanProperty busyProperty() {
+    public ReadOnlyBooleanProperty busyProperty() {
         return busy.getReadOnlyProperty();
     }
 
