@@ -33,12 +33,13 @@ import java.util.stream.Stream;
  * function's {@code package.json} with npm (into {@code node_modules/}, with its {@code package-lock.json}), a python
  * function's {@code requirements.txt} with pip (into the code's root, as Lambda has them: the python runtime puts
  * /var/task first on sys.path). The tool runs on the host (npm and the same /usr/bin/python3 the runtime runs), not
- * in the sandbox, in a copy of the code in the function's folder ({@code dependencies-<uuid>/}). Packages' own
- * code is not run while installing: npm runs with {@code --ignore-scripts} (no package's, nor the function's,
- * lifecycle scripts) and pip with {@code --only-binary=:all:} (wheels only, so no setup.py); the tool itself still
- * runs as the user, with its input from /dev/null and an environment of PATH, LANG, the proxy and registry settings
- * and a HOME in Nube's cache (see {@link #toolEnvironment}; the user's own ~/.npmrc and pip.conf are not read, the
- * system's /etc ones are). It is stopped after
+ * in the sandbox, in a copy of the code in the function's folder ({@code dependencies-<uuid>/}). npm runs with
+ * {@code --ignore-scripts}: no package's lifecycle scripts, nor the function's, are run. pip runs with
+ * {@code --only-binary=:all:}: packages from indexes are installed as wheels only, so their setup.py is not run
+ * (a local folder or repository named in requirements.txt is still built by pip, running its setup.py). The tool
+ * itself runs as the user, with its input from /dev/null and an environment of PATH, LANG, the proxy and registry
+ * settings and a HOME in Nube's cache (see {@link #toolEnvironment}; the user's own ~/.npmrc and pip.conf are not
+ * read, the system's /etc ones are). It is stopped after
  * {@link #TIME_LIMIT} or when the calling thread is interrupted, and each line it prints is published as a
  * {@link FunctionEvents.DependencyOutput}. What it installed then replaces what the previous install left, in one
  * change of {@link CodeJournal}: after a failure, a refusal or a crash the code has all of the old tree or all of the
@@ -378,7 +379,8 @@ final class Dependencies {
             }
             // Retries bounded: npm's own default waits more than a minute for a registry it cannot reach.
             command = List.of(npm.toString(), "install", "--omit=dev", "--no-audit", "--no-fund",
-                    "--ignore-scripts", "--fetch-retries=1", "--fetch-retry-mintimeout=2000", "--fetch-retry-maxtimeout=10000");
+                    "--ignore-scripts", "--fetch-retries=1", "--fetch-retry-mintimeout=2000",
+                    "--fetch-retry-maxtimeout=10000");
             into = workCode;
         } else {
             into = prepared.work().resolve("packages");
@@ -388,15 +390,17 @@ final class Dependencies {
                     "-r", "requirements.txt");
         }
         output(function, prepared.tool() == PackageManager.NPM ? "Install scripts are not run (--ignore-scripts):"
-                + " packages that build themselves when installed will not work." : "Only wheels are installed"
-                + " (--only-binary=:all:): no package's setup.py is run.");
+                + " packages that build themselves when installed will not work." : "Packages from indexes are"
+                + " installed as wheels only (--only-binary=:all:), so their setup.py is not run; a local folder or"
+                + " repository named in requirements.txt is still built, with its setup.py.");
         output(function, "$ " + String.join(" ", command.stream().map(a -> a.startsWith(prepared.work().toString())
                 ? "<staging>" + a.substring(prepared.work().toString().length()) : a).toList()));
         ProcessBuilder builder = new ProcessBuilder(command).directory(workCode.toFile()).redirectErrorStream(true);
         builder.redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
         toolEnvironment(builder.environment(), System.getenv(), toolHome());
         Deque<String> lines = new ArrayDeque<>();
-        int exit = ToolProcess.run(tools, builder, prepared.tool().title + " install", line -> output(function, line), lines);
+        int exit = ToolProcess.run(tools, builder, prepared.tool().title + " install", line -> output(function, line),
+                lines);
         if (exit != 0) {
             throw new EngineException("DependencyInstallFailed", prepared.tool().failure(exit, copy(lines)));
         }

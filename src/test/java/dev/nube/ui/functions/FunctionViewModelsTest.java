@@ -202,8 +202,9 @@ class FunctionViewModelsTest {
         assertEquals(code.failureProperty().get(), code.deployResultProperty().get());
         assertTrue(code.deployFailedProperty().get());
         assertFalse(requirements.dirty(), "the files were saved before the install");
-        assertEquals("Only wheels are installed (--only-binary=:all:): no package's setup.py is run.",
-                code.deployOutput().get(0));
+        assertEquals("Packages from indexes are installed as wheels only (--only-binary=:all:), so their setup.py"
+                + " is not run; a local folder or repository named in requirements.txt is still built, with its"
+                + " setup.py.", code.deployOutput().get(0));
         assertTrue(code.deployOutput().get(1).startsWith("$ /usr/bin/python3 -m pip install"),
                 String.join("\n", code.deployOutput()));
         assertTrue(code.deployOutput().stream().anyMatch(l -> l.contains("Connection refused")),
