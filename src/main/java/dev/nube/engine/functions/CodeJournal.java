@@ -34,23 +34,33 @@ import java.util.stream.Stream;
  *
  * <p>A save moves files into the same {@code code/} folder, so an execution environment that has it bind-mounted
  * sees the new files, and one whose /var/task holds hard links keeps the old ones. An import moves {@code code/}
- * aside into the staging folder and the new code in. Not thread-safe: callers hold the repository's lock.
+ * aside into the staging folder and the new code in. An install of dependencies ({@link Dependencies}) moves each
+ * top-level entry it replaces (node_modules/, a python package) aside into the staging folder and the new one in, then
+ * writes the record of what is installed. Not thread-safe: callers hold the repository's lock.
  */
 final class CodeJournal {
     static final String FOLDER = "code-change";
     static final String JOURNAL = "journal.json";
     private static final String SAVE = "save";
     private static final String IMPORT = "import";
+    private static final String INSTALL = "install";
     private static final String INCOMING = "code"; // an import's code
     private static final String OLD = "old"; // the code an import replaced
     private static final String PACKAGE = "package.zip"; // an import's zip, kept as $LATEST's package
+    private static final String REPLACED = "replaced-"; // an install's entry it replaced, by the entry's index
     private static final LinkOption NOFOLLOW = LinkOption.NOFOLLOW_LINKS;
 
-    /** What the journal holds: the kind of change and, for a save, where each file goes. */
-    record Journal(String kind, List<StagedFile> files) {
+    /**
+     * What the journal holds: the kind of change; for a save, where each file goes; for an install of dependencies,
+     * the code's top-level entries it replaces or removes and the record of what is installed afterwards.
+     */
+    record Journal(String kind, List<StagedFile> files, Dependencies.Installed installed) {
     }
 
-    /** A staged file ({@code staged}, a number, in the staging folder) and its path in the code. */
+    /**
+     * A staged file ({@code staged}, a name in the staging folder) and its path in the code. In an install, a null
+     * {@code staged} removes the entry at {@code path}.
+     */
     record StagedFile(String path, String staged) {
     }
 
@@ -107,7 +117,7 @@ final class CodeJournal {
             abandon();
             throw CodeFolder.storage(code, e);
         }
-        journal = new Journal(SAVE, staged);
+        journal = new Journal(SAVE, staged, null);
     }
 
     /** Names the file system refuses, refused before anything is staged (Linux: 255 bytes a name, 4,096 a path). */
@@ -158,7 +168,44 @@ final class CodeJournal {
             abandon();
             throw CodeFolder.storage(code, e);
         }
-        journal = new Journal(IMPORT, List.of());
+        journal = new Journal(IMPORT, List.of(), null);
+    }
+
+    /**
+     * Stages an install of dependencies: each of {@code incoming} (a top-level name of the code, and the folder or
+     * file the tool made for it in the function's folder, already forced to disk with {@link #forceTree}: that is
+     * slow and not done here, under the repository's lock) is moved here, and the staging folder forced;
+     * {@code removed} names the
+     * entries of the previous install that the new one does not have. {@code installed} is written beside the code
+     * when the change is applied. Nothing in the code changes yet.
+     */
+    void stageInstall(Map<String, Path> incoming, List<String> removed, Dependencies.Installed installed) {
+        List<StagedFile> entries = new ArrayList<>();
+        incoming.keySet().forEach(name -> checkTopLevel(name));
+        removed.forEach(name -> checkTopLevel(name));
+        begin();
+        try {
+            for (Map.Entry<String, Path> entry : incoming.entrySet()) {
+                String staged = "install-" + entries.size();
+                Files.move(entry.getValue(), staging.resolve(staged), StandardCopyOption.ATOMIC_MOVE);
+                entries.add(new StagedFile(entry.getKey(), staged));
+            }
+            for (String name : removed) {
+                entries.add(new StagedFile(name, null));
+            }
+            AtomicFiles.forceDirectory(staging);
+        } catch (IOException e) {
+            abandon();
+            throw CodeFolder.storage(code, e);
+        }
+        journal = new Journal(INSTALL, entries, installed);
+    }
+
+    private void checkTopLevel(String name) {
+        Path target = CodeFolder.resolve(code, name);
+        if (!target.getParent().equals(code)) {
+            throw new IllegalArgumentException("not a top-level entry of the code: " + name);
+        }
     }
 
     private void begin() {
@@ -210,6 +257,11 @@ final class CodeJournal {
                 Files.move(incoming, code, StandardCopyOption.ATOMIC_MOVE);
                 AtomicFiles.forceDirectory(function);
             }
+            Files.deleteIfExists(function.resolve(Dependencies.RECORD)); // what it listed is gone with the old code
+            return;
+        }
+        if (committed.kind().equals(INSTALL)) {
+            applyInstall(committed);
             return;
         }
         Set<Path> changedFolders = new LinkedHashSet<>();
@@ -238,6 +290,31 @@ final class CodeJournal {
         for (Path folder : changedFolders) {
             AtomicFiles.forceDirectory(folder);
         }
+    }
+
+    /**
+     * Each entry in turn: the code's entry at that name (if any) is moved aside into the staging folder, then the
+     * staged one moved in. Done again after a stop, an entry whose staged copy is gone was moved in already, and one
+     * whose code entry is missing was moved aside already. The record of what is installed is written last.
+     */
+    private void applyInstall(Journal committed) throws IOException {
+        List<StagedFile> entries = committed.files();
+        for (int i = 0; i < entries.size(); i++) {
+            StagedFile entry = entries.get(i);
+            Path from = entry.staged() == null ? null : staging.resolve(entry.staged());
+            if (from != null && !Files.exists(from, NOFOLLOW)) {
+                continue; // moved in before the engine stopped
+            }
+            Path target = code.resolve(entry.path());
+            if (Files.exists(target, NOFOLLOW)) {
+                Files.move(target, staging.resolve(REPLACED + i), StandardCopyOption.ATOMIC_MOVE);
+            }
+            if (from != null) {
+                Files.move(from, target, StandardCopyOption.ATOMIC_MOVE);
+            }
+        }
+        AtomicFiles.forceDirectory(code);
+        DocumentStore.write(function.resolve(Dependencies.RECORD), committed.installed());
     }
 
     /** The zip an import keeps as $LATEST's package, while it has not been moved into place. */
@@ -337,7 +414,7 @@ final class CodeJournal {
     }
 
     /** Forces every file and folder of {@code root} to disk (links are entries of their folders). */
-    private static void forceTree(Path root) throws IOException {
+    static void forceTree(Path root) throws IOException {
         List<Path> all;
         try (Stream<Path> walk = Files.walk(root)) {
             all = walk.toList();

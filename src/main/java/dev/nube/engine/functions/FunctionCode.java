@@ -48,4 +48,17 @@ public interface FunctionCode {
      * {@link #codePackage} describes.
      */
     void exportZip(String region, String name, String qualifier, Path target);
+
+    /**
+     * Installs the dependencies $LATEST's code declares, as Deploy does before publishing: a node function's
+     * package.json with {@code npm install --omit=dev} into node_modules/, a python function's requirements.txt with
+     * {@code pip install --target} into the code's root. The tool runs on the host, not in the sandbox, for at most
+     * five minutes; interrupting the calling thread cancels it. Its output is published line by line as
+     * {@link FunctionEvents.DependencyOutput}. The installed tree replaces the previous one in one change of
+     * $LATEST (a new revision), so invocations and zip exports include it; a manifest unchanged since the last
+     * install is not installed again. Throws an EngineException whose message says in one sentence why, with the code
+     * unchanged, when the tool is missing, fails, cannot reach its registry or index, runs too long, is cancelled, or
+     * would make the code more than 250 MB unzipped.
+     */
+    DependencyInstall installDependencies(String region, String name);
 }

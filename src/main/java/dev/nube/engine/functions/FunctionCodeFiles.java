@@ -18,10 +18,18 @@ import java.util.Map;
 public final class FunctionCodeFiles implements FunctionCode {
     private final Functions functions;
     private final FunctionRepository repository;
+    private final Dependencies dependencies;
 
     public FunctionCodeFiles(Functions functions) {
+        this(functions, ZipPackages.MAX_UNZIPPED_BYTES);
+    }
+
+    /** With a smaller limit of the code's unzipped size than Lambda's, for tests of the refusal. */
+    FunctionCodeFiles(Functions functions, long maxUnzippedBytes) {
         this.functions = functions;
         this.repository = functions.repository();
+        this.dependencies = new Dependencies(repository, functions.events(), functions.tools(), Path.of("/usr/bin/npm"),
+                Path.of(Runtimes.PYTHON_EXECUTABLE), maxUnzippedBytes);
     }
 
     private FunctionConfiguration function(String region, String name) {
@@ -127,6 +135,12 @@ public final class FunctionCodeFiles implements FunctionCode {
         FunctionConfiguration updated = functions.recordCodeChange(function);
         journal.finish();
         return updated;
+    }
+
+    @Override
+    public DependencyInstall installDependencies(String region, String name) {
+        return dependencies.install(function(region, name), stage -> changeCode(function(region, name),
+                function -> commit(function, stage.apply(function))));
     }
 
     @Override

@@ -19,4 +19,11 @@ public final class FunctionEvents {
     public record InvocationFinished(String region, String functionName, String requestId, boolean error,
             boolean throttled) implements EngineEvent {
     }
+
+    /**
+     * A line of the output of the tool installing a function's dependencies on Deploy (npm, pip), or a line Nube adds
+     * (the command, the outcome). Published on the thread that read it, in order.
+     */
+    public record DependencyOutput(String region, String functionName, String line) implements EngineEvent {
+    }
 }

@@ -19,6 +19,7 @@ import dev.nube.engine.store.ResourceKind;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -35,6 +36,7 @@ import java.util.function.Consumer;
  */
 public final class Functions implements FunctionService, RegionScoped, AutoCloseable {
     private static final System.Logger LOG = System.getLogger(Functions.class.getName());
+    private final ToolProcess.Running tools = new ToolProcess.Running();
     private final RegionService regions;
     private final EventBus events;
     private final Path settingsFile;
@@ -87,6 +89,15 @@ public final class Functions implements FunctionService, RegionScoped, AutoClose
 
     FunctionRepository repository() {
         return repository;
+    }
+
+    /** The package managers Deploy's installs run, stopped when this closes. */
+    ToolProcess.Running tools() {
+        return tools;
+    }
+
+    EventBus events() {
+        return events;
     }
 
     /** Runtimes started ahead and waiting for a function (for tests). */
@@ -457,6 +468,7 @@ public final class Functions implements FunctionService, RegionScoped, AutoClose
     public void regionOpened(Region region) {
         repository.removeLeftStaging(region.name());
         for (FunctionConfiguration stored : repository.list(region.name()).items()) {
+            Dependencies.removeLeftWork(repository.folder(stored)); // installs a stopped engine left running
             FunctionConfiguration settled = null;
             try {
                 settled = settleCode(stored);
@@ -481,6 +493,7 @@ public final class Functions implements FunctionService, RegionScoped, AutoClose
     /** Stops every execution environment and saves the metrics. */
     @Override
     public void close() {
+        tools.stopAll(Duration.ofSeconds(10)); // installs of dependencies fail, the code unchanged
         invocations.close();
         repository.saveMetrics();
         sandbox.get().close();

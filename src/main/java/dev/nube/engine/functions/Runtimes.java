@@ -29,6 +29,8 @@ import java.util.concurrent.TimeUnit;
  */
 final class Runtimes {
     static final String CUSTOM = "provided.al2023";
+    /** The interpreter of the python runtimes (and the one pip installs their requirements for). */
+    static final String PYTHON_EXECUTABLE = "/usr/bin/python3";
     static final List<String> CUSTOM_ALIASES = List.of("provided.al2", "provided");
     /** The ids earlier builds stored, before runtimes were named after their versions. */
     private static final String LEGACY_PYTHON = "python3";
@@ -69,7 +71,7 @@ final class Runtimes {
         List<RuntimeInfo> found = available;
         if (found == null) {
             found = new ArrayList<>();
-            probe("/usr/bin/python3", List.of("-c", "import sys; print('%d.%d.%d' % sys.version_info[:3])"))
+            probe(PYTHON_EXECUTABLE, List.of("-c", "import sys; print('%d.%d.%d' % sys.version_info[:3])"))
                     .map(Runtimes::python).ifPresent(found::add);
             probe("/usr/bin/node", List.of("--version"))
                     .or(() -> probe("/usr/bin/nodejs", List.of("--version")))
@@ -132,7 +134,7 @@ final class Runtimes {
      */
     List<String> command(String runtime) {
         return switch (toRun(runtime).language()) {
-            case PYTHON -> List.of("/usr/bin/python3", "-u", SandboxSpec.RUNTIME_DIR + "/bootstrap.py");
+            case PYTHON -> List.of(PYTHON_EXECUTABLE, "-u", SandboxSpec.RUNTIME_DIR + "/bootstrap.py");
             case NODE -> List.of(Files.isExecutable(Path.of("/usr/bin/node")) ? "/usr/bin/node" : "/usr/bin/nodejs",
                     SandboxSpec.RUNTIME_DIR + "/bootstrap.js");
             case CUSTOM -> List.of(SandboxSpec.TASK_ROOT + "/bootstrap");

@@ -61,7 +61,7 @@ public final class FunctionScope {
     }
 
     /** Hears engine events of {@code type} on the FX thread until {@link #close()}. */
-    <E extends EngineEvent> void on(Class<E> type, Consumer<? super E> handler) {
+    public <E extends EngineEvent> void on(Class<E> type, Consumer<? super E> handler) {
         subscriptions.add(events.on(type, event -> {
             if (!closed) { // an event already on its way to the FX thread when the page closed
                 handler.accept(event);
@@ -70,7 +70,7 @@ public final class FunctionScope {
     }
 
     /** True when {@code eventRegion}/{@code functionName} name this function. */
-    boolean is(String eventRegion, String functionName) {
+    public boolean is(String eventRegion, String functionName) {
         return region.equals(eventRegion) && name.equals(functionName);
     }
 

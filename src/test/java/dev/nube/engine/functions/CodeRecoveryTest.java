@@ -148,6 +148,49 @@ class CodeRecoveryTest {
     }
 
     @Test
+    void anInstallOfDependenciesStoppedHalfWayIsCompletedAtOpenAndAnUncommittedOneDropped() throws Exception {
+        Path folder = function();
+        long before;
+        try (FunctionsFixture f = new FunctionsFixture(dir)) {
+            f.code.writeFile(REGION, NAME, "oldpkg/__init__.py", bytes("installed before"));
+            before = f.functions.get(REGION, NAME).revision();
+            Path made = Files.createDirectories(dir.resolve("made").resolve("newpkg"));
+            Files.write(made.resolve("__init__.py"), bytes("installed now"));
+            CodeJournal journal = new CodeJournal(folder);
+            journal.stageInstall(Map.of("newpkg", made), List.of("oldpkg"), new Dependencies.Installed("pip",
+                    "digest", List.of("newpkg")));
+            ((Functions) f.functions).repository().dropPackage(f.functions.get(REGION, NAME));
+            journal.commit();
+            // the first entry is moved in; the engine stops before the old package is moved aside
+            Files.move(folder.resolve(CodeJournal.FOLDER).resolve("install-0"), folder.resolve("code").resolve(
+                    "newpkg"));
+        }
+        try (FunctionsFixture f = new FunctionsFixture(dir)) {
+            assertEquals("installed now", text(f, "newpkg/__init__.py"));
+            assertThrows(EngineException.class, () -> f.code.readFile(REGION, NAME, null, "oldpkg/__init__.py"));
+            assertEquals("old", text(f, "a.txt"), "the person's files are untouched");
+            assertTrue(f.functions.get(REGION, NAME).revision() > before);
+            assertEquals(List.of("newpkg"), dev.nube.engine.store.DocumentStore.read(folder.resolve(
+                    Dependencies.RECORD), Dependencies.Installed.class).orElseThrow().entries());
+            assertFalse(Files.exists(folder.resolve(CodeJournal.FOLDER)));
+            assertEquals("installed now", exported(f, "newpkg/__init__.py"));
+
+            Path again = Files.createDirectories(dir.resolve("again").resolve("otherpkg"));
+            Files.write(again.resolve("__init__.py"), bytes("never committed"));
+            new CodeJournal(folder).stageInstall(Map.of("otherpkg", again), List.of("newpkg"),
+                    new Dependencies.Installed("pip", "other", List.of("otherpkg")));
+            // the engine stops before the journal is written
+        }
+        try (FunctionsFixture f = new FunctionsFixture(dir)) {
+            assertEquals("installed now", text(f, "newpkg/__init__.py"));
+            assertThrows(EngineException.class, () -> f.code.readFile(REGION, NAME, null, "otherpkg/__init__.py"));
+            assertEquals("digest", dev.nube.engine.store.DocumentStore.read(folder.resolve(Dependencies.RECORD),
+                    Dependencies.Installed.class).orElseThrow().manifestSha256());
+            assertFalse(Files.exists(folder.resolve(CodeJournal.FOLDER)));
+        }
+    }
+
+    @Test
     void codeAnEarlierBuildMovedAsideForAnImportIsPutBackAtOpen() throws Exception {
         Path folder = function();
         Path incoming = Files.createDirectories(folder.resolve("code.import-" + UUID.randomUUID()));

@@ -107,6 +107,119 @@ class FunctionViewModelsTest {
         assertFalse(code.failureProperty().get().isEmpty(), "the engine's refusal is shown");
     }
 
+    /** Work on threads of its own; callbacks queued for the test's thread, as the FX thread would run them. */
+    private static final class QueuedTasks implements dev.nube.ui.common.TaskExecutor {
+        final java.util.concurrent.BlockingQueue<Runnable> callbacks = new java.util.concurrent.LinkedBlockingQueue<>();
+
+        @Override
+        public <T> Cancellable submit(java.util.concurrent.Callable<T> work, java.util.function.Consumer<? super T>
+                onSuccess, java.util.function.Consumer<? super Throwable> onFailure) {
+            Thread thread = new Thread(() -> {
+                try {
+                    T result = work.call();
+                    callbacks.add(() -> onSuccess.accept(result));
+                } catch (Exception e) {
+                    callbacks.add(() -> onFailure.accept(e));
+                }
+            });
+            thread.start();
+            return new Cancellable() {
+                @Override
+                public void cancel() {
+                    throw new AssertionError("not used by Deploy's cancel");
+                }
+
+                @Override
+                public boolean isCancelled() {
+                    return false;
+                }
+            };
+        }
+
+        /** Runs callbacks as they come until {@code condition}, for at most 30 s. */
+        void runUntil(java.util.function.BooleanSupplier condition) throws InterruptedException {
+            long deadline = System.nanoTime() + 30_000_000_000L;
+            while (!condition.getAsBoolean()) {
+                assertTrue(System.nanoTime() < deadline, "timed out");
+                Runnable next = callbacks.poll(50, java.util.concurrent.TimeUnit.MILLISECONDS);
+                if (next != null) {
+                    next.run();
+                }
+            }
+        }
+
+        @Override
+        public void shutdown() {
+        }
+    }
+
+    @Test
+    void cancellingDeployKeepsItDisabledUntilTheInstallHasEnded() throws Exception {
+        try (java.net.ServerSocket silent = new java.net.ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress())) {
+            engine.functions().create(REGION, CreateFunctionRequest.of("cancel-deps", PYTHON));
+            engine.functionCode().writeFile(REGION, "cancel-deps", "requirements.txt", ("--index-url http://127.0.0.1:"
+                    + silent.getLocalPort() + "/simple/\nnube-requirement-no-index-has==1.0\n").getBytes(
+                    StandardCharsets.UTF_8));
+            QueuedTasks tasks = new QueuedTasks();
+            CodeViewModel code = new CodeViewModel(new FunctionScope(REGION, "cancel-deps", engine.functions(),
+                    engine.functionCode(), engine.functionMonitor(), tasks, new UiEvents(engine.events(),
+                    Runnable::run)), null);
+            AtomicInteger deployed = new AtomicInteger();
+            code.deploy("cancelled", version -> deployed.incrementAndGet());
+            tasks.runUntil(() -> code.deployOutput().stream().anyMatch(l -> l.startsWith("Looking in indexes")));
+            assertTrue(code.installingProperty().get());
+
+            code.cancelDeploy();
+
+            assertTrue(code.cancellingProperty().get());
+            assertTrue(code.busyProperty().get(), "Deploy stays disabled while the install ends");
+            assertEquals("Cancelling\u2026", code.statusProperty().get());
+            tasks.runUntil(() -> !code.busyProperty().get());
+            assertFalse(code.cancellingProperty().get());
+            assertFalse(code.installingProperty().get());
+            assertEquals("Not deployed: cancelled, so no version was published.", code.failureProperty().get());
+            assertEquals(0, deployed.get());
+            assertEquals(List.of(), engine.functions().versions(REGION, "cancel-deps"));
+        }
+    }
+
+    @Test
+    void deployInstallsRequirementsFirstAndPublishesNothingWhenTheyCannotBeInstalled() {
+        engine.functions().create(REGION, CreateFunctionRequest.of("deps", PYTHON));
+        CodeViewModel code = new CodeViewModel(scope("deps"), null);
+        code.newFile("requirements.txt");
+        CodeDocument requirements = code.selectedProperty().get();
+        requirements.textProperty().set("--index-url http://127.0.0.1:9/simple/\nnube-requirement-no-index-has==1.0\n");
+        AtomicInteger deployed = new AtomicInteger();
+
+        code.deploy("unreachable", version -> deployed.incrementAndGet());
+
+        assertEquals(0, deployed.get());
+        assertEquals(List.of(), engine.functions().versions(REGION, "deps"), "nothing was published");
+        assertEquals("Not deployed: pip could not reach the package index (http://127.0.0.1:9/simple/: Connection"
+                + " refused), so requirements.txt was not installed; the function's code was not changed.",
+                code.failureProperty().get());
+        assertEquals(code.failureProperty().get(), code.deployResultProperty().get());
+        assertTrue(code.deployFailedProperty().get());
+        assertFalse(requirements.dirty(), "the files were saved before the install");
+        assertEquals("Packages from indexes are installed as wheels only (--only-binary=:all:), so their setup.py"
+                + " is not run; a local folder or repository named in requirements.txt is still built, with its"
+                + " setup.py.", code.deployOutput().get(0));
+        assertTrue(code.deployOutput().get(1).startsWith("$ /usr/bin/python3 -m pip install"),
+                String.join("\n", code.deployOutput()));
+        assertTrue(code.deployOutput().stream().anyMatch(l -> l.contains("Connection refused")),
+                String.join("\n", code.deployOutput()));
+        assertFalse(code.installingProperty().get());
+
+        requirements.textProperty().set("# nothing to install\n");
+        code.deploy("fixed", version -> deployed.incrementAndGet());
+
+        assertEquals(1, deployed.get());
+        assertEquals("Published version 1.", code.deployResultProperty().get());
+        assertFalse(code.deployFailedProperty().get());
+        assertEquals("", code.failureProperty().get());
+    }
+
     @Test
     void zipsRoundTripAndDeployPublishes() {
         engine.functions().create(REGION, CreateFunctionRequest.of("source", NODE));

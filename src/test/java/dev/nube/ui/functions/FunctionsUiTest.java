@@ -1,6 +1,7 @@
 package dev.nube.ui.functions;
 
 import dev.nube.ui.ConsoleUiTest;
+import static dev.nube.engine.functions.TestRuntimes.NODE;
 import static dev.nube.engine.functions.TestRuntimes.PYTHON;
 import static dev.nube.ui.ConsoleFixture.waitUntil;
 import static dev.nube.ui.functions.FunctionsUi.REGION;
@@ -13,6 +14,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.nube.engine.functions.CodeEntry;
 import dev.nube.engine.functions.CreateFunctionRequest;
 import dev.nube.engine.functions.TestEvent;
 import java.nio.charset.StandardCharsets;
@@ -20,9 +22,11 @@ import java.util.List;
 import java.util.Map;
 import javafx.scene.control.Button;
 import javafx.scene.control.Label;
+import javafx.scene.control.ListView;
 import javafx.scene.control.Tab;
 import javafx.scene.control.TabPane;
 import javafx.scene.control.TextArea;
+import javafx.scene.control.TreeView;
 import javafx.scene.input.KeyCode;
 import javafx.scene.layout.FlowPane;
 import javafx.stage.Stage;
@@ -145,6 +149,42 @@ class FunctionsUiTest extends ConsoleUiTest {
         robot.clickOn("#test-invoke");
         assertTrue(awaitResult(robot, "test-result-status").startsWith("Succeeded"));
         assertTrue(area(robot, "test-result-response").getText().contains("\"greeting\": \"hola\""));
+    }
+
+    @Test
+    void deployInstallsPackageJsonsDependenciesWithNpmsOutputShownThenTestRequiresThem(FxRobot robot) {
+        console.engine().functions().create(REGION, CreateFunctionRequest.of("with-deps", NODE));
+        console.engine().functionCode().saveFiles(REGION, "with-deps", Map.of("index.mjs", ("import isNumber from"
+                + " 'is-number';\nexport const handler = async () => ({ five: isNumber(5) });\n").getBytes(
+                StandardCharsets.UTF_8), "package.json", "{\"dependencies\": {\"is-number\": \"7.0.0\"}}\n"
+                .getBytes(StandardCharsets.UTF_8)));
+        FunctionsUi.openFunctionsPage(robot);
+        FunctionsUi.openFunction(robot, "with-deps");
+        CodeArea code = area(robot, "editor-index_mjs");
+        waitUntil("the code is open", () -> code.getText().contains("isNumber"));
+
+        robot.clickOn("#code-deploy");
+        robot.clickOn("#deploy-description").write("with is-number");
+        robot.clickOn("OK");
+
+        waitUntil("published", 120, () -> text(robot, "#code-deploy-result").equals("Published version 1."));
+        @SuppressWarnings("unchecked")
+        ListView<String> output = robot.lookup("#code-deploy-output").queryAs(ListView.class);
+        assertTrue(output.isVisible(), "Deploy shows its output");
+        assertTrue(output.getItems().stream().anyMatch(l -> l.startsWith("$ /usr/bin/npm install --omit=dev")),
+                String.join("\n", output.getItems()));
+        assertTrue(output.getItems().stream().anyMatch(l -> l.startsWith("added 1 package")),
+                String.join("\n", output.getItems()));
+        @SuppressWarnings("unchecked")
+        TreeView<CodeEntry> files = robot.lookup("#code-files").queryAs(TreeView.class);
+        waitUntil("node_modules is in the tree", () -> files.getRoot().getChildren().stream().anyMatch(item ->
+                item.getValue().path().equals("node_modules")));
+        assertFalse(files.getRoot().getChildren().stream().filter(item -> item.getValue().path().equals(
+                "node_modules")).findFirst().orElseThrow().isExpanded(), "shown collapsed");
+
+        robot.clickOn("#code-test");
+        assertTrue(awaitResult(robot, "code-result-status").startsWith("Succeeded"));
+        waitUntil("the response shows", () -> area(robot, "code-result-response").getText().contains("\"five\": true"));
     }
 
     @Test

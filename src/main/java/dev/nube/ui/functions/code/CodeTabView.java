@@ -13,6 +13,8 @@ import javafx.scene.control.Button;
 import javafx.scene.control.Label;
 import javafx.scene.control.Separator;
 import javafx.scene.control.SplitPane;
+import javafx.scene.control.Tab;
+import javafx.scene.control.TabPane;
 import javafx.scene.control.TextInputDialog;
 import javafx.scene.control.Tooltip;
 import javafx.scene.input.KeyCode;
@@ -28,8 +30,9 @@ import org.kordamp.ikonli.feather.Feather;
 import org.kordamp.ikonli.javafx.FontIcon;
 
 /**
- * The Code tab: the file tree, the editor tabs, and the toolbar: Save (Ctrl+S), Deploy (save and publish a version),
- * Test (invoke with the Test tab's event; the result shows below the editor), undo, redo, find, and zip import and
+ * The Code tab: the file tree, the editor tabs, and the toolbar: Save (Ctrl+S), Deploy (save, install dependencies and
+ * publish a version; the install's output shows below the editor), Test (invoke with the Test tab's event; the result
+ * shows below the editor), undo, redo, find, and zip import and
  * export. The status line shows the caret, the language and what the last command did. FX thread only.
  */
 public final class CodeTabView extends BorderPane {
@@ -38,6 +41,8 @@ public final class CodeTabView extends BorderPane {
     private final CodeViewModel model;
     private final TestViewModel test;
     private final EditorTabs editors;
+    private final TabPane below;
+    private final Tab deployTab;
 
     public CodeTabView(CodeViewModel model, TestViewModel test) {
         this.model = model;
@@ -48,7 +53,19 @@ public final class CodeTabView extends BorderPane {
         files.setPrefWidth(220);
         InvocationResultView result = new InvocationResultView(test.invocation(), "code-result",
                 "Test runs the Test tab's event; the response, log output and REPORT figures show here.");
-        SplitPane editorAndResult = new SplitPane(editors, result);
+        Tab resultTab = new Tab("Execution result", result);
+        resultTab.setId("code-result-tab");
+        deployTab = new Tab("Deploy output", new DeployOutputView(model));
+        deployTab.setId("code-deploy-tab");
+        below = new TabPane(resultTab, deployTab);
+        below.setId("code-below");
+        below.setTabClosingPolicy(TabPane.TabClosingPolicy.UNAVAILABLE);
+        test.invocation().runningProperty().addListener((obs, was, running) -> {
+            if (running) {
+                below.getSelectionModel().select(resultTab);
+            }
+        });
+        SplitPane editorAndResult = new SplitPane(editors, below);
         editorAndResult.setOrientation(Orientation.VERTICAL);
         editorAndResult.setDividerPositions(0.5);
         SplitPane main = new SplitPane(files, editorAndResult);
@@ -76,7 +93,8 @@ public final class CodeTabView extends BorderPane {
                 || !model.selectedProperty().get().dirty() || model.busyProperty().get(), model.selectedProperty(),
                 model.dirtyCountProperty(), model.busyProperty()));
         Button deploy = button("code-deploy", "Deploy", Feather.UPLOAD_CLOUD,
-                "Save every file and publish the code as a new version", this::deploy);
+                "Save every file, install package.json's or requirements.txt's dependencies and publish the code as a new"
+                        + " version", this::deploy);
         deploy.getStyleClass().add("accent");
         deploy.disableProperty().bind(model.busyProperty());
         Button run = button("code-test", "Test", Feather.PLAY, "", () -> test.invoke());
@@ -174,11 +192,15 @@ public final class CodeTabView extends BorderPane {
         dialog.initOwner(getScene().getWindow());
         Dialogs.style(dialog);
         dialog.setTitle("Deploy");
-        dialog.setHeaderText("Save every open file, then publish the code and the configuration as a new"
-                + " version.\nPublished versions never change; $LATEST stays editable.");
+        dialog.setHeaderText("Save every open file, install the dependencies of package.json (npm) or"
+                + " requirements.txt (pip),\nthen publish the code and the configuration as a new version."
+                + "\nPublished versions never change; $LATEST stays editable.");
         dialog.setContentText("Version description (optional)");
         dialog.getEditor().setId("deploy-description");
-        dialog.showAndWait().ifPresent(description -> model.deploy(description.strip(), version -> { }));
+        dialog.showAndWait().ifPresent(description -> {
+            below.getSelectionModel().select(deployTab);
+            model.deploy(description.strip(), version -> { });
+        });
     }
 
     private void importZip() {

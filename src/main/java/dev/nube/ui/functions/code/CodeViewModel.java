@@ -1,8 +1,11 @@
 package dev.nube.ui.functions.code;
 
 import dev.nube.engine.functions.CodeEntry;
+import dev.nube.engine.functions.DependencyInstall;
+import dev.nube.engine.functions.FunctionEvents;
 import dev.nube.engine.functions.FunctionVersion;
 import dev.nube.ui.common.Errors;
+import dev.nube.ui.common.TaskExecutor;
 import dev.nube.ui.functions.FunctionScope;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -25,7 +28,9 @@ import javafx.collections.ObservableList;
 /**
  * The code of $LATEST (editable) or of a published version (read-only): the files, the documents open in the
  * editor with their unsaved edits, and the file commands (save, deploy, new, rename, delete, zip import and export).
- * Engine calls run on the task executor. FX thread only.
+ * Deploy saves, installs the dependencies a package.json or requirements.txt declares (its output in
+ * {@link #deployOutput()}, as the engine publishes it), then publishes a version; a failed or cancelled install
+ * publishes nothing. Engine calls run on the task executor. FX thread only.
  */
 public final class CodeViewModel {
     private final FunctionScope scope;
@@ -37,7 +42,19 @@ public final class CodeViewModel {
     private final ReadOnlyBooleanWrapper busy = new ReadOnlyBooleanWrapper();
     private final ReadOnlyStringWrapper status = new ReadOnlyStringWrapper("");
     private final ReadOnlyStringWrapper failure = new ReadOnlyStringWrapper("");
+    private final ObservableList<String> deployOutput = FXCollections.observableArrayList();
+    private final ReadOnlyBooleanWrapper installing = new ReadOnlyBooleanWrapper();
+    private final ReadOnlyStringWrapper deployResult = new ReadOnlyStringWrapper("");
+    private final ReadOnlyBooleanWrapper deployFailed = new ReadOnlyBooleanWrapper();
+    private final ReadOnlyBooleanWrapper cancelling = new ReadOnlyBooleanWrapper();
+    /** The thread Deploy's install runs on, while it runs (guarded by itself's lock). */
+    private final Object installLock = new Object();
+    private Thread installThread;
+    private volatile boolean cancelRequested;
     private String mainModule;
+
+    /** Lines of deploy output kept (the oldest go first): enough for any install's story, bounded for the list. */
+    static final int DEPLOY_OUTPUT_LINES = 5000;
 
     /** @param qualifier null for $LATEST, else a published version (read-only) */
     public CodeViewModel(FunctionScope scope, String qualifier) {
@@ -49,6 +66,17 @@ public final class CodeViewModel {
             }
             recount();
         });
+        if (qualifier == null) {
+            // Lines arrive on the FX thread, in order, while the install runs (the scope hops them over).
+            scope.on(FunctionEvents.DependencyOutput.class, line -> {
+                if (scope.is(line.region(), line.functionName())) {
+                    deployOutput.add(line.line());
+                    if (deployOutput.size() > DEPLOY_OUTPUT_LINES) {
+                        deployOutput.remove(0, deployOutput.size() - DEPLOY_OUTPUT_LINES);
+                    }
+                }
+            });
+        }
         reloadFiles();
     }
 
@@ -86,7 +114,7 @@ public final class CodeViewModel {
         return documents.stream().filter(CodeDocument::dirty).map(CodeDocument::path).toList();
     }
 
-    ReadOnlyBooleanProperty busyProperty() {
+    public ReadOnlyBooleanProperty busyProperty() {
         return busy.getReadOnlyProperty();
     }
 
@@ -191,20 +219,132 @@ public final class CodeViewModel {
         });
     }
 
-    /** Saves every file, then publishes $LATEST as a new version. */
+    /** The output of the last Deploy's install of dependencies (npm's or pip's lines, and Nube's). */
+    public ObservableList<String> deployOutput() {
+        return deployOutput;
+    }
+
+    /** How the last Deploy ended ("Published version 3", or why it did not), empty while one runs. */
+    public ReadOnlyStringProperty deployResultProperty() {
+        return deployResult.getReadOnlyProperty();
+    }
+
+    public ReadOnlyBooleanProperty deployFailedProperty() {
+        return deployFailed.getReadOnlyProperty();
+    }
+
+    private void deployEnded(String result, boolean failed) {
+        deployResult.set(result);
+        deployFailed.set(failed);
+    }
+
+    /** True while Deploy installs dependencies (it can be cancelled then). */
+    public ReadOnlyBooleanProperty installingProperty() {
+        return installing.getReadOnlyProperty();
+    }
+
+    /** True from Cancel until the cancelled install has really ended (Deploy stays disabled until then). */
+    public ReadOnlyBooleanProperty cancellingProperty() {
+        return cancelling.getReadOnlyProperty();
+    }
+
+    /**
+     * Saves every file, installs the dependencies the code declares, then publishes $LATEST as a new version. When
+     * the install fails or is cancelled, nothing is published and the failure says why.
+     */
     public void deploy(String description, Consumer<FunctionVersion> onDeployed) {
         saveAll(() -> {
             busy.set(true);
-            scope.tasks().submit(() -> scope.functions().publishVersion(scope.region(), scope.name(), description),
-                    version -> {
-                        busy.set(false);
-                        succeed("Deployed: saved and published as version " + version.version());
-                        onDeployed.accept(version);
-                    }, error -> {
-                        busy.set(false);
-                        fail(error);
-                    });
+            installing.set(true);
+            deployOutput.clear();
+            deployEnded("", false);
+            status.set("Deploying: installing dependencies");
+            failure.set("");
+            cancelRequested = false;
+            scope.tasks().submit(() -> {
+                synchronized (installLock) {
+                    if (cancelRequested) {
+                        throw new java.util.concurrent.CancellationException("cancelled");
+                    }
+                    installThread = Thread.currentThread();
+                }
+                try {
+                    return scope.code().installDependencies(scope.region(), scope.name());
+                } finally {
+                    synchronized (installLock) {
+                        installThread = null;
+                        Thread.interrupted(); // a cancel arriving as it ended is not left to the next task
+                    }
+                }
+            }, installed -> {
+                installing.set(false);
+                if (cancelRequested) {
+                    cancelled();
+                    return;
+                }
+                reloadFilesIfInstalled(installed);
+                publish(description, onDeployed);
+            }, error -> {
+                installing.set(false);
+                if (cancelRequested) {
+                    cancelled();
+                    return;
+                }
+                busy.set(false);
+                status.set("");
+                failure.set("Not deployed: " + Errors.message(error));
+                deployEnded(failure.get(), true);
+            });
         }, error -> { });
+    }
+
+    private void reloadFilesIfInstalled(DependencyInstall installed) {
+        if (installed.status() == DependencyInstall.Status.INSTALLED) {
+            reloadFiles();
+        }
+    }
+
+    private void publish(String description, Consumer<FunctionVersion> onDeployed) {
+        status.set("Deploying: publishing a version");
+        scope.tasks().submit(() -> scope.functions().publishVersion(scope.region(), scope.name(), description),
+                version -> {
+                    busy.set(false);
+                    succeed("Deployed: saved and published as version " + version.version());
+                    deployEnded("Published version " + version.version() + ".", false);
+                    onDeployed.accept(version);
+                }, error -> {
+                    busy.set(false);
+                    fail(error);
+                    deployEnded("Not published: " + failure.get(), true);
+                });
+    }
+
+    /**
+     * Stops Deploy's install of dependencies: nothing is published. Deploy stays disabled, with "Cancelling…", until
+     * the install has really ended (its tool stopped, or its change of the code made).
+     */
+    public void cancelDeploy() {
+        if (!installing.get() || cancelRequested) {
+            return;
+        }
+        synchronized (installLock) {
+            cancelRequested = true;
+            if (installThread != null) {
+                installThread.interrupt(); // stops the tool
+            }
+        }
+        cancelling.set(true);
+        status.set("Cancelling\u2026");
+    }
+
+    private void cancelled() {
+        cancelling.set(false);
+        busy.set(false);
+        status.set("");
+        // The install may have been making its change already (that part is not interrupted): say only what is sure.
+        failure.set("Not deployed: cancelled, so no version was published.");
+        deployEnded(failure.get(), true);
+        reloadFiles();
     }
 
     public void newFile(String path) {
