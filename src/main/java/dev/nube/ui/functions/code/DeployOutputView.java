@@ -37,12 +37,16 @@ final class DeployOutputView extends VBox {
         });
         result.getStyleClass().add("text-muted");
         result.setWrapText(true);
+        result.setMinHeight(Region.USE_PREF_SIZE); // a long reason wraps onto more lines instead of being cut
+        result.setMaxWidth(Double.MAX_VALUE);
         Region spacer = new Region();
         HBox.setHgrow(spacer, Priority.ALWAYS);
+        HBox.setHgrow(result, Priority.SOMETIMES);
         Button cancel = new Button("Cancel", new FontIcon(Feather.X_CIRCLE));
         cancel.setId("code-deploy-cancel");
         cancel.disableProperty().bind(model.installingProperty().not().or(model.cancellingProperty()));
         cancel.setOnAction(e -> model.cancelDeploy());
+        cancel.setMinWidth(Region.USE_PREF_SIZE);
         HBox head = new HBox(8, spinner, result, spacer, cancel);
         head.setAlignment(Pos.CENTER_LEFT);
         head.getStyleClass().add("deploy-output-head");
