@@ -56,16 +56,11 @@ final class Dependencies {
 
     /**
      * What an install left in the code: the tool, the digest of the manifest it installed from (with the runtime),
-     * the code's top-level entries it made, and the {@link #fingerprint} of those entries as installed (null in
-     * records of older versions: then the tree is installed again).
+     * the code's top-level entries it made, and the {@link #fingerprint} of those entries as installed.
      */
     record Installed(String tool, String manifestSha256, List<String> entries, String fingerprint) {
         Installed {
             entries = List.copyOf(entries);
-        }
-
-        Installed(String tool, String manifestSha256, List<String> entries) {
-            this(tool, manifestSha256, entries, null);
         }
     }
 

@@ -158,7 +158,7 @@ class CodeRecoveryTest {
             Files.write(made.resolve("__init__.py"), bytes("installed now"));
             CodeJournal journal = new CodeJournal(folder);
             journal.stageInstall(Map.of("newpkg", made), List.of("oldpkg"), new Dependencies.Installed("pip",
-                    "digest", List.of("newpkg")));
+                    "digest", List.of("newpkg"), "fingerprint"));
             ((Functions) f.functions).repository().dropPackage(f.functions.get(REGION, NAME));
             journal.commit();
             // the first entry is moved in; the engine stops before the old package is moved aside
@@ -178,7 +178,7 @@ class CodeRecoveryTest {
             Path again = Files.createDirectories(dir.resolve("again").resolve("otherpkg"));
             Files.write(again.resolve("__init__.py"), bytes("never committed"));
             new CodeJournal(folder).stageInstall(Map.of("otherpkg", again), List.of("newpkg"),
-                    new Dependencies.Installed("pip", "other", List.of("otherpkg")));
+                    new Dependencies.Installed("pip", "other", List.of("otherpkg"), "fingerprint"));
             // the engine stops before the journal is written
         }
         try (FunctionsFixture f = new FunctionsFixture(dir)) {
