@@ -137,7 +137,8 @@ public final class Engine implements AutoCloseable {
                     publicListeners);
             openedInOrder.add("networks", networking);
             instances = new Instances(regions, events, images, keyPairs, securityGroups, accelerators, networking,
-                    Instances.DEFAULT_STOP_GRACE, knownHostsFile(home));
+                    Instances.DEFAULT_STOP_GRACE, knownHostsFile(home),
+                    home.resolve("config").resolve("instances.json"));
             securityGroups.setUsage(instances);
             elasticIps.setInstances((region, id) -> stateOf(instances, region, id));
             images.setUsage(instances::usersOfImage);

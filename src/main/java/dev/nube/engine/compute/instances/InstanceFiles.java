@@ -176,11 +176,18 @@ record InstanceFiles(Path folder, Path socketFolder) {
             }
         }
         if (!socketFolder.equals(folder)) {
-            Files.deleteIfExists(qmpSocket());
-            Files.deleteIfExists(serialSocket());
-            Files.deleteIfExists(metadataSocket());
-            Files.deleteIfExists(vpcSocket());
-            Files.deleteIfExists(uplinkSocket());
+            deleteSockets();
+        }
+    }
+
+    /** Deletes the sockets, and their folder when it is not the instance's folder. */
+    void deleteSockets() throws IOException {
+        Files.deleteIfExists(qmpSocket());
+        Files.deleteIfExists(serialSocket());
+        Files.deleteIfExists(metadataSocket());
+        Files.deleteIfExists(vpcSocket());
+        Files.deleteIfExists(uplinkSocket());
+        if (!socketFolder.equals(folder)) {
             Files.deleteIfExists(socketFolder);
         }
     }

@@ -1,22 +1,19 @@
 package dev.nube.engine.compute.instances;
 
 import dev.nube.engine.EngineException;
-import dev.nube.engine.compute.images.Images;
-import dev.nube.engine.compute.images.tiny.TinyImageBuilder;
 import dev.nube.engine.compute.instances.InstanceRecord.Intent;
 import dev.nube.engine.compute.instances.InstanceRecord.Operation;
 import dev.nube.engine.compute.network.SecurityGroup;
-import dev.nube.engine.compute.qemu.Commands;
 import dev.nube.engine.store.AtomicFiles;
 import dev.nube.engine.store.Ids;
 import dev.nube.engine.store.ResourceKind;
 import java.io.IOException;
-import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
@@ -31,10 +28,17 @@ final class InstanceLaunches implements AutoCloseable {
     static final int LAUNCHES_AT_ONCE = Math.max(4, 2 * Runtime.getRuntime().availableProcessors());
     private static final Duration CLOSE_WAIT = Duration.ofSeconds(30);
 
+    /**
+     * How long a restored instance may take to answer on SSH before its launch boots it cold instead (a restore
+     * answers within a few seconds even on a busy machine under TCG).
+     */
+    static final Duration RESTORE_SSH_BOUND = Duration.ofSeconds(30);
+
     private final InstanceTable table;
     private final HostCapacity capacity;
-    private final Images images;
     private final InstanceLifecycle lifecycle;
+    private final LaunchSettings settings;
+    private final LaunchTemplates templates;
     private final ExecutorService pool = Executors.newFixedThreadPool(LAUNCHES_AT_ONCE, work -> {
         Thread thread = new Thread(work, "instance launch");
         thread.setDaemon(true);
@@ -42,11 +46,13 @@ final class InstanceLaunches implements AutoCloseable {
     });
     private volatile boolean closing;
 
-    InstanceLaunches(InstanceTable table, HostCapacity capacity, Images images, InstanceLifecycle lifecycle) {
+    InstanceLaunches(InstanceTable table, HostCapacity capacity, InstanceLifecycle lifecycle, LaunchSettings settings,
+                     LaunchTemplates templates) {
         this.table = table;
         this.capacity = capacity;
-        this.images = images;
         this.lifecycle = lifecycle;
+        this.settings = settings;
+        this.templates = templates;
     }
 
     /**
@@ -130,8 +136,10 @@ final class InstanceLaunches implements AutoCloseable {
                 }
                 InstanceFiles files = table.files(region, id);
                 try {
-                    lifecycle.createRootDisk(region, r);
-                    lifecycle.launchProcess(region, id);
+                    if (!restored(region, id, r, files)) {
+                        lifecycle.createRootDisk(region, r);
+                        lifecycle.launchProcess(region, id);
+                    }
                     table.update(region, id, x -> x.withOperation(Operation.NONE));
                     table.publishState(region, id);
                 } catch (IOException | RuntimeException e) {
@@ -149,6 +157,54 @@ final class InstanceLaunches implements AutoCloseable {
         } finally {
             capacity.release(plan.type().memoryMiB());
         }
+    }
+
+    /**
+     * Launches the instance by restoring its shape's template when restore launches are on and one is built: true
+     * when the restored guest answers on SSH within {@link #RESTORE_SSH_BOUND}. Otherwise (no template yet: one is
+     * built in the background for the next launch; or the restore failed: undone, and said in the instance's log)
+     * false, and the caller boots it cold.
+     */
+    private boolean restored(String region, String id, InstanceRecord r, InstanceFiles files)
+            throws InterruptedException {
+        if (!settings.restoreLaunches()) {
+            return false;
+        }
+        LaunchTemplates.Shape shape;
+        Optional<LaunchTemplates.Template> template;
+        try {
+            Optional<LaunchTemplates.Shape> found = lifecycle.templateShape(region, r);
+            if (found.isEmpty()) {
+                return false;
+            }
+            shape = found.get();
+            template = templates.ready(shape);
+            if (template.isEmpty()) {
+                files.log("no launch template for this shape yet: booting; one is built in the background");
+                templates.buildLater(shape, files::log);
+                return false;
+            }
+        } catch (IOException | RuntimeException e) {
+            files.log("restore launch not possible (" + e.getMessage() + "): booting");
+            return false;
+        }
+        try {
+            lifecycle.restoreProcess(region, id, shape, template.get());
+            if (lifecycle.awaitSsh(region, id, RESTORE_SSH_BOUND)) {
+                return true;
+            }
+            files.log("the restored guest did not answer on SSH within " + RESTORE_SSH_BOUND.toSeconds()
+                    + " s: booting it instead");
+        } catch (IOException | RuntimeException e) {
+            files.log("the restore of launch template " + template.get().name() + " failed (" + e.getMessage()
+                    + "): booting instead");
+            if (e instanceof LaunchTemplates.LoadFailed) {
+                LaunchTemplates.markUnusable(template.get().folder().resolve(LaunchTemplates.UNUSABLE),
+                        e.getMessage());
+            }
+        }
+        lifecycle.abandonRestore(region, id);
+        return false;
     }
 
     /** Lets launches under way finish (a few seconds); queued ones stay pending, for the next start to roll back. */

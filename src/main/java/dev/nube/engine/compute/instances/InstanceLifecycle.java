@@ -120,6 +120,155 @@ final class InstanceLifecycle {
         }
     }
 
+    /**
+     * The launch template shape of instance {@code r}: its image's files, its vCPUs and memory, and the accelerator
+     * it would boot on now. Empty for an image that boots from its own disk (its boot is not Nube's tiny one) or that
+     * is gone.
+     */
+    Optional<LaunchTemplates.Shape> templateShape(String region, InstanceRecord r)
+            throws IOException, InterruptedException {
+        Image image;
+        try {
+            image = images.get(region, r.imageId());
+        } catch (EngineException e) {
+            return Optional.empty();
+        }
+        if (image.bootsFromDisk()) {
+            return Optional.empty();
+        }
+        return Optional.of(new LaunchTemplates.Shape(image.id(), images.folder(region, image.id()),
+                image.kernelArgs(), r.vcpus(), r.memoryMiB(), accelerators.forGuest(kernelOf(region, r))));
+    }
+
+    /**
+     * Starts the instance's QEMU by loading {@code template}'s saved guest on a new overlay of the template's disk,
+     * grows the disk to the instance's volume, lets the guest go on (it then takes its identity from the metadata
+     * service) and attaches. Caller holds the lock; on failure the caller abandons the attempt
+     * ({@link #abandonRestore}).
+     */
+    void restoreProcess(String region, String id, LaunchTemplates.Shape shape, LaunchTemplates.Template template)
+            throws IOException, InterruptedException {
+        InstanceFiles files = table.files(region, id);
+        InstanceRecord r = table.ensureAddress(region, id);
+        files.create();
+        Commands.check(List.of("qemu-img", "create", "-q", "-f", "qcow2", "-b", template.disk().toString(), "-F",
+                "qcow2", files.rootDisk().toString()), files.folder(), Duration.ofMinutes(1));
+        PrivateFiles.restrict(files.rootDisk());
+        // The boot this guest's memory went through is the template's: its console shows it first, as a booted
+        // instance's does (QEMU appends to it).
+        if (Files.isRegularFile(template.consoleLog())) {
+            PrivateFiles.copy(template.consoleLog(), files.consoleLog(),
+                    java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        }
+        MetadataServer metadata = serveMetadata(region, r);
+        try {
+            Files.deleteIfExists(files.qmpSocket());
+            Files.deleteIfExists(files.serialSocket());
+            Files.deleteIfExists(files.vpcSocket());
+            QemuMachine.Spec spec = new QemuMachine.Spec(accelerators.host().binary(), id, shape.accelerator(),
+                    shape.vcpus(), shape.memoryMiB(), shape.kernel(), shape.initrd(), shape.templateKernelArgs(),
+                    files.rootDisk(), files.qmpSocket(), files.serialSocket(), files.consoleLog(), files.pidFile(),
+                    files.metadataSocket(), 0, files.vpcSocket(), r.macAddress(), List.of(), null,
+                    new QemuMachine.Restorable(template.machineType(), template.state()));
+            long started = System.nanoTime();
+            long pid = 0;
+            ProcessHandle process;
+            try {
+                pid = QemuMachine.launch(spec, files.qemuLog());
+                process = ProcessHandle.of(pid).orElseThrow(() -> new IOException("QEMU exited at once"));
+                long volumeBytes = (long) r.rootVolumeGiB() << 30;
+                try (Qmp qmp = Qmp.connect(files.qmpSocket(), event -> { }, RunningInstance.QMP_DEADLINE)) {
+                    awaitLoaded(qmp, process, files);
+                    if (volumeBytes > template.diskBytes()) {
+                        qmp.execute("block_resize", java.util.Map.of("device", "root", "size", volumeBytes),
+                                RunningInstance.QMP_DEADLINE);
+                    }
+                    qmp.execute("cont", java.util.Map.of(), RunningInstance.QMP_DEADLINE);
+                }
+            } catch (IOException e) {
+                // A QEMU that ended before the guest went on could not take the template (whatever it said).
+                if (e instanceof LaunchTemplates.LoadFailed || pid == 0 || ProcessHandle.of(pid)
+                        .filter(ProcessHandle::isAlive).isEmpty()) {
+                    throw new LaunchTemplates.LoadFailed("QEMU could not load the template: " + e.getMessage(), e);
+                }
+                throw e;
+            }
+            files.log("QEMU started by restoring launch template " + template.name() + " in "
+                    + (System.nanoTime() - started) / 1_000_000 + " ms, pid " + pid + ", "
+                    + shape.accelerator().description());
+            attach(region, id, process, metadata, null);
+        } catch (IOException | RuntimeException | InterruptedException e) {
+            metadata.close();
+            throw e;
+        }
+    }
+
+    /** Waits until QEMU has loaded the saved guest (it then stays paused); fails when the load fails or QEMU ends. */
+    private static void awaitLoaded(Qmp qmp, ProcessHandle process, InstanceFiles files)
+            throws IOException, InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        while (System.nanoTime() < deadline) {
+            String status;
+            try {
+                status = qmp.execute("query-status", java.util.Map.of(), RunningInstance.QMP_DEADLINE)
+                        .path("status").asText();
+            } catch (IOException e) {
+                if (!process.isAlive()) {
+                    throw new LaunchTemplates.LoadFailed("QEMU ended while loading the template: "
+                            + lastLine(files.qemuLog()), e);
+                }
+                throw e;
+            }
+            switch (status) {
+                case "inmigrate" -> Thread.sleep(10);
+                case "paused", "postmigrate", "prelaunch" -> {
+                    return;
+                }
+                default -> throw new LaunchTemplates.LoadFailed("QEMU is " + status + " after loading the template",
+                        null);
+            }
+        }
+        throw new IOException("QEMU did not load the template within 60 s");
+    }
+
+    private static String lastLine(Path file) {
+        try {
+            List<String> lines = Files.readAllLines(file);
+            return lines.isEmpty() ? "no message" : lines.get(lines.size() - 1);
+        } catch (IOException e) {
+            return "no message";
+        }
+    }
+
+    /** Waits until the instance's guest answers on SSH (true), or its QEMU ends or {@code bound} passes (false). */
+    boolean awaitSsh(String region, String id, Duration bound) throws InterruptedException {
+        RunningInstance live = table.running.get(InstanceTable.key(region, id));
+        return live != null && live.awaitSshReady(bound);
+    }
+
+    /**
+     * Undoes a restore launch that failed, so the instance can boot cold: its QEMU killed, taken off its network
+     * (keeping its address), its root overlay removed. Caller holds the lock.
+     */
+    void abandonRestore(String region, String id) throws InterruptedException {
+        RunningInstance live = table.running.remove(InstanceTable.key(region, id));
+        if (live != null) {
+            live.detach();
+            live.killAndAwait(EXIT_WAIT);
+        }
+        table.findProcess(region, id).ifPresent(p -> {
+            p.destroyForcibly();
+            p.onExit().join();
+        });
+        network.down(region, id, false);
+        InstanceFiles files = table.files(region, id);
+        try {
+            Files.deleteIfExists(files.rootDisk());
+        } catch (IOException e) {
+            files.log("removing the overlay of the failed restore: " + e.getMessage());
+        }
+    }
+
     /** The instance's root volume: a qcow2 overlay on its image's disk, of the size it was launched with. */
     void createRootDisk(String region, InstanceRecord r) throws IOException, InterruptedException {
         InstanceFiles files = table.files(region, r.id());

@@ -125,4 +125,13 @@ public interface InstanceService {
 
     /** Changes the accelerator setting; instances started from now on follow it, running ones are not touched. */
     void setAcceleratorMode(dev.nube.engine.compute.qemu.AcceleratorMode mode);
+
+    /**
+     * Whether instances of Nube's tiny images launch by restoring a booted template (kept in the data folder; on by
+     * default). Off, every launch boots.
+     */
+    boolean restoreLaunches();
+
+    /** Changes {@link #restoreLaunches()}; launches from now on follow it. */
+    void setRestoreLaunches(boolean on);
 }

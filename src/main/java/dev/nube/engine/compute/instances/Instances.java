@@ -51,6 +51,8 @@ public final class Instances implements InstanceService, RegionScoped, SecurityG
     /** What instances take of this machine (package-private for tests). */
     final HostCapacity capacity;
     private final InstanceLaunches launches;
+    private final LaunchSettings launchSettings;
+    private final LaunchTemplates templates;
     final Accelerators accelerators;
     private final Duration stopGrace;
     private final Path knownHosts;
@@ -61,11 +63,12 @@ public final class Instances implements InstanceService, RegionScoped, SecurityG
     /**
      * {@code stopGrace} is how long a stop waits for the guest to power off before QEMU is killed. {@code knownHosts}
      * is the known_hosts file of the console's SSH terminal, which the offered ssh command uses too.
+     * {@code launchSettings} is where the launch settings are kept ({@link LaunchSettings}).
      * {@code accelerators} decides which accelerator each guest runs on (the caller closes it).
      */
     public Instances(RegionService regions, EventBus events, Images images, KeyPairService keyPairs,
                      SecurityGroupService securityGroups, Accelerators accelerators, Networking network,
-                     Duration stopGrace, Path knownHosts) {
+                     Duration stopGrace, Path knownHosts, Path launchSettings) {
         this.images = images;
         this.keyPairs = keyPairs;
         this.securityGroups = securityGroups;
@@ -77,7 +80,19 @@ public final class Instances implements InstanceService, RegionScoped, SecurityG
         this.capacity = new HostCapacity(table);
         this.lifecycle = new InstanceLifecycle(table, capacity, images, keyPairs, accelerators, network);
         this.reconciler = new InstanceReconciler(table, lifecycle, stopGrace);
-        this.launches = new InstanceLaunches(table, capacity, images, lifecycle);
+        this.launchSettings = new LaunchSettings(dev.nube.engine.store.SettingsFile.at(launchSettings));
+        this.templates = new LaunchTemplates(accelerators.host());
+        this.launches = new InstanceLaunches(table, capacity, lifecycle, this.launchSettings, templates);
+    }
+
+    @Override
+    public boolean restoreLaunches() {
+        return launchSettings.restoreLaunches();
+    }
+
+    @Override
+    public void setRestoreLaunches(boolean on) {
+        launchSettings.setRestoreLaunches(on);
     }
 
     @Override
@@ -521,6 +536,7 @@ public final class Instances implements InstanceService, RegionScoped, SecurityG
     @Override
     public void close() {
         launches.close();
+        templates.close();
         table.close();
     }
 }

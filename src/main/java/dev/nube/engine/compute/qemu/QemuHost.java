@@ -13,6 +13,7 @@ public record QemuHost(String binary, Path kvmDevice) {
     public static final QemuHost SYSTEM = new QemuHost(QemuMachine.BINARY, Path.of("/dev/kvm"));
 
     private static final String UNKNOWN = "unknown QEMU";
+    private static final java.util.Map<String, String> PC_MACHINES = new java.util.concurrent.ConcurrentHashMap<>();
 
     /** QEMU's version line when {@code --version} works, empty when QEMU is missing or broken here. */
     public java.util.Optional<String> installedVersion() {
@@ -32,5 +33,35 @@ public record QemuHost(String binary, Path kvmDevice) {
             Thread.currentThread().interrupt();
             return UNKNOWN + " (interrupted)";
         }
+    }
+
+    /**
+     * The versioned machine type QEMU's {@code pc} stands for here (e.g. {@code pc-i440fx-7.2}), from
+     * {@code -machine help}; asked once per binary. A saved guest is loaded only into the same machine type.
+     */
+    public String pcMachineType() throws IOException, InterruptedException {
+        String known = PC_MACHINES.get(binary);
+        if (known != null) {
+            return known;
+        }
+        Commands.Result result = Commands.run(List.of(binary, "-machine", "help"), null, Duration.ofSeconds(30));
+        String type = result.exit() == 0 ? pcAliasTarget(result.output()) : null;
+        if (type == null) {
+            throw new IOException("QEMU names no versioned machine type for pc (" + result.lastLine() + ")");
+        }
+        PC_MACHINES.put(binary, type);
+        return type;
+    }
+
+    /** The target of the {@code pc} line of {@code -machine help}'s text ("pc  Standard PC ... (alias of X)"). */
+    static String pcAliasTarget(String help) {
+        for (String line : help.split("\n")) {
+            java.util.regex.Matcher m = java.util.regex.Pattern.compile("^pc\\s+.*\\(alias of ([A-Za-z0-9_.-]+)\\)")
+                    .matcher(line.strip());
+            if (m.find()) {
+                return m.group(1);
+            }
+        }
+        return null;
     }
 }

@@ -38,12 +38,32 @@ public final class QemuMachine {
     public record Spec(String binary, String instanceId, Accelerator accelerator, int vcpus, int memoryMiB, Path kernel,
                        Path initrd, String kernelArgs, Path rootDisk, Path qmpSocket, Path serialSocket, Path consoleLog, Path pidFile,
                        Path metadataSocket, int sshPort, Path vpcSocket, String vpcMac,
-                       List<DataDisk> dataDisks, UefiFirmware uefi) {
+                       List<DataDisk> dataDisks, UefiFirmware uefi, Restorable restorable) {
         public Spec {
             dataDisks = List.copyOf(dataDisks);
             if (kernel != null && uefi != null) {
                 throw new IllegalArgumentException("a guest boots either a kernel QEMU loads or its disk under UEFI");
             }
+            if (restorable != null && (!dataDisks.isEmpty() || uefi != null)) {
+                throw new IllegalArgumentException("only a guest without volumes or UEFI is saved and restored");
+            }
+        }
+
+        /** A guest that is neither saved nor restored. */
+        public Spec(String binary, String instanceId, Accelerator accelerator, int vcpus, int memoryMiB, Path kernel,
+                    Path initrd, String kernelArgs, Path rootDisk, Path qmpSocket, Path serialSocket, Path consoleLog,
+                    Path pidFile, Path metadataSocket, int sshPort, Path vpcSocket, String vpcMac,
+                    List<DataDisk> dataDisks, UefiFirmware uefi) {
+            this(binary, instanceId, accelerator, vcpus, memoryMiB, kernel, initrd, kernelArgs, rootDisk, qmpSocket,
+                    serialSocket, consoleLog, pidFile, metadataSocket, sshPort, vpcSocket, vpcMac, dataDisks, uefi,
+                    null);
+        }
+
+        /** This spec, restorable as {@code restorable} says. */
+        public Spec restorable(Restorable restorable) {
+            return new Spec(binary, instanceId, accelerator, vcpus, memoryMiB, kernel, initrd, kernelArgs, rootDisk,
+                    qmpSocket, serialSocket, consoleLog, pidFile, metadataSocket, sshPort, vpcSocket, vpcMac,
+                    dataDisks, uefi, restorable);
         }
 
         /** True when the guest boots from its root disk with its own boot loader. */
@@ -57,6 +77,16 @@ public final class QemuMachine {
      * own copy of the variable store, where the firmware keeps its boot entries, written by the guest.
      */
     public record UefiFirmware(Path code, Path vars) {
+    }
+
+    /**
+     * A guest whose memory is saved to a file and loaded by another QEMU: both command lines must make the same
+     * machine, so the machine type is a versioned one ({@code pc-i440fx-7.2}, never the alias {@code pc}, which a
+     * newer QEMU points elsewhere), and both carry a VM generation id device (a new id in each QEMU: the guest kernel
+     * reseeds its random number generator when it changes). {@code incomingState} is the saved state this QEMU
+     * loads at its start (it then stays paused until told {@code cont}), or null for the QEMU that will be saved.
+     */
+    public record Restorable(String machineType, Path incomingState) {
     }
 
     /** A volume attached besides the root disk: its id and qcow2 file (see {@link QemuBlock#options}). */
@@ -92,7 +122,8 @@ public final class QemuMachine {
     public static List<String> command(Spec spec) {
         List<String> c = new ArrayList<>(List.of(spec.binary(),
                 "-name", processName(spec.instanceId()),
-                "-machine", "pc,accel=" + spec.accelerator().name(),
+                "-machine", (spec.restorable() != null ? spec.restorable().machineType() : "pc") + ",accel="
+                        + spec.accelerator().name(),
                 "-smp", Integer.toString(spec.vcpus()),
                 "-m", spec.memoryMiB() + "M",
                 "-nodefaults", "-no-user-config", "-display", "none",
@@ -120,6 +151,14 @@ public final class QemuMachine {
                 "-mon", "chardev=qmp0,mode=control",
                 "-pidfile", spec.pidFile().toString(),
                 "-daemonize"));
+        if (spec.restorable() != null) {
+            c.addAll(c.indexOf("-chardev"), List.of("-device", "vmgenid,guid=auto"));
+            if (spec.restorable().incomingState() != null) {
+                // QEMU runs the command with /bin/sh: the path single-quoted.
+                c.addAll(List.of("-incoming", "exec:cat '" + spec.restorable().incomingState().toString()
+                        .replace("'", "'\\''") + "'"));
+            }
+        }
         int drive = c.indexOf("-drive");
         if (spec.bootsFromDisk()) {
             if (spec.uefi() != null) {

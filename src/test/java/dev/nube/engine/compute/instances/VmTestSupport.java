@@ -40,6 +40,9 @@ public final class VmTestSupport implements AutoCloseable {
     /** On an engine already open (e.g. with a QEMU of the test's own). */
     public VmTestSupport(Engine engine) {
         this.engine = engine;
+        // Launches boot, as they did before launch templates: a template would cost each class another boot.
+        // RestoreLaunchVmTest turns restore launches on and proves them.
+        engine.instances().setRestoreLaunches(false);
         image = engine.images().ensureTinyImage(REGION);
         keyPair = engine.keyPairs().list(REGION).items().stream().filter(k -> k.name().equals("test-key")).findFirst()
                 .orElseGet(() -> engine.keyPairs().create(REGION, "test-key", KeyType.ED25519, 0).keyPair());
