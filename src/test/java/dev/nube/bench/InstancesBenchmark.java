@@ -44,6 +44,7 @@ final class InstancesBenchmark implements Bench.Suite {
         Path home = Files.createTempDirectory("nube-bench-instances");
         try (Engine engine = Engine.open(home)) {
             InstanceService instances = engine.instances();
+            instances.setRestoreLaunches(false); // the boots first; restore launches are measured on their own
             long t0 = System.nanoTime();
             Image image = engine.images().ensureTinyImage(REGION);
             System.out.printf("image ready in %d ms (cached builds are reused)%n", ms(t0));
@@ -76,6 +77,7 @@ final class InstancesBenchmark implements Bench.Suite {
                 long startMs = ms(startStart);
                 instances.terminate(REGION, running.id());
                 long[] many = batch(instances, image.id(), key, imageDir, home, batch);
+                double[] restore = restores(instances, image.id(), key, imageDir, rounds);
                 String noDebian = debianRounds < 1 ? "no rounds asked for"
                         : engine.images().whyCannotBuild(ImageService.DEBIAN_IMAGE_NAME);
                 double[] debian = noDebian == null ? debian(engine, key, home, debianRounds)
@@ -99,20 +101,69 @@ final class InstancesBenchmark implements Bench.Suite {
                 System.out.printf("a batch of %d: RunInstances returned in %d ms, all running after %d ms (%d bare"
                         + " QEMUs started together: %d ms), all terminated in %d ms%n", batch, many[0], many[1], batch,
                         many[2], many[3]);
+                System.out.printf("restore launch to SSH banner: median %.0f ms of %d (%.2f of the bare boot); template"
+                        + " built in %.0f ms, %.0f MiB of memory state, %.1f MiB of disk overlay%n", restore[0], rounds,
+                        restore[0] / b, restore[1], restore[2], restore[3]);
                 System.out.printf("instances: launch_to_ssh_ms=%.0f bare_qemu_ms=%.0f ratio=%.2f launch_min_ms=%.0f"
                         + " bare_min_ms=%.0f min_ratio=%.2f rss_mb=%d stop_ms=%d start_to_ssh_ms=%d accel=%s"
                         + " batch%d_return_ms=%d batch%d_all_running_ms=%d batch%d_bare_ms=%d"
                         + " batch%d_terminate_ms=%d debian_launch_to_ssh_ms=%.0f debian_bare_ms=%.0f debian_ratio=%.2f"
-                        + " debian_cloud_init_ms=%.0f%n", n, b, n / b, nMin, bMin, nMin / bMin, rss, stopMs, startMs,
+                        + " debian_cloud_init_ms=%.0f restore_launch_to_ssh_ms=%.0f restore_ratio=%.2f"
+                        + " template_build_ms=%.0f template_state_mb=%.0f template_disk_mb=%.1f%n",
+                        n, b, n / b, nMin, bMin, nMin / bMin, rss, stopMs, startMs,
                         engine.hostStatus().accelerator().startsWith("KVM") ? "kvm" : "tcg", batch, many[0], batch,
                         many[1], batch, many[2], batch, many[3], debian[0], debian[1], debian[0] / debian[1],
-                        debian[2]);
+                        debian[2], restore[0], restore[0] / b, restore[1], restore[2], restore[3]);
             }
         } finally {
             try (Stream<Path> walk = Files.walk(home)) {
                 walk.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
             }
         }
+    }
+
+    /**
+     * Restore launches: the setting on, one launch boots and has the shape's template built in the background; once
+     * it is there, {@code rounds} launches restore it, each timed from RunInstances to running (the SSH banner), as
+     * the boots are. Returns the median in ms, the template's build time in ms, and its memory state and disk overlay
+     * in MiB.
+     */
+    private static double[] restores(InstanceService instances, String imageId, String key, Path imageDir,
+                                     int rounds) throws Exception {
+        instances.setRestoreLaunches(true);
+        Instance first = instances.run(REGION, RunRequest.of(imageId, "t3.nano", key)).get(0);
+        Path template = null;
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(DEADLINE_MS);
+        while (template == null && System.nanoTime() < deadline) {
+            Thread.sleep(200);
+            if (Files.isDirectory(imageDir.resolve("templates"))) {
+                try (Stream<Path> found = Files.list(imageDir.resolve("templates"))) {
+                    template = found.filter(p -> Files.isRegularFile(p.resolve("template.json"))).findFirst()
+                            .orElse(null);
+                }
+            }
+        }
+        if (template == null) {
+            throw new IllegalStateException("no launch template was built; see " + imageDir);
+        }
+        instances.awaitState(REGION, first.id(), InstanceState.RUNNING, DEADLINE_MS);
+        instances.terminate(REGION, first.id());
+        com.fasterxml.jackson.databind.JsonNode doc = new com.fasterxml.jackson.databind.ObjectMapper()
+                .readTree(template.resolve("template.json").toFile());
+        double[] times = new double[rounds];
+        for (int i = 0; i < rounds; i++) {
+            long start = System.nanoTime();
+            Instance launched = instances.run(REGION, RunRequest.of(imageId, "t3.nano", key)).get(0);
+            if (!instances.awaitState(REGION, launched.id(), InstanceState.RUNNING, DEADLINE_MS)) {
+                throw new IllegalStateException(launched.id() + " did not reach running");
+            }
+            times[i] = ms(start);
+            System.out.printf("restore round %d: %.0f ms%n", i + 1, times[i]);
+            instances.terminate(REGION, launched.id());
+        }
+        return new double[] {new Stats(times).median(), doc.path("buildMillis").asDouble(),
+                Files.size(template.resolve("state")) / 1048576.0,
+                Files.size(template.resolve("disk.qcow2")) / 1048576.0};
     }
 
     /**

@@ -161,13 +161,14 @@ final class InstanceLaunches implements AutoCloseable {
 
     /**
      * Launches the instance by restoring its shape's template when restore launches are on and one is built: true
-     * when the restored guest answers on SSH within {@link #RESTORE_SSH_BOUND}. Otherwise (no template yet: one is
-     * built in the background for the next launch; or the restore failed: undone, and said in the instance's log)
-     * false, and the caller boots it cold.
+     * when the restored guest answers on SSH within {@link #RESTORE_SSH_BOUND} or has at least asked the metadata
+     * service for its identity by then (it is the instance; booting it again could run its user data twice).
+     * Otherwise (no template yet: one is built in the background for the next launch; or the restore failed: undone,
+     * and said in the instance's log) false, and the caller boots it cold.
      */
     private boolean restored(String region, String id, InstanceRecord r, InstanceFiles files)
             throws InterruptedException {
-        if (!settings.restoreLaunches()) {
+        if (!settings.restoreLaunches() || closing) {
             return false;
         }
         LaunchTemplates.Shape shape;
@@ -193,7 +194,13 @@ final class InstanceLaunches implements AutoCloseable {
             if (lifecycle.awaitSsh(region, id, RESTORE_SSH_BOUND)) {
                 return true;
             }
-            files.log("the restored guest did not answer on SSH within " + RESTORE_SSH_BOUND.toSeconds()
+            if (lifecycle.guestAskedForIdentity(region, id)) {
+                // It has its identity and may have started its user data: booting it again would run that twice.
+                files.log("the restored guest took its identity but did not answer on SSH within "
+                        + RESTORE_SSH_BOUND.toSeconds() + " s; it goes on as it is");
+                return true;
+            }
+            files.log("the restored guest did not ask for its identity within " + RESTORE_SSH_BOUND.toSeconds()
                     + " s: booting it instead");
         } catch (IOException | RuntimeException e) {
             files.log("the restore of launch template " + template.get().name() + " failed (" + e.getMessage()
@@ -207,7 +214,10 @@ final class InstanceLaunches implements AutoCloseable {
         return false;
     }
 
-    /** Lets launches under way finish (a few seconds); queued ones stay pending, for the next start to roll back. */
+    /**
+     * Lets launches under way finish (a few seconds; a restore that falls back to a boot, up to its SSH bound more);
+     * queued ones stay pending, for the next start to roll back.
+     */
     @Override
     public void close() {
         closing = true;

@@ -133,8 +133,8 @@ final class InstanceLifecycle {
         } catch (EngineException e) {
             return Optional.empty();
         }
-        if (image.bootsFromDisk()) {
-            return Optional.empty();
+        if (image.bootsFromDisk() || image.kernelArgs() != null) {
+            return Optional.empty(); // not Nube's tiny boot (a Debian image's cloud-init boots with its own arguments)
         }
         return Optional.of(new LaunchTemplates.Shape(image.id(), images.folder(region, image.id()),
                 image.kernelArgs(), r.vcpus(), r.memoryMiB(), accelerators.forGuest(kernelOf(region, r))));
@@ -186,9 +186,8 @@ final class InstanceLifecycle {
                     qmp.execute("cont", java.util.Map.of(), RunningInstance.QMP_DEADLINE);
                 }
             } catch (IOException e) {
-                // A QEMU that ended before the guest went on could not take the template (whatever it said).
-                if (e instanceof LaunchTemplates.LoadFailed || pid == 0 || ProcessHandle.of(pid)
-                        .filter(ProcessHandle::isAlive).isEmpty()) {
+                // A QEMU that ends before the guest went on could not take the template (whatever it said first).
+                if (e instanceof LaunchTemplates.LoadFailed || pid == 0 || endsWithin(pid, Duration.ofSeconds(2))) {
                     throw new LaunchTemplates.LoadFailed("QEMU could not load the template: " + e.getMessage(), e);
                 }
                 throw e;
@@ -215,7 +214,7 @@ final class InstanceLifecycle {
             } catch (IOException e) {
                 if (!process.isAlive()) {
                     throw new LaunchTemplates.LoadFailed("QEMU ended while loading the template: "
-                            + lastLine(files.qemuLog()), e);
+                            + QemuMachine.lastLine(files.qemuLog()), e);
                 }
                 throw e;
             }
@@ -231,12 +230,17 @@ final class InstanceLifecycle {
         throw new IOException("QEMU did not load the template within 60 s");
     }
 
-    private static String lastLine(Path file) {
+    /** Whether the process {@code pid} has ended, or ends within {@code wait}. */
+    private static boolean endsWithin(long pid, Duration wait) throws InterruptedException {
+        Optional<ProcessHandle> process = ProcessHandle.of(pid);
+        if (process.isEmpty()) {
+            return true;
+        }
         try {
-            List<String> lines = Files.readAllLines(file);
-            return lines.isEmpty() ? "no message" : lines.get(lines.size() - 1);
-        } catch (IOException e) {
-            return "no message";
+            process.get().onExit().get(wait.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+            return true;
+        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+            return !process.get().isAlive();
         }
     }
 
@@ -244,6 +248,12 @@ final class InstanceLifecycle {
     boolean awaitSsh(String region, String id, Duration bound) throws InterruptedException {
         RunningInstance live = table.running.get(InstanceTable.key(region, id));
         return live != null && live.awaitSshReady(bound);
+    }
+
+    /** Whether the instance's guest has connected to its metadata service since its QEMU was attached. */
+    boolean guestAskedForIdentity(String region, String id) {
+        RunningInstance live = table.running.get(InstanceTable.key(region, id));
+        return live != null && live.metadataServer() != null && live.metadataServer().asked();
     }
 
     /**
@@ -258,7 +268,13 @@ final class InstanceLifecycle {
         }
         table.findProcess(region, id).ifPresent(p -> {
             p.destroyForcibly();
-            p.onExit().join();
+            try {
+                p.onExit().get(EXIT_WAIT.toSeconds(), java.util.concurrent.TimeUnit.SECONDS);
+            } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException
+                     | InterruptedException e) {
+                table.files(region, id).log("the QEMU of the failed restore (pid " + p.pid() + ") did not end: "
+                        + e);
+            }
         });
         network.down(region, id, false);
         InstanceFiles files = table.files(region, id);

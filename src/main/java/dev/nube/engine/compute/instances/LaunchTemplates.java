@@ -53,7 +53,8 @@ final class LaunchTemplates implements AutoCloseable {
     /** The template guest's MAC on the private network; each restored instance sets its own. */
     static final String TEMPLATE_MAC = "02:00:00:00:00:01";
     static final String KERNEL_FLAG = "nube.template=1";
-    private static final Duration BOOT_DEADLINE = Duration.ofMinutes(3);
+    /** A tiny guest reaches its wait in seconds; one that has not in this long never will (its script predates it). */
+    private static final Duration BOOT_DEADLINE = Duration.ofMinutes(2);
     private static final Duration SAVE_DEADLINE = Duration.ofMinutes(2);
     private static final Duration QMP_DEADLINE = Duration.ofSeconds(10);
 
@@ -123,7 +124,11 @@ final class LaunchTemplates implements AutoCloseable {
         thread.setDaemon(true);
         return thread;
     });
+    /** Keys queued or being built: a launch that finds its key here does not queue it again. */
     private final Map<String, Boolean> queued = new ConcurrentHashMap<>();
+    /** Image folders whose leftover builds (of an engine that ended mid-build) were removed. */
+    private final Map<Path, Boolean> swept = new ConcurrentHashMap<>();
+    private volatile String qemuVersion;
     private volatile boolean closing;
     private volatile ProcessHandle building;
 
@@ -143,7 +148,7 @@ final class LaunchTemplates implements AutoCloseable {
                 .append("vcpus ").append(shape.vcpus()).append('\n')
                 .append("memory ").append(shape.memoryMiB()).append('\n')
                 .append("accelerator ").append(shape.acceleratorName()).append('\n')
-                .append("qemu ").append(qemu.binary()).append(' ').append(qemu.version()).append('\n')
+                .append("qemu ").append(qemu.binary()).append(' ').append(qemuVersion()).append('\n')
                 .append("machine ").append(qemu.pcMachineType()).append('\n');
         try {
             byte[] digest = MessageDigest.getInstance("SHA-256").digest(inputs.toString()
@@ -154,11 +159,25 @@ final class LaunchTemplates implements AutoCloseable {
         }
     }
 
-    /** The template of {@code shape}, when one is built and usable. */
+    /** QEMU's version line, asked once (a launch asks for a key two or three times). */
+    private String qemuVersion() {
+        String version = qemuVersion;
+        if (version == null) {
+            version = qemu.version();
+            qemuVersion = version;
+        }
+        return version;
+    }
+
+    /**
+     * The template of {@code shape}, when one is built and usable. Empty as well when the image's guest is known
+     * not to wait as a template ({@link #UNUSABLE} in its templates folder).
+     */
     Optional<Template> ready(Shape shape) throws IOException, InterruptedException {
         String key = key(shape);
         Path dir = shape.imageFolder().resolve(FOLDER);
-        if (!Files.isDirectory(dir) || Files.exists(dir.resolve(key + "." + UNUSABLE))) {
+        sweep(dir);
+        if (!Files.isDirectory(dir) || Files.exists(dir.resolve(UNUSABLE))) {
             return Optional.empty();
         }
         Template newest = null;
@@ -196,7 +215,8 @@ final class LaunchTemplates implements AutoCloseable {
         String key;
         try {
             key = key(shape);
-            if (ready(shape).isPresent() || closing || queued.putIfAbsent(key, Boolean.TRUE) != null) {
+            if (ready(shape).isPresent() || Files.exists(shape.imageFolder().resolve(FOLDER).resolve(UNUSABLE))
+                    || closing || queued.putIfAbsent(key, Boolean.TRUE) != null) {
                 return;
             }
         } catch (IOException e) {
@@ -228,13 +248,21 @@ final class LaunchTemplates implements AutoCloseable {
 
     /**
      * Boots the template of {@code shape}, waits until its boot script waits for its instance, saves it and returns
-     * it. A guest that never says it waits (an image whose boot script predates templates) marks the shape unusable,
-     * so it is not booted again for nothing. On failure nothing of the build is left.
+     * it. A guest that never says it waits (an image whose boot script predates templates) marks the image unusable
+     * for templates, so it is not booted again for nothing. On failure nothing of the build is left.
      */
     Template build(Shape shape) throws IOException, InterruptedException {
         String key = key(shape);
         String machineType = qemu.pcMachineType();
-        Path dir = PrivateFiles.createDirectories(shape.imageFolder().resolve(FOLDER));
+        if (!Files.isDirectory(shape.imageFolder())) {
+            throw new IOException("the image's folder is gone (deregistered)");
+        }
+        Path dir = shape.imageFolder().resolve(FOLDER);
+        try {
+            PrivateFiles.createDirectory(dir); // never the image's folder again, if it went meanwhile
+        } catch (java.nio.file.FileAlreadyExistsException e) {
+            // made by an earlier build
+        }
         String suffix = Long.toHexString(System.nanoTime() & 0xffffffL);
         Path work = dir.resolve(key + ".build-" + suffix);
         InstanceFiles files = InstanceFiles.of(work);
@@ -256,7 +284,7 @@ final class LaunchTemplates implements AutoCloseable {
                 try (Qmp qmp = Qmp.connect(files.qmpSocket(), event -> { }, QMP_DEADLINE)) {
                     if (!awaitWaiting(wait, process)) {
                         if (process.isAlive() && !closing) {
-                            markUnusable(dir.resolve(key + "." + UNUSABLE), "the guest did not wait for its instance"
+                            markUnusable(dir.resolve(UNUSABLE), "the guest did not wait for its instance"
                                     + " within " + BOOT_DEADLINE.toSeconds() + " s of booting as a template");
                         }
                         throw new IOException(process.isAlive() ? "the template guest did not wait for its instance"
@@ -268,7 +296,8 @@ final class LaunchTemplates implements AutoCloseable {
                     qmp.execute("quit", Map.of(), QMP_DEADLINE);
                 } catch (IOException e) {
                     if (!process.isAlive()) {
-                        throw new IOException(e.getMessage() + " (QEMU: " + lastLine(files.qemuLog()) + ")", e);
+                        throw new IOException(e.getMessage() + " (QEMU: " + QemuMachine.lastLine(files.qemuLog())
+                                + ")", e);
                     }
                     throw e;
                 }
@@ -296,6 +325,8 @@ final class LaunchTemplates implements AutoCloseable {
             if (process != null && process.isAlive()) {
                 process.destroyForcibly();
             }
+            // Started, then interrupted before its pid was read: found by its pid file.
+            QemuMachine.find(files.pidFile(), "tmpl-" + key.substring(0, 12)).ifPresent(ProcessHandle::destroyForcibly);
             if (Files.exists(work)) {
                 try {
                     files.deleteSockets();
@@ -355,12 +386,28 @@ final class LaunchTemplates implements AutoCloseable {
         return dev.nube.engine.store.Json.mapper().readTree(info.output()).path("virtual-size").asLong();
     }
 
-    private static String lastLine(Path file) {
-        try {
-            List<String> lines = Files.readAllLines(file);
-            return lines.isEmpty() ? "no message" : lines.get(lines.size() - 1);
+
+    /**
+     * Removes the builds an engine left when it ended mid-build ({@code KEY.build-*}: their QEMU killed, their folder
+     * deleted), once per image folder and engine. None of them is this engine's: a launch looks for its template
+     * (and sweeps) before it queues a build.
+     */
+    private void sweep(Path dir) {
+        if (!Files.isDirectory(dir) || swept.putIfAbsent(dir, Boolean.TRUE) != null) {
+            return;
+        }
+        try (DirectoryStream<Path> entries = Files.newDirectoryStream(dir, "*.build-*")) {
+            for (Path left : entries) {
+                InstanceFiles files = InstanceFiles.of(left);
+                String name = left.getFileName().toString();
+                QemuMachine.find(files.pidFile(), "tmpl-" + name.substring(0, Math.min(12, name.indexOf('.'))))
+                        .ifPresent(ProcessHandle::destroyForcibly);
+                files.deleteSockets();
+                ResourceCollection.deleteTree(left);
+            }
         } catch (IOException e) {
-            return "no message";
+            LOG.log(System.Logger.Level.WARNING, "could not remove unfinished launch templates in " + dir + ": "
+                    + e.getMessage());
         }
     }
 

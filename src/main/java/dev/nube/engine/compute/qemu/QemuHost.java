@@ -14,6 +14,8 @@ public record QemuHost(String binary, Path kvmDevice) {
 
     private static final String UNKNOWN = "unknown QEMU";
     private static final java.util.Map<String, String> PC_MACHINES = new java.util.concurrent.ConcurrentHashMap<>();
+    private static final java.util.regex.Pattern PC_ALIAS = java.util.regex.Pattern.compile(
+            "^pc\\s+.*\\(alias of ([A-Za-z0-9_.-]+)\\)");
 
     /** QEMU's version line when {@code --version} works, empty when QEMU is missing or broken here. */
     public java.util.Optional<String> installedVersion() {
@@ -56,8 +58,7 @@ public record QemuHost(String binary, Path kvmDevice) {
     /** The target of the {@code pc} line of {@code -machine help}'s text ("pc  Standard PC ... (alias of X)"). */
     static String pcAliasTarget(String help) {
         for (String line : help.split("\n")) {
-            java.util.regex.Matcher m = java.util.regex.Pattern.compile("^pc\\s+.*\\(alias of ([A-Za-z0-9_.-]+)\\)")
-                    .matcher(line.strip());
+            java.util.regex.Matcher m = PC_ALIAS.matcher(line.strip());
             if (m.find()) {
                 return m.group(1);
             }

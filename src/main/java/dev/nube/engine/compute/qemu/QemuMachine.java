@@ -59,13 +59,6 @@ public final class QemuMachine {
                     null);
         }
 
-        /** This spec, restorable as {@code restorable} says. */
-        public Spec restorable(Restorable restorable) {
-            return new Spec(binary, instanceId, accelerator, vcpus, memoryMiB, kernel, initrd, kernelArgs, rootDisk,
-                    qmpSocket, serialSocket, consoleLog, pidFile, metadataSocket, sshPort, vpcSocket, vpcMac,
-                    dataDisks, uefi, restorable);
-        }
-
         /** True when the guest boots from its root disk with its own boot loader. */
         public boolean bootsFromDisk() {
             return kernel == null;
@@ -284,7 +277,8 @@ public final class QemuMachine {
         return -1;
     }
 
-    private static String lastLine(Path file) {
+    /** The last line of what QEMU printed to {@code file} (its own log), or "no output". */
+    public static String lastLine(Path file) {
         try {
             List<String> lines = Files.readAllLines(file);
             for (int i = lines.size() - 1; i >= 0; i--) {

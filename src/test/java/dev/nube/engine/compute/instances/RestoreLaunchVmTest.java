@@ -74,6 +74,12 @@ class RestoreLaunchVmTest extends VmTestBase {
         String keyB = vm.ssh(b.id(), "dropbearkey -y -f /etc/dropbear/dropbear_ed25519_host_key | grep ^ssh");
         assertTrue(keyA.startsWith("ssh-ed25519 "), keyA);
         assertNotEquals(keyA, keyB, "each restored instance has its own SSH host key");
+        // A reboot boots the restored instance's own disk (its template's kernel command line and all): it stays
+        // itself, host key included.
+        vm.instances().reboot(VmTestSupport.REGION, a.id());
+        vm.awaitRunning(a.id());
+        assertEquals(keyA, vm.ssh(a.id(), "dropbearkey -y -f /etc/dropbear/dropbear_ed25519_host_key | grep ^ssh"));
+        assertEquals(privateName(a), vm.ssh(a.id(), "hostname").strip());
         String randomA = awaitFile(a.id(), "/root/first-random");
         String randomB = awaitFile(b.id(), "/root/first-random");
         assertEquals(32, randomA.length(), randomA);
@@ -135,8 +141,12 @@ class RestoreLaunchVmTest extends VmTestBase {
     @Test
     @Order(4)
     void aChangedImageHasNoTemplateUntilOneIsBuiltForIt() throws Exception {
-        LaunchTemplates templates = new LaunchTemplates(vm.engine.instances() instanceof Instances i
-                ? i.accelerators.host() : null);
+        try (LaunchTemplates templates = new LaunchTemplates(((Instances) vm.engine.instances()).accelerators.host())) {
+            changedImage(templates);
+        }
+    }
+
+    private static void changedImage(LaunchTemplates templates) throws Exception {
         Path folder = home.resolve("regions").resolve(VmTestSupport.REGION).resolve("images").resolve(vm.image.id());
         LaunchTemplates.Document built = dev.nube.engine.store.DocumentStore.read(templates().get(0)
                 .resolve(LaunchTemplates.DOCUMENT), LaunchTemplates.Document.class).orElseThrow();

@@ -38,6 +38,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * that opens more waits).
  */
 public final class MetadataServer implements AutoCloseable {
+    private final java.util.concurrent.atomic.AtomicLong connections = new java.util.concurrent.atomic.AtomicLong();
     private static final int MAX_CONNECTIONS = 4;
     /** A request line and headers of 8 KiB at most; a longer head closes the connection unanswered. */
     private static final HttpFraming HTTP = new HttpFraming(8192);
@@ -74,6 +75,11 @@ public final class MetadataServer implements AutoCloseable {
     /** Tokens held at once; beyond it, expired ones are dropped, and while none has expired a PUT is refused. */
     private static final int MAX_TOKENS = 1024;
     private static final java.security.SecureRandom RANDOM = new java.security.SecureRandom();
+
+    /** Whether the guest has connected at all: it then has (or is taking) what the service tells it. */
+    public boolean asked() {
+        return connections.get() > 0;
+    }
 
     /** Requires a token on every request from now on (true), or serves plain requests too (false). */
     public void tokensRequired(boolean value) {
@@ -119,6 +125,7 @@ public final class MetadataServer implements AutoCloseable {
                     throw e;
                 }
                 open.add(client);
+                connections.incrementAndGet();
                 Thread handler = new Thread(() -> {
                     try (client) {
                         answer(client);
