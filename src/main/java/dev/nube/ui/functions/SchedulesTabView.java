@@ -108,7 +108,10 @@ final class SchedulesTabView extends BorderPane {
         SplitPane split = new SplitPane(top, runs);
         split.setOrientation(Orientation.VERTICAL);
         split.setDividerPositions(0.6);
-        model.editingProperty().addListener((obs, old, open) -> split.getItems().set(1, open ? form : runs));
+        model.editingProperty().addListener((obs, old, open) -> {
+            split.getItems().set(1, open ? form : runs);
+            split.setDividerPositions(open ? 0.3 : 0.6); // the whole form in view, its buttons first
+        });
         setCenter(split);
     }
 
@@ -161,9 +164,14 @@ final class SchedulesTabView extends BorderPane {
         cancel.setOnAction(e -> model.cancel());
         Label refused = Dialogs.problemLabel("schedule-form-problem");
         refused.textProperty().bind(model.formProblemProperty());
-        HBox actions = new HBox(8, save, cancel, refused);
+        Label title = new Label();
+        title.getStyleClass().add("title-4");
+        title.textProperty().bind(Bindings.createStringBinding(() -> model.existingProperty().get()
+                ? "Edit schedule " + model.nameProperty().get() : "New schedule", model.existingProperty(),
+                model.nameProperty()));
+        HBox actions = new HBox(8, title, save, cancel, refused);
         actions.setAlignment(Pos.CENTER_LEFT);
-        VBox box = new VBox(10, grid, actions);
+        VBox box = new VBox(10, actions, grid);
         box.getStyleClass().add("schedule-form");
         javafx.scene.control.ScrollPane scroll = new javafx.scene.control.ScrollPane(box);
         scroll.setFitToWidth(true);
