@@ -19,7 +19,8 @@ public interface ScheduleService {
     List<ScheduleStatus> schedules(String region, String functionName);
 
     /**
-     * Makes a schedule, or replaces the one of the same name (keeping when it was made). Refuses a name other than
+     * Makes a schedule, or replaces the one of the same name (keeping when it was made and its last runs); a rate
+     * counts its periods from this call. Refuses a name other than
      * 1-64 letters, digits, '.', '-', '_', an invalid expression, and input that is not JSON or over 8,192 characters.
      */
     Schedule putSchedule(String region, String functionName, ScheduleRequest request);

@@ -214,16 +214,18 @@ public final class FunctionsViewModel {
         }, onFailure);
     }
 
-    /** Counts what deleting a function loses (versions, test events), for the confirmation. */
+    /** Counts what deleting a function loses (versions, test events, schedules), for the confirmation. */
     public void deletionDetails(String name, Consumer<String> onCounted) {
         String region = list.region();
         context.tasks().submit(() -> {
             int versions = functions.versions(region, name).size();
             int events = functions.testEvents(region, name).size();
+            int triggers = schedules.schedules(region, name).size();
             return "Nube deletes its code, " + plural(versions, "published version") + ", "
-                    + plural(events, "saved test event") + ", its logs and its metrics. This cannot be undone;"
-                    + " export the code as a zip first to keep it.";
-        }, onCounted, failure -> onCounted.accept("Nube deletes its code, versions, test events, logs and metrics."));
+                    + plural(events, "saved test event") + ", " + plural(triggers, "schedule")
+                    + ", its logs and its metrics. This cannot be undone; export the code as a zip first to keep it.";
+        }, onCounted, failure -> onCounted.accept("Nube deletes its code, versions, test events, schedules, logs and"
+                + " metrics."));
     }
 
     private static String plural(int count, String noun) {
