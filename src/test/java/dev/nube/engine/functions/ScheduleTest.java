@@ -112,6 +112,27 @@ class ScheduleTest extends SandboxTestBase {
     }
 
     @Test
+    void aRunWhoseFunctionFailsIsRecordedAsFailed() throws Exception {
+        f.python("sched-fails", """
+                def lambda_handler(event, context):
+                    raise ValueError("no " + event["detail-type"])
+                """);
+        ManualScheduleTime time = new ManualScheduleTime(START);
+        try (FunctionSchedules schedules = scheduler(time)) {
+            schedules.putSchedule(REGION, "sched-fails", new ScheduleRequest("daily", "cron(0 15 * * ? *)", true,
+                    null));
+            time.advance(Duration.ofMinutes(30));
+            time.awaitIdle();
+            awaitOutcome(schedules, "sched-fails", "daily", ScheduleRun.Outcome.FAILED);
+            ScheduleRun run = status(schedules, "sched-fails", "daily").lastRuns().get(0);
+            assertEquals(Instant.parse("2026-12-03T15:00:00Z"), run.time());
+            assertTrue(run.message().contains("its log has the request id"), run.message());
+            assertFalse(f.monitor.logEvents(REGION, "sched-fails", LogQuery.all().containing("no Scheduled Event"))
+                    .isEmpty(), "the handler saw the Scheduled Event and failed on it");
+        }
+    }
+
+    @Test
     void aDisabledScheduleStaysQuietAndEnablingItSendsTheConstantInput() throws Exception {
         f.python("sched-off", PRINTS_EVENT);
         ManualScheduleTime time = new ManualScheduleTime(START);
