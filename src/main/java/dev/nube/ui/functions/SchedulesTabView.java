@@ -12,7 +12,6 @@ import javafx.scene.Node;
 import javafx.scene.control.Button;
 import javafx.scene.control.CheckBox;
 import javafx.scene.control.Label;
-import javafx.scene.control.ListView;
 import javafx.scene.control.SplitPane;
 import javafx.scene.control.TableView;
 import javafx.scene.control.TextArea;
@@ -41,14 +40,17 @@ final class SchedulesTabView extends BorderPane {
         table.setItems(model.schedules());
         table.setPlaceholder(new Label("No schedules. Add one to invoke this function at set times, as an"
                 + " EventBridge schedule rule does."));
-        table.getColumns().add(Tables.column("Name", 140, s -> s.schedule().name()));
-        table.getColumns().add(Tables.column("Expression", 190, s -> s.schedule().expression()));
+        table.getColumns().add(Tables.column("Name", 120, s -> s.schedule().name()));
+        table.getColumns().add(Tables.column("Expression", 170, s -> s.schedule().expression()));
         table.getColumns().add(Tables.column("State", 80, s -> s.schedule().enabled() ? "Enabled" : "Disabled"));
-        table.getColumns().add(Tables.column("Next run", 330, model::nextRun));
-        table.getColumns().add(Tables.column("Last run", 200, s -> s.lastRuns().isEmpty() ? "None yet"
+        table.getColumns().add(Tables.keepWhole(Tables.column("Next run (UTC)", 190, SchedulesViewModel::nextRunUtc),
+                "Wed 2030-12-31 23:59"));
+        table.getColumns().add(Tables.keepWhole(Tables.column("Next run (local)", 190, model::nextRunLocal),
+                "Wed 2030-12-31 23:59 CEST"));
+        table.getColumns().add(Tables.column("Last run", 150, s -> s.lastRuns().isEmpty() ? "None yet"
                 : SchedulesViewModel.outcome(s.lastRuns().get(0))));
-        table.getColumns().add(Tables.column("Event", 130, s -> s.schedule().input() == null ? "Scheduled Event"
-                : "Constant JSON"));
+        table.getColumns().add(Tables.keepWhole(Tables.column("Event", 130, s -> s.schedule().input() == null
+                ? "Scheduled Event" : "Constant JSON"), "Scheduled Event"));
         table.setColumnResizePolicy(TableView.CONSTRAINED_RESIZE_POLICY_FLEX_LAST_COLUMN);
         Tables.SelectionById<ScheduleStatus> selection = Tables.keepSelectionById(table, s -> s.schedule().name());
 
@@ -92,7 +94,11 @@ final class SchedulesTabView extends BorderPane {
 
         TableView<ScheduleRun> runs = new TableView<>();
         runs.setId("schedule-runs");
-        runs.setPlaceholder(new Label("Choose a schedule: its last runs since the engine started show here."));
+        Label noRuns = new Label();
+        noRuns.textProperty().bind(Bindings.createStringBinding(() -> selection.selectedItemProperty().get() == null
+                ? "Choose a schedule to see its last runs." : "No runs of " + selection.selectedItemProperty().get()
+                .schedule().name() + " since the engine started.", selection.selectedItemProperty()));
+        runs.setPlaceholder(noRuns);
         runs.getColumns().add(Tables.column("Due", 330, run -> model.both(run.time())));
         runs.getColumns().add(Tables.column("Request id", 280, run -> run.requestId() == null ? "-"
                 : run.requestId()));
@@ -104,14 +110,12 @@ final class SchedulesTabView extends BorderPane {
 
         VBox top = new VBox(8, bar, table);
         VBox.setVgrow(table, Priority.ALWAYS);
-        Node form = form();
         SplitPane split = new SplitPane(top, runs);
         split.setOrientation(Orientation.VERTICAL);
         split.setDividerPositions(0.6);
-        model.editingProperty().addListener((obs, old, open) -> {
-            split.getItems().set(1, open ? form : runs);
-            split.setDividerPositions(open ? 0.3 : 0.6); // the whole form in view, its buttons first
-        });
+        Node form = form();
+        // The form takes the whole tab while it is open: everything in it in view, its buttons first.
+        model.editingProperty().addListener((obs, old, open) -> setCenter(open ? form : split));
         setCenter(split);
     }
 
@@ -130,8 +134,8 @@ final class SchedulesTabView extends BorderPane {
                 + " MON-FRI *): cron is Minutes Hours Day-of-month Month Day-of-week Year, in UTC.");
         expressionHelp.getStyleClass().add("text-muted");
         expressionHelp.setWrapText(true);
-        Label expressionProblem = Dialogs.problemLabel("schedule-expression-problem");
-        expressionProblem.textProperty().bind(model.expressionProblemProperty());
+        Label expressionProblem = shownWhenSet(Dialogs.problemLabel("schedule-expression-problem"),
+                model.expressionProblemProperty());
         CheckBox enabled = new CheckBox("Enabled");
         enabled.setId("schedule-enabled");
         enabled.selectedProperty().bindBidirectional(model.enabledProperty());
@@ -140,19 +144,19 @@ final class SchedulesTabView extends BorderPane {
         input.setPrefRowCount(3);
         input.setPromptText("Empty: the function receives EventBridge's Scheduled Event.");
         input.textProperty().bindBidirectional(model.inputProperty());
-        Label inputProblem = Dialogs.problemLabel("schedule-input-problem");
-        inputProblem.textProperty().bind(model.inputProblemProperty());
-        ListView<String> preview = new ListView<>(model.preview());
+        Label inputProblem = shownWhenSet(Dialogs.problemLabel("schedule-input-problem"),
+                model.inputProblemProperty());
+        Label preview = new Label();
         preview.setId("schedule-preview");
-        preview.setPrefHeight(5 * 26 + 4);
-        preview.setFocusTraversable(false);
+        preview.textProperty().bind(Bindings.createStringBinding(() -> String.join("\n", model.preview()),
+                model.preview()));
 
         GridPane grid = Dialogs.form();
         grid.addRow(0, new Label("Name"), name);
-        grid.addRow(1, new Label("Expression"), new VBox(4, expression, expressionProblem, expressionHelp));
+        grid.addRow(1, topAligned("Expression"), new VBox(4, expression, expressionProblem, expressionHelp));
         grid.addRow(2, new Label(""), enabled);
-        grid.addRow(3, new Label("Constant input"), new VBox(4, input, inputProblem));
-        grid.addRow(4, new Label("Next " + SchedulesViewModel.PREVIEW_RUNS + " runs"), preview);
+        grid.addRow(3, topAligned("Constant input"), new VBox(4, input, inputProblem));
+        grid.addRow(4, topAligned("Next " + SchedulesViewModel.PREVIEW_RUNS + " runs"), preview);
 
         Button save = new Button("Save", new FontIcon(Feather.SAVE));
         save.setId("schedule-save");
@@ -176,5 +180,21 @@ final class SchedulesTabView extends BorderPane {
         javafx.scene.control.ScrollPane scroll = new javafx.scene.control.ScrollPane(box);
         scroll.setFitToWidth(true);
         return scroll;
+    }
+
+    /** A form's row name level with the first line of a field taller than one line. */
+    private static Label topAligned(String text) {
+        Label label = new Label(text);
+        GridPane.setValignment(label, javafx.geometry.VPos.TOP);
+        label.getStyleClass().add("form-name-top");
+        return label;
+    }
+
+    /** {@code label} showing {@code problem}, taking no room while there is none. */
+    private static Label shownWhenSet(Label label, javafx.beans.value.ObservableStringValue problem) {
+        label.textProperty().bind(problem);
+        label.visibleProperty().bind(Bindings.isNotEmpty(problem));
+        label.managedProperty().bind(label.visibleProperty());
+        return label;
     }
 }

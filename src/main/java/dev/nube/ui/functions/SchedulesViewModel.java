@@ -37,6 +37,8 @@ final class SchedulesViewModel {
     static final int PREVIEW_RUNS = 5;
     private static final DateTimeFormatter UTC = DateTimeFormatter.ofPattern("EEE yyyy-MM-dd HH:mm 'UTC'")
             .withZone(ZoneOffset.UTC);
+    private static final DateTimeFormatter UTC_SHORT = DateTimeFormatter.ofPattern("EEE yyyy-MM-dd HH:mm")
+            .withZone(ZoneOffset.UTC);
     private static final DateTimeFormatter LOCAL = DateTimeFormatter.ofPattern("EEE yyyy-MM-dd HH:mm zzz");
 
     private final FunctionScope scope;
@@ -157,11 +159,16 @@ final class SchedulesViewModel {
 
     /** A time in UTC and in the local zone: "Fri 2026-12-04 12:00 UTC  (Fri 2026-12-04 13:00 CET)". */
     String both(Instant time) {
-        return UTC.format(time) + "  (" + LOCAL.withZone(zone()).format(time) + ")";
+        return utc(time) + "  (" + local(time) + ")";
     }
 
-    private ZoneId zone() {
-        return clock.getZone();
+    static String utc(Instant time) {
+        return UTC.format(time);
+    }
+
+    /** A time in the local zone: "Fri 2026-12-04 13:00 CET". */
+    String local(Instant time) {
+        return LOCAL.withZone(clock.getZone()).format(time);
     }
 
     /** The run in words: "Succeeded", "Failed: ...", for the runs table. */
@@ -175,12 +182,17 @@ final class SchedulesViewModel {
         return run.message() == null ? word : word + ": " + run.message();
     }
 
-    /** The schedule's next run in words, for the table. */
-    String nextRun(ScheduleStatus schedule) {
+    /** The schedule's next run in UTC (the column says so), or why there is none, for the table. */
+    static String nextRunUtc(ScheduleStatus schedule) {
         if (!schedule.schedule().enabled()) {
             return "Disabled";
         }
-        return schedule.nextRun() == null ? "Never again" : both(schedule.nextRun());
+        return schedule.nextRun() == null ? "Never again" : UTC_SHORT.format(schedule.nextRun());
+    }
+
+    /** The schedule's next run in local time, or empty when there is none, for the table. */
+    String nextRunLocal(ScheduleStatus schedule) {
+        return schedule.schedule().enabled() && schedule.nextRun() != null ? local(schedule.nextRun()) : "";
     }
 
     ObservableList<ScheduleStatus> schedules() {

@@ -12,7 +12,6 @@ import dev.nube.engine.functions.CreateFunctionRequest;
 import dev.nube.engine.functions.ScheduleStatus;
 import dev.nube.ui.ConsoleUiTest;
 import javafx.scene.control.Button;
-import javafx.scene.control.ListView;
 import javafx.scene.control.TableView;
 import javafx.scene.input.KeyCode;
 import javafx.stage.Stage;
@@ -43,11 +42,12 @@ class SchedulesUiTest extends ConsoleUiTest {
 
         robot.clickOn("#schedule-expression").push(KeyCode.CONTROL, KeyCode.A).write("cron(0 12 * * ? 2030)");
         waitUntil("the problem goes", () -> text(robot, "#schedule-expression-problem").isEmpty());
-        ListView<String> preview = robot.lookup("#schedule-preview").queryAs(ListView.class);
-        assertEquals(5, preview.getItems().size());
-        assertTrue(preview.getItems().get(0).startsWith("Tue 2030-01-01 12:00 UTC  ("), preview.getItems().get(0));
+        String[] preview = text(robot, "#schedule-preview").split("\n");
+        assertEquals(5, preview.length);
+        assertTrue(preview[0].startsWith("Tue 2030-01-01 12:00 UTC  ("), preview[0]);
         robot.clickOn("#schedule-name").write("noon");
         robot.clickOn("#schedule-save");
+        waitUntil("saved, the form closes", () -> robot.lookup("#schedules-table").tryQuery().isPresent());
 
         TableView<ScheduleStatus> table = robot.lookup("#schedules-table").queryAs(TableView.class);
         waitUntil("the schedule is listed", () -> table.getItems().size() == 1);

@@ -87,7 +87,8 @@ class SchedulesViewModelTest {
         ScheduleStatus saved = model.schedules().get(0);
         assertEquals("nightly", saved.schedule().name());
         assertEquals("{\"report\": \"daily\"}", saved.schedule().input());
-        assertEquals("Tue 2030-01-01 12:00 UTC  (Tue 2030-01-01 13:00 CET)", model.nextRun(saved));
+        assertEquals("Tue 2030-01-01 12:00", SchedulesViewModel.nextRunUtc(saved));
+        assertEquals("Tue 2030-01-01 13:00 CET", model.nextRunLocal(saved));
     }
 
     @Test
@@ -113,7 +114,8 @@ class SchedulesViewModelTest {
 
         model.setEnabled(model.schedules().get(0), false);
         assertFalse(model.schedules().get(0).schedule().enabled());
-        assertEquals("Disabled", model.nextRun(model.schedules().get(0)));
+        assertEquals("Disabled", SchedulesViewModel.nextRunUtc(model.schedules().get(0)));
+        assertEquals("", model.nextRunLocal(model.schedules().get(0)));
 
         engine.functionSchedules().putSchedule(REGION, "timed", new ScheduleRequest("from-elsewhere",
                 "cron(0 12 1 1 ? 2030)", true, null));
