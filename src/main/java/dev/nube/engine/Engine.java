@@ -38,8 +38,11 @@ import dev.nube.engine.functions.FunctionCode;
 import dev.nube.engine.functions.FunctionCodeFiles;
 import dev.nube.engine.functions.FunctionMonitor;
 import dev.nube.engine.functions.FunctionMonitoring;
+import dev.nube.engine.functions.FunctionSchedules;
 import dev.nube.engine.functions.FunctionService;
 import dev.nube.engine.functions.Functions;
+import dev.nube.engine.functions.ScheduleService;
+import dev.nube.engine.functions.ScheduleTime;
 import dev.nube.engine.region.Region;
 import dev.nube.engine.region.RegionService;
 import dev.nube.engine.region.Regions;
@@ -89,6 +92,7 @@ public final class Engine implements AutoCloseable {
     private final Functions functions;
     private final FunctionCode functionCode;
     private final FunctionMonitor functionMonitor;
+    private final FunctionSchedules functionSchedules;
     private final Images images;
     private final Instances instances;
     private final Accelerators accelerators;
@@ -126,6 +130,12 @@ public final class Engine implements AutoCloseable {
             openedInOrder.add("functions in the regions", () -> regions.unregister(functions));
             functionCode = new FunctionCodeFiles(functions);
             functionMonitor = new FunctionMonitoring(functions);
+            // Closed before the functions: no run is fired into a closing service.
+            functionSchedules = new FunctionSchedules(functions, ScheduleTime.system());
+            regions.register(functionSchedules);
+            openedInOrder.add("function schedules in the regions", () -> regions.unregister(functionSchedules));
+            functionSchedules.start();
+            openedInOrder.add("function schedules", functionSchedules);
             images = new Images(regions, events, cache);
             regions.register(images);
             openedInOrder.add("images in the regions", () -> regions.unregister(images));
@@ -362,6 +372,11 @@ public final class Engine implements AutoCloseable {
 
     public FunctionMonitor functionMonitor() {
         return functionMonitor;
+    }
+
+    /** The schedule triggers of functions (EventBridge schedule rules), fired while the engine is open. */
+    public ScheduleService functionSchedules() {
+        return functionSchedules;
     }
 
     public ImageService images() {

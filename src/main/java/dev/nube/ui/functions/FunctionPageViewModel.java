@@ -4,6 +4,7 @@ import dev.nube.engine.functions.FunctionCode;
 import dev.nube.engine.functions.FunctionConfiguration;
 import dev.nube.engine.functions.FunctionMonitor;
 import dev.nube.engine.functions.FunctionService;
+import dev.nube.engine.functions.ScheduleService;
 import dev.nube.engine.store.ResourceChanged;
 import dev.nube.engine.store.ResourceKind;
 import dev.nube.ui.common.ConsoleContext;
@@ -19,7 +20,7 @@ import javafx.beans.property.ReadOnlyStringWrapper;
 
 /**
  * One open function: its configuration as the engine has it (re-read when it changes), and the view models of its
- * tabs (code, test, configuration, monitor, logs, versions). Knows what edits are unsaved across the tabs and can
+ * tabs (code, test, configuration, monitor, logs, versions, schedules). Knows what edits are unsaved across the tabs and can
  * save them all. {@link #dispose()} ends its engine subscriptions. FX thread only.
  */
 public final class FunctionPageViewModel {
@@ -32,9 +33,10 @@ public final class FunctionPageViewModel {
     private final MonitorViewModel monitor;
     private final LogsViewModel logs;
     private final VersionsViewModel versions;
+    private final SchedulesViewModel schedules;
 
     FunctionPageViewModel(String region, String name, FunctionService functions, FunctionCode files,
-                          FunctionMonitor metrics, ConsoleContext context) {
+                          FunctionMonitor metrics, ScheduleService schedules, ConsoleContext context) {
         this.scope = new FunctionScope(region, name, functions, files, metrics, context.tasks(), context.events());
         this.code = new CodeViewModel(scope, null);
         this.test = new TestViewModel(scope);
@@ -42,6 +44,7 @@ public final class FunctionPageViewModel {
         this.monitor = new MonitorViewModel(scope);
         this.logs = new LogsViewModel(scope);
         this.versions = new VersionsViewModel(scope);
+        this.schedules = new SchedulesViewModel(scope, schedules, java.time.Clock.systemDefaultZone());
         scope.on(ResourceChanged.class, changed -> {
             FunctionConfiguration current = configuration.get();
             if (changed.kind() == ResourceKind.FUNCTION && changed.region().equals(region) && current != null
@@ -108,6 +111,10 @@ public final class FunctionPageViewModel {
 
     VersionsViewModel versions() {
         return versions;
+    }
+
+    SchedulesViewModel schedules() {
+        return schedules;
     }
 
     /** The edits that would be lost on leaving, in words ("lambda_function.py", "the configuration", ...). */

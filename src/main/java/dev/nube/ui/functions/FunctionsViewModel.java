@@ -11,6 +11,7 @@ import dev.nube.engine.functions.FunctionService;
 import dev.nube.engine.functions.FunctionSettings;
 import dev.nube.engine.functions.FunctionSummary;
 import dev.nube.engine.functions.RuntimeInfo;
+import dev.nube.engine.functions.ScheduleService;
 import dev.nube.engine.functions.sandbox.SandboxMode;
 import dev.nube.engine.store.ResourceKind;
 import dev.nube.ui.common.ConsoleContext;
@@ -33,6 +34,7 @@ public final class FunctionsViewModel {
     private final FunctionService functions;
     private final FunctionCode code;
     private final FunctionMonitor monitor;
+    private final ScheduleService schedules;
     private final ConsoleContext context;
     private final ResourceListModel<FunctionSummary> list;
     private final ObservableList<RuntimeInfo> runtimes = FXCollections.observableArrayList();
@@ -57,10 +59,11 @@ public final class FunctionsViewModel {
     }
 
     public FunctionsViewModel(FunctionService functions, FunctionCode code, FunctionMonitor monitor,
-                              ConsoleContext context) {
+                              ScheduleService schedules, ConsoleContext context) {
         this.functions = functions;
         this.code = code;
         this.monitor = monitor;
+        this.schedules = schedules;
         this.context = context;
         this.list = new ResourceListModel<>(context, ResourceKind.FUNCTION, new ResourceListModel.Source<>(
                 functions::list, functions::summary, s -> s.configuration().id(),
@@ -211,16 +214,18 @@ public final class FunctionsViewModel {
         }, onFailure);
     }
 
-    /** Counts what deleting a function loses (versions, test events), for the confirmation. */
+    /** Counts what deleting a function loses (versions, test events, schedules), for the confirmation. */
     public void deletionDetails(String name, Consumer<String> onCounted) {
         String region = list.region();
         context.tasks().submit(() -> {
             int versions = functions.versions(region, name).size();
             int events = functions.testEvents(region, name).size();
+            int triggers = schedules.schedules(region, name).size();
             return "Nube deletes its code, " + plural(versions, "published version") + ", "
-                    + plural(events, "saved test event") + ", its logs and its metrics. This cannot be undone;"
-                    + " export the code as a zip first to keep it.";
-        }, onCounted, failure -> onCounted.accept("Nube deletes its code, versions, test events, logs and metrics."));
+                    + plural(events, "saved test event") + ", " + plural(triggers, "schedule")
+                    + ", its logs and its metrics. This cannot be undone; export the code as a zip first to keep it.";
+        }, onCounted, failure -> onCounted.accept("Nube deletes its code, versions, test events, schedules, logs and"
+                + " metrics."));
     }
 
     private static String plural(int count, String noun) {
@@ -230,7 +235,8 @@ public final class FunctionsViewModel {
     /** Shows the page of function {@code name} of the selected region (the caller has let go of the old one). */
     public void open(String name) {
         close();
-        open.set(new FunctionPageViewModel(list.region(), name, functions, code, monitor, context));
+        open.set(new FunctionPageViewModel(list.region(), name, functions, code, monitor, schedules,
+                context));
     }
 
     /** Back to the list. */
