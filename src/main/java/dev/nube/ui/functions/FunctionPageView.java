@@ -24,8 +24,8 @@ import org.kordamp.ikonli.javafx.FontIcon;
 
 /**
  * The page of one function: a header (back to the list, switch function, what the function is, the isolation
- * notice where the sandbox is weaker than full) and its tabs: Code, Test, Configuration, Monitor, Logs, Versions.
- * A tab with unsaved edits shows a dot. FX thread only.
+ * notice where the sandbox is weaker than full) and its tabs: Code, Test, Configuration, Monitor, Logs, Versions,
+ * Aliases. A tab with unsaved edits shows a dot. FX thread only.
  */
 final class FunctionPageView extends BorderPane {
     private final FunctionPageViewModel page;
@@ -48,13 +48,15 @@ final class FunctionPageView extends BorderPane {
         MonitorTabView monitor = new MonitorTabView(page.monitor());
         LogsTabView logs = new LogsTabView(page.logs());
         VersionsTabView versions = new VersionsTabView(page.versions(), page.test());
+        AliasesTabView aliases = new AliasesTabView(page.aliases(), page.versions());
         TabPane tabs = new TabPane(
                 tab("Code", "code-tab", code, page.code().dirtyCountProperty().greaterThan(0)),
                 tab("Test", "test-tab", test, page.test().dirtyProperty()),
                 tab("Configuration", "configuration-tab", settings, page.settings().dirtyProperty()),
                 tab("Monitor", "monitor-tab", monitor, null),
                 tab("Logs", "logs-tab", logs, null),
-                tab("Versions", "versions-tab", versions, null));
+                tab("Versions", "versions-tab", versions, null),
+                tab("Aliases", "aliases-tab", aliases, null));
         tabs.setId("function-tabs");
         tabs.setTabClosingPolicy(TabPane.TabClosingPolicy.UNAVAILABLE);
         tabs.getSelectionModel().selectedItemProperty().addListener((obs, old, tab) -> {

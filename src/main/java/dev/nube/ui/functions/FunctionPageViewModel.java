@@ -19,8 +19,8 @@ import javafx.beans.property.ReadOnlyStringWrapper;
 
 /**
  * One open function: its configuration as the engine has it (re-read when it changes), and the view models of its
- * tabs (code, test, configuration, monitor, logs, versions). Knows what edits are unsaved across the tabs and can
- * save them all. {@link #dispose()} ends its engine subscriptions. FX thread only.
+ * tabs (code, test, configuration, monitor, logs, versions, aliases). Knows what edits are unsaved across the tabs
+ * and can save them all. {@link #dispose()} ends its engine subscriptions. FX thread only.
  */
 public final class FunctionPageViewModel {
     private final FunctionScope scope;
@@ -32,6 +32,7 @@ public final class FunctionPageViewModel {
     private final MonitorViewModel monitor;
     private final LogsViewModel logs;
     private final VersionsViewModel versions;
+    private final AliasesViewModel aliases;
 
     FunctionPageViewModel(String region, String name, FunctionService functions, FunctionCode files,
                           FunctionMonitor metrics, ConsoleContext context) {
@@ -42,6 +43,7 @@ public final class FunctionPageViewModel {
         this.monitor = new MonitorViewModel(scope);
         this.logs = new LogsViewModel(scope);
         this.versions = new VersionsViewModel(scope);
+        this.aliases = new AliasesViewModel(scope, versions);
         scope.on(ResourceChanged.class, changed -> {
             FunctionConfiguration current = configuration.get();
             if (changed.kind() == ResourceKind.FUNCTION && changed.region().equals(region) && current != null
@@ -52,7 +54,7 @@ public final class FunctionPageViewModel {
         reload();
     }
 
-    /** Re-reads the configuration, the file list and the versions. */
+    /** Re-reads the configuration, the file list, the versions and the aliases. */
     void reload() {
         scope.tasks().submit(() -> scope.functions().get(scope.region(), scope.name()), loaded -> {
             if (configuration.get() == null) {
@@ -65,6 +67,7 @@ public final class FunctionPageViewModel {
         if (configuration.get() != null) {
             code.reloadFiles();
             versions.reload();
+            aliases.reload();
         }
     }
 
@@ -108,6 +111,10 @@ public final class FunctionPageViewModel {
 
     VersionsViewModel versions() {
         return versions;
+    }
+
+    AliasesViewModel aliases() {
+        return aliases;
     }
 
     /** The edits that would be lost on leaving, in words ("lambda_function.py", "the configuration", ...). */
