@@ -93,7 +93,7 @@ public interface FunctionService {
     /**
      * CreateAlias. Refuses a name against Lambda's rules ({@link AliasRules}), a name already taken
      * (ResourceConflictException), a version that is not published (ResourceNotFoundException), routing weights
-     * against Lambda's rules (InvalidParameterValueException).
+     * against Lambda's rules or between versions of different execution roles (InvalidParameterValueException).
      *
      * @param weights the additional version to its share of invocations (at most one entry), or empty
      */

@@ -391,7 +391,7 @@ public final class Functions implements FunctionService, RegionScoped, AutoClose
             CodePackage code = repository.copyLatestPackage(function, dir.resolve("code.zip")); // $LATEST's digest
             version = new FunctionVersion(number, description, Instant.now(), code.sha256(), code.size(),
                     function.runtime(), function.handler(), function.memoryMb(), function.timeoutSeconds(),
-                    function.environment());
+                    function.environment(), function.role());
             DocumentStore.write(dir.resolve("version.json"), version);
             repository.save(function.withLastVersion(function.lastVersion() + 1));
         }
@@ -488,13 +488,32 @@ public final class Functions implements FunctionService, RegionScoped, AutoClose
         return updated;
     }
 
+    /**
+     * Checks that the versions an alias would route to are published and, when it splits invocations, that both run
+     * with the same execution role (as Lambda requires; a version published before versions kept their role counts
+     * as having the function's).
+     */
     private void checkPublished(FunctionConfiguration function, String version, Map<String, Double> weights) {
-        java.util.Set<String> published = new java.util.HashSet<>();
-        repository.versions(function).forEach(v -> published.add(v.version()));
-        AliasRules.checkPublished(function, published, version);
-        if (weights != null) {
-            AliasRules.checkPublished(function, published, weights.keySet().toArray(String[]::new));
+        Map<String, FunctionVersion> published = new java.util.HashMap<>();
+        repository.versions(function).forEach(v -> published.put(v.version(), v));
+        AliasRules.checkPublished(function, published.keySet(), version);
+        if (weights == null || weights.isEmpty()) {
+            return;
         }
+        AliasRules.checkPublished(function, published.keySet(), weights.keySet().toArray(String[]::new));
+        String role = roleOf(function, published.get(version));
+        for (String other : weights.keySet()) {
+            String otherRole = roleOf(function, published.get(other));
+            if (!java.util.Objects.equals(role, otherRole)) {
+                throw FunctionRules.invalid("Versions " + version + " and " + other + " run with different execution"
+                        + " roles (" + role + " and " + otherRole + "): an alias splits invocations only between"
+                        + " versions with the same role.");
+            }
+        }
+    }
+
+    private static String roleOf(FunctionConfiguration function, FunctionVersion version) {
+        return version.role() != null ? version.role() : function.role();
     }
 
     private FunctionAlias alias0(FunctionConfiguration function, String alias) {

@@ -129,6 +129,25 @@ class AliasTest extends SandboxTestBase {
     }
 
     @Test
+    void weightsSplitOnlyBetweenVersionsOfTheSameRole() {
+        FunctionService s = f.functions;
+        s.create(REGION, CreateFunctionRequest.of("roles", TestRuntimes.PYTHON)
+                .withRole("arn:aws:iam::000000000000:role/a"));
+        FunctionVersion one = s.publishVersion(REGION, "roles", "");
+        assertEquals("arn:aws:iam::000000000000:role/a", one.role(), "a version keeps the role it was published with");
+        s.updateConfiguration(REGION, "roles", ConfigurationChange.none().role("arn:aws:iam::000000000000:role/b"));
+        s.publishVersion(REGION, "roles", "");
+        assertTrue(refused("InvalidParameterValueException", () -> s.createAlias(REGION, "roles", "split", "1", "",
+                Map.of("2", 0.5))).contains("different execution roles"));
+        s.createAlias(REGION, "roles", "plain", "1", "", Map.of()); // one version: any role
+        s.updateConfiguration(REGION, "roles", ConfigurationChange.none().role("arn:aws:iam::000000000000:role/a"));
+        s.publishVersion(REGION, "roles", "");
+        assertEquals(Map.of("3", 0.5), s.createAlias(REGION, "roles", "split", "1", "", Map.of("3", 0.5))
+                .additionalVersionWeights());
+        s.delete(REGION, "roles");
+    }
+
+    @Test
     void anAliasRunsItsVersionsCode() throws Exception {
         FunctionService s = f.functions;
         f.python("by-alias", handler("one"));

@@ -344,7 +344,8 @@ final class FunctionActions {
             if (last.codeSha256().equals(code.sha256()) && last.runtime().equals(function.runtime())
                     && last.handler().equals(function.handler()) && last.memoryMb() == function.memoryMb()
                     && last.timeoutSeconds() == function.timeoutSeconds()
-                    && last.environment().equals(function.environment())) {
+                    && last.environment().equals(function.environment())
+                    && (last.role() == null || last.role().equals(function.role()))) {
                 return FunctionJson.version(function, last);
             }
         }
