@@ -14,8 +14,9 @@ import java.util.concurrent.ThreadLocalRandom;
 
 /**
  * A function's metrics at minute resolution, kept {@value #KEEP_DAYS} days in {@code metrics.json}: invocations,
- * errors, throttles, invocations per executed version, the longest duration and a reservoir of up to {@value #SAMPLES} durations per minute for the
- * median. Thread-safe: each minute's bucket is updated under its own lock; {@link #save()} writes when changed.
+ * errors, throttles, invocations per executed version, the longest duration and a reservoir of up to
+ * {@value #SAMPLES} durations per minute for the median. Thread-safe: each minute's bucket is updated under its own
+ * lock; {@link #save()} writes when changed.
  */
 final class FunctionMetrics {
     static final int KEEP_DAYS = 14;

@@ -72,8 +72,9 @@ public interface FunctionService {
     FunctionConfiguration putReservedConcurrency(String region, String name, Integer reservedConcurrency);
 
     /**
-     * Deletes the function, its versions, aliases, logs, metrics and test events. Refuses with ResourceConflictException while
-     * any of its invocations runs (it does not wait for them; Event invocations still queued fail afterwards).
+     * Deletes the function, its versions, aliases, logs, metrics and test events. Refuses with
+     * ResourceConflictException while any of its invocations runs (it does not wait for them; Event invocations still
+     * queued fail afterwards).
      */
     void delete(String region, String name);
 

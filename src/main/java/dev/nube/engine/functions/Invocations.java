@@ -150,8 +150,9 @@ final class Invocations implements AutoCloseable {
         FunctionMetrics metrics = repository.metrics(function);
         if (version.equals(FunctionConfiguration.LATEST)) {
             return new Invocation(requestId, function, version, qualifier, function.runtime(), function.handler(),
-                    function.memoryMb(), function.timeoutSeconds(), function.environment(), repository.codeDir(function),
-                    log, metrics, request.payload(), request.clientContext(), request.logTail());
+                    function.memoryMb(), function.timeoutSeconds(), function.environment(),
+                    repository.codeDir(function), log, metrics, request.payload(), request.clientContext(),
+                    request.logTail());
         }
         FunctionVersion published = repository.version(function, version);
         return new Invocation(requestId, function, version, qualifier, published.runtime(), published.handler(),
@@ -197,7 +198,8 @@ final class Invocations implements AutoCloseable {
                 // delete waits for the slot)
                 FunctionConfiguration now = repository.get(function.region(), function.name());
                 run = resolve(now, new InvokeRequest(invocation.qualifier(), InvocationType.REQUEST_RESPONSE,
-                        invocation.payload(), invocation.clientContext(), invocation.logTail()), invocation.requestId());
+                        invocation.payload(), invocation.clientContext(), invocation.logTail()),
+                        invocation.requestId());
             }
             return invoker.run(run, key -> !closed && current.test(key));
         }

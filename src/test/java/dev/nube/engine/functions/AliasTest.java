@@ -189,7 +189,8 @@ class AliasTest extends SandboxTestBase {
     @Test
     void aWeightedAliasSplitsInvocationsByItsWeight() {
         FunctionService s = f.functions;
-        f.python("weighted", "import os\ndef lambda_handler(e, c):\n    return os.environ['AWS_LAMBDA_FUNCTION_VERSION']\n");
+        f.python("weighted", "import os\ndef lambda_handler(e, c):\n"
+                + "    return os.environ['AWS_LAMBDA_FUNCTION_VERSION']\n");
         s.publishVersion(REGION, "weighted", "");
         s.publishVersion(REGION, "weighted", "");
         s.createAlias(REGION, "weighted", "canary", "1", "", Map.of("2", 0.3));

@@ -19,8 +19,8 @@ import java.util.function.Supplier;
  * Lambda's REST-JSON protocol (2015-03-31 and the later dated paths): the action is the method and path, members are
  * JSON bodies, path segments and query parameters; errors carry Lambda's type in {@code X-Amzn-ErrorType} and a JSON
  * body with {@code Type} and {@code message}, at Lambda's status codes. Serves the function actions
- * ({@link FunctionActions}), aliases ({@link AliasActions}), Invoke ({@link InvokeAction}), GetAccountSettings, and, unsigned, the code download
- * links GetFunction hands out ({@link CodeLinks}). Thread-safe.
+ * ({@link FunctionActions}), aliases ({@link AliasActions}), Invoke ({@link InvokeAction}), GetAccountSettings,
+ * and, unsigned, the code download links GetFunction hands out ({@link CodeLinks}). Thread-safe.
  */
 public final class LambdaApi implements ApiProtocol {
     static final String JSON = "application/json";
