@@ -36,7 +36,7 @@ class ArchitectureTest {
 
     /** Pure input rules the console checks as the user types, kept in one place with the engine's own check. */
     private static final java.util.Set<String> SHARED_RULES = java.util.Set.of(
-            "dev.nube.engine.functions.FunctionRules");
+            "dev.nube.engine.functions.FunctionRules", "dev.nube.engine.functions.AliasRules");
 
     private static final DescribedPredicate<JavaClass> NOT_AN_ENGINE_CONTRACT = new DescribedPredicate<>(
             "are engine classes other than interfaces, records, enums, exceptions or shared rules") {

@@ -14,15 +14,20 @@ import java.util.concurrent.ThreadLocalRandom;
 
 /**
  * A function's metrics at minute resolution, kept {@value #KEEP_DAYS} days in {@code metrics.json}: invocations,
- * errors, throttles, the longest duration and a reservoir of up to {@value #SAMPLES} durations per minute for the
- * median. Thread-safe: each minute's bucket is updated under its own lock; {@link #save()} writes when changed.
+ * errors, throttles, invocations per executed version, the longest duration and a reservoir of up to
+ * {@value #SAMPLES} durations per minute for the median. Thread-safe: each minute's bucket is updated under its own
+ * lock; {@link #save()} writes when changed.
  */
 final class FunctionMetrics {
     static final int KEEP_DAYS = 14;
     static final int SAMPLES = 64;
 
-    /** One minute, as stored. */
-    record Minute(long minute, long invocations, long errors, long throttles, double maxMs, double[] samples) {
+    /**
+     * One minute, as stored. {@code versions}: invocations per executed version ($LATEST or a number); null in
+     * minutes stored before versions were counted.
+     */
+    record Minute(long minute, long invocations, long errors, long throttles, double maxMs, double[] samples,
+            Map<String, Long> versions) {
     }
 
     /** The document. */
@@ -35,9 +40,11 @@ final class FunctionMetrics {
         long throttles;
         double max;
         double[] samples = new double[0];
+        final Map<String, Long> versions = new java.util.TreeMap<>();
 
-        synchronized void add(double durationMs, boolean error) {
+        synchronized void add(String version, double durationMs, boolean error) {
             invocations++;
+            versions.merge(version, 1L, Long::sum);
             if (error) {
                 errors++;
             }
@@ -54,7 +61,7 @@ final class FunctionMetrics {
         }
 
         synchronized Minute snapshot(long minute) {
-            return new Minute(minute, invocations, errors, throttles, max, samples.clone());
+            return new Minute(minute, invocations, errors, throttles, max, samples.clone(), Map.copyOf(versions));
         }
     }
 
@@ -72,6 +79,9 @@ final class FunctionMetrics {
                 bucket.throttles = m.throttles();
                 bucket.max = m.maxMs();
                 bucket.samples = m.samples() == null ? new double[0] : m.samples();
+                if (m.versions() != null) {
+                    bucket.versions.putAll(m.versions());
+                }
                 minutes.put(m.minute(), bucket);
             }));
         } catch (UnreadableDocumentException e) {
@@ -84,8 +94,8 @@ final class FunctionMetrics {
     }
 
     // dirty is set after the change, and save() clears it before its snapshot: a change is never left unsaved.
-    void invoked(Instant at, double durationMs, boolean error) {
-        bucket(at).add(durationMs, error);
+    void invoked(Instant at, String version, double durationMs, boolean error) {
+        bucket(at).add(version, durationMs, error);
         dirty = true;
     }
 
@@ -108,6 +118,17 @@ final class FunctionMetrics {
             errors += m.errors();
         }
         return new long[] {invocations, errors};
+    }
+
+    /** Invocations per executed version ($LATEST or a number) in the minutes from {@code from} to {@code to}. */
+    Map<String, Long> byVersion(Instant from, Instant to) {
+        Map<String, Long> counts = new java.util.TreeMap<>();
+        for (Map.Entry<Long, Bucket> entry : minutes.subMap(from.getEpochSecond() / 60, true,
+                to.getEpochSecond() / 60, true).entrySet()) {
+            entry.getValue().snapshot(entry.getKey()).versions().forEach((version, n) -> counts.merge(version, n,
+                    Long::sum));
+        }
+        return counts;
     }
 
     List<MetricPoint> query(Instant from, Instant to, Duration period) {

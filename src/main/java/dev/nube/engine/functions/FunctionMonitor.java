@@ -15,6 +15,12 @@ public interface FunctionMonitor {
      */
     List<MetricPoint> metrics(String region, String name, Instant from, Instant to, Duration period);
 
+    /**
+     * Invocations per executed version ($LATEST or a version number) from {@code from} to {@code to}, at minute
+     * resolution, kept 14 days; an invocation by alias counts for the version the alias chose.
+     */
+    java.util.Map<String, Long> invocationsByVersion(String region, String name, Instant from, Instant to);
+
     /** The function's log streams, the most recently written first. */
     List<LogStream> logStreams(String region, String name);
 

@@ -23,6 +23,11 @@ public final class FunctionMonitoring implements FunctionMonitor {
     }
 
     @Override
+    public java.util.Map<String, Long> invocationsByVersion(String region, String name, Instant from, Instant to) {
+        return repository.metrics(functions.get(region, name)).byVersion(from, to);
+    }
+
+    @Override
     public List<LogStream> logStreams(String region, String name) {
         return repository.log(functions.get(region, name)).streams();
     }

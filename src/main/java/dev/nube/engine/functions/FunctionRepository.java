@@ -24,10 +24,12 @@ import java.util.function.UnaryOperator;
 /**
  * Where functions live: {@code regions/<region>/functions/<fn-id>/} holding {@code resource.json}, {@code code/}
  * ($LATEST), {@code package.zip} and {@code package.sha256} ($LATEST's deployment package, see
- * {@link #latestPackage}), {@code versions/N/{version.json,code.zip,code/}}, {@code test-events.json}, {@code logs/}
- * and {@code metrics.json}, {@code schedules.json} ({@link FunctionSchedules}); a change of $LATEST's code under way is staged in {@code code-change/}
- * ({@link CodeJournal}); {@code dependencies.json} records what Deploy's last install of dependencies put in the code,
- * which npm or pip makes in {@code dependencies-<uuid>/} ({@link Dependencies}); code being unpacked for a new function waits in {@code .incoming-*} beside the functions.
+ * {@link #latestPackage}), {@code versions/N/{version.json,code.zip,code/}}, {@code test-events.json},
+ * {@code aliases.json}, {@code schedules.json} ({@link FunctionSchedules}), {@code logs/} and {@code metrics.json}; a
+ * change of $LATEST's code under way is staged in {@code code-change/} ({@link CodeJournal}); {@code dependencies.json}
+ * records what Deploy's last install of dependencies put in the code, which npm or pip makes in
+ * {@code dependencies-<uuid>/} ({@link Dependencies}); code being unpacked for a new function waits in
+ * {@code .incoming-*} beside the functions.
  * Names map to ids through an index per region built from the documents on first use and kept in memory (an
  * invocation never reads a document). Documents are read through {@code runtimeOnRead}, which turns the runtime ids
  * of earlier builds into today's (they are written back with the next change). Thread-safe; changes that must keep
@@ -42,9 +44,14 @@ final class FunctionRepository {
     private final Map<String, Map<String, FunctionConfiguration>> byName = new ConcurrentHashMap<>();
     private final Map<String, FunctionLog> logs = new ConcurrentHashMap<>();
     private final Map<String, FunctionMetrics> metrics = new ConcurrentHashMap<>();
+    private final Map<String, List<FunctionAlias>> aliases = new ConcurrentHashMap<>();
 
     /** The stored test events of a function. */
     record TestEvents(List<TestEvent> events) {
+    }
+
+    /** The stored aliases of a function, by name. */
+    record Aliases(List<FunctionAlias> aliases) {
     }
 
     FunctionRepository(RegionService regions, EventBus events, UnaryOperator<String> runtimeOnRead) {
@@ -115,6 +122,7 @@ final class FunctionRepository {
     synchronized void remove(FunctionConfiguration function) {
         index(function.region()).remove(function.name());
         metrics.remove(function.id()); // dropped unsaved: the folder goes with it
+        aliases.remove(function.id());
         logs.remove(function.id());
         collection(function.region()).delete(function.id());
     }
@@ -320,5 +328,32 @@ final class FunctionRepository {
 
     void saveTestEvents(FunctionConfiguration function, List<TestEvent> list) {
         DocumentStore.write(folder(function).resolve("test-events.json"), new TestEvents(list));
+    }
+
+    /**
+     * The function's aliases, by name: read from {@code aliases.json} once, then kept in memory (an invocation by
+     * alias reads no document).
+     */
+    List<FunctionAlias> aliases(FunctionConfiguration function) {
+        return aliases.computeIfAbsent(function.id(), id -> DocumentStore.read(folder(function).resolve(
+                "aliases.json"), Aliases.class).map(Aliases::aliases).map(List::copyOf).orElse(List.of()));
+    }
+
+    /** Replaces the function's aliases: the document first (atomically), then what invocations read. */
+    synchronized void saveAliases(FunctionConfiguration function, List<FunctionAlias> list) {
+        List<FunctionAlias> sorted = list.stream().sorted(Comparator.comparing(FunctionAlias::name)).toList();
+        DocumentStore.write(folder(function).resolve("aliases.json"), new Aliases(sorted));
+        aliases.put(function.id(), sorted);
+    }
+
+    /** Removes a published version's folder: its document first, so a stop half-way leaves no version listed. */
+    void removeVersion(FunctionConfiguration function, String version) {
+        Path dir = versionDir(function, version);
+        try {
+            Files.deleteIfExists(dir.resolve("version.json"));
+        } catch (IOException e) {
+            throw CodeFolder.storage(dir, e);
+        }
+        CodeFolder.deleteTree(dir);
     }
 }

@@ -72,7 +72,7 @@ public interface FunctionService {
     FunctionConfiguration putReservedConcurrency(String region, String name, Integer reservedConcurrency);
 
     /**
-     * Deletes the function, its versions, logs, metrics, test events and schedules. Refuses with
+     * Deletes the function, its versions, aliases, logs, metrics, test events and schedules. Refuses with
      * ResourceConflictException while any of its invocations runs (it does not wait for them; Event invocations still
      * queued fail afterwards).
      */
@@ -85,7 +85,44 @@ public interface FunctionService {
     List<FunctionVersion> versions(String region, String name);
 
     /**
-     * Invokes the function. RequestResponse waits for the result (an error in the function is a result with
+     * Deletes one published version (DeleteFunction with a version qualifier). Refuses with ResourceConflictException
+     * when an alias points to it (as its version or its additional version) or while any invocation of the function
+     * runs; InvalidParameterValueException for $LATEST; ResourceNotFoundException for a version that is not there.
+     */
+    void deleteVersion(String region, String name, String version);
+
+    /**
+     * CreateAlias. Refuses a name against Lambda's rules ({@link AliasRules}), a name already taken
+     * (ResourceConflictException), a version that is not published (ResourceNotFoundException), routing weights
+     * against Lambda's rules or between versions of different execution roles (InvalidParameterValueException).
+     *
+     * @param weights the additional version to its share of invocations (at most one entry), or empty
+     */
+    FunctionAlias createAlias(String region, String name, String alias, String version, String description,
+            java.util.Map<String, Double> weights);
+
+    /**
+     * UpdateAlias: each of {@code version}, {@code description} and {@code weights} that is null stays as it was (an
+     * empty map removes the routing). With {@code revisionId} given, refuses with PreconditionFailedException unless it
+     * is the alias's current one. Refuses what {@link #createAlias} refuses; ResourceNotFoundException when there is
+     * no such alias.
+     */
+    FunctionAlias updateAlias(String region, String name, String alias, String version, String description,
+            java.util.Map<String, Double> weights, String revisionId);
+
+    /** GetAlias; ResourceNotFoundException when there is no such alias. */
+    FunctionAlias alias(String region, String name, String alias);
+
+    /** The function's aliases, by name. */
+    List<FunctionAlias> aliases(String region, String name);
+
+    /** DeleteAlias; ResourceNotFoundException when there is no such alias. */
+    void deleteAlias(String region, String name, String alias);
+
+    /**
+     * Invokes the function; the request's qualifier picks $LATEST, a version, or an alias, which runs its version or,
+     * with a weight, its additional version with that probability, drawn anew for each invocation (the result's
+     * executed version says which ran). RequestResponse waits for the result (an error in the function is a result with
      * {@link FunctionError}, not an exception); Event queues it and returns 202; DryRun returns 204. Throws
      * TooManyRequestsException when the concurrency (reserved, or the region's) is used up or the Event queue is
      * full, RequestTooLargeException over 6 MB, InvalidRequestContentException when the payload is not JSON.

@@ -7,10 +7,13 @@ import java.util.TreeMap;
 /**
  * A published version: an immutable copy of the code (a zip) and of the configuration that runs it.
  * Stored as {@code versions/N/version.json} beside {@code versions/N/code.zip}.
+ *
+ * @param role the execution role's ARN when the version was published, null for none (and in versions published
+ *             before versions kept it: then the function's role is shown)
  */
 public record FunctionVersion(String version, String description, Instant createdAt, String codeSha256,
         long codeSize, String runtime, String handler, int memoryMb, int timeoutSeconds,
-        Map<String, String> environment) {
+        Map<String, String> environment, String role) {
     public FunctionVersion {
         environment = environment == null ? Map.of() : java.util.Collections.unmodifiableMap(new TreeMap<>(environment));
         description = description == null ? "" : description;
@@ -19,6 +22,6 @@ public record FunctionVersion(String version, String description, Instant create
     /** The same version under another name of its runtime (a stored id of an earlier build, read as today's). */
     FunctionVersion withRuntime(String value) {
         return new FunctionVersion(version, description, createdAt, codeSha256, codeSize, value, handler, memoryMb,
-                timeoutSeconds, environment);
+                timeoutSeconds, environment, role);
     }
 }

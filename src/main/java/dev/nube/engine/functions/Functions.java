@@ -30,7 +30,7 @@ import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 
 /**
- * The functions service: functions, versions and test events stored per region ({@link FunctionRepository}),
+ * The functions service: functions, versions, aliases and test events stored per region ({@link FunctionRepository}),
  * invocations run in sandboxed execution environments ({@link Invocations}). Reports the sandbox mode through
  * {@code sandboxStatus}. Thread-safe; changes that touch names or versions hold the repository's lock.
  */
@@ -118,6 +118,11 @@ public final class Functions implements FunctionService, RegionScoped, AutoClose
     /** The cold start slots of the invocations (for tests that count starts under way and waiting). */
     ColdStartSlots coldStarts() {
         return invocations.coldStarts();
+    }
+
+    /** Replaces the generator that routes invocations by alias weights (for tests: a seeded one). */
+    void routeWith(java.util.random.RandomGenerator random) {
+        invocations.routeWith(random);
     }
 
     /** Invocations of a function running now. */
@@ -386,7 +391,7 @@ public final class Functions implements FunctionService, RegionScoped, AutoClose
             CodePackage code = repository.copyLatestPackage(function, dir.resolve("code.zip")); // $LATEST's digest
             version = new FunctionVersion(number, description, Instant.now(), code.sha256(), code.size(),
                     function.runtime(), function.handler(), function.memoryMb(), function.timeoutSeconds(),
-                    function.environment());
+                    function.environment(), function.role());
             DocumentStore.write(dir.resolve("version.json"), version);
             repository.save(function.withLastVersion(function.lastVersion() + 1));
         }
@@ -400,6 +405,144 @@ public final class Functions implements FunctionService, RegionScoped, AutoClose
     @Override
     public List<FunctionVersion> versions(String region, String name) {
         return repository.versions(get0(region, name));
+    }
+
+    @Override
+    public void deleteVersion(String region, String name, String version) {
+        FunctionConfiguration function;
+        synchronized (repository) {
+            function = get0(region, name);
+            if (FunctionConfiguration.LATEST.equals(version)) {
+                throw FunctionRules.invalid("$LATEST version cannot be deleted without deleting the function.");
+            }
+            repository.version(function, version); // refuses what is not a published version
+            List<String> pointing = repository.aliases(function).stream().filter(a -> a.routesTo(version))
+                    .map(FunctionAlias::name).toList();
+            if (!pointing.isEmpty()) {
+                throw new EngineException("ResourceConflictException", "Unable to delete version because the"
+                        + " following aliases reference it: " + pointing + ". Point them at another version first.");
+            }
+            int running = concurrency.running(region, function.id());
+            if (running > 0) {
+                throw new EngineException("ResourceConflictException", "The function " + name + " has " + running
+                        + " invocation" + (running == 1 ? "" : "s") + " running. Delete version " + version
+                        + " when " + (running == 1 ? "it finishes" : "they finish") + ".");
+            }
+            invocations.retire(function, version);
+            repository.removeVersion(function, version);
+        }
+        events.publish(new ResourceChanged(region, ResourceKind.FUNCTION, function.id(), Change.UPDATED));
+    }
+
+    @Override
+    public FunctionAlias createAlias(String region, String name, String alias, String version, String description,
+            Map<String, Double> weights) {
+        AliasRules.checkName(alias);
+        AliasRules.checkVersion(version);
+        AliasRules.checkRouting(version, weights);
+        FunctionRules.checkDescription(description);
+        FunctionAlias created;
+        FunctionConfiguration function;
+        synchronized (repository) {
+            function = get0(region, name);
+            List<FunctionAlias> aliases = new ArrayList<>(repository.aliases(function));
+            if (aliases.stream().anyMatch(a -> a.name().equals(alias))) {
+                throw new EngineException("ResourceConflictException", "Alias already exists: " + function.arn(alias));
+            }
+            checkPublished(function, version, weights);
+            created = new FunctionAlias(alias, version, description, weights, java.util.UUID.randomUUID().toString());
+            aliases.add(created);
+            repository.saveAliases(function, aliases);
+        }
+        events.publish(new ResourceChanged(region, ResourceKind.FUNCTION, function.id(), Change.UPDATED));
+        return created;
+    }
+
+    @Override
+    public FunctionAlias updateAlias(String region, String name, String alias, String version, String description,
+            Map<String, Double> weights, String revisionId) {
+        FunctionAlias updated;
+        FunctionConfiguration function;
+        synchronized (repository) {
+            function = get0(region, name);
+            FunctionAlias old = alias0(function, alias);
+            if (revisionId != null && !revisionId.equals(old.revisionId())) {
+                throw new EngineException("PreconditionFailedException", "The Revision Id provided does not match"
+                        + " the latest Revision Id. Call the GetFunction/GetAlias API to retrieve the latest Revision"
+                        + " Id");
+            }
+            String newVersion = version == null ? old.functionVersion() : version;
+            Map<String, Double> newWeights = weights == null ? old.additionalVersionWeights() : weights;
+            String newDescription = description == null ? old.description() : description;
+            AliasRules.checkVersion(newVersion);
+            AliasRules.checkRouting(newVersion, newWeights);
+            FunctionRules.checkDescription(newDescription);
+            checkPublished(function, newVersion, newWeights);
+            updated = new FunctionAlias(alias, newVersion, newDescription, newWeights,
+                    java.util.UUID.randomUUID().toString());
+            List<FunctionAlias> aliases = new ArrayList<>(repository.aliases(function));
+            aliases.replaceAll(a -> a.name().equals(alias) ? updated : a);
+            repository.saveAliases(function, aliases);
+        }
+        events.publish(new ResourceChanged(region, ResourceKind.FUNCTION, function.id(), Change.UPDATED));
+        return updated;
+    }
+
+    /**
+     * Checks that the versions an alias would route to are published and, when it splits invocations, that both run
+     * with the same execution role (as Lambda requires; a version published before versions kept their role counts
+     * as having the function's).
+     */
+    private void checkPublished(FunctionConfiguration function, String version, Map<String, Double> weights) {
+        Map<String, FunctionVersion> published = new java.util.HashMap<>();
+        repository.versions(function).forEach(v -> published.put(v.version(), v));
+        AliasRules.checkPublished(function, published.keySet(), version);
+        if (weights == null || weights.isEmpty()) {
+            return;
+        }
+        AliasRules.checkPublished(function, published.keySet(), weights.keySet().toArray(String[]::new));
+        String role = roleOf(function, published.get(version));
+        for (String other : weights.keySet()) {
+            String otherRole = roleOf(function, published.get(other));
+            if (!java.util.Objects.equals(role, otherRole)) {
+                throw FunctionRules.invalid("Versions " + version + " and " + other + " run with different execution"
+                        + " roles (" + role + " and " + otherRole + "): an alias splits invocations only between"
+                        + " versions with the same role.");
+            }
+        }
+    }
+
+    private static String roleOf(FunctionConfiguration function, FunctionVersion version) {
+        return version.role() != null ? version.role() : function.role();
+    }
+
+    private FunctionAlias alias0(FunctionConfiguration function, String alias) {
+        return repository.aliases(function).stream().filter(a -> a.name().equals(alias)).findFirst()
+                .orElseThrow(() -> new EngineException("ResourceNotFoundException", "Alias not found: "
+                        + function.arn(alias)));
+    }
+
+    @Override
+    public FunctionAlias alias(String region, String name, String alias) {
+        return alias0(get0(region, name), alias);
+    }
+
+    @Override
+    public List<FunctionAlias> aliases(String region, String name) {
+        return repository.aliases(get0(region, name));
+    }
+
+    @Override
+    public void deleteAlias(String region, String name, String alias) {
+        FunctionConfiguration function;
+        synchronized (repository) {
+            function = get0(region, name);
+            alias0(function, alias);
+            List<FunctionAlias> aliases = new ArrayList<>(repository.aliases(function));
+            aliases.removeIf(a -> a.name().equals(alias));
+            repository.saveAliases(function, aliases);
+        }
+        events.publish(new ResourceChanged(region, ResourceKind.FUNCTION, function.id(), Change.UPDATED));
     }
 
     @Override

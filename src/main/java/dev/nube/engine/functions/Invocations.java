@@ -48,6 +48,7 @@ final class Invocations implements AutoCloseable {
     private final ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor(
             daemon("functions-housekeeping"));
     private final AtomicInteger queuedEvents = new AtomicInteger();
+    private final AliasRouting routing = new AliasRouting(new java.util.SplittableRandom());
     private volatile boolean closed;
 
     /** @param tasksDir where pre-started runtimes get their /var/task folders (see {@link Prestarted}) */
@@ -132,19 +133,37 @@ final class Invocations implements AutoCloseable {
         return new UUID(high, low).toString();
     }
 
+    /**
+     * What {@code request} runs: its qualifier names $LATEST (or none), a published version, or an alias, whose version
+     * is chosen here (a fresh draw for each call when the alias has a weighted additional version).
+     */
     private Invocation resolve(FunctionConfiguration function, InvokeRequest request, String requestId) {
         String qualifier = request.qualifier() == null ? FunctionConfiguration.LATEST : request.qualifier();
+        String version = qualifier;
+        if (!qualifier.equals(FunctionConfiguration.LATEST) && !qualifier.chars().allMatch(Character::isDigit)) {
+            FunctionAlias alias = repository.aliases(function).stream().filter(a -> a.name().equals(qualifier))
+                    .findFirst().orElseThrow(() -> new EngineException("ResourceNotFoundException",
+                            "Function not found: " + function.arn(qualifier)));
+            version = routing.versionFor(alias);
+        }
         FunctionLog log = repository.log(function);
         FunctionMetrics metrics = repository.metrics(function);
-        if (qualifier.equals(FunctionConfiguration.LATEST)) {
-            return new Invocation(requestId, function, qualifier, function.runtime(), function.handler(),
-                    function.memoryMb(), function.timeoutSeconds(), function.environment(), repository.codeDir(function),
-                    log, metrics, request.payload(), request.clientContext(), request.logTail());
+        if (version.equals(FunctionConfiguration.LATEST)) {
+            return new Invocation(requestId, function, version, qualifier, function.runtime(), function.handler(),
+                    function.memoryMb(), function.timeoutSeconds(), function.environment(),
+                    repository.codeDir(function), log, metrics, request.payload(), request.clientContext(),
+                    request.logTail());
         }
-        FunctionVersion version = repository.version(function, qualifier);
-        return new Invocation(requestId, function, qualifier, version.runtime(), version.handler(), version.memoryMb(),
-                version.timeoutSeconds(), version.environment(), repository.codeDir(function, qualifier), log,
-                metrics, request.payload(), request.clientContext(), request.logTail());
+        FunctionVersion published = repository.version(function, version);
+        return new Invocation(requestId, function, version, qualifier, published.runtime(), published.handler(),
+                published.memoryMb(), published.timeoutSeconds(), published.environment(),
+                repository.codeDir(function, version), log, metrics, request.payload(), request.clientContext(),
+                request.logTail());
+    }
+
+    /** Replaces the generator whose draws route invocations by alias weights (tests give a seeded one). */
+    void routeWith(java.util.random.RandomGenerator random) {
+        routing.useGenerator(random);
     }
 
     private InvocationResult runSync(Invocation invocation) {
@@ -178,8 +197,9 @@ final class Invocations implements AutoCloseable {
                 // changed since it was read: run what is there now, in the slot already held (the same function:
                 // delete waits for the slot)
                 FunctionConfiguration now = repository.get(function.region(), function.name());
-                run = resolve(now, new InvokeRequest(null, InvocationType.REQUEST_RESPONSE, invocation.payload(),
-                        invocation.clientContext(), invocation.logTail()), invocation.requestId());
+                run = resolve(now, new InvokeRequest(invocation.qualifier(), InvocationType.REQUEST_RESPONSE,
+                        invocation.payload(), invocation.clientContext(), invocation.logTail()),
+                        invocation.requestId());
             }
             return invoker.run(run, key -> !closed && current.test(key));
         }

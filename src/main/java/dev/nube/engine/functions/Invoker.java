@@ -273,8 +273,8 @@ final class Invoker {
         long dispatched = System.nanoTime();
         RuntimeOutcome outcome;
         try {
-            String arn = invocation.function().arn(FunctionConfiguration.LATEST.equals(invocation.version()) ? null
-                    : invocation.version());
+            String arn = invocation.function().arn(FunctionConfiguration.LATEST.equals(invocation.qualifier()) ? null
+                    : invocation.qualifier());
             CompletableFuture<RuntimeOutcome> answer;
             try {
                 answer = environment.invoke(new RuntimeApi.NextInvocation(requestId, deadline, arn, traceId(),
@@ -370,7 +370,7 @@ final class Invoker {
             warm.engineLines(end, report);
             warm.stream().flush(); // the invocation's log is whole on disk once its REPORT is
         });
-        invocation.metrics().invoked(Instant.now(), durationMs, error != null);
+        invocation.metrics().invoked(Instant.now(), invocation.version(), durationMs, error != null);
         events.publish(new FunctionEvents.InvocationFinished(invocation.function().region(),
                 invocation.function().name(), requestId, error != null, false));
         String tail = "";

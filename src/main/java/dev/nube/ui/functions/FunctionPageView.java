@@ -25,7 +25,7 @@ import org.kordamp.ikonli.javafx.FontIcon;
 /**
  * The page of one function: a header (back to the list, switch function, what the function is, the isolation
  * notice where the sandbox is weaker than full) and its tabs: Code, Test, Configuration, Monitor, Logs, Versions,
- * Schedules. A tab with unsaved edits shows a dot. FX thread only.
+ * Aliases, Schedules. A tab with unsaved edits shows a dot. FX thread only.
  */
 final class FunctionPageView extends BorderPane {
     private final FunctionPageViewModel page;
@@ -49,6 +49,7 @@ final class FunctionPageView extends BorderPane {
         LogsTabView logs = new LogsTabView(page.logs());
         VersionsTabView versions = new VersionsTabView(page.versions(), page.test());
         SchedulesTabView schedules = new SchedulesTabView(page.schedules());
+        AliasesTabView aliases = new AliasesTabView(page.aliases(), page.versions());
         TabPane tabs = new TabPane(
                 tab("Code", "code-tab", code, page.code().dirtyCountProperty().greaterThan(0)),
                 tab("Test", "test-tab", test, page.test().dirtyProperty()),
@@ -56,6 +57,7 @@ final class FunctionPageView extends BorderPane {
                 tab("Monitor", "monitor-tab", monitor, null),
                 tab("Logs", "logs-tab", logs, null),
                 tab("Versions", "versions-tab", versions, null),
+                tab("Aliases", "aliases-tab", aliases, null),
                 tab("Schedules", "schedules-tab", schedules, null));
         tabs.setId("function-tabs");
         tabs.setTabClosingPolicy(TabPane.TabClosingPolicy.UNAVAILABLE);

@@ -20,8 +20,8 @@ import javafx.beans.property.ReadOnlyStringWrapper;
 
 /**
  * One open function: its configuration as the engine has it (re-read when it changes), and the view models of its
- * tabs (code, test, configuration, monitor, logs, versions, schedules). Knows what edits are unsaved across the tabs and can
- * save them all. {@link #dispose()} ends its engine subscriptions. FX thread only.
+ * tabs (code, test, configuration, monitor, logs, versions, aliases, schedules). Knows what edits are unsaved across
+ * the tabs and can save them all. {@link #dispose()} ends its engine subscriptions. FX thread only.
  */
 public final class FunctionPageViewModel {
     private final FunctionScope scope;
@@ -34,6 +34,7 @@ public final class FunctionPageViewModel {
     private final LogsViewModel logs;
     private final VersionsViewModel versions;
     private final SchedulesViewModel schedules;
+    private final AliasesViewModel aliases;
 
     FunctionPageViewModel(String region, String name, FunctionService functions, FunctionCode files,
                           FunctionMonitor metrics, ScheduleService schedules, ConsoleContext context) {
@@ -45,6 +46,7 @@ public final class FunctionPageViewModel {
         this.logs = new LogsViewModel(scope);
         this.versions = new VersionsViewModel(scope);
         this.schedules = new SchedulesViewModel(scope, schedules, java.time.Clock.systemDefaultZone());
+        this.aliases = new AliasesViewModel(scope, versions);
         scope.on(ResourceChanged.class, changed -> {
             FunctionConfiguration current = configuration.get();
             if (changed.kind() == ResourceKind.FUNCTION && changed.region().equals(region) && current != null
@@ -55,7 +57,7 @@ public final class FunctionPageViewModel {
         reload();
     }
 
-    /** Re-reads the configuration, the file list and the versions. */
+    /** Re-reads the configuration, the file list, the versions and the aliases. */
     void reload() {
         scope.tasks().submit(() -> scope.functions().get(scope.region(), scope.name()), loaded -> {
             if (configuration.get() == null) {
@@ -68,6 +70,7 @@ public final class FunctionPageViewModel {
         if (configuration.get() != null) {
             code.reloadFiles();
             versions.reload();
+            aliases.reload();
         }
     }
 
@@ -115,6 +118,10 @@ public final class FunctionPageViewModel {
 
     SchedulesViewModel schedules() {
         return schedules;
+    }
+
+    AliasesViewModel aliases() {
+        return aliases;
     }
 
     /** The edits that would be lost on leaving, in words ("lambda_function.py", "the configuration", ...). */

@@ -27,7 +27,8 @@ import org.kordamp.ikonli.feather.Feather;
 import org.kordamp.ikonli.javafx.FontIcon;
 
 /**
- * The Versions tab: published versions (newest first) with what each runs, publishing $LATEST, a version's code
+ * The Versions tab: published versions (newest first) with what each runs and the invocations each ran in the last
+ * 24 hours, publishing $LATEST, a version's code
  * read-only (with zip export), and invoking a version with a saved test event; the result shows below. FX thread
  * only.
  */
@@ -43,6 +44,8 @@ final class VersionsTabView extends BorderPane {
         table.setPlaceholder(new Label("No published versions. Deploy in the Code tab, or Publish here."));
         table.getColumns().add(Tables.column("Version", 70, FunctionVersion::version));
         table.getColumns().add(Tables.column("Description", 200, FunctionVersion::description));
+        table.getColumns().add(Tables.column("Invocations, 24 h", 110, v -> Long.toString(model.invocationsOf(
+                v.version()))));
         table.getColumns().add(Tables.column("Published", 140, v -> FunctionsView.TIME.format(v.createdAt())));
         table.getColumns().add(Tables.column("Runtime", 80, FunctionVersion::runtime));
         table.getColumns().add(Tables.column("Handler", 190, FunctionVersion::handler));
@@ -52,6 +55,8 @@ final class VersionsTabView extends BorderPane {
         table.getColumns().add(Tables.column("SHA-256", 200, FunctionVersion::codeSha256));
         table.setColumnResizePolicy(TableView.CONSTRAINED_RESIZE_POLICY_FLEX_LAST_COLUMN);
         Tables.keepSelectionById(table, FunctionVersion::version);
+        // counts change as invocations finish: the rows show them anew
+        model.invocations().addListener((javafx.collections.MapChangeListener<String, Long>) c -> table.refresh());
 
         Button publish = new Button("Publish new version", new FontIcon(Feather.UPLOAD_CLOUD));
         publish.setId("versions-publish");

@@ -26,7 +26,8 @@ import java.util.function.Function;
 
 /**
  * Lambda's function actions on the engine's functions: create (from Code.ZipFile), read, list, update code and
- * configuration, delete, publish and list versions, reserved concurrency. Each validates the whole request before it
+ * configuration, delete (a function, or one version), publish and list versions, reserved concurrency; GetFunction
+ * and GetFunctionConfiguration also through an alias. Each validates the whole request before it
  * changes anything. Stateless apart from the download links; thread-safe.
  */
 final class FunctionActions {
@@ -86,9 +87,9 @@ final class FunctionActions {
     ApiResponse get(ApiRequest request, String functionName) {
         FunctionRef ref = FunctionRef.parse(functionName, request.region(), request.query().get("Qualifier"));
         FunctionConfiguration function = engine.functions().get(request.region(), ref.name());
-        String version = ref.version(request.region());
+        String version = version(function, ref);
         ObjectNode out = Json.mapper().createObjectNode();
-        out.set("Configuration", configuration(function, version));
+        out.set("Configuration", configuration(function, ref));
         ObjectNode code = out.putObject("Code");
         code.put("RepositoryType", "S3");
         code.put("Location", serverUrl(request) + links.issue(request.region(), function.id(), function.name(),
@@ -102,7 +103,7 @@ final class FunctionActions {
     ApiResponse getConfiguration(ApiRequest request, String functionName) {
         FunctionRef ref = FunctionRef.parse(functionName, request.region(), request.query().get("Qualifier"));
         FunctionConfiguration function = engine.functions().get(request.region(), ref.name());
-        return LambdaApi.json(200, configuration(function, ref.version(request.region())));
+        return LambdaApi.json(200, configuration(function, ref));
     }
 
     ApiResponse list(ApiRequest request) {
@@ -207,9 +208,12 @@ final class FunctionActions {
             if (ref.latest()) {
                 throw invalid("$LATEST version cannot be deleted without deleting the function.");
             }
-            ref.version(request.region());
-            throw invalid("Nube deletes a function with all its versions, not one version (" + ref.qualifier()
-                    + "): call DeleteFunction without a Qualifier.");
+            if (ref.alias()) {
+                throw invalid("DeleteFunction deletes a version, not an alias (" + ref.qualifier() + "): delete the"
+                        + " alias with DeleteAlias.");
+            }
+            engine.functions().deleteVersion(request.region(), ref.name(), ref.version(request.region()));
+            return new ApiResponse(204, LambdaApi.JSON, Map.of(), new byte[0]);
         }
         engine.functions().delete(request.region(), ref.name());
         return new ApiResponse(204, LambdaApi.JSON, Map.of(), new byte[0]);
@@ -340,7 +344,8 @@ final class FunctionActions {
             if (last.codeSha256().equals(code.sha256()) && last.runtime().equals(function.runtime())
                     && last.handler().equals(function.handler()) && last.memoryMb() == function.memoryMb()
                     && last.timeoutSeconds() == function.timeoutSeconds()
-                    && last.environment().equals(function.environment())) {
+                    && last.environment().equals(function.environment())
+                    && (last.role() == null || last.role().equals(function.role()))) {
                 return FunctionJson.version(function, last);
             }
         }
@@ -356,6 +361,25 @@ final class FunctionActions {
     private ObjectNode latest(FunctionConfiguration function) {
         return FunctionJson.latest(function, engine.functionCode().codePackage(function.region(), function.name(),
                 null));
+    }
+
+    /** The version {@code ref} names: null for $LATEST, a version number, or the version an alias points to. */
+    private String version(FunctionConfiguration function, FunctionRef ref) {
+        if (ref.alias()) {
+            String target = engine.functions().alias(function.region(), function.name(), ref.qualifier())
+                    .functionVersion();
+            return target.equals(FunctionConfiguration.LATEST) ? null : target;
+        }
+        return ref.version(function.region());
+    }
+
+    /** The configuration {@code ref} names; through an alias, its version's, under the alias's ARN (as Lambda). */
+    private ObjectNode configuration(FunctionConfiguration function, FunctionRef ref) {
+        ObjectNode node = configuration(function, version(function, ref));
+        if (ref.alias()) {
+            node.put("FunctionArn", function.arn(ref.qualifier()));
+        }
+        return node;
     }
 
     private ObjectNode configuration(FunctionConfiguration function, String version) {
@@ -448,7 +472,7 @@ final class FunctionActions {
         }
     }
 
-    private static int maxItems(String value) {
+    static int maxItems(String value) {
         if (value == null) {
             return MAX_PAGE;
         }
@@ -463,7 +487,7 @@ final class FunctionActions {
         }
     }
 
-    private static String marker(String marker) {
+    static String marker(String marker) {
         if (marker == null || marker.isEmpty()) {
             return null;
         }

@@ -35,9 +35,13 @@ final class FunctionJson {
 
     /** A published version's configuration. */
     static ObjectNode version(FunctionConfiguration function, FunctionVersion version) {
-        return common(function, version.version(), version.runtime(), version.handler(), version.memoryMb(),
-                version.timeoutSeconds(), version.environment(), version.description(), version.createdAt(),
-                version.codeSha256(), version.codeSize());
+        ObjectNode node = common(function, version.version(), version.runtime(), version.handler(),
+                version.memoryMb(), version.timeoutSeconds(), version.environment(), version.description(),
+                version.createdAt(), version.codeSha256(), version.codeSize());
+        if (version.role() != null) {
+            node.put("Role", version.role()); // the role it was published with; older versions show the function's
+        }
+        return node;
     }
 
     /** A RevisionId that changes with every change of the function's code or configuration. */

@@ -62,15 +62,24 @@ record FunctionRef(String name, String qualifier) {
         return qualifier == null || qualifier.equals("$LATEST");
     }
 
-    /** The qualifier as the engine takes it: null for $LATEST, else a version number; aliases do not exist here. */
+    /** Whether the qualifier names an alias: neither $LATEST nor a version number. */
+    boolean alias() {
+        return !latest() && !qualifier.chars().allMatch(Character::isDigit);
+    }
+
+    /**
+     * The qualifier as a version: null for $LATEST, else a version number. An alias is refused here: the actions that
+     * take one resolve it first (see {@link #alias()}).
+     */
     String version(String region) {
         if (latest()) {
             return null;
         }
         if (!qualifier.matches("[1-9][0-9]{0,8}")) {
-            throw new EngineException("ResourceNotFoundException", "Function not found: arn:aws:lambda:" + region
-                    + ":000000000000:function:" + name + ":" + qualifier + " (Nube has no aliases; use $LATEST or a"
-                    + " published version number)");
+            throw new EngineException(alias() ? "InvalidParameterValueException" : "ResourceNotFoundException",
+                    alias() ? "This action takes $LATEST or a version number as its qualifier, not the alias "
+                    + qualifier + "." : "Function not found: arn:aws:lambda:" + region + ":000000000000:function:"
+                    + name + ":" + qualifier);
         }
         return qualifier;
     }

@@ -13,7 +13,8 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * Lambda's Invoke: the payload is the body; X-Amz-Invocation-Type chooses RequestResponse (200, the function's
+ * Lambda's Invoke: the payload is the body; the qualifier names $LATEST, a version or an alias (X-Amz-Executed-Version
+ * says which version ran); X-Amz-Invocation-Type chooses RequestResponse (200, the function's
  * answer), Event (202, queued) or DryRun (204); {@code X-Amz-Log-Type: Tail} returns the invocation's last 4 KB of
  * log in X-Amz-Log-Result; a function that failed answers 200 with X-Amz-Function-Error and its error document.
  * Stateless; thread-safe (an invocation blocks its connection's thread until the function answers).
@@ -37,8 +38,8 @@ final class InvokeAction {
             throw new EngineException("RequestTooLargeException", "Request must be smaller than "
                     + InvokeRequest.MAX_PAYLOAD_BYTES + " bytes for the InvokeFunction operation");
         }
-        String version = ref.version(request.region());
-        InvocationResult result = engine.functions().invoke(request.region(), ref.name(), new InvokeRequest(version,
+        String qualifier = ref.latest() ? null : ref.qualifier(); // a version or an alias: the engine resolves it
+        InvocationResult result = engine.functions().invoke(request.region(), ref.name(), new InvokeRequest(qualifier,
                 type, request.body(), clientContext(request.header("x-amz-client-context")), "Tail".equals(logType)));
         Map<String, String> headers = new LinkedHashMap<>();
         headers.put("x-amzn-RequestId", result.requestId() == null ? request.requestId() : result.requestId());

@@ -19,8 +19,8 @@ import java.util.function.Supplier;
  * Lambda's REST-JSON protocol (2015-03-31 and the later dated paths): the action is the method and path, members are
  * JSON bodies, path segments and query parameters; errors carry Lambda's type in {@code X-Amzn-ErrorType} and a JSON
  * body with {@code Type} and {@code message}, at Lambda's status codes. Serves the function actions
- * ({@link FunctionActions}), Invoke ({@link InvokeAction}), GetAccountSettings, and, unsigned, the code download
- * links GetFunction hands out ({@link CodeLinks}). Thread-safe.
+ * ({@link FunctionActions}), aliases ({@link AliasActions}), Invoke ({@link InvokeAction}), GetAccountSettings,
+ * and, unsigned, the code download links GetFunction hands out ({@link CodeLinks}). Thread-safe.
  */
 public final class LambdaApi implements ApiProtocol {
     static final String JSON = "application/json";
@@ -29,12 +29,14 @@ public final class LambdaApi implements ApiProtocol {
     private final CodeLinks links = new CodeLinks(Clock.systemUTC());
     private final FunctionActions functions;
     private final InvokeAction invoke;
+    private final AliasActions aliases;
 
     /** @param baseUrl where the API is served now (for the code download links GetFunction hands out) */
     public LambdaApi(Engine engine, Supplier<String> baseUrl) {
         this.engine = engine;
         this.functions = new FunctionActions(engine, links, baseUrl);
         this.invoke = new InvokeAction(engine);
+        this.aliases = new AliasActions(engine);
     }
 
     @Override
@@ -100,6 +102,15 @@ public final class LambdaApi implements ApiProtocol {
                 default -> null;
             };
         }
+        if (path.size() == 5 && path.get(3).equals("aliases")) {
+            String alias = path.get(4);
+            return switch (method) {
+                case "GET" -> new Route("GetAlias", () -> aliases.get(request, name, alias));
+                case "PUT" -> new Route("UpdateAlias", () -> aliases.update(request, name, alias));
+                case "DELETE" -> new Route("DeleteAlias", () -> aliases.delete(request, name, alias));
+                default -> null;
+            };
+        }
         if (path.size() != 4) {
             return null;
         }
@@ -112,6 +123,8 @@ public final class LambdaApi implements ApiProtocol {
             case "POST invocations" -> new Route("Invoke", () -> invoke.invoke(request, name));
             case "POST versions" -> new Route("PublishVersion", () -> functions.publishVersion(request, name));
             case "GET versions" -> new Route("ListVersionsByFunction", () -> functions.listVersions(request, name));
+            case "POST aliases" -> new Route("CreateAlias", () -> aliases.create(request, name));
+            case "GET aliases" -> new Route("ListAliases", () -> aliases.list(request, name));
             case "PUT concurrency" -> new Route("PutFunctionConcurrency",
                     () -> functions.putConcurrency(request, name));
             case "GET concurrency" -> date.equals("2019-09-30") ? new Route("GetFunctionConcurrency",
