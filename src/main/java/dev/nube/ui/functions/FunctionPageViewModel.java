@@ -4,6 +4,7 @@ import dev.nube.engine.functions.FunctionCode;
 import dev.nube.engine.functions.FunctionConfiguration;
 import dev.nube.engine.functions.FunctionMonitor;
 import dev.nube.engine.functions.FunctionService;
+import dev.nube.engine.functions.FunctionUrlService;
 import dev.nube.engine.store.ResourceChanged;
 import dev.nube.engine.store.ResourceKind;
 import dev.nube.ui.common.ConsoleContext;
@@ -19,7 +20,7 @@ import javafx.beans.property.ReadOnlyStringWrapper;
 
 /**
  * One open function: its configuration as the engine has it (re-read when it changes), and the view models of its
- * tabs (code, test, configuration, monitor, logs, versions). Knows what edits are unsaved across the tabs and can
+ * tabs (code, test, configuration with the function URL, monitor, logs, versions). Knows what edits are unsaved across the tabs and can
  * save them all. {@link #dispose()} ends its engine subscriptions. FX thread only.
  */
 public final class FunctionPageViewModel {
@@ -29,16 +30,18 @@ public final class FunctionPageViewModel {
     private final CodeViewModel code;
     private final TestViewModel test;
     private final ConfigurationViewModel settings;
+    private final FunctionUrlViewModel url;
     private final MonitorViewModel monitor;
     private final LogsViewModel logs;
     private final VersionsViewModel versions;
 
     FunctionPageViewModel(String region, String name, FunctionService functions, FunctionCode files,
-                          FunctionMonitor metrics, ConsoleContext context) {
+                          FunctionMonitor metrics, FunctionUrlService urls, ConsoleContext context) {
         this.scope = new FunctionScope(region, name, functions, files, metrics, context.tasks(), context.events());
         this.code = new CodeViewModel(scope, null);
         this.test = new TestViewModel(scope);
         this.settings = new ConfigurationViewModel(scope);
+        this.url = new FunctionUrlViewModel(scope, urls);
         this.monitor = new MonitorViewModel(scope);
         this.logs = new LogsViewModel(scope);
         this.versions = new VersionsViewModel(scope);
@@ -96,6 +99,10 @@ public final class FunctionPageViewModel {
 
     ConfigurationViewModel settings() {
         return settings;
+    }
+
+    FunctionUrlViewModel url() {
+        return url;
     }
 
     MonitorViewModel monitor() {

@@ -8,6 +8,7 @@ import dev.nube.engine.functions.FunctionConfiguration;
 import dev.nube.engine.functions.FunctionEvents;
 import dev.nube.engine.functions.FunctionMonitor;
 import dev.nube.engine.functions.FunctionService;
+import dev.nube.engine.functions.FunctionUrlService;
 import dev.nube.engine.functions.FunctionSettings;
 import dev.nube.engine.functions.FunctionSummary;
 import dev.nube.engine.functions.RuntimeInfo;
@@ -33,6 +34,7 @@ public final class FunctionsViewModel {
     private final FunctionService functions;
     private final FunctionCode code;
     private final FunctionMonitor monitor;
+    private final FunctionUrlService urls;
     private final ConsoleContext context;
     private final ResourceListModel<FunctionSummary> list;
     private final ObservableList<RuntimeInfo> runtimes = FXCollections.observableArrayList();
@@ -57,10 +59,11 @@ public final class FunctionsViewModel {
     }
 
     public FunctionsViewModel(FunctionService functions, FunctionCode code, FunctionMonitor monitor,
-                              ConsoleContext context) {
+                              FunctionUrlService urls, ConsoleContext context) {
         this.functions = functions;
         this.code = code;
         this.monitor = monitor;
+        this.urls = urls;
         this.context = context;
         this.list = new ResourceListModel<>(context, ResourceKind.FUNCTION, new ResourceListModel.Source<>(
                 functions::list, functions::summary, s -> s.configuration().id(),
@@ -230,7 +233,7 @@ public final class FunctionsViewModel {
     /** Shows the page of function {@code name} of the selected region (the caller has let go of the old one). */
     public void open(String name) {
         close();
-        open.set(new FunctionPageViewModel(list.region(), name, functions, code, monitor, context));
+        open.set(new FunctionPageViewModel(list.region(), name, functions, code, monitor, urls, context));
     }
 
     /** Back to the list. */

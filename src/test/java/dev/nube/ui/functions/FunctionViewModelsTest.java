@@ -334,6 +334,7 @@ class FunctionViewModelsTest {
                     }
                 });
         FunctionsViewModel model = new FunctionsViewModel(counted, engine.functionCode(), engine.functionMonitor(),
+                engine.functionUrls(),
                 new ConsoleContext(new SameThreadTasks(), new UiEvents(engine.events(), Runnable::run),
                         new SimpleStringProperty(REGION), null));
         List<FunctionSummary> before = List.copyOf(model.list().items());
