@@ -106,7 +106,7 @@ public final class LambdaApi implements ApiProtocol {
         if (path.size() != 4) {
             return null;
         }
-        if (date.equals("2021-10-31")) {
+        if (date.equals("2021-10-31") && (path.get(3).equals("url") || path.get(3).equals("urls"))) {
             return switch (method + " " + path.get(3)) {
                 case "POST url" -> new Route("CreateFunctionUrlConfig", () -> urls.create(request, name));
                 case "GET url" -> new Route("GetFunctionUrlConfig", () -> urls.get(request, name));
