@@ -4,10 +4,10 @@ import dev.nube.engine.functions.FunctionUrlConfig.AuthType;
 import java.util.Optional;
 
 /**
- * Function URLs: an HTTP address per function that invokes it with the API Gateway HTTP API event (payload format
- * 2.0) and answers with what it returned, as Lambda's function URLs do. One endpoint on 127.0.0.1 serves every URL
- * by its host name, {@code <url-id>.lambda-url.<region>.localhost} (any {@code *.localhost} name reaches loopback).
- * A URL serves the unqualified function ($LATEST): an alias or a version as qualifier is refused. Errors are
+ * Function URLs: an HTTP address per function that invokes it with the API Gateway HTTP API event (payload format 2.0)
+ * and answers with what it returned, as Lambda's function URLs do. One endpoint on 127.0.0.1 serves every URL by its
+ * host name, {@code <url-id>.lambda-url.<region>.localhost} (any {@code *.localhost} name reaches loopback). A URL
+ * serves the unqualified function ($LATEST) only (the Lambda API refuses a Qualifier other than $LATEST). Errors are
  * {@code EngineException}s with Lambda's codes: ResourceNotFoundException (no such function, or no URL),
  * ResourceConflictException (a URL exists), InvalidParameterValueException. Thread-safe.
  */

@@ -37,12 +37,12 @@ import java.util.regex.Pattern;
 
 /**
  * The endpoint of every function URL: one HTTP/1.1 socket on 127.0.0.1, each request routed by its Host,
- * {@code <url-id>.lambda-url.<region>.localhost[:port]}, to its function, which is invoked ($LATEST, synchronously)
- * with the payload format 2.0 event ({@link UrlEvent}); its result becomes the answer ({@link UrlAnswer}). An AWS_IAM
- * URL takes only requests signed (SigV4, service {@code lambda}, the URL's region) with an access key of this data
- * folder; CORS settings answer preflights and decorate answers ({@link UrlCors}). A request body is at most 6 MB, as
- * Lambda's. A thread per connection (keep-alive, an idle one closed after {@link #IDLE_MILLIS}), at most
- * {@link #MAX_CONNECTIONS} at once; an invocation holds its connection's thread until the function answers.
+ * {@code <url-id>.lambda-url.<region>.localhost[:port]}, to its function, which is invoked ($LATEST, synchronously) with the
+ * payload format 2.0 event ({@link UrlEvent}); its result becomes the answer ({@link UrlAnswer}). An AWS_IAM URL takes
+ * only requests signed (SigV4, service {@code lambda}, the URL's region) with an access key of this data folder; CORS
+ * settings answer preflights (unsigned, as browsers send them) and decorate answers ({@link UrlCors}). A request body
+ * is at most 6 MB, as Lambda's. A thread per connection (keep-alive, an idle one closed after {@link #IDLE_MILLIS}),
+ * at most {@link #MAX_CONNECTIONS} at once; an invocation holds its connection's thread until the function answers.
  * Hand-written on {@link HttpFraming} as the engine's other servers are.
  */
 public final class FunctionUrlServer implements AutoCloseable {

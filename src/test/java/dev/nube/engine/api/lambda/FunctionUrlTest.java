@@ -167,6 +167,11 @@ class FunctionUrlTest extends ApiTestBase {
 
         Answer unknown = curl(url.replace(urlId, "0".repeat(32)));
         assertEquals(404, unknown.status());
+
+        engine.functions().putReservedConcurrency(REGION, "url-echo", 0);
+        Answer throttled = curl(url + "?mode=plain");
+        assertEquals(429, throttled.status());
+        assertEquals("{\"Message\":\"Rate Exceeded.\"}", throttled.text());
     }
 
     @Test
