@@ -40,6 +40,8 @@ import dev.nube.engine.functions.FunctionMonitor;
 import dev.nube.engine.functions.FunctionMonitoring;
 import dev.nube.engine.functions.FunctionSchedules;
 import dev.nube.engine.functions.FunctionService;
+import dev.nube.engine.functions.FunctionUrlService;
+import dev.nube.engine.functions.FunctionUrls;
 import dev.nube.engine.functions.Functions;
 import dev.nube.engine.functions.ScheduleService;
 import dev.nube.engine.functions.ScheduleTime;
@@ -93,6 +95,7 @@ public final class Engine implements AutoCloseable {
     private final FunctionCode functionCode;
     private final FunctionMonitor functionMonitor;
     private final FunctionSchedules functionSchedules;
+    private final FunctionUrls functionUrls;
     private final Images images;
     private final Instances instances;
     private final Accelerators accelerators;
@@ -175,6 +178,13 @@ public final class Engine implements AutoCloseable {
             openedInOrder.add("tags in the regions", () -> regions.unregister(tags));
             openedInOrder.add("tags of deleted resources", events.subscribe(tags::onEvent));
             accessKeys = new AccessKeys(home);
+            functionUrls = new FunctionUrls(functions, SettingsFile.at(home.resolve("config")
+                    .resolve("function-urls.json")), accessKeys::secretOf, accessKeys::used);
+            // Closed before the functions: no request reaches a function that is being stopped.
+            openedInOrder.add("function URLs", functionUrls);
+            openedInOrder.add("URLs of deleted functions", events.subscribe(functionUrls::onEvent));
+            regions.register(functionUrls);
+            openedInOrder.add("function URLs in the regions", () -> regions.unregister(functionUrls));
             api = new ApiHost(SettingsFile.at(home.resolve("config").resolve("api.json")), accessKeys,
                     () -> regions.list().stream().map(Region::name).collect(Collectors.toSet()),
                     baseUrl -> List.of(new Ec2Api(this), new LambdaApi(this, baseUrl), new LogsApi(this)), events);
@@ -377,6 +387,11 @@ public final class Engine implements AutoCloseable {
     /** The schedule triggers of functions (EventBridge schedule rules), fired while the engine is open. */
     public ScheduleService functionSchedules() {
         return functionSchedules;
+    }
+
+    /** Function URLs: each function's HTTP address, served on 127.0.0.1. */
+    public FunctionUrlService functionUrls() {
+        return functionUrls;
     }
 
     public ImageService images() {

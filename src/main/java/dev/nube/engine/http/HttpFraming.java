@@ -7,23 +7,36 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.function.Supplier;
 
 /**
- * How the engine's two small HTTP/1.x servers, the Lambda Runtime API and the instance metadata service, read a
- * request (its line, headers and body: by Content-Length or chunked) and write a response. Both are written by hand
- * rather than on the JDK's HttpServer (see each server for why); this is the one copy of the framing they share. What
+ * How the engine's small HTTP/1.x servers (the Lambda Runtime API, the instance metadata service, the AWS API and
+ * function URLs) read a request (its line, headers and body: by Content-Length or chunked) and write a response. They
+ * are written by hand rather than on the JDK's HttpServer (see each server for why); this is the one copy of the
+ * framing they share. What
  * each server answers, which methods and versions it takes and whether a connection stays open stay with the server.
  * <p>Threads: an instance is immutable and may be shared; a connection's streams are used by one thread at a time.
  */
 public final class HttpFraming {
     private final int maxHeadBytes;
+    private final boolean joinRepeated;
 
     /** @param maxHeadBytes the most bytes a request line and its headers may take, line ends included */
     public HttpFraming(int maxHeadBytes) {
+        this(maxHeadBytes, false);
+    }
+
+    /**
+     * @param joinRepeated whether a header given more than once keeps every value, joined as HTTP allows (by
+     *                     {@code ,}, and {@code Cookie} by {@code ; }), rather than the last one only; for a server
+     *                     that hands a request's headers on whole (function URLs)
+     */
+    public HttpFraming(int maxHeadBytes, boolean joinRepeated) {
         this.maxHeadBytes = maxHeadBytes;
+        this.joinRepeated = joinRepeated;
     }
 
     /**
@@ -99,8 +112,13 @@ public final class HttpFraming {
             }
             int colon = header.indexOf(':');
             if (colon > 0) {
-                headers.put(header.substring(0, colon).strip().toLowerCase(Locale.ROOT),
-                        header.substring(colon + 1).strip());
+                String name = header.substring(0, colon).strip().toLowerCase(Locale.ROOT);
+                String value = header.substring(colon + 1).strip();
+                if (joinRepeated) {
+                    headers.merge(name, value, (first, next) -> first + (name.equals("cookie") ? "; " : ",") + next);
+                } else {
+                    headers.put(name, value);
+                }
             }
         }
     }
@@ -153,11 +171,20 @@ public final class HttpFraming {
      */
     public static void writeResponse(OutputStream out, String version, int status, String contentType,
             Map<String, String> headers, byte[] body, boolean sendBody) throws IOException {
+        writeResponse(out, version, status, contentType, List.copyOf(headers.entrySet()), body, sendBody);
+    }
+
+    /**
+     * As {@link #writeResponse(OutputStream, String, int, String, Map, byte[], boolean)}, with headers that may repeat
+     * a name (several {@code Set-Cookie}), written in the list's order.
+     */
+    public static void writeResponse(OutputStream out, String version, int status, String contentType,
+            List<Map.Entry<String, String>> headers, byte[] body, boolean sendBody) throws IOException {
         StringBuilder head = new StringBuilder(256);
         head.append(version).append(' ').append(status).append(' ').append(reason(status)).append("\r\n")
                 .append("Content-Type: ").append(contentType).append("\r\n")
                 .append("Content-Length: ").append(body.length).append("\r\n");
-        headers.forEach((name, value) -> head.append(name).append(": ").append(value).append("\r\n"));
+        headers.forEach(h -> head.append(h.getKey()).append(": ").append(h.getValue()).append("\r\n"));
         head.append("\r\n");
         out.write(head.toString().getBytes(StandardCharsets.UTF_8));
         if (sendBody) {
@@ -172,17 +199,28 @@ public final class HttpFraming {
             case 201 -> "Created";
             case 202 -> "Accepted";
             case 204 -> "No Content";
+            case 206 -> "Partial Content";
+            case 301 -> "Moved Permanently";
+            case 302 -> "Found";
+            case 303 -> "See Other";
+            case 304 -> "Not Modified";
+            case 307 -> "Temporary Redirect";
+            case 308 -> "Permanent Redirect";
             case 400 -> "Bad Request";
             case 401 -> "Unauthorized";
             case 403 -> "Forbidden";
             case 404 -> "Not Found";
             case 405 -> "Method Not Allowed";
             case 409 -> "Conflict";
+            case 410 -> "Gone";
+            case 415 -> "Unsupported Media Type";
+            case 422 -> "Unprocessable Content";
             case 413 -> "Payload Too Large";
             case 429 -> "Too Many Requests";
             case 500 -> "Internal Server Error";
             case 502 -> "Bad Gateway";
             case 503 -> "Service Unavailable";
+            case 504 -> "Gateway Timeout";
             default -> "Status";
         };
     }

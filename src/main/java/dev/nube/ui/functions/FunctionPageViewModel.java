@@ -4,6 +4,7 @@ import dev.nube.engine.functions.FunctionCode;
 import dev.nube.engine.functions.FunctionConfiguration;
 import dev.nube.engine.functions.FunctionMonitor;
 import dev.nube.engine.functions.FunctionService;
+import dev.nube.engine.functions.FunctionUrlService;
 import dev.nube.engine.functions.ScheduleService;
 import dev.nube.engine.store.ResourceChanged;
 import dev.nube.engine.store.ResourceKind;
@@ -20,8 +21,9 @@ import javafx.beans.property.ReadOnlyStringWrapper;
 
 /**
  * One open function: its configuration as the engine has it (re-read when it changes), and the view models of its
- * tabs (code, test, configuration, monitor, logs, versions, aliases, schedules). Knows what edits are unsaved across
- * the tabs and can save them all. {@link #dispose()} ends its engine subscriptions. FX thread only.
+ * tabs (code, test, configuration with the function URL, monitor, logs, versions, aliases, schedules). Knows what
+ * edits are unsaved across the tabs and can save them all. {@link #dispose()} ends its engine subscriptions. FX
+ * thread only.
  */
 public final class FunctionPageViewModel {
     private final FunctionScope scope;
@@ -30,6 +32,7 @@ public final class FunctionPageViewModel {
     private final CodeViewModel code;
     private final TestViewModel test;
     private final ConfigurationViewModel settings;
+    private final FunctionUrlViewModel url;
     private final MonitorViewModel monitor;
     private final LogsViewModel logs;
     private final VersionsViewModel versions;
@@ -37,11 +40,13 @@ public final class FunctionPageViewModel {
     private final AliasesViewModel aliases;
 
     FunctionPageViewModel(String region, String name, FunctionService functions, FunctionCode files,
-                          FunctionMonitor metrics, ScheduleService schedules, ConsoleContext context) {
+                          FunctionMonitor metrics, ScheduleService schedules, FunctionUrlService urls,
+                          ConsoleContext context) {
         this.scope = new FunctionScope(region, name, functions, files, metrics, context.tasks(), context.events());
         this.code = new CodeViewModel(scope, null);
         this.test = new TestViewModel(scope);
         this.settings = new ConfigurationViewModel(scope);
+        this.url = new FunctionUrlViewModel(scope, urls);
         this.monitor = new MonitorViewModel(scope);
         this.logs = new LogsViewModel(scope);
         this.versions = new VersionsViewModel(scope);
@@ -102,6 +107,10 @@ public final class FunctionPageViewModel {
 
     ConfigurationViewModel settings() {
         return settings;
+    }
+
+    FunctionUrlViewModel url() {
+        return url;
     }
 
     MonitorViewModel monitor() {

@@ -8,6 +8,7 @@ import dev.nube.engine.functions.FunctionConfiguration;
 import dev.nube.engine.functions.FunctionEvents;
 import dev.nube.engine.functions.FunctionMonitor;
 import dev.nube.engine.functions.FunctionService;
+import dev.nube.engine.functions.FunctionUrlService;
 import dev.nube.engine.functions.FunctionSettings;
 import dev.nube.engine.functions.FunctionSummary;
 import dev.nube.engine.functions.RuntimeInfo;
@@ -35,6 +36,7 @@ public final class FunctionsViewModel {
     private final FunctionCode code;
     private final FunctionMonitor monitor;
     private final ScheduleService schedules;
+    private final FunctionUrlService urls;
     private final ConsoleContext context;
     private final ResourceListModel<FunctionSummary> list;
     private final ObservableList<RuntimeInfo> runtimes = FXCollections.observableArrayList();
@@ -59,11 +61,12 @@ public final class FunctionsViewModel {
     }
 
     public FunctionsViewModel(FunctionService functions, FunctionCode code, FunctionMonitor monitor,
-                              ScheduleService schedules, ConsoleContext context) {
+                              ScheduleService schedules, FunctionUrlService urls, ConsoleContext context) {
         this.functions = functions;
         this.code = code;
         this.monitor = monitor;
         this.schedules = schedules;
+        this.urls = urls;
         this.context = context;
         this.list = new ResourceListModel<>(context, ResourceKind.FUNCTION, new ResourceListModel.Source<>(
                 functions::list, functions::summary, s -> s.configuration().id(),
@@ -235,7 +238,7 @@ public final class FunctionsViewModel {
     /** Shows the page of function {@code name} of the selected region (the caller has let go of the old one). */
     public void open(String name) {
         close();
-        open.set(new FunctionPageViewModel(list.region(), name, functions, code, monitor, schedules,
+        open.set(new FunctionPageViewModel(list.region(), name, functions, code, monitor, schedules, urls,
                 context));
     }
 

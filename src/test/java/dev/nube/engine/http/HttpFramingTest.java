@@ -43,6 +43,23 @@ class HttpFramingTest {
     }
 
     @Test
+    void repeatedHeadersAreJoinedWhenAskedAndOtherwiseTheLastWins() throws IOException {
+        String head = "GET / HTTP/1.1\r\nX-A: 1\r\nX-A: 2\r\nCookie: a=1\r\nCookie: b=2\r\n\r\n";
+        assertEquals(Map.of("x-a", "1,2", "cookie", "a=1; b=2"), new HttpFraming(1024, true).readRequest(stream(head))
+                .headers());
+        assertEquals(Map.of("x-a", "2", "cookie", "b=2"), http.readRequest(stream(head)).headers());
+    }
+
+    @Test
+    void aResponseMayRepeatAHeader() throws IOException {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        HttpFraming.writeResponse(out, "HTTP/1.1", 201, "text/plain", java.util.List.of(Map.entry("Set-Cookie", "a=1"),
+                Map.entry("Set-Cookie", "b=2")), "ok".getBytes(StandardCharsets.UTF_8), true);
+        assertEquals("HTTP/1.1 201 Created\r\nContent-Type: text/plain\r\nContent-Length: 2\r\nSet-Cookie: a=1\r\n"
+                + "Set-Cookie: b=2\r\n\r\nok", text(out.toByteArray()));
+    }
+
+    @Test
     void badRequestLines() throws IOException {
         HttpFraming.Request noVersion = http.readRequest(stream("POST /x\r\n\r\n"));
         assertEquals("/x", noVersion.path());

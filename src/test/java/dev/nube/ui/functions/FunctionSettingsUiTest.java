@@ -186,4 +186,30 @@ class FunctionSettingsUiTest extends ConsoleUiTest {
         robot.clickOn(again);
         waitUntil("on again", () -> console.engine().functions().settings().cpuFromMemory() && again.isSelected());
     }
+
+    @Test
+    void aFunctionUrlIsCreatedShownCopiedAndDeletedFromTheConfigurationTab(FxRobot robot) {
+        console.engine().functions().create(REGION, CreateFunctionRequest.of("linked", PYTHON));
+        open(robot, "linked");
+        tab(robot, "configuration-tab");
+        javafx.scene.control.ScrollPane form = FunctionsUi.visibleOrFail(robot, ".configuration-tab",
+                javafx.scene.control.ScrollPane.class);
+        waitUntil("the section says there is no URL", () -> text(robot, "#url-address").contains("has no URL"));
+        robot.interact(() -> form.setVvalue(1)); // the section is at the bottom of the tab
+        robot.clickOn("#url-auth-iam");
+        robot.clickOn("#url-create");
+        waitUntil("the URL shows", () -> text(robot, "#url-address").startsWith("http://"));
+        String url = console.engine().functionUrls().get(REGION, "linked").url();
+        assertEquals(url, text(robot, "#url-address"));
+        assertEquals(dev.nube.engine.functions.FunctionUrlConfig.AuthType.AWS_IAM,
+                console.engine().functionUrls().get(REGION, "linked").config().authType());
+        robot.interact(() -> form.setVvalue(1));
+        robot.clickOn("#url-copy");
+        String[] copied = new String[1];
+        robot.interact(() -> copied[0] = javafx.scene.input.Clipboard.getSystemClipboard().getString());
+        assertEquals(url, copied[0]);
+        robot.clickOn("#url-delete");
+        waitUntil("the URL is gone", () -> text(robot, "#url-address").contains("has no URL")
+                && console.engine().functionUrls().find(REGION, "linked").isEmpty());
+    }
 }

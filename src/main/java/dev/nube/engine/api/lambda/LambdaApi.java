@@ -19,8 +19,9 @@ import java.util.function.Supplier;
  * Lambda's REST-JSON protocol (2015-03-31 and the later dated paths): the action is the method and path, members are
  * JSON bodies, path segments and query parameters; errors carry Lambda's type in {@code X-Amzn-ErrorType} and a JSON
  * body with {@code Type} and {@code message}, at Lambda's status codes. Serves the function actions
- * ({@link FunctionActions}), aliases ({@link AliasActions}), Invoke ({@link InvokeAction}), GetAccountSettings,
- * and, unsigned, the code download links GetFunction hands out ({@link CodeLinks}). Thread-safe.
+ * ({@link FunctionActions}), aliases ({@link AliasActions}), Invoke ({@link InvokeAction}), function URLs
+ * ({@link FunctionUrlActions}), GetAccountSettings, and, unsigned, the code download links GetFunction hands out
+ * ({@link CodeLinks}). Thread-safe.
  */
 public final class LambdaApi implements ApiProtocol {
     static final String JSON = "application/json";
@@ -30,6 +31,7 @@ public final class LambdaApi implements ApiProtocol {
     private final FunctionActions functions;
     private final InvokeAction invoke;
     private final AliasActions aliases;
+    private final FunctionUrlActions urls;
 
     /** @param baseUrl where the API is served now (for the code download links GetFunction hands out) */
     public LambdaApi(Engine engine, Supplier<String> baseUrl) {
@@ -37,6 +39,7 @@ public final class LambdaApi implements ApiProtocol {
         this.functions = new FunctionActions(engine, links, baseUrl);
         this.invoke = new InvokeAction(engine);
         this.aliases = new AliasActions(engine);
+        this.urls = new FunctionUrlActions(engine);
     }
 
     @Override
@@ -113,6 +116,16 @@ public final class LambdaApi implements ApiProtocol {
         }
         if (path.size() != 4) {
             return null;
+        }
+        if (date.equals("2021-10-31") && (path.get(3).equals("url") || path.get(3).equals("urls"))) {
+            return switch (method + " " + path.get(3)) {
+                case "POST url" -> new Route("CreateFunctionUrlConfig", () -> urls.create(request, name));
+                case "GET url" -> new Route("GetFunctionUrlConfig", () -> urls.get(request, name));
+                case "PUT url" -> new Route("UpdateFunctionUrlConfig", () -> urls.update(request, name));
+                case "DELETE url" -> new Route("DeleteFunctionUrlConfig", () -> urls.delete(request, name));
+                case "GET urls" -> new Route("ListFunctionUrlConfigs", () -> urls.list(request, name));
+                default -> null;
+            };
         }
         return switch (method + " " + path.get(3)) {
             case "GET configuration" -> new Route("GetFunctionConfiguration",

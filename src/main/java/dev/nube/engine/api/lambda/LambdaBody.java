@@ -94,6 +94,30 @@ final class LambdaBody {
         return out;
     }
 
+    /** A list of strings (Cors.AllowOrigins), or null when absent. */
+    java.util.List<String> list(String name) {
+        JsonNode node = node(name);
+        if (node == null) {
+            return null;
+        }
+        if (!node.isArray()) {
+            throw wrongType(name, "a list of strings");
+        }
+        java.util.List<String> out = new java.util.ArrayList<>();
+        for (JsonNode item : node) {
+            if (!item.isTextual()) {
+                throw wrongType(name + "[" + out.size() + "]", "a string");
+            }
+            out.add(item.asText());
+        }
+        return out;
+    }
+
+    /** A true or false member, or null when absent. */
+    Boolean optionalFlag(String name) {
+        return has(name) ? flag(name) : null;
+    }
+
     /** Refuses a member Nube does not serve, when it is given with a value other than those it can honour. */
     void refuseUnless(String name, java.util.function.Predicate<JsonNode> honoured, String why) {
         JsonNode node = node(name);

@@ -1,0 +1,11 @@
+package dev.nube.engine.functions;
+
+/**
+ * A function URL as Lambda's FunctionUrlConfig shows it: its function, the address to call and the stored settings.
+ *
+ * @param url where the URL is served now, e.g. {@code http://<url-id>.lambda-url.<region>.localhost:4591/}; null
+ *            while the endpoint cannot listen (see {@link FunctionUrlService#endpointProblem()})
+ */
+public record FunctionUrl(String region, String functionName, String functionArn, String url,
+        FunctionUrlConfig config) {
+}
