@@ -93,6 +93,17 @@ class ImagesAndDashboardUiTest extends ConsoleUiTest {
                 == AcceleratorMode.AUTO);
     }
 
+    @Test
+    void restoreLaunchesAreTurnedOffAndOnOnTheDashboardAndSaved(FxRobot robot) {
+        javafx.scene.control.CheckBox restore = robot.lookup("#dashboard-restore-launches")
+                .queryAs(javafx.scene.control.CheckBox.class);
+        waitUntil("the saved setting (on) is shown", restore::isSelected);
+        robot.clickOn(restore);
+        waitUntil("the engine has it off", () -> !console.engine().instances().restoreLaunches());
+        robot.clickOn(restore);
+        waitUntil("and on again", () -> console.engine().instances().restoreLaunches());
+    }
+
     private static String text(FxRobot robot, String query) {
         return robot.lookup(query).queryAs(Label.class).getText();
     }

@@ -68,6 +68,16 @@ public final class DashboardView extends ScrollPane {
         mode.setValue(model.acceleratorModeProperty().get());
         model.acceleratorModeProperty().addListener((obs, old, value) -> mode.setValue(value));
         mode.valueProperty().addListener((obs, old, value) -> model.chooseAccelerator(value));
+        javafx.scene.control.CheckBox restore = new javafx.scene.control.CheckBox("Launch from a booted template");
+        restore.setId("dashboard-restore-launches");
+        restore.setTooltip(new Tooltip("On: an instance of Nube Linux (tiny) launches by restoring a guest booted once"
+                + " for its image and instance type, and then becomes the instance (its own identity, keys, addresses"
+                + " and host key).\nThe first launch of each image and type boots, and the template is built in the"
+                + " background. A restore that fails boots instead, and the instance's log says so.\nOff: every"
+                + " launch boots."));
+        restore.setSelected(model.restoreLaunchesProperty().get());
+        model.restoreLaunchesProperty().addListener((obs, old, value) -> restore.setSelected(value));
+        restore.selectedProperty().addListener((obs, old, value) -> model.chooseRestoreLaunches(value));
         cpu.setId("dashboard-cpu");
         memory.setId("dashboard-memory");
         memory.setWrapText(true);
@@ -80,8 +90,8 @@ public final class DashboardView extends ScrollPane {
 
         FlowPane cards = new FlowPane(16, 16, card("Instances", states), card("Images", images),
                 card("Key pairs", keyPairs), card("Security groups", groups),
-                card("This machine", new VBox(8, new Label("Accelerator"), mode, accelerator, cpu, cpuBar, memory,
-                        memoryBar)));
+                card("This machine", new VBox(8, new Label("Accelerator"), mode, accelerator, restore, cpu, cpuBar,
+                        memory, memoryBar)));
         VBox content = new VBox(14, heading, failure, cards);
         content.setPadding(new Insets(0, 8, 8, 0));
         setContent(content);

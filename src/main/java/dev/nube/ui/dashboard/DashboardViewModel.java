@@ -29,6 +29,8 @@ public final class DashboardViewModel {
     private final ReadOnlyStringWrapper accelerator = new ReadOnlyStringWrapper();
     private final ReadOnlyStringWrapper failure = new ReadOnlyStringWrapper("");
     private final ReadOnlyObjectWrapper<AcceleratorMode> acceleratorMode = new ReadOnlyObjectWrapper<>();
+    private final javafx.beans.property.ReadOnlyBooleanWrapper restoreLaunches =
+            new javafx.beans.property.ReadOnlyBooleanWrapper(true);
     private boolean refreshing;
     private boolean again;
 
@@ -52,7 +54,32 @@ public final class DashboardViewModel {
         context.region().addListener((obs, old, region) -> refresh());
         context.tasks().submit(instances::acceleratorMode, acceleratorMode::set,
                 error -> failure.set(Errors.message(error)));
+        context.tasks().submit(instances::restoreLaunches, restoreLaunches::set,
+                error -> failure.set(Errors.message(error)));
         refresh();
+    }
+
+    /**
+     * Turns restore launches on or off (launches from now on follow it); the choice shown goes back to the saved one
+     * if the change fails.
+     */
+    public void chooseRestoreLaunches(boolean on) {
+        boolean before = restoreLaunches.get();
+        if (on == before) {
+            return;
+        }
+        restoreLaunches.set(on);
+        context.tasks().submit(() -> {
+            instances.setRestoreLaunches(on);
+            return on;
+        }, saved -> failure.set(""), error -> {
+            restoreLaunches.set(before);
+            failure.set(Errors.message(error));
+        });
+    }
+
+    public javafx.beans.property.ReadOnlyBooleanProperty restoreLaunchesProperty() {
+        return restoreLaunches.getReadOnlyProperty();
     }
 
     /**

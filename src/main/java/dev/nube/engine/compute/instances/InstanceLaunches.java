@@ -208,6 +208,7 @@ final class InstanceLaunches implements AutoCloseable {
             if (e instanceof LaunchTemplates.LoadFailed) {
                 LaunchTemplates.markUnusable(template.get().folder().resolve(LaunchTemplates.UNUSABLE),
                         e.getMessage());
+                templates.buildLater(shape, files::log); // a new one for the next launch
             }
         }
         lifecycle.abandonRestore(region, id);
