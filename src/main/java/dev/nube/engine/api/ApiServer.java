@@ -90,18 +90,9 @@ public final class ApiServer implements AutoCloseable {
             InputStream in = new BufferedInputStream(socket.getInputStream(), 16 * 1024);
             OutputStream out = new BufferedOutputStream(socket.getOutputStream(), 16 * 1024);
             while (!acceptor.closed()) {
-                HttpFraming.Request request;
-                try {
-                    request = HTTP.readRequest(in);
-                } catch (SocketTimeoutException e) {
-                    return; // idle
-                }
+                HttpFraming.Request request = HTTP.nextRequest(in, out);
                 if (request == null) {
                     return;
-                }
-                if ("100-continue".equalsIgnoreCase(request.header("expect"))) {
-                    out.write("HTTP/1.1 100 Continue\r\n\r\n".getBytes(StandardCharsets.ISO_8859_1));
-                    out.flush();
                 }
                 // Only a request signed with a key of this folder may make the server hold a large body in memory.
                 Optional<String> secret = secretOf(request);

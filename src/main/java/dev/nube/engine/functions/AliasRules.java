@@ -109,11 +109,6 @@ public final class AliasRules {
     }
 
     private static Optional<String> problem(Runnable check) {
-        try {
-            check.run();
-            return Optional.empty();
-        } catch (EngineException e) {
-            return Optional.of(e.getMessage());
-        }
+        return FunctionRules.problem(check);
     }
 }

@@ -135,7 +135,8 @@ public final class FunctionRules {
         return RESERVED.contains(name);
     }
 
-    private static Optional<String> problem(Runnable check) {
+    /** The message of the {@link EngineException} {@code check} throws, or empty when it passes. */
+    static Optional<String> problem(Runnable check) {
         try {
             check.run();
             return Optional.empty();

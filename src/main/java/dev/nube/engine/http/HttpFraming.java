@@ -87,6 +87,25 @@ public final class HttpFraming {
     }
 
     /**
+     * The next request of a kept-alive connection, as a server loop reads it: null when the connection went idle
+     * (the socket's read timeout) or ended cleanly; a client that waits for {@code 100 Continue} is told to go on.
+     * Otherwise as {@link #readRequest}.
+     */
+    public Request nextRequest(InputStream in, java.io.OutputStream out) throws IOException {
+        Request request;
+        try {
+            request = readRequest(in);
+        } catch (java.net.SocketTimeoutException e) {
+            return null; // idle
+        }
+        if (request != null && "100-continue".equalsIgnoreCase(request.header("expect"))) {
+            out.write("HTTP/1.1 100 Continue\r\n\r\n".getBytes(java.nio.charset.StandardCharsets.ISO_8859_1));
+            out.flush();
+        }
+        return request;
+    }
+
+    /**
      * Reads the next request's line and headers; null when the stream ends cleanly before one begins. Throws
      * {@link BadRequestLine} as soon as the request line has no target, {@link HeadTooLarge} once the head passes
      * the limit, and {@link EOFException} when the stream ends inside the head.

@@ -115,18 +115,9 @@ public final class FunctionUrlServer implements AutoCloseable {
             OutputStream out = new BufferedOutputStream(socket.getOutputStream(), 16 * 1024);
             String sourceIp = socket.getInetAddress().getHostAddress();
             while (!acceptor.closed()) {
-                HttpFraming.Request request;
-                try {
-                    request = HTTP.readRequest(in);
-                } catch (SocketTimeoutException e) {
-                    return; // idle
-                }
+                HttpFraming.Request request = HTTP.nextRequest(in, out);
                 if (request == null) {
                     return;
-                }
-                if ("100-continue".equalsIgnoreCase(request.header("expect"))) {
-                    out.write("HTTP/1.1 100 Continue\r\n\r\n".getBytes(StandardCharsets.ISO_8859_1));
-                    out.flush();
                 }
                 String version = request.version() == null ? "HTTP/1.1" : request.version();
                 boolean close = request.wantsClose() || version.equals("HTTP/1.0");
