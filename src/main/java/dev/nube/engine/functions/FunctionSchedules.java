@@ -1,5 +1,7 @@
 package dev.nube.engine.functions;
 
+import com.fasterxml.jackson.core.JsonLocation;
+import com.fasterxml.jackson.core.JsonParser;
 import dev.nube.engine.EngineException;
 import dev.nube.engine.functions.schedules.ScheduleExpression;
 import dev.nube.engine.region.Region;
@@ -130,9 +132,9 @@ public final class FunctionSchedules implements ScheduleService, RegionScoped, A
         String name = checkName(request.name());
         ScheduleExpression expression = ScheduleExpression.parse(request.expression());
         String input = checkInput(request.input());
-        Instant now = time.clock().instant();
         Schedule schedule;
         synchronized (repository) {
+            Instant now = time.clock().instant(); // read under the lock, so writes are stamped in their order
             FunctionConfiguration function = functions.get(region, functionName);
             List<Schedule> stored = new ArrayList<>(read(function));
             Instant created = stored.stream().filter(s -> s.name().equals(name)).map(Schedule::createdAt).findFirst()
@@ -149,9 +151,9 @@ public final class FunctionSchedules implements ScheduleService, RegionScoped, A
 
     @Override
     public Schedule setEnabled(String region, String functionName, String scheduleName, boolean enabled) {
-        Instant now = time.clock().instant();
         Schedule schedule;
         synchronized (repository) {
+            Instant now = time.clock().instant();
             FunctionConfiguration function = functions.get(region, functionName);
             List<Schedule> stored = new ArrayList<>(read(function));
             Schedule old = stored.stream().filter(s -> s.name().equals(scheduleName)).findFirst()
@@ -159,10 +161,11 @@ public final class FunctionSchedules implements ScheduleService, RegionScoped, A
             if (old.enabled() == enabled) {
                 return old;
             }
+            ScheduleExpression expression = ScheduleExpression.parse(old.expression()); // before anything is written
             schedule = old.withEnabled(enabled, now);
             stored.set(stored.indexOf(old), schedule);
             write(function, stored);
-            arm(function, schedule, ScheduleExpression.parse(schedule.expression()), now);
+            arm(function, schedule, expression, now);
         }
         events.publish(new SchedulesChanged(region, functionName));
         return schedule;
@@ -202,7 +205,10 @@ public final class FunctionSchedules implements ScheduleService, RegionScoped, A
         return name;
     }
 
-    /** Null for none; else the JSON as given, when it is JSON of at most 8,192 characters. */
+    /**
+     * Null for none; else the input as given, when it is one JSON value of at most 8,192 characters. Anything after
+     * the value is refused here: every run would otherwise be refused when it invokes the function.
+     */
     private static String checkInput(String input) {
         if (input == null || input.isBlank()) {
             return null;
@@ -211,11 +217,27 @@ public final class FunctionSchedules implements ScheduleService, RegionScoped, A
             throw new EngineException(ScheduleExpression.INVALID, "The constant input has " + input.length()
                     + " characters; EventBridge allows at most " + MAX_INPUT_CHARS + ".");
         }
-        try {
-            Json.mapper().readTree(input);
+        try (JsonParser parser = Json.mapper().createParser(input)) {
+            try {
+                Json.mapper().readTree(parser);
+            } catch (IOException e) {
+                throw new EngineException(ScheduleExpression.INVALID, "The constant input is not valid JSON: "
+                        + e.getMessage().lines().findFirst().orElse(""));
+            }
+            JsonLocation end = parser.currentLocation();
+            boolean more;
+            try {
+                more = parser.nextToken() != null;
+            } catch (IOException e) {
+                more = true; // something that is not even JSON follows
+            }
+            if (more) {
+                throw new EngineException(ScheduleExpression.INVALID, "The constant input has more after its JSON"
+                        + " value (from line " + end.getLineNr() + ", column " + end.getColumnNr() + "); it must be"
+                        + " one JSON value, such as {\"key\": \"value\"}.");
+            }
         } catch (IOException e) {
-            throw new EngineException(ScheduleExpression.INVALID, "The constant input is not valid JSON: "
-                    + e.getMessage().lines().findFirst().orElse(""));
+            throw new IllegalStateException("a parser over a string does not fail to close", e);
         }
         return input;
     }
@@ -274,52 +296,92 @@ public final class FunctionSchedules implements ScheduleService, RegionScoped, A
         return List.of();
     }
 
-    /** The scheduler's loop: fire what is due, then wait for the earliest next run or a change. */
+    /**
+     * The scheduler's loop: fire what is due, then wait for the earliest next run or a change. A pass that fails
+     * unexpectedly is logged and the loop goes on after a pause, so one fault does not silently stop every schedule.
+     */
     private void run() {
         while (true) {
-            List<Due> due = new ArrayList<>();
-            synchronized (lock) {
-                if (closed) {
+            try {
+                if (!pass()) {
                     return;
                 }
-                Instant now = time.clock().instant();
-                Instant earliest = null;
-                for (Map.Entry<Key, Armed> entry : armed.entrySet()) {
-                    Armed a = entry.getValue();
-                    if (a.next != null && !a.next.isAfter(now)) {
-                        due.add(new Due(entry.getKey(), a.functionName, a.schedule, a.next));
-                        // after now, not after a.next: runs missed while the thread was held up fire once
-                        a.next = a.expression.nextAfter(now, a.schedule.updatedAt()).orElse(null);
-                    }
-                    if (a.next != null && (earliest == null || a.next.isBefore(earliest))) {
-                        earliest = a.next;
-                    }
-                }
-                if (due.isEmpty()) {
+            } catch (RuntimeException e) {
+                LOG.log(Level.ERROR, "The function scheduler met an unexpected error; it carries on in a second", e);
+                synchronized (lock) {
                     try {
-                        time.waitUntil(lock, earliest);
-                    } catch (InterruptedException e) {
+                        if (!closed) {
+                            lock.wait(1000); // a fault that repeats every pass must not spin a core
+                        }
+                    } catch (InterruptedException interrupted) {
                         return;
                     }
-                    continue;
-                }
-                for (Due d : due) {
-                    firing.computeIfAbsent(d.key().region() + "/" + d.functionName(), k -> new Firing()).count++;
                 }
             }
-            due.forEach(this::fire);
         }
     }
 
-    /** Invokes the function of a due schedule (outside the lock) and records the run. */
+    /** One pass of the loop: waits, or fires the runs due now. False when the scheduler is closed. */
+    private boolean pass() {
+        List<Due> due = new ArrayList<>();
+        synchronized (lock) {
+            if (closed) {
+                return false;
+            }
+            Instant now = time.clock().instant();
+            Instant earliest = null;
+            for (Map.Entry<Key, Armed> entry : armed.entrySet()) {
+                Armed a = entry.getValue();
+                if (a.next != null && !a.next.isAfter(now)) {
+                    due.add(new Due(entry.getKey(), a.functionName, a.schedule, a.next));
+                    // after now, not after a.next: runs missed while the thread was held up fire once
+                    a.next = a.expression.nextAfter(now, a.schedule.updatedAt()).orElse(null);
+                }
+                if (a.next != null && (earliest == null || a.next.isBefore(earliest))) {
+                    earliest = a.next;
+                }
+            }
+            if (due.isEmpty()) {
+                try {
+                    time.waitUntil(lock, earliest);
+                } catch (InterruptedException e) {
+                    return false;
+                }
+                return true;
+            }
+            for (Due d : due) {
+                firing.computeIfAbsent(d.key().region() + "/" + d.functionName(), k -> new Firing()).count++;
+            }
+        }
+        due.forEach(this::fire);
+        return true;
+    }
+
+    /**
+     * Invokes the function of a due schedule (outside the lock) and records the run. The function is the one the
+     * schedule was made on, found by id: if it was deleted, or deleted and made again under the same name, since the
+     * run fell due, it is not invoked (the new function has none of the old one's schedules). The check and the
+     * invocation are made under the repository's lock, which deleting a function takes, so nothing comes between.
+     */
     private void fire(Due due) {
         String region = due.key().region();
         byte[] payload = due.schedule().input() != null ? due.schedule().input().getBytes(StandardCharsets.UTF_8)
                 : ScheduledEvent.json(region, due.schedule().name(), due.time());
         ScheduleRun run;
         try {
-            InvocationResult accepted = functions.invoke(region, due.functionName(),
-                    new InvokeRequest(null, InvocationType.EVENT, payload, null, false));
+            InvocationResult accepted;
+            synchronized (repository) {
+                boolean same = repository.findById(region, due.key().functionId())
+                        .map(f -> f.name().equals(due.functionName())).orElse(false)
+                        && repository.find(region, due.functionName())
+                                .map(f -> f.id().equals(due.key().functionId())).orElse(false);
+                if (!same) {
+                    throw new EngineException("ResourceNotFoundException", "The function " + due.functionName()
+                            + " this schedule was made on was deleted.");
+                }
+                accepted = functions.invoke(region, due.functionName(),
+                        new InvokeRequest(null, InvocationType.EVENT, payload, null, false));
+            }
             run = new ScheduleRun(due.time(), accepted.requestId(), ScheduleRun.Outcome.INVOKED, null);
         } catch (RuntimeException e) {
             if (!(e instanceof EngineException)) {

@@ -126,6 +126,7 @@ final class SchedulesTabView extends BorderPane {
         name.setPromptText("e.g. nightly-report");
         name.textProperty().bindBidirectional(model.nameProperty());
         name.disableProperty().bind(model.existingProperty());
+        Label nameProblem = shownWhenSet(Dialogs.problemLabel("schedule-name-problem"), model.nameProblemProperty());
         TextField expression = new TextField();
         expression.setId("schedule-expression");
         expression.setPrefColumnCount(30);
@@ -152,7 +153,7 @@ final class SchedulesTabView extends BorderPane {
                 model.preview()));
 
         GridPane grid = Dialogs.form();
-        grid.addRow(0, new Label("Name"), name);
+        grid.addRow(0, topAligned("Name"), new VBox(4, name, nameProblem));
         grid.addRow(1, topAligned("Expression"), new VBox(4, expression, expressionProblem, expressionHelp));
         grid.addRow(2, new Label(""), enabled);
         grid.addRow(3, topAligned("Constant input"), new VBox(4, input, inputProblem));

@@ -24,6 +24,7 @@ import javafx.beans.property.SimpleBooleanProperty;
 import javafx.beans.property.SimpleStringProperty;
 import javafx.beans.property.StringProperty;
 import javafx.collections.FXCollections;
+import javafx.collections.ListChangeListener;
 import javafx.collections.ObservableList;
 
 /**
@@ -52,6 +53,7 @@ final class SchedulesViewModel {
     private final StringProperty expression = new SimpleStringProperty("");
     private final BooleanProperty enabled = new SimpleBooleanProperty(true);
     private final StringProperty input = new SimpleStringProperty("");
+    private final ReadOnlyStringWrapper nameProblem = new ReadOnlyStringWrapper("");
     private final ReadOnlyStringWrapper expressionProblem = new ReadOnlyStringWrapper("");
     private final ReadOnlyStringWrapper inputProblem = new ReadOnlyStringWrapper("");
     private final ObservableList<String> preview = FXCollections.observableArrayList();
@@ -66,9 +68,12 @@ final class SchedulesViewModel {
         expression.addListener((obs, old, text) -> updatePreview());
         input.addListener((obs, old, text) -> inputProblem.set(text == null || text.isBlank() ? ""
                 : JsonText.problem(text).map(p -> "Not valid JSON: " + p).orElse("")));
+        name.addListener((obs, old, text) -> updateNameProblem());
+        existing.addListener((obs, old, now) -> updateNameProblem());
+        schedules.addListener((ListChangeListener<ScheduleStatus>) change -> updateNameProblem());
         valid = Bindings.createBooleanBinding(() -> !name.get().isBlank() && !expression.get().isBlank()
-                && expressionProblem.get().isEmpty() && inputProblem.get().isEmpty(), name, expression,
-                expressionProblem, inputProblem);
+                && nameProblem.get().isEmpty() && expressionProblem.get().isEmpty() && inputProblem.get().isEmpty(),
+                name, expression, nameProblem, expressionProblem, inputProblem);
         scope.on(SchedulesChanged.class, changed -> {
             if (scope.is(changed.region(), changed.functionName())) {
                 reload();
@@ -141,6 +146,17 @@ final class SchedulesViewModel {
             status.set("Deleted schedule " + deleted + ".");
             reload();
         }, error -> status.set(Errors.message(error)));
+    }
+
+    /**
+     * A new schedule may not take the name of one the function has: the engine would replace that one (its put
+     * makes or replaces), so the form refuses it and points to editing instead.
+     */
+    private void updateNameProblem() {
+        String typed = name.get() == null ? "" : name.get().strip();
+        boolean taken = !existing.get() && schedules.stream().anyMatch(s -> s.schedule().name().equals(typed));
+        nameProblem.set(taken ? "The function already has a schedule named " + typed + ". Choose another name, or"
+                + " edit that schedule." : "");
     }
 
     private void updatePreview() {
@@ -227,6 +243,11 @@ final class SchedulesViewModel {
 
     StringProperty inputProperty() {
         return input;
+    }
+
+    /** What is wrong with the name as typed (a new schedule's name taken by another), or empty. */
+    ReadOnlyStringProperty nameProblemProperty() {
+        return nameProblem.getReadOnlyProperty();
     }
 
     /** What is wrong with the expression as typed, or empty. */

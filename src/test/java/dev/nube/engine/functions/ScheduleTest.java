@@ -18,6 +18,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -118,6 +119,8 @@ class ScheduleTest extends SandboxTestBase {
                     raise ValueError("no " + event["detail-type"])
                 """);
         ManualScheduleTime time = new ManualScheduleTime(START);
+        FunctionSettings settings = f.functions.settings();
+        f.functions.updateSettings(settings.withAsyncRetryDelays(List.of())); // no retry left queued for minutes
         try (FunctionSchedules schedules = scheduler(time)) {
             schedules.putSchedule(REGION, "sched-fails", new ScheduleRequest("daily", "cron(0 15 * * ? *)", true,
                     null));
@@ -129,6 +132,8 @@ class ScheduleTest extends SandboxTestBase {
             assertTrue(run.message().contains("its log has the request id"), run.message());
             assertFalse(f.monitor.logEvents(REGION, "sched-fails", LogQuery.all().containing("no Scheduled Event"))
                     .isEmpty(), "the handler saw the Scheduled Event and failed on it");
+        } finally {
+            f.functions.updateSettings(settings);
         }
     }
 
@@ -200,9 +205,18 @@ class ScheduleTest extends SandboxTestBase {
 
             f.python("sched-gone", PRINTS_EVENT);
             assertEquals(List.of(), schedules.schedules(REGION, "sched-gone"), "a new function of the name has none");
-            time.advance(Duration.ofMinutes(2));
-            time.awaitIdle();
-            assertEquals(List.of(), printedEvents("sched-gone"), "the old schedule did not fire");
+            List<String> invoked = new CopyOnWriteArrayList<>();
+            try (AutoCloseable counting = ((Functions) f.functions).events().subscribe(event -> {
+                if (event instanceof FunctionEvents.InvocationFinished finished
+                        && finished.functionName().equals("sched-gone")) {
+                    invoked.add(finished.requestId());
+                }
+            })) {
+                time.advance(Duration.ofMinutes(2));
+                time.awaitIdle(); // an invocation the old schedule made is queued by now; wait for it to end
+                waitUntil("no Event invocation is left", 60, () -> ((Functions) f.functions).queuedEvents() == 0);
+                assertEquals(List.of(), invoked, "the old schedule did not invoke the new function");
+            }
         }
         try (FunctionSchedules reopened = new FunctionSchedules((Functions) f.functions, time)) {
             reopened.regionOpened(f.engine.regions().get(REGION));
@@ -225,6 +239,14 @@ class ScheduleTest extends SandboxTestBase {
             EngineException input = assertThrows(EngineException.class, () -> schedules.putSchedule(REGION,
                     "sched-checks", new ScheduleRequest("nightly", "cron(0 2 * * ? *)", true, "{not json")));
             assertTrue(input.getMessage().startsWith("The constant input is not valid JSON"), input.getMessage());
+            EngineException trailing = assertThrows(EngineException.class, () -> schedules.putSchedule(REGION,
+                    "sched-checks", new ScheduleRequest("nightly", "cron(0 2 * * ? *)", true, "{\"a\": 1} x")));
+            assertEquals("The constant input has more after its JSON value (from line 1, column 9); it must be one"
+                    + " JSON value, such as {\"key\": \"value\"}.", trailing.getMessage());
+            EngineException second = assertThrows(EngineException.class, () -> schedules.putSchedule(REGION,
+                    "sched-checks", new ScheduleRequest("nightly", "cron(0 2 * * ? *)", true, "{} {}")));
+            assertTrue(second.getMessage().startsWith("The constant input has more after its JSON value"),
+                    second.getMessage());
             EngineException missing = assertThrows(EngineException.class, () -> schedules.deleteSchedule(REGION,
                     "sched-checks", "nightly"));
             assertEquals("ResourceNotFoundException", missing.code());

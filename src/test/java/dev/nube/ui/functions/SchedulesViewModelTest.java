@@ -26,7 +26,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The Schedules tab's view model over a real engine, without a toolkit: the expression and the input checked as
  * typed, the next runs in UTC and local time, saving, editing, enabling and deleting, and the engine's refusal shown
- * in the form. Saved schedules run in 2030 or every few minutes, so none fires while the test runs.
+ * in the form. Saved schedules run in 2199 (the last year a cron expression takes: it stays in the future) or every
+ * few minutes, so none fires while the test runs.
  */
 class SchedulesViewModelTest {
     private static final String REGION = "local-1";
@@ -75,7 +76,7 @@ class SchedulesViewModelTest {
         assertEquals(List.of("It never runs: no time after now matches."), model.preview());
 
         model.nameProperty().set("nightly");
-        model.expressionProperty().set("cron(0 12 1 1 ? 2030)");
+        model.expressionProperty().set("cron(0 12 1 1 ? 2199)");
         model.inputProperty().set("{\"report\": ");
         assertTrue(model.inputProblemProperty().get().startsWith("Not valid JSON"));
         assertFalse(model.validProperty().get());
@@ -87,8 +88,8 @@ class SchedulesViewModelTest {
         ScheduleStatus saved = model.schedules().get(0);
         assertEquals("nightly", saved.schedule().name());
         assertEquals("{\"report\": \"daily\"}", saved.schedule().input());
-        assertEquals("Tue 2030-01-01 12:00", SchedulesViewModel.nextRunUtc(saved));
-        assertEquals("Tue 2030-01-01 13:00 CET", model.nextRunLocal(saved));
+        assertEquals("Tue 2199-01-01 12:00", SchedulesViewModel.nextRunUtc(saved));
+        assertEquals("Tue 2199-01-01 13:00 CET", model.nextRunLocal(saved));
     }
 
     @Test
@@ -118,12 +119,37 @@ class SchedulesViewModelTest {
         assertEquals("", model.nextRunLocal(model.schedules().get(0)));
 
         engine.functionSchedules().putSchedule(REGION, "timed", new ScheduleRequest("from-elsewhere",
-                "cron(0 12 1 1 ? 2030)", true, null));
+                "cron(0 12 1 1 ? 2199)", true, null));
         assertEquals(List.of("every-five", "from-elsewhere"), model.schedules().stream()
                 .map(s -> s.schedule().name()).toList(), "a change made elsewhere shows");
 
         model.delete(model.schedules().get(0));
         assertEquals(List.of("from-elsewhere"), model.schedules().stream().map(s -> s.schedule().name()).toList());
         assertEquals("Deleted schedule every-five.", model.statusProperty().get());
+    }
+
+    @Test
+    void aNewScheduleMayNotTakeTheNameOfOneThatExists() {
+        SchedulesViewModel model = new SchedulesViewModel(scope, engine.functionSchedules(), CLOCK);
+        engine.functionSchedules().putSchedule(REGION, "timed", new ScheduleRequest("nightly", "cron(0 2 * * ? 2199)",
+                true, "{\"keep\": true}"));
+        model.newSchedule();
+        model.nameProperty().set("nightly ");
+        assertEquals("The function already has a schedule named nightly. Choose another name, or edit that schedule.",
+                model.nameProblemProperty().get());
+        assertFalse(model.validProperty().get(), "a taken name cannot be saved");
+        model.save();
+        assertTrue(model.editingProperty().get(), "refused: the form stays open");
+        ScheduleStatus kept = engine.functionSchedules().schedules(REGION, "timed").get(0);
+        assertEquals("cron(0 2 * * ? 2199)", kept.schedule().expression(), "the existing schedule is untouched");
+        assertEquals("{\"keep\": true}", kept.schedule().input());
+
+        model.nameProperty().set("nightly-2");
+        assertEquals("", model.nameProblemProperty().get());
+        assertTrue(model.validProperty().get());
+
+        model.edit(model.schedules().get(0));
+        assertEquals("", model.nameProblemProperty().get(), "editing keeps the schedule's own name");
+        assertTrue(model.validProperty().get());
     }
 }

@@ -8,6 +8,7 @@ import java.time.LocalDateTime;
 import java.time.ZoneOffset;
 import java.time.temporal.ChronoUnit;
 import java.util.BitSet;
+import java.util.Locale;
 import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -145,7 +146,7 @@ public final class CronExpression implements ScheduleExpression {
     private static void checkCharacters(String text, CronField field, String value) {
         String letters = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
         String allowed = "0123456789,-*" + switch (field) {
-            case DAY_OF_MONTH -> "/?LW";
+            case DAY_OF_MONTH -> "/?LWlw";
             case DAY_OF_WEEK -> "?L#" + letters;
             case MONTH -> "/" + letters;
             default -> "/";
@@ -154,7 +155,7 @@ public final class CronExpression implements ScheduleExpression {
             if (allowed.indexOf(c) >= 0) {
                 continue;
             }
-            String takenBy = switch (c) {
+            String takenBy = switch (Character.toUpperCase(c)) {
                 case '?' -> "only Day-of-month and Day-of-week take ?.";
                 case 'L' -> "only Day-of-month and Day-of-week take L.";
                 case 'W' -> "only Day-of-month takes W.";
@@ -170,35 +171,39 @@ public final class CronExpression implements ScheduleExpression {
         }
     }
 
+    /** The day-of-month field; its special forms, like names, are read in either case ({@code lw} is {@code LW}). */
     private static Days daysOfMonth(String text, String value) {
         CronField field = CronField.DAY_OF_MONTH;
-        if (value.equals("L")) {
+        String upper = value.toUpperCase(Locale.ROOT);
+        if (upper.equals("L")) {
             return new LastDayOfMonth();
         }
-        if (value.equals("LW")) {
+        if (upper.equals("LW")) {
             return new LastWeekdayOfMonth();
         }
-        Matcher nearest = NEAREST_WEEKDAY.matcher(value);
+        Matcher nearest = NEAREST_WEEKDAY.matcher(upper);
         if (nearest.matches()) {
             return new NearestWeekday(field.value(text, nearest.group(1), value));
         }
-        if (value.contains("L") || value.contains("W")) {
+        if (upper.contains("L") || upper.contains("W")) {
             throw field.problem(text, "'" + value + "' is not a form of L or W: use L (the last day), LW (the last"
                     + " weekday) or nW such as 15W (the weekday nearest the 15th), alone in the field.");
         }
         return new DaysOfMonth(field.parse(text, value));
     }
 
+    /** The day-of-week field; its special forms, like names, are read in either case ({@code 6l} is {@code 6L}). */
     private static Days daysOfWeek(String text, String value) {
         CronField field = CronField.DAY_OF_WEEK;
-        if (value.equals("L")) {
+        String upper = value.toUpperCase(Locale.ROOT);
+        if (upper.equals("L")) {
             return new DaysOfWeek(bit(7));
         }
-        Matcher last = LAST_OF_WEEKDAY.matcher(value);
+        Matcher last = LAST_OF_WEEKDAY.matcher(upper);
         if (last.matches()) {
             return new LastOfWeekday(field.value(text, last.group(1), value));
         }
-        Matcher nth = NTH_WEEKDAY.matcher(value);
+        Matcher nth = NTH_WEEKDAY.matcher(upper);
         if (nth.matches()) {
             int week = Integer.parseInt(nth.group(2));
             if (week < 1 || week > 5) {
@@ -206,7 +211,7 @@ public final class CronExpression implements ScheduleExpression {
             }
             return new NthWeekday(field.value(text, nth.group(1), value), week);
         }
-        if (value.contains("L") || value.contains("#")) {
+        if (upper.contains("L") || upper.contains("#")) {
             throw field.problem(text, "'" + value + "' is not a form of L or #: use L (Saturday), nL such as 6L (the"
                     + " last Friday of the month) or n#k such as 2#1 (the first Monday), alone in the field.");
         }

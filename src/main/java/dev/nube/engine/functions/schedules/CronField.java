@@ -17,6 +17,9 @@ enum CronField {
     DAY_OF_WEEK("Day-of-week", 1, 7, List.of("SUN", "MON", "TUE", "WED", "THU", "FRI", "SAT")),
     YEAR("Year", 1970, 2199, List.of());
 
+    /** The largest step a field takes (four digits); a step past the field's range selects its start alone. */
+    static final int MAX_STEP = 9999;
+
     private final String title;
     private final int min;
     private final int max;
@@ -66,8 +69,9 @@ enum CronField {
         if (slash >= 0) {
             range = part.substring(0, slash);
             String stepText = part.substring(slash + 1);
-            if (!stepText.matches("[0-9]{1,4}") || Integer.parseInt(stepText) == 0) {
-                throw problem(expression, "the step in '" + part + "' must be a whole number of 1 or more.");
+            if (!stepText.matches("[0-9]+") || stepText.length() > 4 || Integer.parseInt(stepText) == 0) {
+                throw problem(expression, "the step in '" + part + "' must be a whole number from 1 to " + MAX_STEP
+                        + ".");
             }
             step = Integer.parseInt(stepText);
         }

@@ -68,6 +68,18 @@ class ScheduleExpressionTest {
                 Arguments.of("cron(0 10 ? * 6L 2027)", FROM,
                         times("2027-01-29T10:00:00Z", "2027-02-26T10:00:00Z", "2027-03-26T10:00:00Z")),
                 Arguments.of("cron(0 10 ? * FRIL *)", FROM, times("2026-12-25T10:00:00Z")),
+                // the special forms, like names, in either case
+                Arguments.of("cron(0 8 l * ? *)", FROM,
+                        times("2026-12-31T08:00:00Z", "2027-01-31T08:00:00Z", "2027-02-28T08:00:00Z")),
+                Arguments.of("cron(0 9 lw * ? *)", FROM,
+                        times("2026-12-31T09:00:00Z", "2027-01-29T09:00:00Z", "2027-02-26T09:00:00Z")),
+                Arguments.of("cron(0 9 1w 5 ? 2027)", FROM, times("2027-05-03T09:00:00Z")),
+                Arguments.of("cron(0 0 ? * l *)", FROM, times("2026-12-05T00:00:00Z", "2026-12-12T00:00:00Z")),
+                Arguments.of("cron(0 10 ? * 6l 2027)", FROM,
+                        times("2027-01-29T10:00:00Z", "2027-02-26T10:00:00Z", "2027-03-26T10:00:00Z")),
+                Arguments.of("cron(0 10 ? * fril *)", FROM, times("2026-12-25T10:00:00Z")),
+                Arguments.of("cron(0 9 ? * mon#1 *)", FROM,
+                        times("2026-12-07T09:00:00Z", "2027-01-04T09:00:00Z", "2027-02-01T09:00:00Z")),
                 Arguments.of("cron(0 0 1 1 ? 2028-2030)", FROM,
                         times("2028-01-01T00:00:00Z", "2029-01-01T00:00:00Z", "2030-01-01T00:00:00Z")),
                 Arguments.of("cron(0 0 1 1 ? 2030/50)", FROM,
@@ -165,7 +177,12 @@ class ScheduleExpressionTest {
                 Arguments.of("cron(0 MON * * ? *)", "in the Hours field (2nd), 'MON' has 'M': this field takes 0-23"
                         + " with , - * /."),
                 Arguments.of("cron(0 0 ? * FRI-MON *)", "the range 'FRI-MON' goes backwards"),
-                Arguments.of("cron(*/0 * * * ? *)", "the step in '*/0' must be a whole number of 1 or more."),
+                Arguments.of("cron(*/0 * * * ? *)", "the step in '*/0' must be a whole number from 1 to 9999."),
+                Arguments.of("cron(0/99999 * * * ? *)", "the step in '0/99999' must be a whole number from 1 to"
+                        + " 9999."),
+                Arguments.of("cron(l 0 * * ? *)", "in the Minutes field (1st), 'l' has 'l': only Day-of-month and"
+                        + " Day-of-week take L."),
+                Arguments.of("cron(0 0 lx * ? *)", "in the Day-of-month field (3rd), 'lx' has 'x'"),
                 Arguments.of("cron(0 0 1,,2 * ? *)", "'1,,2' has an empty item in its list."),
                 Arguments.of("cron(0 0- * * ? *)", "'0-' is not complete"));
     }
