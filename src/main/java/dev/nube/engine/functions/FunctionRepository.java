@@ -312,6 +312,11 @@ final class FunctionRepository {
                         "Function not found: " + function.arn(version)));
     }
 
+    /** Whether published version {@code version} of {@code function} is there (not deleted). */
+    boolean hasVersion(FunctionConfiguration function, String version) {
+        return Files.isRegularFile(versionDir(function, version).resolve("version.json"));
+    }
+
     /** The code folder of $LATEST (null or "$LATEST") or of a published version. */
     Path codeDir(FunctionConfiguration function, String qualifier) {
         if (qualifier == null || qualifier.equals(FunctionConfiguration.LATEST)) {

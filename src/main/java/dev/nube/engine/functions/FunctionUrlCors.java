@@ -24,7 +24,7 @@ public record FunctionUrlCors(List<String> allowOrigins, List<String> allowMetho
     public FunctionUrlCors {
         allowOrigins = allowOrigins == null ? List.of() : List.copyOf(allowOrigins);
         allowMethods = allowMethods == null ? List.of() : allowMethods.stream()
-                .map(m -> m.toUpperCase(Locale.ROOT)).toList();
+                .map(m -> m == null ? null : m.toUpperCase(Locale.ROOT)).toList();
         allowHeaders = allowHeaders == null ? List.of() : List.copyOf(allowHeaders);
         exposeHeaders = exposeHeaders == null ? List.of() : List.copyOf(exposeHeaders);
     }
@@ -51,6 +51,24 @@ public record FunctionUrlCors(List<String> allowOrigins, List<String> allowMetho
                 throw FunctionRules.invalid("Cors.AllowMethods: '" + method + "' is not an HTTP method (GET, POST,"
                         + " ... or *).");
             }
+        }
+        for (String origin : allowOrigins) {
+            if (!origin.equals("*") && !origin.matches("[A-Za-z][A-Za-z0-9+.-]*://[A-Za-z0-9.:\\[\\]*-]+")) {
+                throw FunctionRules.invalid("Cors.AllowOrigins: '" + origin + "' is not an origin (a scheme and a"
+                        + " host, with a port if any, such as https://example.com, or *).");
+            }
+        }
+        for (List<String> names : List.of(allowHeaders, exposeHeaders)) {
+            for (String name : names) {
+                if (!name.equals("*") && !name.matches("[!#$%&'*+.^_`|~0-9A-Za-z-]+")) {
+                    throw FunctionRules.invalid("Cors." + (names == allowHeaders ? "AllowHeaders" : "ExposeHeaders")
+                            + ": '" + name + "' is not a header name.");
+                }
+            }
+        }
+        if (Boolean.TRUE.equals(allowCredentials) && allowOrigins.contains("*")) {
+            throw FunctionRules.invalid("Cors.AllowCredentials cannot be true with AllowOrigins '*': a browser sends"
+                    + " no credentials to a wildcard origin; list the origins instead.");
         }
         if (maxAge != null && (maxAge < 0 || maxAge > MAX_AGE_SECONDS)) {
             throw FunctionRules.invalid("Cors.MaxAge must be between 0 and " + MAX_AGE_SECONDS + " seconds; " + maxAge

@@ -184,12 +184,20 @@ final class Invocations implements AutoCloseable {
             // Delete refuses while a slot is taken, under the repository's lock: checked under the same lock, the
             // function either still exists now (and stays until the slot is released) or is gone for good.
             boolean exists;
+            boolean versionGone;
             synchronized (repository) {
                 exists = repository.find(function.region(), function.name())
                         .filter(found -> found.id().equals(function.id())).isPresent();
+                // A version deleted after it was chosen (an alias moved, then the version went) is not run.
+                versionGone = exists && !FunctionConfiguration.LATEST.equals(invocation.version())
+                        && !repository.hasVersion(function, invocation.version());
             }
             if (!exists) {
                 throw FunctionRepository.notFound(function.region(), function.name());
+            }
+            if (versionGone) {
+                throw new EngineException("ResourceNotFoundException", "Function not found: "
+                        + function.arn(invocation.version()) + " (the version was deleted)");
             }
             Invocation run = invocation;
             if (!current.test(new WarmPool.Key(function.region(), function.id(), FunctionConfiguration.LATEST,

@@ -51,8 +51,8 @@ record UrlAnswer(int status, String contentType, List<Map.Entry<String, String>>
         JsonNode statusNode = root.get("statusCode");
         int status = statusNode.isIntegralNumber() ? statusNode.asInt() : statusNode.isTextual()
                 && statusNode.asText().matches("\\d{3}") ? Integer.parseInt(statusNode.asText()) : -1;
-        if (status < 100 || status > 599) {
-            return badGateway();
+        if (status < 200 || status > 599) {
+            return badGateway(); // an informational status is never a final answer
         }
         String contentType = JSON;
         List<Map.Entry<String, String>> headers = new ArrayList<>();
@@ -95,6 +95,9 @@ record UrlAnswer(int status, String contentType, List<Map.Entry<String, String>>
             }
         } else {
             body = text.getBytes(StandardCharsets.UTF_8);
+        }
+        if (status == 204 || status == 304) {
+            body = new byte[0]; // these answers have no body: one would be read as the start of the next answer
         }
         return new UrlAnswer(status, contentType, headers, body);
     }

@@ -40,6 +40,9 @@ class UrlAnswerTest {
         UrlAnswer empty = of("{\"statusCode\": 204}");
         assertEquals(204, empty.status());
         assertEquals(0, empty.body().length);
+        assertEquals(0, of("{\"statusCode\": 204, \"body\": \"hi\"}").body().length,
+                "no body on a 204: a client would read it as the next answer");
+        assertEquals(0, of("{\"statusCode\": 304, \"body\": \"hi\"}").body().length);
     }
 
     @Test
@@ -51,6 +54,7 @@ class UrlAnswerTest {
             assertEquals(value, body(answer));
         }
         for (String bad : List.of("not json", "{\"statusCode\": 99}", "{\"statusCode\": \"abc\"}",
+                "{\"statusCode\": 101}", "{\"statusCode\": 100}",
                 "{\"statusCode\": 200, \"headers\": {\"X\": \"a\\r\\nInjected: 1\"}}",
                 "{\"statusCode\": 200, \"headers\": {\"bad name\": \"x\"}}",
                 "{\"statusCode\": 200, \"headers\": [\"x\"]}",
