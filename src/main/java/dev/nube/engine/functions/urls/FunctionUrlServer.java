@@ -108,6 +108,11 @@ public final class FunctionUrlServer implements AutoCloseable {
         return "http://" + urlId + ".lambda-url." + region + ".localhost:" + port() + "/";
     }
 
+    /** Request bodies read and held at once, at most (KiB): 64 MiB. */
+    static final int BODY_BUDGET_KIB = 64 * 1024;
+    private static final long BODY_WAIT_SECONDS = 10;
+    private final java.util.concurrent.Semaphore bodies = new java.util.concurrent.Semaphore(BODY_BUDGET_KIB);
+
     private void serve(Socket socket) {
         try {
             socket.setSoTimeout(IDLE_MILLIS);
@@ -122,14 +127,23 @@ public final class FunctionUrlServer implements AutoCloseable {
                 String version = request.version() == null ? "HTTP/1.1" : request.version();
                 boolean close = request.wantsClose() || version.equals("HTTP/1.0");
                 UrlAnswer answer;
-                try {
-                    byte[] body = HTTP.readBody(request, in, InvokeRequest.MAX_PAYLOAD_BYTES);
-                    answer = body == null ? UrlAnswer.message(413, "Request must be smaller than "
-                            + InvokeRequest.MAX_PAYLOAD_BYTES + " bytes for the InvokeFunction operation")
-                            : answer(request, body, sourceIp);
-                } catch (HttpFraming.BadFraming e) {
-                    answer = UrlAnswer.message(400, e.getMessage());
+                int kib = bodyKib(request);
+                if (!bodies.tryAcquire(kib, BODY_WAIT_SECONDS, java.util.concurrent.TimeUnit.SECONDS)) {
+                    // Its body is not read: the connection cannot go on.
+                    answer = UrlAnswer.message(503, "Too many large requests at once; try again.");
                     close = true;
+                } else {
+                    try {
+                        byte[] body = HTTP.readBody(request, in, InvokeRequest.MAX_PAYLOAD_BYTES);
+                        answer = body == null ? UrlAnswer.message(413, "Request must be smaller than "
+                                + InvokeRequest.MAX_PAYLOAD_BYTES + " bytes for the InvokeFunction operation")
+                                : answer(request, body, sourceIp);
+                    } catch (HttpFraming.BadFraming e) {
+                        answer = UrlAnswer.message(400, e.getMessage());
+                        close = true;
+                    } finally {
+                        bodies.release(kib);
+                    }
                 }
                 if (close) {
                     answer = answer.withHeader("Connection", "close");
@@ -144,7 +158,25 @@ public final class FunctionUrlServer implements AutoCloseable {
             // the client went away, or we closed it
         } catch (IOException e) {
             // a broken request (no target, a head over the limit): the connection closes
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt(); // the server is closing
         }
+    }
+
+    /**
+     * What a request's body may take while it is read and its function runs, in KiB: its Content-Length, or the most a
+     * body may be when it comes in chunks. All requests at once take at most {@link #BODY_BUDGET_KIB}, so many large
+     * requests cannot exhaust the engine's memory.
+     */
+    private static int bodyKib(HttpFraming.Request request) {
+        String length = request.header("content-length");
+        long bytes;
+        if (length != null && length.matches("\\d{1,12}")) {
+            bytes = Math.min(Long.parseLong(length), InvokeRequest.MAX_PAYLOAD_BYTES + 1L);
+        } else {
+            bytes = request.header("transfer-encoding") != null ? InvokeRequest.MAX_PAYLOAD_BYTES + 1L : 0;
+        }
+        return (int) ((bytes + 1023) / 1024);
     }
 
     /** Answers one whole request: the route, CORS preflight, the signature, then the function. */
