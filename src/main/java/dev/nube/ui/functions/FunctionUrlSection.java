@@ -55,6 +55,7 @@ final class FunctionUrlSection extends VBox {
         RadioButton iam = new RadioButton("AWS_IAM: only requests signed with one of Nube's access keys"
                 + " (e.g. curl --aws-sigv4 \"aws:amz:REGION:lambda\" --user KEY:SECRET)");
         iam.setId("url-auth-iam");
+        iam.setMnemonicParsing(false); // the underscore of AWS_IAM is text, not a keyboard shortcut
         iam.setUserData(AuthType.AWS_IAM);
         iam.setToggleGroup(auth);
         iam.setWrapText(true);
