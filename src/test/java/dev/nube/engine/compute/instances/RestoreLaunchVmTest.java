@@ -22,8 +22,8 @@ import org.junit.jupiter.api.TestMethodOrder;
 /**
  * Launches by restoring a booted template, with real guests: the first launch of a shape boots and has its template
  * built in the background; later launches restore it and become instances of their own (hostname, key, user data,
- * metadata, MAC and private address, host key, random numbers, clock, volume size); twenty restores in a row all
- * reach SSH; a template that cannot be loaded falls back to a boot, and a new template is built; the setting off
+ * metadata, MAC and private address, host key, random numbers, clock, volume size); twenty restores (ten pairs
+ * launched together) all reach SSH; a template that cannot be loaded falls back to a boot, and a new template is built; the setting off
  * boots. The tests share the class's engine and run in order (the first builds the template the others use).
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
@@ -99,13 +99,19 @@ class RestoreLaunchVmTest extends VmTestBase {
     void twentyRestoresInARowAllReachSsh() throws Exception {
         java.util.concurrent.ExecutorService terminations = java.util.concurrent.Executors.newSingleThreadExecutor();
         try {
-            for (int i = 0; i < 20; i++) {
-                Instance each = vm.launch();
-                String id = each.id();
-                assertTrue(log(id).contains(RESTORED), () -> "restore " + id + " fell back: " + log(id));
-                assertEquals(privateName(each), vm.ssh(id, "hostname").strip());
-                // Its clean power-off overlaps the next launch.
-                terminations.submit(() -> vm.instances().terminate(VmTestSupport.REGION, id));
+            // Two launches at a time, as a person launching a pair would: ten rounds, twenty restores.
+            for (int round = 0; round < 10; round++) {
+                List<Instance> pair = vm.instances().run(VmTestSupport.REGION, RunRequest.of(vm.image.id(),
+                        "t3.nano", vm.keyPair.id()).withCount(2));
+                for (Instance launched : pair) {
+                    String id = launched.id();
+                    vm.awaitRunning(id);
+                    Instance each = vm.instances().get(VmTestSupport.REGION, id);
+                    assertTrue(log(id).contains(RESTORED), () -> "restore " + id + " fell back: " + log(id));
+                    assertEquals(privateName(each), vm.ssh(id, "hostname").strip());
+                    // Its clean power-off overlaps the next launches.
+                    terminations.submit(() -> vm.instances().terminate(VmTestSupport.REGION, id));
+                }
             }
         } finally {
             terminations.shutdown();
