@@ -248,8 +248,9 @@ final class LaunchTemplates implements AutoCloseable {
 
     /**
      * Boots the template of {@code shape}, waits until its boot script waits for its instance, saves it and returns
-     * it. A guest that never says it waits (an image whose boot script predates templates) marks the image unusable
-     * for templates, so it is not booted again for nothing. On failure nothing of the build is left.
+     * it. A guest whose boot script goes on without waiting (one that predates templates) marks the image unusable
+     * for templates, so it is not booted again for nothing; one that is only slow is tried again at a later launch.
+     * On failure nothing of the build is left.
      */
     Template build(Shape shape) throws IOException, InterruptedException {
         String key = key(shape);
@@ -283,9 +284,9 @@ final class LaunchTemplates implements AutoCloseable {
                 building = process;
                 try (Qmp qmp = Qmp.connect(files.qmpSocket(), event -> { }, QMP_DEADLINE)) {
                     if (!awaitWaiting(wait, process)) {
-                        if (process.isAlive() && !closing) {
-                            markUnusable(dir.resolve(UNUSABLE), "the guest did not wait for its instance"
-                                    + " within " + BOOT_DEADLINE.toSeconds() + " s of booting as a template");
+                        if (process.isAlive() && !closing && passedItsWait(files.consoleLog())) {
+                            markUnusable(dir.resolve(UNUSABLE), "the guest booted past the point where a template"
+                                    + " waits for its instance (its boot script predates launch templates)");
                         }
                         throw new IOException(process.isAlive() ? "the template guest did not wait for its instance"
                                 + " within " + BOOT_DEADLINE.toSeconds() + " s (its image may predate launch templates)"
@@ -335,6 +336,21 @@ final class LaunchTemplates implements AutoCloseable {
                     LOG.log(System.Logger.Level.WARNING, "could not remove " + work + ": " + e.getMessage());
                 }
             }
+        }
+    }
+
+    /**
+     * Whether the guest's console shows a boot script that went on without waiting (one older than templates: it
+     * asked for its token once, was refused, and carried on), rather than a guest that is only slow to boot.
+     * Only then is the image marked: a slow machine must not turn restore launches off for good.
+     */
+    static boolean passedItsWait(Path consoleLog) {
+        try {
+            String console = Files.readString(consoleLog, StandardCharsets.ISO_8859_1);
+            return !console.contains("nube: template waiting") && (console.contains("nube: no metadata token")
+                    || console.contains("nube: instance "));
+        } catch (IOException e) {
+            return false;
         }
     }
 

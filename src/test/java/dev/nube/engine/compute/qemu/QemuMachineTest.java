@@ -41,6 +41,47 @@ class QemuMachineTest {
     }
 
     @Test
+    void aSavedAndARestoredGuestHaveTheSameMachineAndDevices() {
+        Path d = Path.of("/x");
+        QemuMachine.Restorable saved = new QemuMachine.Restorable("pc-i440fx-7.2", null);
+        QemuMachine.Restorable loaded = new QemuMachine.Restorable("pc-i440fx-7.2", Path.of("/t/it's/state"));
+        List<String> template = QemuMachine.command(new QemuMachine.Spec(QemuMachine.BINARY, "tmpl-0123456789ab",
+                Accelerator.tcg("test"), 1, 512, d.resolve("k"), d.resolve("i"), "console=ttyS0 nube.template=1",
+                d.resolve("r"), d.resolve("q"), d.resolve("s"), d.resolve("c"), d.resolve("p"), d.resolve("m.sock"),
+                0, d.resolve("v.sock"), "02:00:00:00:00:01", List.of(), null, saved));
+        List<String> restore = QemuMachine.command(new QemuMachine.Spec(QemuMachine.BINARY, "i-0123456789abcdef0",
+                Accelerator.tcg("test"), 1, 512, d.resolve("k"), d.resolve("i"), "console=ttyS0 nube.template=1",
+                d.resolve("r2"), d.resolve("q"), d.resolve("s"), d.resolve("c"), d.resolve("p"), d.resolve("m.sock"),
+                0, d.resolve("v.sock"), "02:aa:bb:cc:dd:ee", List.of(), null, loaded));
+        assertEquals("pc-i440fx-7.2,accel=tcg", template.get(template.indexOf("-machine") + 1),
+                "a versioned machine type, never the alias pc");
+        assertTrue(template.contains("vmgenid,guid=auto") && restore.contains("vmgenid,guid=auto"));
+        assertFalse(template.contains("-incoming"));
+        assertEquals("exec:cat '/t/it'\\''s/state'", restore.get(restore.indexOf("-incoming") + 1));
+        assertEquals(devices(template), devices(restore), "the same devices in the same order");
+    }
+
+    private static List<String> devices(List<String> command) {
+        List<String> devices = new java.util.ArrayList<>();
+        for (int i = 0; i < command.size() - 1; i++) {
+            if (command.get(i).equals("-device")) {
+                devices.add(command.get(i + 1).replaceAll(",mac=[0-9a-f:]+", "").replaceAll(",serial=[a-z0-9]+", ""));
+            }
+        }
+        return devices;
+    }
+
+    @Test
+    void thePcAliasIsReadFromQemusMachineList() {
+        assertEquals("pc-i440fx-7.2", QemuHost.pcAliasTarget("Supported machines are:\n"
+                + "microvm              microvm (i386)\n"
+                + "pc                   Standard PC (i440FX + PIIX, 1996) (alias of pc-i440fx-7.2)\n"
+                + "pc-i440fx-7.2        Standard PC (i440FX + PIIX, 1996) (default)\n"
+                + "q35                  Standard PC (Q35 + ICH9, 2009) (alias of pc-q35-7.2)\n"));
+        assertEquals(null, QemuHost.pcAliasTarget("q35   Standard PC (alias of pc-q35-7.2)\n"));
+    }
+
+    @Test
     void commasInPathsAreDoubledInsideOptionsAndLeftAloneInWholeArguments() {
         Path d = Path.of("/data/a,b/i-0123456789abcdef0");
         List<String> command = QemuMachine.command(new QemuMachine.Spec(QemuMachine.BINARY,
