@@ -64,18 +64,7 @@ public final class DashboardViewModel {
      * if the change fails.
      */
     public void chooseRestoreLaunches(boolean on) {
-        boolean before = restoreLaunches.get();
-        if (on == before) {
-            return;
-        }
-        restoreLaunches.set(on);
-        context.tasks().submit(() -> {
-            instances.setRestoreLaunches(on);
-            return on;
-        }, saved -> failure.set(""), error -> {
-            restoreLaunches.set(before);
-            failure.set(Errors.message(error));
-        });
+        choose(restoreLaunches, on, instances::setRestoreLaunches);
     }
 
     public javafx.beans.property.ReadOnlyBooleanProperty restoreLaunchesProperty() {
@@ -87,16 +76,26 @@ public final class DashboardViewModel {
      * one if the change fails.
      */
     public void chooseAccelerator(AcceleratorMode mode) {
-        AcceleratorMode before = acceleratorMode.get();
-        if (mode == null || mode == before) {
+        if (mode != null) {
+            choose(acceleratorMode, mode, instances::setAcceleratorMode);
+        }
+    }
+
+    /**
+     * Shows {@code value} in {@code shown} at once and saves it with {@code save} off the FX thread; on failure the
+     * saved value is shown again, with the reason.
+     */
+    private <T> void choose(javafx.beans.property.Property<T> shown, T value, java.util.function.Consumer<T> save) {
+        T before = shown.getValue();
+        if (java.util.Objects.equals(value, before)) {
             return;
         }
-        acceleratorMode.set(mode);
+        shown.setValue(value);
         context.tasks().submit(() -> {
-            instances.setAcceleratorMode(mode);
-            return mode;
+            save.accept(value);
+            return value;
         }, saved -> failure.set(""), error -> {
-            acceleratorMode.set(before);
+            shown.setValue(before);
             failure.set(Errors.message(error));
         });
     }

@@ -174,7 +174,10 @@ final class LaunchTemplates implements AutoCloseable {
      * not to wait as a template ({@link #UNUSABLE} in its templates folder).
      */
     Optional<Template> ready(Shape shape) throws IOException, InterruptedException {
-        String key = key(shape);
+        return ready(shape, key(shape));
+    }
+
+    private Optional<Template> ready(Shape shape, String key) throws IOException {
         Path dir = shape.imageFolder().resolve(FOLDER);
         sweep(dir);
         if (!Files.isDirectory(dir) || Files.exists(dir.resolve(UNUSABLE))) {
@@ -215,7 +218,7 @@ final class LaunchTemplates implements AutoCloseable {
         String key;
         try {
             key = key(shape);
-            if (ready(shape).isPresent() || Files.exists(shape.imageFolder().resolve(FOLDER).resolve(UNUSABLE))
+            if (ready(shape, key).isPresent() || Files.exists(shape.imageFolder().resolve(FOLDER).resolve(UNUSABLE))
                     || closing || queued.putIfAbsent(key, Boolean.TRUE) != null) {
                 return;
             }
