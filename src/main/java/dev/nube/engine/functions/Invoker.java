@@ -248,8 +248,8 @@ final class Invoker {
         variables.put("AWS_LAMBDA_LOG_STREAM_NAME", streamName);
         variables.put("AWS_LAMBDA_INITIALIZATION_TYPE", "on-demand");
         variables.put("TZ", BASE_VARIABLES.get("TZ")); // reserved, as on AWS
-        return new SandboxSpec(invocation.codeDir(), runtimes.dir(), variables, runtimes.command(invocation.runtime()),
-                SandboxSpec.DEFAULT_TMP_BYTES);
+        return new SandboxSpec(invocation.codeDir(), runtimes.dir(), variables, runtimes.command(invocation.runtime(),
+                invocation.memoryMb(), invocation.environment()), SandboxSpec.DEFAULT_TMP_BYTES);
     }
 
     /**

@@ -180,7 +180,7 @@ final class Prestarted implements AutoCloseable {
             task = tasksDir.resolve(id);
             PrivateFiles.createDirectories(task);
             SandboxSpec spec = new SandboxSpec(task, runtimes.dir(), Invoker.BASE_VARIABLES,
-                    runtimes.command(pool.runtime().id()),
+                    runtimes.command(pool.runtime().id(), pool.memoryMb(), Map.of()),
                     SandboxSpec.DEFAULT_TMP_BYTES);
             environment = ExecutionEnvironment.prestart(id, spec, (long) pool.memoryMb() << 20, in, runDir,
                     connections);

@@ -6,7 +6,8 @@ import java.util.List;
  * A runtime functions can use, named as AWS names it. Only runtimes whose toolchain is present are listed by the
  * service; the id of an interpreter's runtime follows its installed version.
  *
- * @param id             what CreateFunction takes, e.g. {@code python3.11}, {@code nodejs20.x}, {@code provided.al2023}
+ * @param id             what CreateFunction takes, e.g. {@code python3.11}, {@code nodejs20.x}, {@code java17},
+ *                       {@code provided.al2023}
  * @param aliases        other ids accepted for the same runtime (the custom runtime's {@code provided.al2} and
  *                       {@code provided}); a function keeps the id it was given
  * @param language       what runs the code: the system interpreter, or the code's own {@code bootstrap}
@@ -18,7 +19,7 @@ public record RuntimeInfo(String id, List<String> aliases, Language language, St
         String executionEnv, String defaultHandler) {
     /** What runs a function's code. */
     public enum Language {
-        PYTHON, NODE, CUSTOM
+        PYTHON, NODE, JAVA, CUSTOM
     }
 
     public RuntimeInfo {

@@ -19,10 +19,11 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * The runtimes, named as AWS names them: the system python3 and node (only under /usr, the part of the host the
- * sandbox shows) as {@code python3.11}, {@code nodejs20.x} after their installed versions, and the custom runtime
+ * sandbox shows) as {@code python3.11}, {@code nodejs20.x} after their installed versions, the system JDKs 17 and 21
+ * under /usr/lib/jvm as {@code java17} and {@code java21} (see {@link JavaRuntime}), and the custom runtime
  * ({@code provided.al2023}, also accepted as {@code provided.al2} and {@code provided}: the code's own
  * {@code bootstrap} executable). Nube's bootstraps are copied from the jar into {@code $NUBE_HOME/runtime}, which
- * every sandbox sees read-only at /var/runtime. Probed once, lazily; thread-safe. Functions stored by earlier builds
+ * every sandbox sees read-only at /var/runtime (the Java runtime client in its java folder). Probed once, lazily; thread-safe. Functions stored by earlier builds
  * name {@code python3} and {@code nodejs}: {@link #migrated} reads them as today's ids.
  * Note: the system interpreter is used on purpose, never a {@code python3} found on the PATH (a pyenv shim in the
  * user's home would not even be visible inside the sandbox).
@@ -38,14 +39,19 @@ final class Runtimes {
     private static final String RESOURCES = "/dev/nube/engine/functions/";
     /** The blueprints' resource folder and file per language. */
     private static final Map<RuntimeInfo.Language, String> BLUEPRINT_DIRS = Map.of(RuntimeInfo.Language.PYTHON,
-            "python3", RuntimeInfo.Language.NODE, "nodejs", RuntimeInfo.Language.CUSTOM, "provided");
+            "python3", RuntimeInfo.Language.NODE, "nodejs", RuntimeInfo.Language.JAVA, "java",
+            RuntimeInfo.Language.CUSTOM, "provided");
     private static final Map<RuntimeInfo.Language, String> BLUEPRINT_FILES = Map.of(RuntimeInfo.Language.PYTHON,
-            "lambda_function.py", RuntimeInfo.Language.NODE, "index.mjs", RuntimeInfo.Language.CUSTOM, "bootstrap");
+            "lambda_function.py", RuntimeInfo.Language.NODE, "index.mjs", RuntimeInfo.Language.JAVA,
+            "example/Hello.java", RuntimeInfo.Language.CUSTOM, "bootstrap");
     private static final String HTTP_API = "http-api";
     private static final String S3_OBJECT_CREATED = "s3-object-created";
 
     private final Path runtimeDir;
+    /** Whether the Java runtime client is in place: Java runtimes are offered only then. */
+    private final boolean javaInstalled;
     private volatile List<RuntimeInfo> available;
+    private volatile Map<Integer, JavaRuntime.Jdk> jdks = Map.of();
 
     Runtimes(Path runtimeDir) {
         this.runtimeDir = runtimeDir;
@@ -57,6 +63,7 @@ final class Runtimes {
                     AtomicFiles.write(target, content);
                 }
             }
+            javaInstalled = JavaRuntime.install(runtimeDir);
         } catch (IOException e) {
             throw new EngineException("StorageError", "Cannot install the function runtimes in " + runtimeDir + ": "
                     + e.getMessage(), e);
@@ -76,6 +83,11 @@ final class Runtimes {
             probe("/usr/bin/node", List.of("--version"))
                     .or(() -> probe("/usr/bin/nodejs", List.of("--version")))
                     .map(version -> node(version.replaceFirst("^v", ""))).ifPresent(found::add);
+            if (javaInstalled) {
+                Map<Integer, JavaRuntime.Jdk> installed = JavaRuntime.probe();
+                installed.values().stream().map(JavaRuntime::info).forEach(found::add);
+                jdks = installed;
+            }
             found.add(new RuntimeInfo(CUSTOM, CUSTOM_ALIASES, RuntimeInfo.Language.CUSTOM,
                     "Custom runtime (your bootstrap)", "custom", "", "function.handler"));
             available = found = List.copyOf(found);
@@ -127,16 +139,20 @@ final class Runtimes {
     }
 
     /**
-     * The command the sandbox runs for {@code runtime}. A stored id whose version is no longer installed (python3.11
+     * The command the sandbox runs for {@code runtime}, for a function of {@code memoryMb} with its own
+     * {@code variables} (the JVM's flags follow both). A stored id whose version is no longer installed (python3.11
      * after the system moved to Python 3.12, say) runs on the installed interpreter of its language, as functions
      * did before ids carried versions: a system upgrade does not stop existing functions. New functions and changes
      * still name an installed runtime ({@link #get}).
      */
-    List<String> command(String runtime) {
-        return switch (toRun(runtime).language()) {
+    List<String> command(String runtime, int memoryMb, Map<String, String> variables) {
+        RuntimeInfo info = toRun(runtime);
+        return switch (info.language()) {
             case PYTHON -> List.of(PYTHON_EXECUTABLE, "-u", SandboxSpec.RUNTIME_DIR + "/bootstrap.py");
             case NODE -> List.of(Files.isExecutable(Path.of("/usr/bin/node")) ? "/usr/bin/node" : "/usr/bin/nodejs",
                     SandboxSpec.RUNTIME_DIR + "/bootstrap.js");
+            case JAVA -> JavaRuntime.command(jdks.get(Integer.parseInt(info.id().substring("java".length()))),
+                    memoryMb, variables);
             case CUSTOM -> List.of(SandboxSpec.TASK_ROOT + "/bootstrap");
         };
     }
@@ -147,7 +163,14 @@ final class Runtimes {
                 : runtime.matches("nodejs([0-9]+\\.x)?") ? RuntimeInfo.Language.NODE : null;
         return available().stream().filter(r -> r.names(runtime)).findFirst()
                 .or(() -> available().stream().filter(r -> family != null && r.language() == family).findFirst())
+                .or(() -> available().stream().filter(r -> newerJava(r, runtime)).findFirst())
                 .orElseGet(() -> get(runtime)); // refused, naming what is installed
+    }
+
+    /** A JDK newer than a stored javaN's, which runs its classes (java17's on a system that moved to JDK 21). */
+    private static boolean newerJava(RuntimeInfo candidate, String stored) {
+        return candidate.language() == RuntimeInfo.Language.JAVA && stored.matches("java[0-9]+")
+                && Integer.parseInt(candidate.id().substring(4)) >= Integer.parseInt(stored.substring(4));
     }
 
     /** The blueprints of {@code runtime}, hello world first. */
@@ -156,7 +179,7 @@ final class Runtimes {
         List<Blueprint> list = new ArrayList<>();
         list.add(new Blueprint(Blueprint.HELLO_WORLD, runtime, "Hello world",
                 "Logs a line and returns the event it was given."));
-        if (info.language() != RuntimeInfo.Language.CUSTOM) {
+        if (info.language() == RuntimeInfo.Language.PYTHON || info.language() == RuntimeInfo.Language.NODE) {
             list.add(new Blueprint(HTTP_API, runtime, "HTTP API (API Gateway proxy)",
                     "Answers an API Gateway proxy request with a JSON greeting: statusCode, headers and body."));
             list.add(new Blueprint(S3_OBJECT_CREATED, runtime, "S3 object created",
@@ -190,7 +213,7 @@ final class Runtimes {
         }
     }
 
-    private static Optional<String> probe(String executable, List<String> arguments) {
+    static Optional<String> probe(String executable, List<String> arguments) {
         if (!Files.isExecutable(Path.of(executable))) {
             return Optional.empty();
         }
