@@ -9,6 +9,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.function.Supplier;
 
 /**
  * The {@link Context} of one invocation: the function's names from the environment the engine gave the runtime, the
@@ -23,7 +24,7 @@ final class FunctionContext implements Context {
     private final CognitoIdentity identity;
     private final LambdaLogger logger;
 
-    FunctionContext(Map<String, String> headers, LambdaLogger logger, ObjectMapper json) {
+    FunctionContext(Map<String, String> headers, LambdaLogger logger, Supplier<ObjectMapper> json) {
         this.requestId = headers.getOrDefault("lambda-runtime-aws-request-id", "");
         this.deadlineMs = parseLong(headers.get("lambda-runtime-deadline-ms"));
         this.arn = headers.get("lambda-runtime-invoked-function-arn");
@@ -101,12 +102,12 @@ final class FunctionContext implements Context {
         }
     }
 
-    private static JsonNode read(ObjectMapper json, String text) {
+    private static JsonNode read(Supplier<ObjectMapper> json, String text) {
         if (text == null || text.isBlank()) {
             return null;
         }
         try {
-            return json.readTree(text);
+            return json.get().readTree(text);
         } catch (java.io.IOException e) {
             return null;
         }

@@ -3,7 +3,6 @@ package dev.nube.javaruntime;
 import com.amazonaws.services.lambda.runtime.Context;
 import com.amazonaws.services.lambda.runtime.RequestHandler;
 import com.amazonaws.services.lambda.runtime.RequestStreamHandler;
-import com.fasterxml.jackson.databind.JavaType;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
@@ -18,6 +17,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.Comparator;
 import java.util.Optional;
+import java.util.function.Supplier;
 
 /**
  * Loads the handler named by _HANDLER as Lambda's Java runtime does: {@code package.Class::method}, or
@@ -29,10 +29,11 @@ import java.util.Optional;
  * the init. Used once, on the runtime's main thread.
  */
 final class HandlerLoader {
-    private final ObjectMapper json;
+    private final Supplier<ObjectMapper> json;
     private final ClassLoader loader;
 
-    HandlerLoader(ObjectMapper json, ClassLoader loader) {
+    /** @param json Jackson's mapper, asked for at the first event (it is made while the class loads) */
+    HandlerLoader(Supplier<ObjectMapper> json, ClassLoader loader) {
         this.json = json;
         this.loader = loader;
     }
@@ -62,8 +63,7 @@ final class HandlerLoader {
                     .filter(m -> m.getName().equals("handleRequest") && !m.isBridge() && m.getParameterCount() == 2
                             && m.getParameterTypes()[1] == Context.class)
                     .findFirst();
-            JavaType input = json.constructType(declared.map(m -> m.getGenericParameterTypes()[0])
-                    .orElse(Object.class));
+            Type input = declared.map(m -> m.getGenericParameterTypes()[0]).orElse(Object.class);
             return (event, context) -> write(instance.handleRequest(read(event, input), context), false);
         }
         return method(type, methodName == null ? "handleRequest" : methodName);
@@ -124,7 +124,7 @@ final class HandlerLoader {
         boolean streams = p.length >= 2 && p[0] == InputStream.class && p[1] == OutputStream.class;
         boolean withContext = p.length > 0 && p[p.length - 1] == Context.class;
         boolean noResult = method.getReturnType() == void.class;
-        JavaType input = p.length == 0 || streams ? null : json.constructType(method.getGenericParameterTypes()[0]);
+        Type input = p.length == 0 || streams ? null : method.getGenericParameterTypes()[0];
         Type output = method.getGenericReturnType();
         return (event, context) -> {
             Object[] arguments = new Object[p.length];
@@ -149,18 +149,19 @@ final class HandlerLoader {
         };
     }
 
-    private Object read(byte[] event, JavaType type) {
+    private Object read(byte[] event, Type type) {
         if (event.length == 0) {
             return null;
         }
+        ObjectMapper mapper = json.get();
         try {
-            return json.readValue(event, type);
+            return mapper.readValue(event, mapper.constructType(type));
         } catch (IOException e) {
             throw new RuntimeException("An error occurred during JSON parsing", e);
         }
     }
 
     private byte[] write(Object result, boolean noResult) throws IOException {
-        return noResult ? "null".getBytes(StandardCharsets.UTF_8) : json.writeValueAsBytes(result);
+        return noResult ? "null".getBytes(StandardCharsets.UTF_8) : json.get().writeValueAsBytes(result);
     }
 }

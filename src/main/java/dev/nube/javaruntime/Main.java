@@ -8,6 +8,8 @@ import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.Supplier;
 
 /**
  * The runtime's main loop: loads the handler named by _HANDLER from the class path (/var/task and its lib/*.jar),
@@ -23,8 +25,20 @@ public final class Main {
 
     public static void main(String[] args) throws IOException, InterruptedException {
         PrintStream out = System.out;
-        ObjectMapper json = new ObjectMapper().disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
-                .disable(SerializationFeature.FAIL_ON_EMPTY_BEANS);
+        // Jackson's mapper takes a good part of a cold start to make: made on a thread of its own while the
+        // handler's class loads and initialises, and the first event is awaited.
+        CompletableFuture<ObjectMapper> mapper = new CompletableFuture<>();
+        Thread maker = new Thread(() -> {
+            try {
+                mapper.complete(new ObjectMapper().disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+                        .disable(SerializationFeature.FAIL_ON_EMPTY_BEANS));
+            } catch (Throwable e) {
+                mapper.completeExceptionally(e);
+            }
+        }, "nube-runtime-json");
+        maker.setDaemon(true);
+        maker.start();
+        Supplier<ObjectMapper> json = mapper::join;
         RuntimeClient client = new RuntimeClient(System.getenv("AWS_LAMBDA_RUNTIME_API"));
         StdoutLogger logger = new StdoutLogger(out);
         Handler handler;
@@ -34,7 +48,8 @@ public final class Main {
             Throwable trace = e.getCause();
             out.print(ErrorReports.logText(e.errorType(), e.getMessage(), trace));
             out.flush();
-            byte[] body = json.writeValueAsBytes(ErrorReports.body(json, e.errorType(), e.getMessage(), trace));
+            byte[] body = json.get().writeValueAsBytes(ErrorReports.body(json.get(), e.errorType(), e.getMessage(),
+                    trace));
             client.request("POST", RuntimeClient.BASE + "/init/error", body,
                     Map.of("Lambda-Runtime-Function-Error-Type", e.errorType()));
             System.exit(1);
@@ -60,7 +75,8 @@ public final class Main {
                 path = String.format(RESPONSE, context.getAwsRequestId());
             } catch (Throwable error) {
                 out.print(ErrorReports.logText(error.getClass().getName(), error.getMessage(), error));
-                payload = json.writeValueAsString(ErrorReports.body(json, error)).getBytes(StandardCharsets.UTF_8);
+                payload = json.get().writeValueAsString(ErrorReports.body(json.get(), error))
+                        .getBytes(StandardCharsets.UTF_8);
                 path = String.format(ERROR, context.getAwsRequestId());
                 headers = Map.of("Lambda-Runtime-Function-Error-Type", "Unhandled");
             }

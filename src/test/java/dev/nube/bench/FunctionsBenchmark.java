@@ -1,5 +1,7 @@
 package dev.nube.bench;
 
+import static dev.nube.engine.functions.TestRuntimes.JAVA;
+import static dev.nube.engine.functions.TestRuntimes.JAVA_EXECUTABLE;
 import static dev.nube.engine.functions.TestRuntimes.NODE;
 import static dev.nube.engine.functions.TestRuntimes.PYTHON;
 
@@ -10,6 +12,7 @@ import dev.nube.engine.functions.FunctionService;
 import dev.nube.engine.functions.FunctionSettings;
 import dev.nube.engine.functions.InvocationResult;
 import dev.nube.engine.functions.InvokeRequest;
+import dev.nube.engine.functions.JavaSources;
 import dev.nube.engine.functions.sandbox.ResourceLimits;
 import dev.nube.engine.functions.sandbox.CpuShare;
 import dev.nube.engine.functions.sandbox.Sandbox;
@@ -35,7 +38,8 @@ import java.util.concurrent.Future;
 /**
  * Warm invoke latency and throughput of a python and a node echo function beside a bare loopback HTTP round trip
  * between this JVM and a bare (unsandboxed) python process speaking the same two requests; cold start beside
- * {@code python3 -c pass} and {@code node -e 0} started through the same sandbox command (bubblewrap + limits).
+ * {@code python3 -c pass} and {@code node -e 0} started through the same sandbox command (bubblewrap + limits); a
+ * Java hello handler's cold start (java17, 128 MB) beside {@code java -version} started the same way.
  */
 final class FunctionsBenchmark implements Bench.Suite {
     private static final String REGION = "local-1";
@@ -105,6 +109,11 @@ final class FunctionsBenchmark implements Bench.Suite {
             double pythonUnpooled = cold(functions, "echo-python", payload, 10, COLD_PAUSE_MS);
             double nodeUnpooled = cold(functions, "echo-node", payload, 10, COLD_PAUSE_MS);
             functions.updateSettings(defaults);
+            double javaCold = Double.NaN;
+            if (JAVA != null) {
+                createJavaHello(functions, dir);
+                javaCold = cold(functions, "hello-java", payload, 10, COLD_PAUSE_MS);
+            }
             Stats capped = warm(functions, "echo-python", payload, count);
             double cappedSequential = 1e6 / mean(functions, "echo-python", payload, count);
             System.out.printf("with CPU in proportion to memory (128 MB: %.0f%% of a CPU): python warm p50 %.0f us,"
@@ -112,6 +121,8 @@ final class FunctionsBenchmark implements Bench.Suite {
             Sandbox sandbox = Sandbox.detect(Optional.empty());
             double pythonBare = bareStart(sandbox, List.of("/usr/bin/python3", "-c", "pass"), 10);
             double nodeBare = bareStart(sandbox, List.of("/usr/bin/node", "-e", "0"), 10);
+            double javaBare = JAVA == null ? Double.NaN : bareStart(sandbox, List.of(JAVA_EXECUTABLE, "-Xshare:auto",
+                    "-XX:+TieredCompilation", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-version"), 10);
             System.out.printf("cold start (median of 10, invoke to result, %d ms apart): python %.1f ms, node %.1f ms"
                     + "%n", COLD_PAUSE_MS, pythonCold, nodeCold);
             System.out.printf("  back to back: python %.1f ms; without pre-started runtimes: python %.1f ms, node"
@@ -120,25 +131,41 @@ final class FunctionsBenchmark implements Bench.Suite {
                     burst.median(), burst.percentile(99), burst.percentile(100));
             System.out.printf("bare start through the same sandbox: python3 -c pass %.1f ms, node -e 0 %.1f ms%n",
                     pythonBare, nodeBare);
+            System.out.printf("java17 hello (128 MB) cold start %.1f ms; java -version through the same sandbox"
+                    + " %.1f ms%n", javaCold, javaBare);
             System.out.printf("functions: warm_p50_us=%.0f warm_p99_us=%.0f baseline_p50_us=%.0f warm_ratio=%.1f"
                     + " cold_ms=%.0f cold_baseline_ms=%.0f cold_ratio=%.1f node_warm_p50_us=%.0f"
                     + " node_cold_ms=%.0f node_cold_baseline_ms=%.0f node_cold_ratio=%.1f seq_per_s=%.0f"
                     + " conc4_per_s=%.0f baseline_p99_us=%.0f warm_p99_ratio=%.1f node_warm_ratio=%.1f"
                     + " node_warm_p99_ratio=%.1f warm_tail_p50_us=%.0f cold_b2b_ms=%.0f cold_unpooled_ms=%.0f"
                     + " node_cold_unpooled_ms=%.0f burst100_p50_ms=%.0f burst100_p99_ms=%.0f capped_warm_p50_us=%.0f"
-                    + " capped_seq_per_s=%.0f%n", python.median(),
+                    + " capped_seq_per_s=%.0f java_cold_ms=%.0f java_version_ms=%.0f java_cold_ratio=%.1f%n",
+                    python.median(),
                     python.percentile(99),
                     baseline.median(), python.median() / baseline.median(), pythonCold, pythonBare,
                     pythonCold / pythonBare, node.median(), nodeCold, nodeBare, nodeCold / nodeBare, sequential,
                     concurrent, baseline.percentile(99), python.percentile(99) / baseline.percentile(99),
                     node.median() / baseline.median(), node.percentile(99) / baseline.percentile(99),
                     pythonTail.median(), pythonBackToBack, pythonUnpooled, nodeUnpooled, burst.median(),
-                    burst.percentile(99), capped.median(), cappedSequential);
+                    burst.percentile(99), capped.median(), cappedSequential, javaCold, javaBare,
+                    javaCold / javaBare);
         } finally {
             try (var walk = Files.walk(dir)) {
                 walk.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
             }
         }
+    }
+
+    /** The java17 blueprint's hello handler, compiled here, as the 128 MB function hello-java. */
+    private static void createJavaHello(FunctionService functions, Path dir) throws Exception {
+        String source = new String(FunctionsBenchmark.class.getResourceAsStream(
+                "/dev/nube/engine/functions/blueprints/java/hello-world/example/Hello.java").readAllBytes(),
+                StandardCharsets.UTF_8);
+        Path zip = dir.resolve("hello-java.zip");
+        Files.write(zip, JavaSources.zip(JavaSources.compile(dir.resolve("hello-java"),
+                Map.of("example/Hello.java", source), List.of())));
+        functions.create(REGION, CreateFunctionRequest.of("hello-java", JAVA).withMemory(128)
+                .withHandler("example.Hello::handleRequest"), zip);
     }
 
     /** The pause before a cold start that lets the pre-started runtimes be replaced. */

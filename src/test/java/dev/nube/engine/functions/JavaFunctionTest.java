@@ -1,6 +1,7 @@
 package dev.nube.engine.functions;
 
 import static dev.nube.engine.functions.FunctionsFixture.REGION;
+import static dev.nube.engine.functions.TestRuntimes.JAVA;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -8,22 +9,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.nube.engine.functions.sandbox.SandboxMode;
 import dev.nube.engine.store.Json;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.OutputStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.stream.Stream;
-import java.util.zip.ZipEntry;
-import java.util.zip.ZipOutputStream;
-import javax.tools.JavaCompiler;
-import javax.tools.ToolProvider;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -33,7 +26,6 @@ import org.junit.jupiter.api.Test;
  * 128 MB function. The handlers are compiled here once, into one code tree every function of the class shares.
  */
 class JavaFunctionTest extends SandboxTestBase {
-    private static final String JAVA = "java17";
     private static final Map<String, String> SOURCES = Map.of(
             "example/Greeting.java", """
                     package example;
@@ -114,6 +106,14 @@ class JavaFunctionTest extends SandboxTestBase {
                             return out;
                         }
                         public String useLibrary(String name) { return lib.Shout.shout(name); }
+                        public int fill() {
+                            List<byte[]> chunks = new ArrayList<>();
+                            while (true) {
+                                byte[] chunk = new byte[16 << 20];
+                                Arrays.fill(chunk, (byte) 1);
+                                chunks.add(chunk);
+                            }
+                        }
                     }
                     """);
     private static final String LIBRARY = """
@@ -127,48 +127,13 @@ class JavaFunctionTest extends SandboxTestBase {
 
     @BeforeAll
     static void compileHandlers() throws IOException {
-        assumeTrue(f.functions.runtimes().stream().anyMatch(r -> r.id().equals(JAVA)), "no JDK 17 under /usr/lib/jvm");
+        assumeTrue(JAVA != null, "no JDK 17 under /usr/lib/jvm");
+        assertTrue(f.functions.runtimes().stream().anyMatch(r -> r.id().equals(JAVA)), "java17 is offered");
         Path work = dir.resolve("compile");
-        Map<String, byte[]> library = compile(work.resolve("lib"), Map.of("lib/Shout.java", LIBRARY), List.of());
-        libraryJar = zip(library);
+        Map<String, byte[]> library = JavaSources.compile(work.resolve("lib"), Map.of("lib/Shout.java", LIBRARY), List.of());
+        libraryJar = JavaSources.zip(library);
         Files.write(work.resolve("shout.jar"), libraryJar);
-        classes = compile(work.resolve("handlers"), SOURCES, List.of(work.resolve("shout.jar")));
-    }
-
-    /** Compiles {@code sources} against aws-lambda-java-core (on the test's class path) and {@code extra}. */
-    static Map<String, byte[]> compile(Path work, Map<String, String> sources, List<Path> extra) throws IOException {
-        Path src = work.resolve("src");
-        Path out = work.resolve("out");
-        List<String> arguments = new ArrayList<>(List.of("--release", "17", "-d", out.toString(), "-cp",
-                System.getProperty("java.class.path") + extra.stream().map(p -> ":" + p).reduce("", String::concat)));
-        for (Map.Entry<String, String> source : sources.entrySet()) {
-            Path file = src.resolve(source.getKey());
-            Files.createDirectories(file.getParent());
-            Files.writeString(file, source.getValue());
-            arguments.add(file.toString());
-        }
-        JavaCompiler javac = ToolProvider.getSystemJavaCompiler();
-        ByteArrayOutputStream errors = new ByteArrayOutputStream();
-        assertEquals(0, javac.run(null, errors, errors, arguments.toArray(String[]::new)), errors.toString());
-        Map<String, byte[]> compiled = new LinkedHashMap<>();
-        try (Stream<Path> files = Files.walk(out)) {
-            for (Path file : files.filter(Files::isRegularFile).toList()) {
-                compiled.put(out.relativize(file).toString(), Files.readAllBytes(file));
-            }
-        }
-        return compiled;
-    }
-
-    static byte[] zip(Map<String, byte[]> files) throws IOException {
-        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-        try (ZipOutputStream zip = new ZipOutputStream(bytes)) {
-            for (Map.Entry<String, byte[]> file : files.entrySet()) {
-                zip.putNextEntry(new ZipEntry(file.getKey()));
-                zip.write(file.getValue());
-                zip.closeEntry();
-            }
-        }
-        return bytes.toByteArray();
+        classes = JavaSources.compile(work.resolve("handlers"), SOURCES, List.of(work.resolve("shout.jar")));
     }
 
     /** A java17 function of the shared classes (and lib/shout.jar) with {@code handler}. */
@@ -176,7 +141,7 @@ class JavaFunctionTest extends SandboxTestBase {
         Map<String, byte[]> files = new LinkedHashMap<>(classes);
         files.put("lib/shout.jar", libraryJar);
         Path zip = dir.resolve(name + ".zip");
-        Files.write(zip, zip(files));
+        Files.write(zip, JavaSources.zip(files));
         f.functions.create(REGION, CreateFunctionRequest.of(name, JAVA).withHandler(handler).withMemory(memoryMb)
                 .withTimeout(10), zip);
     }
@@ -258,8 +223,28 @@ class JavaFunctionTest extends SandboxTestBase {
         assertTrue(out.get("javaVersion").asText().startsWith("17"), out.toString());
         assertTrue(result.maxMemoryUsedMb() <= 128, "Max Memory Used " + result.maxMemoryUsedMb());
 
-        function("java-static", "example.Plain::twice", 128);
-        assertEquals("42", f.invoke("java-static", "21").payloadText());
+    }
+
+    @Test
+    void a128MbFunctionStartsUnderTheWatchdogsDataLimit() throws Exception {
+        // Without a writable cgroup each process's private writable memory is bounded (RLIMIT_DATA): the JVM's
+        // heap, metaspace, code cache and thread stacks must fit in it with the flags Nube gives a 128 MB function.
+        SandboxMode before = f.functions.sandboxMode();
+        f.functions.updateSettings(f.functions.settings().withSandboxMode(SandboxMode.WATCHDOG));
+        try {
+            assertEquals(SandboxMode.WATCHDOG, f.functions.sandboxMode());
+            function("java-watchdog", "example.Pojo", 128);
+            InvocationResult result = f.invoke("java-watchdog", "{\"name\": \"Wd\", \"times\": 1}");
+            assertNull(result.error(), result.payloadText() + result.logTail());
+            assertEquals("hello Wd", json(result).get("message").asText());
+            function("java-watchdog-fill", "example.Plain::fill", 128);
+            InvocationResult full = f.invoke("java-watchdog-fill", "{}");
+            assertNotNull(full.error(), full.payloadText());
+            assertEquals("java.lang.OutOfMemoryError", full.error().type(), "the heap ran out before the memory: "
+                    + full.payloadText() + full.logTail());
+        } finally {
+            f.functions.updateSettings(f.functions.settings().withSandboxMode(before));
+        }
     }
 
     @Test
@@ -268,5 +253,8 @@ class JavaFunctionTest extends SandboxTestBase {
         InvocationResult result = f.invoke("java-lib", "\"quiet\"");
         assertNull(result.error(), result.payloadText() + result.logTail());
         assertEquals("\"QUIET!\"", result.payloadText());
+
+        function("java-static", "example.Plain::twice", 256);
+        assertEquals("42", f.invoke("java-static", "21").payloadText(), "a static method, an int in and out");
     }
 }

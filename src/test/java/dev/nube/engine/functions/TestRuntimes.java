@@ -13,8 +13,38 @@ public final class TestRuntimes {
     public static final String PYTHON = version(List.of("/usr/bin/python3", "--version"), "Python ", "python", "");
     public static final String NODE = version(List.of("/usr/bin/node", "--version"), "v", "nodejs", ".x");
     public static final String CUSTOM = "provided.al2023";
+    /** The system JDK 17's java under /usr/lib/jvm (the one java17 functions run on), or null. */
+    public static final String JAVA_EXECUTABLE = jdk17();
+    public static final String JAVA = JAVA_EXECUTABLE == null ? null : "java17";
 
     private TestRuntimes() {
+    }
+
+    private static String jdk17() {
+        java.io.File[] homes = new java.io.File("/usr/lib/jvm").listFiles();
+        if (homes == null) {
+            return null;
+        }
+        java.util.Arrays.sort(homes);
+        for (java.io.File home : homes) {
+            java.io.File java = new java.io.File(home, "bin/java");
+            if (java.canExecute() && java.getPath().startsWith("/usr/")) {
+                try {
+                    Process process = new ProcessBuilder(java.getPath(), "-version").redirectErrorStream(true).start();
+                    String out = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+                    process.waitFor();
+                    if (out.contains("version \"17.") || out.contains("version \"17\"")) {
+                        return java.getPath();
+                    }
+                } catch (IOException e) {
+                    continue;
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return null;
+                }
+            }
+        }
+        return null;
     }
 
     private static String version(List<String> command, String prefix, String name, String suffix) {
