@@ -58,7 +58,10 @@ public interface FunctionCode {
      * $LATEST (a new revision), so invocations and zip exports include it; a manifest unchanged since the last
      * install is not installed again. Throws an EngineException whose message says in one sentence why, with the code
      * unchanged, when the tool is missing, fails, cannot reach its registry or index, runs too long, is cancelled, or
-     * would make the code more than 250 MB unzipped.
+     * would make the code more than 250 MB unzipped. A Java function's .java files are compiled instead, with the
+     * JDK's compiler in Nube's JVM, and the class files saved beside them in one change; a source that does not
+     * compile changes nothing (the classes deployed before still run), its problems published as output lines at
+     * their file and line.
      */
     DependencyInstall installDependencies(String region, String name);
 }

@@ -130,6 +130,11 @@ public final class Functions implements FunctionService, RegionScoped, AutoClose
         return concurrency.running(region, get0(region, name).id());
     }
 
+    /** The runtimes' catalogue, for the code's build on Deploy. */
+    Runtimes runtimeCatalog() {
+        return runtimes;
+    }
+
     @Override
     public List<RuntimeInfo> runtimes() {
         return runtimes.available();

@@ -5,13 +5,16 @@ import static dev.nube.engine.functions.TestRuntimes.JAVA;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.nube.engine.EngineException;
 import dev.nube.engine.functions.sandbox.SandboxMode;
 import dev.nube.engine.store.Json;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
@@ -245,6 +248,35 @@ class JavaFunctionTest extends SandboxTestBase {
         } finally {
             f.functions.updateSettings(f.functions.settings().withSandboxMode(before));
         }
+    }
+
+    @Test
+    void deployCompilesTheBlueprintAndACompileErrorKeepsTheDeployedClasses() throws Exception {
+        f.functions.create(REGION, CreateFunctionRequest.of("java-built", JAVA).withMemory(256));
+        assertEquals(List.of("example/Hello.java"), sourceFiles("java-built"), "the hello world blueprint");
+        DependencyInstall built = f.code.installDependencies(REGION, "java-built");
+        assertEquals(DependencyInstall.Status.INSTALLED, built.status());
+        assertTrue(f.code.readFile(REGION, "java-built", null, "example/Hello.class").length > 0);
+        InvocationResult hello = f.invoke("java-built", "{\"a\": 1}");
+        assertNull(hello.error(), hello.payloadText() + hello.logTail());
+        assertEquals("{\"a\":1}", hello.payloadText());
+        assertTrue(hello.logTail().contains("Hello from Nube! Received event: {a=1}"), hello.logTail());
+
+        String source = new String(f.code.readFile(REGION, "java-built", null, "example/Hello.java"),
+                StandardCharsets.UTF_8);
+        String broken = source.replace("return event;", "return event.nope();");
+        int line = (int) broken.lines().takeWhile(l -> !l.contains("nope")).count() + 1;
+        f.code.writeFile(REGION, "java-built", "example/Hello.java", broken.getBytes(StandardCharsets.UTF_8));
+        EngineException refused = assertThrows(EngineException.class,
+                () -> f.code.installDependencies(REGION, "java-built"));
+        assertTrue(refused.getMessage().contains("example/Hello.java:" + line + ": cannot find symbol"),
+                refused.getMessage());
+        InvocationResult still = f.invoke("java-built", "{\"b\": 2}");
+        assertEquals("{\"b\":2}", still.payloadText(), "the classes deployed before still run: " + still.logTail());
+    }
+
+    private static List<String> sourceFiles(String name) {
+        return f.code.files(REGION, name, null).stream().filter(e -> !e.directory()).map(CodeEntry::path).toList();
     }
 
     @Test
