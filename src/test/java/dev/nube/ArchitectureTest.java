@@ -1,5 +1,6 @@
 package dev.nube;
 
+import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.classes;
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
 
 import com.tngtech.archunit.base.DescribedPredicate;
@@ -31,6 +32,21 @@ class ArchitectureTest {
         noClasses().that().resideInAPackage("dev.nube.engine..")
                 .should().dependOnClassesThat().resideInAnyPackage("dev.nube.ui..", "atlantafx..", "org.kordamp..",
                         "org.controlsfx..", "org.fxmisc..", "com.techsenger..")
+                .check(MAIN);
+    }
+
+    /**
+     * The Java runtime client runs inside sandboxes, on the function's JDK, with only aws-lambda-java-core and Jackson
+     * beside it: it uses nothing else, and nothing of the console uses it (the engine copies its class files).
+     */
+    @Test
+    void theJavaRuntimeClientStandsAlone() {
+        classes().that().resideInAPackage("dev.nube.javaruntime..")
+                .should().onlyDependOnClassesThat().resideInAnyPackage("dev.nube.javaruntime..", "java..",
+                        "com.amazonaws.services.lambda.runtime..", "com.fasterxml.jackson..")
+                .check(MAIN);
+        noClasses().that().resideOutsideOfPackage("dev.nube.javaruntime..")
+                .should().dependOnClassesThat().resideInAPackage("dev.nube.javaruntime..")
                 .check(MAIN);
     }
 
