@@ -73,7 +73,7 @@ final class HandlerLoader {
         try {
             return Class.forName(className, true, loader);
         } catch (ClassNotFoundException | NoClassDefFoundError e) {
-            throw new InitError(e.getClass().getName(), "Class not found: " + className, e);
+            throw new InitError(e.getClass().getName(), "Class not found: " + className + sourceHint(className), e);
         } catch (ExceptionInInitializerError e) {
             Throwable cause = e.getCause() == null ? e : e.getCause();
             throw new InitError(e.getClass().getName(), "Error loading class " + className + ": " + cause, cause);
@@ -81,6 +81,19 @@ final class HandlerLoader {
             throw new InitError(e.getClass().getName(), "Error loading class " + className
                     + (e.getMessage() == null ? "" : ": " + e.getMessage()), e);
         }
+    }
+
+    /** When the code holds the class's source but not the class: Nube compiles sources on Deploy. */
+    private static String sourceHint(String className) {
+        String source = className.replace('.', '/') + ".java";
+        for (String root : new String[] {"", "src/main/java/"}) {
+            if (java.nio.file.Files.isRegularFile(java.nio.file.Path.of(System.getenv().getOrDefault(
+                    "LAMBDA_TASK_ROOT", "/var/task"), root + source))) {
+                return " (the code has its source, " + root + source + ", but not its compiled class: Deploy"
+                        + " compiles the sources)";
+            }
+        }
+        return "";
     }
 
     private static Object instantiate(Class<?> type) throws InitError {

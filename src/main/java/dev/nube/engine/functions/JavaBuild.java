@@ -126,24 +126,33 @@ final class JavaBuild {
     }
 
     /**
-     * The class files of the code a build of {@code sources} made before and {@code built} no longer has: those
-     * beside a source of the same name (Hello.class, Hello$1.class beside Hello.java). Other class files (uploaded
-     * ones) are left alone.
+     * The class files a build of {@code sources} made before and {@code built} no longer has: in the folders of the
+     * sources and of the built classes, those named after a source (Hello.class, Hello$1.class for Hello.java, be it
+     * example/Hello.java or src/main/java/example/Hello.java). Other class files (uploaded ones) are left alone.
      */
     static List<String> stale(Path code, Map<String, byte[]> sources, Map<String, byte[]> built) throws IOException {
-        List<String> stale = new ArrayList<>();
+        java.util.Set<String> stems = new java.util.HashSet<>();
+        java.util.Set<String> folders = new java.util.TreeSet<>();
         for (String source : sources.keySet()) {
-            Path folder = code.resolve(source).getParent();
-            String stem = source.substring(source.lastIndexOf('/') + 1, source.length() - ".java".length());
-            if (folder == null || !Files.isDirectory(folder, LinkOption.NOFOLLOW_LINKS)) {
+            stems.add(source.substring(source.lastIndexOf('/') + 1, source.length() - ".java".length()));
+            folders.add(source.lastIndexOf('/') < 0 ? "" : source.substring(0, source.lastIndexOf('/')));
+        }
+        for (String path : built.keySet()) {
+            folders.add(path.lastIndexOf('/') < 0 ? "" : path.substring(0, path.lastIndexOf('/')));
+        }
+        List<String> stale = new ArrayList<>();
+        for (String folderPath : folders) {
+            Path folder = folderPath.isEmpty() ? code : code.resolve(folderPath);
+            if (!Files.isDirectory(folder, LinkOption.NOFOLLOW_LINKS)) {
                 continue;
             }
             try (Stream<Path> files = Files.list(folder)) {
                 for (Path file : files.toList()) {
                     String name = file.getFileName().toString();
-                    String path = code.relativize(file).toString().replace(java.io.File.separatorChar, '/');
-                    if ((name.equals(stem + ".class") || name.startsWith(stem + "$") && name.endsWith(".class"))
-                            && !built.containsKey(path) && Files.isRegularFile(file, LinkOption.NOFOLLOW_LINKS)) {
+                    String path = folderPath.isEmpty() ? name : folderPath + "/" + name;
+                    String stem = name.endsWith(".class") ? name.substring(0, name.length() - 6).split("\\$")[0] : null;
+                    if (stem != null && stems.contains(stem) && !built.containsKey(path)
+                            && Files.isRegularFile(file, LinkOption.NOFOLLOW_LINKS)) {
                         stale.add(path);
                     }
                 }

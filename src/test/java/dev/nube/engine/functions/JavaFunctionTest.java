@@ -254,6 +254,10 @@ class JavaFunctionTest extends SandboxTestBase {
     void deployCompilesTheBlueprintAndACompileErrorKeepsTheDeployedClasses() throws Exception {
         f.functions.create(REGION, CreateFunctionRequest.of("java-built", JAVA).withMemory(256));
         assertEquals(List.of("example/Hello.java"), sourceFiles("java-built"), "the hello world blueprint");
+        InvocationResult notBuilt = f.invoke("java-built", "{}");
+        assertEquals("java.lang.ClassNotFoundException", notBuilt.error().type(), notBuilt.payloadText());
+        assertTrue(notBuilt.error().message().startsWith("Class not found: example.Hello (the code has its source,"
+                + " example/Hello.java, but not its compiled class"), notBuilt.error().message());
         DependencyInstall built = f.code.installDependencies(REGION, "java-built");
         assertEquals(DependencyInstall.Status.INSTALLED, built.status());
         assertTrue(f.code.readFile(REGION, "java-built", null, "example/Hello.class").length > 0);
