@@ -141,12 +141,17 @@ class JavaFunctionTest extends SandboxTestBase {
 
     /** A java17 function of the shared classes (and lib/shout.jar) with {@code handler}. */
     private static void function(String name, String handler, int memoryMb) throws IOException {
+        function(name, handler, memoryMb, Map.of());
+    }
+
+    private static void function(String name, String handler, int memoryMb, Map<String, String> environment)
+            throws IOException {
         Map<String, byte[]> files = new LinkedHashMap<>(classes);
         files.put("lib/shout.jar", libraryJar);
         Path zip = dir.resolve(name + ".zip");
         Files.write(zip, JavaSources.zip(files));
         f.functions.create(REGION, CreateFunctionRequest.of(name, JAVA).withHandler(handler).withMemory(memoryMb)
-                .withTimeout(10), zip);
+                .withTimeout(10).withEnvironment(environment), zip);
     }
 
     private static JsonNode json(InvocationResult result) throws IOException {
@@ -284,7 +289,7 @@ class JavaFunctionTest extends SandboxTestBase {
     }
 
     @Test
-    void theJarsInLibAreOnTheClassPath() throws Exception {
+    void libJarsStaticMethodsAndTheFunctionsJavaToolOptions() throws Exception {
         function("java-lib", "example.Plain::useLibrary", 256);
         InvocationResult result = f.invoke("java-lib", "\"quiet\"");
         assertNull(result.error(), result.payloadText() + result.logTail());
@@ -292,5 +297,10 @@ class JavaFunctionTest extends SandboxTestBase {
 
         function("java-static", "example.Plain::twice", 256);
         assertEquals("42", f.invoke("java-static", "21").payloadText(), "a static method, an int in and out");
+
+        function("java-options", "example.Plain::timing", 256, Map.of("JAVA_TOOL_OPTIONS", "-Xmx40m"));
+        InvocationResult options = f.invoke("java-options", "{}");
+        assertNull(options.error(), options.payloadText() + options.logTail());
+        assertTrue(json(options).get("maxHeapMb").asInt() <= 40, "the function's own -Xmx wins: " + options.payloadText());
     }
 }
