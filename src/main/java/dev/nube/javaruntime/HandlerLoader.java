@@ -31,6 +31,8 @@ import java.util.function.Supplier;
 final class HandlerLoader {
     private final Supplier<ObjectMapper> json;
     private final ClassLoader loader;
+    /** The handler's declared event and result types, which {@link #prepare} readies Jackson for. */
+    private final java.util.List<Type> types = new java.util.ArrayList<>();
 
     /** @param json Jackson's mapper, asked for at the first event (it is made while the class loads) */
     HandlerLoader(Supplier<ObjectMapper> json, ClassLoader loader) {
@@ -64,6 +66,8 @@ final class HandlerLoader {
                             && m.getParameterTypes()[1] == Context.class)
                     .findFirst();
             Type input = declared.map(m -> m.getGenericParameterTypes()[0]).orElse(Object.class);
+            types.add(input);
+            declared.map(Method::getGenericReturnType).ifPresent(types::add);
             return (event, context) -> write(instance.handleRequest(read(event, input), context), false);
         }
         return method(type, methodName == null ? "handleRequest" : methodName);
@@ -139,6 +143,12 @@ final class HandlerLoader {
         boolean noResult = method.getReturnType() == void.class;
         Type input = p.length == 0 || streams ? null : method.getGenericParameterTypes()[0];
         Type output = method.getGenericReturnType();
+        if (input != null) {
+            types.add(input);
+        }
+        if (!streams && !noResult) {
+            types.add(output);
+        }
         return (event, context) -> {
             Object[] arguments = new Object[p.length];
             ByteArrayOutputStream out = null;
@@ -160,6 +170,30 @@ final class HandlerLoader {
             }
             return streams ? out.toByteArray() : write(result, noResult || output == Void.class);
         };
+    }
+
+    /**
+     * Readies Jackson during the init, which runs at full speed (the function's CPU share applies from its first
+     * event on, as Lambda's does): finds the (de)serializers of the handler's types and takes a small event through
+     * the untyped ones, so the first invocation does not pay for them at a 128 MB function's share of a CPU. What
+     * cannot be readied here (a type Jackson refuses) is left to fail on the event, as it would have.
+     */
+    void prepare() {
+        ObjectMapper mapper = json.get();
+        for (Type type : types) {
+            try {
+                mapper.readerFor(mapper.constructType(type));
+                mapper.writerFor(mapper.constructType(type));
+            } catch (RuntimeException e) {
+                // reported with the first event that needs it
+            }
+        }
+        try {
+            Object sample = mapper.readValue("{\"s\":\"x\",\"n\":[1,1.5,true,null],\"o\":{}}", Object.class);
+            mapper.writeValueAsBytes(sample);
+        } catch (IOException e) {
+            // only a warm-up
+        }
     }
 
     private Object read(byte[] event, Type type) {

@@ -26,7 +26,7 @@ public final class Main {
     public static void main(String[] args) throws IOException, InterruptedException {
         PrintStream out = System.out;
         // Jackson's mapper takes a good part of a cold start to make: made on a thread of its own while the
-        // handler's class loads and initialises, and the first event is awaited.
+        // handler's class loads and initialises, and awaited before the first event (still in the init).
         CompletableFuture<ObjectMapper> mapper = new CompletableFuture<>();
         Thread maker = new Thread(() -> {
             try {
@@ -42,8 +42,9 @@ public final class Main {
         RuntimeClient client = new RuntimeClient(System.getenv("AWS_LAMBDA_RUNTIME_API"));
         StdoutLogger logger = new StdoutLogger(out);
         Handler handler;
+        HandlerLoader loader = new HandlerLoader(json, ClassLoader.getSystemClassLoader());
         try {
-            handler = new HandlerLoader(json, ClassLoader.getSystemClassLoader()).load(System.getenv("_HANDLER"));
+            handler = loader.load(System.getenv("_HANDLER"));
         } catch (InitError e) {
             Throwable trace = e.getCause();
             out.print(ErrorReports.logText(e.errorType(), e.getMessage(), trace));
@@ -55,6 +56,7 @@ public final class Main {
             System.exit(1);
             return;
         }
+        loader.prepare(); // before the first event: the init runs at full speed, the events at the function's share
         RuntimeClient.Response next = client.request("GET", RuntimeClient.NEXT, new byte[0], Map.of());
         while (true) {
             if (next.status() != 200) {

@@ -257,7 +257,8 @@ class JavaFunctionTest extends SandboxTestBase {
 
     @Test
     void deployCompilesTheBlueprintAndACompileErrorKeepsTheDeployedClasses() throws Exception {
-        f.functions.create(REGION, CreateFunctionRequest.of("java-built", JAVA).withMemory(256));
+        // Created with the defaults (128 MB, 3 s, a CPU share from the memory): the blueprint must answer in them.
+        f.functions.create(REGION, CreateFunctionRequest.of("java-built", JAVA));
         assertEquals(List.of("example/Hello.java"), sourceFiles("java-built"), "the hello world blueprint");
         InvocationResult notBuilt = f.invoke("java-built", "{}");
         assertEquals("java.lang.ClassNotFoundException", notBuilt.error().type(), notBuilt.payloadText());
