@@ -300,7 +300,8 @@ final class LaunchTemplates implements AutoCloseable {
                     }
                     if (!wait.onPort()) {
                         markUnusable(dir.resolve(UNUSABLE), "the guest waits the way an earlier tiny image did (by"
-                                + " asking the metadata service), not on the port where a restored guest is woken");
+                                + " asking the metadata service), not on the port where a restored guest is woken;"
+                                + " a tiny image built anew restores (deregister this one once no instance uses it)");
                         throw new IOException("the template guest's boot script predates the wake port");
                     }
                     qmp.execute("stop", Map.of(), QMP_DEADLINE);
