@@ -27,11 +27,17 @@ public final class FunctionCodeFiles implements FunctionCode {
 
     /** With a smaller limit of the code's unzipped size than Lambda's, for tests of the refusal. */
     FunctionCodeFiles(Functions functions, long maxUnzippedBytes) {
+        this(functions, maxUnzippedBytes, GoBuild.GO);
+    }
+
+    /** With {@code go} as the Go compiler (a missing file, in tests of a machine without Go). */
+    FunctionCodeFiles(Functions functions, long maxUnzippedBytes, Path go) {
         this.functions = functions;
         this.repository = functions.repository();
         this.dependencies = new Dependencies(repository, functions.events(), functions.tools(), Path.of("/usr/bin/npm"),
                 Path.of(Runtimes.PYTHON_EXECUTABLE), maxUnzippedBytes);
-        this.builds = new CodeBuilds(repository, functions.events(), List.of(), maxUnzippedBytes);
+        this.builds = new CodeBuilds(repository, functions.events(), List.of(new GoBuild(functions.tools(), go,
+                dev.nube.engine.Engine.defaultCache(System.getenv()).toAbsolutePath())), maxUnzippedBytes);
     }
 
     private FunctionConfiguration function(String region, String name) {
