@@ -60,6 +60,11 @@ class GoBuildTest extends SandboxTestBase {
         fromGoBlueprint("go-hello");
         assertEquals(List.of("go.mod", "main.go"), files("go-hello"), "the blueprint is sources only");
         assertTrue(text("go-hello", "go.mod").contains("\ngo 1.19\n"));
+        InvocationResult unbuilt = f.invoke("go-hello", "{}");
+        assertEquals("Runtime.InvalidEntrypoint", unbuilt.error() == null ? null : unbuilt.error().type(),
+                unbuilt.payloadText());
+        assertTrue(unbuilt.payloadText().contains("Go sources: Deploy builds them into bootstrap."),
+                unbuilt.payloadText());
 
         CodeBuildResult built = f.code.build(REGION, "go-hello");
 
