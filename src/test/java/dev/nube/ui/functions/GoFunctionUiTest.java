@@ -75,6 +75,8 @@ class GoFunctionUiTest extends ConsoleUiTest {
         assertFalse(editor.lineMarked(line - 1));
         waitUntil("the caret is on it", () -> editor.caretLineProperty().get() == line
                 && editor.caretColumnProperty().get() == 14);
+        waitUntil("the line is tinted", () -> robot.lookup(".paragraph-text.problem-line").tryQuery().isPresent());
+        assertEquals(1, robot.lookup(".paragraph-text.problem-line").queryAll().size());
         waitUntil("its number is marked", () -> robot.lookup(".problem-lineno").tryQuery().isPresent());
         Label number = robot.lookup(".problem-lineno").queryAs(Label.class);
         assertEquals(Integer.toString(line), number.getText().strip());
