@@ -86,7 +86,6 @@ final class CodeBuilds {
             }
             Path into = work.resolve("out");
             PrivateFiles.createDirectories(into);
-            output(function, "$ " + build.title());
             List<BuildProblem> problems = build.build(work.resolve("code"), into, line -> output(function, line));
             Map<String, Path> incoming = new LinkedHashMap<>();
             for (String name : build.outputs()) {

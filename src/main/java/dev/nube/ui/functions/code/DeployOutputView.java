@@ -29,7 +29,9 @@ final class DeployOutputView extends VBox {
         problems.getStyleClass().add("build-problems");
         problems.visibleProperty().bind(Bindings.isNotEmpty(model.buildProblems()));
         problems.managedProperty().bind(problems.visibleProperty());
-        problems.prefHeightProperty().bind(Bindings.min(6, Bindings.size(model.buildProblems())).multiply(26).add(4));
+        problems.setMinHeight(Region.USE_PREF_SIZE); // the output's lines give way first
+        problems.prefHeightProperty().bind(Bindings.min(6, Bindings.size(model.buildProblems())).multiply(28).add(10));
+        problems.setFixedCellSize(28);
         problems.setCellFactory(list -> new ListCell<>() {
             {
                 setMnemonicParsing(false);

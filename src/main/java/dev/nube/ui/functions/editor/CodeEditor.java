@@ -290,8 +290,20 @@ public final class CodeEditor extends Control {
         int paragraph = Math.max(0, Math.min(line - 1, area.getParagraphs().size() - 1));
         int length = area.getParagraphLength(paragraph);
         area.moveTo(paragraph, Math.max(0, Math.min(column - 1, length)));
-        area.showParagraphAtCenter(paragraph);
-        area.requestFollowCaret();
+        if (area.getHeight() > 0) {
+            area.showParagraphAtCenter(paragraph);
+            return;
+        }
+        // Not laid out yet (a file just opened): centred once it has a height.
+        area.heightProperty().addListener(new javafx.beans.value.ChangeListener<Number>() {
+            @Override
+            public void changed(ObservableValue<? extends Number> obs, Number old, Number height) {
+                if (height.doubleValue() > 0) {
+                    area.heightProperty().removeListener(this);
+                    area.showParagraphAtCenter(Math.min(paragraph, area.getParagraphs().size() - 1));
+                }
+            }
+        });
     }
 
     // ---- find and replace ----
