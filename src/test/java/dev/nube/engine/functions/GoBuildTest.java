@@ -112,6 +112,23 @@ class GoBuildTest extends SandboxTestBase {
     }
 
     @Test
+    void aHandlersErrorIsAnsweredAsLambdasErrorJson() {
+        fromGoBlueprint("go-error");
+        String source = text("go-error", "main.go");
+        String failing = source.replace("\treturn map[string]any{", "\treturn nil, fmt.Errorf(\"no greeting for %v\","
+                + " event[\"who\"])\n\treturn map[string]any{");
+        assertTrue(!failing.equals(source), "the handler's return line");
+        f.code.writeFile(REGION, "go-error", "main.go", failing.getBytes(StandardCharsets.UTF_8));
+        assertEquals(CodeBuildResult.Status.BUILT, f.code.build(REGION, "go-error").status(), String.join("\n",
+                output));
+
+        InvocationResult result = f.invoke("go-error", "{\"who\": \"tester\"}");
+
+        assertEquals(new FunctionError(FunctionError.UNHANDLED, "errorString", "no greeting for tester", List.of()),
+                result.error(), result.payloadText());
+    }
+
+    @Test
     void aPrebuiltBootstrapWithoutGoSourcesIsDeployedAsItIs() {
         f.functions.create(REGION, CreateFunctionRequest.of("own-bootstrap", CUSTOM)); // a bootstrap of its own
         assertEquals(List.of("bootstrap"), files("own-bootstrap"));

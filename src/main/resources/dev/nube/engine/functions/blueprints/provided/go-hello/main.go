@@ -11,6 +11,7 @@ import (
 	"log"
 	"net/http"
 	"os"
+	"reflect"
 )
 
 // handler answers one event: the event itself, with a greeting.
@@ -68,13 +69,22 @@ func invoke(body []byte) (answer []byte, failure *lambdaError) {
 	}
 	result, err := handler(event)
 	if err != nil {
-		return nil, &lambdaError{ErrorMessage: err.Error(), ErrorType: fmt.Sprintf("%T", err), StackTrace: []string{}}
+		return nil, &lambdaError{ErrorMessage: err.Error(), ErrorType: errorType(err), StackTrace: []string{}}
 	}
 	answer, err = json.Marshal(result)
 	if err != nil {
 		return nil, &lambdaError{ErrorMessage: err.Error(), ErrorType: "Runtime.MarshalError", StackTrace: []string{}}
 	}
 	return answer, nil
+}
+
+// errorType names an error's type as AWS's Go runtime does: "errorString" for errors.New's.
+func errorType(err error) string {
+	t := reflect.TypeOf(err)
+	if t.Kind() == reflect.Ptr {
+		t = t.Elem()
+	}
+	return t.Name()
 }
 
 // post sends an answer or an error back for the invocation.
