@@ -29,7 +29,7 @@ import java.util.stream.Stream;
  * a work folder of the function's ({@code build-<uuid>/}) with a digest of it; the build runs on that copy outside the
  * lock; then, under the lock again, its outputs replace the code's in one change of {@link CodeJournal}, provided the
  * code is still the one it built (else the build is refused as out of date: deploy again). Outputs identical to
- * those in the code make no change (no new revision, so an unchanged function publishes no new version). A failed,
+ * those in the code make no change (no new revision, so warm environments are kept). A failed,
  * cancelled or refused build leaves the code as it was: what was built before is what keeps running. Each line
  * the compiler prints is published as a {@link FunctionEvents.DependencyOutput} (Deploy's output). Thread-safe; one
  * build at a time per function.
