@@ -61,4 +61,17 @@ public interface FunctionCode {
      * would make the code more than 250 MB unzipped.
      */
     DependencyInstall installDependencies(String region, String name);
+
+    /**
+     * Builds $LATEST's code as Deploy does after installing its dependencies, when it holds the sources of a compiled
+     * language: a custom runtime's Go code (a go.mod or .go files at the root) with {@code go build} into the
+     * executable {@code bootstrap}. The compiler runs on the host, not in the sandbox, for at most five minutes;
+     * interrupting the calling thread cancels it. Its output is published line by line as
+     * {@link FunctionEvents.DependencyOutput}. What it built replaces the code's in one change of $LATEST (a new
+     * revision; none when it built the same bytes). Returns NONE, changing nothing, for code with no such sources (a
+     * prebuilt bootstrap of one's own runs as it is). Throws {@link CodeBuildFailed}, with the code unchanged (the
+     * previous build keeps running), when the compiler is missing, finds errors (its {@code problems()} say where),
+     * runs too long or is cancelled.
+     */
+    CodeBuildResult build(String region, String name);
 }

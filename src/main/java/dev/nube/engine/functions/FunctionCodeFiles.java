@@ -19,6 +19,7 @@ public final class FunctionCodeFiles implements FunctionCode {
     private final Functions functions;
     private final FunctionRepository repository;
     private final Dependencies dependencies;
+    private final CodeBuilds builds;
 
     public FunctionCodeFiles(Functions functions) {
         this(functions, ZipPackages.MAX_UNZIPPED_BYTES);
@@ -26,10 +27,17 @@ public final class FunctionCodeFiles implements FunctionCode {
 
     /** With a smaller limit of the code's unzipped size than Lambda's, for tests of the refusal. */
     FunctionCodeFiles(Functions functions, long maxUnzippedBytes) {
+        this(functions, maxUnzippedBytes, GoBuild.GO);
+    }
+
+    /** With {@code go} as the Go compiler (a missing file, in tests of a machine without Go). */
+    FunctionCodeFiles(Functions functions, long maxUnzippedBytes, Path go) {
         this.functions = functions;
         this.repository = functions.repository();
         this.dependencies = new Dependencies(repository, functions.events(), functions.tools(), Path.of("/usr/bin/npm"),
                 Path.of(Runtimes.PYTHON_EXECUTABLE), maxUnzippedBytes);
+        this.builds = new CodeBuilds(repository, functions.events(), List.of(new GoBuild(functions.tools(), go,
+                dev.nube.engine.Engine.defaultCache(System.getenv()).toAbsolutePath())), maxUnzippedBytes);
     }
 
     private FunctionConfiguration function(String region, String name) {
@@ -140,6 +148,12 @@ public final class FunctionCodeFiles implements FunctionCode {
     @Override
     public DependencyInstall installDependencies(String region, String name) {
         return dependencies.install(function(region, name), stage -> changeCode(function(region, name),
+                function -> commit(function, stage.apply(function))));
+    }
+
+    @Override
+    public CodeBuildResult build(String region, String name) {
+        return builds.build(function(region, name), stage -> changeCode(function(region, name),
                 function -> commit(function, stage.apply(function))));
     }
 
