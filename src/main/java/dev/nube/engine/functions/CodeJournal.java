@@ -36,7 +36,8 @@ import java.util.stream.Stream;
  * sees the new files, and one whose /var/task holds hard links keeps the old ones. An import moves {@code code/}
  * aside into the staging folder and the new code in. An install of dependencies ({@link Dependencies}) moves each
  * top-level entry it replaces (node_modules/, a python package) aside into the staging folder and the new one in, then
- * writes the record of what is installed. Not thread-safe: callers hold the repository's lock.
+ * writes the record of what is installed; a build on Deploy ({@link CodeBuilds}) moves what it built in the same way,
+ * with no record. Not thread-safe: callers hold the repository's lock.
  */
 final class CodeJournal {
     static final String FOLDER = "code-change";
@@ -44,6 +45,7 @@ final class CodeJournal {
     private static final String SAVE = "save";
     private static final String IMPORT = "import";
     private static final String INSTALL = "install";
+    private static final String BUILD = "build";
     private static final String INCOMING = "code"; // an import's code
     private static final String OLD = "old"; // the code an import replaced
     private static final String PACKAGE = "package.zip"; // an import's zip, kept as $LATEST's package
@@ -180,6 +182,19 @@ final class CodeJournal {
      * when the change is applied. Nothing in the code changes yet.
      */
     void stageInstall(Map<String, Path> incoming, List<String> removed, Dependencies.Installed installed) {
+        journal = new Journal(INSTALL, stageEntries(incoming, removed), installed);
+    }
+
+    /**
+     * Stages what a build on Deploy made ({@link CodeBuilds}): as {@link #stageInstall}, each of {@code incoming}
+     * (already forced to disk) replaces the code's top-level entry of its name, with no record written. Nothing in
+     * the code changes yet.
+     */
+    void stageBuild(Map<String, Path> incoming) {
+        journal = new Journal(BUILD, stageEntries(incoming, List.of()), null);
+    }
+
+    private List<StagedFile> stageEntries(Map<String, Path> incoming, List<String> removed) {
         List<StagedFile> entries = new ArrayList<>();
         incoming.keySet().forEach(name -> checkTopLevel(name));
         removed.forEach(name -> checkTopLevel(name));
@@ -198,7 +213,7 @@ final class CodeJournal {
             abandon();
             throw CodeFolder.storage(code, e);
         }
-        journal = new Journal(INSTALL, entries, installed);
+        return entries;
     }
 
     private void checkTopLevel(String name) {
@@ -260,7 +275,7 @@ final class CodeJournal {
             Files.deleteIfExists(function.resolve(Dependencies.RECORD)); // what it listed is gone with the old code
             return;
         }
-        if (committed.kind().equals(INSTALL)) {
+        if (committed.kind().equals(INSTALL) || committed.kind().equals(BUILD)) {
             applyInstall(committed);
             return;
         }
@@ -314,7 +329,9 @@ final class CodeJournal {
             }
         }
         AtomicFiles.forceDirectory(code);
-        DocumentStore.write(function.resolve(Dependencies.RECORD), committed.installed());
+        if (committed.kind().equals(INSTALL)) {
+            DocumentStore.write(function.resolve(Dependencies.RECORD), committed.installed());
+        }
     }
 
     /** The zip an import keeps as $LATEST's package, while it has not been moved into place. */

@@ -212,7 +212,7 @@ final class Dependencies {
      * Runs {@code change} on a thread of its own and waits for it whatever happens: an interrupt (a cancel) arriving
      * while the code changes would close the file channels that force it to disk half-way. The interrupt is kept.
      */
-    private static void uninterruptibly(Runnable change) {
+    static void uninterruptibly(Runnable change) {
         java.util.concurrent.FutureTask<Void> task = new java.util.concurrent.FutureTask<>(change, null);
         Thread thread = new Thread(task, "nube-dependencies-change");
         thread.start();

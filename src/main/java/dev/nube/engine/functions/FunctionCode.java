@@ -58,10 +58,21 @@ public interface FunctionCode {
      * $LATEST (a new revision), so invocations and zip exports include it; a manifest unchanged since the last
      * install is not installed again. Throws an EngineException whose message says in one sentence why, with the code
      * unchanged, when the tool is missing, fails, cannot reach its registry or index, runs too long, is cancelled, or
-     * would make the code more than 250 MB unzipped. A Java function's .java files are compiled instead, with the
-     * JDK's compiler in Nube's JVM, and the class files saved beside them in one change; a source that does not
-     * compile changes nothing (the classes deployed before still run), its problems published as output lines at
-     * their file and line.
+     * would make the code more than 250 MB unzipped.
      */
     DependencyInstall installDependencies(String region, String name);
+
+    /**
+     * Builds $LATEST's code as Deploy does after installing its dependencies, when it holds the sources of a compiled
+     * language: a custom runtime's Go code (a go.mod or .go files at the root) with {@code go build} into the
+     * executable {@code bootstrap}; a Java function's .java files with the JDK's compiler (in Nube's JVM) into
+     * {@code classes.jar}, on the Java runtime's class path. The compiler runs on the host, not in the sandbox, for at
+     * most five minutes; interrupting the calling thread cancels it. Its output is published line by line as
+     * {@link FunctionEvents.DependencyOutput}. What it built replaces the code's in one change of $LATEST (a new
+     * revision; none when it built the same bytes). Returns NONE, changing nothing, for code with no such sources (a
+     * prebuilt bootstrap of one's own runs as it is). Throws {@link CodeBuildFailed}, with the code unchanged (the
+     * previous build keeps running), when the compiler is missing, finds errors (its {@code problems()} say where),
+     * runs too long or is cancelled.
+     */
+    CodeBuildResult build(String region, String name);
 }

@@ -19,6 +19,7 @@ public final class FunctionCodeFiles implements FunctionCode {
     private final Functions functions;
     private final FunctionRepository repository;
     private final Dependencies dependencies;
+    private final CodeBuilds builds;
 
     public FunctionCodeFiles(Functions functions) {
         this(functions, ZipPackages.MAX_UNZIPPED_BYTES);
@@ -26,10 +27,20 @@ public final class FunctionCodeFiles implements FunctionCode {
 
     /** With a smaller limit of the code's unzipped size than Lambda's, for tests of the refusal. */
     FunctionCodeFiles(Functions functions, long maxUnzippedBytes) {
+        this(functions, maxUnzippedBytes, GoBuild.GO);
+    }
+
+    /** With {@code go} as the Go compiler (a missing file, in tests of a machine without Go). */
+    FunctionCodeFiles(Functions functions, long maxUnzippedBytes, Path go) {
         this.functions = functions;
         this.repository = functions.repository();
         this.dependencies = new Dependencies(repository, functions.events(), functions.tools(), Path.of("/usr/bin/npm"),
                 Path.of(Runtimes.PYTHON_EXECUTABLE), maxUnzippedBytes);
+        Path javaLib = functions.runtimeCatalog().dir().resolve(JavaRuntime.DIR).resolve("lib");
+        List<CodeBuild> all = new java.util.ArrayList<>(List.of(new GoBuild(functions.tools(), go,
+                dev.nube.engine.Engine.defaultCache(System.getenv()).toAbsolutePath())));
+        JavaRuntime.MAJORS.forEach(release -> all.add(new JavaBuild(release, javaLib)));
+        this.builds = new CodeBuilds(repository, functions.events(), all, maxUnzippedBytes);
     }
 
     private FunctionConfiguration function(String region, String name) {
@@ -139,72 +150,14 @@ public final class FunctionCodeFiles implements FunctionCode {
 
     @Override
     public DependencyInstall installDependencies(String region, String name) {
-        FunctionConfiguration function = function(region, name);
-        if (functions.runtimeCatalog().toRun(function.runtime()).language() == RuntimeInfo.Language.JAVA) {
-            return buildJava(function);
-        }
-        return dependencies.install(function, stage -> changeCode(function(region, name),
-                current -> commit(current, stage.apply(current))));
+        return dependencies.install(function(region, name), stage -> changeCode(function(region, name),
+                function -> commit(function, stage.apply(function))));
     }
 
-    /**
-     * A Java function's Deploy: its sources compiled ({@link JavaBuild}) and the class files saved into the code in
-     * one change, as a save of several files is (a build's class files that no source makes any more are removed
-     * after it). A source that does not compile leaves the code as it was, so the classes deployed before still
-     * run: each problem is published as a line of the Deploy output ("example/Hello.java:7: ';' expected"), and the
-     * EngineException says the first.
-     */
-    private DependencyInstall buildJava(FunctionConfiguration function) {
-        Path code = repository.codeDir(function);
-        Map<String, byte[]> sources;
-        List<Path> classPath;
-        try {
-            synchronized (repository) {
-                functions.settleCode(function);
-                sources = JavaBuild.sources(code);
-            }
-            classPath = JavaBuild.classPath(functions.runtimeCatalog().dir(), code);
-        } catch (IOException e) {
-            throw new EngineException("StorageError", "Could not read the code of " + function.name() + ": "
-                    + e.getMessage(), e);
-        }
-        if (sources.isEmpty()) {
-            output(function, "No .java files: nothing to compile.");
-            return new DependencyInstall(DependencyInstall.Status.NONE, "javac", "", 0);
-        }
-        int release = Integer.parseInt(functions.runtimeCatalog().toRun(function.runtime()).id().substring(4));
-        output(function, "Compiling " + sources.size() + " Java source file" + (sources.size() == 1 ? "" : "s")
-                + " for Java " + release + "...");
-        JavaBuild.Result result = JavaBuild.compile(sources, release, classPath);
-        if (!result.compiled()) {
-            result.problems().forEach(problem -> output(function, problem.toString()));
-            int more = result.problems().size() - 1;
-            throw new EngineException("InvalidParameterValueException", "The Java sources do not compile: "
-                    + result.problems().get(0) + (more > 0 ? " (and " + more + " more problem" + (more == 1 ? "" : "s")
-                    + ")" : "") + ".");
-        }
-        changeCode(function, current -> {
-            CodeJournal journal = repository.journal(current);
-            journal.stageFiles(result.classes());
-            return commit(current, journal);
-        });
-        try {
-            List<String> stale = JavaBuild.stale(code, sources, result.classes());
-            if (!stale.isEmpty()) {
-                edit(function.region(), function.name(), folder -> stale.forEach(path -> CodeFolder.delete(folder,
-                        path)));
-            }
-        } catch (IOException e) {
-            output(function, "Could not remove the class files of removed sources: " + e.getMessage());
-        }
-        long bytes = result.classes().values().stream().mapToLong(b -> b.length).sum();
-        output(function, "Compiled " + result.classes().size() + " class file" + (result.classes().size() == 1 ? ""
-                : "s") + ".");
-        return new DependencyInstall(DependencyInstall.Status.INSTALLED, "javac", "", bytes);
-    }
-
-    private void output(FunctionConfiguration function, String line) {
-        functions.events().publish(new FunctionEvents.DependencyOutput(function.region(), function.name(), line));
+    @Override
+    public CodeBuildResult build(String region, String name) {
+        return builds.build(function(region, name), stage -> changeCode(function(region, name),
+                function -> commit(function, stage.apply(function))));
     }
 
     @Override

@@ -21,8 +21,9 @@ public final class FunctionEvents {
     }
 
     /**
-     * A line of the output of the tool installing a function's dependencies on Deploy (npm, pip), or a line Nube adds
-     * (the command, the outcome). Published on the thread that read it, in order.
+     * A line of Deploy's output: of the tool installing a function's dependencies (npm, pip) or of the compiler building
+     * its code ({@link CodeBuild}: go build), or a line Nube adds (the command, the outcome). Published on the thread
+     * that read it, in order.
      */
     public record DependencyOutput(String region, String functionName, String line) implements EngineEvent {
     }

@@ -617,6 +617,7 @@ public final class Functions implements FunctionService, RegionScoped, AutoClose
         repository.removeLeftStaging(region.name());
         for (FunctionConfiguration stored : repository.list(region.name()).items()) {
             Dependencies.removeLeftWork(repository.folder(stored)); // installs a stopped engine left running
+            CodeBuilds.removeLeftWork(repository.folder(stored)); // and builds
             FunctionConfiguration settled = null;
             try {
                 settled = settleCode(stored);

@@ -113,9 +113,11 @@ final class Invoker {
             } catch (ExecutionException e) {
                 environment.stop();
                 await(environment);
-                return failedInit(invocation, warm, requestId, initError(e.getCause(), requestId,
-                        invocation.memoryMb()),
-                        (System.nanoTime() - started) / 1e6);
+                FunctionError error = initError(e.getCause(), requestId, invocation.memoryMb());
+                if (error.type().equals("Runtime.ExitError")) {
+                    error = missingBootstrap(invocation).orElse(error);
+                }
+                return failedInit(invocation, warm, requestId, error, (System.nanoTime() - started) / 1e6);
             } catch (InterruptedException e) {
                 environment.stop();
                 Thread.currentThread().interrupt();
@@ -403,6 +405,22 @@ final class Invoker {
         } catch (ExecutionException | TimeoutException e) {
             // logged by the environment; the result says what happened anyway
         }
+    }
+
+    /**
+     * A custom runtime's code without its bootstrap, in AWS's words (Runtime.InvalidEntrypoint), and, for Go sources,
+     * that Deploy builds them into one.
+     */
+    private java.util.Optional<FunctionError> missingBootstrap(Invocation invocation) {
+        if (runtimes.toRun(invocation.runtime()).language() != RuntimeInfo.Language.CUSTOM
+                || java.nio.file.Files.exists(invocation.codeDir().resolve("bootstrap"))) {
+            return java.util.Optional.empty();
+        }
+        boolean go = java.nio.file.Files.exists(invocation.codeDir().resolve("go.mod"))
+                || java.nio.file.Files.exists(invocation.codeDir().resolve("main.go"));
+        return java.util.Optional.of(new FunctionError(FunctionError.UNHANDLED, "Runtime.InvalidEntrypoint",
+                "Couldn't find valid bootstrap(s): [" + SandboxSpec.TASK_ROOT + "/bootstrap]" + (go ? ". The code has"
+                        + " Go sources: Deploy builds them into bootstrap." : ""), List.of()));
     }
 
     private static FunctionError initError(Throwable cause, String requestId, int memoryMb) {

@@ -1,6 +1,5 @@
 package dev.nube.engine.functions;
 
-import dev.nube.engine.EngineException;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -9,11 +8,15 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.function.Consumer;
+import java.util.jar.JarEntry;
+import java.util.jar.JarOutputStream;
 import java.util.stream.Stream;
 import javax.tools.Diagnostic;
 import javax.tools.DiagnosticCollector;
@@ -27,37 +30,104 @@ import javax.tools.StandardLocation;
 import javax.tools.ToolProvider;
 
 /**
- * Compiles a Java function's sources on Deploy, with the JDK's compiler in Nube's own JVM: every {@code .java} file of
- * the code, read into memory, for the function's Java release, against aws-lambda-java-core and Jackson (the Java
- * runtime's own jars), the code's {@code lib/*.jar} and the classes already in the code. The class files come back in
- * memory, each at the path Lambda's class path wants it (example/Hello.class beside example/Hello.java); the caller
- * saves them into the code in one change. Nothing is written when a source does not compile: the problems come back
- * instead, each at its file and line. Stateless; thread-safe.
+ * A Java function's sources built on Deploy: every {@code .java} file of the code (example/Hello.java, or
+ * src/main/java/example/Hello.java), compiled with the JDK's compiler in Nube's own JVM for the runtime's release
+ * ({@code java17}: 17), against aws-lambda-java-core and Jackson (the Java runtime's own jars), the code's
+ * {@code lib/*.jar} and the classes already in the code, into {@value #JAR} at the code's root, which the Java
+ * runtime puts on the class path before /var/task. The jar is the build's only output, so {@link CodeBuilds} replaces
+ * it whole (no class of a removed source is left behind) and an unchanged build makes the same bytes (entries
+ * sorted, times fixed). Errors become {@link BuildProblem}s at their file and line. One instance per Java runtime;
+ * stateless and thread-safe.
  */
-final class JavaBuild {
-    /** A compiler's complaint at a source file's line and column (1-based; 0 when it names none). */
-    record Problem(String path, long line, long column, String message) {
-        @Override
-        public String toString() {
-            return path + (line > 0 ? ":" + line : "") + ": " + message;
+final class JavaBuild implements CodeBuild {
+    /** The build's output, at the root of the code. */
+    static final String JAR = "classes.jar";
+    private static final FileTime EPOCH = FileTime.fromMillis(315_532_800_000L); // 1980-01-01, zip's first day
+
+    private final String runtime;
+    private final int release;
+    private final Path runtimeLib;
+
+    /** @param runtimeLib the Java runtime's jars ({@code <runtime>/java/lib}) */
+    JavaBuild(int release, Path runtimeLib) {
+        this.runtime = "java" + release;
+        this.release = release;
+        this.runtimeLib = runtimeLib;
+    }
+
+    @Override
+    public String title() {
+        return "javac";
+    }
+
+    /** A {@code javaN} function whose code has a .java file. */
+    @Override
+    public boolean applies(String runtimeId, Path code) {
+        if (!runtime.equals(runtimeId)) {
+            return false;
+        }
+        try {
+            return !sources(code).isEmpty();
+        } catch (IOException e) {
+            return false;
         }
     }
 
-    /** The class files of a build by path, or the problems that stopped it (then no classes). */
-    record Result(Map<String, byte[]> classes, List<Problem> problems) {
+    @Override
+    public List<String> outputs() {
+        return List.of(JAR);
+    }
+
+    @Override
+    public List<BuildProblem> build(Path sources, Path into, Consumer<String> output) {
+        Map<String, byte[]> files;
+        List<Path> classPath = new ArrayList<>();
+        try {
+            files = sources(sources);
+            classPath.addAll(jars(runtimeLib));
+            classPath.addAll(jars(sources.resolve("lib")));
+            classPath.add(sources);
+        } catch (IOException e) {
+            throw new CodeBuildFailed("Could not read the function's Java sources: " + e.getMessage(), e);
+        }
+        output.accept("javac --release " + release + ": " + files.size() + " source file" + (files.size() == 1 ? ""
+                : "s"));
+        Result result = compile(files, release, classPath);
+        result.problems().forEach(problem -> output.accept(problem.toString()));
+        if (!result.compiled()) {
+            int count = result.problems().size();
+            throw new CodeBuildFailed("The Java sources do not compile (" + count + " error" + (count == 1 ? "" : "s")
+                    + "); the function's code was not changed.", result.problems());
+        }
+        try (OutputStream file = Files.newOutputStream(into.resolve(JAR));
+                JarOutputStream jar = new JarOutputStream(file)) {
+            for (Map.Entry<String, byte[]> entry : result.classes().entrySet()) {
+                JarEntry jarEntry = new JarEntry(entry.getKey());
+                jarEntry.setLastModifiedTime(EPOCH);
+                jar.putNextEntry(jarEntry);
+                jar.write(entry.getValue());
+                jar.closeEntry();
+            }
+        } catch (IOException e) {
+            throw new CodeBuildFailed("Could not write " + JAR + ": " + e.getMessage(), e);
+        }
+        output.accept("javac: " + result.classes().size() + " class file" + (result.classes().size() == 1 ? "" : "s")
+                + " into " + JAR);
+        return List.of();
+    }
+
+    /** The class files of a compile by path (example/Hello.class...), or the problems that stopped it. */
+    record Result(Map<String, byte[]> classes, List<BuildProblem> problems) {
         boolean compiled() {
             return problems.isEmpty();
         }
-    }
-
-    private JavaBuild() {
     }
 
     /** The code's .java files by their path in it ('/'-separated), symbolic links left out. */
     static Map<String, byte[]> sources(Path code) throws IOException {
         Map<String, byte[]> sources = new TreeMap<>();
         try (Stream<Path> files = Files.walk(code)) {
-            for (Path file : files.filter(f -> f.toString().endsWith(".java")
+            for (Path file : files.filter(f -> f.getFileName().toString().endsWith(".java")
                     && Files.isRegularFile(f, LinkOption.NOFOLLOW_LINKS)).toList()) {
                 sources.put(code.relativize(file).toString().replace(java.io.File.separatorChar, '/'),
                         Files.readAllBytes(file));
@@ -67,18 +137,18 @@ final class JavaBuild {
     }
 
     /**
-     * Compiles {@code sources} for Java {@code release} against {@code classPath}. Throws an EngineException when this
-     * JVM has no compiler, or one too old for the release.
+     * Compiles {@code sources} (path to text) for Java {@code release} against {@code classPath}, in memory. A
+     * missing compiler, or one too old for the release, is a failed build that says so.
      */
     static Result compile(Map<String, byte[]> sources, int release, List<Path> classPath) {
         JavaCompiler javac = ToolProvider.getSystemJavaCompiler();
         if (javac == null) {
-            throw new EngineException("ServiceException", "Nube runs on a Java runtime without a compiler (the"
-                    + " jdk.compiler module), so it cannot build Java functions: start it with a JDK.");
+            throw new CodeBuildFailed("Nube runs on a Java runtime without a compiler (the jdk.compiler module), so"
+                    + " it cannot build Java functions: start it with a JDK.", List.of());
         }
         if (javac.getSourceVersions().stream().noneMatch(v -> v.name().equals("RELEASE_" + release))) {
-            throw new EngineException("ServiceException", "Nube's Java compiler cannot build for Java " + release
-                    + ": start Nube with JDK " + release + " or newer to build java" + release + " functions.");
+            throw new CodeBuildFailed("Nube's Java compiler cannot build for Java " + release + ": start Nube with"
+                    + " JDK " + release + " or newer to build java" + release + " functions.", List.of());
         }
         DiagnosticCollector<JavaFileObject> diagnostics = new DiagnosticCollector<>();
         Map<String, ByteArrayOutputStream> out = new TreeMap<>();
@@ -104,69 +174,24 @@ final class JavaBuild {
             };
             boolean ok = javac.getTask(null, files, diagnostics, List.of("--release", Integer.toString(release),
                     "-g", "-proc:none", "-encoding", "UTF-8"), null, units).call();
-            List<Problem> problems = diagnostics.getDiagnostics().stream()
+            List<BuildProblem> problems = diagnostics.getDiagnostics().stream()
                     .filter(d -> d.getKind() == Diagnostic.Kind.ERROR)
-                    .map(d -> new Problem(d.getSource() instanceof Source s ? s.path : "",
-                            Math.max(0, d.getLineNumber()), Math.max(0, d.getColumnNumber()),
+                    .map(d -> new BuildProblem(d.getSource() instanceof Source s ? s.path : "",
+                            (int) Math.max(0, d.getLineNumber()), (int) Math.max(0, d.getColumnNumber()),
                             d.getMessage(Locale.ROOT)))
                     .toList();
             if (!ok && problems.isEmpty()) {
-                problems = List.of(new Problem("", 0, 0, "the Java compiler failed without saying why"));
+                problems = List.of(new BuildProblem("", 0, 0, "the Java compiler failed without saying why"));
             }
             if (!problems.isEmpty()) {
                 return new Result(Map.of(), problems);
             }
         } catch (IOException e) {
-            throw new EngineException("ServiceException", "Could not compile the function's Java sources: "
-                    + e.getMessage(), e);
+            throw new CodeBuildFailed("Could not compile the function's Java sources: " + e.getMessage(), e);
         }
         Map<String, byte[]> classes = new TreeMap<>();
         out.forEach((path, bytes) -> classes.put(path, bytes.toByteArray()));
         return new Result(classes, List.of());
-    }
-
-    /**
-     * The class files a build of {@code sources} made before and {@code built} no longer has: in the folders of the
-     * sources and of the built classes, those named after a source (Hello.class, Hello$1.class for Hello.java, be it
-     * example/Hello.java or src/main/java/example/Hello.java). Other class files (uploaded ones) are left alone.
-     */
-    static List<String> stale(Path code, Map<String, byte[]> sources, Map<String, byte[]> built) throws IOException {
-        java.util.Set<String> stems = new java.util.HashSet<>();
-        java.util.Set<String> folders = new java.util.TreeSet<>();
-        for (String source : sources.keySet()) {
-            stems.add(source.substring(source.lastIndexOf('/') + 1, source.length() - ".java".length()));
-            folders.add(source.lastIndexOf('/') < 0 ? "" : source.substring(0, source.lastIndexOf('/')));
-        }
-        for (String path : built.keySet()) {
-            folders.add(path.lastIndexOf('/') < 0 ? "" : path.substring(0, path.lastIndexOf('/')));
-        }
-        List<String> stale = new ArrayList<>();
-        for (String folderPath : folders) {
-            Path folder = folderPath.isEmpty() ? code : code.resolve(folderPath);
-            if (!Files.isDirectory(folder, LinkOption.NOFOLLOW_LINKS)) {
-                continue;
-            }
-            try (Stream<Path> files = Files.list(folder)) {
-                for (Path file : files.toList()) {
-                    String name = file.getFileName().toString();
-                    String path = folderPath.isEmpty() ? name : folderPath + "/" + name;
-                    String stem = name.endsWith(".class") ? name.substring(0, name.length() - 6).split("\\$")[0] : null;
-                    if (stem != null && stems.contains(stem) && !built.containsKey(path)
-                            && Files.isRegularFile(file, LinkOption.NOFOLLOW_LINKS)) {
-                        stale.add(path);
-                    }
-                }
-            }
-        }
-        return stale;
-    }
-
-    /** The class path of a build: the Java runtime's jars, then the code's lib/*.jar and the code itself. */
-    static List<Path> classPath(Path runtimeDir, Path code) throws IOException {
-        List<Path> path = new ArrayList<>(jars(runtimeDir.resolve(JavaRuntime.DIR).resolve("lib")));
-        path.addAll(jars(code.resolve("lib")));
-        path.add(code);
-        return path;
     }
 
     private static List<Path> jars(Path folder) throws IOException {

@@ -25,8 +25,8 @@ import java.util.stream.Stream;
  * sandbox shows, never a {@code java} on the PATH) and Nube's own runtime client, {@code dev.nube.javaruntime}, which
  * is compiled with the console but runs only inside sandboxes. {@link #install} copies its classes out of Nube's own
  * class path into {@code <runtime>/java/classes}, with the aws-lambda-java-core and Jackson jars it needs into
- * {@code <runtime>/java/lib}, so a sandbox sees them at /var/runtime/java; the function's code is /var/task and
- * /var/task/lib/*.jar. Stateless apart from the files it writes; thread-safe.
+ * {@code <runtime>/java/lib}, so a sandbox sees them at /var/runtime/java; the function's code is
+ * /var/task/classes.jar (its sources built on Deploy, {@link JavaBuild}), /var/task and /var/task/lib/*.jar. Stateless apart from the files it writes; thread-safe.
  */
 final class JavaRuntime {
     /** The JDK majors offered, each as AWS's runtime of that name. */
@@ -163,8 +163,10 @@ final class JavaRuntime {
             }
         }
         String runtime = SandboxSpec.RUNTIME_DIR + "/" + DIR;
-        command.addAll(List.of("-cp", String.join(":", runtime + "/classes", runtime + "/lib/*", SandboxSpec.TASK_ROOT,
-                SandboxSpec.TASK_ROOT + "/lib/*"), MAIN));
+        // The code's compiled sources (Deploy's build) come before its own classes at the root and its lib/ jars.
+        command.addAll(List.of("-cp", String.join(":", runtime + "/classes", runtime + "/lib/*",
+                SandboxSpec.TASK_ROOT + "/" + JavaBuild.JAR, SandboxSpec.TASK_ROOT, SandboxSpec.TASK_ROOT + "/lib/*"),
+                MAIN));
         return List.copyOf(command);
     }
 

@@ -46,6 +46,9 @@ final class Runtimes {
             "example/Hello.java", RuntimeInfo.Language.CUSTOM, "bootstrap");
     private static final String HTTP_API = "http-api";
     private static final String S3_OBJECT_CREATED = "s3-object-created";
+    /** The custom runtime's Go blueprint: sources Deploy builds into bootstrap ({@link GoBuild}). */
+    static final String GO_HELLO = "go-hello";
+    private static final List<String> GO_HELLO_FILES = List.of("main.go", "go.mod");
 
     private final Path runtimeDir;
     /** Whether the Java runtime client is in place: Java runtimes are offered only then. */
@@ -179,7 +182,11 @@ final class Runtimes {
         List<Blueprint> list = new ArrayList<>();
         list.add(new Blueprint(Blueprint.HELLO_WORLD, runtime, "Hello world",
                 "Logs a line and returns the event it was given."));
-        if (info.language() == RuntimeInfo.Language.PYTHON || info.language() == RuntimeInfo.Language.NODE) {
+        if (info.language() == RuntimeInfo.Language.CUSTOM) {
+            list.add(new Blueprint(GO_HELLO, runtime, "Hello world in Go",
+                    "A Go main.go that serves the Runtime API with the standard library and returns the event with a"
+                            + " greeting; Deploy builds it into bootstrap (needs Debian's golang-go)."));
+        } else if (info.language() != RuntimeInfo.Language.JAVA) {
             list.add(new Blueprint(HTTP_API, runtime, "HTTP API (API Gateway proxy)",
                     "Answers an API Gateway proxy request with a JSON greeting: statusCode, headers and body."));
             list.add(new Blueprint(S3_OBJECT_CREATED, runtime, "S3 object created",
@@ -196,9 +203,10 @@ final class Runtimes {
                     + String.join(", ", blueprints(runtime).stream().map(Blueprint::id).toList()) + ".");
         }
         RuntimeInfo.Language language = get(runtime).language();
-        String file = BLUEPRINT_FILES.get(language);
         Map<String, byte[]> files = new LinkedHashMap<>();
-        files.put(file, resource(RESOURCES + "blueprints/" + BLUEPRINT_DIRS.get(language) + "/" + id + "/" + file));
+        for (String file : id.equals(GO_HELLO) ? GO_HELLO_FILES : List.of(BLUEPRINT_FILES.get(language))) {
+            files.put(file, resource(RESOURCES + "blueprints/" + BLUEPRINT_DIRS.get(language) + "/" + id + "/" + file));
+        }
         return files;
     }
 

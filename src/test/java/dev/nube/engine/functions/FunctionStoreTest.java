@@ -279,7 +279,8 @@ class FunctionStoreTest {
     void blueprintsStartTheCodeAndUnknownOnesAreRefused() {
         assertEquals(List.of("hello-world", "http-api", "s3-object-created"), f.functions.blueprints(PYTHON).stream()
                 .map(Blueprint::id).toList());
-        assertEquals(List.of("hello-world"), f.functions.blueprints(CUSTOM).stream().map(Blueprint::id).toList());
+        assertEquals(List.of("hello-world", "go-hello"), f.functions.blueprints(CUSTOM).stream().map(Blueprint::id)
+                .toList());
         f.functions.create(REGION, CreateFunctionRequest.of("api", PYTHON).withBlueprint("http-api"));
         assertTrue(new String(f.code.readFile(REGION, "api", null, "lambda_function.py"), StandardCharsets.UTF_8)
                 .contains("statusCode"));

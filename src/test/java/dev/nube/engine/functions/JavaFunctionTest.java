@@ -10,7 +10,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.nube.engine.EngineException;
 import dev.nube.engine.functions.sandbox.SandboxMode;
 import dev.nube.engine.store.Json;
 import java.io.IOException;
@@ -264,9 +263,9 @@ class JavaFunctionTest extends SandboxTestBase {
         assertEquals("java.lang.ClassNotFoundException", notBuilt.error().type(), notBuilt.payloadText());
         assertTrue(notBuilt.error().message().startsWith("Class not found: example.Hello (the code has its source,"
                 + " example/Hello.java, but not its compiled class"), notBuilt.error().message());
-        DependencyInstall built = f.code.installDependencies(REGION, "java-built");
-        assertEquals(DependencyInstall.Status.INSTALLED, built.status());
-        assertTrue(f.code.readFile(REGION, "java-built", null, "example/Hello.class").length > 0);
+        CodeBuildResult built = f.code.build(REGION, "java-built");
+        assertEquals(CodeBuildResult.Status.BUILT, built.status());
+        assertTrue(f.code.readFile(REGION, "java-built", null, JavaBuild.JAR).length > 0);
         InvocationResult hello = f.invoke("java-built", "{\"a\": 1}");
         assertNull(hello.error(), hello.payloadText() + hello.logTail());
         assertEquals("{\"a\":1}", hello.payloadText());
@@ -277,10 +276,12 @@ class JavaFunctionTest extends SandboxTestBase {
         String broken = source.replace("return event;", "return event.nope();");
         int line = (int) broken.lines().takeWhile(l -> !l.contains("nope")).count() + 1;
         f.code.writeFile(REGION, "java-built", "example/Hello.java", broken.getBytes(StandardCharsets.UTF_8));
-        EngineException refused = assertThrows(EngineException.class,
-                () -> f.code.installDependencies(REGION, "java-built"));
-        assertTrue(refused.getMessage().contains("example/Hello.java:" + line + ": cannot find symbol"),
-                refused.getMessage());
+        CodeBuildFailed refused = assertThrows(CodeBuildFailed.class, () -> f.code.build(REGION, "java-built"));
+        assertEquals(1, refused.problems().size(), refused.problems().toString());
+        BuildProblem problem = refused.problems().get(0);
+        assertEquals("example/Hello.java", problem.file());
+        assertEquals(line, problem.line());
+        assertTrue(problem.message().startsWith("cannot find symbol"), problem.message());
         InvocationResult still = f.invoke("java-built", "{\"b\": 2}");
         assertEquals("{\"b\":2}", still.payloadText(), "the classes deployed before still run: " + still.logTail());
     }

@@ -74,6 +74,11 @@ record InstanceFiles(Path folder, Path socketFolder) {
         return socketFolder.resolve("metadata.sock");
     }
 
+    /** Where the QEMU of a saved or restored guest listens on its second serial port (see QemuMachine.Restorable). */
+    Path wakeSocket() {
+        return socketFolder.resolve("wake.sock");
+    }
+
     /** Where QEMU listens for the switch of the region's private network (the instance's second NIC). */
     Path vpcSocket() {
         return socketFolder.resolve("vpc.sock");
@@ -187,6 +192,7 @@ record InstanceFiles(Path folder, Path socketFolder) {
         Files.deleteIfExists(metadataSocket());
         Files.deleteIfExists(vpcSocket());
         Files.deleteIfExists(uplinkSocket());
+        Files.deleteIfExists(wakeSocket());
         if (!socketFolder.equals(folder)) {
             Files.deleteIfExists(socketFolder);
         }

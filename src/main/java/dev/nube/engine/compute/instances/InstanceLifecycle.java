@@ -39,6 +39,10 @@ import java.util.Optional;
 final class InstanceLifecycle {
     private static final System.Logger LOG = System.getLogger(InstanceLifecycle.class.getName());
     private static final Duration EXIT_WAIT = Duration.ofSeconds(30);
+    /** The life of the metadata token a restored guest is woken with: what the tiny image's script asks for. */
+    private static final int WAKE_TOKEN_TTL_SECONDS = 300;
+    /** How long a restored guest may take to go on from its template's wait once told (it checks each second). */
+    private static final Duration WAKE_DEADLINE = Duration.ofSeconds(10);
 
     private final InstanceTable table;
     private final HostCapacity capacity;
@@ -165,11 +169,14 @@ final class InstanceLifecycle {
             Files.deleteIfExists(files.qmpSocket());
             Files.deleteIfExists(files.serialSocket());
             Files.deleteIfExists(files.vpcSocket());
+            Files.deleteIfExists(files.wakeSocket());
             QemuMachine.Spec spec = new QemuMachine.Spec(accelerators.host().binary(), id, shape.accelerator(),
                     shape.vcpus(), shape.memoryMiB(), shape.kernel(), shape.initrd(), shape.templateKernelArgs(),
                     files.rootDisk(), files.qmpSocket(), files.serialSocket(), files.consoleLog(), files.pidFile(),
                     files.metadataSocket(), 0, files.vpcSocket(), r.macAddress(), List.of(), null,
-                    new QemuMachine.Restorable(template.machineType(), template.state()));
+                    new QemuMachine.Restorable(template.machineType(), template.state(),
+                            files.wakeSocket()));
+            GuestHostKey hostKey = GuestHostKey.generate();
             long started = System.nanoTime();
             long pid = 0;
             ProcessHandle process;
@@ -185,6 +192,8 @@ final class InstanceLifecycle {
                     }
                     qmp.execute("cont", java.util.Map.of(), RunningInstance.QMP_DEADLINE);
                 }
+                TemplateWait.wake(files.wakeSocket(), metadata.issueToken(WAKE_TOKEN_TTL_SECONDS), hostKey,
+                        WAKE_DEADLINE);
             } catch (IOException e) {
                 // A QEMU that ends before the guest went on could not take the template (whatever it said first).
                 if (e instanceof LaunchTemplates.LoadFailed || pid == 0 || endsWithin(pid, Duration.ofSeconds(2))) {
@@ -194,7 +203,8 @@ final class InstanceLifecycle {
             }
             files.log("QEMU started by restoring launch template " + template.name() + " in "
                     + (System.nanoTime() - started) / 1_000_000 + " ms, pid " + pid + ", "
-                    + shape.accelerator().description());
+                    + shape.accelerator().description() + "; the guest went on with an SSH host key made by the"
+                    + " engine, " + hostKey.fingerprint());
             attach(region, id, process, metadata, null);
         } catch (IOException | RuntimeException | InterruptedException e) {
             metadata.close();

@@ -42,8 +42,11 @@ import java.util.concurrent.Executors;
  */
 final class LaunchTemplates implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(LaunchTemplates.class.getName());
-    /** Bumped when what a template is (its boot protocol, its files) changes. */
-    static final int FORMAT = 1;
+    /**
+     * Bumped when what a template is (its boot protocol, its devices, its files) changes. 2: the second serial port
+     * where the guest waits to be woken.
+     */
+    static final int FORMAT = 2;
     static final String FOLDER = "templates";
     static final String DISK = "disk.qcow2";
     static final String STATE = "state";
@@ -276,12 +279,12 @@ final class LaunchTemplates implements AutoCloseable {
             files.create();
             Commands.check(List.of("qemu-img", "create", "-q", "-f", "qcow2", "-b", shape.disk().toString(), "-F",
                     "qcow2", files.rootDisk().toString()), work, Duration.ofMinutes(1));
-            try (TemplateWait wait = TemplateWait.listen(files.metadataSocket())) {
+            try (TemplateWait wait = TemplateWait.listen(files.metadataSocket(), files.wakeSocket())) {
                 QemuMachine.Spec spec = new QemuMachine.Spec(qemu.binary(), "tmpl-" + key.substring(0, 12),
                         shape.accelerator(), shape.vcpus(), shape.memoryMiB(), shape.kernel(), shape.initrd(),
                         shape.templateKernelArgs(), files.rootDisk(), files.qmpSocket(), files.serialSocket(),
                         files.consoleLog(), files.pidFile(), files.metadataSocket(), 0, files.vpcSocket(),
-                        TEMPLATE_MAC, List.of(), null, new QemuMachine.Restorable(machineType, null));
+                        TEMPLATE_MAC, List.of(), null, new QemuMachine.Restorable(machineType, null, files.wakeSocket()));
                 long pid = QemuMachine.launch(spec, files.qemuLog());
                 process = ProcessHandle.of(pid).orElseThrow(() -> new IOException("the template's QEMU exited at once"));
                 building = process;
@@ -294,6 +297,12 @@ final class LaunchTemplates implements AutoCloseable {
                         throw new IOException(process.isAlive() ? "the template guest did not wait for its instance"
                                 + " within " + BOOT_DEADLINE.toSeconds() + " s (its image may predate launch templates)"
                                 : "the template's QEMU ended while booting");
+                    }
+                    if (!wait.onPort()) {
+                        markUnusable(dir.resolve(UNUSABLE), "the guest waits the way an earlier tiny image did (by"
+                                + " asking the metadata service), not on the port where a restored guest is woken;"
+                                + " a tiny image built anew restores (deregister this one once no instance uses it)");
+                        throw new IOException("the template guest's boot script predates the wake port");
                     }
                     qmp.execute("stop", Map.of(), QMP_DEADLINE);
                     save(qmp, work.resolve(STATE + ".part"));

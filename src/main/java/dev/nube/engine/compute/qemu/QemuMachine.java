@@ -76,10 +76,12 @@ public final class QemuMachine {
      * A guest whose memory is saved to a file and loaded by another QEMU: both command lines must make the same
      * machine, so the machine type is a versioned one ({@code pc-i440fx-7.2}, never the alias {@code pc}, which a
      * newer QEMU points elsewhere), and both carry a VM generation id device (a new id in each QEMU: the guest kernel
-     * reseeds its random number generator when it changes). {@code incomingState} is the saved state this QEMU
-     * loads at its start (it then stays paused until told {@code cont}), or null for the QEMU that will be saved.
+     * reseeds its random number generator when it changes), and a second serial port (the guest's ttyS1) on the
+     * unix socket {@code wakeSocket}, where QEMU listens: the saved guest says there that it waits, and is woken
+     * there once restored. {@code incomingState} is the saved state this QEMU loads at its start (it then stays
+     * paused until told {@code cont}), or null for the QEMU that will be saved.
      */
-    public record Restorable(String machineType, Path incomingState) {
+    public record Restorable(String machineType, Path incomingState, Path wakeSocket) {
     }
 
     /** A volume attached besides the root disk: its id and qcow2 file (see {@link QemuBlock#options}). */
@@ -146,6 +148,9 @@ public final class QemuMachine {
                 "-daemonize"));
         if (spec.restorable() != null) {
             c.addAll(c.indexOf("-chardev"), List.of("-device", "vmgenid,guid=auto"));
+            c.addAll(c.indexOf("-serial") + 2, List.of(
+                    "-chardev", "socket,id=wake0,path=" + inOption(spec.restorable().wakeSocket()) + ",server=on,wait=off",
+                    "-serial", "chardev:wake0"));
             if (spec.restorable().incomingState() != null) {
                 // QEMU runs the command with /bin/sh: the path single-quoted.
                 c.addAll(List.of("-incoming", "exec:cat '" + spec.restorable().incomingState().toString()

@@ -25,6 +25,8 @@ public final class CodeDocument {
     private final StringProperty text;
     private final BooleanBinding dirty;
     private final String notShown;
+    private final javafx.collections.ObservableList<dev.nube.engine.functions.BuildProblem> problems =
+            javafx.collections.FXCollections.observableArrayList();
 
     private CodeDocument(String path, String content, String notShown) {
         this.path = new ReadOnlyStringWrapper(path);
@@ -103,6 +105,11 @@ public final class CodeDocument {
     /** Null for text; else why the file is not shown as text. */
     public String notShown() {
         return notShown;
+    }
+
+    /** The errors the last Deploy's build found in this file (marked at their lines in its editor). */
+    public javafx.collections.ObservableList<dev.nube.engine.functions.BuildProblem> problems() {
+        return problems;
     }
 
     /** {@code content} reached the disk: it is the saved text now. */

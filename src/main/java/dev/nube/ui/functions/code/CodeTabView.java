@@ -30,8 +30,8 @@ import org.kordamp.ikonli.feather.Feather;
 import org.kordamp.ikonli.javafx.FontIcon;
 
 /**
- * The Code tab: the file tree, the editor tabs, and the toolbar: Save (Ctrl+S), Deploy (save, install dependencies and
- * publish a version; the install's output shows below the editor), Test (invoke with the Test tab's event; the result
+ * The Code tab: the file tree, the editor tabs, and the toolbar: Save (Ctrl+S), Deploy (save, install dependencies,
+ * build Go code, and publish a version; their output, and a build's errors, show below the editor), Test (invoke with the Test tab's event; the result
  * shows below the editor), undo, redo, find, and zip import and
  * export. The status line shows the caret, the language and what the last command did. FX thread only.
  */
@@ -193,7 +193,8 @@ public final class CodeTabView extends BorderPane {
         Dialogs.style(dialog);
         dialog.setTitle("Deploy");
         dialog.setHeaderText("Save every open file, install the dependencies of package.json (npm) or"
-                + " requirements.txt (pip),\nthen publish the code and the configuration as a new version."
+                + " requirements.txt (pip),\nbuild Go code into bootstrap (go build), then publish the code and the"
+                + " configuration as a new version."
                 + "\nPublished versions never change; $LATEST stays editable.");
         dialog.setContentText("Version description (optional)");
         dialog.getEditor().setId("deploy-description");

@@ -1,5 +1,8 @@
 package dev.nube.ui.functions.code;
 
+import dev.nube.engine.functions.BuildProblem;
+import dev.nube.engine.functions.CodeBuildFailed;
+import dev.nube.engine.functions.CodeBuildResult;
 import dev.nube.engine.functions.CodeEntry;
 import dev.nube.engine.functions.DependencyInstall;
 import dev.nube.engine.functions.FunctionEvents;
@@ -18,6 +21,7 @@ import javafx.beans.property.ReadOnlyBooleanProperty;
 import javafx.beans.property.ReadOnlyBooleanWrapper;
 import javafx.beans.property.ReadOnlyIntegerProperty;
 import javafx.beans.property.ReadOnlyIntegerWrapper;
+import javafx.beans.property.ReadOnlyObjectProperty;
 import javafx.beans.property.ReadOnlyStringProperty;
 import javafx.beans.property.ReadOnlyStringWrapper;
 import javafx.beans.property.SimpleObjectProperty;
@@ -28,9 +32,11 @@ import javafx.collections.ObservableList;
 /**
  * The code of $LATEST (editable) or of a published version (read-only): the files, the documents open in the
  * editor with their unsaved edits, and the file commands (save, deploy, new, rename, delete, zip import and export).
- * Deploy saves, installs the dependencies a package.json or requirements.txt declares (its output in
- * {@link #deployOutput()}, as the engine publishes it), then publishes a version; a failed or cancelled install
- * publishes nothing. Engine calls run on the task executor. FX thread only.
+ * Deploy saves, installs the dependencies a package.json or requirements.txt declares, builds code of a compiled
+ * language (Go sources into bootstrap; their output in {@link #deployOutput()}, as the engine publishes it), then
+ * publishes a version; a failed or cancelled install or build publishes nothing, and a build's errors are listed in
+ * {@link #buildProblems()}, marked in their documents, and the first one shown ({@link #shownProblemProperty()}).
+ * Engine calls run on the task executor. FX thread only.
  */
 public final class CodeViewModel {
     private final FunctionScope scope;
@@ -47,6 +53,8 @@ public final class CodeViewModel {
     private final ReadOnlyStringWrapper deployResult = new ReadOnlyStringWrapper("");
     private final ReadOnlyBooleanWrapper deployFailed = new ReadOnlyBooleanWrapper();
     private final ReadOnlyBooleanWrapper cancelling = new ReadOnlyBooleanWrapper();
+    private final ObservableList<BuildProblem> buildProblems = FXCollections.observableArrayList();
+    private final ObjectProperty<BuildProblem> shownProblem = new SimpleObjectProperty<>();
     /** The thread Deploy's install runs on, while it runs (guarded by itself's lock). */
     private final Object installLock = new Object();
     private Thread installThread;
@@ -63,9 +71,11 @@ public final class CodeViewModel {
         documents.addListener((ListChangeListener<CodeDocument>) change -> {
             while (change.next()) {
                 change.getAddedSubList().forEach(d -> d.dirtyProperty().addListener((obs, old, dirty) -> recount()));
+                change.getAddedSubList().forEach(this::markProblems);
             }
             recount();
         });
+        buildProblems.addListener((ListChangeListener<BuildProblem>) change -> documents.forEach(this::markProblems));
         if (qualifier == null) {
             // Lines arrive on the FX thread, in order, while the install runs (the scope hops them over).
             scope.on(FunctionEvents.DependencyOutput.class, line -> {
@@ -135,8 +145,9 @@ public final class CodeViewModel {
     }
 
     /**
-     * Opens the handler's file ("lambda_function.py" for lambda_function.lambda_handler) once the files are known,
-     * if nothing is open yet, as the Lambda console does when a function's page opens.
+     * Opens the handler's file ("lambda_function.py" for lambda_function.lambda_handler; else a Go function's
+     * main.go, else the first file) once the files are known, if nothing is open yet, as the Lambda console does when
+     * a function's page opens.
      */
     public void openMain(String handler) {
         mainModule = handler.contains(".") ? handler.substring(0, handler.lastIndexOf('.')) : handler;
@@ -150,7 +161,8 @@ public final class CodeViewModel {
         String module = mainModule;
         mainModule = null;
         files.stream().filter(f -> !f.directory()).filter(f -> f.path().equals(module) || f.path().startsWith(module
-                + ".")).findFirst().or(() -> files.stream().filter(f -> !f.directory()).findFirst())
+                + ".")).findFirst().or(() -> files.stream().filter(f -> f.path().equals("main.go")).findFirst())
+                .or(() -> files.stream().filter(f -> !f.directory()).findFirst())
                 .ifPresent(f -> open(f.path()));
     }
 
@@ -238,7 +250,7 @@ public final class CodeViewModel {
         deployFailed.set(failed);
     }
 
-    /** True while Deploy installs dependencies (it can be cancelled then). */
+    /** True while Deploy installs dependencies and builds (it can be cancelled then). */
     public ReadOnlyBooleanProperty installingProperty() {
         return installing.getReadOnlyProperty();
     }
@@ -258,8 +270,10 @@ public final class CodeViewModel {
             installing.set(true);
             deployOutput.clear();
             deployEnded("", false);
-            status.set("Deploying: installing dependencies");
+            status.set("Deploying: installing dependencies and building");
             failure.set("");
+            buildProblems.clear();
+            shownProblem.set(null);
             cancelRequested = false;
             scope.tasks().submit(() -> {
                 synchronized (installLock) {
@@ -269,20 +283,22 @@ public final class CodeViewModel {
                     installThread = Thread.currentThread();
                 }
                 try {
-                    return scope.code().installDependencies(scope.region(), scope.name());
+                    DependencyInstall installed = scope.code().installDependencies(scope.region(), scope.name());
+                    CodeBuildResult built = scope.code().build(scope.region(), scope.name());
+                    return new Prepared(installed, built);
                 } finally {
                     synchronized (installLock) {
                         installThread = null;
                         Thread.interrupted(); // a cancel arriving as it ended is not left to the next task
                     }
                 }
-            }, installed -> {
+            }, prepared -> {
                 installing.set(false);
                 if (cancelRequested) {
                     cancelled();
                     return;
                 }
-                reloadFilesIfInstalled(installed);
+                reloadFilesIfChanged(prepared);
                 publish(description, onDeployed);
             }, error -> {
                 installing.set(false);
@@ -294,14 +310,44 @@ public final class CodeViewModel {
                 status.set("");
                 failure.set("Not deployed: " + Errors.message(error));
                 deployEnded(failure.get(), true);
+                if (error instanceof CodeBuildFailed build && !build.problems().isEmpty()) {
+                    buildProblems.setAll(build.problems());
+                    showProblem(build.problems().get(0));
+                }
             });
         }, error -> { });
     }
 
-    private void reloadFilesIfInstalled(DependencyInstall installed) {
-        if (installed.status() == DependencyInstall.Status.INSTALLED) {
+    /** What Deploy did before publishing. */
+    private record Prepared(DependencyInstall installed, CodeBuildResult built) {
+    }
+
+    private void reloadFilesIfChanged(Prepared prepared) {
+        if (prepared.installed().status() == DependencyInstall.Status.INSTALLED
+                || prepared.built().status() == CodeBuildResult.Status.BUILT) {
             reloadFiles();
         }
+    }
+
+    /** The errors the last Deploy's build found, in the order the compiler printed them; empty after a good one. */
+    public ObservableList<BuildProblem> buildProblems() {
+        return buildProblems;
+    }
+
+    /** The problem the editor shows (its file open and selected, its line in view): the first after a failed build. */
+    public ReadOnlyObjectProperty<BuildProblem> shownProblemProperty() {
+        return shownProblem;
+    }
+
+    /** Opens the problem's file and shows its line (the view scrolls the editor there). */
+    public void showProblem(BuildProblem problem) {
+        shownProblem.set(null); // the same problem again is shown again
+        shownProblem.set(problem);
+        open(problem.file());
+    }
+
+    private void markProblems(CodeDocument document) {
+        document.problems().setAll(buildProblems.stream().filter(p -> p.file().equals(document.path())).toList());
     }
 
     private void publish(String description, Consumer<FunctionVersion> onDeployed) {

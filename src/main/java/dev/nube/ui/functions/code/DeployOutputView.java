@@ -1,10 +1,12 @@
 package dev.nube.ui.functions.code;
 
+import dev.nube.engine.functions.BuildProblem;
 import javafx.beans.binding.Bindings;
 import javafx.collections.ListChangeListener;
 import javafx.geometry.Pos;
 import javafx.scene.control.Button;
 import javafx.scene.control.Label;
+import javafx.scene.control.ListCell;
 import javafx.scene.control.ListView;
 import javafx.scene.control.ProgressIndicator;
 import javafx.scene.layout.HBox;
@@ -15,11 +17,42 @@ import org.kordamp.ikonli.feather.Feather;
 import org.kordamp.ikonli.javafx.FontIcon;
 
 /**
- * Below the editor, Deploy's story: npm's or pip's output line by line as the install runs (a list, so a long install
- * stays smooth), kept scrolled to the newest line, with Cancel while it installs and how the deploy ended. FX thread
- * only.
+ * Below the editor, Deploy's story: npm's, pip's or the compiler's output line by line as the install and the build
+ * run (a list, so a long install stays smooth), kept scrolled to the newest line, with Cancel while they run and how
+ * the deploy ended; after a failed build, its errors, each opening its file at its line when clicked. FX thread only.
  */
 final class DeployOutputView extends VBox {
+    /** The build's errors, "main.go:12:5: undefined: foo", shown only after a failed build; a click shows one. */
+    private static ListView<BuildProblem> problems(CodeViewModel model) {
+        ListView<BuildProblem> problems = new ListView<>(model.buildProblems());
+        problems.setId("code-build-problems");
+        problems.getStyleClass().add("build-problems");
+        problems.visibleProperty().bind(Bindings.isNotEmpty(model.buildProblems()));
+        problems.managedProperty().bind(problems.visibleProperty());
+        problems.setMinHeight(Region.USE_PREF_SIZE); // the output's lines give way first
+        problems.prefHeightProperty().bind(Bindings.min(6, Bindings.size(model.buildProblems())).multiply(28).add(10));
+        problems.setFixedCellSize(28);
+        problems.setCellFactory(list -> new ListCell<>() {
+            {
+                setMnemonicParsing(false);
+            }
+
+            @Override
+            protected void updateItem(BuildProblem problem, boolean empty) {
+                super.updateItem(problem, empty);
+                setText(empty || problem == null ? null : problem.toString());
+                setGraphic(empty || problem == null ? null : new FontIcon(Feather.ALERT_CIRCLE));
+            }
+        });
+        problems.setOnMouseClicked(e -> {
+            BuildProblem chosen = problems.getSelectionModel().getSelectedItem();
+            if (chosen != null) {
+                model.showProblem(chosen);
+            }
+        });
+        return problems;
+    }
+
     DeployOutputView(CodeViewModel model) {
         getStyleClass().add("deploy-output");
         ProgressIndicator spinner = new ProgressIndicator();
@@ -29,7 +62,7 @@ final class DeployOutputView extends VBox {
         Label result = new Label();
         result.setId("code-deploy-result");
         result.textProperty().bind(Bindings.when(model.installingProperty()).then(Bindings.when(model.cancellingProperty())
-                .then("Cancelling\u2026").otherwise("Installing dependencies..."))
+                .then("Cancelling\u2026").otherwise("Installing dependencies and building\u2026"))
                 .otherwise(model.deployResultProperty()));
         model.deployFailedProperty().addListener((obs, was, failed) -> {
             result.getStyleClass().removeAll("error-text", "text-muted");
@@ -53,14 +86,17 @@ final class DeployOutputView extends VBox {
         ListView<String> lines = new ListView<>(model.deployOutput());
         lines.setId("code-deploy-output");
         lines.getStyleClass().add("deploy-output-lines");
-        lines.setPlaceholder(new Label("Deploy installs the dependencies of package.json (npm) or requirements.txt"
-                + " (pip), then publishes a version; the install's output shows here."));
+        Label placeholder = new Label("Deploy installs the dependencies of package.json (npm) or requirements.txt"
+                + " (pip), builds Go code into bootstrap (go build), then publishes a version; their output shows"
+                + " here.");
+        placeholder.setMnemonicParsing(false);
+        lines.setPlaceholder(placeholder);
         model.deployOutput().addListener((ListChangeListener<String>) change -> {
             if (!model.deployOutput().isEmpty()) {
                 lines.scrollTo(model.deployOutput().size() - 1);
             }
         });
         VBox.setVgrow(lines, Priority.ALWAYS);
-        getChildren().addAll(head, lines);
+        getChildren().addAll(head, problems(model), lines);
     }
 }

@@ -46,6 +46,24 @@ public final class EditorTabs extends TabPane {
         });
         getSelectionModel().selectedItemProperty().addListener((obs, old, tab) ->
                 model.selectedProperty().set(tab == null ? null : (CodeDocument) tab.getUserData()));
+        model.shownProblemProperty().addListener((obs, old, problem) -> {
+            if (problem != null) {
+                editors.forEach((document, editor) -> showIfIn(problem, document, editor));
+            }
+        });
+    }
+
+    /** Puts the editor's caret on the problem's line when it is in the editor's file. */
+    private static void showIfIn(dev.nube.engine.functions.BuildProblem problem, CodeDocument document,
+            CodeEditor editor) {
+        if (problem.file().equals(document.path())) {
+            javafx.application.Platform.runLater(() -> editor.goTo(problem.line(), problem.column())); // once laid out
+        }
+    }
+
+    private static void mark(CodeDocument document, CodeEditor editor) {
+        editor.setLineMarks(document.problems().stream().map(p -> new CodeEditor.LineMark(p.line(), p.column(),
+                p.message())).toList());
     }
 
     /** The editor of the selected file, or null (none open, or a file that is not text). */
@@ -82,6 +100,12 @@ public final class EditorTabs extends TabPane {
             document.pathProperty().addListener((obs, old, path) -> editor.setLanguage(document.language()));
             editors.put(document, editor);
             tab.setContent(editor);
+            mark(document, editor);
+            document.problems().addListener((ListChangeListener<dev.nube.engine.functions.BuildProblem>) change ->
+                    mark(document, editor));
+            if (model.shownProblemProperty().get() != null) {
+                showIfIn(model.shownProblemProperty().get(), document, editor);
+            }
         }
         tab.setOnCloseRequest(event -> {
             event.consume(); // the model closes it, once any unsaved edits are dealt with

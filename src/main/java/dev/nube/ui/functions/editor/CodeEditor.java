@@ -42,7 +42,10 @@ import org.fxmisc.wellbehaved.event.Nodes;
  * highlighted, find and replace (Ctrl+F, Ctrl+H, F3, Esc), undo and redo (Ctrl+Z, Ctrl+Y / Ctrl+Shift+Z), and
  * indentation that follows the code (Enter, Tab, Shift+Tab, closing brackets; see {@link Indentation}). The control
  * holds the document and the find state; {@link CodeEditorSkin} lays them out with the find bar. Colours come from
- * the theme stylesheet (style classes {@code code-editor}, {@code keyword}, {@code string}, ...). FX thread only.
+ * the theme stylesheet (style classes {@code code-editor}, {@code keyword}, {@code string}, ...). Lines can be marked
+ * with problems ({@link #setLineMarks}: a compiler's errors), shown on the line ({@code problem-line}) and its number
+ * ({@code problem-lineno}), with the message as a tooltip over either; the marks go when a line is added or removed,
+ * as they no longer point at the lines they were made for. FX thread only.
  */
 public final class CodeEditor extends Control {
     /** Past this size a file is shown without highlighting, so typing stays quick. */
@@ -71,11 +74,42 @@ public final class CodeEditor extends Control {
         }
     };
     private List<TextSearch.Match> matches = List.of();
+    private final java.util.function.IntFunction<javafx.scene.Node> lineNumbers = LineNumberFactory.get(area);
+    private List<LineMark> lineMarks = List.of();
+    private final javafx.stage.Popup markPopup = new javafx.stage.Popup();
+    private final javafx.scene.control.Label markPopupText = new javafx.scene.control.Label();
+
+    /** A problem at a line (from 1), and a column (from 1; 0 when unknown). */
+    public record LineMark(int line, int column, String message) {
+    }
 
     public CodeEditor() {
         getStyleClass().add("code-editor");
         area.getStyleClass().add("code-editor-area");
-        area.setParagraphGraphicFactory(LineNumberFactory.get(area));
+        area.setParagraphGraphicFactory(this::lineGraphic);
+        markPopupText.getStyleClass().add("problem-popup");
+        markPopupText.setMnemonicParsing(false);
+        markPopup.getContent().add(markPopupText);
+        area.setMouseOverTextDelay(Duration.ofMillis(300));
+        area.addEventHandler(org.fxmisc.richtext.event.MouseOverTextEvent.MOUSE_OVER_TEXT_BEGIN, e -> {
+            int line = area.offsetToPosition(e.getCharacterIndex(), org.fxmisc.richtext.model.TwoDimensional.Bias
+                    .Forward).getMajor() + 1;
+            String message = marksMessage(line);
+            if (message != null && getScene() != null) {
+                markPopupText.setText(message);
+                markPopup.show(area, e.getScreenPosition().getX(), e.getScreenPosition().getY() + 12);
+            }
+        });
+        area.addEventHandler(org.fxmisc.richtext.event.MouseOverTextEvent.MOUSE_OVER_TEXT_END, e -> markPopup.hide());
+        area.getParagraphs().addListener((javafx.collections.ListChangeListener<Object>) change -> {
+            while (change.next()) {
+                if (!lineMarks.isEmpty() && (change.wasAdded() || change.wasRemoved())
+                        && change.getAddedSize() != change.getRemovedSize()) {
+                    setLineMarks(List.of()); // lines moved: the marks would point at the wrong ones
+                    return;
+                }
+            }
+        });
         area.setLineHighlighterOn(true);
         area.multiPlainChanges().successionEnds(Duration.ofMillis(30)).subscribe(changes -> refreshStyles());
         language.addListener((obs, old, value) -> refreshStyles());
@@ -200,6 +234,76 @@ public final class CodeEditor extends Control {
 
     public ReadOnlyIntegerProperty caretColumnProperty() {
         return caretColumn.getReadOnlyProperty();
+    }
+
+    // ---- problems at lines ----
+
+    /** Marks the lines of {@code marks} (replacing the marks there were). */
+    public void setLineMarks(List<LineMark> marks) {
+        List<LineMark> old = lineMarks;
+        lineMarks = List.copyOf(marks);
+        int paragraphs = area.getParagraphs().size();
+        for (LineMark mark : old) {
+            if (mark.line() >= 1 && mark.line() <= paragraphs) {
+                area.setParagraphStyle(mark.line() - 1, List.of());
+            }
+        }
+        for (LineMark mark : lineMarks) {
+            if (mark.line() >= 1 && mark.line() <= paragraphs) {
+                area.setParagraphStyle(mark.line() - 1, List.of("problem-line"));
+            }
+        }
+        area.setParagraphGraphicFactory(this::lineGraphic); // the numbers are made again, marked or not
+    }
+
+    public List<LineMark> lineMarks() {
+        return lineMarks;
+    }
+
+    /** True when line {@code line} (from 1) shows a mark. */
+    public boolean lineMarked(int line) {
+        return line >= 1 && line <= area.getParagraphs().size()
+                && area.getParagraph(line - 1).getParagraphStyle().contains("problem-line");
+    }
+
+    /** The messages of the marks at {@code line}, one a line, or null when it has none. */
+    String marksMessage(int line) {
+        List<String> messages = lineMarks.stream().filter(m -> m.line() == line).map(m -> (m.column() > 0 ? line + ":"
+                + m.column() : "" + line) + ": " + m.message()).toList();
+        return messages.isEmpty() ? null : String.join("\n", messages);
+    }
+
+    private javafx.scene.Node lineGraphic(int paragraph) {
+        javafx.scene.Node number = lineNumbers.apply(paragraph);
+        String message = marksMessage(paragraph + 1);
+        if (message != null) {
+            number.getStyleClass().add("problem-lineno");
+            javafx.scene.control.Tooltip tip = new javafx.scene.control.Tooltip(message);
+            tip.setShowDelay(javafx.util.Duration.millis(200));
+            javafx.scene.control.Tooltip.install(number, tip);
+        }
+        return number;
+    }
+
+    /** Puts the caret at {@code line} and {@code column} (from 1; clamped to the text) and scrolls it into view. */
+    public void goTo(int line, int column) {
+        int paragraph = Math.max(0, Math.min(line - 1, area.getParagraphs().size() - 1));
+        int length = area.getParagraphLength(paragraph);
+        area.moveTo(paragraph, Math.max(0, Math.min(column - 1, length)));
+        if (area.getHeight() > 0) {
+            area.showParagraphAtCenter(paragraph);
+            return;
+        }
+        // Not laid out yet (a file just opened): centred once it has a height.
+        area.heightProperty().addListener(new javafx.beans.value.ChangeListener<Number>() {
+            @Override
+            public void changed(ObservableValue<? extends Number> obs, Number old, Number height) {
+                if (height.doubleValue() > 0) {
+                    area.heightProperty().removeListener(this);
+                    area.showParagraphAtCenter(Math.min(paragraph, area.getParagraphs().size() - 1));
+                }
+            }
+        });
     }
 
     // ---- find and replace ----

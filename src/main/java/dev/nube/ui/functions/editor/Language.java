@@ -7,32 +7,33 @@ import java.util.Locale;
  * extension such as a custom runtime's {@code bootstrap}, from its {@code #!} line). Immutable.
  */
 public enum Language {
-    PLAIN("Plain text", 4),
-    PYTHON("Python", 4),
-    JAVASCRIPT("JavaScript", 2),
-    JSON("JSON", 2),
-    JAVA("Java", 4);
+    PLAIN("Plain text", "    "),
+    PYTHON("Python", "    "),
+    JAVASCRIPT("JavaScript", "  "),
+    JSON("JSON", "  "),
+    JAVA("Java", "    "),
+    GO("Go", "\t");
 
     private final String title;
-    private final int indentWidth;
+    private final String indentUnit;
 
-    Language(String title, int indentWidth) {
+    Language(String title, String indentUnit) {
         this.title = title;
-        this.indentWidth = indentWidth;
+        this.indentUnit = indentUnit;
     }
 
     public String title() {
         return title;
     }
 
-    /** One level of indentation in spaces (PEP 8's four for Python, two as Node's own code uses). */
+    /** One level of indentation: spaces (PEP 8's four for Python, two as Node's own code uses), a tab for Go (gofmt's). */
     public String indentUnit() {
-        return " ".repeat(indentWidth);
+        return indentUnit;
     }
 
     /** True where blocks open with a bracket rather than a colon. */
     boolean braces() {
-        return this == JAVASCRIPT || this == JSON || this == JAVA;
+        return this == JAVASCRIPT || this == JSON || this == JAVA || this == GO;
     }
 
     /** The language of the file at {@code path} ("lib/util.py"); {@code firstLine} may be null. */
@@ -49,6 +50,8 @@ public enum Language {
                 return JSON;
             case "java":
                 return JAVA;
+            case "go":
+                return GO;
             case "":
                 break;
             default:

@@ -64,6 +64,17 @@ public final class SyntaxHighlighter {
             + "|(?<constant>\\b(?:true|false|null)\\b)"
             + "|(?<number>" + NUMBER + ")");
 
+    private static final Pattern GO = Pattern.compile(
+            "(?<comment>//[^\\n]*|/\\*[\\s\\S]*?(?:\\*/|$))"
+            + "|(?<string>" + STRING_DQ + "|`[^`]*`?|'(?:[^'\\\\\\n]|\\\\.)*')"
+            + "|(?<definer>\\b(?:func|type)\\b)(?<gap>[ \\t]+(?:\\([^)]*\\)[ \\t]*)?)(?<definition>[A-Za-z_]\\w*)"
+            + "|(?<keyword>\\b(?:break|case|chan|const|continue|default|defer|else|fallthrough|for|func|go|goto|if"
+            + "|import|interface|map|package|range|return|select|struct|switch|type|var)\\b)"
+            + "|(?<constant>\\b(?:true|false|nil|iota)\\b)"
+            + "|(?<builtin>\\b(?:append|cap|close|copy|delete|len|make|new|panic|print|println|recover|any|bool|byte"
+            + "|error|int|int64|float64|rune|string|uint|uint8)\\b)"
+            + "|(?<number>" + NUMBER + ")");
+
     /** The groups a match may fill, in the order they can appear within one match, with the class each gives. */
     private static final List<String> GROUPS = List.of("comment", "string", "decorator", "definer", "definition",
             "keyword", "constant", "builtin", "number", "jsonkey", "punctuation");
@@ -109,6 +120,7 @@ public final class SyntaxHighlighter {
             case JAVASCRIPT -> JAVASCRIPT;
             case JSON -> JSON;
             case JAVA -> JAVA;
+            case GO -> GO;
             case PLAIN -> null;
         };
     }

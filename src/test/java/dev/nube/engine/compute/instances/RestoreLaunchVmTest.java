@@ -74,6 +74,11 @@ class RestoreLaunchVmTest extends VmTestBase {
         String keyB = vm.ssh(b.id(), "dropbearkey -y -f /etc/dropbear/dropbear_ed25519_host_key | grep ^ssh");
         assertTrue(keyA.startsWith("ssh-ed25519 "), keyA);
         assertNotEquals(keyA, keyB, "each restored instance has its own SSH host key");
+        String fingerprintA = vm.ssh(a.id(), "dropbearkey -y -f /etc/dropbear/dropbear_ed25519_host_key"
+                + " | sed -n 's/^Fingerprint: //p'").strip();
+        assertTrue(log(a.id()).contains("an SSH host key made by the engine, " + fingerprintA),
+                () -> "the host key in use is the one the engine made and logged (" + fingerprintA + "): "
+                        + log(a.id()));
         // A reboot boots the restored instance's own disk (its template's kernel command line and all): it stays
         // itself, host key included.
         vm.instances().reboot(VmTestSupport.REGION, a.id());

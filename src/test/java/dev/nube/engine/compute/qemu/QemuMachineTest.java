@@ -43,8 +43,9 @@ class QemuMachineTest {
     @Test
     void aSavedAndARestoredGuestHaveTheSameMachineAndDevices() {
         Path d = Path.of("/x");
-        QemuMachine.Restorable saved = new QemuMachine.Restorable("pc-i440fx-7.2", null);
-        QemuMachine.Restorable loaded = new QemuMachine.Restorable("pc-i440fx-7.2", Path.of("/t/it's/state"));
+        QemuMachine.Restorable saved = new QemuMachine.Restorable("pc-i440fx-7.2", null, d.resolve("w1.sock"));
+        QemuMachine.Restorable loaded = new QemuMachine.Restorable("pc-i440fx-7.2", Path.of("/t/it's/state"),
+                d.resolve("w,2.sock"));
         List<String> template = QemuMachine.command(new QemuMachine.Spec(QemuMachine.BINARY, "tmpl-0123456789ab",
                 Accelerator.tcg("test"), 1, 512, d.resolve("k"), d.resolve("i"), "console=ttyS0 nube.template=1",
                 d.resolve("r"), d.resolve("q"), d.resolve("s"), d.resolve("c"), d.resolve("p"), d.resolve("m.sock"),
@@ -59,12 +60,25 @@ class QemuMachineTest {
         assertFalse(template.contains("-incoming"));
         assertEquals("exec:cat '/t/it'\\''s/state'", restore.get(restore.indexOf("-incoming") + 1));
         assertEquals(devices(template), devices(restore), "the same devices in the same order");
+        assertEquals(List.of("chardev:serial0", "chardev:wake0"), serials(restore), "the wake port is ttyS1");
+        assertTrue(restore.contains("socket,id=wake0,path=/x/w,,2.sock,server=on,wait=off"), "" + restore);
+        assertTrue(template.contains("socket,id=wake0,path=/x/w1.sock,server=on,wait=off"), "" + template);
+    }
+
+    private static List<String> serials(List<String> command) {
+        List<String> serials = new java.util.ArrayList<>();
+        for (int i = 0; i < command.size() - 1; i++) {
+            if (command.get(i).equals("-serial")) {
+                serials.add(command.get(i + 1));
+            }
+        }
+        return serials;
     }
 
     private static List<String> devices(List<String> command) {
         List<String> devices = new java.util.ArrayList<>();
         for (int i = 0; i < command.size() - 1; i++) {
-            if (command.get(i).equals("-device")) {
+            if (command.get(i).equals("-device") || command.get(i).equals("-serial")) {
                 devices.add(command.get(i + 1).replaceAll(",mac=[0-9a-f:]+", "").replaceAll(",serial=[a-z0-9]+", ""));
             }
         }

@@ -33,6 +33,7 @@ class EditorRulesTest {
         assertEquals(Language.JAVASCRIPT, Language.of("src/index.mjs", null));
         assertEquals(Language.JSON, Language.of("events/Event.JSON", null));
         assertEquals(Language.JAVA, Language.of("Handler.java", null));
+        assertEquals(Language.GO, Language.of("cmd/main.go", null));
         assertEquals(Language.PYTHON, Language.of("bootstrap", "#!/usr/bin/python3"));
         assertEquals(Language.JAVASCRIPT, Language.of("bootstrap", "#!/usr/bin/env node"));
         assertEquals(Language.PLAIN, Language.of("bootstrap", "#!/bin/sh"));
@@ -62,6 +63,16 @@ class EditorRulesTest {
                 "/* x */=comment"), styled(Language.JAVA, "@Override public class Handler /* x */ {}"));
         assertEquals(List.of(), styled(Language.PLAIN, "def x(): return 1"));
         assertEquals(0, SyntaxHighlighter.highlight(Language.PYTHON, "").length());
+    }
+
+    @Test
+    void highlightsAndIndentsGoWithTabs() {
+        assertEquals(List.of("func=keyword", "handler=definition", "map=keyword", "string=builtin", "any=builtin",
+                "return=keyword", "\"hi\"=string", "nil=constant", "// ok=comment"), styled(Language.GO,
+                "func handler(e map[string]any) { return \"hi\", nil } // ok"));
+        assertEquals(List.of("func=keyword", "Run=definition"), styled(Language.GO, "func (s *server) Run() {"));
+        assertEquals("\n\t\t", Indentation.enter(Language.GO, "\tif x {", "").text());
+        assertEquals("\t", Indentation.beforeCloser(Language.GO, "\t\t", '}'));
     }
 
     @Test

@@ -292,21 +292,37 @@ public final class MetadataServer implements AutoCloseable {
             send(out, version, 400, "Bad Request\n".getBytes(StandardCharsets.UTF_8), false);
             return;
         }
+        String token = issueToken(ttl);
+        if (token == null) {
+            send(out, version, 429, "Too Many Requests\n".getBytes(StandardCharsets.UTF_8), false);
+            return;
+        }
+        HttpFraming.writeResponse(out, version, 200, "text/plain", Map.of("Connection", "close",
+                "X-Aws-Ec2-Metadata-Token-Ttl-Seconds", Integer.toString(ttl)),
+                token.getBytes(StandardCharsets.US_ASCII), true);
+    }
+
+    /**
+     * A new session token of this service, valid for {@code ttlSeconds} (1 to {@value #MAX_TOKEN_TTL_SECONDS}), as
+     * {@code PUT /latest/api/token} hands out; null while {@value #MAX_TOKENS} unexpired ones are held. The engine
+     * hands one to a restored guest with the word to go on, which spares it the request.
+     */
+    public String issueToken(int ttlSeconds) {
+        if (ttlSeconds < 1 || ttlSeconds > MAX_TOKEN_TTL_SECONDS) {
+            throw new IllegalArgumentException("a token lives 1 to " + MAX_TOKEN_TTL_SECONDS + " s: " + ttlSeconds);
+        }
         long now = System.nanoTime();
         if (tokens.size() >= MAX_TOKENS) {
             tokens.values().removeIf(expiry -> expiry - now <= 0);
             if (tokens.size() >= MAX_TOKENS) {
-                send(out, version, 429, "Too Many Requests\n".getBytes(StandardCharsets.UTF_8), false);
-                return;
+                return null;
             }
         }
         byte[] bytes = new byte[42];
         RANDOM.nextBytes(bytes);
         String token = java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
-        tokens.put(token, now + ttl * 1_000_000_000L);
-        HttpFraming.writeResponse(out, version, 200, "text/plain", Map.of("Connection", "close",
-                "X-Aws-Ec2-Metadata-Token-Ttl-Seconds", Integer.toString(ttl)),
-                token.getBytes(StandardCharsets.US_ASCII), true);
+        tokens.put(token, now + ttlSeconds * 1_000_000_000L);
+        return token;
     }
 
     private boolean valid(String token) {
