@@ -25,7 +25,7 @@ import java.util.function.UnaryOperator;
  * Where functions live: {@code regions/<region>/functions/<fn-id>/} holding {@code resource.json}, {@code code/}
  * ($LATEST), {@code package.zip} and {@code package.sha256} ($LATEST's deployment package, see
  * {@link #latestPackage}), {@code versions/N/{version.json,code.zip,code/}}, {@code test-events.json},
- * {@code aliases.json}, {@code schedules.json} ({@link FunctionSchedules}), {@code logs/} and {@code metrics.json}; a
+ * {@code aliases.json}, {@code opt/<key>/} (its layers merged, see {@link #optDir}), {@code schedules.json} ({@link FunctionSchedules}), {@code logs/} and {@code metrics.json}; a
  * change of $LATEST's code under way is staged in {@code code-change/} ({@link CodeJournal}); {@code dependencies.json}
  * records what Deploy's last install of dependencies put in the code, which npm or pip makes in
  * {@code dependencies-<uuid>/} ({@link Dependencies}); code being unpacked for a new function waits in
@@ -156,6 +156,15 @@ final class FunctionRepository {
 
     Path codeDir(FunctionConfiguration function) {
         return folder(function).resolve("code");
+    }
+
+    /**
+     * The folder of {@code layers} merged, as this function's invocations see them at /opt
+     * ({@code opt/<key of the list>}, made by the functions service when the layers were set), or null for none.
+     * Shared by $LATEST and the versions with the same layers; immutable once made.
+     */
+    Path optDir(FunctionConfiguration function, List<FunctionLayer> layers) {
+        return layers.isEmpty() ? null : folder(function).resolve("opt").resolve(Layers.key(layers));
     }
 
     /** The journal through which $LATEST's code changes (see {@link CodeJournal}). */

@@ -48,6 +48,9 @@ public final class Functions implements FunctionService, RegionScoped, AutoClose
     private final Map<String, Long> revisions = new ConcurrentHashMap<>();
     private final Concurrency concurrency;
     private final Invocations invocations;
+    private final Layers layers;
+    /** The most a function's code and layers may unzip to together (Lambda's 250 MB; smaller in tests). */
+    private volatile long maxUnzippedBytes = ZipPackages.MAX_UNZIPPED_BYTES;
 
     /**
      * @param home          the engine's data folder ({@code runtime/} and {@code config/functions.json} live there)
@@ -60,6 +63,7 @@ public final class Functions implements FunctionService, RegionScoped, AutoClose
         this.sandboxStatus = sandboxStatus;
         this.runtimes = new Runtimes(home.resolve("runtime"));
         this.repository = new FunctionRepository(regions, events, runtimes::migrated);
+        this.layers = new Layers(regions);
         this.settings.set(DocumentStore.read(settingsFile, FunctionSettings.class).orElse(FunctionSettings.defaults()));
         this.concurrency = new Concurrency(() -> settings.get().regionConcurrency());
         detectSandbox();
@@ -89,6 +93,72 @@ public final class Functions implements FunctionService, RegionScoped, AutoClose
 
     FunctionRepository repository() {
         return repository;
+    }
+
+    /** Lambda's layers of every region, which functions of this service use. */
+    public LayerService layers() {
+        return layers;
+    }
+
+    /** Lowers the limit of a function's code and layers unzipped together (for tests of the refusal). */
+    void limitUnzippedBytes(long bytes) {
+        maxUnzippedBytes = bytes;
+    }
+
+    /**
+     * Refuses a function whose code and layers unzip to more than the limit together, with Lambda's message.
+     */
+    private void checkUnzippedSize(long codeSize, List<FunctionLayer> functionLayers) {
+        long total = codeSize + functionLayers.stream().mapToLong(FunctionLayer::unzippedSize).sum();
+        if (total > maxUnzippedBytes) {
+            throw FunctionRules.invalid("Function code combined with layers exceeds the maximum allowed size of "
+                    + maxUnzippedBytes + " bytes. The actual size is " + total + " bytes.");
+        }
+    }
+
+    /**
+     * Makes the merged folder of {@code functionLayers} for {@code function} unless it is there already (see
+     * {@link FunctionRepository#optDir}). Called under the repository's lock.
+     */
+    private void mergeLayers(FunctionConfiguration function, List<FunctionLayer> functionLayers) {
+        Path opt = repository.optDir(function, functionLayers);
+        if (opt == null || Files.isDirectory(opt)) {
+            return;
+        }
+        List<Path> contents = new ArrayList<>();
+        for (FunctionLayer layer : functionLayers) {
+            contents.add(layers.contentDir(function.region(), layer.arn()).orElseThrow(() -> FunctionRules.invalid(
+                    "Layer version " + layer.arn() + " does not exist.")));
+        }
+        try {
+            PrivateFiles.createDirectories(opt.getParent());
+        } catch (IOException e) {
+            throw CodeFolder.storage(opt, e);
+        }
+        Layers.merge(contents, opt);
+    }
+
+    /**
+     * Removes the merged layer folders that neither $LATEST nor a version uses any more, when none of the function's
+     * invocations runs (a running one may have one at /opt). Called under the repository's lock.
+     */
+    private void pruneLayers(FunctionConfiguration function) {
+        Path dir = repository.folder(function).resolve("opt");
+        if (!Files.isDirectory(dir) || concurrency.running(function.region(), function.id()) > 0) {
+            return;
+        }
+        java.util.Set<Path> used = new java.util.HashSet<>();
+        used.add(repository.optDir(function, function.layers()));
+        repository.versions(function).forEach(v -> used.add(repository.optDir(function, v.layers())));
+        try (java.util.stream.Stream<Path> entries = Files.list(dir)) {
+            for (Path entry : entries.toList()) {
+                if (!used.contains(entry)) {
+                    CodeFolder.deleteTree(entry);
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            LOG.log(System.Logger.Level.WARNING, "could not remove unused layers of " + function.name() + ": " + e);
+        }
     }
 
     /** The package managers Deploy's installs run, stopped when this closes. */
@@ -215,6 +285,8 @@ public final class Functions implements FunctionService, RegionScoped, AutoClose
             java.util.function.Consumer<FunctionConfiguration> writeCode) {
         RuntimeInfo runtime = runtimes.get(request.runtime());
         String handler = request.handler() == null ? runtime.defaultHandler() : request.handler();
+        List<FunctionLayer> functionLayers = layers.resolve(region, request.layers(),
+                runtimes.accepted(request.runtime()), List.of());
         FunctionConfiguration function;
         synchronized (repository) {
             if (repository.find(region, request.name()).isPresent()) {
@@ -227,11 +299,14 @@ public final class Functions implements FunctionService, RegionScoped, AutoClose
             Instant now = Instant.now();
             function = new FunctionConfiguration(id, request.name(), region, runtimes.accepted(request.runtime()),
                     handler, request.memoryMb(), request.timeoutSeconds(), request.environment(),
-                    request.reservedConcurrency(), request.description(), now, now, 1, 0, 0, request.role());
+                    request.reservedConcurrency(), request.description(), now, now, 1, 0, 0, request.role(),
+                    functionLayers);
             Path code = repository.codeDir(function);
             try {
                 PrivateFiles.createDirectories(code.getParent());
                 writeCode.accept(function);
+                checkUnzippedSize(CodeFolder.size(code), functionLayers);
+                mergeLayers(function, functionLayers);
             } catch (RuntimeException | IOException e) {
                 concurrency.forget(region, id);
                 CodeFolder.deleteTree(code.getParent());
@@ -289,11 +364,21 @@ public final class Functions implements FunctionService, RegionScoped, AutoClose
             FunctionRules.checkEnvironment(environment);
             FunctionRules.checkDescription(description);
             String role = change.role() == null ? function.role() : change.role();
-            updated = function.changed(runtime, handler, memory, timeout, environment, description, role);
+            // the layers kept are checked again when the runtime changes (each must still allow it)
+            List<FunctionLayer> functionLayers = change.layers() == null && runtime.equals(function.runtime())
+                    ? function.layers() : layers.resolve(region, change.layers() == null ? function.layers().stream()
+                            .map(FunctionLayer::arn).toList() : change.layers(), runtime, function.layers());
+            checkUnzippedSize(function.codeSize(), functionLayers);
+            mergeLayers(function, functionLayers);
+            updated = function.changed(runtime, handler, memory, timeout, environment, description, role,
+                    functionLayers);
             repository.save(updated);
             revisions.put(updated.id(), updated.revision());
         }
         invocations.retire(updated, FunctionConfiguration.LATEST);
+        synchronized (repository) {
+            pruneLayers(updated); // after the retirement: the environments of the old layers are gone
+        }
         events.publish(new ResourceChanged(region, ResourceKind.FUNCTION, updated.id(), Change.UPDATED));
         return updated;
     }
@@ -391,7 +476,7 @@ public final class Functions implements FunctionService, RegionScoped, AutoClose
             CodePackage code = repository.copyLatestPackage(function, dir.resolve("code.zip")); // $LATEST's digest
             version = new FunctionVersion(number, description, Instant.now(), code.sha256(), code.size(),
                     function.runtime(), function.handler(), function.memoryMb(), function.timeoutSeconds(),
-                    function.environment(), function.role());
+                    function.environment(), function.role(), function.layers());
             DocumentStore.write(dir.resolve("version.json"), version);
             repository.save(function.withLastVersion(function.lastVersion() + 1));
         }
@@ -430,6 +515,7 @@ public final class Functions implements FunctionService, RegionScoped, AutoClose
             }
             invocations.retire(function, version);
             repository.removeVersion(function, version);
+            pruneLayers(function);
         }
         events.publish(new ResourceChanged(region, ResourceKind.FUNCTION, function.id(), Change.UPDATED));
     }
@@ -610,6 +696,7 @@ public final class Functions implements FunctionService, RegionScoped, AutoClose
     @Override
     public void regionOpened(Region region) {
         repository.removeLeftStaging(region.name());
+        layers.removeLeftStaging(region.name());
         for (FunctionConfiguration stored : repository.list(region.name()).items()) {
             Dependencies.removeLeftWork(repository.folder(stored)); // installs a stopped engine left running
             FunctionConfiguration settled = null;
@@ -622,8 +709,35 @@ public final class Functions implements FunctionService, RegionScoped, AutoClose
             }
             FunctionConfiguration function = settled == null ? stored : settled;
             revisions.put(function.id(), function.revision());
+            restoreLayers(function);
             if (function.reservedConcurrency() != null) {
                 concurrency.restore(region.name(), function.id(), function.reservedConcurrency());
+            }
+        }
+    }
+
+    /**
+     * Makes again the merged layer folders a stopped engine left half made or missing (while the layer versions are
+     * there), and removes those no longer used.
+     */
+    private void restoreLayers(FunctionConfiguration function) {
+        synchronized (repository) {
+            try {
+                Path opt = repository.folder(function).resolve("opt");
+                if (Files.isDirectory(opt)) {
+                    try (java.util.stream.Stream<Path> left = Files.list(opt)) {
+                        left.filter(p -> p.getFileName().toString().startsWith(".building-"))
+                                .forEach(CodeFolder::deleteTree);
+                    }
+                }
+                mergeLayers(function, function.layers());
+                for (FunctionVersion version : repository.versions(function)) {
+                    mergeLayers(function, version.layers());
+                }
+                pruneLayers(function);
+            } catch (IOException | RuntimeException e) {
+                LOG.log(System.Logger.Level.WARNING, "The layers of function " + function.name() + " could not be"
+                        + " merged again: " + e.getMessage(), e);
             }
         }
     }
