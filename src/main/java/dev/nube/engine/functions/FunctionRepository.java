@@ -25,7 +25,8 @@ import java.util.function.UnaryOperator;
  * Where functions live: {@code regions/<region>/functions/<fn-id>/} holding {@code resource.json}, {@code code/}
  * ($LATEST), {@code package.zip} and {@code package.sha256} ($LATEST's deployment package, see
  * {@link #latestPackage}), {@code versions/N/{version.json,code.zip,code/}}, {@code test-events.json},
- * {@code aliases.json}, {@code opt/<key>/} (its layers merged, see {@link #optDir}), {@code schedules.json} ({@link FunctionSchedules}), {@code logs/} and {@code metrics.json}; a
+ * {@code aliases.json}, {@code layers/<name>-<N>/} and {@code opt/<key>/} (its copy of each layer and its layers
+ * merged, see {@link #optDir}), {@code schedules.json} ({@link FunctionSchedules}), {@code logs/} and {@code metrics.json}; a
  * change of $LATEST's code under way is staged in {@code code-change/} ({@link CodeJournal}); {@code dependencies.json}
  * records what Deploy's last install of dependencies put in the code, which npm or pip makes in
  * {@code dependencies-<uuid>/} ({@link Dependencies}); code being unpacked for a new function waits in
@@ -165,6 +166,15 @@ final class FunctionRepository {
      */
     Path optDir(FunctionConfiguration function, List<FunctionLayer> layers) {
         return layers.isEmpty() ? null : folder(function).resolve("opt").resolve(Layers.key(layers));
+    }
+
+    /**
+     * The function's own copy of the layer version {@code arn} ({@code layers/<name>-<N>/}, hard links to the layer's
+     * files), from which its merged folders are made: it outlives the layer version.
+     */
+    Path layerCopy(FunctionConfiguration function, String arn) {
+        String[] parts = arn.split(":");
+        return folder(function).resolve("layers").resolve(parts[parts.length - 2] + "-" + parts[parts.length - 1]);
     }
 
     /** The journal through which $LATEST's code changes (see {@link CodeJournal}). */

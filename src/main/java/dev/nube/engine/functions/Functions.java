@@ -118,7 +118,9 @@ public final class Functions implements FunctionService, RegionScoped, AutoClose
 
     /**
      * Makes the merged folder of {@code functionLayers} for {@code function} unless it is there already (see
-     * {@link FunctionRepository#optDir}). Called under the repository's lock.
+     * {@link FunctionRepository#optDir}), from the function's own copy of each layer ({@code layers/<name>-<N>/}, hard
+     * links made when the layer was first added): a layer version deleted since still merges in another order. Called
+     * under the repository's lock.
      */
     private void mergeLayers(FunctionConfiguration function, List<FunctionLayer> functionLayers) {
         Path opt = repository.optDir(function, functionLayers);
@@ -126,11 +128,17 @@ public final class Functions implements FunctionService, RegionScoped, AutoClose
             return;
         }
         List<Path> contents = new ArrayList<>();
-        for (FunctionLayer layer : functionLayers) {
-            contents.add(layers.contentDir(function.region(), layer.arn()).orElseThrow(() -> FunctionRules.invalid(
-                    "Layer version " + layer.arn() + " does not exist.")));
-        }
         try {
+            for (FunctionLayer layer : functionLayers) {
+                Path copy = repository.layerCopy(function, layer.arn());
+                if (!Files.isDirectory(copy)) {
+                    Path content = layers.contentDir(function.region(), layer.arn()).orElseThrow(() ->
+                            FunctionRules.invalid("Layer version " + layer.arn() + " does not exist."));
+                    PrivateFiles.createDirectories(copy.getParent());
+                    Layers.merge(List.of(content), copy);
+                }
+                contents.add(copy);
+            }
             PrivateFiles.createDirectories(opt.getParent());
         } catch (IOException e) {
             throw CodeFolder.storage(opt, e);
@@ -143,17 +151,29 @@ public final class Functions implements FunctionService, RegionScoped, AutoClose
      * invocations runs (a running one may have one at /opt). Called under the repository's lock.
      */
     private void pruneLayers(FunctionConfiguration function) {
-        Path dir = repository.folder(function).resolve("opt");
-        if (!Files.isDirectory(dir) || concurrency.running(function.region(), function.id()) > 0) {
+        if (concurrency.running(function.region(), function.id()) > 0) {
             return;
         }
         java.util.Set<Path> used = new java.util.HashSet<>();
-        used.add(repository.optDir(function, function.layers()));
-        repository.versions(function).forEach(v -> used.add(repository.optDir(function, v.layers())));
-        try (java.util.stream.Stream<Path> entries = Files.list(dir)) {
-            for (Path entry : entries.toList()) {
-                if (!used.contains(entry)) {
-                    CodeFolder.deleteTree(entry);
+        List<List<FunctionLayer>> lists = new ArrayList<>();
+        lists.add(function.layers());
+        repository.versions(function).forEach(v -> lists.add(v.layers()));
+        for (List<FunctionLayer> list : lists) {
+            used.add(repository.optDir(function, list));
+            list.forEach(layer -> used.add(repository.layerCopy(function, layer.arn())));
+        }
+        try {
+            for (String folder : List.of("opt", "layers")) {
+                Path dir = repository.folder(function).resolve(folder);
+                if (!Files.isDirectory(dir)) {
+                    continue;
+                }
+                try (java.util.stream.Stream<Path> entries = Files.list(dir)) {
+                    for (Path entry : entries.toList()) {
+                        if (!used.contains(entry)) {
+                            CodeFolder.deleteTree(entry);
+                        }
+                    }
                 }
             }
         } catch (IOException | RuntimeException e) {
@@ -723,11 +743,13 @@ public final class Functions implements FunctionService, RegionScoped, AutoClose
     private void restoreLayers(FunctionConfiguration function) {
         synchronized (repository) {
             try {
-                Path opt = repository.folder(function).resolve("opt");
-                if (Files.isDirectory(opt)) {
-                    try (java.util.stream.Stream<Path> left = Files.list(opt)) {
-                        left.filter(p -> p.getFileName().toString().startsWith(".building-"))
-                                .forEach(CodeFolder::deleteTree);
+                for (String folder : List.of("opt", "layers")) {
+                    Path dir = repository.folder(function).resolve(folder);
+                    if (Files.isDirectory(dir)) {
+                        try (java.util.stream.Stream<Path> left = Files.list(dir)) {
+                            left.filter(p -> p.getFileName().toString().startsWith(".building-"))
+                                    .forEach(CodeFolder::deleteTree);
+                        }
                     }
                 }
                 mergeLayers(function, function.layers());
