@@ -12,9 +12,10 @@ import java.util.List;
  */
 public interface LayerService {
     /**
-     * PublishLayerVersion: unzips {@code zip} once (refusing what a function's package would be refused for:
-     * InvalidZipFileException) and keeps it as the layer's next version. Refuses a name against Lambda's pattern,
-     * a description over 256 characters, more than 15 runtimes, architectures other than x86_64 and arm64.
+     * PublishLayerVersion: unzips {@code zip} once and keeps it as the layer's next version. Refuses what a
+     * function's package would be refused for (InvalidZipFileException; more than 250 MB unzipped), a zip over 50 MB
+     * (RequestEntityTooLargeException), a name against Lambda's pattern, a description over 256 characters, more
+     * than 15 runtimes, architectures other than x86_64 and arm64.
      */
     LayerVersion publish(String region, PublishLayerRequest request, Path zip);
 

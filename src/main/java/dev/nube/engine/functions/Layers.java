@@ -33,6 +33,8 @@ import java.util.stream.Stream;
 final class Layers implements LayerService {
     /** Lambda's limit of layers per function. */
     static final int MAX_LAYERS = 5;
+    /** Lambda's limit of a zip uploaded directly (not through S3). */
+    static final long MAX_ZIP_BYTES = 50L * 1024 * 1024;
     private static final Pattern NAME = Pattern.compile("[a-zA-Z0-9_-]{1,140}");
     private static final Pattern NAME_ARN = Pattern.compile("arn:[a-zA-Z0-9-]+:lambda:([a-zA-Z0-9-]+):(\\d{12}):layer:"
             + "([a-zA-Z0-9_-]+)");
@@ -98,6 +100,14 @@ final class Layers implements LayerService {
         }
         if (!Files.isRegularFile(zip)) {
             throw FunctionRules.invalid("There is no file " + zip + ".");
+        }
+        try {
+            if (Files.size(zip) > MAX_ZIP_BYTES) {
+                throw new EngineException("RequestEntityTooLargeException", "The zip " + zip.getFileName() + " is "
+                        + (Files.size(zip) >> 20) + " MB: a layer uploaded directly is at most 50 MB zipped.");
+            }
+        } catch (IOException e) {
+            throw FunctionRules.invalid("Cannot read " + zip + ": " + e.getMessage());
         }
         Path staging = root(region).resolve(".incoming-" + java.util.UUID.randomUUID());
         try {

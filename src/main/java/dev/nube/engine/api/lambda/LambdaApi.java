@@ -221,7 +221,7 @@ public final class LambdaApi implements ApiProtocol {
             case "ResourceNotFoundException" -> 404;
             case "ResourceConflictException", "ResourceInUseException" -> 409;
             case "TooManyRequestsException" -> 429;
-            case "RequestTooLargeException" -> 413;
+            case "RequestTooLargeException", "RequestEntityTooLargeException" -> 413;
             case "ServiceException", "StorageError", "Server.InternalError" -> 500;
             case "PreconditionFailedException" -> 412;
             case "UnsupportedMediaTypeException" -> 415;
