@@ -51,6 +51,9 @@ public final class Functions implements FunctionService, RegionScoped, AutoClose
     private final Layers layers;
     /** The most a function's code and layers may unzip to together (Lambda's 250 MB; smaller in tests). */
     private volatile long maxUnzippedBytes = ZipPackages.MAX_UNZIPPED_BYTES;
+    /** Hear each alias deleted, under the repository's lock, once it is gone (the URL of an alias goes with it). */
+    private final List<java.util.function.BiConsumer<FunctionConfiguration, String>> aliasDeleted =
+            new java.util.concurrent.CopyOnWriteArrayList<>();
 
     /**
      * @param home          the engine's data folder ({@code runtime/} and {@code config/functions.json} live there)
@@ -93,6 +96,11 @@ public final class Functions implements FunctionService, RegionScoped, AutoClose
 
     FunctionRepository repository() {
         return repository;
+    }
+
+    /** Calls {@code listener} with each alias deleted, under the repository's lock, once the alias is gone. */
+    void onAliasDeleted(java.util.function.BiConsumer<FunctionConfiguration, String> listener) {
+        aliasDeleted.add(listener);
     }
 
     /** Lambda's layers of every region, which functions of this service use. */
@@ -647,6 +655,9 @@ public final class Functions implements FunctionService, RegionScoped, AutoClose
             List<FunctionAlias> aliases = new ArrayList<>(repository.aliases(function));
             aliases.removeIf(a -> a.name().equals(alias));
             repository.saveAliases(function, aliases);
+            for (java.util.function.BiConsumer<FunctionConfiguration, String> listener : aliasDeleted) {
+                listener.accept(function, alias);
+            }
         }
         events.publish(new ResourceChanged(region, ResourceKind.FUNCTION, function.id(), Change.UPDATED));
     }
