@@ -53,7 +53,7 @@ public final class FunctionPageViewModel {
         this.logs = new LogsViewModel(scope);
         this.versions = new VersionsViewModel(scope);
         this.schedules = new SchedulesViewModel(scope, schedules, java.time.Clock.systemDefaultZone());
-        this.aliases = new AliasesViewModel(scope, versions);
+        this.aliases = new AliasesViewModel(scope, versions, urls);
         this.layers = new LayersEditorViewModel(scope, layerService);
         scope.on(ResourceChanged.class, changed -> {
             FunctionConfiguration current = configuration.get();
