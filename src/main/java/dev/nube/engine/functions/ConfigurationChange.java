@@ -9,14 +9,14 @@ import java.util.Map;
  * version ARNs, in order; empty removes them).
  */
 public record ConfigurationChange(String runtime, String handler, Integer memoryMb, Integer timeoutSeconds,
-        Map<String, String> environment, String description, String role,
-        java.util.List<String> layers) {
+        Map<String, String> environment, String description, String role, java.util.List<String> layers) {
     public static ConfigurationChange none() {
         return new ConfigurationChange(null, null, null, null, null, null, null, null);
     }
 
     public ConfigurationChange runtime(String value) {
-        return new ConfigurationChange(value, handler, memoryMb, timeoutSeconds, environment, description, role, layers);
+        return new ConfigurationChange(value, handler, memoryMb, timeoutSeconds, environment, description, role,
+                layers);
     }
 
     public ConfigurationChange memory(int mb) {
@@ -28,7 +28,8 @@ public record ConfigurationChange(String runtime, String handler, Integer memory
     }
 
     public ConfigurationChange handler(String value) {
-        return new ConfigurationChange(runtime, value, memoryMb, timeoutSeconds, environment, description, role, layers);
+        return new ConfigurationChange(runtime, value, memoryMb, timeoutSeconds, environment, description, role,
+                layers);
     }
 
     public ConfigurationChange environment(Map<String, String> variables) {
@@ -41,7 +42,8 @@ public record ConfigurationChange(String runtime, String handler, Integer memory
     }
 
     public ConfigurationChange role(String value) {
-        return new ConfigurationChange(runtime, handler, memoryMb, timeoutSeconds, environment, description, value, layers);
+        return new ConfigurationChange(runtime, handler, memoryMb, timeoutSeconds, environment, description, value,
+                layers);
     }
 
     public ConfigurationChange layers(java.util.List<String> arns) {

@@ -26,8 +26,8 @@ public record CreateFunctionRequest(String name, String runtime, String handler,
     }
 
     public static CreateFunctionRequest of(String name, String runtime) {
-        return new CreateFunctionRequest(name, runtime, null, DEFAULT_MEMORY_MB, DEFAULT_TIMEOUT_SECONDS, Map.of(), null,
-                "", null, null, null);
+        return new CreateFunctionRequest(name, runtime, null, DEFAULT_MEMORY_MB, DEFAULT_TIMEOUT_SECONDS, Map.of(),
+                null, "", null, null, null);
     }
 
     public CreateFunctionRequest withMemory(int mb) {

@@ -49,7 +49,8 @@ public record FunctionConfiguration(String id, String name, String region, Strin
     /** The same function under another name of its runtime (a stored id of an earlier build, read as today's). */
     FunctionConfiguration withRuntime(String value) {
         return new FunctionConfiguration(id, name, region, value, handler, memoryMb, timeoutSeconds, environment,
-                reservedConcurrency, description, createdAt, lastModified, revision, codeSize, lastVersion, role, layers);
+                reservedConcurrency, description, createdAt, lastModified, revision, codeSize, lastVersion, role,
+                layers);
     }
 
     FunctionConfiguration withReservedConcurrency(Integer reserved) {

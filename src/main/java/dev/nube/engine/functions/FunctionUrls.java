@@ -28,12 +28,12 @@ import java.util.function.Function;
 
 /**
  * The engine's {@link FunctionUrlService}: each URL stored as {@code url.json} ($LATEST's) or {@code url-<alias>.json}
- * in its function's folder (so deleting the function deletes it; deleting an alias deletes its URL), the URLs of every open region indexed in memory by their id, and one
- * {@link FunctionUrlServer} serving them. The endpoint starts with the engine when a function has a URL, else with
- * the first URL made, and stops when this closes. Its port is kept in {@code config/function-urls.json} so URLs stay
- * the same across restarts: {@link #DEFAULT_PORT} the first time; a free port chosen (and kept) when the one kept is
- * taken by another program. Thread-safe: changes of a URL hold the functions' repository lock, as deleting a
- * function does, so a URL is never written into a function being deleted.
+ * in its function's folder (so deleting the function deletes it; deleting an alias deletes its URL), the URLs of every
+ * open region indexed in memory by their id, and one {@link FunctionUrlServer} serving them. The endpoint starts with
+ * the engine when a function has a URL, else with the first URL made, and stops when this closes. Its port is kept in
+ * {@code config/function-urls.json} so URLs stay the same across restarts: {@link #DEFAULT_PORT} the first time; a free
+ * port chosen (and kept) when the one kept is taken by another program. Thread-safe: changes of a URL hold the
+ * functions' repository lock, as deleting a function does, so a URL is never written into a function being deleted.
  */
 public final class FunctionUrls implements FunctionUrlService, RegionScoped, AutoCloseable {
     private static final System.Logger LOG = System.getLogger(FunctionUrls.class.getName());

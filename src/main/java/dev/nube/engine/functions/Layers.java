@@ -215,7 +215,8 @@ final class Layers implements LayerService {
                 return;
             }
             try {
-                Files.deleteIfExists(dir.resolve("layer.json")); // the document first: no half-deleted version is listed
+                // the document first: no half-deleted version is listed
+                Files.deleteIfExists(dir.resolve("layer.json"));
             } catch (IOException e) {
                 throw new EngineException("StorageError", "Could not delete " + dir + ": " + e.getMessage(), e);
             }

@@ -27,9 +27,8 @@ import java.util.function.Supplier;
 /**
  * Runtimes started ahead of their functions, a few per runtime ({@link FunctionSettings#prestarted()}): a cold start
  * takes one, puts its function's code into its empty /var/task (and its layers into its empty /opt) and gives it its
- * environment, so the runtime only
- * imports the handler; the interpreter's own start was done before the request came. Each is a sandbox, limits,
- * Runtime API server and output of its own, as any environment, holds nothing of any function until it is taken,
+ * environment, so the runtime only imports the handler; the interpreter's own start was done before the request came.
+ * Each is a sandbox, limits, Runtime API server and output of its own, as any environment, holds nothing of any function until it is taken,
  * and is taken once. Python and Node.js only (a custom runtime's bootstrap is the function's own code).
  * <p>Node sizes its JavaScript heap from the memory limit it starts under, so node runtimes wait under the limit
  * of the functions they are for, one pool per memory size; a python runtime waits under the smallest limit and is

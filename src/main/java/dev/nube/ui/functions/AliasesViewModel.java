@@ -20,10 +20,10 @@ import javafx.collections.FXCollections;
 import javafx.collections.ObservableList;
 
 /**
- * The Aliases tab: the function's aliases with where each sends invocations, how many its versions ran in the last
- * 24 hours and its function URL; creating, editing and deleting them, and making or deleting an alias's URL. The form is checked as it is typed, with the engine's rules and
- * sentences ({@link AliasRules}), before anything is sent. Versions and their counts come from the Versions tab's
- * model. Engine calls run on the task executor. FX thread only.
+ * The Aliases tab: the function's aliases with where each sends invocations, how many its versions ran in the last 24
+ * hours and its function URL; creating, editing and deleting them, and making or deleting an alias's URL. The form is
+ * checked as it is typed, with the engine's rules and sentences ({@link AliasRules}), before anything is sent. Versions
+ * and their counts come from the Versions tab's model. Engine calls run on the task executor. FX thread only.
  */
 final class AliasesViewModel {
     private final FunctionScope scope;

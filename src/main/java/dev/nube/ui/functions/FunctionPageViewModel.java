@@ -21,9 +21,9 @@ import javafx.beans.property.ReadOnlyStringProperty;
 import javafx.beans.property.ReadOnlyStringWrapper;
 
 /**
- * One open function: its configuration as the engine has it (re-read when it changes), and the view models of its
- * tabs (code, test, configuration with the layers and the function URL, monitor, logs, versions, aliases, schedules). Knows what
- * edits are unsaved across the tabs and can save them all. {@link #dispose()} ends its engine subscriptions. FX
+ * One open function: its configuration as the engine has it (re-read when it changes), and the view models of its tabs
+ * (code, test, configuration with the layers and the function URL, monitor, logs, versions, aliases, schedules). Knows
+ * what edits are unsaved across the tabs and can save them all. {@link #dispose()} ends its engine subscriptions. FX
  * thread only.
  */
 public final class FunctionPageViewModel {

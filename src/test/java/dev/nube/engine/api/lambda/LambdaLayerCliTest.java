@@ -75,7 +75,8 @@ class LambdaLayerCliTest extends ApiTestBase {
         JsonNode listed = api.aws("lambda", "list-layers").ok().json().path("Layers");
         assertEquals(List.of("helpers"), texts(listed, "LayerName"));
         assertEquals(2, listed.get(0).path("LatestMatchingVersion").path("Version").asInt());
-        assertEquals(1, call(200, "GET", "/2018-10-31/layers?CompatibleRuntime=" + PYTHON, "").path("Layers").get(0).path("LatestMatchingVersion").path("Version").asInt(),
+        assertEquals(1, call(200, "GET", "/2018-10-31/layers?CompatibleRuntime=" + PYTHON, "").path("Layers").get(0)
+                .path("LatestMatchingVersion").path("Version").asInt(),
                 "only version 1 names the runtime");
         assertEquals(List.of(2, 1), call(200, "GET", "/2018-10-31/layers/helpers/versions", "")
                 .path("LayerVersions").findValuesAsText("Version").stream().map(Integer::parseInt).toList());
