@@ -116,7 +116,7 @@ public final class Functions implements FunctionService, RegionScoped, AutoClose
     /**
      * Refuses a function whose code and layers unzip to more than the limit together, with Lambda's message.
      */
-    private void checkUnzippedSize(long codeSize, List<FunctionLayer> functionLayers) {
+    void checkUnzippedSize(long codeSize, List<FunctionLayer> functionLayers) {
         long total = codeSize + functionLayers.stream().mapToLong(FunctionLayer::unzippedSize).sum();
         if (total > maxUnzippedBytes) {
             throw FunctionRules.invalid("Function code combined with layers exceeds the maximum allowed size of "

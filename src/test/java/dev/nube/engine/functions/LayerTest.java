@@ -172,6 +172,14 @@ class LayerTest extends SandboxTestBase {
             assertTrue(refused("InvalidParameterValueException", () -> s.create(REGION, CreateFunctionRequest.of(
                     "too-big", PYTHON).withLayers(List.of(big.arn())))).contains("exceeds the maximum"));
             refused("ResourceNotFoundException", () -> s.get(REGION, "too-big"));
+            f.python("grows", "def lambda_handler(event, context):\n    return 1\n");
+            LayerVersion half = publish("half", Map.of("python/half.py", "#" + "x".repeat(60_000) + "\n"));
+            s.updateConfiguration(REGION, "grows", ConfigurationChange.none().layers(List.of(half.arn())));
+            Path bigger = zip("bigger.zip", Map.of("lambda_function.py", "#" + "y".repeat(60_000) + "\n"));
+            assertTrue(refused("InvalidParameterValueException", () -> f.code.importZip(REGION, "grows", bigger))
+                    .contains("exceeds the maximum"), "the new code and the layer are too large together");
+            assertTrue(new String(f.code.readFile(REGION, "grows", null, "lambda_function.py"),
+                    StandardCharsets.UTF_8).contains("return 1"), "the code is unchanged");
         } finally {
             ((Functions) s).limitUnzippedBytes(ZipPackages.MAX_UNZIPPED_BYTES);
         }
