@@ -777,7 +777,14 @@ public final class Functions implements FunctionService, RegionScoped, AutoClose
 
     @Override
     public List<String> contentsOf(Region region) {
-        return Regions.describe(repository.collection(region.name()).list(), 0, "function", "functions");
+        List<String> contents = new ArrayList<>(Regions.describe(repository.collection(region.name()).list(), 0,
+                "function", "functions"));
+        long layerVersions = layers.layers(region.name()).stream().mapToLong(l -> layers.versions(region.name(),
+                l.name()).size()).sum();
+        if (layerVersions > 0) { // layers block removing the region as functions do: removing it would lose them
+            contents.add(layerVersions + " layer version" + (layerVersions == 1 ? "" : "s"));
+        }
+        return contents;
     }
 
     /** Stops every execution environment and saves the metrics. */

@@ -98,6 +98,8 @@ class LayerTest extends SandboxTestBase {
         layers().delete(REGION, "numbered", 2); // as Lambda: deleting what is gone does nothing
         refused("ResourceNotFoundException", () -> layers().version(REGION, "numbered", 2));
         assertEquals(3, publish("numbered", Map.of("python/a.py", "A = 3\n")).version(), "a number is never reused");
+        assertTrue(((Functions) f.functions).contentsOf(f.engine.regions().get(REGION)).stream().anyMatch(
+                c -> c.endsWith("layer versions")), "layers keep their region from being removed");
     }
 
     @Test
