@@ -151,7 +151,8 @@ public final class NubeApp extends Application {
             case ELASTIC_IPS -> new dev.nube.ui.network.ElasticIpsView(new dev.nube.ui.network.ElasticIpsViewModel(
                     engine.elasticIps(), engine.instances(), context));
             case FUNCTIONS -> new FunctionsView(new FunctionsViewModel(engine.functions(), engine.functionCode(),
-                    engine.functionMonitor(), engine.functionSchedules(), engine.functionUrls(), context));
+                    engine.functionMonitor(), engine.functionSchedules(), engine.functionUrls(), engine.layers(),
+                    context));
             case ACCESS_KEYS -> new AccessKeysView(new AccessKeysViewModel(engine.accessKeys(), engine.api(),
                     context));
             default -> null;

@@ -376,6 +376,11 @@ public final class Engine implements AutoCloseable {
         return functions;
     }
 
+    /** Lambda's layers, which functions list in their configuration. */
+    public dev.nube.engine.functions.LayerService layers() {
+        return functions.layers();
+    }
+
     public FunctionCode functionCode() {
         return functionCode;
     }

@@ -184,6 +184,23 @@ final class CodeFolder {
         deleteTree(path);
     }
 
+    /**
+     * Deletes every entry of {@code folder} whose name matches {@code glob}, trees and all; quietly does what it can
+     * (what is left is tried again at the next call).
+     */
+    static void deleteAll(Path folder, String glob) {
+        if (!Files.isDirectory(folder)) {
+            return;
+        }
+        try (java.nio.file.DirectoryStream<Path> left = Files.newDirectoryStream(folder, glob)) {
+            for (Path entry : left) {
+                deleteTree(entry);
+            }
+        } catch (java.io.IOException | RuntimeException e) {
+            // tried again at the next call
+        }
+    }
+
     static void deleteTree(Path path) {
         if (!Files.exists(path, LinkOption.NOFOLLOW_LINKS)) {
             return;

@@ -358,6 +358,11 @@ final class CodeJournal {
         }
     }
 
+    /** The size of the files of the import just staged ({@link #stageImport}), before it is committed. */
+    long stagedImportSize() {
+        return CodeFolder.size(staging.resolve(INCOMING));
+    }
+
     /** Drops a staged change that was not committed. */
     void abandon() {
         try {

@@ -571,15 +571,6 @@ final class Dependencies {
 
     /** Removes the work folders of installs a stopped engine left in a function's folder (nothing refers to them). */
     static void removeLeftWork(Path functionFolder) {
-        if (!Files.isDirectory(functionFolder)) {
-            return;
-        }
-        try (DirectoryStream<Path> left = Files.newDirectoryStream(functionFolder, WORK + "*")) {
-            for (Path work : left) {
-                CodeFolder.deleteTree(work);
-            }
-        } catch (IOException | RuntimeException e) {
-            // tried again when the region next opens
-        }
+        CodeFolder.deleteAll(functionFolder, WORK + "*");
     }
 }

@@ -103,6 +103,14 @@ public final class FunctionCodeFiles implements FunctionCode {
         changeCode(function(region, name), function -> {
             CodeJournal journal = repository.journal(function);
             journal.stageImport(zip); // refused: nothing staged is left, the code is untouched
+            if (!function.layers().isEmpty()) {
+                try {
+                    functions.checkUnzippedSize(journal.stagedImportSize(), function.layers());
+                } catch (RuntimeException e) {
+                    journal.abandon(); // the code and its layers would be too large together: nothing changes
+                    throw e;
+                }
+            }
             return commit(function, journal);
         });
     }

@@ -23,17 +23,17 @@ import java.util.function.UnaryOperator;
 
 /**
  * Where functions live: {@code regions/<region>/functions/<fn-id>/} holding {@code resource.json}, {@code code/}
- * ($LATEST), {@code package.zip} and {@code package.sha256} ($LATEST's deployment package, see
- * {@link #latestPackage}), {@code versions/N/{version.json,code.zip,code/}}, {@code test-events.json},
- * {@code aliases.json}, {@code schedules.json} ({@link FunctionSchedules}), {@code logs/} and {@code metrics.json}; a
+ * ($LATEST), {@code package.zip} and {@code package.sha256} ($LATEST's deployment package, see {@link #latestPackage}),
+ * {@code versions/N/{version.json,code.zip,code/}}, {@code test-events.json}, {@code aliases.json},
+ * {@code layers/<name>-<N>/} and {@code opt/<key>/} (its copy of each layer and its layers merged, see
+ * {@link #optDir}), {@code schedules.json} ({@link FunctionSchedules}), {@code logs/} and {@code metrics.json}; a
  * change of $LATEST's code under way is staged in {@code code-change/} ({@link CodeJournal}); {@code dependencies.json}
  * records what Deploy's last install of dependencies put in the code, which npm or pip makes in
  * {@code dependencies-<uuid>/} ({@link Dependencies}); code being unpacked for a new function waits in
- * {@code .incoming-*} beside the functions.
- * Names map to ids through an index per region built from the documents on first use and kept in memory (an
- * invocation never reads a document). Documents are read through {@code runtimeOnRead}, which turns the runtime ids
- * of earlier builds into today's (they are written back with the next change). Thread-safe; changes that must keep
- * names unique hold this object's lock.
+ * {@code .incoming-*} beside the functions. Names map to ids through an index per region built from the documents on
+ * first use and kept in memory (an invocation never reads a document). Documents are read through
+ * {@code runtimeOnRead}, which turns the runtime ids of earlier builds into today's (they are written back with the
+ * next change). Thread-safe; changes that must keep names unique hold this object's lock.
  */
 final class FunctionRepository {
     private static final String PACKAGE = "package.zip";
@@ -156,6 +156,24 @@ final class FunctionRepository {
 
     Path codeDir(FunctionConfiguration function) {
         return folder(function).resolve("code");
+    }
+
+    /**
+     * The folder of {@code layers} merged, as this function's invocations see them at /opt
+     * ({@code opt/<key of the list>}, made by the functions service when the layers were set), or null for none.
+     * Shared by $LATEST and the versions with the same layers; immutable once made.
+     */
+    Path optDir(FunctionConfiguration function, List<FunctionLayer> layers) {
+        return layers.isEmpty() ? null : folder(function).resolve("opt").resolve(Layers.key(layers));
+    }
+
+    /**
+     * The function's own copy of the layer version {@code arn} ({@code layers/<name>-<N>/}, hard links to the layer's
+     * files), from which its merged folders are made: it outlives the layer version.
+     */
+    Path layerCopy(FunctionConfiguration function, String arn) {
+        String[] parts = arn.split(":");
+        return folder(function).resolve("layers").resolve(parts[parts.length - 2] + "-" + parts[parts.length - 1]);
     }
 
     /** The journal through which $LATEST's code changes (see {@link CodeJournal}). */

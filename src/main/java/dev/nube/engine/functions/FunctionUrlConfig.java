@@ -3,9 +3,9 @@ package dev.nube.engine.functions;
 import java.time.Instant;
 
 /**
- * A function URL as stored beside its function ({@code functions/<fn-id>/url.json}, so it goes when the function
- * does): the URL's id (the first label of its host, fixed for the URL's life), who may call it, its CORS settings and
- * when it was made and last changed. Serves the unqualified function ($LATEST) only.
+ * A function URL as stored beside its function ({@code functions/<fn-id>/url.json} for $LATEST's,
+ * {@code url-<alias>.json} for an alias's, so it goes when the function does): the URL's id (the first label of its
+ * host, fixed for the URL's life), who may call it, its CORS settings and when it was made and last changed.
  *
  * @param urlId      32 lower-case letters and digits, as Lambda's url-id
  * @param cors       null when the URL has no CORS settings

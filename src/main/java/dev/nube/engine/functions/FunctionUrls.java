@@ -12,6 +12,7 @@ import dev.nube.engine.store.ResourceKind;
 import dev.nube.engine.store.SettingsFile;
 import java.io.IOException;
 import java.net.BindException;
+import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
@@ -20,18 +21,19 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
 import java.util.function.Function;
 
 /**
- * The engine's {@link FunctionUrlService}: each URL stored as {@code url.json} in its function's folder (so deleting
- * the function deletes it), the URLs of every open region indexed in memory by their id, and one
- * {@link FunctionUrlServer} serving them. The endpoint starts with the engine when a function has a URL, else with
- * the first URL made, and stops when this closes. Its port is kept in {@code config/function-urls.json} so URLs stay
- * the same across restarts: {@link #DEFAULT_PORT} the first time; a free port chosen (and kept) when the one kept is
- * taken by another program. Thread-safe: changes of a URL hold the functions' repository lock, as deleting a
- * function does, so a URL is never written into a function being deleted.
+ * The engine's {@link FunctionUrlService}: each URL stored as {@code url.json} ($LATEST's) or {@code url-<alias>.json}
+ * in its function's folder (so deleting the function deletes it; deleting an alias deletes its URL), the URLs of every
+ * open region indexed in memory by their id, and one {@link FunctionUrlServer} serving them. The endpoint starts with
+ * the engine when a function has a URL, else with the first URL made, and stops when this closes. Its port is kept in
+ * {@code config/function-urls.json} so URLs stay the same across restarts: {@link #DEFAULT_PORT} the first time; a free
+ * port chosen (and kept) when the one kept is taken by another program. Thread-safe: changes of a URL hold the
+ * functions' repository lock, as deleting a function does, so a URL is never written into a function being deleted.
  */
 public final class FunctionUrls implements FunctionUrlService, RegionScoped, AutoCloseable {
     private static final System.Logger LOG = System.getLogger(FunctionUrls.class.getName());
@@ -45,8 +47,11 @@ public final class FunctionUrls implements FunctionUrlService, RegionScoped, Aut
     record Settings(int port) {
     }
 
-    /** A URL in the index: its function (the id guards against a function of the same name made later). */
-    private record Entry(String functionId, String functionName, FunctionUrlConfig config) {
+    /**
+     * A URL in the index: its function (the id guards against a function of the same name made later) and the alias
+     * it invokes through (null for $LATEST).
+     */
+    private record Entry(String functionId, String functionName, String qualifier, FunctionUrlConfig config) {
     }
 
     private final Functions functions;
@@ -72,73 +77,125 @@ public final class FunctionUrls implements FunctionUrlService, RegionScoped, Aut
         this.settings = settings;
         this.secrets = secrets;
         this.keyUsed = keyUsed;
+        functions.onAliasDeleted(this::aliasDeleted);
+    }
+
+    /**
+     * The alias a URL is for: null for $LATEST (none given, or "$LATEST"), else an alias of the function, which must
+     * exist. A version number is refused, as Lambda refuses it.
+     */
+    private String alias(FunctionConfiguration function, String qualifier) {
+        if (qualifier == null || qualifier.equals(FunctionConfiguration.LATEST)) {
+            return null;
+        }
+        if (qualifier.chars().allMatch(Character::isDigit)) {
+            throw FunctionRules.invalid("A function URL is for $LATEST or an alias; " + qualifier + " is a version"
+                    + " number. Make an alias that points to it and give the alias a URL.");
+        }
+        functions.alias(function.region(), function.name(), qualifier); // ResourceNotFoundException when absent
+        return qualifier;
+    }
+
+    /** Deletes the URL of an alias being deleted (called under the repository's lock, after the alias is gone). */
+    private void aliasDeleted(FunctionConfiguration function, String alias) {
+        Optional<FunctionUrlConfig> stored;
+        try {
+            stored = read(function, alias);
+        } catch (RuntimeException e) {
+            stored = Optional.empty();
+        }
+        stored.ifPresent(config -> regionIndex(function.region()).remove(config.urlId()));
+        try {
+            Files.deleteIfExists(file(function, alias));
+        } catch (IOException e) {
+            // the alias is gone: its URL is not served, and the file is dropped when the region next opens
+            LOG.log(System.Logger.Level.WARNING, "could not delete " + file(function, alias) + ": " + e);
+        }
     }
 
     @Override
-    public FunctionUrl create(String region, String functionName, AuthType authType, FunctionUrlCors cors,
-            String invokeMode) {
+    public FunctionUrl create(String region, String functionName, String qualifier, AuthType authType,
+            FunctionUrlCors cors, String invokeMode) {
         check(authType, cors, invokeMode);
         if (authType == null) {
             throw FunctionRules.invalid("AuthType is required: NONE or AWS_IAM.");
         }
         FunctionConfiguration function;
         FunctionUrlConfig config;
+        String alias;
         synchronized (repository) {
             function = functions.get(region, functionName);
-            if (read(function).isPresent()) {
+            alias = alias(function, qualifier);
+            if (read(function, alias).isPresent()) {
                 throw new EngineException("ResourceConflictException", "Failed to create function url config for"
-                        + " [functionArn = " + function.arn(null) + "]. Error message:  FunctionUrlConfig exists for"
+                        + " [functionArn = " + function.arn(alias) + "]. Error message:  FunctionUrlConfig exists for"
                         + " this Lambda function");
             }
             Instant now = Instant.now();
             config = new FunctionUrlConfig(newUrlId(), authType, cors, FunctionUrlConfig.BUFFERED, now, now);
-            DocumentStore.write(file(function), config);
-            regionIndex(region).put(config.urlId(), new Entry(function.id(), function.name(), config));
+            DocumentStore.write(file(function, alias), config);
+            regionIndex(region).put(config.urlId(), new Entry(function.id(), function.name(), alias, config));
         }
-        return view(function, config, endpoint());
+        return view(function, alias, config, endpoint());
     }
 
     @Override
-    public FunctionUrl get(String region, String functionName) {
-        return find(region, functionName).orElseThrow(() -> new EngineException("ResourceNotFoundException",
+    public FunctionUrl get(String region, String functionName, String qualifier) {
+        return find(region, functionName, qualifier).orElseThrow(() -> new EngineException("ResourceNotFoundException",
                 "The resource you requested does not exist."));
     }
 
     @Override
-    public Optional<FunctionUrl> find(String region, String functionName) {
+    public Optional<FunctionUrl> find(String region, String functionName, String qualifier) {
         FunctionConfiguration function = functions.get(region, functionName);
-        return read(function).map(config -> view(function, config, endpoint()));
+        String alias = alias(function, qualifier);
+        return read(function, alias).map(config -> view(function, alias, config, endpoint()));
     }
 
     @Override
-    public FunctionUrl update(String region, String functionName, AuthType authType, FunctionUrlCors cors,
-            String invokeMode) {
+    public List<FunctionUrl> list(String region, String functionName) {
+        FunctionConfiguration function = functions.get(region, functionName);
+        List<FunctionUrl> urls = new java.util.ArrayList<>();
+        read(function, null).ifPresent(config -> urls.add(view(function, null, config, endpoint())));
+        for (FunctionAlias alias : functions.aliases(region, functionName)) {
+            read(function, alias.name()).ifPresent(config -> urls.add(view(function, alias.name(), config,
+                    endpoint())));
+        }
+        return urls;
+    }
+
+    @Override
+    public FunctionUrl update(String region, String functionName, String qualifier, AuthType authType,
+            FunctionUrlCors cors, String invokeMode) {
         check(authType, cors, invokeMode);
         FunctionConfiguration function;
         FunctionUrlConfig config;
+        String alias;
         synchronized (repository) {
             function = functions.get(region, functionName);
-            FunctionUrlConfig stored = read(function).orElseThrow(() -> new EngineException(
+            alias = alias(function, qualifier);
+            FunctionUrlConfig stored = read(function, alias).orElseThrow(() -> new EngineException(
                     "ResourceNotFoundException", "The resource you requested does not exist."));
             config = stored.changed(authType == null ? stored.authType() : authType, cors == null ? stored.cors()
                     : cors, Instant.now());
-            DocumentStore.write(file(function), config);
-            regionIndex(region).put(config.urlId(), new Entry(function.id(), function.name(), config));
+            DocumentStore.write(file(function, alias), config);
+            regionIndex(region).put(config.urlId(), new Entry(function.id(), function.name(), alias, config));
         }
-        return view(function, config, endpoint());
+        return view(function, alias, config, endpoint());
     }
 
     @Override
-    public void delete(String region, String functionName) {
+    public void delete(String region, String functionName, String qualifier) {
         synchronized (repository) {
             FunctionConfiguration function = functions.get(region, functionName);
-            FunctionUrlConfig stored = read(function).orElseThrow(() -> new EngineException(
+            String alias = alias(function, qualifier);
+            FunctionUrlConfig stored = read(function, alias).orElseThrow(() -> new EngineException(
                     "ResourceNotFoundException", "The resource you requested does not exist."));
             regionIndex(region).remove(stored.urlId());
             try {
-                Files.deleteIfExists(file(function));
+                Files.deleteIfExists(file(function, alias));
             } catch (IOException e) {
-                throw new EngineException("StorageError", "Could not delete " + file(function) + ": "
+                throw new EngineException("StorageError", "Could not delete " + file(function, alias) + ": "
                         + e.getMessage(), e);
             }
         }
@@ -160,9 +217,24 @@ public final class FunctionUrls implements FunctionUrlService, RegionScoped, Aut
         Map<String, Entry> found = new ConcurrentHashMap<>();
         for (FunctionConfiguration function : repository.list(region.name()).items()) {
             try {
-                read(function).ifPresent(config -> found.put(config.urlId(), new Entry(function.id(),
-                        function.name(), config)));
-            } catch (RuntimeException e) {
+                read(function, null).ifPresent(config -> found.put(config.urlId(), new Entry(function.id(),
+                        function.name(), null, config)));
+                Set<String> aliases = new java.util.HashSet<>();
+                functions.aliases(region.name(), function.name()).forEach(a -> aliases.add(a.name()));
+                try (DirectoryStream<Path> files = Files.newDirectoryStream(repository.folder(function),
+                        "url-*.json")) {
+                    for (Path file : files) {
+                        String name = file.getFileName().toString();
+                        String alias = name.substring("url-".length(), name.length() - ".json".length());
+                        if (!aliases.contains(alias)) {
+                            Files.deleteIfExists(file); // its alias was deleted by an engine stopped before this
+                            continue;
+                        }
+                        read(function, alias).ifPresent(config -> found.put(config.urlId(), new Entry(function.id(),
+                                function.name(), alias, config)));
+                    }
+                }
+            } catch (IOException | RuntimeException e) {
                 LOG.log(System.Logger.Level.WARNING, "The URL of function " + function.name() + " in "
                         + region.name() + " cannot be read and is not served: " + e.getMessage());
             }
@@ -203,7 +275,8 @@ public final class FunctionUrls implements FunctionUrlService, RegionScoped, Aut
         } catch (EngineException e) {
             return Optional.empty(); // deleted, the event not heard yet
         }
-        return Optional.of(new FunctionUrlServer.Route(region, entry.functionName(), entry.config()));
+        return Optional.of(new FunctionUrlServer.Route(region, entry.functionName(), entry.qualifier(),
+                entry.config()));
     }
 
     /** The running endpoint, started now if it was not; null when it cannot listen (see {@link #problem}). */
@@ -236,17 +309,18 @@ public final class FunctionUrls implements FunctionUrlService, RegionScoped, Aut
         return index.computeIfAbsent(region, r -> new ConcurrentHashMap<>());
     }
 
-    private Path file(FunctionConfiguration function) {
-        return repository.folder(function).resolve(FILE);
+    /** {@code url.json} for $LATEST, {@code url-<alias>.json} for an alias (alias names are safe file names). */
+    private Path file(FunctionConfiguration function, String alias) {
+        return repository.folder(function).resolve(alias == null ? FILE : "url-" + alias + ".json");
     }
 
-    private Optional<FunctionUrlConfig> read(FunctionConfiguration function) {
-        return DocumentStore.read(file(function), FunctionUrlConfig.class);
+    private Optional<FunctionUrlConfig> read(FunctionConfiguration function, String alias) {
+        return DocumentStore.read(file(function, alias), FunctionUrlConfig.class);
     }
 
-    private static FunctionUrl view(FunctionConfiguration function, FunctionUrlConfig config,
+    private static FunctionUrl view(FunctionConfiguration function, String alias, FunctionUrlConfig config,
             FunctionUrlServer server) {
-        return new FunctionUrl(function.region(), function.name(), function.arn(null), server == null ? null
+        return new FunctionUrl(function.region(), function.name(), function.arn(alias), server == null ? null
                 : server.url(function.region(), config.urlId()), config);
     }
 

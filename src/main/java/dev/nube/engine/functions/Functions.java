@@ -48,6 +48,12 @@ public final class Functions implements FunctionService, RegionScoped, AutoClose
     private final Map<String, Long> revisions = new ConcurrentHashMap<>();
     private final Concurrency concurrency;
     private final Invocations invocations;
+    private final Layers layers;
+    /** The most a function's code and layers may unzip to together (Lambda's 250 MB; smaller in tests). */
+    private volatile long maxUnzippedBytes = ZipPackages.MAX_UNZIPPED_BYTES;
+    /** Hear each alias deleted, under the repository's lock, once it is gone (the URL of an alias goes with it). */
+    private final List<java.util.function.BiConsumer<FunctionConfiguration, String>> aliasDeleted =
+            new java.util.concurrent.CopyOnWriteArrayList<>();
 
     /**
      * @param home          the engine's data folder ({@code runtime/} and {@code config/functions.json} live there)
@@ -60,6 +66,7 @@ public final class Functions implements FunctionService, RegionScoped, AutoClose
         this.sandboxStatus = sandboxStatus;
         this.runtimes = new Runtimes(home.resolve("runtime"));
         this.repository = new FunctionRepository(regions, events, runtimes::migrated);
+        this.layers = new Layers(regions);
         this.settings.set(DocumentStore.read(settingsFile, FunctionSettings.class).orElse(FunctionSettings.defaults()));
         this.concurrency = new Concurrency(() -> settings.get().regionConcurrency());
         detectSandbox();
@@ -89,6 +96,97 @@ public final class Functions implements FunctionService, RegionScoped, AutoClose
 
     FunctionRepository repository() {
         return repository;
+    }
+
+    /** Calls {@code listener} with each alias deleted, under the repository's lock, once the alias is gone. */
+    void onAliasDeleted(java.util.function.BiConsumer<FunctionConfiguration, String> listener) {
+        aliasDeleted.add(listener);
+    }
+
+    /** Lambda's layers of every region, which functions of this service use. */
+    public LayerService layers() {
+        return layers;
+    }
+
+    /** Lowers the limit of a function's code and layers unzipped together (for tests of the refusal). */
+    void limitUnzippedBytes(long bytes) {
+        maxUnzippedBytes = bytes;
+    }
+
+    /**
+     * Refuses a function whose code and layers unzip to more than the limit together, with Lambda's message.
+     */
+    void checkUnzippedSize(long codeSize, List<FunctionLayer> functionLayers) {
+        long total = codeSize + functionLayers.stream().mapToLong(FunctionLayer::unzippedSize).sum();
+        if (total > maxUnzippedBytes) {
+            throw FunctionRules.invalid("Function code combined with layers exceeds the maximum allowed size of "
+                    + maxUnzippedBytes + " bytes. The actual size is " + total + " bytes.");
+        }
+    }
+
+    /**
+     * Makes the merged folder of {@code functionLayers} for {@code function} unless it is there already (see
+     * {@link FunctionRepository#optDir}), from the function's own copy of each layer ({@code layers/<name>-<N>/}, hard
+     * links made when the layer was first added): a layer version deleted since still merges in another order. Called
+     * under the repository's lock.
+     */
+    private void mergeLayers(FunctionConfiguration function, List<FunctionLayer> functionLayers) {
+        Path opt = repository.optDir(function, functionLayers);
+        if (opt == null || Files.isDirectory(opt)) {
+            return;
+        }
+        List<Path> contents = new ArrayList<>();
+        try {
+            for (FunctionLayer layer : functionLayers) {
+                Path copy = repository.layerCopy(function, layer.arn());
+                if (!Files.isDirectory(copy)) {
+                    Path content = layers.contentDir(function.region(), layer.arn()).orElseThrow(() ->
+                            FunctionRules.invalid("Layer version " + layer.arn() + " does not exist."));
+                    PrivateFiles.createDirectories(copy.getParent());
+                    Layers.merge(List.of(content), copy);
+                }
+                contents.add(copy);
+            }
+            PrivateFiles.createDirectories(opt.getParent());
+        } catch (IOException e) {
+            throw CodeFolder.storage(opt, e);
+        }
+        Layers.merge(contents, opt);
+    }
+
+    /**
+     * Removes the merged layer folders that neither $LATEST nor a version uses any more, when none of the function's
+     * invocations runs (a running one may have one at /opt). Called under the repository's lock.
+     */
+    private void pruneLayers(FunctionConfiguration function) {
+        if (concurrency.running(function.region(), function.id()) > 0) {
+            return;
+        }
+        java.util.Set<Path> used = new java.util.HashSet<>();
+        List<List<FunctionLayer>> lists = new ArrayList<>();
+        lists.add(function.layers());
+        repository.versions(function).forEach(v -> lists.add(v.layers()));
+        for (List<FunctionLayer> list : lists) {
+            used.add(repository.optDir(function, list));
+            list.forEach(layer -> used.add(repository.layerCopy(function, layer.arn())));
+        }
+        try {
+            for (String folder : List.of("opt", "layers")) {
+                Path dir = repository.folder(function).resolve(folder);
+                if (!Files.isDirectory(dir)) {
+                    continue;
+                }
+                try (java.util.stream.Stream<Path> entries = Files.list(dir)) {
+                    for (Path entry : entries.toList()) {
+                        if (!used.contains(entry)) {
+                            CodeFolder.deleteTree(entry);
+                        }
+                    }
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            LOG.log(System.Logger.Level.WARNING, "could not remove unused layers of " + function.name() + ": " + e);
+        }
     }
 
     /** The package managers Deploy's installs run, stopped when this closes. */
@@ -220,6 +318,8 @@ public final class Functions implements FunctionService, RegionScoped, AutoClose
             java.util.function.Consumer<FunctionConfiguration> writeCode) {
         RuntimeInfo runtime = runtimes.get(request.runtime());
         String handler = request.handler() == null ? runtime.defaultHandler() : request.handler();
+        List<FunctionLayer> functionLayers = layers.resolve(region, request.layers(),
+                runtimes.accepted(request.runtime()), List.of());
         FunctionConfiguration function;
         synchronized (repository) {
             if (repository.find(region, request.name()).isPresent()) {
@@ -232,11 +332,14 @@ public final class Functions implements FunctionService, RegionScoped, AutoClose
             Instant now = Instant.now();
             function = new FunctionConfiguration(id, request.name(), region, runtimes.accepted(request.runtime()),
                     handler, request.memoryMb(), request.timeoutSeconds(), request.environment(),
-                    request.reservedConcurrency(), request.description(), now, now, 1, 0, 0, request.role());
+                    request.reservedConcurrency(), request.description(), now, now, 1, 0, 0, request.role(),
+                    functionLayers);
             Path code = repository.codeDir(function);
             try {
                 PrivateFiles.createDirectories(code.getParent());
                 writeCode.accept(function);
+                checkUnzippedSize(CodeFolder.size(code), functionLayers);
+                mergeLayers(function, functionLayers);
             } catch (RuntimeException | IOException e) {
                 concurrency.forget(region, id);
                 CodeFolder.deleteTree(code.getParent());
@@ -294,11 +397,21 @@ public final class Functions implements FunctionService, RegionScoped, AutoClose
             FunctionRules.checkEnvironment(environment);
             FunctionRules.checkDescription(description);
             String role = change.role() == null ? function.role() : change.role();
-            updated = function.changed(runtime, handler, memory, timeout, environment, description, role);
+            // the layers kept are checked again when the runtime changes (each must still allow it)
+            List<FunctionLayer> functionLayers = change.layers() == null && runtime.equals(function.runtime())
+                    ? function.layers() : layers.resolve(region, change.layers() == null ? function.layers().stream()
+                            .map(FunctionLayer::arn).toList() : change.layers(), runtime, function.layers());
+            checkUnzippedSize(function.codeSize(), functionLayers);
+            mergeLayers(function, functionLayers);
+            updated = function.changed(runtime, handler, memory, timeout, environment, description, role,
+                    functionLayers);
             repository.save(updated);
             revisions.put(updated.id(), updated.revision());
         }
         invocations.retire(updated, FunctionConfiguration.LATEST);
+        synchronized (repository) {
+            pruneLayers(updated); // after the retirement: the environments of the old layers are gone
+        }
         events.publish(new ResourceChanged(region, ResourceKind.FUNCTION, updated.id(), Change.UPDATED));
         return updated;
     }
@@ -396,7 +509,7 @@ public final class Functions implements FunctionService, RegionScoped, AutoClose
             CodePackage code = repository.copyLatestPackage(function, dir.resolve("code.zip")); // $LATEST's digest
             version = new FunctionVersion(number, description, Instant.now(), code.sha256(), code.size(),
                     function.runtime(), function.handler(), function.memoryMb(), function.timeoutSeconds(),
-                    function.environment(), function.role());
+                    function.environment(), function.role(), function.layers());
             DocumentStore.write(dir.resolve("version.json"), version);
             repository.save(function.withLastVersion(function.lastVersion() + 1));
         }
@@ -435,6 +548,7 @@ public final class Functions implements FunctionService, RegionScoped, AutoClose
             }
             invocations.retire(function, version);
             repository.removeVersion(function, version);
+            pruneLayers(function);
         }
         events.publish(new ResourceChanged(region, ResourceKind.FUNCTION, function.id(), Change.UPDATED));
     }
@@ -546,6 +660,9 @@ public final class Functions implements FunctionService, RegionScoped, AutoClose
             List<FunctionAlias> aliases = new ArrayList<>(repository.aliases(function));
             aliases.removeIf(a -> a.name().equals(alias));
             repository.saveAliases(function, aliases);
+            for (java.util.function.BiConsumer<FunctionConfiguration, String> listener : aliasDeleted) {
+                listener.accept(function, alias);
+            }
         }
         events.publish(new ResourceChanged(region, ResourceKind.FUNCTION, function.id(), Change.UPDATED));
     }
@@ -615,6 +732,7 @@ public final class Functions implements FunctionService, RegionScoped, AutoClose
     @Override
     public void regionOpened(Region region) {
         repository.removeLeftStaging(region.name());
+        layers.removeLeftStaging(region.name());
         for (FunctionConfiguration stored : repository.list(region.name()).items()) {
             Dependencies.removeLeftWork(repository.folder(stored)); // installs a stopped engine left running
             CodeBuilds.removeLeftWork(repository.folder(stored)); // and builds
@@ -628,15 +746,51 @@ public final class Functions implements FunctionService, RegionScoped, AutoClose
             }
             FunctionConfiguration function = settled == null ? stored : settled;
             revisions.put(function.id(), function.revision());
+            restoreLayers(function);
             if (function.reservedConcurrency() != null) {
                 concurrency.restore(region.name(), function.id(), function.reservedConcurrency());
             }
         }
     }
 
+    /**
+     * Makes again the merged layer folders a stopped engine left half made or missing (while the layer versions are
+     * there), and removes those no longer used.
+     */
+    private void restoreLayers(FunctionConfiguration function) {
+        synchronized (repository) {
+            try {
+                for (String folder : List.of("opt", "layers")) {
+                    Path dir = repository.folder(function).resolve(folder);
+                    if (Files.isDirectory(dir)) {
+                        try (java.util.stream.Stream<Path> left = Files.list(dir)) {
+                            left.filter(p -> p.getFileName().toString().startsWith(".building-"))
+                                    .forEach(CodeFolder::deleteTree);
+                        }
+                    }
+                }
+                mergeLayers(function, function.layers());
+                for (FunctionVersion version : repository.versions(function)) {
+                    mergeLayers(function, version.layers());
+                }
+                pruneLayers(function);
+            } catch (IOException | RuntimeException e) {
+                LOG.log(System.Logger.Level.WARNING, "The layers of function " + function.name() + " could not be"
+                        + " merged again: " + e.getMessage(), e);
+            }
+        }
+    }
+
     @Override
     public List<String> contentsOf(Region region) {
-        return Regions.describe(repository.collection(region.name()).list(), 0, "function", "functions");
+        List<String> contents = new ArrayList<>(Regions.describe(repository.collection(region.name()).list(), 0,
+                "function", "functions"));
+        long layerVersions = layers.layers(region.name()).stream().mapToLong(l -> layers.versions(region.name(),
+                l.name()).size()).sum();
+        if (layerVersions > 0) { // layers block removing the region as functions do: removing it would lose them
+            contents.add(layerVersions + " layer version" + (layerVersions == 1 ? "" : "s"));
+        }
+        return contents;
     }
 
     /** Stops every execution environment and saves the metrics. */

@@ -151,14 +151,14 @@ final class Invocations implements AutoCloseable {
         if (version.equals(FunctionConfiguration.LATEST)) {
             return new Invocation(requestId, function, version, qualifier, function.runtime(), function.handler(),
                     function.memoryMb(), function.timeoutSeconds(), function.environment(),
-                    repository.codeDir(function), log, metrics, request.payload(), request.clientContext(),
-                    request.logTail());
+                    repository.codeDir(function), repository.optDir(function, function.layers()), log, metrics,
+                    request.payload(), request.clientContext(), request.logTail());
         }
         FunctionVersion published = repository.version(function, version);
         return new Invocation(requestId, function, version, qualifier, published.runtime(), published.handler(),
                 published.memoryMb(), published.timeoutSeconds(), published.environment(),
-                repository.codeDir(function, version), log, metrics, request.payload(), request.clientContext(),
-                request.logTail());
+                repository.codeDir(function, version), repository.optDir(function, published.layers()), log, metrics,
+                request.payload(), request.clientContext(), request.logTail());
     }
 
     /** Replaces the generator whose draws route invocations by alias weights (tests give a seeded one). */

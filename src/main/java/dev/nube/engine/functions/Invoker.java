@@ -49,11 +49,13 @@ final class Invoker {
             .withZone(ZoneOffset.UTC);
     private static final long MIB = 1024 * 1024;
     /**
-     * What every runtime's environment starts from; a function's variables may replace PATH and LANG. A runtime
-     * started ahead has only these until it is given its function.
+     * What every runtime's environment starts from; a function's variables may replace PATH, LD_LIBRARY_PATH and
+     * LANG. A runtime started ahead has only these until it is given its function. As on AWS, PATH ends with the
+     * layers' /opt/bin and LD_LIBRARY_PATH with /opt/lib (the C library reads it once, at the process's start, so it
+     * is there from the start, layers or not).
      */
-    static final Map<String, String> BASE_VARIABLES = Map.of("PATH", "/usr/local/bin:/usr/bin:/bin", "LANG",
-            "C.UTF-8", "TZ", ":UTC");
+    static final Map<String, String> BASE_VARIABLES = Map.of("PATH", "/usr/local/bin:/usr/bin:/bin:/opt/bin",
+            "LD_LIBRARY_PATH", "/var/task:/var/task/lib:/opt/lib", "LANG", "C.UTF-8", "TZ", ":UTC");
     private static final System.Logger LOG = System.getLogger(Invoker.class.getName());
 
     private final Supplier<Sandbox> sandbox;
@@ -201,7 +203,8 @@ final class Invoker {
     }
 
     /**
-     * Gives {@code taken} the invocation's function: its log stream, its code into /var/task, then its environment.
+     * Gives {@code taken} the invocation's function: its log stream, its code into /var/task and its layers into /opt,
+     * then its environment.
      * Null, with {@code taken} stopped, when anything of that fails; the caller then starts an environment for it.
      */
     private Warm handOver(ExecutionEnvironment taken, Invocation invocation, Sandbox in) {
@@ -211,6 +214,9 @@ final class Invoker {
             warm = new Warm(invocation.key(), invocation.log().open(streamName), in);
             EnvironmentConfig config = config(invocation, streamName);
             Prestarted.linkCode(invocation.codeDir(), taken.taskDir());
+            if (invocation.optDir() != null) {
+                Prestarted.linkCode(invocation.optDir(), taken.optDir()); // its layers, as linked as its code
+            }
             taken.assign(config, config.spec().environment(), warm);
             warm.attach(taken);
             return warm;
@@ -234,6 +240,12 @@ final class Invoker {
         FunctionConfiguration function = invocation.function();
         RuntimeInfo runtime = runtimes.toRun(invocation.runtime());
         Map<String, String> variables = new HashMap<>(BASE_VARIABLES);
+        if (runtime.language() == RuntimeInfo.Language.NODE) {
+            // as AWS's Node.js runtimes: a layer's nodejs/nodeNN/node_modules, then nodejs/node_modules
+            variables.put("NODE_PATH", "/opt/nodejs/node" + runtime.id().replaceAll("[^0-9]", "")
+                    + "/node_modules:/opt/nodejs/node_modules:" + SandboxSpec.RUNTIME_DIR + "/node_modules:"
+                    + SandboxSpec.RUNTIME_DIR + ":" + SandboxSpec.TASK_ROOT);
+        }
         variables.putAll(invocation.environment());
         variables.put("AWS_LAMBDA_FUNCTION_NAME", function.name());
         variables.put("AWS_LAMBDA_FUNCTION_MEMORY_SIZE", Integer.toString(invocation.memoryMb()));
@@ -251,7 +263,7 @@ final class Invoker {
         variables.put("AWS_LAMBDA_INITIALIZATION_TYPE", "on-demand");
         variables.put("TZ", BASE_VARIABLES.get("TZ")); // reserved, as on AWS
         return new SandboxSpec(invocation.codeDir(), runtimes.dir(), variables, runtimes.command(invocation.runtime(),
-                invocation.memoryMb(), invocation.environment()), SandboxSpec.DEFAULT_TMP_BYTES);
+                invocation.memoryMb(), invocation.environment()), SandboxSpec.DEFAULT_TMP_BYTES, invocation.optDir());
     }
 
     /**

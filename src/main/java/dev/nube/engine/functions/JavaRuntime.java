@@ -165,8 +165,8 @@ final class JavaRuntime {
         String runtime = SandboxSpec.RUNTIME_DIR + "/" + DIR;
         // The code's compiled sources (Deploy's build) come before its own classes at the root and its lib/ jars.
         command.addAll(List.of("-cp", String.join(":", runtime + "/classes", runtime + "/lib/*",
-                SandboxSpec.TASK_ROOT + "/" + JavaBuild.JAR, SandboxSpec.TASK_ROOT, SandboxSpec.TASK_ROOT + "/lib/*"),
-                MAIN));
+                SandboxSpec.TASK_ROOT + "/" + JavaBuild.JAR, SandboxSpec.TASK_ROOT, SandboxSpec.TASK_ROOT + "/lib/*",
+                "/opt/java/lib/*"), MAIN)); // and the layers' jars, where AWS's Java runtimes look for them
         return List.copyOf(command);
     }
 

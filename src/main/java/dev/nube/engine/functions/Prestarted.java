@@ -26,9 +26,9 @@ import java.util.function.Supplier;
 
 /**
  * Runtimes started ahead of their functions, a few per runtime ({@link FunctionSettings#prestarted()}): a cold start
- * takes one, puts its function's code into its empty /var/task and gives it its environment, so the runtime only
- * imports the handler; the interpreter's own start was done before the request came. Each is a sandbox, limits,
- * Runtime API server and output of its own, as any environment, holds nothing of any function until it is taken,
+ * takes one, puts its function's code into its empty /var/task (and its layers into its empty /opt) and gives it its
+ * environment, so the runtime only imports the handler; the interpreter's own start was done before the request came.
+ * Each is a sandbox, limits, Runtime API server and output of its own, as any environment, holds nothing of any function until it is taken,
  * and is taken once. Python and Node.js only (a custom runtime's bootstrap is the function's own code).
  * <p>Node sizes its JavaScript heap from the memory limit it starts under, so node runtimes wait under the limit
  * of the functions they are for, one pool per memory size; a python runtime waits under the smallest limit and is
@@ -83,6 +83,14 @@ final class Prestarted implements AutoCloseable {
         this.tasksDir = tasksDir;
         this.connections = connections;
         removeQuietly(tasksDir); // what an engine that was killed left
+    }
+
+    /**
+     * The folder a runtime started ahead shows at /opt, beside its /var/task folder: empty until its function's
+     * layers are linked into it, when it has any.
+     */
+    private static Path optFor(Path task) {
+        return task.resolveSibling(task.getFileName() + "-opt");
     }
 
     /** Removes {@code folder}; a second try covers a runtime's own folder removed meanwhile by its last step. */
@@ -179,9 +187,11 @@ final class Prestarted implements AutoCloseable {
             String id = ExecutionEnvironment.newId();
             task = tasksDir.resolve(id);
             PrivateFiles.createDirectories(task);
+            Path opt = optFor(task);
+            PrivateFiles.createDirectories(opt);
             SandboxSpec spec = new SandboxSpec(task, runtimes.dir(), Invoker.BASE_VARIABLES,
-                    runtimes.command(pool.runtime().id(), pool.memoryMb(), Map.of()),
-                    SandboxSpec.DEFAULT_TMP_BYTES);
+                    runtimes.command(pool.runtime().id(), pool.memoryMb(), Map.of()), SandboxSpec.DEFAULT_TMP_BYTES,
+                    opt);
             environment = ExecutionEnvironment.prestart(id, spec, (long) pool.memoryMb() << 20, in, runDir,
                     connections);
         } catch (IOException | RuntimeException e) {
@@ -189,6 +199,7 @@ final class Prestarted implements AutoCloseable {
                     + e.getMessage());
             if (task != null) {
                 removeQuietly(task);
+                removeQuietly(optFor(task));
             }
         } finally {
             boolean keep;
@@ -211,6 +222,7 @@ final class Prestarted implements AutoCloseable {
             started.closed().whenComplete((code, error) -> {
                 forget(pool, started);
                 removeQuietly(started.taskDir());
+                removeQuietly(optFor(started.taskDir()));
             });
         }
     }

@@ -18,8 +18,8 @@ import org.kordamp.ikonli.javafx.FontIcon;
 
 /**
  * The Aliases tab: each alias with the version it points to, the split of its invocations when it has a weighted
- * second version, and the invocations those versions ran in the last 24 hours; create, edit and delete through a
- * dialog. FX thread only.
+ * second version, the invocations those versions ran in the last 24 hours and its function URL; create, edit and
+ * delete through a dialog; make (auth type NONE) or delete the selected alias's URL. FX thread only.
  */
 final class AliasesTabView extends BorderPane {
     private final AliasesViewModel model;
@@ -35,6 +35,10 @@ final class AliasesTabView extends BorderPane {
         table.getColumns().add(Tables.column("Alias", 120, FunctionAlias::name));
         table.getColumns().add(Tables.column("Version (share)", 150, AliasesViewModel::routing));
         table.getColumns().add(Tables.column("Invocations, 24 h (per version)", 200, model::invocations));
+        if (model.servesUrls()) {
+            table.getColumns().add(Tables.column("Function URL", 220, a -> model.urls().getOrDefault(a.name(), "")));
+            model.urls().addListener((MapChangeListener<String, String>) change -> table.refresh());
+        }
         table.getColumns().add(Tables.column("Description", 180, FunctionAlias::description));
         table.setColumnResizePolicy(TableView.CONSTRAINED_RESIZE_POLICY_FLEX_LAST_COLUMN);
         Tables.keepSelectionById(table, FunctionAlias::name);
@@ -53,13 +57,35 @@ final class AliasesTabView extends BorderPane {
         delete.setId("aliases-delete");
         delete.disableProperty().bind(table.getSelectionModel().selectedItemProperty().isNull());
         delete.setOnAction(e -> delete(table.getSelectionModel().getSelectedItem()));
+        Button createUrl = new Button("Create URL", new FontIcon(Feather.LINK));
+        createUrl.setId("aliases-create-url");
+        Button deleteUrl = new Button("Delete URL", new FontIcon(Feather.X));
+        deleteUrl.setId("aliases-delete-url");
+        var selected = table.getSelectionModel().selectedItemProperty();
+        createUrl.disableProperty().bind(javafx.beans.binding.Bindings.createBooleanBinding(() -> selected.get() == null
+                || model.urls().containsKey(selected.get().name()), selected, model.urls()));
+        deleteUrl.disableProperty().bind(javafx.beans.binding.Bindings.createBooleanBinding(() -> selected.get() == null
+                || !model.urls().containsKey(selected.get().name()), selected, model.urls()));
+        createUrl.setOnAction(e -> model.createUrl(selected.get()));
+        deleteUrl.setOnAction(e -> {
+            FunctionAlias alias = selected.get();
+            if (Dialogs.confirm(getScene().getWindow(), "Delete function URL", "Delete the URL of alias "
+                    + alias.name() + "?", "Its address answers 404 from now on; a URL made again gets another"
+                    + " address.", "Delete")) {
+                model.deleteUrl(alias);
+            }
+        });
+        createUrl.setVisible(model.servesUrls());
+        createUrl.setManaged(model.servesUrls());
+        deleteUrl.setVisible(model.servesUrls());
+        deleteUrl.setManaged(model.servesUrls());
         Label status = new Label();
         status.setId("aliases-status");
         status.getStyleClass().add("text-muted");
         status.textProperty().bind(model.statusProperty());
         Region spacer = new Region();
         HBox.setHgrow(spacer, Priority.ALWAYS);
-        HBox bar = new HBox(8, create, edit, delete, status, spacer);
+        HBox bar = new HBox(8, create, edit, delete, createUrl, deleteUrl, status, spacer);
         bar.setAlignment(Pos.CENTER_LEFT);
         VBox content = new VBox(8, bar, table);
         VBox.setVgrow(table, Priority.ALWAYS);

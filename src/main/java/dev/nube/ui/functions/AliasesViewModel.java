@@ -4,6 +4,8 @@ import dev.nube.engine.EngineException;
 import dev.nube.engine.functions.AliasRules;
 import dev.nube.engine.functions.FunctionAlias;
 import dev.nube.engine.functions.FunctionConfiguration;
+import dev.nube.engine.functions.FunctionUrlConfig;
+import dev.nube.engine.functions.FunctionUrlService;
 import dev.nube.engine.functions.FunctionVersion;
 import dev.nube.ui.common.Errors;
 import java.math.BigDecimal;
@@ -18,26 +20,73 @@ import javafx.collections.FXCollections;
 import javafx.collections.ObservableList;
 
 /**
- * The Aliases tab: the function's aliases with where each sends invocations and how many its versions ran in the last
- * 24 hours; creating, editing and deleting them. The form is checked as it is typed, with the engine's rules and
- * sentences ({@link AliasRules}), before anything is sent. Versions and their counts come from the Versions tab's
- * model. Engine calls run on the task executor. FX thread only.
+ * The Aliases tab: the function's aliases with where each sends invocations, how many its versions ran in the last 24
+ * hours and its function URL; creating, editing and deleting them, and making or deleting an alias's URL. The form is
+ * checked as it is typed, with the engine's rules and sentences ({@link AliasRules}), before anything is sent. Versions
+ * and their counts come from the Versions tab's model. Engine calls run on the task executor. FX thread only.
  */
 final class AliasesViewModel {
     private final FunctionScope scope;
     private final VersionsViewModel versions;
+    private final FunctionUrlService urls;
     private final ObservableList<FunctionAlias> aliases = FXCollections.observableArrayList();
+    private final javafx.collections.ObservableMap<String, String> aliasUrls = FXCollections.observableHashMap();
     private final ReadOnlyStringWrapper status = new ReadOnlyStringWrapper("");
 
     AliasesViewModel(FunctionScope scope, VersionsViewModel versions) {
+        this(scope, versions, null);
+    }
+
+    /** @param urls the function URLs, whose aliases' URLs the tab shows, makes and deletes; null shows none */
+    AliasesViewModel(FunctionScope scope, VersionsViewModel versions, FunctionUrlService urls) {
         this.scope = scope;
         this.versions = versions;
+        this.urls = urls;
         reload();
     }
 
     void reload() {
         scope.tasks().submit(() -> scope.functions().aliases(scope.region(), scope.name()), aliases::setAll,
                 error -> status.set(Errors.message(error)));
+        if (urls != null) {
+            scope.tasks().submit(() -> urls.list(scope.region(), scope.name()), list -> {
+                Map<String, String> byAlias = new java.util.HashMap<>();
+                list.stream().filter(u -> u.qualifier() != null).forEach(u -> byAlias.put(u.qualifier(),
+                        u.url() == null ? "(not served: " + urls.endpointProblem() + ")" : u.url()));
+                aliasUrls.keySet().retainAll(byAlias.keySet());
+                aliasUrls.putAll(byAlias);
+            }, error -> status.set(Errors.message(error)));
+        }
+    }
+
+    /** True when the tab can show and make the aliases' URLs. */
+    boolean servesUrls() {
+        return urls != null;
+    }
+
+    /** The address of each alias that has a URL, by alias name. */
+    javafx.collections.ObservableMap<String, String> urls() {
+        return aliasUrls;
+    }
+
+    /** Makes a URL for {@code alias} that anything on this machine may call (auth type NONE). */
+    void createUrl(FunctionAlias alias) {
+        scope.tasks().submit(() -> urls.create(scope.region(), scope.name(), alias.name(),
+                FunctionUrlConfig.AuthType.NONE, null, null), made -> {
+                    status.set("Created the URL of alias " + alias.name() + ": " + made.url());
+                    reload();
+                }, error -> status.set(Errors.message(error)));
+    }
+
+    /** Deletes the URL of {@code alias}: its address answers 404 from now on. */
+    void deleteUrl(FunctionAlias alias) {
+        scope.tasks().submit(() -> {
+            urls.delete(scope.region(), scope.name(), alias.name());
+            return alias;
+        }, deleted -> {
+            status.set("Deleted the URL of alias " + deleted.name() + ".");
+            reload();
+        }, error -> status.set(Errors.message(error)));
     }
 
     ObservableList<FunctionAlias> aliases() {

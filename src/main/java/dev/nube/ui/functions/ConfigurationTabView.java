@@ -18,11 +18,13 @@ import org.kordamp.ikonli.javafx.FontIcon;
 
 /**
  * The Configuration tab: general settings (description, handler, memory, timeout), reserved concurrency and the
- * environment variables, each checked as typed, saved together with Save (Reset drops the edits); and the function's
- * URL, created, changed and deleted on its own ({@link FunctionUrlSection}). FX thread only.
+ * environment variables, each checked as typed, saved together with Save (Reset drops the edits); the layers, saved
+ * on their own ({@link LayersSection}); and the function's URL, created, changed and deleted on its own
+ * ({@link FunctionUrlSection}). FX thread only.
  */
 final class ConfigurationTabView extends ScrollPane {
-    ConfigurationTabView(ConfigurationViewModel model, FunctionUrlViewModel url, FunctionsViewModel functions) {
+    ConfigurationTabView(ConfigurationViewModel model, FunctionUrlViewModel url, LayersEditorViewModel layers,
+            FunctionsViewModel functions) {
         getStyleClass().add("configuration-tab");
         setFitToWidth(true);
 
@@ -82,7 +84,8 @@ final class ConfigurationTabView extends ScrollPane {
         actions.setAlignment(Pos.CENTER_LEFT);
 
         VBox content = new VBox(14, section("General configuration"), general, section("Environment variables"),
-                new EnvironmentEditor(model), note, actions, section("Function URL"), new FunctionUrlSection(url));
+                new EnvironmentEditor(model), note, actions, section("Layers"), new LayersSection(layers),
+                section("Function URL"), new FunctionUrlSection(url));
         content.getStyleClass().add("configuration-form");
         setContent(content);
         CodeTabView.onSaveShortcut(this, () -> { // Ctrl+S saves the form, as it saves a file in the Code tab

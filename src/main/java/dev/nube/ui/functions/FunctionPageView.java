@@ -44,7 +44,8 @@ final class FunctionPageView extends BorderPane {
 
         TestTabView test = new TestTabView(page.test());
         CodeTabView code = new CodeTabView(page.code(), page.test());
-        ConfigurationTabView settings = new ConfigurationTabView(page.settings(), page.url(), functions);
+        ConfigurationTabView settings = new ConfigurationTabView(page.settings(), page.url(), page.layers(),
+                functions);
         MonitorTabView monitor = new MonitorTabView(page.monitor());
         LogsTabView logs = new LogsTabView(page.logs());
         VersionsTabView versions = new VersionsTabView(page.versions(), page.test());

@@ -5,6 +5,7 @@ import dev.nube.engine.functions.FunctionConfiguration;
 import dev.nube.engine.functions.FunctionMonitor;
 import dev.nube.engine.functions.FunctionService;
 import dev.nube.engine.functions.FunctionUrlService;
+import dev.nube.engine.functions.LayerService;
 import dev.nube.engine.functions.ScheduleService;
 import dev.nube.engine.store.ResourceChanged;
 import dev.nube.engine.store.ResourceKind;
@@ -20,9 +21,9 @@ import javafx.beans.property.ReadOnlyStringProperty;
 import javafx.beans.property.ReadOnlyStringWrapper;
 
 /**
- * One open function: its configuration as the engine has it (re-read when it changes), and the view models of its
- * tabs (code, test, configuration with the function URL, monitor, logs, versions, aliases, schedules). Knows what
- * edits are unsaved across the tabs and can save them all. {@link #dispose()} ends its engine subscriptions. FX
+ * One open function: its configuration as the engine has it (re-read when it changes), and the view models of its tabs
+ * (code, test, configuration with the layers and the function URL, monitor, logs, versions, aliases, schedules). Knows
+ * what edits are unsaved across the tabs and can save them all. {@link #dispose()} ends its engine subscriptions. FX
  * thread only.
  */
 public final class FunctionPageViewModel {
@@ -38,10 +39,11 @@ public final class FunctionPageViewModel {
     private final VersionsViewModel versions;
     private final SchedulesViewModel schedules;
     private final AliasesViewModel aliases;
+    private final LayersEditorViewModel layers;
 
     FunctionPageViewModel(String region, String name, FunctionService functions, FunctionCode files,
                           FunctionMonitor metrics, ScheduleService schedules, FunctionUrlService urls,
-                          ConsoleContext context) {
+                          LayerService layerService, ConsoleContext context) {
         this.scope = new FunctionScope(region, name, functions, files, metrics, context.tasks(), context.events());
         this.code = new CodeViewModel(scope, null);
         this.test = new TestViewModel(scope);
@@ -51,7 +53,8 @@ public final class FunctionPageViewModel {
         this.logs = new LogsViewModel(scope);
         this.versions = new VersionsViewModel(scope);
         this.schedules = new SchedulesViewModel(scope, schedules, java.time.Clock.systemDefaultZone());
-        this.aliases = new AliasesViewModel(scope, versions);
+        this.aliases = new AliasesViewModel(scope, versions, urls);
+        this.layers = new LayersEditorViewModel(scope, layerService);
         scope.on(ResourceChanged.class, changed -> {
             FunctionConfiguration current = configuration.get();
             if (changed.kind() == ResourceKind.FUNCTION && changed.region().equals(region) && current != null
@@ -70,6 +73,7 @@ public final class FunctionPageViewModel {
             }
             configuration.set(loaded);
             settings.load(loaded);
+            layers.load(loaded);
             failure.set("");
         }, error -> failure.set(Errors.message(error)));
         if (configuration.get() != null) {
@@ -133,11 +137,18 @@ public final class FunctionPageViewModel {
         return aliases;
     }
 
+    LayersEditorViewModel layers() {
+        return layers;
+    }
+
     /** The edits that would be lost on leaving, in words ("lambda_function.py", "the configuration", ...). */
     List<String> unsavedWork() {
         List<String> unsaved = new ArrayList<>(code.dirtyFiles());
         if (settings.dirtyProperty().get()) {
             unsaved.add("the configuration");
+        }
+        if (layers.dirtyProperty().get()) {
+            unsaved.add("the layers");
         }
         if (test.dirtyProperty().get()) {
             unsaved.add("test event " + test.nameProperty().get());
@@ -145,15 +156,15 @@ public final class FunctionPageViewModel {
         return unsaved;
     }
 
-    /** Saves the code, the configuration and the test event, in turn; stops at the first failure. */
+    /** Saves the code, the configuration, the layers and the test event, in turn; stops at the first failure. */
     void saveAll(Runnable onSaved, Consumer<Throwable> onFailure) {
-        code.saveAll(() -> settings.save(() -> {
+        code.saveAll(() -> settings.save(() -> layers.save(() -> {
             if (test.dirtyProperty().get()) {
                 test.save(onSaved, onFailure);
             } else {
                 onSaved.run();
             }
-        }, onFailure), onFailure);
+        }, onFailure), onFailure), onFailure);
     }
 
     /** Ends the page's engine subscriptions. */

@@ -23,7 +23,8 @@ import org.kordamp.ikonli.feather.Feather;
 import org.kordamp.ikonli.javafx.FontIcon;
 
 /**
- * The Functions page: the list (open a function with a double click or Enter), create and delete, and the page of
+ * The Functions page: the list (open a function with a double click or Enter), create and delete, the region's
+ * layers ({@link LayersDialog}), and the page of
  * the open function in its place. Guards unsaved edits: going back to the list, switching function, leaving the
  * page and quitting all ask first ({@link LeaveGuard}). FX thread only.
  */
@@ -85,6 +86,9 @@ public final class FunctionsView extends StackPane implements LeaveGuard {
         delete.setId("delete-function");
         delete.disableProperty().bind(table.getSelectionModel().selectedItemProperty().isNull());
         delete.setOnAction(e -> delete(table.getSelectionModel().getSelectedItem().configuration()));
+        Button layers = new Button("Layers", new FontIcon(Feather.LAYERS));
+        layers.setId("functions-layers");
+        layers.setOnAction(e -> new LayersDialog(model.layers(), window()).showAndWait());
         Button refresh = new Button(null, new FontIcon(Feather.REFRESH_CW));
         refresh.getStyleClass().add("button-icon");
         refresh.setOnAction(e -> model.list().reload());
@@ -109,7 +113,8 @@ public final class FunctionsView extends StackPane implements LeaveGuard {
                 Dialogs.error(window(), "Could not change the CPU setting", failure);
             });
         });
-        listPage = new ResourcePage("Functions", model.list(), table, cpu, refresh, delete, open, create);
+        listPage = new ResourcePage("Functions", model.list(), table, cpu, refresh, layers, delete, open,
+                create);
 
         model.openProperty().addListener((obs, old, page) -> show(page));
         show(model.openProperty().get());

@@ -9,6 +9,7 @@ import dev.nube.engine.functions.FunctionEvents;
 import dev.nube.engine.functions.FunctionMonitor;
 import dev.nube.engine.functions.FunctionService;
 import dev.nube.engine.functions.FunctionUrlService;
+import dev.nube.engine.functions.LayerService;
 import dev.nube.engine.functions.FunctionSettings;
 import dev.nube.engine.functions.FunctionSummary;
 import dev.nube.engine.functions.RuntimeInfo;
@@ -37,6 +38,7 @@ public final class FunctionsViewModel {
     private final FunctionMonitor monitor;
     private final ScheduleService schedules;
     private final FunctionUrlService urls;
+    private final LayerService layers;
     private final ConsoleContext context;
     private final ResourceListModel<FunctionSummary> list;
     private final ObservableList<RuntimeInfo> runtimes = FXCollections.observableArrayList();
@@ -61,8 +63,10 @@ public final class FunctionsViewModel {
     }
 
     public FunctionsViewModel(FunctionService functions, FunctionCode code, FunctionMonitor monitor,
-                              ScheduleService schedules, FunctionUrlService urls, ConsoleContext context) {
+                              ScheduleService schedules, FunctionUrlService urls, LayerService layers,
+                              ConsoleContext context) {
         this.functions = functions;
+        this.layers = layers;
         this.code = code;
         this.monitor = monitor;
         this.schedules = schedules;
@@ -235,10 +239,15 @@ public final class FunctionsViewModel {
         return count + " " + noun + (count == 1 ? "" : "s");
     }
 
+    /** The region's layers, for the Layers dialog (a new model each time: it reads the region shown then). */
+    LayersViewModel layers() {
+        return new LayersViewModel(layers, context.tasks(), list::region);
+    }
+
     /** Shows the page of function {@code name} of the selected region (the caller has let go of the old one). */
     public void open(String name) {
         close();
-        open.set(new FunctionPageViewModel(list.region(), name, functions, code, monitor, schedules, urls,
+        open.set(new FunctionPageViewModel(list.region(), name, functions, code, monitor, schedules, urls, layers,
                 context));
     }
 

@@ -21,7 +21,7 @@ class JavaRuntimeTest {
         assertTrue(command.containsAll(List.of("-XX:+TieredCompilation", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC",
                 "-Xshare:auto", "-Xss512k", "-Xmx60m", "-XX:MaxMetaspaceSize=32m")), command.toString());
         assertEquals(List.of("-cp", "/var/runtime/java/classes:/var/runtime/java/lib/*"
-                + ":/var/task/classes.jar:/var/task:/var/task/lib/*",
+                + ":/var/task/classes.jar:/var/task:/var/task/lib/*:/opt/java/lib/*",
                 JavaRuntime.MAIN), command.subList(command.size() - 3, command.size()));
         assertTrue(JavaRuntime.command(JDK, 1024, Map.of()).contains("-Xmx726m"));
         assertEquals("java17", JavaRuntime.info(JDK).id());

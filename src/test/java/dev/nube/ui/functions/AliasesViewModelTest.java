@@ -132,4 +132,28 @@ class AliasesViewModelTest {
         assertEquals("1: 3", model.invocations(live.get()));
         scope.close();
     }
+
+    @Test
+    void anAliasUrlIsShownMadeAndDeletedWithTheAlias() {
+        engine.functions().create(REGION, CreateFunctionRequest.of("linked", PYTHON));
+        engine.functions().publishVersion(REGION, "linked", "");
+        FunctionScope scope = scope("linked");
+        VersionsViewModel versions = new VersionsViewModel(scope);
+        AliasesViewModel model = new AliasesViewModel(scope, versions, engine.functionUrls());
+        FunctionAlias live = engine.functions().createAlias(REGION, "linked", "live", "1", "", Map.of());
+        model.reload();
+        assertTrue(model.urls().isEmpty());
+        model.createUrl(live);
+        String address = engine.functionUrls().get(REGION, "linked", "live").url();
+        assertEquals(address, model.urls().get("live"));
+        assertTrue(model.statusProperty().get().contains(address), model.statusProperty().get());
+        model.deleteUrl(live);
+        assertTrue(model.urls().isEmpty());
+        assertTrue(engine.functionUrls().find(REGION, "linked", "live").isEmpty());
+        model.createUrl(live);
+        model.delete(live);
+        assertTrue(model.urls().isEmpty(), "the URL went with its alias");
+        assertTrue(engine.functionUrls().list(REGION, "linked").isEmpty());
+        scope.close();
+    }
 }

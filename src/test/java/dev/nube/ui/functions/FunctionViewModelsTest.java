@@ -334,7 +334,8 @@ class FunctionViewModelsTest {
                     }
                 });
         FunctionsViewModel model = new FunctionsViewModel(counted, engine.functionCode(), engine.functionMonitor(),
-                engine.functionSchedules(), engine.functionUrls(), new ConsoleContext(new SameThreadTasks(),
+                engine.functionSchedules(), engine.functionUrls(), engine.layers(), new ConsoleContext(
+                        new SameThreadTasks(),
                         new UiEvents(engine.events(), Runnable::run), new SimpleStringProperty(REGION), null));
         List<FunctionSummary> before = List.copyOf(model.list().items());
         assertEquals(List.of(0L, 0L, 0L), before.stream().map(FunctionSummary::invocations24h).toList());

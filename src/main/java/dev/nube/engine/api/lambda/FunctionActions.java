@@ -69,7 +69,8 @@ final class FunctionActions {
                 .withTimeout(timeout == null ? CreateFunctionRequest.DEFAULT_TIMEOUT_SECONDS : timeout)
                 .withEnvironment(body.object("Environment").strings("Variables"))
                 .withDescription(body.string("Description"))
-                .withRole(body.string("Role"));
+                .withRole(body.string("Role"))
+                .withLayers(body.list("Layers"));
         boolean publish = body.flag("Publish"); // read (and refused if malformed) before anything is made
         byte[] zip = zipFile(body.object("Code"), "Code.ZipFile");
         Path file = temporary(zip);
@@ -196,7 +197,7 @@ final class FunctionActions {
         ConfigurationChange change = new ConfigurationChange(body.string("Runtime"), body.string("Handler"),
                 memory(body.integer("MemorySize")), timeout(body.integer("Timeout")),
                 body.has("Environment") && variables == null ? Map.of() : variables, body.string("Description"),
-                body.string("Role"));
+                body.string("Role"), body.list("Layers"));
         engine.functions().updateConfiguration(request.region(), ref.name(), change);
         return LambdaApi.json(200, latest(request.region(), ref.name()));
     }
@@ -345,7 +346,8 @@ final class FunctionActions {
                     && last.handler().equals(function.handler()) && last.memoryMb() == function.memoryMb()
                     && last.timeoutSeconds() == function.timeoutSeconds()
                     && last.environment().equals(function.environment())
-                    && (last.role() == null || last.role().equals(function.role()))) {
+                    && (last.role() == null || last.role().equals(function.role()))
+                    && last.layers().equals(function.layers())) {
                 return FunctionJson.version(function, last);
             }
         }
@@ -446,8 +448,6 @@ final class FunctionActions {
     private static void refuseUnserved(LambdaBody body) {
         body.refuseUnless("Architectures", n -> n.isArray() && n.size() == 1 && n.get(0).asText().equals("x86_64"),
                 "Nube runs functions on x86_64 only.");
-        body.refuseUnless("Layers", n -> n.isArray() && n.isEmpty(), "Nube has no layers: put the libraries in"
-                + " the function's own zip.");
         body.refuseUnless("FileSystemConfigs", n -> n.isArray() && n.isEmpty(), "Nube mounts no file systems"
                 + " into functions.");
         body.refuseUnless("ImageConfig", n -> n.isEmpty(), "Nube runs .zip packages only.");

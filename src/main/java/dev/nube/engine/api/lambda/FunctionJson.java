@@ -29,6 +29,7 @@ final class FunctionJson {
         ObjectNode node = common(function, FunctionConfiguration.LATEST, function.runtime(), function.handler(),
                 function.memoryMb(), function.timeoutSeconds(), function.environment(), function.description(),
                 function.lastModified(), code.sha256(), code.size());
+        layers(node, function.layers());
         node.put("RevisionId", revisionId(function));
         return node;
     }
@@ -38,10 +39,20 @@ final class FunctionJson {
         ObjectNode node = common(function, version.version(), version.runtime(), version.handler(),
                 version.memoryMb(), version.timeoutSeconds(), version.environment(), version.description(),
                 version.createdAt(), version.codeSha256(), version.codeSize());
+        layers(node, version.layers());
         if (version.role() != null) {
             node.put("Role", version.role()); // the role it was published with; older versions show the function's
         }
         return node;
+    }
+
+    /** Layers [{Arn, CodeSize}], in order, as Lambda shows them (absent when there are none). */
+    private static void layers(ObjectNode node, java.util.List<dev.nube.engine.functions.FunctionLayer> layers) {
+        if (layers.isEmpty()) {
+            return;
+        }
+        com.fasterxml.jackson.databind.node.ArrayNode array = node.putArray("Layers");
+        layers.forEach(layer -> array.addObject().put("Arn", layer.arn()).put("CodeSize", layer.codeSize()));
     }
 
     /** A RevisionId that changes with every change of the function's code or configuration. */

@@ -18,8 +18,9 @@ import java.util.Map;
 
 /**
  * Lambda's function URL actions (2021-10-31): Create, Get, Update, Delete and ListFunctionUrlConfigs, in Lambda's
- * JSON shape (FunctionUrl, FunctionArn, AuthType, Cors, CreationTime, LastModifiedTime, InvokeMode). A URL is served
- * for the unqualified function only: a Qualifier other than $LATEST is refused. Stateless; thread-safe.
+ * JSON shape (FunctionUrl, FunctionArn, AuthType, Cors, CreationTime, LastModifiedTime, InvokeMode). A function has a
+ * URL for $LATEST (no Qualifier, or $LATEST) and one per alias (the alias as Qualifier, or after the name); a version
+ * number is refused. Stateless; thread-safe.
  */
 final class FunctionUrlActions {
     /** Lambda's timestamps of function URLs, e.g. {@code 2026-12-03T14:02:03.123456Z}. */
@@ -33,41 +34,41 @@ final class FunctionUrlActions {
     }
 
     ApiResponse create(ApiRequest request, String functionName) {
-        FunctionRef ref = unqualified(request, functionName);
+        FunctionRef ref = qualified(request, functionName);
         LambdaBody body = LambdaBody.of(request.body());
         String authType = body.string("AuthType");
         if (authType == null) {
             throw new EngineException("ValidationException", "1 validation error detected: Value null at 'authType'"
                     + " failed to satisfy constraint: Member must not be null");
         }
-        FunctionUrl url = engine.functionUrls().create(request.region(), ref.name(), authType(authType),
-                cors(body), body.string("InvokeMode"));
+        FunctionUrl url = engine.functionUrls().create(request.region(), ref.name(), ref.qualifier(),
+                authType(authType), cors(body), body.string("InvokeMode"));
         ObjectNode out = json(url);
         out.remove("LastModifiedTime"); // CreateFunctionUrlConfig's answer has no LastModifiedTime
         return LambdaApi.json(201, out);
     }
 
     ApiResponse get(ApiRequest request, String functionName) {
-        FunctionRef ref = unqualified(request, functionName);
-        return LambdaApi.json(200, json(engine.functionUrls().get(request.region(), ref.name())));
+        FunctionRef ref = qualified(request, functionName);
+        return LambdaApi.json(200, json(engine.functionUrls().get(request.region(), ref.name(), ref.qualifier())));
     }
 
     ApiResponse update(ApiRequest request, String functionName) {
-        FunctionRef ref = unqualified(request, functionName);
+        FunctionRef ref = qualified(request, functionName);
         LambdaBody body = LambdaBody.of(request.body());
         String authType = body.string("AuthType");
-        FunctionUrl url = engine.functionUrls().update(request.region(), ref.name(), authType == null ? null
-                : authType(authType), cors(body), body.string("InvokeMode"));
+        FunctionUrl url = engine.functionUrls().update(request.region(), ref.name(), ref.qualifier(),
+                authType == null ? null : authType(authType), cors(body), body.string("InvokeMode"));
         return LambdaApi.json(200, json(url));
     }
 
     ApiResponse delete(ApiRequest request, String functionName) {
-        FunctionRef ref = unqualified(request, functionName);
-        engine.functionUrls().delete(request.region(), ref.name());
+        FunctionRef ref = qualified(request, functionName);
+        engine.functionUrls().delete(request.region(), ref.name(), ref.qualifier());
         return new ApiResponse(204, LambdaApi.JSON, Map.of(), new byte[0]);
     }
 
-    /** ListFunctionUrlConfigs: a function has at most one URL here (one per qualifier in Lambda, $LATEST only here). */
+    /** ListFunctionUrlConfigs: $LATEST's URL, then those of the aliases. */
     ApiResponse list(ApiRequest request, String functionName) {
         FunctionRef ref = FunctionRef.parse(functionName, request.region(), null);
         if (ref.qualifier() != null) {
@@ -80,21 +81,13 @@ final class FunctionUrlActions {
         }
         ObjectNode out = Json.mapper().createObjectNode();
         ArrayNode configs = out.putArray("FunctionUrlConfigs");
-        engine.functionUrls().find(request.region(), ref.name()).ifPresent(url -> configs.add(json(url)));
+        engine.functionUrls().list(request.region(), ref.name()).forEach(url -> configs.add(json(url)));
         return LambdaApi.json(200, out);
     }
 
-    /**
-     * The function named, unqualified or $LATEST; an alias (or a version) is refused, saying URLs are served for
-     * $LATEST only for now.
-     */
-    private static FunctionRef unqualified(ApiRequest request, String functionName) {
-        FunctionRef ref = FunctionRef.parse(functionName, request.region(), request.query().get("Qualifier"));
-        if (!ref.latest()) {
-            throw FunctionActions.invalid("Nube serves function URLs for the unqualified function ($LATEST) only;"
-                    + " a URL for the qualifier '" + ref.qualifier() + "' is not served. Leave out the Qualifier.");
-        }
-        return ref;
+    /** The function named and its qualifier (none, $LATEST or an alias; the engine refuses a version number). */
+    private static FunctionRef qualified(ApiRequest request, String functionName) {
+        return FunctionRef.parse(functionName, request.region(), request.query().get("Qualifier"));
     }
 
     private static AuthType authType(String value) {

@@ -32,6 +32,7 @@ public final class LambdaApi implements ApiProtocol {
     private final InvokeAction invoke;
     private final AliasActions aliases;
     private final FunctionUrlActions urls;
+    private final LayerActions layers;
 
     /** @param baseUrl where the API is served now (for the code download links GetFunction hands out) */
     public LambdaApi(Engine engine, Supplier<String> baseUrl) {
@@ -40,6 +41,7 @@ public final class LambdaApi implements ApiProtocol {
         this.invoke = new InvokeAction(engine);
         this.aliases = new AliasActions(engine);
         this.urls = new FunctionUrlActions(engine);
+        this.layers = new LayerActions(engine::layers, links, baseUrl);
     }
 
     @Override
@@ -86,6 +88,9 @@ public final class LambdaApi implements ApiProtocol {
         String date = path.get(0);
         if (path.get(1).equals("account-settings") && path.size() == 2 && method.equals("GET")) {
             return new Route("GetAccountSettings", () -> accountSettings(request));
+        }
+        if (path.get(1).equals("layers")) {
+            return layerRoute(request, path, method);
         }
         if (!path.get(1).equals("functions")) {
             return null;
@@ -148,6 +153,35 @@ public final class LambdaApi implements ApiProtocol {
         };
     }
 
+    /** The layer actions, under /2018-10-31/layers. */
+    private Route layerRoute(ApiRequest request, List<String> path, String method) {
+        if (path.size() == 2 && method.equals("GET")) {
+            return "LayerVersion".equals(request.query().get("find"))
+                    ? new Route("GetLayerVersionByArn", () -> layers.list(request))
+                    : new Route("ListLayers", () -> layers.list(request));
+        }
+        if (path.size() < 4 || !path.get(3).equals("versions")) {
+            return null;
+        }
+        String name = path.get(2);
+        if (path.size() == 4) {
+            return switch (method) {
+                case "POST" -> new Route("PublishLayerVersion", () -> layers.publish(request, name));
+                case "GET" -> new Route("ListLayerVersions", () -> layers.versions(request, name));
+                default -> null;
+            };
+        }
+        if (path.size() != 5) {
+            return null;
+        }
+        String number = path.get(4);
+        return switch (method) {
+            case "GET" -> new Route("GetLayerVersion", () -> layers.get(request, name, number));
+            case "DELETE" -> new Route("DeleteLayerVersion", () -> layers.delete(request, name, number));
+            default -> null;
+        };
+    }
+
     private ApiResponse accountSettings(ApiRequest request) {
         ObjectNode body = Json.mapper().createObjectNode();
         body.putObject("AccountLimit").put("ConcurrentExecutions", engine.functions().settings().regionConcurrency());
@@ -161,7 +195,8 @@ public final class LambdaApi implements ApiProtocol {
         if (!rawPath.startsWith(CodeLinks.PREFIX) || !(method.equals("GET") || method.equals("HEAD"))) {
             return Optional.empty();
         }
-        Optional<byte[]> zip = links.open(rawPath).flatMap(functions::download);
+        Optional<byte[]> zip = links.open(rawPath).flatMap(link -> link.functionId().startsWith(
+                LayerActions.LINK_PREFIX) ? layers.download(link) : functions.download(link));
         if (zip.isEmpty()) {
             return Optional.of(ApiResponse.of(403, "application/xml", "<?xml version=\"1.0\" encoding=\"UTF-8\"?>"
                     + "<Error><Code>AccessDenied</Code><Message>Request has expired or the function is gone: ask"
@@ -186,7 +221,7 @@ public final class LambdaApi implements ApiProtocol {
             case "ResourceNotFoundException" -> 404;
             case "ResourceConflictException", "ResourceInUseException" -> 409;
             case "TooManyRequestsException" -> 429;
-            case "RequestTooLargeException" -> 413;
+            case "RequestTooLargeException", "RequestEntityTooLargeException" -> 413;
             case "ServiceException", "StorageError", "Server.InternalError" -> 500;
             case "PreconditionFailedException" -> 412;
             case "UnsupportedMediaTypeException" -> 415;

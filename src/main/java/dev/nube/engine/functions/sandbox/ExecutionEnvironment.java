@@ -54,6 +54,7 @@ public final class ExecutionEnvironment {
     private java.io.OutputStream identityPipe;
     private String runtimeApiAddress;
     private Path taskDir;
+    private Path optDir;
     private long startedNanos;
     private volatile long initNanos = -1;
     private volatile long finalPeakBytes = -1;
@@ -109,6 +110,7 @@ public final class ExecutionEnvironment {
             Path runDir, ExecutorService connections) {
         ExecutionEnvironment environment = create(id, null, memoryBytes, sandbox);
         environment.taskDir = spec.codeDir();
+        environment.optDir = spec.optDir();
         try {
             environment.launch(sandbox, spec, runDir, connections, true);
         } catch (IOException | RuntimeException e) {
@@ -132,6 +134,14 @@ public final class ExecutionEnvironment {
     /** The folder shown at /var/task of a pre-started environment, for its function's code before {@link #assign}. */
     public Path taskDir() {
         return taskDir;
+    }
+
+    /**
+     * The folder shown at /opt of a pre-started environment, for its function's layers before {@link #assign}; null
+     * when it has none.
+     */
+    public Path optDir() {
+        return optDir;
     }
 
     /**
@@ -186,7 +196,7 @@ public final class ExecutionEnvironment {
             variables.put("AWS_LAMBDA_RUNTIME_API", runtimeApiAddress);
         }
         SandboxSpec spec = new SandboxSpec(base.codeDir(), base.runtimeDir(), variables, base.command(),
-                base.tmpBytes());
+                base.tmpBytes(), base.optDir());
         ProcessBuilder builder = new ProcessBuilder(sandbox.command(spec, limits))
                 .redirectInput(prestarted ? ProcessBuilder.Redirect.PIPE
                         : ProcessBuilder.Redirect.from(new File("/dev/null")))

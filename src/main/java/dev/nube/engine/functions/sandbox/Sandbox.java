@@ -209,8 +209,13 @@ public final class Sandbox {
                 "--size", Long.toString(SandboxSpec.SHM_BYTES), "--tmpfs", "/dev/shm", "--remount-ro", "/dev",
                 "--size", Long.toString(spec.tmpBytes()), "--tmpfs", "/tmp",
                 "--ro-bind", spec.codeDir().toString(), SandboxSpec.TASK_ROOT,
-                "--ro-bind", spec.runtimeDir().toString(), SandboxSpec.RUNTIME_DIR,
-                "--chdir", SandboxSpec.TASK_ROOT, "--"));
+                "--ro-bind", spec.runtimeDir().toString(), SandboxSpec.RUNTIME_DIR));
+        if (spec.optDir() != null) {
+            // one bind of a tree merged ahead (see the functions' Layers): a cold start costs one mount more, whatever
+            // the number of layers
+            command.addAll(List.of("--ro-bind", spec.optDir().toString(), SandboxSpec.OPT));
+        }
+        command.addAll(List.of("--chdir", SandboxSpec.TASK_ROOT, "--"));
         command.addAll(spec.command());
         return command;
     }

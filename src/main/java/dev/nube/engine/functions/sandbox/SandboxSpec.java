@@ -6,11 +6,13 @@ import java.util.Map;
 
 /**
  * What one execution environment's sandbox holds: the code (read-only at /var/task), the runtime (read-only at
- * /var/runtime), the complete environment the runtime sees (nothing of the engine's leaks in), and the command to
- * run inside, e.g. {@code [/usr/bin/python3, -u, /var/runtime/bootstrap.py]}.
+ * /var/runtime), the function's layers merged in one folder (read-only at /opt; null for none: then there is no
+ * /opt), the complete environment the runtime sees (nothing of the engine's leaks in), and the command to run
+ * inside, e.g. {@code [/usr/bin/python3, -u, /var/runtime/bootstrap.py]}.
  */
 public record SandboxSpec(Path codeDir, Path runtimeDir, Map<String, String> environment, List<String> command,
-        long tmpBytes) {
+        long tmpBytes, Path optDir) {
+    public static final String OPT = "/opt";
     public static final String TASK_ROOT = "/var/task";
     public static final String RUNTIME_DIR = "/var/runtime";
     /** The /tmp size AWS gives by default. */
@@ -25,5 +27,11 @@ public record SandboxSpec(Path codeDir, Path runtimeDir, Map<String, String> env
     public SandboxSpec {
         environment = Map.copyOf(environment);
         command = List.copyOf(command);
+    }
+
+    /** Without layers. */
+    public SandboxSpec(Path codeDir, Path runtimeDir, Map<String, String> environment, List<String> command,
+            long tmpBytes) {
+        this(codeDir, runtimeDir, environment, command, tmpBytes, null);
     }
 }

@@ -54,8 +54,11 @@ public final class FunctionUrlServer implements AutoCloseable {
     static final int IDLE_MILLIS = 120_000;
     private static final HttpFraming HTTP = new HttpFraming(64 * 1024, true);
 
-    /** What a URL's host leads to: the function (by name, in the region) and the URL's settings. */
-    public record Route(String region, String functionName, FunctionUrlConfig config) {
+    /**
+     * What a URL's host leads to: the function (by name, in the region), the alias it invokes through (null for
+     * $LATEST) and the URL's settings.
+     */
+    public record Route(String region, String functionName, String qualifier, FunctionUrlConfig config) {
     }
 
     /** Finds the route of a URL id in a region. */
@@ -242,7 +245,7 @@ public final class FunctionUrlServer implements AutoCloseable {
     private UrlAnswer invoke(Route route, byte[] event) {
         InvocationResult result;
         try {
-            result = functions.invoke(route.region(), route.functionName(), new InvokeRequest(null,
+            result = functions.invoke(route.region(), route.functionName(), new InvokeRequest(route.qualifier(),
                     InvocationType.REQUEST_RESPONSE, event, null, false));
         } catch (EngineException e) {
             return switch (e.code()) {

@@ -36,6 +36,7 @@ const { pathToFileURL } = require('url');
   const variables = JSON.parse(text);
   for (const name of Object.keys(process.env)) delete process.env[name];
   Object.assign(process.env, variables);
+  require('module')._initPaths(); // NODE_PATH (the layers' node_modules) as the function's environment says
 })();
 
 /**

@@ -206,7 +206,9 @@ def load_handler(handler):
 
 
 def main():
-    sys.path.insert(0, os.environ.get("LAMBDA_TASK_ROOT", "/var/task"))
+    # As AWS's Python runtime: the function's code first, then its layers' folders under /opt.
+    sys.path[0:0] = [os.environ.get("LAMBDA_TASK_ROOT", "/var/task"),
+                     "/opt/python/lib/python%d.%d/site-packages" % sys.version_info[:2], "/opt/python"]
     client = RuntimeClient(API)
     install_logging()
     handler, init_error = load_handler(os.environ["_HANDLER"])

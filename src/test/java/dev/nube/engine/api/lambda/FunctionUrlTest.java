@@ -202,8 +202,11 @@ class FunctionUrlTest extends ApiTestBase {
         assertEquals(url, listed.path("FunctionUrlConfigs").path(0).path("FunctionUrl").asText());
 
         HttpResponse<String> alias = raw("GET", "/2021-10-31/functions/url-crud/url?Qualifier=live", "");
-        assertEquals("InvalidParameterValueException", alias.headers().firstValue("X-Amzn-ErrorType").orElse(""));
-        assertTrue(alias.body().contains("($LATEST) only"), alias.body());
+        assertEquals("ResourceNotFoundException", alias.headers().firstValue("X-Amzn-ErrorType").orElse(""),
+                "there is no alias live");
+        HttpResponse<String> version = raw("GET", "/2021-10-31/functions/url-crud/url?Qualifier=1", "");
+        assertEquals("InvalidParameterValueException", version.headers().firstValue("X-Amzn-ErrorType").orElse(""));
+        assertTrue(version.body().contains("version number"), version.body());
         // The CLI here (2.9) predates InvokeMode: it is sent and read raw.
         HttpResponse<String> read = raw("GET", "/2021-10-31/functions/url-crud/url", "");
         assertEquals(200, read.statusCode(), read.body());
