@@ -193,8 +193,8 @@ public final class CodeTabView extends BorderPane {
         Dialogs.style(dialog);
         dialog.setTitle("Deploy");
         dialog.setHeaderText("Save every open file, install the dependencies of package.json (npm) or"
-                + " requirements.txt (pip),\nbuild Go code into bootstrap (go build), then publish the code and the"
-                + " configuration as a new version."
+                + " requirements.txt (pip),\nbuild Go code into bootstrap (go build) or Java sources into classes.jar"
+                + " (javac),\nthen publish the code and the configuration as a new version."
                 + "\nPublished versions never change; $LATEST stays editable.");
         dialog.setContentText("Version description (optional)");
         dialog.getEditor().setId("deploy-description");

@@ -33,8 +33,8 @@ import javafx.collections.ObservableList;
  * The code of $LATEST (editable) or of a published version (read-only): the files, the documents open in the
  * editor with their unsaved edits, and the file commands (save, deploy, new, rename, delete, zip import and export).
  * Deploy saves, installs the dependencies a package.json or requirements.txt declares, builds code of a compiled
- * language (Go sources into bootstrap; their output in {@link #deployOutput()}, as the engine publishes it), then
- * publishes a version; a failed or cancelled install or build publishes nothing, and a build's errors are listed in
+ * language (Go sources into bootstrap, Java sources into classes.jar; their output in {@link #deployOutput()}, as
+ * the engine publishes it), then publishes a version; a failed or cancelled install or build publishes nothing, and a build's errors are listed in
  * {@link #buildProblems()}, marked in their documents, and the first one shown ({@link #shownProblemProperty()}).
  * Engine calls run on the task executor. FX thread only.
  */

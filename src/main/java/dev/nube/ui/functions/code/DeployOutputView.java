@@ -87,8 +87,8 @@ final class DeployOutputView extends VBox {
         lines.setId("code-deploy-output");
         lines.getStyleClass().add("deploy-output-lines");
         Label placeholder = new Label("Deploy installs the dependencies of package.json (npm) or requirements.txt"
-                + " (pip), builds Go code into bootstrap (go build), then publishes a version; their output shows"
-                + " here.");
+                + " (pip), builds Go code into bootstrap (go build) or Java sources into classes.jar (javac), then"
+                + " publishes a version; their output shows here.");
         placeholder.setMnemonicParsing(false);
         lines.setPlaceholder(placeholder);
         model.deployOutput().addListener((ListChangeListener<String>) change -> {
