@@ -12,7 +12,6 @@ import dev.nube.engine.functions.FunctionService;
 import dev.nube.engine.functions.FunctionSettings;
 import dev.nube.engine.functions.InvocationResult;
 import dev.nube.engine.functions.InvokeRequest;
-import dev.nube.engine.functions.JavaSources;
 import dev.nube.engine.functions.sandbox.ResourceLimits;
 import dev.nube.engine.functions.sandbox.CpuShare;
 import dev.nube.engine.functions.sandbox.Sandbox;
@@ -111,7 +110,7 @@ final class FunctionsBenchmark implements Bench.Suite {
             functions.updateSettings(defaults);
             double javaCold = Double.NaN;
             if (JAVA != null) {
-                createJavaHello(functions, dir);
+                createJavaHello(engine);
                 javaCold = cold(functions, "hello-java", payload, 10, COLD_PAUSE_MS);
             }
             Stats capped = warm(functions, "echo-python", payload, count);
@@ -156,16 +155,10 @@ final class FunctionsBenchmark implements Bench.Suite {
         }
     }
 
-    /** The java17 blueprint's hello handler, compiled here, as the 128 MB function hello-java. */
-    private static void createJavaHello(FunctionService functions, Path dir) throws Exception {
-        String source = new String(FunctionsBenchmark.class.getResourceAsStream(
-                "/dev/nube/engine/functions/blueprints/java/hello-world/example/Hello.java").readAllBytes(),
-                StandardCharsets.UTF_8);
-        Path zip = dir.resolve("hello-java.zip");
-        Files.write(zip, JavaSources.zip(JavaSources.compile(dir.resolve("hello-java"),
-                Map.of("example/Hello.java", source), List.of())));
-        functions.create(REGION, CreateFunctionRequest.of("hello-java", JAVA).withMemory(128)
-                .withHandler("example.Hello::handleRequest"), zip);
+    /** The java17 blueprint's hello handler as the 128 MB function hello-java, built as Deploy builds it. */
+    private static void createJavaHello(Engine engine) {
+        engine.functions().create(REGION, CreateFunctionRequest.of("hello-java", JAVA).withMemory(128));
+        engine.functionCode().build(REGION, "hello-java");
     }
 
     /** The pause before a cold start that lets the pre-started runtimes be replaced. */
