@@ -96,8 +96,9 @@ final class JavaBuild implements CodeBuild {
         result.problems().forEach(problem -> output.accept(problem.toString()));
         if (!result.compiled()) {
             int count = result.problems().size();
-            throw new CodeBuildFailed("The Java sources do not compile (" + count + " error" + (count == 1 ? "" : "s")
-                    + "); the function's code was not changed.", result.problems());
+            throw new CodeBuildFailed("javac found " + (count == 1 ? "an error" : count + " errors") + ": "
+                    + result.problems().get(0) + (count > 1 ? " (and " + (count - 1) + " more)" : "") + "."
+                    + " The function's code was not changed: the classes it had keep running.", result.problems());
         }
         try (OutputStream file = Files.newOutputStream(into.resolve(JAR));
                 JarOutputStream jar = new JarOutputStream(file)) {
@@ -178,7 +179,7 @@ final class JavaBuild implements CodeBuild {
                     .filter(d -> d.getKind() == Diagnostic.Kind.ERROR)
                     .map(d -> new BuildProblem(d.getSource() instanceof Source s ? s.path : "",
                             (int) Math.max(0, d.getLineNumber()), (int) Math.max(0, d.getColumnNumber()),
-                            d.getMessage(Locale.ROOT)))
+                            oneLine(d.getMessage(Locale.ROOT))))
                     .toList();
             if (!ok && problems.isEmpty()) {
                 problems = List.of(new BuildProblem("", 0, 0, "the Java compiler failed without saying why"));
@@ -192,6 +193,12 @@ final class JavaBuild implements CodeBuild {
         Map<String, byte[]> classes = new TreeMap<>();
         out.forEach((path, bytes) -> classes.put(path, bytes.toByteArray()));
         return new Result(classes, List.of());
+    }
+
+    /** javac's message on one line: "cannot find symbol; symbol: method nope(); location: ...". */
+    private static String oneLine(String message) {
+        return String.join("; ", message.lines().map(l -> l.strip().replaceAll("\\s+", " ")).filter(l -> !l.isEmpty())
+                .toList());
     }
 
     private static List<Path> jars(Path folder) throws IOException {

@@ -281,7 +281,9 @@ class JavaFunctionTest extends SandboxTestBase {
         BuildProblem problem = refused.problems().get(0);
         assertEquals("example/Hello.java", problem.file());
         assertEquals(line, problem.line());
-        assertTrue(problem.message().startsWith("cannot find symbol"), problem.message());
+        assertTrue(problem.message().startsWith("cannot find symbol; symbol: method nope()"), problem.message());
+        assertTrue(refused.getMessage().startsWith("javac found an error: example/Hello.java:" + line + ":"),
+                refused.getMessage());
         InvocationResult still = f.invoke("java-built", "{\"b\": 2}");
         assertEquals("{\"b\":2}", still.payloadText(), "the classes deployed before still run: " + still.logTail());
     }
