@@ -56,6 +56,9 @@ class JavaFunctionUiTest extends ConsoleUiTest {
         lines.set(line - 1, "        return greeting;");
         console.engine().functionCode().writeFile(REGION, "java-ui", "example/Hello.java",
                 (String.join("\n", lines) + "\n").getBytes(StandardCharsets.UTF_8));
+        // Listed before example/Hello.java: the page opens the handler's class's source all the same.
+        console.engine().functionCode().writeFile(REGION, "java-ui", "README.md", "# notes\n".getBytes(
+                StandardCharsets.UTF_8));
         FunctionsUi.openFunctionsPage(robot);
         FunctionsUi.openFunction(robot, "java-ui");
         CodeArea code = area(robot, "editor-example_Hello_java");

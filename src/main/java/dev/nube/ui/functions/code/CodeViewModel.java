@@ -60,6 +60,8 @@ public final class CodeViewModel {
     private Thread installThread;
     private volatile boolean cancelRequested;
     private String mainModule;
+    /** The source file of the handler's class if it is a Java handler (example/Hello.java for example.Hello). */
+    private String mainJavaSource;
 
     /** Lines of deploy output kept (the oldest go first): enough for any install's story, bounded for the list. */
     static final int DEPLOY_OUTPUT_LINES = 5000;
@@ -146,11 +148,15 @@ public final class CodeViewModel {
 
     /**
      * Opens the handler's file ("lambda_function.py" for lambda_function.lambda_handler; else a Go function's
-     * main.go, else the first file) once the files are known, if nothing is open yet, as the Lambda console does when
+     * main.go, else a Java handler's class's source, example/Hello.java for example.Hello::handleRequest; else the
+     * first file) once the files are known, if nothing is open yet, as the Lambda console does when
      * a function's page opens.
      */
     public void openMain(String handler) {
         mainModule = handler.contains(".") ? handler.substring(0, handler.lastIndexOf('.')) : handler;
+        // A Java handler names a class: example.Hello::handleRequest is example/Hello.java (or src/main/java/...).
+        String javaClass = handler.contains("::") ? handler.substring(0, handler.indexOf("::")) : handler;
+        mainJavaSource = javaClass.replace('.', '/') + ".java";
         openMain();
     }
 
@@ -160,8 +166,11 @@ public final class CodeViewModel {
         }
         String module = mainModule;
         mainModule = null;
+        String javaSource = mainJavaSource;
         files.stream().filter(f -> !f.directory()).filter(f -> f.path().equals(module) || f.path().startsWith(module
                 + ".")).findFirst().or(() -> files.stream().filter(f -> f.path().equals("main.go")).findFirst())
+                .or(() -> files.stream().filter(f -> f.path().equals(javaSource) || f.path().endsWith("/"
+                        + javaSource)).findFirst())
                 .or(() -> files.stream().filter(f -> !f.directory()).findFirst())
                 .ifPresent(f -> open(f.path()));
     }
