@@ -6,7 +6,7 @@ import java.util.List;
 /**
  * A build on Deploy that did not succeed ({@link CodeBuild}): the message says why in one sentence, {@link #problems()}
  * lists where the compiler found errors (empty when the failure was not in the code: the compiler missing, a time
- * limit, a cancel). The function's code was not changed.
+ * limit, a cancel). What the build makes in the code was not replaced: the build before it stays.
  */
 public final class CodeBuildFailed extends EngineException {
     private static final long serialVersionUID = 1L;

@@ -109,13 +109,11 @@ final class CodeBuilds {
             }
             if (size > maxUnzippedBytes) {
                 throw new CodeBuildFailed(build.title() + " made " + (size >> 20) + " MB, more than the "
-                        + (maxUnzippedBytes >> 20) + " MB a function's code may have; the function's code was not"
-                        + " changed.", problems);
+                        + (maxUnzippedBytes >> 20) + " MB a function's code may have" + kept(build), problems);
             }
             if (Thread.interrupted()) {
                 Thread.currentThread().interrupt();
-                throw new CodeBuildFailed(build.title() + " was cancelled; the function's code was not changed.",
-                        List.of());
+                throw new CodeBuildFailed(build.title() + " was cancelled" + kept(build), List.of());
             }
             for (Path p : incoming.values()) {
                 CodeJournal.forceTree(p); // to disk before the lock: only renames are made under it
@@ -123,7 +121,7 @@ final class CodeBuilds {
             Dependencies.uninterruptibly(() -> change.accept(current -> {
                 if (!sourcesDigest(code, build.outputs()).equals(digest)) {
                     throw new EngineException("ResourceConflictException", "The code changed while "
-                            + build.title() + " ran; the function's code was not changed. Deploy again.");
+                            + build.title() + " ran" + kept(build) + " Deploy again.");
                 }
                 CodeJournal journal = repository.journal(current);
                 journal.stageBuild(incoming);
@@ -134,7 +132,7 @@ final class CodeBuilds {
             return new CodeBuildResult(CodeBuildResult.Status.BUILT, build.title(), build.outputs(), problems);
         } catch (java.nio.channels.ClosedByInterruptException e) {
             Thread.currentThread().interrupt();
-            throw new CodeBuildFailed(build.title() + " was cancelled; the function's code was not changed.", e);
+            throw new CodeBuildFailed(build.title() + " was cancelled" + kept(build), e);
         } catch (IOException e) {
             throw CodeFolder.storage(work, e);
         } finally {
@@ -209,6 +207,11 @@ final class CodeBuilds {
             digest.update((byte) 0);
         }
         return HexFormat.of().formatHex(digest.digest());
+    }
+
+    /** What a failed build leaves: the outputs of the build before it. */
+    private static String kept(CodeBuild build) {
+        return "; the previous " + String.join(", ", build.outputs()) + " was kept.";
     }
 
     private void output(FunctionConfiguration function, String line) {

@@ -66,8 +66,8 @@ final class GoBuild implements CodeBuild {
     public List<BuildProblem> build(Path sources, Path into, Consumer<String> output) {
         if (!Files.isExecutable(go)) {
             throw new CodeBuildFailed("Go is not installed (" + go + ", Debian's golang-go package), so the function's"
-                    + " Go code cannot be built into its bootstrap; install golang-go and deploy again. The function's"
-                    + " code was not changed.", List.of());
+                    + " Go code cannot be built into its bootstrap; install golang-go and deploy again. The previous"
+                    + " bootstrap was kept.", List.of());
         }
         boolean module = Files.isRegularFile(sources.resolve("go.mod"), LinkOption.NOFOLLOW_LINKS);
         List<String> command = new ArrayList<>(List.of(go.toString(), "build", "-trimpath", "-o",
@@ -189,7 +189,7 @@ final class GoBuild implements CodeBuild {
 
     /** The failure in one sentence. */
     private String failure(int exit, List<String> lines, List<BuildProblem> problems) {
-        String unchanged = " The function's code was not changed: its previous bootstrap keeps running.";
+        String unchanged = " The previous bootstrap was kept and keeps running.";
         if (lines.stream().anyMatch(l -> l.contains("GOPROXY=off") || l.contains("module lookup disabled"))) {
             return "go build needs modules the code does not have, and Nube downloads none (GOPROXY=off): use the"
                     + " standard library, or put the modules in the code's vendor/ folder (go mod vendor)."

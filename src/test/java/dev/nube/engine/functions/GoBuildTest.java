@@ -104,7 +104,7 @@ class GoBuildTest extends SandboxTestBase {
         assertEquals(List.of(new BuildProblem("main.go", line, 14, "undefined: greeting")), failed.problems());
         assertTrue(failed.getMessage().startsWith("go build found an error: main.go:" + line + ":14: undefined:"
                 + " greeting."), failed.getMessage());
-        assertTrue(failed.getMessage().contains("previous bootstrap keeps running"), failed.getMessage());
+        assertTrue(failed.getMessage().contains("previous bootstrap was kept and keeps running"), failed.getMessage());
         assertTrue(output.contains("go-broken: ./main.go:" + line + ":14: undefined: greeting"), String.join("\n",
                 output));
         assertArrayEquals(before, f.code.readFile(REGION, "go-broken", null, "bootstrap"), "the bootstrap is kept");

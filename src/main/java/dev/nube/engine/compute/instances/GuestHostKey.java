@@ -29,8 +29,6 @@ record GuestHostKey(byte[] dropbearFile, String fingerprint) {
         System.arraycopy(priv, 0, both, 0, 32);
         System.arraycopy(pub, 0, both, 32, 32);
         string(file, both);
-        java.util.Arrays.fill(both, (byte) 0);
-        java.util.Arrays.fill(priv, (byte) 0);
         ByteArrayOutputStream blob = new ByteArrayOutputStream();
         string(blob, TYPE.getBytes(StandardCharsets.US_ASCII));
         string(blob, pub);

@@ -179,6 +179,7 @@ final class InstanceLifecycle {
             GuestHostKey hostKey = GuestHostKey.generate();
             long started = System.nanoTime();
             long pid = 0;
+            boolean ownKey;
             ProcessHandle process;
             try {
                 pid = QemuMachine.launch(spec, files.qemuLog());
@@ -191,9 +192,8 @@ final class InstanceLifecycle {
                                 RunningInstance.QMP_DEADLINE);
                     }
                     qmp.execute("cont", java.util.Map.of(), RunningInstance.QMP_DEADLINE);
+                    ownKey = wake(qmp, process, files, metadata, hostKey);
                 }
-                TemplateWait.wake(files.wakeSocket(), metadata.issueToken(WAKE_TOKEN_TTL_SECONDS), hostKey,
-                        WAKE_DEADLINE);
             } catch (IOException e) {
                 // A QEMU that ends before the guest went on could not take the template (whatever it said first).
                 if (e instanceof LaunchTemplates.LoadFailed || pid == 0 || endsWithin(pid, Duration.ofSeconds(2))) {
@@ -203,12 +203,39 @@ final class InstanceLifecycle {
             }
             files.log("QEMU started by restoring launch template " + template.name() + " in "
                     + (System.nanoTime() - started) / 1_000_000 + " ms, pid " + pid + ", "
-                    + shape.accelerator().description() + "; the guest went on with an SSH host key made by the"
-                    + " engine, " + hostKey.fingerprint());
+                    + shape.accelerator().description() + (ownKey ? "; the guest went on, with an SSH host key of"
+                    + " its own making" : "; the guest went on, with an SSH host key made by the engine, "
+                    + hostKey.fingerprint()));
             attach(region, id, process, metadata, null);
         } catch (IOException | RuntimeException | InterruptedException e) {
             metadata.close();
             throw e;
+        }
+    }
+
+    /**
+     * Wakes the restored guest ({@link TemplateWait#wake}); true when it made its own host key rather than take
+     * {@code hostKey}. A guest that does not say it went on is frozen before anything else is decided: one that has
+     * asked its metadata service by then has taken its identity and may have started its user data, so it goes on
+     * as the instance (booting it again would run that twice); one that has not is failed, to be undone and booted.
+     */
+    private static boolean wake(Qmp qmp, ProcessHandle process, InstanceFiles files, MetadataServer metadata,
+                                GuestHostKey hostKey) throws IOException, InterruptedException {
+        try {
+            return !TemplateWait.wake(files.wakeSocket(), metadata.issueToken(WAKE_TOKEN_TTL_SECONDS), hostKey,
+                    WAKE_DEADLINE);
+        } catch (IOException e) {
+            if (!process.isAlive()) {
+                throw e;
+            }
+            qmp.execute("stop", java.util.Map.of(), RunningInstance.QMP_DEADLINE);
+            if (!metadata.asked()) {
+                throw e;
+            }
+            qmp.execute("cont", java.util.Map.of(), RunningInstance.QMP_DEADLINE);
+            files.log("the restored guest did not say it went on (" + e.getMessage() + "), but it has asked for its"
+                    + " identity: it goes on as the instance, with an SSH host key of its own or the engine's");
+            return true;
         }
     }
 

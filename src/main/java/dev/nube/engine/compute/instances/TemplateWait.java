@@ -68,12 +68,12 @@ final class TemplateWait implements AutoCloseable {
     /**
      * Tells the restored guest behind {@code wakeSocket} (its QEMU listening there, running) to go on from its
      * wait, with a session token of its metadata service (or null: it asks for one) and its SSH host key (or null:
-     * it makes one), and waits until it says it
-     * went on ({@value #WOKEN}): QEMU drops what was written to a port whose other side has closed before the guest
-     * read it, so the port stays open until then, and the word is said again each time the guest says it still
-     * waits. Fails when the guest has not gone on within {@code deadline}.
+     * it makes one), and waits until the guest says it went on: true when it took the host key ({@value #WOKEN}
+     * {@code key}), false when it makes its own. QEMU drops what was written to a port whose other side has closed
+     * before the guest read it, so the port stays open until then, and the word is said again each time the guest
+     * says it still waits. Fails when the guest has not gone on within {@code deadline}.
      */
-    static void wake(Path wakeSocket, String token, GuestHostKey hostKey, Duration deadline)
+    static boolean wake(Path wakeSocket, String token, GuestHostKey hostKey, Duration deadline)
             throws IOException, InterruptedException {
         byte[] wake = (WAKE + " " + (token == null ? "-" : token) + " " + (hostKey == null ? "-" : hostKey.fileBase64())
                 + "\n").getBytes(StandardCharsets.US_ASCII);
@@ -107,8 +107,11 @@ final class TemplateWait implements AutoCloseable {
                             }
                             continue;
                         }
-                        if (line.toString().equals(WOKEN)) {
-                            return;
+                        if (line.toString().equals(WOKEN + " key")) {
+                            return true;
+                        }
+                        if (line.toString().startsWith(WOKEN)) {
+                            return false;
                         }
                         if (line.toString().equals(WAITING)) {
                             write(port, wake);

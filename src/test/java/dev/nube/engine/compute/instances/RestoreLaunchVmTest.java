@@ -46,7 +46,7 @@ class RestoreLaunchVmTest extends VmTestBase {
         vm.instances().terminate(VmTestSupport.REGION, first.id());
 
         byte[] userData = ("#!/bin/sh\nhead -c 16 /dev/urandom | od -An -tx1 | tr -d ' \\n' > /root/first-random\n"
-                + "hostname > /root/user-data-ran\n").getBytes(StandardCharsets.UTF_8);
+                + "hostname >> /root/user-data-ran\n").getBytes(StandardCharsets.UTF_8);
         RunRequest request = RunRequest.of(vm.image.id(), "t3.nano", vm.keyPair.id()).withUserData(userData)
                 .withRootVolumeGiB(2);
         Instance a = vm.launch(request);
@@ -85,6 +85,8 @@ class RestoreLaunchVmTest extends VmTestBase {
         vm.awaitRunning(a.id());
         assertEquals(keyA, vm.ssh(a.id(), "dropbearkey -y -f /etc/dropbear/dropbear_ed25519_host_key | grep ^ssh"));
         assertEquals(privateName(a), vm.ssh(a.id(), "hostname").strip());
+        assertEquals(privateName(a), vm.ssh(a.id(), "cat /root/user-data-ran").strip(),
+                "user data ran once: not again at the reboot, nor twice at the restore");
         String randomA = awaitFile(a.id(), "/root/first-random");
         String randomB = awaitFile(b.id(), "/root/first-random");
         assertEquals(32, randomA.length(), randomA);

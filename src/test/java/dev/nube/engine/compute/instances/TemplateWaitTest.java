@@ -69,16 +69,34 @@ class TemplateWaitTest {
                     lines.add(readLine(engine)); // lost, as if the guest had not read it
                     engine.write(ByteBuffer.wrap("nube-template-waiting\n".getBytes(StandardCharsets.US_ASCII)));
                     lines.add(readLine(engine));
-                    engine.write(ByteBuffer.wrap("nube-going\n".getBytes(StandardCharsets.US_ASCII)));
+                    engine.write(ByteBuffer.wrap("nube-going key\n".getBytes(StandardCharsets.US_ASCII)));
                     return lines;
                 } catch (IOException e) {
                     throw new java.io.UncheckedIOException(e);
                 }
             });
-            TemplateWait.wake(wake, "TOKEN", key, Duration.ofSeconds(10));
+            assertTrue(TemplateWait.wake(wake, "TOKEN", key, Duration.ofSeconds(10)), "it took the key");
             List<String> lines = heard.get(10, TimeUnit.SECONDS);
             String expected = "nube-go TOKEN " + key.fileBase64();
             assertEquals(List.of(expected, expected), lines);
+        }
+    }
+
+    @Test
+    void aGuestThatMakesItsOwnHostKeySaysSo() throws Exception {
+        Path wake = dir.resolve("wake.sock");
+        try (ServerSocketChannel qemu = listen(wake)) {
+            CompletableFuture<String> heard = CompletableFuture.supplyAsync(() -> {
+                try (SocketChannel engine = qemu.accept()) {
+                    String line = readLine(engine);
+                    engine.write(ByteBuffer.wrap("nube-going\r\n".getBytes(StandardCharsets.US_ASCII)));
+                    return line;
+                } catch (IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+            });
+            assertFalse(TemplateWait.wake(wake, "TOKEN", GuestHostKey.generate(), Duration.ofSeconds(10)));
+            assertTrue(heard.get(10, TimeUnit.SECONDS).startsWith("nube-go TOKEN "));
         }
     }
 
