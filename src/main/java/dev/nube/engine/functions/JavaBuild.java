@@ -98,7 +98,7 @@ final class JavaBuild implements CodeBuild {
             int count = result.problems().size();
             throw new CodeBuildFailed("javac found " + (count == 1 ? "an error" : count + " errors") + ": "
                     + result.problems().get(0) + (count > 1 ? " (and " + (count - 1) + " more)" : "") + "."
-                    + " The function's code was not changed: the classes it had keep running.", result.problems());
+                    + " The previous " + JAR + " was kept and keeps running.", result.problems());
         }
         try (OutputStream file = Files.newOutputStream(into.resolve(JAR));
                 JarOutputStream jar = new JarOutputStream(file)) {
