@@ -86,13 +86,17 @@ final class CodeBuilds {
             }
             Path into = work.resolve("out");
             PrivateFiles.createDirectories(into);
-            List<BuildProblem> problems = build.build(work.resolve("code"), into, line -> output(function, line));
+            List<BuildProblem> problems;
+            try {
+                problems = build.build(work.resolve("code"), into, line -> output(function, line));
+            } catch (CodeBuildFailed e) {
+                throw new CodeBuildFailed(e.getMessage() + kept(build, code), e.problems());
+            }
             Map<String, Path> incoming = new LinkedHashMap<>();
             for (String name : build.outputs()) {
                 Path made = into.resolve(name);
                 if (!Files.isRegularFile(made, LinkOption.NOFOLLOW_LINKS)) {
-                    throw new CodeBuildFailed(build.title() + " did not make " + name + "; the function's code was"
-                            + " not changed.", problems);
+                    throw new CodeBuildFailed(build.title() + " did not make " + name + "." + kept(build, code), problems);
                 }
                 Files.setPosixFilePermissions(made, Files.isExecutable(made) ? CodeFolder.EXECUTABLE
                         : CodeFolder.FILE);
@@ -109,11 +113,11 @@ final class CodeBuilds {
             }
             if (size > maxUnzippedBytes) {
                 throw new CodeBuildFailed(build.title() + " made " + (size >> 20) + " MB, more than the "
-                        + (maxUnzippedBytes >> 20) + " MB a function's code may have" + kept(build), problems);
+                        + (maxUnzippedBytes >> 20) + " MB a function's code may have." + kept(build, code), problems);
             }
             if (Thread.interrupted()) {
                 Thread.currentThread().interrupt();
-                throw new CodeBuildFailed(build.title() + " was cancelled" + kept(build), List.of());
+                throw new CodeBuildFailed(build.title() + " was cancelled." + kept(build, code), List.of());
             }
             for (Path p : incoming.values()) {
                 CodeJournal.forceTree(p); // to disk before the lock: only renames are made under it
@@ -121,7 +125,7 @@ final class CodeBuilds {
             Dependencies.uninterruptibly(() -> change.accept(current -> {
                 if (!sourcesDigest(code, build.outputs()).equals(digest)) {
                     throw new EngineException("ResourceConflictException", "The code changed while "
-                            + build.title() + " ran" + kept(build) + " Deploy again.");
+                            + build.title() + " ran." + kept(build, code) + " Deploy again.");
                 }
                 CodeJournal journal = repository.journal(current);
                 journal.stageBuild(incoming);
@@ -132,7 +136,7 @@ final class CodeBuilds {
             return new CodeBuildResult(CodeBuildResult.Status.BUILT, build.title(), build.outputs(), problems);
         } catch (java.nio.channels.ClosedByInterruptException e) {
             Thread.currentThread().interrupt();
-            throw new CodeBuildFailed(build.title() + " was cancelled" + kept(build), e);
+            throw new CodeBuildFailed(build.title() + " was cancelled." + kept(build, code), e);
         } catch (IOException e) {
             throw CodeFolder.storage(work, e);
         } finally {
@@ -209,9 +213,12 @@ final class CodeBuilds {
         return HexFormat.of().formatHex(digest.digest());
     }
 
-    /** What a failed build leaves: the outputs of the build before it. */
-    private static String kept(CodeBuild build) {
-        return "; the previous " + String.join(", ", build.outputs()) + " was kept.";
+    /** What a failed build leaves in {@code code}, in a sentence: the outputs of the build before it, or none. */
+    private static String kept(CodeBuild build, Path code) {
+        String outputs = String.join(", ", build.outputs());
+        return build.outputs().stream().anyMatch(o -> Files.exists(code.resolve(o), LinkOption.NOFOLLOW_LINKS))
+                ? " The previous " + outputs + " was kept and keeps running." : " The function has no " + outputs
+                + " yet.";
     }
 
     private void output(FunctionConfiguration function, String line) {

@@ -410,7 +410,12 @@ public final class Functions implements FunctionService, RegionScoped, AutoClose
         }
         invocations.retire(updated, FunctionConfiguration.LATEST);
         synchronized (repository) {
-            pruneLayers(updated); // after the retirement: the environments of the old layers are gone
+            // After the retirement (the environments of the old layers are gone), from the function as it is now:
+            // another change may have come between the two locks, with layers of its own.
+            FunctionConfiguration current = repository.find(updated.region(), updated.name()).orElse(null);
+            if (current != null && current.id().equals(updated.id())) {
+                pruneLayers(current);
+            }
         }
         events.publish(new ResourceChanged(region, ResourceKind.FUNCTION, updated.id(), Change.UPDATED));
         return updated;

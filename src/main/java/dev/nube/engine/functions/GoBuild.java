@@ -66,10 +66,16 @@ final class GoBuild implements CodeBuild {
     public List<BuildProblem> build(Path sources, Path into, Consumer<String> output) {
         if (!Files.isExecutable(go)) {
             throw new CodeBuildFailed("Go is not installed (" + go + ", Debian's golang-go package), so the function's"
-                    + " Go code cannot be built into its bootstrap; install golang-go and deploy again. The previous"
-                    + " bootstrap was kept.", List.of());
+                    + " Go code cannot be built into its bootstrap; install golang-go and deploy again.", List.of());
         }
         boolean module = Files.isRegularFile(sources.resolve("go.mod"), LinkOption.NOFOLLOW_LINKS);
+        if (module) {
+            List<BuildProblem> outside = replacementsOutside(sources);
+            if (!outside.isEmpty()) {
+                throw new CodeBuildFailed("go.mod replaces a module with a folder outside the function's code ("
+                        + outside.get(0) + "); only folders inside the code can be used.", outside);
+            }
+        }
         List<String> command = new ArrayList<>(List.of(go.toString(), "build", "-trimpath", "-o",
                 into.resolve(BOOTSTRAP).toString()));
         if (module) {
@@ -103,6 +109,46 @@ final class GoBuild implements CodeBuild {
         return problems;
     }
 
+    /**
+     * The {@code replace} directives of {@code code}'s go.mod whose target is a folder (a path starting with
+     * {@code /}, {@code ./} or {@code ../}, as go reads it) outside the code, as problems at their lines: go would
+     * compile whatever is there on this machine into the function.
+     */
+    static List<BuildProblem> replacementsOutside(Path code) {
+        List<String> lines;
+        try {
+            lines = Files.readAllLines(code.resolve("go.mod"), java.nio.charset.StandardCharsets.UTF_8);
+        } catch (IOException | java.io.UncheckedIOException e) {
+            return List.of(); // go reads it and says what is wrong with it
+        }
+        Path root = code.toAbsolutePath().normalize();
+        List<BuildProblem> outside = new ArrayList<>();
+        boolean block = false;
+        for (int i = 0; i < lines.size(); i++) {
+            String line = lines.get(i).replaceFirst("//.*", "").strip();
+            if (line.startsWith("replace") && line.endsWith("(")) {
+                block = true;
+                continue;
+            }
+            if (block && line.equals(")")) {
+                block = false;
+                continue;
+            }
+            if (!(block || line.startsWith("replace ")) || !line.contains("=>")) {
+                continue;
+            }
+            String[] target = line.substring(line.indexOf("=>") + 2).strip().split("\\s+");
+            String path = target[0].replace("\"", "");
+            if (path.startsWith("/") || path.startsWith("./") || path.startsWith("../") || path.equals(".")
+                    || path.equals("..")) {
+                if (!root.resolve(path).normalize().startsWith(root)) {
+                    outside.add(new BuildProblem("go.mod", i + 1, 1, "replace points outside the code: " + path));
+                }
+            }
+        }
+        return outside;
+    }
+
     /** The .go files at the root of {@code code}, tests left out, sorted. */
     private static List<String> goFiles(Path code) {
         List<String> found = new ArrayList<>();
@@ -110,7 +156,7 @@ final class GoBuild implements CodeBuild {
             for (Path entry : entries) {
                 String name = entry.getFileName().toString();
                 if (!name.endsWith("_test.go") && Files.isRegularFile(entry, LinkOption.NOFOLLOW_LINKS)) {
-                    found.add(name);
+                    found.add("./" + name); // a path, never a flag, whatever the name starts with
                 }
             }
         } catch (IOException e) {
@@ -189,19 +235,17 @@ final class GoBuild implements CodeBuild {
 
     /** The failure in one sentence. */
     private String failure(int exit, List<String> lines, List<BuildProblem> problems) {
-        String unchanged = " The previous bootstrap was kept and keeps running.";
         if (lines.stream().anyMatch(l -> l.contains("GOPROXY=off") || l.contains("module lookup disabled"))) {
             return "go build needs modules the code does not have, and Nube downloads none (GOPROXY=off): use the"
-                    + " standard library, or put the modules in the code's vendor/ folder (go mod vendor)."
-                    + unchanged;
+                    + " standard library, or put the modules in the code's vendor/ folder (go mod vendor).";
         }
         if (!problems.isEmpty()) {
             return "go build found " + (problems.size() == 1 ? "an error" : problems.size() + " errors") + ": "
                     + problems.get(0) + (problems.size() > 1 ? " (and " + (problems.size() - 1) + " more)" : "")
-                    + "." + unchanged;
+                    + ".";
         }
         String last = lines.stream().filter(l -> !l.isBlank() && !l.startsWith("#")).reduce((a, b) -> b)
                 .orElse("no output");
-        return "go build failed (exit " + exit + "): " + last.strip() + "." + unchanged;
+        return "go build failed (exit " + exit + "): " + last.strip() + ".";
     }
 }

@@ -97,8 +97,7 @@ final class JavaBuild implements CodeBuild {
         if (!result.compiled()) {
             int count = result.problems().size();
             throw new CodeBuildFailed("javac found " + (count == 1 ? "an error" : count + " errors") + ": "
-                    + result.problems().get(0) + (count > 1 ? " (and " + (count - 1) + " more)" : "") + "."
-                    + " The previous " + JAR + " was kept and keeps running.", result.problems());
+                    + result.problems().get(0) + (count > 1 ? " (and " + (count - 1) + " more)" : "") + ".", result.problems());
         }
         try (OutputStream file = Files.newOutputStream(into.resolve(JAR));
                 JarOutputStream jar = new JarOutputStream(file)) {

@@ -10,6 +10,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -109,6 +110,34 @@ class GoBuildTest extends SandboxTestBase {
                 output));
         assertArrayEquals(before, f.code.readFile(REGION, "go-broken", null, "bootstrap"), "the bootstrap is kept");
         assertEquals("{\"event\":{},\"message\":\"Hello from Go!\"}", f.invoke("go-broken", "{}").payloadText());
+    }
+
+    @Test
+    void aFileNameIsNeverTakenForGosFlags() throws Exception {
+        fromGoBlueprint("go-flags");
+        f.code.delete(REGION, "go-flags", "go.mod"); // no module: go is given the root's .go files by name
+        Path marker = Files.createTempDirectory("go-flags").resolve("ran");
+        // Were the name a flag, go would run "sh evil.go" for each of its tools, outside the sandbox.
+        f.code.writeFile(REGION, "go-flags", "-toolexec=sh evil.go", "package main\n".getBytes(StandardCharsets.UTF_8));
+        f.code.writeFile(REGION, "go-flags", "evil.go", ("package main\ntouch " + marker + "\n")
+                .getBytes(StandardCharsets.UTF_8));
+        CodeBuildFailed failed = assertThrows(CodeBuildFailed.class, () -> f.code.build(REGION, "go-flags"));
+        assertFalse(Files.exists(marker), "go ran a command the code's file names chose");
+        assertTrue(failed.getMessage().endsWith(" The function has no bootstrap yet."), failed.getMessage());
+        assertTrue(output.stream().anyMatch(l -> l.contains("./-toolexec=sh evil.go")), String.join("\n", output));
+    }
+
+    @Test
+    void aReplacementOutsideTheCodeIsRefusedAtItsLine() throws Exception {
+        fromGoBlueprint("go-replace");
+        Path elsewhere = Files.createTempDirectory("go-elsewhere");
+        f.code.writeFile(REGION, "go-replace", "go.mod", ("module example.com/hello\n\ngo 1.19\n\nreplace (\n"
+                + "\texample.com/inside => ./lib\n\texample.com/host => " + elsewhere + "\n)\n")
+                .getBytes(StandardCharsets.UTF_8));
+        CodeBuildFailed failed = assertThrows(CodeBuildFailed.class, () -> f.code.build(REGION, "go-replace"));
+        assertEquals(List.of(new BuildProblem("go.mod", 7, 1, "replace points outside the code: " + elsewhere)),
+                failed.problems(), failed.getMessage());
+        assertTrue(GoBuild.replacementsOutside(Files.createTempDirectory("go-none")).isEmpty(), "no go.mod: none");
     }
 
     @Test

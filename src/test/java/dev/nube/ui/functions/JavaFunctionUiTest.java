@@ -45,7 +45,7 @@ class JavaFunctionUiTest extends ConsoleUiTest {
     }
 
     @Test
-    void aCompileErrorIsMarkedAtItsLineAndAFixedBuildIsPublished(FxRobot robot) {
+    void aCompileErrorIsMarkedAtItsLineAndAFixedBuildIsPublishedAndRuns(FxRobot robot) {
         assumeTrue(TestRuntimes.JAVA != null, "no JDK 17 under /usr/lib/jvm");
         console.engine().functions().create(REGION, CreateFunctionRequest.of("java-ui", TestRuntimes.JAVA));
         String source = new String(console.engine().functionCode().readFile(REGION, "java-ui", null,
@@ -89,5 +89,9 @@ class JavaFunctionUiTest extends ConsoleUiTest {
         waitUntil("the mark is gone", () -> !editor.lineMarked(line) && editor.lineMarks().isEmpty());
         assertTrue(console.engine().functionCode().files(REGION, "java-ui", null).stream().anyMatch(e -> e.path()
                 .equals("classes.jar")), "classes.jar was built into the code");
+        // The Code tab's Test runs the compiled handler in the Java runtime.
+        robot.clickOn("#code-test");
+        String status = FunctionsUi.awaitResult(robot, "code-result-status");
+        assertTrue(status.startsWith("Succeeded"), status);
     }
 }
