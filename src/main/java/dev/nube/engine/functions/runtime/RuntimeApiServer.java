@@ -90,9 +90,6 @@ public final class RuntimeApiServer implements AutoCloseable {
                         held.run();
                         held = null;
                     }
-                    if (held == null) {
-                        out.flushHeld(); // a 202 kept back while its answer was not counted yet
-                    }
                     // else: a runtime that sent its GET /next with its answer (pipelined) is waiting for the next
                     // invocation once that GET is read, before the answer counts, so the invoking thread, once
                     // woken, finds it waiting and writes the next event itself.
@@ -103,8 +100,6 @@ public final class RuntimeApiServer implements AutoCloseable {
             } catch (HttpFraming.BadFraming e) {
                 // where the body ends is unknown: answer, then close
                 write(out, 400, Map.of("Connection", "close"), json(e.getMessage(), "InvalidRequest"));
-            } finally {
-                out.flushHeld(); // a 202 held for the next event goes out before the connection closes
             }
         } catch (SocketException | EOFException e) {
             // the runtime went away, or we closed it
@@ -155,9 +150,6 @@ public final class RuntimeApiServer implements AutoCloseable {
         private boolean awaiting;
         private boolean closeAfterDelivery;
         private boolean abandoned;
-        private boolean holdFlush;
-        /** Bytes a held flush left in the buffer. */
-        private boolean unflushed;
         private Runnable answer;
 
         Connection(Socket socket, OutputStream out) {
@@ -185,28 +177,6 @@ public final class RuntimeApiServer implements AutoCloseable {
             return then;
         }
 
-        /**
-         * Keeps the next reply in the buffer rather than sending it: it goes out with whatever is written next (the
-         * next event, as a rule), or at {@link #flushHeld()}.
-         */
-        synchronized void holdNextFlush() {
-            holdFlush = true;
-        }
-
-        /** Sends what a held flush left in the buffer, if anything. */
-        synchronized void flushHeld() {
-            holdFlush = false;
-            if (!unflushed) {
-                return;
-            }
-            unflushed = false;
-            try {
-                out.flush();
-            } catch (IOException e) {
-                // the runtime went away: nothing to send it
-            }
-        }
-
         /** True, once, when a GET /next was still unanswered: it never will be, and the connection closes. */
         synchronized boolean abandon() {
             abandoned = awaiting;
@@ -220,7 +190,6 @@ public final class RuntimeApiServer implements AutoCloseable {
                 throw new IOException("the runtime's connection was given up");
             }
             awaiting = false;
-            unflushed = false; // a held 202 goes out first, in the same write
             writeNext(out, next);
             if (closeAfterDelivery) {
                 socket.shutdownOutput(); // the runtime sees the end; its thread then sees the runtime close
@@ -234,12 +203,6 @@ public final class RuntimeApiServer implements AutoCloseable {
 
         @Override
         public synchronized void flush() throws IOException {
-            if (holdFlush) {
-                holdFlush = false; // this once
-                unflushed = true;
-                return;
-            }
-            unflushed = false;
             out.flush();
         }
     }
@@ -270,12 +233,6 @@ public final class RuntimeApiServer implements AutoCloseable {
             String rest = path.substring(invocation.length());
             String requestId = rest.substring(0, rest.lastIndexOf('/'));
             byte[] body = HTTP.readBody(request, in, RuntimeApi.MAX_RESPONSE_BYTES);
-            if (wholeRequestBuffered(in)) {
-                // The runtime sent its next request (a GET /next, as a rule) with this one: the 202 is sent once that
-                // request is read and the answer counted, so the invoking thread is woken before the runtime is (or
-                // the 202 goes out with the next event, written meanwhile).
-                out.holdNextFlush();
-            }
             if (body == null) {
                 api.responseTooLarge(requestId, request.contentLength());
                 reply(out, tooLarge());
