@@ -116,13 +116,30 @@ class RuntimeClient:
             name, _, value = line.partition(":")
             headers[name.strip().lower()] = value.strip()
         length = int(headers.get("content-length", "0"))
-        while len(self.buf) < length:
-            self._fill()
+        if len(self.buf) < length:
+            return status, headers, self._read_body(length)
         body, self.buf = self.buf[:length], self.buf[length:]
         return status, headers, body
 
+    def _read_body(self, length):
+        """The rest of a body of `length` bytes, read straight into one buffer of its size (an event may have
+        6 MB: growing a bytes object chunk by chunk would copy it over and over), and no further."""
+        body = bytearray(length)
+        have = len(self.buf)
+        body[:have] = self.buf
+        self.buf = b""
+        view = memoryview(body)
+        while have < length:
+            n = self.sock.recv_into(view[have:], length - have)
+            if not n:
+                raise ConnectionError("the Runtime API closed the connection")
+            have += n
+        return bytes(body)
+
     def _fill(self):
-        chunk = self.sock.recv(1 << 20)
+        # 64 KiB at most: recv allocates as many bytes as it is allowed to take before it shrinks them to what came,
+        # and a 1 MiB allocation costs more than the round trip it serves.
+        chunk = self.sock.recv(64 * 1024)
         if not chunk:
             raise ConnectionError("the Runtime API closed the connection")
         self.buf += chunk
