@@ -318,8 +318,7 @@ public final class Functions implements FunctionService, RegionScoped, AutoClose
             java.util.function.Consumer<FunctionConfiguration> writeCode) {
         RuntimeInfo runtime = runtimes.get(request.runtime());
         String handler = request.handler() == null ? runtime.defaultHandler() : request.handler();
-        List<FunctionLayer> functionLayers = layers.resolve(region, request.layers(),
-                runtimes.accepted(request.runtime()), List.of());
+        List<FunctionLayer> functionLayers = layers.resolve(region, request.layers(), List.of());
         FunctionConfiguration function;
         synchronized (repository) {
             if (repository.find(region, request.name()).isPresent()) {
@@ -397,10 +396,8 @@ public final class Functions implements FunctionService, RegionScoped, AutoClose
             FunctionRules.checkEnvironment(environment);
             FunctionRules.checkDescription(description);
             String role = change.role() == null ? function.role() : change.role();
-            // the layers kept are checked again when the runtime changes (each must still allow it)
-            List<FunctionLayer> functionLayers = change.layers() == null && runtime.equals(function.runtime())
-                    ? function.layers() : layers.resolve(region, change.layers() == null ? function.layers().stream()
-                            .map(FunctionLayer::arn).toList() : change.layers(), runtime, function.layers());
+            List<FunctionLayer> functionLayers = change.layers() == null ? function.layers()
+                    : layers.resolve(region, change.layers(), function.layers());
             checkUnzippedSize(function.codeSize(), functionLayers);
             mergeLayers(function, functionLayers);
             updated = function.changed(runtime, handler, memory, timeout, environment, description, role,

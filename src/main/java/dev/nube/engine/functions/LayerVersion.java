@@ -38,7 +38,10 @@ public record LayerVersion(String region, String name, int version, String descr
         return "arn:aws:lambda:" + region + ":" + ACCOUNT + ":layer:" + name;
     }
 
-    /** True when a function of {@code runtime} may use it: it names no runtime, or names this one. */
+    /**
+     * True when it is meant for functions of {@code runtime}: it names no runtime, or names this one. What the console
+     * offers a function; the API lets any function use any layer, as Lambda's does (the list is only metadata there).
+     */
     public boolean allows(String runtime) {
         return compatibleRuntimes.isEmpty() || compatibleRuntimes.contains(runtime);
     }

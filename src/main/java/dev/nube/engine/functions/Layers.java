@@ -246,12 +246,11 @@ final class Layers implements LayerService {
     }
 
     /**
-     * The layers a function of {@code runtime} asks for, checked as Lambda checks them: at most five, each an
-     * existing version of this region's account, no layer twice, each compatible with the runtime when it names
-     * runtimes. Layers the function already has ({@code current}) are kept as they are even when their version was
+     * The layers a function asks for, checked as Lambda checks them: at most five, each an existing version of this
+     * region's account, no layer twice (its compatible runtimes are not checked: Lambda does not either). Layers the function already has ({@code current}) are kept as they are even when their version was
      * deleted since (Lambda lets a function keep a deleted layer version; it cannot be added anew).
      */
-    List<FunctionLayer> resolve(String region, List<String> arns, String runtime, List<FunctionLayer> current) {
+    List<FunctionLayer> resolve(String region, List<String> arns, List<FunctionLayer> current) {
         if (arns.size() > MAX_LAYERS) {
             throw FunctionRules.invalid("Cannot reference more than " + MAX_LAYERS + " layers.");
         }
@@ -279,11 +278,8 @@ final class Layers implements LayerService {
                 }
                 throw FunctionRules.invalid("Layer version " + arn + " does not exist.");
             }
+            // Its compatible runtimes are what the console offers it for; the API takes it for any, as Lambda's does.
             LayerVersion layer = found.get();
-            if (!layer.allows(runtime)) {
-                throw FunctionRules.invalid("Layer version " + arn + " is not compatible with the runtime "
-                        + runtime + ": it lists " + String.join(", ", layer.compatibleRuntimes()) + ".");
-            }
             resolved.add(new FunctionLayer(layer.arn(), layer.codeSize(), layer.unzippedSize()));
         }
         return resolved;

@@ -106,8 +106,10 @@ class LambdaLayerCliTest extends ApiTestBase {
         assertEquals("\"hello from a layer\"", Files.readString(out));
 
         String configure = "/2015-03-31/functions/layered/configuration";
-        assertTrue(refused(400, "InvalidParameterValueException", "PUT", configure, "{\"Runtime\": \"" + NODE
-                + "\"}").contains("not compatible"), "its layer names python only");
+        // A layer's runtimes are metadata, as on Lambda: a runtime its layer does not name is taken, the layer kept.
+        assertEquals(List.of(arn), texts(call(200, "PUT", configure, "{\"Runtime\": \"" + NODE + "\"}")
+                .path("Layers"), "Arn"));
+        call(200, "PUT", configure, "{\"Runtime\": \"" + PYTHON + "\"}");
         assertTrue(refusal(api.aws("lambda", "update-function-configuration", "--function-name", "layered",
                 "--layers", arn + "0")).contains("does not exist"));
         List<String> six = new java.util.ArrayList<>();
