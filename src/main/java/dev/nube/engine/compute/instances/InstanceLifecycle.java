@@ -192,7 +192,7 @@ final class InstanceLifecycle {
                                 RunningInstance.QMP_DEADLINE);
                     }
                     qmp.execute("cont", java.util.Map.of(), RunningInstance.QMP_DEADLINE);
-                    ownKey = wake(qmp, process, files, metadata, hostKey);
+                    ownKey = wake(qmp, process, files, metadata, hostKey, r.macAddress());
                 }
             } catch (IOException e) {
                 // A QEMU that ends before the guest went on could not take the template (whatever it said first).
@@ -220,9 +220,9 @@ final class InstanceLifecycle {
      * as the instance (booting it again would run that twice); one that has not is failed, to be undone and booted.
      */
     private static boolean wake(Qmp qmp, ProcessHandle process, InstanceFiles files, MetadataServer metadata,
-                                GuestHostKey hostKey) throws IOException, InterruptedException {
+                                GuestHostKey hostKey, String mac) throws IOException, InterruptedException {
         try {
-            return !TemplateWait.wake(files.wakeSocket(), metadata.issueToken(WAKE_TOKEN_TTL_SECONDS), hostKey,
+            return !TemplateWait.wake(files.wakeSocket(), metadata.issueToken(WAKE_TOKEN_TTL_SECONDS), hostKey, mac,
                     WAKE_DEADLINE);
         } catch (IOException e) {
             if (!process.isAlive()) {

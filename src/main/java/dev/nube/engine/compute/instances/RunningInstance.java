@@ -50,6 +50,11 @@ final class RunningInstance {
     private final ProcessHandle process;
     private final CleanupList cleanup = new CleanupList();
     private final CompletableFuture<String> exited = new CompletableFuture<>();
+    /**
+     * The pause between two looks for the SSH banner while the guest boots: each look is a loopback connection QEMU
+     * forwards into the guest, answered at once with a reset until the server listens.
+     */
+    private static final long PROBE_PERIOD_MS = 50;
     private final Object probeSignal = new Object();
     private final Listener listener;
     private final InstanceFiles files;
@@ -245,7 +250,7 @@ final class RunningInstance {
                         listener.sshReady(this);
                         continue;
                     }
-                    Thread.sleep(150);
+                    Thread.sleep(PROBE_PERIOD_MS);
                 } else {
                     synchronized (probeSignal) {
                         probeSignal.wait(1000);

@@ -67,16 +67,16 @@ final class TemplateWait implements AutoCloseable {
 
     /**
      * Tells the restored guest behind {@code wakeSocket} (its QEMU listening there, running) to go on from its
-     * wait, with a session token of its metadata service (or null: it asks for one) and its SSH host key (or null:
-     * it makes one), and waits until the guest says it went on: true when it took the host key ({@value #WOKEN}
+     * wait, with a session token of its metadata service (or null: it asks for one), its SSH host key (or null: it
+     * makes one) and its MAC address on the private network (or null: it asks the metadata service), and waits until the guest says it went on: true when it took the host key ({@value #WOKEN}
      * {@code key}), false when it makes its own. QEMU drops what was written to a port whose other side has closed
      * before the guest read it, so the port stays open until then, and the word is said again each time the guest
      * says it still waits. Fails when the guest has not gone on within {@code deadline}.
      */
-    static boolean wake(Path wakeSocket, String token, GuestHostKey hostKey, Duration deadline)
+    static boolean wake(Path wakeSocket, String token, GuestHostKey hostKey, String mac, Duration deadline)
             throws IOException, InterruptedException {
         byte[] wake = (WAKE + " " + (token == null ? "-" : token) + " " + (hostKey == null ? "-" : hostKey.fileBase64())
-                + "\n").getBytes(StandardCharsets.US_ASCII);
+                + " " + (mac == null ? "-" : mac) + "\n").getBytes(StandardCharsets.US_ASCII);
         long end = System.nanoTime() + deadline.toNanos();
         try (SocketChannel port = SocketChannel.open(UnixDomainSocketAddress.of(wakeSocket))) {
             port.configureBlocking(false);

@@ -75,9 +75,10 @@ class TemplateWaitTest {
                     throw new java.io.UncheckedIOException(e);
                 }
             });
-            assertTrue(TemplateWait.wake(wake, "TOKEN", key, Duration.ofSeconds(10)), "it took the key");
+            assertTrue(TemplateWait.wake(wake, "TOKEN", key, "02:00:00:00:00:07", Duration.ofSeconds(10)),
+                    "it took the key");
             List<String> lines = heard.get(10, TimeUnit.SECONDS);
-            String expected = "nube-go TOKEN " + key.fileBase64();
+            String expected = "nube-go TOKEN " + key.fileBase64() + " 02:00:00:00:00:07";
             assertEquals(List.of(expected, expected), lines);
         }
     }
@@ -95,7 +96,7 @@ class TemplateWaitTest {
                     throw new java.io.UncheckedIOException(e);
                 }
             });
-            assertFalse(TemplateWait.wake(wake, "TOKEN", GuestHostKey.generate(), Duration.ofSeconds(10)));
+            assertFalse(TemplateWait.wake(wake, "TOKEN", GuestHostKey.generate(), null, Duration.ofSeconds(10)));
             assertTrue(heard.get(10, TimeUnit.SECONDS).startsWith("nube-go TOKEN "));
         }
     }
@@ -112,10 +113,10 @@ class TemplateWaitTest {
                 }
             });
             IOException e = assertThrows(IOException.class,
-                    () -> TemplateWait.wake(wake, null, null, Duration.ofMillis(500)));
+                    () -> TemplateWait.wake(wake, null, null, null, Duration.ofMillis(500)));
             assertTrue(e.getMessage().contains("did not go on"), e.getMessage());
             try (SocketChannel engine = held.get(5, TimeUnit.SECONDS)) {
-                assertEquals("nube-go - -", readLine(engine), "no token and no key: the guest makes its own");
+                assertEquals("nube-go - - -", readLine(engine), "no token, key or MAC: the guest asks or makes its own");
             }
         }
     }
