@@ -128,6 +128,7 @@ final class JavaBuild implements CodeBuild {
         Map<String, byte[]> sources = new TreeMap<>();
         try (Stream<Path> files = Files.walk(code)) {
             for (Path file : files.filter(f -> f.getFileName().toString().endsWith(".java")
+                    && !code.relativize(f).startsWith(Path.of("src", "test")) // a Maven project's tests
                     && Files.isRegularFile(f, LinkOption.NOFOLLOW_LINKS)).toList()) {
                 sources.put(code.relativize(file).toString().replace(java.io.File.separatorChar, '/'),
                         Files.readAllBytes(file));
@@ -157,7 +158,16 @@ final class JavaBuild implements CodeBuild {
         try (StandardJavaFileManager standard = javac.getStandardFileManager(diagnostics, Locale.ROOT,
                 StandardCharsets.UTF_8)) {
             standard.setLocationFromPaths(StandardLocation.CLASS_PATH, classPath);
+            // Nothing of the function's code is ever loaded into this JVM: javac looks for plugins (and, without
+            // -proc:none, annotation processors) on the processor path, which defaults to the class path, and starts
+            // a plugin that asks to be started. Both find nothing here.
+            standard.setLocationFromPaths(StandardLocation.ANNOTATION_PROCESSOR_PATH, List.of());
             var files = new ForwardingJavaFileManager<>(standard) {
+                @Override
+                public ClassLoader getClassLoader(Location location) {
+                    return new ClassLoader(null) { };
+                }
+
                 @Override
                 public JavaFileObject getJavaFileForOutput(Location location, String className,
                         JavaFileObject.Kind kind, FileObject sibling) {
@@ -172,8 +182,14 @@ final class JavaBuild implements CodeBuild {
                     };
                 }
             };
-            boolean ok = javac.getTask(null, files, diagnostics, List.of("--release", Integer.toString(release),
-                    "-g", "-proc:none", "-encoding", "UTF-8"), null, units).call();
+            boolean ok;
+            try {
+                ok = javac.getTask(null, files, diagnostics, List.of("--release", Integer.toString(release), "-g",
+                        "-proc:none", "-encoding", "UTF-8"), null, units).call();
+            } catch (StackOverflowError | OutOfMemoryError e) {
+                throw new CodeBuildFailed("The Java compiler ran out of " + (e instanceof StackOverflowError ? "stack"
+                        : "memory") + " on the function's sources (nested too deeply, or too large).", e);
+            }
             List<BuildProblem> problems = diagnostics.getDiagnostics().stream()
                     .filter(d -> d.getKind() == Diagnostic.Kind.ERROR)
                     .map(d -> new BuildProblem(d.getSource() instanceof Source s ? s.path : "",
