@@ -136,7 +136,8 @@ final class JavaRuntime {
     /**
      * The JVM's command line for a function of {@code memoryMb}: flags that let a 128 MB function start quickly and
      * stay within its memory (as Lambda's: C1 only, the serial collector, the JDK's class data sharing, a heap of
-     * about 85% of the memory less what the JVM needs beside it), minus any the function's own JAVA_TOOL_OPTIONS sets,
+     * about 85% of the memory less what the JVM needs beside it, and the function's memory as the RAM any
+     * {@code -XX:*RAMPercentage} of its own is taken of), minus any the function's own JAVA_TOOL_OPTIONS sets,
      * which the JVM reads from the environment and which then win.
      */
     static List<String> command(Jdk jdk, int memoryMb, Map<String, String> environment) {
@@ -149,7 +150,9 @@ final class JavaRuntime {
                 new String[] {"-Xshare:auto", "-Xshare:.*"},
                 new String[] {"-XX:-UsePerfData", "-XX:[+-]UsePerfData"},
                 new String[] {"-Xms" + Math.min(heapMb, 16) + "m", "-Xms.*|-XX:InitialHeapSize=.*|-XX:InitialRAMPercentage=.*"},
-                new String[] {"-Xmx" + heapMb + "m", "-Xmx.*|-XX:MaxHeapSize=.*|-XX:MaxRAM.*"},
+                new String[] {"-Xmx" + heapMb + "m", "-Xmx.*|-XX:MaxHeapSize=.*|-XX:MaxRAM.*|-XX:MinRAMPercentage=.*"},
+                // The sandbox shows the JVM no cgroup: the memory its percentages of RAM are taken of.
+                new String[] {"-XX:MaxRAM=" + memoryMb + "m", "-XX:MaxRAM=.*"},
                 new String[] {"-Xss512k", "-Xss.*|-XX:ThreadStackSize=.*"},
                 new String[] {"-XX:MaxMetaspaceSize=" + metaspaceMb + "m", "-XX:MaxMetaspaceSize=.*"},
                 new String[] {"-Djava.net.preferIPv4Stack=true", "-Djava.net.preferIPv4Stack=.*"});

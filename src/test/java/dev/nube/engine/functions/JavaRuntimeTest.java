@@ -34,7 +34,9 @@ class JavaRuntimeTest {
                 " -XX:MaxRAMPercentage=50 -XX:+UseParallelGC  -XX:-TieredCompilation"));
         assertFalse(command.stream().anyMatch(flag -> flag.startsWith("-Xmx") || flag.equals("-XX:+UseSerialGC")
                 || flag.contains("Tiered")), command.toString());
-        assertTrue(command.containsAll(List.of("-Xss512k", "-Xshare:auto", "-XX:MaxMetaspaceSize=32m")),
-                command.toString());
+        assertTrue(command.containsAll(List.of("-Xss512k", "-Xshare:auto", "-XX:MaxMetaspaceSize=32m",
+                "-XX:MaxRAM=128m")), "its 50% is of the function's 128 MB, not of this machine's RAM: " + command);
+        assertFalse(JavaRuntime.command(JDK, 128, Map.of("JAVA_TOOL_OPTIONS", "-XX:MaxRAM=64m")).contains(
+                "-XX:MaxRAM=128m"));
     }
 }
