@@ -2,6 +2,7 @@ package dev.nube.engine.functions;
 
 import dev.nube.engine.functions.sandbox.SandboxSpec;
 import dev.nube.engine.store.AtomicFiles;
+import dev.nube.engine.store.PrivateFiles;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URISyntaxException;
@@ -74,14 +75,14 @@ final class JavaRuntime {
         }
         Path classDir = runtimeDir.resolve(DIR).resolve("classes");
         Path packageDir = classDir.resolve(CLASSES);
-        Files.createDirectories(packageDir);
+        PrivateFiles.createDirectories(packageDir);
         for (Map.Entry<String, byte[]> entry : classes.entrySet()) {
             writeIfChanged(classDir.resolve(entry.getKey()), entry.getValue());
         }
         removeOthers(packageDir, classes.keySet().stream().map(n -> n.substring(CLASSES.length()))
                 .collect(java.util.stream.Collectors.toSet()));
         Path libDir = runtimeDir.resolve(DIR).resolve("lib");
-        Files.createDirectories(libDir);
+        PrivateFiles.createDirectories(libDir);
         Set<String> names = new HashSet<>();
         for (Path jar : jars) {
             names.add(jar.getFileName().toString());

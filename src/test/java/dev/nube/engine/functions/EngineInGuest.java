@@ -20,7 +20,7 @@ public final class EngineInGuest {
     private static final List<String> CONSOLE_ONLY = List.of("javafx", "testfx", "monocle", "richtextfx", "atlantafx",
             "controlsfx", "ikonli", "jeditermfx", "flowless", "reactfx", "undofx", "wellbehavedfx", "archunit");
     private static final String MODULES = "java.base,java.logging,java.management,java.naming,java.net.http,java.sql,"
-            + "java.xml,jdk.unsupported,jdk.crypto.ec";
+            + "java.xml,jdk.unsupported,jdk.crypto.ec,java.compiler,jdk.compiler";
     /** Run in the guest in {@code ~}: bubblewrap installed, and the user manager kept running between logins. */
     public static final String INSTALL = "sudo install -m 755 nube/bwrap /usr/bin/bwrap && sudo loginctl enable-linger"
             + " \"$(id -un)\" && systemctl --user is-system-running --wait >/dev/null; cat /sys/fs/cgroup/cgroup.controllers";
