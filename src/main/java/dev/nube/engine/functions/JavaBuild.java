@@ -66,9 +66,9 @@ final class JavaBuild implements CodeBuild {
         if (!runtime.equals(runtimeId)) {
             return false;
         }
-        try {
-            return !sources(code).isEmpty();
-        } catch (IOException e) {
+        try (Stream<Path> files = Files.walk(code)) {
+            return files.anyMatch(f -> isSource(code, f));
+        } catch (IOException | java.io.UncheckedIOException e) {
             return false;
         }
     }
@@ -124,12 +124,16 @@ final class JavaBuild implements CodeBuild {
     }
 
     /** The code's .java files by their path in it ('/'-separated), symbolic links left out. */
+    /** A .java file of the function's own (a Maven project's tests under src/test are not). */
+    private static boolean isSource(Path code, Path file) {
+        return file.getFileName().toString().endsWith(".java") && !code.relativize(file).startsWith(Path.of("src",
+                "test")) && Files.isRegularFile(file, LinkOption.NOFOLLOW_LINKS);
+    }
+
     static Map<String, byte[]> sources(Path code) throws IOException {
         Map<String, byte[]> sources = new TreeMap<>();
         try (Stream<Path> files = Files.walk(code)) {
-            for (Path file : files.filter(f -> f.getFileName().toString().endsWith(".java")
-                    && !code.relativize(f).startsWith(Path.of("src", "test")) // a Maven project's tests
-                    && Files.isRegularFile(f, LinkOption.NOFOLLOW_LINKS)).toList()) {
+            for (Path file : files.filter(f -> isSource(code, f)).toList()) {
                 sources.put(code.relativize(file).toString().replace(java.io.File.separatorChar, '/'),
                         Files.readAllBytes(file));
             }

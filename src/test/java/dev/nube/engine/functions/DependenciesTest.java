@@ -39,11 +39,7 @@ class DependenciesTest extends SandboxTestBase {
 
     @BeforeEach
     void listen() {
-        subscription = f.engine.events().subscribe(event -> {
-            if (event instanceof FunctionEvents.DependencyOutput line) {
-                output.add(line.functionName() + ": " + line.line());
-            }
-        });
+        subscription = f.deployOutput(output);
     }
 
     @AfterEach

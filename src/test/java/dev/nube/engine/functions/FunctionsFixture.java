@@ -49,6 +49,15 @@ final class FunctionsFixture implements AutoCloseable {
         return functions.invoke(REGION, name, InvokeRequest.of(json));
     }
 
+    /** Collects each line Deploy's installs and builds print into {@code lines}, as "function: line", until closed. */
+    AutoCloseable deployOutput(java.util.List<String> lines) {
+        return engine.events().subscribe(event -> {
+            if (event instanceof FunctionEvents.DependencyOutput line) {
+                lines.add(line.functionName() + ": " + line.line());
+            }
+        });
+    }
+
     @Override
     public void close() {
         engine.close();

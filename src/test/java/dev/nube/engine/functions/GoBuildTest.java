@@ -32,11 +32,7 @@ class GoBuildTest extends SandboxTestBase {
 
     @BeforeEach
     void listen() {
-        subscription = f.engine.events().subscribe(event -> {
-            if (event instanceof FunctionEvents.DependencyOutput line) {
-                output.add(line.functionName() + ": " + line.line());
-            }
-        });
+        subscription = f.deployOutput(output);
     }
 
     @AfterEach

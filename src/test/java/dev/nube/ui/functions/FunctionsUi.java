@@ -96,6 +96,13 @@ final class FunctionsUi {
     }
 
     /** Waits up to 90 s (a cold start on a busy machine) for an invocation's status to read its outcome. */
+    /** Deploy from the Code tab, with {@code description} for the version it publishes. */
+    static void deploy(FxRobot robot, String description) {
+        robot.clickOn("#code-deploy");
+        robot.clickOn("#deploy-description").write(description);
+        robot.clickOn("OK");
+    }
+
     static String awaitResult(FxRobot robot, String statusId) {
         ConsoleFixture.waitUntil("a result in #" + statusId, 90, () -> {
             String status = text(robot, "#" + statusId);

@@ -163,9 +163,7 @@ class FunctionsUiTest extends ConsoleUiTest {
         CodeArea code = area(robot, "editor-index_mjs");
         waitUntil("the code is open", () -> code.getText().contains("isNumber"));
 
-        robot.clickOn("#code-deploy");
-        robot.clickOn("#deploy-description").write("with is-number");
-        robot.clickOn("OK");
+        FunctionsUi.deploy(robot, "with is-number");
 
         waitUntil("published", 120, () -> text(robot, "#code-deploy-result").equals("Published version 1."));
         @SuppressWarnings("unchecked")
@@ -197,9 +195,7 @@ class FunctionsUiTest extends ConsoleUiTest {
         waitUntil("the code is open", () -> code.getText().contains("return event"));
         robot.clickOn(code).push(KeyCode.CONTROL, KeyCode.A).write("def lambda_handler(event, context):\n"
                 + "return {\"version\": context.function_version, \"n\": event[\"n\"]}");
-        robot.clickOn("#code-deploy");
-        robot.clickOn("#deploy-description").write("first release");
-        robot.clickOn("OK");
+        FunctionsUi.deploy(robot, "first release");
         waitUntil("saved and published", () -> console.engine().functions().versions(REGION, "versioned").size() == 1);
         assertTrue(text(robot, "#code-status").contains("version 1"), text(robot, "#code-status"));
         assertFalse(robot.lookup("#code-editors").queryAs(TabPane.class).getTabs().get(0).getText().contains("\u25CF"),

@@ -37,12 +37,6 @@ class GoFunctionUiTest extends ConsoleUiTest {
         open(stage);
     }
 
-    private void deploy(FxRobot robot, String description) {
-        robot.clickOn("#code-deploy");
-        robot.clickOn("#deploy-description").write(description);
-        robot.clickOn("OK");
-    }
-
     @Test
     void aBuildErrorIsMarkedAtItsLineAndAFixedBuildIsPublished(FxRobot robot) {
         console.engine().functions().create(REGION, CreateFunctionRequest.of("go-ui", "provided.al2023")
@@ -62,7 +56,7 @@ class GoFunctionUiTest extends ConsoleUiTest {
         CodeEditor editor = robot.lookup("#editor-main_go").queryAs(CodeEditor.class);
         assertFalse(editor.lineMarked(line));
 
-        deploy(robot, "broken");
+        FunctionsUi.deploy(robot, "broken");
 
         waitUntil("the build failed", 120, () -> text(robot, "#code-deploy-result").startsWith("Not deployed: go build"
                 + " found an error: main.go:" + line + ":14: undefined: greeting."));
@@ -89,7 +83,7 @@ class GoFunctionUiTest extends ConsoleUiTest {
         // Fixed in the editor (the caret is on the line): Deploy saves, builds and publishes; the marks go.
         robot.interact(() -> code.replaceText(line - 1, 0, line - 1, code.getParagraphLength(line - 1),
                 "\t\t\"message\": \"Hi\","));
-        deploy(robot, "fixed");
+        FunctionsUi.deploy(robot, "fixed");
 
         waitUntil("deployed", 120, () -> text(robot, "#code-deploy-result").startsWith("Published")
                 || text(robot, "#code-deploy-result").startsWith("Not") && !text(robot, "#code-deploy-result")

@@ -38,12 +38,6 @@ class JavaFunctionUiTest extends ConsoleUiTest {
         open(stage);
     }
 
-    private void deploy(FxRobot robot, String description) {
-        robot.clickOn("#code-deploy");
-        robot.clickOn("#deploy-description").write(description);
-        robot.clickOn("OK");
-    }
-
     @Test
     void aCompileErrorIsMarkedAtItsLineAndAFixedBuildIsPublishedAndRuns(FxRobot robot) {
         assumeTrue(TestRuntimes.JAVA != null, "no JDK 17 under /usr/lib/jvm");
@@ -65,7 +59,7 @@ class JavaFunctionUiTest extends ConsoleUiTest {
         waitUntil("Hello.java is open", () -> code.getText().contains("greeting;"));
         CodeEditor editor = robot.lookup("#editor-example_Hello_java").queryAs(CodeEditor.class);
 
-        deploy(robot, "broken");
+        FunctionsUi.deploy(robot, "broken");
 
         waitUntil("the build failed", 120, () -> text(robot, "#code-deploy-result").startsWith("Not deployed: javac"
                 + " found an error: example/Hello.java:" + line + ":16: cannot find symbol"));
@@ -79,7 +73,7 @@ class JavaFunctionUiTest extends ConsoleUiTest {
 
         robot.interact(() -> code.replaceText(line - 1, 0, line - 1, code.getParagraphLength(line - 1),
                 "        return event;"));
-        deploy(robot, "fixed");
+        FunctionsUi.deploy(robot, "fixed");
 
         waitUntil("deployed", 120, () -> text(robot, "#code-deploy-result").startsWith("Published")
                 || text(robot, "#code-deploy-result").startsWith("Not") && !text(robot, "#code-deploy-result")
