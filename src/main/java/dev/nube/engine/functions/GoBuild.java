@@ -54,6 +54,11 @@ final class GoBuild implements CodeBuild {
         if (!(runtime.equals(Runtimes.CUSTOM) || Runtimes.CUSTOM_ALIASES.contains(runtime))) {
             return false;
         }
+        return hasSources(code);
+    }
+
+    /** Whether {@code code} has Go sources to build: a go.mod, or a .go file, at its root. */
+    static boolean hasSources(Path code) {
         return Files.isRegularFile(code.resolve("go.mod"), LinkOption.NOFOLLOW_LINKS) || !goFiles(code).isEmpty();
     }
 

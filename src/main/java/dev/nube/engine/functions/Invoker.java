@@ -428,8 +428,7 @@ final class Invoker {
                 || java.nio.file.Files.exists(invocation.codeDir().resolve("bootstrap"))) {
             return java.util.Optional.empty();
         }
-        boolean go = java.nio.file.Files.exists(invocation.codeDir().resolve("go.mod"))
-                || java.nio.file.Files.exists(invocation.codeDir().resolve("main.go"));
+        boolean go = GoBuild.hasSources(invocation.codeDir());
         return java.util.Optional.of(new FunctionError(FunctionError.UNHANDLED, "Runtime.InvalidEntrypoint",
                 "Couldn't find valid bootstrap(s): [" + SandboxSpec.TASK_ROOT + "/bootstrap]" + (go ? ". The code has"
                         + " Go sources: Deploy builds them into bootstrap." : ""), List.of()));

@@ -87,9 +87,11 @@ final class JavaRuntime {
         for (Path jar : jars) {
             names.add(jar.getFileName().toString());
             Path target = libDir.resolve(jar.getFileName().toString());
+            // Compared by size and time (each copy takes its jar's time): no jar is read at an open that changes none.
             if (!Files.exists(target) || Files.size(target) != Files.size(jar)
-                    || Files.mismatch(target, jar) != -1) {
+                    || !Files.getLastModifiedTime(target).equals(Files.getLastModifiedTime(jar))) {
                 AtomicFiles.write(target, Files.readAllBytes(jar));
+                Files.setLastModifiedTime(target, Files.getLastModifiedTime(jar));
             }
         }
         removeOthers(libDir, names);

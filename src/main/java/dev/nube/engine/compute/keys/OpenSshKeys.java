@@ -48,12 +48,32 @@ public final class OpenSshKeys {
         Ed25519PublicKeyParameters publicKey = privateKey.generatePublicKey();
         byte[] blob = publicBlob(publicKey);
         byte[] raw = publicKey.getEncoded();
-        byte[] secret = new byte[64]; // OpenSSH keeps the seed and the public key together
-        System.arraycopy(privateKey.getEncoded(), 0, secret, 0, 32);
-        System.arraycopy(raw, 0, secret, 32, 32);
-        byte[] privatePart = new SshBuffer.Writer().string("ssh-ed25519").string(raw).string(secret).toByteArray();
+        byte[] privatePart = new SshBuffer.Writer().string("ssh-ed25519").string(raw)
+                .string(ed25519Secret(privateKey, raw)).toByteArray();
         SshPublicKey key = new SshPublicKey(KeyType.ED25519, "ssh-ed25519", blob, 256, comment);
         return new Generated(key, privateKeyFile(blob, privatePart, comment));
+    }
+
+    /** An Ed25519 key in dropbear's own file format ({@code string "ssh-ed25519", string seed||pub}), and its public key. */
+    public record DropbearKey(byte[] file, SshPublicKey publicKey) {
+    }
+
+    /** A new Ed25519 host key for dropbear. */
+    public static DropbearKey dropbearEd25519() {
+        Ed25519PrivateKeyParameters privateKey = new Ed25519PrivateKeyParameters(RANDOM);
+        Ed25519PublicKeyParameters publicKey = privateKey.generatePublicKey();
+        byte[] file = new SshBuffer.Writer().string("ssh-ed25519").string(ed25519Secret(privateKey,
+                publicKey.getEncoded())).toByteArray();
+        return new DropbearKey(file, new SshPublicKey(KeyType.ED25519, "ssh-ed25519", publicBlob(publicKey), 256,
+                ""));
+    }
+
+    /** The seed and the public key together, as OpenSSH and dropbear keep an Ed25519 secret. */
+    private static byte[] ed25519Secret(Ed25519PrivateKeyParameters privateKey, byte[] raw) {
+        byte[] secret = new byte[64];
+        System.arraycopy(privateKey.getEncoded(), 0, secret, 0, 32);
+        System.arraycopy(raw, 0, secret, 32, 32);
+        return secret;
     }
 
     private static Generated rsa(int bits, String comment) throws GeneralSecurityException {
