@@ -119,14 +119,30 @@ final class JavaRuntime {
             if (!real.startsWith("/usr/") || !seen.add(real) || !Files.isExecutable(real.resolve("bin/java"))) {
                 continue;
             }
-            Runtimes.probe(real.resolve("bin/java").toString(), List.of("-Xshare:auto", "-XX:TieredStopAtLevel=1",
-                    "-XX:+UseSerialGC", "-version"))
-                    .flatMap(out -> VERSION.matcher(out).results().findFirst().map(m -> m.group(1)))
+            // The JDK's release file says its version; a JVM is started only for a JDK without one.
+            releaseVersion(real).or(() -> Runtimes.probe(real.resolve("bin/java").toString(), List.of("-Xshare:auto",
+                            "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-version"))
+                    .flatMap(out -> VERSION.matcher(out).results().findFirst().map(m -> m.group(1))))
                     .map(version -> new Jdk(real, version))
                     .filter(jdk -> MAJORS.contains(jdk.major()))
                     .ifPresent(jdk -> found.putIfAbsent(jdk.major(), jdk));
         }
         return found;
+    }
+
+    /** {@code JAVA_VERSION} of the JDK's {@code release} file (17.0.15), or empty. */
+    static java.util.Optional<String> releaseVersion(Path home) {
+        try {
+            for (String line : Files.readAllLines(home.resolve("release"))) {
+                if (line.startsWith("JAVA_VERSION=")) {
+                    return java.util.Optional.of(line.substring("JAVA_VERSION=".length()).replace("\"", "").strip())
+                            .filter(v -> !v.isEmpty());
+                }
+            }
+        } catch (IOException | java.io.UncheckedIOException e) {
+            // no release file: asked by running it
+        }
+        return java.util.Optional.empty();
     }
 
     /** Java N is AWS's {@code javaN}. */
