@@ -6,6 +6,7 @@ import dev.nube.engine.functions.runtime.RuntimeApi;
 import dev.nube.engine.functions.sandbox.EnvironmentConfig;
 import dev.nube.engine.functions.sandbox.ExecutionEnvironment;
 import dev.nube.engine.functions.sandbox.IllegalTransitionException;
+import dev.nube.engine.functions.sandbox.OutputPump;
 import dev.nube.engine.functions.sandbox.RuntimeOutcome;
 import dev.nube.engine.functions.sandbox.Sandbox;
 import dev.nube.engine.functions.sandbox.SandboxSpec;
@@ -278,12 +279,18 @@ final class Invoker {
         long deadline = System.currentTimeMillis() + timeoutMs;
         String start = "START RequestId: " + requestId + " Version: " + invocation.version();
         boolean fromPool = initMs == null;
-        environment.afterOutput(() -> {
+        Runnable startLine = () -> {
             if (fromPool) {
                 warm.beginInvocation(); // a fresh one's tail keeps what its init printed
             }
             warm.engineLines(start);
-        });
+        };
+        OutputPump.Mark marked = warm.takeNextStart(); // the last invocation's end marked where this one starts
+        if (marked != null) {
+            marked.run(startLine);
+        } else {
+            environment.afterOutput(startLine);
+        }
         long dispatched = System.nanoTime();
         RuntimeOutcome outcome;
         try {
@@ -380,10 +387,15 @@ final class Invoker {
                 + " ms\tBilled Duration: " + billed + " ms\tMemory Size: " + invocation.memoryMb()
                 + " MB\tMax Memory Used: " + maxMemoryMb + " MB"
                 + (initMs == null ? "" : "\tInit Duration: " + twoDecimals(initMs) + " ms");
-        CompletableFuture<Void> logged = warm.environment().afterOutput(() -> {
-            warm.engineLines(end, report);
-            warm.stream().flush(); // the invocation's log is whole on disk once its REPORT is
-        });
+        CompletableFuture<Void> logged = new CompletableFuture<>();
+        warm.nextStart(warm.environment().afterOutputThenMark(() -> {
+            try {
+                warm.engineLines(end, report);
+                warm.stream().flush(); // the invocation's log is whole on disk once its REPORT is
+            } finally {
+                logged.complete(null);
+            }
+        }));
         invocation.metrics().invoked(Instant.now(), invocation.version(), durationMs, error != null);
         events.publish(new FunctionEvents.InvocationFinished(invocation.function().region(),
                 invocation.function().name(), requestId, error != null, false));

@@ -18,6 +18,8 @@ final class Warm implements OutputPump.LineSink {
     private final StringBuilder tail = new StringBuilder();
     private volatile ExecutionEnvironment environment;
     private volatile long idleSince;
+    /** Where the next invocation's START goes in the output, marked when the last one ended; null when not marked. */
+    private volatile OutputPump.Mark nextStart;
 
     Warm(WarmPool.Key key, FunctionLog.Stream stream, Sandbox sandbox) {
         this.key = key;
@@ -52,6 +54,17 @@ final class Warm implements OutputPump.LineSink {
 
     void idleSince(long nanos) {
         idleSince = nanos;
+    }
+
+    void nextStart(OutputPump.Mark mark) {
+        nextStart = mark;
+    }
+
+    /** The mark for the next invocation's START, once: null when there is none. */
+    OutputPump.Mark takeNextStart() {
+        OutputPump.Mark mark = nextStart;
+        nextStart = null;
+        return mark;
     }
 
     @Override

@@ -21,6 +21,8 @@ import java.util.function.Supplier;
  * <p>Threads: an instance is immutable and may be shared; a connection's streams are used by one thread at a time.
  */
 public final class HttpFraming {
+    private static final java.util.regex.Pattern DECIMAL = java.util.regex.Pattern.compile("[0-9]{1,18}");
+    private static final java.util.regex.Pattern HEXADECIMAL = java.util.regex.Pattern.compile("[0-9a-fA-F]{1,15}");
     private final int maxHeadBytes;
     private final boolean joinRepeated;
 
@@ -69,7 +71,7 @@ public final class HttpFraming {
             if (value == null) {
                 return -1;
             }
-            if (!value.matches("[0-9]{1,18}")) {
+            if (!DECIMAL.matcher(value).matches()) {
                 throw new BadFraming("Content-Length is not a number: " + value);
             }
             return Long.parseLong(value);
@@ -248,7 +250,7 @@ public final class HttpFraming {
         String line = readLine(in);
         int semicolon = line.indexOf(';');
         String size = (semicolon < 0 ? line : line.substring(0, semicolon)).strip();
-        if (!size.matches("[0-9a-fA-F]{1,15}")) {
+        if (!HEXADECIMAL.matcher(size).matches()) {
             throw new BadFraming("a chunk size is not a hexadecimal number: " + size);
         }
         return Long.parseLong(size, 16);

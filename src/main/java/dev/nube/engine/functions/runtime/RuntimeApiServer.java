@@ -150,6 +150,7 @@ public final class RuntimeApiServer implements AutoCloseable {
         private boolean awaiting;
         private boolean closeAfterDelivery;
         private boolean abandoned;
+        private boolean holdingBack;
         private Runnable answer;
 
         Connection(Socket socket, OutputStream out) {
@@ -201,9 +202,16 @@ public final class RuntimeApiServer implements AutoCloseable {
             out.write(b, off, len);
         }
 
+        /** While true, {@link #flush()} leaves what was written in the buffer for the next reply's flush. */
+        synchronized void holdBack(boolean value) {
+            holdingBack = value;
+        }
+
         @Override
         public synchronized void flush() throws IOException {
-            out.flush();
+            if (!holdingBack) {
+                out.flush();
+            }
         }
     }
 
@@ -233,13 +241,21 @@ public final class RuntimeApiServer implements AutoCloseable {
             String rest = path.substring(invocation.length());
             String requestId = rest.substring(0, rest.lastIndexOf('/'));
             byte[] body = HTTP.readBody(request, in, RuntimeApi.MAX_RESPONSE_BYTES);
-            if (body == null) {
-                api.responseTooLarge(requestId, request.contentLength());
-                reply(out, tooLarge());
-            } else if (path.endsWith("/response")) {
-                reply(out, api.response(requestId, body));
-            } else {
-                reply(out, api.error(requestId, body, request.header("lambda-runtime-function-error-type")));
+            // A runtime that sent its next request with its answer (pipelined: our bootstraps send GET /next) reads
+            // this 202 only once that request is answered too: it goes out with that answer, in one write, rather
+            // than waking the runtime once more now.
+            out.holdBack(wholeRequestBuffered(in));
+            try {
+                if (body == null) {
+                    api.responseTooLarge(requestId, request.contentLength());
+                    reply(out, tooLarge());
+                } else if (path.endsWith("/response")) {
+                    reply(out, api.response(requestId, body));
+                } else {
+                    reply(out, api.error(requestId, body, request.header("lambda-runtime-function-error-type")));
+                }
+            } finally {
+                out.holdBack(false);
             }
             return true;
         }

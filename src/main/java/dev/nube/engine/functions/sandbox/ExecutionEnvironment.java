@@ -475,6 +475,11 @@ public final class ExecutionEnvironment {
         return pump.after(action);
     }
 
+    /** As {@link #afterOutput}, then marks the output for the next invocation's first line (see {@link OutputPump.Mark}). */
+    public OutputPump.Mark afterOutputThenMark(Runnable action) {
+        return pump.afterThenMark(action);
+    }
+
     /**
      * The invocation is fully done (INVOKING -> READY): the environment may take the next one. Returns false, and
      * changes nothing, when the environment is no longer INVOKING (its process exited, or it was stopped, meanwhile).

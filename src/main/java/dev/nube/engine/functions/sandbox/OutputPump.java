@@ -33,13 +33,23 @@ public final class OutputPump {
     public interface LineSink {
         void line(long epochMillis, String text);
 
-        /** The FIFO is empty for now: a good moment to write out what was buffered. */
+        /** The runtime wrote lines and the FIFO is empty for now: a good moment to write out what was buffered. */
         default void idle() {
         }
     }
 
+    /** What waits for a marker: it is reached once the reader got there, or once the reader is done. */
+    private interface Waiting {
+        void reach();
+    }
+
     /** Work queued behind a marker. */
-    private record Marked(Runnable action, CompletableFuture<Void> done) {
+    private record Marked(Runnable action, CompletableFuture<Void> done) implements Waiting {
+        @Override
+        public void reach() {
+            run();
+        }
+
         void run() {
             try {
                 action.run();
@@ -54,10 +64,13 @@ public final class OutputPump {
     private final RandomAccessFile writer;
     private final InputStream reader;
     private final byte[] syncMarker;
+    private final byte[] doubleMarker;
     private final byte[] stopMarker;
     private final LineSink sink;
-    private final Queue<Marked> marked = new ConcurrentLinkedQueue<>();
+    private final Queue<Waiting> marked = new ConcurrentLinkedQueue<>();
     private final CompletableFuture<Void> stopped = new CompletableFuture<>();
+    /** Lines given to the sink so far (the reader thread's own count). */
+    private long emitted;
     /** Set, under the writer's lock, once the stop marker is written: no marker may follow it. */
     private boolean stopping;
 
@@ -73,6 +86,9 @@ public final class OutputPump {
         this.writer = new RandomAccessFile(fifo.toFile(), "rw"); // O_RDWR never blocks on a FIFO
         this.reader = new FileInputStream(fifo.toFile());
         this.syncMarker = ("\0nube-sync-" + token + "\n").getBytes(StandardCharsets.US_ASCII);
+        this.doubleMarker = new byte[2 * syncMarker.length];
+        System.arraycopy(syncMarker, 0, doubleMarker, 0, syncMarker.length);
+        System.arraycopy(syncMarker, 0, doubleMarker, syncMarker.length, syncMarker.length);
         this.stopMarker = ("\0nube-stop-" + token + "\n").getBytes(StandardCharsets.US_ASCII);
         this.sink = sink;
         Thread thread = new Thread(this::pump, threadName);
@@ -117,6 +133,75 @@ public final class OutputPump {
         return entry.done();
     }
 
+    /**
+     * A place in the output marked now, for work that is not known yet: see {@link #afterThenMark(Runnable)}. Work
+     * given to {@link #run(Runnable)} runs after every line written before the mark, and before every line that comes
+     * after that call.
+     */
+    public static final class Mark implements Waiting {
+        private Runnable action;
+        private boolean reached;
+
+        /**
+         * Runs {@code action} now when the reader is past the mark already (on this thread), else on the reader
+         * thread when it gets there. Once per mark.
+         */
+        public void run(Runnable action) {
+            synchronized (this) {
+                if (!reached) {
+                    this.action = action;
+                    return;
+                }
+            }
+            action.run();
+        }
+
+        @Override
+        public void reach() {
+            Runnable then;
+            synchronized (this) {
+                reached = true;
+                then = action;
+            }
+            if (then != null) {
+                try {
+                    then.run();
+                } catch (RuntimeException e) {
+                    LOG.log(System.Logger.Level.WARNING, "writing the engine's lines of an invocation", e);
+                }
+            }
+        }
+    }
+
+    /**
+     * As {@link #after(Runnable)}, and marks the output just after that point, in the same write, for the next
+     * invocation's first line: given then, it needs no marker of its own (nor a wake-up of the reader), as long as
+     * the reader is past this one. Lines the runtime writes after the mark and before its next invocation come
+     * before that first line, or after it if the reader has not reached them by then, as if the runtime had written
+     * them during that invocation (on AWS an environment between invocations is frozen, and writes nothing).
+     */
+    public Mark afterThenMark(Runnable action) {
+        Marked entry = new Marked(action, new CompletableFuture<>());
+        Mark mark = new Mark();
+        synchronized (writer) {
+            if (!stopping) {
+                marked.add(entry);
+                marked.add(mark);
+                try {
+                    writer.write(doubleMarker); // shorter than PIPE_BUF: one atomic write
+                    return mark;
+                } catch (IOException e) {
+                    marked.remove(entry);
+                    marked.remove(mark);
+                }
+            }
+        }
+        awaitReader();
+        entry.run();
+        mark.reach();
+        return mark;
+    }
+
     /** Delivers what is left, then ends the reader thread and closes the FIFO. Returns when done (or after 5 s). */
     public void stop() {
         try {
@@ -142,9 +227,9 @@ public final class OutputPump {
 
     /** Runs the work whose marker the reader will not reach any more, in order. */
     private void runLeft() {
-        Marked left;
+        Waiting left;
         while ((left = marked.poll()) != null) {
-            left.run();
+            left.reach();
         }
     }
 
@@ -154,6 +239,7 @@ public final class OutputPump {
         try {
             int n;
             while ((n = reader.read(buffer)) > 0) {
+                long before = emitted;
                 for (int i = 0; i < n; i++) {
                     byte b = buffer[i];
                     if (b != '\n') {
@@ -171,15 +257,16 @@ public final class OutputPump {
                     }
                     if (endsWith(bytes, syncMarker)) {
                         emit(bytes, bytes.length - syncMarker.length + 1);
-                        Marked next = marked.poll();
+                        Waiting next = marked.poll();
                         if (next != null) {
-                            next.run();
+                            next.reach();
                         }
                         continue;
                     }
                     emit(bytes, bytes.length);
                 }
-                if (reader.available() == 0) {
+                // Only the runtime's lines ask for a flush when it falls silent: markers' work flushes what it needs.
+                if (emitted != before && reader.available() == 0) {
                     sink.idle();
                 }
             }
@@ -230,6 +317,7 @@ public final class OutputPump {
         if (length <= 0) {
             return;
         }
+        emitted++;
         try {
             sink.line(System.currentTimeMillis(), new String(bytes, 0, length, StandardCharsets.UTF_8));
         } catch (RuntimeException e) {

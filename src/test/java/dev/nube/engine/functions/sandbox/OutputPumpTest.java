@@ -72,4 +72,40 @@ class OutputPumpTest {
         assertTrue(late.isDone(), "once stopped, the work runs on the caller's thread");
         assertEquals("late", lines.get(lines.size() - 1));
     }
+    @Test
+    void aMarkGivenItsWorkLaterKeepsItsPlace() throws Exception {
+        java.util.concurrent.CountDownLatch held = new java.util.concurrent.CountDownLatch(1);
+        fifo = dir.resolve("out");
+        OutputPump.makeFifo(fifo);
+        OutputPump pump = new OutputPump(fifo, (at, text) -> {
+            lines.add(text);
+            if (text.equals("before")) {
+                try {
+                    held.await(30, TimeUnit.SECONDS); // the reader stays short of the mark
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+        }, "test-pump");
+        try (FileOutputStream runtime = new FileOutputStream(fifo.toFile())) {
+            runtime.write("before\n".getBytes(StandardCharsets.UTF_8));
+            runtime.flush();
+            OutputPump.Mark mark = pump.afterThenMark(() -> lines.add("END"));
+            mark.run(() -> lines.add("START"));
+            runtime.write("during\n".getBytes(StandardCharsets.UTF_8));
+            runtime.flush();
+            held.countDown();
+            pump.after(() -> { }).get(30, TimeUnit.SECONDS);
+            assertEquals(List.of("before", "END", "START", "during"), lines, "the work given late ran at its mark");
+
+            OutputPump.Mark passed = pump.afterThenMark(() -> lines.add("END 2"));
+            pump.after(() -> { }).get(30, TimeUnit.SECONDS); // the reader is past the mark now
+            String caller = Thread.currentThread().getName();
+            passed.run(() -> lines.add("START 2 on " + Thread.currentThread().getName()));
+            assertEquals("START 2 on " + caller, lines.get(lines.size() - 1), "a mark passed runs its work at once");
+            assertEquals("END 2", lines.get(lines.size() - 2));
+        } finally {
+            pump.stop();
+        }
+    }
 }
