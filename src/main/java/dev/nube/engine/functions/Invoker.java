@@ -298,8 +298,10 @@ final class Invoker {
                     : invocation.qualifier());
             CompletableFuture<RuntimeOutcome> answer;
             try {
-                answer = environment.invoke(new RuntimeApi.NextInvocation(requestId, deadline, arn, traceId(),
-                        headerSafe(invocation.clientContext()), null, invocation.payload()));
+                // This thread writes the event and reads the answer itself when it can (see invokeAndAwait).
+                answer = environment.invokeAndAwait(new RuntimeApi.NextInvocation(requestId, deadline, arn,
+                        traceId(), headerSafe(invocation.clientContext()), null, invocation.payload()),
+                        dispatched + TimeUnit.MILLISECONDS.toNanos(timeoutMs));
             } catch (IllegalTransitionException e) {
                 if (initMs == null) {
                     return null;

@@ -59,9 +59,10 @@ public interface RuntimeApi {
      * The runtime asks for the next invocation ({@code GET /runtime/invocation/next}); the first call also means the
      * runtime finished its init. Never waits for an invocation: when one is ready it is written through
      * {@code delivery} on this thread, else {@code delivery} is kept and the invoking thread writes to the runtime's
-     * connection itself when the invocation comes (no thread wakes to hand it over). Returns true when the connection
-     * goes on (its thread reads the runtime's next request meanwhile), false when the environment is going away (or
-     * has no function yet: a runtime started ahead asks only once it has one) and the connection closes. An {@link java.io.IOException} from a delivery on this thread is passed on: the
+     * connection itself when the invocation comes, and reads the answer there too (no thread wakes to hand either
+     * over). Returns true when the connection goes on, false when the environment is going away (or has no
+     * function yet: a runtime started ahead asks only once it has one) and the connection closes. An
+     * {@link java.io.IOException} from a delivery on this thread is passed on: the
      * connection broke, and the invocation goes to the runtime's next {@code GET /next}.
      */
     boolean next(Delivery delivery) throws java.io.IOException;
@@ -74,7 +75,20 @@ public interface RuntimeApi {
 
     /** Writes an invocation to the runtime that asked for it. */
     interface Delivery {
+        /** Writes {@code next}; the runtime's next requests are read by its connection's thread. */
         void deliver(NextInvocation next) throws java.io.IOException;
+
+        /**
+         * Writes {@code next}, then reads and answers the runtime's requests on this thread until {@code answered}
+         * is done (true) or the deadline passes (false); false at once when the connection's own thread must read
+         * them (the connection is to close after this answer). Only an {@link java.io.IOException} of the write is
+         * thrown: once the invocation is written, a broken connection is left to the environment's watcher.
+         */
+        boolean deliverAndServe(NextInvocation next, java.util.concurrent.Future<?> answered, long deadlineNanos)
+                throws java.io.IOException;
+
+        /** This delivery will not be used (another GET /next took its place): its connection's thread reads on. */
+        void release();
     }
 
     /** {@code POST /runtime/invocation/{id}/response}. */

@@ -40,6 +40,7 @@ public final class RuntimeApiServer implements AutoCloseable {
     private final Predicate<Socket> admit;
     private final ServerSocket server;
     private final SocketAcceptor acceptor;
+    private final java.util.Set<Connection> live = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
     /** @param admit says whether a new connection may be served (false: it is closed unanswered) */
     public RuntimeApiServer(RuntimeApi api, ExecutorService connections, String name, Predicate<Socket> admit)
@@ -58,61 +59,26 @@ public final class RuntimeApiServer implements AutoCloseable {
     }
 
     private void serve(Socket socket) {
-        Runnable held = null; // an answer taken, not yet counted: the runtime's next request came with it
-        Connection out = null;
+        Connection connection = null;
         try (socket) {
             if (!admit.test(socket)) {
                 return;
             }
-            InputStream in = new BufferedInputStream(socket.getInputStream(), 16 * 1024);
-            out = new Connection(socket, new BufferedOutputStream(socket.getOutputStream(), 16 * 1024));
-            try {
-                while (!acceptor.closed()) {
-                    HttpFraming.Request request = null;
-                    try {
-                        request = HTTP.readRequest(in);
-                    } finally {
-                        if (out.abandon()) {
-                            api.nextAbandoned(out); // closed, or a request before its GET /next was answered
-                            request = null;
-                        }
-                    }
-                    if (request == null) {
-                        return;
-                    }
-                    boolean goOn = handle(request, in, out) && !(request.wantsClose() && !out.awaiting());
-                    if (held != null) {
-                        held.run();
-                        held = null;
-                    }
-                    held = out.takeAnswer(); // counted in the finally below should the check throw
-                    if (held != null && !(goOn && wholeRequestBuffered(in))) {
-                        held.run();
-                        held = null;
-                    }
-                    // else: a runtime that sent its GET /next with its answer (pipelined) is waiting for the next
-                    // invocation once that GET is read, before the answer counts, so the invoking thread, once
-                    // woken, finds it waiting and writes the next event itself.
-                    if (!goOn) {
-                        return; // a GET /next that wants the connection closed has it closed once answered
-                    }
-                }
-            } catch (HttpFraming.BadFraming e) {
-                // where the body ends is unknown: answer, then close
-                write(out, 400, Map.of("Connection", "close"), json(e.getMessage(), "InvalidRequest"));
+            connection = new Connection(socket);
+            live.add(connection);
+            if (acceptor.closed()) {
+                return; // closed while admitting: close() may have missed it
             }
-        } catch (SocketException | EOFException e) {
-            // the runtime went away, or we closed it
+            while (connection.awaitTurn() && connection.step()) {
+                // each turn reads and answers one request, unless the reading is lent (see Connection)
+            }
         } catch (IOException e) {
-            // a broken request (no target on the request line, a head over the limit): the connection closes,
-            // the runtime may reconnect
+            // the runtime went away, or we closed it; or a broken request (no target on the request line, a head
+            // over the limit): the connection closes, and the runtime may reconnect
         } finally {
-            if (held != null) {
-                held.run();
-            }
-            Runnable answer = out == null ? null : out.takeAnswer();
-            if (answer != null) {
-                answer.run(); // an answer counts even if the runtime hung up before reading our 202
+            if (connection != null) {
+                live.remove(connection);
+                connection.end();
             }
         }
     }
@@ -141,25 +107,121 @@ public final class RuntimeApiServer implements AutoCloseable {
     }
 
     /**
-     * One connection's writing side. An unanswered {@code GET /next} leaves it with the environment, whose invoking
-     * thread writes the invocation while this connection's thread already reads the runtime's next request; the lock
-     * keeps the two writers apart, and tells a request that follows the delivery from one that came before it.
+     * One connection of a runtime. Its requests are read by its own thread, except while a {@code GET /next} waits:
+     * then the reading is lent to whoever delivers the invocation. The environment's invoking thread writes the event
+     * and reads the runtime's answer itself ({@link #deliverAndServe}), so no thread is woken to hand the answer over;
+     * with a {@code GET /next} sent along with the answer (pipelined, as our bootstraps send it) the connection is
+     * waiting again when the answer counts, and stays lent. Anything else gives the reading back to the connection's
+     * thread. The lock keeps writers apart and hands the reading over; a request sent while a {@code GET /next} waits
+     * unread is read, and answered in order, after the invocation that answers the GET.
      */
-    private static final class Connection extends java.io.FilterOutputStream implements RuntimeApi.Delivery {
+    private final class Connection extends java.io.FilterOutputStream implements RuntimeApi.Delivery {
+        /** The longest a lent reader waits before it looks whether the answer came by another connection. */
+        private static final int LONGEST_LOOK_MS = 100;
         private final Socket socket;
+        private final InputStream in;
         private boolean awaiting;
+        /** The reading belongs to the deliverer of the waiting GET /next, not to the connection's thread. */
+        private boolean lent;
         private boolean closeAfterDelivery;
         private boolean abandoned;
         private boolean holdingBack;
+        private boolean ended;
+        /** A deliverer reads the runtime's requests now. */
+        private boolean serving;
+        /** What taking the answer just replied to does, not run yet. */
         private Runnable answer;
+        /** An answer taken, not yet counted: the runtime's next request came with it. */
+        private Runnable held;
 
-        Connection(Socket socket, OutputStream out) {
-            super(out);
+        Connection(Socket socket) throws IOException {
+            super(new BufferedOutputStream(socket.getOutputStream(), 16 * 1024));
             this.socket = socket;
+            this.in = new BufferedInputStream(socket.getInputStream(), 16 * 1024);
+        }
+
+        /**
+         * Waits while the reading is lent; true when this connection's thread reads on, false when the server is
+         * closing.
+         */
+        synchronized boolean awaitTurn() {
+            while (serving || (lent && !ended && !acceptor.closed())) {
+                try {
+                    wait();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return false;
+                }
+            }
+            return !ended && !acceptor.closed();
+        }
+
+        /** Reads one request and answers it; false when the connection closes. */
+        boolean step() throws IOException {
+            try {
+                HttpFraming.Request request = null;
+                try {
+                    request = HTTP.readRequest(in);
+                } finally {
+                    if (abandon()) {
+                        api.nextAbandoned(this); // closed, or a request before its GET /next was answered
+                        request = null;
+                    }
+                }
+                if (request == null) {
+                    return false;
+                }
+                boolean goOn = handle(request, in, this) && !(request.wantsClose() && !awaiting());
+                if (held != null) {
+                    Runnable then = held;
+                    held = null;
+                    then.run();
+                }
+                held = takeAnswer();
+                if (held != null && !(goOn && wholeRequestBuffered(in))) {
+                    Runnable then = held;
+                    held = null;
+                    then.run();
+                }
+                // else: a runtime that sent its GET /next with its answer (pipelined) is waiting for the next
+                // invocation once that GET is read, before the answer counts, so the invoking thread finds it waiting.
+                return goOn; // a GET /next that wants the connection closed has it closed once answered
+            } catch (HttpFraming.BadFraming e) {
+                // where the body ends is unknown: answer, then close
+                RuntimeApiServer.write(this, 400, Map.of("Connection", "close"), json(e.getMessage(),
+                        "InvalidRequest"));
+                return false;
+            }
+        }
+
+        /**
+         * The connection is done with: a GET /next still waiting is given up, and answers taken count even if the
+         * runtime hung up before reading our 202.
+         */
+        void end() {
+            synchronized (this) {
+                ended = true;
+                notifyAll();
+            }
+            if (abandon()) {
+                api.nextAbandoned(this);
+            }
+            for (Runnable then : new Runnable[] {held, takeAnswer()}) {
+                if (then != null) {
+                    then.run();
+                }
+            }
+            held = null;
+        }
+
+        /** Wakes a thread waiting for its turn: the server is closing. */
+        synchronized void wake() {
+            notifyAll();
         }
 
         synchronized void await(boolean close) {
             awaiting = true;
+            lent = true;
             closeAfterDelivery = close;
         }
 
@@ -186,7 +248,94 @@ public final class RuntimeApiServer implements AutoCloseable {
         }
 
         @Override
-        public synchronized void deliver(RuntimeApi.NextInvocation next) throws IOException {
+        public void deliver(RuntimeApi.NextInvocation next) throws IOException {
+            synchronized (this) {
+                try {
+                    writeInvocation(next);
+                } finally {
+                    giveBack();
+                }
+            }
+        }
+
+        @Override
+        public boolean deliverAndServe(RuntimeApi.NextInvocation next, java.util.concurrent.Future<?> answered,
+                long deadlineNanos) throws IOException {
+            synchronized (this) {
+                boolean serve = lent && !closeAfterDelivery;
+                try {
+                    writeInvocation(next);
+                } catch (IOException e) {
+                    giveBack();
+                    throw e;
+                }
+                if (!serve) {
+                    giveBack();
+                    return false;
+                }
+                serving = true;
+            }
+            boolean goOn = true;
+            try {
+                while (goOn && !answered.isDone() && !awaiting() && dataBefore(deadlineNanos, answered)) {
+                    socket.setSoTimeout(millisLeft(deadlineNanos));
+                    goOn = step();
+                }
+            } catch (IOException e) {
+                goOn = false; // the runtime went away, or we closed it
+            } finally {
+                try {
+                    socket.setSoTimeout(0);
+                } catch (IOException e) {
+                    goOn = false;
+                }
+                synchronized (this) {
+                    serving = false;
+                    if (!goOn) {
+                        ended = true; // its thread closes it
+                    }
+                    if (!goOn || !awaiting) {
+                        giveBack();
+                    } else if (acceptor.closed()) {
+                        notifyAll(); // its thread waits for this reader before it ends
+                    }
+                }
+            }
+            return answered.isDone();
+        }
+
+        /**
+         * Waits until the runtime sent something (true), the deadline passed or the answer came by another connection
+         * (false), looking at the answer now and then. Reads nothing.
+         */
+        private boolean dataBefore(long deadlineNanos, java.util.concurrent.Future<?> answered) throws IOException {
+            while (!answered.isDone() && deadlineNanos - System.nanoTime() > 0) {
+                socket.setSoTimeout(Math.min(millisLeft(deadlineNanos), LONGEST_LOOK_MS));
+                in.mark(1);
+                try {
+                    in.read();
+                    in.reset();
+                    return true; // or the end, which the next read sees
+                } catch (java.net.SocketTimeoutException e) {
+                    // look again
+                }
+            }
+            return false;
+        }
+
+        private static int millisLeft(long deadlineNanos) {
+            long left = java.util.concurrent.TimeUnit.NANOSECONDS.toMillis(deadlineNanos - System.nanoTime());
+            return (int) Math.max(1, Math.min(Integer.MAX_VALUE, left + 1));
+        }
+
+        /** The reading goes back to the connection's thread. Holds the lock. */
+        private void giveBack() {
+            lent = false;
+            notifyAll();
+        }
+
+        /** Writes the invocation to the waiting GET /next. Holds the lock. */
+        private void writeInvocation(RuntimeApi.NextInvocation next) throws IOException {
             if (abandoned) {
                 throw new IOException("the runtime's connection was given up");
             }
@@ -198,13 +347,20 @@ public final class RuntimeApiServer implements AutoCloseable {
         }
 
         @Override
-        public synchronized void write(byte[] b, int off, int len) throws IOException {
-            out.write(b, off, len);
+        public void release() {
+            synchronized (this) {
+                giveBack();
+            }
         }
 
         /** While true, {@link #flush()} leaves what was written in the buffer for the next reply's flush. */
         synchronized void holdBack(boolean value) {
             holdingBack = value;
+        }
+
+        @Override
+        public synchronized void write(byte[] b, int off, int len) throws IOException {
+            out.write(b, off, len);
         }
 
         @Override
@@ -303,5 +459,6 @@ public final class RuntimeApiServer implements AutoCloseable {
     @Override
     public void close() {
         acceptor.close();
+        live.forEach(Connection::wake);
     }
 }

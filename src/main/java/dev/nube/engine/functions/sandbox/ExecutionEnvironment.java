@@ -408,6 +408,21 @@ public final class ExecutionEnvironment {
      * Throws {@link IllegalTransitionException} when the environment is not READY.
      */
     public CompletableFuture<RuntimeOutcome> invoke(RuntimeApi.NextInvocation invocation) {
+        return invoke(invocation, false, 0);
+    }
+
+    /**
+     * As {@link #invoke(RuntimeApi.NextInvocation)}, and when this thread writes the event itself it also reads the
+     * runtime's answer on the runtime's connection until {@code deadlineNanos} ({@link System#nanoTime()}): the
+     * future is then mostly done on return, with no thread woken to hand the answer over. It may not be (the answer
+     * came another way, or later): the caller waits for it as usual.
+     */
+    public CompletableFuture<RuntimeOutcome> invokeAndAwait(RuntimeApi.NextInvocation invocation, long deadlineNanos) {
+        return invoke(invocation, true, deadlineNanos);
+    }
+
+    private CompletableFuture<RuntimeOutcome> invoke(RuntimeApi.NextInvocation invocation, boolean serve,
+            long deadlineNanos) {
         Pending current;
         RuntimeApi.Delivery to;
         synchronized (this) {
@@ -417,7 +432,15 @@ public final class ExecutionEnvironment {
             to = takeWaiter(current);
         }
         if (to != null) {
-            dispatch(current, to);
+            if (serve && invocation.payload().length <= DIRECT_DELIVERY_MAX_BYTES) {
+                try {
+                    to.deliverAndServe(invocation, current.outcome, deadlineNanos);
+                } catch (IOException e) {
+                    undelivered(current); // the connection broke: the runtime asks again on a new one and gets it then
+                }
+            } else {
+                dispatch(current, to);
+            }
         }
         return current.outcome;
     }
@@ -607,6 +630,7 @@ public final class ExecutionEnvironment {
 
         private boolean waitOrDeliver(Delivery delivery) throws IOException {
             Pending ready;
+            Delivery replaced = null;
             synchronized (ExecutionEnvironment.this) {
                 if (config == null) {
                     return false; // pre-started, and not given a function: nothing to run
@@ -615,11 +639,19 @@ public final class ExecutionEnvironment {
                     return false;
                 }
                 if (pending == null || pending.delivered) {
+                    replaced = waiter;
                     waiter = delivery;
-                    return true;
+                    ready = null;
+                } else {
+                    pending.delivered = true;
+                    ready = pending;
                 }
-                pending.delivered = true;
-                ready = pending;
+            }
+            if (ready == null) {
+                if (replaced != null && replaced != delivery) {
+                    replaced.release(); // a GET /next on another connection: the older one is not answered
+                }
+                return true;
             }
             try {
                 delivery.deliver(ready.invocation);

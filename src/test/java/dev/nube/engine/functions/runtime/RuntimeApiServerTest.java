@@ -31,6 +31,8 @@ class RuntimeApiServerTest {
     private final List<RuntimeApi.Delivery> abandoned = new CopyOnWriteArrayList<>();
     /** How many GET /next requests were waiting when each answer counted. */
     private final List<Integer> waitingWhenCounted = new CopyOnWriteArrayList<>();
+    /** The thread each answer counted on. */
+    private final List<Thread> countedOn = new CopyOnWriteArrayList<>();
     private final ExecutorService connections = Executors.newCachedThreadPool();
     private RuntimeApiServer server;
 
@@ -49,7 +51,10 @@ class RuntimeApiServerTest {
         @Override
         public Reply response(String requestId, byte[] body) {
             answers.add(requestId + ":" + new String(body, StandardCharsets.UTF_8));
-            return Reply.accepted(() -> waitingWhenCounted.add(waiting.size()));
+            return Reply.accepted(() -> {
+                waitingWhenCounted.add(waiting.size());
+                countedOn.add(Thread.currentThread());
+            });
         }
 
         @Override
@@ -167,18 +172,73 @@ class RuntimeApiServerTest {
     }
 
     @Test
-    void aRequestBeforeTheNextIsAnsweredGivesTheGetUp() throws Exception {
+    void aRequestSentWhileTheNextWaitsIsAnsweredAfterIt() throws Exception {
         start(connections);
         try (Socket socket = connect()) {
             send(socket, "GET " + NEXT + " HTTP/1.1\r\n\r\n");
             dev.nube.engine.EngineTestSupport.waitUntil("the GET waits", 30, () -> waiting.size() == 1);
             send(socket, "POST " + RESPONSE + " HTTP/1.1\r\nContent-Length: 4\r\n\r\n\"ok\"");
-            ByteArrayOutputStream all = new ByteArrayOutputStream();
-            socket.getInputStream().transferTo(all);
-            assertEquals("", all.toString(StandardCharsets.UTF_8), "closed unanswered");
+            waiting.get(0).deliver(invocation("first"));
+            InputStream in = socket.getInputStream();
+            String first = readResponse(in);
+            assertTrue(first.startsWith("HTTP/1.1 200") && first.contains("Lambda-Runtime-Aws-Request-Id: first"),
+                    first);
+            assertTrue(readResponse(in).startsWith("HTTP/1.1 202"), "answered in the order asked");
         }
+        assertEquals(List.of("abc:\"ok\""), answers);
+        assertEquals(List.of(), abandoned);
+    }
+
+    @Test
+    void theDelivererReadsTheAnswerAndFindsTheNextGetWaiting() throws Exception {
+        start(connections);
+        try (Socket socket = connect()) {
+            send(socket, "GET " + NEXT + " HTTP/1.1\r\n\r\n");
+            dev.nube.engine.EngineTestSupport.waitUntil("the GET waits", 30, () -> waiting.size() == 1);
+            java.util.List<IOException> failed = new CopyOnWriteArrayList<>();
+            Thread runtime = new Thread(() -> {
+                try {
+                    readResponse(socket.getInputStream());
+                    send(socket, "POST " + RESPONSE + " HTTP/1.1\r\nContent-Length: 4\r\n\r\n\"ok\"GET " + NEXT
+                            + " HTTP/1.1\r\n\r\n");
+                } catch (IOException e) {
+                    failed.add(e);
+                }
+            });
+            runtime.start();
+            assertTrue(waiting.get(0).deliverAndServe(invocation("abc"), answeredBy(Thread.currentThread()),
+                    System.nanoTime() + 30_000_000_000L), "the answer read before the deadline");
+            runtime.join();
+            assertEquals(List.of(), failed);
+            assertEquals(List.of(Thread.currentThread()), countedOn, "the answer counted on the delivering thread");
+            assertEquals(List.of(2), waitingWhenCounted, "the pipelined GET /next was waiting when it counted");
+            assertEquals(0, socket.getInputStream().available(), "the 202 waits for the next event");
+            waiting.get(1).deliver(invocation("second"));
+            assertTrue(readResponse(socket.getInputStream()).startsWith("HTTP/1.1 202"));
+            assertTrue(readResponse(socket.getInputStream()).contains("Lambda-Runtime-Aws-Request-Id: second"));
+        }
+    }
+
+    /** A future done once an answer counted on {@code thread}. */
+    private java.util.concurrent.Future<?> answeredBy(Thread thread) {
+        return new java.util.concurrent.CompletableFuture<Void>() {
+            @Override
+            public boolean isDone() {
+                return countedOn.contains(thread);
+            }
+        };
+    }
+
+    @Test
+    void aWaitingGetReleasedLetsItsConnectionThreadSeeTheRuntimeGo() throws Exception {
+        start(connections);
+        try (Socket socket = connect()) {
+            send(socket, "GET " + NEXT + " HTTP/1.1\r\n\r\n");
+            dev.nube.engine.EngineTestSupport.waitUntil("the GET waits", 30, () -> waiting.size() == 1);
+            waiting.get(0).release(); // another GET /next took its place
+        }
+        dev.nube.engine.EngineTestSupport.waitUntil("the GET given up", 30, () -> abandoned.size() == 1);
         assertEquals(waiting, abandoned);
-        assertEquals(List.of(), answers, "the POST was not taken");
         assertThrows(IOException.class, () -> waiting.get(0).deliver(invocation("late")));
     }
 
