@@ -83,26 +83,41 @@ public final class RuntimeApiServer implements AutoCloseable {
         }
     }
 
-    /**
-     * True when a whole request head is already read into {@code in}'s buffer or the socket's: reading it cannot wait
-     * for the runtime.
-     */
-    private static boolean wholeRequestBuffered(InputStream in) throws IOException {
-        int available = in.available();
-        if (available < 4) {
-            return false;
+    /** A connection's buffered input, which can tell whether a whole request head came already. */
+    private static final class RequestInput extends BufferedInputStream {
+        RequestInput(InputStream in) {
+            super(in, 16 * 1024);
         }
-        in.mark(available);
-        try {
-            byte[] bytes = in.readNBytes(available);
-            for (int i = 3; i < bytes.length; i++) {
+
+        /**
+         * True when a whole request head is already in this buffer or the socket's: reading it cannot wait for the
+         * runtime. A head already in the buffer (a request sent along with the last one) is found without a system
+         * call.
+         */
+        boolean wholeRequestBuffered() throws IOException {
+            if (endOfHead(buf, pos, count)) {
+                return true;
+            }
+            int available = available();
+            if (available < 4) {
+                return false;
+            }
+            mark(available);
+            try {
+                byte[] bytes = readNBytes(available);
+                return endOfHead(bytes, 0, bytes.length);
+            } finally {
+                reset();
+            }
+        }
+
+        private static boolean endOfHead(byte[] bytes, int from, int to) {
+            for (int i = from + 3; i < to; i++) {
                 if (bytes[i] == '\n' && bytes[i - 1] == '\r' && bytes[i - 2] == '\n' && bytes[i - 3] == '\r') {
                     return true;
                 }
             }
             return false;
-        } finally {
-            in.reset();
         }
     }
 
@@ -119,7 +134,7 @@ public final class RuntimeApiServer implements AutoCloseable {
         /** The longest a lent reader waits before it looks whether the answer came by another connection. */
         private static final int LONGEST_LOOK_MS = 100;
         private final Socket socket;
-        private final InputStream in;
+        private final RequestInput in;
         private boolean awaiting;
         /** The reading belongs to the deliverer of the waiting GET /next, not to the connection's thread. */
         private boolean lent;
@@ -133,11 +148,13 @@ public final class RuntimeApiServer implements AutoCloseable {
         private Runnable answer;
         /** An answer taken, not yet counted: the runtime's next request came with it. */
         private Runnable held;
+        /** The request just answered came with the whole head of the next one. */
+        private boolean nextBuffered;
 
         Connection(Socket socket) throws IOException {
             super(new BufferedOutputStream(socket.getOutputStream(), 16 * 1024));
             this.socket = socket;
-            this.in = new BufferedInputStream(socket.getInputStream(), 16 * 1024);
+            this.in = new RequestInput(socket.getInputStream());
         }
 
         /**
@@ -171,6 +188,7 @@ public final class RuntimeApiServer implements AutoCloseable {
                 if (request == null) {
                     return false;
                 }
+                nextBuffered = false;
                 boolean goOn = handle(request, in, this) && !(request.wantsClose() && !awaiting());
                 if (held != null) {
                     Runnable then = held;
@@ -178,7 +196,7 @@ public final class RuntimeApiServer implements AutoCloseable {
                     then.run();
                 }
                 held = takeAnswer();
-                if (held != null && !(goOn && wholeRequestBuffered(in))) {
+                if (held != null && !(goOn && nextBuffered)) {
                     Runnable then = held;
                     held = null;
                     then.run();
@@ -372,7 +390,7 @@ public final class RuntimeApiServer implements AutoCloseable {
     }
 
     /** Answers one request; false when the connection must close afterwards. */
-    private boolean handle(HttpFraming.Request request, InputStream in, Connection out)
+    private boolean handle(HttpFraming.Request request, RequestInput in, Connection out)
             throws IOException {
         String path = request.path();
         if (request.method().equals("GET") && path.equals(PREFIX + "invocation/next")) {
@@ -400,7 +418,8 @@ public final class RuntimeApiServer implements AutoCloseable {
             // A runtime that sent its next request with its answer (pipelined: our bootstraps send GET /next) reads
             // this 202 only once that request is answered too: it goes out with that answer, in one write, rather
             // than waking the runtime once more now.
-            out.holdBack(wholeRequestBuffered(in));
+            out.nextBuffered = in.wholeRequestBuffered();
+            out.holdBack(out.nextBuffered);
             try {
                 if (body == null) {
                     api.responseTooLarge(requestId, request.contentLength());

@@ -32,15 +32,16 @@ final class CgroupFiles {
     }
 
     /**
-     * A one-value control file kept open and read again from its start on each {@link #read()}: two system calls
-     * instead of an open, a read and a close, for a value read on every invocation (Max Memory Used). A stream, not
-     * a channel: an interrupt of the reading thread must not close it.
+     * A one-value control file kept open and read again from its start on each {@link #read()}: one positioned read
+     * ({@code pread}) instead of an open, a read and a close, for a value read on every invocation (Max Memory Used).
+     * An interrupt of the reading thread closes a channel: it is opened again at the next read.
      */
     static final class OpenValue implements AutoCloseable {
         private final Path file;
         private final Path fallback;
-        private final byte[] buffer = new byte[64];
-        private java.io.RandomAccessFile open;
+        private final java.nio.ByteBuffer buffer = java.nio.ByteBuffer.allocateDirect(64);
+        private final byte[] bytes = new byte[64];
+        private java.nio.channels.FileChannel open;
         private boolean closed;
 
         /** {@code file}, or {@code fallback} where the kernel has no such file (chosen at the first read). */
@@ -57,13 +58,16 @@ final class CgroupFiles {
             try {
                 if (open == null) {
                     Path chosen = fallback == null || Files.exists(file) ? file : fallback;
-                    open = new java.io.RandomAccessFile(chosen.toFile(), "r");
-                } else {
-                    open.seek(0);
+                    open = java.nio.channels.FileChannel.open(chosen, java.nio.file.StandardOpenOption.READ);
                 }
-                int length = Math.max(0, open.read(buffer));
-                String value = new String(buffer, 0, length, StandardCharsets.US_ASCII).strip();
+                buffer.clear();
+                int length = Math.max(0, open.read(buffer, 0)); // one pread from the start
+                buffer.flip().get(bytes, 0, length);
+                String value = new String(bytes, 0, length, StandardCharsets.US_ASCII).strip();
                 return value.isEmpty() || value.equals("max") ? 0L : Long.parseLong(value);
+            } catch (java.nio.channels.ClosedChannelException e) {
+                open = null; // closed by an interrupt of the reading thread
+                return 0L;
             } catch (IOException | NumberFormatException e) {
                 return 0L;
             }
