@@ -41,6 +41,8 @@ final class FunctionLog {
     private final String region;
     private final String functionName;
     private final EventBus events;
+    /** Streams open for writing, whose last lines may still be in their buffers. */
+    private final java.util.Set<Stream> open = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
     FunctionLog(Path dir, String region, String functionName, EventBus events) {
         this.dir = dir;
@@ -61,7 +63,9 @@ final class FunctionLog {
                 // the usual case
             }
             trim();
-            return new Stream(streamName);
+            Stream stream = new Stream(streamName);
+            open.add(stream);
+            return stream;
         } catch (NoSuchFileException e) {
             throw FunctionRepository.notFound(region, functionName);
         } catch (IOException e) {
@@ -137,6 +141,7 @@ final class FunctionLog {
         @Override
         public synchronized void close() {
             closed = true;
+            open.remove(this);
             closeWriter();
         }
 
@@ -154,6 +159,7 @@ final class FunctionLog {
 
     /** Streams, the most recently written first. */
     List<LogStream> streams() {
+        open.forEach(Stream::flush); // what was appended is read, flushed or not
         List<LogStream> streams = new ArrayList<>();
         for (Path file : files(SUFFIX)) {
             try {
@@ -173,6 +179,7 @@ final class FunctionLog {
     }
 
     List<LogEvent> query(LogQuery query) {
+        open.forEach(Stream::flush);
         int limit = query.limit() <= 0 ? Integer.MAX_VALUE : query.limit();
         String needle = query.contains() == null || query.contains().isBlank() ? null
                 : query.contains().toLowerCase(Locale.ROOT);

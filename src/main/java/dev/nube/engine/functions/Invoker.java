@@ -283,7 +283,7 @@ final class Invoker {
             if (fromPool) {
                 warm.beginInvocation(); // a fresh one's tail keeps what its init printed
             }
-            warm.engineLines(start);
+            warm.invocationLines(true, start);
         };
         OutputPump.Mark marked = warm.takeNextStart(); // the last invocation's end marked where this one starts
         if (marked != null) {
@@ -392,7 +392,7 @@ final class Invoker {
         CompletableFuture<Void> logged = new CompletableFuture<>();
         warm.nextStart(warm.environment().afterOutputThenMark(() -> {
             try {
-                warm.engineLines(end, report);
+                warm.invocationLines(false, end, report);
                 warm.stream().flush(); // the invocation's log is whole on disk once its REPORT is
             } finally {
                 logged.complete(null);

@@ -76,9 +76,27 @@ final class Warm implements OutputPump.LineSink {
         stream.append(epochMillis, List.of(text));
     }
 
+    /**
+     * Writes out what the runtime printed once it falls silent between invocations; during one, its END does (a query
+     * of the log reads what is still buffered: see {@link FunctionLog#query}).
+     */
     @Override
     public void idle() {
-        stream.flush();
+        if (!invoking) {
+            stream.flush();
+        }
+    }
+
+    /** An invocation's START was written, and its END not yet (see {@link #invocationLines}). */
+    private volatile boolean invoking;
+
+    /**
+     * The engine's lines that open ({@code opens}) or close an invocation: between them, the runtime's lines are
+     * written out with the END.
+     */
+    void invocationLines(boolean opens, String... lines) {
+        invoking = opens;
+        engineLines(lines);
     }
 
     /** Lines the engine writes (START, END, REPORT, errors). */

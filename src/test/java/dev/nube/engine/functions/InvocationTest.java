@@ -102,6 +102,26 @@ class InvocationTest extends SandboxTestBase {
     }
 
     @Test
+    void aRunningInvocationsLinesCanBeReadBeforeItEnds() throws Exception {
+        f.function(CreateFunctionRequest.of("py-progress", PYTHON).withTimeout(60),
+                java.util.Map.of("lambda_function.py", """
+                        import time
+                        def lambda_handler(event, context):
+                            print("step one done", flush=True)
+                            time.sleep(event.get("sleep", 0))
+                            return "ok"
+                        """));
+        f.invoke("py-progress", "{}"); // warm: the next one runs in an environment that waits between invocations
+        java.util.concurrent.CompletableFuture<InvocationResult> running = java.util.concurrent.CompletableFuture
+                .supplyAsync(() -> f.invoke("py-progress", "{\"sleep\": 6}"));
+        // The line reaches the log within ms; 4 s is far below the 6 s the invocation sleeps after printing it.
+        waitUntil("the running invocation's line in the log", 4, () -> f.monitor.logEvents(REGION, "py-progress",
+                LogQuery.last(1)).stream().anyMatch(e -> e.message().equals("step one done")));
+        assertTrue(!running.isDone(), "read while the invocation still ran");
+        running.get(60, java.util.concurrent.TimeUnit.SECONDS);
+    }
+
+    @Test
     void logsReadAsCloudWatchShowsThem() throws Exception {
         f.python("py-logs", """
                 import logging
