@@ -42,7 +42,13 @@ import java.util.concurrent.Future;
  */
 final class FunctionsBenchmark implements Bench.Suite {
     private static final String REGION = "local-1";
-    private static final int WARM_UP_CALLS = 2000;
+    /**
+     * Calls before each measured series: enough for the JIT to have compiled the engine's invoke path (with 2,000 its
+     * compiler was still at work during the measurement, on one of two cores), as in a console that has run a while.
+     */
+    private static final int WARM_UP_CALLS = 20_000;
+    /** Measured series taken in turns, this many blocks of each. */
+    private static final int BLOCKS = 5;
     private static final String BARE_CLIENT = """
             import socket, sys
             s = socket.create_connection(("127.0.0.1", int(sys.argv[1])))
@@ -87,10 +93,31 @@ final class FunctionsBenchmark implements Bench.Suite {
             functions.create(REGION, CreateFunctionRequest.of("echo-python", PYTHON));
             functions.create(REGION, CreateFunctionRequest.of("echo-node", NODE));
             String payload = "{\"hello\":\"world\"}";
-            Stats python = warm(functions, "echo-python", payload, count);
-            Stats pythonTail = warm(functions, "echo-python", payload, count, InvokeRequest.of(payload));
-            Stats node = warm(functions, "echo-node", payload, count);
-            Stats baseline = bareRoundTrip(payload, count);
+            // Measured in turns, a block of each at a time, so that all four see the machine in the same states (on
+            // a 2-core VM a round trip's time moves with where the scheduler puts the two sides).
+            Stats python;
+            Stats pythonTail;
+            Stats node;
+            Stats baseline;
+            try (BareClient bare = new BareClient(payload)) {
+                List<Runnable> warmUps = List.of(() -> warmUp(functions, "echo-python", call(payload)),
+                        () -> warmUp(functions, "echo-python", InvokeRequest.of(payload)),
+                        () -> warmUp(functions, "echo-node", call(payload)), bare::warmUp);
+                warmUps.forEach(Runnable::run);
+                double[][] samples = new double[4][count];
+                int block = Math.max(1, count / BLOCKS);
+                for (int from = 0; from < count; from += block) {
+                    int to = Math.min(count, from + block);
+                    timed(functions, "echo-python", call(payload), samples[0], from, to);
+                    timed(functions, "echo-python", InvokeRequest.of(payload), samples[1], from, to);
+                    timed(functions, "echo-node", call(payload), samples[2], from, to);
+                    bare.roundTrips(samples[3], from, to);
+                }
+                python = new Stats(samples[0]);
+                pythonTail = new Stats(samples[1]);
+                node = new Stats(samples[2]);
+                baseline = new Stats(samples[3]);
+            }
             double sequential = 1e6 / mean(functions, "echo-python", payload, count);
             double concurrent = concurrent(functions, "echo-python", payload, 4, count);
             print("python warm", python);
@@ -172,30 +199,33 @@ final class FunctionsBenchmark implements Bench.Suite {
                 stats.percentile(99), stats.count());
     }
 
-    /**
-     * Steady-state warm invocations: 2000 calls first, so the environment is warm and the JVM has compiled the
-     * invocation path (a console that has run for a while), then {@code count} measured calls.
-     */
-    private static Stats warm(FunctionService functions, String name, String payload, int count) {
-        return warm(functions, name, payload, count, call(payload));
-    }
-
     /** An invocation as the aws CLI and the SDKs make it by default: no tail of the log in the answer. */
     private static InvokeRequest call(String payload) {
         return InvokeRequest.of(payload).withoutLogTail();
     }
 
-    private static Stats warm(FunctionService functions, String name, String payload, int count,
-            InvokeRequest request) {
+    /** Warm calls before a measured series: the environment is warm and the JVM has compiled the invocation path. */
+    private static void warmUp(FunctionService functions, String name, InvokeRequest request) {
         for (int i = 0; i < WARM_UP_CALLS; i++) {
             check(functions.invoke(REGION, name, request));
         }
-        double[] micros = new double[count];
-        for (int i = 0; i < count; i++) {
+    }
+
+    /** Times calls {@code from} to {@code to} into {@code micros}. */
+    private static void timed(FunctionService functions, String name, InvokeRequest request, double[] micros,
+            int from, int to) {
+        for (int i = from; i < to; i++) {
             long t0 = System.nanoTime();
             check(functions.invoke(REGION, name, request));
             micros[i] = (System.nanoTime() - t0) / 1000.0;
         }
+    }
+
+    /** Steady-state warm invocations: {@link #WARM_UP_CALLS} first, then {@code count} measured calls. */
+    private static Stats warm(FunctionService functions, String name, String payload, int count) {
+        warmUp(functions, name, call(payload));
+        double[] micros = new double[count];
+        timed(functions, name, call(payload), micros, 0, count);
         return new Stats(micros);
     }
 
@@ -317,36 +347,62 @@ final class FunctionsBenchmark implements Bench.Suite {
         return new Stats(millis).median();
     }
 
-    /** The JVM answers a bare python process's GET with the event and times until its POST comes back. */
-    private static Stats bareRoundTrip(String payload, int count) throws Exception {
-        byte[] event = payload.getBytes(StandardCharsets.UTF_8);
-        try (ServerSocket server = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            Process python = new ProcessBuilder("/usr/bin/python3", "-c", BARE_CLIENT,
-                    Integer.toString(server.getLocalPort())).redirectErrorStream(true).start();
-            try (Socket socket = server.accept()) {
-                socket.setTcpNoDelay(true);
-                InputStream in = new BufferedInputStream(socket.getInputStream());
-                OutputStream out = socket.getOutputStream();
-                double[] micros = new double[count];
-                for (int i = -WARM_UP_CALLS; i < count; i++) {
-                    readRequest(in);
-                    long t0 = System.nanoTime();
-                    out.write(("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: " + event.length
-                            + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
-                    out.write(event);
-                    out.flush();
-                    readRequest(in);
-                    if (i >= 0) {
-                        micros[i] = (System.nanoTime() - t0) / 1000.0;
-                    }
-                    out.write("HTTP/1.1 202 Accepted\r\nContent-Length: 15\r\n\r\n{\"status\":\"OK\"}"
-                            .getBytes(StandardCharsets.US_ASCII));
-                    out.flush();
-                }
-                return new Stats(micros);
-            } finally {
-                python.destroyForcibly();
+    /**
+     * A bare python process on a loopback connection: the JVM answers its GET with the event and times until its POST
+     * comes back.
+     */
+    private static final class BareClient implements AutoCloseable {
+        private final byte[] head;
+        private final byte[] event;
+        private final ServerSocket server;
+        private final Process python;
+        private final Socket socket;
+        private final InputStream in;
+        private final OutputStream out;
+
+        BareClient(String payload) throws Exception {
+            event = payload.getBytes(StandardCharsets.UTF_8);
+            head = ("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: " + event.length
+                    + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII);
+            server = new ServerSocket(0, 1, InetAddress.getLoopbackAddress());
+            python = new ProcessBuilder("/usr/bin/python3", "-c", BARE_CLIENT, Integer.toString(server.getLocalPort()))
+                    .redirectErrorStream(true).start();
+            socket = server.accept();
+            socket.setTcpNoDelay(true);
+            in = new BufferedInputStream(socket.getInputStream());
+            out = socket.getOutputStream();
+            readRequest(in); // its first GET
+        }
+
+        void warmUp() {
+            try {
+                roundTrips(new double[WARM_UP_CALLS], 0, WARM_UP_CALLS);
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
             }
+        }
+
+        /** Round trips {@code from} to {@code to}, timed into {@code micros}; the GET of each is waiting already. */
+        void roundTrips(double[] micros, int from, int to) throws Exception {
+            for (int i = from; i < to; i++) {
+                long t0 = System.nanoTime();
+                out.write(head);
+                out.write(event);
+                out.flush();
+                readRequest(in);
+                micros[i] = (System.nanoTime() - t0) / 1000.0;
+                out.write("HTTP/1.1 202 Accepted\r\nContent-Length: 15\r\n\r\n{\"status\":\"OK\"}"
+                        .getBytes(StandardCharsets.US_ASCII));
+                out.flush();
+                readRequest(in);
+            }
+        }
+
+        @Override
+        public void close() throws java.io.IOException {
+            python.destroyForcibly();
+            socket.close();
+            server.close();
         }
     }
 
