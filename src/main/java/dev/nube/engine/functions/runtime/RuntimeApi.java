@@ -59,8 +59,8 @@ public interface RuntimeApi {
      * The runtime asks for the next invocation ({@code GET /runtime/invocation/next}); the first call also means the
      * runtime finished its init. Never waits for an invocation: when one is ready it is written through
      * {@code delivery} on this thread, else {@code delivery} is kept and the invoking thread writes to the runtime's
-     * connection itself when the invocation comes, and reads the answer there too (no thread wakes to hand either
-     * over). Returns true when the connection goes on, false when the environment is going away (or has no
+     * connection itself when the invocation comes, and for an event of up to 64 KiB reads the answer there too (no
+     * thread wakes to hand either over). Returns true when the connection goes on, false when the environment is going away (or has no
      * function yet: a runtime started ahead asks only once it has one) and the connection closes. An
      * {@link java.io.IOException} from a delivery on this thread is passed on: the
      * connection broke, and the invocation goes to the runtime's next {@code GET /next}.
@@ -68,8 +68,8 @@ public interface RuntimeApi {
     boolean next(Delivery delivery) throws java.io.IOException;
 
     /**
-     * A {@code GET /next} that was not answered will not be: its connection closed, or sent another request first.
-     * Its {@code delivery} must not be used from now on.
+     * A {@code GET /next} that was not answered will not be: its connection closed (seen when its thread reads it
+     * again), or the server closed. Its {@code delivery} must not be used from now on.
      */
     void nextAbandoned(Delivery delivery);
 
@@ -80,9 +80,11 @@ public interface RuntimeApi {
 
         /**
          * Writes {@code next}, then reads and answers the runtime's requests on this thread until {@code answered}
-         * is done (true) or the deadline passes (false); false at once when the connection's own thread must read
-         * them (the connection is to close after this answer). Only an {@link java.io.IOException} of the write is
-         * thrown: once the invocation is written, a broken connection is left to the environment's watcher.
+         * is done (true), the deadline passes, the runtime asks for its next invocation without answering, or the
+         * connection ends (false); false at once when the connection's own thread must read them (the connection is
+         * to close after this answer). Reads end at the deadline however slowly the runtime sends. Throws an
+         * {@link java.io.IOException} when the runtime did not get {@code next}: the write failed, or the runtime had
+         * closed the connection (it gave up waiting); the invocation then goes to its next {@code GET /next}.
          */
         boolean deliverAndServe(NextInvocation next, java.util.concurrent.Future<?> answered, long deadlineNanos)
                 throws java.io.IOException;

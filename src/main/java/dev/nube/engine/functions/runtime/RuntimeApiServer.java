@@ -29,13 +29,21 @@ import java.util.function.Predicate;
  * <p>Any local process can connect to a loopback port, so each connection is first put to {@code admit} (on its
  * connection thread) and closed unanswered unless admitted: the environment admits only its own processes, or
  * another process could take the next caller's event from {@code GET /next} and answer in the function's name.
- * <p>Threads: one acceptor per server; each connection is served on {@code connections}. Close ends both.
+ * <p>Threads: one acceptor per server; each connection is served on {@code connections}, except while its
+ * {@code GET /next} waits: then the thread that delivers the invocation reads the runtime's answer (see
+ * {@link Connection}). Close ends all of them.
  */
 public final class RuntimeApiServer implements AutoCloseable {
     public static final String PREFIX = "/2018-06-01/runtime/";
     /** A request line and headers of 64 KiB at most; a longer head closes the connection unanswered. */
     private static final HttpFraming HTTP = new HttpFraming(64 * 1024);
 
+    /**
+     * A GET /next that waited this long (5 s) is looked at before its event is written: a runtime whose HTTP client gave
+     * up waiting and asks again on a new connection may have closed it meanwhile.
+     */
+    private static final long LOOK_AFTER_NANOS = 5_000_000_000L;
+    private final long lookAfterNanos;
     private final RuntimeApi api;
     private final Predicate<Socket> admit;
     private final ServerSocket server;
@@ -45,6 +53,16 @@ public final class RuntimeApiServer implements AutoCloseable {
     /** @param admit says whether a new connection may be served (false: it is closed unanswered) */
     public RuntimeApiServer(RuntimeApi api, ExecutorService connections, String name, Predicate<Socket> admit)
             throws IOException {
+        this(api, connections, name, admit, LOOK_AFTER_NANOS);
+    }
+
+    /**
+     * @param lookAfterNanos how long a GET /next waits before a delivery first looks whether the runtime still holds
+     *                       its connection (see {@link Connection#peerGone})
+     */
+    RuntimeApiServer(RuntimeApi api, ExecutorService connections, String name, Predicate<Socket> admit,
+            long lookAfterNanos) throws IOException {
+        this.lookAfterNanos = lookAfterNanos;
         this.api = api;
         this.admit = admit;
         this.server = new ServerSocket();
@@ -83,10 +101,57 @@ public final class RuntimeApiServer implements AutoCloseable {
         }
     }
 
+    /**
+     * A socket's input whose reads end at a deadline, however the runtime spaces what it sends: a read after it throws
+     * {@link java.net.SocketTimeoutException} unless bytes are there already.
+     */
+    private static final class DeadlineInput extends java.io.FilterInputStream {
+        private final Socket socket;
+        /** {@link System#nanoTime()} the reads end at; {@code Long.MAX_VALUE}: none (the connection's own thread). */
+        private long deadlineNanos = Long.MAX_VALUE;
+
+        DeadlineInput(Socket socket) throws IOException {
+            super(socket.getInputStream());
+            this.socket = socket;
+        }
+
+        void until(long nanos) throws IOException {
+            deadlineNanos = nanos;
+            socket.setSoTimeout(0);
+        }
+
+        @Override
+        public int read(byte[] b, int off, int len) throws IOException {
+            if (deadlineNanos != Long.MAX_VALUE) {
+                long left = deadlineNanos - System.nanoTime();
+                if (left <= 0 && in.available() == 0) {
+                    throw new java.net.SocketTimeoutException("the invocation's deadline passed");
+                }
+                socket.setSoTimeout((int) Math.max(1, Math.min(Integer.MAX_VALUE,
+                        java.util.concurrent.TimeUnit.NANOSECONDS.toMillis(left) + 1)));
+            }
+            return in.read(b, off, len);
+        }
+
+        @Override
+        public int read() throws IOException {
+            byte[] one = new byte[1];
+            return read(one, 0, 1) < 0 ? -1 : one[0] & 0xff;
+        }
+    }
+
     /** A connection's buffered input, which can tell whether a whole request head came already. */
     private static final class RequestInput extends BufferedInputStream {
-        RequestInput(InputStream in) {
+        private final DeadlineInput deadline;
+
+        RequestInput(DeadlineInput in) {
             super(in, 16 * 1024);
+            this.deadline = in;
+        }
+
+        /** Reads from now on end at {@code nanos} ({@link System#nanoTime()}); {@code Long.MAX_VALUE}: never. */
+        void until(long nanos) throws IOException {
+            deadline.until(nanos);
         }
 
         /**
@@ -144,6 +209,10 @@ public final class RuntimeApiServer implements AutoCloseable {
         private boolean ended;
         /** A deliverer reads the runtime's requests now. */
         private boolean serving;
+        /** The connection's own thread is between requests (not waiting for its turn). */
+        private boolean stepping;
+        /** When the GET /next that waits came ({@link System#nanoTime()}). */
+        private long awaitingSince;
         /** What taking the answer just replied to does, not run yet. */
         private Runnable answer;
         /** An answer taken, not yet counted: the runtime's next request came with it. */
@@ -154,14 +223,16 @@ public final class RuntimeApiServer implements AutoCloseable {
         Connection(Socket socket) throws IOException {
             super(new BufferedOutputStream(socket.getOutputStream(), 16 * 1024));
             this.socket = socket;
-            this.in = new RequestInput(socket.getInputStream());
+            this.in = new RequestInput(new DeadlineInput(socket));
         }
 
         /**
-         * Waits while the reading is lent; true when this connection's thread reads on, false when the server is
-         * closing.
+         * Waits while the reading is lent or a deliverer reads; true when this connection's thread reads on, false
+         * when the connection ended, the server is closing or the thread was interrupted.
          */
         synchronized boolean awaitTurn() {
+            stepping = false;
+            notifyAll(); // a deliverer may read now
             while (serving || (lent && !ended && !acceptor.closed())) {
                 try {
                     wait();
@@ -170,7 +241,8 @@ public final class RuntimeApiServer implements AutoCloseable {
                     return false;
                 }
             }
-            return !ended && !acceptor.closed();
+            stepping = !ended && !acceptor.closed();
+            return stepping;
         }
 
         /** Reads one request and answers it; false when the connection closes. */
@@ -219,7 +291,13 @@ public final class RuntimeApiServer implements AutoCloseable {
         void end() {
             synchronized (this) {
                 ended = true;
+                stepping = false;
                 notifyAll();
+            }
+            try {
+                flush(); // a 202 held back for the next event that will not come
+            } catch (IOException e) {
+                // the runtime went away
             }
             if (abandon()) {
                 api.nextAbandoned(this);
@@ -239,6 +317,7 @@ public final class RuntimeApiServer implements AutoCloseable {
 
         synchronized void await(boolean close) {
             awaiting = true;
+            awaitingSince = System.nanoTime();
             lent = true;
             closeAfterDelivery = close;
         }
@@ -291,59 +370,114 @@ public final class RuntimeApiServer implements AutoCloseable {
                     giveBack();
                     return false;
                 }
+                // The connection's thread may still be finishing the request that made it wait (it published the
+                // waiter from inside it): it reads nothing more, but its last steps use the fields a reader uses.
+                while (stepping && !ended) {
+                    try {
+                        wait();
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                        giveBack();
+                        return false;
+                    }
+                }
+                if (ended) {
+                    return false; // its thread saw the runtime go, and closes the connection
+                }
                 serving = true;
             }
             boolean goOn = true;
+            boolean received = false; // false: the connection was reset before anything came back
             try {
-                while (goOn && !answered.isDone() && !awaiting() && dataBefore(deadlineNanos, answered)) {
-                    socket.setSoTimeout(millisLeft(deadlineNanos));
+                while (goOn && !answered.isDone() && !awaiting()) {
+                    boolean sent = dataBefore(deadlineNanos, answered);
+                    received = true; // the runtime sent something, or ended the connection cleanly (as curl does once
+                                     // it read the event)
+                    if (!sent) {
+                        break;
+                    }
+                    in.until(deadlineNanos);
                     goOn = step();
                 }
+                received = true;
             } catch (IOException e) {
-                goOn = false; // the runtime went away, or we closed it
+                // a reset before anything came: the runtime had closed the connection, and never read the event
+                // (the kernel resets a connection that gets data after its end); else the deadline passed within a
+                // request, or the runtime went away
+                goOn = false;
             } finally {
                 try {
-                    socket.setSoTimeout(0);
+                    in.until(Long.MAX_VALUE);
                 } catch (IOException e) {
                     goOn = false;
+                }
+                Runnable then = held; // an answer whose pipelined request the deadline cut off still counts
+                held = null;
+                if (then != null) {
+                    then.run();
                 }
                 synchronized (this) {
                     serving = false;
                     if (!goOn) {
                         ended = true; // its thread closes it
                     }
-                    if (!goOn || !awaiting) {
+                    if (!goOn || !awaiting || !lent) {
                         giveBack();
                     } else if (acceptor.closed()) {
                         notifyAll(); // its thread waits for this reader before it ends
                     }
                 }
             }
+            if (!received) {
+                throw new IOException("the runtime had closed the connection its GET /next came by");
+            }
             return answered.isDone();
         }
 
         /**
          * Waits until the runtime sent something (true), the deadline passed or the answer came by another connection
-         * (false), looking at the answer now and then. Reads nothing.
+         * (false), looking at the answer now and then (at 1, 3, 7, ... ms, then each {@value #LONGEST_LOOK_MS} ms).
+         * Reads nothing. A reset of the connection is thrown.
          */
         private boolean dataBefore(long deadlineNanos, java.util.concurrent.Future<?> answered) throws IOException {
+            int look = 1;
             while (!answered.isDone() && deadlineNanos - System.nanoTime() > 0) {
-                socket.setSoTimeout(Math.min(millisLeft(deadlineNanos), LONGEST_LOOK_MS));
+                in.until(Math.min(deadlineNanos, System.nanoTime() + look * 1_000_000L));
                 in.mark(1);
                 try {
                     in.read();
                     in.reset();
                     return true; // or the end, which the next read sees
                 } catch (java.net.SocketTimeoutException e) {
-                    // look again
+                    look = Math.min(2 * look + 1, LONGEST_LOOK_MS);
                 }
             }
             return false;
         }
 
-        private static int millisLeft(long deadlineNanos) {
-            long left = java.util.concurrent.TimeUnit.NANOSECONDS.toMillis(deadlineNanos - System.nanoTime());
-            return (int) Math.max(1, Math.min(Integer.MAX_VALUE, left + 1));
+        /**
+         * True when the runtime closed the connection of a GET /next that waited a while: nobody reads a lent
+         * connection, so its end is not seen otherwise, and an event written to it would be lost. Looks for at most
+         * 1 ms, only while the connection's thread waits for its turn (else that thread sees the end itself). Holds
+         * the lock.
+         */
+        private boolean peerGone() throws IOException {
+            if (!lent || stepping || serving || ended || System.nanoTime() - awaitingSince < lookAfterNanos) {
+                return false;
+            }
+            in.until(System.nanoTime() + 1_000_000L);
+            in.mark(1);
+            try {
+                if (in.read() < 0) {
+                    return true;
+                }
+                in.reset(); // a request sent while the GET waits: answered after it
+                return false;
+            } catch (java.net.SocketTimeoutException e) {
+                return false; // nothing: the runtime waits
+            } finally {
+                in.until(Long.MAX_VALUE);
+            }
         }
 
         /** The reading goes back to the connection's thread. Holds the lock. */
@@ -354,7 +488,9 @@ public final class RuntimeApiServer implements AutoCloseable {
 
         /** Writes the invocation to the waiting GET /next. Holds the lock. */
         private void writeInvocation(RuntimeApi.NextInvocation next) throws IOException {
-            if (abandoned) {
+            if (abandoned || peerGone()) {
+                abandoned = true;
+                awaiting = false;
                 throw new IOException("the runtime's connection was given up");
             }
             awaiting = false;

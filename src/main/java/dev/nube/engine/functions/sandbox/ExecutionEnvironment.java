@@ -403,7 +403,7 @@ public final class ExecutionEnvironment {
      * Hands an invocation to the runtime (READY -> INVOKING). When the runtime is already waiting in
      * {@code GET /next} and the event is small ({@value #DIRECT_DELIVERY_MAX_BYTES} bytes at most), the invocation is
      * written to it from this thread; a larger one is written by a connection thread, since a runtime that does not
-     * read would block the write, and the caller must be free to time the invocation out. The future completes with
+     * read would block the write past the invocation's deadline. The future completes with
      * the runtime's answer, or with {@link RuntimeOutcome.Exited} if the process dies first; never exceptionally.
      * Throws {@link IllegalTransitionException} when the environment is not READY.
      */

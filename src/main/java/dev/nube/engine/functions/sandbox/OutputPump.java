@@ -33,7 +33,10 @@ public final class OutputPump {
     public interface LineSink {
         void line(long epochMillis, String text);
 
-        /** The runtime wrote lines and the FIFO is empty for now: a good moment to write out what was buffered. */
+        /**
+         * The runtime wrote lines and the FIFO is empty for now, or the output ended: a good moment to write out what
+         * was buffered.
+         */
         default void idle() {
         }
     }

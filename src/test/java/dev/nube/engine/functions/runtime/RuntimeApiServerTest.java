@@ -219,6 +219,49 @@ class RuntimeApiServerTest {
         }
     }
 
+    @Test
+    void aDelivererStopsReadingAtTheDeadlineHoweverSlowlyTheAnswerComes() throws Exception {
+        start(connections);
+        try (Socket socket = connect()) {
+            send(socket, "GET " + NEXT + " HTTP/1.1\r\n\r\n");
+            dev.nube.engine.EngineTestSupport.waitUntil("the GET waits", 30, () -> waiting.size() == 1);
+            Thread runtime = new Thread(() -> {
+                try {
+                    readResponse(socket.getInputStream());
+                    send(socket, "POST " + RESPONSE + " HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n");
+                    for (int i = 0; i < 40; i++) { // a chunk each 200 ms: each read is quick, the body never ends
+                        send(socket, "1\r\nx\r\n");
+                        Thread.sleep(200);
+                    }
+                } catch (IOException | InterruptedException e) {
+                    // the server closed the connection at the deadline
+                }
+            });
+            runtime.start();
+            long started = System.nanoTime();
+            assertTrue(!waiting.get(0).deliverAndServe(invocation("abc"), answeredBy(Thread.currentThread()),
+                    started + 1_000_000_000L), "no answer by the deadline");
+            long tookMs = (System.nanoTime() - started) / 1_000_000;
+            assertTrue(tookMs < 4_000, "back at the 1 s deadline, not when the 8 s body ends: " + tookMs + " ms");
+            runtime.interrupt();
+            runtime.join();
+        }
+        assertEquals(List.of(), answers);
+    }
+
+    @Test
+    void aWaitingGetWhoseRuntimeClosedTheConnectionRefusesTheEvent() throws Exception {
+        server = new RuntimeApiServer(api, connections, "test", socket -> true, 0);
+        try (Socket socket = connect()) {
+            send(socket, "GET " + NEXT + " HTTP/1.1\r\n\r\n");
+            dev.nube.engine.EngineTestSupport.waitUntil("the GET waits", 30, () -> waiting.size() == 1);
+        } // the runtime gave up waiting: its HTTP client closed the connection
+        Thread.sleep(100); // the close reaches the server's side (loopback: at once)
+        assertThrows(IOException.class, () -> waiting.get(0).deliverAndServe(invocation("abc"),
+                answeredBy(Thread.currentThread()), System.nanoTime() + 30_000_000_000L),
+                "not written to a connection nobody reads: the environment keeps it for the next GET /next");
+    }
+
     /** A future done once an answer counted on {@code thread}. */
     private java.util.concurrent.Future<?> answeredBy(Thread thread) {
         return new java.util.concurrent.CompletableFuture<Void>() {
