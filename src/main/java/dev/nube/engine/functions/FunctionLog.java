@@ -178,8 +178,8 @@ final class FunctionLog {
         return streams;
     }
 
+    /** Events matching {@code query}; read through {@link #streams()}, so what open streams buffer is included. */
     List<LogEvent> query(LogQuery query) {
-        open.forEach(Stream::flush);
         int limit = query.limit() <= 0 ? Integer.MAX_VALUE : query.limit();
         String needle = query.contains() == null || query.contains().isBlank() ? null
                 : query.contains().toLowerCase(Locale.ROOT);

@@ -123,13 +123,13 @@ final class JavaBuild implements CodeBuild {
         }
     }
 
-    /** The code's .java files by their path in it ('/'-separated), symbolic links left out. */
     /** A .java file of the function's own (a Maven project's tests under src/test are not). */
     private static boolean isSource(Path code, Path file) {
         return file.getFileName().toString().endsWith(".java") && !code.relativize(file).startsWith(Path.of("src",
                 "test")) && Files.isRegularFile(file, LinkOption.NOFOLLOW_LINKS);
     }
 
+    /** The code's .java files by their path in it ('/'-separated), symbolic links left out. */
     static Map<String, byte[]> sources(Path code) throws IOException {
         Map<String, byte[]> sources = new TreeMap<>();
         try (Stream<Path> files = Files.walk(code)) {

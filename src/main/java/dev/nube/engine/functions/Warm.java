@@ -20,6 +20,8 @@ final class Warm implements OutputPump.LineSink {
     private volatile long idleSince;
     /** Where the next invocation's START goes in the output, marked when the last one ended; null when not marked. */
     private volatile OutputPump.Mark nextStart;
+    /** An invocation's START was written, and its END not yet (see {@link #invocationLines}). */
+    private volatile boolean invoking;
 
     Warm(WarmPool.Key key, FunctionLog.Stream stream, Sandbox sandbox) {
         this.key = key;
@@ -86,9 +88,6 @@ final class Warm implements OutputPump.LineSink {
             stream.flush();
         }
     }
-
-    /** An invocation's START was written, and its END not yet (see {@link #invocationLines}). */
-    private volatile boolean invoking;
 
     /**
      * The engine's lines that open ({@code opens}) or close an invocation: between them, the runtime's lines are

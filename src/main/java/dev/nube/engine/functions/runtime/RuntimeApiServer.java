@@ -253,7 +253,7 @@ public final class RuntimeApiServer implements AutoCloseable {
                     request = HTTP.readRequest(in);
                 } finally {
                     if (abandon()) {
-                        api.nextAbandoned(this); // closed, or a request before its GET /next was answered
+                        api.nextAbandoned(this); // closed, or read again after a newer GET /next took its place
                         request = null;
                     }
                 }
@@ -262,16 +262,10 @@ public final class RuntimeApiServer implements AutoCloseable {
                 }
                 nextBuffered = false;
                 boolean goOn = handle(request, in, this) && !(request.wantsClose() && !awaiting());
-                if (held != null) {
-                    Runnable then = held;
-                    held = null;
-                    then.run();
-                }
+                countHeld();
                 held = takeAnswer();
-                if (held != null && !(goOn && nextBuffered)) {
-                    Runnable then = held;
-                    held = null;
-                    then.run();
+                if (!(goOn && nextBuffered)) {
+                    countHeld();
                 }
                 // else: a runtime that sent its GET /next with its answer (pipelined) is waiting for the next
                 // invocation once that GET is read, before the answer counts, so the invoking thread finds it waiting.
@@ -302,12 +296,18 @@ public final class RuntimeApiServer implements AutoCloseable {
             if (abandon()) {
                 api.nextAbandoned(this);
             }
-            for (Runnable then : new Runnable[] {held, takeAnswer()}) {
-                if (then != null) {
-                    then.run();
-                }
-            }
+            countHeld();
+            held = takeAnswer();
+            countHeld();
+        }
+
+        /** Counts the answer held back for the request that came with it, if any. */
+        private void countHeld() {
+            Runnable then = held;
             held = null;
+            if (then != null) {
+                then.run();
+            }
         }
 
         /** Wakes a thread waiting for its turn: the server is closing. */
@@ -411,11 +411,7 @@ public final class RuntimeApiServer implements AutoCloseable {
                 } catch (IOException e) {
                     goOn = false;
                 }
-                Runnable then = held; // an answer whose pipelined request the deadline cut off still counts
-                held = null;
-                if (then != null) {
-                    then.run();
-                }
+                countHeld(); // an answer whose pipelined request the deadline cut off still counts
                 synchronized (this) {
                     serving = false;
                     if (!goOn) {

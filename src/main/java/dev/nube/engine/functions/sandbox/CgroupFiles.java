@@ -39,8 +39,8 @@ final class CgroupFiles {
     static final class OpenValue implements AutoCloseable {
         private final Path file;
         private final Path fallback;
-        private final java.nio.ByteBuffer buffer = java.nio.ByteBuffer.allocateDirect(64);
         private final byte[] bytes = new byte[64];
+        private final java.nio.ByteBuffer buffer = java.nio.ByteBuffer.wrap(bytes);
         private java.nio.channels.FileChannel open;
         private boolean closed;
 
@@ -61,9 +61,8 @@ final class CgroupFiles {
                     open = java.nio.channels.FileChannel.open(chosen, java.nio.file.StandardOpenOption.READ);
                 }
                 buffer.clear();
-                int length = Math.max(0, open.read(buffer, 0)); // one pread from the start
-                buffer.flip().get(bytes, 0, length);
-                String value = new String(bytes, 0, length, StandardCharsets.US_ASCII).strip();
+                open.read(buffer, 0); // one pread from the start
+                String value = new String(bytes, 0, buffer.position(), StandardCharsets.US_ASCII).strip();
                 return value.isEmpty() || value.equals("max") ? 0L : Long.parseLong(value);
             } catch (java.nio.channels.ClosedChannelException e) {
                 open = null; // closed by an interrupt of the reading thread

@@ -432,15 +432,7 @@ public final class ExecutionEnvironment {
             to = takeWaiter(current);
         }
         if (to != null) {
-            if (serve && invocation.payload().length <= DIRECT_DELIVERY_MAX_BYTES) {
-                try {
-                    to.deliverAndServe(invocation, current.outcome, deadlineNanos);
-                } catch (IOException e) {
-                    undelivered(current); // the connection broke: the runtime asks again on a new one and gets it then
-                }
-            } else {
-                dispatch(current, to);
-            }
+            dispatch(current, to, serve, deadlineNanos);
         }
         return current.outcome;
     }
@@ -455,9 +447,21 @@ public final class ExecutionEnvironment {
         return delivery;
     }
 
-    private void dispatch(Pending p, RuntimeApi.Delivery delivery) {
+    /**
+     * Writes {@code p} through {@code delivery}: a small one on this thread, which then reads the answer too when
+     * {@code serve} (until {@code deadlineNanos}); a larger one on a connection thread.
+     */
+    private void dispatch(Pending p, RuntimeApi.Delivery delivery, boolean serve, long deadlineNanos) {
         if (p.invocation.payload().length <= DIRECT_DELIVERY_MAX_BYTES) {
-            write(p, delivery);
+            try {
+                if (serve) {
+                    delivery.deliverAndServe(p.invocation, p.outcome, deadlineNanos);
+                } else {
+                    delivery.deliver(p.invocation);
+                }
+            } catch (IOException e) {
+                undelivered(p); // the connection broke: the runtime asks again on a new one and gets it then
+            }
             return;
         }
         try {
@@ -486,7 +490,7 @@ public final class ExecutionEnvironment {
             again = takeWaiter(p);
         }
         if (again != null) {
-            dispatch(p, again);
+            dispatch(p, again, false, 0);
         }
     }
 

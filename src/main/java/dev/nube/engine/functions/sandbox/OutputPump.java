@@ -55,9 +55,7 @@ public final class OutputPump {
 
         void run() {
             try {
-                action.run();
-            } catch (RuntimeException e) {
-                LOG.log(System.Logger.Level.WARNING, "writing the engine's lines of an invocation", e);
+                runLogged(action);
             } finally {
                 done.complete(null);
             }
@@ -156,7 +154,7 @@ public final class OutputPump {
                     return;
                 }
             }
-            action.run();
+            runLogged(action);
         }
 
         @Override
@@ -167,12 +165,17 @@ public final class OutputPump {
                 then = action;
             }
             if (then != null) {
-                try {
-                    then.run();
-                } catch (RuntimeException e) {
-                    LOG.log(System.Logger.Level.WARNING, "writing the engine's lines of an invocation", e);
-                }
+                runLogged(then);
             }
+        }
+    }
+
+    /** Runs the engine's work for an invocation's lines; a failure is logged, and the output goes on. */
+    private static void runLogged(Runnable action) {
+        try {
+            action.run();
+        } catch (RuntimeException e) {
+            LOG.log(System.Logger.Level.WARNING, "writing the engine's lines of an invocation", e);
         }
     }
 
