@@ -112,6 +112,12 @@ class RuntimeApiServerTest {
         return socket;
     }
 
+    /** Sends GET /next on {@code socket} and waits until the server keeps it waiting. */
+    private void askForTheNext(Socket socket) throws Exception {
+        send(socket, "GET " + NEXT + " HTTP/1.1\r\n\r\n");
+        dev.nube.engine.EngineTestSupport.waitUntil("the GET waits", 30, () -> waiting.size() == 1);
+    }
+
     private static void send(Socket socket, String text) throws IOException {
         socket.getOutputStream().write(text.getBytes(StandardCharsets.UTF_8));
         socket.getOutputStream().flush();
@@ -175,8 +181,7 @@ class RuntimeApiServerTest {
     void aRequestSentWhileTheNextWaitsIsAnsweredAfterIt() throws Exception {
         start(connections);
         try (Socket socket = connect()) {
-            send(socket, "GET " + NEXT + " HTTP/1.1\r\n\r\n");
-            dev.nube.engine.EngineTestSupport.waitUntil("the GET waits", 30, () -> waiting.size() == 1);
+            askForTheNext(socket);
             send(socket, "POST " + RESPONSE + " HTTP/1.1\r\nContent-Length: 4\r\n\r\n\"ok\"");
             waiting.get(0).deliver(invocation("first"));
             InputStream in = socket.getInputStream();
@@ -193,8 +198,7 @@ class RuntimeApiServerTest {
     void theDelivererReadsTheAnswerAndFindsTheNextGetWaiting() throws Exception {
         start(connections);
         try (Socket socket = connect()) {
-            send(socket, "GET " + NEXT + " HTTP/1.1\r\n\r\n");
-            dev.nube.engine.EngineTestSupport.waitUntil("the GET waits", 30, () -> waiting.size() == 1);
+            askForTheNext(socket);
             java.util.List<IOException> failed = new CopyOnWriteArrayList<>();
             Thread runtime = new Thread(() -> {
                 try {
@@ -223,8 +227,7 @@ class RuntimeApiServerTest {
     void aDelivererStopsReadingAtTheDeadlineHoweverSlowlyTheAnswerComes() throws Exception {
         start(connections);
         try (Socket socket = connect()) {
-            send(socket, "GET " + NEXT + " HTTP/1.1\r\n\r\n");
-            dev.nube.engine.EngineTestSupport.waitUntil("the GET waits", 30, () -> waiting.size() == 1);
+            askForTheNext(socket);
             Thread runtime = new Thread(() -> {
                 try {
                     readResponse(socket.getInputStream());
@@ -253,8 +256,7 @@ class RuntimeApiServerTest {
     void aWaitingGetWhoseRuntimeClosedTheConnectionRefusesTheEvent() throws Exception {
         server = new RuntimeApiServer(api, connections, "test", socket -> true, 0);
         try (Socket socket = connect()) {
-            send(socket, "GET " + NEXT + " HTTP/1.1\r\n\r\n");
-            dev.nube.engine.EngineTestSupport.waitUntil("the GET waits", 30, () -> waiting.size() == 1);
+            askForTheNext(socket);
         } // the runtime gave up waiting: its HTTP client closed the connection
         Thread.sleep(100); // the close reaches the server's side (loopback: at once)
         assertThrows(IOException.class, () -> waiting.get(0).deliverAndServe(invocation("abc"),
@@ -276,8 +278,7 @@ class RuntimeApiServerTest {
     void aWaitingGetReleasedLetsItsConnectionThreadSeeTheRuntimeGo() throws Exception {
         start(connections);
         try (Socket socket = connect()) {
-            send(socket, "GET " + NEXT + " HTTP/1.1\r\n\r\n");
-            dev.nube.engine.EngineTestSupport.waitUntil("the GET waits", 30, () -> waiting.size() == 1);
+            askForTheNext(socket);
             waiting.get(0).release(); // another GET /next took its place
         }
         dev.nube.engine.EngineTestSupport.waitUntil("the GET given up", 30, () -> abandoned.size() == 1);
