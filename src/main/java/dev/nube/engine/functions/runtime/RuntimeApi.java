@@ -85,9 +85,11 @@ public interface RuntimeApi {
          * to close after this answer). Reads end at the deadline however slowly the runtime sends. Throws an
          * {@link java.io.IOException} when the runtime did not get {@code next}: the write failed, or the runtime had
          * closed the connection (it gave up waiting); the invocation then goes to its next {@code GET /next}.
+         * {@code beforeWaiting} (if not null) runs once, on this thread, when the runtime has sent nothing for a
+         * moment (about a millisecond) and the wait goes on.
          */
-        boolean deliverAndServe(NextInvocation next, java.util.concurrent.Future<?> answered, long deadlineNanos)
-                throws java.io.IOException;
+        boolean deliverAndServe(NextInvocation next, java.util.concurrent.Future<?> answered, long deadlineNanos,
+                Runnable beforeWaiting) throws java.io.IOException;
 
         /** This delivery will not be used (another GET /next took its place): its connection's thread reads on. */
         void release();

@@ -109,6 +109,10 @@ public final class RuntimeApiServer implements AutoCloseable {
         private final Socket socket;
         /** {@link System#nanoTime()} the reads end at; {@code Long.MAX_VALUE}: none (the connection's own thread). */
         private long deadlineNanos = Long.MAX_VALUE;
+        /** How long a moment is: see {@link #beforeWaiting}. */
+        private static final int MOMENT_MS = 1;
+        /** Runs once when a read (with a deadline) has waited a moment and waits on; null: none. */
+        private Runnable beforeWaiting;
 
         DeadlineInput(Socket socket) throws IOException {
             super(socket.getInputStream());
@@ -120,6 +124,11 @@ public final class RuntimeApiServer implements AutoCloseable {
             socket.setSoTimeout(0);
         }
 
+        /** {@code action} runs once, when a read has waited {@value #MOMENT_MS} ms and waits on; null: nothing. */
+        void beforeWaiting(Runnable action) {
+            beforeWaiting = action;
+        }
+
         @Override
         public int read(byte[] b, int off, int len) throws IOException {
             if (deadlineNanos != Long.MAX_VALUE) {
@@ -127,10 +136,26 @@ public final class RuntimeApiServer implements AutoCloseable {
                 if (left <= 0 && in.available() == 0) {
                     throw new java.net.SocketTimeoutException("the invocation's deadline passed");
                 }
-                socket.setSoTimeout((int) Math.max(1, Math.min(Integer.MAX_VALUE,
-                        java.util.concurrent.TimeUnit.NANOSECONDS.toMillis(left) + 1)));
+                Runnable then = beforeWaiting;
+                if (then != null && left > java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(MOMENT_MS)) {
+                    socket.setSoTimeout(MOMENT_MS);
+                    try {
+                        return in.read(b, off, len);
+                    } catch (java.net.SocketTimeoutException e) {
+                        beforeWaiting = null;
+                        then.run();
+                        left = deadlineNanos - System.nanoTime();
+                    }
+                }
+                socket.setSoTimeout(millis(left));
             }
             return in.read(b, off, len);
+        }
+
+        /** A socket timeout that lasts at least {@code nanos}: 1 ms at least, 0 (none) never. */
+        private static int millis(long nanos) {
+            return (int) Math.max(1, Math.min(Integer.MAX_VALUE,
+                    java.util.concurrent.TimeUnit.NANOSECONDS.toMillis(nanos) + 1));
         }
 
         @Override
@@ -152,6 +177,11 @@ public final class RuntimeApiServer implements AutoCloseable {
         /** Reads from now on end at {@code nanos} ({@link System#nanoTime()}); {@code Long.MAX_VALUE}: never. */
         void until(long nanos) throws IOException {
             deadline.until(nanos);
+        }
+
+        /** See {@link DeadlineInput#beforeWaiting}. */
+        void beforeWaiting(Runnable action) {
+            deadline.beforeWaiting(action);
         }
 
         /**
@@ -357,7 +387,7 @@ public final class RuntimeApiServer implements AutoCloseable {
 
         @Override
         public boolean deliverAndServe(RuntimeApi.NextInvocation next, java.util.concurrent.Future<?> answered,
-                long deadlineNanos) throws IOException {
+                long deadlineNanos, Runnable beforeWaiting) throws IOException {
             synchronized (this) {
                 boolean serve = lent && !closeAfterDelivery;
                 try {
@@ -388,6 +418,7 @@ public final class RuntimeApiServer implements AutoCloseable {
             }
             boolean goOn = true;
             boolean received = false; // false: the connection was reset before anything came back
+            in.beforeWaiting(beforeWaiting);
             try {
                 while (goOn && !answered.isDone() && !awaiting()) {
                     boolean sent = dataBefore(deadlineNanos, answered);
@@ -406,6 +437,7 @@ public final class RuntimeApiServer implements AutoCloseable {
                 // request, or the runtime went away
                 goOn = false;
             } finally {
+                in.beforeWaiting(null);
                 try {
                     in.until(Long.MAX_VALUE);
                 } catch (IOException e) {

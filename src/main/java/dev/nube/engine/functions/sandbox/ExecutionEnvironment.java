@@ -48,6 +48,8 @@ public final class ExecutionEnvironment {
     private ExecutorService connections;
     private Process process;
     private OutputPump pump;
+    /** The output's lease of the invocation that runs or just ended, until its end is marked (see {@link #invoke}). */
+    private OutputPump.Lease outputLease;
     /** Where the output goes: the function's log, once the environment has its function. */
     private final SwitchableSink output = new SwitchableSink();
     /** The runtime's stdin while a pre-started environment waits for its function; null otherwise. */
@@ -431,8 +433,16 @@ public final class ExecutionEnvironment {
             pending = current;
             to = takeWaiter(current);
         }
+        // Out of the lock: it may wait a moment for the output's reader to get to the last invocation's end.
+        OutputPump.Lease lease = pump.lease();
+        synchronized (this) {
+            outputLease = lease;
+        }
         if (to != null) {
-            dispatch(current, to, serve, deadlineNanos);
+            dispatch(current, to, serve, deadlineNanos, lease::giveBack);
+        }
+        if (!current.outcome.isDone()) {
+            lease.giveBack(); // no quick answer: the output is read as it comes
         }
         return current.outcome;
     }
@@ -449,13 +459,15 @@ public final class ExecutionEnvironment {
 
     /**
      * Writes {@code p} through {@code delivery}: a small one on this thread, which then reads the answer too when
-     * {@code serve} (until {@code deadlineNanos}); a larger one on a connection thread.
+     * {@code serve} (until {@code deadlineNanos}, running {@code beforeWaiting} once the answer is slow to come); a
+     * larger one on a connection thread.
      */
-    private void dispatch(Pending p, RuntimeApi.Delivery delivery, boolean serve, long deadlineNanos) {
+    private void dispatch(Pending p, RuntimeApi.Delivery delivery, boolean serve, long deadlineNanos,
+            Runnable beforeWaiting) {
         if (p.invocation.payload().length <= DIRECT_DELIVERY_MAX_BYTES) {
             try {
                 if (serve) {
-                    delivery.deliverAndServe(p.invocation, p.outcome, deadlineNanos);
+                    delivery.deliverAndServe(p.invocation, p.outcome, deadlineNanos, beforeWaiting);
                 } else {
                     delivery.deliver(p.invocation);
                 }
@@ -490,7 +502,7 @@ public final class ExecutionEnvironment {
             again = takeWaiter(p);
         }
         if (again != null) {
-            dispatch(p, again, false, 0);
+            dispatch(p, again, false, 0, null);
         }
     }
 
@@ -502,9 +514,22 @@ public final class ExecutionEnvironment {
         return pump.after(action);
     }
 
-    /** As {@link #afterOutput}, then marks the output for the next invocation's first line (see {@link OutputPump.Mark}). */
+    /**
+     * As {@link #afterOutput}, then marks the output for the next invocation's first line (see {@link OutputPump.Mark}).
+     * After a quick answer the output is read, and {@code action} run, on this thread (see
+     * {@link OutputPump.Lease#finish}).
+     */
     public OutputPump.Mark afterOutputThenMark(Runnable action) {
-        return pump.afterThenMark(action);
+        OutputPump.Lease lease = takeOutputLease();
+        OutputPump.Mark mark = lease == null ? null : lease.finish(action);
+        return mark != null ? mark : pump.afterThenMark(action);
+    }
+
+    /** The lease of the invocation that runs or just ended, if not taken yet; null when there is none. */
+    private synchronized OutputPump.Lease takeOutputLease() {
+        OutputPump.Lease lease = outputLease;
+        outputLease = null;
+        return lease;
     }
 
     /**
@@ -517,6 +542,10 @@ public final class ExecutionEnvironment {
         }
         state = EnvironmentLifecycle.next(id, state, EnvironmentEvent.COMPLETE);
         pending = null;
+        if (outputLease != null) { // the invocation ended without its end marked: the output is read as it comes
+            outputLease.end();
+            outputLease = null;
+        }
         return true;
     }
 

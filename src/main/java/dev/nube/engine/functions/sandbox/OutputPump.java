@@ -21,7 +21,15 @@ import java.util.concurrent.ConcurrentLinkedQueue;
  * given to {@link #after(Runnable)} then runs on the reader thread when it reaches the marker written after those
  * lines. So START comes before the invocation's own output and END and REPORT after it, for custom runtimes too,
  * and the invoking thread waits for none of it. A partial last line is delivered at a marker.
- * <p>Threads: one reader thread per pump; {@link #after(Runnable)} and {@link #stop()} from any thread.
+ * <p>Between invocations the reader thread rests at the mark of the last one's end (see {@link #afterThenMark}),
+ * reading nothing (on AWS an environment between invocations is frozen, and writes nothing; here a runtime that
+ * writes more than the FIFO holds then waits, as if frozen, until the next invocation or the end). The next
+ * invocation then borrows the reading ({@link #lease()}): as long as it is quick, the function's output waits in the
+ * FIFO and the invoking thread reads it itself once the answer came ({@link Lease#finish}), with no marker and no
+ * thread woken for it; a slower one gives the reading back to the reader thread ({@link Lease#giveBack}), which then
+ * reads the output as it comes, as always.
+ * <p>Threads: one reader thread per pump, or the holder of a lent reading; {@link #after(Runnable)} and
+ * {@link #stop()} from any thread. Whoever reads holds the reading alone; it changes hands under {@code turn}.
  */
 public final class OutputPump {
     /** The longest log event; longer lines are cut into pieces of this size (AWS's 256 KB). */
@@ -70,10 +78,24 @@ public final class OutputPump {
     private final LineSink sink;
     private final Queue<Waiting> marked = new ConcurrentLinkedQueue<>();
     private final CompletableFuture<Void> stopped = new CompletableFuture<>();
-    /** Lines given to the sink so far (the reader thread's own count). */
+    /** Guards who reads: the fields below it, and the reading itself while it is lent. */
+    private final Object turn = new Object();
+    /** The reader thread rests at the last invocation's end mark and reads nothing. */
+    private boolean resting;
+    /** An invocation holds a lease: the reader thread must not rest, whatever mark it reaches. */
+    private boolean leased;
+    /** The reading is lent to the lease's holder (the reader thread rests meanwhile). */
+    private boolean lent;
+    /** A lease waits for the reader thread to rest. */
+    private boolean wanting;
+    /** The reader (thread or holder of the lease) reached the stop marker: nothing is read any more. */
+    private boolean ended;
+    /** Whoever reads: the read buffer, the line being gathered, and the lines given to the sink so far. */
+    private final byte[] buffer = new byte[64 * 1024];
+    private final ByteArrayOutputStream line = new ByteArrayOutputStream(256);
     private long emitted;
     /** Set, under the writer's lock, once the stop marker is written: no marker may follow it. */
-    private boolean stopping;
+    private volatile boolean stopping;
 
     /**
      * Opens both ends of {@code fifo} (which must exist) and starts reading. The markers carry a random token that
@@ -121,6 +143,7 @@ public final class OutputPump {
         synchronized (writer) {
             if (!stopping) {
                 marked.add(entry);
+                wakeReader(); // first: a FIFO filled while it rested would block the write
                 try {
                     writer.write(syncMarker); // shorter than PIPE_BUF: one atomic write
                     return entry.done();
@@ -132,6 +155,19 @@ public final class OutputPump {
         awaitReader();
         entry.run();
         return entry.done();
+    }
+
+    /**
+     * A marker is queued: a resting reader thread reads again (it does not rest while markers wait), unless the
+     * reading is lent (its holder reads the marker, or gives the reading back).
+     */
+    private void wakeReader() {
+        synchronized (turn) {
+            if (resting && !lent) {
+                resting = false;
+                turn.notifyAll();
+            }
+        }
     }
 
     /**
@@ -193,6 +229,7 @@ public final class OutputPump {
             if (!stopping) {
                 marked.add(entry);
                 marked.add(mark);
+                wakeReader(); // first: a FIFO filled while it rested would block the write
                 try {
                     writer.write(doubleMarker); // shorter than PIPE_BUF: one atomic write
                     return mark;
@@ -208,11 +245,134 @@ public final class OutputPump {
         return mark;
     }
 
+    /**
+     * Taken by an invocation before its event goes out, and ended by {@link #finish} or {@link #giveBack} (or by
+     * {@link #stop()}): while it lasts the reader thread does not rest. One at a time.
+     */
+    public Lease lease() {
+        synchronized (turn) {
+            if (!resting && !stopping && endMarkPending()) {
+                // The reader thread is on its way to the last invocation's end mark (that invocation took a while, or
+                // had no lease): it gets there in a moment, and the reading can be lent from then on.
+                wanting = true;
+                long until = System.nanoTime() + java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(1);
+                try {
+                    while (!resting && !ended && System.nanoTime() - until < 0) {
+                        turn.wait(1);
+                    }
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                } finally {
+                    wanting = false;
+                }
+            }
+            leased = true;
+            lent = resting && !stopping && marked.isEmpty();
+            return new Lease();
+        }
+    }
+
+    /** True while the reader thread rests (at an invocation's end mark, or with the reading lent). */
+    boolean resting() {
+        synchronized (turn) {
+            return resting;
+        }
+    }
+
+    /** True when the reader thread has an invocation's end mark still to reach. */
+    private boolean endMarkPending() {
+        for (Waiting waiting : marked) {
+            if (waiting instanceof Mark) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** An invocation's hold on the output: see {@link #lease()}. Used by one thread. */
+    public final class Lease {
+        private Lease() {
+        }
+
+        /**
+         * The reading goes back to the reader thread, which reads the output as it comes from now on (the invocation
+         * takes a while). Does nothing when it is not lent.
+         */
+        public void giveBack() {
+            synchronized (turn) {
+                if (lent) {
+                    lent = false;
+                    resting = false;
+                    turn.notifyAll();
+                }
+            }
+        }
+
+        /** Ends the lease without marking the invocation's end: the reader thread reads on. */
+        public void end() {
+            synchronized (turn) {
+                leased = false;
+                giveBack();
+            }
+        }
+
+        /**
+         * Once the runtime answered, with the reading still lent: reads everything in the FIFO (everything the runtime
+         * wrote before its answer, a partial last line included) into the sink, runs {@code action} and returns a
+         * reached mark for the next invocation's first line; the reader thread rests on. Null when the reading is not
+         * lent (given back, or taken by {@link #stop()}): then the reader thread reads, and the caller marks the end
+         * with {@link #afterThenMark}. Either way the lease ends.
+         */
+        public Mark finish(Runnable action) {
+            synchronized (turn) {
+                leased = false;
+                if (!lent) {
+                    return null;
+                }
+                lent = false;
+                try {
+                    int left = reader.available();
+                    while (left > 0 && !ended) {
+                        int n = reader.read(buffer, 0, Math.min(left, buffer.length));
+                        if (n <= 0) {
+                            break;
+                        }
+                        left -= n;
+                        consume(n);
+                    }
+                } catch (IOException e) {
+                    // closed under us (stopping): what was read is delivered
+                }
+                if (!ended) {
+                    emitPartial();
+                    runLogged(action);
+                }
+                if (ended || !marked.isEmpty()) {
+                    resting = false; // the reader thread ends, or has markers to reach
+                    turn.notifyAll();
+                }
+                if (ended) {
+                    return null;
+                }
+            }
+            Mark mark = new Mark();
+            mark.reach();
+            return mark;
+        }
+    }
+
     /** Delivers what is left, then ends the reader thread and closes the FIFO. Returns when done (or after 5 s). */
     public void stop() {
+        synchronized (writer) {
+            stopping = true; // no marker from now on, and the reader thread rests no more
+        }
+        synchronized (turn) { // first (a FIFO filled while it rested would block the write), a lent reading taken back
+            lent = false;
+            resting = false;
+            turn.notifyAll();
+        }
         try {
             synchronized (writer) {
-                stopping = true;
                 writer.write(stopMarker);
             }
         } catch (IOException e) {
@@ -240,40 +400,23 @@ public final class OutputPump {
     }
 
     private void pump() {
-        ByteArrayOutputStream line = new ByteArrayOutputStream(256);
-        byte[] buffer = new byte[64 * 1024];
         try {
-            int n;
-            while ((n = reader.read(buffer)) > 0) {
+            while (awaitTurn()) {
+                int n = reader.read(buffer);
+                if (n <= 0) {
+                    break;
+                }
                 long before = emitted;
-                for (int i = 0; i < n; i++) {
-                    byte b = buffer[i];
-                    if (b != '\n') {
-                        line.write(b);
-                        if (line.size() >= MAX_LINE_BYTES) {
-                            cutLongLine(line);
-                        }
-                        continue;
-                    }
-                    byte[] bytes = line.toByteArray();
-                    line.reset();
-                    if (endsWith(bytes, stopMarker)) {
-                        emit(bytes, bytes.length - stopMarker.length + 1);
-                        return;
-                    }
-                    if (endsWith(bytes, syncMarker)) {
-                        emit(bytes, bytes.length - syncMarker.length + 1);
-                        Waiting next = marked.poll();
-                        if (next != null) {
-                            next.reach();
-                        }
-                        continue;
-                    }
-                    emit(bytes, bytes.length);
+                boolean atMark = consume(n);
+                if (ended) {
+                    break;
                 }
                 // Only the runtime's lines ask for a flush when it falls silent: markers' work flushes what it needs.
                 if (emitted != before && reader.available() == 0) {
                     sink.idle();
+                }
+                if (atMark) {
+                    restUnlessNeeded();
                 }
             }
         } catch (IOException e) {
@@ -284,6 +427,80 @@ public final class OutputPump {
             runLeft();
             sink.idle();
             stopped.complete(null);
+        }
+    }
+
+    /** Waits while the reader thread rests or the reading is lent; false once the output ended. */
+    private boolean awaitTurn() {
+        synchronized (turn) {
+            while ((resting || lent) && !ended) {
+                try {
+                    turn.wait();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return false;
+                }
+            }
+            return !ended;
+        }
+    }
+
+    /** At an invocation's end mark: the reader thread rests there unless an invocation runs or markers wait. */
+    private void restUnlessNeeded() {
+        synchronized (turn) {
+            if (!leased && !stopping && marked.isEmpty()) {
+                resting = true;
+                if (wanting) {
+                    turn.notifyAll();
+                }
+            }
+        }
+    }
+
+    /**
+     * Splits the first {@code n} bytes of the buffer into lines for the sink, and reaches the markers among them.
+     * True when one of them was an invocation's end mark ({@link Mark}).
+     */
+    private boolean consume(int n) {
+        boolean atMark = false;
+        for (int i = 0; i < n; i++) {
+            byte b = buffer[i];
+            if (b != '\n') {
+                line.write(b);
+                if (line.size() >= MAX_LINE_BYTES) {
+                    cutLongLine(line);
+                }
+                continue;
+            }
+            byte[] bytes = line.toByteArray();
+            line.reset();
+            if (endsWith(bytes, stopMarker)) {
+                emit(bytes, bytes.length - stopMarker.length + 1);
+                synchronized (turn) {
+                    ended = true;
+                }
+                return atMark;
+            }
+            if (endsWith(bytes, syncMarker)) {
+                emit(bytes, bytes.length - syncMarker.length + 1);
+                Waiting next = marked.poll();
+                if (next != null) {
+                    next.reach();
+                    atMark |= next instanceof Mark;
+                }
+                continue;
+            }
+            emit(bytes, bytes.length);
+        }
+        return atMark;
+    }
+
+    /** Delivers the line gathered so far, which has no newline yet. */
+    private void emitPartial() {
+        if (line.size() > 0) {
+            byte[] bytes = line.toByteArray();
+            line.reset();
+            emit(bytes, bytes.length);
         }
     }
 

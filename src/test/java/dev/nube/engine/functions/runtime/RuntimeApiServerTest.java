@@ -211,7 +211,7 @@ class RuntimeApiServerTest {
             });
             runtime.start();
             assertTrue(waiting.get(0).deliverAndServe(invocation("abc"), answeredBy(Thread.currentThread()),
-                    System.nanoTime() + 30_000_000_000L), "the answer read before the deadline");
+                    System.nanoTime() + 30_000_000_000L, null), "the answer read before the deadline");
             runtime.join();
             assertEquals(List.of(), failed);
             assertEquals(List.of(Thread.currentThread()), countedOn, "the answer counted on the delivering thread");
@@ -220,6 +220,33 @@ class RuntimeApiServerTest {
             waiting.get(1).deliver(invocation("second"));
             assertTrue(readResponse(socket.getInputStream()).startsWith("HTTP/1.1 202"));
             assertTrue(readResponse(socket.getInputStream()).contains("Lambda-Runtime-Aws-Request-Id: second"));
+        }
+    }
+
+    @Test
+    void aDelivererWaitingForASlowAnswerRunsItsWorkForTheWaitOnceBeforeTheAnswerCounts() throws Exception {
+        start(connections);
+        try (Socket socket = connect()) {
+            askForTheNext(socket);
+            Thread runtime = new Thread(() -> {
+                try {
+                    readResponse(socket.getInputStream());
+                    Thread.sleep(200); // a while: longer than a moment
+                    send(socket, "POST " + RESPONSE + " HTTP/1.1\r\nContent-Length: 4\r\n\r\n\"ok\"GET " + NEXT
+                            + " HTTP/1.1\r\n\r\n");
+                } catch (IOException | InterruptedException e) {
+                    // the test fails on the missing answer
+                }
+            });
+            runtime.start();
+            List<String> ran = new CopyOnWriteArrayList<>();
+            assertTrue(waiting.get(0).deliverAndServe(invocation("abc"), answeredBy(Thread.currentThread()),
+                    System.nanoTime() + 30_000_000_000L, () -> ran.add(Thread.currentThread().getName()
+                            + (answers.isEmpty() ? " before" : " after"))), "the answer read");
+            runtime.join();
+            assertEquals(List.of(Thread.currentThread().getName() + " before"), ran,
+                    "once, on the delivering thread, while the answer had not come");
+            assertEquals(List.of("abc:\"ok\""), answers);
         }
     }
 
@@ -243,7 +270,7 @@ class RuntimeApiServerTest {
             runtime.start();
             long started = System.nanoTime();
             assertTrue(!waiting.get(0).deliverAndServe(invocation("abc"), answeredBy(Thread.currentThread()),
-                    started + 1_000_000_000L), "no answer by the deadline");
+                    started + 1_000_000_000L, null), "no answer by the deadline");
             long tookMs = (System.nanoTime() - started) / 1_000_000;
             assertTrue(tookMs < 4_000, "back at the 1 s deadline, not when the 8 s body ends: " + tookMs + " ms");
             runtime.interrupt();
@@ -260,7 +287,7 @@ class RuntimeApiServerTest {
         } // the runtime gave up waiting: its HTTP client closed the connection
         Thread.sleep(100); // the close reaches the server's side (loopback: at once)
         assertThrows(IOException.class, () -> waiting.get(0).deliverAndServe(invocation("abc"),
-                answeredBy(Thread.currentThread()), System.nanoTime() + 30_000_000_000L),
+                answeredBy(Thread.currentThread()), System.nanoTime() + 30_000_000_000L, null),
                 "not written to a connection nobody reads: the environment keeps it for the next GET /next");
     }
 

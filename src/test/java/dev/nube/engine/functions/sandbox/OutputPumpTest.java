@@ -1,6 +1,9 @@
 package dev.nube.engine.functions.sandbox;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.FileOutputStream;
@@ -106,6 +109,155 @@ class OutputPumpTest {
             assertEquals("END 2", lines.get(lines.size() - 2));
         } finally {
             pump.stop();
+        }
+    }
+
+    @Test
+    void aQuickInvocationsOutputIsReadByTheThreadThatHoldsTheLease() throws Exception {
+        fifo = dir.resolve("out");
+        OutputPump.makeFifo(fifo);
+        List<String> readers = new CopyOnWriteArrayList<>();
+        OutputPump pump = new OutputPump(fifo, (at, text) -> {
+            lines.add(text);
+            readers.add(Thread.currentThread().getName());
+        }, "test-pump");
+        try (FileOutputStream runtime = new FileOutputStream(fifo.toFile())) {
+            pump.afterThenMark(() -> lines.add("END 1"));
+            awaitResting(pump);
+            OutputPump.Lease lease = pump.lease();
+            runtime.write("hello\npartial".getBytes(StandardCharsets.UTF_8));
+            runtime.flush();
+            Thread.sleep(50);
+            assertEquals(List.of("END 1"), lines, "nothing is read by the reader thread while the reading is lent");
+            OutputPump.Mark next = lease.finish(() -> lines.add("END 2"));
+            assertNotNull(next, "the reading was lent: the holder read the output and ran the work");
+            assertEquals(List.of("END 1", "hello", "partial", "END 2"), lines, "a partial last line comes before END");
+            String caller = Thread.currentThread().getName();
+            assertEquals(List.of(caller, caller), readers, "both lines read by the lease's holder");
+            next.run(() -> lines.add("START 3 on " + Thread.currentThread().getName()));
+            assertEquals("START 3 on " + caller, lines.get(lines.size() - 1), "the next start's mark is reached");
+            assertTrue(pump.resting(), "the reader thread rests on, for the next invocation");
+        } finally {
+            pump.stop();
+        }
+    }
+
+    @Test
+    void aReadingGivenBackIsReadAsTheOutputComes() throws Exception {
+        OutputPump pump = pump();
+        try (FileOutputStream runtime = new FileOutputStream(fifo.toFile())) {
+            pump.afterThenMark(() -> lines.add("END 1"));
+            awaitResting(pump);
+            OutputPump.Lease lease = pump.lease();
+            lease.giveBack();
+            assertTimeoutPreemptively(java.time.Duration.ofSeconds(60), () -> writeMoreThanTheFifoHolds(runtime),
+                    "the reader thread reads: a runtime writing more than the FIFO holds is not held up");
+            assertNull(lease.finish(() -> lines.add("not here")), "given back: the end is marked as always");
+            pump.afterThenMark(() -> lines.add("END 2"));
+            awaitResting(pump);
+            assertEquals(LINES + 2, lines.size());
+            assertEquals("END 2", lines.get(lines.size() - 1));
+            assertTrue(lines.get(lines.size() - 2).startsWith("line " + (LINES - 1) + " "), "every line, in order");
+        } finally {
+            pump.stop();
+        }
+    }
+
+    @Test
+    void anInvocationThatCameBeforeTheReaderReachedTheLastEndHasItsOutputReadAsItComes() throws Exception {
+        java.util.concurrent.CountDownLatch held = new java.util.concurrent.CountDownLatch(1);
+        fifo = dir.resolve("out");
+        OutputPump.makeFifo(fifo);
+        OutputPump pump = new OutputPump(fifo, (at, text) -> lines.add(text), "test-pump");
+        try (FileOutputStream runtime = new FileOutputStream(fifo.toFile())) {
+            pump.afterThenMark(() -> {
+                lines.add("END 1");
+                try {
+                    held.await(30, TimeUnit.SECONDS); // the reader stays short of the mark
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            });
+            OutputPump.Lease lease = pump.lease(); // waits a moment for the reader, which does not come
+            held.countDown();
+            assertTimeoutPreemptively(java.time.Duration.ofSeconds(60), () -> writeMoreThanTheFifoHolds(runtime),
+                    "an invocation runs: the reader thread does not rest at the last one's end mark");
+            assertNull(lease.finish(() -> lines.add("not here")), "never lent");
+            pump.after(() -> lines.add("END 2")).get(30, TimeUnit.SECONDS);
+            assertEquals(LINES + 2, lines.size());
+            assertEquals("END 1", lines.get(0));
+        } finally {
+            pump.stop();
+        }
+    }
+
+    @Test
+    void stoppingTakesALentReadingBackAndDeliversWhatCame() throws Exception {
+        OutputPump pump = pump();
+        OutputPump.Lease lease;
+        try (FileOutputStream runtime = new FileOutputStream(fifo.toFile())) {
+            pump.afterThenMark(() -> lines.add("END 1"));
+            awaitResting(pump);
+            lease = pump.lease();
+            runtime.write("last words\n".getBytes(StandardCharsets.UTF_8));
+            runtime.flush();
+        }
+        pump.stop();
+        assertEquals(List.of("END 1", "last words"), lines, "the reader thread read to the end");
+        assertNull(lease.finish(() -> lines.add("not here")), "the reading was taken back");
+        assertEquals(2, lines.size());
+    }
+
+    @Test
+    void outputThatFilledTheFifoWhileTheReaderRestedHoldsUpNeitherMarkersNorTheStop() throws Exception {
+        for (boolean stop : new boolean[] {false, true}) {
+            lines.clear();
+            OutputPump pump = pump();
+            try (FileOutputStream runtime = new FileOutputStream(fifo.toFile())) {
+                pump.afterThenMark(() -> lines.add("END 1"));
+                awaitResting(pump);
+                var between = java.util.concurrent.CompletableFuture.runAsync(() -> {
+                    try {
+                        writeMoreThanTheFifoHolds(runtime); // between invocations: it waits, as if frozen
+                    } catch (Exception e) {
+                        throw new IllegalStateException(e);
+                    }
+                });
+                Thread.sleep(50);
+                assertTrue(!between.isDone(), "the FIFO is full and nobody reads it");
+                if (stop) {
+                    assertTimeoutPreemptively(java.time.Duration.ofSeconds(60), pump::stop, "the stop reads on");
+                } else {
+                    pump.after(() -> lines.add("END 2")).get(60, TimeUnit.SECONDS);
+                }
+                between.handle((done, e) -> null).get(60, TimeUnit.SECONDS); // once stopped, a broken pipe
+                if (!stop) {
+                    pump.after(() -> { }).get(30, TimeUnit.SECONDS);
+                    assertEquals(LINES + 2, lines.size(), "every line delivered, and both ends");
+                }
+                dir.resolve("out").toFile().delete();
+            } finally {
+                pump.stop();
+            }
+        }
+    }
+
+    /** Lines of {@link #writeMoreThanTheFifoHolds}. */
+    private static final int LINES = 20_000;
+
+    /** Writes {@link #LINES} lines, about 1.2 MB: more than a FIFO holds, so someone must read meanwhile. */
+    private static void writeMoreThanTheFifoHolds(FileOutputStream runtime) throws Exception {
+        for (int i = 0; i < LINES; i++) {
+            runtime.write(("line " + i + " " + "x".repeat(50) + "\n").getBytes(StandardCharsets.UTF_8));
+        }
+        runtime.flush();
+    }
+
+    private static void awaitResting(OutputPump pump) throws InterruptedException {
+        long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (!pump.resting()) {
+            assertTrue(System.nanoTime() - until < 0, "the reader thread rests at the end mark");
+            Thread.sleep(1);
         }
     }
 }
