@@ -137,7 +137,7 @@ public final class RuntimeApiServer implements AutoCloseable {
                     throw new java.net.SocketTimeoutException("the invocation's deadline passed");
                 }
                 Runnable then = beforeWaiting;
-                if (then != null && left > java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(MOMENT_MS)) {
+                if (then != null) {
                     socket.setSoTimeout(MOMENT_MS);
                     try {
                         return in.read(b, off, len);
@@ -145,6 +145,9 @@ public final class RuntimeApiServer implements AutoCloseable {
                         beforeWaiting = null;
                         then.run();
                         left = deadlineNanos - System.nanoTime();
+                        if (left <= 0) {
+                            throw e;
+                        }
                     }
                 }
                 socket.setSoTimeout(millis(left));

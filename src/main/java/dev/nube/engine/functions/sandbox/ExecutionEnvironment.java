@@ -438,11 +438,14 @@ public final class ExecutionEnvironment {
         synchronized (this) {
             outputLease = lease;
         }
-        if (to != null) {
-            dispatch(current, to, serve, deadlineNanos, lease::giveBack);
-        }
-        if (!current.outcome.isDone()) {
-            lease.giveBack(); // no quick answer: the output is read as it comes
+        try {
+            if (to != null) {
+                dispatch(current, to, serve, deadlineNanos, lease::giveBack);
+            }
+        } finally {
+            if (!current.outcome.isDone()) {
+                lease.giveBack(); // no quick answer: the output is read as it comes
+            }
         }
         return current.outcome;
     }

@@ -18,7 +18,7 @@ import java.util.concurrent.ConcurrentLinkedQueue;
  * Reads an environment's output (stdout and stderr share one FIFO) line by line into a {@link LineSink}. The engine
  * also holds a write end of the FIFO, which orders its own lines among the runtime's without anything from the
  * runtime: once the runtime has posted its response, everything it printed before is in the FIFO, and the work
- * given to {@link #after(Runnable)} then runs on the reader thread when it reaches the marker written after those
+ * given to {@link #after(Runnable)} then runs on the reader's thread when it reaches the marker written after those
  * lines. So START comes before the invocation's own output and END and REPORT after it, for custom runtimes too,
  * and the invoking thread waits for none of it. A partial last line is delivered at a marker.
  * <p>Between invocations the reader thread rests at the mark of the last one's end (see {@link #afterThenMark}),
@@ -28,8 +28,9 @@ import java.util.concurrent.ConcurrentLinkedQueue;
  * FIFO and the invoking thread reads it itself once the answer came ({@link Lease#finish}), with no marker and no
  * thread woken for it; a slower one gives the reading back to the reader thread ({@link Lease#giveBack}), which then
  * reads the output as it comes, as always.
- * <p>Threads: one reader thread per pump, or the holder of a lent reading; {@link #after(Runnable)} and
- * {@link #stop()} from any thread. Whoever reads holds the reading alone; it changes hands under {@code turn}.
+ * <p>Threads: one reader thread per pump, or the holder of a lent reading (the "reader's thread" below is whichever
+ * of the two reads); {@link #after(Runnable)} and {@link #stop()} from any thread. Whoever reads holds the reading
+ * alone; it changes hands under {@code turn}.
  */
 public final class OutputPump {
     /** The longest log event; longer lines are cut into pieces of this size (AWS's 256 KB). */
@@ -79,7 +80,9 @@ public final class OutputPump {
     private final Queue<Waiting> marked = new ConcurrentLinkedQueue<>();
     private final CompletableFuture<Void> stopped = new CompletableFuture<>();
     /** Guards who reads: the fields below it, and the reading itself while it is lent. */
-    private final Object turn = new Object();
+    private final java.util.concurrent.locks.ReentrantLock turn = new java.util.concurrent.locks.ReentrantLock();
+    /** Signalled when who reads changes, or the reader thread came to rest. */
+    private final java.util.concurrent.locks.Condition turned = turn.newCondition();
     /** The reader thread rests at the last invocation's end mark and reads nothing. */
     private boolean resting;
     /** An invocation holds a lease: the reader thread must not rest, whatever mark it reaches. */
@@ -94,7 +97,7 @@ public final class OutputPump {
     private final byte[] buffer = new byte[64 * 1024];
     private final ByteArrayOutputStream line = new ByteArrayOutputStream(256);
     private long emitted;
-    /** Set, under the writer's lock, once the stop marker is written: no marker may follow it. */
+    /** Set, under the writer's lock, before the stop marker is written: no marker may follow it. */
     private volatile boolean stopping;
 
     /**
@@ -134,7 +137,7 @@ public final class OutputPump {
     }
 
     /**
-     * Runs {@code action} on the reader thread once every byte written to the FIFO before this call has reached the
+     * Runs {@code action} on the reader's thread once every byte written to the FIFO before this call has reached the
      * sink; the future completes when it ran. Once the pump is stopping, it runs on this thread when the reader is
      * done (nothing written before can come after it then).
      */
@@ -162,11 +165,14 @@ public final class OutputPump {
      * reading is lent (its holder reads the marker, or gives the reading back).
      */
     private void wakeReader() {
-        synchronized (turn) {
+        turn.lock();
+        try {
             if (resting && !lent) {
                 resting = false;
-                turn.notifyAll();
+                turned.signalAll();
             }
+        } finally {
+            turn.unlock();
         }
     }
 
@@ -180,7 +186,7 @@ public final class OutputPump {
         private boolean reached;
 
         /**
-         * Runs {@code action} now when the reader is past the mark already (on this thread), else on the reader
+         * Runs {@code action} now when the reader is past the mark already (on this thread), else on the reader's
          * thread when it gets there. Once per mark.
          */
         public void run(Runnable action) {
@@ -246,19 +252,21 @@ public final class OutputPump {
     }
 
     /**
-     * Taken by an invocation before its event goes out, and ended by {@link #finish} or {@link #giveBack} (or by
-     * {@link #stop()}): while it lasts the reader thread does not rest. One at a time.
+     * Taken by an invocation before its event goes out, and ended by {@link Lease#finish} or {@link Lease#end}: while
+     * it lasts the reader thread does not rest. The reading is lent with it when the reader thread rests at the last
+     * invocation's end mark (it may wait a moment for the thread to get there). One at a time.
      */
     public Lease lease() {
-        synchronized (turn) {
+        turn.lock();
+        try {
             if (!resting && !stopping && endMarkPending()) {
                 // The reader thread is on its way to the last invocation's end mark (that invocation took a while, or
                 // had no lease): it gets there in a moment, and the reading can be lent from then on.
                 wanting = true;
-                long until = System.nanoTime() + java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(1);
+                long left = java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(1);
                 try {
-                    while (!resting && !ended && System.nanoTime() - until < 0) {
-                        turn.wait(1);
+                    while (!resting && !ended && left > 0) {
+                        left = turned.awaitNanos(left);
                     }
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
@@ -268,14 +276,23 @@ public final class OutputPump {
             }
             leased = true;
             lent = resting && !stopping && marked.isEmpty();
+            if (!lent && resting) {
+                resting = false; // markers wait: the reader thread reads them, and this invocation's output
+                turned.signalAll();
+            }
             return new Lease();
+        } finally {
+            turn.unlock();
         }
     }
 
     /** True while the reader thread rests (at an invocation's end mark, or with the reading lent). */
     boolean resting() {
-        synchronized (turn) {
+        turn.lock();
+        try {
             return resting;
+        } finally {
+            turn.unlock();
         }
     }
 
@@ -299,20 +316,26 @@ public final class OutputPump {
          * takes a while). Does nothing when it is not lent.
          */
         public void giveBack() {
-            synchronized (turn) {
+            turn.lock();
+            try {
                 if (lent) {
                     lent = false;
                     resting = false;
-                    turn.notifyAll();
+                    turned.signalAll();
                 }
+            } finally {
+                turn.unlock();
             }
         }
 
         /** Ends the lease without marking the invocation's end: the reader thread reads on. */
         public void end() {
-            synchronized (turn) {
+            turn.lock();
+            try {
                 leased = false;
                 giveBack();
+            } finally {
+                turn.unlock();
             }
         }
 
@@ -324,21 +347,28 @@ public final class OutputPump {
          * with {@link #afterThenMark}. Either way the lease ends.
          */
         public Mark finish(Runnable action) {
-            synchronized (turn) {
+            turn.lock();
+            try {
                 leased = false;
                 if (!lent) {
                     return null;
                 }
                 lent = false;
                 try {
+                    // At most what the FIFO holds now, in reads that do not wait: what the runtime wrote before its
+                    // answer is in it already (nothing else of ours reads it; a function that reads its own output
+                    // away between the two calls could make a read wait, until stop() writes its marker).
                     int left = reader.available();
                     while (left > 0 && !ended) {
                         int n = reader.read(buffer, 0, Math.min(left, buffer.length));
                         if (n <= 0) {
                             break;
                         }
-                        left -= n;
                         consume(n);
+                        left -= n;
+                        if (left > 0) {
+                            left = Math.min(left, reader.available());
+                        }
                     }
                 } catch (IOException e) {
                     // closed under us (stopping): what was read is delivered
@@ -349,11 +379,13 @@ public final class OutputPump {
                 }
                 if (ended || !marked.isEmpty()) {
                     resting = false; // the reader thread ends, or has markers to reach
-                    turn.notifyAll();
+                    turned.signalAll();
                 }
                 if (ended) {
                     return null;
                 }
+            } finally {
+                turn.unlock();
             }
             Mark mark = new Mark();
             mark.reach();
@@ -361,16 +393,43 @@ public final class OutputPump {
         }
     }
 
-    /** Delivers what is left, then ends the reader thread and closes the FIFO. Returns when done (or after 5 s). */
+    /**
+     * Delivers what is left, then ends the reader thread and closes the FIFO. Returns when done (or after about 5 s,
+     * with a reader stuck).
+     */
     public void stop() {
         synchronized (writer) {
             stopping = true; // no marker from now on, and the reader thread rests no more
         }
-        synchronized (turn) { // first (a FIFO filled while it rested would block the write), a lent reading taken back
+        boolean markerWritten = false;
+        try {
+            if (!turn.tryLock(100, java.util.concurrent.TimeUnit.MILLISECONDS)) {
+                // A lease's holder reads and does not let go: its read waits for bytes that its function took away
+                // (see Lease#finish). The stop marker ends that read.
+                writeStopMarker();
+                markerWritten = true;
+                turn.lock();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            turn.lock();
+        }
+        try { // first (a FIFO filled while the thread rested would block the write), a lent reading taken back
             lent = false;
             resting = false;
-            turn.notifyAll();
+            turned.signalAll();
+        } finally {
+            turn.unlock();
         }
+        if (!markerWritten) {
+            writeStopMarker();
+        }
+        awaitReader();
+        closeQuietly();
+        runLeft();
+    }
+
+    private void writeStopMarker() {
         try {
             synchronized (writer) {
                 writer.write(stopMarker);
@@ -378,9 +437,6 @@ public final class OutputPump {
         } catch (IOException e) {
             // the reader is gone already
         }
-        awaitReader();
-        closeQuietly();
-        runLeft();
     }
 
     private void awaitReader() {
@@ -432,28 +488,34 @@ public final class OutputPump {
 
     /** Waits while the reader thread rests or the reading is lent; false once the output ended. */
     private boolean awaitTurn() {
-        synchronized (turn) {
+        turn.lock();
+        try {
             while ((resting || lent) && !ended) {
                 try {
-                    turn.wait();
+                    turned.await();
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
                     return false;
                 }
             }
             return !ended;
+        } finally {
+            turn.unlock();
         }
     }
 
     /** At an invocation's end mark: the reader thread rests there unless an invocation runs or markers wait. */
     private void restUnlessNeeded() {
-        synchronized (turn) {
+        turn.lock();
+        try {
             if (!leased && !stopping && marked.isEmpty()) {
                 resting = true;
                 if (wanting) {
-                    turn.notifyAll();
+                    turned.signalAll();
                 }
             }
+        } finally {
+            turn.unlock();
         }
     }
 
@@ -476,8 +538,11 @@ public final class OutputPump {
             line.reset();
             if (endsWith(bytes, stopMarker)) {
                 emit(bytes, bytes.length - stopMarker.length + 1);
-                synchronized (turn) {
+                turn.lock();
+                try {
                     ended = true;
+                } finally {
+                    turn.unlock();
                 }
                 return atMark;
             }

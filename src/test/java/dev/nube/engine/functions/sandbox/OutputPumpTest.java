@@ -242,6 +242,26 @@ class OutputPumpTest {
         }
     }
 
+    @Test
+    void aLeaseThatFindsMarkersWaitingLetsTheReaderThreadReadThemAndTheOutput() throws Exception {
+        OutputPump pump = pump();
+        try (FileOutputStream runtime = new FileOutputStream(fifo.toFile())) {
+            pump.afterThenMark(() -> lines.add("END 1"));
+            awaitResting(pump);
+            pump.lease(); // lent, and left so (its invocation went wrong before it ended)
+            var queued = pump.after(() -> lines.add("queued"));
+            Thread.sleep(50);
+            assertTrue(!queued.isDone(), "the reading is lent: nobody else reads the marker");
+            OutputPump.Lease next = pump.lease();
+            queued.get(30, TimeUnit.SECONDS);
+            assertTimeoutPreemptively(java.time.Duration.ofSeconds(60), () -> writeMoreThanTheFifoHolds(runtime),
+                    "the reader thread reads this invocation's output as it comes");
+            assertNull(next.finish(() -> lines.add("not here")), "not lent: markers were waiting");
+        } finally {
+            pump.stop();
+        }
+    }
+
     /** Lines of {@link #writeMoreThanTheFifoHolds}. */
     private static final int LINES = 20_000;
 
