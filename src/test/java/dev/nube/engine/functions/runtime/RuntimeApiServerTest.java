@@ -199,17 +199,8 @@ class RuntimeApiServerTest {
         start(connections);
         try (Socket socket = connect()) {
             askForTheNext(socket);
-            java.util.List<IOException> failed = new CopyOnWriteArrayList<>();
-            Thread runtime = new Thread(() -> {
-                try {
-                    readResponse(socket.getInputStream());
-                    send(socket, "POST " + RESPONSE + " HTTP/1.1\r\nContent-Length: 4\r\n\r\n\"ok\"GET " + NEXT
-                            + " HTTP/1.1\r\n\r\n");
-                } catch (IOException e) {
-                    failed.add(e);
-                }
-            });
-            runtime.start();
+            java.util.List<Exception> failed = new CopyOnWriteArrayList<>();
+            Thread runtime = answersWithTheNextGet(socket, 0, failed);
             assertTrue(waiting.get(0).deliverAndServe(invocation("abc"), answeredBy(Thread.currentThread()),
                     System.nanoTime() + 30_000_000_000L, null), "the answer read before the deadline");
             runtime.join();
@@ -228,22 +219,14 @@ class RuntimeApiServerTest {
         start(connections);
         try (Socket socket = connect()) {
             askForTheNext(socket);
-            Thread runtime = new Thread(() -> {
-                try {
-                    readResponse(socket.getInputStream());
-                    Thread.sleep(200); // a while: longer than a moment
-                    send(socket, "POST " + RESPONSE + " HTTP/1.1\r\nContent-Length: 4\r\n\r\n\"ok\"GET " + NEXT
-                            + " HTTP/1.1\r\n\r\n");
-                } catch (IOException | InterruptedException e) {
-                    // the test fails on the missing answer
-                }
-            });
-            runtime.start();
+            java.util.List<Exception> failed = new CopyOnWriteArrayList<>();
+            Thread runtime = answersWithTheNextGet(socket, 200, failed); // a while: longer than a moment
             List<String> ran = new CopyOnWriteArrayList<>();
             assertTrue(waiting.get(0).deliverAndServe(invocation("abc"), answeredBy(Thread.currentThread()),
                     System.nanoTime() + 30_000_000_000L, () -> ran.add(Thread.currentThread().getName()
                             + (answers.isEmpty() ? " before" : " after"))), "the answer read");
             runtime.join();
+            assertEquals(List.of(), failed);
             assertEquals(List.of(Thread.currentThread().getName() + " before"), ran,
                     "once, on the delivering thread, while the answer had not come");
             assertEquals(List.of("abc:\"ok\""), answers);
@@ -289,6 +272,25 @@ class RuntimeApiServerTest {
         assertThrows(IOException.class, () -> waiting.get(0).deliverAndServe(invocation("abc"),
                 answeredBy(Thread.currentThread()), System.nanoTime() + 30_000_000_000L, null),
                 "not written to a connection nobody reads: the environment keeps it for the next GET /next");
+    }
+
+    /**
+     * A runtime, started: it reads the event, waits {@code afterMs}, then sends its answer and its next GET in one
+     * write. What goes wrong goes to {@code failed}.
+     */
+    private static Thread answersWithTheNextGet(Socket socket, long afterMs, List<Exception> failed) {
+        Thread runtime = new Thread(() -> {
+            try {
+                readResponse(socket.getInputStream());
+                Thread.sleep(afterMs);
+                send(socket, "POST " + RESPONSE + " HTTP/1.1\r\nContent-Length: 4\r\n\r\n\"ok\"GET " + NEXT
+                        + " HTTP/1.1\r\n\r\n");
+            } catch (IOException | InterruptedException e) {
+                failed.add(e);
+            }
+        });
+        runtime.start();
+        return runtime;
     }
 
     /** A future done once an answer counted on {@code thread}. */

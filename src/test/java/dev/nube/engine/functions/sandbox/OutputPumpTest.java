@@ -122,8 +122,7 @@ class OutputPumpTest {
             readers.add(Thread.currentThread().getName());
         }, "test-pump");
         try (FileOutputStream runtime = new FileOutputStream(fifo.toFile())) {
-            pump.afterThenMark(() -> lines.add("END 1"));
-            awaitResting(pump);
+            endAndRest(pump);
             OutputPump.Lease lease = pump.lease();
             runtime.write("hello\npartial".getBytes(StandardCharsets.UTF_8));
             runtime.flush();
@@ -146,8 +145,7 @@ class OutputPumpTest {
     void aReadingGivenBackIsReadAsTheOutputComes() throws Exception {
         OutputPump pump = pump();
         try (FileOutputStream runtime = new FileOutputStream(fifo.toFile())) {
-            pump.afterThenMark(() -> lines.add("END 1"));
-            awaitResting(pump);
+            endAndRest(pump);
             OutputPump.Lease lease = pump.lease();
             lease.giveBack();
             assertTimeoutPreemptively(java.time.Duration.ofSeconds(60), () -> writeMoreThanTheFifoHolds(runtime),
@@ -196,8 +194,7 @@ class OutputPumpTest {
         OutputPump pump = pump();
         OutputPump.Lease lease;
         try (FileOutputStream runtime = new FileOutputStream(fifo.toFile())) {
-            pump.afterThenMark(() -> lines.add("END 1"));
-            awaitResting(pump);
+            endAndRest(pump);
             lease = pump.lease();
             runtime.write("last words\n".getBytes(StandardCharsets.UTF_8));
             runtime.flush();
@@ -246,8 +243,7 @@ class OutputPumpTest {
     void aLeaseThatFindsMarkersWaitingLetsTheReaderThreadReadThemAndTheOutput() throws Exception {
         OutputPump pump = pump();
         try (FileOutputStream runtime = new FileOutputStream(fifo.toFile())) {
-            pump.afterThenMark(() -> lines.add("END 1"));
-            awaitResting(pump);
+            endAndRest(pump);
             pump.lease(); // lent, and left so (its invocation went wrong before it ended)
             var queued = pump.after(() -> lines.add("queued"));
             Thread.sleep(50);
@@ -271,6 +267,12 @@ class OutputPumpTest {
             runtime.write(("line " + i + " " + "x".repeat(50) + "\n").getBytes(StandardCharsets.UTF_8));
         }
         runtime.flush();
+    }
+
+    /** Marks an invocation's end ("END 1") and waits until the reader thread rests there. */
+    private void endAndRest(OutputPump pump) throws InterruptedException {
+        pump.afterThenMark(() -> lines.add("END 1"));
+        awaitResting(pump);
     }
 
     private static void awaitResting(OutputPump pump) throws InterruptedException {
