@@ -155,7 +155,7 @@ public final class RuntimeApiServer implements AutoCloseable {
             return in.read(b, off, len);
         }
 
-        /** A socket timeout that lasts at least {@code nanos}: 1 ms at least, 0 (none) never. */
+        /** A socket timeout (ms) no shorter than {@code nanos}, and never 0 (which would mean none). */
         private static int millis(long nanos) {
             return (int) Math.max(1, Math.min(Integer.MAX_VALUE,
                     java.util.concurrent.TimeUnit.NANOSECONDS.toMillis(nanos) + 1));
