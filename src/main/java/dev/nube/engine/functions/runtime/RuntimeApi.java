@@ -60,10 +60,10 @@ public interface RuntimeApi {
      * runtime finished its init. Never waits for an invocation: when one is ready it is written through
      * {@code delivery} on this thread, else {@code delivery} is kept and the invoking thread writes to the runtime's
      * connection itself when the invocation comes, and for an event of up to 64 KiB reads the answer there too (no
-     * thread wakes to hand either over). Returns true when the connection goes on, false when the environment is going away (or has no
-     * function yet: a runtime started ahead asks only once it has one) and the connection closes. An
-     * {@link java.io.IOException} from a delivery on this thread is passed on: the
-     * connection broke, and the invocation goes to the runtime's next {@code GET /next}.
+     * thread wakes to hand either over). Returns true when the connection goes on, false when the environment is
+     * going away (or has no function yet: a runtime started ahead asks only once it has one) and the connection
+     * closes. An {@link java.io.IOException} from a delivery on this thread is passed on: the connection broke, and
+     * the invocation goes to the runtime's next {@code GET /next}.
      */
     boolean next(Delivery delivery) throws java.io.IOException;
 

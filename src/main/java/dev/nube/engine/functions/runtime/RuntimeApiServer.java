@@ -39,8 +39,8 @@ public final class RuntimeApiServer implements AutoCloseable {
     private static final HttpFraming HTTP = new HttpFraming(64 * 1024);
 
     /**
-     * A GET /next that waited this long (5 s) is looked at before its event is written: a runtime whose HTTP client gave
-     * up waiting and asks again on a new connection may have closed it meanwhile.
+     * A GET /next that waited this long (5 s) is looked at before its event is written: a runtime whose HTTP client
+     * gave up waiting and asks again on a new connection may have closed it meanwhile.
      */
     private static final long LOOK_AFTER_NANOS = 5_000_000_000L;
     private final long lookAfterNanos;

@@ -518,8 +518,8 @@ public final class ExecutionEnvironment {
     }
 
     /**
-     * As {@link #afterOutput}, then marks the output for the next invocation's first line (see {@link OutputPump.Mark}).
-     * After a quick answer the output is read, and {@code action} run, on this thread (see
+     * As {@link #afterOutput}, then marks the output for the next invocation's first line (see
+     * {@link OutputPump.Mark}). After a quick answer the output is read, and {@code action} run, on this thread (see
      * {@link OutputPump.Lease#finish}).
      */
     public OutputPump.Mark afterOutputThenMark(Runnable action) {

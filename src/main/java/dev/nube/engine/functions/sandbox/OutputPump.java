@@ -167,12 +167,19 @@ public final class OutputPump {
     private void wakeReader() {
         turn.lock();
         try {
-            if (resting && !lent) {
-                resting = false;
-                turned.signalAll();
+            if (!lent) {
+                rouse();
             }
         } finally {
             turn.unlock();
+        }
+    }
+
+    /** The reader thread reads again (it rests no longer). Holds {@code turn}. */
+    private void rouse() {
+        if (resting) {
+            resting = false;
+            turned.signalAll();
         }
     }
 
@@ -276,9 +283,8 @@ public final class OutputPump {
             }
             leased = true;
             lent = resting && !stopping && marked.isEmpty();
-            if (!lent && resting) {
-                resting = false; // markers wait: the reader thread reads them, and this invocation's output
-                turned.signalAll();
+            if (!lent) {
+                rouse(); // markers wait: the reader thread reads them, and this invocation's output
             }
             return new Lease();
         } finally {
@@ -320,8 +326,7 @@ public final class OutputPump {
             try {
                 if (lent) {
                     lent = false;
-                    resting = false;
-                    turned.signalAll();
+                    rouse();
                 }
             } finally {
                 turn.unlock();
@@ -378,8 +383,7 @@ public final class OutputPump {
                     runLogged(action);
                 }
                 if (ended || !marked.isEmpty()) {
-                    resting = false; // the reader thread ends, or has markers to reach
-                    turned.signalAll();
+                    rouse(); // the reader thread ends, or has markers to reach
                 }
                 if (ended) {
                     return null;
@@ -387,9 +391,9 @@ public final class OutputPump {
             } finally {
                 turn.unlock();
             }
-            Mark mark = new Mark();
-            mark.reach();
-            return mark;
+            Mark next = new Mark();
+            next.reach(); // nothing to wait for: the reading is past this invocation's end
+            return next;
         }
     }
 
@@ -416,8 +420,7 @@ public final class OutputPump {
         }
         try { // first (a FIFO filled while the thread rested would block the write), a lent reading taken back
             lent = false;
-            resting = false;
-            turned.signalAll();
+            rouse();
         } finally {
             turn.unlock();
         }
