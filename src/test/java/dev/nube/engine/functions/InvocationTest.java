@@ -6,6 +6,8 @@ import static dev.nube.engine.functions.TestRuntimes.CUSTOM;
 import static dev.nube.engine.functions.TestRuntimes.NODE;
 import static dev.nube.engine.functions.TestRuntimes.PYTHON;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -290,6 +292,44 @@ class InvocationTest extends SandboxTestBase {
         assertEquals("Error", handled.error().type());
         assertEquals("told to fail", handled.error().message());
         assertTrue(handled.error().stackTrace().get(0).startsWith("Error: told to fail"));
+    }
+
+    /**
+     * Each invocation's trace id is in the handler's environment, as AWS's runtimes put it there, but never through
+     * setenv(3): glibc keeps every value it was given, so a warm runtime would grow by one per invocation.
+     */
+    @Test
+    void eachInvocationsTraceIdIsInTheEnvironmentWithoutSetenv() throws Exception {
+        f.python("py-trace", """
+                import ctypes, os
+                getenv = ctypes.CDLL(None).getenv
+                getenv.restype = ctypes.c_char_p
+                def lambda_handler(event, context):
+                    return {"environ": os.environ.get("_X_AMZN_TRACE_ID"), "getenv": os.getenv("_X_AMZN_TRACE_ID"),
+                            "listed": "_X_AMZN_TRACE_ID" in dict(os.environ),
+                            "libc": getenv(b"_X_AMZN_TRACE_ID") is not None}
+                """);
+        f.node("node-trace", """
+                const { execFileSync } = require('child_process');
+                exports.handler = async () => ({
+                  environ: process.env._X_AMZN_TRACE_ID,
+                  listed: '_X_AMZN_TRACE_ID' in process.env && Object.keys(process.env).includes('_X_AMZN_TRACE_ID'),
+                  child: execFileSync('/usr/bin/printenv', ['_X_AMZN_TRACE_ID']).toString().trim(),
+                  libc: '_X_AMZN_TRACE_ID' in process.report.getReport().environmentVariables,
+                });
+                """);
+        for (String name : List.of("py-trace", "node-trace")) {
+            JsonNode first = json(f.invoke(name, "{}"));
+            JsonNode second = json(f.invoke(name, "{}"));
+            for (JsonNode out : List.of(first, second)) {
+                assertTrue(out.get("environ").asText().startsWith("Root=1-"), name + ": " + out);
+                assertTrue(out.get("listed").asBoolean(), name + ": " + out);
+                assertFalse(out.get("libc").asBoolean(), name + ": set in the C library's environment: " + out);
+            }
+            assertNotEquals(first.get("environ"), second.get("environ"), name + ": one trace id per invocation");
+            assertEquals(first.get("environ").asText(), first.has("getenv") ? first.get("getenv").asText()
+                    : first.get("child").asText(), name + ": " + first);
+        }
     }
 
     @Test

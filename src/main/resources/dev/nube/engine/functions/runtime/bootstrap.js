@@ -235,17 +235,29 @@ async function loadHandler(handler) {
   return { handler: target };
 }
 
+/**
+ * The function's name, version, memory and log names, read from the environment once: they are the same for every
+ * invocation of this runtime, and each process.env lookup costs more than the rest of a context.
+ */
+const FUNCTION = {
+  name: process.env.AWS_LAMBDA_FUNCTION_NAME,
+  version: process.env.AWS_LAMBDA_FUNCTION_VERSION,
+  memory: process.env.AWS_LAMBDA_FUNCTION_MEMORY_SIZE,
+  logGroup: process.env.AWS_LAMBDA_LOG_GROUP_NAME,
+  logStream: process.env.AWS_LAMBDA_LOG_STREAM_NAME,
+};
+
 function makeContext(headers, done) {
   const deadline = Number(headers['lambda-runtime-deadline-ms'] || 0);
   const context = {
     callbackWaitsForEmptyEventLoop: true,
-    functionName: process.env.AWS_LAMBDA_FUNCTION_NAME,
-    functionVersion: process.env.AWS_LAMBDA_FUNCTION_VERSION,
+    functionName: FUNCTION.name,
+    functionVersion: FUNCTION.version,
     invokedFunctionArn: headers['lambda-runtime-invoked-function-arn'],
-    memoryLimitInMB: process.env.AWS_LAMBDA_FUNCTION_MEMORY_SIZE,
+    memoryLimitInMB: FUNCTION.memory,
     awsRequestId: headers['lambda-runtime-aws-request-id'],
-    logGroupName: process.env.AWS_LAMBDA_LOG_GROUP_NAME,
-    logStreamName: process.env.AWS_LAMBDA_LOG_STREAM_NAME,
+    logGroupName: FUNCTION.logGroup,
+    logStreamName: FUNCTION.logStream,
     identity: headers['lambda-runtime-cognito-identity'] ? JSON.parse(headers['lambda-runtime-cognito-identity']) : undefined,
     clientContext: headers['lambda-runtime-client-context'] ? JSON.parse(headers['lambda-runtime-client-context']) : undefined,
     getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()),
@@ -292,6 +304,43 @@ function runHandler(handler, event, headers) {
 
 const client = new RuntimeClient();
 
+/**
+ * Makes process.env keep _X_AMZN_TRACE_ID in JavaScript and returns its setter. AWS's runtime sets it in the
+ * environment for each invocation; through setenv(3) that costs memory never freed (glibc keeps every value it was
+ * given, about 150 bytes each), so a warm runtime would grow until its memory limit killed it. Reads, `in`, keys,
+ * copies and child processes (they get process.env by default) see it as any variable; native code calling getenv
+ * and worker threads do not.
+ */
+function keepTraceIdInJavaScript() {
+  const TRACE = '_X_AMZN_TRACE_ID';
+  let traceId;
+  const descriptor = () => (traceId === undefined ? undefined
+    : { value: traceId, writable: true, enumerable: true, configurable: true });
+  const set = (value) => {
+    traceId = `${value}`;
+    return true;
+  };
+  delete process.env[TRACE];
+  process.env = new Proxy(process.env, {
+    get: (env, key) => (key === TRACE ? traceId : Reflect.get(env, key)),
+    set: (env, key, value) => (key === TRACE ? set(value) : Reflect.set(env, key, value)),
+    defineProperty: (env, key, property) => (key === TRACE && 'value' in property ? set(property.value)
+      : Reflect.defineProperty(env, key, property)),
+    has: (env, key) => (key === TRACE ? traceId !== undefined : Reflect.has(env, key)),
+    deleteProperty: (env, key) => {
+      if (key !== TRACE) return Reflect.deleteProperty(env, key);
+      traceId = undefined;
+      return true;
+    },
+    ownKeys: (env) => (traceId === undefined ? Reflect.ownKeys(env) : [...Reflect.ownKeys(env), TRACE]),
+    getOwnPropertyDescriptor: (env, key) => (key === TRACE ? descriptor()
+      : Reflect.getOwnPropertyDescriptor(env, key)),
+  });
+  return set;
+}
+
+const setTraceId = keepTraceIdInJavaScript();
+
 async function main() {
   patchConsole();
   const loaded = await loadHandler(process.env._HANDLER || 'index.handler');
@@ -310,7 +359,7 @@ async function main() {
     }
     const requestId = next.headers['lambda-runtime-aws-request-id'];
     currentRequestId = requestId;
-    if (next.headers['lambda-runtime-trace-id']) process.env._X_AMZN_TRACE_ID = next.headers['lambda-runtime-trace-id'];
+    if (next.headers['lambda-runtime-trace-id']) setTraceId(next.headers['lambda-runtime-trace-id']);
     let event;
     try {
       event = next.body.length ? JSON.parse(next.body.toString('utf8')) : {};

@@ -106,20 +106,25 @@ class RuntimeClient:
             return self.request("GET", NEXT)
 
     def _read_response(self):
-        while b"\r\n\r\n" not in self.buf:
+        buf = self.buf
+        end = buf.find(b"\r\n\r\n")
+        while end < 0:
             self._fill()
-        head, self.buf = self.buf.split(b"\r\n\r\n", 1)
-        lines = head.decode("latin-1").split("\r\n")
-        status = int(lines[0].split(" ")[1])
+            buf = self.buf
+            end = buf.find(b"\r\n\r\n")
+        lines = buf[:end].decode("latin-1").split("\r\n")
         headers = {}
         for line in lines[1:]:
             name, _, value = line.partition(":")
             headers[name.strip().lower()] = value.strip()
+        status = int(lines[0].split(" ", 2)[1])
         length = int(headers.get("content-length", "0"))
-        if len(self.buf) < length:
+        start = end + 4
+        if len(buf) - start < length:
+            self.buf = buf[start:]
             return status, headers, self._read_body(length)
-        body, self.buf = self.buf[:length], self.buf[length:]
-        return status, headers, body
+        self.buf = buf[start + length:]
+        return status, headers, buf[start:start + length]
 
     def _read_body(self, length):
         """The rest of a body of `length` bytes, read straight into one buffer of its size (an event may have
@@ -146,14 +151,15 @@ class RuntimeClient:
 
 
 class LambdaContext:
+    # The function's name, version, memory and log names, read from the environment once (see main): they are the
+    # same for every invocation of this runtime, and five os.environ lookups cost more than the rest of a context.
+    FUNCTION = (None, None, None, None, None)
+
     def __init__(self, request_id, deadline_ms, arn, client_context, identity):
         self.aws_request_id = request_id
         self.invoked_function_arn = arn
-        self.function_name = os.environ.get("AWS_LAMBDA_FUNCTION_NAME")
-        self.function_version = os.environ.get("AWS_LAMBDA_FUNCTION_VERSION")
-        self.memory_limit_in_mb = os.environ.get("AWS_LAMBDA_FUNCTION_MEMORY_SIZE")
-        self.log_group_name = os.environ.get("AWS_LAMBDA_LOG_GROUP_NAME")
-        self.log_stream_name = os.environ.get("AWS_LAMBDA_LOG_STREAM_NAME")
+        (self.function_name, self.function_version, self.memory_limit_in_mb, self.log_group_name,
+         self.log_stream_name) = LambdaContext.FUNCTION
         self.client_context = json.loads(client_context) if client_context else None
         self.identity = json.loads(identity) if identity else None
         self._deadline_ms = deadline_ms
@@ -177,6 +183,18 @@ def install_logging():
                 self.handleError(record)
 
     logging.getLogger().addHandler(LambdaLoggerHandler())
+
+
+def set_trace_id(value):
+    """Sets _X_AMZN_TRACE_ID in os.environ for this invocation, as AWS's runtime does, but not in the C library's
+    environment: glibc keeps every value setenv was ever given (about 150 bytes each, never freed), so a warm runtime
+    setting a new one per invocation would grow until its memory limit killed it. os.environ and os.getenv see it; a
+    process the function starts without passing env does not."""
+    environ = os.environ
+    try:
+        environ._data[environ.encodekey("_X_AMZN_TRACE_ID")] = environ.encodevalue(value)
+    except AttributeError:  # an os.environ other than CPython's
+        environ["_X_AMZN_TRACE_ID"] = value
 
 
 def error_body(error_type, message, trace):
@@ -226,6 +244,9 @@ def main():
     # As AWS's Python runtime: the function's code first, then its layers' folders under /opt.
     sys.path[0:0] = [os.environ.get("LAMBDA_TASK_ROOT", "/var/task"),
                      "/opt/python/lib/python%d.%d/site-packages" % sys.version_info[:2], "/opt/python"]
+    LambdaContext.FUNCTION = tuple(os.environ.get(name) for name in (
+        "AWS_LAMBDA_FUNCTION_NAME", "AWS_LAMBDA_FUNCTION_VERSION", "AWS_LAMBDA_FUNCTION_MEMORY_SIZE",
+        "AWS_LAMBDA_LOG_GROUP_NAME", "AWS_LAMBDA_LOG_STREAM_NAME"))
     client = RuntimeClient(API)
     install_logging()
     handler, init_error = load_handler(os.environ["_HANDLER"])
@@ -243,7 +264,7 @@ def main():
         request_id = headers["lambda-runtime-aws-request-id"]
         CURRENT_REQUEST["id"] = request_id
         if "lambda-runtime-trace-id" in headers:
-            os.environ["_X_AMZN_TRACE_ID"] = headers["lambda-runtime-trace-id"]
+            set_trace_id(headers["lambda-runtime-trace-id"])
         context = LambdaContext(request_id, int(headers.get("lambda-runtime-deadline-ms", "0")),
                                 headers.get("lambda-runtime-invoked-function-arn"),
                                 headers.get("lambda-runtime-client-context"),
