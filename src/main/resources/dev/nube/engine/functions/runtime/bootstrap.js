@@ -77,6 +77,10 @@ const NEXT = `${BASE}/invocation/next`;
 const TASK_ROOT = process.env.LAMBDA_TASK_ROOT || '/var/task';
 let currentRequestId = '';
 
+const HEAD_END = Buffer.from('\r\n\r\n');
+/** A header line of a response's head: its name and its value (one regular expression: split and trim cost more). */
+const HEADER = /\r\n([^:\r\n]+):[ \t]*([^\r\n]*)/g;
+
 class RuntimeClient {
   constructor() {
     this.socket = null;
@@ -109,20 +113,22 @@ class RuntimeClient {
   }
 
   parseOne() {
-    const end = this.buffer.indexOf('\r\n\r\n');
+    const end = this.buffer.indexOf(HEAD_END);
     if (end < 0) return false;
-    const lines = this.buffer.subarray(0, end).toString('latin1').split('\r\n');
+    const head = this.buffer.toString('latin1', 0, end);
     const headers = {};
-    for (const line of lines.slice(1)) {
-      const colon = line.indexOf(':');
-      headers[line.slice(0, colon).trim().toLowerCase()] = line.slice(colon + 1).trim();
+    HEADER.lastIndex = 0;
+    for (let field = HEADER.exec(head); field !== null; field = HEADER.exec(head)) {
+      headers[field[1].toLowerCase()] = field[2].trimEnd();
     }
     const length = Number(headers['content-length'] || 0);
-    if (this.buffer.length < end + 4 + length) return false;
-    const body = this.buffer.subarray(end + 4, end + 4 + length);
-    this.buffer = this.buffer.subarray(end + 4 + length);
+    const start = end + 4;
+    if (this.buffer.length < start + length) return false;
+    const body = this.buffer.subarray(start, start + length);
+    this.buffer = this.buffer.subarray(start + length);
     const { resolve } = this.waiting.shift();
-    resolve({ status: Number(lines[0].split(' ')[1]), headers, body });
+    const space = head.indexOf(' ');
+    resolve({ status: Number(head.slice(space + 1, space + 4)), headers, body });
     return true;
   }
 
